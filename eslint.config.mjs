@@ -1,0 +1,47 @@
+// @ts-check
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const noVscode = {
+  name: "vscode",
+  message: "Only src/extension may import vscode: keep the engine, store and runtime usable in plain Node.",
+};
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", ".vscode-test/**", "test-results/**", "examples/**", "test/fixtures/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-eval": "error",
+      "no-implied-eval": "error",
+      "no-new-func": "error",
+    },
+  },
+  {
+    files: ["src/store/**/*.ts", "src/runtime/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { paths: [noVscode] }] },
+  },
+  {
+    files: ["src/engine/**/*.ts"],
+    ignores: ["src/engine/index.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [
+          noVscode,
+          { name: "sql.js", message: "The engine talks to storage only through the TaskStore interface." },
+          { name: "fs", message: "The engine does no file I/O: that belongs to src/store or src/runtime." },
+          { name: "node:fs", message: "The engine does no file I/O: that belongs to src/store or src/runtime." },
+          { name: "fs/promises", message: "The engine does no file I/O: that belongs to src/store or src/runtime." },
+          { name: "node:fs/promises", message: "The engine does no file I/O: that belongs to src/store or src/runtime." },
+        ],
+      }],
+    },
+  },
+  {
+    files: ["**/*.js", "**/*.cjs", "**/*.mjs"],
+    languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly", __dirname: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+);

@@ -1,0 +1,51 @@
+/**
+ * Persistence behind one interface. Every store (sql.js on disk, in memory) passes the same
+ * conformance suite in test/unit/storeConformance.test.ts.
+ *
+ * Reads and writes are synchronous (sql.js works in memory); durability is asynchronous: a write is
+ * on disk within `flushIntervalMs` of being made, and `flush()` forces it.
+ */
+import type { ListTasksQuery, Metrics, TaskData, TaskStatus } from "../engine/types";
+
+export interface TaskStore {
+  /** Opens the database (creating it, migrating it, replaying any journal). */
+  open(): Promise<void>;
+  /** Flushes and closes. Further calls are errors. */
+  close(): Promise<void>;
+  /** Resolves once every write made before the call is durable. */
+  flush(): Promise<void>;
+
+  /** Inserts or replaces a task, every field but `logs` (those only grow, through appendLogs). */
+  saveTask(task: TaskData): void;
+  /** Appends log lines to a task. */
+  appendLogs(taskId: string, lines: string[]): void;
+  /** A task with its logs, or undefined. */
+  getTask(taskId: string): TaskData | undefined;
+  /** Newest first (createdAt descending, then taskId), filtered and paged. Logs are included. */
+  listTasks(query?: ListTasksQuery): TaskData[];
+  /** How many tasks match the query's filters (limit and offset ignored). */
+  countTasks(query?: ListTasksQuery): number;
+  /** Every task in one of these statuses, oldest first (recovery at start). */
+  tasksWithStatus(statuses: TaskStatus[]): TaskData[];
+  /** The newest task holding this idempotency key. */
+  findByIdempotencyKey(key: string): TaskData | undefined;
+  /** Deletes tasks and their logs; returns how many were deleted. */
+  deleteTasks(taskIds: string[]): number;
+  /** Deletes finished tasks created before the time (epoch ms), or all finished ones; returns the count. */
+  clearFinished(createdBefore?: number): number;
+  /** Counts per status and duration figures over the whole store. */
+  metrics(): Metrics;
+  /** Distinct function names that have at least one task. */
+  funcNames(): string[];
+}
+
+export interface SqlJsStoreOptions {
+  /** The database file. Its folder is created when missing. */
+  dbPath: string;
+  /** Finished records kept; the oldest beyond this are deleted. @default 10000 */
+  maxRecords?: number;
+  /** How long a write may wait before it is written to disk, in ms. @default 100 */
+  flushIntervalMs?: number;
+  /** Told when a corrupt file was moved aside, and of other recoverable problems. @default console.warn */
+  onWarning?: (message: string) => void;
+}
