@@ -1,0 +1,2 @@
+export type { TaskStore, SqlJsStoreOptions } from "./types";
+export { MemoryStore, type MemoryStoreOptions } from "./memoryStore";

@@ -1,0 +1,199 @@
+import type { ListTasksQuery, Metrics, TaskData, TaskStatus } from "../engine/types";
+import {
+  DEFAULT_MAX_RECORDS, MetricsAccumulator, compareNewestFirst, compareOldestFirst, copyTask, isFinished,
+  matchesQuery, paging,
+} from "./taskQuery";
+import type { TaskStore } from "./types";
+
+/** Options of the in-memory store. */
+export interface MemoryStoreOptions {
+  /** Finished records kept; the oldest (by createdAt) beyond this are deleted. @default 10000 */
+  maxRecords?: number;
+}
+
+/**
+ * A TaskStore that keeps everything in memory: history without a database file, and tests.
+ * Every object going in or out is copied, so callers never share state with the store.
+ */
+export class MemoryStore implements TaskStore {
+  private readonly maxRecords: number;
+  private readonly tasks = new Map<string, TaskData>();
+  private readonly idsByKey = new Map<string, Set<string>>();
+  private finishedCount = 0;
+  /** True while the map's insertion order is createdAt order, so retention can evict from the front. */
+  private insertionOrdered = true;
+  private newest: TaskData | undefined;
+  private state: "new" | "open" | "closed" = "new";
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
+    if (!Number.isInteger(this.maxRecords) || this.maxRecords < 0) {
+      throw new RangeError(`maxRecords must be a whole number >= 0, got ${String(options.maxRecords)}`);
+    }
+  }
+
+  async open(): Promise<void> {
+    if (this.state !== "new") throw new Error(`MemoryStore.open() called on a store that is ${this.state}: create a new store instead`);
+    this.state = "open";
+  }
+
+  async close(): Promise<void> {
+    this.assertOpen("close");
+    this.state = "closed";
+  }
+
+  async flush(): Promise<void> {
+    this.assertOpen("flush");
+  }
+
+  /** Inserts or replaces a task. On insert its logs become the initial logs; on replace stored logs are kept. */
+  saveTask(task: TaskData): void {
+    this.assertOpen("saveTask");
+    const copy = copyTask(task);
+    const old = this.tasks.get(task.taskId);
+    if (old) {
+      copy.logs = old.logs;
+      this.unindex(old);
+      this.tasks.set(copy.taskId, copy);
+    } else {
+      if (!this.newest && this.tasks.size > 0) this.newest = this.findNewest();
+      if (this.newest && compareOldestFirst(copy, this.newest) < 0) this.insertionOrdered = false;
+      if (!this.newest || compareOldestFirst(copy, this.newest) > 0) this.newest = copy;
+      this.tasks.set(copy.taskId, copy);
+    }
+    this.index(copy);
+    if (isFinished(copy.status)) this.enforceRetention();
+  }
+
+  /** Appends lines; lines for a task that does not exist (deleted meanwhile) are dropped. */
+  appendLogs(taskId: string, lines: string[]): void {
+    this.assertOpen("appendLogs");
+    const task = this.tasks.get(taskId);
+    if (task) task.logs.push(...lines);
+  }
+
+  getTask(taskId: string): TaskData | undefined {
+    this.assertOpen("getTask");
+    const task = this.tasks.get(taskId);
+    return task && copyTask(task);
+  }
+
+  listTasks(query: ListTasksQuery = {}): TaskData[] {
+    this.assertOpen("listTasks");
+    const { limit, offset } = paging(query);
+    return this.matching(query).sort(compareNewestFirst).slice(offset, offset + limit).map(copyTask);
+  }
+
+  countTasks(query: ListTasksQuery = {}): number {
+    this.assertOpen("countTasks");
+    return this.matching(query).length;
+  }
+
+  tasksWithStatus(statuses: TaskStatus[]): TaskData[] {
+    this.assertOpen("tasksWithStatus");
+    return [...this.tasks.values()].filter((t) => statuses.includes(t.status)).sort(compareOldestFirst).map(copyTask);
+  }
+
+  findByIdempotencyKey(key: string): TaskData | undefined {
+    this.assertOpen("findByIdempotencyKey");
+    let best: TaskData | undefined;
+    for (const id of this.idsByKey.get(key) ?? []) {
+      const task = this.tasks.get(id);
+      if (task && (!best || compareNewestFirst(task, best) < 0)) best = task;
+    }
+    return best && copyTask(best);
+  }
+
+  deleteTasks(taskIds: string[]): number {
+    this.assertOpen("deleteTasks");
+    let deleted = 0;
+    for (const id of new Set(taskIds)) if (this.remove(id)) deleted++;
+    return deleted;
+  }
+
+  clearFinished(createdBefore?: number): number {
+    this.assertOpen("clearFinished");
+    let deleted = 0;
+    for (const task of [...this.tasks.values()]) {
+      if (isFinished(task.status) && (createdBefore === undefined || task.createdAt < createdBefore)) {
+        if (this.remove(task.taskId)) deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  metrics(): Metrics {
+    this.assertOpen("metrics");
+    const acc = new MetricsAccumulator();
+    for (const task of this.tasks.values()) acc.add(task.status, task.startTime, task.endTime);
+    return acc.result();
+  }
+
+  funcNames(): string[] {
+    this.assertOpen("funcNames");
+    return [...new Set([...this.tasks.values()].map((t) => t.funcName))].sort();
+  }
+
+  private matching(query: ListTasksQuery): TaskData[] {
+    const out: TaskData[] = [];
+    for (const task of this.tasks.values()) if (matchesQuery(task, query)) out.push(task);
+    return out;
+  }
+
+  private index(task: TaskData): void {
+    if (isFinished(task.status)) this.finishedCount++;
+    if (task.idempotencyKey !== null) {
+      let ids = this.idsByKey.get(task.idempotencyKey);
+      if (!ids) this.idsByKey.set(task.idempotencyKey, (ids = new Set()));
+      ids.add(task.taskId);
+    }
+  }
+
+  private unindex(task: TaskData): void {
+    if (isFinished(task.status)) this.finishedCount--;
+    if (task.idempotencyKey !== null) {
+      const ids = this.idsByKey.get(task.idempotencyKey);
+      ids?.delete(task.taskId);
+      if (ids?.size === 0) this.idsByKey.delete(task.idempotencyKey);
+    }
+  }
+
+  private remove(taskId: string): boolean {
+    const task = this.tasks.get(taskId);
+    if (!task) return false;
+    this.unindex(task);
+    this.tasks.delete(taskId);
+    if (task === this.newest) this.newest = undefined;
+    if (this.tasks.size === 0) this.insertionOrdered = true;
+    return true;
+  }
+
+  private enforceRetention(): void {
+    let excess = this.finishedCount - this.maxRecords;
+    if (excess <= 0) return;
+    const candidates = this.insertionOrdered
+      ? this.tasks.values()
+      : [...this.tasks.values()].sort(compareOldestFirst);
+    const victims: string[] = [];
+    for (const task of candidates) {
+      if (excess === 0) break;
+      if (isFinished(task.status)) {
+        victims.push(task.taskId);
+        excess--;
+      }
+    }
+    for (const id of victims) this.remove(id);
+  }
+
+  private findNewest(): TaskData | undefined {
+    let newest: TaskData | undefined;
+    for (const task of this.tasks.values()) if (!newest || compareOldestFirst(task, newest) > 0) newest = task;
+    return newest;
+  }
+
+  private assertOpen(method: string): void {
+    if (this.state !== "open") {
+      throw new Error(`MemoryStore.${method}() needs an open store, but it is ${this.state === "new" ? "not opened yet: await open() first" : "closed"}`);
+    }
+  }
+}
