@@ -1,0 +1,43 @@
+/**
+ * Every command id of the extension, declared once. package.json contributes the same ids (a unit
+ * test checks both lists agree); code refers to them only through this object.
+ */
+export const Commands = {
+  runTask: "taskflow.runTask",
+  runTaskWithOptions: "taskflow.runTaskWithOptions",
+  runFunction: "taskflow.runFunction",
+  retryTask: "taskflow.retryTask",
+  cancelTask: "taskflow.cancelTask",
+  showTask: "taskflow.showTask",
+  openDashboard: "taskflow.openDashboard",
+  clearHistory: "taskflow.clearHistory",
+  deleteTask: "taskflow.deleteTask",
+  copyTaskId: "taskflow.copyTaskId",
+  setEncryptionKey: "taskflow.setEncryptionKey",
+  generateEncryptionKey: "taskflow.generateEncryptionKey",
+  newTaskModule: "taskflow.newTaskModule",
+  refresh: "taskflow.refresh",
+  loadMore: "taskflow.loadMore",
+  openModule: "taskflow.openModule",
+} as const;
+
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+/** Commands that are only invoked from tree items, never shown in the Command Palette. */
+export const INTERNAL_COMMANDS: readonly CommandId[] = [Commands.loadMore, Commands.runFunction, Commands.openModule];
+
+/** View ids contributed in package.json. */
+export const Views = {
+  tasks: "taskflow.tasks",
+  functions: "taskflow.functions",
+} as const;
+
+/** Context keys set with `setContext`, used in package.json `when` clauses. */
+export const ContextKeys = {
+  /** True once activation finished building the views. */
+  ready: "taskflow.ready",
+  /** True when the workspace is trusted and at least one task module was found. */
+  hasModules: "taskflow.hasModules",
+  /** True when no folder is open (there is no storage to keep history in). */
+  noFolder: "taskflow.noFolder",
+} as const;

@@ -1,0 +1,139 @@
+/**
+ * The pure mapping from a task to what the Tasks tree shows. No vscode import: the tree provider
+ * turns these models into `vscode.TreeItem`s, and unit tests check the models in plain Node.
+ */
+import type { TaskDict, TaskStatus } from "../engine/types";
+
+/** What one row of the Tasks tree shows. */
+export interface TaskItemModel {
+  /** The task id: stable across refreshes so VS Code keeps selection and focus. */
+  id: string;
+  label: string;
+  description: string;
+  /** Markdown. */
+  tooltip: string;
+  /** A codicon id, e.g. `loading~spin`. */
+  iconId: string;
+  /** A theme color id for the icon, when the status has one. */
+  iconColor?: string;
+  /** `task.<status>`: package.json menus match on it (inline Retry for failed/interrupted, Cancel for pending/running). */
+  contextValue: string;
+}
+
+/** What a status group row shows. */
+export interface GroupItemModel {
+  id: string;
+  label: string;
+  description: string;
+  iconId: string;
+  iconColor?: string;
+  contextValue: string;
+}
+
+const STATUS_ICONS: Record<TaskStatus, { iconId: string; iconColor?: string; title: string }> = {
+  running: { iconId: "loading~spin", title: "Running" },
+  pending: { iconId: "clock", iconColor: "charts.blue", title: "Pending" },
+  success: { iconId: "pass", iconColor: "testing.iconPassed", title: "Succeeded" },
+  failed: { iconId: "error", iconColor: "testing.iconFailed", title: "Failed" },
+  interrupted: { iconId: "debug-disconnect", iconColor: "list.warningForeground", title: "Interrupted" },
+  cancelled: { iconId: "circle-slash", iconColor: "disabledForeground", title: "Cancelled" },
+};
+
+/** The heading of a status in views: "Failed", "Running"... */
+export function statusTitle(status: TaskStatus): string {
+  return STATUS_ICONS[status].title;
+}
+
+/** `5 s ago`, `3 min ago`, `2 h ago`, `4 d ago`; `just now` under a second; times in the future count as now. */
+export function formatRelativeTime(thenMs: number, nowMs: number): string {
+  const seconds = Math.max(0, Math.floor((nowMs - thenMs) / 1000));
+  if (seconds < 1) return "just now";
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+/** A duration given in seconds: `350 ms`, `12.3 s`, `2 min 5 s`, `1 h 2 min`. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 60) return `${(Math.round(seconds * 10) / 10).toFixed(1)} s`;
+  const totalSeconds = Math.round(seconds);
+  const minutes = Math.floor(totalSeconds / 60);
+  if (minutes < 60) return `${minutes} min ${totalSeconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** Escapes text for a Markdown tooltip so error messages and tags render as typed. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+}
+
+function tagsText(tags: Record<string, string>): string {
+  return Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+}
+
+/** How many attempts a task made: retriesUsed counts retries, so attempts are one more once it ran. */
+function attemptsMade(task: TaskDict): number {
+  return task.startTime === null ? 0 : task.retriesUsed + 1;
+}
+
+/** Maps a task to its tree row. `nowMs` is injected so the relative time is testable. */
+export function toTaskItemModel(task: TaskDict, nowMs: number): TaskItemModel {
+  const icon = STATUS_ICONS[task.status];
+  const createdMs = Date.parse(task.createdAt);
+  const parts = [formatRelativeTime(createdMs, nowMs)];
+  if (task.duration !== null) parts.push(formatDuration(task.duration));
+  const attempts = attemptsMade(task);
+  if (attempts > 1) parts.push(`${attempts} attempts`);
+  const tags = tagsText(task.tags);
+  if (tags !== "") parts.push(tags);
+
+  const lines = [
+    `**${escapeMarkdown(task.funcName)}**: ${icon.title.toLowerCase()}`,
+    "",
+    `ID: \`${task.taskId}\``,
+    `Created: ${task.createdAt}`,
+  ];
+  if (task.startTime !== null) lines.push(`Started: ${task.startTime}`);
+  if (task.endTime !== null) lines.push(`Ended: ${task.endTime}`);
+  if (task.duration !== null) lines.push(`Duration: ${formatDuration(task.duration)}`);
+  if (attempts > 0) lines.push(`Attempts: ${attempts}`);
+  if (tags !== "") lines.push(`Tags: ${escapeMarkdown(tags)}`);
+  if (task.idempotencyKey !== null) lines.push(`Idempotency key: ${escapeMarkdown(task.idempotencyKey)}`);
+  if (task.encrypted) lines.push("Arguments: encrypted");
+  if (task.error !== null) lines.push("", `Error: ${escapeMarkdown(firstLine(task.error, 300))}`);
+
+  return {
+    id: task.taskId,
+    label: task.funcName,
+    description: parts.join(" · "),
+    // Two trailing spaces make Markdown keep each line break.
+    tooltip: lines.join("  \n"),
+    iconId: icon.iconId,
+    iconColor: icon.iconColor,
+    contextValue: `task.${task.status}`,
+  };
+}
+
+/** Maps a status and its task count to a group row; ids are stable so expansion state survives refreshes. */
+export function toGroupItemModel(status: TaskStatus, count: number): GroupItemModel {
+  const icon = STATUS_ICONS[status];
+  return {
+    id: `group:${status}`,
+    label: icon.title,
+    description: String(count),
+    iconId: icon.iconId,
+    iconColor: icon.iconColor,
+    contextValue: `group.${status}`,
+  };
+}
+
+function firstLine(text: string, maxLength: number): string {
+  const line = text.split("\n", 1)[0];
+  return line.length > maxLength ? `${line.slice(0, maxLength - 1)}…` : line;
+}

@@ -1,0 +1,89 @@
+import * as assert from "node:assert/strict";
+import {
+  formatTags,
+  parseArgumentsJson,
+  parseKwargsJson,
+  parseTags,
+  validateRunTaskOptions,
+} from "../../src/extension/argumentParsing";
+
+describe("extension: argument parsing", () => {
+  it("reads a JSON array as the task's arguments", () => {
+    assert.deepEqual(parseArgumentsJson(' ["a@example.com", 3, {"x": true}] '), { ok: true, value: ["a@example.com", 3, { x: true }] });
+  });
+
+  it("treats empty input as no arguments", () => {
+    assert.deepEqual(parseArgumentsJson("   "), { ok: true, value: [] });
+  });
+
+  it("rejects an object and says to wrap it in brackets", () => {
+    assert.deepEqual(parseArgumentsJson('{"a": 1}'), { ok: false, error: "Arguments must be a JSON array, got an object: wrap it in [ ]" });
+  });
+
+  it("names the type it got for other non-arrays", () => {
+    for (const [text, got] of [["42", "a number"], ['"x"', "a string"], ["null", "null"], ["true", "a boolean"]]) {
+      const result = parseArgumentsJson(text);
+      assert.equal(result.ok, false);
+      assert.equal(!result.ok && result.error, `Arguments must be a JSON array, got ${got}: wrap it in [ ]`);
+    }
+  });
+
+  it("reports invalid JSON with an example of what works", () => {
+    const result = parseArgumentsJson("[1, 2");
+    assert.equal(result.ok, false);
+    assert.match(!result.ok ? result.error : "", /^Arguments must be a JSON array, got invalid JSON \(.+\): for example \["a", 1\]$/);
+  });
+
+  it("reads keyword arguments as a JSON object and rejects arrays", () => {
+    assert.deepEqual(parseKwargsJson('{"dryRun": true}'), { ok: true, value: { dryRun: true } });
+    assert.deepEqual(parseKwargsJson(""), { ok: true, value: {} });
+    assert.deepEqual(parseKwargsJson("[1]"), { ok: false, error: "Keyword arguments must be a JSON object, got an array: wrap it in { }" });
+  });
+});
+
+describe("extension: tag parsing", () => {
+  it("reads key=value pairs separated by commas or spaces", () => {
+    assert.deepEqual(parseTags("env=dev, team=data  owner=ana"), { ok: true, value: { env: "dev", team: "data", owner: "ana" } });
+  });
+
+  it("keeps an equals sign inside a value and allows an empty value", () => {
+    assert.deepEqual(parseTags("query=a=b,flag="), { ok: true, value: { query: "a=b", flag: "" } });
+  });
+
+  it("treats empty input as no tags", () => {
+    assert.deepEqual(parseTags(" , "), { ok: true, value: {} });
+  });
+
+  it("rejects a pair without a key or without an equals sign", () => {
+    assert.deepEqual(parseTags("env"), { ok: false, error: 'Tags must be key=value pairs separated by commas, got "env": for example env=dev, team=data' });
+    assert.deepEqual(parseTags("=dev"), { ok: false, error: 'Tags must be key=value pairs separated by commas, got "=dev" with no key: for example env=dev, team=data' });
+  });
+
+  it("rejects a key given twice", () => {
+    assert.deepEqual(parseTags("env=dev,env=prod"), { ok: false, error: 'Tag "env" is given twice: keep one value per key' });
+  });
+
+  it("formats tags so they parse back to the same object", () => {
+    const tags = { env: "dev", team: "data" };
+    assert.deepEqual(parseTags(formatTags(tags)), { ok: true, value: tags });
+  });
+});
+
+describe("extension: programmatic runTask options", () => {
+  it("accepts args, kwargs, tags and an idempotency key", () => {
+    const options = { args: [1], kwargs: { a: 2 }, tags: { env: "ci" }, idempotencyKey: "k1" };
+    assert.deepEqual(validateRunTaskOptions(options), { ok: true, value: options });
+    assert.deepEqual(validateRunTaskOptions(undefined), { ok: true, value: {} });
+  });
+
+  it("rejects unknown keys and wrong types with what was expected", () => {
+    assert.deepEqual(validateRunTaskOptions({ arg: [1] }), {
+      ok: false,
+      error: "Run Task options accept args, kwargs, tags and idempotencyKey, got unknown arg: remove them",
+    });
+    assert.deepEqual(validateRunTaskOptions({ args: { a: 1 } }), { ok: false, error: "options.args must be an array, got an object: wrap it in [ ]" });
+    assert.deepEqual(validateRunTaskOptions({ tags: { env: 1 } }), { ok: false, error: "options.tags.env must be a string, got a number" });
+    assert.deepEqual(validateRunTaskOptions({ idempotencyKey: "" }), { ok: false, error: "options.idempotencyKey must be a non-empty string, got a string" });
+    assert.deepEqual(validateRunTaskOptions([1]), { ok: false, error: "Run Task options must be an object { args, kwargs, tags, idempotencyKey }, got an array" });
+  });
+});

@@ -1,0 +1,122 @@
+import * as assert from "node:assert/strict";
+import type { TaskDict } from "../../src/engine/types";
+import {
+  escapeMarkdown,
+  formatDuration,
+  formatRelativeTime,
+  toGroupItemModel,
+  toTaskItemModel,
+} from "../../src/extension/taskTreeItem";
+
+const NOW = Date.parse("2026-01-01T12:00:00Z");
+
+function task(overrides: Partial<TaskDict> = {}): TaskDict {
+  return {
+    taskId: "0b7c1a52-6c1e-4a43-9a51-0d6f7c3e9e10",
+    funcName: "sendEmail",
+    status: "success",
+    args: ["a@example.com"],
+    kwargs: {},
+    createdAt: "2026-01-01T11:57:00.000Z",
+    startTime: "2026-01-01T11:57:00.000Z",
+    endTime: "2026-01-01T11:57:02.500Z",
+    duration: 2.5,
+    retriesUsed: 0,
+    error: null,
+    logs: [],
+    stacktrace: null,
+    idempotencyKey: null,
+    tags: {},
+    encrypted: false,
+    ...overrides,
+  };
+}
+
+describe("extension: task tree item mapping", () => {
+  it("labels a task with its function name and uses the task id as the item id", () => {
+    const item = toTaskItemModel(task(), NOW);
+    assert.equal(item.label, "sendEmail");
+    assert.equal(item.id, "0b7c1a52-6c1e-4a43-9a51-0d6f7c3e9e10");
+  });
+
+  it("describes a finished task by relative time and duration", () => {
+    assert.equal(toTaskItemModel(task(), NOW).description, "3 min ago · 2.5 s");
+  });
+
+  it("adds the attempts when a task was retried, and its tags", () => {
+    const item = toTaskItemModel(task({ status: "failed", retriesUsed: 2, tags: { env: "dev", team: "data" } }), NOW);
+    assert.equal(item.description, "3 min ago · 2.5 s · 3 attempts · env=dev team=data");
+  });
+
+  it("leaves out the duration while a task is still running", () => {
+    const item = toTaskItemModel(task({ status: "running", endTime: null, duration: null }), NOW);
+    assert.equal(item.description, "3 min ago");
+  });
+
+  it("gives each status its codicon and a contextValue the menus match on", () => {
+    const expected: Array<[TaskDict["status"], string]> = [
+      ["running", "loading~spin"],
+      ["pending", "clock"],
+      ["success", "pass"],
+      ["failed", "error"],
+      ["interrupted", "debug-disconnect"],
+      ["cancelled", "circle-slash"],
+    ];
+    for (const [status, iconId] of expected) {
+      const item = toTaskItemModel(task({ status }), NOW);
+      assert.equal(item.iconId, iconId, status);
+      assert.equal(item.contextValue, `task.${status}`);
+    }
+  });
+
+  it("puts details in the tooltip: id, attempts, tags, key and the error's first line", () => {
+    const item = toTaskItemModel(
+      task({ status: "failed", retriesUsed: 1, tags: { env: "dev" }, idempotencyKey: "seed-1", error: "boom\n    at x.ts:1" }),
+      NOW,
+    );
+    assert.match(item.tooltip, /^\*\*sendEmail\*\*: failed/);
+    assert.ok(item.tooltip.includes("ID: `0b7c1a52-6c1e-4a43-9a51-0d6f7c3e9e10`"));
+    assert.ok(item.tooltip.includes("Attempts: 2"));
+    assert.ok(item.tooltip.includes("Tags: env=dev"));
+    assert.ok(item.tooltip.includes("Idempotency key: seed\\-1"));
+    assert.ok(item.tooltip.endsWith("Error: boom"));
+  });
+
+  it("says when arguments are encrypted and never shows them", () => {
+    const item = toTaskItemModel(task({ encrypted: true, args: [] }), NOW);
+    assert.ok(item.tooltip.includes("Arguments: encrypted"));
+  });
+
+  it("maps a status group to a stable id, its title and count", () => {
+    assert.deepEqual(toGroupItemModel("failed", 12), {
+      id: "group:failed",
+      label: "Failed",
+      description: "12",
+      iconId: "error",
+      iconColor: "testing.iconFailed",
+      contextValue: "group.failed",
+    });
+  });
+});
+
+describe("extension: time formatting", () => {
+  it("formats relative times in seconds, minutes, hours and days", () => {
+    assert.equal(formatRelativeTime(NOW - 200, NOW), "just now");
+    assert.equal(formatRelativeTime(NOW - 5_000, NOW), "5 s ago");
+    assert.equal(formatRelativeTime(NOW - 3 * 60_000, NOW), "3 min ago");
+    assert.equal(formatRelativeTime(NOW - 2 * 3_600_000, NOW), "2 h ago");
+    assert.equal(formatRelativeTime(NOW - 4 * 86_400_000, NOW), "4 d ago");
+    assert.equal(formatRelativeTime(NOW + 10_000, NOW), "just now");
+  });
+
+  it("formats durations in ms, s, min and h", () => {
+    assert.equal(formatDuration(0.35), "350 ms");
+    assert.equal(formatDuration(12.34), "12.3 s");
+    assert.equal(formatDuration(125), "2 min 5 s");
+    assert.equal(formatDuration(3720), "1 h 2 min");
+  });
+
+  it("escapes Markdown in tooltips", () => {
+    assert.equal(escapeMarkdown("a*b_[c](d)"), "a\\*b\\_\\[c\\]\\(d\\)");
+  });
+});
