@@ -1,0 +1,31 @@
+/**
+ * The status bar item with the running and failed counts; clicking it opens the dashboard. Hidden
+ * while there is nothing to show so an idle workspace stays quiet.
+ */
+import * as vscode from "vscode";
+import { Commands } from "./commandIds";
+
+export class TaskflowStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem("taskflow.status", vscode.StatusBarAlignment.Left, 10);
+
+  constructor() {
+    this.item.name = "Taskflow";
+    this.item.command = Commands.openDashboard;
+  }
+
+  update(counts: { running: number; failed: number }, enabled: boolean): void {
+    if (!enabled) {
+      this.item.hide();
+      return;
+    }
+    const running = counts.running > 0 ? `$(sync~spin) ${counts.running}` : "$(check-all)";
+    const failed = counts.failed > 0 ? ` $(error) ${counts.failed}` : "";
+    this.item.text = `${running}${failed}`;
+    this.item.tooltip = `Taskflow: ${counts.running} running, ${counts.failed} failed. Click to open the dashboard.`;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

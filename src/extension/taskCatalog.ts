@@ -1,0 +1,54 @@
+/**
+ * What the extension knows about the workspace's task modules: the task functions they export and
+ * the modules that failed to load. Filled by the module wiring, read by the Task Functions view and
+ * the Run Task picker. No vscode import.
+ */
+import type { TaskConfig } from "../engine/types";
+
+/** A task function found in a module. */
+export interface TaskFunctionInfo {
+  /** The task's name (config.name or the export name), unique in the workspace. */
+  name: string;
+  /** The export name in the module. */
+  exportName: string;
+  /** Absolute path of the module that exports it. */
+  file: string;
+  /** 1-based line of the `task(...)` call. */
+  line: number;
+  config: TaskConfig;
+}
+
+/** A module that could not be compiled or loaded, or whose tasks clash. */
+export interface ModuleProblem {
+  /** Absolute path of the file at fault (the module, or a file it imports). */
+  file: string;
+  /** The module whose loading failed. */
+  modulePath: string;
+  message: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  severity: "error" | "warning";
+}
+
+export interface CatalogSnapshot {
+  /** Absolute paths of every module found, loaded or not. */
+  modules: string[];
+  functions: TaskFunctionInfo[];
+  problems: ModuleProblem[];
+}
+
+/** `retries 3 · delay 1 s · backoff ×2 · timeout 30 s`: the config, for pickers and tooltips. */
+export function describeTaskConfig(config: TaskConfig): string {
+  const parts: string[] = [];
+  if (config.retries) parts.push(`retries ${config.retries}`);
+  if (config.delay) parts.push(`delay ${config.delay} s`);
+  if (config.backoff !== undefined && config.backoff !== 1) parts.push(`backoff ×${config.backoff}`);
+  if (config.maxDelay !== undefined) parts.push(`max delay ${config.maxDelay} s`);
+  if (config.jitter) parts.push(`jitter ${config.jitter}`);
+  if (config.timeout !== undefined) parts.push(`timeout ${config.timeout} s`);
+  if (config.persist) parts.push("persist");
+  if (config.requeueOnInterrupt) parts.push("requeue on interrupt");
+  return parts.length > 0 ? parts.join(" · ") : "default config";
+}

@@ -1,0 +1,137 @@
+/**
+ * The Tasks tree: one group per status (running first), newest tasks first in each, paged with a
+ * "Load more" row so a history of 10,000 records never loads at once. Lifecycle events coalesce
+ * into one refresh per `refreshDelayMs`.
+ */
+import * as vscode from "vscode";
+import { ALL_STATUSES, type TaskDict, type TaskStatus } from "../engine/types";
+import { Commands } from "./commandIds";
+import { toTaskDict, type ManagerPort } from "./managerPort";
+import { toGroupItemModel, toTaskItemModel } from "./taskTreeItem";
+
+export type TasksNode =
+  | { kind: "group"; status: TaskStatus; count: number }
+  | { kind: "task"; task: TaskDict }
+  | { kind: "more"; status: TaskStatus; shown: number; total: number };
+
+export interface TasksTreeOptions {
+  /** Tasks shown per status before "Load more", and added by each click on it. @default 50 */
+  pageSize?: number;
+  /** Lifecycle events within this window cause one refresh, in ms. @default 150 */
+  refreshDelayMs?: number;
+}
+
+/** A tree node or a task id: what Retry, Cancel, Show, Delete and Copy ID accept. */
+export function taskIdOf(target: unknown): string | undefined {
+  if (typeof target === "string" && target !== "") return target;
+  if (target && typeof target === "object") {
+    const node = target as Partial<TasksNode> & { taskId?: unknown };
+    if (node.kind === "task" && node.task) return node.task.taskId;
+    if (typeof node.taskId === "string") return node.taskId;
+  }
+  return undefined;
+}
+
+export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TasksNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private manager: ManagerPort | undefined;
+  private managerSubscription: vscode.Disposable | undefined;
+  private readonly shownPerStatus = new Map<TaskStatus, number>();
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pageSize: number;
+  private readonly refreshDelayMs: number;
+  /** Fired after each refresh with the running count, for the badge and the status bar. */
+  private readonly countsChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeCounts = this.countsChanged.event;
+
+  constructor(options: TasksTreeOptions = {}) {
+    this.pageSize = options.pageSize ?? 50;
+    this.refreshDelayMs = options.refreshDelayMs ?? 150;
+  }
+
+  /** Shows the tasks of this manager, or nothing (the welcome view) when undefined. */
+  setManager(manager: ManagerPort | undefined): void {
+    this.managerSubscription?.dispose();
+    this.manager = manager;
+    this.managerSubscription = manager?.onLifecycle(() => this.scheduleRefresh());
+    this.refresh();
+  }
+
+  scheduleRefresh(): void {
+    if (this.refreshTimer !== undefined) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refresh();
+    }, this.refreshDelayMs);
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+    this.countsChanged.fire();
+  }
+
+  loadMore(status: TaskStatus): void {
+    this.shownPerStatus.set(status, (this.shownPerStatus.get(status) ?? this.pageSize) + this.pageSize);
+    this.refresh();
+  }
+
+  getTreeItem(node: TasksNode): vscode.TreeItem {
+    if (node.kind === "group") {
+      const model = toGroupItemModel(node.status, node.count);
+      const item = new vscode.TreeItem(model.label, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = model.id;
+      item.description = model.description;
+      item.iconPath = new vscode.ThemeIcon(model.iconId, model.iconColor ? new vscode.ThemeColor(model.iconColor) : undefined);
+      item.contextValue = model.contextValue;
+      return item;
+    }
+    if (node.kind === "more") {
+      const item = new vscode.TreeItem(`Load more (${node.total - node.shown} more)`, vscode.TreeItemCollapsibleState.None);
+      item.id = `more:${node.status}`;
+      item.iconPath = new vscode.ThemeIcon("ellipsis");
+      item.contextValue = "loadMore";
+      item.command = { command: Commands.loadMore, title: "Load more", arguments: [node.status] };
+      return item;
+    }
+    const model = toTaskItemModel(node.task, Date.now());
+    const item = new vscode.TreeItem(model.label, vscode.TreeItemCollapsibleState.None);
+    item.id = model.id;
+    item.description = model.description;
+    item.tooltip = new vscode.MarkdownString(model.tooltip);
+    item.iconPath = new vscode.ThemeIcon(model.iconId, model.iconColor ? new vscode.ThemeColor(model.iconColor) : undefined);
+    item.contextValue = model.contextValue;
+    item.command = { command: Commands.showTask, title: "Show Task", arguments: [model.id] };
+    return item;
+  }
+
+  getChildren(node?: TasksNode): TasksNode[] {
+    const manager = this.manager;
+    if (!manager) return [];
+    if (!node) {
+      const metrics = manager.metrics();
+      return ALL_STATUSES.filter((s) => metrics[s] > 0).map((status) => ({ kind: "group", status, count: metrics[status] }));
+    }
+    if (node.kind !== "group") return [];
+    const shown = this.shownPerStatus.get(node.status) ?? this.pageSize;
+    const tasks = manager.listTasks({ status: node.status, limit: shown, offset: 0 }).map(toTaskDict);
+    const children: TasksNode[] = tasks.map((task) => ({ kind: "task", task }));
+    if (node.count > tasks.length && tasks.length === shown) {
+      children.push({ kind: "more", status: node.status, shown: tasks.length, total: node.count });
+    }
+    return children;
+  }
+
+  /** Running task count, for the badge and the status bar. */
+  counts(): { running: number; failed: number } {
+    const metrics = this.manager?.metrics();
+    return { running: metrics?.running ?? 0, failed: metrics?.failed ?? 0 };
+  }
+
+  dispose(): void {
+    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
+    this.managerSubscription?.dispose();
+    this.changed.dispose();
+    this.countsChanged.dispose();
+  }
+}
