@@ -1,0 +1,6 @@
+import { task, taskLog } from "taskflow";
+
+export const hello = task(async (name: string = "world") => {
+  taskLog(`hello ${name}`);
+  return `hello ${name}`;
+});
