@@ -1,0 +1,58 @@
+/** Timers as a port, so a test drives the throttle with a fake clock instead of waiting. */
+export interface TimerPort {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemTimers: TimerPort = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export interface Throttled {
+  /** Asks for a call: runs now when idle, otherwise once when the current interval ends. */
+  schedule(): void;
+  /** Drops any call still waiting and stops the timer. */
+  dispose(): void;
+}
+
+/**
+ * Coalesces bursts of changes into calls of `fn` at most once per `intervalMs` (milliseconds):
+ * the first change of a quiet period is delivered at once, changes during an interval are merged
+ * into one call at its end, so the last change is never lost.
+ */
+export function throttle(fn: () => void, intervalMs: number, timers: TimerPort = systemTimers): Throttled {
+  let handle: unknown;
+  let running = false;
+  let pending = false;
+  let disposed = false;
+
+  const tick = (): void => {
+    if (pending && !disposed) {
+      pending = false;
+      fn();
+      handle = timers.setTimeout(tick, intervalMs);
+    } else {
+      running = false;
+    }
+  };
+
+  return {
+    schedule() {
+      if (disposed) return;
+      if (running) {
+        pending = true;
+        return;
+      }
+      running = true;
+      fn();
+      handle = timers.setTimeout(tick, intervalMs);
+    },
+    dispose() {
+      disposed = true;
+      pending = false;
+      if (running) timers.clearTimeout(handle);
+      running = false;
+    },
+  };
+}

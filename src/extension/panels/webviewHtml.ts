@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+
+/** A fresh nonce for one render: 128 random bits, base64. */
+export function createNonce(): string {
+  return randomBytes(16).toString("base64");
+}
+
+export interface WebviewHtmlOptions {
+  /** Document title. */
+  title: string;
+  /** `webview.cspSource`. */
+  cspSource: string;
+  /** Webview URI of the bundled script. */
+  scriptUri: string;
+  /** Webview URIs of the style sheets. */
+  styleUris: string[];
+  /** From createNonce(), new for every render. */
+  nonce: string;
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/**
+ * The Content-Security-Policy of a Taskflow webview: nothing by default, scripts only by nonce,
+ * styles and fonts only from the extension's own files. The toolkit styles its components through
+ * constructable style sheets, which need no 'unsafe-inline'.
+ */
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `style-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `img-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join("; ");
+}
+
+/** The HTML shell of a webview: CSP, style sheets and one nonce-tagged script; the app builds the rest. */
+export function webviewHtml(options: WebviewHtmlOptions): string {
+  const csp = escapeAttribute(contentSecurityPolicy(options.cspSource, options.nonce));
+  const styles = options.styleUris.map((u) => `<link rel="stylesheet" href="${escapeAttribute(u)}">`).join("\n    ");
+  return `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <meta http-equiv="Content-Security-Policy" content="${csp}">
+    <meta name="viewport" content="width=device-width, initial-scale=1.0">
+    ${styles}
+    <title>${escapeAttribute(options.title)}</title>
+  </head>
+  <body>
+    <main id="app" aria-busy="true"></main>
+    <script nonce="${escapeAttribute(options.nonce)}" src="${escapeAttribute(options.scriptUri)}"></script>
+  </body>
+</html>
+`;
+}

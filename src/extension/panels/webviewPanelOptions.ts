@@ -1,0 +1,22 @@
+import * as vscode from "vscode";
+import { createNonce, webviewHtml } from "./webviewHtml";
+
+/** Panel options shared by both webviews: scripts on, resources only from the built bundles and media. */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, "dist", "webview"), vscode.Uri.joinPath(extensionUri, "media")],
+  };
+}
+
+/** Renders the HTML of a webview with a fresh nonce. `app` is the bundle name in dist/webview. */
+export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, app: "taskPanel" | "dashboard", title: string): string {
+  return webviewHtml({
+    title,
+    cspSource: webview.cspSource,
+    nonce: createNonce(),
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "webview", `${app}.js`)).toString(),
+    styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "media", "webview.css")).toString()],
+  });
+}
