@@ -36,6 +36,8 @@ const targets = [
 function copyAssets() {
   mkdirSync("dist", { recursive: true });
   copyFileSync(require.resolve("sql.js/dist/sql-wasm.wasm"), path.join("dist", "sql-wasm.wasm"));
+  // Types of the "taskflow" module that workspace task modules import (IntelliSense for "New Task Module").
+  if (existsSync("src/runtime/taskflow.d.ts")) copyFileSync("src/runtime/taskflow.d.ts", path.join("dist", "taskflow.d.ts"));
 }
 
 copyAssets();

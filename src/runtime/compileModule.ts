@@ -1,0 +1,113 @@
+import { createHash } from "node:crypto";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { createRequire, isBuiltin } from "node:module";
+import path from "node:path";
+import type { BuildOptions, BuildResult, Message, Plugin } from "esbuild-wasm";
+import type { ModuleDiagnostic } from "./types";
+
+/** The part of the esbuild API the runtime uses; both `esbuild` and `esbuild-wasm` fit. */
+export interface EsbuildApi {
+  build(options: BuildOptions & { write: false }): Promise<BuildResult & { outputFiles: { path: string; text: string }[] }>;
+}
+
+/** Inputs of one compile. */
+export interface CompileOptions {
+  /** Absolute path of the task module. */
+  file: string;
+  workspaceRoot: string;
+  /** Where the compiled CommonJS goes. Created when missing. */
+  cacheDir: string;
+  /** Absolute path of dist/taskflow.js: what `import "taskflow"` resolves to. */
+  taskflowPath: string;
+  esbuild: EsbuildApi;
+}
+
+export type CompileResult =
+  | { ok: true; outputPath: string; warnings: ModuleDiagnostic[] }
+  | { ok: false; diagnostics: ModuleDiagnostic[] };
+
+/**
+ * Bundles a task module and its local imports into one CommonJS file with an inline source map.
+ * Packages stay external, resolved to absolute paths in the workspace's node_modules, so the
+ * output can live in the cache dir and still load the workspace's packages.
+ */
+export async function compileModule(options: CompileOptions): Promise<CompileResult> {
+  const { file, cacheDir } = options;
+  const base = path.basename(file).replace(/[^\w.-]/g, "_");
+  const stem = `${base}-${hash(file).slice(0, 10)}`;
+  let result: Awaited<ReturnType<EsbuildApi["build"]>>;
+  try {
+    result = await options.esbuild.build({
+      entryPoints: [file],
+      absWorkingDir: options.workspaceRoot,
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      target: "node20",
+      sourcemap: "inline",
+      sourcesContent: false,
+      write: false,
+      outfile: path.join(cacheDir, `${stem}.cjs`),
+      logLevel: "silent",
+      plugins: [externals(options.taskflowPath)],
+    });
+  } catch (error) {
+    const failure = error as { errors?: Message[] };
+    if (!Array.isArray(failure.errors)) {
+      return { ok: false, diagnostics: [{ file, line: 1, column: 1, severity: "error", message: `Could not compile: ${(error as Error).message}` }] };
+    }
+    return { ok: false, diagnostics: failure.errors.map((m) => toDiagnostic(m, options, "error")) };
+  }
+  const output = result.outputFiles[0];
+  const outputPath = path.join(cacheDir, `${stem}.${hash(output.text).slice(0, 10)}.cjs`);
+  await mkdir(cacheDir, { recursive: true });
+  // Write then rename, so a worker starting meanwhile never reads half a file.
+  const temp = `${outputPath}.${process.pid}.tmp`;
+  await writeFile(temp, output.text);
+  await rename(temp, outputPath);
+  return { ok: true, outputPath, warnings: result.warnings.map((m) => toDiagnostic(m, options, "warning")) };
+}
+
+function hash(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+function toDiagnostic(message: Message, options: CompileOptions, severity: "error" | "warning"): ModuleDiagnostic {
+  const location = message.location;
+  const notes = message.notes.map((n) => n.text).filter(Boolean);
+  const text = [message.text, ...notes].join(" ");
+  if (!location) return { file: options.file, line: 1, column: 1, severity, message: text };
+  return {
+    file: path.resolve(options.workspaceRoot, location.file),
+    line: location.line,
+    column: location.column + 1,
+    severity,
+    message: text,
+  };
+}
+
+function externals(taskflowPath: string): Plugin {
+  return {
+    name: "taskflow-externals",
+    setup(build) {
+      build.onResolve({ filter: /^taskflow$/ }, () => ({ path: taskflowPath, external: true }));
+      build.onResolve({ filter: /.*/ }, (args) => {
+        const spec = args.path;
+        if (args.kind === "entry-point" || spec.startsWith(".") || path.isAbsolute(spec)) return undefined;
+        if (isBuiltin(spec)) return { path: spec, external: true };
+        try {
+          return { path: createRequire(path.join(args.resolveDir, "index.js")).resolve(spec), external: true };
+        } catch (error) {
+          if ((error as { code?: string }).code === "MODULE_NOT_FOUND") {
+            const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+            return {
+              errors: [{ text: `Cannot find package "${spec}" from ${args.resolveDir}: install it in the workspace (npm install ${pkg})` }],
+            };
+          }
+          // A package with no CommonJS entry (ESM only): let esbuild bundle it instead.
+          return undefined;
+        }
+      });
+    },
+  };
+}

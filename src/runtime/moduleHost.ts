@@ -1,0 +1,343 @@
+import { AsyncResource } from "node:async_hooks";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import type { ResourceLimits, Worker } from "node:worker_threads";
+import { getTaskContext, taskLog } from "../engine/taskContext";
+import type { Disposable, TaskConfig, TaskFunction } from "../engine/types";
+import { compileModule, type EsbuildApi } from "./compileModule";
+import type { DeclaredTask, RunJob } from "./protocol";
+import { runWorker } from "./runWorker";
+import { stackFrames } from "./stackFrames";
+import type { ModuleDiagnostic, TaskFunctionInfo } from "./types";
+
+/** The part of TaskManager the host uses. */
+export interface TaskRegistry {
+  task(fn: TaskFunction, config: TaskConfig): unknown;
+  unregisterTask(name: string): unknown;
+}
+
+/** Options of `new ModuleHost(...)`. */
+export interface ModuleHostOptions {
+  manager: TaskRegistry;
+  /** Absolute path; esbuild resolves from here and diagnostics may point anywhere below it. */
+  workspaceRoot: string;
+  /** Where compiled modules are written (created when missing). Files this host wrote are deleted by dispose(). */
+  cacheDir: string;
+  /** Directory holding worker.js and taskflow.js. @default the directory of this bundle (dist/) */
+  distDir?: string;
+  /** Milliseconds a module's top level may run while its tasks are listed. @default 10000 */
+  loadTimeoutMs?: number;
+  /** Milliseconds a cancelled or timed-out task gets to react to its signal before its worker is terminated. @default 1000 */
+  cancelGraceMs?: number;
+  /** Heap limits of each task worker. @default Node's defaults */
+  workerResourceLimits?: ResourceLimits;
+  /** @default the esbuild-wasm package, loaded on first compile */
+  esbuild?: EsbuildApi;
+}
+
+interface ModuleState {
+  file: string;
+  /** Bumped on every load, so registrations know they are stale. */
+  version: number;
+  outputPath?: string;
+  tasks: DeclaredTask[];
+  diagnostics: ModuleDiagnostic[];
+}
+
+interface Registration {
+  name: string;
+  exportName: string;
+  file: string;
+  version: number;
+  outputPath: string;
+  line: number;
+  config: Record<string, unknown>;
+}
+
+/**
+ * Loads workspace task modules and keeps the manager's registrations in step with them. Each module is
+ * compiled with esbuild, its top level is run in a worker to list its tasks, and every task is
+ * registered as a proxy that runs each attempt in a fresh worker on the code of the module version it
+ * was registered from (so a run started before a reload finishes on the old code).
+ *
+ * Duplicate names: the module loaded first keeps the name; the later one gets an error diagnostic on
+ * the declaring line and only that task is left unregistered. A module that fails to compile or
+ * throws at load registers nothing and gets a diagnostic; other modules are unaffected.
+ */
+export class ModuleHost {
+  private readonly modules = new Map<string, ModuleState>();
+  private readonly registered = new Map<string, Registration>();
+  private registrationDiagnostics: ModuleDiagnostic[] = [];
+  private readonly listeners = new Set<() => void>();
+  private readonly workers = new Set<Worker>();
+  private readonly outputs = new Set<string>();
+  private readonly reloadTimers = new Map<string, NodeJS.Timeout>();
+  private queue: Promise<void> = Promise.resolve();
+  private esbuild: EsbuildApi | undefined;
+  private ownsEsbuild = false;
+  private disposed = false;
+  private readonly distDir: string;
+  private readonly workspaceRoot: string;
+
+  constructor(private readonly options: ModuleHostOptions) {
+    this.distDir = path.resolve(options.distDir ?? __dirname);
+    this.workspaceRoot = path.resolve(options.workspaceRoot);
+    this.esbuild = options.esbuild;
+  }
+
+  /** Makes the loaded set exactly `files`: loads new ones, unloads the ones no longer listed. */
+  setFiles(files: string[]): Promise<void> {
+    return this.enqueue(async () => {
+      const wanted = new Set(files.map((f) => path.resolve(f)));
+      for (const file of [...this.modules.keys()]) if (!wanted.has(file)) this.modules.delete(file);
+      const added = [...wanted].filter((f) => !this.modules.has(f)).sort();
+      for (const file of added) this.modules.set(file, { file, version: 0, tasks: [], diagnostics: [] });
+      await Promise.all(added.map((file) => this.load(file)));
+    });
+  }
+
+  /** Compiles and loads `file` again (adding it when new); its tasks are re-registered. */
+  reload(file: string): Promise<void> {
+    const absolute = path.resolve(file);
+    return this.enqueue(async () => {
+      if (!this.modules.has(absolute)) this.modules.set(absolute, { file: absolute, version: 0, tasks: [], diagnostics: [] });
+      await this.load(absolute);
+    });
+  }
+
+  /** Debounced reload: calls within `delayMs` of each other for the same file reload it once. */
+  scheduleReload(file: string, delayMs: number): void {
+    const absolute = path.resolve(file);
+    clearTimeout(this.reloadTimers.get(absolute));
+    this.reloadTimers.set(absolute, setTimeout(() => {
+      this.reloadTimers.delete(absolute);
+      void this.reload(absolute).catch(() => undefined);
+    }, delayMs));
+  }
+
+  /** Unloads `file`: its tasks are unregistered and its diagnostics cleared. */
+  remove(file: string): void {
+    const absolute = path.resolve(file);
+    void this.enqueue(async () => {
+      this.modules.delete(absolute);
+    });
+  }
+
+  /** The registered task functions, in module load order. */
+  functions(): TaskFunctionInfo[] {
+    return [...this.registered.values()].map((r) => ({
+      name: r.name,
+      exportName: r.exportName,
+      file: r.file,
+      line: r.line,
+      config: { ...r.config },
+    }));
+  }
+
+  /** Every current problem: compile errors and warnings, load errors, duplicate names. */
+  diagnostics(): ModuleDiagnostic[] {
+    return [...[...this.modules.values()].flatMap((m) => m.diagnostics), ...this.registrationDiagnostics];
+  }
+
+  /** Fired after every load, reload or remove has been applied. */
+  onDidChange(listener: () => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Workers currently running a task or loading a module. */
+  runningWorkers(): number {
+    return this.workers.size;
+  }
+
+  /** Resolves when every queued load, reload and remove has been applied. */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Unregisters every task, terminates every worker and deletes the compiled files. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.reloadTimers.forEach(clearTimeout);
+    this.reloadTimers.clear();
+    await this.queue;
+    this.modules.clear();
+    this.syncRegistrations();
+    this.listeners.clear();
+    await Promise.all([...this.workers].map((w) => w.terminate().catch(() => undefined)));
+    await Promise.all([...this.outputs].map((f) => rm(f, { force: true })));
+    if (this.ownsEsbuild) await (this.esbuild as { stop?: () => unknown }).stop?.();
+  }
+
+  private enqueue(operation: () => Promise<void>): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.disposed) return;
+      try {
+        await operation();
+      } finally {
+        this.syncRegistrations();
+        this.fire();
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private fire(): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        taskLog(`A module change listener threw: ${(error as Error).message}`, { level: "error" });
+      }
+    }
+  }
+
+  private async compiler(): Promise<EsbuildApi> {
+    if (!this.esbuild) {
+      this.esbuild = (await import("esbuild-wasm")) as unknown as EsbuildApi;
+      this.ownsEsbuild = true;
+    }
+    return this.esbuild;
+  }
+
+  private async load(file: string): Promise<void> {
+    const state = this.modules.get(file);
+    if (!state) return;
+    const version = state.version + 1;
+    const apply = (next: Partial<ModuleState>): void => {
+      // A remove or a newer load overtook this one: drop the stale result.
+      if (this.modules.get(file) !== state || state.version >= version) return;
+      Object.assign(state, { outputPath: undefined, tasks: [], diagnostics: [] }, next, { version });
+    };
+    const compiled = await compileModule({
+      file,
+      workspaceRoot: this.workspaceRoot,
+      cacheDir: this.options.cacheDir,
+      taskflowPath: path.join(this.distDir, "taskflow.js"),
+      esbuild: await this.compiler(),
+    });
+    if (!compiled.ok) return apply({ diagnostics: compiled.diagnostics });
+    this.outputs.add(compiled.outputPath);
+    try {
+      const outcome = await runWorker({
+        workerPath: path.join(this.distDir, "worker.js"),
+        job: { kind: "load", compiledPath: compiled.outputPath, sourcePath: file },
+        timeoutMs: this.options.loadTimeoutMs ?? 10_000,
+        resourceLimits: this.options.workerResourceLimits,
+        onLog: (message, level) => taskLog(`${path.basename(file)}: ${message}`, { level }),
+        track: (worker) => this.track(worker),
+      });
+      const tasks = outcome.type === "loaded" ? outcome.tasks : [];
+      const warnings = [...compiled.warnings];
+      if (tasks.length === 0) {
+        warnings.push({
+          file, line: 1, column: 1, severity: "warning",
+          message: `No tasks found: export a task, for example export const myTask = task(async () => { ... }) with task imported from "taskflow"`,
+        });
+      }
+      apply({ outputPath: compiled.outputPath, tasks, diagnostics: warnings });
+    } catch (error) {
+      apply({ diagnostics: [...compiled.warnings, this.loadDiagnostic(file, error as Error)] });
+    }
+  }
+
+  private loadDiagnostic(file: string, error: Error): ModuleDiagnostic {
+    const inWorkspace = stackFrames(error.stack ?? "").find((f) =>
+      f.file === file || (!path.relative(this.workspaceRoot, f.file).startsWith("..") && !f.file.includes(`${path.sep}node_modules${path.sep}`)),
+    );
+    const message = `Loading the module failed: ${error.name && error.name !== "Error" ? `${error.name}: ` : ""}${error.message}`;
+    if (!inWorkspace) return { file, line: 1, column: 1, severity: "error", message };
+    return { file: inWorkspace.file, line: inWorkspace.line, column: inWorkspace.column, severity: "error", message };
+  }
+
+  private track(worker: Worker): () => void {
+    this.workers.add(worker);
+    return () => this.workers.delete(worker);
+  }
+
+  /** Makes the manager's registrations match the loaded modules; called after every change. */
+  private syncRegistrations(): void {
+    const desired = new Map<string, Registration>();
+    const problems: ModuleDiagnostic[] = [];
+    for (const state of this.modules.values()) {
+      if (!state.outputPath) continue;
+      for (const declared of state.tasks) {
+        const line = declared.file === state.file && declared.line ? declared.line : 1;
+        const owner = desired.get(declared.name);
+        if (owner) {
+          const where = owner.file === state.file
+            ? `by export "${owner.exportName}" of this module (line ${owner.line})`
+            : `in ${path.relative(this.workspaceRoot, owner.file) || owner.file} (line ${owner.line})`;
+          problems.push({
+            file: state.file, line, column: 1, severity: "error",
+            message: `Task name "${declared.name}" is already declared ${where}: give one of them another name ` +
+              `(task({ name: "..." }, fn)). Export "${declared.exportName}" is not registered.`,
+          });
+          continue;
+        }
+        desired.set(declared.name, {
+          name: declared.name, exportName: declared.exportName, file: state.file, version: state.version,
+          outputPath: state.outputPath, line, config: declared.config,
+        });
+      }
+    }
+    for (const [name, current] of this.registered) {
+      const wanted = desired.get(name);
+      if (wanted && wanted.file === current.file && wanted.version === current.version) continue;
+      this.registered.delete(name);
+      try {
+        this.options.manager.unregisterTask(name);
+      } catch (error) {
+        taskLog(`Could not unregister task "${name}": ${(error as Error).message}`, { level: "warning" });
+      }
+    }
+    for (const [name, wanted] of desired) {
+      if (this.registered.has(name)) continue;
+      try {
+        this.options.manager.task(this.proxy(wanted), { ...(wanted.config as TaskConfig), name });
+        this.registered.set(name, wanted);
+      } catch (error) {
+        problems.push({
+          file: wanted.file, line: wanted.line, column: 1, severity: "error",
+          message: `Task "${name}" could not be registered: ${(error as Error).message}`,
+        });
+      }
+    }
+    this.registrationDiagnostics = problems;
+  }
+
+  private proxy(registration: Registration): TaskFunction {
+    const { name, exportName, file, outputPath } = registration;
+    const run = async (...args: unknown[]): Promise<unknown> => {
+      if (this.disposed) throw new Error(`Task "${name}" cannot run: its module host was disposed (the window is closing or the workspace changed)`);
+      const context = getTaskContext();
+      // Worker messages arrive outside the task's async scope: bind the log call to this scope.
+      const log = AsyncResource.bind((message: string, level: "debug" | "info" | "warning" | "error", extra: Record<string, unknown>) =>
+        taskLog(message, { level, extra }));
+      const job: RunJob = {
+        kind: "run", compiledPath: outputPath, sourcePath: file, exportName, args,
+        context: {
+          taskId: context?.taskId ?? "",
+          funcName: context?.funcName ?? name,
+          attempt: context?.attempt ?? 0,
+          tags: { ...(context?.tags ?? {}) },
+        },
+      };
+      const outcome = await runWorker({
+        workerPath: path.join(this.distDir, "worker.js"),
+        job,
+        onLog: log,
+        signal: context?.signal,
+        graceMs: this.options.cancelGraceMs ?? 1000,
+        resourceLimits: this.options.workerResourceLimits,
+        track: (worker) => this.track(worker),
+      });
+      return outcome.type === "result" && outcome.json !== undefined ? JSON.parse(outcome.json) : undefined;
+    };
+    Object.defineProperty(run, "name", { value: exportName });
+    return run;
+  }
+}

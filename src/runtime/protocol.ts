@@ -1,0 +1,83 @@
+/**
+ * Messages between the host (extension host thread) and a task worker. A worker does one job,
+ * given in `workerData`, reports through `parentPort`, and is then terminated by the host.
+ */
+import type { RuntimeLogLevel } from "./runtimeGlobals";
+
+/** A task as a module declares it; config is plain data. */
+export interface DeclaredTask {
+  exportName: string;
+  /** `config.name` ?? exportName. */
+  name: string;
+  config: Record<string, unknown>;
+  /** Where `task()` was called: 1-based line in `file`, or undefined when not found. */
+  line?: number;
+  /** The source file of that call (a local module the task module imports, or itself). */
+  file?: string;
+}
+
+/** Host -> worker (workerData): run the module's top level and list its task handles. */
+export interface LoadJob {
+  kind: "load";
+  compiledPath: string;
+  sourcePath: string;
+}
+
+/** Host -> worker (workerData): run one attempt of one task. */
+export interface RunJob {
+  kind: "run";
+  compiledPath: string;
+  sourcePath: string;
+  exportName: string;
+  /** Passed as `fn(...args)`; the host has already appended kwargs when not empty. */
+  args: unknown[];
+  context: { taskId: string; funcName: string; attempt: number; tags: Record<string, string> };
+}
+
+export type WorkerJob = LoadJob | RunJob;
+
+/** An Error flattened for postMessage. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack: string;
+}
+
+/** Worker -> host. */
+export type WorkerMessage =
+  /** taskLog() called in the worker. */
+  | { type: "log"; message: string; level: RuntimeLogLevel; extra: Record<string, unknown> }
+  /** The load job finished. */
+  | { type: "loaded"; tasks: DeclaredTask[] }
+  /** The run job's function returned; `json` is undefined when it returned undefined. */
+  | { type: "result"; json: string | undefined }
+  /** Loading the module or running the task threw. */
+  | { type: "error"; error: SerializedError };
+
+/** Host -> worker. */
+export type HostMessage =
+  /** Abort the context signal; the host terminates the worker after a grace period. */
+  { type: "abort"; reason: string };
+
+/** Turns anything thrown into an Error-shaped object, keeping name, message and stack. */
+export function serializeError(thrown: unknown): SerializedError {
+  if (thrown instanceof Error) {
+    return { name: thrown.name, message: thrown.message, stack: thrown.stack ?? `${thrown.name}: ${thrown.message}` };
+  }
+  let shown: string;
+  try {
+    shown = typeof thrown === "string" ? JSON.stringify(thrown) : JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    shown = String(thrown);
+  }
+  const message = `Task threw a non-Error value: ${shown}. Throw an Error to get a stack trace.`;
+  return { name: "Error", message, stack: `Error: ${message}` };
+}
+
+/** The inverse of serializeError, on the host side. */
+export function deserializeError(error: SerializedError): Error {
+  const result = new Error(error.message);
+  result.name = error.name;
+  result.stack = error.stack;
+  return result;
+}

@@ -1,0 +1,90 @@
+import { Worker, type ResourceLimits } from "node:worker_threads";
+import { deserializeError, type DeclaredTask, type HostMessage, type WorkerJob, type WorkerMessage } from "./protocol";
+import type { RuntimeLogLevel } from "./runtimeGlobals";
+
+/** Options of one worker job. */
+export interface RunWorkerOptions {
+  /** Absolute path of dist/worker.js. */
+  workerPath: string;
+  job: WorkerJob;
+  /** Called for every taskLog() in the worker, in order, before the job settles. */
+  onLog?: (message: string, level: RuntimeLogLevel, extra: Record<string, unknown>) => void;
+  /** On abort the worker's context signal aborts; after `graceMs` the worker is terminated. */
+  signal?: AbortSignal;
+  /** Milliseconds between abort and terminate, so the task can clean up. @default 1000 */
+  graceMs?: number;
+  /** Milliseconds before the worker is terminated and the job fails. @default no limit */
+  timeoutMs?: number;
+  /** V8 heap limits of the worker. @default Node's defaults */
+  resourceLimits?: ResourceLimits;
+  /** Told when the worker starts and when it is gone, so the owner can count and stop workers. */
+  track?: (worker: Worker) => () => void;
+}
+
+/** What a job settles with: the task's JSON result, or the module's declared tasks. */
+export type WorkerOutcome = { type: "result"; json: string | undefined } | { type: "loaded"; tasks: DeclaredTask[] };
+
+/** Runs one job in a fresh worker thread and terminates it when the job settles. */
+export function runWorker(options: RunWorkerOptions): Promise<WorkerOutcome> {
+  const { job, signal } = options;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  return new Promise<WorkerOutcome>((resolve, reject) => {
+    const worker = new Worker(options.workerPath, {
+      workerData: job,
+      resourceLimits: options.resourceLimits,
+      stderr: false,
+      stdout: false,
+    });
+    const untrack = options.track?.(worker);
+    const timers: NodeJS.Timeout[] = [];
+    let settled = false;
+    const finish = (outcome: WorkerOutcome | undefined, error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      timers.forEach(clearTimeout);
+      signal?.removeEventListener("abort", onAbort);
+      void worker.terminate().catch(() => undefined).finally(() => untrack?.());
+      if (error) reject(error);
+      else resolve(outcome as WorkerOutcome);
+    };
+    const onAbort = (): void => {
+      const message: HostMessage = { type: "abort", reason: abortError(signal as AbortSignal).message };
+      worker.postMessage(message);
+      timers.push(setTimeout(() => finish(undefined, abortError(signal as AbortSignal)), options.graceMs ?? 1000));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.timeoutMs !== undefined) {
+      timers.push(setTimeout(() => finish(undefined, timeoutError(job, options.timeoutMs as number)), options.timeoutMs));
+    }
+    worker.on("message", (message: WorkerMessage) => {
+      if (settled) return;
+      if (message.type === "log") options.onLog?.(message.message, message.level, message.extra);
+      else if (message.type === "error") finish(undefined, deserializeError(message.error));
+      else finish(message);
+    });
+    worker.on("error", (error) => finish(undefined, error instanceof Error ? error : new Error(String(error))));
+    worker.on("exit", (code) => {
+      untrack?.();
+      finish(undefined, new Error(
+        `The task worker stopped (exit code ${code}) before the ${job.kind === "run" ? "task" : "module load"} finished: ` +
+          `the code called process.exit(), or the worker ran out of memory`,
+      ));
+    });
+  });
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  return new Error(reason === undefined ? "The task was cancelled" : String(reason));
+}
+
+function timeoutError(job: WorkerJob, ms: number): Error {
+  if (job.kind === "load") {
+    return new Error(
+      `Loading ${job.sourcePath} took longer than ${ms} ms: its top level must finish quickly ` +
+        `(no endless loops or waiting on servers there; do that work inside a task)`,
+    );
+  }
+  return new Error(`The task did not finish within ${ms} ms`);
+}

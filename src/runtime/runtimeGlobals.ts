@@ -1,0 +1,52 @@
+/**
+ * What the worker (dist/worker.js) and the "taskflow" module that task modules import
+ * (dist/taskflow.js) share. They are separate bundles, so they meet on globalThis under
+ * registry symbols rather than through a shared module instance.
+ */
+
+/** Log levels accepted by `taskLog`, as in the engine. */
+export type RuntimeLogLevel = "debug" | "info" | "warning" | "error";
+
+/** The context a task sees inside its worker. */
+export interface WorkerTaskContext {
+  taskId: string;
+  funcName: string;
+  /** 0-based attempt number. */
+  attempt: number;
+  tags: Readonly<Record<string, string>>;
+  /** Aborted when the task is cancelled or its attempt times out. */
+  signal: AbortSignal;
+}
+
+/** Installed on globalThis by the worker before it loads user code. */
+export interface WorkerRuntime {
+  context(): WorkerTaskContext | undefined;
+  log(message: string, level: RuntimeLogLevel, extra: Record<string, unknown>): void;
+}
+
+/** What `task()` attaches to the handle it returns. */
+export interface TaskHandleInfo {
+  fn: (...args: unknown[]) => unknown;
+  /** Plain data (checked by `task()`). */
+  config: Record<string, unknown>;
+  /** `new Error().stack` taken inside `task()`, to find the declaring line. */
+  callSite: string;
+}
+
+/** Property key of the TaskHandleInfo on a handle. */
+export const HANDLE_KEY: unique symbol = Symbol.for("taskflow.taskHandle.v1") as never;
+/** Property key of the WorkerRuntime on globalThis. */
+export const RUNTIME_KEY: unique symbol = Symbol.for("taskflow.workerRuntime.v1") as never;
+
+export function currentRuntime(): WorkerRuntime | undefined {
+  return (globalThis as { [RUNTIME_KEY]?: WorkerRuntime })[RUNTIME_KEY];
+}
+
+export function installRuntime(runtime: WorkerRuntime): void {
+  (globalThis as { [RUNTIME_KEY]?: WorkerRuntime })[RUNTIME_KEY] = runtime;
+}
+
+export function handleInfo(value: unknown): TaskHandleInfo | undefined {
+  if (typeof value !== "function") return undefined;
+  return (value as { [HANDLE_KEY]?: TaskHandleInfo })[HANDLE_KEY];
+}
