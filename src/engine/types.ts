@@ -220,6 +220,38 @@ export interface TaskManagerOptions {
   maxRecords?: number;
   /** @default the system clock */
   clock?: Clock;
+  /** Random numbers for backoff jitter. @default Math.random */
+  random?: RandomSource;
   /** Where taskLog outside a task, and contained listener errors, are reported. @default console */
   onOutsideLog?: (message: string, level: LogLevel) => void;
+}
+
+/** Source of uniform random numbers in [0, 1), a port like Clock so backoff jitter is testable. */
+export type RandomSource = () => number;
+
+/**
+ * What `task()` returns: the function itself (calling it calls the task function directly, outside
+ * the engine) carrying its configuration. `manager.task(handle)` or `manager.addTask(handle)` use it.
+ * Recognised across separately bundled copies of the engine through a `Symbol.for` brand.
+ */
+export interface TaskHandle<F extends TaskFunction = TaskFunction> {
+  (...args: Parameters<F>): ReturnType<F>;
+  /** The wrapped task function. */
+  readonly taskFunction: F;
+  /** The configuration given to `task()`, frozen. */
+  readonly taskConfig: Readonly<TaskConfig>;
+  /** `config.name ?? fn.name`; empty when neither is known yet (a module loader then names it after its export). */
+  readonly taskName: string;
+}
+
+/** Fired by `manager.onDidChangeRegistry` when a task function is registered or unregistered. */
+export interface RegistryChangeEvent {
+  kind: "registered" | "unregistered";
+  name: string;
+}
+
+/** Options of `manager.clearHistory`. */
+export interface ClearHistoryOptions {
+  /** Only finished tasks created before this time. @default every finished task */
+  olderThan?: Date;
 }

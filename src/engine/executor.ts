@@ -1,0 +1,144 @@
+import { backoffDelayMs } from "./backoff";
+import { TimeoutError, errorSummary, toError } from "./errors";
+import { jsonProblem } from "./jsonCheck";
+import { runInTaskScope, type TaskScope } from "./taskContext";
+import type { TaskRecord } from "./taskRecord";
+import type { Clock, LogLevel, RandomSource, TaskConfig, TaskFunction, TaskStatus } from "./types";
+
+/** One execution of a task (all its attempts) in this process. */
+export class TaskRun {
+  /** Aborted when the task is cancelled or the engine shuts down; cuts attempts and backoff waits short. */
+  readonly controller = new AbortController();
+  /**
+   * Set when the manager has taken the record over (cancel, shutdown): from then on the run changes
+   * nothing, and whatever the task function eventually returns or throws is ignored.
+   */
+  detached = false;
+  /** 0-based number of the attempt in progress. */
+  attempt = 0;
+  /** Log lines refused by the per-task cap, reported in one marker line when the task finishes. */
+  droppedLogLines = 0;
+
+  constructor(
+    readonly record: TaskRecord,
+    /** The function the run started with; a module reload mid-run does not change it. */
+    readonly fn: TaskFunction,
+    readonly config: Readonly<TaskConfig>,
+  ) {}
+}
+
+/** What the executor needs from the manager. */
+export interface RunHost {
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  /** Applies a status change with its field changes: persists it and emits the lifecycle event. */
+  transition(run: TaskRun, status: TaskStatus, changes: Partial<TaskRecord>): void;
+  /** Appends a log line (a `marker` line is stored verbatim, without a timestamp). */
+  log(run: TaskRun, message: string, level: LogLevel, extra: Record<string, unknown>, marker?: boolean): void;
+  /** The call arguments, decrypted when the record holds an encrypted payload; throws a clear Error when it cannot. */
+  resolveArguments(record: TaskRecord): { args: unknown[]; kwargs: Record<string, unknown> };
+}
+
+function noop(): void {}
+
+/** Runs one attempt inside the task's async scope; rejects on failure, timeout or abort. */
+async function runAttempt(host: RunHost, run: TaskRun, callArgs: unknown[]): Promise<void> {
+  const { record, config } = run;
+  const attemptController = new AbortController();
+  const cleanup = new AbortController();
+  const forwardAbort = (): void => attemptController.abort(run.controller.signal.reason);
+  if (run.controller.signal.aborted) forwardAbort();
+  else run.controller.signal.addEventListener("abort", forwardAbort, { once: true });
+  const attempt = run.attempt;
+  let attemptOpen = true;
+  const scope: TaskScope = {
+    context: Object.freeze({
+      taskId: record.taskId,
+      funcName: record.funcName,
+      attempt,
+      tags: Object.freeze({ ...record.tags }),
+      signal: attemptController.signal,
+    }),
+    log: (message, level, extra) => {
+      // A line logged by an attempt that already ended (a timed-out task still running) is dropped.
+      if (attemptOpen) host.log(run, message, level, extra);
+    },
+  };
+  try {
+    const work = new Promise<unknown>((resolve) => resolve(runInTaskScope(scope, () => run.fn(...callArgs))));
+    const aborted = new Promise<never>((_, reject) => {
+      const signal = attemptController.signal;
+      if (signal.aborted) reject(signal.reason);
+      else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+    const racers: Promise<unknown>[] = [work, aborted];
+    if (config.timeout !== undefined) {
+      const seconds = config.timeout;
+      racers.push(
+        host.clock.sleep(seconds * 1000, cleanup.signal).then(() => {
+          attemptController.abort(new TimeoutError(`task "${record.funcName}" timed out after ${seconds}s`));
+        }, noop),
+      );
+    }
+    // The losers of the race settle later (or never); their outcome is deliberately ignored.
+    work.catch(noop);
+    aborted.catch(noop);
+    const result = await Promise.race(racers);
+    const problem = jsonProblem(result, "the return value", true);
+    if (problem) {
+      throw new TypeError(`task "${record.funcName}" returned a value that is not JSON-serialisable: ${problem}`);
+    }
+  } finally {
+    attemptOpen = false;
+    cleanup.abort();
+    run.controller.signal.removeEventListener("abort", forwardAbort);
+  }
+}
+
+/**
+ * Runs a task to its end: attempts, `--- Retry n ---` markers, backoff waits, and the final status.
+ * Returns early, changing nothing more, as soon as the run is detached (cancelled or shut down).
+ */
+export async function executeRun(host: RunHost, run: TaskRun): Promise<void> {
+  const { record, config } = run;
+  let callArgs: unknown[];
+  try {
+    const { args, kwargs } = host.resolveArguments(record);
+    callArgs = Object.keys(kwargs).length > 0 ? [...args, kwargs] : [...args];
+  } catch (thrown) {
+    const error = toError(thrown);
+    const now = new Date(host.clock.now());
+    host.transition(run, "failed", { startTime: record.startTime ?? now, endTime: now, error: errorSummary(error), stacktrace: error.stack ?? null });
+    return;
+  }
+  const retries = config.retries ?? 0;
+  for (;;) {
+    if (run.detached) return;
+    const retryNumber = record.retriesUsed;
+    run.attempt = retryNumber;
+    if (retryNumber > 0) host.log(run, `--- Retry ${retryNumber} ---`, "info", {}, true);
+    host.transition(run, "running", { startTime: record.startTime ?? new Date(host.clock.now()) });
+    let failure: Error | undefined;
+    try {
+      await runAttempt(host, run, callArgs);
+    } catch (thrown) {
+      failure = toError(thrown);
+    }
+    if (run.detached) return;
+    if (!failure) {
+      host.transition(run, "success", { endTime: new Date(host.clock.now()), error: null, stacktrace: null });
+      return;
+    }
+    if (retryNumber < retries) {
+      host.transition(run, "pending", { retriesUsed: retryNumber + 1, error: errorSummary(failure), stacktrace: failure.stack ?? null });
+      try {
+        await host.clock.sleep(backoffDelayMs(config, retryNumber + 1, host.random), run.controller.signal);
+      } catch {
+        return; // cancelled or shut down during the wait: the manager has already settled the record
+      }
+      continue;
+    }
+    host.transition(run, "failed", { endTime: new Date(host.clock.now()), error: errorSummary(failure), stacktrace: failure.stack ?? null });
+    return;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The engine's package entry, built to dist/engine.js (CommonJS). The one engine file that may import
+ * the stores: `new TaskManager({ dbPath })` opens an sql.js database, no dbPath and no store keeps
+ * history in memory.
+ */
+import { MemoryStore, type TaskStore } from "../store";
+import { TaskManager as CoreTaskManager } from "./taskManager";
+import type { TaskManagerOptions } from "./types";
+
+function openStore(options: TaskManagerOptions): TaskStore {
+  if (options.dbPath !== undefined) {
+    throw new Error("dbPath is not supported yet: the sql.js store has not landed; pass options.store");
+  }
+  return new MemoryStore({ maxRecords: options.maxRecords });
+}
+
+/** The task engine (see TaskManager in taskManager.ts), opening its store from `dbPath` when none is given. */
+export class TaskManager extends CoreTaskManager {
+  constructor(options: TaskManagerOptions = {}) {
+    super(options, openStore);
+  }
+}
+
+export * from "./types";
+export { TaskRecord } from "./taskRecord";
+export { task, isTaskHandle } from "./task";
+export { taskLog, getTaskContext, type TaskLogOptions } from "./taskContext";
+export { backoffDelayMs } from "./backoff";
+export { systemClock, systemRandom } from "./clock";
+export { Fernet, FernetError, generateKey, type FernetEncryptOptions, type FernetDecryptOptions } from "./fernet";
+export { TimeoutError, CancelledError, ShutdownError, toError } from "./errors";
+export type { RegisterOptions } from "./taskRegistry";
+export type { StoreFactory } from "./taskManager";

@@ -1,0 +1,88 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { LogLevel, TaskContext } from "./types";
+
+/** What a running task's async scope carries: its context and where its log lines go. */
+export interface TaskScope {
+  context: TaskContext;
+  log(message: string, level: LogLevel, extra: Record<string, unknown>): void;
+}
+
+type OutsideSink = (message: string, level: LogLevel) => void;
+
+interface SharedState {
+  storage: AsyncLocalStorage<TaskScope>;
+  /** Managers' onOutsideLog, newest last: taskLog outside a task reports to the newest. */
+  outsideSinks: OutsideSink[];
+}
+
+// The engine is bundled more than once (dist/engine.js, the extension, the "taskflow" module that task
+// modules import). Every copy must see the same async scope, or getTaskContext() in a task module would
+// read an empty store of its own; hence one instance per process, reached through a global symbol.
+const SHARED_KEY = Symbol.for("taskflow.engine.taskContext.v1");
+function shared(): SharedState {
+  const holder = globalThis as unknown as Record<symbol, SharedState | undefined>;
+  let state = holder[SHARED_KEY];
+  if (!state) {
+    state = { storage: new AsyncLocalStorage<TaskScope>(), outsideSinks: [] };
+    holder[SHARED_KEY] = state;
+  }
+  return state;
+}
+
+/** Runs `fn` inside a task's scope; everything it awaits sees `scope`. */
+export function runInTaskScope<R>(scope: TaskScope, fn: () => R): R {
+  return shared().storage.run(scope, fn);
+}
+
+/** Inside a running task: `{ taskId, funcName, attempt, tags, signal }`. Outside a task: undefined. */
+export function getTaskContext(): TaskContext | undefined {
+  return shared().storage.getStore()?.context;
+}
+
+export interface TaskLogOptions {
+  /** @default "info" */
+  level?: LogLevel;
+  /** Structured data forwarded on the LogEvent (not written to the stored line). */
+  extra?: Record<string, unknown>;
+}
+
+const LEVELS: readonly LogLevel[] = ["debug", "info", "warning", "error"];
+
+/**
+ * Appends `YYYY-MM-DDTHH:MM:SS message` to the current task's logs and emits a LogEvent. Outside a
+ * task the message goes to the newest running manager's `onOutsideLog`, or the console.
+ */
+export function taskLog(message: string, options: TaskLogOptions = {}): void {
+  const level = options.level ?? "info";
+  if (!LEVELS.includes(level)) {
+    throw new TypeError(`taskLog level must be one of ${LEVELS.join(", ")}, got ${JSON.stringify(level)}`);
+  }
+  const text = typeof message === "string" ? message : String(message);
+  const scope = shared().storage.getStore();
+  if (scope) {
+    scope.log(text, level, options.extra ?? {});
+    return;
+  }
+  const sinks = shared().outsideSinks;
+  const sink = sinks[sinks.length - 1] ?? consoleSink;
+  sink(text, level);
+}
+
+/** Where messages go when no manager gave an `onOutsideLog`. */
+export function consoleSink(message: string, level: LogLevel): void {
+  if (level === "error") console.error(message);
+  else if (level === "warning") console.warn(message);
+  else console.log(message);
+}
+
+/** Makes `sink` the target of taskLog calls made outside any task; dispose to undo. */
+export function addOutsideSink(sink: OutsideSink): { dispose(): void } {
+  const state = shared();
+  state.outsideSinks.push(sink);
+  return {
+    dispose: () => {
+      const index = state.outsideSinks.lastIndexOf(sink);
+      if (index >= 0) state.outsideSinks.splice(index, 1);
+    },
+  };
+}

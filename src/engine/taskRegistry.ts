@@ -1,0 +1,79 @@
+import { isTaskHandle, normaliseTaskArgs } from "./task";
+import type { TaskConfig, TaskFunction, TaskHandle } from "./types";
+
+/** Optional details of a registration. */
+export interface RegisterOptions {
+  /** Where the function comes from (e.g. `src/mail.tasks.ts#sendEmail`), named in duplicate-name errors. */
+  source?: string;
+}
+
+export interface Registration {
+  name: string;
+  fn: TaskFunction;
+  /** Frozen, with `name` filled in. */
+  config: Readonly<TaskConfig>;
+  source?: string;
+}
+
+function describeRegistration(r: { fn: TaskFunction; source?: string }): string {
+  return `function ${r.fn.name || "(anonymous)"}${r.source ? ` (${r.source})` : ""}`;
+}
+
+/** Task functions by their unique name, the one key used everywhere (retry, requeue, lookup). */
+export class TaskRegistry {
+  private readonly byName = new Map<string, Registration>();
+
+  /** Registers `(fn)`, `(fn, config)`, `(config, fn)` or a handle; throws on an empty or duplicate name. */
+  register(a: unknown, b: unknown, options: RegisterOptions): Registration {
+    const { fn, config } = normaliseTaskArgs(a, b);
+    const name = config.name ?? fn.name ?? "";
+    if (typeof name !== "string" || name.trim() === "") {
+      throw new TypeError('Task name is empty: give the function a name or pass { name: "..." } in its config');
+    }
+    const existing = this.byName.get(name);
+    if (existing) {
+      throw new Error(
+        `Task name "${name}" is registered twice: first by ${describeRegistration(existing)}, then by ${describeRegistration({ fn, source: options.source })}. Give one of them another name with { name: "..." }, or unregister the first`,
+      );
+    }
+    const registration = { name, fn, config: Object.freeze({ ...config, name }), source: options.source };
+    this.byName.set(name, registration);
+    return registration;
+  }
+
+  unregister(name: string): boolean {
+    return this.byName.delete(name);
+  }
+
+  get(name: string): Registration | undefined {
+    return this.byName.get(name);
+  }
+
+  list(): Registration[] {
+    return [...this.byName.values()];
+  }
+
+  /** The registration for a name or a handle (matched by name, then by function); a clear error otherwise. */
+  lookup(handleOrName: TaskHandle | string): Registration {
+    let name: string;
+    if (typeof handleOrName === "string") {
+      name = handleOrName;
+    } else if (isTaskHandle(handleOrName)) {
+      const fn = handleOrName.taskFunction;
+      const registered = this.byName.get(handleOrName.taskName);
+      if (registered?.fn === fn) return registered;
+      const byFunction = this.list().find((r) => r.fn === fn);
+      if (byFunction) return byFunction;
+      name = handleOrName.taskName || `(unnamed ${describeRegistration({ fn })})`;
+    } else {
+      const got = handleOrName === null ? "null" : typeof handleOrName;
+      throw new TypeError(`Expected a task handle or a task name, got ${got}`);
+    }
+    const found = this.byName.get(name);
+    if (found) return found;
+    const known = [...this.byName.keys()].sort();
+    throw new Error(
+      `Unknown task "${name}": ${known.length > 0 ? `registered tasks are ${known.join(", ")}` : "no task is registered yet"}. Register it with manager.task() first`,
+    );
+  }
+}
