@@ -3,7 +3,7 @@
 // extension-host test suite. A target whose entry file does not exist yet is skipped.
 // Flags: --watch rebuilds on change, --production minifies and drops source maps.
 import * as esbuild from "esbuild";
-import { existsSync, mkdirSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync, copyFileSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -30,8 +30,18 @@ const targets = [
   { entry: "src/runtime/taskflowApi.ts", outfile: "dist/taskflow.js", options: node },
   { entry: "webview/taskPanel/main.ts", outfile: "dist/webview/taskPanel.js", options: browser },
   { entry: "webview/dashboard/main.ts", outfile: "dist/webview/dashboard.js", options: browser },
-  { entry: "test/vscode/suite/index.ts", outfile: "dist/test/vscode/index.js", options: { ...node, external: ["vscode", "mocha", "esbuild-wasm"] } },
 ].filter((t) => existsSync(t.entry));
+
+// The extension-host suite: its runner and each test file beside it, one bundle each, so that adding a
+// test is adding a file (the runner globs dist/test/vscode/ for *.test.js). Cleared first so a deleted
+// test does not linger.
+const suiteDir = "test/vscode/suite";
+const suiteOut = "dist/test/vscode";
+const suiteEntries = existsSync(path.join(suiteDir, "index.ts"))
+  ? [path.join(suiteDir, "index.ts"), ...readdirSync(suiteDir, { recursive: true })
+      .filter((f) => String(f).endsWith(".test.ts"))
+      .map((f) => path.join(suiteDir, String(f)))]
+  : [];
 
 function copyAssets() {
   mkdirSync("dist", { recursive: true });
@@ -41,9 +51,13 @@ function copyAssets() {
 }
 
 copyAssets();
-const contexts = await Promise.all(
-  targets.map((t) => esbuild.context({ ...t.options, entryPoints: [t.entry], outfile: t.outfile })),
-);
+rmSync(suiteOut, { recursive: true, force: true });
+const contexts = await Promise.all([
+  ...targets.map((t) => esbuild.context({ ...t.options, entryPoints: [t.entry], outfile: t.outfile })),
+  ...(suiteEntries.length > 0
+    ? [esbuild.context({ ...node, external: ["vscode", "mocha", "esbuild-wasm"], entryPoints: suiteEntries, outbase: suiteDir, outdir: suiteOut })]
+    : []),
+]);
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# npm run test:vscode: the extension-host suite inside code-server (see test/vscode/README.md).
+# Arguments go to the runner, e.g. --profile trust.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash test/vscode/setup.sh
+echo "test:vscode: building the extension and the extension-host suite"
+node esbuild.mjs --log-level=warning >/dev/null 2>.vscode-test/logs/build.log || { cat .vscode-test/logs/build.log >&2; echo "test:vscode: build failed (node esbuild.mjs)" >&2; exit 1; }
+exec node --import tsx test/vscode/runExthost.ts "$@"
