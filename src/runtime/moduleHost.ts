@@ -12,7 +12,7 @@ import type { ModuleDiagnostic, TaskFunctionInfo } from "./types";
 
 /** The part of TaskManager the host uses. */
 export interface TaskRegistry {
-  task(fn: TaskFunction, config: TaskConfig): unknown;
+  task(fn: TaskFunction, config: TaskConfig, options?: { source?: string }): unknown;
   unregisterTask(name: string): unknown;
 }
 
@@ -70,6 +70,7 @@ export class ModuleHost {
   private registrationDiagnostics: ModuleDiagnostic[] = [];
   private readonly listeners = new Set<() => void>();
   private readonly workers = new Set<Worker>();
+  private idleWaiters: Array<() => void> = [];
   private readonly outputs = new Set<string>();
   private readonly reloadTimers = new Map<string, NodeJS.Timeout>();
   private queue: Promise<void> = Promise.resolve();
@@ -148,6 +149,12 @@ export class ModuleHost {
   /** Workers currently running a task or loading a module. */
   runningWorkers(): number {
     return this.workers.size;
+  }
+
+  /** Resolves once no worker is running (at once when none is). */
+  whenIdle(): Promise<void> {
+    if (this.workers.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Resolves when every queued load, reload and remove has been applied. */
@@ -255,7 +262,14 @@ export class ModuleHost {
 
   private track(worker: Worker): () => void {
     this.workers.add(worker);
-    return () => this.workers.delete(worker);
+    return () => {
+      this.workers.delete(worker);
+      if (this.workers.size === 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        waiters.forEach((resolve) => resolve());
+      }
+    };
   }
 
   /** Makes the manager's registrations match the loaded modules; called after every change. */
@@ -297,7 +311,8 @@ export class ModuleHost {
     for (const [name, wanted] of desired) {
       if (this.registered.has(name)) continue;
       try {
-        this.options.manager.task(this.proxy(wanted), { ...(wanted.config as TaskConfig), name });
+        const source = `${path.relative(this.workspaceRoot, wanted.file) || wanted.file}#${wanted.exportName}`;
+        this.options.manager.task(this.proxy(wanted), { ...(wanted.config as TaskConfig), name }, { source });
         this.registered.set(name, wanted);
       } catch (error) {
         problems.push({

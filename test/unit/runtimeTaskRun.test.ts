@@ -1,0 +1,179 @@
+import * as assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { buildRuntimeDist, lineOf, nextLog, startHost, Workspace } from "../fixtures/modules/harness";
+
+// Tasks run through a real TaskManager, a real esbuild compile and real worker threads.
+describe("runtime: running module tasks in workers", function () {
+  this.timeout(8000);
+  let distDir: string;
+  let workspace: Workspace;
+  let env: Awaited<ReturnType<typeof startHost>>;
+
+  before(async () => {
+    distDir = await buildRuntimeDist();
+  });
+  after(() => rmSync(distDir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await env?.close();
+    workspace?.dispose();
+  });
+
+  async function load(files: Record<string, string>, options: Parameters<typeof startHost>[2] = {}) {
+    workspace = new Workspace(files);
+    env = await startHost(workspace, distDir, options);
+    await env.host.setFiles(Object.keys(files).filter((f) => /\.tasks\./.test(f)).map((f) => workspace.file(f)));
+    assert.deepEqual(env.host.diagnostics().filter((d) => d.severity === "error"), []);
+  }
+
+  async function run(name: string, args: unknown[] = [], kwargs?: Record<string, unknown>) {
+    const id = await env.manager.addTask(name, args, { kwargs, tags: { team: "qa" } });
+    return env.manager.waitFor(id);
+  }
+
+  it("passes args and kwargs to the function and returns its value as JSON", async () => {
+    await load({
+      "math.tasks.ts": `import { task, taskLog } from "taskflow";
+export const add = task(async (a: number, b: number, opts?: { times: number }) => {
+  taskLog(\`sum=\${(a + b) * (opts?.times ?? 1)}\`);
+  return { sum: (a + b) * (opts?.times ?? 1), args: a + b };
+});
+`,
+    });
+    const plain = await run("add", [2, 3]);
+    assert.equal(plain.status, "success");
+    assert.match(plain.logs[0], / sum=5$/);
+    const withKwargs = await run("add", [2, 3], { times: 10 });
+    assert.equal(withKwargs.status, "success");
+    assert.match(withKwargs.logs[0], / sum=50$/);
+    const proxy = env.proxies.get("add");
+    assert.ok(proxy, "the host registered a proxy for add");
+    assert.deepEqual(await proxy(1, 1, { times: 3 }), { sum: 6, args: 2 });
+  });
+
+  it("forwards taskLog and getTaskContext from the worker, with the attempt counting up across retries", async () => {
+    await load({
+      "flaky.tasks.ts": `import { task, taskLog, getTaskContext } from "taskflow";
+export const flaky = task({ retries: 2 }, async (label: string) => {
+  const ctx = getTaskContext()!;
+  taskLog(\`\${label} attempt=\${ctx.attempt} func=\${ctx.funcName} team=\${ctx.tags.team} id=\${ctx.taskId} aborted=\${ctx.signal.aborted}\`, { level: "warning" });
+  if (ctx.attempt < 2) throw new Error("not yet");
+  return "ok";
+});
+`,
+    });
+    const record = await run("flaky", ["job"]);
+    assert.equal(record.status, "success");
+    assert.equal(record.retriesUsed, 2);
+    const lines = record.logs.map((l) => l.replace(/^\d{4}-\d\d-\d\dT\S+ /, ""));
+    assert.deepEqual(lines, [
+      `job attempt=0 func=flaky team=qa id=${record.taskId} aborted=false`,
+      "--- Retry 1 ---",
+      `job attempt=1 func=flaky team=qa id=${record.taskId} aborted=false`,
+      "--- Retry 2 ---",
+      `job attempt=2 func=flaky team=qa id=${record.taskId} aborted=false`,
+    ]);
+  });
+
+  it("fails with the worker's message and a stack frame at the .ts file and line", async () => {
+    const source = `import { task } from "taskflow";
+interface Order { id: number }
+function check(order: Order): void {
+  throw new RangeError(\`order \${order.id} is invalid\`); // THROW
+}
+export const process = task(async (id: number) => { check({ id }); });
+export const throwsString = task(() => { throw "plain string"; });
+`;
+    await load({ "orders.tasks.ts": source });
+    const record = await run("process", [42]);
+    assert.equal(record.status, "failed");
+    assert.match(record.error ?? "", /order 42 is invalid/);
+    assert.match(record.stacktrace ?? "", /^RangeError: order 42 is invalid/);
+    assert.ok(
+      record.stacktrace?.includes(`${workspace.file("orders.tasks.ts")}:${lineOf(source, "// THROW")}:`),
+      `expected a frame at orders.tasks.ts:${lineOf(source, "// THROW")}, got:\n${record.stacktrace}`,
+    );
+    const nonError = await run("throwsString");
+    assert.equal(nonError.status, "failed");
+    assert.match(nonError.error ?? "", /non-Error value: "plain string"/);
+  });
+
+  it("imports a package from the workspace's node_modules", async () => {
+    await load({
+      "node_modules/greeting-lib/package.json": JSON.stringify({ name: "greeting-lib", version: "1.0.0", main: "index.js" }),
+      "node_modules/greeting-lib/index.js": `exports.greet = (name) => "hello " + name + " from " + __filename;`,
+      "greet.tasks.ts": `import { task, taskLog } from "taskflow";
+import { greet } from "greeting-lib";
+export const greetTask = task(async (name: string) => { taskLog(greet(name)); });
+`,
+    });
+    const record = await run("greetTask", ["ada"]);
+    assert.equal(record.status, "success", record.error ?? "");
+    assert.match(record.logs[0], new RegExp(`hello ada from ${workspace.file("node_modules/greeting-lib/index.js").replace(/[\\/.]/g, "\\$&")}$`));
+  });
+
+  it("cancels a task spinning synchronously for 10 s while the main event loop keeps ticking", async () => {
+    await load({
+      "spin.tasks.ts": `import { task, taskLog } from "taskflow";
+export const spin = task(async () => {
+  taskLog("spinning");
+  const end = Date.now() + 10_000;
+  while (Date.now() < end) { /* busy */ }
+});
+`,
+    });
+    const spinning = nextLog(env.manager, (e) => e.message === "spinning");
+    const id = await env.manager.addTask("spin");
+    await spinning;
+    let ticks = 0;
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        ticks++;
+        if (ticks === 5) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 5);
+    });
+    assert.equal(env.host.runningWorkers(), 1);
+    await env.manager.cancelTask(id);
+    assert.equal((await env.manager.waitFor(id)).status, "cancelled");
+    await env.host.whenIdle();
+    assert.equal(env.host.runningWorkers(), 0);
+    assert.equal(ticks, 5);
+  });
+
+  it("stops a spinning task at its timeout and fails it", async () => {
+    await load({
+      "slow.tasks.ts": `import { task } from "taskflow";
+export const slow = task({ timeout: 0.2 }, () => { const end = Date.now() + 10_000; while (Date.now() < end) { /* busy */ } });
+`,
+    });
+    const record = await run("slow");
+    assert.equal(record.status, "failed");
+    assert.match(record.error ?? "", /timed out after 0.2s/);
+    await env.host.whenIdle();
+    assert.equal(env.host.runningWorkers(), 0);
+  });
+
+  it("turns a worker that exits mid-task into a clear error", async () => {
+    await load({
+      "exit.tasks.cjs": `const { task } = require("taskflow");
+exports.quit = task(() => { process.exit(3); });
+`,
+    });
+    const record = await run("quit");
+    assert.equal(record.status, "failed");
+    assert.match(record.error ?? "", /exit code 3.*process\.exit\(\)/);
+  });
+
+  it("fails a task whose return value is not JSON-serialisable", async () => {
+    await load({
+      "big.tasks.mjs": `import { task } from "taskflow";
+export const bigint = task(() => 10n);
+`,
+    });
+    const record = await run("bigint");
+    assert.equal(record.status, "failed");
+    assert.match(record.error ?? "", /cannot be serialised as JSON/);
+  });
+});
