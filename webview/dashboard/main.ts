@@ -1,0 +1,257 @@
+import type { TaskStatus } from "../../src/engine/types";
+import {
+  CLEAR_AGES_SECONDS,
+  ClearHistory,
+  DashboardUpdated,
+  ExportTasks,
+  QueryTasks,
+  Ready,
+  RetryTasks,
+  ShowTask,
+  type SortKey,
+  type TaskQuery,
+  type TaskRow,
+} from "../../src/protocol";
+import { byId, h, replaceChildren } from "../shared/dom";
+import { formatDuration, formatTime } from "../shared/format";
+import { HostConnection } from "../shared/hostConnection";
+import { registerToolkit } from "../shared/toolkit";
+import { renderFunctions, renderMetrics } from "./summaryView";
+
+/** UI state kept across reloads (filters, sort, page); the rows are always asked for again. */
+interface DashboardState {
+  query: TaskQuery;
+  clearAge: number;
+}
+
+const STATUSES: TaskStatus[] = ["running", "pending", "failed", "interrupted", "cancelled", "success"];
+const PAGE_SIZES = [25, 50, 100];
+const COLUMNS: Array<{ key: SortKey | null; label: string }> = [
+  { key: "status", label: "Status" },
+  { key: "funcName", label: "Function" },
+  { key: "createdAt", label: "Created" },
+  { key: "duration", label: "Duration" },
+  { key: "retriesUsed", label: "Retries" },
+  { key: null, label: "Tags" },
+  { key: null, label: "Error" },
+];
+const AGE_LABELS: Record<number, string> = { 0: "all finished", 3600: "older than 1 hour", 86400: "older than 1 day", 604800: "older than 7 days", 2592000: "older than 30 days" };
+
+registerToolkit();
+const host = new HostConnection<DashboardState>();
+const defaults: DashboardState = {
+  query: { statuses: [], funcName: null, tag: null, text: null, sort: "createdAt", descending: true, limit: 25, offset: 0 },
+  clearAge: 604800,
+};
+let state: DashboardState = { ...defaults, ...host.state, query: { ...defaults.query, ...host.state?.query } };
+let rows: TaskRow[] = [];
+let total = 0;
+const selected = new Set<string>();
+let querying = false;
+let queryAgain = false;
+
+function saveState(): void {
+  host.saveState(state);
+}
+
+const value = (el: HTMLElement): string => (el as unknown as { value: string }).value;
+
+function dropdown(id: string, label: string, options: Array<[string, string]>, current: string, onChange: (v: string) => void): HTMLElement {
+  const el = h("vscode-dropdown", { id, "aria-label": label, title: label },
+    ...options.map(([v, text]) => h("vscode-option", { value: v, selected: v === current }, text)));
+  el.addEventListener("change", () => onChange(value(el)));
+  return el;
+}
+
+function textField(id: string, placeholder: string, current: string | null, onChange: (v: string) => void): HTMLElement {
+  const el = h("vscode-text-field", { id, placeholder, "aria-label": placeholder, value: current ?? "" });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  el.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => onChange(value(el)), 200);
+  });
+  return el;
+}
+
+function setFilter(patch: Partial<TaskQuery>): void {
+  state = { ...state, query: { ...state.query, ...patch, offset: patch.offset ?? 0 } };
+  saveState();
+  void refreshPage();
+}
+
+const metrics = h("section", { class: "cards", id: "metrics", "aria-label": "Metrics" });
+const functions = h("section", { id: "functions", "aria-label": "Functions" });
+let funcDropdown = h("span");
+const funcSlot = h("span", { class: "func-slot" }, funcDropdown);
+const notice = h("div", { class: "notice", role: "status", hidden: true });
+const table = h("table", { class: "grid tasks", id: "tasks" });
+const pager = h("div", { class: "pager" });
+const retryButton = h("vscode-button", { id: "retry-selected", disabled: true, onClick: () => void retrySelected() }, "Retry selected");
+
+function showNotice(text: string, kind: "info" | "error"): void {
+  notice.textContent = text;
+  notice.className = `notice ${kind}`;
+  notice.hidden = false;
+}
+
+function renderFuncDropdown(names: string[]): void {
+  const current = state.query.funcName ?? "";
+  const all = names.includes(current) || current === "" ? names : [...names, current];
+  const key = JSON.stringify([all, current]);
+  if (funcDropdown.dataset.key === key) return;
+  funcDropdown = dropdown("filter-func", "Function", [["", "All functions"], ...all.map((n): [string, string] => [n, n])], current, (v) => setFilter({ funcName: v || null }));
+  funcDropdown.dataset.key = key;
+  replaceChildren(funcSlot, funcDropdown);
+}
+
+function renderTable(): void {
+  const q = state.query;
+  const head = h("tr", {},
+    h("th", { scope: "col", class: "select" }, h("span", { class: "visually-hidden" }, "Select")),
+    ...COLUMNS.map((c) => {
+      if (!c.key) return h("th", { scope: "col" }, c.label);
+      const key = c.key;
+      const sorted = q.sort === key;
+      return h("th", { scope: "col", "aria-sort": sorted ? (q.descending ? "descending" : "ascending") : "none" },
+        h("button", { class: "sort", "data-sort": key, onClick: () => setFilter({ sort: key, descending: sorted ? !q.descending : key === "createdAt" || key === "duration" }) },
+          c.label, sorted ? (q.descending ? " ▼" : " ▲") : ""));
+    }));
+  const body = rows.length === 0
+    ? [h("tr", {}, h("td", { colspan: COLUMNS.length + 1, class: "empty" }, "No tasks match these filters."))]
+    : rows.map((r) => {
+      const retryable = r.status === "failed" || r.status === "interrupted";
+      const box = h("vscode-checkbox", { "aria-label": `Select ${r.funcName} ${r.taskId.slice(0, 8)}`, disabled: !retryable, checked: selected.has(r.taskId), title: retryable ? "Select for bulk retry" : "Only failed or interrupted tasks can be retried" });
+      box.addEventListener("change", () => {
+        if ((box as unknown as { checked: boolean }).checked) selected.add(r.taskId);
+        else selected.delete(r.taskId);
+        updateRetryButton();
+      });
+      return h("tr", { "data-task-id": r.taskId, class: `row-${r.status}` },
+        h("td", { class: "select" }, box),
+        h("td", {}, h("span", { class: `status-pill status-${r.status}` }, r.status)),
+        h("td", {}, h("a", { href: "#", class: "task-link", title: `Open task ${r.taskId}`, onClick: (e: Event) => { e.preventDefault(); host.command(ShowTask, { taskId: r.taskId }); } }, r.funcName), h("div", { class: "sub" }, r.taskId.slice(0, 8))),
+        h("td", { class: "nowrap" }, formatTime(r.createdAt)),
+        h("td", { class: "num" }, formatDuration(r.duration)),
+        h("td", { class: "num" }, String(r.retriesUsed)),
+        h("td", {}, ...Object.entries(r.tags).map(([k, v]) => h("span", { class: "tag-chip" }, `${k}=${v}`))),
+        h("td", { class: "error-cell", title: r.error ?? "" }, r.error ?? ""));
+    });
+  replaceChildren(table, h("thead", {}, head), h("tbody", {}, ...body));
+  const first = total === 0 ? 0 : q.offset + 1;
+  const last = Math.min(q.offset + q.limit, total);
+  replaceChildren(pager,
+    h("vscode-button", { appearance: "secondary", id: "prev-page", disabled: q.offset === 0, onClick: () => setFilter({ offset: Math.max(0, q.offset - q.limit) }) }, "Previous"),
+    h("span", { class: "range", id: "page-range" }, `${first}–${last} of ${total}`),
+    h("vscode-button", { appearance: "secondary", id: "next-page", disabled: last >= total, onClick: () => setFilter({ offset: q.offset + q.limit }) }, "Next"),
+    dropdown("page-size", "Rows per page", PAGE_SIZES.map((n): [string, string] => [String(n), `${n} per page`]), String(q.limit), (v) => setFilter({ limit: Number(v) })));
+  updateRetryButton();
+}
+
+function updateRetryButton(): void {
+  if (selected.size === 0) retryButton.setAttribute("disabled", "");
+  else retryButton.removeAttribute("disabled");
+  retryButton.textContent = selected.size === 0 ? "Retry selected" : `Retry selected (${selected.size})`;
+}
+
+async function refreshPage(): Promise<void> {
+  if (querying) {
+    queryAgain = true;
+    return;
+  }
+  querying = true;
+  try {
+    const result = await host.request(QueryTasks, state.query);
+    if (result.rows.length === 0 && state.query.offset > 0 && result.total > 0) {
+      state = { ...state, query: { ...state.query, offset: Math.floor((result.total - 1) / state.query.limit) * state.query.limit } };
+      saveState();
+      queryAgain = true;
+    }
+    rows = result.rows;
+    total = result.total;
+    const visible = new Set(rows.filter((r) => r.status === "failed" || r.status === "interrupted").map((r) => r.taskId));
+    for (const id of [...selected]) if (!visible.has(id)) selected.delete(id);
+    renderFuncDropdown(result.funcNames);
+    renderTable();
+    document.getElementById("app")?.removeAttribute("aria-busy");
+  } catch (error) {
+    showNotice(`Could not load tasks: ${error instanceof Error ? error.message : String(error)}`, "error");
+  } finally {
+    querying = false;
+    if (queryAgain) {
+      queryAgain = false;
+      void refreshPage();
+    }
+  }
+}
+
+async function retrySelected(): Promise<void> {
+  const taskIds = [...selected];
+  if (taskIds.length === 0) return;
+  try {
+    const result = await host.request(RetryTasks, { taskIds });
+    selected.clear();
+    const refused = result.errors.map((e) => `${e.taskId.slice(0, 8)}: ${e.error}`).join("; ");
+    showNotice(`Retried ${result.retried.length} of ${taskIds.length} tasks.${refused ? ` Not retried: ${refused}` : ""}`, refused ? "error" : "info");
+    void refreshPage();
+  } catch (error) {
+    showNotice(error instanceof Error ? error.message : String(error), "error");
+  }
+}
+
+async function exportRows(format: "csv" | "json"): Promise<void> {
+  const { limit: _limit, offset: _offset, ...query } = state.query;
+  try {
+    const result = await host.request(ExportTasks, { query, format });
+    if (result.path) showNotice(`Exported ${result.count} tasks to ${result.path}.`, "info");
+  } catch (error) {
+    showNotice(`Export failed: ${error instanceof Error ? error.message : String(error)}`, "error");
+  }
+}
+
+async function clearHistory(): Promise<void> {
+  try {
+    const result = await host.request(ClearHistory, { olderThanSeconds: state.clearAge });
+    if (result.deleted !== null) showNotice(`Deleted ${result.deleted} finished tasks.`, "info");
+    void refreshPage();
+  } catch (error) {
+    showNotice(`Clear history failed: ${error instanceof Error ? error.message : String(error)}`, "error");
+  }
+}
+
+const q = state.query;
+replaceChildren(
+  byId("app"),
+  h("header", { class: "dash-header" }, h("h1", {}, "Taskflow Dashboard")),
+  notice,
+  metrics,
+  h("h2", {}, "Functions"),
+  functions,
+  h("h2", {}, "Tasks"),
+  h("div", { class: "toolbar filters", role: "search" },
+    dropdown("filter-status", "Status", [["", "All statuses"], ...STATUSES.map((s): [string, string] => [s, s])], q.statuses[0] ?? "", (v) => setFilter({ statuses: v ? [v as TaskStatus] : [] })),
+    funcSlot,
+    textField("filter-tag", "Tag (key or key=value)", q.tag, (v) => setFilter({ tag: v.trim() || null })),
+    textField("filter-text", "Search name, id, error, tags", q.text, (v) => setFilter({ text: v.trim() || null }))),
+  h("div", { class: "toolbar actions" },
+    retryButton,
+    h("vscode-button", { appearance: "secondary", id: "export-csv", onClick: () => void exportRows("csv") }, "Export CSV"),
+    h("vscode-button", { appearance: "secondary", id: "export-json", onClick: () => void exportRows("json") }, "Export JSON"),
+    h("span", { class: "spacer" }),
+    h("label", { class: "inline-label" }, "Clear history:"),
+    dropdown("clear-age", "Clear which finished tasks", CLEAR_AGES_SECONDS.map((s): [string, string] => [String(s), AGE_LABELS[s] ?? `${s} s`]), String(state.clearAge), (v) => {
+      state = { ...state, clearAge: Number(v) };
+      saveState();
+    }),
+    h("vscode-button", { appearance: "secondary", id: "clear-history", onClick: () => void clearHistory() }, "Clear")),
+  h("div", { class: "table-wrap" }, table),
+  pager,
+);
+renderFuncDropdown([]);
+
+host.on(DashboardUpdated, (summary) => {
+  renderMetrics(metrics, summary);
+  renderFunctions(functions, summary.functions, (funcName) => setFilter({ funcName }));
+  void refreshPage();
+});
+
+host.command(Ready, {});

@@ -1,0 +1,230 @@
+import type { TaskStatus } from "../../src/engine/types";
+import {
+  CancelTask,
+  OpenFrame,
+  Ready,
+  RetryTask,
+  RunAgain,
+  TaskChanged,
+  TaskLogAppended,
+  TaskSnapshot,
+  type StackLine,
+  type TaskView,
+} from "../../src/protocol";
+import { byId, h, replaceChildren } from "../shared/dom";
+import { formatDuration, formatTime } from "../shared/format";
+import { HostConnection } from "../shared/hostConnection";
+import { registerToolkit } from "../shared/toolkit";
+import { LogView } from "./logView";
+
+/** What the task panel keeps across reloads: UI state only; the task itself is asked for again. */
+interface TaskPanelState {
+  taskId?: string;
+  filter: string;
+  following: boolean;
+}
+
+registerToolkit();
+const host = new HostConnection<TaskPanelState>();
+let state: TaskPanelState = { filter: "", following: true, ...host.state };
+let task: Omit<TaskView, "logs"> | null = null;
+let elapsedTimer: ReturnType<typeof setInterval> | undefined;
+
+function saveState(patch: Partial<TaskPanelState>): void {
+  state = { ...state, ...patch };
+  host.saveState(state);
+}
+
+const logView = new LogView((following) => saveState({ following }));
+const app = byId("app");
+
+const title = h("h1", { class: "title" });
+const statusTag = h("vscode-tag", { class: "status", id: "status" });
+const idText = h("code", { class: "task-id" });
+const retryButton = h("vscode-button", { id: "retry", onClick: () => act("retry") }, "Retry");
+const cancelButton = h("vscode-button", { id: "cancel", appearance: "secondary", onClick: () => act("cancel") }, "Cancel");
+const runAgainButton = h("vscode-button", { id: "run-again", appearance: "secondary", onClick: () => act("runAgain") }, "Run Again");
+const notice = h("div", { class: "notice", role: "status", hidden: true });
+const facts = h("dl", { class: "facts" });
+const tags = h("div", { class: "tags", "aria-label": "Tags" });
+const errorSection = h("section", { class: "error", hidden: true, "aria-label": "Error" });
+const args = h("div", { class: "args" });
+const filterField = h("vscode-text-field", { placeholder: "Filter logs", class: "log-filter", "aria-label": "Filter logs", value: state.filter });
+filterField.addEventListener("input", () => {
+  const value = (filterField as unknown as { value: string }).value;
+  saveState({ filter: value });
+  logView.setFilter(value);
+});
+logView.setFilter(state.filter);
+
+replaceChildren(
+  app,
+  h("header", { class: "task-header" },
+    h("div", { class: "title-row" }, title, statusTag, idText),
+    h("div", { class: "actions" }, retryButton, cancelButton, runAgainButton)),
+  notice,
+  facts,
+  tags,
+  errorSection,
+  h("vscode-panels", { "aria-label": "Task details", class: "task-tabs" },
+    h("vscode-panel-tab", { id: "tab-logs" }, "LOGS"),
+    h("vscode-panel-tab", { id: "tab-args" }, "ARGUMENTS"),
+    h("vscode-panel-view", { id: "view-logs", class: "logs-view" }, h("div", { class: "logs-pane" }, filterField, logView.element)),
+    h("vscode-panel-view", { id: "view-args" }, args)),
+);
+
+function setEnabled(button: HTMLElement, enabled: boolean, reason: string): void {
+  if (enabled) {
+    button.removeAttribute("disabled");
+    button.removeAttribute("title");
+  } else {
+    button.setAttribute("disabled", "");
+    button.setAttribute("title", reason);
+  }
+}
+
+function showNotice(text: string, kind: "info" | "error"): void {
+  notice.textContent = text;
+  notice.className = `notice ${kind}`;
+  notice.hidden = false;
+}
+
+async function act(action: "retry" | "cancel" | "runAgain"): Promise<void> {
+  if (!task) return;
+  const taskId = task.taskId;
+  try {
+    if (action === "retry") {
+      const result = await host.request(RetryTask, { taskId });
+      showNotice(`Retried as task ${result.taskId.slice(0, 8)}.`, "info");
+    } else if (action === "cancel") {
+      const result = await host.request(CancelTask, { taskId });
+      showNotice(result.cancelled ? "Cancel requested." : "The task had already finished.", "info");
+    } else {
+      const result = await host.request(RunAgain, { taskId });
+      showNotice(`Started again as task ${result.taskId.slice(0, 8)}.`, "info");
+    }
+  } catch (error) {
+    showNotice(error instanceof Error ? error.message : String(error), "error");
+  }
+}
+
+function fact(label: string, value: string, id?: string): HTMLElement[] {
+  return [h("dt", {}, label), h("dd", { id }, value)];
+}
+
+function elapsed(t: Omit<TaskView, "logs">): string {
+  if (t.duration !== null) return formatDuration(t.duration);
+  if (t.startTime && t.status === "running") return `${formatDuration((Date.now() - Date.parse(t.startTime)) / 1000)} so far`;
+  return "—";
+}
+
+function renderFacts(t: Omit<TaskView, "logs">): void {
+  const attempts = t.startTime ? t.retriesUsed + 1 : 0;
+  replaceChildren(
+    facts,
+    ...fact("Created", formatTime(t.createdAt)),
+    ...fact("Started", formatTime(t.startTime)),
+    ...fact("Finished", formatTime(t.endTime)),
+    ...fact("Duration", elapsed(t), "duration"),
+    ...fact("Attempts", String(attempts), "attempts"),
+    ...(t.idempotencyKey ? fact("Idempotency key", t.idempotencyKey) : []),
+  );
+}
+
+function renderStackLine(line: StackLine): HTMLElement {
+  if (!line.link) return h("div", { class: "stack-line" }, line.text);
+  const link = line.link;
+  const anchor = h(
+    "a",
+    {
+      href: "#",
+      class: "frame-link",
+      title: `Open ${link.label} at line ${link.line}`,
+      onClick: (event: Event) => {
+        event.preventDefault();
+        host.command(OpenFrame, { path: link.path, line: link.line, column: link.column });
+      },
+    },
+    `${link.label}:${link.line}:${link.column}`,
+  );
+  const location = `${link.path}:${link.line}:${link.column}`;
+  const at = line.text.indexOf(location);
+  if (at < 0) return h("div", { class: "stack-line in-workspace" }, line.text, " ", anchor);
+  return h("div", { class: "stack-line in-workspace" }, line.text.slice(0, at), anchor, line.text.slice(at + location.length));
+}
+
+function renderError(t: Omit<TaskView, "logs">): void {
+  errorSection.hidden = !t.error && t.stack.length === 0;
+  replaceChildren(
+    errorSection,
+    h("h2", {}, "Error"),
+    h("pre", { class: "error-message" }, t.error ?? ""),
+    t.stack.length > 0
+      ? h("details", { class: "stack", open: true }, h("summary", {}, "Stack trace"), h("div", { class: "stack-lines" }, ...t.stack.map(renderStackLine)))
+      : null,
+  );
+}
+
+function renderArgs(t: Omit<TaskView, "logs">): void {
+  if (t.encrypted) {
+    replaceChildren(args, h("p", { class: "encrypted" }, h("vscode-badge", {}, "encrypted"), " The arguments are stored encrypted and are not shown."));
+    return;
+  }
+  replaceChildren(
+    args,
+    h("h3", {}, "args"),
+    h("pre", { class: "json" }, JSON.stringify(t.args, null, 2)),
+    Object.keys(t.kwargs).length > 0 ? h("h3", {}, "kwargs") : null,
+    Object.keys(t.kwargs).length > 0 ? h("pre", { class: "json" }, JSON.stringify(t.kwargs, null, 2)) : null,
+  );
+}
+
+function render(t: Omit<TaskView, "logs">): void {
+  task = t;
+  document.title = `${t.funcName} · ${t.taskId.slice(0, 8)}`;
+  title.textContent = t.funcName;
+  statusTag.textContent = t.status;
+  statusTag.className = `status status-${t.status}`;
+  idText.textContent = t.taskId;
+  const status: TaskStatus = t.status;
+  setEnabled(retryButton, status === "failed" || status === "interrupted", "Only a failed or interrupted task can be retried");
+  setEnabled(cancelButton, status === "pending" || status === "running", "Only a pending or running task can be cancelled");
+  setEnabled(runAgainButton, status !== "pending" && status !== "running" && !t.encrypted,
+    t.encrypted ? "The arguments are encrypted: run it from Taskflow: Run Task..." : "Wait until the task has finished");
+  renderFacts(t);
+  replaceChildren(tags, ...Object.entries(t.tags).map(([k, v]) => h("vscode-tag", { class: "tag" }, `${k}=${v}`)));
+  tags.hidden = Object.keys(t.tags).length === 0;
+  renderError(t);
+  renderArgs(t);
+  if (elapsedTimer !== undefined) clearInterval(elapsedTimer);
+  elapsedTimer = status === "running" ? setInterval(() => task && renderFacts(task), 1000) : undefined;
+  app.removeAttribute("aria-busy");
+}
+
+host
+  .on(TaskSnapshot, ({ taskId, task: snapshot }) => {
+    saveState({ taskId });
+    if (!snapshot) {
+      task = null;
+      title.textContent = "Task not found";
+      showNotice(`Task ${taskId} is no longer in the history (it may have been cleared).`, "error");
+      return;
+    }
+    const { logs, ...rest } = snapshot;
+    render(rest);
+    logView.reset(logs);
+    if (!state.following) logView.element.querySelector(".log-lines")?.scrollTo({ top: 0 });
+  })
+  .on(TaskChanged, ({ taskId, task: changed }) => {
+    if (taskId === task?.taskId) render(changed);
+  })
+  .on(TaskLogAppended, ({ taskId, from, lines }) => {
+    if (taskId !== task?.taskId) return;
+    if (from !== logView.count) {
+      host.command(Ready, {});
+      return;
+    }
+    logView.append(lines);
+  });
+
+host.command(Ready, {});
