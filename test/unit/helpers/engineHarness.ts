@@ -1,16 +1,20 @@
-import { MemoryStore } from "../../../src/store";
+import { MemoryStore, type TaskStore } from "../../../src/store";
 import { TaskManager } from "../../../src/engine";
 import type { LifecycleEvent, LogEvent, LogLevel, TaskManagerOptions } from "../../../src/engine/types";
 import { FakeClock } from "./fakeClock";
 
-/** A manager on a MemoryStore and a FakeClock, recording its events and its outside log. */
+/**
+ * A manager on a MemoryStore and a FakeClock, recording its events and its outside log. `options.store`
+ * replaces the MemoryStore (and is then closed by shutdown as usual).
+ */
 export function makeEngine(options: Partial<TaskManagerOptions> = {}) {
   const clock = new FakeClock();
   const store = new MemoryStore();
   const outside: Array<{ message: string; level: LogLevel }> = [];
   const manager = new TaskManager({
     clock,
-    store,
+    // Closing is left out so tests can still read the store after shutdown().
+    store: withOverrides(store, { close: async () => {} }),
     random: () => 0.5,
     onOutsideLog: (message, level) => outside.push({ message, level }),
     ...options,
@@ -21,7 +25,7 @@ export function makeEngine(options: Partial<TaskManagerOptions> = {}) {
   manager.onLog((e) => logs.push(e));
   /** Statuses one task went through, in order. */
   const statuses = (taskId: string) => lifecycle.filter((e) => e.taskId === taskId).map((e) => e.status);
-  return { manager, clock, store, outside, lifecycle, logs, statuses };
+  return { manager, clock, store: options.store ?? (store as TaskStore), outside, lifecycle, logs, statuses };
 }
 
 /** A promise with its resolve and reject, to hold a task open until the test lets it go. */
@@ -33,4 +37,21 @@ export function deferred<T = void>() {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/** `store` with some methods replaced; every other call goes to `store` itself. */
+export function withOverrides(store: TaskStore, overrides: Partial<TaskStore>): TaskStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const own = (overrides as Record<string | symbol, unknown>)[property];
+      if (own !== undefined) return own;
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The store as a manager sees it, but already open: lets a test seed records before start(). */
+export function reopenable(store: TaskStore): TaskStore {
+  return withOverrides(store, { open: async () => {} });
 }

@@ -1,0 +1,116 @@
+import * as assert from "node:assert/strict";
+import { makeEngine } from "./helpers/engineHarness";
+
+async function started() {
+  const engine = makeEngine();
+  await engine.manager.start();
+  engine.manager.task(async function echo(...args: unknown[]) {
+    return args;
+  });
+  return engine;
+}
+
+describe("engine: addTask", () => {
+  it("creates a pending record with args, kwargs, tags and key, and runs it as fn(...args, kwargs)", async () => {
+    const { manager } = makeEngine();
+    await manager.start();
+    const calls: unknown[][] = [];
+    manager.task(async function job(...args: unknown[]) {
+      calls.push(args);
+    });
+    const id = await manager.addTask("job", [1, "a"], { kwargs: { k: true }, tags: { env: "dev" }, idempotencyKey: "key-1" });
+    const record = manager.getTask(id);
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.deepEqual(
+      { args: record?.args, kwargs: record?.kwargs, tags: record?.tags, key: record?.idempotencyKey },
+      { args: [1, "a"], kwargs: { k: true }, tags: { env: "dev" }, key: "key-1" },
+    );
+    await manager.waitFor(id);
+    const id2 = await manager.addTask("job", [2]);
+    await manager.waitFor(id2);
+    assert.deepEqual(calls, [[1, "a", { k: true }], [2]]);
+  });
+
+  it("refuses an unknown name, naming it and listing the known ones", async () => {
+    const { manager } = await started();
+    manager.task(async function other() {});
+    await assert.rejects(manager.addTask("nope"), /Unknown task "nope": registered tasks are echo, other/);
+    assert.equal(manager.countTasks(), 0);
+  });
+
+  it("refuses arguments that are not a JSON array, and creates no record", async () => {
+    const { manager } = await started();
+    await assert.rejects(manager.addTask("echo", { a: 1 } as never), /Arguments must be a JSON array, got an object: wrap them in \[ \]/);
+    await assert.rejects(manager.addTask("echo", [], { kwargs: [] as never }), /kwargs must be a plain object, got an array/);
+    await assert.rejects(manager.addTask("echo", [], { tags: { n: 1 } as never }), /tags\.n must be a string, got a number/);
+    await assert.rejects(manager.addTask("echo", [], { idempotencyKey: "" }), /idempotencyKey must be a non-empty string/);
+    assert.equal(manager.countTasks(), 0);
+  });
+
+  it("refuses values that are not JSON-serialisable, naming the path", async () => {
+    const { manager } = await started();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const cases: Array<[unknown[], Record<string, unknown>, RegExp]> = [
+      [[1, { user: { callback: () => 1 } }], {}, /args\[1\]\.user\.callback is a function/],
+      [[10n], {}, /args\[0\] is a BigInt/],
+      [[Symbol("s")], {}, /args\[0\] is a symbol/],
+      [[[1, undefined]], {}, /args\[0\]\[1\] is undefined/],
+      [[cyclic], {}, /args\[0\]\.self is a circular reference to args\[0\]/],
+      [[new Date(0)], {}, /args\[0\] is a Date instance.*toISOString/],
+      [[NaN], {}, /args\[0\] is NaN/],
+      [[], { "odd key": new Map() }, /kwargs\["odd key"\] is a Map instance/],
+    ];
+    for (const [args, kwargs, pattern] of cases) {
+      await assert.rejects(manager.addTask("echo", args, { kwargs }), pattern);
+    }
+    assert.equal(manager.countTasks(), 0);
+  });
+
+  it("copies the arguments, so later changes by the caller do not reach the task", async () => {
+    const { manager } = await started();
+    const arg = { n: 1 };
+    const id = await manager.addTask("echo", [arg]);
+    arg.n = 2;
+    assert.deepEqual(manager.getTask(id)?.args, [{ n: 1 }]);
+  });
+
+  it("returns the existing id for a key held by a task that is not failed or interrupted", async () => {
+    const { manager } = await started();
+    const first = await manager.addTask("echo", [1], { idempotencyKey: "k" });
+    assert.equal(await manager.addTask("echo", [2], { idempotencyKey: "k" }), first);
+    await manager.waitFor(first);
+    assert.equal(await manager.addTask("echo", [3], { idempotencyKey: "k" }), first, "a successful task still holds its key");
+    assert.equal(manager.countTasks(), 1);
+  });
+
+  it("enqueues again when the task holding the key failed", async () => {
+    const { manager } = await started();
+    manager.task(async function boom() {
+      throw new Error("no");
+    });
+    const first = await manager.addTask("boom", [], { idempotencyKey: "k" });
+    assert.equal((await manager.waitFor(first)).status, "failed");
+    const second = await manager.addTask("boom", [], { idempotencyKey: "k" });
+    assert.notEqual(second, first);
+  });
+
+  it("needs start() first, and refuses after shutdown", async () => {
+    const { manager } = makeEngine();
+    manager.task(async function job() {});
+    await assert.rejects(manager.addTask("job"), /not started: await manager\.start\(\) before addTask/);
+    await manager.start();
+    await manager.shutdown();
+    await assert.rejects(manager.addTask("job"), /has shut down/);
+  });
+
+  it("fails the attempt when the return value is not JSON-serialisable", async () => {
+    const { manager } = await started();
+    manager.task(async function leaky() {
+      return { when: new Date(0) };
+    });
+    const record = await manager.waitFor(await manager.addTask("leaky"));
+    assert.equal(record.status, "failed");
+    assert.match(record.error ?? "", /task "leaky" returned a value that is not JSON-serialisable: the return value\.when is a Date instance/);
+  });
+});
