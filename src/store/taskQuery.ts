@@ -43,12 +43,13 @@ export function matchesQuery(task: TaskData, query: ListTasksQuery): boolean {
     if (!Object.prototype.hasOwnProperty.call(task.tags, key)) return false;
     if (value !== undefined && task.tags[key] !== value) return false;
   }
-  if (query.text !== undefined && query.text !== "") {
-    const needle = query.text.toLowerCase();
-    const haystacks = [task.funcName, task.taskId, task.error ?? "", ...Object.values(task.tags)];
-    if (!haystacks.some((h) => h.toLowerCase().includes(needle))) return false;
-  }
+  if (query.text !== undefined && query.text !== "" && !searchText(task).includes(query.text.toLowerCase())) return false;
   return true;
+}
+
+/** What the text filter searches: lower-cased function name, id, error and tag values, one per line. */
+export function searchText(task: Pick<TaskData, "funcName" | "taskId" | "error" | "tags">): string {
+  return [task.funcName, task.taskId, task.error ?? "", ...Object.values(task.tags)].join("\n").toLowerCase();
 }
 
 /** Newest first: createdAt descending, then taskId descending. */

@@ -48,4 +48,9 @@ export interface SqlJsStoreOptions {
   flushIntervalMs?: number;
   /** Told when a corrupt file was moved aside, and of other recoverable problems. @default console.warn */
   onWarning?: (message: string) => void;
+  /**
+   * Journal size, in bytes, past which the journal is folded into the database file by a worker
+   * thread (and at open and close in any case). @default 16777216 (16 MiB)
+   */
+  journalFoldBytes?: number;
 }

@@ -1,0 +1,142 @@
+/**
+ * The database layout and its migrations. The schema version lives in `schema_version`; opening a
+ * database runs every migration above its version, in order, in one transaction. A new version is
+ * one more function appended to MIGRATIONS.
+ */
+import type { Database } from "sql.js";
+import { ALL_STATUSES, FINISHED_STATUSES } from "../engine/types";
+
+/** Statuses as an SQL list literal, e.g. `('success','failed')`. The values are our own constants. */
+export const FINISHED_SQL = `(${FINISHED_STATUSES.map((s) => `'${s}'`).join(",")})`;
+
+function v1(db: Database): void {
+  db.run(`
+    CREATE TABLE tasks (
+      task_id TEXT PRIMARY KEY NOT NULL,
+      func_name TEXT NOT NULL,
+      status TEXT NOT NULL,
+      args TEXT NOT NULL,
+      kwargs TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      start_time INTEGER,
+      end_time INTEGER,
+      retries_used INTEGER NOT NULL,
+      error TEXT,
+      stacktrace TEXT,
+      idempotency_key TEXT,
+      tags TEXT NOT NULL,
+      encrypted_payload BLOB,
+      -- Lower-cased function name, id, error and tag values, one per line, for the text filter.
+      -- Lower-cased in JavaScript, since SQLite's lower() folds only ASCII.
+      search_text TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX tasks_status ON tasks(status, created_at);
+    CREATE INDEX tasks_func_name ON tasks(func_name, created_at);
+    CREATE INDEX tasks_created_at ON tasks(created_at, task_id);
+    CREATE INDEX tasks_idempotency_key ON tasks(idempotency_key, created_at) WHERE idempotency_key IS NOT NULL;
+
+    CREATE TABLE logs (
+      task_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      line TEXT NOT NULL,
+      PRIMARY KEY (task_id, seq)
+    ) WITHOUT ROWID;
+
+    -- Queryable copy of tasks.tags, kept in step by the triggers below.
+    CREATE TABLE tags (
+      task_id TEXT NOT NULL,
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (task_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX tags_key_value ON tags(key, value);
+
+    -- Per status counts and duration sums, kept in step by triggers, so metrics and retention
+    -- never scan the tasks table.
+    CREATE TABLE status_counts (
+      status TEXT PRIMARY KEY NOT NULL,
+      n INTEGER NOT NULL,
+      duration_n INTEGER NOT NULL,
+      duration_sum_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TRIGGER tasks_after_insert AFTER INSERT ON tasks BEGIN
+      INSERT INTO tags (task_id, key, value) SELECT NEW.task_id, key, value FROM json_each(NEW.tags);
+      UPDATE status_counts SET n = n + 1,
+        duration_n = duration_n + (NEW.start_time IS NOT NULL AND NEW.end_time IS NOT NULL),
+        duration_sum_ms = duration_sum_ms + coalesce(NEW.end_time - NEW.start_time, 0)
+        WHERE status = NEW.status;
+    END;
+    CREATE TRIGGER tasks_after_update_tags AFTER UPDATE OF tags ON tasks WHEN OLD.tags IS NOT NEW.tags BEGIN
+      DELETE FROM tags WHERE task_id = OLD.task_id;
+      INSERT INTO tags (task_id, key, value) SELECT NEW.task_id, key, value FROM json_each(NEW.tags);
+    END;
+    CREATE TRIGGER tasks_after_update_status AFTER UPDATE OF status, start_time, end_time ON tasks BEGIN
+      UPDATE status_counts SET n = n - 1,
+        duration_n = duration_n - (OLD.start_time IS NOT NULL AND OLD.end_time IS NOT NULL),
+        duration_sum_ms = duration_sum_ms - coalesce(OLD.end_time - OLD.start_time, 0)
+        WHERE status = OLD.status;
+      UPDATE status_counts SET n = n + 1,
+        duration_n = duration_n + (NEW.start_time IS NOT NULL AND NEW.end_time IS NOT NULL),
+        duration_sum_ms = duration_sum_ms + coalesce(NEW.end_time - NEW.start_time, 0)
+        WHERE status = NEW.status;
+    END;
+    CREATE TRIGGER tasks_after_delete AFTER DELETE ON tasks BEGIN
+      DELETE FROM tags WHERE task_id = OLD.task_id;
+      DELETE FROM logs WHERE task_id = OLD.task_id;
+      UPDATE status_counts SET n = n - 1,
+        duration_n = duration_n - (OLD.start_time IS NOT NULL AND OLD.end_time IS NOT NULL),
+        duration_sum_ms = duration_sum_ms - coalesce(OLD.end_time - OLD.start_time, 0)
+        WHERE status = OLD.status;
+    END;
+  `);
+  const seed = db.prepare("INSERT INTO status_counts (status, n, duration_n, duration_sum_ms) VALUES (?, 0, 0, 0)");
+  try {
+    for (const status of ALL_STATUSES) seed.run([status]);
+  } finally {
+    seed.free();
+  }
+}
+
+/** MIGRATIONS[i] takes a database from version i to version i + 1. */
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Settings for a database that lives in sql.js memory: there is no disk under it to protect. */
+export function applyPragmas(db: Database): void {
+  db.run("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;");
+}
+
+/** The schema version of a database; 0 for an empty one. Throws when the bytes are not a database. */
+export function schemaVersion(db: Database): number {
+  const hasTable = db.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+  if (hasTable.length === 0) return 0;
+  const rows = db.exec("SELECT version FROM schema_version");
+  return rows.length === 0 ? 0 : Number(rows[0].values[0][0]);
+}
+
+/**
+ * Brings the database to SCHEMA_VERSION. Returns the version it had. Throws when the database is
+ * newer than this code (a later Taskflow wrote it): the caller must not touch it then.
+ */
+export function migrate(db: Database): number {
+  const from = schemaVersion(db);
+  if (from > SCHEMA_VERSION) {
+    throw new Error(`The task database has schema version ${from}, newer than ${SCHEMA_VERSION} that this Taskflow understands: update the extension`);
+  }
+  if (from === SCHEMA_VERSION) return from;
+  db.run("BEGIN");
+  try {
+    if (from === 0) db.run("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+    for (let v = from; v < SCHEMA_VERSION; v++) MIGRATIONS[v](db);
+    db.run("DELETE FROM schema_version");
+    db.run("INSERT INTO schema_version (version) VALUES (?)", [SCHEMA_VERSION]);
+    db.run("COMMIT");
+  } catch (err) {
+    db.run("ROLLBACK");
+    throw err;
+  }
+  return from;
+}
