@@ -13,7 +13,7 @@ export interface RunWorkerOptions {
   signal?: AbortSignal;
   /** Milliseconds between abort and terminate, so the task can clean up. @default 1000 */
   graceMs?: number;
-  /** Milliseconds before the worker is terminated and the job fails. @default no limit */
+  /** Milliseconds, from the moment the thread is online, before the worker is terminated and the job fails. @default no limit */
   timeoutMs?: number;
   /** V8 heap limits of the worker. @default Node's defaults */
   resourceLimits?: ResourceLimits;
@@ -54,7 +54,10 @@ export function runWorker(options: RunWorkerOptions): Promise<WorkerOutcome> {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     if (options.timeoutMs !== undefined) {
-      timers.push(setTimeout(() => finish(undefined, timeoutError(job, options.timeoutMs as number)), options.timeoutMs));
+      // Counted from when the thread is up, so a slow thread start on a busy machine is not blamed on user code.
+      worker.once("online", () => {
+        timers.push(setTimeout(() => finish(undefined, timeoutError(job, options.timeoutMs as number)), options.timeoutMs));
+      });
     }
     worker.on("message", (message: WorkerMessage) => {
       if (settled) return;
