@@ -23,9 +23,21 @@ function isAbsoluteAnyPlatform(p: string): boolean {
 export function parseFrameLocation(text: string): FrameLocation | null {
   const trimmed = text.trim();
   if (!trimmed.startsWith("at ")) return null;
-  const open = trimmed.lastIndexOf("(");
-  const inner = trimmed.endsWith(")") && open >= 0 ? trimmed.slice(open + 1, -1) : trimmed.slice(3).replace(/^async /, "");
-  const match = LOCATION.exec(inner.trim());
+  // The location is the first candidate (after "at ", "at async " or any "(") that is an absolute
+  // path or file URL followed by :line:column; names and paths may themselves hold parentheses.
+  const starts = [trimmed.startsWith("at async ") ? 9 : 3];
+  for (let i = trimmed.indexOf("("); i >= 0; i = trimmed.indexOf("(", i + 1)) starts.push(i + 1);
+  let match: RegExpExecArray | null = null;
+  for (const start of starts) {
+    let rest = trimmed.slice(start);
+    if (start > 3 && trimmed[start - 1] === "(") {
+      if (!rest.endsWith(")")) continue;
+      rest = rest.slice(0, -1);
+    }
+    if (!rest.startsWith("file://") && !isAbsoluteAnyPlatform(rest)) continue;
+    match = LOCATION.exec(rest);
+    if (match) break;
+  }
   if (!match) return null;
   let file = match[1];
   if (file.startsWith("file://")) {
