@@ -1,0 +1,124 @@
+// Helpers that drive the VS Code workbench (code-server) the way a person does. Selectors were
+// checked on VS Code 1.96 (code-server 4.96.4).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { FrameLocator, Locator, Page } from "playwright-core";
+import { resultsDir } from "../vscode/lib/harness";
+
+/** Where {@link shot} writes screenshots (kept by CI). */
+export const shotsDir = path.join(resultsDir, "e2e");
+
+/** How long a UI step may take before it fails, in milliseconds. */
+export const stepTimeoutMs = 15_000;
+
+const quickInput = ".quick-input-widget";
+
+/**
+ * Runs a command from the command palette by its full title ("Taskflow: Open Dashboard"): F1, type
+ * the title, click the row whose label is exactly that title (or matches `exact`). Enter is never
+ * pressed, since it runs the top fuzzy match, which can be another command.
+ */
+export async function runCommand(page: Page, title: string, exact: RegExp = new RegExp(`^${escapeRegExp(title)}$`)): Promise<void> {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("F1");
+  const input = page.locator(`${quickInput} .quick-input-box input`);
+  await input.waitFor({ state: "visible", timeout: stepTimeoutMs });
+  await input.fill(`>${title}`);
+  const row = page.locator(`${quickInput} .quick-input-list .monaco-list-row`).filter({
+    has: page.locator(".label-name", { hasText: exact }),
+  });
+  try {
+    await row.first().waitFor({ timeout: stepTimeoutMs });
+  } catch {
+    const offered = await page.locator(`${quickInput} .quick-input-list .monaco-list-row .label-name`).allInnerTexts();
+    throw new Error(`expected the command palette to offer "${title}", got: ${JSON.stringify(offered)}`);
+  }
+  await row.first().click();
+  await page.locator(quickInput).waitFor({ state: "hidden", timeout: stepTimeoutMs });
+}
+
+/**
+ * Shows and focuses a view by its name ("Tasks") through the palette's "Focus on <name> View";
+ * clicking an activity-bar icon would hide the sidebar when its view already shows. Returns the view's pane.
+ */
+export async function focusView(page: Page, name: string): Promise<Locator> {
+  // The palette prefixes the generated command with the view container's title ("Taskflow: Focus on Tasks View").
+  await runCommand(page, `Focus on ${name} View`, new RegExp(`^(.+: )?Focus on ${escapeRegExp(name)} View$`));
+  const pane = viewPane(page, name);
+  await pane.waitFor({ state: "visible", timeout: stepTimeoutMs });
+  const header = pane.locator(".pane-header");
+  if ((await header.getAttribute("aria-expanded")) === "false") {
+    await header.click();
+  }
+  await pane.locator(".pane-body").waitFor({ state: "visible", timeout: stepTimeoutMs });
+  return pane;
+}
+
+/** The sidebar pane of the view named `name` (header and body). */
+export function viewPane(page: Page, name: string): Locator {
+  return page.locator(".part.sidebar .pane").filter({
+    has: page.locator(".pane-header .title", { hasText: new RegExp(`^${escapeRegExp(name)}$`, "i") }),
+  });
+}
+
+/** The visible labels of the tree rows in a view's pane (default: every visible pane in the sidebar). */
+export async function treeRows(page: Page, pane?: Locator): Promise<string[]> {
+  const scope = pane ?? page.locator(".part.sidebar");
+  const rows = scope.locator('.pane-body .monaco-list-row[role="treeitem"]');
+  return (await rows.allInnerTexts()).map((text) => text.trim().replace(/\s+/g, " "));
+}
+
+/**
+ * The content of the webview whose editor tab is titled `tabTitle`: activates that tab, then enters
+ * the visible webview host frame and its active inner frame, where the extension's HTML is.
+ */
+export async function webviewFrame(page: Page, tabTitle: string): Promise<FrameLocator> {
+  const tab = page.locator(".tabs-container .tab", { hasText: tabTitle }).first();
+  try {
+    await tab.waitFor({ timeout: stepTimeoutMs });
+  } catch {
+    const tabs = await page.locator(".tabs-container .tab").allInnerTexts();
+    throw new Error(`expected an editor tab titled "${tabTitle}", got tabs: ${JSON.stringify(tabs)}`);
+  }
+  await tab.click();
+  // Hidden webviews keep their frames; only the active editor's is visible.
+  const host = page.locator("iframe.webview.ready:visible");
+  await host.first().waitFor({ timeout: stepTimeoutMs });
+  const content = page.frameLocator("iframe.webview.ready:visible").frameLocator("iframe#active-frame");
+  await content.locator("body").waitFor({ timeout: stepTimeoutMs });
+  return content;
+}
+
+/** Waits for a notification toast containing `text` and returns it. */
+export async function notification(page: Page, text: string | RegExp): Promise<Locator> {
+  const toast = page.locator(".notifications-toasts .notification-list-item", {
+    has: page.locator(".notification-list-item-message", { hasText: text }),
+  }).first();
+  try {
+    await toast.waitFor({ timeout: stepTimeoutMs });
+  } catch {
+    const shown = await page.locator(".notifications-toasts .notification-list-item-message").allInnerTexts();
+    throw new Error(`expected a notification with ${String(text)}, got: ${JSON.stringify(shown)}`);
+  }
+  return toast;
+}
+
+let shotCount = 0;
+
+/** Saves a screenshot of the whole window as test-results/e2e/NN-<name>.png and returns its path. */
+export async function shot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(shotsDir, { recursive: true });
+  shotCount++;
+  const file = path.join(shotsDir, `${String(shotCount).padStart(2, "0")}-${slug(name)}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** A file-name-safe form of a test title. */
+export function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 80);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

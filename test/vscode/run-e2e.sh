@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# npm run test:e2e: the UI suite. Packages the extension (npm run package), installs the .vsix into
+# code-server and drives the workbench with playwright-core and Debian's chromium
+# (test/e2e/*.e2e.ts). Screenshots go to test-results/e2e/. Arguments go to mocha.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash test/vscode/setup.sh
+echo "test:e2e: packaging the extension (npm run package)"
+if ! npm run -s package >.vscode-test/logs/package.log 2>&1; then
+  tail -30 .vscode-test/logs/package.log >&2
+  echo "test:e2e: FAILED: npm run package could not build dist/vscode-taskflow.vsix (log above, full log in .vscode-test/logs/package.log)." >&2
+  echo "test:e2e: the UI suite installs that package; it needs src/extension/extension.ts and package.json's contributes." >&2
+  exit 1
+fi
+echo "test:e2e: packaged $(ls -l dist/vscode-taskflow.vsix | awk '{print $5}') bytes; running the UI suite in code-server"
+exec npx mocha --config test/e2e/mocharc.json "$@"
