@@ -139,3 +139,23 @@ export function validateRunTaskOptions(options: unknown): ParseResult<RunTaskOpt
   }
   return { ok: true, value: result };
 }
+
+/**
+ * Checks a Fernet key as typed: URL-safe base64 (padding optional) of exactly 32 bytes. Returns an
+ * error message, or undefined when valid. The message never repeats the key.
+ */
+export function fernetKeyError(text: string): string | undefined {
+  const key = text.trim();
+  if (key === "") return "The key is empty: paste a Fernet key (44 characters of URL-safe base64), or use Generate Encryption Key";
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(key)) {
+    return "A Fernet key is URL-safe base64 (A-Z, a-z, 0-9, - and _), got other characters: check it was copied whole";
+  }
+  const bytes = Buffer.from(key, "base64url").length;
+  if (bytes !== 32) return `A Fernet key decodes to 32 bytes, got ${bytes}: check it was copied whole`;
+  return undefined;
+}
+
+/** A new Fernet key: 32 random bytes as URL-safe base64 with padding, as Python's `Fernet.generate_key()` writes it. */
+export function generateFernetKey(randomBytes: (size: number) => Uint8Array): string {
+  return Buffer.from(randomBytes(32)).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+}

@@ -1,30 +1,233 @@
 /**
- * Composition root: builds the store, manager, views and commands, and pushes every disposable into
- * `context.subscriptions`.
+ * Composition root: builds the manager (through a WorkspaceSession), the module wiring, the views,
+ * the panels and the commands, and pushes every disposable into `context.subscriptions`.
+ * `activate()` returns the engine API of design section 3, bound to the workspace's manager.
  */
 import * as vscode from "vscode";
+import { registerPanels } from "./panels";
+import { Commands, ContextKeys, Views } from "./commandIds";
+import { registerCommand, UserError, type CommandHandler } from "./commandRegistry";
+import { generateEncryptionKey, setEncryptionKey } from "./encryptionKeyCommands";
+import { FunctionsTreeProvider } from "./functionsTreeProvider";
+import { ManagerProxy } from "./managerProxy";
+import { newTaskModule } from "./newTaskModule";
+import { runTask, runTaskWithOptions } from "./runCommands";
+import { ENCRYPTION_KEY_SECRET, type ExtensionServices } from "./services";
+import { MANAGER_SETTINGS, readSettings } from "./settings";
+import { TaskflowStatusBar } from "./statusBar";
+import { cancelTask, clearHistory, copyTaskId, deleteTask, retryTask, showTask } from "./taskActions";
+import type { CatalogSnapshot } from "./taskCatalog";
+import { TasksTreeProvider } from "./tasksTreeProvider";
+import { WorkspaceSession } from "./workspaceSession";
+import type { TaskStatus } from "../engine/types";
 
-export function activate(context: vscode.ExtensionContext): void {
+const NO_FOLDER = "Taskflow needs an open folder to keep task history: open one with File > Open Folder";
+const EMPTY_CATALOG: CatalogSnapshot = { modules: [], functions: [], problems: [] };
+
+/** What `activate()` returns: the engine API plus the workspace's task functions. */
+export type TaskflowApi = ManagerProxy & {
+  /** The task modules, their functions and problems as last loaded. */
+  taskFunctions(): CatalogSnapshot;
+  /** Fired after task modules were loaded, reloaded or removed. */
+  onDidChangeTaskFunctions: vscode.Event<CatalogSnapshot>;
+};
+
+let deactivateSession: (() => Promise<void>) | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<TaskflowApi> {
   const log = vscode.window.createOutputChannel("Taskflow", { log: true });
-  context.subscriptions.push(log);
+  const diagnostics = vscode.languages.createDiagnosticCollection("taskflow");
+  const proxy = new ManagerProxy(NO_FOLDER, (err) => log.error(`A Taskflow event listener threw (ignored): ${String(err)}`));
+  const catalogChanged = new vscode.EventEmitter<CatalogSnapshot>();
+  context.subscriptions.push(log, diagnostics, catalogChanged);
 
-  const empty: vscode.TreeDataProvider<never> = { getTreeItem: (e) => e, getChildren: () => [] };
+  let settings = readSettings();
+  const tasksTree = new TasksTreeProvider({ pageSize: settings.pageSize });
+  const functionsTree = new FunctionsTreeProvider();
+  const tasksView = vscode.window.createTreeView(Views.tasks, { treeDataProvider: tasksTree, showCollapseAll: true });
+  const functionsView = vscode.window.createTreeView(Views.functions, { treeDataProvider: functionsTree });
+  const statusBar = new TaskflowStatusBar();
+  context.subscriptions.push(tasksTree, functionsTree, tasksView, functionsView, statusBar);
+
+  const updateCounts = () => {
+    const counts = tasksTree.counts();
+    tasksView.badge = counts.running > 0 ? { value: counts.running, tooltip: `${counts.running} running` } : undefined;
+    statusBar.update(counts, settings.showStatusBar && proxy.attached);
+  };
+  context.subscriptions.push(tasksTree.onDidChangeCounts(updateCounts));
+
+  const panels = registerPanels(context, { manager: proxy, log: (message) => log.info(message) });
+  context.subscriptions.push(panels);
+
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const storageUri = context.storageUri;
+  let session: WorkspaceSession | undefined;
+  let catalog = EMPTY_CATALOG;
+  let restartPending = false;
+
+  const setCatalog = (snapshot: CatalogSnapshot) => {
+    catalog = snapshot;
+    functionsTree.update(snapshot);
+    void vscode.commands.executeCommand("setContext", ContextKeys.hasModules, snapshot.modules.length > 0);
+    catalogChanged.fire(snapshot);
+  };
+
+  const loadModules = async (current: WorkspaceSession) => {
+    if (!vscode.workspace.isTrusted) {
+      log.info("Restricted Mode: task modules are code, so none is compiled or run until the workspace is trusted");
+      return;
+    }
+    const modules = await current.loadModules();
+    context.subscriptions.push(modules.onDidChange(setCatalog));
+    setCatalog(modules.snapshot());
+  };
+
+  const openSession = async () => {
+    if (!folder || !storageUri) return;
+    const encryptionKey = await context.secrets.get(ENCRYPTION_KEY_SECRET);
+    session = await WorkspaceSession.start({
+      folder,
+      storageDir: storageUri.fsPath,
+      distDir: vscode.Uri.joinPath(context.extensionUri, "dist").fsPath,
+      settings,
+      encryptionKey,
+      log,
+      diagnostics,
+    });
+    proxy.attach(session.manager);
+    tasksTree.setManager(proxy);
+    await loadModules(session);
+    log.info(`Task history: ${vscode.Uri.joinPath(storageUri, "taskflow.sqlite").fsPath}`);
+  };
+
+  /** Replaces the manager (settings it takes at construction changed) once no task is pending or running. */
+  const restartWhenIdle = async (reason: string) => {
+    if (!session) return;
+    if (session.busy()) {
+      if (!restartPending) log.info(`${reason}: applied once no task is pending or running`);
+      restartPending = true;
+      return;
+    }
+    restartPending = false;
+    log.info(`${reason}: restarting the task engine`);
+    const old = session;
+    session = undefined;
+    proxy.attach(undefined, "Taskflow is restarting its task engine: try again in a moment");
+    await old.dispose();
+    setCatalog(EMPTY_CATALOG);
+    await openSession();
+  };
   context.subscriptions.push(
-    vscode.window.registerTreeDataProvider("taskflow.tasks", empty),
-    vscode.window.registerTreeDataProvider("taskflow.functions", empty),
-    vscode.commands.registerCommand("taskflow.runTask", () => undefined),
-    vscode.commands.registerCommand("taskflow.refresh", () => undefined),
-    vscode.commands.registerCommand("taskflow.openDashboard", () => {
-      const panel = vscode.window.createWebviewPanel("taskflow.dashboard", "Taskflow Dashboard", vscode.ViewColumn.One, {});
-      panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">` +
-        `<meta http-equiv="Content-Security-Policy" content="default-src 'none';"><title>Taskflow Dashboard</title></head>` +
-        `<body><h1>Taskflow Dashboard</h1></body></html>`;
-      return panel;
+    proxy.onLifecycle((event) => {
+      if (restartPending) void restartWhenIdle("Settings changed").catch((err) => log.error(`Restart failed: ${String(err)}`));
+      if (event.status === "failed" && settings.notifyOnFailure) {
+        void vscode.window.showErrorMessage(`Taskflow: ${event.funcName} failed: ${event.error ?? "unknown error"}`, "Show Task", "Retry").then((choice) => {
+          if (choice === "Show Task") panels.showTask(event.taskId);
+          if (choice === "Retry") void vscode.commands.executeCommand(Commands.retryTask, event.taskId);
+        });
+      }
     }),
   );
+
+  const services: ExtensionServices = {
+    log,
+    workspaceState: context.workspaceState,
+    secrets: context.secrets,
+    manager: () => {
+      if (!folder) throw new UserError(NO_FOLDER);
+      if (!proxy.attached) throw new UserError("Taskflow's task engine is not running: see the Taskflow output channel for why");
+      return proxy;
+    },
+    deleteTasks: async (ids) => proxy.deleteTasks(ids),
+    catalog: () => {
+      if (!vscode.workspace.isTrusted) {
+        throw new UserError("Task modules are code, so Taskflow does not load or run them in Restricted Mode: trust this workspace to run tasks");
+      }
+      return catalog;
+    },
+    panels: () => panels,
+    reloadModules: async () => {
+      await session?.modules?.rediscover();
+    },
+    refreshViews: () => tasksTree.refresh(),
+    loadMore: (status) => tasksTree.loadMore(status as TaskStatus),
+    applyEncryptionKey: () => restartWhenIdle("Encryption key changed"),
+    extensionUri: context.extensionUri,
+  };
+
+  const handlers: Record<(typeof Commands)[keyof typeof Commands], CommandHandler> = {
+    [Commands.runTask]: (name, options) => runTask(services, name, options),
+    [Commands.runTaskWithOptions]: (node) => runTaskWithOptions(services, node),
+    [Commands.runFunction]: (node) => runTask(services, node),
+    [Commands.retryTask]: (target) => retryTask(services, target),
+    [Commands.cancelTask]: (target) => cancelTask(services, target),
+    [Commands.showTask]: (target) => showTask(services, target),
+    [Commands.openDashboard]: () => {
+      services.manager();
+      panels.showDashboard();
+    },
+    [Commands.clearHistory]: () => clearHistory(services),
+    [Commands.deleteTask]: (target) => deleteTask(services, target),
+    [Commands.copyTaskId]: (target) => copyTaskId(services, target),
+    [Commands.setEncryptionKey]: () => setEncryptionKey(services),
+    [Commands.generateEncryptionKey]: () => generateEncryptionKey(services),
+    [Commands.newTaskModule]: () => newTaskModule(services),
+    [Commands.refresh]: async () => {
+      await services.reloadModules();
+      tasksTree.refresh();
+    },
+    [Commands.loadMore]: (status) => services.loadMore(String(status)),
+    [Commands.openModule]: async (file, line, column) => {
+      if (typeof file !== "string") throw new UserError("Open Module needs a file path");
+      const position = new vscode.Position(Math.max(0, Number(line ?? 1) - 1), Math.max(0, Number(column ?? 1) - 1));
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(position, position) });
+    },
+  };
+  for (const [id, handler] of Object.entries(handlers)) {
+    context.subscriptions.push(registerCommand(id as keyof typeof handlers, handler, log));
+  }
+
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration("taskflow")) return;
+      settings = readSettings();
+      updateCounts();
+      void session?.modules?.updateSettings(settings.modules, settings.reloadDelayMs);
+      if (MANAGER_SETTINGS.some((key) => event.affectsConfiguration(key))) {
+        void restartWhenIdle("Settings changed").catch((err) => log.error(`Restart failed: ${String(err)}`));
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      log.info("Workspace trusted: loading task modules");
+      if (session) void loadModules(session).catch((err) => log.error(`Loading task modules failed: ${String(err)}`));
+    }),
+  );
+
+  await vscode.commands.executeCommand("setContext", ContextKeys.noFolder, !folder);
+  deactivateSession = async () => {
+    const current = session;
+    session = undefined;
+    proxy.attach(undefined, "Taskflow has been deactivated");
+    await current?.dispose();
+  };
+  try {
+    await openSession();
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    log.error(`Taskflow could not start its task engine: ${error.stack ?? error.message}`);
+    void vscode.window.showErrorMessage(`Taskflow could not start its task engine: ${error.message}`);
+  }
+  await vscode.commands.executeCommand("setContext", ContextKeys.ready, true);
+  updateCounts();
   log.info("Taskflow activated");
+
+  return Object.assign(proxy, {
+    taskFunctions: () => catalog,
+    onDidChangeTaskFunctions: catalogChanged.event,
+  });
 }
 
-export function deactivate(): void {
-  // Nothing to shut down yet.
+export async function deactivate(): Promise<void> {
+  await deactivateSession?.();
+  deactivateSession = undefined;
 }

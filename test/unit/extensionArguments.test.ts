@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import {
+  fernetKeyError,
   formatTags,
+  generateFernetKey,
   parseArgumentsJson,
   parseKwargsJson,
   parseTags,
@@ -85,5 +87,27 @@ describe("extension: programmatic runTask options", () => {
     assert.deepEqual(validateRunTaskOptions({ tags: { env: 1 } }), { ok: false, error: "options.tags.env must be a string, got a number" });
     assert.deepEqual(validateRunTaskOptions({ idempotencyKey: "" }), { ok: false, error: "options.idempotencyKey must be a non-empty string, got a string" });
     assert.deepEqual(validateRunTaskOptions([1]), { ok: false, error: "Run Task options must be an object { args, kwargs, tags, idempotencyKey }, got an array" });
+  });
+});
+
+describe("extension: encryption key input", () => {
+  it("generates a padded URL-safe base64 key of 32 bytes that validates", () => {
+    const key = generateFernetKey(() => new Uint8Array(32).fill(0xfb));
+    assert.equal(key.length, 44);
+    assert.match(key, /^[A-Za-z0-9_-]{43}=$/);
+    assert.ok(key.includes("-") || key.includes("_"), "uses the URL-safe alphabet");
+    assert.equal(fernetKeyError(key), undefined);
+  });
+
+  it("accepts the Fernet spec's example key", () => {
+    assert.equal(fernetKeyError("cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="), undefined);
+  });
+
+  it("rejects a key of the wrong length or alphabet without echoing it", () => {
+    assert.equal(fernetKeyError("c2hvcnQ="), "A Fernet key decodes to 32 bytes, got 5: check it was copied whole");
+    const bad = fernetKeyError("cw/0x689RpI+jtRR7oE8h/eQsKImvJapLeSbXpwF4e4=");
+    assert.match(bad ?? "", /URL-safe base64/);
+    assert.ok(!(bad ?? "").includes("cw/0x"));
+    assert.match(fernetKeyError("  ") ?? "", /^The key is empty/);
   });
 });

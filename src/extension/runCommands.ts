@@ -1,0 +1,142 @@
+/**
+ * Run Task..., Run Task with Options... and the Task Functions view's inline Run. The programmatic
+ * form `executeCommand('taskflow.runTask', name, { args, kwargs, tags, idempotencyKey })` shows no
+ * UI and returns the new task id.
+ */
+import * as vscode from "vscode";
+import type { AddTaskOptions } from "../engine/types";
+import { parseArgumentsJson, parseKwargsJson, parseTags, validateRunTaskOptions } from "./argumentParsing";
+import { UserError } from "./commandRegistry";
+import type { ExtensionServices } from "./services";
+import { describeTaskConfig, type TaskFunctionInfo } from "./taskCatalog";
+
+const LAST_ARGS_KEY = "taskflow.lastArgs";
+const LAST_OPTIONS_KEY = "taskflow.lastOptions";
+
+interface RememberedOptions {
+  kwargs: string;
+  tags: string;
+  idempotencyKey: string;
+}
+
+/** `taskflow.runTask`: programmatic when given a task name, otherwise asks with a picker and an input box. */
+export async function runTask(services: ExtensionServices, name?: unknown, options?: unknown): Promise<string | undefined> {
+  if (typeof name === "string") return runProgrammatically(services, name, options);
+  const info = functionFromNode(name) ?? (await pickFunction(services, "Run Task"));
+  if (!info) return undefined;
+  const args = await askArguments(services, info);
+  if (!args) return undefined;
+  return start(services, info.name, args, {});
+}
+
+/** `taskflow.runTaskWithOptions`: like Run Task, then asks for kwargs, tags and an idempotency key. */
+export async function runTaskWithOptions(services: ExtensionServices, node?: unknown): Promise<string | undefined> {
+  const info = functionFromNode(node) ?? (await pickFunction(services, "Run Task with Options"));
+  if (!info) return undefined;
+  const args = await askArguments(services, info);
+  if (!args) return undefined;
+  const remembered = services.workspaceState.get<Record<string, RememberedOptions>>(LAST_OPTIONS_KEY, {})[info.name] ?? {
+    kwargs: "",
+    tags: "",
+    idempotencyKey: "",
+  };
+  const kwargsText = await vscode.window.showInputBox({
+    title: `Run ${info.name}: keyword arguments (2/4)`,
+    prompt: 'A JSON object passed as the last argument, e.g. {"dryRun": true}. Leave empty for none.',
+    value: remembered.kwargs,
+    ignoreFocusOut: true,
+    validateInput: (text) => errorOf(parseKwargsJson(text)),
+  });
+  if (kwargsText === undefined) return undefined;
+  const tagsText = await vscode.window.showInputBox({
+    title: `Run ${info.name}: tags (3/4)`,
+    prompt: "key=value pairs separated by commas, e.g. env=dev, team=data. Leave empty for none.",
+    value: remembered.tags,
+    ignoreFocusOut: true,
+    validateInput: (text) => errorOf(parseTags(text)),
+  });
+  if (tagsText === undefined) return undefined;
+  const keyText = await vscode.window.showInputBox({
+    title: `Run ${info.name}: idempotency key (4/4)`,
+    prompt: "While a task with this key exists and has not failed, running again returns it instead of starting another. Leave empty for none.",
+    value: remembered.idempotencyKey,
+    ignoreFocusOut: true,
+  });
+  if (keyText === undefined) return undefined;
+  const all = services.workspaceState.get<Record<string, RememberedOptions>>(LAST_OPTIONS_KEY, {});
+  await services.workspaceState.update(LAST_OPTIONS_KEY, {
+    ...all,
+    [info.name]: { kwargs: kwargsText, tags: tagsText, idempotencyKey: keyText },
+  });
+  const options: AddTaskOptions = {
+    kwargs: valueOf(parseKwargsJson(kwargsText)),
+    tags: valueOf(parseTags(tagsText)),
+  };
+  if (keyText.trim() !== "") options.idempotencyKey = keyText.trim();
+  return start(services, info.name, args, options);
+}
+
+async function runProgrammatically(services: ExtensionServices, name: string, options: unknown): Promise<string> {
+  const validated = validateRunTaskOptions(options);
+  if (!validated.ok) throw new UserError(validated.error);
+  const { args, ...rest } = validated.value;
+  return services.manager().addTask(name, args ?? [], rest);
+}
+
+async function start(services: ExtensionServices, name: string, args: unknown[], options: AddTaskOptions): Promise<string> {
+  const taskId = await services.manager().addTask(name, args, options);
+  services.log.info(`Started ${name} as ${taskId}`);
+  void vscode.window.showInformationMessage(`Taskflow: started ${name}`, "Show Task").then((choice) => {
+    if (choice === "Show Task") services.panels().showTask(taskId);
+  });
+  return taskId;
+}
+
+function functionFromNode(node: unknown): TaskFunctionInfo | undefined {
+  if (node && typeof node === "object" && (node as { kind?: unknown }).kind === "function") {
+    return (node as { info: TaskFunctionInfo }).info;
+  }
+  return undefined;
+}
+
+async function pickFunction(services: ExtensionServices, title: string): Promise<TaskFunctionInfo | undefined> {
+  services.manager();
+  const { functions, problems } = services.catalog();
+  if (functions.length === 0) {
+    const why = problems.length > 0 ? ` (${problems.length} module problem(s): see the Problems panel)` : "";
+    throw new UserError(`No task functions found in this workspace${why}: create one with "Taskflow: New Task Module"`);
+  }
+  const picked = await vscode.window.showQuickPick(
+    functions.map((info) => ({
+      label: info.name,
+      description: vscode.workspace.asRelativePath(info.file),
+      detail: info.config.description ? `${info.config.description} · ${describeTaskConfig(info.config)}` : describeTaskConfig(info.config),
+      info,
+    })),
+    { title, placeHolder: "Pick the task to run", matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.info;
+}
+
+async function askArguments(services: ExtensionServices, info: TaskFunctionInfo): Promise<unknown[] | undefined> {
+  const lastArgs = services.workspaceState.get<Record<string, string>>(LAST_ARGS_KEY, {});
+  const text = await vscode.window.showInputBox({
+    title: `Run ${info.name}: arguments`,
+    prompt: 'A JSON array of the arguments, e.g. ["a@example.com", 3]. Leave empty for none.',
+    value: lastArgs[info.name] ?? "[]",
+    ignoreFocusOut: true,
+    validateInput: (value) => errorOf(parseArgumentsJson(value)),
+  });
+  if (text === undefined) return undefined;
+  await services.workspaceState.update(LAST_ARGS_KEY, { ...lastArgs, [info.name]: text });
+  return valueOf(parseArgumentsJson(text));
+}
+
+function errorOf(result: { ok: boolean; error?: string }): string | undefined {
+  return result.ok ? undefined : result.error;
+}
+
+function valueOf<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {
+  if (!result.ok) throw new UserError(result.error);
+  return result.value;
+}

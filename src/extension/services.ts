@@ -1,0 +1,39 @@
+/**
+ * What command handlers get from the composition root. Each accessor throws a UserError saying what
+ * to do when its part is not available (no folder open, untrusted workspace).
+ */
+import type * as vscode from "vscode";
+import type { ManagerPort } from "./managerPort";
+import type { CatalogSnapshot } from "./taskCatalog";
+
+/** Opens the webview panels (the panels module, or the placeholder until it is available). */
+export interface PanelsPort {
+  showTask(taskId: string): void;
+  showDashboard(): void;
+}
+
+export interface ExtensionServices {
+  log: vscode.LogOutputChannel;
+  /** Per-workspace memory: the last arguments and tags typed per task. */
+  workspaceState: vscode.Memento;
+  secrets: vscode.SecretStorage;
+  /** The workspace's manager; throws a UserError when there is none (no folder, not trusted). */
+  manager(): ManagerPort;
+  /** Deletes tasks by id; returns how many were deleted. */
+  deleteTasks(taskIds: string[]): Promise<number>;
+  catalog(): CatalogSnapshot;
+  panels(): PanelsPort;
+  /** Rediscovers and reloads every task module. */
+  reloadModules(): Promise<void>;
+  /** Refreshes the trees and the status bar. */
+  refreshViews(): void;
+  /** Shows the next page of a status group in the Tasks tree. */
+  loadMore(status: string): void;
+  /** Applies a changed encryption key (or its removal) to the running manager. */
+  applyEncryptionKey(): Promise<void>;
+  /** The extension's own folder (for the shipped taskflow.d.ts). */
+  extensionUri: vscode.Uri;
+}
+
+/** SecretStorage key of the argument-encryption key. */
+export const ENCRYPTION_KEY_SECRET = "taskflow.encryptArgsKey";

@@ -1,0 +1,51 @@
+/**
+ * The `taskflow.*` settings as typed values. package.json declares each with its description and
+ * default; these readers fall back to the same defaults when a value is missing or invalid.
+ */
+import * as vscode from "vscode";
+
+export const DEFAULT_MODULE_GLOB = "**/*.tasks.{ts,mts,cts,js,mjs,cjs}";
+
+export interface TaskflowSettings {
+  /** Globs (relative to the workspace folder) that task modules match. node_modules is always excluded. */
+  modules: string[];
+  /** Tasks that run at the same time. @default 4 */
+  maxConcurrentTasks: number;
+  /** Finished tasks kept in history; the oldest beyond this are deleted. @default 10000 */
+  maxRecords: number;
+  /** Log lines kept per task. @default 10000 */
+  maxLinesPerTask: number;
+  /** Tasks shown per status group in the Tasks view before "Load more". @default 50 */
+  pageSize: number;
+  /** Milliseconds after a save before a task module is reloaded. @default 300 */
+  reloadDelayMs: number;
+  /** Whether the status bar item shows. @default true */
+  showStatusBar: boolean;
+  /** Whether a failed task shows a notification. @default true */
+  notifyOnFailure: boolean;
+}
+
+/** Settings whose change needs a new manager (applied once no task is pending or running). */
+export const MANAGER_SETTINGS = ["taskflow.maxConcurrentTasks", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask"];
+
+function wholeNumber(value: unknown, fallback: number, min: number): number {
+  return typeof value === "number" && Number.isInteger(value) && value >= min ? value : fallback;
+}
+
+export function readSettings(scope?: vscode.ConfigurationScope): TaskflowSettings {
+  const config = vscode.workspace.getConfiguration("taskflow", scope);
+  const modulesValue = config.get<unknown>("modules");
+  const modules = (Array.isArray(modulesValue) ? modulesValue : [modulesValue]).filter(
+    (g): g is string => typeof g === "string" && g.trim() !== "",
+  );
+  return {
+    modules: modules.length > 0 ? modules : [DEFAULT_MODULE_GLOB],
+    maxConcurrentTasks: wholeNumber(config.get("maxConcurrentTasks"), 4, 1),
+    maxRecords: wholeNumber(config.get("history.maxRecords"), 10000, 1),
+    maxLinesPerTask: wholeNumber(config.get("logs.maxLinesPerTask"), 10000, 1),
+    pageSize: wholeNumber(config.get("tree.pageSize"), 50, 1),
+    reloadDelayMs: wholeNumber(config.get("reloadDelayMs"), 300, 0),
+    showStatusBar: config.get<boolean>("statusBar.enabled") ?? true,
+    notifyOnFailure: config.get<boolean>("notifications.onFailure") ?? true,
+  };
+}

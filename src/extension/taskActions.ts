@@ -1,0 +1,99 @@
+/**
+ * Commands on one task (Retry, Cancel, Show, Delete, Copy ID), each taking a tree node or a task
+ * id, and Clear History.
+ */
+import * as vscode from "vscode";
+import type { TaskStatus } from "../engine/types";
+import { UserError } from "./commandRegistry";
+import { toTaskDict } from "./managerPort";
+import type { ExtensionServices } from "./services";
+import { taskIdOf } from "./tasksTreeProvider";
+
+function requireTaskId(target: unknown, action: string): string {
+  const taskId = taskIdOf(target);
+  if (!taskId) {
+    throw new UserError(`${action} needs a task: run it from a task in the Tasks view, or pass a task id, got ${target === undefined ? "nothing" : typeof target}`);
+  }
+  return taskId;
+}
+
+function requireStatus(services: ExtensionServices, taskId: string): TaskStatus {
+  const task = services.manager().getTask(taskId);
+  if (!task) throw new UserError(`No task with id ${taskId}: it may have been deleted; refresh the Tasks view`);
+  return toTaskDict(task).status;
+}
+
+export async function retryTask(services: ExtensionServices, target: unknown): Promise<string> {
+  const taskId = requireTaskId(target, "Retry Task");
+  const status = requireStatus(services, taskId);
+  if (status !== "failed" && status !== "interrupted") {
+    throw new UserError(`Only failed or interrupted tasks can be retried, got a ${status} task`);
+  }
+  const newId = await services.manager().retryTask(taskId);
+  services.log.info(`Retried ${taskId} as ${newId}`);
+  return newId;
+}
+
+export async function cancelTask(services: ExtensionServices, target: unknown): Promise<void> {
+  const taskId = requireTaskId(target, "Cancel Task");
+  const status = requireStatus(services, taskId);
+  if (status !== "pending" && status !== "running") {
+    throw new UserError(`Only pending or running tasks can be cancelled, got a ${status} task`);
+  }
+  await services.manager().cancelTask(taskId);
+  services.log.info(`Cancelled ${taskId}`);
+}
+
+export function showTask(services: ExtensionServices, target: unknown): void {
+  const taskId = requireTaskId(target, "Show Task");
+  requireStatus(services, taskId);
+  services.panels().showTask(taskId);
+}
+
+export async function deleteTask(services: ExtensionServices, target: unknown): Promise<number> {
+  const taskId = requireTaskId(target, "Delete Task");
+  const status = requireStatus(services, taskId);
+  if (status === "pending" || status === "running") {
+    throw new UserError(`A ${status} task cannot be deleted: cancel it first`);
+  }
+  const deleted = await services.deleteTasks([taskId]);
+  services.refreshViews();
+  return deleted;
+}
+
+export async function copyTaskId(services: ExtensionServices, target: unknown): Promise<string> {
+  const taskId = requireTaskId(target, "Copy Task ID");
+  await vscode.env.clipboard.writeText(taskId);
+  void vscode.window.setStatusBarMessage(`Copied task id ${taskId}`, 3000);
+  return taskId;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `taskflow.clearHistory`: asks which finished tasks to delete, confirms, and deletes them. */
+export async function clearHistory(services: ExtensionServices): Promise<number | undefined> {
+  const manager = services.manager();
+  const metrics = manager.metrics();
+  const finished = metrics.success + metrics.failed + metrics.interrupted + metrics.cancelled;
+  if (finished === 0) {
+    void vscode.window.showInformationMessage("Taskflow: there is no finished task to clear.");
+    return 0;
+  }
+  const choice = await vscode.window.showQuickPick(
+    [
+      { label: "All finished tasks", description: `${finished} task(s)`, olderThanMs: undefined as number | undefined },
+      { label: "Finished tasks older than a day", olderThanMs: DAY_MS },
+      { label: "Finished tasks older than a week", olderThanMs: 7 * DAY_MS },
+    ],
+    { title: "Clear History", placeHolder: "Pending and running tasks are kept" },
+  );
+  if (!choice) return undefined;
+  const confirm = await vscode.window.showWarningMessage(`Delete ${choice.label.toLowerCase()}? This cannot be undone.`, { modal: true }, "Delete");
+  if (confirm !== "Delete") return undefined;
+  const options = choice.olderThanMs === undefined ? {} : { olderThan: new Date(Date.now() - choice.olderThanMs) };
+  const deleted = Number(await manager.clearHistory(options));
+  services.log.info(`Cleared ${deleted} finished task(s) from history`);
+  services.refreshViews();
+  void vscode.window.showInformationMessage(`Taskflow: deleted ${deleted} finished task(s).`);
+  return deleted;
+}
