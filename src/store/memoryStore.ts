@@ -46,13 +46,12 @@ export class MemoryStore implements TaskStore {
     this.assertOpen("flush");
   }
 
-  /** Inserts or replaces a task. On insert its logs become the initial logs; on replace stored logs are kept. */
   saveTask(task: TaskData): void {
     this.assertOpen("saveTask");
     const copy = copyTask(task);
     const old = this.tasks.get(task.taskId);
+    copy.logs = old ? old.logs : [];
     if (old) {
-      copy.logs = old.logs;
       this.unindex(old);
       this.tasks.set(copy.taskId, copy);
     } else {

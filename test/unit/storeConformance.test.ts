@@ -1,0 +1,310 @@
+import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TaskData, TaskStatus } from "../../src/engine/types";
+import { MemoryStore, SqlJsStore, type TaskStore } from "../../src/store";
+
+/** How the suite gets a store, and how it proves the data survives (or not) a reopen. */
+interface StoreHarness {
+  /** An open, empty store. */
+  create(options?: { maxRecords?: number }): Promise<TaskStore>;
+  /** The store the next reads go to: the same one, or a new instance on the same file. */
+  reload(store: TaskStore, options?: { maxRecords?: number }): Promise<TaskStore>;
+  /** A store that was never opened. */
+  unopened(): TaskStore;
+  /** Closes whatever is still open and removes temporary files. */
+  cleanup(): Promise<void>;
+}
+
+function task(overrides: Partial<TaskData> & { taskId: string }): TaskData {
+  return {
+    funcName: "sendEmail",
+    status: "pending",
+    args: ["a@example.com", 3],
+    kwargs: { subject: "hi", nested: { n: [1, 2] } },
+    createdAt: 1_700_000_000_000,
+    startTime: null,
+    endTime: null,
+    retriesUsed: 0,
+    error: null,
+    logs: [],
+    stacktrace: null,
+    idempotencyKey: null,
+    tags: {},
+    encryptedPayload: null,
+    ...overrides,
+  };
+}
+
+function ids(tasks: TaskData[]): string[] {
+  return tasks.map((t) => t.taskId);
+}
+
+function storeConformance(name: string, makeHarness: () => StoreHarness): void {
+  describe(`TaskStore conformance: ${name}`, () => {
+    let harness: StoreHarness;
+    let store: TaskStore;
+
+    beforeEach(async () => {
+      harness = makeHarness();
+      store = await harness.create();
+    });
+    afterEach(async () => {
+      await harness.cleanup();
+    });
+
+    it("round-trips every field of a task, payload and tags included", async () => {
+      const full = task({
+        taskId: "t1", status: "failed", startTime: 1_700_000_000_500, endTime: 1_700_000_002_000, retriesUsed: 2,
+        error: "boom", stacktrace: "Error: boom\n    at x", idempotencyKey: "key-1", tags: { env: "prod", team: "core" },
+        encryptedPayload: new Uint8Array([0, 1, 2, 255]),
+      });
+      store.saveTask(full);
+      store.appendLogs("t1", ["2026-01-01T00:00:00 one"]);
+      store = await harness.reload(store);
+      assert.deepEqual(store.getTask("t1"), { ...full, logs: ["2026-01-01T00:00:00 one"] });
+      assert.equal(store.getTask("missing"), undefined);
+    });
+
+    it("copies what goes in and what comes out", async () => {
+      const original = task({ taskId: "t1", tags: { env: "prod" }, encryptedPayload: new Uint8Array([1]) });
+      store.saveTask(original);
+      original.args.push("mutated");
+      original.tags.env = "mutated";
+      original.encryptedPayload![0] = 9;
+      const got = store.getTask("t1")!;
+      got.kwargs.subject = "mutated";
+      got.logs.push("mutated");
+      store.listTasks()[0].tags.env = "mutated";
+      const again = store.getTask("t1")!;
+      assert.deepEqual(again.args, ["a@example.com", 3]);
+      assert.deepEqual(again.tags, { env: "prod" });
+      assert.deepEqual(again.kwargs.subject, "hi");
+      assert.deepEqual(again.logs, []);
+      assert.deepEqual(again.encryptedPayload, new Uint8Array([1]));
+    });
+
+    it("replaces every field on save but keeps the logs, which only grow through appendLogs", async () => {
+      store.saveTask(task({ taskId: "t1", logs: ["ignored on save"] }));
+      store.appendLogs("t1", ["a", "b"]);
+      store.appendLogs("t1", ["c"]);
+      store.saveTask(task({ taskId: "t1", status: "success", startTime: 1, endTime: 2, logs: [] }));
+      store.appendLogs("t1", ["d"]);
+      store = await harness.reload(store);
+      const got = store.getTask("t1")!;
+      assert.equal(got.status, "success");
+      assert.equal(got.endTime, 2);
+      assert.deepEqual(got.logs, ["a", "b", "c", "d"]);
+      store.appendLogs("t1", ["e"]);
+      store = await harness.reload(store);
+      assert.deepEqual(store.getTask("t1")!.logs, ["a", "b", "c", "d", "e"]);
+    });
+
+    it("drops log lines of a task that does not exist", async () => {
+      store.appendLogs("ghost", ["x"]);
+      store = await harness.reload(store);
+      assert.equal(store.getTask("ghost"), undefined);
+      assert.equal(store.countTasks(), 0);
+    });
+
+    it("lists newest first, ties broken by task id, with limit, offset and a default page of 100", async () => {
+      for (let i = 0; i < 120; i++) store.saveTask(task({ taskId: `t${String(i).padStart(3, "0")}`, createdAt: 1000 + Math.floor(i / 2) }));
+      store = await harness.reload(store);
+      const page = store.listTasks();
+      assert.equal(page.length, 100);
+      assert.deepEqual(ids(page.slice(0, 3)), ["t119", "t118", "t117"]);
+      assert.deepEqual(ids(store.listTasks({ limit: 2, offset: 118 })), ["t001", "t000"]);
+      assert.deepEqual(store.listTasks({ limit: 0 }), []);
+      assert.equal(store.countTasks({ limit: 1 }), 120);
+      assert.throws(() => store.listTasks({ limit: -1 }), /limit must be a whole number >= 0, got -1/);
+    });
+
+    it("filters by one or many statuses, function name, tag key, tag key=value, creation time and text", async () => {
+      store.saveTask(task({ taskId: "a1", funcName: "seedDb", status: "success", createdAt: 1, tags: { env: "prod" } }));
+      store.saveTask(task({ taskId: "a2", funcName: "seedDb", status: "failed", createdAt: 2, error: "Connection REFUSED", tags: { env: "dev" } }));
+      store.saveTask(task({ taskId: "b3", funcName: "syncTranslations", status: "running", createdAt: 3, tags: { owner: "Ünïcode Team" } }));
+      store.saveTask(task({ taskId: "b4", funcName: "syncTranslations", status: "pending", createdAt: 4 }));
+      store = await harness.reload(store);
+      assert.deepEqual(ids(store.listTasks({ status: "success" })), ["a1"]);
+      assert.deepEqual(ids(store.listTasks({ status: ["failed", "pending"] })), ["b4", "a2"]);
+      assert.deepEqual(ids(store.listTasks({ status: [] })), []);
+      assert.deepEqual(ids(store.listTasks({ funcName: "seedDb" })), ["a2", "a1"]);
+      assert.deepEqual(ids(store.listTasks({ tag: "env" })), ["a2", "a1"]);
+      assert.deepEqual(ids(store.listTasks({ tag: "env=prod" })), ["a1"]);
+      assert.deepEqual(ids(store.listTasks({ tag: "env=" })), []);
+      assert.deepEqual(ids(store.listTasks({ createdBefore: 3 })), ["a2", "a1"]);
+      assert.deepEqual(ids(store.listTasks({ text: "SEED" })), ["a2", "a1"], "function name, any case");
+      assert.deepEqual(ids(store.listTasks({ text: "refused" })), ["a2"], "error");
+      assert.deepEqual(ids(store.listTasks({ text: "B4" })), ["b4"], "task id");
+      assert.deepEqual(ids(store.listTasks({ text: "ünïcode" })), ["b3"], "tag value, non-ASCII case folding");
+      assert.deepEqual(ids(store.listTasks({ text: "env" })), [], "tag keys are not searched");
+      assert.deepEqual(ids(store.listTasks({ funcName: "seedDb", status: "failed", tag: "env=dev", text: "conn" })), ["a2"]);
+      assert.equal(store.countTasks({ funcName: "syncTranslations" }), 2);
+      assert.equal(store.countTasks({ status: ["success", "failed"], createdBefore: 2 }), 1);
+    });
+
+    it("returns tasks in given statuses oldest first, with their logs", async () => {
+      store.saveTask(task({ taskId: "r2", status: "running", createdAt: 20 }));
+      store.saveTask(task({ taskId: "p1", status: "pending", createdAt: 10 }));
+      store.saveTask(task({ taskId: "s3", status: "success", createdAt: 5 }));
+      store.appendLogs("r2", ["line"]);
+      store = await harness.reload(store);
+      const found = store.tasksWithStatus(["running", "pending"]);
+      assert.deepEqual(ids(found), ["p1", "r2"]);
+      assert.deepEqual(found[1].logs, ["line"]);
+      assert.deepEqual(store.tasksWithStatus([]), []);
+    });
+
+    it("finds the newest task holding an idempotency key", async () => {
+      store.saveTask(task({ taskId: "old", idempotencyKey: "k", createdAt: 1, status: "failed" }));
+      store.saveTask(task({ taskId: "new", idempotencyKey: "k", createdAt: 2 }));
+      store.saveTask(task({ taskId: "other", idempotencyKey: "k2", createdAt: 3 }));
+      store = await harness.reload(store);
+      assert.equal(store.findByIdempotencyKey("k")?.taskId, "new");
+      assert.equal(store.findByIdempotencyKey("nope"), undefined);
+      store.deleteTasks(["new"]);
+      assert.equal(store.findByIdempotencyKey("k")?.taskId, "old");
+    });
+
+    it("deletes tasks with their logs and counts only those that existed", async () => {
+      store.saveTask(task({ taskId: "t1" }));
+      store.saveTask(task({ taskId: "t2" }));
+      store.appendLogs("t1", ["gone"]);
+      assert.equal(store.deleteTasks(["t1", "t1", "missing"]), 1);
+      assert.equal(store.deleteTasks([]), 0);
+      store.saveTask(task({ taskId: "t1" }));
+      store = await harness.reload(store);
+      assert.deepEqual(store.getTask("t1")!.logs, []);
+      assert.deepEqual(ids(store.listTasks()), ["t2", "t1"]);
+    });
+
+    it("clears finished tasks, all or those created before a time, never pending or running ones", async () => {
+      const statuses: TaskStatus[] = ["pending", "running", "success", "failed", "interrupted", "cancelled"];
+      statuses.forEach((status, i) => {
+        store.saveTask(task({ taskId: `old-${status}`, status, createdAt: 10 + i }));
+        store.saveTask(task({ taskId: `new-${status}`, status, createdAt: 100 + i }));
+      });
+      assert.equal(store.clearFinished(50), 4);
+      store = await harness.reload(store);
+      assert.equal(store.countTasks(), 8);
+      assert.equal(store.clearFinished(), 4);
+      store = await harness.reload(store);
+      assert.deepEqual(ids(store.listTasks()).sort(), ["new-pending", "new-running", "old-pending", "old-running"]);
+    });
+
+    it("computes metrics over the whole store", async () => {
+      assert.deepEqual(store.metrics(), {
+        total: 0, pending: 0, running: 0, success: 0, failed: 0, interrupted: 0, cancelled: 0, successRate: 0, avgDuration: 0,
+      });
+      store.saveTask(task({ taskId: "s1", status: "running", startTime: 0 }));
+      store.saveTask(task({ taskId: "s1", status: "success", startTime: 0, endTime: 1000 }));
+      store.saveTask(task({ taskId: "s2", status: "success", startTime: 0, endTime: 3000 }));
+      store.saveTask(task({ taskId: "s3", status: "success" }));
+      store.saveTask(task({ taskId: "f1", status: "failed", startTime: 0, endTime: 2000 }));
+      store.saveTask(task({ taskId: "p1", status: "pending" }));
+      store.saveTask(task({ taskId: "r1", status: "running", startTime: 5 }));
+      store.saveTask(task({ taskId: "c1", status: "cancelled" }));
+      store.saveTask(task({ taskId: "i1", status: "interrupted" }));
+      store = await harness.reload(store);
+      assert.deepEqual(store.metrics(), {
+        total: 8, pending: 1, running: 1, success: 3, failed: 1, interrupted: 1, cancelled: 1, successRate: 0.75, avgDuration: 2,
+      });
+      store.deleteTasks(["s2"]);
+      assert.equal(store.metrics().avgDuration, 1.5);
+    });
+
+    it("lists distinct function names", async () => {
+      store.saveTask(task({ taskId: "1", funcName: "b" }));
+      store.saveTask(task({ taskId: "2", funcName: "a" }));
+      store.saveTask(task({ taskId: "3", funcName: "b" }));
+      store = await harness.reload(store);
+      assert.deepEqual(store.funcNames(), ["a", "b"]);
+    });
+
+    it("keeps maxRecords finished tasks, deleting the oldest finished first and never pending or running ones", async () => {
+      await harness.cleanup();
+      harness = makeHarness();
+      store = await harness.create({ maxRecords: 3 });
+      store.saveTask(task({ taskId: "p0", status: "pending", createdAt: 0 }));
+      store.saveTask(task({ taskId: "r0", status: "running", createdAt: 0 }));
+      for (let i = 1; i <= 5; i++) store.saveTask(task({ taskId: `s${i}`, status: i % 2 ? "success" : "failed", createdAt: i }));
+      store = await harness.reload(store, { maxRecords: 3 });
+      assert.deepEqual(ids(store.listTasks()), ["s5", "s4", "s3", "r0", "p0"]);
+      store.saveTask(task({ taskId: "p0", status: "cancelled", createdAt: 0 }));
+      assert.deepEqual(ids(store.listTasks()), ["s5", "s4", "s3", "r0"], "the oldest finished task is the one just cancelled");
+      store.saveTask(task({ taskId: "s0", status: "success", createdAt: -1 }));
+      store = await harness.reload(store, { maxRecords: 3 });
+      assert.deepEqual(ids(store.listTasks()), ["s5", "s4", "s3", "r0"]);
+    });
+
+    it("refuses calls before open and after close", async () => {
+      assert.throws(() => harness.unopened().listTasks(), /not opened yet: await open\(\) first/);
+      await store.close();
+      assert.throws(() => store.getTask("x"), /closed/);
+      assert.throws(() => store.saveTask(task({ taskId: "x" })), /closed/);
+      await assert.rejects(store.close(), /closed/);
+    });
+  });
+}
+
+function tempDir(): string {
+  return mkdtempSync(path.join(tmpdir(), "taskflow-store-"));
+}
+
+/** An SqlJsStore harness; `reopen` says how a reload reaches the file. */
+function sqlJsHarness(reopen: "none" | "close" | "crash"): () => StoreHarness {
+  return () => {
+    const dir = tempDir();
+    const dbPath = path.join(dir, "tasks.db");
+    const open = new Set<TaskStore>();
+    const abandoned: TaskStore[] = [];
+    const make = async (maxRecords?: number): Promise<TaskStore> => {
+      const s = new SqlJsStore({ dbPath, maxRecords, onWarning: () => undefined });
+      await s.open();
+      open.add(s);
+      return s;
+    };
+    return {
+      create: (options) => make(options?.maxRecords),
+      unopened: () => new SqlJsStore({ dbPath }),
+      async reload(store, options) {
+        if (reopen === "none") return store;
+        if (reopen === "close") {
+          await store.close();
+        } else {
+          // A crash after the journal was written: the first instance is abandoned, never closed.
+          await store.flush();
+          abandoned.push(store);
+        }
+        open.delete(store);
+        return make(options?.maxRecords);
+      },
+      async cleanup() {
+        for (const s of open) await s.close().catch(() => undefined);
+        // Only the abandoned instances' file handles are released; their data stays as the crash left it.
+        for (const s of abandoned) await (s as unknown as { journal?: { close(): Promise<void> } }).journal?.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  };
+}
+
+storeConformance("MemoryStore", () => {
+  let current: TaskStore | undefined;
+  return {
+    async create(options) {
+      current = new MemoryStore(options);
+      await current.open();
+      return current;
+    },
+    reload: async (store) => store,
+    unopened: () => new MemoryStore(),
+    async cleanup() {
+      await current?.close().catch(() => undefined);
+    },
+  };
+});
+storeConformance("SqlJsStore", sqlJsHarness("none"));
+storeConformance("SqlJsStore reopened after close", sqlJsHarness("close"));
+storeConformance("SqlJsStore reopened from the journal after a crash", sqlJsHarness("crash"));
