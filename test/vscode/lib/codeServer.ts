@@ -40,6 +40,8 @@ export interface CodeServer {
   remoteUri(absPath: string): string;
   /** Copies the stdout log and VS Code's log folder (extension host, renderer) into `dest`. */
   collectLogs(dest: string): void;
+  /** Resolves with code-server's exit code (or signal name) when it exits. */
+  readonly exited: Promise<number | string>;
   /** Stops code-server and everything it started (its process group). */
   stop(): Promise<void>;
 }
@@ -149,6 +151,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       origin,
       userDataDir,
       logFile,
+      exited: group.exited,
       remoteUri,
       url(payload, folder = options.workspace) {
         let url = `${origin}/?folder=${encodeURIComponent(folder)}`;
