@@ -3,13 +3,19 @@
  * the stores: `new TaskManager({ dbPath })` opens an sql.js database, no dbPath and no store keeps
  * history in memory.
  */
-import { MemoryStore, type TaskStore } from "../store";
+import { MemoryStore, SqlJsStore, type TaskStore } from "../store";
+import { consoleSink } from "./taskContext";
 import { TaskManager as CoreTaskManager } from "./taskManager";
 import type { TaskManagerOptions } from "./types";
 
 function openStore(options: TaskManagerOptions): TaskStore {
   if (options.dbPath !== undefined) {
-    throw new Error("dbPath is not supported yet: the sql.js store has not landed; pass options.store");
+    const report = options.onOutsideLog ?? consoleSink;
+    return new SqlJsStore({
+      dbPath: options.dbPath,
+      maxRecords: options.maxRecords,
+      onWarning: (message) => report(`Taskflow store: ${message}`, "warning"),
+    });
   }
   return new MemoryStore({ maxRecords: options.maxRecords });
 }

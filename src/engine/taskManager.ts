@@ -204,12 +204,14 @@ export class TaskManager {
       }
       const now = new Date(this.clock.now());
       for (const run of [...this.runs.values()]) {
+        // A detached run (cancelled, still settling) no longer owns its record.
+        if (run.detached) continue;
         run.detached = true;
         const { record, config } = run;
         if (record.status === "running") {
           if (config.requeueOnInterrupt) this.transition(record, "pending", { startTime: null, endTime: null });
           else this.transition(record, "interrupted", { endTime: now, error: SHUT_DOWN_RUNNING }, run);
-        } else if (!config.persist && !config.requeueOnInterrupt) {
+        } else if (record.status === "pending" && !config.persist && !config.requeueOnInterrupt) {
           this.transition(record, "interrupted", { endTime: now, error: SHUT_DOWN_WAITING }, run);
         }
         run.controller.abort(new ShutdownError(SHUT_DOWN_RUNNING));
@@ -233,6 +235,11 @@ export class TaskManager {
       await this.store.flush();
       await this.store.close();
     }
+  }
+
+  /** Resolves once every change made so far is durable in the store. */
+  async flush(): Promise<void> {
+    await this.openStore().flush();
   }
 
   // ---- enqueueing

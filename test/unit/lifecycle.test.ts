@@ -69,6 +69,36 @@ describe("lifecycle: shutdown", () => {
     assert.equal(store.getTask(dropped)?.error, "Taskflow shut down before this task ran");
   });
 
+  it("interrupts a task waiting for its next retry, unless its function persists", async () => {
+    const { manager, store } = makeEngine();
+    await manager.start();
+    const fail = async () => {
+      throw new Error("x");
+    };
+    manager.task({ name: "plain", retries: 1, delay: 60 }, fail);
+    manager.task({ name: "kept", retries: 1, delay: 60, persist: true }, fail);
+    const plain = await manager.addTask("plain");
+    const kept = await manager.addTask("kept");
+    await settle();
+    await manager.shutdown();
+    assert.equal(store.getTask(plain)?.status, "interrupted");
+    assert.equal(store.getTask(plain)?.error, "Taskflow shut down while this task waited for its next retry");
+    assert.equal(store.getTask(kept)?.status, "pending");
+    assert.equal(store.getTask(kept)?.retriesUsed, 1);
+  });
+
+  it("leaves a just-cancelled task cancelled", async () => {
+    const { manager, store, statuses } = makeEngine();
+    await manager.start();
+    manager.task({ name: "stubborn" }, () => new Promise(() => {}));
+    const id = await manager.addTask("stubborn");
+    await settle();
+    await manager.cancelTask(id);
+    await manager.shutdown();
+    assert.equal(store.getTask(id)?.status, "cancelled");
+    assert.deepEqual(statuses(id), ["pending", "running", "cancelled"]);
+  });
+
   it("is idempotent, and a waitFor on a task left pending is rejected", async () => {
     const { manager } = makeEngine({ maxConcurrentTasks: 1 });
     await manager.start();

@@ -1,0 +1,61 @@
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { TaskManager } from "../../src/engine";
+
+const ROOT = path.join(__dirname, "../..");
+
+/** Starts the child and resolves with its task id once it printed READY. */
+function startChild(dbPath: string) {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/crashChild.ts", dbPath], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const ready = new Promise<string>((resolve, reject) => {
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /READY (\S+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    child.on("exit", (code, signal) => reject(new Error(`crashChild exited (code ${code}, signal ${signal}) before READY: ${err}`)));
+  });
+  return { child, ready };
+}
+
+describe("crash recovery", function () {
+  this.timeout(30000);
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), "taskflow-crash-"))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("brings back a run killed with SIGKILL as interrupted, with its tags and logs", async () => {
+    const dbPath = path.join(dir, "tasks.sqlite");
+    const { child, ready } = startChild(dbPath);
+    const taskId = await ready;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+
+    const outside: string[] = [];
+    const manager = new TaskManager({ dbPath, onOutsideLog: (m) => outside.push(m) });
+    await manager.start();
+    try {
+      const record = manager.getTask(taskId);
+      assert.equal(record?.status, "interrupted", `outside log: ${outside.join("\n")}`);
+      assert.deepEqual(record?.tags, { run: "crash-test" });
+      assert.deepEqual(record?.args, [1]);
+      assert.equal(record?.logs.length, 1);
+      assert.match(record?.logs[0] ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d working on it$/);
+      assert.match(record?.error ?? "", /process running this task exited/);
+      assert.ok(record?.endTime);
+      assert.deepEqual(manager.listTasks({ tag: "run=crash-test" }).map((r) => r.taskId), [taskId]);
+    } finally {
+      await manager.shutdown();
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import * as assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import * as esbuild from "esbuild";
+
+const ROOT = path.join(__dirname, "../..");
+const DIST_ENGINE = path.join(ROOT, "dist/engine.js");
+
+type EngineModule = typeof import("../../src/engine");
+
+// Design section 3's example, run against the built CommonJS bundle exactly as scripts and the CLI use it.
+describe("engine: dist/engine.js", function () {
+  this.timeout(30000);
+  let engine: EngineModule;
+  let dir: string;
+
+  before(async () => {
+    // Builds only the engine target, with esbuild.mjs's options for it, so other targets still in
+    // progress cannot break this test.
+    await esbuild.build({
+      entryPoints: [path.join(ROOT, "src/engine/index.ts")],
+      outfile: DIST_ENGINE,
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      target: "node20",
+      sourcemap: "linked",
+      legalComments: "none",
+      logLevel: "silent",
+    });
+    copyFileSync(createRequire(__filename).resolve("sql.js/dist/sql-wasm.wasm"), path.join(ROOT, "dist/sql-wasm.wasm"));
+    const loadCommonJs = createRequire(__filename);
+    delete loadCommonJs.cache[DIST_ENGINE];
+    engine = loadCommonJs(DIST_ENGINE) as EngineModule;
+    dir = mkdtempSync(path.join(tmpdir(), "taskflow-dist-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("exports the contract's names", () => {
+    for (const name of ["TaskManager", "TaskStatus", "task", "taskLog", "getTaskContext", "TaskRecord"] as const) {
+      assert.ok(engine[name], `dist/engine.js exports ${name}`);
+    }
+    assert.equal(engine.TaskStatus.Interrupted, "interrupted");
+  });
+
+  it("runs the design's example, and a new manager on the same dbPath sees the history", async () => {
+    const { TaskManager, taskLog, getTaskContext } = engine;
+    const dbPath = path.join(dir, "tasks.sqlite");
+    const manager = new TaskManager({ dbPath, encryptArgsKey: engine.generateKey(), maxConcurrentTasks: 2, requeuePending: true });
+    await manager.start();
+    const logs: string[] = [];
+    const statuses: string[] = [];
+    const subscriptions = [manager.onLog((e) => logs.push(e.message)), manager.onLifecycle((e) => statuses.push(e.status))];
+    let failFirst = true;
+    const sendEmail = manager.task(
+      async function sendEmail(address: string) {
+        taskLog(`sending to ${address} (attempt ${getTaskContext()?.attempt})`);
+        if (failFirst) {
+          failFirst = false;
+          throw new Error("smtp down");
+        }
+        return { sent: address };
+      },
+      { retries: 0 },
+    );
+    const id = await manager.addTask(sendEmail, ["a@example.com"], { kwargs: {}, idempotencyKey: "mail-1", tags: { team: "ops" } });
+    assert.equal(manager.getTask(id)?.funcName, "sendEmail");
+    const failed = await manager.waitFor(id);
+    assert.equal(failed.status, "failed");
+    const retryId = await manager.retryTask(id);
+    assert.equal((await manager.waitFor(retryId)).status, "success");
+    const slow = manager.task({ name: "slow" }, () => new Promise(() => {}));
+    const slowId = await manager.addTask(slow);
+    await manager.cancelTask(slowId);
+    assert.equal(manager.getTask(slowId)?.status, "cancelled");
+    assert.deepEqual(manager.listTasks({ tag: "team=ops" }).map((r) => r.taskId), [retryId, id]);
+    const metrics = manager.metrics();
+    assert.deepEqual([metrics.total, metrics.success, metrics.failed, metrics.cancelled], [3, 1, 1, 1]);
+    assert.deepEqual(logs, ["sending to a@example.com (attempt 0)", "sending to a@example.com (attempt 0)"]);
+    assert.ok(statuses.includes("cancelled"));
+    subscriptions.forEach((s) => s.dispose());
+    await manager.shutdown();
+
+    const again = new TaskManager({ dbPath });
+    await again.start();
+    try {
+      assert.deepEqual(again.listTasks().map((r) => [r.taskId, r.status]), [[slowId, "cancelled"], [retryId, "success"], [id, "failed"]]);
+      assert.equal(again.getTask(id)?.error, "Error: smtp down");
+    } finally {
+      await again.shutdown();
+    }
+  });
+});

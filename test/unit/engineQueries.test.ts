@@ -1,0 +1,114 @@
+import * as assert from "node:assert/strict";
+import { deferred, makeEngine } from "./helpers/engineHarness";
+import { settle } from "./helpers/fakeClock";
+
+async function withHistory() {
+  const engine = makeEngine();
+  const { manager, clock } = engine;
+  await manager.start();
+  manager.task(async function ok() {});
+  manager.task(async function bad() {
+    throw new Error("bad");
+  });
+  const ids: string[] = [];
+  for (const [name, tags] of [["ok", { env: "a" }], ["bad", { env: "b" }], ["ok", { env: "b" }]] as const) {
+    const id = await manager.addTask(name, [], { tags });
+    await clock.advance(1000);
+    await manager.waitFor(id);
+    ids.push(id);
+  }
+  return { ...engine, ids };
+}
+
+describe("engine: queries", () => {
+  it("lists tasks newest first, filtered and paged, and counts them", async () => {
+    const { manager, ids } = await withHistory();
+    assert.deepEqual(manager.listTasks().map((r) => r.taskId), [...ids].reverse());
+    assert.deepEqual(manager.listTasks({ funcName: "ok" }).map((r) => r.taskId), [ids[2], ids[0]]);
+    assert.deepEqual(manager.listTasks({ tag: "env=b" }).map((r) => r.taskId), [ids[2], ids[1]]);
+    assert.deepEqual(manager.listTasks({ status: "failed" }).map((r) => r.taskId), [ids[1]]);
+    assert.deepEqual(manager.listTasks({ limit: 1, offset: 1 }).map((r) => r.taskId), [ids[1]]);
+    assert.equal(manager.countTasks({ tag: "env=b", limit: 1 }), 2);
+  });
+
+  it("reflects in-flight tasks as their live records", async () => {
+    const { manager } = makeEngine();
+    await manager.start();
+    const gate = deferred();
+    manager.task(async function hold() {
+      await gate.promise;
+    });
+    const id = await manager.addTask("hold");
+    await settle();
+    const listed = manager.listTasks()[0];
+    assert.equal(listed.status, "running");
+    assert.equal(listed, manager.getTask(id));
+    gate.resolve();
+    await manager.waitFor(id);
+    assert.equal(manager.listTasks()[0].status, "success");
+  });
+
+  it("computes metrics over the history", async () => {
+    const { manager } = await withHistory();
+    const m = manager.metrics();
+    assert.deepEqual(
+      [m.total, m.pending, m.running, m.success, m.failed, m.interrupted, m.cancelled],
+      [3, 0, 0, 2, 1, 0, 0],
+    );
+    assert.equal(m.successRate, 2 / 3);
+  });
+
+  it("waitFor resolves at once for a finished task and rejects for an unknown id", async () => {
+    const { manager, ids } = await withHistory();
+    assert.equal((await manager.waitFor(ids[0])).status, "success");
+    await assert.rejects(manager.waitFor("nope"), /Unknown task id "nope"/);
+  });
+
+  it("deletes tasks that are not running, and leaves running ones", async () => {
+    const { manager, ids } = await withHistory();
+    const gate = deferred();
+    manager.task(async function hold() {
+      await gate.promise;
+    });
+    const running = await manager.addTask("hold");
+    await settle();
+    assert.equal(manager.deleteTasks([ids[0], running, "unknown"]), 1);
+    assert.equal(manager.getTask(ids[0]), undefined);
+    assert.equal(manager.getTask(running)?.status, "running");
+    gate.resolve();
+    await manager.waitFor(running);
+  });
+
+  it("deletes a pending task so it never runs", async () => {
+    const { manager } = makeEngine({ maxConcurrentTasks: 1 });
+    await manager.start();
+    const gate = deferred();
+    const ran: string[] = [];
+    manager.task(async function job(n: string) {
+      ran.push(n);
+      await gate.promise;
+    });
+    const first = await manager.addTask("job", ["first"]);
+    const second = await manager.addTask("job", ["second"]);
+    assert.equal(manager.deleteTasks([second]), 1);
+    gate.resolve();
+    await manager.waitFor(first);
+    await settle();
+    assert.deepEqual(ran, ["first"]);
+  });
+
+  it("clears finished history, optionally only what is older than a date", async () => {
+    const { manager, ids, clock } = await withHistory();
+    const gate = deferred();
+    manager.task(async function hold() {
+      await gate.promise;
+    });
+    const running = await manager.addTask("hold");
+    assert.equal(manager.clearHistory({ olderThan: new Date(clock.now() - 2500) }), 1);
+    assert.equal(manager.getTask(ids[0]), undefined);
+    assert.equal(manager.clearHistory(), 2);
+    assert.deepEqual(manager.listTasks().map((r) => r.taskId), [running]);
+    gate.resolve();
+    await manager.waitFor(running);
+  });
+});
