@@ -118,21 +118,23 @@ export function schemaVersion(db: Database): number {
 }
 
 /**
- * Brings the database to SCHEMA_VERSION. Returns the version it had. Throws when the database is
- * newer than this code (a later Taskflow wrote it): the caller must not touch it then.
+ * Brings the database to the latest version (`migrations.length`). Returns the version it had.
+ * Throws when the database is newer than this code (a later Taskflow wrote it): the caller must not
+ * touch it then.
  */
-export function migrate(db: Database): number {
+export function migrate(db: Database, migrations: ReadonlyArray<(db: Database) => void> = MIGRATIONS): number {
+  const target = migrations.length;
   const from = schemaVersion(db);
-  if (from > SCHEMA_VERSION) {
-    throw new Error(`The task database has schema version ${from}, newer than ${SCHEMA_VERSION} that this Taskflow understands: update the extension`);
+  if (from > target) {
+    throw new Error(`The task database has schema version ${from}, newer than ${target} that this Taskflow understands: update the extension`);
   }
-  if (from === SCHEMA_VERSION) return from;
+  if (from === target) return from;
   db.run("BEGIN");
   try {
     if (from === 0) db.run("CREATE TABLE schema_version (version INTEGER NOT NULL)");
-    for (let v = from; v < SCHEMA_VERSION; v++) MIGRATIONS[v](db);
+    for (let v = from; v < target; v++) migrations[v](db);
     db.run("DELETE FROM schema_version");
-    db.run("INSERT INTO schema_version (version) VALUES (?)", [SCHEMA_VERSION]);
+    db.run("INSERT INTO schema_version (version) VALUES (?)", [target]);
     db.run("COMMIT");
   } catch (err) {
     db.run("ROLLBACK");

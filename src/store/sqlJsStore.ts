@@ -9,7 +9,7 @@ import { JournalApplier, toJournalRow, type JournalOp } from "./journalOps";
 import { applyPragmas, FINISHED_SQL, migrate } from "./schema";
 import { loadSqlJs, sqlWasmPath } from "./sqlJsLoader";
 import { DEFAULT_MAX_RECORDS, MetricsAccumulator, copyTask, isFinished, paging, parseTagFilter, statusList } from "./taskQuery";
-import type { SqlJsStoreOptions, TaskStore } from "./types";
+import type { SqlJsStoreOptions, StoreTimers, TaskStore } from "./types";
 
 /** Buffered changes applied to the database at once; bounds the work done inside one call. */
 const APPLY_BATCH = 256;
@@ -36,6 +36,7 @@ export class SqlJsStore implements TaskStore {
   private readonly flushIntervalMs: number;
   private readonly foldBytes: number;
   private readonly warn: (message: string) => void;
+  private readonly timers: StoreTimers;
 
   private SQL: SqlJsStatic | undefined;
   private db: Database | undefined;
@@ -53,7 +54,7 @@ export class SqlJsStore implements TaskStore {
   private journal: fsp.FileHandle | undefined;
   private journalBytes = 0;
   private writing: Promise<void> | undefined;
-  private flushTimer: NodeJS.Timeout | undefined;
+  private flushTimer: unknown;
   private folding: Promise<void> | undefined;
   private foldSeq = 0;
   private workerMissingWarned = false;
@@ -67,6 +68,7 @@ export class SqlJsStore implements TaskStore {
     this.maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.foldBytes = options.journalFoldBytes ?? DEFAULT_FOLD_BYTES;
+    this.timers = options.timers ?? { setTimeout: (cb, ms) => setTimeout(cb, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
     this.warn = options.onWarning ?? ((message) => console.warn(`[taskflow store] ${message}`));
     if (!Number.isInteger(this.maxRecords) || this.maxRecords < 0) {
       throw new RangeError(`maxRecords must be a whole number >= 0, got ${String(options.maxRecords)}`);
@@ -106,7 +108,7 @@ export class SqlJsStore implements TaskStore {
     this.assertOpen("close");
     await this.flush();
     this.state = "closed";
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.flushTimer !== undefined) this.timers.clearTimeout(this.flushTimer);
     await this.folding;
     await this.journal?.close();
     this.journal = undefined;
@@ -287,8 +289,8 @@ export class SqlJsStore implements TaskStore {
   }
 
   private scheduleFlush(): void {
-    if (this.flushTimer || this.state !== "open") return;
-    this.flushTimer = setTimeout(() => {
+    if (this.flushTimer !== undefined || this.state !== "open") return;
+    this.flushTimer = this.timers.setTimeout(() => {
       this.flushTimer = undefined;
       if (this.state !== "open") return;
       this.applyPending();

@@ -53,4 +53,12 @@ export interface SqlJsStoreOptions {
    * thread (and at open and close in any case). @default 16777216 (16 MiB)
    */
   journalFoldBytes?: number;
+  /** Timers used to schedule journal writes; tests pass fake ones. @default the global setTimeout/clearTimeout */
+  timers?: StoreTimers;
+}
+
+/** The two timer functions the store uses, so tests can drive them. */
+export interface StoreTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
 }

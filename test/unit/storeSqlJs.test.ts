@@ -1,0 +1,232 @@
+import * as assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Database } from "sql.js";
+import type { TaskData } from "../../src/engine/types";
+import { SqlJsStore, type SqlJsStoreOptions, type StoreTimers } from "../../src/store";
+import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from "../../src/store/schema";
+import { loadSqlJs } from "../../src/store/sqlJsLoader";
+
+function task(taskId: string, overrides: Partial<TaskData> = {}): TaskData {
+  return {
+    taskId, funcName: "seed", status: "success", args: [1], kwargs: {}, createdAt: 1000, startTime: 1000, endTime: 2000,
+    retriesUsed: 0, error: null, logs: [], stacktrace: null, idempotencyKey: null, tags: {}, encryptedPayload: null,
+    ...overrides,
+  };
+}
+
+/** Timers the test fires by hand. */
+class ManualTimers implements StoreTimers {
+  readonly pending: Array<{ callback: () => void; ms: number }> = [];
+  setTimeout(callback: () => void, ms: number): unknown {
+    const entry = { callback, ms };
+    this.pending.push(entry);
+    return entry;
+  }
+  clearTimeout(handle: unknown): void {
+    const i = this.pending.indexOf(handle as { callback: () => void; ms: number });
+    if (i >= 0) this.pending.splice(i, 1);
+  }
+  fireAll(): void {
+    for (const entry of this.pending.splice(0)) entry.callback();
+  }
+}
+
+/** Resolves once the condition holds, checking after each turn of the event loop (no fixed sleep). */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.fail(`gave up waiting until ${what}`);
+}
+
+async function openDbFile(file: string): Promise<Database> {
+  const SQL = await loadSqlJs();
+  return new SQL.Database(readFileSync(file));
+}
+
+describe("SqlJsStore on disk", () => {
+  let dir: string;
+  let dbPath: string;
+  let warnings: string[];
+  const stores: SqlJsStore[] = [];
+
+  async function open(options: Partial<SqlJsStoreOptions> = {}): Promise<SqlJsStore> {
+    const store = new SqlJsStore({ dbPath, onWarning: (m) => warnings.push(m), ...options });
+    await store.open();
+    stores.push(store);
+    return store;
+  }
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "taskflow-sqljs-"));
+    dbPath = path.join(dir, "nested", "tasks.db");
+    warnings = [];
+  });
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("creates the folder and a database at the current schema version with its indexes", async () => {
+    const store = await open();
+    await store.close();
+    const db = await openDbFile(dbPath);
+    assert.equal(schemaVersion(db), SCHEMA_VERSION);
+    const names = db.exec("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")[0].values.flat();
+    for (const name of ["tasks", "logs", "tags", "tasks_status", "tasks_func_name", "tasks_created_at", "tasks_idempotency_key", "tags_key_value"]) {
+      assert.ok(names.includes(name), `expected ${name} in ${names.join(", ")}`);
+    }
+    db.close();
+  });
+
+  it("runs only the migrations above the database's version, in order", async () => {
+    const SQL = await loadSqlJs();
+    const db = new SQL.Database();
+    assert.equal(migrate(db), 0);
+    const ran: number[] = [];
+    const v2 = (d: Database): void => {
+      ran.push(2);
+      d.run("ALTER TABLE tasks ADD COLUMN priority INTEGER NOT NULL DEFAULT 0");
+    };
+    assert.equal(migrate(db, [...MIGRATIONS, v2]), 1);
+    assert.equal(migrate(db, [...MIGRATIONS, v2]), 2);
+    assert.deepEqual(ran, [2]);
+    assert.equal(schemaVersion(db), 2);
+    assert.deepEqual(db.exec("SELECT priority FROM tasks"), []);
+    db.close();
+  });
+
+  it("refuses a database from a newer schema and leaves the file untouched", async () => {
+    const SQL = await loadSqlJs();
+    const db = new SQL.Database();
+    db.run("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (99);");
+    const bytes = db.export();
+    db.close();
+    mkdirSync(path.dirname(dbPath), { recursive: true });
+    writeFileSync(dbPath, bytes);
+    await assert.rejects(new SqlJsStore({ dbPath, onWarning: (m) => warnings.push(m) }).open(), new RegExp(`schema version 99, newer than ${SCHEMA_VERSION} .*update the extension`));
+    assert.deepEqual(new Uint8Array(readFileSync(dbPath)), bytes);
+  });
+
+  it("moves a corrupt database file aside with a warning and starts a fresh one", async () => {
+    const garbage = Buffer.from("this is not a database at all, just some garbage bytes ".repeat(100));
+    mkdirSync(path.dirname(dbPath), { recursive: true });
+    writeFileSync(dbPath, garbage);
+    const store = await open();
+    const aside = readdirSync(path.dirname(dbPath)).filter((n) => n.startsWith("tasks.db.corrupt-"));
+    assert.equal(aside.length, 1);
+    assert.deepEqual(readFileSync(path.join(path.dirname(dbPath), aside[0])), garbage, "nothing deleted");
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /could not be read .* moved to .*tasks\.db\.corrupt-\d+ and a new, empty database was started/);
+    assert.equal(store.countTasks(), 0);
+    store.saveTask(task("t1"));
+    await store.close();
+    const reopened = await open();
+    assert.equal(reopened.getTask("t1")?.taskId, "t1");
+  });
+
+  it("skips unreadable journal lines with a warning, keeps them aside and applies the rest", async () => {
+    const first = await open();
+    first.saveTask(task("before"));
+    await first.flush();
+    first.saveTask(task("after"));
+    await first.flush();
+    const journal = `${dbPath}.journal`;
+    const [before, after] = readFileSync(journal, "utf8").trimEnd().split("\n");
+    writeFileSync(journal, `${before}\n{not json\n{"op":"bogus"}\n${after}\n`);
+    // first is abandoned here, as after a crash.
+    const second = new SqlJsStore({ dbPath, onWarning: (m) => warnings.push(m) });
+    await second.open();
+    stores.push(second);
+    assert.deepEqual(second.listTasks().map((t) => t.taskId).sort(), ["after", "before"]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /Skipped 2 unreadable line\(s\) of the task journal .*kept in .*corrupt-/);
+    const aside = readdirSync(path.dirname(dbPath)).filter((n) => n.includes(".journal") && n.includes(".corrupt-"));
+    assert.equal(aside.length, 1);
+    assert.equal(readFileSync(path.join(path.dirname(dbPath), aside[0]), "utf8"), '{not json\n{"op":"bogus"}\n');
+    await (first as unknown as { journal?: { close(): Promise<void> } }).journal?.close();
+  });
+
+  it("writes the database file atomically at close: a valid file, no temporary or journal file left", async () => {
+    const store = await open();
+    for (let i = 0; i < 50; i++) store.saveTask(task(`t${i}`, { createdAt: i }));
+    await store.close();
+    assert.deepEqual(readdirSync(path.dirname(dbPath)), ["tasks.db"]);
+    const db = await openDbFile(dbPath);
+    assert.equal(db.exec("SELECT count(*) FROM tasks")[0].values[0][0], 50);
+    assert.equal(db.exec("PRAGMA integrity_check")[0].values[0][0], "ok");
+    db.close();
+  });
+
+  it("writes each change to the journal when the flush timer fires, without flush()", async () => {
+    const timers = new ManualTimers();
+    const store = await open({ timers, flushIntervalMs: 150 });
+    store.saveTask(task("durable"));
+    store.appendLogs("durable", ["a line"]);
+    assert.deepEqual(timers.pending.map((t) => t.ms), [150], "one write scheduled within flushIntervalMs");
+    const journal = `${dbPath}.journal`;
+    assert.equal(readFileSync(journal, "utf8"), "", "nothing written before the timer fires");
+    timers.fireAll();
+    await until(() => readFileSync(journal, "utf8").includes("a line"), "the journal holds the change");
+    assert.match(readFileSync(journal, "utf8"), /"taskId":"durable"/);
+  });
+
+  it("rejects a flush interval above 200 ms", () => {
+    assert.throws(() => new SqlJsStore({ dbPath, flushIntervalMs: 500 }), /flushIntervalMs must be between 0 and 200 ms, got 500/);
+  });
+
+  it("keeps changes in memory when the journal cannot be written, warns, and writes them at the next flush", async () => {
+    const store = await open();
+    const internals = store as unknown as { journal: { write: (...args: unknown[]) => Promise<unknown> } };
+    const realWrite = internals.journal.write.bind(internals.journal);
+    let failures = 1;
+    internals.journal.write = (...args: unknown[]) => {
+      if (failures-- > 0) return Promise.reject(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }));
+      return realWrite(...args);
+    };
+    store.saveTask(task("kept"));
+    await assert.rejects(store.flush(), /ENOSPC/);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /Could not write the task journal .*ENOSPC.* 1 change\(s\) are kept in memory and written again in 100 ms; free some disk space/);
+    assert.equal(store.getTask("kept")?.taskId, "kept", "still readable");
+    await store.flush();
+    const crashCopy = new SqlJsStore({ dbPath: path.join(dir, "copy.db") });
+    writeFileSync(`${crashCopy["dbPath"]}.journal`, readFileSync(`${dbPath}.journal`));
+    await crashCopy.open();
+    stores.push(crashCopy);
+    assert.equal(crashCopy.getTask("kept")?.taskId, "kept", "the retried write reached the file");
+  });
+
+  it("folds the journal into the database file in a worker once it passes journalFoldBytes", async () => {
+    const store = await open({ journalFoldBytes: 1000 });
+    for (let i = 0; i < 20; i++) store.saveTask(task(`t${i}`, { createdAt: i, error: "x".repeat(100) }));
+    await store.flush();
+    const internals = store as unknown as { folding?: Promise<void> };
+    assert.ok(internals.folding, "a fold started");
+    await internals.folding;
+    assert.deepEqual(warnings, []);
+    const names = readdirSync(path.dirname(dbPath));
+    assert.ok(!names.some((n) => n.includes(".fold-")), `rotated journal removed: ${names.join(", ")}`);
+    const db = await openDbFile(dbPath);
+    assert.equal(db.exec("SELECT count(*) FROM tasks")[0].values[0][0], 20);
+    db.close();
+    store.saveTask(task("later"));
+    await store.close();
+    const reopened = await open();
+    assert.equal(reopened.countTasks(), 21);
+  });
+
+  it("applies a lowered maxRecords at open", async () => {
+    const store = await open({ maxRecords: 10 });
+    for (let i = 0; i < 10; i++) store.saveTask(task(`t${i}`, { createdAt: i }));
+    await store.close();
+    const reopened = await open({ maxRecords: 4 });
+    assert.deepEqual(reopened.listTasks().map((t) => t.taskId), ["t9", "t8", "t7", "t6"]);
+    await reopened.close();
+    const again = await open({ maxRecords: 4 });
+    assert.equal(again.countTasks(), 4, "the deletions were persisted");
+  });
+});
