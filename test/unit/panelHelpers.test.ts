@@ -206,7 +206,7 @@ describe("panel helpers: webview HTML", () => {
     const csp = contentSecurityPolicy("https://ext.example", "abc");
     assert.match(csp, /^default-src 'none'/);
     assert.match(csp, /script-src 'nonce-abc'/);
-    assert.match(csp, /style-src https:\/\/ext\.example(;|$)/);
+    assert.match(csp, /style-src https:\/\/ext\.example 'nonce-abc'(;|$)/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
   });
 
@@ -217,6 +217,7 @@ describe("panel helpers: webview HTML", () => {
     assert.match(html, /<script nonce="N1" src="https:\/\/x\/app.js"><\/script>/);
     assert.match(html, /<title>T &lt;x&gt;<\/title>/);
     assert.match(html, /<link rel="stylesheet" href="https:\/\/x\/a.css">/);
+    assert.match(html, /<meta property="csp-nonce" content="N1">/, "the toolkit reads the style nonce from this tag");
   });
 });
 

@@ -26,12 +26,12 @@ interface DashboardState {
 
 const STATUSES: TaskStatus[] = ["running", "pending", "failed", "interrupted", "cancelled", "success"];
 const PAGE_SIZES = [25, 50, 100];
-const COLUMNS: Array<{ key: SortKey | null; label: string }> = [
+const COLUMNS: Array<{ key: SortKey | null; label: string; numeric?: boolean }> = [
   { key: "status", label: "Status" },
   { key: "funcName", label: "Function" },
   { key: "createdAt", label: "Created" },
-  { key: "duration", label: "Duration" },
-  { key: "retriesUsed", label: "Retries" },
+  { key: "duration", label: "Duration", numeric: true },
+  { key: "retriesUsed", label: "Retries", numeric: true },
   { key: null, label: "Tags" },
   { key: null, label: "Error" },
 ];
@@ -112,7 +112,7 @@ function renderTable(): void {
       if (!c.key) return h("th", { scope: "col" }, c.label);
       const key = c.key;
       const sorted = q.sort === key;
-      return h("th", { scope: "col", "aria-sort": sorted ? (q.descending ? "descending" : "ascending") : "none" },
+      return h("th", { scope: "col", class: c.numeric ? "num" : undefined, "aria-sort": sorted ? (q.descending ? "descending" : "ascending") : "none" },
         h("button", { class: "sort", "data-sort": key, onClick: () => setFilter({ sort: key, descending: sorted ? !q.descending : key === "createdAt" || key === "duration" }) },
           c.label, sorted ? (q.descending ? " ▼" : " ▲") : ""));
     }));

@@ -41,7 +41,7 @@ export function renderFunctions(container: HTMLElement, functions: FunctionStats
   replaceChildren(
     container,
     h("table", { class: "grid functions" },
-      h("thead", {}, h("tr", {}, ...["Function", "Runs", "Success rate", "Average", "p95", "Last five"].map((c) => h("th", { scope: "col" }, c)))),
+      h("thead", {}, h("tr", {}, ...["Function", "Runs", "Success rate", "Average", "p95", "Last five"].map((c, i) => h("th", { scope: "col", class: i >= 1 && i <= 4 ? "num" : undefined }, c)))),
       h("tbody", {}, ...functions.map((f) =>
         h("tr", { "data-func": f.funcName },
           h("td", {}, h("a", { href: "#", class: "func-link", title: `Show only ${f.funcName}`, onClick: (e: Event) => { e.preventDefault(); onPick(f.funcName); } }, f.funcName)),

@@ -167,7 +167,7 @@ function renderError(t: Omit<TaskView, "logs">): void {
 
 function renderArgs(t: Omit<TaskView, "logs">): void {
   if (t.encrypted) {
-    replaceChildren(args, h("p", { class: "encrypted" }, h("vscode-badge", {}, "encrypted"), " The arguments are stored encrypted and are not shown."));
+    replaceChildren(args, h("p", { class: "encrypted" }, h("vscode-tag", {}, "encrypted"), " The arguments are stored encrypted and are not shown."));
     return;
   }
   replaceChildren(

@@ -25,12 +25,13 @@ function escapeAttribute(value: string): string {
 /**
  * The Content-Security-Policy of a Taskflow webview: nothing by default, scripts only by nonce,
  * styles and fonts only from the extension's own files. The toolkit styles its components through
- * constructable style sheets, which need no 'unsafe-inline'.
+ * constructable style sheets, which need no 'unsafe-inline'; the one `<style>` element it creates
+ * (to detect `:focus-visible` support) carries the nonce it reads from the `csp-nonce` meta tag.
  */
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
-    `style-src ${cspSource}`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
     `font-src ${cspSource}`,
     `img-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
@@ -46,6 +47,7 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
   <head>
     <meta charset="UTF-8">
     <meta http-equiv="Content-Security-Policy" content="${csp}">
+    <meta property="csp-nonce" content="${escapeAttribute(options.nonce)}">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
     ${styles}
     <title>${escapeAttribute(options.title)}</title>

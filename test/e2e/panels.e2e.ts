@@ -1,0 +1,170 @@
+// The task panel and the dashboard in the real workbench: a task that fails after one retry, its
+// panel (live logs, retry separator, stack trace with a link into the module), Retry, and the
+// dashboard's counts and filters; then both webviews in light, dark and high-contrast themes.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { FrameLocator, Page } from "playwright-core";
+import { waitFor } from "../vscode/lib/waitFor";
+import { workbench, workspaceFolder } from "./fixture";
+import { focusView, notification, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame } from "./workbench";
+
+const MODULE = "panelsDemo.tasks.ts";
+const FAILING = "flakyImport";
+/** The line of the `throw` in the module below. */
+const THROW_LINE = 6;
+const MODULE_SOURCE = `import { task, taskLog } from "taskflow";
+
+export const ${FAILING} = task({ retries: 1 }, async (rows: number) => {
+  taskLog(\`importing \${rows} rows\`);
+  taskLog("row 3 has 7 columns, expected 6");
+  throw new Error(\`row 3 of \${rows} is malformed\`);
+});
+`;
+
+let firstTaskTitle = "";
+
+async function pickQuickInput(page: Page, text: string): Promise<void> {
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await input.waitFor({ state: "visible", timeout: stepTimeoutMs });
+  await input.fill(text);
+  const label = text.replace(/^>/, "");
+  const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: label }).first();
+  await row.waitFor({ timeout: stepTimeoutMs });
+  await row.click();
+}
+
+/** Opens a task panel tab whose title starts with the function name and returns [title, frame]. */
+async function taskPanelTabs(page: Page): Promise<string[]> {
+  return (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).filter((t) => t.startsWith(`${FAILING} · `));
+}
+
+/** Picks a colour theme through "Preferences: Color Theme", whose picker replaces the palette in place. */
+async function setTheme(page: Page, theme: string): Promise<void> {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("F1");
+  await pickQuickInput(page, ">Preferences: Color Theme");
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await waitFor(async () => (await input.inputValue()) === "", { what: "the colour theme picker to open", timeoutMs: stepTimeoutMs });
+  await input.fill(theme);
+  const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({
+    has: page.locator(".label-name", { hasText: new RegExp(`^${theme}$`) }),
+  });
+  await row.first().click();
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: stepTimeoutMs });
+}
+
+async function text(frame: FrameLocator, selector: string): Promise<string> {
+  return (await frame.locator(selector).first().innerText()).trim();
+}
+
+describe("Taskflow task panel and dashboard (UI)", () => {
+  it("shows a failing task's live logs, retry separator and stack trace, opens a frame, and retries", async () => {
+    const page = workbench();
+    fs.writeFileSync(path.join(workspaceFolder(), MODULE), MODULE_SOURCE);
+    const functions = await focusView(page, "Task Functions");
+    await waitFor(async () => (await treeRows(page, functions)).some((row) => row.includes(FAILING)), {
+      what: `the Task Functions view to list ${FAILING} from ${MODULE}`,
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
+
+    await runCommand(page, "Taskflow: Run Task...");
+    await pickQuickInput(page, FAILING);
+    const argsInput = page.locator(".quick-input-widget .quick-input-box input");
+    await argsInput.fill("[3]");
+    await argsInput.press("Enter");
+    const toast = await notification(page, `started ${FAILING}`);
+    await toast.getByRole("button", { name: "Show Task" }).click();
+
+    const [title] = await waitFor(async () => {
+      const tabs = await taskPanelTabs(page);
+      return tabs.length > 0 ? tabs : undefined;
+    }, { what: `a task panel tab titled "${FAILING} · <id>"`, timeoutMs: stepTimeoutMs });
+    firstTaskTitle = title;
+    const panel = await webviewFrame(page, title);
+    await panel.locator("#status", { hasText: "failed" }).waitFor({ timeout: 30_000 });
+    assert.equal(await text(panel, "h1.title"), FAILING);
+    assert.equal(await text(panel, "#attempts"), "2");
+
+    const logs = panel.locator(".log-lines");
+    await logs.locator(".log-line", { hasText: "importing 3 rows" }).first().waitFor({ timeout: stepTimeoutMs });
+    assert.equal(await logs.locator(".retry-separator").count(), 1, "expected one retry separator in the logs");
+    assert.equal(await text(panel, ".retry-separator"), "Retry 1");
+    assert.match(await text(panel, ".error-message"), /row 3 of 3 is malformed/);
+
+    const frameLink = panel.locator(".frame-link", { hasText: `${MODULE}:${THROW_LINE}:` }).first();
+    await frameLink.waitFor({ timeout: stepTimeoutMs });
+    await shot(page, "task panel failed with logs and stack");
+
+    // The filter hides lines that do not match; retry separators stay as landmarks.
+    await panel.locator(".log-filter input").fill("columns");
+    await panel.locator(".log-count", { hasText: /^2 of \d+ lines match$/ }).waitFor({ timeout: stepTimeoutMs });
+    assert.equal(await logs.locator(".log-line:visible").count(), 2);
+    await shot(page, "task panel log filter");
+    await panel.locator(".log-filter input").fill("");
+
+    await frameLink.click();
+    const editorTab = page.locator(".tabs-container .tab", { hasText: MODULE }).first();
+    await editorTab.waitFor({ timeout: stepTimeoutMs });
+    const selection = page.locator("#status\\.editor\\.selection");
+    await selection.filter({ hasText: `Ln ${THROW_LINE},` }).waitFor({ timeout: stepTimeoutMs });
+    await shot(page, "stack frame opened in the editor");
+
+    const again = await webviewFrame(page, title);
+    await again.locator("#retry").click();
+    const retriedTitle = await waitFor(async () => (await taskPanelTabs(page)).find((t) => t !== title), {
+      what: "a second task panel tab for the retried task",
+      timeoutMs: stepTimeoutMs,
+    });
+    const retried = await webviewFrame(page, retriedTitle);
+    await retried.locator("#status", { hasText: "failed" }).waitFor({ timeout: 30_000 });
+    await shot(page, "retried task panel");
+  });
+
+  it("shows counts and per-function figures on the dashboard and filters the table", async () => {
+    const page = workbench();
+    await runCommand(page, "Taskflow: Open Dashboard");
+    const dashboard = await webviewFrame(page, "Taskflow Dashboard");
+    await dashboard.locator("#metric-failed .card-value").waitFor({ timeout: stepTimeoutMs });
+    await waitFor(async () => Number(await text(dashboard, "#metric-failed .card-value")) >= 2, {
+      what: "the dashboard to count the two failed runs",
+      timeoutMs: stepTimeoutMs,
+    });
+    const fnRow = dashboard.locator(`#functions tr[data-func="${FAILING}"]`);
+    await fnRow.waitFor({ timeout: stepTimeoutMs });
+    assert.match(await fnRow.innerText(), /0%/);
+    await dashboard.locator("#page-range").waitFor({ timeout: stepTimeoutMs });
+    await shot(page, "dashboard");
+
+    await dashboard.locator("#filter-text input").fill(FAILING);
+    await dashboard.locator("#page-range", { hasText: /^1–2 of 2$/ }).waitFor({ timeout: stepTimeoutMs });
+    const rows = dashboard.locator("#tasks tbody tr");
+    assert.equal(await rows.count(), 2);
+    for (const row of await rows.all()) assert.match(await row.innerText(), new RegExp(FAILING));
+    await shot(page, "dashboard filtered");
+
+    await dashboard.locator("#filter-text input").fill("no task is called this");
+    await dashboard.locator("#tasks td.empty").waitFor({ timeout: stepTimeoutMs });
+    await dashboard.locator("#filter-text input").fill("");
+  });
+
+  for (const theme of ["Light Modern", "Dark High Contrast", "Light High Contrast", "Dark Modern"]) {
+    it(`renders both panels with the ${theme} theme`, async () => {
+      const page = workbench();
+      await setTheme(page, theme);
+      await runCommand(page, "Taskflow: Open Dashboard");
+      await (await webviewFrame(page, "Taskflow Dashboard")).locator("#page-range").waitFor({ timeout: stepTimeoutMs });
+      await shot(page, `dashboard ${theme}`);
+      assert.ok(firstTaskTitle, "expected the first test to have opened a task panel");
+      const rows = (await webviewFrame(page, "Taskflow Dashboard")).locator("#tasks .task-link");
+      await rows.first().click();
+      const [title] = await waitFor(async () => {
+        const tabs = await taskPanelTabs(page);
+        return tabs.length > 0 ? tabs : undefined;
+      }, { what: "a task panel opened from the dashboard", timeoutMs: stepTimeoutMs });
+      await (await webviewFrame(page, title)).locator("#status").waitFor({ timeout: stepTimeoutMs });
+      await shot(page, `task panel ${theme}`);
+    });
+  }
+});
