@@ -1,3 +1,4 @@
+/// <reference path="./.vscode/taskflow/taskflow.d.ts" />
 import { task, taskLog } from "taskflow";
 
 export const hello = task(async (name: string = "world") => {

@@ -30,6 +30,8 @@ export type TaskflowApi = ManagerProxy & {
   taskFunctions(): CatalogSnapshot;
   /** Fired after task modules were loaded, reloaded or removed. */
   onDidChangeTaskFunctions: vscode.Event<CatalogSnapshot>;
+  /** What the Tasks view shows now: status groups with their loaded rows (labels, descriptions, icons). */
+  tasksView(): ReturnType<TasksTreeProvider["snapshot"]>;
 };
 
 let deactivateSession: (() => Promise<void>) | undefined;
@@ -171,7 +173,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     [Commands.copyTaskId]: (target) => copyTaskId(services, target),
     [Commands.setEncryptionKey]: () => setEncryptionKey(services),
     [Commands.generateEncryptionKey]: () => generateEncryptionKey(services),
-    [Commands.newTaskModule]: () => newTaskModule(services),
+    [Commands.newTaskModule]: (fileName) => newTaskModule(services, fileName),
     [Commands.refresh]: async () => {
       await services.reloadModules();
       tasksTree.refresh();
@@ -224,6 +226,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   return Object.assign(proxy, {
     taskFunctions: () => catalog,
     onDidChangeTaskFunctions: catalogChanged.event,
+    tasksView: () => tasksTree.snapshot(),
   });
 }
 

@@ -21,6 +21,7 @@ export function toTaskDict(task: TaskLike): TaskDict {
 }
 
 export interface ManagerPort {
+  registeredTasks(): Array<{ name: string }>;
   addTask(name: string, args?: unknown[], options?: AddTaskOptions): Promise<string>;
   getTask(taskId: string): TaskLike | undefined;
   listTasks(query?: ListTasksQuery): TaskLike[];

@@ -159,13 +159,8 @@ export class ManagerProxy {
   clearHistory(options?: ClearHistoryOptions): number {
     return this.manager().clearHistory(options);
   }
-  onLifecycle(listener: (event: LifecycleEvent) => void): Disposable {
-    return this.lifecycle.add(listener);
-  }
-  onLog(listener: (event: LogEvent) => void): Disposable {
-    return this.logs.add(listener);
-  }
-  onDidChangeRegistry(listener: (event: RegistryChangeEvent) => void): Disposable {
-    return this.registry.add(listener);
-  }
+  // Events are properties bound to this proxy, like vscode.Event, so `api.onLog` can be passed around.
+  readonly onLifecycle = (listener: (event: LifecycleEvent) => void): Disposable => this.lifecycle.add(listener);
+  readonly onLog = (listener: (event: LogEvent) => void): Disposable => this.logs.add(listener);
+  readonly onDidChangeRegistry = (listener: (event: RegistryChangeEvent) => void): Disposable => this.registry.add(listener);
 }

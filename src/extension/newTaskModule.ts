@@ -11,11 +11,18 @@ import { UserError } from "./commandRegistry";
 import type { ExtensionServices } from "./services";
 import { moduleNameError, taskModuleTemplate, TYPES_RELATIVE_PATH } from "./taskModuleTemplate";
 
-/** Asks for a file name, writes the module and the types, and opens the module. Returns its path. */
-export async function newTaskModule(services: ExtensionServices): Promise<string | undefined> {
+/**
+ * Writes the module and the types, and opens the module; returns its path. Asks for the file name
+ * unless `fileName` (relative to the workspace folder) is given.
+ */
+export async function newTaskModule(services: ExtensionServices, fileName?: unknown): Promise<string | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new UserError("New Task Module needs an open folder: open one with File > Open Folder");
-  const name = await vscode.window.showInputBox({
+  if (typeof fileName === "string") {
+    const error = moduleNameError(fileName);
+    if (error) throw new UserError(error);
+  }
+  const name = typeof fileName === "string" ? fileName : await vscode.window.showInputBox({
     title: "Taskflow: New Task Module",
     prompt: "File name, relative to the workspace folder. It must end in .tasks.ts or .tasks.js (or .mts/.cts/.mjs/.cjs).",
     value: "example.tasks.ts",

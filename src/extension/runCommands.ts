@@ -79,6 +79,11 @@ export async function runTaskWithOptions(services: ExtensionServices, node?: unk
 async function runProgrammatically(services: ExtensionServices, name: string, options: unknown): Promise<string> {
   const validated = validateRunTaskOptions(options);
   if (!validated.ok) throw new UserError(validated.error);
+  const known = services.catalog().functions.some((f) => f.name === name);
+  if (!known && !services.manager().registeredTasks().some((t) => t.name === name)) {
+    const names = services.catalog().functions.map((f) => f.name);
+    throw new UserError(`No task function named "${name}" in this workspace; known: ${names.length > 0 ? names.join(", ") : "none"}. Check the name, or the Problems panel if its module failed to load`);
+  }
   const { args, ...rest } = validated.value;
   return services.manager().addTask(name, args ?? [], rest);
 }

@@ -57,6 +57,7 @@ export async function deleteTask(services: ExtensionServices, target: unknown): 
     throw new UserError(`A ${status} task cannot be deleted: cancel it first`);
   }
   const deleted = await services.deleteTasks([taskId]);
+  if (deleted === 0) throw new UserError(`Task ${taskId} could not be deleted: it is still finishing; try again in a moment`);
   services.refreshViews();
   return deleted;
 }

@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { ALL_STATUSES, type TaskDict, type TaskStatus } from "../engine/types";
 import { Commands } from "./commandIds";
 import { toTaskDict, type ManagerPort } from "./managerPort";
-import { toGroupItemModel, toTaskItemModel } from "./taskTreeItem";
+import { toGroupItemModel, toTaskItemModel, type GroupItemModel, type TaskItemModel } from "./taskTreeItem";
 
 export type TasksNode =
   | { kind: "group"; status: TaskStatus; count: number }
@@ -120,6 +120,21 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
       children.push({ kind: "more", status: node.status, shown: tasks.length, total: node.count });
     }
     return children;
+  }
+
+  /**
+   * The rows the tree shows now (groups and their loaded tasks), as pure models: what tests and
+   * diagnostics read instead of the rendered tree.
+   */
+  snapshot(): Array<{ group: GroupItemModel; tasks: TaskItemModel[]; more: number }> {
+    const now = Date.now();
+    return this.getChildren().flatMap((groupNode) => {
+      if (groupNode.kind !== "group") return [];
+      const children = this.getChildren(groupNode);
+      const tasks = children.flatMap((c) => (c.kind === "task" ? [toTaskItemModel(c.task, now)] : []));
+      const more = children.reduce((n, c) => (c.kind === "more" ? c.total - c.shown : n), 0);
+      return [{ group: toGroupItemModel(groupNode.status, groupNode.count), tasks, more }];
+    });
   }
 
   /** Running task count, for the badge and the status bar. */

@@ -33,9 +33,7 @@ export class WorkspaceModules implements vscode.Disposable {
     const hostSubscription = host.onDidChange(() => this.publish());
     this.disposables.push(
       { dispose: () => hostSubscription.dispose() },
-      vscode.workspace.onDidSaveTextDocument((doc) => {
-        if (this.files.has(doc.uri.fsPath)) this.host.scheduleReload(doc.uri.fsPath, this.reloadDelayMs);
-      }),
+      vscode.workspace.onDidSaveTextDocument((doc) => this.scheduleReload(doc.uri, "saved")),
     );
   }
 
@@ -87,9 +85,7 @@ export class WorkspaceModules implements vscode.Disposable {
         this.log.info(`Task module added: ${vscode.workspace.asRelativePath(uri)}`);
         void this.host.reload(uri.fsPath);
       });
-      watcher.onDidChange((uri) => {
-        if (this.files.has(uri.fsPath)) this.host.scheduleReload(uri.fsPath, this.reloadDelayMs);
-      });
+      watcher.onDidChange((uri) => this.scheduleReload(uri, "changed on disk"));
       watcher.onDidDelete((uri) => {
         if (!this.files.delete(uri.fsPath)) return;
         this.log.info(`Task module removed: ${vscode.workspace.asRelativePath(uri)}`);
@@ -99,8 +95,15 @@ export class WorkspaceModules implements vscode.Disposable {
     });
   }
 
+  private scheduleReload(uri: vscode.Uri, why: string): void {
+    if (!this.files.has(uri.fsPath)) return;
+    this.log.info(`Reloading ${vscode.workspace.asRelativePath(uri)} in ${this.reloadDelayMs} ms (${why})`);
+    this.host.scheduleReload(uri.fsPath, this.reloadDelayMs);
+  }
+
   private publish(): void {
     const snapshot = this.snapshot();
+    this.log.info(`Task modules loaded: ${snapshot.functions.length} task function(s) in ${snapshot.modules.length} module(s), ${snapshot.problems.length} problem(s)`);
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const problem of snapshot.problems) {
       const line = Math.max(0, problem.line - 1);

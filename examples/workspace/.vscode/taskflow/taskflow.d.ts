@@ -1,0 +1,71 @@
+/**
+ * Types of the "taskflow" module that workspace task modules import. The extension provides the
+ * module itself; nothing is installed in the workspace. Point TypeScript at this file, for example
+ * with `"paths": { "taskflow": ["<extension>/dist/taskflow.d.ts"] }` in tsconfig.json.
+ */
+declare module "taskflow" {
+  /** Per task configuration. Every field is optional. */
+  export interface TaskConfig {
+    /** Display and lookup name, unique in the workspace. @default the export name */
+    name?: string;
+    /** Attempts allowed after the first failure. @default 0 */
+    retries?: number;
+    /** Seconds before the first retry. @default 0 */
+    delay?: number;
+    /** Multiplier on the delay per retry: the wait before retry n (1-based) is `delay * backoff^(n-1)` seconds. @default 1 */
+    backoff?: number;
+    /** Upper bound, in seconds, on any single backoff wait. @default no bound */
+    maxDelay?: number;
+    /** Random spread on each wait, 0..1: the wait is multiplied by a factor in `[1 - jitter, 1]`. @default 0 */
+    jitter?: number;
+    /** Seconds an attempt may run; then its signal aborts, it fails with a timeout error and its worker is stopped. @default no timeout */
+    timeout?: number;
+    /** A pending task of this function survives a window reload and runs on the next start. @default false */
+    persist?: boolean;
+    /** A task running when the window closes goes back to pending instead of interrupted. Only for tasks safe to restart. @default false */
+    requeueOnInterrupt?: boolean;
+    /** Shown in pickers. */
+    description?: string;
+  }
+
+  /** What getTaskContext() returns inside a running task. */
+  export interface TaskContext {
+    /** The task's id (UUID v4). */
+    readonly taskId: string;
+    /** The task's registered name. */
+    readonly funcName: string;
+    /** 0-based attempt number: 0 on the first run, 1 on the first retry. */
+    readonly attempt: number;
+    /** Tags given when the task was enqueued. */
+    readonly tags: Readonly<Record<string, string>>;
+    /** Aborted when the task is cancelled or its attempt times out; shortly after, the task is stopped. */
+    readonly signal: AbortSignal;
+  }
+
+  export type LogLevel = "debug" | "info" | "warning" | "error";
+
+  /** Options of taskLog. */
+  export interface TaskLogOptions {
+    /** @default "info" */
+    level?: LogLevel;
+    /** Structured data forwarded with the log event (not written to the stored line). JSON-serialisable. */
+    extra?: Record<string, unknown>;
+  }
+
+  /**
+   * Declares a task. Export the result from a `*.tasks.ts` (or .js, .mjs, .cjs, .mts, .cts) module.
+   * The task runs in a worker thread with `fn(...args)`, or `fn(...args, kwargs)` when kwargs is not
+   * empty; arguments and the return value must be JSON-serialisable.
+   * @example export const cleanCache = task(async () => { taskLog("cleaning"); });
+   */
+  export function task<F extends (...args: never[]) => unknown>(fn: F): F;
+  /** @example export const sendEmail = task({ retries: 3, delay: 1, backoff: 2 }, async (address: string) => { ... }); */
+  export function task<F extends (...args: never[]) => unknown>(config: TaskConfig, fn: F): F;
+  export function task<F extends (...args: never[]) => unknown>(fn: F, config: TaskConfig): F;
+
+  /** Appends a line to the running task's logs (shown live in the task panel). Outside a task it goes to the Taskflow output. */
+  export function taskLog(message: string, options?: TaskLogOptions): void;
+
+  /** The running task's context, or undefined outside a task (for example at the module's top level). */
+  export function getTaskContext(): TaskContext | undefined;
+}
