@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { makeEngine } from "./helpers/engineHarness";
+import { makeEngine, shutdownEngines } from "./helpers/engineHarness";
 
 async function started() {
   const engine = makeEngine();
@@ -11,6 +11,8 @@ async function started() {
 }
 
 describe("engine: addTask", () => {
+  afterEach(shutdownEngines);
+
   it("creates a pending record with args, kwargs, tags and key, and runs it as fn(...args, kwargs)", async () => {
     const { manager } = makeEngine();
     await manager.start();

@@ -1,9 +1,11 @@
 import * as assert from "node:assert/strict";
 import { getTaskContext, taskLog } from "../../src/engine";
-import { deferred, makeEngine } from "./helpers/engineHarness";
+import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 
 describe("engine: cancel", () => {
+  afterEach(shutdownEngines);
+
   it("never runs a cancelled pending task", async () => {
     const { manager, statuses } = makeEngine({ maxConcurrentTasks: 1 });
     await manager.start();
@@ -103,6 +105,8 @@ describe("engine: cancel", () => {
 });
 
 describe("engine: retryTask", () => {
+  afterEach(shutdownEngines);
+
   it("enqueues a new task with the same args, kwargs and tags, leaving the original unchanged", async () => {
     const { manager } = makeEngine();
     await manager.start();

@@ -2,9 +2,11 @@ import * as assert from "node:assert/strict";
 import { Fernet, generateKey } from "../../src/engine";
 import type { TaskData } from "../../src/engine/types";
 import { MemoryStore } from "../../src/store";
-import { makeEngine, reopenable } from "./helpers/engineHarness";
+import { makeEngine, reopenable, shutdownEngines } from "./helpers/engineHarness";
 
 describe("engine: encrypted arguments", () => {
+  afterEach(shutdownEngines);
+
   const key = generateKey();
 
   it("stores (args, kwargs) only as a Fernet token and passes the decrypted values to the task", async () => {

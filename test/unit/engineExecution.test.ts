@@ -1,10 +1,12 @@
 import * as assert from "node:assert/strict";
 import { getTaskContext, taskLog } from "../../src/engine";
 import type { TaskContext } from "../../src/engine/types";
-import { deferred, makeEngine } from "./helpers/engineHarness";
+import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 
 describe("engine: running tasks", () => {
+  afterEach(shutdownEngines);
+
   it("retries a failing task with exponential backoff on the injected clock", async () => {
     const { manager, clock, statuses } = makeEngine();
     await manager.start();

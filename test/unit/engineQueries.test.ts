@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { deferred, makeEngine } from "./helpers/engineHarness";
+import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 
 async function withHistory() {
@@ -21,6 +21,8 @@ async function withHistory() {
 }
 
 describe("engine: queries", () => {
+  afterEach(shutdownEngines);
+
   it("lists tasks newest first, filtered and paged, and counts them", async () => {
     const { manager, ids } = await withHistory();
     assert.deepEqual(manager.listTasks().map((r) => r.taskId), [...ids].reverse());

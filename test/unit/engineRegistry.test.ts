@@ -1,8 +1,10 @@
 import * as assert from "node:assert/strict";
 import { task } from "../../src/engine";
-import { makeEngine } from "./helpers/engineHarness";
+import { makeEngine, shutdownEngines } from "./helpers/engineHarness";
 
 describe("engine: registering task functions", () => {
+  afterEach(shutdownEngines);
+
   it("accepts (fn), (fn, config) and (config, fn), naming a task after config.name or the function", () => {
     const { manager } = makeEngine();
     async function plain() {}

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { getTaskContext } from "../../src/engine";
 import { MemoryStore } from "../../src/store";
 import type { TaskData } from "../../src/engine/types";
-import { deferred, makeEngine, reopenable, withOverrides } from "./helpers/engineHarness";
+import { deferred, makeEngine, reopenable, shutdownEngines, withOverrides } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 
 function stored(fields: Partial<TaskData> & Pick<TaskData, "taskId" | "funcName" | "status">): TaskData {
@@ -23,6 +23,8 @@ async function seeded(...tasks: TaskData[]) {
 }
 
 describe("lifecycle: shutdown", () => {
+  afterEach(shutdownEngines);
+
   it("interrupts running tasks, with endTime and a lifecycle event, and aborts their signal", async () => {
     const { manager, store, statuses, lifecycle } = makeEngine();
     await manager.start();
@@ -128,6 +130,8 @@ describe("lifecycle: shutdown", () => {
 });
 
 describe("lifecycle: start and recovery", () => {
+  afterEach(shutdownEngines);
+
   it("marks a task a dead process left running as interrupted, keeping its tags and logs", async () => {
     const { view, store } = await seeded(
       stored({ taskId: "t-run", funcName: "job", status: "running", startTime: Date.UTC(2025, 5, 1), tags: { env: "x" }, logs: ["2025-06-01T00:00:00 working"] }),

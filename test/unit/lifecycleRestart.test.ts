@@ -30,6 +30,7 @@ describe("lifecycle: restart on an sql.js database file", function () {
     await first.start();
     const ok = await first.addTask("work", [1], { tags: { env: "dev" }, idempotencyKey: "once" });
     await first.waitFor(ok);
+    await clock.advance(1000);
     const bad = await first.addTask("work", [-1], { tags: { env: "ci" } });
     await first.waitFor(bad);
     const blocked = await first.addTask("block");

@@ -3,6 +3,17 @@ import { TaskManager } from "../../../src/engine";
 import type { LifecycleEvent, LogEvent, LogLevel, TaskManagerOptions } from "../../../src/engine/types";
 import { FakeClock } from "./fakeClock";
 
+const made: TaskManager[] = [];
+
+/**
+ * Shuts down every manager makeEngine made, so none is left holding the outside-log target of
+ * taskLog for later tests. Use as `afterEach(shutdownEngines)`.
+ */
+export async function shutdownEngines(): Promise<void> {
+  const managers = made.splice(0);
+  await Promise.all(managers.map((m) => m.shutdown().catch(() => {})));
+}
+
 /**
  * A manager on a MemoryStore and a FakeClock, recording its events and its outside log. `options.store`
  * replaces the MemoryStore (and is then closed by shutdown as usual).
@@ -19,6 +30,7 @@ export function makeEngine(options: Partial<TaskManagerOptions> = {}) {
     onOutsideLog: (message, level) => outside.push({ message, level }),
     ...options,
   });
+  made.push(manager);
   const lifecycle: LifecycleEvent[] = [];
   const logs: LogEvent[] = [];
   manager.onLifecycle((e) => lifecycle.push(e));
