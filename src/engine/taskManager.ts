@@ -66,6 +66,7 @@ export class TaskManager {
   private startPromise: Promise<void> | undefined;
   private shutdownPromise: Promise<void> | undefined;
   private outsideSink: { dispose(): void } | undefined;
+  private storeOpened = false;
 
   private readonly lifecycleEmitter: Emitter<LifecycleEvent>;
   private readonly logEmitter: Emitter<LogEvent>;
@@ -164,6 +165,7 @@ export class TaskManager {
   private async doStart(): Promise<void> {
     this.state = "starting";
     await this.store.open();
+    this.storeOpened = true;
     for (const data of this.store.tasksWithStatus(["running"])) {
       const record = TaskRecord.fromData(data);
       if (this.registry.get(record.funcName)?.config.requeueOnInterrupt) {
@@ -231,7 +233,7 @@ export class TaskManager {
     }
     this.waiters.clear();
     this.state = "closed";
-    if (wasStarted) {
+    if (this.storeOpened) {
       await this.store.flush();
       await this.store.close();
     }
@@ -333,7 +335,10 @@ export class TaskManager {
 
   /** Resolves with the record once the task is finished; rejects for an unknown id. */
   waitFor(taskId: string): Promise<TaskRecord> {
-    const record = this.live.get(taskId) ?? (this.state === "closed" ? undefined : this.getTask(taskId));
+    if (this.state === "closing" || this.state === "closed") {
+      return Promise.reject(new Error(`TaskManager has shut down: cannot wait for task ${taskId}`));
+    }
+    const record = this.live.get(taskId) ?? this.getTask(taskId);
     if (!record) return Promise.reject(new Error(`Unknown task id "${taskId}": nothing to wait for`));
     if (isFinished(record.status)) return Promise.resolve(record);
     return new Promise((resolve, reject) => {

@@ -45,6 +45,21 @@ describe("engine: dist/engine.js", function () {
     assert.equal(engine.TaskStatus.Interrupted, "interrupted");
   });
 
+  it("keeps history in memory when given neither dbPath nor store", async () => {
+    const manager = new engine.TaskManager();
+    await manager.start();
+    try {
+      manager.task(async function ping() {
+        return "pong";
+      });
+      const record = await manager.waitFor(await manager.addTask("ping"));
+      assert.equal(record.status, "success");
+      assert.equal(manager.countTasks(), 1);
+    } finally {
+      await manager.shutdown();
+    }
+  });
+
   it("runs the design's example, and a new manager on the same dbPath sees the history", async () => {
     const { TaskManager, taskLog, getTaskContext } = engine;
     const dbPath = path.join(dir, "tasks.sqlite");

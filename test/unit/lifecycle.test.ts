@@ -115,6 +115,33 @@ describe("lifecycle: shutdown", () => {
     await assert.rejects(waiting, /shut down before task .* finished; it stays pending/);
   });
 
+  it("refuses waitFor after shutdown instead of waiting forever", async () => {
+    const { manager } = makeEngine({ maxConcurrentTasks: 1 });
+    await manager.start();
+    manager.task({ name: "block" }, () => new Promise(() => {}));
+    manager.task({ name: "kept", persist: true }, async () => {});
+    await manager.addTask("block");
+    const kept = await manager.addTask("kept");
+    await manager.shutdown();
+    await assert.rejects(manager.waitFor(kept), /has shut down: cannot wait for task/);
+  });
+
+  it("shuts down cleanly after a start that failed, without touching the unopened store", async () => {
+    const calls: string[] = [];
+    const store = new MemoryStore();
+    const broken = withOverrides(store, {
+      open: async () => {
+        throw new Error("disk on fire");
+      },
+      flush: async () => void calls.push("flush"),
+      close: async () => void calls.push("close"),
+    });
+    const { manager } = makeEngine({ store: broken });
+    await assert.rejects(manager.start(), /disk on fire/);
+    await manager.shutdown();
+    assert.deepEqual(calls, []);
+  });
+
   it("flushes and closes the store", async () => {
     const calls: string[] = [];
     const store = new MemoryStore();
