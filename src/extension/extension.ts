@@ -151,6 +151,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     reloadModules: async () => {
       await session?.modules?.rediscover();
     },
+    moduleCreated: (uri) => session?.modules?.added(uri),
     refreshViews: () => tasksTree.refresh(),
     loadMore: (status) => tasksTree.loadMore(status as TaskStatus),
     applyEncryptionKey: () => restartWhenIdle("Encryption key changed"),

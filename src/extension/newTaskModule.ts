@@ -44,6 +44,7 @@ export async function newTaskModule(services: ExtensionServices, fileName?: unkn
   if (!reference.startsWith(".")) reference = `./${reference}`;
   const javascript = /\.(m|c)?js$/.test(target.fsPath);
   await vscode.workspace.fs.writeFile(target, Buffer.from(taskModuleTemplate(reference, javascript), "utf8"));
+  services.moduleCreated(target);
   services.log.info(`Created task module ${vscode.workspace.asRelativePath(target)}`);
   await vscode.window.showTextDocument(target);
   return target.fsPath;

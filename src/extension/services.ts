@@ -25,6 +25,8 @@ export interface ExtensionServices {
   panels(): PanelsPort;
   /** Rediscovers and reloads every task module. */
   reloadModules(): Promise<void>;
+  /** Loads a module file just created, without waiting for the file watcher. */
+  moduleCreated(uri: vscode.Uri): void;
   /** Refreshes the trees and the status bar. */
   refreshViews(): void;
   /** Shows the next page of a status group in the Tasks tree. */

@@ -5,6 +5,7 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { globToRegExp } from "../runtime/discoverModules";
 import type { ModuleHost } from "../runtime/moduleHost";
 import type { CatalogSnapshot } from "./taskCatalog";
 
@@ -34,6 +35,16 @@ export class WorkspaceModules implements vscode.Disposable {
     this.disposables.push(
       { dispose: () => hostSubscription.dispose() },
       vscode.workspace.onDidSaveTextDocument((doc) => this.scheduleReload(doc.uri, "saved")),
+      // Files created, deleted or renamed in the editor are reported here at once; the file watcher
+      // below catches changes made outside VS Code, sometimes seconds later.
+      vscode.workspace.onDidCreateFiles((e) => e.files.forEach((uri) => this.added(uri))),
+      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((uri) => this.removed(uri))),
+      vscode.workspace.onDidRenameFiles((e) =>
+        e.files.forEach(({ oldUri, newUri }) => {
+          this.removed(oldUri);
+          this.added(newUri);
+        }),
+      ),
     );
   }
 
@@ -79,20 +90,38 @@ export class WorkspaceModules implements vscode.Disposable {
     for (const w of this.watchers) w.dispose();
     this.watchers = this.globs.map((glob) => {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.folder, glob));
-      watcher.onDidCreate((uri) => {
-        if (isExcluded(uri.fsPath) || this.files.has(uri.fsPath)) return;
-        this.files.add(uri.fsPath);
-        this.log.info(`Task module added: ${vscode.workspace.asRelativePath(uri)}`);
-        void this.host.reload(uri.fsPath);
-      });
+      watcher.onDidCreate((uri) => this.added(uri));
       watcher.onDidChange((uri) => this.scheduleReload(uri, "changed on disk"));
-      watcher.onDidDelete((uri) => {
-        if (!this.files.delete(uri.fsPath)) return;
-        this.log.info(`Task module removed: ${vscode.workspace.asRelativePath(uri)}`);
-        this.host.remove(uri.fsPath);
-      });
+      watcher.onDidDelete((uri) => this.removed(uri));
       return watcher;
     });
+  }
+
+  /** Whether a path matches the module globs (relative to the folder) and is outside node_modules. */
+  isModulePath(fsPath: string): boolean {
+    const relative = path.relative(this.folder.uri.fsPath, fsPath);
+    if (relative.startsWith("..") || path.isAbsolute(relative) || isExcluded(fsPath)) return false;
+    const posix = relative.split(path.sep).join("/");
+    return this.globs.some((glob) => globToRegExp(glob).test(posix));
+  }
+
+  /** Loads a new module file (no-op when it is not one or is already loaded). */
+  added(uri: vscode.Uri): void {
+    if (this.files.has(uri.fsPath) || !this.isModulePath(uri.fsPath)) return;
+    this.files.add(uri.fsPath);
+    this.log.info(`Task module added: ${vscode.workspace.asRelativePath(uri)}`);
+    void this.host.reload(uri.fsPath);
+  }
+
+  private removed(uri: vscode.Uri): void {
+    const prefix = uri.fsPath + path.sep;
+    // A deleted folder takes every module under it.
+    const gone = [...this.files].filter((f) => f === uri.fsPath || f.startsWith(prefix));
+    for (const file of gone) {
+      this.files.delete(file);
+      this.log.info(`Task module removed: ${vscode.workspace.asRelativePath(file)}`);
+      this.host.remove(file);
+    }
   }
 
   private scheduleReload(uri: vscode.Uri, why: string): void {

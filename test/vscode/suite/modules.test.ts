@@ -26,7 +26,10 @@ describe("Taskflow task modules (extension host)", function () {
   });
 
   it("reports a module with a syntax error in the Problems panel and the Task Functions view", async () => {
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(BROKEN));
+    // Created as a person would in the editor (a workspace edit), so VS Code reports it at once.
+    const create = new vscode.WorkspaceEdit();
+    create.createFile(uri, { contents: Buffer.from(BROKEN) });
+    assert.ok(await vscode.workspace.applyEdit(create), "the edit creating broken.tasks.ts was refused");
     const problem = await waitUntil(api.onDidChangeTaskFunctions, () => api.taskFunctions().problems.find((p) => p.file === uri.fsPath), "a problem for broken.tasks.ts");
     assert.equal(problem.line, 4);
     assert.equal(problem.severity, "error");
@@ -46,8 +49,8 @@ describe("Taskflow task modules (extension host)", function () {
     await vscode.window.showTextDocument(document);
     const edit = new vscode.WorkspaceEdit();
     edit.replace(uri, new vscode.Range(0, 0, document.lineCount, 0), FIXED);
-    assert.ok(await vscode.workspace.applyEdit(edit));
-    assert.ok(await document.save());
+    assert.ok(await vscode.workspace.applyEdit(edit), "the edit was refused");
+    await document.save();
     await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().functions.some((f) => f.name === "fixedTask") ? true : undefined), "fixedTask to be listed after the save", 45_000);
     assert.deepEqual(api.taskFunctions().problems.filter((p) => p.file === uri.fsPath), []);
     await waitUntil(vscode.languages.onDidChangeDiagnostics, () => (vscode.languages.getDiagnostics(uri).length === 0 ? true : undefined), "the diagnostics to clear");
@@ -57,9 +60,11 @@ describe("Taskflow task modules (extension host)", function () {
   });
 
   it("drops a module's tasks when the file is deleted", async () => {
-    await vscode.workspace.fs.delete(uri);
-    await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().functions.some((f) => f.name === "fixedTask") ? undefined : true), "fixedTask to disappear");
-    assert.ok(!api.taskFunctions().modules.includes(uri.fsPath));
+    const remove = new vscode.WorkspaceEdit();
+    remove.deleteFile(uri);
+    assert.ok(await vscode.workspace.applyEdit(remove), "the edit deleting broken.tasks.ts was refused");
+    await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().modules.includes(uri.fsPath) ? undefined : true), "broken.tasks.ts to be dropped");
+    assert.ok(!api.taskFunctions().functions.some((f) => f.name === "fixedTask"));
   });
 
   it("creates a commented example module with New Task Module, whose types resolve without installing anything", async () => {

@@ -1,0 +1,95 @@
+// The Tasks view as a person uses it: a failing run lands in the Failed group, its inline Retry
+// starts a new run; a slow run shows in Running and its inline Cancel moves it to Cancelled; the
+// status bar item opens the dashboard. Runs after activation.e2e.ts in the same workbench.
+import * as assert from "node:assert/strict";
+import type { Locator, Page } from "playwright-core";
+import { waitFor } from "../vscode/lib/waitFor";
+import { workbench } from "./fixture";
+import { answer, focusView, notification, pick, runCommand, shot, treeRows } from "./workbench";
+
+function row(pane: Locator, text: RegExp): Locator {
+  return pane.locator('.pane-body .monaco-list-row[role="treeitem"]').filter({ hasText: text }).first();
+}
+
+async function runFromPalette(page: Page, name: string, args: string): Promise<void> {
+  await runCommand(page, "Taskflow: Run Task...");
+  await pick(page, new RegExp(`^${name}$`));
+  await answer(page, args);
+  await notification(page, `Taskflow: started ${name}`);
+}
+
+async function waitForRows(page: Page, pane: Locator, what: string, check: (rows: string[]) => boolean): Promise<string[]> {
+  let rows: string[] = [];
+  await waitFor(async () => check((rows = await treeRows(page, pane))), {
+    what,
+    timeoutMs: 30_000,
+    intervalMs: 250,
+    diagnose: () => `rows: ${JSON.stringify(rows)}`,
+  });
+  return rows;
+}
+
+/** Clicks a row's inline action (shown on hover) by its title. */
+async function inlineAction(target: Locator, title: string): Promise<void> {
+  await target.hover();
+  const action = target.locator(`.actions .action-label[aria-label^="${title}"]`);
+  await action.waitFor({ state: "visible", timeout: 10_000 });
+  await action.click();
+}
+
+describe("The Tasks view (UI)", () => {
+  it("rejects arguments that are not a JSON array while they are typed", async () => {
+    const page = workbench();
+    await runCommand(page, "Taskflow: Run Task...");
+    await pick(page, /^hello$/);
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await input.fill('{"name": "x"}');
+    const message = page.locator(".quick-input-widget .quick-input-message");
+    let shown = "";
+    await waitFor(async () => (shown = await message.innerText()).includes("Arguments must be a JSON array, got an object: wrap it in [ ]"), {
+      what: "the input box to show the argument error",
+      timeoutMs: 10_000,
+      diagnose: () => `message: ${shown}`,
+    });
+    await shot(page, "arguments-validation");
+    await page.keyboard.press("Escape");
+  });
+
+  it("shows a failed run in the Failed group and retries it from its inline action", async () => {
+    const page = workbench();
+    await runFromPalette(page, "alwaysFails", '["from the e2e test"]');
+    const tasks = await focusView(page, "Tasks");
+    await waitForRows(page, tasks, "a Failed group with the alwaysFails run", (rows) => rows.some((r) => /^Failed\b/.test(r)) && rows.some((r) => r.startsWith("alwaysFails")));
+    await shot(page, "tasks-failed");
+    const failedCount = async () => Number(/^Failed (\d+)/.exec((await treeRows(page, tasks)).find((r) => r.startsWith("Failed")) ?? "")?.[1] ?? 0);
+    const before = await failedCount();
+    await inlineAction(row(tasks, /^alwaysFails/), "Retry Task");
+    await waitFor(async () => (await failedCount()) === before + 1, {
+      what: `the Failed group to count ${before + 1} after the retry failed too`,
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
+    await shot(page, "tasks-after-retry");
+  });
+
+  it("cancels a running task from its inline action", async () => {
+    const page = workbench();
+    await runFromPalette(page, "slowCount", "[60, 500]");
+    const tasks = await focusView(page, "Tasks");
+    await waitForRows(page, tasks, "a Running group with the slowCount run", (rows) => rows.some((r) => /^Running\b/.test(r)) && rows.some((r) => r.startsWith("slowCount")));
+    await shot(page, "tasks-running");
+    await inlineAction(row(tasks, /^slowCount/), "Cancel Task");
+    const rows = await waitForRows(page, tasks, "a Cancelled group and no Running group", (r) => r.some((x) => /^Cancelled\b/.test(x)) && !r.some((x) => /^Running\b/.test(x)));
+    assert.ok(rows.some((r) => r.startsWith("slowCount")));
+    await shot(page, "tasks-cancelled");
+  });
+
+  it("shows the failed count in the status bar and opens the dashboard from it", async () => {
+    const page = workbench();
+    const item = page.locator(".statusbar-item", { has: page.locator(".codicon-error") }).filter({ hasText: /\d/ }).first();
+    await item.waitFor({ timeout: 15_000 });
+    await item.click();
+    await page.locator(".tabs-container .tab", { hasText: "Taskflow Dashboard" }).first().waitFor({ timeout: 15_000 });
+    await shot(page, "status-bar-dashboard");
+  });
+});
