@@ -123,7 +123,6 @@ export class TaskManager {
     };
   }
 
-  // ---- registry
 
   /** Registers a task function: `(fn)`, `(fn, config)`, `(config, fn)` or a handle from `task()`. */
   task<F extends TaskFunction>(fn: F | TaskHandle<F>, config?: TaskConfig, options?: RegisterOptions): TaskHandle<F>;
@@ -151,7 +150,6 @@ export class TaskManager {
     return this.registry.list().map((r) => ({ name: r.name, config: { ...r.config }, source: r.source }));
   }
 
-  // ---- lifecycle of the manager
 
   /** Opens the store, recovers tasks a dead process left running, and dispatches pending tasks. */
   start(): Promise<void> {
@@ -244,7 +242,6 @@ export class TaskManager {
     await this.openStore().flush();
   }
 
-  // ---- enqueueing
 
   /**
    * Enqueues a run of a registered task; resolves with its id. With an idempotency key already held
@@ -310,7 +307,6 @@ export class TaskManager {
     run?.controller.abort(new CancelledError(`task ${taskId} was cancelled`));
   }
 
-  // ---- queries
 
   /** The live record when the task is in flight, else the stored one; undefined for an unknown id. */
   getTask(taskId: string): TaskRecord | undefined {
@@ -367,7 +363,6 @@ export class TaskManager {
     return this.openStore().clearFinished(options.olderThan?.getTime());
   }
 
-  // ---- internals
 
   private async ready(operation: string): Promise<void> {
     if (this.state === "starting") await this.startPromise;
