@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
+import { TaskManager as SourceTaskManager } from "../../src/engine";
 
 const ROOT = path.join(__dirname, "../..");
 const DIST_ENGINE = path.join(ROOT, "dist/engine.js");
@@ -55,6 +56,25 @@ describe("engine: dist/engine.js", function () {
       const record = await manager.waitFor(await manager.addTask("ping"));
       assert.equal(record.status, "success");
       assert.equal(manager.countTasks(), 1);
+    } finally {
+      await manager.shutdown();
+    }
+  });
+
+  it("shares task handles and the task scope with other bundled copies of the engine", async () => {
+    const manager = new SourceTaskManager({ onOutsideLog: () => {} });
+    await manager.start();
+    try {
+      let seen: string | undefined;
+      const handle = engine.task({ name: "crossBundle" }, async () => {
+        seen = engine.getTaskContext()?.funcName;
+        engine.taskLog("from the other copy");
+      });
+      manager.task(handle);
+      const record = await manager.waitFor(await manager.addTask(handle));
+      assert.equal(record.status, "success");
+      assert.equal(seen, "crossBundle");
+      assert.match(record.logs[0] ?? "", / from the other copy$/);
     } finally {
       await manager.shutdown();
     }
