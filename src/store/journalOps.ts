@@ -9,13 +9,19 @@ import type { Database, SqlValue, Statement } from "sql.js";
 import type { TaskData, TaskStatus } from "../engine/types";
 import { searchText } from "./taskQuery";
 
-/** A task row as written in the journal: TaskData without logs, the payload in base64. */
+/**
+ * A task row as applied to the database and written in the journal: TaskData without logs, with
+ * args, kwargs and tags as JSON text and the payload in base64. Serialising at save time is also
+ * the store's defensive copy.
+ */
 export interface JournalRow {
   taskId: string;
   funcName: string;
   status: TaskStatus;
-  args: unknown[];
-  kwargs: Record<string, unknown>;
+  /** JSON text of the args array. */
+  args: string;
+  /** JSON text of the kwargs object. */
+  kwargs: string;
   createdAt: number;
   startTime: number | null;
   endTime: number | null;
@@ -23,7 +29,9 @@ export interface JournalRow {
   error: string | null;
   stacktrace: string | null;
   idempotencyKey: string | null;
-  tags: Record<string, string>;
+  /** JSON text of the tags object. */
+  tags: string;
+  /** base64 of the encrypted payload. */
   encryptedPayload: string | null;
 }
 
@@ -39,8 +47,8 @@ export function toJournalRow(task: TaskData): JournalRow {
     taskId: task.taskId,
     funcName: task.funcName,
     status: task.status,
-    args: task.args,
-    kwargs: task.kwargs,
+    args: JSON.stringify(task.args),
+    kwargs: JSON.stringify(task.kwargs),
     createdAt: task.createdAt,
     startTime: task.startTime,
     endTime: task.endTime,
@@ -48,7 +56,7 @@ export function toJournalRow(task: TaskData): JournalRow {
     error: task.error,
     stacktrace: task.stacktrace,
     idempotencyKey: task.idempotencyKey,
-    tags: task.tags,
+    tags: JSON.stringify(task.tags),
     encryptedPayload: task.encryptedPayload ? Buffer.from(task.encryptedPayload).toString("base64") : null,
   };
 }
@@ -61,8 +69,9 @@ export function parseJournalLine(line: string): JournalOp {
   if (typeof op !== "object" || op === null || !OP_NAMES.has(op.op)) {
     throw new Error(`expected a journal operation {"op": "save" | "logs" | "delete", ...}, got ${line.slice(0, 80)}`);
   }
-  if (op.op === "save" && (typeof op.row?.taskId !== "string" || typeof op.row.funcName !== "string")) {
-    throw new Error("a save operation without a task id or function name");
+  if (op.op === "save" && (typeof op.row?.taskId !== "string" || typeof op.row.funcName !== "string"
+    || typeof op.row.args !== "string" || typeof op.row.kwargs !== "string" || typeof op.row.tags !== "string")) {
+    throw new Error("a save operation without task id, function name, args, kwargs or tags");
   }
   if (op.op === "logs" && (typeof op.taskId !== "string" || !Number.isInteger(op.seq) || !Array.isArray(op.lines))) {
     throw new Error("a logs operation without task id, position or lines");
@@ -102,14 +111,13 @@ export class JournalApplier {
     else this.delete(op.taskIds);
   }
 
-  save(row: JournalRow | TaskData): void {
-    const payload = row.encryptedPayload;
-    const blob: SqlValue = payload === null ? null
-      : typeof payload === "string" ? new Uint8Array(Buffer.from(payload, "base64")) : payload;
+  save(row: JournalRow): void {
+    const blob: SqlValue = row.encryptedPayload === null ? null : new Uint8Array(Buffer.from(row.encryptedPayload, "base64"));
+    const tags = row.tags === "{}" ? {} : (JSON.parse(row.tags) as Record<string, string>);
     this.upsert.run([
-      row.taskId, row.funcName, row.status, JSON.stringify(row.args), JSON.stringify(row.kwargs), row.createdAt,
-      row.startTime, row.endTime, row.retriesUsed, row.error, row.stacktrace, row.idempotencyKey,
-      JSON.stringify(row.tags), blob, searchText(row),
+      row.taskId, row.funcName, row.status, row.args, row.kwargs, row.createdAt, row.startTime, row.endTime,
+      row.retriesUsed, row.error, row.stacktrace, row.idempotencyKey, row.tags, blob,
+      searchText({ funcName: row.funcName, taskId: row.taskId, error: row.error, tags }),
     ]);
   }
 

@@ -61,25 +61,29 @@ function v1(db: Database): void {
     ) WITHOUT ROWID;
 
     CREATE TRIGGER tasks_after_insert AFTER INSERT ON tasks BEGIN
-      INSERT INTO tags (task_id, key, value) SELECT NEW.task_id, key, value FROM json_each(NEW.tags);
       UPDATE status_counts SET n = n + 1,
         duration_n = duration_n + (NEW.start_time IS NOT NULL AND NEW.end_time IS NOT NULL),
         duration_sum_ms = duration_sum_ms + coalesce(NEW.end_time - NEW.start_time, 0)
         WHERE status = NEW.status;
+    END;
+    CREATE TRIGGER tasks_after_insert_tags AFTER INSERT ON tasks WHEN NEW.tags <> '{}' BEGIN
+      INSERT INTO tags (task_id, key, value) SELECT NEW.task_id, key, value FROM json_each(NEW.tags);
     END;
     CREATE TRIGGER tasks_after_update_tags AFTER UPDATE OF tags ON tasks WHEN OLD.tags IS NOT NEW.tags BEGIN
       DELETE FROM tags WHERE task_id = OLD.task_id;
       INSERT INTO tags (task_id, key, value) SELECT NEW.task_id, key, value FROM json_each(NEW.tags);
     END;
-    CREATE TRIGGER tasks_after_update_status AFTER UPDATE OF status, start_time, end_time ON tasks BEGIN
-      UPDATE status_counts SET n = n - 1,
-        duration_n = duration_n - (OLD.start_time IS NOT NULL AND OLD.end_time IS NOT NULL),
-        duration_sum_ms = duration_sum_ms - coalesce(OLD.end_time - OLD.start_time, 0)
-        WHERE status = OLD.status;
-      UPDATE status_counts SET n = n + 1,
-        duration_n = duration_n + (NEW.start_time IS NOT NULL AND NEW.end_time IS NOT NULL),
-        duration_sum_ms = duration_sum_ms + coalesce(NEW.end_time - NEW.start_time, 0)
-        WHERE status = NEW.status;
+    CREATE TRIGGER tasks_after_update_status AFTER UPDATE OF status, start_time, end_time ON tasks
+      WHEN OLD.status IS NOT NEW.status OR OLD.start_time IS NOT NEW.start_time OR OLD.end_time IS NOT NEW.end_time BEGIN
+      UPDATE status_counts SET
+        n = n + (status = NEW.status) - (status = OLD.status),
+        duration_n = duration_n
+          + (status = NEW.status AND NEW.start_time IS NOT NULL AND NEW.end_time IS NOT NULL)
+          - (status = OLD.status AND OLD.start_time IS NOT NULL AND OLD.end_time IS NOT NULL),
+        duration_sum_ms = duration_sum_ms
+          + iif(status = NEW.status, coalesce(NEW.end_time - NEW.start_time, 0), 0)
+          - iif(status = OLD.status, coalesce(OLD.end_time - OLD.start_time, 0), 0)
+        WHERE status IN (OLD.status, NEW.status);
     END;
     CREATE TRIGGER tasks_after_delete AFTER DELETE ON tasks BEGIN
       DELETE FROM tags WHERE task_id = OLD.task_id;
@@ -106,7 +110,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Settings for a database that lives in sql.js memory: there is no disk under it to protect. */
 export function applyPragmas(db: Database): void {
-  db.run("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;");
+  db.run("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;");
 }
 
 /** The schema version of a database; 0 for an empty one. Throws when the bytes are not a database. */

@@ -5,10 +5,10 @@ import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { type ListTasksQuery, type Metrics, type TaskData, type TaskStatus } from "../engine/types";
 import { writeFileAtomic, syncDir } from "./atomicFile";
 import type { FoldWorkerReply } from "./foldWorker";
-import { JournalApplier, toJournalRow, type JournalOp } from "./journalOps";
+import { JournalApplier, toJournalRow, type JournalOp, type JournalRow } from "./journalOps";
 import { applyPragmas, FINISHED_SQL, migrate } from "./schema";
 import { loadSqlJs, sqlWasmPath } from "./sqlJsLoader";
-import { DEFAULT_MAX_RECORDS, MetricsAccumulator, copyTask, isFinished, paging, parseTagFilter, statusList } from "./taskQuery";
+import { DEFAULT_MAX_RECORDS, MetricsAccumulator, isFinished, paging, parseTagFilter, statusList } from "./taskQuery";
 import type { SqlJsStoreOptions, StoreTimers, TaskStore } from "./types";
 
 /** Buffered changes applied to the database at once; bounds the work done inside one call. */
@@ -44,7 +44,7 @@ export class SqlJsStore implements TaskStore {
   private readStatements: { getTask: Statement; logsOf: Statement } | undefined;
   private state: "new" | "opening" | "open" | "closed" = "new";
 
-  private readonly pendingRows = new Map<string, TaskData>();
+  private readonly pendingRows = new Map<string, JournalRow>();
   private readonly pendingLogs = new Map<string, string[]>();
   private pendingCount = 0;
   /** Next log position per task that logged lately; dropped when the task finishes. */
@@ -134,9 +134,7 @@ export class SqlJsStore implements TaskStore {
 
   saveTask(task: TaskData): void {
     this.assertOpen("saveTask");
-    const copy = copyTask(task);
-    copy.logs = [];
-    this.pendingRows.set(copy.taskId, copy);
+    this.pendingRows.set(task.taskId, toJournalRow(task));
     this.changed(1);
   }
 
@@ -387,7 +385,7 @@ export class SqlJsStore implements TaskStore {
       let finishedSaved = false;
       for (const row of this.pendingRows.values()) {
         this.applier!.save(row);
-        this.journalLines.push(JSON.stringify({ op: "save", row: toJournalRow(row) } satisfies JournalOp));
+        this.journalLines.push(JSON.stringify({ op: "save", row } satisfies JournalOp));
         if (isFinished(row.status)) {
           finishedSaved = true;
           this.nextSeq.delete(row.taskId);
