@@ -39,13 +39,22 @@ async function taskPanelTabs(page: Page): Promise<string[]> {
   return (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).filter((t) => t.startsWith(`${FAILING} · `));
 }
 
-/** Picks a colour theme through "Preferences: Color Theme", whose picker replaces the palette in place. */
-async function setTheme(page: Page, theme: string): Promise<void> {
+/**
+ * Runs a palette command that opens a picker of its own in the same quick-input widget (so the
+ * widget never hides, which the shared runCommand waits for), and resolves once that picker is up.
+ */
+async function commandWithPicker(page: Page, title: string): Promise<void> {
   await page.keyboard.press("Escape");
   await page.keyboard.press("F1");
-  await pickQuickInput(page, ">Preferences: Color Theme");
+  await pickQuickInput(page, `>${title}`);
   const input = page.locator(".quick-input-widget .quick-input-box input");
-  await waitFor(async () => (await input.inputValue()) === "", { what: "the colour theme picker to open", timeoutMs: stepTimeoutMs });
+  await waitFor(async () => !(await input.inputValue()).startsWith(">"), { what: `the picker of "${title}" to open`, timeoutMs: stepTimeoutMs });
+}
+
+/** Picks a colour theme through "Preferences: Color Theme". */
+async function setTheme(page: Page, theme: string): Promise<void> {
+  await commandWithPicker(page, "Preferences: Color Theme");
+  const input = page.locator(".quick-input-widget .quick-input-box input");
   await input.fill(theme);
   const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({
     has: page.locator(".label-name", { hasText: new RegExp(`^${theme}$`) }),
@@ -69,8 +78,9 @@ describe("Taskflow task panel and dashboard (UI)", () => {
       intervalMs: 250,
     });
 
-    await runCommand(page, "Taskflow: Run Task...");
+    await commandWithPicker(page, "Taskflow: Run Task...");
     await pickQuickInput(page, FAILING);
+    await page.locator(".quick-input-widget .quick-input-list").waitFor({ state: "hidden", timeout: stepTimeoutMs });
     const argsInput = page.locator(".quick-input-widget .quick-input-box input");
     await argsInput.fill("[3]");
     await argsInput.press("Enter");
@@ -144,9 +154,56 @@ describe("Taskflow task panel and dashboard (UI)", () => {
     for (const row of await rows.all()) assert.match(await row.innerText(), new RegExp(FAILING));
     await shot(page, "dashboard filtered");
 
+    // Export writes every filtered row through the save dialog (code-server's simple dialog).
+    const exported = path.join(workspaceFolder(), "taskflow-tasks.csv");
+    await dashboard.locator("#export-csv").click();
+    const saveInput = page.locator(".quick-input-widget .quick-input-box input");
+    await saveInput.waitFor({ state: "visible", timeout: stepTimeoutMs });
+    await waitFor(async () => (await saveInput.inputValue()).endsWith("taskflow-tasks.csv"), { what: "the save dialog to offer taskflow-tasks.csv", timeoutMs: stepTimeoutMs });
+    await saveInput.press("Enter");
+    await waitFor(() => fs.existsSync(exported), { what: `the export to write ${exported}`, timeoutMs: stepTimeoutMs });
+    const csv = fs.readFileSync(exported, "utf8").trim().split("\r\n");
+    assert.equal(csv.length, 3, `expected a header and two rows, got ${JSON.stringify(csv)}`);
+    assert.match(csv[0], /^taskId,funcName,status,/);
+    await dashboard.locator(".notice", { hasText: "Exported 2 tasks" }).waitFor({ timeout: stepTimeoutMs });
+
+    // Bulk retry of the selected failed rows.
+    for (const box of await dashboard.locator("#tasks tbody vscode-checkbox").all()) await box.click();
+    await dashboard.locator("#retry-selected", { hasText: "Retry selected (2)" }).click();
+    await dashboard.locator(".notice", { hasText: "Retried 2 of 2 tasks." }).waitFor({ timeout: stepTimeoutMs });
+    await dashboard.locator("#page-range", { hasText: /^1–4 of 4$/ }).waitFor({ timeout: 30_000 });
+    await shot(page, "dashboard after bulk retry");
+
     await dashboard.locator("#filter-text input").fill("no task is called this");
     await dashboard.locator("#tasks td.empty").waitFor({ timeout: stepTimeoutMs });
     await dashboard.locator("#filter-text input").fill("");
+  });
+
+  it("brings the dashboard and a task panel back after the window reloads", async () => {
+    const page = workbench();
+    await runCommand(page, "Taskflow: Open Dashboard");
+    await (await webviewFrame(page, "Taskflow Dashboard")).locator("#page-range").waitFor({ timeout: stepTimeoutMs });
+    const link = (await webviewFrame(page, "Taskflow Dashboard")).locator("#tasks .task-link").first();
+    await link.click();
+    const [title] = await waitFor(async () => {
+      const tabs = await taskPanelTabs(page);
+      return tabs.length > 0 ? tabs : undefined;
+    }, { what: "a task panel opened from the dashboard", timeoutMs: stepTimeoutMs });
+    await (await webviewFrame(page, title)).locator("#status").waitFor({ timeout: stepTimeoutMs });
+
+    // Reload through the workbench, which saves the open editors first, as a person's reload does.
+    const navigated = page.waitForEvent("framenavigated", { predicate: (frame) => frame === page.mainFrame(), timeout: 60_000 });
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("F1");
+    await pickQuickInput(page, ">Developer: Reload Window");
+    await navigated;
+    await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    const restored = await webviewFrame(page, title);
+    await restored.locator("#status", { hasText: "failed" }).waitFor({ timeout: 30_000 });
+    assert.equal(await text(restored, "h1.title"), FAILING);
+    const dashboard = await webviewFrame(page, "Taskflow Dashboard");
+    await dashboard.locator("#page-range").waitFor({ timeout: 30_000 });
+    await shot(page, "panels restored after reload");
   });
 
   for (const theme of ["Light Modern", "Dark High Contrast", "Light High Contrast", "Dark Modern"]) {
