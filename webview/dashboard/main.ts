@@ -22,6 +22,8 @@ import { renderFunctions, renderMetrics } from "./summaryView";
 interface DashboardState {
   query: TaskQuery;
   clearAge: number;
+  /** Pixels the page was scrolled down. */
+  scrollY: number;
 }
 
 const STATUSES: TaskStatus[] = ["running", "pending", "failed", "interrupted", "cancelled", "success"];
@@ -42,12 +44,14 @@ const host = new HostConnection<DashboardState>();
 const defaults: DashboardState = {
   query: { statuses: [], funcName: null, tag: null, text: null, sort: "createdAt", descending: true, limit: 25, offset: 0 },
   clearAge: 604800,
+  scrollY: 0,
 };
 let state: DashboardState = { ...defaults, ...host.state, query: { ...defaults.query, ...host.state?.query } };
 let rows: TaskRow[] = [];
 let total = 0;
 const selected = new Set<string>();
 let querying = false;
+let scrollRestored = false;
 let queryAgain = false;
 
 function saveState(): void {
@@ -173,6 +177,10 @@ async function refreshPage(): Promise<void> {
     renderFuncDropdown(result.funcNames);
     renderTable();
     document.getElementById("app")?.removeAttribute("aria-busy");
+    if (!scrollRestored) {
+      scrollRestored = true;
+      window.scrollTo({ top: state.scrollY });
+    }
   } catch (error) {
     showNotice(`Could not load tasks: ${error instanceof Error ? error.message : String(error)}`, "error");
   } finally {
@@ -247,6 +255,14 @@ replaceChildren(
   pager,
 );
 renderFuncDropdown([]);
+let scrollTimer: ReturnType<typeof setTimeout> | undefined;
+window.addEventListener("scroll", () => {
+  clearTimeout(scrollTimer);
+  scrollTimer = setTimeout(() => {
+    state = { ...state, scrollY: window.scrollY };
+    saveState();
+  }, 150);
+});
 
 host.on(DashboardUpdated, (summary) => {
   renderMetrics(metrics, summary);

@@ -16,12 +16,15 @@ export class LogView {
   private follow = true;
   private readonly jump: HTMLElement;
 
-  /** `onFollowChange` is told when following the tail starts or stops (for UI state). */
-  constructor(private readonly onFollowChange: (following: boolean) => void) {
+  /** `onScrolled` is told whether the view follows the tail, and where it is scrolled to (UI state). */
+  constructor(private readonly onScrolled: (following: boolean, scrollTop: number) => void) {
     this.list = h("div", { class: "log-lines", role: "log", "aria-live": "off", tabindex: 0, "aria-label": "Task logs" });
     this.status = h("span", { class: "log-count" });
     this.jump = h("vscode-button", { appearance: "secondary", class: "log-follow", hidden: true, onClick: () => this.scrollToEnd() }, "Follow tail");
-    this.list.addEventListener("scroll", () => this.setFollow(isAtBottom(this.list)));
+    this.list.addEventListener("scroll", () => {
+      this.setFollow(isAtBottom(this.list));
+      this.onScrolled(this.follow, this.list.scrollTop);
+    });
     this.element = h("div", { class: "log-view" }, this.list, h("div", { class: "log-footer" }, this.status, this.jump));
   }
 
@@ -65,11 +68,20 @@ export class LogView {
     this.setFollow(true);
   }
 
+  /** Puts the view back where a previous session left it: at the tail, or at that offset. */
+  restoreScroll(following: boolean, scrollTop: number): void {
+    if (following) {
+      this.scrollToEnd();
+      return;
+    }
+    this.list.scrollTop = scrollTop;
+    this.setFollow(isAtBottom(this.list));
+  }
+
   private setFollow(follow: boolean): void {
     if (follow === this.follow) return;
     this.follow = follow;
     this.jump.hidden = follow;
-    this.onFollowChange(follow);
   }
 
   private renderLine(line: string): HTMLElement {

@@ -22,11 +22,14 @@ interface TaskPanelState {
   taskId?: string;
   filter: string;
   following: boolean;
+  /** Pixels the log list was scrolled down, when not following the tail. */
+  logScrollTop: number;
 }
 
 registerToolkit();
 const host = new HostConnection<TaskPanelState>();
-let state: TaskPanelState = { filter: "", following: true, ...host.state };
+let state: TaskPanelState = { filter: "", following: true, logScrollTop: 0, ...host.state };
+let restored = false;
 let task: Omit<TaskView, "logs"> | null = null;
 let elapsedTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -35,7 +38,7 @@ function saveState(patch: Partial<TaskPanelState>): void {
   host.saveState(state);
 }
 
-const logView = new LogView((following) => saveState({ following }));
+const logView = new LogView((following, logScrollTop) => saveState({ following, logScrollTop }));
 const app = byId("app");
 
 const title = h("h1", { class: "title" });
@@ -192,7 +195,8 @@ function render(t: Omit<TaskView, "logs">): void {
   setEnabled(runAgainButton, status !== "pending" && status !== "running" && !t.encrypted,
     t.encrypted ? "The arguments are encrypted: run it from Taskflow: Run Task..." : "Wait until the task has finished");
   renderFacts(t);
-  replaceChildren(tags, ...Object.entries(t.tags).map(([k, v]) => h("vscode-tag", { class: "tag" }, `${k}=${v}`)));
+  // Plain chips, not vscode-tag: that one upper-cases its text, and tags are case-sensitive.
+  replaceChildren(tags, ...Object.entries(t.tags).map(([k, v]) => h("span", { class: "tag-chip", title: `tag ${k}` }, `${k}=${v}`)));
   tags.hidden = Object.keys(t.tags).length === 0;
   renderError(t);
   renderArgs(t);
@@ -213,7 +217,11 @@ host
     const { logs, ...rest } = snapshot;
     render(rest);
     logView.reset(logs);
-    if (!state.following) logView.element.querySelector(".log-lines")?.scrollTo({ top: 0 });
+    if (!restored) {
+      // Only the first snapshot after a (re)load restores the scroll a previous session saved.
+      restored = true;
+      logView.restoreScroll(state.following, state.logScrollTop);
+    }
   })
   .on(TaskChanged, ({ taskId, task: changed }) => {
     if (taskId === task?.taskId) render(changed);
