@@ -26,7 +26,8 @@ const browser = { ...common, platform: "browser", format: "iife", target: "es202
 const targets = [
   { entry: "src/engine/index.ts", outfile: "dist/engine.js", options: node },
   { entry: "src/extension/extension.ts", outfile: "dist/extension.js", options: { ...node, external: ["vscode", "esbuild-wasm"] } },
-  { entry: "src/runtime/worker.ts", outfile: "dist/worker.js", options: { ...node, external: ["esbuild-wasm"] } },
+  // The worker bundles esbuild-wasm's in-process (browser) build: it compiles task modules too.
+  { entry: "src/runtime/worker.ts", outfile: "dist/worker.js", options: node },
   { entry: "src/runtime/taskflowApi.ts", outfile: "dist/taskflow.js", options: node },
   { entry: "webview/taskPanel/main.ts", outfile: "dist/webview/taskPanel.js", options: browser },
   { entry: "webview/dashboard/main.ts", outfile: "dist/webview/dashboard.js", options: browser },
@@ -46,6 +47,7 @@ const suiteEntries = existsSync(path.join(suiteDir, "index.ts"))
 function copyAssets() {
   mkdirSync("dist", { recursive: true });
   copyFileSync(require.resolve("sql.js/dist/sql-wasm.wasm"), path.join("dist", "sql-wasm.wasm"));
+  copyFileSync(require.resolve("esbuild-wasm/esbuild.wasm"), path.join("dist", "esbuild.wasm"));
   // Types of the "taskflow" module that workspace task modules import (IntelliSense for "New Task Module").
   if (existsSync("src/runtime/taskflow.d.ts")) copyFileSync("src/runtime/taskflow.d.ts", path.join("dist", "taskflow.d.ts"));
 }

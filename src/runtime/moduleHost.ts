@@ -4,7 +4,8 @@ import path from "node:path";
 import type { ResourceLimits, Worker } from "node:worker_threads";
 import { getTaskContext, taskLog } from "../engine/taskContext";
 import type { Disposable, TaskConfig, TaskFunction } from "../engine/types";
-import { compileModule, type EsbuildApi } from "./compileModule";
+import { compileModule, type CompileResult, type EsbuildApi } from "./compileModule";
+import { CompilerService, type CompileInput } from "./compilerService";
 import type { DeclaredTask, RunJob } from "./protocol";
 import { runWorker } from "./runWorker";
 import { stackFrames } from "./stackFrames";
@@ -31,7 +32,10 @@ export interface ModuleHostOptions {
   cancelGraceMs?: number;
   /** Heap limits of each task worker. @default Node's defaults */
   workerResourceLimits?: ResourceLimits;
-  /** @default the esbuild-wasm package, loaded on first compile */
+  /**
+   * An esbuild API to compile with in this thread (tests pass the native `esbuild`).
+   * @default esbuild-wasm in a compiler worker thread, with the WebAssembly file `distDir/esbuild.wasm`
+   */
   esbuild?: EsbuildApi;
 }
 
@@ -74,8 +78,7 @@ export class ModuleHost {
   private readonly outputs = new Set<string>();
   private readonly reloadTimers = new Map<string, NodeJS.Timeout>();
   private queue: Promise<void> = Promise.resolve();
-  private esbuild: EsbuildApi | undefined;
-  private ownsEsbuild = false;
+  private readonly compiler: { compile(input: CompileInput): Promise<CompileResult>; dispose?(): Promise<void> };
   private disposed = false;
   private readonly distDir: string;
   private readonly workspaceRoot: string;
@@ -83,7 +86,10 @@ export class ModuleHost {
   constructor(private readonly options: ModuleHostOptions) {
     this.distDir = path.resolve(options.distDir ?? __dirname);
     this.workspaceRoot = path.resolve(options.workspaceRoot);
-    this.esbuild = options.esbuild;
+    const esbuild = options.esbuild;
+    this.compiler = esbuild
+      ? { compile: (input) => compileModule({ ...input, esbuild }) }
+      : new CompilerService(path.join(this.distDir, "worker.js"), path.join(this.distDir, "esbuild.wasm"));
   }
 
   /** Makes the loaded set exactly `files`: loads new ones, unloads the ones no longer listed. */
@@ -174,7 +180,7 @@ export class ModuleHost {
     this.listeners.clear();
     await Promise.all([...this.workers].map((w) => w.terminate().catch(() => undefined)));
     await Promise.all([...this.outputs].map((f) => rm(f, { force: true })));
-    if (this.ownsEsbuild) await (this.esbuild as { stop?: () => unknown }).stop?.();
+    await this.compiler.dispose?.();
   }
 
   private enqueue(operation: () => Promise<void>): Promise<void> {
@@ -202,14 +208,6 @@ export class ModuleHost {
     }
   }
 
-  private async compiler(): Promise<EsbuildApi> {
-    if (!this.esbuild) {
-      this.esbuild = (await import("esbuild-wasm")) as unknown as EsbuildApi;
-      this.ownsEsbuild = true;
-    }
-    return this.esbuild;
-  }
-
   private async load(file: string): Promise<void> {
     const state = this.modules.get(file);
     if (!state) return;
@@ -219,13 +217,17 @@ export class ModuleHost {
       if (this.modules.get(file) !== state || state.version >= version) return;
       Object.assign(state, { outputPath: undefined, tasks: [], diagnostics: [] }, next, { version });
     };
-    const compiled = await compileModule({
-      file,
-      workspaceRoot: this.workspaceRoot,
-      cacheDir: this.options.cacheDir,
-      taskflowPath: path.join(this.distDir, "taskflow.js"),
-      esbuild: await this.compiler(),
-    });
+    let compiled: CompileResult;
+    try {
+      compiled = await this.compiler.compile({
+        file,
+        workspaceRoot: this.workspaceRoot,
+        cacheDir: this.options.cacheDir,
+        taskflowPath: path.join(this.distDir, "taskflow.js"),
+      });
+    } catch (error) {
+      compiled = { ok: false, diagnostics: [{ file, line: 1, column: 1, severity: "error", message: (error as Error).message }] };
+    }
     if (!compiled.ok) return apply({ diagnostics: compiled.diagnostics });
     this.outputs.add(compiled.outputPath);
     try {

@@ -2,6 +2,7 @@
  * Messages between the host (extension host thread) and a task worker. A worker does one job,
  * given in `workerData`, reports through `parentPort`, and is then terminated by the host.
  */
+import type { CompileResult } from "./compileModule";
 import type { RuntimeLogLevel } from "./runtimeGlobals";
 
 /** A task as a module declares it; config is plain data. */
@@ -35,6 +36,23 @@ export interface RunJob {
 }
 
 export type WorkerJob = LoadJob | RunJob;
+
+/** Host -> compiler process (dist/worker.js forked). */
+export interface CompileRequest {
+  type: "compile";
+  id: number;
+  file: string;
+  workspaceRoot: string;
+  cacheDir: string;
+  taskflowPath: string;
+}
+
+/** Compiler process -> host, one per CompileRequest. */
+export interface CompileResponse {
+  type: "compiled";
+  id: number;
+  result: CompileResult;
+}
 
 /** An Error flattened for postMessage. */
 export interface SerializedError {

@@ -1,12 +1,19 @@
 /**
- * Entry of dist/worker.js: one worker thread per job (load a module, or run one attempt).
+ * Entry of dist/worker.js: one worker thread per job (load a module, or run one attempt), or, when
+ * forked as a process, the module compiler.
  * User code runs here so it never blocks the extension host; the host terminates the worker
  * when the job ends, on cancel (after a grace period) or on timeout.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { setFlagsFromString } from "node:v8";
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { stackFrames } from "./stackFrames";
 import { handleInfo, installRuntime, type WorkerTaskContext } from "./runtimeGlobals";
-import { serializeError, type DeclaredTask, type HostMessage, type LoadJob, type RunJob, type WorkerJob, type WorkerMessage } from "./protocol";
+import { compileModule, type CompileResult } from "./compileModule";
+import {
+  serializeError, type CompileRequest, type CompileResponse, type DeclaredTask, type HostMessage, type LoadJob,
+  type RunJob, type WorkerJob, type WorkerMessage,
+} from "./protocol";
+import { createWasmEsbuild } from "./wasmEsbuild";
 
 function post(message: WorkerMessage): void {
   parentPort?.postMessage(message);
@@ -67,7 +74,36 @@ function load(job: LoadJob): void {
   post({ type: "loaded", tasks: declaredTasks(exports) });
 }
 
+/**
+ * Compiler mode: this file forked as a child process (see CompilerService), answering compile
+ * requests over IPC. A process of its own lets it run WebAssembly with Liftoff only: V8's optimising
+ * tier would spend seconds of CPU on esbuild's large Go functions, slowing every thread of the host.
+ */
+function serveCompiles(): void {
+  setFlagsFromString("--liftoff-only");
+  const wasmPath = process.env.TASKFLOW_ESBUILD_WASM as string;
+  const esbuild = createWasmEsbuild(wasmPath);
+  esbuild.catch(() => undefined);
+  process.on("disconnect", () => process.exit(0));
+  process.on("message", (request: CompileRequest) => {
+    void (async () => {
+      let result: CompileResult;
+      try {
+        const { file, workspaceRoot, cacheDir, taskflowPath } = request;
+        result = await compileModule({ file, workspaceRoot, cacheDir, taskflowPath, esbuild: await esbuild });
+      } catch (error) {
+        const message = `The module compiler failed: ${(error as Error).message} (esbuild.wasm: ${wasmPath})`;
+        result = { ok: false, diagnostics: [{ file: request.file, line: 1, column: 1, severity: "error", message }] };
+      }
+      const response: CompileResponse = { type: "compiled", id: request.id, result };
+      process.send?.(response);
+    })();
+  });
+}
+
 async function main(): Promise<void> {
+  // Forked by CompilerService (which sets the wasm path); loaded any other way it does nothing.
+  if (isMainThread) return process.env.TASKFLOW_ESBUILD_WASM ? serveCompiles() : undefined;
   const job = workerData as WorkerJob;
   try {
     if (job.kind === "load") load(job);

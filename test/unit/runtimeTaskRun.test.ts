@@ -4,7 +4,8 @@ import { buildRuntimeDist, lineOf, nextLog, startHost, Workspace } from "../fixt
 
 // Tasks run through a real TaskManager, a real esbuild compile and real worker threads.
 describe("runtime: running module tasks in workers", function () {
-  this.timeout(8000);
+  // A cap, not a wait: each test spawns real workers, slow when the shared machine is busy.
+  this.timeout(30000);
   let distDir: string;
   let workspace: Workspace;
   let env: Awaited<ReturnType<typeof startHost>>;
