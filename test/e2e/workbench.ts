@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { FrameLocator, Locator, Page } from "playwright-core";
 import { resultsDir } from "../vscode/lib/harness";
+import { waitFor } from "../vscode/lib/waitFor";
 
 /** Where {@link shot} writes screenshots (kept by CI). */
 export const shotsDir = path.join(resultsDir, "e2e");
@@ -23,7 +24,8 @@ export async function runCommand(page: Page, title: string, exact: RegExp = new 
   await page.keyboard.press("F1");
   const input = page.locator(`${quickInput} .quick-input-box input`);
   await input.waitFor({ state: "visible", timeout: stepTimeoutMs });
-  await input.fill(`>${title}`);
+  const typed = `>${title}`;
+  await input.fill(typed);
   const row = page.locator(`${quickInput} .quick-input-list .monaco-list-row`).filter({
     has: page.locator(".label-name", { hasText: exact }),
   });
@@ -34,7 +36,41 @@ export async function runCommand(page: Page, title: string, exact: RegExp = new 
     throw new Error(`expected the command palette to offer "${title}", got: ${JSON.stringify(offered)}`);
   }
   await row.first().click();
-  await page.locator(quickInput).waitFor({ state: "hidden", timeout: stepTimeoutMs });
+  // Done when the palette closes, or when the command has put its own quick pick or input box in its place.
+  const widget = page.locator(quickInput);
+  await waitFor(async () => !(await widget.isVisible()) || (await input.inputValue()) !== typed, {
+    what: `the command palette to close after running "${title}"`,
+    timeoutMs: stepTimeoutMs,
+  });
+}
+
+/**
+ * Picks the item labelled `label` in the quick pick that is open (one a command showed): types the
+ * label to filter, then clicks the row whose label is exactly `label` (or matches it, for a RegExp).
+ */
+export async function pick(page: Page, label: string | RegExp): Promise<void> {
+  const input = page.locator(`${quickInput} .quick-input-box input`);
+  await input.waitFor({ state: "visible", timeout: stepTimeoutMs });
+  if (typeof label === "string") {
+    await input.fill(label);
+  }
+  const exact = typeof label === "string" ? new RegExp(`^${escapeRegExp(label)}$`) : label;
+  const row = page.locator(`${quickInput} .quick-input-list .monaco-list-row`).filter({ has: page.locator(".label-name", { hasText: exact }) }).first();
+  try {
+    await row.waitFor({ timeout: stepTimeoutMs });
+  } catch {
+    const offered = await page.locator(`${quickInput} .quick-input-list .monaco-list-row .label-name`).allInnerTexts();
+    throw new Error(`expected the quick pick to offer ${String(label)}, got: ${JSON.stringify(offered)}`);
+  }
+  await row.click();
+}
+
+/** Answers the input box that is open (one a command showed) with `text` and Enter. */
+export async function answer(page: Page, text: string): Promise<void> {
+  const input = page.locator(`${quickInput} .quick-input-box input`);
+  await input.waitFor({ state: "visible", timeout: stepTimeoutMs });
+  await input.fill(text);
+  await input.press("Enter");
 }
 
 /**
