@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { BuildOptions, BuildResult, Message, Plugin } from "esbuild-wasm";
 import type { ModuleDiagnostic } from "./types";
 
@@ -49,6 +50,15 @@ export async function compileModule(options: CompileOptions): Promise<CompileRes
       write: false,
       outfile: path.join(cacheDir, `${stem}.cjs`),
       logLevel: "silent",
+      // The output lives in the cache dir; these keep pointing at the module itself. (A local file the
+      // module imports from another folder sees the module's folder too: esbuild defines are global.)
+      define: {
+        __filename: JSON.stringify(file),
+        __dirname: JSON.stringify(path.dirname(file)),
+        "import.meta.url": JSON.stringify(pathToFileURL(file).href),
+        "import.meta.filename": JSON.stringify(file),
+        "import.meta.dirname": JSON.stringify(path.dirname(file)),
+      },
       plugins: [externals(options.taskflowPath)],
     });
   } catch (error) {

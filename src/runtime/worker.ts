@@ -4,6 +4,7 @@
  * User code runs here so it never blocks the extension host; the host terminates the worker
  * when the job ends, on cancel (after a grace period) or on timeout.
  */
+import { format } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { stackFrames } from "./stackFrames";
@@ -19,7 +20,21 @@ function post(message: WorkerMessage): void {
   parentPort?.postMessage(message);
 }
 
+const CONSOLE_LEVELS = { debug: "debug", log: "info", info: "info", warn: "warning", error: "error" } as const;
+
+/**
+ * console output of user code becomes log lines, in order with taskLog: the worker's stdout would
+ * otherwise end up in the extension host's own log, where nobody looks.
+ */
+function routeConsole(): void {
+  for (const [method, level] of Object.entries(CONSOLE_LEVELS)) {
+    (console as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args) =>
+      post({ type: "log", message: format(...args), level, extra: {} });
+  }
+}
+
 function loadModule(job: LoadJob | RunJob): Record<string, unknown> {
+  routeConsole();
   // Inline source maps in the compiled output make stacks point at the user's .ts lines.
   process.setSourceMapsEnabled(true);
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -112,6 +112,23 @@ export const greetTask = task(async (name: string) => { taskLog(greet(name)); })
     assert.match(record.logs[0], new RegExp(`hello ada from ${workspace.file("node_modules/greeting-lib/index.js").replace(/[\\/.]/g, "\\$&")}$`));
   });
 
+  it("puts console output in the task's logs and keeps __dirname and import.meta.url at the module", async () => {
+    await load({
+      "sub/paths.tasks.ts": `import { task } from "taskflow";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+export const paths = task(() => {
+  console.log("data:", readFileSync(path.join(__dirname, "data.txt"), "utf8").trim(), { n: 1 });
+  console.warn(new URL("data.txt", import.meta.url).pathname === path.join(__dirname, "data.txt"));
+});
+`,
+      "sub/data.txt": "payload\n",
+    });
+    const record = await run("paths");
+    assert.equal(record.status, "success", record.error ?? "");
+    assert.deepEqual(record.logs.map((l) => l.slice(20)), ["data: payload { n: 1 }", "true"]);
+  });
+
   it("cancels a task spinning synchronously for 10 s while the main event loop keeps ticking", async () => {
     await load({
       "spin.tasks.ts": `import { task, taskLog } from "taskflow";
