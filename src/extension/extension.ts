@@ -30,6 +30,8 @@ export type TaskflowApi = ManagerProxy & {
   taskFunctions(): CatalogSnapshot;
   /** Fired after task modules were loaded, reloaded or removed. */
   onDidChangeTaskFunctions: vscode.Event<CatalogSnapshot>;
+  /** Fired when the task engine was replaced (a setting or the encryption key changed) and is ready again. */
+  onDidRestartEngine: vscode.Event<void>;
   /** What the Tasks view shows now: status groups with their loaded rows (labels, descriptions, icons). */
   tasksView(): ReturnType<TasksTreeProvider["snapshot"]>;
 };
@@ -41,7 +43,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   const diagnostics = vscode.languages.createDiagnosticCollection("taskflow");
   const proxy = new ManagerProxy(NO_FOLDER, (err) => log.error(`A Taskflow event listener threw (ignored): ${String(err)}`));
   const catalogChanged = new vscode.EventEmitter<CatalogSnapshot>();
-  context.subscriptions.push(log, diagnostics, catalogChanged);
+  const engineRestarted = new vscode.EventEmitter<void>();
+  context.subscriptions.push(log, diagnostics, catalogChanged, engineRestarted);
 
   let settings = readSettings();
   const tasksTree = new TasksTreeProvider({ pageSize: settings.pageSize });
@@ -57,9 +60,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     statusBar.update(counts, settings.showStatusBar && proxy.attached);
   };
   context.subscriptions.push(tasksTree.onDidChangeCounts(updateCounts));
-
-  const panels = registerPanels(context, { manager: proxy, log: (message) => log.info(message) });
-  context.subscriptions.push(panels);
+  // Relative times ("3 min ago") go stale: re-render while the view shows.
+  const clockTimer = setInterval(() => {
+    if (tasksView.visible) tasksTree.refresh();
+  }, 30_000);
+  context.subscriptions.push({ dispose: () => clearInterval(clockTimer) });
 
   const folder = vscode.workspace.workspaceFolders?.[0];
   const storageUri = context.storageUri;
@@ -84,7 +89,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     setCatalog(modules.snapshot());
   };
 
-  const openSession = async () => {
+  const reportStartFailure = (err: unknown) => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    log.error(`Taskflow could not start its task engine: ${error.stack ?? error.message}`);
+    void vscode.window.showErrorMessage(`Taskflow could not start its task engine: ${error.message}`);
+  };
+
+  const startEngine = async () => {
     if (!folder || !storageUri) return;
     const encryptionKey = await context.secrets.get(ENCRYPTION_KEY_SECRET);
     session = await WorkspaceSession.start({
@@ -98,8 +109,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     });
     proxy.attach(session.manager);
     tasksTree.setManager(proxy);
-    await loadModules(session);
     log.info(`Task history: ${vscode.Uri.joinPath(storageUri, "taskflow.sqlite").fsPath}`);
+  };
+
+  const openSession = async () => {
+    await startEngine();
+    if (session) await loadModules(session);
   };
 
   /** Replaces the manager (settings it takes at construction changed) once no task is pending or running. */
@@ -118,7 +133,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     await old.dispose();
     setCatalog(EMPTY_CATALOG);
     await openSession();
+    engineRestarted.fire();
   };
+  // The engine starts before the panels register: VS Code revives a panel as soon as its serializer
+  // is registered, and a revived panel asks for its task at once. Modules load at the end.
+  await startEngine().catch(reportStartFailure);
+  const panels = registerPanels(context, { manager: proxy, log: (message) => log.info(message) });
+  context.subscriptions.push(panels);
+
   context.subscriptions.push(
     proxy.onLifecycle((event) => {
       if (restartPending) void restartWhenIdle("Settings changed").catch((err) => log.error(`Restart failed: ${String(err)}`));
@@ -195,6 +217,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       if (!event.affectsConfiguration("taskflow")) return;
       settings = readSettings();
       updateCounts();
+      tasksTree.setPageSize(settings.pageSize);
       void session?.modules?.updateSettings(settings.modules, settings.reloadDelayMs);
       if (MANAGER_SETTINGS.some((key) => event.affectsConfiguration(key))) {
         void restartWhenIdle("Settings changed").catch((err) => log.error(`Restart failed: ${String(err)}`));
@@ -213,12 +236,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     proxy.attach(undefined, "Taskflow has been deactivated");
     await current?.dispose();
   };
-  try {
-    await openSession();
-  } catch (err) {
-    const error = err instanceof Error ? err : new Error(String(err));
-    log.error(`Taskflow could not start its task engine: ${error.stack ?? error.message}`);
-    void vscode.window.showErrorMessage(`Taskflow could not start its task engine: ${error.message}`);
+  if (session) {
+    await loadModules(session).catch((err) => log.error(`Loading task modules failed: ${(err as Error).stack ?? String(err)}`));
   }
   await vscode.commands.executeCommand("setContext", ContextKeys.ready, true);
   updateCounts();
@@ -227,6 +246,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   return Object.assign(proxy, {
     taskFunctions: () => catalog,
     onDidChangeTaskFunctions: catalogChanged.event,
+    onDidRestartEngine: engineRestarted.event,
     tasksView: () => tasksTree.snapshot(),
   });
 }

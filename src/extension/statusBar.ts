@@ -21,7 +21,9 @@ export class TaskflowStatusBar implements vscode.Disposable {
     const running = counts.running > 0 ? `$(sync~spin) ${counts.running}` : "$(check-all)";
     const failed = counts.failed > 0 ? ` $(error) ${counts.failed}` : "";
     this.item.text = `${running}${failed}`;
-    this.item.tooltip = `Taskflow: ${counts.running} running, ${counts.failed} failed. Click to open the dashboard.`;
+    const summary = `Taskflow: ${counts.running} running, ${counts.failed} failed`;
+    this.item.tooltip = `${summary}. Click to open the dashboard.`;
+    this.item.accessibilityInformation = { label: summary, role: "button" };
     this.item.show();
   }
 

@@ -39,7 +39,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
   private managerSubscription: vscode.Disposable | undefined;
   private readonly shownPerStatus = new Map<TaskStatus, number>();
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly pageSize: number;
+  private pageSize: number;
   private readonly refreshDelayMs: number;
   /** Fired after each refresh with the running count, for the badge and the status bar. */
   private readonly countsChanged = new vscode.EventEmitter<void>();
@@ -69,6 +69,14 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
   refresh(): void {
     this.changed.fire(undefined);
     this.countsChanged.fire();
+  }
+
+  /** Applies a changed `taskflow.tree.pageSize`; groups go back to their first page. */
+  setPageSize(pageSize: number): void {
+    if (pageSize === this.pageSize) return;
+    this.pageSize = pageSize;
+    this.shownPerStatus.clear();
+    this.refresh();
   }
 
   loadMore(status: TaskStatus): void {
