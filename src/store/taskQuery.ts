@@ -77,16 +77,25 @@ export function paging(query: ListTasksQuery): { limit: number; offset: number }
 }
 
 /**
- * A deep copy, so a caller mutating what it got (or what it gave) never changes the store.
- * args and kwargs are JSON values (the engine checks that at enqueue), hence structuredClone suffices.
+ * A deep copy of a JSON value (the engine checks args and kwargs are JSON at enqueue). Faster than
+ * structuredClone for the small values tasks carry, which matters on the per-save path.
  */
+export function cloneJson<T>(value: T): T {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = cloneJson((value as Record<string, unknown>)[key]);
+  return out as T;
+}
+
+/** A deep copy, so a caller mutating what it got (or what it gave) never changes the store. */
 export function copyTask(task: TaskData): TaskData {
   return {
     taskId: task.taskId,
     funcName: task.funcName,
     status: task.status,
-    args: structuredClone(task.args),
-    kwargs: structuredClone(task.kwargs),
+    args: cloneJson(task.args),
+    kwargs: cloneJson(task.kwargs),
     createdAt: task.createdAt,
     startTime: task.startTime,
     endTime: task.endTime,

@@ -75,12 +75,13 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       original.encryptedPayload![0] = 9;
       const got = store.getTask("t1")!;
       got.kwargs.subject = "mutated";
+      (got.kwargs.nested as { n: number[] }).n.push(99);
       got.logs.push("mutated");
       store.listTasks()[0].tags.env = "mutated";
       const again = store.getTask("t1")!;
       assert.deepEqual(again.args, ["a@example.com", 3]);
       assert.deepEqual(again.tags, { env: "prod" });
-      assert.deepEqual(again.kwargs.subject, "hi");
+      assert.deepEqual(again.kwargs, { subject: "hi", nested: { n: [1, 2] } });
       assert.deepEqual(again.logs, []);
       assert.deepEqual(again.encryptedPayload, new Uint8Array([1]));
     });
