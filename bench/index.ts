@@ -51,7 +51,7 @@ async function engineThroughput(count: number): Promise<Throughput> {
   const manager = new TaskManager({ dbPath: path.join(dir, "tasks.db"), maxConcurrentTasks: CONCURRENCY, maxRecords: count * 2, onOutsideLog: () => undefined });
   await manager.start();
   const noop = manager.task({ name: "noop" }, async () => undefined);
-  const started = performance.now(); const c0 = process.cpuUsage();
+  const started = performance.now();
   const cpu = process.cpuUsage();
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push(await manager.addTask(noop, [i]));
@@ -69,7 +69,7 @@ async function engineThroughput(count: number): Promise<Throughput> {
 async function pQueueThroughput(count: number): Promise<Throughput> {
   const { default: PQueue } = await import("p-queue");
   const queue = new PQueue({ concurrency: CONCURRENCY });
-  const started = performance.now(); const c0 = process.cpuUsage();
+  const started = performance.now();
   const cpu = process.cpuUsage();
   const done: Array<Promise<unknown>> = [];
   for (let i = 0; i < count; i++) done.push(queue.add(async () => i));
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
   const files = tempDir();
   const file10k = path.join(files, "10k.db");
   const file100k = path.join(files, "100k.db");
-  let started = performance.now();
+  const started = performance.now();
   await fillStore(file10k, 10_000);
   await fillStore(file100k, BIG);
   log(`filled stores of 10k and 100k records through saveTask/appendLogs in ${round((performance.now() - started) / 1000)} s`);
