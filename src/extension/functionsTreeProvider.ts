@@ -49,7 +49,8 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
     const item = new vscode.TreeItem(info.name, vscode.TreeItemCollapsibleState.None);
     item.id = `function:${info.file}:${info.name}`;
     item.command = { command: Commands.openModule, title: "Open Module", arguments: [info.file, info.line, 1] };
-    item.description = describeTaskConfig(info.config);
+    const summary = describeTaskConfig(info.config);
+    item.description = summary === "default config" ? (info.config.description ?? "") : summary;
     item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${info.name}**`).appendText(
       `\n${info.config.description ? `${info.config.description}\n` : ""}${describeTaskConfig(info.config)}\n${path.basename(info.file)}`,
     );
