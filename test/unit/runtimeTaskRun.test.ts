@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { buildRuntimeDist, lineOf, nextLog, startHost, Workspace } from "../fixtures/modules/harness";
 
 // Tasks run through a real TaskManager, a real esbuild compile and real worker threads.
@@ -127,6 +127,45 @@ export const paths = task(() => {
     const record = await run("paths");
     assert.equal(record.status, "success", record.error ?? "");
     assert.deepEqual(record.logs.map((l) => l.slice(20)), ["data: payload { n: 1 }", "true"]);
+  });
+
+  it("keeps the logs of concurrent tasks apart", async () => {
+    await load({
+      "chatty.tasks.ts": `import { task, taskLog } from "taskflow";
+export const chatty = task(async (label: string) => {
+  for (let i = 0; i < 3; i++) {
+    taskLog(\`\${label} \${i}\`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+});
+`,
+    });
+    const ids = await Promise.all(["a", "b", "c"].map((label) => env.manager.addTask("chatty", [label])));
+    const records = await Promise.all(ids.map((id) => env.manager.waitFor(id)));
+    assert.deepEqual(records.map((r) => r.logs.map((l) => l.slice(20))), [
+      ["a 0", "a 1", "a 2"], ["b 0", "b 1", "b 2"], ["c 0", "c 1", "c 2"],
+    ]);
+  });
+
+  it("aborts the task's signal on cancel, so the task can clean up before its worker is stopped", async () => {
+    await load({
+      "careful.tasks.ts": `import { task, taskLog, getTaskContext } from "taskflow";
+import { writeFileSync } from "node:fs";
+export const careful = task(async (marker: string) => {
+  const { signal } = getTaskContext()!;
+  taskLog("waiting");
+  await new Promise((resolve) => signal.addEventListener("abort", resolve));
+  writeFileSync(marker, String(signal.reason.message));
+});
+`,
+    }, { cancelGraceMs: 5000 });
+    const marker = workspace.file("cleaned-up.txt");
+    const waiting = nextLog(env.manager, (e) => e.message === "waiting");
+    const id = await env.manager.addTask("careful", [marker]);
+    await waiting;
+    await env.manager.cancelTask(id);
+    await env.host.whenIdle();
+    assert.match(readFileSync(marker, "utf8"), /cancelled/);
   });
 
   it("cancels a task spinning synchronously for 10 s while the main event loop keeps ticking", async () => {
