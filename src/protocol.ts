@@ -325,6 +325,12 @@ export const ShowTask = command("showTask", parseTaskIdParams);
 /** webview -> host: retry a failed or interrupted task; result is the new task's id. */
 export const RetryTask = request<"retryTask", { taskId: string }, { taskId: string }>("retryTask", parseTaskIdParams);
 
+/**
+ * host -> webview: the task engine cannot answer yet (still starting after a reload, restarting,
+ * no folder open); the host sends the data by itself once it can.
+ */
+export const EngineUnavailable = notification<"engineUnavailable", { message: string }>("engineUnavailable");
+
 // ---------------------------------------------------------------------------------------------
 // Task panel
 

@@ -18,15 +18,19 @@ function task(i: number, overrides: Partial<TaskDict> = {}): TaskDict {
 
 class FakeManager implements PanelManager {
   tasks: TaskDict[] = [];
+  /** When set, every query throws this, as the extension's proxy does before the engine is attached. */
+  unavailable: string | undefined;
   retried: string[] = [];
   cleared: ClearHistoryOptions[] = [];
   private logListeners: Array<(e: LogEvent) => void> = [];
   private lifecycleListeners: Array<(e: LifecycleEvent) => void> = [];
   getTask(taskId: string) {
+    if (this.unavailable) throw new Error(this.unavailable);
     const t = this.tasks.find((x) => x.taskId === taskId);
     return t && { toDict: () => structuredClone(t) };
   }
   private matching(q: ListTasksQuery): TaskDict[] {
+    if (this.unavailable) throw new Error(this.unavailable);
     const statuses = q.status === undefined ? undefined : Array.isArray(q.status) ? q.status : [q.status];
     return [...this.tasks]
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
@@ -156,6 +160,23 @@ describe("task panel controller", () => {
     assert.equal(manager.listenerCount, 0);
   });
 
+  it("tells the webview while the engine is not ready and sends the snapshot once it is", async () => {
+    manager.unavailable = "Taskflow is restarting its task engine: try again in a moment";
+    const { controller, notifications, timers } = panel();
+    await controller.handleMessage({ kind: "command", method: "ready", params: {} });
+    assert.deepEqual(notifications("engineUnavailable").map((n) => n.params), [{ message: manager.unavailable }]);
+    assert.equal(notifications("taskSnapshot").length, 0);
+    timers.advance(250);
+    timers.advance(500);
+    assert.equal(notifications("engineUnavailable").length, 1, "the same reason is told once");
+    manager.unavailable = undefined;
+    timers.advance(1000);
+    assert.equal(notifications("taskSnapshot").length, 1);
+    timers.advance(10_000);
+    assert.equal(timers.pending, 0, "no retry is left once the snapshot went out");
+    controller.dispose();
+  });
+
   it("retries through the manager, replies with the new id and shows its panel", async () => {
     const { host, calls } = fakeHost();
     const { controller, response } = panel({ host });
@@ -224,6 +245,17 @@ describe("dashboard controller", () => {
     const summary = update.params as { metrics: { total: number }; functions: Array<{ funcName: string; runs: number }> };
     assert.equal(summary.metrics.total, 10);
     assert.deepEqual(summary.functions.map((f) => [f.funcName, f.runs]), [["even", 5], ["odd", 5]]);
+  });
+
+  it("sends the summary once the engine becomes available", async () => {
+    manager.unavailable = "Taskflow needs an open folder";
+    const { controller, notifications, timers } = dashboard();
+    await controller.handleMessage({ kind: "command", method: "ready", params: {} });
+    assert.equal(notifications("engineUnavailable").length, 1);
+    manager.unavailable = undefined;
+    timers.advance(250);
+    assert.equal(notifications("dashboardUpdated").length, 1);
+    controller.dispose();
   });
 
   it("coalesces live updates to at most four a second while tasks stream", async () => {

@@ -3,6 +3,7 @@ import {
   CLEAR_AGES_SECONDS,
   ClearHistory,
   DashboardUpdated,
+  EngineUnavailable,
   ExportTasks,
   QueryTasks,
   Ready,
@@ -264,7 +265,9 @@ window.addEventListener("scroll", () => {
   }, 150);
 });
 
+host.on(EngineUnavailable, ({ message }) => showNotice(`Waiting for the Taskflow engine: ${message}`, "info"));
 host.on(DashboardUpdated, (summary) => {
+  if (notice.textContent?.startsWith("Waiting for the Taskflow engine") || notice.textContent?.startsWith("Could not load tasks")) notice.hidden = true;
   renderMetrics(metrics, summary);
   renderFunctions(functions, summary.functions, (funcName) => setFilter({ funcName }));
   void refreshPage();

@@ -1,6 +1,7 @@
 import type { TaskStatus } from "../../src/engine/types";
 import {
   CancelTask,
+  EngineUnavailable,
   OpenFrame,
   Ready,
   RetryTask,
@@ -206,8 +207,10 @@ function render(t: Omit<TaskView, "logs">): void {
 }
 
 host
+  .on(EngineUnavailable, ({ message }) => showNotice(`Waiting for the Taskflow engine: ${message}`, "info"))
   .on(TaskSnapshot, ({ taskId, task: snapshot }) => {
     saveState({ taskId });
+    notice.hidden = true;
     if (!snapshot) {
       task = null;
       title.textContent = "Task not found";

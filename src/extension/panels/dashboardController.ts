@@ -2,6 +2,7 @@ import type { Disposable, ListTasksQuery, TaskDict } from "../../engine/types";
 import {
   ClearHistory,
   DashboardUpdated,
+  EngineUnavailable,
   ExportTasks,
   QueryTasks,
   Ready,
@@ -18,6 +19,7 @@ import { functionStats } from "./functionStats";
 import { MessageDispatcher } from "./messageDispatcher";
 import { toTaskDict, type PanelHost, type PanelManager } from "./ports";
 import { systemTimers, throttle, type Throttled, type TimerPort } from "./throttle";
+import { UnavailableRetry } from "./unavailableRetry";
 
 /** Live dashboard updates are sent at most once per this many ms (four a second). */
 export const DASHBOARD_UPDATE_MS = 250;
@@ -82,11 +84,13 @@ export class DashboardController implements Disposable {
   private readonly subscriptions: Disposable[];
   private readonly now: () => number;
   private funcNames: string[] = [];
+  private readonly unavailable: UnavailableRetry;
 
   constructor(private readonly options: DashboardControllerOptions) {
     const { manager, host } = options;
     this.now = options.now ?? Date.now;
     this.updates = throttle(() => this.sendSummary(), DASHBOARD_UPDATE_MS, options.timers ?? systemTimers);
+    this.unavailable = new UnavailableRetry(options.timers ?? systemTimers, (message) => options.post(EngineUnavailable.create({ message })));
     this.dispatcher = new MessageDispatcher(options.post, host.log, "dashboard", host.showError)
       .onCommand(Ready, () => {
         this.ready = true;
@@ -98,7 +102,7 @@ export class DashboardController implements Disposable {
       .onRequest(RetryTasks, ({ taskIds }) => this.retryMany(taskIds))
       .onRequest(ClearHistory, ({ olderThanSeconds }) => this.clear(olderThanSeconds))
       .onRequest(ExportTasks, ({ query, format }) => this.export(query, format));
-    this.subscriptions = [manager.onLifecycle(() => this.ready && this.updates.schedule())];
+    this.subscriptions = [manager.onLifecycle(() => this.ready && !this.unavailable.waiting && this.updates.schedule())];
   }
 
   handleMessage(raw: unknown): Promise<void> {
@@ -106,6 +110,7 @@ export class DashboardController implements Disposable {
   }
 
   dispose(): void {
+    this.unavailable.dispose();
     this.updates.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
@@ -119,7 +124,15 @@ export class DashboardController implements Disposable {
   }
 
   private sendSummary(): void {
-    this.options.post(DashboardUpdated.create(this.summary()));
+    let summary: DashboardSummary;
+    try {
+      summary = this.summary();
+    } catch (error) {
+      this.unavailable.failed(error, () => this.sendSummary());
+      return;
+    }
+    this.unavailable.succeeded();
+    this.options.post(DashboardUpdated.create(summary));
   }
 
   private readAll(query: ListTasksQuery, max: number): TaskDict[] {

@@ -30,10 +30,20 @@ export interface Panels {
   dispose(): void;
 }
 
-/** `<funcName> · <first 8 characters of the id>`. */
-export function taskPanelTitle(manager: PanelManager, taskId: string): string {
-  const found = manager.getTask(taskId);
-  return `${found ? toTaskDict(found).funcName : "Task"} · ${taskId.slice(0, 8)}`;
+/**
+ * `<funcName> · <first 8 characters of the id>`, or `fallback` when the engine cannot say (it is
+ * still starting when VS Code revives panels after a reload).
+ */
+export function taskPanelTitle(manager: PanelManager, taskId: string, fallback?: string): string {
+  let funcName: string | undefined;
+  try {
+    const found = manager.getTask(taskId);
+    funcName = found ? toTaskDict(found).funcName : undefined;
+  } catch {
+    funcName = undefined;
+  }
+  if (funcName === undefined && fallback) return fallback;
+  return `${funcName ?? "Task"} · ${taskId.slice(0, 8)}`;
 }
 
 function stateTaskId(state: unknown): string | undefined {
@@ -54,7 +64,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelsDep
 
   function adoptTaskPanel(panel: vscode.WebviewPanel, taskId: string): void {
     panel.webview.options = webviewOptions(extensionUri);
-    panel.title = taskPanelTitle(manager, taskId);
+    panel.title = taskPanelTitle(manager, taskId, panel.title);
     const controller = new TaskPanelController(taskId, { manager, host, post: (m) => void panel.webview.postMessage(m) });
     taskPanels.set(taskId, { panel, controller });
     const subscription = panel.webview.onDidReceiveMessage((m) => controller.handleMessage(m));

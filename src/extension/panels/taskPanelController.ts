@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import type { Disposable, TaskDict } from "../../engine/types";
 import {
   CancelTask,
+  EngineUnavailable,
   OpenFrame,
   Ready,
   RetryTask,
@@ -17,6 +18,7 @@ import { MessageDispatcher } from "./messageDispatcher";
 import { toTaskDict, type PanelHost, type PanelManager } from "./ports";
 import { resolveStack, workspaceLabel } from "./stackFrames";
 import { systemTimers, throttle, type Throttled, type TimerPort } from "./throttle";
+import { UnavailableRetry } from "./unavailableRetry";
 
 /** How often, at most, a task panel is sent new log lines and status, in ms. */
 export const TASK_PANEL_FLUSH_MS = 100;
@@ -48,12 +50,14 @@ export class TaskPanelController implements Disposable {
   private readonly flusher: Throttled;
   private readonly subscriptions: Disposable[];
   private readonly realpath: (path: string) => Promise<string>;
+  private readonly unavailable: UnavailableRetry;
 
   constructor(taskId: string, private readonly options: TaskPanelControllerOptions) {
     this.currentTaskId = taskId;
     const { manager, host } = options;
     this.realpath = options.realpath ?? ((p) => fs.promises.realpath(p));
     this.flusher = throttle(() => this.flush(), TASK_PANEL_FLUSH_MS, options.timers ?? systemTimers);
+    this.unavailable = new UnavailableRetry(options.timers ?? systemTimers, (message) => options.post(EngineUnavailable.create({ message })));
     this.dispatcher = new MessageDispatcher(options.post, host.log, "task panel", host.showError)
       .onCommand(Ready, () => this.sendSnapshot())
       .onCommand(ShowTask, ({ taskId }) => host.showTask(taskId))
@@ -114,6 +118,7 @@ export class TaskPanelController implements Disposable {
   }
 
   dispose(): void {
+    this.unavailable.dispose();
     this.flusher.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
@@ -130,7 +135,14 @@ export class TaskPanelController implements Disposable {
 
   private sendSnapshot(): void {
     this.ready = true;
-    const found = this.options.manager.getTask(this.currentTaskId);
+    let found: ReturnType<PanelManager["getTask"]>;
+    try {
+      found = this.options.manager.getTask(this.currentTaskId);
+    } catch (error) {
+      this.unavailable.failed(error, () => this.sendSnapshot());
+      return;
+    }
+    this.unavailable.succeeded();
     const task = found ? this.view(toTaskDict(found)) : null;
     this.sentLogCount = task ? task.logs.length : 0;
     this.changed = false;
@@ -138,7 +150,7 @@ export class TaskPanelController implements Disposable {
   }
 
   private flush(): void {
-    if (!this.ready) return;
+    if (!this.ready || this.unavailable.waiting) return;
     const found = this.options.manager.getTask(this.currentTaskId);
     if (!found) return;
     const task = toTaskDict(found);
