@@ -1,0 +1,101 @@
+import * as assert from "node:assert/strict";
+import { TaskManager } from "../../src/engine/taskManager";
+import type { LifecycleEvent } from "../../src/engine/types";
+import { MemoryStore } from "../../src/store";
+import { ManagerProxy } from "../../src/extension/managerProxy";
+import { moduleNameError, taskModuleTemplate } from "../../src/extension/taskModuleTemplate";
+
+async function startedManager(): Promise<TaskManager> {
+  const manager = new TaskManager({ store: new MemoryStore(), onOutsideLog: () => undefined });
+  await manager.start();
+  return manager;
+}
+
+describe("extension: the exported API proxy", () => {
+  it("says why it is unavailable while no manager is attached", () => {
+    const proxy = new ManagerProxy("Taskflow needs an open folder");
+    assert.throws(() => proxy.metrics(), /^Error: Taskflow needs an open folder$/);
+    assert.equal(proxy.attached, false);
+  });
+
+  it("forwards calls and events to the attached manager", async () => {
+    const manager = await startedManager();
+    manager.task(async function double(n: number) {
+      return n * 2;
+    });
+    const proxy = new ManagerProxy("unavailable");
+    proxy.attach(manager);
+    const statuses: string[] = [];
+    const { onLifecycle } = proxy; // events are bound properties, like vscode.Event
+    onLifecycle((e: LifecycleEvent) => statuses.push(e.status));
+    const taskId = await proxy.addTask("double", [21]);
+    assert.equal((await proxy.waitFor(taskId)).status, "success");
+    assert.deepEqual(statuses, ["pending", "running", "success"]);
+    await manager.shutdown();
+  });
+
+  it("keeps listeners and its own registrations when the manager is replaced", async () => {
+    const proxy = new ManagerProxy("unavailable");
+    const first = await startedManager();
+    proxy.attach(first);
+    const seen: string[] = [];
+    proxy.onLifecycle((e) => seen.push(`${e.funcName}:${e.status}`));
+    proxy.task({ name: "ping" }, async () => "pong");
+    await first.shutdown();
+    proxy.attach(undefined, "restarting");
+    assert.throws(() => proxy.listTasks(), /restarting/);
+
+    const second = await startedManager();
+    proxy.attach(second);
+    assert.deepEqual(second.registeredTasks().map((t) => t.name), ["ping"]);
+    await proxy.waitFor(await proxy.addTask("ping"));
+    assert.deepEqual(seen.slice(-1), ["ping:success"]);
+    await second.shutdown();
+  });
+
+  it("unregisters a function when its registration is disposed", async () => {
+    const proxy = new ManagerProxy("unavailable");
+    const manager = await startedManager();
+    proxy.attach(manager);
+    const registration = proxy.task(async function temporary() {});
+    registration.dispose();
+    assert.deepEqual(manager.registeredTasks(), []);
+    await manager.shutdown();
+  });
+
+  it("contains a listener that throws and reports it", async () => {
+    const errors: unknown[] = [];
+    const proxy = new ManagerProxy("unavailable", (err) => errors.push(err));
+    const manager = await startedManager();
+    manager.task(async function quick() {});
+    proxy.attach(manager);
+    proxy.onLifecycle(() => {
+      throw new Error("listener bug");
+    });
+    assert.equal((await proxy.waitFor(await proxy.addTask("quick"))).status, "success");
+    assert.ok(errors.length >= 1);
+    await manager.shutdown();
+  });
+});
+
+describe("extension: New Task Module template", () => {
+  it("starts with a reference to the workspace's taskflow types and imports from taskflow", () => {
+    const text = taskModuleTemplate("../.vscode/taskflow/taskflow.d.ts", false);
+    assert.ok(text.startsWith('/// <reference path="../.vscode/taskflow/taskflow.d.ts" />\n'));
+    assert.match(text, /import \{ task, taskLog, getTaskContext \} from "taskflow";/);
+    assert.match(text, /\(name: string\)/);
+  });
+
+  it("leaves type annotations out of a JavaScript module", () => {
+    const text = taskModuleTemplate("./.vscode/taskflow/taskflow.d.ts", true);
+    assert.doesNotMatch(text, /: string|: number/);
+  });
+
+  it("accepts task module names inside the folder and explains the others", () => {
+    assert.equal(moduleNameError("tasks/seed.tasks.ts"), undefined);
+    assert.equal(moduleNameError("seed.tasks.mjs"), undefined);
+    assert.equal(moduleNameError("seed.ts"), 'Task modules end in .tasks.ts or .tasks.js, got "seed.ts": e.g. seed.tasks.ts');
+    assert.match(moduleNameError("../outside.tasks.ts") ?? "", /must stay inside the workspace folder/);
+    assert.match(moduleNameError("  ") ?? "", /Give the module a file name/);
+  });
+});
