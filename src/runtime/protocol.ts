@@ -75,7 +75,7 @@ export type WorkerMessage =
 /** Host -> worker. */
 export type HostMessage =
   /** Abort the context signal; the host terminates the worker after a grace period. */
-  { type: "abort"; reason: string };
+  { type: "abort"; reason: string; name: string };
 
 /** Turns anything thrown into an Error-shaped object, keeping name, message and stack. */
 export function serializeError(thrown: unknown): SerializedError {

@@ -48,7 +48,8 @@ export function runWorker(options: RunWorkerOptions): Promise<WorkerOutcome> {
       else resolve(outcome as WorkerOutcome);
     };
     const onAbort = (): void => {
-      const message: HostMessage = { type: "abort", reason: abortError(signal as AbortSignal).message };
+      const reason = abortError(signal as AbortSignal);
+      const message: HostMessage = { type: "abort", reason: reason.message, name: reason.name };
       worker.postMessage(message);
       timers.push(setTimeout(() => finish(undefined, abortError(signal as AbortSignal)), options.graceMs ?? 1000));
     };

@@ -56,7 +56,10 @@ function declaredTasks(exports: Record<string, unknown>): DeclaredTask[] {
 async function run(job: RunJob): Promise<void> {
   const controller = new AbortController();
   parentPort?.on("message", (message: HostMessage) => {
-    if (message.type === "abort") controller.abort(new Error(message.reason));
+    if (message.type !== "abort") return;
+    const reason = new Error(message.reason);
+    reason.name = message.name;
+    controller.abort(reason);
   });
   const context: WorkerTaskContext = { ...job.context, tags: Object.freeze({ ...job.context.tags }), signal: controller.signal };
   installRuntime({

@@ -155,7 +155,7 @@ export const careful = task(async (marker: string) => {
   const { signal } = getTaskContext()!;
   taskLog("waiting");
   await new Promise((resolve) => signal.addEventListener("abort", resolve));
-  writeFileSync(marker, String(signal.reason.message));
+  writeFileSync(marker, \`\${signal.reason.name}: \${signal.reason.message}\`);
 });
 `,
     }, { cancelGraceMs: 5000 });
@@ -165,7 +165,7 @@ export const careful = task(async (marker: string) => {
     await waiting;
     await env.manager.cancelTask(id);
     await env.host.whenIdle();
-    assert.match(readFileSync(marker, "utf8"), /cancelled/);
+    assert.match(readFileSync(marker, "utf8"), /^CancelledError: .*cancelled/);
   });
 
   it("cancels a task spinning synchronously for 10 s while the main event loop keeps ticking", async () => {
