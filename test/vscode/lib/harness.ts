@@ -47,11 +47,22 @@ export function tailFile(file: string, lines = 30): string {
   return text.slice(-lines).map((line) => `  | ${line}`).join("\n");
 }
 
-/** A new empty folder under `<harnessDir>/runs`, named after `label`. */
+const runDirs = new Set<string>();
+
+/**
+ * A new empty folder under `<harnessDir>/runs`, named after `label`. It is removed when the process
+ * exits, also after Ctrl-C (by then processGroup has stopped what ran in it), unless
+ * TASKFLOW_KEEP_RUNS=1.
+ */
 export function makeRunDir(label: string): string {
   const runs = path.join(harnessDir, "runs");
   fs.mkdirSync(runs, { recursive: true });
-  return fs.mkdtempSync(path.join(runs, `${label}-`));
+  const dir = fs.mkdtempSync(path.join(runs, `${label}-`));
+  if (runDirs.size === 0 && process.env.TASKFLOW_KEEP_RUNS !== "1") {
+    process.on("exit", () => runDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  }
+  runDirs.add(dir);
+  return dir;
 }
 
 /** Copies `exampleWorkspace` (or a one-module stand-in when it is missing) to `dest`. */
