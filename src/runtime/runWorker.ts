@@ -66,7 +66,7 @@ export function runWorker(options: RunWorkerOptions): Promise<WorkerOutcome> {
       else if (message.type === "error") finish(undefined, deserializeError(message.error));
       else finish(message);
     });
-    worker.on("error", (error) => finish(undefined, error instanceof Error ? error : new Error(String(error))));
+    worker.on("error", (error) => finish(undefined, workerError(error, job)));
     worker.on("exit", (code) => {
       untrack?.();
       finish(undefined, new Error(
@@ -75,6 +75,17 @@ export function runWorker(options: RunWorkerOptions): Promise<WorkerOutcome> {
       ));
     });
   });
+}
+
+function workerError(error: unknown, job: WorkerJob): Error {
+  if (!(error instanceof Error)) return new Error(`The task worker failed with a non-Error value: ${String(error)}`);
+  if ((error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY") {
+    const what = job.kind === "run" ? "The task" : `Loading ${job.sourcePath}`;
+    const result = new Error(`${what} ran out of memory and its worker was stopped (${error.message}): process the data in smaller pieces`);
+    result.name = "OutOfMemoryError";
+    return result;
+  }
+  return error;
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -223,6 +223,17 @@ exports.quit = task(() => { process.exit(3); });
     assert.match(record.error ?? "", /exit code 3.*process\.exit\(\)/);
   });
 
+  it("turns a task that runs out of memory into a clear error, leaving the host running", async () => {
+    await load({
+      "hog.tasks.cjs": `const { task } = require("taskflow");
+exports.hog = task(() => { const keep = []; for (;;) keep.push(new Array(100000).fill(keep.length)); });
+`,
+    }, { workerResourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } });
+    const record = await run("hog");
+    assert.equal(record.status, "failed");
+    assert.match(record.error ?? "", /ran out of memory/);
+  });
+
   it("fails a task whose return value is not JSON-serialisable", async () => {
     await load({
       "big.tasks.mjs": `import { task } from "taskflow";
