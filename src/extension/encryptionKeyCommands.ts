@@ -46,10 +46,9 @@ export async function generateEncryptionKey(services: ExtensionServices): Promis
   await services.secrets.store(ENCRYPTION_KEY_SECRET, key);
   await services.applyEncryptionKey();
   services.log.info("Encryption key generated and stored in SecretStorage");
-  const copy = await vscode.window.showInformationMessage(
-    "Taskflow: a new encryption key is stored in VS Code's secret storage. Copy it to decrypt tasks elsewhere.",
-    "Copy Key",
-  );
-  if (copy === "Copy Key") await vscode.env.clipboard.writeText(key);
+  // Not awaited: the command is done once the key is in place, whether or not the person copies it.
+  void vscode.window
+    .showInformationMessage("Taskflow: a new encryption key is stored in VS Code's secret storage. Copy it to decrypt tasks elsewhere.", "Copy Key")
+    .then((copy) => (copy === "Copy Key" ? vscode.env.clipboard.writeText(key) : undefined));
   return true;
 }
