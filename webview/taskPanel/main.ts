@@ -112,8 +112,8 @@ async function act(action: "retry" | "cancel" | "runAgain"): Promise<void> {
   }
 }
 
-function fact(label: string, value: string, id?: string): HTMLElement[] {
-  return [h("dt", {}, label), h("dd", { id }, value)];
+function fact(label: string, value: string, id?: string): HTMLElement {
+  return h("div", { class: "fact" }, h("dt", {}, label), h("dd", { id }, value));
 }
 
 function elapsed(t: Omit<TaskView, "logs">): string {
@@ -126,12 +126,12 @@ function renderFacts(t: Omit<TaskView, "logs">): void {
   const attempts = t.startTime ? t.retriesUsed + 1 : 0;
   replaceChildren(
     facts,
-    ...fact("Created", formatTime(t.createdAt)),
-    ...fact("Started", formatTime(t.startTime)),
-    ...fact("Finished", formatTime(t.endTime)),
-    ...fact("Duration", elapsed(t), "duration"),
-    ...fact("Attempts", String(attempts), "attempts"),
-    ...(t.idempotencyKey ? fact("Idempotency key", t.idempotencyKey) : []),
+    fact("Created", formatTime(t.createdAt)),
+    fact("Started", formatTime(t.startTime)),
+    fact("Finished", formatTime(t.endTime)),
+    fact("Duration", elapsed(t), "duration"),
+    fact("Attempts", String(attempts), "attempts"),
+    t.idempotencyKey ? fact("Idempotency key", t.idempotencyKey) : null,
   );
 }
 
