@@ -1,5 +1,5 @@
 import { AsyncResource } from "node:async_hooks";
-import { rm } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ResourceLimits, Worker } from "node:worker_threads";
 import { getTaskContext, taskLog } from "../engine/taskContext";
@@ -80,6 +80,7 @@ export class ModuleHost {
   private queue: Promise<void> = Promise.resolve();
   private readonly compiler: { compile(input: CompileInput): Promise<CompileResult>; dispose?(): Promise<void> };
   private disposed = false;
+  private swept: Promise<number> | undefined;
   private readonly distDir: string;
   private readonly workspaceRoot: string;
 
@@ -90,6 +91,33 @@ export class ModuleHost {
     this.compiler = esbuild
       ? { compile: (input) => compileModule({ ...input, esbuild }) }
       : new CompilerService(path.join(this.distDir, "worker.js"), path.join(this.distDir, "esbuild.wasm"));
+  }
+
+  /**
+   * Deletes compiled files a previous session left in the cache dir (it crashed before dispose).
+   * Only files older than `olderThanMs` go, so a host sharing the dir keeps the ones it uses.
+   * Called once by the first load; returns how many files were deleted.
+   */
+  async sweepCache(olderThanMs = 60 * 60 * 1000): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.options.cacheDir);
+    } catch {
+      return 0; // no cache dir yet: nothing to sweep
+    }
+    let deleted = 0;
+    const cutoff = Date.now() - olderThanMs;
+    for (const name of names.filter((n) => /\.cjs(\.\d+\.tmp)?$/.test(n))) {
+      const file = path.join(this.options.cacheDir, name);
+      try {
+        if (this.outputs.has(file) || (await stat(file)).mtimeMs >= cutoff) continue;
+        await rm(file, { force: true });
+        deleted++;
+      } catch {
+        // removed meanwhile, or not ours to remove: leave it
+      }
+    }
+    return deleted;
   }
 
   /** Makes the loaded set exactly `files`: loads new ones, unloads the ones no longer listed. */
@@ -211,6 +239,7 @@ export class ModuleHost {
   private async load(file: string): Promise<void> {
     const state = this.modules.get(file);
     if (!state) return;
+    this.swept ??= this.sweepCache().catch(() => 0);
     const version = state.version + 1;
     const apply = (next: Partial<ModuleState>): void => {
       // A remove or a newer load overtook this one: drop the stale result.

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { discoverModules, globToRegExp } from "../../src/runtime/discoverModules";
 import { buildRuntimeDist, lineOf, nextLog, startHost, Workspace } from "../fixtures/modules/harness";
@@ -183,12 +183,21 @@ export const work = task(async (gate: string) => {
     assert.equal(fired, 1);
   });
 
+  it("sweeps compiled files an earlier session left behind, keeping recent ones", async () => {
+    await open({ "a.tasks.ts": TS_MODULE, ".cache/old.tasks.ts-1.2.cjs": "", ".cache/recent.tasks.ts-3.4.cjs": "", ".cache/notes.txt": "" });
+    const hourAndMinuteAgo = new Date(Date.now() - 61 * 60 * 1000);
+    utimesSync(workspace.file(".cache/old.tasks.ts-1.2.cjs"), hourAndMinuteAgo, hourAndMinuteAgo);
+    utimesSync(workspace.file(".cache/notes.txt"), hourAndMinuteAgo, hourAndMinuteAgo);
+    assert.equal(await env.host.sweepCache(), 1);
+    assert.deepEqual(readdirSync(workspace.cacheDir).sort(), ["notes.txt", "recent.tasks.ts-3.4.cjs"]);
+  });
+
   it("deletes its compiled files on dispose", async () => {
     await open({ "a.tasks.ts": TS_MODULE });
     await env.host.setFiles([workspace.file("a.tasks.ts")]);
     assert.equal(readdirSync(workspace.cacheDir).filter((f) => f.endsWith(".cjs")).length, 1);
     await env.host.dispose();
-    assert.deepEqual(readdirSync(workspace.cacheDir), []);
+    assert.deepEqual(readdirSync(workspace.cacheDir).filter((f) => f.endsWith(".cjs")), []);
     assert.equal(existsSync(workspace.cacheDir), true);
   });
 });
