@@ -4,7 +4,8 @@
 # The last line is the total, "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p .vscode-test/logs
+LOGS=${TASKFLOW_VSCODE_TEST_DIR:-$PWD/.vscode-test}/logs
+mkdir -p "$LOGS"
 ALL_START=$(date +%s)
 TOTAL_PASSED=0
 TOTAL_FAILED=0
@@ -12,7 +13,7 @@ SUMMARY=()
 
 suite() {
   local name=$1; shift
-  local log=.vscode-test/logs/npm-test-$name.log start rc counts passed failed
+  local log="$LOGS/npm-test-$name.log" start rc counts passed failed
   echo
   echo "=== npm test: $name ($*)"
   start=$(date +%s)

@@ -5,11 +5,13 @@
 # npm run test:e2e -- test/e2e/activation.e2e.ts
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+LOGS=${TASKFLOW_VSCODE_TEST_DIR:-$PWD/.vscode-test}/logs
+mkdir -p "$LOGS"
 bash test/vscode/setup.sh
 echo "test:e2e: packaging the extension (npm run package)"
-if ! npm run -s package >.vscode-test/logs/package.log 2>&1; then
-  tail -30 .vscode-test/logs/package.log >&2
-  echo "test:e2e: FAILED: npm run package could not build dist/vscode-taskflow.vsix (log above, full log in .vscode-test/logs/package.log)." >&2
+if ! npm run -s package >"$LOGS/package.log" 2>&1; then
+  tail -30 "$LOGS/package.log" >&2
+  echo "test:e2e: FAILED: npm run package could not build dist/vscode-taskflow.vsix (log above, full log in $LOGS/package.log)." >&2
   echo "test:e2e: the UI suite installs that package; it needs src/extension/extension.ts and package.json's contributes." >&2
   exit 1
 fi

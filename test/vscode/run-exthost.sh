@@ -3,7 +3,9 @@
 # Arguments go to the runner, e.g. --profile trust.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+LOGS=${TASKFLOW_VSCODE_TEST_DIR:-$PWD/.vscode-test}/logs
+mkdir -p "$LOGS"
 bash test/vscode/setup.sh
 echo "test:vscode: building the extension and the extension-host suite"
-node esbuild.mjs --log-level=warning >/dev/null 2>.vscode-test/logs/build.log || { cat .vscode-test/logs/build.log >&2; echo "test:vscode: build failed (node esbuild.mjs)" >&2; exit 1; }
+node esbuild.mjs >/dev/null 2>"$LOGS/build.log" || { cat "$LOGS/build.log" >&2; echo "test:vscode: build failed (node esbuild.mjs)" >&2; exit 1; }
 exec node --import tsx test/vscode/runExthost.ts "$@"
