@@ -224,4 +224,32 @@ describe("Taskflow task panel and dashboard (UI)", () => {
       await shot(page, `task panel ${theme}`);
     });
   }
+
+  it("streams a running task's logs into its panel and cancels it from there", async () => {
+    const page = workbench();
+    await commandWithPicker(page, "Taskflow: Run Task...");
+    await pickQuickInput(page, "slowCount");
+    await page.locator(".quick-input-widget .quick-input-list").waitFor({ state: "hidden", timeout: stepTimeoutMs });
+    const argsInput = page.locator(".quick-input-widget .quick-input-box input");
+    await argsInput.fill("[60, 250]");
+    await argsInput.press("Enter");
+    const toast = await notification(page, "started slowCount");
+    await toast.getByRole("button", { name: "Show Task" }).click();
+    const title = await waitFor(async () => (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).find((t) => t.startsWith("slowCount · ")), {
+      what: 'a task panel tab titled "slowCount · <id>"',
+      timeoutMs: stepTimeoutMs,
+    });
+    const panel = await webviewFrame(page, title);
+    await panel.locator("#status", { hasText: "running" }).waitFor({ timeout: stepTimeoutMs });
+    const lines = panel.locator(".log-lines .log-line");
+    await lines.nth(2).waitFor({ timeout: stepTimeoutMs });
+    const seen = await lines.count();
+    // New lines arrive while the panel stays open: appended, not re-rendered from a snapshot.
+    await lines.nth(seen + 1).waitFor({ timeout: stepTimeoutMs });
+    await shot(page, "task panel running with live logs");
+    await panel.locator("#cancel").click();
+    await panel.locator("#status", { hasText: "cancelled" }).waitFor({ timeout: stepTimeoutMs });
+    assert.equal(await panel.locator("#cancel[disabled]").count(), 1, "expected Cancel to be disabled once cancelled");
+    await shot(page, "task panel cancelled");
+  });
 });
