@@ -12,7 +12,7 @@ import { DEFAULT_MAX_RECORDS, MetricsAccumulator, isFinished, paging, parseTagFi
 import type { SqlJsStoreOptions, StoreTimers, TaskStore } from "./types";
 
 /** Buffered changes applied to the database at once; bounds the work done inside one call. */
-const APPLY_BATCH = 256;
+const APPLY_BATCH = 64;
 const MAX_FLUSH_INTERVAL_MS = 200;
 /** Journal size past which it is folded into the database file by a worker. */
 const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
