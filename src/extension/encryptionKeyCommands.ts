@@ -5,15 +5,23 @@
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import { fernetKeyError, generateFernetKey } from "./argumentParsing";
+import { UserError } from "./commandRegistry";
 import { ENCRYPTION_KEY_SECRET, type ExtensionServices } from "./services";
 
 const REPLACE_WARNING =
   "Tasks stored with the current key can no longer be decrypted (and so not retried) without it. Keep a copy of the current key if you need those tasks.";
 
-/** Returns true when a key was stored or removed. */
-export async function setEncryptionKey(services: ExtensionServices): Promise<boolean> {
+/**
+ * Returns true when a key was stored or removed. Asks for the key in a password box, unless
+ * `given` is a string (programmatic form; an empty string removes the key).
+ */
+export async function setEncryptionKey(services: ExtensionServices, given?: unknown): Promise<boolean> {
   const existing = await services.secrets.get(ENCRYPTION_KEY_SECRET);
-  const key = await vscode.window.showInputBox({
+  if (typeof given === "string" && given.trim() !== "") {
+    const error = fernetKeyError(given);
+    if (error) throw new UserError(error);
+  }
+  const key = typeof given === "string" ? given : await vscode.window.showInputBox({
     title: "Taskflow: Set Encryption Key",
     prompt: existing
       ? "Paste a Fernet key to replace the current one, or leave empty to stop encrypting new tasks' arguments."

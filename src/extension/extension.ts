@@ -194,7 +194,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     [Commands.clearHistory]: () => clearHistory(services),
     [Commands.deleteTask]: (target) => deleteTask(services, target),
     [Commands.copyTaskId]: (target) => copyTaskId(services, target),
-    [Commands.setEncryptionKey]: () => setEncryptionKey(services),
+    [Commands.setEncryptionKey]: (key) => setEncryptionKey(services, key),
     [Commands.generateEncryptionKey]: () => generateEncryptionKey(services),
     [Commands.newTaskModule]: (fileName) => newTaskModule(services, fileName),
     [Commands.refresh]: async () => {

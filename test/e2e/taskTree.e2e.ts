@@ -93,4 +93,32 @@ describe("The Tasks view (UI)", () => {
     await page.locator(".tabs-container .tab", { hasText: "Taskflow Dashboard" }).first().waitFor({ timeout: 15_000 });
     await shot(page, "status-bar-dashboard");
   });
+
+  it("runs a task with kwargs and tags from Run Task with Options, and shows the tags in the tree", async () => {
+    const page = workbench();
+    await runCommand(page, "Taskflow: Run Task with Options...");
+    await pick(page, /^buildReport$/);
+    await answer(page, '["weekly"]');
+    await answer(page, '{"rows": 2, "format": "csv"}');
+    await answer(page, "team=data, env=e2e");
+    await answer(page, "");
+    await notification(page, "Taskflow: started buildReport");
+    const tasks = await focusView(page, "Tasks");
+    await waitForRows(page, tasks, "the buildReport run with its tags", (rows) => rows.some((r) => r.startsWith("buildReport") && r.includes("team=data env=e2e")));
+    await shot(page, "tasks-with-tags");
+  });
+
+  it("clears the finished tasks from history after a confirmation", async () => {
+    const page = workbench();
+    await runCommand(page, "Taskflow: Clear History...");
+    await pick(page, "All finished tasks");
+    const confirm = page.locator(".monaco-dialog-box .monaco-button", { hasText: /^Delete$/ });
+    await confirm.waitFor({ timeout: 15_000 });
+    await shot(page, "clear-history-confirm");
+    await confirm.click();
+    await notification(page, /Taskflow: deleted \d+ finished task\(s\)\./);
+    const tasks = await focusView(page, "Tasks");
+    await tasks.locator(".welcome-view-content", { hasText: "No tasks have run in this workspace yet." }).waitFor({ timeout: 15_000 });
+    await shot(page, "tasks-after-clear-history");
+  });
 });

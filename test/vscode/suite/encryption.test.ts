@@ -12,6 +12,11 @@ describe("Taskflow argument encryption (extension host)", function () {
     api = await activateTaskflow();
   });
 
+  after(async () => {
+    // The programmatic form: an empty key removes it, so later suites store arguments in clear.
+    assert.equal(await vscode.commands.executeCommand("taskflow.setEncryptionKey", ""), true);
+  });
+
   it("generates a key into SecretStorage and stores the next tasks' arguments encrypted", async () => {
     const plain = await api.addTask("hello", ["in clear"]);
     assert.deepEqual((await api.waitFor(plain)).args, ["in clear"]);
@@ -26,5 +31,15 @@ describe("Taskflow argument encryption (extension host)", function () {
     assert.deepEqual(dict.args, [], "stored arguments are not readable");
     assert.deepEqual(dict.kwargs, {});
     assert.equal(api.getTask(plain)?.status, "success", "history from before the key survives");
+  });
+
+  it("refuses a malformed key given programmatically, without echoing it", async () => {
+    try {
+      await vscode.commands.executeCommand("taskflow.setEncryptionKey", "not-a-key");
+      assert.fail("expected the command to reject the key");
+    } catch (err) {
+      assert.match((err as Error).message, /A Fernet key decodes to 32 bytes, got \d+/);
+      assert.ok(!(err as Error).message.includes("not-a-key"));
+    }
   });
 });
