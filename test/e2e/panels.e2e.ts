@@ -161,11 +161,11 @@ describe("Taskflow task panel and dashboard (UI)", () => {
     await saveInput.waitFor({ state: "visible", timeout: stepTimeoutMs });
     await waitFor(async () => (await saveInput.inputValue()).endsWith("taskflow-tasks.csv"), { what: "the save dialog to offer taskflow-tasks.csv", timeoutMs: stepTimeoutMs });
     await saveInput.press("Enter");
-    await waitFor(() => fs.existsSync(exported), { what: `the export to write ${exported}`, timeoutMs: stepTimeoutMs });
+    // The notice comes once the host's writeFile resolved.
+    await dashboard.locator(".notice", { hasText: "Exported 2 tasks" }).waitFor({ timeout: stepTimeoutMs });
     const csv = fs.readFileSync(exported, "utf8").trim().split("\r\n");
     assert.equal(csv.length, 3, `expected a header and two rows, got ${JSON.stringify(csv)}`);
     assert.match(csv[0], /^taskId,funcName,status,/);
-    await dashboard.locator(".notice", { hasText: "Exported 2 tasks" }).waitFor({ timeout: stepTimeoutMs });
 
     // Bulk retry of the selected failed rows.
     for (const box of await dashboard.locator("#tasks tbody vscode-checkbox").all()) await box.click();
