@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import * as esbuildBrowser from "esbuild-wasm/lib/browser.js";
 import type { Loader, Plugin } from "esbuild-wasm";
 import type { EsbuildApi } from "./compileModule";
 
@@ -56,7 +55,7 @@ function fileSystemPlugin(): Plugin {
   };
 }
 
-let initialized: Promise<void> | undefined;
+let initialized: Promise<typeof import("esbuild-wasm/lib/browser.js")> | undefined;
 
 /**
  * esbuild-wasm running in this process (its browser build, so no `node` executable on PATH and no
@@ -65,10 +64,13 @@ let initialized: Promise<void> | undefined;
  */
 export async function createWasmEsbuild(wasmPath: string): Promise<EsbuildApi> {  initialized ??= (async () => {
     (globalThis as { self?: unknown }).self ??= globalThis;
+    // Imported here, not at the top: dist/worker.js also starts every task worker, which never compiles.
+    const esbuildBrowser = await import("esbuild-wasm/lib/browser.js");
     const wasmModule = await WebAssembly.compile(readFileSync(wasmPath));
     await esbuildBrowser.initialize({ wasmModule, worker: false });
+    return esbuildBrowser;
   })();
-  await initialized;
+  const esbuildBrowser = await initialized;
   return {
     build: (options) =>
       esbuildBrowser.build({ ...options, plugins: [...(options.plugins ?? []), fileSystemPlugin()] }) as ReturnType<EsbuildApi["build"]>,
