@@ -198,6 +198,13 @@ describe("Taskflow task panel and dashboard (UI)", () => {
     await pickQuickInput(page, ">Developer: Reload Window");
     await navigated;
     await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    // The extension host starts again and revives the panels; on a busy machine that takes a while.
+    for (const tabTitle of [title, "Taskflow Dashboard"]) {
+      const tab = page.locator(".tabs-container .tab", { hasText: tabTitle }).first();
+      await tab.waitFor({ timeout: 60_000 });
+      await tab.click();
+      await page.locator("iframe.webview.ready:visible").first().waitFor({ timeout: 90_000 });
+    }
     const restored = await webviewFrame(page, title);
     await restored.locator("#status", { hasText: "failed" }).waitFor({ timeout: 30_000 });
     assert.equal(await text(restored, "h1.title"), FAILING);
