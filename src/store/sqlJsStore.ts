@@ -1,4 +1,5 @@
 import { existsSync, promises as fsp } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
@@ -582,7 +583,8 @@ function foldWorkerPath(): string | undefined {
 function runWorker(workerPath: string, workerData: unknown): Promise<FoldWorkerReply> {
   return new Promise((resolve) => {
     // From sources the worker is TypeScript: load it through tsx, as the tests and the bench do.
-    const execArgv = workerPath.endsWith(".ts") ? ["--require", require.resolve("tsx/cjs")] : undefined;
+    // createRequire keeps bundlers from trying to resolve tsx, which only exists in development.
+    const execArgv = workerPath.endsWith(".ts") ? ["--require", createRequire(__filename).resolve("tsx/cjs")] : undefined;
     const worker = new Worker(workerPath, { workerData, execArgv });
     let settled = false;
     const settle = (reply: FoldWorkerReply): void => {
