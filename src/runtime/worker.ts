@@ -41,7 +41,7 @@ function loadModule(job: LoadJob | RunJob): Record<string, unknown> {
   return require(job.compiledPath) as Record<string, unknown>;
 }
 
-function declaredTasks(exports: Record<string, unknown>): DeclaredTask[] {
+function declaredTasks(exports: Record<string, unknown>, job: LoadJob): DeclaredTask[] {
   const tasks: DeclaredTask[] = [];
   for (const [exportName, value] of Object.entries(exports)) {
     const info = handleInfo(value);
@@ -50,7 +50,9 @@ function declaredTasks(exports: Record<string, unknown>): DeclaredTask[] {
     const name = typeof info.config.name === "string" ? info.config.name : exportName;
     tasks.push({ exportName, name, config: info.config, line: frame?.line, file: frame?.file });
   }
-  return tasks;
+  // Bundled exports come in alphabetical order; the task list (and who wins a duplicate name) follows the source.
+  const position = (t: DeclaredTask): number => (t.file === job.sourcePath ? t.line ?? Infinity : Infinity);
+  return tasks.sort((a, b) => position(a) - position(b));
 }
 
 async function run(job: RunJob): Promise<void> {
@@ -89,7 +91,7 @@ function load(job: LoadJob): void {
     log: (message, level, extra) => post({ type: "log", message, level, extra }),
   });
   const exports = loadModule(job);
-  post({ type: "loaded", tasks: declaredTasks(exports) });
+  post({ type: "loaded", tasks: declaredTasks(exports, job) });
 }
 
 /**

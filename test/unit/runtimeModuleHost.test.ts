@@ -55,7 +55,8 @@ describe("runtime: ModuleHost loading task modules", function () {
     await env.host.setFiles(["a.tasks.ts", "b.tasks.mjs", "c.tasks.cjs", "d.tasks.mts"].map((f) => workspace.file(f)));
     assert.deepEqual(env.host.diagnostics(), []);
     const byName = new Map(env.host.functions().map((f) => [f.name, f]));
-    assert.deepEqual([...byName.keys()].sort(), ["cjsTask", "cleanCache", "customName", "esmTask", "mtsTask", "sendEmail"]);
+    // Module order, then source order within a module.
+    assert.deepEqual([...byName.keys()], ["sendEmail", "cleanCache", "customName", "esmTask", "cjsTask", "mtsTask"]);
     assert.deepEqual(byName.get("sendEmail"), {
       name: "sendEmail", exportName: "sendEmail", file: workspace.file("a.tasks.ts"), line: lineOf(TS_MODULE, "// SEND"),
       config: { retries: 3, delay: 1, backoff: 2 },
