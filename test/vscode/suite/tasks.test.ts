@@ -129,4 +129,30 @@ describe("Taskflow tasks (extension host)", () => {
     assert.ok(api.metrics().success >= 1);
     assert.ok(api.listTasks({ funcName: "hello", limit: 1 }).length === 1);
   });
+
+  it("pages each status group and loads more on request", async () => {
+    const config = vscode.workspace.getConfiguration("taskflow");
+    // The extension's listener was registered first, so it has run when this one fires.
+    const applied = new Promise<void>((resolve) => {
+      const subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration("taskflow.tree.pageSize")) return;
+        subscription.dispose();
+        resolve();
+      });
+    });
+    await config.update("tree.pageSize", 2, vscode.ConfigurationTarget.Workspace);
+    await applied;
+    try {
+      for (let i = 0; i < 3; i++) await api.waitFor(await run("hello", { args: [`page ${i}`] }));
+      const succeeded = group(api, "Succeeded");
+      const total = Number(succeeded?.group.description);
+      assert.ok(total >= 3, `expected at least 3 succeeded tasks, got ${total}`);
+      assert.equal(succeeded?.tasks.length, 2);
+      assert.equal(succeeded?.more, total - 2);
+      await vscode.commands.executeCommand("taskflow.loadMore", "success");
+      assert.equal(group(api, "Succeeded")?.tasks.length, Math.min(4, total));
+    } finally {
+      await config.update("tree.pageSize", undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
 });
