@@ -69,10 +69,18 @@ export class WorkspaceSession {
     return this.modules;
   }
 
-  /** Tasks pending or running: a restart waits until there are none. */
+  /**
+   * Whether a task is running, or pending with a registered function (so it will run): a restart
+   * waits until none is. Pending tasks of functions no module declares (untrusted workspace, module
+   * deleted) would otherwise hold a restart off for ever; they stay pending or are interrupted
+   * according to their config, as at any shutdown.
+   */
   busy(): boolean {
     const m = this.manager.metrics();
-    return m.pending + m.running > 0;
+    if (m.running > 0) return true;
+    if (m.pending === 0) return false;
+    const registered = new Set(this.manager.registeredTasks().map((t) => t.name));
+    return this.manager.listTasks({ status: "pending", limit: m.pending }).some((t) => registered.has(t.funcName));
   }
 
   /**
