@@ -67,7 +67,10 @@ async function text(frame: FrameLocator, selector: string): Promise<string> {
   return (await frame.locator(selector).first().innerText()).trim();
 }
 
-describe("Taskflow task panel and dashboard (UI)", () => {
+describe("Taskflow task panel and dashboard (UI)", function () {
+  // Each test is a whole user story (run, wait for retries, reload); two shared cores make them slow.
+  this.timeout(180_000);
+
   it("shows a failing task's live logs, retry separator and stack trace, opens a frame, and retries", async () => {
     const page = workbench();
     fs.writeFileSync(path.join(workspaceFolder(), MODULE), MODULE_SOURCE);
