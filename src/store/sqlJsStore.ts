@@ -1,15 +1,14 @@
 import { existsSync, promises as fsp } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { Worker } from "node:worker_threads";
 import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { type ListTasksQuery, type Metrics, type TaskData, type TaskStatus } from "../engine/types";
 import { writeFileAtomic, syncDir } from "./atomicFile";
-import type { FoldWorkerReply } from "./foldWorker";
+import { foldWorkerPath, runWorker } from "./foldRunner";
 import { JournalApplier, toJournalRow, type JournalOp, type JournalRow } from "./journalOps";
 import { applyPragmas, FINISHED_SQL, migrate } from "./schema";
 import { loadSqlJs, sqlWasmPath } from "./sqlJsLoader";
-import { DEFAULT_MAX_RECORDS, MetricsAccumulator, isFinished, paging, parseTagFilter, statusList } from "./taskQuery";
+import { COLUMNS, rowToTask, whereClause } from "./sqlQueries";
+import { DEFAULT_MAX_RECORDS, MetricsAccumulator, isFinished, paging } from "./taskQuery";
 import type { SqlJsStoreOptions, StoreTimers, TaskStore } from "./types";
 
 /** Buffered changes applied to the database at once; bounds the work done inside one call. */
@@ -17,9 +16,6 @@ const APPLY_BATCH = 64;
 const MAX_FLUSH_INTERVAL_MS = 200;
 /** Journal size past which it is folded into the database file by a worker. */
 const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
-
-const COLUMNS = `task_id, func_name, status, args, kwargs, created_at, start_time, end_time, retries_used, error,
-  stacktrace, idempotency_key, tags, encrypted_payload`;
 
 /**
  * The task store on disk: an sql.js database (all reads are served from it, in memory) plus an
@@ -521,82 +517,6 @@ export class SqlJsStore implements TaskStore {
       throw new Error(`SqlJsStore.${method}() needs an open store, but it is ${why} (${this.dbPath})`);
     }
   }
-}
-
-function rowToTask(row: SqlValue[]): TaskData {
-  const [taskId, funcName, status, args, kwargs, createdAt, startTime, endTime, retriesUsed, error, stacktrace, idempotencyKey, tags, payload] = row;
-  return {
-    taskId: taskId as string,
-    funcName: funcName as string,
-    status: status as TaskStatus,
-    args: JSON.parse(args as string) as unknown[],
-    kwargs: JSON.parse(kwargs as string) as Record<string, unknown>,
-    createdAt: Number(createdAt),
-    startTime: startTime === null ? null : Number(startTime),
-    endTime: endTime === null ? null : Number(endTime),
-    retriesUsed: Number(retriesUsed),
-    error: error as string | null,
-    logs: [],
-    stacktrace: stacktrace as string | null,
-    idempotencyKey: idempotencyKey as string | null,
-    tags: JSON.parse(tags as string) as Record<string, string>,
-    encryptedPayload: payload === null ? null : new Uint8Array(payload as Uint8Array),
-  };
-}
-
-function whereClause(query: ListTasksQuery): { where: string; params: SqlValue[] } {
-  const conditions: string[] = [];
-  const params: SqlValue[] = [];
-  const statuses = statusList(query.status);
-  if (statuses) {
-    conditions.push(statuses.length === 0 ? "0" : `t.status IN (${statuses.map(() => "?").join(",")})`);
-    params.push(...statuses);
-  }
-  if (query.funcName !== undefined) {
-    conditions.push("t.func_name = ?");
-    params.push(query.funcName);
-  }
-  if (query.createdBefore !== undefined) {
-    conditions.push("t.created_at < ?");
-    params.push(query.createdBefore);
-  }
-  if (query.tag !== undefined) {
-    const { key, value } = parseTagFilter(query.tag);
-    conditions.push(`EXISTS (SELECT 1 FROM tags g WHERE g.task_id = t.task_id AND g.key = ?${value === undefined ? "" : " AND g.value = ?"})`);
-    params.push(key, ...(value === undefined ? [] : [value]));
-  }
-  if (query.text !== undefined && query.text !== "") {
-    conditions.push("instr(t.search_text, ?) > 0");
-    params.push(query.text.toLowerCase());
-  }
-  return { where: conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`, params };
-}
-
-/** The built worker beside the bundle, or the TypeScript source when running from sources. */
-function foldWorkerPath(): string | undefined {
-  for (const candidate of [path.join(__dirname, "storeFoldWorker.js"), path.join(__dirname, "foldWorker.ts")]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function runWorker(workerPath: string, workerData: unknown): Promise<FoldWorkerReply> {
-  return new Promise((resolve) => {
-    // From sources the worker is TypeScript: load it through tsx, as the tests and the bench do.
-    // createRequire keeps bundlers from trying to resolve tsx, which only exists in development.
-    const execArgv = workerPath.endsWith(".ts") ? ["--require", createRequire(__filename).resolve("tsx/cjs")] : undefined;
-    const worker = new Worker(workerPath, { workerData, execArgv });
-    let settled = false;
-    const settle = (reply: FoldWorkerReply): void => {
-      if (!settled) {
-        settled = true;
-        resolve(reply);
-      }
-    };
-    worker.once("message", (reply: FoldWorkerReply) => settle(reply));
-    worker.once("error", (err) => settle({ ok: false, error: errorText(err) }));
-    worker.once("exit", (code) => settle({ ok: false, error: `the fold worker exited with code ${code} before answering` }));
-  });
 }
 
 function errorText(err: unknown): string {
