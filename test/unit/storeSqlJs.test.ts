@@ -219,6 +219,23 @@ describe("SqlJsStore on disk", () => {
     assert.equal(reopened.countTasks(), 21);
   });
 
+  it("replays a journal that was already folded (crash before its removal) without duplicating anything", async () => {
+    const store = await open();
+    store.saveTask(task("t1"));
+    store.appendLogs("t1", ["one", "two"]);
+    store.saveTask(task("gone"));
+    store.deleteTasks(["gone"]);
+    await store.flush();
+    const leftover = readFileSync(`${dbPath}.journal`);
+    await store.close();
+    writeFileSync(`${dbPath}.journal.fold-000000000000001-000000`, leftover);
+    const reopened = await open();
+    assert.deepEqual(reopened.getTask("t1")?.logs, ["one", "two"]);
+    assert.equal(reopened.getTask("gone"), undefined);
+    assert.equal(reopened.countTasks(), 1);
+    assert.deepEqual(warnings, []);
+  });
+
   it("applies a lowered maxRecords at open", async () => {
     const store = await open({ maxRecords: 10 });
     for (let i = 0; i < 10; i++) store.saveTask(task(`t${i}`, { createdAt: i }));
