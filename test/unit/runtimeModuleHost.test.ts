@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { existsSync, readdirSync, rmSync, utimesSync } from "node:fs";
 import path from "node:path";
+import * as esbuild from "esbuild";
 import { discoverModules, globToRegExp } from "../../src/runtime/discoverModules";
 import { buildRuntimeDist, lineOf, nextLog, startHost, Workspace } from "../fixtures/modules/harness";
 
@@ -169,6 +170,20 @@ export const work = task(async (gate: string) => {
     const oldRecord = await env.manager.waitFor(oldRun);
     assert.deepEqual(oldRecord.logs.map((l) => l.slice(20)), ["v1 started", "v1 finished"]);
     assert.deepEqual(changes, [1, 1]);
+  });
+
+  it("debounces scheduled reloads of the same file into one", async () => {
+    let builds = 0;
+    const counting = { build: (options: Parameters<typeof esbuild.build>[0]) => { builds++; return esbuild.build(options); } };
+    await open({ "a.tasks.ts": TS_MODULE }, { esbuild: counting as never });
+    await env.host.setFiles([workspace.file("a.tasks.ts")]);
+    workspace.write({ "a.tasks.ts": TS_MODULE.replace("retries: 3", "retries: 5") });
+    const changed = new Promise<void>((resolve) => env.host.onDidChange(resolve));
+    for (let i = 0; i < 3; i++) env.host.scheduleReload(workspace.file("a.tasks.ts"), 20);
+    await changed;
+    await env.host.settled();
+    assert.equal(builds, 2);
+    assert.equal(env.host.functions().find((f) => f.name === "sendEmail")?.config.retries, 5);
   });
 
   it("removes a module: unregisters its tasks, clears its diagnostics and fires onDidChange", async () => {
