@@ -17,9 +17,6 @@
  */
 import type { Metrics, TaskDict, TaskStatus } from "./engine/types";
 
-// ---------------------------------------------------------------------------------------------
-// Wire envelopes
-
 /** A command from the webview to the host. */
 export interface CommandMessage<M extends string = string, P = unknown> {
   kind: "command";
@@ -52,9 +49,6 @@ export type HostToWebviewMessage = ResponseMessage | NotificationMessage;
 export class ProtocolError extends Error {
   override readonly name = "ProtocolError";
 }
-
-// ---------------------------------------------------------------------------------------------
-// Descriptors
 
 export interface CommandType<M extends string, P> {
   readonly kind: "command";
@@ -132,9 +126,6 @@ export function isResponseMessage(message: unknown): message is ResponseMessage 
   return message.ok === true ? "result" in message : message.ok === false && typeof message.error === "string";
 }
 
-// ---------------------------------------------------------------------------------------------
-// Field validation (untrusted input)
-
 const TASK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const STATUSES: readonly TaskStatus[] = ["pending", "running", "success", "failed", "interrupted", "cancelled"];
 
@@ -210,9 +201,6 @@ function parseEmpty(params: unknown): Record<string, never> {
   objectParams(params, []);
   return {};
 }
-
-// ---------------------------------------------------------------------------------------------
-// Shapes the host sends
 
 /** A stack frame that points into a workspace file, as the host resolved it. */
 export interface FrameLink {
@@ -313,16 +301,13 @@ export function parseTaskQuery(params: unknown): TaskQuery {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Messages shared by both webviews
-
 /** webview -> host: the webview is loaded and wants a snapshot. */
 export const Ready = command("ready", parseEmpty);
 
-/** webview -> host: open the task panel of a task. */
+/** webview -> host (dashboard): open the task panel of a task. */
 export const ShowTask = command("showTask", parseTaskIdParams);
 
-/** webview -> host: retry a failed or interrupted task; result is the new task's id. */
+/** webview -> host (task panel): retry a failed or interrupted task; result is the new task's id. */
 export const RetryTask = request<"retryTask", { taskId: string }, { taskId: string }>("retryTask", parseTaskIdParams);
 
 /**
@@ -330,9 +315,6 @@ export const RetryTask = request<"retryTask", { taskId: string }, { taskId: stri
  * no folder open); the host sends the data by itself once it can.
  */
 export const EngineUnavailable = notification<"engineUnavailable", { message: string }>("engineUnavailable");
-
-// ---------------------------------------------------------------------------------------------
-// Task panel
 
 /** webview -> host: open a workspace file at a line (the host checks it is inside a workspace folder). */
 export const OpenFrame = command("openFrame", (params: unknown): { path: string; line: number; column: number } => {
@@ -362,9 +344,6 @@ export const TaskLogAppended = notification<"taskLogAppended", { taskId: string;
 
 /** host -> webview: status, timings, attempts, error and stack changed; logs are unchanged and not sent. */
 export const TaskChanged = notification<"taskChanged", { taskId: string; task: Omit<TaskView, "logs"> }>("taskChanged");
-
-// ---------------------------------------------------------------------------------------------
-// Dashboard
 
 /** host -> webview: metrics and per-function figures (after `ready`, and at most four times a second while tasks change). */
 export const DashboardUpdated = notification<"dashboardUpdated", DashboardSummary>("dashboardUpdated");
@@ -415,6 +394,6 @@ export const ExportTasks = request<
 });
 
 /** Every command and request a task panel accepts. */
-export const TASK_PANEL_INBOUND = [Ready, ShowTask, OpenFrame, RetryTask, CancelTask, RunAgain] as const;
+export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, CancelTask, RunAgain] as const;
 /** Every command and request the dashboard accepts. */
-export const DASHBOARD_INBOUND = [Ready, ShowTask, RetryTask, QueryTasks, RetryTasks, ClearHistory, ExportTasks] as const;
+export const DASHBOARD_INBOUND = [Ready, ShowTask, QueryTasks, RetryTasks, ClearHistory, ExportTasks] as const;

@@ -198,6 +198,13 @@ describe("task panel controller", () => {
     assert.deepEqual(manager.retried, []);
   });
 
+  it("refuses the dashboard's requests", async () => {
+    const { controller, response } = panel();
+    await controller.handleMessage({ kind: "request", id: 4, method: "retryTasks", params: { taskIds: [ids[0]] } });
+    assert.match((response(4) as { error: string }).error, /Unknown message retryTasks: the task panel accepts ready, openFrame, retryTask, cancelTask, runAgain/);
+    assert.deepEqual(manager.retried, []);
+  });
+
   it("opens a workspace frame at its line, and refuses paths outside the workspace", async () => {
     const { host, calls } = fakeHost();
     const { controller } = panel({ host, realpath: async (p) => (p === "/w/link.ts" ? "/etc/passwd" : p) });

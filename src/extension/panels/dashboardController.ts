@@ -6,7 +6,6 @@ import {
   ExportTasks,
   QueryTasks,
   Ready,
-  RetryTask,
   RetryTasks,
   ShowTask,
   type DashboardSummary,
@@ -98,7 +97,6 @@ export class DashboardController implements Disposable {
       })
       .onCommand(ShowTask, ({ taskId }) => host.showTask(taskId))
       .onRequest(QueryTasks, (query) => this.queryPage(query))
-      .onRequest(RetryTask, async ({ taskId }) => ({ taskId: await manager.retryTask(taskId) }))
       .onRequest(RetryTasks, ({ taskIds }) => this.retryMany(taskIds))
       .onRequest(ClearHistory, ({ olderThanSeconds }) => this.clear(olderThanSeconds))
       .onRequest(ExportTasks, ({ query, format }) => this.export(query, format));

@@ -7,7 +7,6 @@ import {
   Ready,
   RetryTask,
   RunAgain,
-  ShowTask,
   TaskChanged,
   TaskLogAppended,
   TaskSnapshot,
@@ -60,7 +59,6 @@ export class TaskPanelController implements Disposable {
     this.unavailable = new UnavailableRetry(options.timers ?? systemTimers, (message) => options.post(EngineUnavailable.create({ message })));
     this.dispatcher = new MessageDispatcher(options.post, host.log, "task panel", host.showError)
       .onCommand(Ready, () => this.sendSnapshot())
-      .onCommand(ShowTask, ({ taskId }) => host.showTask(taskId))
       .onCommand(OpenFrame, (frame) => this.openFrame(frame.path, frame.line, frame.column))
       .onRequest(RetryTask, async ({ taskId }) => {
         const newTaskId = await manager.retryTask(this.requireTask(taskId).taskId);
