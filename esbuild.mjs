@@ -29,6 +29,8 @@ const targets = [
   // The worker bundles esbuild-wasm's in-process (browser) build: it compiles task modules too.
   { entry: "src/runtime/worker.ts", outfile: "dist/worker.js", options: node },
   { entry: "src/runtime/taskflowApi.ts", outfile: "dist/taskflow.js", options: node },
+  // The store folds its journal into the database file in this worker, off the caller's event loop.
+  { entry: "src/store/foldWorker.ts", outfile: "dist/storeFoldWorker.js", options: node },
   { entry: "webview/taskPanel/main.ts", outfile: "dist/webview/taskPanel.js", options: browser },
   { entry: "webview/dashboard/main.ts", outfile: "dist/webview/dashboard.js", options: browser },
 ].filter((t) => existsSync(t.entry));
