@@ -29,6 +29,15 @@ async function waitForRows(page: Page, pane: Locator, what: string, check: (rows
   return rows;
 }
 
+/**
+ * Answers the input box titled `title`: the quick input widget is reused from one box to the next,
+ * so waiting for the title keeps an answer from landing in the box before it.
+ */
+async function answerStep(page: Page, title: string, text: string): Promise<void> {
+  await page.locator(".quick-input-widget .quick-input-title", { hasText: title }).waitFor({ timeout: 15_000 });
+  await answer(page, text);
+}
+
 /** Clicks a row's inline action (shown on hover) by its title. */
 async function inlineAction(target: Locator, title: string): Promise<void> {
   await target.hover();
@@ -98,10 +107,10 @@ describe("The Tasks view (UI)", () => {
     const page = workbench();
     await runCommand(page, "Taskflow: Run Task with Options...");
     await pick(page, /^buildReport$/);
-    await answer(page, '["weekly"]');
-    await answer(page, '{"rows": 2, "format": "csv"}');
-    await answer(page, "team=data, env=e2e");
-    await answer(page, "");
+    await answerStep(page, "Run buildReport: arguments", '["weekly"]');
+    await answerStep(page, "keyword arguments (2/4)", '{"rows": 2, "format": "csv"}');
+    await answerStep(page, "tags (3/4)", "team=data, env=e2e");
+    await answerStep(page, "idempotency key (4/4)", "");
     await notification(page, "Taskflow: started buildReport");
     const tasks = await focusView(page, "Tasks");
     await waitForRows(page, tasks, "the buildReport run with its tags", (rows) => rows.some((r) => r.startsWith("buildReport") && r.includes("team=data env=e2e")));
