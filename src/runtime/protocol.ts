@@ -77,10 +77,27 @@ export type HostMessage =
   /** Abort the context signal; the host terminates the worker after a grace period. */
   { type: "abort"; reason: string; name: string };
 
-/** Turns anything thrown into an Error-shaped object, keeping name, message and stack. */
-export function serializeError(thrown: unknown): SerializedError {
+/**
+ * A stack without the frames of the runtime that called the task (`runtimeFile`, the worker bundle)
+ * and of Node's internals: what is left is the user's code, which is what the task panel shows.
+ * A stack with no other frame is returned unchanged.
+ */
+export function userStack(stack: string, runtimeFile: string | undefined): string {
+  const lines = stack.split("\n");
+  const isHidden = (line: string): boolean =>
+    /^\s+at /.test(line) && (line.includes("(node:") || /^\s+at node:/.test(line) || (runtimeFile !== undefined && line.includes(runtimeFile)));
+  const kept = lines.filter((line) => !isHidden(line));
+  return kept.some((line) => /^\s+at /.test(line)) ? kept.join("\n") : stack;
+}
+
+/**
+ * Turns anything thrown into an Error-shaped object, keeping name, message and stack (without the
+ * frames of `runtimeFile` and Node's internals, see userStack).
+ */
+export function serializeError(thrown: unknown, runtimeFile?: string): SerializedError {
   if (thrown instanceof Error) {
-    return { name: thrown.name, message: thrown.message, stack: thrown.stack ?? `${thrown.name}: ${thrown.message}` };
+    const stack = thrown.stack ?? `${thrown.name}: ${thrown.message}`;
+    return { name: thrown.name, message: thrown.message, stack: userStack(stack, runtimeFile) };
   }
   let shown: string;
   try {

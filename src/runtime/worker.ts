@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     if (job.kind === "load") load(job);
     else await run(job);
   } catch (error) {
-    post({ type: "error", error: serializeError(error) });
+    post({ type: "error", error: serializeError(error, __filename) });
   }
 }
 
