@@ -50,11 +50,17 @@ const ATTEMPT_ENDED = Object.freeze({ attemptEnded: true });
 /** Runs one attempt inside the task's async scope; rejects on failure, timeout or abort. */
 async function runAttempt(host: RunHost, run: TaskRun, callArgs: unknown[]): Promise<void> {
   const { record, config } = run;
-  const attemptController = new AbortController();
-  const cleanup = config.timeout !== undefined ? new AbortController() : undefined;
-  const forwardAbort = (): void => attemptController.abort(run.controller.signal.reason);
-  if (run.controller.signal.aborted) forwardAbort();
-  else run.controller.signal.addEventListener("abort", forwardAbort, { once: true });
+  // Only an attempt that can time out needs a signal of its own; otherwise the attempt's signal is
+  // the run's (cancel, shutdown). Each AbortController costs a measurable share of a short task.
+  const timed = config.timeout !== undefined;
+  const attemptController = timed ? new AbortController() : undefined;
+  const cleanup = timed ? new AbortController() : undefined;
+  const signal = attemptController?.signal ?? run.controller.signal;
+  const forwardAbort = (): void => attemptController?.abort(run.controller.signal.reason);
+  if (attemptController) {
+    if (run.controller.signal.aborted) forwardAbort();
+    else run.controller.signal.addEventListener("abort", forwardAbort, { once: true });
+  }
   const attempt = run.attempt;
   let attemptOpen = true;
   const scope: TaskScope = {
@@ -63,22 +69,25 @@ async function runAttempt(host: RunHost, run: TaskRun, callArgs: unknown[]): Pro
       funcName: record.funcName,
       attempt,
       tags: Object.freeze({ ...record.tags }),
-      signal: attemptController.signal,
+      signal,
     }),
     log: (message, level, extra) => {
       // A line logged by an attempt that already ended (a timed-out task still running) is dropped.
       if (attemptOpen) host.log(run, message, level, extra);
     },
   };
+  let rejectOnAbort: (() => void) | undefined;
   try {
     const work = new Promise<unknown>((resolve) => resolve(runInTaskScope(scope, () => run.fn(...callArgs))));
     const aborted = new Promise<never>((_, reject) => {
-      const signal = attemptController.signal;
       if (signal.aborted) reject(signal.reason);
-      else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      else {
+        rejectOnAbort = () => reject(signal.reason);
+        signal.addEventListener("abort", rejectOnAbort, { once: true });
+      }
     });
     const racers: Promise<unknown>[] = [work, aborted];
-    if (cleanup && config.timeout !== undefined) {
+    if (attemptController && cleanup && config.timeout !== undefined) {
       const seconds = config.timeout;
       racers.push(
         host.clock.sleep(seconds * 1000, cleanup.signal).then(() => {
@@ -97,7 +106,8 @@ async function runAttempt(host: RunHost, run: TaskRun, callArgs: unknown[]): Pro
   } finally {
     attemptOpen = false;
     cleanup?.abort(ATTEMPT_ENDED);
-    run.controller.signal.removeEventListener("abort", forwardAbort);
+    if (rejectOnAbort) signal.removeEventListener("abort", rejectOnAbort);
+    if (attemptController) run.controller.signal.removeEventListener("abort", forwardAbort);
   }
 }
 
