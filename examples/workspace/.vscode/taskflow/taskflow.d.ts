@@ -1,7 +1,9 @@
 /**
  * Types of the "taskflow" module that workspace task modules import. The extension provides the
- * module itself; nothing is installed in the workspace. Point TypeScript at this file, for example
- * with `"paths": { "taskflow": ["<extension>/dist/taskflow.d.ts"] }` in tsconfig.json.
+ * module itself; nothing is installed in the workspace. This file is an ambient declaration (a
+ * script, not a module): bring it into a project with `/// <reference path="<extension>/dist/taskflow.d.ts" />`
+ * at the top of a task module, or list it in tsconfig.json `"files"` / `"include"`. A tsconfig
+ * `"paths"` mapping does not work for it.
  */
 declare module "taskflow" {
   /** Per task configuration. Every field is optional. */
