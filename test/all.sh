@@ -34,6 +34,14 @@ suite() {
   SUMMARY+=("$(printf '%-10s %3d passed, %3d failed, exit %d, %ds' "$name" "$passed" "$failed" "$rc" $(( $(date +%s) - start )))")
 }
 
+# The set-up first: it installs what every suite needs on a bare machine (the unit suite's Fernet
+# interoperability test needs python3-cryptography), and takes 2 s when all is there.
+echo "=== npm test: set-up (bash test/vscode/setup.sh)"
+if ! bash test/vscode/setup.sh; then
+  echo "total: 0 passed, 1 failed"
+  exit 1
+fi
+
 suite unit npx mocha --reporter test/vscode/lib/summaryReporter.ts
 suite exthost bash test/vscode/run-exthost.sh
 suite e2e bash test/vscode/run-e2e.sh
