@@ -191,7 +191,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       services.manager();
       panels.showDashboard();
     },
-    [Commands.clearHistory]: () => clearHistory(services),
+    [Commands.clearHistory]: (options) => clearHistory(services, options),
     [Commands.deleteTask]: (target) => deleteTask(services, target),
     [Commands.copyTaskId]: (target) => copyTaskId(services, target),
     [Commands.setEncryptionKey]: (key) => setEncryptionKey(services, key),

@@ -71,9 +71,33 @@ export async function copyTaskId(services: ExtensionServices, target: unknown): 
 
 const DAY_MS = 86_400_000;
 
-/** `taskflow.clearHistory`: asks which finished tasks to delete, confirms, and deletes them. */
-export async function clearHistory(services: ExtensionServices): Promise<number | undefined> {
+/** The programmatic form of Clear History: `executeCommand('taskflow.clearHistory', { olderThanSeconds })`. */
+export interface ClearHistoryArgs {
+  /** Only finished tasks created more than this many seconds ago; 0 means every finished task. */
+  olderThanSeconds: number;
+}
+
+function clearHistoryArgs(given: unknown): ClearHistoryArgs | undefined {
+  // Run from the palette or a view's title bar, the command gets no argument (or a view's context).
+  if (given === undefined || given === null || (typeof given === "object" && !("olderThanSeconds" in given))) return undefined;
+  const seconds = (given as { olderThanSeconds?: unknown }).olderThanSeconds;
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
+    throw new UserError(`Clear History takes { olderThanSeconds: a number of seconds, 0 or more }, got olderThanSeconds ${JSON.stringify(seconds) ?? typeof seconds}: pass e.g. { olderThanSeconds: 86400 } for tasks older than a day`);
+  }
+  return { olderThanSeconds: seconds };
+}
+
+/**
+ * `taskflow.clearHistory`: asks which finished tasks to delete, confirms, and deletes them. Given
+ * `{ olderThanSeconds }` (scripts and tests), it shows no UI and deletes the finished tasks created
+ * more than that long ago; either form returns how many it deleted.
+ */
+export async function clearHistory(services: ExtensionServices, given?: unknown): Promise<number | undefined> {
+  const programmatic = clearHistoryArgs(given);
   const manager = services.manager();
+  if (programmatic) {
+    return deleteFinished(services, programmatic.olderThanSeconds === 0 ? undefined : programmatic.olderThanSeconds * 1000);
+  }
   const metrics = manager.metrics();
   const finished = metrics.success + metrics.failed + metrics.interrupted + metrics.cancelled;
   if (finished === 0) {
@@ -91,8 +115,12 @@ export async function clearHistory(services: ExtensionServices): Promise<number 
   if (!choice) return undefined;
   const confirm = await vscode.window.showWarningMessage(`Delete ${choice.label.toLowerCase()}? This cannot be undone.`, { modal: true }, "Delete");
   if (confirm !== "Delete") return undefined;
-  const options = choice.olderThanMs === undefined ? {} : { olderThan: new Date(Date.now() - choice.olderThanMs) };
-  const deleted = Number(await manager.clearHistory(options));
+  return deleteFinished(services, choice.olderThanMs);
+}
+
+async function deleteFinished(services: ExtensionServices, olderThanMs: number | undefined): Promise<number> {
+  const options = olderThanMs === undefined ? {} : { olderThan: new Date(Date.now() - olderThanMs) };
+  const deleted = Number(await services.manager().clearHistory(options));
   services.log.info(`Cleared ${deleted} finished task(s) from history`);
   services.refreshViews();
   void vscode.window.showInformationMessage(`Taskflow: deleted ${deleted} finished task(s).`);
