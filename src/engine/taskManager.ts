@@ -61,6 +61,12 @@ export class TaskManager {
   private queue: string[] = [];
   /** Pending tasks whose function is not registered (yet); they run once it is. */
   private parked: string[] = [];
+  /**
+   * Runs a dead process left `running` whose function was not registered at start: they were marked
+   * interrupted, and go back to pending if their function registers with requeueOnInterrupt
+   * (workspace modules load after the store opens).
+   */
+  private recoveredWithoutFunction = new Map<string, string>();
   private readonly waiters = new Map<string, Array<{ resolve: (r: TaskRecord) => void; reject: (e: Error) => void }>>();
   private state: "new" | "starting" | "started" | "closing" | "closed" = "new";
   private startPromise: Promise<void> | undefined;
@@ -130,6 +136,7 @@ export class TaskManager {
   task(a: unknown, b?: unknown, options: RegisterOptions = {}): TaskHandle {
     const { name, fn, config } = this.registry.register(a, b, options);
     this.registryEmitter.fire({ kind: "registered", name });
+    this.requeueRecovered(name, config);
     const waiting = this.parked.filter((id) => this.live.get(id)?.funcName === name);
     if (waiting.length > 0) {
       this.parked = this.parked.filter((id) => !waiting.includes(id));
@@ -169,6 +176,7 @@ export class TaskManager {
       if (this.registry.get(record.funcName)?.config.requeueOnInterrupt) {
         this.transition(record, "pending", { startTime: null, endTime: null, error: null, stacktrace: null });
       } else {
+        if (!this.registry.get(record.funcName)) this.recoveredWithoutFunction.set(record.taskId, record.funcName);
         this.transition(record, "interrupted", { endTime: new Date(this.clock.now()), error: PROCESS_EXITED });
       }
     }
@@ -381,6 +389,24 @@ export class TaskManager {
   private encryptArguments(args: unknown[], kwargs: Record<string, unknown>): Uint8Array {
     const token = (this.fernet as Fernet).encrypt(JSON.stringify({ args, kwargs }), { now: this.clock.now() });
     return Buffer.from(token, "utf8");
+  }
+
+  /** See recoveredWithoutFunction: a late registration with requeueOnInterrupt requeues its runs. */
+  private requeueRecovered(name: string, config: TaskConfig): void {
+    if (this.state !== "started" && this.state !== "starting") return;
+    for (const [id, funcName] of this.recoveredWithoutFunction) {
+      if (funcName !== name) continue;
+      this.recoveredWithoutFunction.delete(id);
+      if (!config.requeueOnInterrupt) continue;
+      const data = this.store.getTask(id);
+      // Untouched since recovery only: a person may have retried or deleted it meanwhile.
+      if (!data || data.status !== "interrupted" || data.error !== PROCESS_EXITED) continue;
+      const record = TaskRecord.fromData(data);
+      this.live.set(id, record);
+      this.transition(record, "pending", { startTime: null, endTime: null, error: null, stacktrace: null });
+      this.queue.push(id);
+    }
+    this.pump();
   }
 
   private enqueue(record: TaskRecord): string {

@@ -186,6 +186,24 @@ describe("lifecycle: start and recovery", () => {
     assert.deepEqual(seen, [5]);
   });
 
+  it("requeues a task left running when its requeueOnInterrupt function registers only after start", async () => {
+    const { view } = await seeded(
+      stored({ taskId: "t-late", funcName: "late", status: "running", args: [7] }),
+      stored({ taskId: "t-other", funcName: "plain", status: "running" }),
+    );
+    const { manager, statuses } = makeEngine({ store: view });
+    await manager.start();
+    assert.equal(manager.getTask("t-late")?.status, "interrupted");
+    const seen: unknown[] = [];
+    manager.task({ name: "late", requeueOnInterrupt: true }, async (n: number) => void seen.push(n));
+    manager.task({ name: "plain" }, async () => undefined);
+    const record = await manager.waitFor("t-late");
+    assert.equal(record.status, "success");
+    assert.deepEqual(seen, [7]);
+    assert.deepEqual(statuses("t-late"), ["interrupted", "pending", "running", "success"]);
+    assert.equal(manager.getTask("t-other")?.status, "interrupted", "a function without requeueOnInterrupt stays interrupted");
+  });
+
   it("dispatches stored pending tasks oldest first, and waits for functions registered later", async () => {
     const { view } = await seeded(
       stored({ taskId: "p2", funcName: "later", status: "pending", createdAt: 2 }),
