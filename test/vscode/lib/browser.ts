@@ -11,6 +11,8 @@ export async function launchBrowser(profileDir: string): Promise<{ context: Brow
     executablePath: readInstall().chromium,
     headless: true,
     viewport: { width: 1400, height: 900 },
+    // Copy Task ID and Generate Encryption Key's Copy Key write the clipboard; tests read it back.
+    permissions: ["clipboard-read", "clipboard-write"],
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
   });
