@@ -27,8 +27,10 @@ export interface ManagerPort {
   listTasks(query?: ListTasksQuery): TaskLike[];
   countTasks(query?: ListTasksQuery): number;
   metrics(): Metrics;
+  /** Resolves with the new task's id. */
   retryTask(taskId: string): Promise<string>;
   cancelTask(taskId: string): Promise<unknown>;
+  /** Resolves with, or returns, how many tasks were deleted. */
   clearHistory(options?: ClearHistoryOptions): unknown;
   onLog(listener: (event: LogEvent) => void): Disposable;
   onLifecycle(listener: (event: LifecycleEvent) => void): Disposable;

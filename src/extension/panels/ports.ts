@@ -3,33 +3,15 @@
  * Node under test with fakes. The real TaskManager satisfies PanelManager structurally; the vscode
  * adapters (taskPanel.ts, dashboardPanel.ts) implement PanelHost.
  */
-import type {
-  ClearHistoryOptions,
-  Disposable,
-  LifecycleEvent,
-  ListTasksQuery,
-  LogEvent,
-  Metrics,
-  TaskDict,
-} from "../../engine/types";
+import type { ManagerPort } from "../managerPort";
 
-/** A task as the manager hands it out: a record with `toDict()`, or already the JSON shape. */
-export type TaskLike = TaskDict | { toDict(): TaskDict };
+export { toTaskDict, type TaskLike } from "../managerPort";
 
-/** The part of the TaskManager the panels use. */
-export interface PanelManager {
-  getTask(taskId: string): TaskLike | undefined;
-  listTasks(query?: ListTasksQuery): TaskLike[];
-  countTasks(query?: ListTasksQuery): number;
-  metrics(): Metrics;
-  /** Resolves with the new task's id. */
-  retryTask(taskId: string): Promise<string>;
-  cancelTask(taskId: string): Promise<unknown>;
-  /** Resolves with, or returns, how many tasks were deleted. */
-  clearHistory(options?: ClearHistoryOptions): unknown;
-  onLog(listener: (event: LogEvent) => void): Disposable;
-  onLifecycle(listener: (event: LifecycleEvent) => void): Disposable;
-}
+/** The part of the TaskManager the panels use (the extension's ManagerPort less running by name). */
+export type PanelManager = Pick<
+  ManagerPort,
+  "getTask" | "listTasks" | "countTasks" | "metrics" | "retryTask" | "cancelTask" | "clearHistory" | "onLog" | "onLifecycle"
+>;
 
 /** Editor services the panel controllers call; implemented with the vscode API. */
 export interface PanelHost {
@@ -49,8 +31,4 @@ export interface PanelHost {
   showError(message: string): void;
   /** Writes a line to the Taskflow output channel. */
   log(message: string): void;
-}
-
-export function toTaskDict(task: TaskLike): TaskDict {
-  return "toDict" in task && typeof task.toDict === "function" ? task.toDict() : (task as TaskDict);
 }
