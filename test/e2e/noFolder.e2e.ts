@@ -43,6 +43,8 @@ describe("Taskflow with no folder open (UI)", function () {
       await page.keyboard.press("Escape");
     } finally {
       await page.close();
+      // Later tests type into the main window, which must be the active page again.
+      await workbench().bringToFront();
     }
   });
 });

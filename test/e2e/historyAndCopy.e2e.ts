@@ -1,0 +1,76 @@
+// Clear History's age choice and Copy Task ID from a task's context menu, driven as a person does.
+// The age choice keeps everything run today (the extension-host suite checks that older tasks go,
+// with a task stamped two days ago, which the UI cannot make).
+import * as assert from "node:assert/strict";
+import type { Locator, Page } from "playwright-core";
+import { waitFor } from "../vscode/lib/waitFor";
+import { workbench } from "./fixture";
+import { focusView, notification, pick, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame } from "./workbench";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+async function runHello(page: Page, argument: string): Promise<void> {
+  await runCommand(page, "Taskflow: Run Task...");
+  await pick(page, /^hello$/);
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run hello: arguments" }).waitFor({ timeout: stepTimeoutMs });
+  await input.fill(JSON.stringify([argument]));
+  await input.press("Enter");
+  await notification(page, "Taskflow: started hello");
+}
+
+/** The count on the Succeeded group row ("Succeeded3"), once it is at least `atLeast`. */
+async function succeededCount(page: Page, tasks: Locator, atLeast: number): Promise<number> {
+  let rows: string[] = [];
+  return waitFor(async () => {
+    rows = await treeRows(page, tasks);
+    const count = Number(/^Succeeded(\d+)/.exec(rows.find((r) => r.startsWith("Succeeded")) ?? "")?.[1] ?? 0);
+    return count >= atLeast ? count : undefined;
+  }, { what: `a Succeeded group counting at least ${atLeast}`, timeoutMs: 30_000, intervalMs: 250, diagnose: () => `rows: ${JSON.stringify(rows)}` });
+}
+
+describe("Clear History by age and Copy Task ID (UI)", function () {
+  this.timeout(90_000);
+
+  it("keeps the tasks run today when clearing finished tasks older than a day", async () => {
+    const page = workbench();
+    await runHello(page, "newer than a day");
+    const tasks = await focusView(page, "Tasks");
+    const before = await succeededCount(page, tasks, 1);
+
+    await runCommand(page, "Taskflow: Clear History...");
+    await pick(page, "Finished tasks older than a day");
+    const dialog = page.locator(".monaco-dialog-box", { hasText: "Delete finished tasks older than a day?" });
+    await dialog.waitFor({ timeout: stepTimeoutMs });
+    await shot(page, "clear-history-older-than-a-day-confirm");
+    await dialog.locator(".monaco-button", { hasText: /^Delete$/ }).click();
+    await notification(page, "Taskflow: deleted 0 finished task(s).");
+    assert.equal(await succeededCount(page, tasks, 0), before, "every task run today stays");
+    await shot(page, "tasks-after-clear-older-than-a-day");
+  });
+
+  it("copies a task's id from its context menu in the Tasks view", async () => {
+    const page = workbench();
+    await page.evaluate(() => navigator.clipboard.writeText("clipboard before Copy Task ID"));
+    const tasks = await focusView(page, "Tasks");
+    await succeededCount(page, tasks, 1);
+    const row = tasks.locator('.pane-body .monaco-list-row[role="treeitem"]').filter({ hasText: /^hello/ }).first();
+    await row.click({ button: "right" });
+    const item = page.locator(".monaco-menu .action-item .action-label", { hasText: /^Copy Task ID$/ }).first();
+    await item.waitFor({ timeout: stepTimeoutMs });
+    await shot(page, "task-context-menu");
+    await item.click();
+    let copied = "";
+    await waitFor(async () => UUID.test((copied = await page.evaluate(() => navigator.clipboard.readText()))), {
+      what: "Copy Task ID to put a task id on the clipboard",
+      timeoutMs: stepTimeoutMs,
+      diagnose: () => `clipboard: ${JSON.stringify(copied)}`,
+    });
+    // The command's own status-bar message names the same id.
+    await page.locator(".part.statusbar", { hasText: `Copied task id ${copied}` }).waitFor({ timeout: stepTimeoutMs });
+    // Clicking the same row opens its task panel, titled with the id's first 8 characters: the id copied is that row's.
+    await row.click();
+    const panel = await webviewFrame(page, `hello · ${copied.slice(0, 8)}`);
+    await panel.locator("#status").waitFor({ timeout: stepTimeoutMs });
+  });
+});
