@@ -38,11 +38,16 @@ async function answerStep(page: Page, title: string, text: string): Promise<void
   await answer(page, text);
 }
 
-/** Clicks a row's inline action (shown on hover) by its title. */
+/**
+ * Clicks a row's inline action (shown on hover) by its title. The tree re-renders its rows when tasks
+ * change, which drops the hover: hover again until the action shows.
+ */
 async function inlineAction(target: Locator, title: string): Promise<void> {
-  await target.hover();
   const action = target.locator(`.actions .action-label[aria-label^="${title}"]`);
-  await action.waitFor({ state: "visible", timeout: 10_000 });
+  await waitFor(async () => {
+    await target.hover();
+    return action.isVisible();
+  }, { what: `the row's inline "${title}" action to show on hover`, timeoutMs: 15_000, intervalMs: 250 });
   await action.click();
 }
 
