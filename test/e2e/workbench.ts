@@ -20,12 +20,21 @@ const quickInput = ".quick-input-widget";
  * pressed, since it runs the top fuzzy match, which can be another command.
  */
 export async function runCommand(page: Page, title: string, exact: RegExp = new RegExp(`^${escapeRegExp(title)}$`)): Promise<void> {
-  await page.keyboard.press("Escape");
-  await page.keyboard.press("F1");
   const input = page.locator(`${quickInput} .quick-input-box input`);
-  await input.waitFor({ state: "visible", timeout: stepTimeoutMs });
   const typed = `>${title}`;
-  await input.fill(typed);
+  // The palette can close again right after it opens (focus moving to a view or webview that was
+  // still settling); open it again rather than wait on a hidden box.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("F1");
+    try {
+      await input.waitFor({ state: "visible", timeout: stepTimeoutMs });
+      await input.fill(typed, { timeout: 5_000 });
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw new Error(`the command palette did not stay open to run "${title}" (3 tries): ${(error as Error).message.split("\n")[0]}`);
+    }
+  }
   const row = page.locator(`${quickInput} .quick-input-list .monaco-list-row`).filter({
     has: page.locator(".label-name", { hasText: exact }),
   });
