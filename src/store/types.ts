@@ -5,7 +5,7 @@
  * Reads and writes are synchronous (sql.js works in memory); durability is asynchronous: a write is
  * on disk within `flushIntervalMs` of being made, and `flush()` forces it.
  */
-import type { ListTasksQuery, Metrics, TaskData, TaskStatus } from "../engine/types";
+import type { ListTasksQuery, Metrics, TaskData, TaskStatus, Timers } from "../model";
 
 export interface TaskStore {
   /** Opens the database (creating it, migrating it, replaying any journal). */
@@ -21,9 +21,13 @@ export interface TaskStore {
   appendLogs(taskId: string, lines: string[]): void;
   /** A task with its logs, or undefined. */
   getTask(taskId: string): TaskData | undefined;
-  /** Newest first (createdAt descending, then taskId), filtered and paged. Logs are included. */
+  /**
+   * Filtered, sorted and paged: newest first (createdAt, then taskId, descending) unless `query.sort`
+   * says otherwise; tasks without a duration sort last in either order. Logs are included unless
+   * `query.withLogs` is false (then `logs` is empty). Throws a ValidationError for a malformed query.
+   */
   listTasks(query?: ListTasksQuery): TaskData[];
-  /** How many tasks match the query's filters (limit and offset ignored). */
+  /** How many tasks match the query's filters (sort, limit and offset ignored). */
   countTasks(query?: ListTasksQuery): number;
   /** Every task in one of these statuses, oldest first (recovery at start). */
   tasksWithStatus(statuses: TaskStatus[]): TaskData[];
@@ -35,7 +39,7 @@ export interface TaskStore {
   clearFinished(createdBefore?: number): number;
   /** Counts per status and duration figures over the whole store. */
   metrics(): Metrics;
-  /** Distinct function names that have at least one task. */
+  /** Distinct function names that have at least one task, sorted. */
   funcNames(): string[];
 }
 
@@ -54,11 +58,5 @@ export interface SqlJsStoreOptions {
    */
   journalFoldBytes?: number;
   /** Timers used to schedule journal writes; tests pass fake ones. @default the global setTimeout/clearTimeout */
-  timers?: StoreTimers;
-}
-
-/** The two timer functions the store uses, so tests can drive them. */
-export interface StoreTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
+  timers?: Timers;
 }

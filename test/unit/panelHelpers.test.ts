@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { csvField, formatTags, toCsv, toJson } from "../../src/extension/panels/exportRows";
 import { functionStats, percentile } from "../../src/extension/panels/functionStats";
-import { parseFrameLocation, resolveStack, workspaceLabel } from "../../src/extension/panels/stackFrames";
+import { resolveStack, workspaceLabel } from "../../src/extension/panels/stackFrames";
+import { parseStackFrame as parseFrameLocation } from "../../src/runtime/stackFrames";
 import { throttle, type TimerPort } from "../../src/extension/panels/throttle";
 import { contentSecurityPolicy, createNonce, webviewHtml } from "../../src/extension/panels/webviewHtml";
 import type { TaskDict } from "../../src/engine/types";

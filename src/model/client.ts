@@ -1,0 +1,53 @@
+/**
+ * The one interface to Taskflow's tasks. TaskManager implements it; the extension's views,
+ * commands and panels, the exported API, the CLI and the HTTP API use it and nothing narrower.
+ *
+ * Reads are `Awaitable`: the local engine answers them synchronously, a backend across the network
+ * (BullMQ on Redis) with a promise. Code that must work on both awaits them.
+ */
+import type { Event, LifecycleEvent, LogEvent, RegistryChangeEvent } from "./events";
+import type { Metrics } from "./metrics";
+import type { AddTaskOptions, ListTasksQuery } from "./schemas";
+import type { RegisteredTask, TaskHandle } from "./taskFunction";
+import type { TaskRecord } from "./taskRecord";
+
+export type Awaitable<T> = T | Promise<T>;
+
+/** Options of `clearHistory`. */
+export interface ClearHistoryOptions {
+  /** Only finished tasks created before this time. @default every finished task */
+  olderThan?: Date;
+}
+
+export interface TaskflowClient {
+  /** Task functions that can be run now. */
+  registeredTasks(): RegisteredTask[];
+  /**
+   * Enqueues a run; resolves with its id. With an idempotency key held by a task that is not
+   * failed, interrupted or rejected, resolves with that task's id and enqueues nothing.
+   * Rejects with UnknownFunctionError for a name nothing registered, ValidationError for bad input.
+   */
+  addTask(task: TaskHandle | string, args?: unknown[], options?: AddTaskOptions): Promise<string>;
+  /** The task, or undefined for an unknown id. */
+  getTask(taskId: string): Awaitable<TaskRecord | undefined>;
+  /** Filtered, sorted (newest first by default) and paged. */
+  listTasks(query?: ListTasksQuery): Awaitable<TaskRecord[]>;
+  /** How many tasks match the query's filters (sort, limit and offset ignored). */
+  countTasks(query?: ListTasksQuery): Awaitable<number>;
+  /** Every function name that has at least one task in the history, sorted. */
+  funcNames(): Awaitable<string[]>;
+  metrics(): Awaitable<Metrics>;
+  /** Resolves with the record once the task is finished; rejects with UnknownTaskError. */
+  waitFor(taskId: string): Promise<TaskRecord>;
+  /** A new run of a failed, interrupted or rejected task; resolves with its id. Rejects with UnknownTaskError or TaskStateError. */
+  retryTask(taskId: string): Promise<string>;
+  /** Cancels a pending or running task. Rejects with UnknownTaskError, or TaskStateError when it already finished. */
+  cancelTask(taskId: string): Promise<void>;
+  /** Deletes finished tasks (others are skipped); resolves with how many were deleted. */
+  deleteTasks(taskIds: string[]): Awaitable<number>;
+  /** Deletes finished tasks (created before `olderThan` when given); resolves with how many. */
+  clearHistory(options?: ClearHistoryOptions): Awaitable<number>;
+  readonly onLifecycle: Event<LifecycleEvent>;
+  readonly onLog: Event<LogEvent>;
+  readonly onDidChangeRegistry: Event<RegistryChangeEvent>;
+}

@@ -1,0 +1,328 @@
+/**
+ * A task's fields, declared once. Every other shape of a task is derived from TASK_FIELDS:
+ *
+ * - `TaskData`: plain data as stores keep it (times in epoch milliseconds);
+ * - the `TaskRecord` class (times as Date), and `TaskDict`, its JSON form for the API and webviews;
+ * - the `tasks` table's columns and `JournalRow`, a stored row as the journal writes it.
+ *
+ * Adding a field is one entry here plus a migration in src/store/schema.ts that adds its column; a
+ * unit test compares the migrated table with this list.
+ */
+import { describeValue } from "./describe";
+import { isTaskStatus, type TaskStatus } from "./status";
+
+/** A value as an sql.js column holds it. */
+export type ColumnValue = string | number | Uint8Array | null;
+
+/** Progress a running task reported: a fraction done and an optional message. */
+export interface TaskProgress {
+  /** 0..1. */
+  fraction: number;
+  message: string | null;
+}
+
+/**
+ * One field. `D` is the stored data type, `R` the record's, `X` the JSON form's, `C` the column's.
+ * `column` is undefined for a field stored apart (logs, in their own table).
+ */
+export interface Field<D, R = D, X = D, C extends ColumnValue = ColumnValue> {
+  readonly column: string | undefined;
+  /** SQLite type and constraint of the column, as the migration declares it. */
+  readonly sqlType: string | undefined;
+  /** Key in the JSON form; undefined when the field is not part of it. */
+  readonly dictKey: string | undefined;
+  /** The value of a new task. */
+  initial(): D;
+  toRecord(value: D): R;
+  fromRecord(value: R): D;
+  toDict(value: D): X;
+  fromDict(value: X): D;
+  toColumn(value: D): C;
+  /** Reads a column value; throws a TypeError naming the column when it is not of the field's type. */
+  fromColumn(value: ColumnValue): D;
+  /** A deep copy, so a store never shares state with its callers. */
+  copy(value: D): D;
+}
+
+type AnyField = Field<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function wrongColumn(column: string, expected: string, got: unknown): never {
+  throw new TypeError(`column ${column}: expected ${expected}, got ${describeValue(got)}`);
+}
+
+const identity = <T>(value: T): T => value;
+
+/**
+ * A deep copy of a JSON value (the engine checks args, kwargs and results are JSON). Faster than
+ * structuredClone for the small values tasks carry, which matters on the per-save path.
+ */
+export function cloneJson<T>(value: T): T {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = cloneJson((value as Record<string, unknown>)[key]);
+  return out as T;
+}
+
+function plain<D>(column: string, sqlType: string, initial: () => D, check: (v: ColumnValue) => v is D & ColumnValue, expected: string): Field<D, D, D, D & ColumnValue> {
+  return {
+    column, sqlType, dictKey: undefined, initial,
+    toRecord: identity, fromRecord: identity, toDict: identity, fromDict: identity, copy: identity,
+    toColumn: (v) => v as D & ColumnValue,
+    fromColumn: (v) => (check(v) ? v : wrongColumn(column, expected, v)),
+  };
+}
+
+const isString = (v: ColumnValue): v is string => typeof v === "string";
+const isStringOrNull = (v: ColumnValue): v is string | null => v === null || typeof v === "string";
+
+/** A text column that is never null. */
+export function text(column: string, initial = ""): Field<string, string, string, string> {
+  return plain(column, "TEXT NOT NULL", () => initial, isString, "text");
+}
+
+/** A text column that may be null. */
+export function textOrNull(column: string): Field<string | null, string | null, string | null, string | null> {
+  return plain<string | null>(column, "TEXT", () => null, isStringOrNull, "text or null");
+}
+
+export function status(column: string): Field<TaskStatus, TaskStatus, TaskStatus, string> {
+  return {
+    ...plain<string>(column, "TEXT NOT NULL", () => "pending", isString, "a status"),
+    initial: () => "pending",
+    fromColumn: (v) => (isTaskStatus(v) ? v : wrongColumn(column, "a task status", v)),
+  } as Field<TaskStatus, TaskStatus, TaskStatus, string>;
+}
+
+/** A number column (INTEGER holds whole numbers, REAL any). */
+export function numeric(column: string, sqlType: "INTEGER NOT NULL" | "REAL NOT NULL", initial = 0): Field<number, number, number, number> {
+  return {
+    ...plain<number>(column, sqlType, () => initial, (v): v is number => typeof v === "number", "a number"),
+    // SQLite hands back whole numbers as numbers, and big ones as strings with some drivers.
+    fromColumn: (v) => (typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : wrongColumn(column, "a number", v)),
+  };
+}
+
+/** A point in time: epoch ms in data and columns, a Date in the record, ISO 8601 UTC in JSON. */
+export function time(column: string): Field<number, Date, string, number>;
+export function time(column: string, nullable: true): Field<number | null, Date | null, string | null, number | null>;
+export function time(column: string, nullable = false): AnyField {
+  const fromColumn = (v: ColumnValue): number | null => {
+    if (v === null && nullable) return null;
+    const n = typeof v === "string" ? Number(v) : v;
+    return typeof n === "number" && Number.isFinite(n) ? n : wrongColumn(column, nullable ? "epoch milliseconds or null" : "epoch milliseconds", v);
+  };
+  return {
+    column, sqlType: nullable ? "INTEGER" : "INTEGER NOT NULL", dictKey: undefined,
+    initial: () => (nullable ? null : 0),
+    toRecord: (v: number | null) => (v === null ? null : new Date(v)),
+    fromRecord: (v: Date | null) => (v === null ? null : v.getTime()),
+    toDict: (v: number | null) => (v === null ? null : new Date(v).toISOString()),
+    fromDict: (v: string | null) => (v === null ? null : Date.parse(v)),
+    toColumn: identity,
+    fromColumn,
+    copy: identity,
+  };
+}
+
+/** A JSON value kept as JSON text in its column. */
+export function json<T>(column: string, initial: () => T, check: (value: unknown) => boolean, expected: string): Field<T, T, T, string> {
+  return {
+    column, sqlType: "TEXT NOT NULL", dictKey: undefined, initial,
+    toRecord: identity, fromRecord: identity, copy: cloneJson,
+    toDict: cloneJson, fromDict: cloneJson,
+    toColumn: (v) => JSON.stringify(v),
+    fromColumn: (v) => {
+      if (typeof v !== "string") return wrongColumn(column, `JSON text of ${expected}`, v);
+      const parsed: unknown = JSON.parse(v);
+      return check(parsed) ? (parsed as T) : wrongColumn(column, `JSON text of ${expected}`, parsed);
+    },
+  };
+}
+
+/** Bytes kept out of the JSON form; `dictKey` gets only whether they are present. */
+export function secretBytes(column: string, dictKey: string): Field<Uint8Array | null, Uint8Array | null, boolean, Uint8Array | null> {
+  return {
+    column, sqlType: "BLOB", dictKey, initial: () => null,
+    toRecord: identity, fromRecord: identity,
+    toDict: (v) => v !== null,
+    fromDict: () => null,
+    toColumn: identity,
+    fromColumn: (v) => (v === null ? null : v instanceof Uint8Array ? new Uint8Array(v) : wrongColumn(column, "bytes or null", v)),
+    copy: (v) => (v === null ? null : v.slice()),
+  };
+}
+
+/** Lines kept in their own table, appended only. */
+function lines(): Field<string[], string[], string[], never> {
+  return {
+    column: undefined, sqlType: undefined, dictKey: undefined, initial: () => [],
+    toRecord: identity, fromRecord: identity, copy: (v) => v.slice(),
+    toDict: (v) => v.slice(), fromDict: (v) => v.slice(),
+    toColumn: () => { throw new TypeError("logs are stored in their own table, not as a column"); },
+    fromColumn: () => [],
+  };
+}
+
+const isArray = (v: unknown): boolean => Array.isArray(v);
+const isObject = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v);
+const isProgress = (v: unknown): boolean => v === null || (isObject(v) && typeof (v as TaskProgress).fraction === "number");
+
+/**
+ * The fields of a task, in the order of its JSON form. Section 2 and 9 of the design say what each
+ * means; the doc comments of TaskRecord repeat it for editors.
+ */
+export const TASK_FIELDS = {
+  taskId: text("task_id"),
+  funcName: text("func_name"),
+  status: status("status"),
+  args: json<unknown[]>("args", () => [], isArray, "an array"),
+  kwargs: json<Record<string, unknown>>("kwargs", () => ({}), isObject, "an object"),
+  createdAt: time("created_at"),
+  startTime: time("start_time", true),
+  endTime: time("end_time", true),
+  retriesUsed: numeric("retries_used", "INTEGER NOT NULL"),
+  error: textOrNull("error"),
+  logs: lines(),
+  stacktrace: textOrNull("stacktrace"),
+  idempotencyKey: textOrNull("idempotency_key"),
+  tags: json<Record<string, string>>("tags", () => ({}), isObject, "an object of strings"),
+  result: json<unknown>("result", () => null, () => true, "a JSON value"),
+  parentId: textOrNull("parent_id"),
+  queue: text("queue", "default"),
+  priority: numeric("priority", "INTEGER NOT NULL"),
+  runAt: time("run_at", true),
+  scheduleId: textOrNull("schedule_id"),
+  progress: json<TaskProgress | null>("progress", () => null, isProgress, "{ fraction, message } or null"),
+  encryptedPayload: secretBytes("encrypted_payload", "encrypted"),
+} as const;
+
+type Fields = typeof TASK_FIELDS;
+export type TaskField = keyof Fields;
+
+type DataOf<F> = F extends Field<infer D, any, any, any> ? D : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+type RecordOf<F> = F extends Field<any, infer R, any, any> ? R : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+type DictOf<F> = F extends Field<any, any, infer X, any> ? X : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+type ColumnOf<F> = F extends Field<any, any, any, infer C> ? C : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Plain data of a task as stores keep it. Times are epoch milliseconds. */
+export type TaskData = { [K in TaskField]: DataOf<Fields[K]> };
+
+/** The fields of a TaskRecord. Times are Dates. */
+export type TaskRecordFields = { [K in TaskField]: RecordOf<Fields[K]> };
+
+/** Fields that are columns of the tasks table (every field but logs). */
+export type ColumnField = { [K in TaskField]: [ColumnOf<Fields[K]>] extends [never] ? never : K }[TaskField];
+
+/** The JSON key each field has in TaskDict (its own name unless the field says otherwise). */
+type DictKeyOf<K extends TaskField> = K extends "encryptedPayload" ? "encrypted" : K;
+
+/**
+ * JSON shape of a task, as given to API consumers and the webviews. Never holds the encrypted
+ * payload: `encrypted` says whether there is one. `duration` is seconds from startTime to endTime,
+ * null until both are set.
+ */
+export type TaskDict = { [K in TaskField as DictKeyOf<K>]: DictOf<Fields[K]> } & { duration: number | null };
+
+/**
+ * A stored row as the journal writes it: the column values, with the encrypted payload in base64 so
+ * the line stays JSON.
+ */
+export type JournalRow = { [K in ColumnField]: ColumnOf<Fields[K]> extends Uint8Array | null ? string | null : ColumnOf<Fields[K]> };
+
+/** Field names in JSON-form order. */
+export const FIELD_NAMES = Object.keys(TASK_FIELDS) as TaskField[];
+
+/** Fields stored as columns of the tasks table, in the order `TASK_COLUMNS` lists them. */
+export const COLUMN_FIELDS = FIELD_NAMES.filter((k) => TASK_FIELDS[k].column !== undefined) as ColumnField[];
+
+/** Column names in `COLUMN_FIELDS` order. */
+export const TASK_COLUMNS: readonly string[] = COLUMN_FIELDS.map((k) => TASK_FIELDS[k].column as string);
+
+/** The JSON form's key of each field. */
+export function dictKey(field: TaskField): string {
+  return TASK_FIELDS[field].dictKey ?? field;
+}
+
+/** A task's data with every field at its initial value, then `given`. */
+export function newTaskData(given: Pick<TaskData, "taskId" | "funcName" | "createdAt"> & Partial<TaskData>): TaskData {
+  const data = {} as Record<TaskField, unknown>;
+  for (const key of FIELD_NAMES) {
+    const value = given[key];
+    data[key] = value === undefined ? TASK_FIELDS[key].initial() : value;
+  }
+  return data as TaskData;
+}
+
+/** A deep copy of a task's data. */
+export function copyTaskData(task: TaskData): TaskData {
+  const out = {} as Record<TaskField, unknown>;
+  for (const key of FIELD_NAMES) out[key] = (TASK_FIELDS[key] as AnyField).copy(task[key]);
+  return out as TaskData;
+}
+
+/** Column values of a task in `TASK_COLUMNS` order. */
+export function toColumns(task: TaskData): ColumnValue[] {
+  return COLUMN_FIELDS.map((k) => (TASK_FIELDS[k] as AnyField).toColumn(task[k]) as ColumnValue);
+}
+
+/** A task's data from a row read with `SELECT <TASK_COLUMNS>`; logs empty. */
+export function fromColumns(row: readonly ColumnValue[]): TaskData {
+  const data = { logs: [] } as unknown as Record<TaskField, unknown>;
+  COLUMN_FIELDS.forEach((k, i) => {
+    data[k] = (TASK_FIELDS[k] as AnyField).fromColumn(row[i]);
+  });
+  return data as TaskData;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The journal form of a task's row. Serialising at save time is also the store's defensive copy. */
+export function toJournalRow(task: TaskData): JournalRow {
+  const row = {} as Record<ColumnField, unknown>;
+  for (const key of COLUMN_FIELDS) {
+    const value = (TASK_FIELDS[key] as AnyField).toColumn(task[key]) as ColumnValue;
+    row[key] = value instanceof Uint8Array ? toBase64(value) : value;
+  }
+  return row as JournalRow;
+}
+
+/**
+ * Column values of a journal row in `TASK_COLUMNS` order; a row written before a field existed gets
+ * the field's initial value. Rows read back from a journal file are checked first with
+ * journalRowProblem.
+ */
+export function journalRowToColumns(row: Record<string, unknown>): ColumnValue[] {
+  return COLUMN_FIELDS.map((key) => {
+    const field = TASK_FIELDS[key] as AnyField;
+    const raw = row[key];
+    if (raw === undefined) return field.toColumn(field.initial()) as ColumnValue;
+    return field.sqlType === "BLOB" && typeof raw === "string" ? fromBase64(raw) : (raw as ColumnValue);
+  });
+}
+
+/** Whether a journal row's fields are all valid; the reason when not. */
+export function journalRowProblem(row: unknown): string | null {
+  if (typeof row !== "object" || row === null || Array.isArray(row)) return `expected a row object, got ${describeValue(row)}`;
+  for (const key of ["taskId", "funcName"] as const) {
+    if (typeof (row as Record<string, unknown>)[key] !== "string") return `a row without ${key}`;
+  }
+  try {
+    const columns = journalRowToColumns(row as Record<string, unknown>);
+    COLUMN_FIELDS.forEach((key, i) => (TASK_FIELDS[key] as AnyField).fromColumn(columns[i]));
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The model: a task's fields, statuses and their rules, the schemas of what callers give, the
+ * events and the client interface, each declared once. Free of Node and vscode, so the webviews
+ * import it too.
+ */
+export * from "./status";
+export * from "./fields";
+export * from "./taskRecord";
+export * from "./schemas";
+export * from "./events";
+export * from "./metrics";
+export * from "./errors";
+export * from "./taskFunction";
+export * from "./client";
+export { describeValue, previewValue, isPlainObject } from "./describe";
+export * from "./timers";

@@ -1,0 +1,167 @@
+/**
+ * The schemas of what callers give Taskflow: task config, addTask options and task queries. The
+ * types are inferred from them and every layer (engine, module API, webview protocol, CLI, HTTP)
+ * validates with them, so a value is accepted or refused, with the same message, wherever it enters.
+ *
+ * valibot, not zod: its functions are imported one by one and tree-shaken, so the webviews and the
+ * runtime that task modules import carry a few kilobytes of it instead of zod's whole object model.
+ */
+import * as v from "valibot";
+import { describeValue, isPlainObject } from "./describe";
+import { ALL_STATUSES, type TaskStatus } from "./status";
+
+/** Thrown when a value does not match its schema; the message says what was expected and what was got. */
+export class ValidationError extends TypeError {
+  override readonly name = "ValidationError";
+  constructor(
+    message: string,
+    /** Dot path of the first bad field, empty for the value itself. */
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+const finite = (message: string) => v.pipe(v.number(message), v.finite(message));
+const wholeAtLeast = (min: number, message: string) => v.pipe(v.number(message), v.safeInteger(message), v.minValue(min, message));
+const bool = (message = "must be true or false") => v.boolean(message);
+
+/** Per task function configuration. Every field is optional. */
+export const TaskConfigSchema = v.strictObject({
+  /** Display and lookup name, unique in a workspace. @default the export name (the function's name on a manager) */
+  name: v.optional(v.pipe(v.string("must be a string"), v.nonEmpty("must not be empty: omit it to use the export name"))),
+  /** Attempts allowed after the first failure. @default 0 */
+  retries: v.optional(wholeAtLeast(0, "must be a whole number >= 0")),
+  /** Seconds before the first retry. @default 0 */
+  delay: v.optional(v.pipe(finite("must be a number of seconds >= 0"), v.minValue(0, "must be a number of seconds >= 0"))),
+  /** Multiplier on the delay per retry: the wait before retry n (1-based) is `delay * backoff^(n-1)` seconds. @default 1 */
+  backoff: v.optional(v.pipe(finite("must be a number > 0"), v.gtValue(0, "must be a number > 0"))),
+  /** Upper bound, in seconds, on any single backoff wait. @default no bound */
+  maxDelay: v.optional(v.pipe(finite("must be a number of seconds >= 0"), v.minValue(0, "must be a number of seconds >= 0"))),
+  /** Random spread on each wait, 0..1: the wait is multiplied by a factor in `[1 - jitter, 1]`. @default 0 */
+  jitter: v.optional(v.pipe(finite("must be a number from 0 to 1"), v.minValue(0, "must be a number from 0 to 1"), v.maxValue(1, "must be a number from 0 to 1"))),
+  /** Seconds an attempt may run; then its signal aborts and it fails with a timeout error (a failure for retries). @default no timeout */
+  timeout: v.optional(v.pipe(finite("must be a number of seconds > 0"), v.gtValue(0, "must be a number of seconds > 0"))),
+  /** A pending task of this function survives shutdown (a window reload) and runs on the next start. @default false */
+  persist: v.optional(bool()),
+  /** A task running at shutdown goes back to pending instead of interrupted. Only for tasks safe to restart. @default false */
+  requeueOnInterrupt: v.optional(bool()),
+  /** Shown in pickers. */
+  description: v.optional(v.string("must be a string")),
+}, "must be an object like { retries: 3, delay: 1 }");
+
+/** Per task function configuration. Every field is optional. */
+export type TaskConfig = v.InferOutput<typeof TaskConfigSchema>;
+
+/** Names of the TaskConfig fields. */
+export const TASK_CONFIG_KEYS = Object.keys(TaskConfigSchema.entries) as Array<keyof TaskConfig>;
+
+const tagKey = v.pipe(
+  v.string(),
+  v.nonEmpty("tag keys must be non-empty"),
+  v.check((k) => !k.includes("="), "tag keys must not contain \"=\""),
+);
+const tagsSchema = v.pipe(
+  v.custom<Record<string, unknown>>(isPlainObject, "must be an object of strings like { env: \"dev\" }"),
+  v.record(tagKey, v.string("must be a string: tags map strings to strings")),
+);
+
+/** Options of `addTask`. */
+export const AddTaskOptionsSchema = v.strictObject({
+  /** Keyword arguments: the task is called as `fn(...args, kwargs)` when not empty. JSON-serialisable. */
+  kwargs: v.optional(v.custom<Record<string, unknown>>(isPlainObject, "must be a plain object")),
+  /** While a task with this key exists and is not failed, interrupted or rejected, adding returns its id. */
+  idempotencyKey: v.optional(v.pipe(v.string("must be a non-empty string"), v.nonEmpty("must be a non-empty string"))),
+  /** String labels shown with the task and forwarded with every event. */
+  tags: v.optional(tagsSchema),
+}, "must be an object like { kwargs, idempotencyKey, tags }");
+
+/** Options of `addTask`. */
+export type AddTaskOptions = v.InferOutput<typeof AddTaskOptionsSchema>;
+
+/** What listTasks can sort by. */
+export const SORT_FIELDS = ["createdAt", "duration", "funcName", "status"] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+
+const statusSchema = v.picklist(ALL_STATUSES as TaskStatus[], `must be one of ${ALL_STATUSES.join(", ")}`);
+const idText = v.string("must be a string");
+
+/** A query of `listTasks` and `countTasks`. Every filter is optional; filters combine with AND. */
+export const ListTasksQuerySchema = v.strictObject({
+  /** One status or several. */
+  status: v.optional(v.union([statusSchema, v.array(statusSchema, "must be a status or an array of statuses")], `must be one of ${ALL_STATUSES.join(", ")}, or an array of them`)),
+  funcName: v.optional(idText),
+  /** `key` (has the tag) or `key=value`. */
+  tag: v.optional(idText),
+  /** Case-insensitive text matched against the function name, id, error and tag values. */
+  search: v.optional(v.string("must be a string")),
+  /** Only tasks enqueued by this task. */
+  parentId: v.optional(idText),
+  queue: v.optional(idText),
+  scheduleId: v.optional(idText),
+  /** Only tasks created before this epoch-ms time. */
+  createdBefore: v.optional(finite("must be epoch milliseconds")),
+  /** @default { by: "createdAt", order: "desc" } (ties broken by taskId in the same order) */
+  sort: v.optional(v.strictObject({
+    by: v.picklist(SORT_FIELDS, `must be one of ${SORT_FIELDS.join(", ")}`),
+    order: v.optional(v.picklist(["asc", "desc"], "must be asc or desc")),
+  }, "must be an object like { by: \"createdAt\", order: \"desc\" }")),
+  /** Whether the records carry their log lines; false skips reading them. @default true */
+  withLogs: v.optional(bool()),
+  /** @default 100 */
+  limit: v.optional(wholeAtLeast(0, "must be a whole number >= 0")),
+  /** @default 0 */
+  offset: v.optional(wholeAtLeast(0, "must be a whole number >= 0")),
+}, "must be an object like { status: \"failed\", limit: 50 }");
+
+/** A query of `listTasks` and `countTasks`. */
+export type ListTasksQuery = v.InferOutput<typeof ListTasksQuerySchema>;
+
+/** Default page size of listTasks when the query gives no limit. */
+export const DEFAULT_LIST_LIMIT = 100;
+
+function pathOf(issue: v.BaseIssue<unknown>): string {
+  return v.getDotPath(issue) ?? "";
+}
+
+/**
+ * A sentence for the first issue: `Task config "retries" must be a whole number >= 0, got the number 1.5`.
+ * `subject` names the whole value (`Task config`, `addTask options`).
+ */
+export function formatIssue(subject: string, issue: v.BaseIssue<unknown>, allowedKeys?: readonly string[]): { message: string; path: string } {
+  const path = pathOf(issue);
+  const where = path === "" ? subject : `${subject} "${path}"`;
+  if (issue.type === "strict_object" && issue.expected === "never" && path !== "") {
+    const key = path.split(".").pop() as string;
+    const known = allowedKeys ? ` Known keys: ${allowedKeys.join(", ")}` : "";
+    return { message: `${subject} has an unknown key "${key}".${known}`, path };
+  }
+  return { message: `${where} ${issue.message}, got ${describeValue(issue.input)}`, path };
+}
+
+/**
+ * Validates `value` against `schema`; returns the output or throws a ValidationError that says
+ * what was expected and what was got.
+ */
+export function parseWith<S extends v.GenericSchema>(schema: S, subject: string, value: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (result.success) return result.output;
+  const allowed = "entries" in schema ? Object.keys((schema as unknown as { entries: object }).entries) : undefined;
+  const first = result.issues[0];
+  const nestedAllowed = first.path && first.path.length > 1 ? undefined : allowed;
+  const { message, path } = formatIssue(subject, first, nestedAllowed);
+  throw new ValidationError(message, path);
+}
+
+/** Checks a task config; throws a ValidationError naming the field. */
+export function parseTaskConfig(config: unknown): TaskConfig {
+  return parseWith(TaskConfigSchema, "Task config", config);
+}
+
+export function parseAddTaskOptions(options: unknown): AddTaskOptions {
+  return parseWith(AddTaskOptionsSchema, "addTask options", options ?? {});
+}
+
+export function parseListTasksQuery(query: unknown): ListTasksQuery {
+  return parseWith(ListTasksQuerySchema, "listTasks query", query ?? {});
+}
