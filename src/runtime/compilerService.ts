@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from "node:child_process";
 import type { CompileOptions, CompileResult } from "./compileModule";
-import type { CompileRequest, CompileResponse } from "./protocol";
+import type { CompileRequest, CompileResponse } from "./workerProtocol";
 
 /** What a compile needs besides the compiler. */
 export type CompileInput = Omit<CompileOptions, "esbuild">;

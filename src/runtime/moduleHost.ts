@@ -6,20 +6,20 @@ import { getTaskContext, taskLog } from "../engine/taskContext";
 import type { Disposable, TaskConfig, TaskFunction } from "../engine/types";
 import { compileModule, type CompileResult, type EsbuildApi } from "./compileModule";
 import { CompilerService, type CompileInput } from "./compilerService";
-import type { DeclaredTask, RunJob } from "./protocol";
-import { runWorker } from "./runWorker";
+import type { DeclaredTask, RunJob } from "./workerProtocol";
+import { runTaskWorker } from "./runTaskWorker";
 import { stackFrames } from "./stackFrames";
 import type { ModuleDiagnostic, TaskFunctionInfo } from "./types";
 
 /** The part of TaskManager the host uses. */
-export interface TaskRegistry {
+export interface TaskRegistrar {
   task(fn: TaskFunction, config: TaskConfig, options?: { source?: string }): unknown;
   unregisterTask(name: string): unknown;
 }
 
 /** Options of `new ModuleHost(...)`. */
 export interface ModuleHostOptions {
-  manager: TaskRegistry;
+  manager: TaskRegistrar;
   /** Absolute path; esbuild resolves from here and diagnostics may point anywhere below it. */
   workspaceRoot: string;
   /** Where compiled modules are written (created when missing). Files this host wrote are deleted by dispose(). */
@@ -260,7 +260,7 @@ export class ModuleHost {
     if (!compiled.ok) return apply({ diagnostics: compiled.diagnostics });
     this.outputs.add(compiled.outputPath);
     try {
-      const outcome = await runWorker({
+      const outcome = await runTaskWorker({
         workerPath: path.join(this.distDir, "worker.js"),
         job: { kind: "load", compiledPath: compiled.outputPath, sourcePath: file },
         timeoutMs: this.options.loadTimeoutMs ?? 10_000,
@@ -372,7 +372,7 @@ export class ModuleHost {
           tags: { ...(context?.tags ?? {}) },
         },
       };
-      const outcome = await runWorker({
+      const outcome = await runTaskWorker({
         workerPath: path.join(this.distDir, "worker.js"),
         job,
         onLog: log,

@@ -13,7 +13,7 @@ import { compileModule, type CompileResult } from "./compileModule";
 import {
   serializeError, type CompileRequest, type CompileResponse, type DeclaredTask, type HostMessage, type LoadJob,
   type RunJob, type WorkerJob, type WorkerMessage,
-} from "./protocol";
+} from "./workerProtocol";
 import { createWasmEsbuild } from "./wasmEsbuild";
 
 function post(message: WorkerMessage): void {

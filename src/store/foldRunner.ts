@@ -13,7 +13,7 @@ export function foldWorkerPath(): string | undefined {
 }
 
 /** Runs one fold in a worker thread; never rejects, failures come back as `{ ok: false }`. */
-export function runWorker(workerPath: string, workerData: unknown): Promise<FoldWorkerReply> {
+export function runFoldWorker(workerPath: string, workerData: unknown): Promise<FoldWorkerReply> {
   return new Promise((resolve) => {
     // From sources the worker is TypeScript: load it through tsx, as the tests and the bench do.
     // createRequire keeps bundlers from trying to resolve tsx, which only exists in development.

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { type ListTasksQuery, type Metrics, type TaskData, type TaskStatus } from "../engine/types";
 import { writeFileAtomic, syncDir } from "./atomicFile";
-import { foldWorkerPath, runWorker } from "./foldRunner";
+import { foldWorkerPath, runFoldWorker } from "./foldRunner";
 import { JournalApplier, toJournalRow, type JournalOp, type JournalRow } from "./journalOps";
 import { applyPragmas, FINISHED_SQL, migrate } from "./schema";
 import { loadSqlJs, sqlWasmPath } from "./sqlJsLoader";
@@ -351,7 +351,7 @@ export class SqlJsStore implements TaskStore {
         await this.foldHere(journalPaths);
         return;
       }
-      const reply = await runWorker(workerPath, { dbPath: this.dbPath, journalPaths, wasmPath: sqlWasmPath() });
+      const reply = await runFoldWorker(workerPath, { dbPath: this.dbPath, journalPaths, wasmPath: sqlWasmPath() });
       if (!reply.ok) throw new Error(reply.error);
     };
     this.folding = run()

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { serializeError, userStack } from "../../src/runtime/protocol";
+import { serializeError, userStack } from "../../src/runtime/workerProtocol";
 
 const WORKER = "/ext/dist/worker.js";
 const STACK = [

@@ -1,9 +1,9 @@
 import { Worker, type ResourceLimits } from "node:worker_threads";
-import { deserializeError, type DeclaredTask, type HostMessage, type WorkerJob, type WorkerMessage } from "./protocol";
+import { deserializeError, type DeclaredTask, type HostMessage, type WorkerJob, type WorkerMessage } from "./workerProtocol";
 import type { RuntimeLogLevel } from "./runtimeGlobals";
 
 /** Options of one worker job. */
-export interface RunWorkerOptions {
+export interface RunTaskWorkerOptions {
   /** Absolute path of dist/worker.js. */
   workerPath: string;
   job: WorkerJob;
@@ -25,7 +25,7 @@ export interface RunWorkerOptions {
 export type WorkerOutcome = { type: "result"; json: string | undefined } | { type: "loaded"; tasks: DeclaredTask[] };
 
 /** Runs one job in a fresh worker thread and terminates it when the job settles. */
-export function runWorker(options: RunWorkerOptions): Promise<WorkerOutcome> {
+export function runTaskWorker(options: RunTaskWorkerOptions): Promise<WorkerOutcome> {
   const { job, signal } = options;
   if (signal?.aborted) return Promise.reject(abortError(signal));
   return new Promise<WorkerOutcome>((resolve, reject) => {
