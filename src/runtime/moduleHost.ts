@@ -3,7 +3,7 @@ import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ResourceLimits, Worker } from "node:worker_threads";
 import { getTaskContext, taskLog } from "../engine/taskContext";
-import type { Disposable, TaskConfig, TaskFunction } from "../engine/types";
+import type { Disposable, LogLevel, TaskConfig, TaskFunction } from "../model";
 import { compileModule, type CompileResult, type EsbuildApi } from "./compileModule";
 import { CompilerService, type CompileInput } from "./compilerService";
 import type { DeclaredTask, RunJob } from "./workerProtocol";
@@ -55,7 +55,7 @@ interface Registration {
   version: number;
   outputPath: string;
   line: number;
-  config: Record<string, unknown>;
+  config: TaskConfig;
 }
 
 /**
@@ -343,7 +343,7 @@ export class ModuleHost {
       if (this.registered.has(name)) continue;
       try {
         const source = `${path.relative(this.workspaceRoot, wanted.file) || wanted.file}#${wanted.exportName}`;
-        this.options.manager.task(this.proxy(wanted), { ...(wanted.config as TaskConfig), name }, { source });
+        this.options.manager.task(this.proxy(wanted), { ...wanted.config, name }, { source });
         this.registered.set(name, wanted);
       } catch (error) {
         problems.push({
@@ -361,7 +361,7 @@ export class ModuleHost {
       if (this.disposed) throw new Error(`Task "${name}" cannot run: its module host was disposed (the window is closing or the workspace changed)`);
       const context = getTaskContext();
       // Worker messages arrive outside the task's async scope: bind the log call to this scope.
-      const log = AsyncResource.bind((message: string, level: "debug" | "info" | "warning" | "error", extra: Record<string, unknown>) =>
+      const log = AsyncResource.bind((message: string, level: LogLevel, extra: Record<string, unknown>) =>
         taskLog(message, { level, extra }));
       const job: RunJob = {
         kind: "run", compiledPath: outputPath, sourcePath: file, exportName, args,

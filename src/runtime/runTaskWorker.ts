@@ -1,6 +1,6 @@
 import { Worker, type ResourceLimits } from "node:worker_threads";
 import { deserializeError, type DeclaredTask, type HostMessage, type WorkerJob, type WorkerMessage } from "./workerProtocol";
-import type { RuntimeLogLevel } from "./runtimeGlobals";
+import type { LogLevel } from "../model/events";
 
 /** Options of one worker job. */
 export interface RunTaskWorkerOptions {
@@ -8,7 +8,7 @@ export interface RunTaskWorkerOptions {
   workerPath: string;
   job: WorkerJob;
   /** Called for every taskLog() in the worker, in order, before the job settles. */
-  onLog?: (message: string, level: RuntimeLogLevel, extra: Record<string, unknown>) => void;
+  onLog?: (message: string, level: LogLevel, extra: Record<string, unknown>) => void;
   /** On abort the worker's context signal aborts; after `graceMs` the worker is terminated. */
   signal?: AbortSignal;
   /** Milliseconds between abort and terminate, so the task can clean up. @default 1000 */

@@ -3,32 +3,21 @@
  * (dist/taskflow.js) share. They are separate bundles, so they meet on globalThis under
  * registry symbols rather than through a shared module instance.
  */
-
-/** Log levels accepted by `taskLog`, as in the engine. */
-export type RuntimeLogLevel = "debug" | "info" | "warning" | "error";
-
-/** The context a task sees inside its worker. */
-export interface WorkerTaskContext {
-  taskId: string;
-  funcName: string;
-  /** 0-based attempt number. */
-  attempt: number;
-  tags: Readonly<Record<string, string>>;
-  /** Aborted when the task is cancelled or its attempt times out. */
-  signal: AbortSignal;
-}
+import type { LogLevel } from "../model/events";
+import type { TaskConfig } from "../model/schemas";
+import type { TaskContext } from "../model/taskFunction";
 
 /** Installed on globalThis by the worker before it loads user code. */
 export interface WorkerRuntime {
-  context(): WorkerTaskContext | undefined;
-  log(message: string, level: RuntimeLogLevel, extra: Record<string, unknown>): void;
+  context(): TaskContext | undefined;
+  log(message: string, level: LogLevel, extra: Record<string, unknown>): void;
 }
 
 /** What `task()` attaches to the handle it returns. */
 export interface TaskHandleInfo {
   fn: (...args: unknown[]) => unknown;
-  /** Plain data (checked by `task()`). */
-  config: Record<string, unknown>;
+  /** Checked by `task()` against the model's TaskConfigSchema; fields given as undefined are left out. */
+  config: TaskConfig;
   /** `new Error().stack` taken inside `task()`, to find the declaring line. */
   callSite: string;
 }

@@ -1,4 +1,5 @@
 /** Shapes the runtime gives the extension: task functions found in modules, and problems. */
+import type { TaskConfig } from "../model/schemas";
 
 /** A task function declared by a workspace task module. */
 export interface TaskFunctionInfo {
@@ -9,8 +10,8 @@ export interface TaskFunctionInfo {
   file: string;
   /** 1-based line of the `task(...)` call in `file`; 1 when it could not be found. */
   line: number;
-  /** The task's config as declared (plain data). */
-  config: Record<string, unknown>;
+  /** The task's config as declared, checked against the model's TaskConfigSchema. */
+  config: TaskConfig;
 }
 
 /** A problem with a task module, for the Problems panel. */

@@ -8,7 +8,8 @@ import { format } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { stackFrames } from "./stackFrames";
-import { handleInfo, installRuntime, type WorkerTaskContext } from "./runtimeGlobals";
+import type { TaskContext } from "../model/taskFunction";
+import { handleInfo, installRuntime } from "./runtimeGlobals";
 import { compileModule, type CompileResult } from "./compileModule";
 import {
   serializeError, type CompileRequest, type CompileResponse, type DeclaredTask, type HostMessage, type LoadJob,
@@ -47,7 +48,7 @@ function declaredTasks(exports: Record<string, unknown>, job: LoadJob): Declared
     const info = handleInfo(value);
     if (!info) continue;
     const frame = stackFrames(info.callSite)[0];
-    const name = typeof info.config.name === "string" ? info.config.name : exportName;
+    const name = info.config.name ?? exportName;
     tasks.push({ exportName, name, config: info.config, line: frame?.line, file: frame?.file });
   }
   // Bundled exports come in alphabetical order; the task list (and who wins a duplicate name) follows the source.
@@ -63,7 +64,7 @@ async function run(job: RunJob): Promise<void> {
     reason.name = message.name;
     controller.abort(reason);
   });
-  const context: WorkerTaskContext = { ...job.context, tags: Object.freeze({ ...job.context.tags }), signal: controller.signal };
+  const context: TaskContext = { ...job.context, tags: Object.freeze({ ...job.context.tags }), signal: controller.signal };
   installRuntime({
     context: () => context,
     log: (message, level, extra) => post({ type: "log", message, level, extra }),

@@ -3,14 +3,15 @@
  * given in `workerData`, reports through `parentPort`, and is then terminated by the host.
  */
 import type { CompileResult } from "./compileModule";
-import type { RuntimeLogLevel } from "./runtimeGlobals";
+import type { LogLevel } from "../model/events";
+import type { TaskConfig } from "../model/schemas";
 
-/** A task as a module declares it; config is plain data. */
+/** A task as a module declares it; `task()` has checked its config against the model. */
 export interface DeclaredTask {
   exportName: string;
   /** `config.name` ?? exportName. */
   name: string;
-  config: Record<string, unknown>;
+  config: TaskConfig;
   /** Where `task()` was called: 1-based line in `file`, or undefined when not found. */
   line?: number;
   /** The source file of that call (a local module the task module imports, or itself). */
@@ -64,7 +65,7 @@ export interface SerializedError {
 /** Worker -> host. */
 export type WorkerMessage =
   /** taskLog() called in the worker. */
-  | { type: "log"; message: string; level: RuntimeLogLevel; extra: Record<string, unknown> }
+  | { type: "log"; message: string; level: LogLevel; extra: Record<string, unknown> }
   /** The load job finished. */
   | { type: "loaded"; tasks: DeclaredTask[] }
   /** The run job's function returned; `json` is undefined when it returned undefined. */

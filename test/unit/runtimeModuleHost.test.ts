@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
-import { existsSync, readdirSync, rmSync, utimesSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, utimesSync } from "node:fs";
 import path from "node:path";
 import * as esbuild from "esbuild";
+import { parseTaskConfig } from "../../src/model/schemas";
 import { discoverModules, globToRegExp } from "../../src/runtime/discoverModules";
 import { buildRuntimeDist, lineOf, nextLog, startHost, Workspace } from "../fixtures/modules/harness";
 
@@ -24,6 +25,16 @@ const MTS_MODULE = `import { task, taskLog } from "taskflow";
 import { double } from "./lib/double";
 export const mtsTask = task((n: number) => { taskLog("mts " + double(n)); });
 `;
+
+/** The message the model (and so the engine) refuses `config` with. */
+function modelMessage(config: unknown): string {
+  try {
+    parseTaskConfig(config);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`the model accepts ${JSON.stringify(config)}: the fixture no longer tests a refused config`);
+}
 
 describe("runtime: ModuleHost loading task modules", function () {
   // A cap, not a wait: each test spawns real workers, slow when the shared machine is busy.
@@ -129,9 +140,29 @@ describe("runtime: ModuleHost loading task modules", function () {
     await env.host.setFiles([workspace.file("config.tasks.ts")]);
     const [problem, ...rest] = errors();
     assert.deepEqual(rest, []);
-    assert.match(problem.message, /"retries" must be a finite number >= 0, got string 3/);
+    assert.equal(problem.message, 'Loading the module failed: ValidationError: Task config "retries" must be a whole number >= 0, got the string "3"');
     assert.equal(problem.line, 2);
   });
+
+  for (const [fixture, marker, config] of [
+    ["fractionalRetries.tasks.ts", "// BAD CONFIG", { retries: 1.5, delay: 1 }],
+    ["unknownConfigKey.tasks.js", "// BAD KEY", { retriez: 3 }],
+  ] as const) {
+    it(`refuses the config of ${fixture} with the model's message, on the line of its task(...) call`, async () => {
+      const source = readFileSync(path.join(__dirname, "../fixtures/modules", fixture), "utf8");
+      await open({ [fixture]: source });
+      await env.host.setFiles([workspace.file(fixture)]);
+      const [problem, ...rest] = errors();
+      assert.deepEqual(rest, []);
+      assert.deepEqual(
+        { file: problem.file, line: problem.line, message: problem.message },
+        { file: workspace.file(fixture), line: lineOf(source, marker), message: `Loading the module failed: ValidationError: ${modelMessage(config)}` },
+      );
+      // A module that fails to load registers none of its tasks, not even the valid ones.
+      assert.deepEqual(env.host.functions(), []);
+      assert.deepEqual(env.manager.registeredTasks(), []);
+    });
+  }
 
   it("stops loading a module whose top level does not finish", async () => {
     await open({ "hang.tasks.js": `const { task } = require("taskflow");\nexports.t2 = task(() => 1);\nwhile (true) { /* never returns */ }\n` }, { loadTimeoutMs: 500 });
