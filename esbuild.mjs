@@ -1,11 +1,12 @@
 // One build for every target: node bundles (CommonJS) for the engine, extension, task worker and the
-// "taskflow" runtime that task modules import; browser bundles for the webviews; and the
-// extension-host test suite. A target whose entry file does not exist yet is skipped.
+// "taskflow" runtime that task modules import, with that module's types (dist/taskflow.d.ts); browser
+// bundles for the webviews; and the extension-host test suite. A target whose entry file does not exist yet is skipped.
 // Flags: --watch rebuilds on change, --production minifies and drops source maps.
 import * as esbuild from "esbuild";
 import { existsSync, mkdirSync, copyFileSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { writeTaskflowTypes } from "./scripts/generateTaskflowTypes.mjs";
 
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes("--watch");
@@ -22,13 +23,30 @@ const common = {
 const node = { ...common, platform: "node", format: "cjs", target: "node20" };
 const browser = { ...common, platform: "browser", format: "iife", target: "es2022" };
 
+// Types of the "taskflow" module that workspace task modules import (IntelliSense for "New Task Module"),
+// generated from the model and the module's source before each build of that module, so --watch
+// regenerates them when the model changes. A generator error fails the build.
+const taskflowTypes = {
+  name: "taskflow-types",
+  setup(build) {
+    build.onStart(() => {
+      try {
+        writeTaskflowTypes(path.join("dist", "taskflow.d.ts"));
+        return undefined;
+      } catch (error) {
+        return { errors: [{ text: `Generating dist/taskflow.d.ts failed: ${error.message}` }] };
+      }
+    });
+  },
+};
+
 /** @type {Array<{ entry: string, outfile: string, options: object }>} */
 const targets = [
   { entry: "src/engine/index.ts", outfile: "dist/engine.js", options: node },
   { entry: "src/extension/extension.ts", outfile: "dist/extension.js", options: { ...node, external: ["vscode", "esbuild-wasm"] } },
   // The worker bundles esbuild-wasm's in-process (browser) build: it compiles task modules too.
   { entry: "src/runtime/worker.ts", outfile: "dist/worker.js", options: node },
-  { entry: "src/runtime/taskflowApi.ts", outfile: "dist/taskflow.js", options: node },
+  { entry: "src/runtime/taskflowApi.ts", outfile: "dist/taskflow.js", options: { ...node, plugins: [taskflowTypes] } },
   // The store folds its journal into the database file in this worker, off the caller's event loop.
   { entry: "src/store/foldWorker.ts", outfile: "dist/storeFoldWorker.js", options: node },
   { entry: "webview/taskPanel/main.ts", outfile: "dist/webview/taskPanel.js", options: browser },
@@ -50,8 +68,6 @@ function copyAssets() {
   mkdirSync("dist", { recursive: true });
   copyFileSync(require.resolve("sql.js/dist/sql-wasm.wasm"), path.join("dist", "sql-wasm.wasm"));
   copyFileSync(require.resolve("esbuild-wasm/esbuild.wasm"), path.join("dist", "esbuild.wasm"));
-  // Types of the "taskflow" module that workspace task modules import (IntelliSense for "New Task Module").
-  if (existsSync("src/runtime/taskflow.d.ts")) copyFileSync("src/runtime/taskflow.d.ts", path.join("dist", "taskflow.d.ts"));
 }
 
 copyAssets();

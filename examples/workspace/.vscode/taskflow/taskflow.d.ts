@@ -4,11 +4,15 @@
  * script, not a module): bring it into a project with `/// <reference path="<extension>/dist/taskflow.d.ts" />`
  * at the top of a task module, or list it in tsconfig.json `"files"` / `"include"`. A tsconfig
  * `"paths"` mapping does not work for it.
+ *
+ * Generated at build time from Taskflow's sources; edits here are overwritten.
  */
 declare module "taskflow" {
-  /** Per task configuration. Every field is optional. */
+  export type LogLevel = "debug" | "info" | "warning" | "error";
+
+  /** Per task function configuration. Every field is optional. */
   export interface TaskConfig {
-    /** Display and lookup name, unique in the workspace. @default the export name */
+    /** Display and lookup name, unique in a workspace. @default the export name (the function's name on a manager) */
     name?: string;
     /** Attempts allowed after the first failure. @default 0 */
     retries?: number;
@@ -20,17 +24,17 @@ declare module "taskflow" {
     maxDelay?: number;
     /** Random spread on each wait, 0..1: the wait is multiplied by a factor in `[1 - jitter, 1]`. @default 0 */
     jitter?: number;
-    /** Seconds an attempt may run; then its signal aborts, it fails with a timeout error and its worker is stopped. @default no timeout */
+    /** Seconds an attempt may run; then its signal aborts and it fails with a timeout error (a failure for retries). @default no timeout */
     timeout?: number;
-    /** A pending task of this function survives a window reload and runs on the next start. @default false */
+    /** A pending task of this function survives shutdown (a window reload) and runs on the next start. @default false */
     persist?: boolean;
-    /** A task running when the window closes goes back to pending instead of interrupted. Only for tasks safe to restart. @default false */
+    /** A task running at shutdown goes back to pending instead of interrupted. Only for tasks safe to restart. @default false */
     requeueOnInterrupt?: boolean;
     /** Shown in pickers. */
     description?: string;
   }
 
-  /** What getTaskContext() returns inside a running task. */
+  /** What `getTaskContext()` returns inside a running task. */
   export interface TaskContext {
     /** The task's id (UUID v4). */
     readonly taskId: string;
@@ -43,8 +47,6 @@ declare module "taskflow" {
     /** Aborted when the task is cancelled or its attempt times out; shortly after, the task is stopped. */
     readonly signal: AbortSignal;
   }
-
-  export type LogLevel = "debug" | "info" | "warning" | "error";
 
   /** Options of taskLog. */
   export interface TaskLogOptions {
