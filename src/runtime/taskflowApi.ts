@@ -18,7 +18,7 @@ export interface TaskLogOptions {
 }
 
 /** The model's check, with fields given as undefined left out so the config stays plain data. */
-function checkConfig(config: unknown): TaskConfig {
+function plainTaskConfig(config: unknown): TaskConfig {
   const parsed = parseTaskConfig(config === undefined ? {} : config);
   const plain: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(parsed)) if (value !== undefined) plain[key] = value;
@@ -42,7 +42,7 @@ export function task(a: unknown, b?: unknown): (...args: unknown[]) => unknown {
     if (typeof fn !== "function") {
       throw new TypeError(`task() expects a function: task(fn), task(config, fn) or task(fn, config); got ${describeValue(a)} and ${describeValue(b)}`);
     }
-    info = { fn: fn as TaskHandleInfo["fn"], config: checkConfig(config), callSite: "" };
+    info = { fn: fn as TaskHandleInfo["fn"], config: plainTaskConfig(config), callSite: "" };
   } catch (error) {
     // Restart the stack at the caller, so its top frame (and the Problem the host reports) is the task(...) line.
     if (error instanceof Error) Error.captureStackTrace(error, task);
