@@ -1,3 +1,3 @@
-export type { TaskStore, SqlJsStoreOptions, StoreTimers } from "./types";
+export type { TaskStore, SqlJsStoreOptions } from "./types";
 export { MemoryStore, type MemoryStoreOptions } from "./memoryStore";
 export { SqlJsStore } from "./sqlJsStore";

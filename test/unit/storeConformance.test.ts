@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { TaskData, TaskStatus } from "../../src/engine/types";
+import { newTaskData, type TaskData, type TaskStatus } from "../../src/model";
 import { MemoryStore, SqlJsStore, type TaskStore } from "../../src/store";
 
 /** How the suite gets a store, and how it proves the data survives (or not) a reopen. */
@@ -18,23 +18,13 @@ interface StoreHarness {
 }
 
 function task(overrides: Partial<TaskData> & { taskId: string }): TaskData {
-  return {
+  return newTaskData({
     funcName: "sendEmail",
-    status: "pending",
     args: ["a@example.com", 3],
     kwargs: { subject: "hi", nested: { n: [1, 2] } },
     createdAt: 1_700_000_000_000,
-    startTime: null,
-    endTime: null,
-    retriesUsed: 0,
-    error: null,
-    logs: [],
-    stacktrace: null,
-    idempotencyKey: null,
-    tags: {},
-    encryptedPayload: null,
     ...overrides,
-  };
+  });
 }
 
 function ids(tasks: TaskData[]): string[] {
@@ -118,10 +108,10 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       assert.deepEqual(ids(store.listTasks({ limit: 2, offset: 118 })), ["t001", "t000"]);
       assert.deepEqual(store.listTasks({ limit: 0 }), []);
       assert.equal(store.countTasks({ limit: 1 }), 120);
-      assert.throws(() => store.listTasks({ limit: -1 }), /limit must be a whole number >= 0, got -1/);
+      assert.throws(() => store.listTasks({ limit: -1 }), /listTasks query "limit" must be a whole number >= 0, got the number -1/);
     });
 
-    it("filters by one or many statuses, function name, tag key, tag key=value, creation time and text", async () => {
+    it("filters by one or many statuses, function name, tag key, tag key=value, creation time and search text", async () => {
       store.saveTask(task({ taskId: "a1", funcName: "seedDb", status: "success", createdAt: 1, tags: { env: "prod" } }));
       store.saveTask(task({ taskId: "a2", funcName: "seedDb", status: "failed", createdAt: 2, error: "Connection REFUSED", tags: { env: "dev" } }));
       store.saveTask(task({ taskId: "b3", funcName: "syncTranslations", status: "running", createdAt: 3, tags: { owner: "Ünïcode Team" } }));
@@ -135,12 +125,12 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       assert.deepEqual(ids(store.listTasks({ tag: "env=prod" })), ["a1"]);
       assert.deepEqual(ids(store.listTasks({ tag: "env=" })), []);
       assert.deepEqual(ids(store.listTasks({ createdBefore: 3 })), ["a2", "a1"]);
-      assert.deepEqual(ids(store.listTasks({ text: "SEED" })), ["a2", "a1"], "function name, any case");
-      assert.deepEqual(ids(store.listTasks({ text: "refused" })), ["a2"], "error");
-      assert.deepEqual(ids(store.listTasks({ text: "B4" })), ["b4"], "task id");
-      assert.deepEqual(ids(store.listTasks({ text: "ünïcode" })), ["b3"], "tag value, non-ASCII case folding");
-      assert.deepEqual(ids(store.listTasks({ text: "env" })), [], "tag keys are not searched");
-      assert.deepEqual(ids(store.listTasks({ funcName: "seedDb", status: "failed", tag: "env=dev", text: "conn" })), ["a2"]);
+      assert.deepEqual(ids(store.listTasks({ search: "SEED" })), ["a2", "a1"], "function name, any case");
+      assert.deepEqual(ids(store.listTasks({ search: "refused" })), ["a2"], "error");
+      assert.deepEqual(ids(store.listTasks({ search: "B4" })), ["b4"], "task id");
+      assert.deepEqual(ids(store.listTasks({ search: "ünïcode" })), ["b3"], "tag value, non-ASCII case folding");
+      assert.deepEqual(ids(store.listTasks({ search: "env" })), [], "tag keys are not searched");
+      assert.deepEqual(ids(store.listTasks({ funcName: "seedDb", status: "failed", tag: "env=dev", search: "conn" })), ["a2"]);
       assert.equal(store.countTasks({ funcName: "syncTranslations" }), 2);
       assert.equal(store.countTasks({ status: ["success", "failed"], createdBefore: 2 }), 1);
     });
@@ -181,22 +171,22 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
     });
 
     it("clears finished tasks, all or those created before a time, never pending or running ones", async () => {
-      const statuses: TaskStatus[] = ["pending", "running", "success", "failed", "interrupted", "cancelled"];
+      const statuses: TaskStatus[] = ["pending", "running", "success", "failed", "interrupted", "cancelled", "rejected"];
       statuses.forEach((status, i) => {
         store.saveTask(task({ taskId: `old-${status}`, status, createdAt: 10 + i }));
         store.saveTask(task({ taskId: `new-${status}`, status, createdAt: 100 + i }));
       });
-      assert.equal(store.clearFinished(50), 4);
+      assert.equal(store.clearFinished(50), 5);
       store = await harness.reload(store);
-      assert.equal(store.countTasks(), 8);
-      assert.equal(store.clearFinished(), 4);
+      assert.equal(store.countTasks(), 9);
+      assert.equal(store.clearFinished(), 5);
       store = await harness.reload(store);
       assert.deepEqual(ids(store.listTasks()).sort(), ["new-pending", "new-running", "old-pending", "old-running"]);
     });
 
     it("computes metrics over the whole store", async () => {
       assert.deepEqual(store.metrics(), {
-        total: 0, pending: 0, running: 0, success: 0, failed: 0, interrupted: 0, cancelled: 0, successRate: 0, avgDuration: 0,
+        total: 0, pending: 0, running: 0, success: 0, failed: 0, interrupted: 0, cancelled: 0, rejected: 0, successRate: 0, avgDuration: 0,
       });
       store.saveTask(task({ taskId: "s1", status: "running", startTime: 0 }));
       store.saveTask(task({ taskId: "s1", status: "success", startTime: 0, endTime: 1000 }));
@@ -207,9 +197,11 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       store.saveTask(task({ taskId: "r1", status: "running", startTime: 5 }));
       store.saveTask(task({ taskId: "c1", status: "cancelled" }));
       store.saveTask(task({ taskId: "i1", status: "interrupted" }));
+      store.saveTask(task({ taskId: "j1", status: "rejected" }));
+      store.saveTask(task({ taskId: "j2", status: "rejected" }));
       store = await harness.reload(store);
       assert.deepEqual(store.metrics(), {
-        total: 8, pending: 1, running: 1, success: 3, failed: 1, interrupted: 1, cancelled: 1, successRate: 0.75, avgDuration: 2,
+        total: 10, pending: 1, running: 1, success: 3, failed: 1, interrupted: 1, cancelled: 1, rejected: 2, successRate: 0.75, avgDuration: 2,
       });
       store.deleteTasks(["s2"]);
       assert.equal(store.metrics().avgDuration, 1.5);
