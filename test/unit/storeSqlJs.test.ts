@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Database } from "sql.js";
 import { newTaskData, type TaskData, type Timers } from "../../src/model";
-import { SqlJsStore, type SqlJsStoreOptions } from "../../src/store";
+import { SchemaTooNewError, SqlJsStore, type SqlJsStoreOptions } from "../../src/store";
 import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from "../../src/store/schema";
 import { loadSqlJs } from "../../src/store/sqlJsLoader";
 
@@ -103,7 +103,11 @@ describe("SqlJsStore on disk", () => {
     db.close();
     mkdirSync(path.dirname(dbPath), { recursive: true });
     writeFileSync(dbPath, bytes);
-    await assert.rejects(new SqlJsStore({ dbPath, onWarning: (m) => warnings.push(m) }).open(), new RegExp(`schema version 99, newer than ${SCHEMA_VERSION} .*update the extension`));
+    await assert.rejects(new SqlJsStore({ dbPath, onWarning: (m) => warnings.push(m) }).open(), (err: Error) => {
+      assert.ok(err instanceof SchemaTooNewError, `expected a SchemaTooNewError, got ${err.name}`);
+      assert.match(err.message, new RegExp(`schema version 99, newer than ${SCHEMA_VERSION} .*update the extension`));
+      return true;
+    });
     assert.deepEqual(new Uint8Array(readFileSync(dbPath)), bytes);
   });
 
@@ -168,6 +172,25 @@ describe("SqlJsStore on disk", () => {
     timers.fireAll();
     await until(() => readFileSync(journal, "utf8").includes("a line"), "the journal holds the change");
     assert.match(readFileSync(journal, "utf8"), /"taskId":"durable"/);
+  });
+
+  it("does not read the logs table for a list without logs", async () => {
+    const store = await open();
+    store.saveTask(task("t1"));
+    store.appendLogs("t1", ["line"]);
+    store.listTasks();
+    const db = (store as unknown as { db: Database }).db;
+    const prepared: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = (sql, params) => {
+      prepared.push(sql);
+      return prepare(sql, params);
+    };
+    assert.deepEqual(store.listTasks({ withLogs: false }).map((t) => t.logs), [[]]);
+    assert.equal(prepared.length, 1, `one statement: ${prepared.join("; ")}`);
+    assert.doesNotMatch(prepared[0], /\blogs\b/);
+    store.listTasks();
+    assert.match(prepared.slice(1).join("; "), /FROM logs/, "a list with logs does read them");
   });
 
   it("rejects a flush interval above 200 ms", () => {
