@@ -35,8 +35,11 @@ export function parseJournalLine(line: string): JournalOp {
   return op;
 }
 
-/** The search_text of a journal row read back from a file (the store computes it from the task when it saves). */
-export function searchTextOfRow(row: JournalRow): string {
+/**
+ * The search_text of a journal row read back from a file (the store computes it from the task when it
+ * saves). A row from before a field existed may lack error or tags.
+ */
+export function searchTextOfRow(row: Pick<JournalRow, "taskId" | "funcName"> & Partial<JournalRow>): string {
   const tags = row.tags === undefined || row.tags === "{}" ? {} : (JSON.parse(row.tags) as Record<string, string>);
   return searchText({ funcName: row.funcName, taskId: row.taskId, error: row.error ?? null, tags });
 }
