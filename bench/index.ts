@@ -11,7 +11,7 @@ import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { TaskManager } from "../src/engine";
-import type { TaskData } from "../src/engine/types";
+import { newTaskData, type TaskData } from "../src/model";
 import { SqlJsStore } from "../src/store";
 
 const CONCURRENCY = 8;
@@ -80,7 +80,7 @@ async function pQueueThroughput(count: number): Promise<Throughput> {
 
 function record(i: number): TaskData {
   const createdAt = 1_700_000_000_000 + i;
-  return {
+  return newTaskData({
     taskId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
     funcName: `func${i % 20}`,
     status: i % 10 === 0 ? "failed" : "success",
@@ -91,12 +91,9 @@ function record(i: number): TaskData {
     endTime: createdAt + 25,
     retriesUsed: i % 3,
     error: i % 10 === 0 ? "Connection refused" : null,
-    logs: [],
-    stacktrace: null,
     idempotencyKey: i % 4 === 0 ? `key-${i}` : null,
     tags: { env: i % 2 ? "prod" : "dev" },
-    encryptedPayload: null,
-  };
+  });
 }
 
 /** A closed database file holding n finished records, each with two log lines. */
@@ -141,8 +138,8 @@ async function persistingWithBigStore(source: string): Promise<{ startupMs: numb
   copyFileSync(source, dbPath);
   const store = new SqlJsStore({ dbPath, maxRecords: BIG * 2, journalFoldBytes: 2 * 1024 * 1024, onWarning: (m) => log(`  warning: ${m}`) });
   let folds = 0;
-  const internals = store as unknown as { startFold(): void };
-  const startFold = internals.startFold.bind(store);
+  const internals = (store as unknown as { journal: { startFold(): void; folding?: Promise<void> } }).journal;
+  const startFold = internals.startFold.bind(internals);
   internals.startFold = () => {
     folds++;
     startFold();
@@ -167,7 +164,7 @@ async function persistingWithBigStore(source: string): Promise<{ startupMs: numb
   for (const id of ids) await manager.waitFor(id);
   await manager.flush();
   // Let a fold the last writes started finish while still measuring.
-  await (store as unknown as { folding?: Promise<void> }).folding;
+  await internals.folding;
   const ms = performance.now() - started;
   histogram.disable();
   await manager.shutdown();

@@ -1,3 +1,4 @@
-export type { TaskStore, SqlJsStoreOptions, StoreTimers } from "./types";
+export type { TaskStore, SqlJsStoreOptions } from "./types";
 export { MemoryStore, type MemoryStoreOptions } from "./memoryStore";
 export { SqlJsStore } from "./sqlJsStore";
+export { SchemaTooNewError } from "./schema";

@@ -5,61 +5,16 @@
  * Every operation is idempotent (upsert, delete, log lines at explicit positions), so replaying a
  * journal that was already folded into the file changes nothing.
  */
-import type { Database, SqlValue, Statement } from "sql.js";
-import type { TaskData, TaskStatus } from "../engine/types";
+import type { Database, Statement } from "sql.js";
+import { TASK_COLUMNS, journalRowProblem, journalRowToColumns, type JournalRow } from "../model";
 import { searchText } from "./taskQuery";
 
-/**
- * A task row as applied to the database and written in the journal: TaskData without logs, with
- * args, kwargs and tags as JSON text and the payload in base64. Serialising at save time is also
- * the store's defensive copy.
- */
-export interface JournalRow {
-  taskId: string;
-  funcName: string;
-  status: TaskStatus;
-  /** JSON text of the args array. */
-  args: string;
-  /** JSON text of the kwargs object. */
-  kwargs: string;
-  createdAt: number;
-  startTime: number | null;
-  endTime: number | null;
-  retriesUsed: number;
-  error: string | null;
-  stacktrace: string | null;
-  idempotencyKey: string | null;
-  /** JSON text of the tags object. */
-  tags: string;
-  /** base64 of the encrypted payload. */
-  encryptedPayload: string | null;
-}
-
-/** One line of the journal. */
+/** One line of the journal. A save row written before a field existed lacks it: it reads as the field's initial value. */
 export type JournalOp =
   | { op: "save"; row: JournalRow }
   /** Lines stored at positions seq, seq + 1, ... of the task's logs. */
   | { op: "logs"; taskId: string; seq: number; lines: string[] }
   | { op: "delete"; taskIds: string[] };
-
-export function toJournalRow(task: TaskData): JournalRow {
-  return {
-    taskId: task.taskId,
-    funcName: task.funcName,
-    status: task.status,
-    args: JSON.stringify(task.args),
-    kwargs: JSON.stringify(task.kwargs),
-    createdAt: task.createdAt,
-    startTime: task.startTime,
-    endTime: task.endTime,
-    retriesUsed: task.retriesUsed,
-    error: task.error,
-    stacktrace: task.stacktrace,
-    idempotencyKey: task.idempotencyKey,
-    tags: JSON.stringify(task.tags),
-    encryptedPayload: task.encryptedPayload ? Buffer.from(task.encryptedPayload).toString("base64") : null,
-  };
-}
 
 const OP_NAMES = new Set(["save", "logs", "delete"]);
 
@@ -69,9 +24,9 @@ export function parseJournalLine(line: string): JournalOp {
   if (typeof op !== "object" || op === null || !OP_NAMES.has(op.op)) {
     throw new Error(`expected a journal operation {"op": "save" | "logs" | "delete", ...}, got ${line.slice(0, 80)}`);
   }
-  if (op.op === "save" && (typeof op.row?.taskId !== "string" || typeof op.row.funcName !== "string"
-    || typeof op.row.args !== "string" || typeof op.row.kwargs !== "string" || typeof op.row.tags !== "string")) {
-    throw new Error("a save operation without task id, function name, args, kwargs or tags");
+  if (op.op === "save") {
+    const problem = journalRowProblem(op.row);
+    if (problem !== null) throw new Error(`a save operation whose row is not a task row: ${problem}`);
   }
   if (op.op === "logs" && (typeof op.taskId !== "string" || !Number.isInteger(op.seq) || !Array.isArray(op.lines))) {
     throw new Error("a logs operation without task id, position or lines");
@@ -79,6 +34,20 @@ export function parseJournalLine(line: string): JournalOp {
   if (op.op === "delete" && !Array.isArray(op.taskIds)) throw new Error("a delete operation without task ids");
   return op;
 }
+
+/**
+ * The search_text of a journal row read back from a file (the store computes it from the task when it
+ * saves). A row from before a field existed may lack error or tags.
+ */
+export function searchTextOfRow(row: Pick<JournalRow, "taskId" | "funcName"> & Partial<JournalRow>): string {
+  const tags = row.tags === undefined || row.tags === "{}" ? {} : (JSON.parse(row.tags) as Record<string, string>);
+  return searchText({ funcName: row.funcName, taskId: row.taskId, error: row.error ?? null, tags });
+}
+
+const UPSERT_COLUMNS = [...TASK_COLUMNS, "search_text"];
+const UPSERT_SQL = `INSERT INTO tasks (${UPSERT_COLUMNS.join(", ")})
+  VALUES (${UPSERT_COLUMNS.map(() => "?").join(", ")})
+  ON CONFLICT (task_id) DO UPDATE SET ${UPSERT_COLUMNS.filter((c) => c !== "task_id").map((c) => `${c} = excluded.${c}`).join(", ")}`;
 
 /** Prepared statements that apply journal operations to one database. Call free() when done. */
 export class JournalApplier {
@@ -88,16 +57,7 @@ export class JournalApplier {
   private readonly lastSeq: Statement;
 
   constructor(private readonly db: Database) {
-    this.upsert = db.prepare(`
-      INSERT INTO tasks (task_id, func_name, status, args, kwargs, created_at, start_time, end_time,
-        retries_used, error, stacktrace, idempotency_key, tags, encrypted_payload, search_text)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (task_id) DO UPDATE SET func_name = excluded.func_name, status = excluded.status,
-        args = excluded.args, kwargs = excluded.kwargs, created_at = excluded.created_at,
-        start_time = excluded.start_time, end_time = excluded.end_time, retries_used = excluded.retries_used,
-        error = excluded.error, stacktrace = excluded.stacktrace, idempotency_key = excluded.idempotency_key,
-        tags = excluded.tags, encrypted_payload = excluded.encrypted_payload,
-        search_text = excluded.search_text`);
+    this.upsert = db.prepare(UPSERT_SQL);
     this.insertLogs = db.prepare(`
       INSERT OR REPLACE INTO logs (task_id, seq, line)
       SELECT ?1, ?2 + key, value FROM json_each(?3) WHERE EXISTS (SELECT 1 FROM tasks WHERE task_id = ?1)`);
@@ -111,14 +71,11 @@ export class JournalApplier {
     else this.delete(op.taskIds);
   }
 
-  save(row: JournalRow): void {
-    const blob: SqlValue = row.encryptedPayload === null ? null : new Uint8Array(Buffer.from(row.encryptedPayload, "base64"));
-    const tags = row.tags === "{}" ? {} : (JSON.parse(row.tags) as Record<string, string>);
-    this.upsert.run([
-      row.taskId, row.funcName, row.status, row.args, row.kwargs, row.createdAt, row.startTime, row.endTime,
-      row.retriesUsed, row.error, row.stacktrace, row.idempotencyKey, row.tags, blob,
-      searchText({ funcName: row.funcName, taskId: row.taskId, error: row.error, tags }),
-    ]);
+  /** Upserts a row; `search` is its search_text, computed from the row when not given. */
+  save(row: JournalRow, search: string = searchTextOfRow(row)): void {
+    const values = journalRowToColumns(row);
+    values.push(search);
+    this.upsert.run(values);
   }
 
   appendLogs(taskId: string, seq: number, lines: string[]): void {

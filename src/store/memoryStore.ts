@@ -1,7 +1,6 @@
-import type { ListTasksQuery, Metrics, TaskData, TaskStatus } from "../engine/types";
+import { MetricsAccumulator, copyTaskData, isFinished, type ListTasksQuery, type Metrics, type TaskData, type TaskStatus } from "../model";
 import {
-  DEFAULT_MAX_RECORDS, MetricsAccumulator, compareNewestFirst, compareOldestFirst, copyTask, isFinished,
-  matchesQuery, paging,
+  DEFAULT_MAX_RECORDS, comparatorFor, compareNewestFirst, compareOldestFirst, compareText, matchesQuery, resolveQuery,
 } from "./taskQuery";
 import type { TaskStore } from "./types";
 
@@ -48,7 +47,7 @@ export class MemoryStore implements TaskStore {
 
   saveTask(task: TaskData): void {
     this.assertOpen("saveTask");
-    const copy = copyTask(task);
+    const copy = copyTaskData(task);
     const old = this.tasks.get(task.taskId);
     copy.logs = old ? old.logs : [];
     if (old) {
@@ -74,23 +73,26 @@ export class MemoryStore implements TaskStore {
   getTask(taskId: string): TaskData | undefined {
     this.assertOpen("getTask");
     const task = this.tasks.get(taskId);
-    return task && copyTask(task);
+    return task && copyTaskData(task);
   }
 
   listTasks(query: ListTasksQuery = {}): TaskData[] {
+    const { sort, limit, offset, withLogs, ...filters } = resolveQuery(query);
     this.assertOpen("listTasks");
-    const { limit, offset } = paging(query);
-    return this.matching(query).sort(compareNewestFirst).slice(offset, offset + limit).map(copyTask);
+    const page = this.matching(filters).sort(comparatorFor(sort)).slice(offset, offset + limit);
+    // Without logs, the lines are left out before copying: a long task's logs can be large.
+    return page.map((task) => copyTaskData(withLogs ? task : { ...task, logs: [] }));
   }
 
   countTasks(query: ListTasksQuery = {}): number {
+    const filters = resolveQuery(query);
     this.assertOpen("countTasks");
-    return this.matching(query).length;
+    return this.matching(filters).length;
   }
 
   tasksWithStatus(statuses: TaskStatus[]): TaskData[] {
     this.assertOpen("tasksWithStatus");
-    return [...this.tasks.values()].filter((t) => statuses.includes(t.status)).sort(compareOldestFirst).map(copyTask);
+    return [...this.tasks.values()].filter((t) => statuses.includes(t.status)).sort(compareOldestFirst).map(copyTaskData);
   }
 
   findByIdempotencyKey(key: string): TaskData | undefined {
@@ -100,7 +102,7 @@ export class MemoryStore implements TaskStore {
       const task = this.tasks.get(id);
       if (task && (!best || compareNewestFirst(task, best) < 0)) best = task;
     }
-    return best && copyTask(best);
+    return best && copyTaskData(best);
   }
 
   deleteTasks(taskIds: string[]): number {
@@ -130,7 +132,7 @@ export class MemoryStore implements TaskStore {
 
   funcNames(): string[] {
     this.assertOpen("funcNames");
-    return [...new Set([...this.tasks.values()].map((t) => t.funcName))].sort();
+    return [...new Set([...this.tasks.values()].map((t) => t.funcName))].sort(compareText);
   }
 
   private matching(query: ListTasksQuery): TaskData[] {

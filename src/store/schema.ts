@@ -4,7 +4,7 @@
  * one more function appended to MIGRATIONS.
  */
 import type { Database } from "sql.js";
-import { ALL_STATUSES, FINISHED_STATUSES } from "../engine/types";
+import { ALL_STATUSES, FINISHED_STATUSES, TASK_FIELDS, type ColumnField, type ColumnValue } from "../model";
 
 /** Statuses as an SQL list literal, e.g. `('success','failed')`. The values are our own constants. */
 export const FINISHED_SQL = `(${FINISHED_STATUSES.map((s) => `'${s}'`).join(",")})`;
@@ -94,16 +94,53 @@ function v1(db: Database): void {
         WHERE status = OLD.status;
     END;
   `);
-  const seed = db.prepare("INSERT INTO status_counts (status, n, duration_n, duration_sum_ms) VALUES (?, 0, 0, 0)");
+  // The statuses of round 1, written out: later statuses are added by the migration that brings them.
+  seedStatusCounts(db, ["pending", "running", "success", "failed", "interrupted", "cancelled"]);
+}
+
+/** Adds a status_counts row, all zero, for each status that has none. */
+function seedStatusCounts(db: Database, statuses: readonly string[]): void {
+  const seed = db.prepare("INSERT OR IGNORE INTO status_counts (status, n, duration_n, duration_sum_ms) VALUES (?, 0, 0, 0)");
   try {
-    for (const status of ALL_STATUSES) seed.run([status]);
+    for (const status of statuses) seed.run([status]);
   } finally {
     seed.free();
   }
 }
 
+function sqlLiteral(value: ColumnValue): string {
+  if (value === null) return "NULL";
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return `'${value.replaceAll("'", "''")}'`;
+  throw new TypeError(`a column default must be text, a number or NULL, got ${value.length} bytes`);
+}
+
+/**
+ * The `ADD COLUMN` definition of a field: its column, its declared SQL type and, for a NOT NULL
+ * column, a DEFAULT of the field's initial value, which rows written before the column existed take.
+ */
+export function addColumnSql(key: ColumnField): string {
+  const field = TASK_FIELDS[key];
+  const definition = `${field.column} ${field.sqlType}`;
+  if (!field.sqlType!.includes("NOT NULL")) return definition;
+  const initial = (field.toColumn as (value: unknown) => ColumnValue)(field.initial());
+  return `${definition} DEFAULT ${sqlLiteral(initial)}`;
+}
+
+/** Round 2: results, parent tasks, queues and priority, delayed runs, schedules, progress, and the rejected status. */
+function v2(db: Database): void {
+  const added: ColumnField[] = ["result", "parentId", "queue", "priority", "runAt", "scheduleId", "progress"];
+  for (const key of added) db.run(`ALTER TABLE tasks ADD COLUMN ${addColumnSql(key)}`);
+  db.run(`
+    CREATE INDEX tasks_parent_id ON tasks(parent_id, created_at) WHERE parent_id IS NOT NULL;
+    CREATE INDEX tasks_queue ON tasks(queue, status, priority, created_at);
+    CREATE INDEX tasks_schedule_id ON tasks(schedule_id, created_at) WHERE schedule_id IS NOT NULL;
+  `);
+  seedStatusCounts(db, ALL_STATUSES);
+}
+
 /** MIGRATIONS[i] takes a database from version i to version i + 1. */
-export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1];
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -121,6 +158,14 @@ export function schemaVersion(db: Database): number {
   return rows.length === 0 ? 0 : Number(rows[0].values[0][0]);
 }
 
+/** The database was written by a later Taskflow, with a schema this code does not know. */
+export class SchemaTooNewError extends Error {
+  override readonly name = "SchemaTooNewError";
+  constructor(readonly version: number, readonly supported: number) {
+    super(`The task database has schema version ${version}, newer than ${supported} that this Taskflow understands: update the extension`);
+  }
+}
+
 /**
  * Brings the database to the latest version (`migrations.length`). Returns the version it had.
  * Throws when the database is newer than this code (a later Taskflow wrote it): the caller must not
@@ -130,7 +175,7 @@ export function migrate(db: Database, migrations: ReadonlyArray<(db: Database) =
   const target = migrations.length;
   const from = schemaVersion(db);
   if (from > target) {
-    throw new Error(`The task database has schema version ${from}, newer than ${target} that this Taskflow understands: update the extension`);
+    throw new SchemaTooNewError(from, target);
   }
   if (from === target) return from;
   db.run("BEGIN");

@@ -1,15 +1,19 @@
-import { existsSync, promises as fsp } from "node:fs";
+import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
-import { type ListTasksQuery, type Metrics, type TaskData, type TaskStatus } from "../engine/types";
-import { writeFileAtomic, syncDir } from "./atomicFile";
-import { foldWorkerPath, runFoldWorker } from "./foldRunner";
-import { JournalApplier, toJournalRow, type JournalOp, type JournalRow } from "./journalOps";
-import { applyPragmas, FINISHED_SQL, migrate } from "./schema";
-import { loadSqlJs, sqlWasmPath } from "./sqlJsLoader";
-import { COLUMNS, rowToTask, whereClause } from "./sqlQueries";
-import { DEFAULT_MAX_RECORDS, MetricsAccumulator, isFinished, paging } from "./taskQuery";
-import type { SqlJsStoreOptions, StoreTimers, TaskStore } from "./types";
+import {
+  MetricsAccumulator, fromColumns, isFinished, systemTimers, toJournalRow,
+  type JournalRow, type ListTasksQuery, type Metrics, type TaskData, type TaskStatus, type Timers,
+} from "../model";
+import { writeFileAtomic } from "./atomicFile";
+import { JournalApplier, type JournalOp } from "./journalOps";
+import { JournalWriter, errorText } from "./journalWriter";
+import { openDatabaseFile } from "./databaseFile";
+import { FINISHED_SQL } from "./schema";
+import { loadSqlJs } from "./sqlJsLoader";
+import { SELECT_COLUMNS, orderByClause, whereClause } from "./sqlQueries";
+import { DEFAULT_MAX_RECORDS, resolveQuery, searchText } from "./taskQuery";
+import type { SqlJsStoreOptions, TaskStore } from "./types";
 
 /** Buffered changes applied to the database at once; bounds the work done inside one call. */
 const APPLY_BATCH = 64;
@@ -28,12 +32,11 @@ const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
  */
 export class SqlJsStore implements TaskStore {
   private readonly dbPath: string;
-  private readonly journalPath: string;
   private readonly maxRecords: number;
   private readonly flushIntervalMs: number;
-  private readonly foldBytes: number;
   private readonly warn: (message: string) => void;
-  private readonly timers: StoreTimers;
+  private readonly timers: Timers;
+  private readonly journal: JournalWriter;
 
   private SQL: SqlJsStatic | undefined;
   private db: Database | undefined;
@@ -41,31 +44,23 @@ export class SqlJsStore implements TaskStore {
   private readStatements: { getTask: Statement; logsOf: Statement } | undefined;
   private state: "new" | "opening" | "open" | "closed" = "new";
 
-  private readonly pendingRows = new Map<string, JournalRow>();
+  /** Rows saved since the last apply, with their search_text, computed while the task is at hand. */
+  private readonly pendingRows = new Map<string, { row: JournalRow; search: string }>();
   private readonly pendingLogs = new Map<string, string[]>();
   private pendingCount = 0;
   /** Next log position per task that logged lately; dropped when the task finishes. */
   private readonly nextSeq = new Map<string, number>();
-
-  private journalLines: string[] = [];
-  private journal: fsp.FileHandle | undefined;
-  private journalBytes = 0;
-  private writing: Promise<void> | undefined;
   private flushTimer: unknown;
-  private folding: Promise<void> | undefined;
-  private foldSeq = 0;
-  private workerMissingWarned = false;
 
   constructor(options: SqlJsStoreOptions) {
     if (typeof options?.dbPath !== "string" || options.dbPath === "") {
       throw new TypeError(`SqlJsStore needs options.dbPath, the database file path; got ${JSON.stringify(options?.dbPath)}`);
     }
     this.dbPath = path.resolve(options.dbPath);
-    this.journalPath = `${this.dbPath}.journal`;
     this.maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
-    this.foldBytes = options.journalFoldBytes ?? DEFAULT_FOLD_BYTES;
-    this.timers = options.timers ?? { setTimeout: (cb, ms) => setTimeout(cb, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    const foldBytes = options.journalFoldBytes ?? DEFAULT_FOLD_BYTES;
+    this.timers = options.timers ?? systemTimers;
     this.warn = options.onWarning ?? ((message) => console.warn(`[taskflow store] ${message}`));
     if (!Number.isInteger(this.maxRecords) || this.maxRecords < 0) {
       throw new RangeError(`maxRecords must be a whole number >= 0, got ${String(options.maxRecords)}`);
@@ -73,9 +68,17 @@ export class SqlJsStore implements TaskStore {
     if (!(this.flushIntervalMs >= 0 && this.flushIntervalMs <= MAX_FLUSH_INTERVAL_MS)) {
       throw new RangeError(`flushIntervalMs must be between 0 and ${MAX_FLUSH_INTERVAL_MS} ms, got ${String(options.flushIntervalMs)}`);
     }
-    if (!(this.foldBytes > 0)) {
+    if (!(foldBytes > 0)) {
       throw new RangeError(`journalFoldBytes must be a positive number of bytes, got ${String(options.journalFoldBytes)}`);
     }
+    this.journal = new JournalWriter({
+      dbPath: this.dbPath,
+      foldBytes,
+      retryMs: this.flushIntervalMs,
+      warn: this.warn,
+      onWriteFailed: () => this.scheduleFlush(),
+      exportImage: () => this.exportImage(),
+    });
   }
 
   async open(): Promise<void> {
@@ -84,19 +87,17 @@ export class SqlJsStore implements TaskStore {
     try {
       await fsp.mkdir(path.dirname(this.dbPath), { recursive: true });
       this.SQL = await loadSqlJs();
-      this.db = await this.loadDatabase(this.SQL);
+      this.db = await openDatabaseFile(this.SQL, this.dbPath, this.warn);
       this.prepareStatements();
-      await this.replayJournals();
-      this.journal = await fsp.open(this.journalPath, "w");
-      this.journalBytes = 0;
-      await syncDir(path.dirname(this.dbPath));
+      await this.journal.replayInto(this.applier!);
+      await this.journal.open();
       this.state = "open";
       this.inTransaction(() => this.enforceRetention());
-      if ((await this.foldJournalPaths()).length > 0) this.startFold();
+      await this.journal.foldLeftovers();
     } catch (err) {
       this.state = "closed";
       this.freeDatabase();
-      await this.journal?.close();
+      await this.journal.close();
       throw err;
     }
   }
@@ -106,16 +107,12 @@ export class SqlJsStore implements TaskStore {
     await this.flush();
     this.state = "closed";
     if (this.flushTimer !== undefined) this.timers.clearTimeout(this.flushTimer);
-    await this.folding;
-    await this.journal?.close();
-    this.journal = undefined;
+    await this.journal.close();
     try {
       // The in-memory database holds the file plus every journal, so its image replaces them all.
       this.freeStatements();
-      const image = this.db!.export();
-      await writeFileAtomic(this.dbPath, image);
-      for (const journal of [...(await this.foldJournalPaths()), this.journalPath]) await fsp.rm(journal, { force: true });
-      await syncDir(path.dirname(this.dbPath));
+      await writeFileAtomic(this.dbPath, this.db!.export());
+      await this.journal.removeAll();
     } catch (err) {
       this.warn(`Could not write the task database ${this.dbPath} at close (${errorText(err)}); the journal files beside it are kept and replayed at the next open, so nothing is lost.`);
     } finally {
@@ -126,12 +123,12 @@ export class SqlJsStore implements TaskStore {
   async flush(): Promise<void> {
     this.assertOpen("flush");
     this.applyPending();
-    await this.drainJournal();
+    await this.journal.drain();
   }
 
   saveTask(task: TaskData): void {
     this.assertOpen("saveTask");
-    this.pendingRows.set(task.taskId, toJournalRow(task));
+    this.pendingRows.set(task.taskId, { row: toJournalRow(task), search: searchText(task) });
     this.changed(1);
   }
 
@@ -150,7 +147,7 @@ export class SqlJsStore implements TaskStore {
     stmt.bind([taskId]);
     try {
       if (!stmt.step()) return undefined;
-      const task = rowToTask(stmt.get());
+      const task = fromColumns(stmt.get());
       task.logs = this.logsOf(taskId);
       return task;
     } finally {
@@ -159,27 +156,29 @@ export class SqlJsStore implements TaskStore {
   }
 
   listTasks(query: ListTasksQuery = {}): TaskData[] {
+    const resolved = resolveQuery(query);
     this.read("listTasks");
-    const { limit, offset } = paging(query);
-    const { where, params } = whereClause(query);
-    return this.selectTasks(`SELECT ${COLUMNS} FROM tasks t ${where} ORDER BY created_at DESC, task_id DESC LIMIT ? OFFSET ?`, [...params, limit, offset]);
+    const { where, params } = whereClause(resolved);
+    const sql = `SELECT ${SELECT_COLUMNS} FROM tasks t ${where} ${orderByClause(resolved.sort)} LIMIT ? OFFSET ?`;
+    return this.selectTasks(sql, [...params, resolved.limit, resolved.offset], resolved.withLogs);
   }
 
   countTasks(query: ListTasksQuery = {}): number {
+    const resolved = resolveQuery(query);
     this.read("countTasks");
-    const { where, params } = whereClause(query);
+    const { where, params } = whereClause(resolved);
     return Number(this.scalar(`SELECT count(*) FROM tasks t ${where}`, params));
   }
 
   tasksWithStatus(statuses: TaskStatus[]): TaskData[] {
     this.read("tasksWithStatus");
     if (statuses.length === 0) return [];
-    return this.selectTasks(`SELECT ${COLUMNS} FROM tasks WHERE status IN (${statuses.map(() => "?").join(",")}) ORDER BY created_at, task_id`, statuses);
+    return this.selectTasks(`SELECT ${SELECT_COLUMNS} FROM tasks t WHERE status IN (${statuses.map(() => "?").join(",")}) ORDER BY created_at, task_id`, statuses);
   }
 
   findByIdempotencyKey(key: string): TaskData | undefined {
     this.read("findByIdempotencyKey");
-    return this.selectTasks(`SELECT ${COLUMNS} FROM tasks WHERE idempotency_key = ? ORDER BY created_at DESC, task_id DESC LIMIT 1`, [key])[0];
+    return this.selectTasks(`SELECT ${SELECT_COLUMNS} FROM tasks t WHERE idempotency_key = ? ORDER BY created_at DESC, task_id DESC LIMIT 1`, [key])[0];
   }
 
   deleteTasks(taskIds: string[]): number {
@@ -218,65 +217,6 @@ export class SqlJsStore implements TaskStore {
     return this.column("SELECT DISTINCT func_name FROM tasks ORDER BY func_name", []).map(String);
   }
 
-  // ---- database file and journal
-
-  private async loadDatabase(SQL: SqlJsStatic): Promise<Database> {
-    let bytes: Buffer | undefined;
-    try {
-      bytes = await fsp.readFile(this.dbPath);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`Could not read the task database ${this.dbPath}: ${errorText(err)}`);
-    }
-    if (bytes !== undefined && bytes.length > 0) {
-      let db: Database | undefined;
-      try {
-        if (!bytes.subarray(0, 16).equals(Buffer.from("SQLite format 3\0", "latin1"))) {
-          throw new Error("it does not start with the SQLite header");
-        }
-        db = new SQL.Database(bytes);
-        applyPragmas(db);
-        migrate(db);
-        return db;
-      } catch (err) {
-        db?.close();
-        if (err instanceof Error && err.message.includes("newer than")) throw err;
-        const aside = `${this.dbPath}.corrupt-${Date.now()}`;
-        await fsp.rename(this.dbPath, aside);
-        this.warn(`The task database ${this.dbPath} could not be read (${errorText(err)}). It was moved to ${aside} and a new, empty database was started; the journal, if any, is replayed into it.`);
-      }
-    }
-    const db = new SQL.Database();
-    applyPragmas(db);
-    migrate(db);
-    return db;
-  }
-
-  /** Applies rotated journals left by an unfinished fold, then the journal; the latter becomes a rotated one. */
-  private async replayJournals(): Promise<void> {
-    const journals = await this.foldJournalPaths();
-    if (existsSync(this.journalPath)) journals.push(this.journalPath);
-    for (const journal of journals) {
-      const bad = this.applier!.applyText(await fsp.readFile(journal, "utf8"));
-      if (bad.length > 0) {
-        const aside = `${journal}.corrupt-${Date.now()}`;
-        await fsp.writeFile(aside, bad.map((b) => b.line).join("\n") + "\n");
-        this.warn(`Skipped ${bad.length} unreadable line(s) of the task journal ${journal} (first: ${bad[0].reason}); the other lines were applied. The skipped lines are kept in ${aside}.`);
-      }
-    }
-    if (existsSync(this.journalPath)) await fsp.rename(this.journalPath, this.nextFoldPath());
-  }
-
-  private nextFoldPath(): string {
-    return `${this.dbPath}.journal.fold-${String(Date.now()).padStart(15, "0")}-${String(this.foldSeq++).padStart(6, "0")}`;
-  }
-
-  /** Rotated journals waiting to be folded, oldest first. */
-  private async foldJournalPaths(): Promise<string[]> {
-    const prefix = `${path.basename(this.dbPath)}.journal.fold-`;
-    const names = await fsp.readdir(path.dirname(this.dbPath));
-    return names.filter((n) => n.startsWith(prefix) && !n.includes(".corrupt-")).sort().map((n) => path.join(path.dirname(this.dbPath), n));
-  }
-
   private changed(count: number): void {
     this.pendingCount += count;
     if (this.pendingCount >= APPLY_BATCH) this.applyPending();
@@ -289,101 +229,18 @@ export class SqlJsStore implements TaskStore {
       this.flushTimer = undefined;
       if (this.state !== "open") return;
       this.applyPending();
-      this.drainJournal().catch(() => undefined); // reported through onWarning, retried by the next timer
+      this.journal.drain().catch(() => undefined); // reported through onWarning, retried by the next timer
     }, this.flushIntervalMs);
   }
-
-  /** Writes the buffered journal lines, one batch at a time, until none is left. Rejects when a write fails. */
-  private async drainJournal(): Promise<void> {
-    for (;;) {
-      if (this.writing) {
-        await this.writing;
-        continue;
-      }
-      if (this.journalLines.length === 0) return;
-      this.writing = this.writeBatch().finally(() => { this.writing = undefined; });
-    }
-  }
-
-  private async writeBatch(): Promise<void> {
-    const lines = this.journalLines;
-    this.journalLines = [];
-    const bytes = Buffer.from(lines.join("\n") + "\n");
-    try {
-      // Positioned writes: after a partial write the retry overwrites the torn tail.
-      let written = 0;
-      while (written < bytes.length) {
-        const { bytesWritten } = await this.journal!.write(bytes, written, bytes.length - written, this.journalBytes + written);
-        written += bytesWritten;
-      }
-      await this.journal!.datasync();
-      this.journalBytes += bytes.length;
-    } catch (err) {
-      this.journalLines = lines.concat(this.journalLines);
-      this.warn(`Could not write the task journal ${this.journalPath} (${errorText(err)}). ${lines.length} change(s) are kept in memory and written again in ${this.flushIntervalMs} ms; free some disk space if it is full.`);
-      this.scheduleFlush();
-      throw err;
-    }
-    if (this.journalBytes >= this.foldBytes && !this.folding) await this.rotateAndFold();
-  }
-
-  private async rotateAndFold(): Promise<void> {
-    await this.journal!.close();
-    this.journal = undefined;
-    await fsp.rename(this.journalPath, this.nextFoldPath());
-    this.journal = await fsp.open(this.journalPath, "w");
-    this.journalBytes = 0;
-    await syncDir(path.dirname(this.dbPath));
-    this.startFold();
-  }
-
-  /** Folds rotated journals into the file in a worker thread; falls back to this thread without one. */
-  private startFold(): void {
-    const workerPath = foldWorkerPath();
-    const run = async (): Promise<void> => {
-      const journalPaths = await this.foldJournalPaths();
-      if (journalPaths.length === 0) return;
-      if (!workerPath) {
-        if (!this.workerMissingWarned) {
-          this.workerMissingWarned = true;
-          this.warn(`The store's fold worker (storeFoldWorker.js) is missing beside ${__dirname}; folding the journal on the main thread instead, which pauses it while the database is exported. Rebuild to restore the worker.`);
-        }
-        await this.foldHere(journalPaths);
-        return;
-      }
-      const reply = await runFoldWorker(workerPath, { dbPath: this.dbPath, journalPaths, wasmPath: sqlWasmPath() });
-      if (!reply.ok) throw new Error(reply.error);
-    };
-    this.folding = run()
-      .catch((err) => this.warn(`Could not fold the task journal into ${this.dbPath} (${errorText(err)}); the journal files are kept and folded again later, nothing is lost.`))
-      .finally(() => { this.folding = undefined; });
-  }
-
-  private async foldHere(journalPaths: string[]): Promise<void> {
-    this.applyPending();
-    this.freeStatements();
-    let image: Uint8Array;
-    try {
-      image = this.db!.export();
-    } finally {
-      this.prepareStatements();
-    }
-    // The image also holds what came after the rotated journals; replaying those later is harmless.
-    await writeFileAtomic(this.dbPath, image);
-    for (const journal of journalPaths) await fsp.rm(journal, { force: true });
-    await syncDir(path.dirname(this.dbPath));
-  }
-
-  // ---- applying buffered changes
 
   private applyPending(): void {
     if (this.pendingCount === 0) return;
     this.inTransaction(() => {
       let finishedSaved = false;
-      for (const row of this.pendingRows.values()) {
-        this.applier!.save(row);
-        this.journalLines.push(JSON.stringify({ op: "save", row } satisfies JournalOp));
-        if (isFinished(row.status)) {
+      for (const { row, search } of this.pendingRows.values()) {
+        this.applier!.save(row, search);
+        this.journal.push(JSON.stringify({ op: "save", row } satisfies JournalOp));
+        if (isFinished(row.status as TaskStatus)) {
           finishedSaved = true;
           this.nextSeq.delete(row.taskId);
         }
@@ -392,7 +249,7 @@ export class SqlJsStore implements TaskStore {
         const seq = this.nextSeq.get(taskId) ?? this.applier!.nextSeq(taskId);
         this.applier!.appendLogs(taskId, seq, lines);
         this.nextSeq.set(taskId, seq + lines.length);
-        this.journalLines.push(JSON.stringify({ op: "logs", taskId, seq, lines } satisfies JournalOp));
+        this.journal.push(JSON.stringify({ op: "logs", taskId, seq, lines } satisfies JournalOp));
       }
       this.pendingRows.clear();
       this.pendingLogs.clear();
@@ -413,9 +270,21 @@ export class SqlJsStore implements TaskStore {
   private deleteAndJournal(ids: string[]): number {
     const deleted = this.applier!.delete(ids);
     for (const id of ids) this.nextSeq.delete(id);
-    this.journalLines.push(JSON.stringify({ op: "delete", taskIds: ids } satisfies JournalOp));
+    this.journal.push(JSON.stringify({ op: "delete", taskIds: ids } satisfies JournalOp));
     this.scheduleFlush();
     return deleted;
+  }
+
+  /** The database as file bytes, every buffered change applied. */
+  private exportImage(): Uint8Array {
+    this.applyPending();
+    // sql.js refuses to export while statements are prepared.
+    this.freeStatements();
+    try {
+      return this.db!.export();
+    } finally {
+      this.prepareStatements();
+    }
   }
 
   private inTransaction<T>(work: () => T): T {
@@ -430,18 +299,17 @@ export class SqlJsStore implements TaskStore {
     }
   }
 
-  // ---- reading
-
-  private selectTasks(sql: string, params: SqlValue[]): TaskData[] {
+  /** Tasks of a `SELECT SELECT_COLUMNS ...` query, with their logs unless `withLogs` is false. */
+  private selectTasks(sql: string, params: SqlValue[], withLogs = true): TaskData[] {
     const stmt = this.db!.prepare(sql);
     const tasks: TaskData[] = [];
     try {
       stmt.bind(params);
-      while (stmt.step()) tasks.push(rowToTask(stmt.get()));
+      while (stmt.step()) tasks.push(fromColumns(stmt.get()));
     } finally {
       stmt.free();
     }
-    if (tasks.length === 0) return tasks;
+    if (tasks.length === 0 || !withLogs) return tasks;
     const byId = new Map(tasks.map((t) => [t.taskId, t]));
     const logs = this.db!.prepare("SELECT task_id, line FROM logs WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY task_id, seq");
     try {
@@ -492,7 +360,7 @@ export class SqlJsStore implements TaskStore {
   private prepareStatements(): void {
     this.applier = new JournalApplier(this.db!);
     this.readStatements = {
-      getTask: this.db!.prepare(`SELECT ${COLUMNS} FROM tasks WHERE task_id = ?`),
+      getTask: this.db!.prepare(`SELECT ${SELECT_COLUMNS} FROM tasks t WHERE task_id = ?`),
       logsOf: this.db!.prepare("SELECT line FROM logs WHERE task_id = ? ORDER BY seq"),
     };
   }
@@ -517,8 +385,4 @@ export class SqlJsStore implements TaskStore {
       throw new Error(`SqlJsStore.${method}() needs an open store, but it is ${why} (${this.dbPath})`);
     }
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,46 +1,29 @@
+/** The SQL form of the query rules in taskQuery.ts, over the tasks table aliased as t. */
 import type { SqlValue } from "sql.js";
-import type { ListTasksQuery, TaskData, TaskStatus } from "../engine/types";
-import { parseTagFilter, statusList } from "./taskQuery";
+import { ALL_STATUSES, TASK_COLUMNS, type ListTasksQuery } from "../model";
+import { parseTagFilter, searchNeedle, statusList, type ResolvedQuery } from "./taskQuery";
 
-/** The tasks columns, in the order rowToTask reads them. */
-export const COLUMNS = `task_id, func_name, status, args, kwargs, created_at, start_time, end_time, retries_used, error,
-  stacktrace, idempotency_key, tags, encrypted_payload`;
+/** The task columns to select, in the order `fromColumns` reads them. */
+export const SELECT_COLUMNS = TASK_COLUMNS.map((c) => `t.${c}`).join(", ");
 
-/** A tasks row (COLUMNS order) as TaskData, logs empty. */
-export function rowToTask(row: SqlValue[]): TaskData {
-  const [taskId, funcName, status, args, kwargs, createdAt, startTime, endTime, retriesUsed, error, stacktrace, idempotencyKey, tags, payload] = row;
-  return {
-    taskId: taskId as string,
-    funcName: funcName as string,
-    status: status as TaskStatus,
-    args: JSON.parse(args as string) as unknown[],
-    kwargs: JSON.parse(kwargs as string) as Record<string, unknown>,
-    createdAt: Number(createdAt),
-    startTime: startTime === null ? null : Number(startTime),
-    endTime: endTime === null ? null : Number(endTime),
-    retriesUsed: Number(retriesUsed),
-    error: error as string | null,
-    logs: [],
-    stacktrace: stacktrace as string | null,
-    idempotencyKey: idempotencyKey as string | null,
-    tags: JSON.parse(tags as string) as Record<string, string>,
-    encryptedPayload: payload === null ? null : new Uint8Array(payload as Uint8Array),
-  };
-}
-
-/** The WHERE clause and its parameters for a query's filters (tasks aliased as t). */
+/** The WHERE clause and its parameters for a query's filters. */
 export function whereClause(query: ListTasksQuery): { where: string; params: SqlValue[] } {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
+  const equal = (column: string, value: string | undefined): void => {
+    if (value === undefined) return;
+    conditions.push(`t.${column} = ?`);
+    params.push(value);
+  };
   const statuses = statusList(query.status);
   if (statuses) {
     conditions.push(statuses.length === 0 ? "0" : `t.status IN (${statuses.map(() => "?").join(",")})`);
     params.push(...statuses);
   }
-  if (query.funcName !== undefined) {
-    conditions.push("t.func_name = ?");
-    params.push(query.funcName);
-  }
+  equal("func_name", query.funcName);
+  equal("parent_id", query.parentId);
+  equal("queue", query.queue);
+  equal("schedule_id", query.scheduleId);
   if (query.createdBefore !== undefined) {
     conditions.push("t.created_at < ?");
     params.push(query.createdBefore);
@@ -50,10 +33,26 @@ export function whereClause(query: ListTasksQuery): { where: string; params: Sql
     conditions.push(`EXISTS (SELECT 1 FROM tags g WHERE g.task_id = t.task_id AND g.key = ?${value === undefined ? "" : " AND g.value = ?"})`);
     params.push(key, ...(value === undefined ? [] : [value]));
   }
-  if (query.text !== undefined && query.text !== "") {
+  const needle = searchNeedle(query);
+  if (needle !== undefined) {
     conditions.push("instr(t.search_text, ?) > 0");
-    params.push(query.text.toLowerCase());
+    params.push(needle);
   }
   return { where: conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`, params };
 }
 
+// Status names are the model's own constants, so inlining them as literals is safe.
+const STATUS_RANK_SQL = `CASE t.status ${ALL_STATUSES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(" ")} END`;
+const DURATION_SQL = "(t.end_time - t.start_time)";
+
+/** The ORDER BY clause of comparatorFor(sort): the key, then task_id, both in the sort's direction. */
+export function orderByClause(sort: ResolvedQuery["sort"]): string {
+  const dir = sort.order === "asc" ? "ASC" : "DESC";
+  switch (sort.by) {
+    case "createdAt": return `ORDER BY t.created_at ${dir}, t.task_id ${dir}`;
+    case "funcName": return `ORDER BY t.func_name ${dir}, t.task_id ${dir}`;
+    case "status": return `ORDER BY ${STATUS_RANK_SQL} ${dir}, t.task_id ${dir}`;
+    // The difference is NULL when either time is; `IS NULL` sorts those last in both directions.
+    case "duration": return `ORDER BY ${DURATION_SQL} IS NULL, ${DURATION_SQL} ${dir}, t.task_id ${dir}`;
+  }
+}

@@ -1,12 +1,11 @@
 /**
- * The filtering, ordering and copying rules every store shares, written once in plain TypeScript.
+ * The filtering and ordering rules every store shares, written once in plain TypeScript.
  * MemoryStore uses them directly; SqlJsStore expresses the same rules in SQL and the conformance
  * suite holds both to them.
  */
-import { FINISHED_STATUSES, type ListTasksQuery, type Metrics, type TaskData, type TaskStatus } from "../engine/types";
-
-/** Default page size of listTasks when the query gives no limit. */
-export const DEFAULT_LIST_LIMIT = 100;
+import {
+  ALL_STATUSES, DEFAULT_LIST_LIMIT, parseListTasksQuery, type ListTasksQuery, type SortField, type TaskData, type TaskStatus,
+} from "../model";
 
 /** Default number of finished records a store keeps. */
 export const DEFAULT_MAX_RECORDS = 10_000;
@@ -28,122 +27,110 @@ export function statusList(status: ListTasksQuery["status"]): TaskStatus[] | und
   return Array.isArray(status) ? status : [status];
 }
 
-export function isFinished(status: TaskStatus): boolean {
-  return FINISHED_STATUSES.includes(status);
+/** A validated query with every default filled in. */
+export type ResolvedQuery = ListTasksQuery & {
+  sort: { by: SortField; order: "asc" | "desc" };
+  withLogs: boolean;
+  limit: number;
+  offset: number;
+};
+
+/**
+ * Validates a listTasks or countTasks query and fills in its defaults (newest first, with logs, a
+ * page of DEFAULT_LIST_LIMIT). Throws a ValidationError that names the bad field.
+ */
+export function resolveQuery(query: unknown): ResolvedQuery {
+  const parsed = parseListTasksQuery(query);
+  return {
+    ...parsed,
+    sort: { by: parsed.sort?.by ?? "createdAt", order: parsed.sort?.order ?? "desc" },
+    withLogs: parsed.withLogs ?? true,
+    limit: parsed.limit ?? DEFAULT_LIST_LIMIT,
+    offset: parsed.offset ?? 0,
+  };
 }
 
-/** True when the task passes every filter of the query (limit and offset are not filters). */
+/** The search filter's text, lower-cased; undefined when the query does not search. */
+export function searchNeedle(query: ListTasksQuery): string | undefined {
+  return query.search === undefined || query.search === "" ? undefined : query.search.toLowerCase();
+}
+
+/** True when the task passes every filter of the query (sort, limit and offset are not filters). */
 export function matchesQuery(task: TaskData, query: ListTasksQuery): boolean {
   const statuses = statusList(query.status);
   if (statuses && !statuses.includes(task.status)) return false;
   if (query.funcName !== undefined && task.funcName !== query.funcName) return false;
+  if (query.parentId !== undefined && task.parentId !== query.parentId) return false;
+  if (query.queue !== undefined && task.queue !== query.queue) return false;
+  if (query.scheduleId !== undefined && task.scheduleId !== query.scheduleId) return false;
   if (query.createdBefore !== undefined && !(task.createdAt < query.createdBefore)) return false;
   if (query.tag !== undefined) {
     const { key, value } = parseTagFilter(query.tag);
     if (!Object.prototype.hasOwnProperty.call(task.tags, key)) return false;
     if (value !== undefined && task.tags[key] !== value) return false;
   }
-  if (query.text !== undefined && query.text !== "" && !searchText(task).includes(query.text.toLowerCase())) return false;
+  const needle = searchNeedle(query);
+  if (needle !== undefined && !searchText(task).includes(needle)) return false;
   return true;
 }
 
-/** What the text filter searches: lower-cased function name, id, error and tag values, one per line. */
+/** What the search filter looks in: lower-cased function name, id, error and tag values, one per line. */
 export function searchText(task: Pick<TaskData, "funcName" | "taskId" | "error" | "tags">): string {
   return [task.funcName, task.taskId, task.error ?? "", ...Object.values(task.tags)].join("\n").toLowerCase();
 }
 
-/** Newest first: createdAt descending, then taskId descending. */
-export function compareNewestFirst(a: TaskData, b: TaskData): number {
-  if (a.createdAt !== b.createdAt) return b.createdAt - a.createdAt;
-  return a.taskId < b.taskId ? 1 : a.taskId > b.taskId ? -1 : 0;
+/**
+ * Where each status sorts under `sort: { by: "status" }`, ascending: the model's status order
+ * (running and pending first), so a list sorted by status groups like the views do.
+ */
+export const STATUS_RANK: Readonly<Record<TaskStatus, number>> = Object.fromEntries(ALL_STATUSES.map((s, i) => [s, i])) as Record<TaskStatus, number>;
+
+/**
+ * Compares strings by code point, as SQLite's BINARY collation compares their UTF-8 bytes. `<` on
+ * JavaScript strings compares UTF-16 units, which orders characters beyond U+FFFF differently.
+ */
+export function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && x <= 0xdfff) return y >= 0xd800 && y <= 0xdfff ? x - y : 1;
+    if (y >= 0xd800 && y <= 0xdfff) return -1;
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
-/** Oldest first: createdAt ascending, then taskId ascending. */
-export function compareOldestFirst(a: TaskData, b: TaskData): number {
-  return compareNewestFirst(b, a);
-}
-
-/** Validated paging of a query; throws with the expected shape when limit or offset are not usable. */
-export function paging(query: ListTasksQuery): { limit: number; offset: number } {
-  const limit = query.limit ?? DEFAULT_LIST_LIMIT;
-  const offset = query.offset ?? 0;
-  if (!Number.isInteger(limit) || limit < 0) {
-    throw new RangeError(`listTasks limit must be a whole number >= 0, got ${String(limit)}`);
-  }
-  if (!Number.isInteger(offset) || offset < 0) {
-    throw new RangeError(`listTasks offset must be a whole number >= 0, got ${String(offset)}`);
-  }
-  return { limit, offset };
+function durationMs(task: TaskData): number | null {
+  return task.startTime === null || task.endTime === null ? null : task.endTime - task.startTime;
 }
 
 /**
- * A deep copy of a JSON value (the engine checks args and kwargs are JSON at enqueue). Faster than
- * structuredClone for the small values tasks carry, which matters on the per-save path.
+ * The order of `sort`: by its key, ties broken by taskId in the same direction; under `duration`,
+ * tasks without one come last in either direction.
  */
-export function cloneJson<T>(value: T): T {
-  if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) return value.map(cloneJson) as T;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = cloneJson((value as Record<string, unknown>)[key]);
-  return out as T;
-}
-
-/** A deep copy, so a caller mutating what it got (or what it gave) never changes the store. */
-export function copyTask(task: TaskData): TaskData {
-  return {
-    taskId: task.taskId,
-    funcName: task.funcName,
-    status: task.status,
-    args: cloneJson(task.args),
-    kwargs: cloneJson(task.kwargs),
-    createdAt: task.createdAt,
-    startTime: task.startTime,
-    endTime: task.endTime,
-    retriesUsed: task.retriesUsed,
-    error: task.error,
-    logs: task.logs.slice(),
-    stacktrace: task.stacktrace,
-    idempotencyKey: task.idempotencyKey,
-    tags: { ...task.tags },
-    encryptedPayload: task.encryptedPayload ? task.encryptedPayload.slice() : null,
-  };
-}
-
-/** Accumulates Metrics one task at a time. */
-export class MetricsAccumulator {
-  private readonly counts: Metrics = {
-    total: 0, pending: 0, running: 0, success: 0, failed: 0, interrupted: 0, cancelled: 0,
-    successRate: 0, avgDuration: 0,
-  };
-  private durationSumMs = 0;
-  private durationCount = 0;
-
-  add(status: TaskStatus, startTime: number | null, endTime: number | null, count = 1): void {
-    this.counts.total += count;
-    this.counts[status] += count;
-    if (isFinished(status) && startTime !== null && endTime !== null) {
-      this.durationSumMs += (endTime - startTime) * count;
-      this.durationCount += count;
+export function comparatorFor(sort: ResolvedQuery["sort"]): (a: TaskData, b: TaskData) => number {
+  const sign = sort.order === "asc" ? 1 : -1;
+  const byKey = ((): ((a: TaskData, b: TaskData) => number) => {
+    switch (sort.by) {
+      case "createdAt": return (a, b) => sign * (a.createdAt - b.createdAt);
+      case "funcName": return (a, b) => sign * compareText(a.funcName, b.funcName);
+      case "status": return (a, b) => sign * (STATUS_RANK[a.status] - STATUS_RANK[b.status]);
+      case "duration": return (a, b) => {
+        const x = durationMs(a);
+        const y = durationMs(b);
+        if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+        return sign * (x - y);
+      };
     }
-  }
-
-  /** Adds an aggregate: `count` finished tasks whose durations sum to `durationSumMs` over `durationCount` of them. */
-  addDurations(durationSumMs: number, durationCount: number): void {
-    this.durationSumMs += durationSumMs;
-    this.durationCount += durationCount;
-  }
-
-  addCount(status: TaskStatus, count: number): void {
-    this.counts.total += count;
-    this.counts[status] += count;
-  }
-
-  result(): Metrics {
-    const done = this.counts.success + this.counts.failed;
-    return {
-      ...this.counts,
-      successRate: done === 0 ? 0 : this.counts.success / done,
-      avgDuration: this.durationCount === 0 ? 0 : this.durationSumMs / this.durationCount / 1000,
-    };
-  }
+  })();
+  return (a, b) => byKey(a, b) || sign * compareText(a.taskId, b.taskId);
 }
+
+/** Newest first: createdAt descending, then taskId descending. */
+export const compareNewestFirst = comparatorFor({ by: "createdAt", order: "desc" });
+
+/** Oldest first: createdAt ascending, then taskId ascending. */
+export const compareOldestFirst = comparatorFor({ by: "createdAt", order: "asc" });

@@ -23,11 +23,14 @@ export interface TaskStore {
   getTask(taskId: string): TaskData | undefined;
   /**
    * Filtered, sorted and paged: newest first (createdAt, then taskId, descending) unless `query.sort`
-   * says otherwise; tasks without a duration sort last in either order. Logs are included unless
-   * `query.withLogs` is false (then `logs` is empty). Throws a ValidationError for a malformed query.
+   * says otherwise. Ties are broken by taskId in the sort's direction; under `duration`, tasks without
+   * one sort last in either order; `status` sorts in ALL_STATUSES order (running, pending, failed,
+   * interrupted, rejected, cancelled, success) ascending. Text compares by code point. Logs are
+   * included unless `query.withLogs` is false (then `logs` is empty and the logs are not read).
+   * Throws a ValidationError for a malformed query.
    */
   listTasks(query?: ListTasksQuery): TaskData[];
-  /** How many tasks match the query's filters (sort, limit and offset ignored). */
+  /** How many tasks match the query's filters (sort, withLogs, limit and offset ignored). Validates like listTasks. */
   countTasks(query?: ListTasksQuery): number;
   /** Every task in one of these statuses, oldest first (recovery at start). */
   tasksWithStatus(statuses: TaskStatus[]): TaskData[];
@@ -37,9 +40,9 @@ export interface TaskStore {
   deleteTasks(taskIds: string[]): number;
   /** Deletes finished tasks created before the time (epoch ms), or all finished ones; returns the count. */
   clearFinished(createdBefore?: number): number;
-  /** Counts per status and duration figures over the whole store. */
+  /** Counts per status (every status of the model, rejected included) and duration figures over the whole store. */
   metrics(): Metrics;
-  /** Distinct function names that have at least one task, sorted. */
+  /** Distinct function names that have at least one task, sorted by code point. */
   funcNames(): string[];
 }
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { TaskData, TaskStatus } from "../../src/engine/types";
+import { newTaskData, type ListTasksQuery, type TaskData, type TaskStatus } from "../../src/model";
 import { MemoryStore, SqlJsStore, type TaskStore } from "../../src/store";
 
 /** How the suite gets a store, and how it proves the data survives (or not) a reopen. */
@@ -18,23 +18,13 @@ interface StoreHarness {
 }
 
 function task(overrides: Partial<TaskData> & { taskId: string }): TaskData {
-  return {
+  return newTaskData({
     funcName: "sendEmail",
-    status: "pending",
     args: ["a@example.com", 3],
     kwargs: { subject: "hi", nested: { n: [1, 2] } },
     createdAt: 1_700_000_000_000,
-    startTime: null,
-    endTime: null,
-    retriesUsed: 0,
-    error: null,
-    logs: [],
-    stacktrace: null,
-    idempotencyKey: null,
-    tags: {},
-    encryptedPayload: null,
     ...overrides,
-  };
+  });
 }
 
 function ids(tasks: TaskData[]): string[] {
@@ -58,7 +48,8 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       const full = task({
         taskId: "t1", status: "failed", startTime: 1_700_000_000_500, endTime: 1_700_000_002_000, retriesUsed: 2,
         error: "boom", stacktrace: "Error: boom\n    at x", idempotencyKey: "key-1", tags: { env: "prod", team: "core" },
-        encryptedPayload: new Uint8Array([0, 1, 2, 255]),
+        encryptedPayload: new Uint8Array([0, 1, 2, 255]), result: { rows: [1, "two", null] }, parentId: "p0", queue: "emails",
+        priority: -3, runAt: 1_700_000_009_000, scheduleId: "s1", progress: { fraction: 0.4, message: "row 4 of 10" },
       });
       store.saveTask(full);
       store.appendLogs("t1", ["2026-01-01T00:00:00 one"]);
@@ -118,10 +109,10 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       assert.deepEqual(ids(store.listTasks({ limit: 2, offset: 118 })), ["t001", "t000"]);
       assert.deepEqual(store.listTasks({ limit: 0 }), []);
       assert.equal(store.countTasks({ limit: 1 }), 120);
-      assert.throws(() => store.listTasks({ limit: -1 }), /limit must be a whole number >= 0, got -1/);
+      assert.throws(() => store.listTasks({ limit: -1 }), /listTasks query "limit" must be a whole number >= 0, got the number -1/);
     });
 
-    it("filters by one or many statuses, function name, tag key, tag key=value, creation time and text", async () => {
+    it("filters by one or many statuses, function name, tag key, tag key=value, creation time and search text", async () => {
       store.saveTask(task({ taskId: "a1", funcName: "seedDb", status: "success", createdAt: 1, tags: { env: "prod" } }));
       store.saveTask(task({ taskId: "a2", funcName: "seedDb", status: "failed", createdAt: 2, error: "Connection REFUSED", tags: { env: "dev" } }));
       store.saveTask(task({ taskId: "b3", funcName: "syncTranslations", status: "running", createdAt: 3, tags: { owner: "Ünïcode Team" } }));
@@ -135,14 +126,74 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       assert.deepEqual(ids(store.listTasks({ tag: "env=prod" })), ["a1"]);
       assert.deepEqual(ids(store.listTasks({ tag: "env=" })), []);
       assert.deepEqual(ids(store.listTasks({ createdBefore: 3 })), ["a2", "a1"]);
-      assert.deepEqual(ids(store.listTasks({ text: "SEED" })), ["a2", "a1"], "function name, any case");
-      assert.deepEqual(ids(store.listTasks({ text: "refused" })), ["a2"], "error");
-      assert.deepEqual(ids(store.listTasks({ text: "B4" })), ["b4"], "task id");
-      assert.deepEqual(ids(store.listTasks({ text: "ünïcode" })), ["b3"], "tag value, non-ASCII case folding");
-      assert.deepEqual(ids(store.listTasks({ text: "env" })), [], "tag keys are not searched");
-      assert.deepEqual(ids(store.listTasks({ funcName: "seedDb", status: "failed", tag: "env=dev", text: "conn" })), ["a2"]);
+      assert.deepEqual(ids(store.listTasks({ search: "SEED" })), ["a2", "a1"], "function name, any case");
+      assert.deepEqual(ids(store.listTasks({ search: "refused" })), ["a2"], "error");
+      assert.deepEqual(ids(store.listTasks({ search: "B4" })), ["b4"], "task id");
+      assert.deepEqual(ids(store.listTasks({ search: "ünïcode" })), ["b3"], "tag value, non-ASCII case folding");
+      assert.deepEqual(ids(store.listTasks({ search: "env" })), [], "tag keys are not searched");
+      assert.deepEqual(ids(store.listTasks({ funcName: "seedDb", status: "failed", tag: "env=dev", search: "conn" })), ["a2"]);
       assert.equal(store.countTasks({ funcName: "syncTranslations" }), 2);
       assert.equal(store.countTasks({ status: ["success", "failed"], createdBefore: 2 }), 1);
+    });
+
+    it("filters by parent task, queue and schedule, in listTasks and countTasks alike", async () => {
+      store.saveTask(task({ taskId: "p", createdAt: 1 }));
+      store.saveTask(task({ taskId: "c1", createdAt: 2, parentId: "p", queue: "emails", scheduleId: "s1" }));
+      store.saveTask(task({ taskId: "c2", createdAt: 3, parentId: "p", queue: "emails", priority: 5 }));
+      store.saveTask(task({ taskId: "x", createdAt: 4, queue: "reports", scheduleId: "s1" }));
+      store = await harness.reload(store);
+      assert.deepEqual(ids(store.listTasks({ parentId: "p" })), ["c2", "c1"]);
+      assert.deepEqual(ids(store.listTasks({ queue: "emails" })), ["c2", "c1"]);
+      assert.deepEqual(ids(store.listTasks({ queue: "default" })), ["p"], "a task saved without a queue is in \"default\"");
+      assert.deepEqual(ids(store.listTasks({ scheduleId: "s1" })), ["x", "c1"]);
+      assert.deepEqual(ids(store.listTasks({ parentId: "p", scheduleId: "s1" })), ["c1"]);
+      assert.deepEqual(ids(store.listTasks({ parentId: "nobody" })), []);
+      assert.equal(store.countTasks({ queue: "emails" }), 2);
+      assert.equal(store.countTasks({ scheduleId: "s1", queue: "reports" }), 1);
+    });
+
+    it("sorts by createdAt, duration, funcName or status in either order, ties by taskId the same way, no duration last", async () => {
+      const d = (startTime: number | null, endTime: number | null) => ({ startTime, endTime });
+      store.saveTask(task({ taskId: "a", funcName: "beta", status: "success", createdAt: 3, ...d(0, 5000) }));
+      store.saveTask(task({ taskId: "b", funcName: "alpha", status: "failed", createdAt: 1, ...d(0, 1000) }));
+      store.saveTask(task({ taskId: "c", funcName: "beta", status: "pending", createdAt: 2, ...d(null, null) }));
+      store.saveTask(task({ taskId: "d", funcName: "gamma", status: "running", createdAt: 2, ...d(10, null) }));
+      store.saveTask(task({ taskId: "e", funcName: "alpha", status: "rejected", createdAt: 4, ...d(100, 5100) }));
+      store.saveTask(task({ taskId: "f", funcName: "delta", status: "success", createdAt: 0, ...d(0, 2000) }));
+      store = await harness.reload(store);
+      const sorted = (by: "createdAt" | "duration" | "funcName" | "status", order: "asc" | "desc") => ids(store.listTasks({ sort: { by, order } })).join("");
+      assert.equal(sorted("createdAt", "asc"), "fbcdae");
+      assert.equal(sorted("createdAt", "desc"), "eadcbf");
+      assert.equal(sorted("duration", "asc"), "bfaecd");
+      assert.equal(sorted("duration", "desc"), "eafbdc");
+      assert.equal(sorted("funcName", "asc"), "beacfd");
+      assert.equal(sorted("funcName", "desc"), "dfcaeb");
+      assert.equal(sorted("status", "asc"), "dcbeaf", "the model's status order: running, pending, failed, interrupted, rejected, cancelled, success");
+      assert.equal(sorted("status", "desc"), "faebcd");
+      assert.equal(ids(store.listTasks({ sort: { by: "funcName" } })).join(""), "dfcaeb", "descending unless told");
+      assert.equal(ids(store.listTasks({ sort: { by: "duration", order: "asc" }, limit: 2, offset: 1 })).join(""), "fa");
+      assert.equal(ids(store.listTasks()).join(""), "eadcbf", "newest first by default");
+    });
+
+    it("leaves the logs out when withLogs is false, and only then", async () => {
+      store.saveTask(task({ taskId: "t1", createdAt: 1 }));
+      store.saveTask(task({ taskId: "t2", createdAt: 2 }));
+      store.appendLogs("t1", ["one", "two"]);
+      store = await harness.reload(store);
+      assert.deepEqual(store.listTasks({ withLogs: false }).map((t) => [t.taskId, t.logs]), [["t2", []], ["t1", []]]);
+      assert.deepEqual(store.listTasks({ withLogs: true }).map((t) => t.logs), [[], ["one", "two"]]);
+      assert.deepEqual(store.listTasks().map((t) => t.logs), [[], ["one", "two"]]);
+      assert.deepEqual(store.getTask("t1")?.logs, ["one", "two"], "the stored logs are untouched");
+    });
+
+    it("refuses a malformed query with a ValidationError that says what was expected and what was got", () => {
+      const bad = (query: unknown) => query as ListTasksQuery;
+      assert.throws(() => store.listTasks(bad({ sort: { by: "name" } })), {
+        name: "ValidationError", message: 'listTasks query "sort.by" must be one of createdAt, duration, funcName, status, got the string "name"',
+      });
+      assert.throws(() => store.listTasks(bad({ text: "seed" })), /listTasks query has an unknown key "text"\. Known keys: status, funcName, tag, search,/);
+      assert.throws(() => store.countTasks(bad({ status: "done" })), /listTasks query "status" must be one of running, pending, .*got the string "done"/);
+      assert.throws(() => store.listTasks(bad({ withLogs: "no" })), /listTasks query "withLogs" must be true or false, got the string "no"/);
     });
 
     it("returns tasks in given statuses oldest first, with their logs", async () => {
@@ -181,22 +232,22 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
     });
 
     it("clears finished tasks, all or those created before a time, never pending or running ones", async () => {
-      const statuses: TaskStatus[] = ["pending", "running", "success", "failed", "interrupted", "cancelled"];
+      const statuses: TaskStatus[] = ["pending", "running", "success", "failed", "interrupted", "cancelled", "rejected"];
       statuses.forEach((status, i) => {
         store.saveTask(task({ taskId: `old-${status}`, status, createdAt: 10 + i }));
         store.saveTask(task({ taskId: `new-${status}`, status, createdAt: 100 + i }));
       });
-      assert.equal(store.clearFinished(50), 4);
+      assert.equal(store.clearFinished(50), 5);
       store = await harness.reload(store);
-      assert.equal(store.countTasks(), 8);
-      assert.equal(store.clearFinished(), 4);
+      assert.equal(store.countTasks(), 9);
+      assert.equal(store.clearFinished(), 5);
       store = await harness.reload(store);
       assert.deepEqual(ids(store.listTasks()).sort(), ["new-pending", "new-running", "old-pending", "old-running"]);
     });
 
     it("computes metrics over the whole store", async () => {
       assert.deepEqual(store.metrics(), {
-        total: 0, pending: 0, running: 0, success: 0, failed: 0, interrupted: 0, cancelled: 0, successRate: 0, avgDuration: 0,
+        total: 0, pending: 0, running: 0, success: 0, failed: 0, interrupted: 0, cancelled: 0, rejected: 0, successRate: 0, avgDuration: 0,
       });
       store.saveTask(task({ taskId: "s1", status: "running", startTime: 0 }));
       store.saveTask(task({ taskId: "s1", status: "success", startTime: 0, endTime: 1000 }));
@@ -207,9 +258,11 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       store.saveTask(task({ taskId: "r1", status: "running", startTime: 5 }));
       store.saveTask(task({ taskId: "c1", status: "cancelled" }));
       store.saveTask(task({ taskId: "i1", status: "interrupted" }));
+      store.saveTask(task({ taskId: "j1", status: "rejected" }));
+      store.saveTask(task({ taskId: "j2", status: "rejected" }));
       store = await harness.reload(store);
       assert.deepEqual(store.metrics(), {
-        total: 8, pending: 1, running: 1, success: 3, failed: 1, interrupted: 1, cancelled: 1, successRate: 0.75, avgDuration: 2,
+        total: 10, pending: 1, running: 1, success: 3, failed: 1, interrupted: 1, cancelled: 1, rejected: 2, successRate: 0.75, avgDuration: 2,
       });
       store.deleteTasks(["s2"]);
       assert.equal(store.metrics().avgDuration, 1.5);

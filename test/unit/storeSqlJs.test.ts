@@ -3,21 +3,17 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Database } from "sql.js";
-import type { TaskData } from "../../src/engine/types";
-import { SqlJsStore, type SqlJsStoreOptions, type StoreTimers } from "../../src/store";
+import { newTaskData, type TaskData, type Timers } from "../../src/model";
+import { SchemaTooNewError, SqlJsStore, type SqlJsStoreOptions } from "../../src/store";
 import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from "../../src/store/schema";
 import { loadSqlJs } from "../../src/store/sqlJsLoader";
 
 function task(taskId: string, overrides: Partial<TaskData> = {}): TaskData {
-  return {
-    taskId, funcName: "seed", status: "success", args: [1], kwargs: {}, createdAt: 1000, startTime: 1000, endTime: 2000,
-    retriesUsed: 0, error: null, logs: [], stacktrace: null, idempotencyKey: null, tags: {}, encryptedPayload: null,
-    ...overrides,
-  };
+  return newTaskData({ taskId, funcName: "seed", status: "success", args: [1], createdAt: 1000, startTime: 1000, endTime: 2000, ...overrides });
 }
 
 /** Timers the test fires by hand. */
-class ManualTimers implements StoreTimers {
+class ManualTimers implements Timers {
   readonly pending: Array<{ callback: () => void; ms: number }> = [];
   setTimeout(callback: () => void, ms: number): unknown {
     const entry = { callback, ms };
@@ -87,15 +83,15 @@ describe("SqlJsStore on disk", () => {
     const db = new SQL.Database();
     assert.equal(migrate(db), 0);
     const ran: number[] = [];
-    const v2 = (d: Database): void => {
-      ran.push(2);
-      d.run("ALTER TABLE tasks ADD COLUMN priority INTEGER NOT NULL DEFAULT 0");
+    const next = (d: Database): void => {
+      ran.push(SCHEMA_VERSION + 1);
+      d.run("ALTER TABLE tasks ADD COLUMN later_field TEXT");
     };
-    assert.equal(migrate(db, [...MIGRATIONS, v2]), 1);
-    assert.equal(migrate(db, [...MIGRATIONS, v2]), 2);
-    assert.deepEqual(ran, [2]);
-    assert.equal(schemaVersion(db), 2);
-    assert.deepEqual(db.exec("SELECT priority FROM tasks"), []);
+    assert.equal(migrate(db, [...MIGRATIONS, next]), SCHEMA_VERSION);
+    assert.equal(migrate(db, [...MIGRATIONS, next]), SCHEMA_VERSION + 1);
+    assert.deepEqual(ran, [SCHEMA_VERSION + 1]);
+    assert.equal(schemaVersion(db), SCHEMA_VERSION + 1);
+    assert.deepEqual(db.exec("SELECT later_field FROM tasks"), []);
     db.close();
   });
 
@@ -107,7 +103,11 @@ describe("SqlJsStore on disk", () => {
     db.close();
     mkdirSync(path.dirname(dbPath), { recursive: true });
     writeFileSync(dbPath, bytes);
-    await assert.rejects(new SqlJsStore({ dbPath, onWarning: (m) => warnings.push(m) }).open(), new RegExp(`schema version 99, newer than ${SCHEMA_VERSION} .*update the extension`));
+    await assert.rejects(new SqlJsStore({ dbPath, onWarning: (m) => warnings.push(m) }).open(), (err: Error) => {
+      assert.ok(err instanceof SchemaTooNewError, `expected a SchemaTooNewError, got ${err.name}`);
+      assert.match(err.message, new RegExp(`schema version 99, newer than ${SCHEMA_VERSION} .*update the extension`));
+      return true;
+    });
     assert.deepEqual(new Uint8Array(readFileSync(dbPath)), bytes);
   });
 
@@ -174,16 +174,36 @@ describe("SqlJsStore on disk", () => {
     assert.match(readFileSync(journal, "utf8"), /"taskId":"durable"/);
   });
 
+  it("does not read the logs table for a list without logs", async () => {
+    const store = await open();
+    store.saveTask(task("t1"));
+    store.appendLogs("t1", ["line"]);
+    store.listTasks();
+    const db = (store as unknown as { db: Database }).db;
+    const prepared: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = (sql, params) => {
+      prepared.push(sql);
+      return prepare(sql, params);
+    };
+    assert.deepEqual(store.listTasks({ withLogs: false }).map((t) => t.logs), [[]]);
+    assert.equal(prepared.length, 1, `one statement: ${prepared.join("; ")}`);
+    assert.doesNotMatch(prepared[0], /\blogs\b/);
+    store.listTasks();
+    assert.match(prepared.slice(1).join("; "), /FROM logs/, "a list with logs does read them");
+  });
+
   it("rejects a flush interval above 200 ms", () => {
     assert.throws(() => new SqlJsStore({ dbPath, flushIntervalMs: 500 }), /flushIntervalMs must be between 0 and 200 ms, got 500/);
   });
 
   it("keeps changes in memory when the journal cannot be written, warns, and writes them at the next flush", async () => {
     const store = await open();
-    const internals = store as unknown as { journal: { write: (...args: unknown[]) => Promise<unknown> } };
-    const realWrite = internals.journal.write.bind(internals.journal);
+    const internals = store as unknown as { journal: { handle: { write: (...args: unknown[]) => Promise<unknown> } } };
+    const handle = internals.journal.handle;
+    const realWrite = handle.write.bind(handle);
     let failures = 1;
-    internals.journal.write = (...args: unknown[]) => {
+    handle.write = (...args: unknown[]) => {
       if (failures-- > 0) return Promise.reject(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }));
       return realWrite(...args);
     };
@@ -204,9 +224,9 @@ describe("SqlJsStore on disk", () => {
     const store = await open({ journalFoldBytes: 1000 });
     for (let i = 0; i < 20; i++) store.saveTask(task(`t${i}`, { createdAt: i, error: "x".repeat(100) }));
     await store.flush();
-    const internals = store as unknown as { folding?: Promise<void> };
-    assert.ok(internals.folding, "a fold started");
-    await internals.folding;
+    const internals = store as unknown as { journal: { folding?: Promise<void> } };
+    assert.ok(internals.journal.folding, "a fold started");
+    await internals.journal.folding;
     assert.deepEqual(warnings, []);
     const names = readdirSync(path.dirname(dbPath));
     assert.ok(!names.some((n) => n.includes(".fold-")), `rotated journal removed: ${names.join(", ")}`);
