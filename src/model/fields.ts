@@ -42,6 +42,8 @@ export interface Field<D, R = D, X = D, C extends ColumnValue = ColumnValue> {
   fromColumn(value: ColumnValue): D;
   /** A deep copy, so a store never shares state with its callers. */
   copy(value: D): D;
+  /** Which conversions are the identity, so the per-save paths can skip calling them. */
+  readonly same?: { readonly record?: boolean; readonly column?: boolean; readonly copy?: boolean };
 }
 
 type AnyField = Field<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -70,6 +72,7 @@ function plain<D>(column: string, sqlType: string, initial: () => D, check: (v: 
     toRecord: identity, fromRecord: identity, toDict: identity, fromDict: identity, copy: identity,
     toColumn: (v) => v as D & ColumnValue,
     fromColumn: (v) => (check(v) ? v : wrongColumn(column, expected, v)),
+    same: { record: true, column: true, copy: true },
   };
 }
 
@@ -122,6 +125,7 @@ export function time(column: string, nullable = false): AnyField {
     toColumn: identity,
     fromColumn,
     copy: identity,
+    same: { column: true, copy: true },
   };
 }
 
@@ -130,7 +134,7 @@ export function json<T>(column: string, initial: () => T, check: (value: unknown
   return {
     column, sqlType: "TEXT NOT NULL", dictKey: undefined, initial,
     toRecord: identity, fromRecord: identity, copy: cloneJson,
-    toDict: cloneJson, fromDict: cloneJson,
+    toDict: cloneJson, fromDict: cloneJson, same: { record: true },
     toColumn: (v) => JSON.stringify(v),
     fromColumn: (v) => {
       if (typeof v !== "string") return wrongColumn(column, `JSON text of ${expected}`, v);
@@ -150,6 +154,7 @@ export function secretBytes(column: string, dictKey: string): Field<Uint8Array |
     toColumn: identity,
     fromColumn: (v) => (v === null ? null : v instanceof Uint8Array ? new Uint8Array(v) : wrongColumn(column, "bytes or null", v)),
     copy: (v) => (v === null ? null : v.slice()),
+    same: { record: true, column: true },
   };
 }
 
@@ -157,7 +162,7 @@ export function secretBytes(column: string, dictKey: string): Field<Uint8Array |
 function lines(): Field<string[], string[], string[], never> {
   return {
     column: undefined, sqlType: undefined, dictKey: undefined, initial: () => [],
-    toRecord: identity, fromRecord: identity, copy: (v) => v.slice(),
+    toRecord: identity, fromRecord: identity, copy: (v) => v.slice(), same: { record: true },
     toDict: (v) => v.slice(), fromDict: (v) => v.slice(),
     toColumn: () => { throw new TypeError("logs are stored in their own table, not as a column"); },
     fromColumn: () => [],
@@ -244,35 +249,112 @@ export function dictKey(field: TaskField): string {
   return TASK_FIELDS[field].dictKey ?? field;
 }
 
+/**
+ * Conversions planned once per field: `undefined` where the conversion is the identity. The
+ * per-save paths (record to data, data to journal row, copies) loop over these plans and fill an
+ * object spread from a template, so every object they make has the same shape.
+ */
+interface Plan {
+  key: TaskField;
+  field: AnyField;
+  fromRecord: ((value: unknown) => unknown) | undefined;
+  toRecord: ((value: unknown) => unknown) | undefined;
+  copy: ((value: unknown) => unknown) | undefined;
+  toColumn: ((value: unknown) => unknown) | undefined;
+  blob: boolean;
+}
+
+const PLANS: readonly Plan[] = FIELD_NAMES.map((key) => {
+  const field = TASK_FIELDS[key] as AnyField;
+  return {
+    key, field,
+    fromRecord: field.same?.record ? undefined : field.fromRecord,
+    toRecord: field.same?.record ? undefined : field.toRecord,
+    copy: field.same?.copy ? undefined : field.copy,
+    toColumn: field.same?.column ? undefined : field.toColumn,
+    blob: field.sqlType === "BLOB",
+  };
+});
+const COLUMN_PLANS = PLANS.filter((p) => p.field.column !== undefined);
+
+function template(keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, null]));
+}
+const DATA_TEMPLATE = template(FIELD_NAMES);
+const ROW_TEMPLATE = template(COLUMN_FIELDS);
+
+/** Applies one of the plans' conversions to every field of `source`, into a fresh object of `shape`. */
+function convert(source: Record<string, unknown>, plans: readonly Plan[], pick: (p: Plan) => ((v: unknown) => unknown) | undefined, shape: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...shape };
+  for (const plan of plans) {
+    const fn = pick(plan);
+    const value = source[plan.key];
+    out[plan.key] = fn === undefined ? value : fn(value);
+  }
+  return out;
+}
+
+const pickFromRecord = (p: Plan) => p.fromRecord;
+const pickCopy = (p: Plan) => p.copy;
+
+/** A record's fields as stored data (shares JSON values with the record). */
+export function recordToData(record: TaskRecordFields): TaskData {
+  return convert(record, PLANS, pickFromRecord, DATA_TEMPLATE) as TaskData;
+}
+
+/** Stored data as a record's fields, every JSON value copied. */
+export function dataToRecordFields(data: TaskData): TaskRecordFields {
+  const out = { ...DATA_TEMPLATE };
+  for (const plan of PLANS) {
+    const value = (data as unknown as Record<string, unknown>)[plan.key];
+    const copied = plan.copy === undefined ? value : plan.copy(value);
+    out[plan.key] = plan.toRecord === undefined ? copied : plan.toRecord(copied);
+  }
+  return out as unknown as TaskRecordFields;
+}
+
+/** Writes a record's fields onto `target`: those `given`, the rest at their initial values. */
+export function assignRecordFields(target: object, given: Partial<TaskRecordFields>): void {
+  const out = target as Record<string, unknown>;
+  for (const plan of PLANS) {
+    const value = (given as Record<string, unknown>)[plan.key];
+    if (value !== undefined) out[plan.key] = value;
+    else {
+      const initial = plan.field.initial() as unknown;
+      out[plan.key] = plan.toRecord === undefined ? initial : plan.toRecord(initial);
+    }
+  }
+}
+
 /** A task's data with every field at its initial value, then `given`. */
 export function newTaskData(given: Pick<TaskData, "taskId" | "funcName" | "createdAt"> & Partial<TaskData>): TaskData {
-  const data = {} as Record<TaskField, unknown>;
-  for (const key of FIELD_NAMES) {
-    const value = given[key];
-    data[key] = value === undefined ? TASK_FIELDS[key].initial() : value;
+  const data = { ...DATA_TEMPLATE };
+  for (const plan of PLANS) {
+    const value = (given as Record<string, unknown>)[plan.key];
+    data[plan.key] = value === undefined ? plan.field.initial() : value;
   }
-  return data as TaskData;
+  return data as unknown as TaskData;
 }
 
 /** A deep copy of a task's data. */
 export function copyTaskData(task: TaskData): TaskData {
-  const out = {} as Record<TaskField, unknown>;
-  for (const key of FIELD_NAMES) out[key] = (TASK_FIELDS[key] as AnyField).copy(task[key]);
-  return out as TaskData;
+  return convert(task, PLANS, pickCopy, DATA_TEMPLATE) as unknown as TaskData;
 }
 
 /** Column values of a task in `TASK_COLUMNS` order. */
 export function toColumns(task: TaskData): ColumnValue[] {
-  return COLUMN_FIELDS.map((k) => (TASK_FIELDS[k] as AnyField).toColumn(task[k]) as ColumnValue);
+  return COLUMN_PLANS.map((p) => {
+    const value = (task as unknown as Record<string, unknown>)[p.key];
+    return (p.toColumn === undefined ? value : p.toColumn(value)) as ColumnValue;
+  });
 }
 
 /** A task's data from a row read with `SELECT <TASK_COLUMNS>`; logs empty. */
 export function fromColumns(row: readonly ColumnValue[]): TaskData {
-  const data = { logs: [] } as unknown as Record<TaskField, unknown>;
-  COLUMN_FIELDS.forEach((k, i) => {
-    data[k] = (TASK_FIELDS[k] as AnyField).fromColumn(row[i]);
-  });
-  return data as TaskData;
+  const data = { ...DATA_TEMPLATE };
+  data.logs = [];
+  for (let i = 0; i < COLUMN_PLANS.length; i++) data[COLUMN_PLANS[i].key] = COLUMN_PLANS[i].field.fromColumn(row[i]);
+  return data as unknown as TaskData;
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -290,12 +372,13 @@ function fromBase64(text: string): Uint8Array {
 
 /** The journal form of a task's row. Serialising at save time is also the store's defensive copy. */
 export function toJournalRow(task: TaskData): JournalRow {
-  const row = {} as Record<ColumnField, unknown>;
-  for (const key of COLUMN_FIELDS) {
-    const value = (TASK_FIELDS[key] as AnyField).toColumn(task[key]) as ColumnValue;
-    row[key] = value instanceof Uint8Array ? toBase64(value) : value;
+  const row = { ...ROW_TEMPLATE };
+  for (const plan of COLUMN_PLANS) {
+    const raw = (task as unknown as Record<string, unknown>)[plan.key];
+    const value = plan.toColumn === undefined ? raw : plan.toColumn(raw);
+    row[plan.key] = plan.blob && value instanceof Uint8Array ? toBase64(value) : value;
   }
-  return row as JournalRow;
+  return row as unknown as JournalRow;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { FIELD_NAMES, TASK_FIELDS, dictKey, newTaskData, type Field, type TaskData, type TaskDict, type TaskField, type TaskRecordFields } from "./fields";
+import { FIELD_NAMES, TASK_FIELDS, assignRecordFields, dataToRecordFields, dictKey, newTaskData, recordToData, type Field, type TaskData, type TaskDict, type TaskField, type TaskRecordFields } from "./fields";
 
 type AnyField = Field<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -16,12 +16,7 @@ export interface TaskRecord extends TaskRecordFields {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class TaskRecord {
   constructor(fields: TaskRecordInit) {
-    const self = this as unknown as Record<TaskField, unknown>;
-    for (const key of FIELD_NAMES) {
-      const value = fields[key];
-      const field = TASK_FIELDS[key] as AnyField;
-      self[key] = value === undefined ? field.toRecord(field.initial()) : value;
-    }
+    assignRecordFields(this, fields);
   }
 
   /** Seconds from startTime to endTime; null until both are set. */
@@ -37,12 +32,7 @@ export class TaskRecord {
 
   /** A record of stored data; arrays and objects are copied. */
   static fromData(data: TaskData): TaskRecord {
-    const init = {} as Record<TaskField, unknown>;
-    for (const key of FIELD_NAMES) {
-      const field = TASK_FIELDS[key] as AnyField;
-      init[key] = field.toRecord(field.copy(data[key]));
-    }
-    return new TaskRecord(init as unknown as TaskRecordInit);
+    return new TaskRecord(dataToRecordFields(data));
   }
 
   /** A record of its JSON form (a task read over the CLI's socket or the HTTP API); no payload. */
@@ -60,10 +50,7 @@ export class TaskRecord {
 
   /** The record as stored data. Shares arrays and objects with the record: stores copy what they keep. */
   toData(): TaskData {
-    const self = this as unknown as Record<TaskField, unknown>;
-    const data = {} as Record<TaskField, unknown>;
-    for (const key of FIELD_NAMES) data[key] = (TASK_FIELDS[key] as AnyField).fromRecord(self[key]);
-    return data as TaskData;
+    return recordToData(this);
   }
 
   /** The JSON shape for API consumers and webviews. Never includes the encrypted payload. */
