@@ -187,8 +187,11 @@ const TaskIdSchema = v.pipe(v.string(ID_MESSAGE), v.regex(TASK_ID, ID_MESSAGE), 
 
 const TEXT_MESSAGE = `must be a string of at most ${MAX_TEXT_LENGTH} characters`;
 const TextSchema = v.pipe(v.string(TEXT_MESSAGE), v.maxLength(MAX_TEXT_LENGTH, TEXT_MESSAGE));
-/** Optional text: null, undefined and "" all mean "not set" and become null. */
-const OptionalTextSchema = v.pipe(v.nullish(TextSchema), v.transform((value) => value || null));
+/**
+ * Optional text: null, undefined and "" all mean "not set" and become null. An optional with a
+ * default, not a nullish, so the inferred field is `string | null` rather than optional.
+ */
+const OptionalTextSchema = v.optional(v.pipe(v.nullable(TextSchema), v.transform((value) => value || null)), null);
 
 function wholeNumber(min: number, max?: number) {
   const message = max === undefined ? `must be a whole number >= ${min}` : `must be a whole number from ${min} to ${max}`;
