@@ -9,13 +9,20 @@
  * - a notification from the host.
  *
  * A message from a webview is untrusted input: each command and request descriptor carries a
- * `parse` that checks every field (types, task id format, enums, ranges) and throws a
- * {@link ProtocolError} that says what was expected and what was got. Both sides dispatch through
- * the descriptors' `is()` guards, never on raw method strings.
+ * `parse` built from a valibot schema that checks every field (types, task id format, enums,
+ * ranges) and throws a {@link ProtocolError} that says what was expected and what was got. Both
+ * sides dispatch through the descriptors' `is()` guards, never on raw method strings. Statuses,
+ * sort fields and task shapes come from the model (src/model), so the webviews and the engine
+ * never disagree on them.
  *
  * This file must stay free of Node and vscode imports: it is bundled into the browser apps too.
  */
-import type { Metrics, TaskDict, TaskStatus } from "./engine/types";
+import * as v from "valibot";
+import type { TaskDict } from "./model/fields";
+import type { Metrics } from "./model/metrics";
+import { describeValue } from "./model/describe";
+import { SORT_FIELDS, formatIssue } from "./model/schemas";
+import { ALL_STATUSES, type TaskStatus } from "./model/status";
 
 /** A command from the webview to the host. */
 export interface CommandMessage<M extends string = string, P = unknown> {
@@ -48,6 +55,13 @@ export type HostToWebviewMessage = ResponseMessage | NotificationMessage;
 /** Thrown by a descriptor's `parse` when a webview message is malformed. */
 export class ProtocolError extends Error {
   override readonly name = "ProtocolError";
+  constructor(
+    message: string,
+    /** Dot path of the first bad field (`taskIds.1`), empty for the params themselves. */
+    readonly path = "",
+  ) {
+    super(message);
+  }
 }
 
 export interface CommandType<M extends string, P> {
@@ -127,80 +141,122 @@ export function isResponseMessage(message: unknown): message is ResponseMessage 
 }
 
 const TASK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-const STATUSES: readonly TaskStatus[] = ["pending", "running", "success", "failed", "interrupted", "cancelled"];
 
-/** The sort keys the dashboard table offers. */
-export const SORT_KEYS = ["createdAt", "funcName", "status", "duration", "retriesUsed"] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
 /** Largest page the dashboard may ask for. */
 export const MAX_PAGE_SIZE = 500;
 /** Most tasks one bulk retry may name. */
 export const MAX_BULK_RETRY = 500;
 /** Longest filter text, function name, tag or file path accepted from a webview, in characters. */
 export const MAX_TEXT_LENGTH = 1000;
+/** Ages the dashboard offers for clearing history, in seconds (0 clears every finished task). */
+export const CLEAR_AGES_SECONDS = [0, 3600, 86_400, 7 * 86_400, 30 * 86_400] as const;
+/** Largest age accepted for clearing history: ten years, in seconds. */
+export const MAX_CLEAR_AGE_SECONDS = 10 * 365 * 86_400;
+/** Largest 1-based line or column a frame link may name. */
+const MAX_POSITION = 10_000_000;
 
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${String(value)}`;
+/**
+ * The parse function of a schema, with the model's messages (`params "limit" must be a whole number
+ * from 1 to 500, got the number 0`), thrown as ProtocolError. Two cases the model words for callers
+ * of the engine are worded here for nested params: a missing key, and an unknown key inside a
+ * nested object, so the message names where it is.
+ */
+function parser<S extends v.GenericSchema>(schema: S, subject = "params"): (value: unknown) => v.InferOutput<S> {
+  const keys = "entries" in schema ? Object.keys((schema as unknown as { entries: object }).entries) : undefined;
+  return (value) => {
+    // valibot's object schemas accept arrays (an array is an object); a webview never means one.
+    if (keys && Array.isArray(value)) throw new ProtocolError(`${subject} ${(schema as { message?: unknown }).message}, got ${describeValue(value)}`);
+    const result = v.safeParse(schema, value);
+    if (result.success) return result.output;
+    const issue = result.issues[0];
+    const path = v.getDotPath(issue) ?? "";
+    const dot = path.lastIndexOf(".");
+    const parent = dot < 0 ? subject : `${subject} "${path.slice(0, dot)}"`;
+    const key = path.slice(dot + 1);
+    if (issue.type === "strict_object" || issue.type === "object") {
+      if (issue.expected === "never" && dot >= 0) throw new ProtocolError(`${parent} has an unknown key "${key}"`, path);
+      if (issue.expected === `"${key}"` && issue.input === undefined) throw new ProtocolError(`${subject} "${path}" is missing: ${parent} ${issue.message}`, path);
+    }
+    throw new ProtocolError(formatIssue(subject, issue, dot < 0 ? keys : undefined).message, path);
+  };
 }
 
-function fail(field: string, expected: string, got: unknown): never {
-  throw new ProtocolError(`${field}: expected ${expected}, got ${describe(got)}`);
+const ID_MESSAGE = "must be a task id (UUID v4)";
+/** A task id: a UUID v4 string, lower-cased. */
+const TaskIdSchema = v.pipe(v.string(ID_MESSAGE), v.regex(TASK_ID, ID_MESSAGE), v.toLowerCase());
+
+const TEXT_MESSAGE = `must be a string of at most ${MAX_TEXT_LENGTH} characters`;
+const TextSchema = v.pipe(v.string(TEXT_MESSAGE), v.maxLength(MAX_TEXT_LENGTH, TEXT_MESSAGE));
+/**
+ * Optional text: null, undefined and "" all mean "not set" and become null. An optional with a
+ * default, not a nullish, so the inferred field is `string | null` rather than optional.
+ */
+const OptionalTextSchema = v.optional(v.pipe(v.nullable(TextSchema), v.transform((value) => value || null)), null);
+
+function wholeNumber(min: number, max?: number) {
+  const message = max === undefined ? `must be a whole number >= ${min}` : `must be a whole number from ${min} to ${max}`;
+  const bounded = v.pipe(v.number(message), v.safeInteger(message), v.minValue(min, message));
+  return max === undefined ? bounded : v.pipe(bounded, v.maxValue(max, message));
 }
 
-function objectParams(params: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (!isRecord(params)) fail("params", "an object", params);
-  const extra = Object.keys(params).filter((k) => !allowed.includes(k));
-  if (extra.length > 0) {
-    throw new ProtocolError(`params: unexpected field(s) ${extra.join(", ")}; allowed: ${allowed.join(", ") || "none"}`);
-  }
-  return params;
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
 }
 
-/** A task id: a UUID v4 string. */
+/** A task id: a UUID v4 string. Returns it lower-cased; throws a ProtocolError naming `field`. */
 export function parseTaskId(value: unknown, field = "taskId"): string {
-  if (typeof value !== "string" || !TASK_ID.test(value)) fail(field, "a task id (UUID v4)", value);
-  return value.toLowerCase();
+  return parser(TaskIdSchema, field)(value);
 }
 
-function parseText(value: unknown, field: string, options: { optional?: boolean; nonEmpty?: boolean } = {}): string | null {
-  if (value === undefined || value === null) {
-    if (options.optional) return null;
-    fail(field, "a string", value);
-  }
-  if (typeof value !== "string") fail(field, "a string", value);
-  if (value.length > MAX_TEXT_LENGTH) fail(field, `a string of at most ${MAX_TEXT_LENGTH} characters`, value);
-  if (options.nonEmpty && value.trim() === "") fail(field, "a non-empty string", value);
-  return value;
-}
+const TaskIdParamsSchema = v.strictObject({ taskId: TaskIdSchema }, 'must be an object like { taskId: "<task id>" }');
+const parseTaskIdParams = parser(TaskIdParamsSchema);
+const parseEmpty = parser(v.optional(v.strictObject({}, "must be an empty object, or left out"), {}));
 
-function parseInteger(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
-    fail(field, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
+const STATUS_MESSAGE = `must be one of ${ALL_STATUSES.join(", ")}`;
+const StatusesSchema = v.pipe(
+  v.array(v.picklist(ALL_STATUSES as TaskStatus[], STATUS_MESSAGE), "must be an array of statuses (empty for every status)"),
+  v.maxLength(ALL_STATUSES.length, `must list at most ${ALL_STATUSES.length} statuses`),
+  v.transform(unique),
+);
 
-function parseEnum<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
-  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
-    fail(field, `one of ${allowed.join(", ")}`, value);
-  }
-  return value as T;
-}
+const SortSchema = v.strictObject({
+  by: v.picklist(SORT_FIELDS, `must be one of ${SORT_FIELDS.join(", ")}`),
+  order: v.picklist(["asc", "desc"], "must be asc or desc"),
+}, 'must be an object like { by: "createdAt", order: "desc" }');
 
-function parseTaskIdParams(params: unknown): { taskId: string } {
-  const p = objectParams(params, ["taskId"]);
-  return { taskId: parseTaskId(p.taskId) };
-}
+/** The dashboard's filters and sort, without the page. */
+const FILTER_ENTRIES = {
+  /** Empty means every status. */
+  statuses: StatusesSchema,
+  funcName: OptionalTextSchema,
+  /** `key` or `key=value`. */
+  tag: OptionalTextSchema,
+  /** Case-insensitive text matched against name, id, error and tag values. */
+  search: OptionalTextSchema,
+  /** Ties are broken by task id, so pages never overlap. */
+  sort: SortSchema,
+};
+const FILTERS_EXAMPLE = 'statuses: [], funcName: null, tag: null, search: null, sort: { by: "createdAt", order: "desc" }';
+const QUERY_MESSAGE = `must be an object like { ${FILTERS_EXAMPLE}, limit: 25, offset: 0 }`;
 
-function parseEmpty(params: unknown): Record<string, never> {
-  if (params === undefined) return {};
-  objectParams(params, []);
-  return {};
-}
+const TaskFiltersSchema = v.strictObject(FILTER_ENTRIES, `must be an object like { ${FILTERS_EXAMPLE} }`);
+const TaskQuerySchema = v.strictObject({
+  ...FILTER_ENTRIES,
+  /** Rows per page, 1..MAX_PAGE_SIZE. */
+  limit: wholeNumber(1, MAX_PAGE_SIZE),
+  offset: wholeNumber(0),
+}, QUERY_MESSAGE);
+
+/** The dashboard's filters, sort and page. */
+export type TaskQuery = v.InferOutput<typeof TaskQuerySchema>;
+/** The dashboard's filters and sort: a TaskQuery without limit and offset (exports take every row). */
+export type TaskFilters = v.InferOutput<typeof TaskFiltersSchema>;
+
+/** The sort the dashboard starts with: newest first. */
+export const DEFAULT_SORT: TaskQuery["sort"] = { by: "createdAt", order: "desc" };
+
+/** Validates a dashboard query from a webview. */
+export const parseTaskQuery = parser(TaskQuerySchema);
 
 /** A stack frame that points into a workspace file, as the host resolved it. */
 export interface FrameLink {
@@ -220,7 +276,7 @@ export interface StackLine {
   link: FrameLink | null;
 }
 
-/** A task as the task panel shows it: the API's JSON shape plus the resolved stack. */
+/** A task as the task panel shows it: the model's JSON shape plus the resolved stack. */
 export interface TaskView extends TaskDict {
   stack: StackLine[];
 }
@@ -239,32 +295,15 @@ export interface FunctionStats {
   lastOutcomes: TaskStatus[];
 }
 
-/** A row of the dashboard's task table (no logs, no arguments). */
-export interface TaskRow {
-  taskId: string;
-  funcName: string;
-  status: TaskStatus;
-  createdAt: string;
-  duration: number | null;
-  retriesUsed: number;
-  error: string | null;
-  tags: Record<string, string>;
-}
+/** The fields of a task the dashboard's table shows: no logs, no arguments, no result. */
+export const TASK_ROW_FIELDS = ["taskId", "funcName", "status", "createdAt", "duration", "retriesUsed", "error", "tags"] as const satisfies ReadonlyArray<keyof TaskDict>;
 
-/** The dashboard's filters, sort and page. */
-export interface TaskQuery {
-  /** Empty means every status. */
-  statuses: TaskStatus[];
-  funcName: string | null;
-  /** `key` or `key=value`. */
-  tag: string | null;
-  /** Case-insensitive text matched against name, id, error and tag values. */
-  text: string | null;
-  sort: SortKey;
-  descending: boolean;
-  /** Rows per page, 1..MAX_PAGE_SIZE. */
-  limit: number;
-  offset: number;
+/** A row of the dashboard's task table. */
+export type TaskRow = Pick<TaskDict, (typeof TASK_ROW_FIELDS)[number]>;
+
+/** The table row of a task. */
+export function toTaskRow(task: TaskDict): TaskRow {
+  return Object.fromEntries(TASK_ROW_FIELDS.map((key) => [key, task[key]])) as TaskRow;
 }
 
 export interface DashboardSummary {
@@ -274,40 +313,13 @@ export interface DashboardSummary {
 
 export type ExportFormat = "csv" | "json";
 
-function parseFilters(p: Record<string, unknown>): Omit<TaskQuery, "sort" | "descending" | "limit" | "offset"> {
-  if (!Array.isArray(p.statuses)) fail("statuses", "an array of statuses", p.statuses);
-  if (p.statuses.length > STATUSES.length) fail("statuses", `at most ${STATUSES.length} statuses`, p.statuses);
-  const statuses = [...new Set(p.statuses.map((s, i) => parseEnum(s, `statuses[${i}]`, STATUSES)))];
-  return {
-    statuses,
-    funcName: parseText(p.funcName, "funcName", { optional: true }) || null,
-    tag: parseText(p.tag, "tag", { optional: true }) || null,
-    text: parseText(p.text, "text", { optional: true }) || null,
-  };
-}
-
-const QUERY_FIELDS = ["statuses", "funcName", "tag", "text", "sort", "descending", "limit", "offset"];
-
-/** Validates a dashboard query from a webview. */
-export function parseTaskQuery(params: unknown): TaskQuery {
-  const p = objectParams(params, QUERY_FIELDS);
-  if (typeof p.descending !== "boolean") fail("descending", "a boolean", p.descending);
-  return {
-    ...parseFilters(p),
-    sort: parseEnum(p.sort, "sort", SORT_KEYS),
-    descending: p.descending,
-    limit: parseInteger(p.limit, "limit", 1, MAX_PAGE_SIZE),
-    offset: parseInteger(p.offset, "offset", 0, Number.MAX_SAFE_INTEGER),
-  };
-}
-
 /** webview -> host: the webview is loaded and wants a snapshot. */
 export const Ready = command("ready", parseEmpty);
 
 /** webview -> host (dashboard): open the task panel of a task. */
 export const ShowTask = command("showTask", parseTaskIdParams);
 
-/** webview -> host (task panel): retry a failed or interrupted task; result is the new task's id. */
+/** webview -> host (task panel): retry a failed, interrupted or rejected task; result is the new task's id. */
 export const RetryTask = request<"retryTask", { taskId: string }, { taskId: string }>("retryTask", parseTaskIdParams);
 
 /**
@@ -316,18 +328,21 @@ export const RetryTask = request<"retryTask", { taskId: string }, { taskId: stri
  */
 export const EngineUnavailable = notification<"engineUnavailable", { message: string }>("engineUnavailable");
 
-/** webview -> host: open a workspace file at a line (the host checks it is inside a workspace folder). */
-export const OpenFrame = command("openFrame", (params: unknown): { path: string; line: number; column: number } => {
-  const p = objectParams(params, ["path", "line", "column"]);
-  const path = parseText(p.path, "path", { nonEmpty: true }) as string;
-  return {
-    path,
-    line: parseInteger(p.line, "line", 1, 10_000_000),
-    column: p.column === undefined ? 1 : parseInteger(p.column, "column", 1, 10_000_000),
-  };
-});
+const NON_EMPTY_PATH = "must be a non-empty path";
+const OpenFrameSchema = v.strictObject({
+  path: v.pipe(TextSchema, v.check((path) => path.trim() !== "", NON_EMPTY_PATH)),
+  line: wholeNumber(1, MAX_POSITION),
+  /** @default 1 */
+  column: v.optional(wholeNumber(1, MAX_POSITION), 1),
+}, "must be an object like { path, line, column }");
 
-/** webview -> host: cancel a pending or running task. */
+/** webview -> host: open a workspace file at a line (the host checks it is inside a workspace folder). */
+export const OpenFrame = command("openFrame", parser(OpenFrameSchema));
+
+/**
+ * webview -> host: cancel a pending or running task. `cancelled` is false when the task had
+ * already finished, so there was nothing to cancel.
+ */
 export const CancelTask = request<"cancelTask", { taskId: string }, { cancelled: boolean }>("cancelTask", parseTaskIdParams);
 
 /** webview -> host: run the task's function again with the same arguments and tags; result is the new id. */
@@ -348,50 +363,45 @@ export const TaskChanged = notification<"taskChanged", { taskId: string; task: O
 /** host -> webview: metrics and per-function figures (after `ready`, and at most four times a second while tasks change). */
 export const DashboardUpdated = notification<"dashboardUpdated", DashboardSummary>("dashboardUpdated");
 
-/** webview -> host: one page of the task table; result has the rows and the total matching. */
+/**
+ * webview -> host: one page of the task table; result has the rows, the total matching and every
+ * function name in the history (for the function filter).
+ */
 export const QueryTasks = request<"queryTasks", TaskQuery, { rows: TaskRow[]; total: number; funcNames: string[] }>(
   "queryTasks",
   parseTaskQuery,
 );
 
-/** webview -> host: retry these failed or interrupted tasks. */
+const BULK_MESSAGE = `must be an array of 1 to ${MAX_BULK_RETRY} task ids`;
+const RetryTasksSchema = v.strictObject({
+  taskIds: v.pipe(v.array(TaskIdSchema, BULK_MESSAGE), v.minLength(1, BULK_MESSAGE), v.maxLength(MAX_BULK_RETRY, BULK_MESSAGE), v.transform(unique)),
+}, "must be an object like { taskIds: [...] }");
+
+/** webview -> host: retry these failed, interrupted or rejected tasks. */
 export const RetryTasks = request<
   "retryTasks",
   { taskIds: string[] },
   { retried: Array<{ taskId: string; newTaskId: string }>; errors: Array<{ taskId: string; error: string }> }
->("retryTasks", (params) => {
-  const p = objectParams(params, ["taskIds"]);
-  if (!Array.isArray(p.taskIds) || p.taskIds.length === 0 || p.taskIds.length > MAX_BULK_RETRY) {
-    fail("taskIds", `an array of 1 to ${MAX_BULK_RETRY} task ids`, p.taskIds);
-  }
-  return { taskIds: [...new Set(p.taskIds.map((id, i) => parseTaskId(id, `taskIds[${i}]`)))] };
-});
+>("retryTasks", parser(RetryTasksSchema));
 
-/** Ages the dashboard offers for clearing history, in seconds (0 clears every finished task). */
-export const CLEAR_AGES_SECONDS = [0, 3600, 86_400, 7 * 86_400, 30 * 86_400] as const;
-/** Largest age accepted for clearing history: ten years, in seconds. */
-export const MAX_CLEAR_AGE_SECONDS = 10 * 365 * 86_400;
+const ClearHistorySchema = v.strictObject({ olderThanSeconds: wholeNumber(0, MAX_CLEAR_AGE_SECONDS) }, "must be an object like { olderThanSeconds: 3600 }");
 
 /** webview -> host: delete finished tasks created more than `olderThanSeconds` ago (the host asks the user to confirm). */
 export const ClearHistory = request<"clearHistory", { olderThanSeconds: number }, { deleted: number | null }>(
   "clearHistory",
-  (params) => {
-    const p = objectParams(params, ["olderThanSeconds"]);
-    return { olderThanSeconds: parseInteger(p.olderThanSeconds, "olderThanSeconds", 0, MAX_CLEAR_AGE_SECONDS) };
-  },
+  parser(ClearHistorySchema),
 );
 
+const ExportTasksSchema = v.strictObject({
+  query: TaskFiltersSchema,
+  format: v.picklist(["csv", "json"], "must be csv or json"),
+}, 'must be an object like { query, format: "csv" }');
+
 /** webview -> host: save every row matching the filters (not only the page) as CSV or JSON; result has the path, or null when the user cancelled. */
-export const ExportTasks = request<
+export const ExportTasks = request<"exportTasks", { query: TaskFilters; format: ExportFormat }, { path: string | null; count: number }>(
   "exportTasks",
-  { query: Omit<TaskQuery, "limit" | "offset">; format: ExportFormat },
-  { path: string | null; count: number }
->("exportTasks", (params) => {
-  const p = objectParams(params, ["query", "format"]);
-  const q = objectParams(p.query, QUERY_FIELDS.filter((f) => f !== "limit" && f !== "offset"));
-  const { limit: _l, offset: _o, ...query } = parseTaskQuery({ ...q, limit: 1, offset: 0 });
-  return { query, format: parseEnum(p.format, "format", ["csv", "json"] as const) };
-});
+  parser(ExportTasksSchema),
+);
 
 /** Every command and request a task panel accepts. */
 export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, CancelTask, RunAgain] as const;

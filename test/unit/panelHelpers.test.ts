@@ -3,13 +3,13 @@ import { csvField, formatTags, toCsv, toJson } from "../../src/extension/panels/
 import { functionStats, percentile } from "../../src/extension/panels/functionStats";
 import { resolveStack, workspaceLabel } from "../../src/extension/panels/stackFrames";
 import { parseStackFrame as parseFrameLocation } from "../../src/runtime/stackFrames";
-import { throttle, type TimerPort } from "../../src/extension/panels/throttle";
+import { throttle } from "../../src/extension/panels/throttle";
 import { contentSecurityPolicy, createNonce, webviewHtml } from "../../src/extension/panels/webviewHtml";
-import type { TaskDict } from "../../src/engine/types";
-import { formatDuration, isAtBottom, logMatches, parseLogLine } from "../../webview/shared/format";
+import { TaskRecord, type TaskDict, type Timers } from "../../src/model";
+import { formatDuration, isAtBottom, logMatches, orList, parseLogLine } from "../../webview/shared/format";
 
-/** A fake timer port: time moves only when the test calls advance(). */
-export class FakeTimers implements TimerPort {
+/** Fake timers: time moves only when the test calls advance(). */
+export class FakeTimers implements Timers {
   now = 0;
   private timers: Array<{ at: number; callback: () => void; handle: number }> = [];
   private nextHandle = 1;
@@ -38,11 +38,8 @@ export class FakeTimers implements TimerPort {
 }
 
 function task(overrides: Partial<TaskDict>): TaskDict {
-  return {
-    taskId: "3f2b8c1e-9a4d-4e6f-8b2a-1c3d5e7f9a0b", funcName: "f", status: "success", args: [], kwargs: {},
-    createdAt: "2026-01-01T00:00:00.000Z", startTime: null, endTime: null, duration: null, retriesUsed: 0,
-    error: null, logs: [], stacktrace: null, idempotencyKey: null, tags: {}, encrypted: false, ...overrides,
-  };
+  const record = new TaskRecord({ taskId: "3f2b8c1e-9a4d-4e6f-8b2a-1c3d5e7f9a0b", funcName: "f", status: "success", createdAt: new Date("2026-01-01T00:00:00.000Z") });
+  return { ...record.toDict(), ...overrides };
 }
 
 describe("panel helpers: throttle", () => {
@@ -244,5 +241,11 @@ describe("panel helpers: log display", () => {
     assert.equal(formatDuration(12.34), "12.3 s");
     assert.equal(formatDuration(245), "4 m 05 s");
     assert.equal(formatDuration(7380), "2 h 03 m");
+  });
+
+  it("joins the statuses a rule names into a sentence", () => {
+    assert.equal(orList(["failed"]), "failed");
+    assert.equal(orList(["pending", "running"]), "pending or running");
+    assert.equal(orList(["failed", "interrupted", "rejected"]), "failed, interrupted or rejected");
   });
 });

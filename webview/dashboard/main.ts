@@ -1,7 +1,9 @@
-import type { TaskStatus } from "../../src/engine/types";
+import type { SortField } from "../../src/model/schemas";
+import { ALL_STATUSES, isRetryable, RETRYABLE_STATUSES, type TaskStatus } from "../../src/model/status";
 import {
   CLEAR_AGES_SECONDS,
   ClearHistory,
+  DEFAULT_SORT,
   DashboardUpdated,
   EngineUnavailable,
   ExportTasks,
@@ -9,12 +11,12 @@ import {
   Ready,
   RetryTasks,
   ShowTask,
-  type SortKey,
+  parseTaskQuery,
   type TaskQuery,
   type TaskRow,
 } from "../../src/protocol";
 import { byId, h, replaceChildren } from "../shared/dom";
-import { formatDuration, formatTime } from "../shared/format";
+import { formatDuration, formatTime, orList } from "../shared/format";
 import { HostConnection } from "../shared/hostConnection";
 import { registerToolkit } from "../shared/toolkit";
 import { renderFunctions, renderMetrics } from "./summaryView";
@@ -27,14 +29,14 @@ interface DashboardState {
   scrollY: number;
 }
 
-const STATUSES: TaskStatus[] = ["running", "pending", "failed", "interrupted", "cancelled", "success"];
 const PAGE_SIZES = [25, 50, 100];
-const COLUMNS: Array<{ key: SortKey | null; label: string; numeric?: boolean }> = [
+/** Table columns; `key` is the model's sort field of a sortable column. */
+const COLUMNS: Array<{ key: SortField | null; label: string; numeric?: boolean }> = [
   { key: "status", label: "Status" },
   { key: "funcName", label: "Function" },
   { key: "createdAt", label: "Created" },
   { key: "duration", label: "Duration", numeric: true },
-  { key: "retriesUsed", label: "Retries", numeric: true },
+  { key: null, label: "Retries", numeric: true },
   { key: null, label: "Tags" },
   { key: null, label: "Error" },
 ];
@@ -43,11 +45,21 @@ const AGE_LABELS: Record<number, string> = { 0: "all finished", 3600: "older tha
 registerToolkit();
 const host = new HostConnection<DashboardState>();
 const defaults: DashboardState = {
-  query: { statuses: [], funcName: null, tag: null, text: null, sort: "createdAt", descending: true, limit: 25, offset: 0 },
+  query: { statuses: [], funcName: null, tag: null, search: null, sort: DEFAULT_SORT, limit: 25, offset: 0 },
   clearAge: 604800,
   scrollY: 0,
 };
-let state: DashboardState = { ...defaults, ...host.state, query: { ...defaults.query, ...host.state?.query } };
+
+/** The saved query when it is still one the host accepts (a saved state may predate a protocol change), else the default. */
+function restoredQuery(saved: unknown): TaskQuery {
+  try {
+    return parseTaskQuery({ ...defaults.query, ...(typeof saved === "object" ? saved : {}) });
+  } catch {
+    return defaults.query;
+  }
+}
+
+let state: DashboardState = { ...defaults, ...host.state, query: restoredQuery(host.state?.query) };
 let rows: TaskRow[] = [];
 let total = 0;
 const selected = new Set<string>();
@@ -115,17 +127,20 @@ function renderTable(): void {
     h("th", { scope: "col", class: "select" }, h("span", { class: "visually-hidden" }, "Select")),
     ...COLUMNS.map((c) => {
       if (!c.key) return h("th", { scope: "col" }, c.label);
-      const key = c.key;
-      const sorted = q.sort === key;
-      return h("th", { scope: "col", class: c.numeric ? "num" : undefined, "aria-sort": sorted ? (q.descending ? "descending" : "ascending") : "none" },
-        h("button", { class: "sort", "data-sort": key, onClick: () => setFilter({ sort: key, descending: sorted ? !q.descending : key === "createdAt" || key === "duration" }) },
-          c.label, sorted ? (q.descending ? " ▼" : " ▲") : ""));
+      const by = c.key;
+      const sorted = q.sort.by === by;
+      const descending = q.sort.order === "desc";
+      // A first click sorts times and durations newest or longest first, names and statuses A to Z.
+      const firstOrder = by === "createdAt" || by === "duration" ? "desc" : "asc";
+      return h("th", { scope: "col", class: c.numeric ? "num" : undefined, "aria-sort": sorted ? (descending ? "descending" : "ascending") : "none" },
+        h("button", { class: "sort", "data-sort": by, onClick: () => setFilter({ sort: { by, order: sorted ? (descending ? "asc" : "desc") : firstOrder } }) },
+          c.label, sorted ? (descending ? " ▼" : " ▲") : ""));
     }));
   const body = rows.length === 0
     ? [h("tr", {}, h("td", { colspan: COLUMNS.length + 1, class: "empty" }, "No tasks match these filters."))]
     : rows.map((r) => {
-      const retryable = r.status === "failed" || r.status === "interrupted";
-      const box = h("vscode-checkbox", { "aria-label": `Select ${r.funcName} ${r.taskId.slice(0, 8)}`, disabled: !retryable, checked: selected.has(r.taskId), title: retryable ? "Select for bulk retry" : "Only failed or interrupted tasks can be retried" });
+      const retryable = isRetryable(r.status);
+      const box = h("vscode-checkbox", { "aria-label": `Select ${r.funcName} ${r.taskId.slice(0, 8)}`, disabled: !retryable, checked: selected.has(r.taskId), title: retryable ? "Select for bulk retry" : `Only ${orList(RETRYABLE_STATUSES)} tasks can be retried` });
       box.addEventListener("change", () => {
         if ((box as unknown as { checked: boolean }).checked) selected.add(r.taskId);
         else selected.delete(r.taskId);
@@ -173,7 +188,7 @@ async function refreshPage(): Promise<void> {
     }
     rows = result.rows;
     total = result.total;
-    const visible = new Set(rows.filter((r) => r.status === "failed" || r.status === "interrupted").map((r) => r.taskId));
+    const visible = new Set(rows.filter((r) => isRetryable(r.status)).map((r) => r.taskId));
     for (const id of [...selected]) if (!visible.has(id)) selected.delete(id);
     renderFuncDropdown(result.funcNames);
     renderTable();
@@ -237,10 +252,10 @@ replaceChildren(
   functions,
   h("h2", {}, "Tasks"),
   h("div", { class: "toolbar filters", role: "search" },
-    dropdown("filter-status", "Status", [["", "All statuses"], ...STATUSES.map((s): [string, string] => [s, s])], q.statuses[0] ?? "", (v) => setFilter({ statuses: v ? [v as TaskStatus] : [] })),
+    dropdown("filter-status", "Status", [["", "All statuses"], ...ALL_STATUSES.map((s): [string, string] => [s, s])], q.statuses[0] ?? "", (v) => setFilter({ statuses: v ? [v as TaskStatus] : [] })),
     funcSlot,
     textField("filter-tag", "Tag (key or key=value)", q.tag, (v) => setFilter({ tag: v.trim() || null })),
-    textField("filter-text", "Search name, id, error, tags", q.text, (v) => setFilter({ text: v.trim() || null }))),
+    textField("filter-text", "Search name, id, error, tags", q.search, (v) => setFilter({ search: v.trim() || null }))),
   h("div", { class: "toolbar actions" },
     retryButton,
     h("vscode-button", { appearance: "secondary", id: "export-csv", onClick: () => void exportRows("csv") }, "Export CSV"),

@@ -1,4 +1,4 @@
-import type { TaskStatus } from "../../src/engine/types";
+import { ALL_STATUSES, type TaskStatus } from "../../src/model/status";
 import type { DashboardSummary, FunctionStats } from "../../src/protocol";
 import { h, replaceChildren } from "../shared/dom";
 import { formatDuration, formatPercent } from "../shared/format";
@@ -7,18 +7,35 @@ function card(label: string, value: string, id: string, status?: TaskStatus): HT
   return h("div", { class: `card${status ? ` card-${status}` : ""}`, id }, h("div", { class: "card-value" }, value), h("div", { class: "card-label" }, label));
 }
 
-/** The metric cards. */
+/** The card label of each status; a Record so a status added to the model needs one here. */
+const CARD_LABELS: Record<TaskStatus, string> = {
+  running: "Running",
+  pending: "Pending",
+  failed: "Failed",
+  interrupted: "Interrupted",
+  rejected: "Rejected",
+  cancelled: "Cancelled",
+  success: "Succeeded",
+};
+
+/** The glyph of each status in a function's last outcomes. */
+const OUTCOME_GLYPHS: Record<TaskStatus, string> = {
+  running: "▶",
+  pending: "…",
+  failed: "✗",
+  interrupted: "!",
+  rejected: "⊘",
+  cancelled: "–",
+  success: "✓",
+};
+
+/** The metric cards: the total, one per status in the model's order, then the figures. */
 export function renderMetrics(container: HTMLElement, summary: DashboardSummary): void {
   const m = summary.metrics;
   replaceChildren(
     container,
     card("Total", String(m.total), "metric-total"),
-    card("Running", String(m.running), "metric-running", "running"),
-    card("Pending", String(m.pending), "metric-pending", "pending"),
-    card("Succeeded", String(m.success), "metric-success", "success"),
-    card("Failed", String(m.failed), "metric-failed", "failed"),
-    card("Interrupted", String(m.interrupted), "metric-interrupted", "interrupted"),
-    card("Cancelled", String(m.cancelled), "metric-cancelled", "cancelled"),
+    ...ALL_STATUSES.map((status) => card(CARD_LABELS[status], String(m[status]), `metric-${status}`, status)),
     card("Success rate", formatPercent(m.successRate), "metric-success-rate"),
     card("Average duration", formatDuration(m.total > 0 ? m.avgDuration : null), "metric-avg-duration"),
   );
@@ -28,7 +45,7 @@ function outcomes(statuses: TaskStatus[]): HTMLElement {
   return h(
     "span",
     { class: "outcomes", "aria-label": `Last outcomes, newest first: ${statuses.join(", ")}` },
-    ...statuses.map((s) => h("span", { class: `outcome status-${s}`, title: s }, s === "success" ? "✓" : s === "failed" ? "✗" : s === "running" ? "▶" : s === "pending" ? "…" : s === "interrupted" ? "!" : "–")),
+    ...statuses.map((s) => h("span", { class: `outcome status-${s}`, title: s }, OUTCOME_GLYPHS[s])),
   );
 }
 

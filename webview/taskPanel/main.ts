@@ -1,4 +1,4 @@
-import type { TaskStatus } from "../../src/engine/types";
+import { CANCELLABLE_STATUSES, RETRYABLE_STATUSES, isCancellable, isFinished, isRetryable } from "../../src/model/status";
 import {
   CancelTask,
   EngineUnavailable,
@@ -13,7 +13,7 @@ import {
   type TaskView,
 } from "../../src/protocol";
 import { byId, h, replaceChildren } from "../shared/dom";
-import { formatDuration, formatTime } from "../shared/format";
+import { formatDuration, formatTime, orList } from "../shared/format";
 import { HostConnection } from "../shared/hostConnection";
 import { registerToolkit } from "../shared/toolkit";
 import { LogView } from "./logView";
@@ -102,7 +102,7 @@ async function act(action: "retry" | "cancel" | "runAgain"): Promise<void> {
       showNotice(`Retried as task ${result.taskId.slice(0, 8)}.`, "info");
     } else if (action === "cancel") {
       const result = await host.request(CancelTask, { taskId });
-      showNotice(result.cancelled ? "Cancel requested." : "The task had already finished.", "info");
+      showNotice(result.cancelled ? "Cancel requested." : "Nothing to cancel: the task had already finished.", "info");
     } else {
       const result = await host.request(RunAgain, { taskId });
       showNotice(`Started again as task ${result.taskId.slice(0, 8)}.`, "info");
@@ -190,10 +190,10 @@ function render(t: Omit<TaskView, "logs">): void {
   statusTag.textContent = t.status;
   statusTag.className = `status status-${t.status}`;
   idText.textContent = t.taskId;
-  const status: TaskStatus = t.status;
-  setEnabled(retryButton, status === "failed" || status === "interrupted", "Only a failed or interrupted task can be retried");
-  setEnabled(cancelButton, status === "pending" || status === "running", "Only a pending or running task can be cancelled");
-  setEnabled(runAgainButton, status !== "pending" && status !== "running" && !t.encrypted,
+  const status = t.status;
+  setEnabled(retryButton, isRetryable(status), `Only a ${orList(RETRYABLE_STATUSES)} task can be retried`);
+  setEnabled(cancelButton, isCancellable(status), `Only a ${orList(CANCELLABLE_STATUSES)} task can be cancelled`);
+  setEnabled(runAgainButton, isFinished(status) && !t.encrypted,
     t.encrypted ? "The arguments are encrypted: run it from Taskflow: Run Task..." : "Wait until the task has finished");
   renderFacts(t);
   // Plain chips, not vscode-tag: that one upper-cases its text, and tags are case-sensitive.

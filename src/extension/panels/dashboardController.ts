@@ -1,4 +1,9 @@
-import type { Disposable, ListTasksQuery, TaskDict } from "../../engine/types";
+import type { TaskflowClient } from "../../model/client";
+import type { Disposable } from "../../model/events";
+import type { TaskDict } from "../../model/fields";
+import type { ListTasksQuery } from "../../model/schemas";
+import { isRetryable, RETRYABLE_STATUSES } from "../../model/status";
+import { systemTimers, type Timers } from "../../model/timers";
 import {
   ClearHistory,
   DashboardUpdated,
@@ -8,69 +13,52 @@ import {
   Ready,
   RetryTasks,
   ShowTask,
+  toTaskRow,
   type DashboardSummary,
+  type ExportFormat,
   type HostToWebviewMessage,
-  type SortKey,
+  type TaskFilters,
   type TaskQuery,
+  type TaskRow,
 } from "../../protocol";
-import { toCsv, toJson, toTaskRow } from "./exportRows";
+import { toCsv, toJson } from "./exportRows";
 import { functionStats } from "./functionStats";
 import { MessageDispatcher } from "./messageDispatcher";
-import { toTaskDict, type PanelHost, type PanelManager } from "./ports";
-import { systemTimers, throttle, type Throttled, type TimerPort } from "./throttle";
+import type { PanelHost } from "./ports";
+import { throttle, type Throttled } from "./throttle";
 import { UnavailableRetry } from "./unavailableRetry";
 
 /** Live dashboard updates are sent at most once per this many ms (four a second). */
 export const DASHBOARD_UPDATE_MS = 250;
 /** Per-function figures are computed over this many newest tasks. */
 export const STATS_WINDOW = 2000;
-/** Sorting by anything but creation time, and exporting, read at most this many matching tasks. */
-export const SORT_WINDOW = 10_000;
-/** Page size used when reading tasks in bulk. */
-const READ_CHUNK = 500;
+/** Rows an export reads per store call. */
+export const EXPORT_CHUNK = 500;
 
 export interface DashboardControllerOptions {
-  manager: PanelManager;
+  manager: TaskflowClient;
   host: PanelHost;
   post: (message: HostToWebviewMessage) => void;
-  /** @default real timers */
-  timers?: TimerPort;
+  /** @default systemTimers */
+  timers?: Timers;
   /** Epoch ms. @default Date.now */
   now?: () => number;
 }
 
-function filters(query: Omit<TaskQuery, "limit" | "offset">): ListTasksQuery {
-  const q: ListTasksQuery = {};
-  if (query.statuses.length > 0) q.status = query.statuses;
-  if (query.funcName) q.funcName = query.funcName;
-  if (query.tag) q.tag = query.tag;
-  if (query.text) q.text = query.text;
-  return q;
+/**
+ * The store query of the dashboard's filters and sort, without logs: the store filters, sorts and
+ * (given limit and offset) pages in one call, however many tasks the history holds.
+ */
+export function toListQuery(filters: TaskFilters): ListTasksQuery {
+  const query: ListTasksQuery = { sort: { by: filters.sort.by, order: filters.sort.order }, withLogs: false };
+  if (filters.statuses.length > 0) query.status = [...filters.statuses];
+  if (filters.funcName) query.funcName = filters.funcName;
+  if (filters.tag) query.tag = filters.tag;
+  if (filters.search) query.search = filters.search;
+  return query;
 }
 
-function sortValue(task: TaskDict, key: SortKey): string | number {
-  switch (key) {
-    case "createdAt":
-      return task.createdAt;
-    case "funcName":
-      return task.funcName.toLowerCase();
-    case "status":
-      return task.status;
-    case "duration":
-      return task.duration ?? -1;
-    case "retriesUsed":
-      return task.retriesUsed;
-  }
-}
-
-/** Sorts a copy by the key, ties broken by creation time then id, so pages never overlap. */
-export function sortTasks(tasks: readonly TaskDict[], key: SortKey, descending: boolean): TaskDict[] {
-  const sign = descending ? -1 : 1;
-  const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
-  return [...tasks].sort(
-    (a, b) => sign * (cmp(sortValue(a, key), sortValue(b, key)) || cmp(a.createdAt, b.createdAt) || cmp(a.taskId, b.taskId)),
-  );
-}
+const RETRYABLE_TEXT = `${RETRYABLE_STATUSES.slice(0, -1).join(", ")} or ${RETRYABLE_STATUSES[RETRYABLE_STATUSES.length - 1]}`;
 
 /**
  * The host side of the dashboard, free of vscode: answers page queries, bulk retry, clear and
@@ -78,22 +66,23 @@ export function sortTasks(tasks: readonly TaskDict[], key: SortKey, descending: 
  */
 export class DashboardController implements Disposable {
   private ready = false;
+  private disposed = false;
   private readonly dispatcher: MessageDispatcher;
   private readonly updates: Throttled;
   private readonly subscriptions: Disposable[];
   private readonly now: () => number;
-  private funcNames: string[] = [];
   private readonly unavailable: UnavailableRetry;
 
   constructor(private readonly options: DashboardControllerOptions) {
     const { manager, host } = options;
+    const timers = options.timers ?? systemTimers;
     this.now = options.now ?? Date.now;
-    this.updates = throttle(() => this.sendSummary(), DASHBOARD_UPDATE_MS, options.timers ?? systemTimers);
-    this.unavailable = new UnavailableRetry(options.timers ?? systemTimers, (message) => options.post(EngineUnavailable.create({ message })));
-    this.dispatcher = new MessageDispatcher(options.post, host.log, "dashboard", host.showError)
-      .onCommand(Ready, () => {
+    this.updates = throttle(() => void this.sendSummary(), DASHBOARD_UPDATE_MS, timers);
+    this.unavailable = new UnavailableRetry(timers, (message) => this.post(EngineUnavailable.create({ message })));
+    this.dispatcher = new MessageDispatcher((m) => this.post(m), host.log, "dashboard", host.showError)
+      .onCommand(Ready, async () => {
         this.ready = true;
-        this.sendSummary();
+        await this.sendSummary();
       })
       .onCommand(ShowTask, ({ taskId }) => host.showTask(taskId))
       .onRequest(QueryTasks, (query) => this.queryPage(query))
@@ -108,69 +97,70 @@ export class DashboardController implements Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.unavailable.dispose();
     this.updates.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
 
-  /** Metrics and per-function figures right now. */
-  summary(): DashboardSummary {
-    const recent = this.options.manager.listTasks({ limit: STATS_WINDOW }).map(toTaskDict);
-    const functions = functionStats(recent);
-    this.funcNames = functions.map((f) => f.funcName);
-    return { metrics: this.options.manager.metrics(), functions };
+  /** Metrics over the whole history, and per-function figures over the newest STATS_WINDOW tasks. */
+  async summary(): Promise<DashboardSummary> {
+    const { manager } = this.options;
+    const [recent, metrics] = await Promise.all([manager.listTasks({ limit: STATS_WINDOW, withLogs: false }), manager.metrics()]);
+    return { metrics, functions: functionStats(recent) };
   }
 
-  private sendSummary(): void {
+  private post(message: HostToWebviewMessage): void {
+    // An answer that arrives after the panel closed has nowhere to go.
+    if (!this.disposed) this.options.post(message);
+  }
+
+  private async sendSummary(): Promise<void> {
     let summary: DashboardSummary;
     try {
-      summary = this.summary();
+      summary = await this.summary();
     } catch (error) {
-      this.unavailable.failed(error, () => this.sendSummary());
+      if (!this.disposed) this.unavailable.failed(error, () => void this.sendSummary());
       return;
     }
     this.unavailable.succeeded();
-    this.options.post(DashboardUpdated.create(summary));
+    this.post(DashboardUpdated.create(summary));
   }
 
-  private readAll(query: ListTasksQuery, max: number): TaskDict[] {
-    const out: TaskDict[] = [];
-    while (out.length < max) {
-      const chunk = this.options.manager.listTasks({ ...query, limit: Math.min(READ_CHUNK, max - out.length), offset: out.length });
-      out.push(...chunk.map(toTaskDict));
-      if (chunk.length < READ_CHUNK) break;
-    }
-    return out;
-  }
-
-  private queryPage(query: TaskQuery): { rows: ReturnType<typeof toTaskRow>[]; total: number; funcNames: string[] } {
+  private async queryPage(query: TaskQuery): Promise<{ rows: TaskRow[]; total: number; funcNames: string[] }> {
     const { manager } = this.options;
-    const where = filters(query);
-    const total = manager.countTasks(where);
-    let page: TaskDict[];
-    if (query.sort === "createdAt" && query.descending) {
-      page = manager.listTasks({ ...where, limit: query.limit, offset: query.offset }).map(toTaskDict);
-    } else if (query.sort === "createdAt") {
-      // The store lists newest first; an oldest-first page is the mirrored slice, reversed.
-      const end = total - query.offset;
-      const start = Math.max(0, end - query.limit);
-      page = end <= 0 ? [] : manager.listTasks({ ...where, limit: end - start, offset: start }).map(toTaskDict).reverse();
-    } else {
-      const sorted = sortTasks(this.readAll(where, SORT_WINDOW), query.sort, query.descending);
-      page = sorted.slice(query.offset, query.offset + query.limit);
+    const where = toListQuery(query);
+    const [page, total, funcNames] = await Promise.all([
+      manager.listTasks({ ...where, limit: query.limit, offset: query.offset }),
+      manager.countTasks(where),
+      manager.funcNames(),
+    ]);
+    return { rows: page.map((task) => toTaskRow(task.toDict())), total, funcNames };
+  }
+
+  /** Every task matching the filters, in their sort order, read EXPORT_CHUNK at a time. */
+  private async readAll(query: ListTasksQuery): Promise<TaskDict[]> {
+    const out: TaskDict[] = [];
+    const seen = new Set<string>();
+    for (let offset = 0; ; offset += EXPORT_CHUNK) {
+      const chunk = await this.options.manager.listTasks({ ...query, limit: EXPORT_CHUNK, offset });
+      // A task added while paging shifts the pages by one: skip the row seen twice.
+      const fresh = chunk.filter((task) => !seen.has(task.taskId));
+      for (const task of fresh) {
+        seen.add(task.taskId);
+        out.push(task.toDict());
+      }
+      if (chunk.length < EXPORT_CHUNK || fresh.length === 0) return out;
     }
-    if (this.funcNames.length === 0) this.summary();
-    return { rows: page.map(toTaskRow), total, funcNames: this.funcNames };
   }
 
   private async retryMany(taskIds: string[]): Promise<{ retried: Array<{ taskId: string; newTaskId: string }>; errors: Array<{ taskId: string; error: string }> }> {
     const retried: Array<{ taskId: string; newTaskId: string }> = [];
     const errors: Array<{ taskId: string; error: string }> = [];
     for (const taskId of taskIds) {
-      const found = this.options.manager.getTask(taskId);
-      const status = found ? toTaskDict(found).status : undefined;
-      if (status !== "failed" && status !== "interrupted") {
-        errors.push({ taskId, error: found ? `only failed or interrupted tasks can be retried, this one is ${status}` : "no such task" });
+      const found = await this.options.manager.getTask(taskId);
+      if (!found || !isRetryable(found.status)) {
+        errors.push({ taskId, error: found ? `only ${RETRYABLE_TEXT} tasks can be retried, this one is ${found.status}` : "no such task: it may have been cleared from the history" });
         continue;
       }
       try {
@@ -189,13 +179,13 @@ export class DashboardController implements Disposable {
       return { deleted: null };
     }
     const olderThan = olderThanSeconds === 0 ? undefined : new Date(this.now() - olderThanSeconds * 1000);
-    const result = await this.options.manager.clearHistory(olderThan ? { olderThan } : {});
-    this.sendSummary();
-    return { deleted: typeof result === "number" ? result : null };
+    const deleted = await this.options.manager.clearHistory(olderThan ? { olderThan } : {});
+    await this.sendSummary();
+    return { deleted };
   }
 
-  private async export(query: Omit<TaskQuery, "limit" | "offset">, format: "csv" | "json"): Promise<{ path: string | null; count: number }> {
-    const tasks = sortTasks(this.readAll(filters(query), SORT_WINDOW), query.sort, query.descending);
+  private async export(filters: TaskFilters, format: ExportFormat): Promise<{ path: string | null; count: number }> {
+    const tasks = await this.readAll(toListQuery(filters));
     const content = format === "csv" ? toCsv(tasks) : toJson(tasks);
     const path = await this.options.host.saveFile(`taskflow-tasks.${format}`, format, content);
     if (path) this.options.host.log(`dashboard: exported ${tasks.length} tasks to ${path}`);

@@ -1,5 +1,4 @@
-import type { TaskDict } from "../../engine/types";
-import type { TaskRow } from "../../protocol";
+import type { TaskDict } from "../../model/fields";
 
 /** The CSV columns, in order. */
 export const CSV_COLUMNS = ["taskId", "funcName", "status", "createdAt", "startTime", "endTime", "duration", "retriesUsed", "error", "tags"] as const;
@@ -47,18 +46,4 @@ export function toJson(tasks: ReadonlyArray<TaskDict>): string {
     null,
     2,
   ) + "\n";
-}
-
-/** The dashboard table row of a task. */
-export function toTaskRow(t: TaskDict): TaskRow {
-  return {
-    taskId: t.taskId,
-    funcName: t.funcName,
-    status: t.status,
-    createdAt: t.createdAt,
-    duration: t.duration,
-    retriesUsed: t.retriesUsed,
-    error: t.error,
-    tags: t.tags,
-  };
 }

@@ -1,4 +1,5 @@
-import type { TaskDict, TaskStatus } from "../../engine/types";
+import type { TaskDict } from "../../model/fields";
+import type { TaskStatus } from "../../model/status";
 import type { FunctionStats } from "../../protocol";
 
 /** How many of a function's newest runs `lastOutcomes` lists. */
@@ -21,8 +22,8 @@ function mean(values: readonly number[]): number | null {
 }
 
 /**
- * Per-function figures from a list of tasks given newest first (the order listTasks returns).
- * Functions are sorted by name.
+ * Per-function figures from a list of tasks given newest first (the order listTasks returns):
+ * TaskRecords or their JSON form. Functions are sorted by name.
  */
 export function functionStats(tasksNewestFirst: ReadonlyArray<Pick<TaskDict, "funcName" | "status" | "duration">>): FunctionStats[] {
   const groups = new Map<string, Array<Pick<TaskDict, "status" | "duration">>>();

@@ -3,11 +3,10 @@
  * dashboard. Both come back after a window reload through their serializers.
  */
 import * as vscode from "vscode";
+import type { TaskflowClient } from "../../model/client";
 import { parseTaskId } from "../../protocol";
 import { DashboardController } from "./dashboardController";
 import { createPanelHost } from "./panelHost";
-import type { PanelManager } from "./ports";
-import { toTaskDict } from "./ports";
 import { TaskPanelController } from "./taskPanelController";
 import { renderPanelHtml, webviewOptions } from "./webviewPanelOptions";
 
@@ -16,8 +15,8 @@ export const DASHBOARD_VIEW_TYPE = "taskflow.dashboard";
 export const DASHBOARD_TITLE = "Taskflow Dashboard";
 
 export interface PanelsDeps {
-  /** The TaskManager (any object with its panel-facing methods). */
-  manager: PanelManager;
+  /** The task client: the extension's ManagerProxy, which forwards to the engine once it runs. */
+  manager: TaskflowClient;
   /** Writes to the Taskflow output channel. */
   log: (msg: string) => void;
 }
@@ -34,16 +33,27 @@ export interface Panels {
  * `<funcName> · <first 8 characters of the id>`, or `fallback` when the engine cannot say (it is
  * still starting when VS Code revives panels after a reload).
  */
-export function taskPanelTitle(manager: PanelManager, taskId: string, fallback?: string): string {
+export async function taskPanelTitle(manager: TaskflowClient, taskId: string, fallback?: string): Promise<string> {
   let funcName: string | undefined;
   try {
-    const found = manager.getTask(taskId);
-    funcName = found ? toTaskDict(found).funcName : undefined;
+    funcName = (await manager.getTask(taskId))?.funcName;
   } catch {
     funcName = undefined;
   }
   if (funcName === undefined && fallback) return fallback;
   return `${funcName ?? "Task"} · ${taskId.slice(0, 8)}`;
+}
+
+/** Sets the panel's title once the engine answers, unless the panel closed meanwhile. */
+function retitle(panel: vscode.WebviewPanel, manager: TaskflowClient, taskId: string): void {
+  const fallback = panel.title;
+  void taskPanelTitle(manager, taskId, fallback).then((title) => {
+    try {
+      panel.title = title;
+    } catch {
+      // Disposed before the engine answered.
+    }
+  });
 }
 
 function stateTaskId(state: unknown): string | undefined {
@@ -64,7 +74,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelsDep
 
   function adoptTaskPanel(panel: vscode.WebviewPanel, taskId: string): void {
     panel.webview.options = webviewOptions(extensionUri);
-    panel.title = taskPanelTitle(manager, taskId, panel.title);
+    retitle(panel, manager, taskId);
     const controller = new TaskPanelController(taskId, { manager, host, post: (m) => void panel.webview.postMessage(m) });
     taskPanels.set(taskId, { panel, controller });
     const subscription = panel.webview.onDidReceiveMessage((m) => controller.handleMessage(m));
@@ -98,7 +108,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelsDep
         existing.panel.reveal();
         return;
       }
-      const panel = vscode.window.createWebviewPanel(TASK_PANEL_VIEW_TYPE, taskPanelTitle(manager, id), vscode.ViewColumn.Active, webviewOptions(extensionUri));
+      const panel = vscode.window.createWebviewPanel(TASK_PANEL_VIEW_TYPE, `Task · ${id.slice(0, 8)}`, vscode.ViewColumn.Active, webviewOptions(extensionUri));
       adoptTaskPanel(panel, id);
     },
     showDashboard() {

@@ -1,17 +1,8 @@
 /**
- * What the panels need from the rest of the extension, as ports, so the controllers run in plain
- * Node under test with fakes. The real TaskManager satisfies PanelManager structurally; the vscode
- * adapters (taskPanel.ts, dashboardPanel.ts) implement PanelHost.
+ * What the panels need from the editor, as a port, so the controllers run in plain Node under test.
+ * The task side is the model's TaskflowClient (src/model/client.ts); panelHost.ts implements
+ * PanelHost with the vscode API.
  */
-import type { ManagerPort } from "../managerPort";
-
-export { toTaskDict, type TaskLike } from "../managerPort";
-
-/** The part of the TaskManager the panels use (the extension's ManagerPort less running by name). */
-export type PanelManager = Pick<
-  ManagerPort,
-  "getTask" | "listTasks" | "countTasks" | "metrics" | "retryTask" | "cancelTask" | "clearHistory" | "onLog" | "onLifecycle"
->;
 
 /** Editor services the panel controllers call; implemented with the vscode API. */
 export interface PanelHost {

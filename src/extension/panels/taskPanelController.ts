@@ -1,5 +1,9 @@
 import * as fs from "node:fs";
-import type { Disposable, TaskDict } from "../../engine/types";
+import type { TaskflowClient } from "../../model/client";
+import { TaskStateError } from "../../model/errors";
+import type { Disposable } from "../../model/events";
+import type { TaskDict } from "../../model/fields";
+import { systemTimers, type Timers } from "../../model/timers";
 import {
   CancelTask,
   EngineUnavailable,
@@ -14,9 +18,9 @@ import {
   type TaskView,
 } from "../../protocol";
 import { MessageDispatcher } from "./messageDispatcher";
-import { toTaskDict, type PanelHost, type PanelManager } from "./ports";
+import type { PanelHost } from "./ports";
 import { resolveStack, workspaceLabel } from "./stackFrames";
-import { systemTimers, throttle, type Throttled, type TimerPort } from "./throttle";
+import { throttle, type Throttled } from "./throttle";
 import { UnavailableRetry } from "./unavailableRetry";
 
 /** How often, at most, a task panel is sent new log lines and status, in ms. */
@@ -26,12 +30,12 @@ export const TASK_PANEL_FLUSH_MS = 100;
 export const RUN_TASK_COMMAND = "taskflow.runTask";
 
 export interface TaskPanelControllerOptions {
-  manager: PanelManager;
+  manager: TaskflowClient;
   host: PanelHost;
   /** Sends a message to this panel's webview. */
   post: (message: HostToWebviewMessage) => void;
-  /** @default real timers */
-  timers?: TimerPort;
+  /** @default systemTimers */
+  timers?: Timers;
   /** Resolves symlinks before the workspace check. @default fs.promises.realpath */
   realpath?: (path: string) => Promise<string>;
 }
@@ -45,6 +49,10 @@ export class TaskPanelController implements Disposable {
   private ready = false;
   private sentLogCount = 0;
   private changed = false;
+  private disposed = false;
+  /** A flush is awaiting the task; a change meanwhile asks for one more flush after it. */
+  private flushing = false;
+  private flushAgain = false;
   private readonly dispatcher: MessageDispatcher;
   private readonly flusher: Throttled;
   private readonly subscriptions: Disposable[];
@@ -55,22 +63,29 @@ export class TaskPanelController implements Disposable {
     this.currentTaskId = taskId;
     const { manager, host } = options;
     this.realpath = options.realpath ?? ((p) => fs.promises.realpath(p));
-    this.flusher = throttle(() => this.flush(), TASK_PANEL_FLUSH_MS, options.timers ?? systemTimers);
-    this.unavailable = new UnavailableRetry(options.timers ?? systemTimers, (message) => options.post(EngineUnavailable.create({ message })));
-    this.dispatcher = new MessageDispatcher(options.post, host.log, "task panel", host.showError)
+    const timers = options.timers ?? systemTimers;
+    this.flusher = throttle(() => void this.flush(), TASK_PANEL_FLUSH_MS, timers);
+    this.unavailable = new UnavailableRetry(timers, (message) => this.post(EngineUnavailable.create({ message })));
+    this.dispatcher = new MessageDispatcher((m) => this.post(m), host.log, "task panel", host.showError)
       .onCommand(Ready, () => this.sendSnapshot())
       .onCommand(OpenFrame, (frame) => this.openFrame(frame.path, frame.line, frame.column))
       .onRequest(RetryTask, async ({ taskId }) => {
-        const newTaskId = await manager.retryTask(this.requireTask(taskId).taskId);
+        const newTaskId = await manager.retryTask(taskId);
         host.showTask(newTaskId);
         return { taskId: newTaskId };
       })
       .onRequest(CancelTask, async ({ taskId }) => {
-        const result = await manager.cancelTask(this.requireTask(taskId).taskId);
-        return { cancelled: result !== false };
+        try {
+          await manager.cancelTask(taskId);
+        } catch (error) {
+          // Finished before the click reached the engine: nothing left to cancel, which is no failure.
+          if (error instanceof TaskStateError) return { cancelled: false };
+          throw error;
+        }
+        return { cancelled: true };
       })
       .onRequest(RunAgain, async ({ taskId }) => {
-        const task = this.requireTask(taskId);
+        const task = await this.requireTask(taskId);
         if (task.encrypted) {
           throw new Error(
             `Task ${taskId} has encrypted arguments, which the panel never reads: run ${task.funcName} again from "Taskflow: Run Task..." or retry it when it failed`,
@@ -107,7 +122,7 @@ export class TaskPanelController implements Disposable {
   /** Points the panel at another task and sends its snapshot. */
   showTask(taskId: string): void {
     this.currentTaskId = taskId;
-    if (this.ready) this.sendSnapshot();
+    if (this.ready) void this.sendSnapshot();
   }
 
   /** Handles one raw message from the webview. */
@@ -116,55 +131,84 @@ export class TaskPanelController implements Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.unavailable.dispose();
     this.flusher.dispose();
     for (const s of this.subscriptions) s.dispose();
+  }
+
+  private post(message: HostToWebviewMessage): void {
+    // An answer that arrives after the panel closed has nowhere to go.
+    if (!this.disposed) this.options.post(message);
   }
 
   private view(task: TaskDict): TaskView {
     return { ...task, stack: resolveStack(task.stacktrace, this.options.host.workspaceFolders()) };
   }
 
-  private requireTask(taskId: string): TaskDict {
-    const found = this.options.manager.getTask(taskId);
+  private async requireTask(taskId: string): Promise<TaskDict> {
+    const found = await this.options.manager.getTask(taskId);
     if (!found) throw new Error(`No task with id ${taskId}: it may have been cleared from the history`);
-    return toTaskDict(found);
+    return found.toDict();
   }
 
-  private sendSnapshot(): void {
+  private async sendSnapshot(): Promise<void> {
     this.ready = true;
-    let found: ReturnType<PanelManager["getTask"]>;
+    const taskId = this.currentTaskId;
+    let found: Awaited<ReturnType<TaskflowClient["getTask"]>>;
     try {
-      found = this.options.manager.getTask(this.currentTaskId);
+      found = await this.options.manager.getTask(taskId);
     } catch (error) {
-      this.unavailable.failed(error, () => this.sendSnapshot());
+      if (!this.disposed) this.unavailable.failed(error, () => void this.sendSnapshot());
       return;
     }
+    // Pointed at another task meanwhile: that task's snapshot is on its way.
+    if (taskId !== this.currentTaskId) return;
     this.unavailable.succeeded();
-    const task = found ? this.view(toTaskDict(found)) : null;
+    const task = found ? this.view(found.toDict()) : null;
     this.sentLogCount = task ? task.logs.length : 0;
     this.changed = false;
-    this.options.post(TaskSnapshot.create({ taskId: this.currentTaskId, task }));
+    this.post(TaskSnapshot.create({ taskId, task }));
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     if (!this.ready || this.unavailable.waiting) return;
-    const found = this.options.manager.getTask(this.currentTaskId);
-    if (!found) return;
-    const task = toTaskDict(found);
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = true;
+    try {
+      const taskId = this.currentTaskId;
+      const found = await this.options.manager.getTask(taskId);
+      if (found && taskId === this.currentTaskId) this.send(found.toDict());
+    } catch (error) {
+      // The engine went away (a restart): say so, and send a whole snapshot once it is back.
+      if (!this.disposed) this.unavailable.failed(error, () => void this.sendSnapshot());
+    } finally {
+      this.flushing = false;
+      if (this.flushAgain) {
+        this.flushAgain = false;
+        void this.flush();
+      }
+    }
+  }
+
+  /** Sends what changed since the last message: new log lines, then the rest of the task when it changed. */
+  private send(task: TaskDict): void {
     if (task.logs.length < this.sentLogCount) {
-      this.sendSnapshot();
+      void this.sendSnapshot();
       return;
     }
     if (task.logs.length > this.sentLogCount) {
       const from = this.sentLogCount;
       this.sentLogCount = task.logs.length;
-      this.options.post(TaskLogAppended.create({ taskId: task.taskId, from, lines: task.logs.slice(from) }));
+      this.post(TaskLogAppended.create({ taskId: task.taskId, from, lines: task.logs.slice(from) }));
     }
     if (this.changed) {
       this.changed = false;
       const { logs: _logs, ...rest } = this.view(task);
-      this.options.post(TaskChanged.create({ taskId: task.taskId, task: rest }));
+      this.post(TaskChanged.create({ taskId: task.taskId, task: rest }));
     }
   }
 

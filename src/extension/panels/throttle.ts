@@ -1,13 +1,4 @@
-/** Timers as a port, so a test drives the throttle with a fake clock instead of waiting. */
-export interface TimerPort {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemTimers: TimerPort = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+import { systemTimers, type Timers } from "../../model/timers";
 
 export interface Throttled {
   /** Asks for a call: runs now when idle, otherwise once when the current interval ends. */
@@ -19,9 +10,9 @@ export interface Throttled {
 /**
  * Coalesces bursts of changes into calls of `fn` at most once per `intervalMs` (milliseconds):
  * the first change of a quiet period is delivered at once, changes during an interval are merged
- * into one call at its end, so the last change is never lost.
+ * into one call at its end, so the last change is never lost. `timers` defaults to the system's.
  */
-export function throttle(fn: () => void, intervalMs: number, timers: TimerPort = systemTimers): Throttled {
+export function throttle(fn: () => void, intervalMs: number, timers: Timers = systemTimers): Throttled {
   let handle: unknown;
   let running = false;
   let pending = false;

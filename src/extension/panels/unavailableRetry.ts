@@ -1,4 +1,4 @@
-import type { TimerPort } from "./throttle";
+import type { Timers } from "../../model/timers";
 
 /** First wait before asking an unavailable engine again, in ms; it doubles up to MAX_RETRY_MS. */
 export const FIRST_RETRY_MS = 250;
@@ -17,7 +17,7 @@ export class UnavailableRetry {
   private lastMessage: string | undefined;
 
   constructor(
-    private readonly timers: TimerPort,
+    private readonly timers: Timers,
     private readonly tell: (message: string) => void,
   ) {}
 
