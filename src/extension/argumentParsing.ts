@@ -1,28 +1,14 @@
 /**
  * Parsing and validation of what people type in the Run Task input boxes. Pure: no vscode import,
  * so it runs in plain Node unit tests. Each function returns an error message instead of throwing,
- * because input boxes show it while the person types.
+ * because input boxes show it while the person types. What a value must be comes from the model's
+ * schemas, and how a wrong value is named from its `describeValue`, so a message reads the same here
+ * as from the engine.
  */
+import * as v from "valibot";
+import { AddTaskOptionsSchema, describeValue, isPlainObject } from "../model";
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
-
-/** Describes a parsed JSON value for error messages: "an object", "a string", "null"... */
-export function describeJsonValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  switch (typeof value) {
-    case "object":
-      return "an object";
-    case "string":
-      return "a string";
-    case "number":
-      return "a number";
-    case "boolean":
-      return "a boolean";
-    default:
-      return typeof value;
-  }
-}
 
 /**
  * Parses task arguments typed as a JSON array. Empty input means no arguments.
@@ -38,7 +24,7 @@ export function parseArgumentsJson(text: string): ParseResult<unknown[]> {
     return { ok: false, error: `Arguments must be a JSON array, got invalid JSON (${(err as Error).message}): for example ["a", 1]` };
   }
   if (!Array.isArray(value)) {
-    return { ok: false, error: `Arguments must be a JSON array, got ${describeJsonValue(value)}: wrap it in [ ]` };
+    return { ok: false, error: `Arguments must be a JSON array, got ${describeValue(value)}: wrap it in [ ]` };
   }
   return { ok: true, value };
 }
@@ -53,10 +39,10 @@ export function parseKwargsJson(text: string): ParseResult<Record<string, unknow
   } catch (err) {
     return { ok: false, error: `Keyword arguments must be a JSON object, got invalid JSON (${(err as Error).message}): for example {"dryRun": true}` };
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    return { ok: false, error: `Keyword arguments must be a JSON object, got ${describeJsonValue(value)}: wrap it in { }` };
+  if (!isPlainObject(value)) {
+    return { ok: false, error: `Keyword arguments must be a JSON object, got ${describeValue(value)}: wrap it in { }` };
   }
-  return { ok: true, value: value as Record<string, unknown> };
+  return { ok: true, value };
 }
 
 /**
@@ -88,56 +74,57 @@ export function formatTags(tags: Record<string, string>): string {
     .join(", ");
 }
 
+const OPTIONS_SHAPE = "must be an object { args, kwargs, tags, idempotencyKey }";
+
+const runTaskOptionsObject = v.strictObject(
+  {
+    /** Positional arguments. @default [] */
+    args: v.optional(v.array(v.unknown(), "must be an array")),
+    ...AddTaskOptionsSchema.entries,
+  },
+  OPTIONS_SHAPE,
+);
+
+/**
+ * Options of the programmatic `taskflow.runTask` form: the arguments, then addTask's options. A
+ * plain object is checked first because valibot's object schemas take an array for an object.
+ */
+export const RunTaskOptionsSchema = v.pipe(v.custom<Record<string, unknown>>(isPlainObject, OPTIONS_SHAPE), runTaskOptionsObject);
+
 /** Options of the programmatic `taskflow.runTask` form. */
-export interface RunTaskOptions {
-  args?: unknown[];
-  kwargs?: Record<string, unknown>;
-  tags?: Record<string, string>;
-  idempotencyKey?: string;
+export type RunTaskOptions = v.InferOutput<typeof RunTaskOptionsSchema>;
+
+const RUN_TASK_OPTION_KEYS: readonly string[] = Object.keys(runTaskOptionsObject.entries);
+
+/** What to do about a wrong option, after "got ...". */
+const OPTION_HINTS: Partial<Record<string, string>> = {
+  args: ": wrap it in [ ]",
+  kwargs: ": pass an object such as { dryRun: true }",
+};
+
+function isUnknownKey(issue: v.BaseIssue<unknown>): boolean {
+  return issue.type === "strict_object" && issue.expected === "never" && (issue.path?.length ?? 0) === 1;
 }
 
 /**
  * Validates the options object of `executeCommand('taskflow.runTask', name, options)`, which comes
- * from another extension and so is untrusted input.
+ * from another extension and so is untrusted input. An unknown option is an error that names it.
  */
 export function validateRunTaskOptions(options: unknown): ParseResult<RunTaskOptions> {
   if (options === undefined || options === null) return { ok: true, value: {} };
-  if (typeof options !== "object" || Array.isArray(options)) {
-    return { ok: false, error: `Run Task options must be an object { args, kwargs, tags, idempotencyKey }, got ${describeJsonValue(options)}` };
+  const result = v.safeParse(RunTaskOptionsSchema, options);
+  if (result.success) return { ok: true, value: result.output };
+  if (result.issues.some(isUnknownKey)) {
+    // valibot reports the first unknown key only; name them all so one fix is enough.
+    const unknownKeys = Object.keys(options).filter((key) => !RUN_TASK_OPTION_KEYS.includes(key));
+    const them = unknownKeys.length === 1 ? "it" : "them";
+    return { ok: false, error: `Run Task options accept ${RUN_TASK_OPTION_KEYS.join(", ")}, got unknown ${unknownKeys.join(", ")}: remove ${them}` };
   }
-  const o = options as Record<string, unknown>;
-  const known = new Set(["args", "kwargs", "tags", "idempotencyKey"]);
-  const unknownKeys = Object.keys(o).filter((k) => !known.has(k));
-  if (unknownKeys.length > 0) {
-    return { ok: false, error: `Run Task options accept args, kwargs, tags and idempotencyKey, got unknown ${unknownKeys.join(", ")}: remove them` };
-  }
-  const result: RunTaskOptions = {};
-  if (o.args !== undefined) {
-    if (!Array.isArray(o.args)) return { ok: false, error: `options.args must be an array, got ${describeJsonValue(o.args)}: wrap it in [ ]` };
-    result.args = o.args;
-  }
-  if (o.kwargs !== undefined) {
-    if (o.kwargs === null || typeof o.kwargs !== "object" || Array.isArray(o.kwargs)) {
-      return { ok: false, error: `options.kwargs must be an object, got ${describeJsonValue(o.kwargs)}` };
-    }
-    result.kwargs = o.kwargs as Record<string, unknown>;
-  }
-  if (o.tags !== undefined) {
-    if (o.tags === null || typeof o.tags !== "object" || Array.isArray(o.tags)) {
-      return { ok: false, error: `options.tags must be an object of strings, got ${describeJsonValue(o.tags)}` };
-    }
-    for (const [k, v] of Object.entries(o.tags)) {
-      if (typeof v !== "string") return { ok: false, error: `options.tags.${k} must be a string, got ${describeJsonValue(v)}` };
-    }
-    result.tags = o.tags as Record<string, string>;
-  }
-  if (o.idempotencyKey !== undefined) {
-    if (typeof o.idempotencyKey !== "string" || o.idempotencyKey === "") {
-      return { ok: false, error: `options.idempotencyKey must be a non-empty string, got ${describeJsonValue(o.idempotencyKey)}` };
-    }
-    result.idempotencyKey = o.idempotencyKey;
-  }
-  return { ok: true, value: result };
+  const issue = result.issues[0];
+  const path = v.getDotPath(issue) ?? "";
+  const got = describeValue(issue.input);
+  if (path === "") return { ok: false, error: `Run Task options ${issue.message}, got ${got}` };
+  return { ok: false, error: `options.${path} ${issue.message}, got ${got}${OPTION_HINTS[path] ?? ""}` };
 }
 
 /**

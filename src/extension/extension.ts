@@ -19,7 +19,7 @@ import { cancelTask, clearHistory, copyTaskId, deleteTask, retryTask, showTask }
 import type { CatalogSnapshot } from "./taskCatalog";
 import { TasksTreeProvider } from "./tasksTreeProvider";
 import { WorkspaceSession } from "./workspaceSession";
-import type { TaskStatus } from "../engine/types";
+import { isTaskStatus } from "../model";
 
 const NO_FOLDER = "Taskflow needs an open folder to keep task history: open one with File > Open Folder";
 const EMPTY_CATALOG: CatalogSnapshot = { modules: [], functions: [], problems: [] };
@@ -32,7 +32,7 @@ export type TaskflowApi = ManagerProxy & {
   onDidChangeTaskFunctions: vscode.Event<CatalogSnapshot>;
   /** Fired when the task engine was replaced (a setting or the encryption key changed) and is ready again. */
   onDidRestartEngine: vscode.Event<void>;
-  /** What the Tasks view shows now: status groups with their loaded rows (labels, descriptions, icons). */
+  /** What the Tasks view shows now: status groups with their loaded rows (labels, descriptions, icons, context values). */
   tasksView(): ReturnType<TasksTreeProvider["snapshot"]>;
 };
 
@@ -54,12 +54,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   const statusBar = new TaskflowStatusBar();
   context.subscriptions.push(tasksTree, functionsTree, tasksView, functionsView, statusBar);
 
-  const updateCounts = () => {
-    const counts = tasksTree.counts();
+  const updateCounts = async () => {
+    const counts = await tasksTree.counts();
     tasksView.badge = counts.running > 0 ? { value: counts.running, tooltip: `${counts.running} running` } : undefined;
     statusBar.update(counts, settings.showStatusBar && proxy.attached);
   };
-  context.subscriptions.push(tasksTree.onDidChangeCounts(updateCounts));
+  const refreshCounts = () => void updateCounts().catch((err) => log.warn(`Could not count tasks for the badge: ${String(err)}`));
+  context.subscriptions.push(tasksTree.onDidChangeCounts(refreshCounts));
   // Relative times ("3 min ago") go stale: re-render while the view shows.
   const clockTimer = setInterval(() => {
     if (tasksView.visible) tasksTree.refresh();
@@ -162,7 +163,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       if (!proxy.attached) throw new UserError("Taskflow's task engine is not running: see the Taskflow output channel for why");
       return proxy;
     },
-    deleteTasks: async (ids) => proxy.deleteTasks(ids),
     catalog: () => {
       if (!vscode.workspace.isTrusted) {
         throw new UserError("Task modules are code, so Taskflow does not load or run them in Restricted Mode: trust this workspace to run tasks");
@@ -175,7 +175,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     },
     moduleCreated: (uri) => session?.modules?.added(uri),
     refreshViews: () => tasksTree.refresh(),
-    loadMore: (status) => tasksTree.loadMore(status as TaskStatus),
+    loadMore: (status) => {
+      if (!isTaskStatus(status)) throw new UserError(`Load More needs a task status, got ${JSON.stringify(status)}`);
+      tasksTree.loadMore(status);
+    },
     applyEncryptionKey: () => restartWhenIdle("Encryption key changed"),
     extensionUri: context.extensionUri,
   };
@@ -216,7 +219,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration("taskflow")) return;
       settings = readSettings();
-      updateCounts();
+      refreshCounts();
       tasksTree.setPageSize(settings.pageSize);
       void session?.modules?.updateSettings(settings.modules, settings.reloadDelayMs);
       if (MANAGER_SETTINGS.some((key) => event.affectsConfiguration(key))) {
@@ -240,7 +243,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     await loadModules(session).catch((err) => log.error(`Loading task modules failed: ${(err as Error).stack ?? String(err)}`));
   }
   await vscode.commands.executeCommand("setContext", ContextKeys.ready, true);
-  updateCounts();
+  await updateCounts();
   log.info("Taskflow activated");
 
   return Object.assign(proxy, {

@@ -1,90 +1,75 @@
 /**
- * The engine API the extension exports (design section 3), bound to the workspace's manager. The
- * manager behind it can be replaced (a setting or the encryption key changed) without callers
- * noticing: event subscriptions move to the new manager, and functions registered through `task()`
- * are registered on it again. No vscode import, so it is unit-tested in plain Node.
+ * The engine API the extension exports (design section 3): the model's TaskflowClient, bound to the
+ * workspace's manager. The manager behind it can be replaced (a setting or the encryption key
+ * changed) without callers noticing: event subscriptions move to the new manager, and functions
+ * registered through `task()` are registered on it again. No vscode import, so it is unit-tested in
+ * plain Node.
  */
+import { Emitter } from "../engine/emitter";
+import type { TaskManager } from "../engine/taskManager";
 import type {
   AddTaskOptions,
+  Awaitable,
   ClearHistoryOptions,
   Disposable,
   LifecycleEvent,
   ListTasksQuery,
   LogEvent,
   Metrics,
+  RegisteredTask,
   RegistryChangeEvent,
   TaskConfig,
+  TaskflowClient,
   TaskFunction,
-} from "../engine/types";
-import type { TaskRecord } from "../engine/taskRecord";
+  TaskHandle,
+  TaskRecord,
+} from "../model";
 
-/** The part of the engine's TaskManager the proxy forwards to. */
-export interface ProxiedManager {
-  task(a: unknown, b?: unknown): unknown;
-  unregisterTask(name: string): unknown;
-  registeredTasks(): Array<{ name: string; config: TaskConfig; source?: string }>;
-  addTask(handleOrName: never, args?: unknown[], options?: AddTaskOptions): Promise<string>;
-  getTask(taskId: string): TaskRecord | undefined;
-  listTasks(query?: ListTasksQuery): TaskRecord[];
-  countTasks(query?: ListTasksQuery): number;
-  metrics(): Metrics;
-  waitFor(taskId: string): Promise<TaskRecord>;
-  retryTask(taskId: string): Promise<string>;
-  cancelTask(taskId: string): Promise<void>;
-  deleteTasks(taskIds: string[]): number;
-  clearHistory(options?: ClearHistoryOptions): number;
-  onLog(listener: (event: LogEvent) => void): Disposable;
-  onLifecycle(listener: (event: LifecycleEvent) => void): Disposable;
-  onDidChangeRegistry(listener: (event: RegistryChangeEvent) => void): Disposable;
+/** What the proxy forwards to: a client that also registers task functions, as the engine's TaskManager does. */
+export type ProxyTarget = TaskflowClient & Pick<TaskManager, "task" | "unregisterTask">;
+
+/** A `task()` call as given: `(fn)`, `(config, fn)` or `(fn, config)`. */
+interface Registration {
+  a: TaskFunction | TaskConfig;
+  b?: TaskFunction | TaskConfig;
 }
 
-type Listener<T> = (event: T) => void;
-
-class ListenerSet<T> {
-  private readonly listeners = new Set<Listener<T>>();
-  constructor(private readonly onListenerError: (error: unknown) => void) {}
-
-  add(listener: Listener<T>): Disposable {
-    const wrapped: Listener<T> = (event) => listener(event);
-    this.listeners.add(wrapped);
-    return { dispose: () => this.listeners.delete(wrapped) };
-  }
-
-  fire(event: T): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.onListenerError(error);
-      }
-    }
-  }
+function register(manager: ProxyTarget, { a, b }: Registration): TaskHandle {
+  return typeof a === "function" ? manager.task(a, b as TaskConfig | undefined) : manager.task(a, b as TaskFunction);
 }
 
 /**
- * The exported API. Every method throws `unavailableMessage` while there is no manager (no folder
- * open), so a caller learns why instead of getting undefined.
+ * The exported API. Every method throws (or, when it returns a promise, rejects with)
+ * `unavailableMessage` while there is no manager (no folder open, the engine restarting), so a
+ * caller learns why instead of getting undefined.
  */
-export class ManagerProxy {
-  private current: ProxiedManager | undefined;
+export class ManagerProxy implements TaskflowClient {
+  private current: ProxyTarget | undefined;
   private subscriptions: Disposable[] = [];
-  private readonly lifecycle: ListenerSet<LifecycleEvent>;
-  private readonly logs: ListenerSet<LogEvent>;
-  private readonly registry: ListenerSet<RegistryChangeEvent>;
-  /** Functions registered through this API, registered again on each new manager. */
-  private readonly ownRegistrations = new Map<string, { a: unknown; b?: unknown }>();
+  private readonly lifecycle: Emitter<LifecycleEvent>;
+  private readonly logs: Emitter<LogEvent>;
+  private readonly registry: Emitter<RegistryChangeEvent>;
+  /** Functions registered through this API by name, registered again on each new manager. */
+  private readonly ownRegistrations = new Map<string, Registration>();
 
+  /**
+   * @param unavailableMessage what callers are told while no manager is attached
+   * @param onListenerError gets what a listener of this API threw; the other listeners still run
+   */
   constructor(
     private unavailableMessage: string,
     onListenerError: (error: unknown) => void = () => undefined,
   ) {
-    this.lifecycle = new ListenerSet(onListenerError);
-    this.logs = new ListenerSet(onListenerError);
-    this.registry = new ListenerSet(onListenerError);
+    this.lifecycle = new Emitter(onListenerError);
+    this.logs = new Emitter(onListenerError);
+    this.registry = new Emitter(onListenerError);
+    this.onLifecycle = this.lifecycle.event;
+    this.onLog = this.logs.event;
+    this.onDidChangeRegistry = this.registry.event;
   }
 
   /** Points the API at `manager` (or at none, with the reason callers are told). */
-  attach(manager: ProxiedManager | undefined, unavailableMessage?: string): void {
+  attach(manager: ProxyTarget | undefined, unavailableMessage?: string): void {
     for (const s of this.subscriptions) s.dispose();
     this.subscriptions = [];
     this.current = manager;
@@ -95,14 +80,14 @@ export class ManagerProxy {
       manager.onLog((e) => this.logs.fire(e)),
       manager.onDidChangeRegistry((e) => this.registry.fire(e)),
     );
-    for (const { a, b } of this.ownRegistrations.values()) manager.task(a, b);
+    for (const registration of this.ownRegistrations.values()) register(manager, registration);
   }
 
   get attached(): boolean {
     return this.current !== undefined;
   }
 
-  private manager(): ProxiedManager {
+  private manager(): ProxyTarget {
     if (!this.current) throw new Error(this.unavailableMessage);
     return this.current;
   }
@@ -112,12 +97,10 @@ export class ManagerProxy {
    * Returns a Disposable that unregisters it.
    */
   task(a: TaskFunction | TaskConfig, b?: TaskFunction | TaskConfig): Disposable {
-    const manager = this.manager();
-    const before = new Set(manager.registeredTasks().map((t) => t.name));
-    manager.task(a, b);
-    const name = manager.registeredTasks().find((t) => !before.has(t.name))?.name;
-    if (name === undefined) throw new Error("task() registered nothing: pass a named function or a config with a name");
-    this.ownRegistrations.set(name, { a, b });
+    const registration = { a, b };
+    const name = register(this.manager(), registration).taskName;
+    if (name === "") throw new Error("task() needs a name: pass a named function, or a config with a name such as { name: \"sendEmail\" }");
+    this.ownRegistrations.set(name, registration);
     return {
       dispose: () => {
         this.ownRegistrations.delete(name);
@@ -126,41 +109,44 @@ export class ManagerProxy {
     };
   }
 
-  registeredTasks(): Array<{ name: string; config: TaskConfig; source?: string }> {
+  registeredTasks(): RegisteredTask[] {
     return this.manager().registeredTasks();
   }
-  addTask(name: string, args?: unknown[], options?: AddTaskOptions): Promise<string> {
-    return this.manager().addTask(name as never, args, options);
+  async addTask(task: TaskHandle | string, args?: unknown[], options?: AddTaskOptions): Promise<string> {
+    return this.manager().addTask(task, args, options);
   }
-  getTask(taskId: string): TaskRecord | undefined {
+  getTask(taskId: string): Awaitable<TaskRecord | undefined> {
     return this.manager().getTask(taskId);
   }
-  listTasks(query?: ListTasksQuery): TaskRecord[] {
+  listTasks(query?: ListTasksQuery): Awaitable<TaskRecord[]> {
     return this.manager().listTasks(query);
   }
-  countTasks(query?: ListTasksQuery): number {
+  countTasks(query?: ListTasksQuery): Awaitable<number> {
     return this.manager().countTasks(query);
   }
-  metrics(): Metrics {
+  funcNames(): Awaitable<string[]> {
+    return this.manager().funcNames();
+  }
+  metrics(): Awaitable<Metrics> {
     return this.manager().metrics();
   }
-  waitFor(taskId: string): Promise<TaskRecord> {
+  async waitFor(taskId: string): Promise<TaskRecord> {
     return this.manager().waitFor(taskId);
   }
-  retryTask(taskId: string): Promise<string> {
+  async retryTask(taskId: string): Promise<string> {
     return this.manager().retryTask(taskId);
   }
-  cancelTask(taskId: string): Promise<void> {
+  async cancelTask(taskId: string): Promise<void> {
     return this.manager().cancelTask(taskId);
   }
-  deleteTasks(taskIds: string[]): number {
+  deleteTasks(taskIds: string[]): Awaitable<number> {
     return this.manager().deleteTasks(taskIds);
   }
-  clearHistory(options?: ClearHistoryOptions): number {
+  clearHistory(options?: ClearHistoryOptions): Awaitable<number> {
     return this.manager().clearHistory(options);
   }
   // Events are properties bound to this proxy, like vscode.Event, so `api.onLog` can be passed around.
-  readonly onLifecycle = (listener: (event: LifecycleEvent) => void): Disposable => this.lifecycle.add(listener);
-  readonly onLog = (listener: (event: LogEvent) => void): Disposable => this.logs.add(listener);
-  readonly onDidChangeRegistry = (listener: (event: RegistryChangeEvent) => void): Disposable => this.registry.add(listener);
+  readonly onLifecycle: TaskflowClient["onLifecycle"];
+  readonly onLog: TaskflowClient["onLog"];
+  readonly onDidChangeRegistry: TaskflowClient["onDidChangeRegistry"];
 }

@@ -4,7 +4,7 @@
  * UI and returns the new task id.
  */
 import * as vscode from "vscode";
-import type { AddTaskOptions } from "../engine/types";
+import type { AddTaskOptions } from "../model";
 import { parseArgumentsJson, parseKwargsJson, parseTags, validateRunTaskOptions } from "./argumentParsing";
 import { UserError } from "./commandRegistry";
 import type { ExtensionServices } from "./services";

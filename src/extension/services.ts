@@ -3,7 +3,7 @@
  * to do when its part is not available (no folder open, untrusted workspace).
  */
 import type * as vscode from "vscode";
-import type { ManagerPort } from "./managerPort";
+import type { TaskflowClient } from "../model";
 import type { CatalogSnapshot } from "./taskCatalog";
 
 /** Opens the webview panels (the panels module, or the placeholder until it is available). */
@@ -17,10 +17,8 @@ export interface ExtensionServices {
   /** Per-workspace memory: the last arguments and tags typed per task. */
   workspaceState: vscode.Memento;
   secrets: vscode.SecretStorage;
-  /** The workspace's manager; throws a UserError when there is none (no folder, not trusted). */
-  manager(): ManagerPort;
-  /** Deletes tasks by id; returns how many were deleted. */
-  deleteTasks(taskIds: string[]): Promise<number>;
+  /** The workspace's tasks; throws a UserError when there is no engine (no folder, or it failed to start). */
+  manager(): TaskflowClient;
   catalog(): CatalogSnapshot;
   panels(): PanelsPort;
   /** Rediscovers and reloads every task module. */

@@ -3,9 +3,8 @@
  * id, and Clear History.
  */
 import * as vscode from "vscode";
-import type { TaskStatus } from "../engine/types";
+import { CANCELLABLE_STATUSES, FINISHED_STATUSES, isCancellable, isDeletable, isRetryable, RETRYABLE_STATUSES, type TaskStatus } from "../model";
 import { UserError } from "./commandRegistry";
-import { toTaskDict } from "./managerPort";
 import type { ExtensionServices } from "./services";
 import { taskIdOf } from "./tasksTreeProvider";
 
@@ -17,17 +16,22 @@ function requireTaskId(target: unknown, action: string): string {
   return taskId;
 }
 
-function requireStatus(services: ExtensionServices, taskId: string): TaskStatus {
-  const task = services.manager().getTask(taskId);
+async function requireStatus(services: ExtensionServices, taskId: string): Promise<TaskStatus> {
+  const task = await services.manager().getTask(taskId);
   if (!task) throw new UserError(`No task with id ${taskId}: it may have been deleted; refresh the Tasks view`);
-  return toTaskDict(task).status;
+  return task.status;
+}
+
+/** `failed, interrupted or rejected`. */
+function either(statuses: readonly TaskStatus[]): string {
+  return statuses.length < 2 ? statuses.join("") : `${statuses.slice(0, -1).join(", ")} or ${statuses[statuses.length - 1]}`;
 }
 
 export async function retryTask(services: ExtensionServices, target: unknown): Promise<string> {
   const taskId = requireTaskId(target, "Retry Task");
-  const status = requireStatus(services, taskId);
-  if (status !== "failed" && status !== "interrupted") {
-    throw new UserError(`Only failed or interrupted tasks can be retried, got a ${status} task`);
+  const status = await requireStatus(services, taskId);
+  if (!isRetryable(status)) {
+    throw new UserError(`Only ${either(RETRYABLE_STATUSES)} tasks can be retried, got a ${status} task`);
   }
   const newId = await services.manager().retryTask(taskId);
   services.log.info(`Retried ${taskId} as ${newId}`);
@@ -36,27 +40,27 @@ export async function retryTask(services: ExtensionServices, target: unknown): P
 
 export async function cancelTask(services: ExtensionServices, target: unknown): Promise<void> {
   const taskId = requireTaskId(target, "Cancel Task");
-  const status = requireStatus(services, taskId);
-  if (status !== "pending" && status !== "running") {
-    throw new UserError(`Only pending or running tasks can be cancelled, got a ${status} task`);
+  const status = await requireStatus(services, taskId);
+  if (!isCancellable(status)) {
+    throw new UserError(`Only ${either(CANCELLABLE_STATUSES)} tasks can be cancelled, got a ${status} task`);
   }
   await services.manager().cancelTask(taskId);
   services.log.info(`Cancelled ${taskId}`);
 }
 
-export function showTask(services: ExtensionServices, target: unknown): void {
+export async function showTask(services: ExtensionServices, target: unknown): Promise<void> {
   const taskId = requireTaskId(target, "Show Task");
-  requireStatus(services, taskId);
+  await requireStatus(services, taskId);
   services.panels().showTask(taskId);
 }
 
 export async function deleteTask(services: ExtensionServices, target: unknown): Promise<number> {
   const taskId = requireTaskId(target, "Delete Task");
-  const status = requireStatus(services, taskId);
-  if (status === "pending" || status === "running") {
-    throw new UserError(`A ${status} task cannot be deleted: cancel it first`);
+  const status = await requireStatus(services, taskId);
+  if (!isDeletable(status)) {
+    throw new UserError(`A ${status} task cannot be deleted until it finishes: cancel it first`);
   }
-  const deleted = await services.deleteTasks([taskId]);
+  const deleted = await services.manager().deleteTasks([taskId]);
   if (deleted === 0) throw new UserError(`Task ${taskId} could not be deleted: it is still finishing; try again in a moment`);
   services.refreshViews();
   return deleted;
@@ -98,8 +102,7 @@ export async function clearHistory(services: ExtensionServices, given?: unknown)
   if (programmatic) {
     return deleteFinished(services, programmatic.olderThanSeconds === 0 ? undefined : programmatic.olderThanSeconds * 1000);
   }
-  const metrics = manager.metrics();
-  const finished = metrics.success + metrics.failed + metrics.interrupted + metrics.cancelled;
+  const finished = await manager.countTasks({ status: [...FINISHED_STATUSES] });
   if (finished === 0) {
     void vscode.window.showInformationMessage("Taskflow: there is no finished task to clear.");
     return 0;
@@ -120,7 +123,7 @@ export async function clearHistory(services: ExtensionServices, given?: unknown)
 
 async function deleteFinished(services: ExtensionServices, olderThanMs: number | undefined): Promise<number> {
   const options = olderThanMs === undefined ? {} : { olderThan: new Date(Date.now() - olderThanMs) };
-  const deleted = Number(await services.manager().clearHistory(options));
+  const deleted = await services.manager().clearHistory(options);
   services.log.info(`Cleared ${deleted} finished task(s) from history`);
   services.refreshViews();
   void vscode.window.showInformationMessage(`Taskflow: deleted ${deleted} finished task(s).`);

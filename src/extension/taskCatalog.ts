@@ -3,7 +3,7 @@
  * the modules that failed to load. Filled by the module wiring, read by the Task Functions view and
  * the Run Task picker. No vscode import.
  */
-import type { TaskConfig } from "../engine/types";
+import type { TaskConfig } from "../model";
 
 /** A task function found in a module. */
 export interface TaskFunctionInfo {

@@ -1,8 +1,8 @@
 /**
- * The pure mapping from a task to what the Tasks tree shows. No vscode import: the tree provider
+ * The pure mapping from a task record to what the Tasks tree shows. No vscode import: the tree provider
  * turns these models into `vscode.TreeItem`s, and unit tests check the models in plain Node.
  */
-import type { TaskDict, TaskStatus } from "../engine/types";
+import { capabilities, type TaskRecord, type TaskStatus } from "../model";
 
 /** What one row of the Tasks tree shows. */
 export interface TaskItemModel {
@@ -16,7 +16,7 @@ export interface TaskItemModel {
   iconId: string;
   /** A theme color id for the icon, when the status has one. */
   iconColor?: string;
-  /** `task.<status>`: package.json menus match on it (inline Retry for failed/interrupted, Cancel for pending/running). */
+  /** See taskContextValue: package.json menus match on the capabilities in it. */
   contextValue: string;
 }
 
@@ -37,6 +37,7 @@ const STATUS_ICONS: Record<TaskStatus, { iconId: string; iconColor?: string; tit
   failed: { iconId: "error", iconColor: "testing.iconFailed", title: "Failed" },
   interrupted: { iconId: "debug-disconnect", iconColor: "list.warningForeground", title: "Interrupted" },
   cancelled: { iconId: "circle-slash", iconColor: "disabledForeground", title: "Cancelled" },
+  rejected: { iconId: "stop-circle", iconColor: "charts.orange", title: "Rejected" },
 };
 
 /** The heading of a status in views: "Failed", "Running"... */
@@ -77,16 +78,24 @@ function tagsText(tags: Record<string, string>): string {
     .join(" ");
 }
 
+/**
+ * `task.<status>` followed by the status's capabilities, e.g. `task.failed.retryable.deletable`:
+ * menus' `when` clauses test a capability (`viewItem =~ /^task\..*\.retryable\b/`), so which
+ * statuses allow what is decided in the model only.
+ */
+export function taskContextValue(status: TaskStatus): string {
+  return ["task", status, ...capabilities(status)].join(".");
+}
+
 /** How many attempts a task made: retriesUsed counts retries, so attempts are one more once it ran. */
-function attemptsMade(task: TaskDict): number {
+function attemptsMade(task: TaskRecord): number {
   return task.startTime === null ? 0 : task.retriesUsed + 1;
 }
 
 /** Maps a task to its tree row. `nowMs` is injected so the relative time is testable. */
-export function toTaskItemModel(task: TaskDict, nowMs: number): TaskItemModel {
+export function toTaskItemModel(task: TaskRecord, nowMs: number): TaskItemModel {
   const icon = STATUS_ICONS[task.status];
-  const createdMs = Date.parse(task.createdAt);
-  const parts = [formatRelativeTime(createdMs, nowMs)];
+  const parts = [formatRelativeTime(task.createdAt.getTime(), nowMs)];
   if (task.duration !== null) parts.push(formatDuration(task.duration));
   const attempts = attemptsMade(task);
   if (attempts > 1) parts.push(`${attempts} attempts`);
@@ -97,10 +106,10 @@ export function toTaskItemModel(task: TaskDict, nowMs: number): TaskItemModel {
     `**${escapeMarkdown(task.funcName)}**: ${icon.title.toLowerCase()}`,
     "",
     `ID: \`${task.taskId}\``,
-    `Created: ${task.createdAt}`,
+    `Created: ${task.createdAt.toISOString()}`,
   ];
-  if (task.startTime !== null) lines.push(`Started: ${task.startTime}`);
-  if (task.endTime !== null) lines.push(`Ended: ${task.endTime}`);
+  if (task.startTime !== null) lines.push(`Started: ${task.startTime.toISOString()}`);
+  if (task.endTime !== null) lines.push(`Ended: ${task.endTime.toISOString()}`);
   if (task.duration !== null) lines.push(`Duration: ${formatDuration(task.duration)}`);
   if (attempts > 0) lines.push(`Attempts: ${attempts}`);
   if (tags !== "") lines.push(`Tags: ${escapeMarkdown(tags)}`);
@@ -116,7 +125,7 @@ export function toTaskItemModel(task: TaskDict, nowMs: number): TaskItemModel {
     tooltip: lines.join("  \n"),
     iconId: icon.iconId,
     iconColor: icon.iconColor,
-    contextValue: `task.${task.status}`,
+    contextValue: taskContextValue(task.status),
   };
 }
 

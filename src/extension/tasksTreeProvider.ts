@@ -1,17 +1,16 @@
 /**
  * The Tasks tree: one group per status (running first), newest tasks first in each, paged with a
  * "Load more" row so a history of 10,000 records never loads at once. Lifecycle events coalesce
- * into one refresh per `refreshDelayMs`.
+ * into one refresh per `refreshDelayMs`. Reads are awaited, so any TaskflowClient can back it.
  */
 import * as vscode from "vscode";
-import { ALL_STATUSES, type TaskDict, type TaskStatus } from "../engine/types";
+import { ALL_STATUSES, type TaskflowClient, type TaskRecord, type TaskStatus } from "../model";
 import { Commands } from "./commandIds";
-import { toTaskDict, type ManagerPort } from "./managerPort";
 import { toGroupItemModel, toTaskItemModel, type GroupItemModel, type TaskItemModel } from "./taskTreeItem";
 
 export type TasksNode =
   | { kind: "group"; status: TaskStatus; count: number }
-  | { kind: "task"; task: TaskDict }
+  | { kind: "task"; task: TaskRecord }
   | { kind: "more"; status: TaskStatus; shown: number; total: number };
 
 export interface TasksTreeOptions {
@@ -35,7 +34,7 @@ export function taskIdOf(target: unknown): string | undefined {
 export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TasksNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private manager: ManagerPort | undefined;
+  private manager: TaskflowClient | undefined;
   private managerSubscription: vscode.Disposable | undefined;
   private readonly shownPerStatus = new Map<TaskStatus, number>();
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -51,7 +50,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
   }
 
   /** Shows the tasks of this manager, or nothing (the welcome view) when undefined. */
-  setManager(manager: ManagerPort | undefined): void {
+  setManager(manager: TaskflowClient | undefined): void {
     this.managerSubscription?.dispose();
     this.manager = manager;
     this.managerSubscription = manager?.onLifecycle(() => this.scheduleRefresh());
@@ -113,16 +112,16 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
     return item;
   }
 
-  getChildren(node?: TasksNode): TasksNode[] {
+  async getChildren(node?: TasksNode): Promise<TasksNode[]> {
     const manager = this.manager;
     if (!manager) return [];
     if (!node) {
-      const metrics = manager.metrics();
+      const metrics = await manager.metrics();
       return ALL_STATUSES.filter((s) => metrics[s] > 0).map((status) => ({ kind: "group", status, count: metrics[status] }));
     }
     if (node.kind !== "group") return [];
     const shown = this.shownPerStatus.get(node.status) ?? this.pageSize;
-    const tasks = manager.listTasks({ status: node.status, limit: shown, offset: 0 }).map(toTaskDict);
+    const tasks = await manager.listTasks({ status: node.status, limit: shown, offset: 0, withLogs: false });
     const children: TasksNode[] = tasks.map((task) => ({ kind: "task", task }));
     if (node.count > tasks.length && tasks.length === shown) {
       children.push({ kind: "more", status: node.status, shown: tasks.length, total: node.count });
@@ -134,20 +133,26 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
    * The rows the tree shows now (groups and their loaded tasks), as pure models: what tests and
    * diagnostics read instead of the rendered tree.
    */
-  snapshot(): Array<{ group: GroupItemModel; tasks: TaskItemModel[]; more: number }> {
+  async snapshot(): Promise<Array<{ group: GroupItemModel; tasks: TaskItemModel[]; more: number }>> {
     const now = Date.now();
-    return this.getChildren().flatMap((groupNode) => {
-      if (groupNode.kind !== "group") return [];
-      const children = this.getChildren(groupNode);
-      const tasks = children.flatMap((c) => (c.kind === "task" ? [toTaskItemModel(c.task, now)] : []));
-      const more = children.reduce((n, c) => (c.kind === "more" ? c.total - c.shown : n), 0);
-      return [{ group: toGroupItemModel(groupNode.status, groupNode.count), tasks, more }];
-    });
+    const groups = await this.getChildren();
+    return Promise.all(
+      groups.flatMap((groupNode) => {
+        if (groupNode.kind !== "group") return [];
+        return [
+          this.getChildren(groupNode).then((children) => {
+            const tasks = children.flatMap((c) => (c.kind === "task" ? [toTaskItemModel(c.task, now)] : []));
+            const more = children.reduce((n, c) => (c.kind === "more" ? c.total - c.shown : n), 0);
+            return { group: toGroupItemModel(groupNode.status, groupNode.count), tasks, more };
+          }),
+        ];
+      }),
+    );
   }
 
-  /** Running task count, for the badge and the status bar. */
-  counts(): { running: number; failed: number } {
-    const metrics = this.manager?.metrics();
+  /** Running and failed task counts, for the badge and the status bar; zero without a manager. */
+  async counts(): Promise<{ running: number; failed: number }> {
+    const metrics = await this.manager?.metrics();
     return { running: metrics?.running ?? 0, failed: metrics?.failed ?? 0 };
   }
 

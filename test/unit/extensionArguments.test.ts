@@ -23,7 +23,7 @@ describe("extension: argument parsing", () => {
   });
 
   it("names the type it got for other non-arrays", () => {
-    for (const [text, got] of [["42", "a number"], ['"x"', "a string"], ["null", "null"], ["true", "a boolean"]]) {
+    for (const [text, got] of [["42", "the number 42"], ['"x"', 'the string "x"'], ["null", "null"], ["true", "true"]]) {
       const result = parseArgumentsJson(text);
       assert.equal(result.ok, false);
       assert.equal(!result.ok && result.error, `Arguments must be a JSON array, got ${got}: wrap it in [ ]`);
@@ -78,14 +78,29 @@ describe("extension: programmatic runTask options", () => {
     assert.deepEqual(validateRunTaskOptions(undefined), { ok: true, value: {} });
   });
 
-  it("rejects unknown keys and wrong types with what was expected", () => {
-    assert.deepEqual(validateRunTaskOptions({ arg: [1] }), {
+  it("names every unknown option and says to remove it", () => {
+    assert.deepEqual(validateRunTaskOptions({ args: [], arg: [1] }), {
       ok: false,
-      error: "Run Task options accept args, kwargs, tags and idempotencyKey, got unknown arg: remove them",
+      error: "Run Task options accept args, kwargs, idempotencyKey, tags, got unknown arg: remove it",
     });
+    assert.deepEqual(validateRunTaskOptions({ queue: "x", retries: 2 }), {
+      ok: false,
+      error: "Run Task options accept args, kwargs, idempotencyKey, tags, got unknown queue, retries: remove them",
+    });
+  });
+
+  it("rejects wrong types with what was expected and what was got", () => {
     assert.deepEqual(validateRunTaskOptions({ args: { a: 1 } }), { ok: false, error: "options.args must be an array, got an object: wrap it in [ ]" });
-    assert.deepEqual(validateRunTaskOptions({ tags: { env: 1 } }), { ok: false, error: "options.tags.env must be a string, got a number" });
-    assert.deepEqual(validateRunTaskOptions({ idempotencyKey: "" }), { ok: false, error: "options.idempotencyKey must be a non-empty string, got a string" });
+    assert.deepEqual(validateRunTaskOptions({ kwargs: [1] }), {
+      ok: false,
+      error: "options.kwargs must be a plain object, got an array: pass an object such as { dryRun: true }",
+    });
+    assert.deepEqual(validateRunTaskOptions({ tags: { env: 1 } }), { ok: false, error: "options.tags.env must be a string: tags map strings to strings, got the number 1" });
+    assert.deepEqual(validateRunTaskOptions({ tags: "env=dev" }), {
+      ok: false,
+      error: 'options.tags must be an object of strings like { env: "dev" }, got the string "env=dev"',
+    });
+    assert.deepEqual(validateRunTaskOptions({ idempotencyKey: "" }), { ok: false, error: 'options.idempotencyKey must be a non-empty string, got the string ""' });
     assert.deepEqual(validateRunTaskOptions([1]), { ok: false, error: "Run Task options must be an object { args, kwargs, tags, idempotencyKey }, got an array" });
   });
 });

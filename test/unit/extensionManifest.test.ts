@@ -2,6 +2,8 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Commands, INTERNAL_COMMANDS } from "../../src/extension/commandIds";
+import { taskContextValue, toGroupItemModel } from "../../src/extension/taskTreeItem";
+import { ALL_STATUSES, isCancellable, isDeletable, isRetryable, type TaskStatus } from "../../src/model";
 
 interface Manifest {
   activationEvents: string[];
@@ -31,6 +33,27 @@ describe("extension: package.json agrees with the code", () => {
     const ids = new Set<string>(Object.values(Commands));
     for (const [menu, items] of Object.entries(manifest.contributes.menus)) {
       for (const item of items) assert.ok(ids.has(item.command), `${menu} references unknown ${item.command}`);
+    }
+  });
+
+  it("offers each task command in the Tasks view on exactly the statuses whose capabilities allow it", () => {
+    const allowed: Record<string, (status: TaskStatus) => boolean> = {
+      [Commands.retryTask]: isRetryable,
+      [Commands.cancelTask]: isCancellable,
+      [Commands.deleteTask]: isDeletable,
+      [Commands.showTask]: () => true,
+      [Commands.copyTaskId]: () => true,
+    };
+    const items = manifest.contributes.menus["view/item/context"].filter((m) => m.when?.includes("view == taskflow.tasks"));
+    assert.deepEqual([...new Set(items.map((m) => m.command))].sort(), Object.keys(allowed).sort());
+    for (const item of items) {
+      const found = /viewItem =~ \/(.+?)\/([a-z]*)(?:\s|$)/.exec(item.when ?? "");
+      assert.ok(found, `${item.command}: expected a "viewItem =~ /regex/" test in ${item.when}`);
+      const regex = new RegExp(found[1], found[2]);
+      const matched = ALL_STATUSES.filter((status) => regex.test(taskContextValue(status)));
+      assert.deepEqual(matched, ALL_STATUSES.filter(allowed[item.command]), `${item.command} (${item.when})`);
+      const groups = ALL_STATUSES.filter((status) => regex.test(toGroupItemModel(status, 1).contextValue));
+      assert.deepEqual(groups, [], `${item.command} must not show on status group rows`);
     }
   });
 

@@ -1,35 +1,28 @@
 import * as assert from "node:assert/strict";
-import type { TaskDict } from "../../src/engine/types";
+import { ALL_STATUSES, capabilities, TaskRecord, type TaskRecordInit, type TaskStatus } from "../../src/model";
 import {
   escapeMarkdown,
   formatDuration,
   formatRelativeTime,
+  statusTitle,
+  taskContextValue,
   toGroupItemModel,
   toTaskItemModel,
 } from "../../src/extension/taskTreeItem";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
 
-function task(overrides: Partial<TaskDict> = {}): TaskDict {
-  return {
+function task(overrides: Partial<TaskRecordInit> = {}): TaskRecord {
+  return new TaskRecord({
     taskId: "0b7c1a52-6c1e-4a43-9a51-0d6f7c3e9e10",
     funcName: "sendEmail",
     status: "success",
     args: ["a@example.com"],
-    kwargs: {},
-    createdAt: "2026-01-01T11:57:00.000Z",
-    startTime: "2026-01-01T11:57:00.000Z",
-    endTime: "2026-01-01T11:57:02.500Z",
-    duration: 2.5,
-    retriesUsed: 0,
-    error: null,
-    logs: [],
-    stacktrace: null,
-    idempotencyKey: null,
-    tags: {},
-    encrypted: false,
+    createdAt: new Date("2026-01-01T11:57:00.000Z"),
+    startTime: new Date("2026-01-01T11:57:00.000Z"),
+    endTime: new Date("2026-01-01T11:57:02.500Z"),
     ...overrides,
-  };
+  });
 }
 
 describe("extension: task tree item mapping", () => {
@@ -49,23 +42,40 @@ describe("extension: task tree item mapping", () => {
   });
 
   it("leaves out the duration while a task is still running", () => {
-    const item = toTaskItemModel(task({ status: "running", endTime: null, duration: null }), NOW);
+    const item = toTaskItemModel(task({ status: "running", endTime: null }), NOW);
     assert.equal(item.description, "3 min ago");
   });
 
-  it("gives each status its codicon and a contextValue the menus match on", () => {
-    const expected: Array<[TaskDict["status"], string]> = [
-      ["running", "loading~spin"],
-      ["pending", "clock"],
-      ["success", "pass"],
-      ["failed", "error"],
-      ["interrupted", "debug-disconnect"],
-      ["cancelled", "circle-slash"],
-    ];
-    for (const [status, iconId] of expected) {
-      const item = toTaskItemModel(task({ status }), NOW);
-      assert.equal(item.iconId, iconId, status);
-      assert.equal(item.contextValue, `task.${status}`);
+  it("gives each status its own codicon and title", () => {
+    const expected: Record<TaskStatus, [string, string]> = {
+      running: ["loading~spin", "Running"],
+      pending: ["clock", "Pending"],
+      success: ["pass", "Succeeded"],
+      failed: ["error", "Failed"],
+      interrupted: ["debug-disconnect", "Interrupted"],
+      cancelled: ["circle-slash", "Cancelled"],
+      rejected: ["stop-circle", "Rejected"],
+    };
+    for (const status of ALL_STATUSES) {
+      assert.equal(toTaskItemModel(task({ status }), NOW).iconId, expected[status][0], status);
+      assert.equal(statusTitle(status), expected[status][1]);
+    }
+    assert.equal(new Set(ALL_STATUSES.map((s) => toGroupItemModel(s, 1).iconId)).size, ALL_STATUSES.length, "no two statuses share an icon");
+  });
+
+  it("puts the status's capabilities in the contextValue the menus match on", () => {
+    const expected: Record<TaskStatus, string> = {
+      running: "task.running.cancellable",
+      pending: "task.pending.cancellable",
+      success: "task.success.deletable",
+      failed: "task.failed.retryable.deletable",
+      interrupted: "task.interrupted.retryable.deletable",
+      cancelled: "task.cancelled.deletable",
+      rejected: "task.rejected.retryable.deletable",
+    };
+    for (const status of ALL_STATUSES) {
+      assert.equal(toTaskItemModel(task({ status }), NOW).contextValue, expected[status], status);
+      assert.deepEqual(taskContextValue(status).split(".").slice(2), capabilities(status), status);
     }
   });
 
@@ -76,6 +86,7 @@ describe("extension: task tree item mapping", () => {
     );
     assert.match(item.tooltip, /^\*\*sendEmail\*\*: failed/);
     assert.ok(item.tooltip.includes("ID: `0b7c1a52-6c1e-4a43-9a51-0d6f7c3e9e10`"));
+    assert.ok(item.tooltip.includes("Created: 2026-01-01T11:57:00.000Z"));
     assert.ok(item.tooltip.includes("Attempts: 2"));
     assert.ok(item.tooltip.includes("Tags: env=dev"));
     assert.ok(item.tooltip.includes("Idempotency key: seed\\-1"));
@@ -83,8 +94,9 @@ describe("extension: task tree item mapping", () => {
   });
 
   it("says when arguments are encrypted and never shows them", () => {
-    const item = toTaskItemModel(task({ encrypted: true, args: [] }), NOW);
+    const item = toTaskItemModel(task({ encryptedPayload: new Uint8Array([1, 2, 3]), args: [] }), NOW);
     assert.ok(item.tooltip.includes("Arguments: encrypted"));
+    assert.ok(!toTaskItemModel(task(), NOW).tooltip.includes("Arguments"));
   });
 
   it("maps a status group to a stable id, its title and count", () => {

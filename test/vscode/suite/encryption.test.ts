@@ -30,7 +30,7 @@ describe("Taskflow argument encryption (extension host)", function () {
     assert.equal(dict.encrypted, true);
     assert.deepEqual(dict.args, [], "stored arguments are not readable");
     assert.deepEqual(dict.kwargs, {});
-    assert.equal(api.getTask(plain)?.status, "success", "history from before the key survives");
+    assert.equal((await api.getTask(plain))?.status, "success", "history from before the key survives");
   });
 
   it("refuses a malformed key given programmatically, without echoing it", async () => {

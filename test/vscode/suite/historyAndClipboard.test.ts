@@ -68,13 +68,13 @@ describe("Taskflow Copy Task ID and Clear History by age (extension host)", func
     assert.ok(ageMs > DAY_MS, `expected the first task to be stamped more than a day ago, it is ${ageMs} ms old`);
     // The engine releases a run a few microtasks after its final status; a person never clicks faster.
     await new Promise((resolve) => setImmediate(resolve));
-    const finishedBefore = api.countTasks({ status: ["success", "failed", "interrupted", "cancelled"] });
+    const finishedBefore = await api.countTasks({ status: ["success", "failed", "interrupted", "cancelled"] });
 
     assert.equal(await vscode.commands.executeCommand("taskflow.clearHistory", { olderThanSeconds: DAY_MS / 1000 }), 1);
-    assert.equal(api.getTask(oldId), undefined, "the task created two days ago is deleted");
-    assert.equal(api.getTask(recentId)?.status, "success", "the task created now stays");
-    assert.equal(api.countTasks({ status: ["success", "failed", "interrupted", "cancelled"] }), finishedBefore - 1);
-    const succeeded = api.tasksView().find((g) => g.group.label === "Succeeded")?.tasks.map((t) => t.id) ?? [];
+    assert.equal(await api.getTask(oldId), undefined, "the task created two days ago is deleted");
+    assert.equal((await api.getTask(recentId))?.status, "success", "the task created now stays");
+    assert.equal(await api.countTasks({ status: ["success", "failed", "interrupted", "cancelled"] }), finishedBefore - 1);
+    const succeeded = (await api.tasksView()).find((g) => g.group.label === "Succeeded")?.tasks.map((t) => t.id) ?? [];
     assert.ok(succeeded.includes(recentId) && !succeeded.includes(oldId), `Tasks view rows: ${succeeded.join(", ")}`);
   });
 
@@ -83,16 +83,16 @@ describe("Taskflow Copy Task ID and Clear History by age (extension host)", func
     await api.waitFor(taskId);
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(await vscode.commands.executeCommand("taskflow.clearHistory", { olderThanSeconds: 7 * DAY_MS / 1000 }), 0);
-    assert.equal(api.getTask(taskId)?.status, "success");
+    assert.equal((await api.getTask(taskId))?.status, "success");
   });
 
   it("refuses an age that is not a number of seconds and deletes nothing", async () => {
     const taskId = await api.addTask("hello", ["still here"]);
     await api.waitFor(taskId);
     await new Promise((resolve) => setImmediate(resolve));
-    const total = api.countTasks();
+    const total = await api.countTasks();
     assert.equal(await vscode.commands.executeCommand("taskflow.clearHistory", { olderThanSeconds: "a day" }), undefined);
     assert.equal(await vscode.commands.executeCommand("taskflow.clearHistory", { olderThanSeconds: -1 }), undefined);
-    assert.equal(api.countTasks(), total);
+    assert.equal(await api.countTasks(), total);
   });
 });

@@ -33,15 +33,15 @@ describe("Taskflow settings (extension host)", function () {
     const restarted = nextRestart(api);
     await vscode.workspace.getConfiguration("taskflow").update("maxConcurrentTasks", 1, vscode.ConfigurationTarget.Workspace);
     await restarted;
-    assert.equal(api.getTask(before)?.status, "success", "the history survives the engine restart (it is on disk)");
+    assert.equal((await api.getTask(before))?.status, "success", "the history survives the engine restart (it is on disk)");
     await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().functions.some((f) => f.name === "slowCount") ? true : undefined), "the modules to load again", 60_000);
 
     const first = await api.addTask("slowCount", [100, 100]);
     const second = await api.addTask("slowCount", [100, 100]);
-    await waitUntil(api.onLog, () => (api.getTask(first)?.logs.length ? true : undefined), "the first slow task to start");
-    assert.equal(api.getTask(second)?.status, "pending", "with one slot, the second task waits");
+    await waitUntil(api.onLog, async () => ((await api.getTask(first))?.logs.length ? true : undefined), "the first slow task to start");
+    assert.equal((await api.getTask(second))?.status, "pending", "with one slot, the second task waits");
     await api.cancelTask(first);
-    await waitUntil(api.onLog, () => (api.getTask(second)?.logs.length ? true : undefined), "the second task to start once the first is cancelled");
+    await waitUntil(api.onLog, async () => ((await api.getTask(second))?.logs.length ? true : undefined), "the second task to start once the first is cancelled");
     await api.cancelTask(second);
     assert.equal((await api.waitFor(second)).status, "cancelled");
   });

@@ -13,30 +13,38 @@ export async function activateTaskflow(): Promise<TaskflowApi> {
 }
 
 /**
- * Resolves once `check()` returns a value other than undefined, testing it now and after each
- * firing of `event`; rejects after `timeoutMs` saying what it waited for and what it last saw.
+ * Resolves once `check()` gives (or resolves with) a value other than undefined, testing it now and
+ * after each firing of `event`; rejects after `timeoutMs` saying what it waited for. The check may be
+ * async because the API's reads are `Awaitable`.
  */
 export function waitUntil<T, E>(
   event: vscode.Event<E> | ((listener: (e: E) => void) => vscode.Disposable),
-  check: () => T | undefined,
+  check: () => T | undefined | Promise<T | undefined>,
   what: string,
   timeoutMs = 15_000,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
-    const first = check();
-    if (first !== undefined) return resolve(first);
-    const timer = setTimeout(() => {
+    let settled = false;
+    const settle = (finish: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       subscription.dispose();
-      reject(new Error(`expected ${what} within ${timeoutMs} ms, it did not happen`));
-    }, timeoutMs);
-    const subscription = event(() => {
-      const value = check();
-      if (value !== undefined) {
-        clearTimeout(timer);
-        subscription.dispose();
-        resolve(value);
-      }
-    });
+      finish();
+    };
+    const test = () => {
+      Promise.resolve()
+        .then(check)
+        .then(
+          (value) => {
+            if (value !== undefined) settle(() => resolve(value));
+          },
+          (err: unknown) => settle(() => reject(err)),
+        );
+    };
+    const timer = setTimeout(() => settle(() => reject(new Error(`expected ${what} within ${timeoutMs} ms, it did not happen`))), timeoutMs);
+    const subscription = event(test);
+    test();
   });
 }
 

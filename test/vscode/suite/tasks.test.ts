@@ -9,8 +9,8 @@ function run(name: string, options?: object): Thenable<string> {
   return vscode.commands.executeCommand<string>("taskflow.runTask", name, options);
 }
 
-function group(api: TaskflowApi, label: string) {
-  return api.tasksView().find((g) => g.group.label === label);
+async function group(api: TaskflowApi, label: string) {
+  return (await api.tasksView()).find((g) => g.group.label === label);
 }
 
 describe("Taskflow tasks (extension host)", () => {
@@ -61,13 +61,13 @@ describe("Taskflow tasks (extension host)", () => {
     assert.equal(failed.status, "failed");
     assert.match(failed.error ?? "", /alwaysFails failed: for the tree test/);
 
-    const okRow = group(api, "Succeeded")?.tasks.find((t) => t.id === okId);
+    const okRow = (await group(api, "Succeeded"))?.tasks.find((t) => t.id === okId);
     assert.equal(okRow?.label, "hello");
     assert.equal(okRow?.iconId, "pass");
-    assert.equal(okRow?.contextValue, "task.success");
-    const failedRow = group(api, "Failed")?.tasks.find((t) => t.id === failedId);
+    assert.equal(okRow?.contextValue, "task.success.deletable");
+    const failedRow = (await group(api, "Failed"))?.tasks.find((t) => t.id === failedId);
     assert.equal(failedRow?.iconId, "error");
-    assert.equal(failedRow?.contextValue, "task.failed");
+    assert.equal(failedRow?.contextValue, "task.failed.retryable.deletable");
     assert.match(failedRow?.description ?? "", /env=test/);
     assert.match(failedRow?.tooltip ?? "", /alwaysFails failed: for the tree test/);
   });
@@ -75,14 +75,14 @@ describe("Taskflow tasks (extension host)", () => {
   it("retries a failed task through the command: a new task with the same arguments and tags", async () => {
     const failedId = await run("alwaysFails", { args: ["retry me"], tags: { attempt: "first" } });
     await api.waitFor(failedId);
-    const failedBefore = group(api, "Failed")?.group.description;
+    const failedBefore = (await group(api, "Failed"))?.group.description;
     const retryId = await vscode.commands.executeCommand<string>("taskflow.retryTask", failedId);
     assert.notEqual(retryId, failedId);
     const retried = await api.waitFor(retryId);
     assert.equal(retried.status, "failed");
     assert.deepEqual(retried.args, ["retry me"]);
     assert.deepEqual(retried.tags, { attempt: "first" });
-    const failedGroup = group(api, "Failed");
+    const failedGroup = await group(api, "Failed");
     assert.equal(Number(failedGroup?.group.description), Number(failedBefore) + 1);
     const ids = failedGroup?.tasks.map((t) => t.id) ?? [];
     assert.ok(ids.indexOf(retryId) < ids.indexOf(failedId), "the retry is listed first (newest first)");
@@ -97,12 +97,12 @@ describe("Taskflow tasks (extension host)", () => {
 
   it("cancels a running task through the command", async () => {
     const taskId = await run("slowCount", { args: [60, 250] });
-    await waitUntil(api.onLog, () => (api.getTask(taskId)?.logs.length ? true : undefined), "the slow task to log its first step");
-    assert.equal(group(api, "Running")?.tasks.find((t) => t.id === taskId)?.iconId, "loading~spin");
+    await waitUntil(api.onLog, async () => ((await api.getTask(taskId))?.logs.length ? true : undefined), "the slow task to log its first step");
+    assert.equal((await group(api, "Running"))?.tasks.find((t) => t.id === taskId)?.iconId, "loading~spin");
     await vscode.commands.executeCommand("taskflow.cancelTask", taskId);
     const record = await api.waitFor(taskId);
     assert.equal(record.status, "cancelled");
-    assert.equal(group(api, "Cancelled")?.tasks.find((t) => t.id === taskId)?.contextValue, "task.cancelled");
+    assert.equal((await group(api, "Cancelled"))?.tasks.find((t) => t.id === taskId)?.contextValue, "task.cancelled.deletable");
   });
 
   it("refuses to cancel a finished task and says why", async () => {
@@ -117,7 +117,7 @@ describe("Taskflow tasks (extension host)", () => {
     // The engine releases a run a few microtasks after its final status; a person never clicks faster.
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(await vscode.commands.executeCommand("taskflow.deleteTask", taskId), 1);
-    assert.equal(api.getTask(taskId), undefined);
+    assert.equal(await api.getTask(taskId), undefined);
   });
 
   it("exports the engine API bound to the workspace's manager", async () => {
@@ -126,8 +126,8 @@ describe("Taskflow tasks (extension host)", () => {
     }
     const taskId = await api.addTask("hello", ["api"]);
     assert.equal((await api.waitFor(taskId)).status, "success");
-    assert.ok(api.metrics().success >= 1);
-    assert.ok(api.listTasks({ funcName: "hello", limit: 1 }).length === 1);
+    assert.ok((await api.metrics()).success >= 1);
+    assert.ok((await api.listTasks({ funcName: "hello", limit: 1 })).length === 1);
   });
 
   it("pages each status group and loads more on request", async () => {
@@ -144,13 +144,13 @@ describe("Taskflow tasks (extension host)", () => {
     await applied;
     try {
       for (let i = 0; i < 3; i++) await api.waitFor(await run("hello", { args: [`page ${i}`] }));
-      const succeeded = group(api, "Succeeded");
+      const succeeded = await group(api, "Succeeded");
       const total = Number(succeeded?.group.description);
       assert.ok(total >= 3, `expected at least 3 succeeded tasks, got ${total}`);
       assert.equal(succeeded?.tasks.length, 2);
       assert.equal(succeeded?.more, total - 2);
       await vscode.commands.executeCommand("taskflow.loadMore", "success");
-      assert.equal(group(api, "Succeeded")?.tasks.length, Math.min(4, total));
+      assert.equal((await group(api, "Succeeded"))?.tasks.length, Math.min(4, total));
     } finally {
       await config.update("tree.pageSize", undefined, vscode.ConfigurationTarget.Workspace);
     }

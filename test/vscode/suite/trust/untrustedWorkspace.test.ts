@@ -20,8 +20,8 @@ describe("Taskflow in an untrusted workspace (extension host)", () => {
 
   it("still shows the task history views and the dashboard", async () => {
     const api = await activateTaskflow();
-    assert.deepEqual(api.tasksView(), []);
-    assert.equal(api.metrics().total, 0);
+    assert.deepEqual(await api.tasksView(), []);
+    assert.equal((await api.metrics()).total, 0);
     await vscode.commands.executeCommand("taskflow.tasks.focus");
   });
 });
