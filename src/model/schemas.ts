@@ -22,12 +22,21 @@ export class ValidationError extends TypeError {
   }
 }
 
+/**
+ * A strict object schema that also refuses arrays and class instances (valibot's object schemas
+ * accept any non-null object), keeping `entries` for callers that list or extend the keys.
+ */
+function strictPlain<const E extends v.ObjectEntries>(entries: E, message: string) {
+  const schema = v.pipe(v.custom<Record<string, unknown>>(isPlainObject, message), v.strictObject(entries, message));
+  return Object.assign(schema, { entries });
+}
+
 const finite = (message: string) => v.pipe(v.number(message), v.finite(message));
 const wholeAtLeast = (min: number, message: string) => v.pipe(v.number(message), v.safeInteger(message), v.minValue(min, message));
 const bool = (message = "must be true or false") => v.boolean(message);
 
 /** Per task function configuration. Every field is optional. */
-export const TaskConfigSchema = v.strictObject({
+export const TaskConfigSchema = strictPlain({
   /** Display and lookup name, unique in a workspace. @default the export name (the function's name on a manager) */
   name: v.optional(v.pipe(v.string("must be a string"), v.nonEmpty("must not be empty: omit it to use the export name"))),
   /** Attempts allowed after the first failure. @default 0 */
@@ -67,7 +76,7 @@ const tagsSchema = v.pipe(
 );
 
 /** Options of `addTask`. */
-export const AddTaskOptionsSchema = v.strictObject({
+export const AddTaskOptionsSchema = strictPlain({
   /** Keyword arguments: the task is called as `fn(...args, kwargs)` when not empty. JSON-serialisable. */
   kwargs: v.optional(v.custom<Record<string, unknown>>(isPlainObject, "must be a plain object")),
   /** While a task with this key exists and is not failed, interrupted or rejected, adding returns its id. */
@@ -87,7 +96,7 @@ const statusSchema = v.picklist(ALL_STATUSES as TaskStatus[], `must be one of ${
 const idText = v.string("must be a string");
 
 /** A query of `listTasks` and `countTasks`. Every filter is optional; filters combine with AND. */
-export const ListTasksQuerySchema = v.strictObject({
+export const ListTasksQuerySchema = strictPlain({
   /** One status or several. */
   status: v.optional(v.union([statusSchema, v.array(statusSchema, "must be a status or an array of statuses")], `must be one of ${ALL_STATUSES.join(", ")}, or an array of them`)),
   funcName: v.optional(idText),
@@ -102,7 +111,7 @@ export const ListTasksQuerySchema = v.strictObject({
   /** Only tasks created before this epoch-ms time. */
   createdBefore: v.optional(finite("must be epoch milliseconds")),
   /** @default { by: "createdAt", order: "desc" } (ties broken by taskId in the same order) */
-  sort: v.optional(v.strictObject({
+  sort: v.optional(strictPlain({
     by: v.picklist(SORT_FIELDS, `must be one of ${SORT_FIELDS.join(", ")}`),
     order: v.optional(v.picklist(["asc", "desc"], "must be asc or desc")),
   }, "must be an object like { by: \"createdAt\", order: \"desc\" }")),
@@ -132,9 +141,11 @@ export function formatIssue(subject: string, issue: v.BaseIssue<unknown>, allowe
   const path = pathOf(issue);
   const where = path === "" ? subject : `${subject} "${path}"`;
   if (issue.type === "strict_object" && issue.expected === "never" && path !== "") {
-    const key = path.split(".").pop() as string;
-    const known = allowedKeys ? ` Known keys: ${allowedKeys.join(", ")}` : "";
-    return { message: `${subject} has an unknown key "${key}".${known}`, path };
+    const segments = path.split(".");
+    const key = segments.pop() as string;
+    const parent = segments.length > 0 ? ` "${segments.join(".")}"` : "";
+    const known = allowedKeys ? `. Known keys: ${allowedKeys.join(", ")}` : ": remove it";
+    return { message: `${subject}${parent} has an unknown key "${key}"${known}`, path };
   }
   return { message: `${where} ${issue.message}, got ${describeValue(issue.input)}`, path };
 }
