@@ -54,6 +54,24 @@ describe("engine: running tasks", () => {
     assert.deepEqual(record.logs, ["2026-01-01T00:00:00 attempt 0", "--- Retry 1 ---", "2026-01-01T00:00:00 attempt 1"]);
   });
 
+  it("keeps a successful task's return value in result, as a copy, and null when it returns nothing", async () => {
+    const { manager, store } = makeEngine();
+    await manager.start();
+    const returned = { n: 2 };
+    manager.task(async function counts() {
+      return returned;
+    });
+    manager.task(async function silent() {});
+    const id = await manager.addTask("counts");
+    const record = await manager.waitFor(id);
+    returned.n = 3;
+    assert.deepEqual(record.result, { n: 2 });
+    assert.deepEqual(manager.getTask(id)?.result, { n: 2 });
+    assert.deepEqual(manager.getTask(id)?.toDict().result, { n: 2 });
+    assert.deepEqual(store.getTask(id)?.result, { n: 2 });
+    assert.equal((await manager.waitFor(await manager.addTask("silent"))).result, null);
+  });
+
   it("turns whatever a task throws into an Error with a message and a stack", async () => {
     const { manager } = makeEngine();
     await manager.start();
