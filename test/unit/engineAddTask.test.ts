@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
-import { makeEngine, shutdownEngines } from "./helpers/engineHarness";
+import { newTaskData } from "../../src/engine";
+import { MemoryStore } from "../../src/store";
+import { makeEngine, reopenable, shutdownEngines } from "./helpers/engineHarness";
 
 async function started() {
   const engine = makeEngine();
@@ -105,6 +107,20 @@ describe("engine: addTask", () => {
     assert.equal((await manager.waitFor(first)).status, "failed");
     const second = await manager.addTask("boom", [], { idempotencyKey: "k" });
     assert.notEqual(second, first);
+  });
+
+  it("enqueues again when the task holding the key was interrupted or rejected, never when it was cancelled", async () => {
+    const store = new MemoryStore();
+    await store.open();
+    for (const status of ["interrupted", "rejected", "cancelled"] as const) {
+      store.saveTask(newTaskData({ taskId: `held-${status}`, funcName: "echo", status, createdAt: Date.UTC(2025, 0, 1), idempotencyKey: status }));
+    }
+    const { manager } = makeEngine({ store: reopenable(store) });
+    manager.task(async function echo() {});
+    await manager.start();
+    assert.notEqual(await manager.addTask("echo", [], { idempotencyKey: "interrupted" }), "held-interrupted");
+    assert.notEqual(await manager.addTask("echo", [], { idempotencyKey: "rejected" }), "held-rejected");
+    assert.equal(await manager.addTask("echo", [], { idempotencyKey: "cancelled" }), "held-cancelled");
   });
 
   it("needs start() first, and refuses after shutdown", async () => {
