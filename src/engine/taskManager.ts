@@ -5,7 +5,8 @@ import { ArgumentCipher } from "./argumentCipher";
 import { systemClock, systemRandom } from "./clock";
 import { Dispatcher } from "./dispatcher";
 import { Emitter } from "./emitter";
-import { CancelledError, ShutdownError } from "./errors";
+import { CancelledError } from "./errors";
+import { Recovery } from "./recovery";
 import type { RunHost } from "./executor";
 import { makeHandle } from "./task";
 import { addOutsideSink, consoleSink } from "./taskContext";
@@ -25,11 +26,6 @@ export type StoreFactory = (options: TaskManagerOptions) => TaskStore;
 
 const DEFAULT_MAX_CONCURRENT = 4;
 const DEFAULT_MAX_LOG_LINES = 10000;
-const NOT_RAN = "Taskflow shut down before this task ran";
-const SHUT_DOWN_RUNNING = "Taskflow shut down while this task was running";
-const SHUT_DOWN_WAITING = "Taskflow shut down while this task waited for its next retry";
-const PROCESS_EXITED = "The process running this task exited before it finished (found still running at the next start)";
-
 /** `a, b or c`. */
 function oneOf(statuses: readonly TaskStatus[]): string {
   return statuses.length < 2 ? statuses.join("") : `${statuses.slice(0, -1).join(", ")} or ${statuses[statuses.length - 1]}`;
@@ -59,12 +55,7 @@ export class TaskManager implements TaskflowClient {
   private readonly registry = new TaskRegistry();
   private readonly ledger: TaskLedger;
   private readonly dispatcher: Dispatcher;
-  /**
-   * Runs a dead process left `running` whose function was not registered at start: they were marked
-   * interrupted, and go back to pending if their function registers with requeueOnInterrupt
-   * (workspace modules load after the store opens).
-   */
-  private recoveredWithoutFunction = new Map<string, string>();
+  private readonly recovery: Recovery;
   private state: "new" | "starting" | "started" | "closing" | "closed" = "new";
   private startPromise: Promise<void> | undefined;
   private shutdownPromise: Promise<void> | undefined;
@@ -122,6 +113,7 @@ export class TaskManager implements TaskflowClient {
       canStart: () => this.state === "started",
       report: this.outsideLog,
     });
+    this.recovery = new Recovery({ store, clock: this.clock, registry: this.registry, ledger, dispatcher: this.dispatcher });
   }
 
   /** Registers a task function: `(fn)`, `(fn, config)`, `(config, fn)` or a handle from `task()`. */
@@ -130,7 +122,7 @@ export class TaskManager implements TaskflowClient {
   task(a: unknown, b?: unknown, options: RegisterOptions = {}): TaskHandle {
     const { name, fn, config } = this.registry.register(a, b, options);
     this.registryEmitter.fire({ kind: "registered", name });
-    this.requeueRecovered(name, config);
+    if (this.state === "started" || this.state === "starting") this.recovery.functionRegistered(name, config);
     this.dispatcher.release(name);
     return makeHandle(fn, config);
   }
@@ -159,22 +151,7 @@ export class TaskManager implements TaskflowClient {
     this.state = "starting";
     await this.store.open();
     this.storeOpened = true;
-    for (const data of this.store.tasksWithStatus(["running"])) {
-      const record = TaskRecord.fromData(data);
-      if (this.registry.get(record.funcName)?.config.requeueOnInterrupt) {
-        this.ledger.transition(record, "pending", { startTime: null, endTime: null, error: null, stacktrace: null });
-      } else {
-        if (!this.registry.get(record.funcName)) this.recoveredWithoutFunction.set(record.taskId, record.funcName);
-        this.ledger.transition(record, "interrupted", { endTime: new Date(this.clock.now()), error: PROCESS_EXITED });
-      }
-    }
-    if (this.requeuePending) {
-      const { live } = this.ledger;
-      for (const data of this.store.tasksWithStatus(["pending"])) {
-        if (!live.has(data.taskId)) live.set(data.taskId, TaskRecord.fromData(data));
-        this.dispatcher.enqueue(data.taskId);
-      }
-    }
+    this.recovery.recoverAtStart(this.requeuePending);
     this.outsideSink = addOutsideSink(this.outsideLog);
     this.state = "started";
     this.dispatcher.pump();
@@ -199,7 +176,7 @@ export class TaskManager implements TaskflowClient {
       } catch {
         // A failed start left nothing to stop; still close what can be closed.
       }
-      this.settleForShutdown();
+      this.recovery.settleForShutdown();
       this.outsideSink?.dispose();
     }
     this.ledger.rejectAllWaiters((id) => new Error(`TaskManager shut down before task ${id} finished; it stays pending in the store`));
@@ -207,32 +184,6 @@ export class TaskManager implements TaskflowClient {
     if (this.storeOpened) {
       await this.store.flush();
       await this.store.close();
-    }
-  }
-
-  /** Gives every run and queued task of this process the status it keeps across the shutdown. */
-  private settleForShutdown(): void {
-    const now = new Date(this.clock.now());
-    const { ledger } = this;
-    for (const run of [...this.dispatcher.runs.values()]) {
-      // A detached run (cancelled, still settling) no longer owns its record.
-      if (run.detached) continue;
-      run.detached = true;
-      const { record, config } = run;
-      if (record.status === "running") {
-        if (config.requeueOnInterrupt) ledger.transition(record, "pending", { startTime: null, endTime: null });
-        else ledger.transition(record, "interrupted", { endTime: now, error: SHUT_DOWN_RUNNING }, run);
-      } else if (record.status === "pending" && !config.persist && !config.requeueOnInterrupt) {
-        ledger.transition(record, "interrupted", { endTime: now, error: SHUT_DOWN_WAITING }, run);
-      }
-      run.controller.abort(new ShutdownError(SHUT_DOWN_RUNNING));
-    }
-    for (const id of this.dispatcher.drain()) {
-      const record = ledger.live.get(id);
-      if (!record || record.status !== "pending") continue;
-      if (!this.registry.get(record.funcName)?.config.persist) {
-        ledger.transition(record, "interrupted", { endTime: now, error: NOT_RAN });
-      }
     }
   }
 
@@ -365,22 +316,6 @@ export class TaskManager implements TaskflowClient {
     }
     if (this.state === "closed") throw new Error("TaskManager has shut down: its store is closed");
     return this.store;
-  }
-
-  /** See recoveredWithoutFunction: a late registration with requeueOnInterrupt requeues its runs. */
-  private requeueRecovered(name: string, config: TaskConfig): void {
-    if (this.state !== "started" && this.state !== "starting") return;
-    for (const [id, funcName] of this.recoveredWithoutFunction) {
-      if (funcName !== name) continue;
-      this.recoveredWithoutFunction.delete(id);
-      if (!config.requeueOnInterrupt) continue;
-      const data = this.store.getTask(id);
-      // Untouched since recovery only: a person may have retried or deleted it meanwhile.
-      if (!data || data.status !== "interrupted" || data.error !== PROCESS_EXITED) continue;
-      const record = TaskRecord.fromData(data);
-      this.ledger.transition(record, "pending", { startTime: null, endTime: null, error: null, stacktrace: null });
-      this.dispatcher.enqueue(id);
-    }
   }
 
   private enqueue(record: TaskRecord): string {
