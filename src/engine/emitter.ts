@@ -1,19 +1,27 @@
-import type { Disposable, Listener } from "./types";
+import { consoleSink } from "./taskContext";
+import { describeValue, type Disposable, type Event, type Listener } from "./types";
+
+function reportToConsole(error: unknown): void {
+  consoleSink(`Taskflow: an event listener threw (ignored): ${error instanceof Error ? error.stack : String(error)}`, "error");
+}
 
 /**
- * A vscode.Event-shaped event source. A listener that throws is contained: the error goes to
+ * The one event source of Taskflow, shaped like `vscode.EventEmitter`: `event` is a `vscode.Event`
+ * that code without vscode can offer. A listener that throws is contained: the error goes to
  * `onListenerError` and the other listeners still run.
  */
 export class Emitter<T> {
   private listeners: Listener<T>[] = [];
 
-  constructor(private readonly onListenerError: (error: unknown) => void) {}
+  /** @param onListenerError told of every error a listener throws. @default logs it with console.error */
+  constructor(private readonly onListenerError: (error: unknown) => void = reportToConsole) {}
 
   /** Subscribes; `dispose()` on the result unsubscribes. */
-  readonly event = (listener: Listener<T>): Disposable => {
+  readonly event: Event<T> = (listener: Listener<T>): Disposable => {
     if (typeof listener !== "function") {
-      throw new TypeError(`listener must be a function, got ${listener === null ? "null" : typeof listener}`);
+      throw new TypeError(`listener must be a function, got ${describeValue(listener)}`);
     }
+    // Copy on write: a listener that subscribes or disposes during fire() changes the next fire, not this one.
     this.listeners = [...this.listeners, listener];
     return {
       dispose: () => {
@@ -22,6 +30,7 @@ export class Emitter<T> {
     };
   };
 
+  /** Calls every listener with `event`, in subscription order. */
   fire(event: T): void {
     for (const listener of this.listeners) {
       try {
@@ -32,6 +41,7 @@ export class Emitter<T> {
     }
   }
 
+  /** Removes every listener. */
   dispose(): void {
     this.listeners = [];
   }

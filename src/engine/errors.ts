@@ -1,3 +1,5 @@
+import { describeValue, previewValue } from "./types";
+
 /** An attempt ran longer than its task's `timeout`. Counts as a failure for retries. */
 export class TimeoutError extends Error {
   override readonly name = "TimeoutError";
@@ -11,16 +13,6 @@ export class CancelledError extends Error {
 /** The reason given to a running task's AbortSignal when the engine shuts down. */
 export class ShutdownError extends Error {
   override readonly name = "ShutdownError";
-}
-
-function describeValue(value: unknown): string {
-  try {
-    const json = JSON.stringify(value);
-    if (json !== undefined) return json.length > 200 ? `${json.slice(0, 200)}...` : json;
-  } catch {
-    // fall through to String(): a cycle or a BigInt inside
-  }
-  return String(value);
 }
 
 function isErrorLike(value: unknown): value is Error {
@@ -53,13 +45,11 @@ export function toError(thrown: unknown): Error {
   if (typeof thrown === "string") {
     message = thrown;
     note = "the task threw a string, which carries no stack trace: throw new Error(...) to get one";
-  } else if (thrown === undefined || thrown === null) {
-    message = `the task threw ${String(thrown)} instead of an Error`;
-    note = "throw new Error(\"what went wrong\") to get a message and a stack trace";
   } else {
-    const kind = Array.isArray(thrown) ? "an array" : typeof thrown === "object" ? "a non-Error object" : `a ${typeof thrown}`;
-    message = `the task threw ${kind}: ${describeValue(thrown)}`;
-    note = "throw new Error(...) to get a stack trace";
+    // An object's description ("an object") says little, so its JSON preview follows.
+    const preview = typeof thrown === "object" && thrown !== null ? `: ${previewValue(thrown)}` : "";
+    message = `the task threw ${describeValue(thrown)} instead of an Error${preview}`;
+    note = "throw new Error(\"what went wrong\") to get a message and a stack trace";
   }
   const err = new Error(message);
   err.stack = `Error: ${message}\n    (${note})`;

@@ -3,7 +3,7 @@ import { TimeoutError, errorSummary, toError } from "./errors";
 import { jsonProblem } from "./jsonCheck";
 import { runInTaskScope, type TaskScope } from "./taskContext";
 import type { TaskRecord } from "./taskRecord";
-import type { Clock, LogLevel, RandomSource, TaskConfig, TaskFunction, TaskStatus } from "./types";
+import { cloneJson, type Clock, type LogLevel, type RandomSource, type TaskConfig, type TaskFunction, type TaskStatus } from "./types";
 
 /** One execution of a task (all its attempts) in this process. */
 export class TaskRun {
@@ -47,8 +47,11 @@ function noop(): void {}
  */
 const ATTEMPT_ENDED = Object.freeze({ attemptEnded: true });
 
-/** Runs one attempt inside the task's async scope; rejects on failure, timeout or abort. */
-async function runAttempt(host: RunHost, run: TaskRun, callArgs: unknown[]): Promise<void> {
+/**
+ * Runs one attempt inside the task's async scope; resolves with its return value as the record keeps
+ * it (a copy, null for undefined), rejects on failure, timeout, abort or a value JSON cannot carry.
+ */
+async function runAttempt(host: RunHost, run: TaskRun, callArgs: unknown[]): Promise<unknown> {
   const { record, config } = run;
   // Only an attempt that can time out needs a signal of its own; otherwise the attempt's signal is
   // the run's (cancel, shutdown). Each AbortController costs a measurable share of a short task.
@@ -103,6 +106,8 @@ async function runAttempt(host: RunHost, run: TaskRun, callArgs: unknown[]): Pro
     if (problem) {
       throw new TypeError(`task "${record.funcName}" returned a value that is not JSON-serialisable: ${problem}`);
     }
+    // A copy, so the task changing the value later cannot change its record.
+    return result === undefined ? null : cloneJson(result);
   } finally {
     attemptOpen = false;
     cleanup?.abort(ATTEMPT_ENDED);
@@ -135,14 +140,15 @@ export async function executeRun(host: RunHost, run: TaskRun): Promise<void> {
     if (retryNumber > 0) host.log(run, `--- Retry ${retryNumber} ---`, "info", {}, true);
     host.transition(run, "running", { startTime: record.startTime ?? new Date(host.clock.now()) });
     let failure: Error | undefined;
+    let result: unknown = null;
     try {
-      await runAttempt(host, run, callArgs);
+      result = await runAttempt(host, run, callArgs);
     } catch (thrown) {
       failure = toError(thrown);
     }
     if (run.detached) return;
     if (!failure) {
-      host.transition(run, "success", { endTime: new Date(host.clock.now()), error: null, stacktrace: null });
+      host.transition(run, "success", { endTime: new Date(host.clock.now()), error: null, stacktrace: null, result });
       return;
     }
     if (retryNumber < retries) {

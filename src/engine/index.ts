@@ -35,5 +35,6 @@ export { backoffDelayMs } from "./backoff";
 export { systemClock, systemRandom } from "./clock";
 export { Fernet, FernetError, generateKey, type FernetEncryptOptions, type FernetDecryptOptions } from "./fernet";
 export { TimeoutError, CancelledError, ShutdownError, toError } from "./errors";
+export { Emitter } from "./emitter";
 export type { RegisterOptions } from "./taskRegistry";
 export type { StoreFactory } from "./taskManager";

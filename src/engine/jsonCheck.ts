@@ -5,6 +5,8 @@ function childPath(path: string, key: string | number): string {
   return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
+// Not the model's isPlainObject: a value built in another realm (a vm context) has that realm's
+// Object.prototype, which is not ours but is still the root of its chain, and is plain data too.
 function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
   return proto === null || proto === Object.prototype || Object.getPrototypeOf(proto) === null;

@@ -1,5 +1,5 @@
 import { isTaskHandle, normaliseTaskArgs } from "./task";
-import type { TaskConfig, TaskFunction, TaskHandle } from "./types";
+import { UnknownFunctionError, describeValue, type TaskConfig, type TaskFunction, type TaskHandle } from "./types";
 
 /** Optional details of a registration. */
 export interface RegisterOptions {
@@ -53,7 +53,10 @@ export class TaskRegistry {
     return [...this.byName.values()];
   }
 
-  /** The registration for a name or a handle (matched by name, then by function); a clear error otherwise. */
+  /**
+   * The registration for a name or a handle (matched by name, then by function). Throws an
+   * UnknownFunctionError when nothing is registered under it, a TypeError for anything else.
+   */
   lookup(handleOrName: TaskHandle | string): Registration {
     let name: string;
     if (typeof handleOrName === "string") {
@@ -66,13 +69,13 @@ export class TaskRegistry {
       if (byFunction) return byFunction;
       name = handleOrName.taskName || `(unnamed ${describeRegistration({ fn })})`;
     } else {
-      const got = handleOrName === null ? "null" : typeof handleOrName;
-      throw new TypeError(`Expected a task handle or a task name, got ${got}`);
+      throw new TypeError(`Expected a task handle or a task name, got ${describeValue(handleOrName)}`);
     }
     const found = this.byName.get(name);
     if (found) return found;
     const known = [...this.byName.keys()].sort();
-    throw new Error(
+    throw new UnknownFunctionError(
+      name,
       `Unknown task "${name}": ${known.length > 0 ? `registered tasks are ${known.join(", ")}` : "no task is registered yet"}. Register it with manager.task() first`,
     );
   }

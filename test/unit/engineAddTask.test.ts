@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
-import { makeEngine, shutdownEngines } from "./helpers/engineHarness";
+import { newTaskData } from "../../src/engine";
+import { MemoryStore } from "../../src/store";
+import { makeEngine, reopenable, shutdownEngines } from "./helpers/engineHarness";
 
 async function started() {
   const engine = makeEngine();
@@ -40,12 +42,22 @@ describe("engine: addTask", () => {
     assert.equal(manager.countTasks(), 0);
   });
 
-  it("refuses arguments that are not a JSON array, and creates no record", async () => {
+  it("refuses arguments and options of the wrong shape, saying what was expected and what was got, and creates no record", async () => {
     const { manager } = await started();
-    await assert.rejects(manager.addTask("echo", { a: 1 } as never), /Arguments must be a JSON array, got an object: wrap them in \[ \]/);
-    await assert.rejects(manager.addTask("echo", [], { kwargs: [] as never }), /kwargs must be a plain object, got an array/);
-    await assert.rejects(manager.addTask("echo", [], { tags: { n: 1 } as never }), /tags\.n must be a string, got a number/);
-    await assert.rejects(manager.addTask("echo", [], { idempotencyKey: "" }), /idempotencyKey must be a non-empty string/);
+    const refused: Array<[unknown, unknown, RegExp]> = [
+      [{ a: 1 }, {}, /^Arguments must be a JSON array, got an object: wrap them in \[ \]$/],
+      ["x", {}, /^Arguments must be a JSON array, got the string "x": wrap them in \[ \]$/],
+      [[], { kwargs: [] }, /^addTask options "kwargs" must be a plain object, got an array$/],
+      [[], { tags: { n: 1 } }, /^addTask options "tags\.n" must be a string: tags map strings to strings, got the number 1$/],
+      [[], { tags: { "a=b": "x" } }, /^addTask options "tags\.a=b" tag keys must not contain "="/],
+      [[], { idempotencyKey: "" }, /^addTask options "idempotencyKey" must be a non-empty string, got the string ""$/],
+      [[], { retries: 3 }, /^addTask options has an unknown key "retries"\. Known keys: kwargs, idempotencyKey, tags$/],
+      [[], [], /^addTask options must be an object like \{ kwargs, idempotencyKey, tags \}, got an array$/],
+      [[], "x", /^addTask options must be an object like \{ kwargs, idempotencyKey, tags \}, got the string "x"$/],
+    ];
+    for (const [args, options, message] of refused) {
+      await assert.rejects(manager.addTask("echo", args as never, options as never), (e: Error) => e.name === "ValidationError" && message.test(e.message));
+    }
     assert.equal(manager.countTasks(), 0);
   });
 
@@ -95,6 +107,20 @@ describe("engine: addTask", () => {
     assert.equal((await manager.waitFor(first)).status, "failed");
     const second = await manager.addTask("boom", [], { idempotencyKey: "k" });
     assert.notEqual(second, first);
+  });
+
+  it("enqueues again when the task holding the key was interrupted or rejected, never when it was cancelled", async () => {
+    const store = new MemoryStore();
+    await store.open();
+    for (const status of ["interrupted", "rejected", "cancelled"] as const) {
+      store.saveTask(newTaskData({ taskId: `held-${status}`, funcName: "echo", status, createdAt: Date.UTC(2025, 0, 1), idempotencyKey: status }));
+    }
+    const { manager } = makeEngine({ store: reopenable(store) });
+    manager.task(async function echo() {});
+    await manager.start();
+    assert.notEqual(await manager.addTask("echo", [], { idempotencyKey: "interrupted" }), "held-interrupted");
+    assert.notEqual(await manager.addTask("echo", [], { idempotencyKey: "rejected" }), "held-rejected");
+    assert.equal(await manager.addTask("echo", [], { idempotencyKey: "cancelled" }), "held-cancelled");
   });
 
   it("needs start() first, and refuses after shutdown", async () => {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
-import { getTaskContext, taskLog } from "../../src/engine";
-import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
+import { TaskStateError, UnknownFunctionError, UnknownTaskError, getTaskContext, newTaskData, taskLog } from "../../src/engine";
+import { MemoryStore } from "../../src/store";
+import { deferred, makeEngine, reopenable, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 
 describe("engine: cancel", () => {
@@ -93,14 +94,17 @@ describe("engine: cancel", () => {
     assert.deepEqual(statuses(id), ["pending", "running", "cancelled"]);
   });
 
-  it("refuses to cancel a finished or unknown task, saying why", async () => {
+  it("refuses to cancel a finished task with a TaskStateError and an unknown one with an UnknownTaskError", async () => {
     const { manager } = makeEngine();
     await manager.start();
     manager.task(async function quick() {});
     const id = await manager.addTask("quick");
     await manager.waitFor(id);
-    await assert.rejects(manager.cancelTask(id), /is already success; only pending or running tasks can be cancelled/);
-    await assert.rejects(manager.cancelTask("nope"), /Unknown task id "nope"/);
+    await assert.rejects(manager.cancelTask(id), (e: unknown) =>
+      e instanceof TaskStateError && e.taskId === id && e.status === "success" &&
+      e.message === `Task ${id} is already success; only pending or running tasks can be cancelled`);
+    await assert.rejects(manager.cancelTask("nope"), (e: unknown) =>
+      e instanceof UnknownTaskError && e.taskId === "nope" && /^Unknown task id "nope"/.test(e.message));
   });
 });
 
@@ -130,13 +134,49 @@ describe("engine: retryTask", () => {
     assert.equal(original?.error, failed.error);
   });
 
-  it("refuses a task that is not failed or interrupted, saying its status", async () => {
+  it("refuses a task that is not failed, interrupted or rejected with a TaskStateError saying its status", async () => {
     const { manager } = makeEngine();
     await manager.start();
     manager.task(async function ok() {});
     const id = await manager.addTask("ok");
     await manager.waitFor(id);
-    await assert.rejects(manager.retryTask(id), new RegExp(`Only failed or interrupted tasks can be retried; task ${id} is success`));
-    await assert.rejects(manager.retryTask("missing"), /Unknown task id "missing"/);
+    await assert.rejects(manager.retryTask(id), (e: unknown) =>
+      e instanceof TaskStateError && e.status === "success" &&
+      e.message === `Only failed, interrupted or rejected tasks can be retried; task ${id} is success`);
+    await assert.rejects(manager.retryTask("missing"), (e: unknown) => e instanceof UnknownTaskError && /^Unknown task id "missing"/.test(e.message));
+  });
+
+  it("retries a rejected task with its arguments, tags, key, queue and priority", async () => {
+    const store = new MemoryStore();
+    await store.open();
+    store.saveTask(newTaskData({
+      taskId: "rejected-1", funcName: "job", status: "rejected", createdAt: Date.UTC(2025, 0, 1), endTime: Date.UTC(2025, 0, 1),
+      args: [3], tags: { env: "ci" }, idempotencyKey: "k", queue: "emails", priority: 5,
+    }));
+    const { manager } = makeEngine({ store: reopenable(store) });
+    const calls: unknown[][] = [];
+    manager.task(async function job(...args: unknown[]) {
+      calls.push(args);
+    });
+    await manager.start();
+    const retried = await manager.waitFor(await manager.retryTask("rejected-1"));
+    assert.equal(retried.status, "success");
+    assert.deepEqual(calls, [[3]]);
+    assert.deepEqual(
+      [retried.tags, retried.idempotencyKey, retried.queue, retried.priority, retried.result],
+      [{ env: "ci" }, "k", "emails", 5, null],
+    );
+  });
+
+  it("refuses to retry a task whose function is no longer registered, with an UnknownFunctionError", async () => {
+    const { manager } = makeEngine();
+    await manager.start();
+    manager.task(async function gone() {
+      throw new Error("x");
+    });
+    const id = await manager.addTask("gone");
+    await manager.waitFor(id);
+    manager.unregisterTask("gone");
+    await assert.rejects(manager.retryTask(id), (e: unknown) => e instanceof UnknownFunctionError && e.funcName === "gone" && /^Unknown task "gone"/.test(e.message));
   });
 });

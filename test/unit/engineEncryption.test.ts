@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
-import { Fernet, generateKey } from "../../src/engine";
-import type { TaskData } from "../../src/engine/types";
+import { Fernet, generateKey, newTaskData, type TaskData } from "../../src/engine";
 import { MemoryStore } from "../../src/store";
 import { makeEngine, reopenable, shutdownEngines } from "./helpers/engineHarness";
 
@@ -33,11 +32,10 @@ describe("engine: encrypted arguments", () => {
   /** A stored task whose arguments were encrypted with `withKey`, as a previous session left it. */
   function storedTask(status: "pending" | "failed", withKey: string): TaskData {
     const token = new Fernet(withKey).encrypt(JSON.stringify({ args: ["x"], kwargs: {} }));
-    return {
-      taskId: "11111111-2222-4333-8444-555555555555", funcName: "secret", status, args: [], kwargs: {},
-      createdAt: Date.UTC(2025, 0, 1), startTime: null, endTime: null, retriesUsed: 0, error: null, logs: [],
-      stacktrace: null, idempotencyKey: null, tags: {}, encryptedPayload: Buffer.from(token, "utf8"),
-    };
+    return newTaskData({
+      taskId: "11111111-2222-4333-8444-555555555555", funcName: "secret", status,
+      createdAt: Date.UTC(2025, 0, 1), encryptedPayload: Buffer.from(token, "utf8"),
+    });
   }
 
   it("fails, never stuck pending, when the key does not match the one the task was enqueued with", async () => {

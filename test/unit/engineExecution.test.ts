@@ -54,18 +54,42 @@ describe("engine: running tasks", () => {
     assert.deepEqual(record.logs, ["2026-01-01T00:00:00 attempt 0", "--- Retry 1 ---", "2026-01-01T00:00:00 attempt 1"]);
   });
 
+  it("keeps a successful task's return value in result, as a copy, and null when it returns nothing", async () => {
+    const { manager, store } = makeEngine();
+    await manager.start();
+    const returned = { n: 2 };
+    manager.task(async function counts() {
+      return returned;
+    });
+    manager.task(async function silent() {});
+    const id = await manager.addTask("counts");
+    const record = await manager.waitFor(id);
+    returned.n = 3;
+    assert.deepEqual(record.result, { n: 2 });
+    assert.deepEqual(manager.getTask(id)?.result, { n: 2 });
+    assert.deepEqual(manager.getTask(id)?.toDict().result, { n: 2 });
+    assert.deepEqual(store.getTask(id)?.result, { n: 2 });
+    assert.equal((await manager.waitFor(await manager.addTask("silent"))).result, null);
+  });
+
   it("turns whatever a task throws into an Error with a message and a stack", async () => {
     const { manager } = makeEngine();
     await manager.start();
-    const thrown: unknown[] = ["plain string", undefined, { code: 42 }, 7];
+    class Oops {
+      code = 1;
+    }
+    const thrown: unknown[] = ["plain string", undefined, { code: 42 }, 7, [1, 2], new Oops(), null];
     manager.task(async function thrower(i: number) {
       throw thrown[i];
     });
     const expected = [
       /^Error: plain string$/,
       /^Error: the task threw undefined instead of an Error$/,
-      /^Error: the task threw a non-Error object: \{"code":42\}$/,
-      /^Error: the task threw a number: 7$/,
+      /^Error: the task threw an object instead of an Error: \{"code":42\}$/,
+      /^Error: the task threw the number 7 instead of an Error$/,
+      /^Error: the task threw an array instead of an Error: \[1,2\]$/,
+      /^Error: the task threw a Oops instance instead of an Error: \{"code":1\}$/,
+      /^Error: the task threw null instead of an Error$/,
     ];
     for (let i = 0; i < thrown.length; i++) {
       const record = await manager.waitFor(await manager.addTask("thrower", [i]));

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { UnknownTaskError, taskLog } from "../../src/engine";
 import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 
@@ -6,7 +7,9 @@ async function withHistory() {
   const engine = makeEngine();
   const { manager, clock } = engine;
   await manager.start();
-  manager.task(async function ok() {});
+  manager.task(async function ok() {
+    taskLog("done");
+  });
   manager.task(async function bad() {
     throw new Error("bad");
   });
@@ -60,13 +63,28 @@ describe("engine: queries", () => {
     assert.equal(m.successRate, 2 / 3);
   });
 
-  it("waitFor resolves at once for a finished task and rejects for an unknown id", async () => {
-    const { manager, ids } = await withHistory();
-    assert.equal((await manager.waitFor(ids[0])).status, "success");
-    await assert.rejects(manager.waitFor("nope"), /Unknown task id "nope"/);
+  it("lists the function names of the history, sorted", async () => {
+    const { manager } = await withHistory();
+    assert.deepEqual(manager.funcNames(), ["bad", "ok"]);
   });
 
-  it("deletes tasks that are not running, and leaves running ones", async () => {
+  it("passes search, sort and withLogs through to the store", async () => {
+    const { manager, ids } = await withHistory();
+    assert.deepEqual(manager.listTasks({ search: "BAD" }).map((r) => r.taskId), [ids[1]]);
+    assert.deepEqual(manager.listTasks({ sort: { by: "createdAt", order: "asc" } }).map((r) => r.taskId), ids);
+    assert.equal(manager.countTasks({ search: "bad" }), 1);
+    assert.deepEqual(manager.listTasks({ funcName: "ok" }).map((r) => r.logs.length), [1, 1]);
+    assert.deepEqual(manager.listTasks({ funcName: "ok", withLogs: false }).map((r) => r.logs.length), [0, 0]);
+    assert.throws(() => manager.listTasks({ sort: { by: "nope" } } as never), /"sort\.by" must be one of createdAt, duration, funcName, status/);
+  });
+
+  it("waitFor resolves at once for a finished task and rejects an unknown id with an UnknownTaskError", async () => {
+    const { manager, ids } = await withHistory();
+    assert.equal((await manager.waitFor(ids[0])).status, "success");
+    await assert.rejects(manager.waitFor("nope"), (e: unknown) => e instanceof UnknownTaskError && /^Unknown task id "nope"/.test(e.message));
+  });
+
+  it("deletes finished tasks only, skipping running ones and unknown ids", async () => {
     const { manager, ids } = await withHistory();
     const gate = deferred();
     manager.task(async function hold() {
@@ -81,7 +99,7 @@ describe("engine: queries", () => {
     await manager.waitFor(running);
   });
 
-  it("deletes a pending task so it never runs", async () => {
+  it("skips a pending task when deleting, and it still runs", async () => {
     const { manager } = makeEngine({ maxConcurrentTasks: 1 });
     await manager.start();
     const gate = deferred();
@@ -92,11 +110,11 @@ describe("engine: queries", () => {
     });
     const first = await manager.addTask("job", ["first"]);
     const second = await manager.addTask("job", ["second"]);
-    assert.equal(manager.deleteTasks([second]), 1);
+    assert.equal(manager.deleteTasks([second]), 0);
     gate.resolve();
-    await manager.waitFor(first);
-    await settle();
-    assert.deepEqual(ran, ["first"]);
+    assert.equal((await manager.waitFor(second)).status, "success");
+    assert.equal((await manager.waitFor(first)).status, "success");
+    assert.deepEqual(ran, ["first", "second"]);
   });
 
   it("clears finished history, optionally only what is older than a date", async () => {

@@ -36,14 +36,24 @@ describe("engine: registering task functions", () => {
     );
   });
 
-  it("refuses config values of the wrong type or range, naming the field", () => {
+  it("refuses config values of the wrong type or range, naming the field, what it must be and what it got", () => {
     const { manager } = makeEngine();
     const fn = async function f() {};
-    assert.throws(() => manager.task(fn, { retries: -1 }), /"retries" must be an integer >= 0, got -1/);
-    assert.throws(() => manager.task(fn, { backoff: 0 }), /"backoff" must be a number > 0, got 0/);
-    assert.throws(() => manager.task(fn, { jitter: 2 }), /"jitter" must be a number >= 0 and <= 1, got 2/);
-    assert.throws(() => manager.task(fn, { retry: 3 } as never), /Unknown task config key\(s\): retry/);
-    assert.throws(() => manager.task("f" as never), /task\(\) needs a function/);
+    const refused: Array<[unknown, RegExp]> = [
+      [{ retries: -1 }, /^Task config "retries" must be a whole number >= 0, got the number -1$/],
+      [{ retries: 1.5 }, /^Task config "retries" must be a whole number >= 0, got the number 1\.5$/],
+      [{ backoff: 0 }, /^Task config "backoff" must be a number > 0, got the number 0$/],
+      [{ jitter: 2 }, /^Task config "jitter" must be a number from 0 to 1, got the number 2$/],
+      [{ persist: "yes" }, /^Task config "persist" must be true or false, got the string "yes"$/],
+      [{ retry: 3 }, /^Task config has an unknown key "retry"\. Known keys: name, retries, delay, backoff/],
+      [[], /^Task config must be an object like \{ retries: 3, delay: 1 \}, got an array$/],
+      [null, /^Task config must be an object like \{ retries: 3, delay: 1 \}, got null$/],
+    ];
+    for (const [config, message] of refused) {
+      assert.throws(() => manager.task(fn, config as never), (e: Error) => e.name === "ValidationError" && message.test(e.message));
+    }
+    assert.throws(() => manager.task("f" as never), /task\(\) needs a function: .*; got \(the string "f", undefined\)/);
+    assert.deepEqual(manager.registeredTasks(), [], "nothing refused was registered");
   });
 
   it("registers a handle made by the module-level task(), which alone registers nothing", async () => {

@@ -1,15 +1,11 @@
 import * as assert from "node:assert/strict";
-import { getTaskContext } from "../../src/engine";
+import { getTaskContext, newTaskData, type TaskData } from "../../src/engine";
 import { MemoryStore } from "../../src/store";
-import type { TaskData } from "../../src/engine/types";
 import { deferred, makeEngine, reopenable, shutdownEngines, withOverrides } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 
 function stored(fields: Partial<TaskData> & Pick<TaskData, "taskId" | "funcName" | "status">): TaskData {
-  return {
-    args: [], kwargs: {}, createdAt: Date.UTC(2025, 5, 1), startTime: null, endTime: null, retriesUsed: 0, error: null,
-    logs: [], stacktrace: null, idempotencyKey: null, tags: {}, encryptedPayload: null, ...fields,
-  };
+  return newTaskData({ createdAt: Date.UTC(2025, 5, 1), ...fields });
 }
 
 async function seeded(...tasks: TaskData[]) {

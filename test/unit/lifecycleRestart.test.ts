@@ -58,4 +58,25 @@ describe("lifecycle: restart on an sql.js database file", function () {
       await second.shutdown();
     }
   });
+  it("keeps a task's result across a reopen of the database", async () => {
+    const dbPath = path.join(dir, "tasks.sqlite");
+    const clock = new FakeClock();
+    const first = new TaskManager({ dbPath, clock, onOutsideLog: () => {} });
+    await first.start();
+    first.task(async function counts() {
+      return { n: 2 };
+    });
+    const id = await first.addTask("counts");
+    assert.deepEqual((await first.waitFor(id)).result, { n: 2 });
+    await first.shutdown();
+
+    const second = new TaskManager({ dbPath, clock, onOutsideLog: () => {} });
+    await second.start();
+    try {
+      assert.deepEqual(second.getTask(id)?.result, { n: 2 });
+      assert.deepEqual(second.getTask(id)?.toDict().result, { n: 2 });
+    } finally {
+      await second.shutdown();
+    }
+  });
 });

@@ -1,0 +1,137 @@
+import type { TaskStore } from "../store/types";
+import { Emitter } from "./emitter";
+import type { TaskRun } from "./executor";
+import type { TaskRecord } from "./taskRecord";
+import { isFinished, type Clock, type LifecycleEvent, type LogEvent, type LogLevel, type TaskStatus } from "./types";
+
+interface Waiter {
+  resolve(record: TaskRecord): void;
+  reject(error: Error): void;
+}
+
+/** What a ledger needs from the manager that owns it. */
+export interface TaskLedgerOptions {
+  store: TaskStore;
+  clock: Clock;
+  /** Log lines kept per task; later lines are counted and reported in one marker line. */
+  maxLogLinesPerTask: number;
+  /** Where failed store writes and throwing listeners are reported. */
+  report(message: string, level: LogLevel): void;
+}
+
+/**
+ * The records of unfinished tasks and every change to them: each status change and log line is
+ * saved to the store, emitted, and settles whoever waits for the task to finish.
+ */
+export class TaskLedger {
+  /** Unfinished records this process knows: queued, parked, running or waiting to retry. */
+  readonly live = new Map<string, TaskRecord>();
+  readonly lifecycle: Emitter<LifecycleEvent>;
+  readonly logs: Emitter<LogEvent>;
+  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly store: TaskStore;
+  private readonly clock: Clock;
+  private readonly maxLogLinesPerTask: number;
+  private readonly report: (message: string, level: LogLevel) => void;
+
+  constructor(options: TaskLedgerOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.maxLogLinesPerTask = options.maxLogLinesPerTask;
+    this.report = options.report;
+    this.lifecycle = new Emitter(this.listenerErrorReporter("lifecycle"));
+    this.logs = new Emitter(this.listenerErrorReporter("log"));
+  }
+
+  /** Reports an error a `kind` listener threw, so the engine goes on. */
+  listenerErrorReporter(kind: string): (error: unknown) => void {
+    return (error) => this.report(`Taskflow: a ${kind} listener threw (ignored): ${error instanceof Error ? error.stack : String(error)}`, "error");
+  }
+
+  /**
+   * Applies a status change with its field changes, saves the record and emits the lifecycle event.
+   * A finished record leaves `live` and resolves its waiters.
+   */
+  transition(record: TaskRecord, status: TaskStatus, changes: Partial<TaskRecord>, run?: TaskRun): void {
+    Object.assign(record, changes);
+    record.status = status;
+    const finished = isFinished(status);
+    if (finished && run && run.droppedLogLines > 0) {
+      this.appendLog(record, undefined, `--- ${run.droppedLogLines} log lines dropped (limit ${this.maxLogLinesPerTask} per task) ---`, "warning", {}, true, run.attempt);
+      run.droppedLogLines = 0;
+    }
+    try {
+      this.store.saveTask(record.toData());
+    } catch (error) {
+      this.reportStoreError(error);
+    }
+    if (finished) this.live.delete(record.taskId);
+    else this.live.set(record.taskId, record);
+    this.lifecycle.fire({
+      taskId: record.taskId,
+      funcName: record.funcName,
+      status,
+      timestamp: new Date(this.clock.now()).toISOString(),
+      attempt: run?.attempt ?? record.retriesUsed,
+      retriesUsed: record.retriesUsed,
+      duration: record.duration,
+      error: record.error,
+      stacktrace: record.stacktrace,
+      tags: { ...record.tags },
+    });
+    if (finished) {
+      const list = this.waiters.get(record.taskId);
+      if (list === undefined) return;
+      this.waiters.delete(record.taskId);
+      for (const w of list) w.resolve(record);
+    }
+  }
+
+  /**
+   * Appends a log line to the record and the store and emits the LogEvent. A `marker` line is kept
+   * verbatim, without a timestamp. A line from a run past the per-task cap is only counted.
+   */
+  appendLog(
+    record: TaskRecord, run: TaskRun | undefined, message: string, level: LogLevel, extra: Record<string, unknown>,
+    marker: boolean, attempt = run?.attempt ?? record.retriesUsed,
+  ): void {
+    if (run && record.logs.length >= this.maxLogLinesPerTask) {
+      run.droppedLogLines++;
+      return;
+    }
+    const now = new Date(this.clock.now()).toISOString();
+    const line = marker ? message : `${now.slice(0, 19)} ${message}`;
+    record.logs.push(line);
+    try {
+      this.store.appendLogs(record.taskId, [line]);
+    } catch (error) {
+      this.reportStoreError(error);
+    }
+    this.logs.fire({
+      taskId: record.taskId, funcName: record.funcName, message, level, timestamp: now, attempt,
+      tags: { ...record.tags }, extra, line,
+    });
+  }
+
+  /** Resolves with the record when the unfinished task `taskId` finishes. */
+  whenFinished(taskId: string): Promise<TaskRecord> {
+    return new Promise((resolve, reject) => {
+      const list = this.waiters.get(taskId);
+      if (list) list.push({ resolve, reject });
+      else this.waiters.set(taskId, [{ resolve, reject }]);
+    });
+  }
+
+  /** Rejects everyone still waiting, with the error `reason` gives for each task. */
+  rejectAllWaiters(reason: (taskId: string) => Error): void {
+    for (const [id, list] of this.waiters) {
+      for (const w of list) w.reject(reason(id));
+    }
+    this.waiters.clear();
+  }
+
+  /** A store write that throws (a full disk) is reported, never allowed to break a task's bookkeeping. */
+  private reportStoreError(error: unknown): void {
+    this.report(`Taskflow: could not save to the task store: ${error instanceof Error ? error.message : String(error)}`, "error");
+  }
+}
