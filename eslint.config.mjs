@@ -8,7 +8,7 @@ const noVscode = {
 };
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".vscode-test/**", "test-results/**", "examples/**", "test/fixtures/**"] },
+  { ignores: ["dist/**", "node_modules/**", ".vscode-test/**", ".tsbuild/**", "test-results/**", "examples/**", "test/fixtures/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,6 +17,20 @@ export default tseslint.config(
       "no-eval": "error",
       "no-implied-eval": "error",
       "no-new-func": "error",
+    },
+  },
+  {
+    // Type-aware rules: each TypeScript file is checked with the project (tsconfig) that holds it.
+    files: ["**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/await-thenable": "error",
+      "@typescript-eslint/require-array-sort-compare": ["error", { ignoreStringArrays: true }],
+      "@typescript-eslint/switch-exhaustiveness-check": ["error", { considerDefaultExhaustiveForUnions: true }],
+      "@typescript-eslint/no-unnecessary-type-assertion": "error",
+      "@typescript-eslint/only-throw-error": "error",
     },
   },
   {

@@ -26,5 +26,5 @@ export function checkAddTaskInput(funcName: string, args: unknown, options: unkn
   const problem = jsonProblem(args, "args") ?? jsonProblem(kwargs, "kwargs");
   if (problem) throw new TypeError(`Task "${funcName}" arguments must be JSON-serialisable: ${problem}`);
   const copy = JSON.parse(JSON.stringify({ args, kwargs })) as { args: unknown[]; kwargs: Record<string, unknown> };
-  return { ...copy, tags: { ...(checked.tags as Record<string, string> | undefined) }, idempotencyKey: checked.idempotencyKey ?? null };
+  return { ...copy, tags: { ...(checked.tags) }, idempotencyKey: checked.idempotencyKey ?? null };
 }

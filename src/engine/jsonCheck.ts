@@ -34,9 +34,11 @@ export function jsonProblem(value: unknown, path: string, allowUndefinedRoot = f
         return `${p} is a BigInt, which JSON cannot represent: pass it as a string`;
       case "symbol":
         return `${p} is a symbol, which JSON cannot represent`;
+      case "object":
+        break;
     }
     if (v === null) return null;
-    const obj = v as object;
+    const obj = v;
     const cycle = ancestors.find((a) => a.value === obj);
     if (cycle) return `${p} is a circular reference to ${cycle.path}: JSON cannot represent cycles`;
     if (!Array.isArray(obj) && !isPlainObject(obj)) {

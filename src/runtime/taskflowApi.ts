@@ -22,7 +22,7 @@ function plainTaskConfig(config: unknown): TaskConfig {
   const parsed = parseTaskConfig(config === undefined ? {} : config);
   const plain: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(parsed)) if (value !== undefined) plain[key] = value;
-  return plain as TaskConfig;
+  return plain;
 }
 
 /**

@@ -66,13 +66,15 @@ export async function createWasmEsbuild(wasmPath: string): Promise<EsbuildApi> {
     (globalThis as { self?: unknown }).self ??= globalThis;
     // Imported here, not at the top: dist/worker.js also starts every task worker, which never compiles.
     const esbuildBrowser = await import("esbuild-wasm/lib/browser.js");
-    const wasmModule = await WebAssembly.compile(readFileSync(wasmPath));
+    // Node has WebAssembly, but @types/node does not declare it (it comes with the DOM's lib).
+    const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<unknown> } };
+    const wasmModule = (await wasm.compile(readFileSync(wasmPath))) as Parameters<typeof esbuildBrowser.initialize>[0]["wasmModule"];
     await esbuildBrowser.initialize({ wasmModule, worker: false });
     return esbuildBrowser;
   })();
   const esbuildBrowser = await initialized;
   return {
     build: (options) =>
-      esbuildBrowser.build({ ...options, plugins: [...(options.plugins ?? []), fileSystemPlugin()] }) as ReturnType<EsbuildApi["build"]>,
+      esbuildBrowser.build({ ...options, plugins: [...(options.plugins ?? []), fileSystemPlugin()] }),
   };
 }

@@ -129,7 +129,7 @@ describe("task panel controller", () => {
     await settle();
     timers.advance(100);
     await settle();
-    const logs = (await manager.getTask(id))!.logs;
+    const logs = manager.getTask(id)!.logs;
     const appended = notifications("taskLogAppended").map((n) => n.params as { from: number; lines: string[] });
     assert.deepEqual(appended.flatMap((a) => a.lines), logs.slice(1), "every new line once, in order");
     appended.reduce((from, a) => (assert.equal(a.from, from), from + a.lines.length), 1);
@@ -230,7 +230,7 @@ describe("task panel controller", () => {
     const { taskId } = result<{ taskId: string }>(7);
     assert.notEqual(taskId, ids[0]);
     assert.deepEqual(calls.shown, [taskId]);
-    assert.deepEqual((await manager.getTask(taskId))?.args, [0], "the new run has the same arguments");
+    assert.deepEqual(manager.getTask(taskId)?.args, [0], "the new run has the same arguments");
   });
 
   it("answers a malformed or unknown request with an error and acts on nothing", async () => {
@@ -242,7 +242,7 @@ describe("task panel controller", () => {
     assert.match(error(1), /params "taskId" must be a task id \(UUID v4\), got the string/);
     assert.match(error(2), /Unknown message deleteEverything/);
     assert.match(error(3), /Unknown task id/);
-    assert.equal(await manager.countTasks(), 1, "nothing was enqueued");
+    assert.equal(manager.countTasks(), 1, "nothing was enqueued");
   });
 
   it("refuses the dashboard's requests", async () => {
@@ -250,7 +250,7 @@ describe("task panel controller", () => {
     const { controller, error } = panel(manager, ids[0]);
     await controller.handleMessage({ kind: "request", id: 4, method: "retryTasks", params: { taskIds: [ids[0]] } });
     assert.match(error(4), /Unknown message retryTasks: the task panel accepts ready, openFrame, retryTask, cancelTask, runAgain/);
-    assert.equal(await manager.countTasks(), 1);
+    assert.equal(manager.countTasks(), 1);
   });
 
   it("cancels a running task", async () => {
@@ -264,7 +264,7 @@ describe("task panel controller", () => {
     const { controller, result } = panel(manager, id);
     await controller.handleMessage({ kind: "request", id: 1, method: "cancelTask", params: { taskId: id } });
     assert.deepEqual(result(1), { cancelled: true });
-    assert.equal((await manager.getTask(id))?.status, "cancelled");
+    assert.equal(manager.getTask(id)?.status, "cancelled");
     gate.resolve();
   });
 
@@ -275,7 +275,7 @@ describe("task panel controller", () => {
     const { controller, result } = panel(manager, id);
     await controller.handleMessage({ kind: "request", id: 1, method: "cancelTask", params: { taskId: id } });
     assert.deepEqual(result(1), { cancelled: false });
-    assert.equal((await manager.getTask(id))?.status, "success");
+    assert.equal(manager.getTask(id)?.status, "success");
   });
 
   it("opens a workspace frame at its line, and refuses paths outside the workspace", async () => {

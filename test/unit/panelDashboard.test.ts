@@ -108,7 +108,7 @@ describe("dashboard controller", () => {
     await controller.handleMessage({ kind: "request", id: 1, method: "retryTasks", params: { taskIds: [ids[0], ids[1], ids[3], ids[2998]] } });
     const { retried, errors } = result<{ retried: Array<{ taskId: string; newTaskId: string }>; errors: Array<{ taskId: string; error: string }> }>(1);
     assert.deepEqual(retried.map((r) => r.taskId), [ids[0], ids[3]]);
-    for (const r of retried) assert.deepEqual((await manager.getTask(r.newTaskId))?.args, (await manager.getTask(r.taskId))?.args);
+    for (const r of retried) assert.deepEqual(manager.getTask(r.newTaskId)?.args, manager.getTask(r.taskId)?.args);
     assert.deepEqual(errors, [
       { taskId: ids[1], error: "only failed, interrupted or rejected tasks can be retried, this one is success" },
       { taskId: ids[2998], error: "no such task: it may have been cleared from the history" },
@@ -121,11 +121,11 @@ describe("dashboard controller", () => {
     const { controller, result } = dashboard(manager, { confirm: async () => answer });
     await controller.handleMessage({ kind: "request", id: 1, method: "clearHistory", params: { olderThanSeconds: 3600 } });
     assert.deepEqual(result(1), { deleted: null });
-    assert.equal(await manager.countTasks(), 11);
+    assert.equal(manager.countTasks(), 11);
     answer = true;
     await controller.handleMessage({ kind: "request", id: 2, method: "clearHistory", params: { olderThanSeconds: 3600 } });
     assert.deepEqual(result(2), { deleted: 10 });
-    assert.deepEqual((await manager.listTasks()).map((t) => t.taskId), [ids[11]], "the task created a minute ago stays");
+    assert.deepEqual(manager.listTasks().map((t) => t.taskId), [ids[11]], "the task created a minute ago stays");
   });
 
   it("exports every filtered row, not only the page, as CSV", async () => {

@@ -50,13 +50,13 @@ export class HostConnection<S> {
   request<M extends string, P, R>(type: RequestType<M, P, R>, params: P): Promise<R> {
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve, reject });
       this.api.postMessage(type.create(id, params));
     });
   }
 
   on<M extends string, P>(type: NotificationType<M, P>, handle: (params: P) => void): this {
-    this.handlers.push({ type, handle: handle as (params: unknown) => void });
+    this.handlers.push({ type, handle: handle });
     return this;
   }
 

@@ -37,7 +37,7 @@ export function makeEngine(options: Partial<TaskManagerOptions> = {}) {
   manager.onLog((e) => logs.push(e));
   /** Statuses one task went through, in order. */
   const statuses = (taskId: string) => lifecycle.filter((e) => e.taskId === taskId).map((e) => e.status);
-  return { manager, clock, store: options.store ?? (store as TaskStore), outside, lifecycle, logs, statuses };
+  return { manager, clock, store: options.store ?? (store), outside, lifecycle, logs, statuses };
 }
 
 /** A promise with its resolve and reject, to hold a task open until the test lets it go. */
