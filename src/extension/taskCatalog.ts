@@ -4,19 +4,9 @@
  * the Run Task picker. No vscode import.
  */
 import type { TaskConfig } from "../model";
+import type { TaskFunctionInfo } from "../runtime/types";
 
-/** A task function found in a module. */
-export interface TaskFunctionInfo {
-  /** The task's name (config.name or the export name), unique in the workspace. */
-  name: string;
-  /** The export name in the module. */
-  exportName: string;
-  /** Absolute path of the module that exports it. */
-  file: string;
-  /** 1-based line of the `task(...)` call. */
-  line: number;
-  config: TaskConfig;
-}
+export type { TaskFunctionInfo };
 
 /** A module that could not be compiled or loaded, or whose tasks clash. */
 export interface ModuleProblem {
