@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -120,4 +120,30 @@ function externals(taskflowPath: string): Plugin {
       });
     },
   };
+}
+
+/**
+ * Deletes compiled files (and half-written temp files) in `cacheDir` older than `olderThanMs`, except
+ * those in `keep`; returns how many were deleted. A missing dir has nothing to sweep.
+ */
+export async function sweepCompiledFiles(cacheDir: string, keep: ReadonlySet<string>, olderThanMs: number): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(cacheDir);
+  } catch {
+    return 0;
+  }
+  let deleted = 0;
+  const cutoff = Date.now() - olderThanMs;
+  for (const name of names.filter((n) => /\.cjs(\.\d+\.tmp)?$/.test(n))) {
+    const file = path.join(cacheDir, name);
+    try {
+      if (keep.has(file) || (await stat(file)).mtimeMs >= cutoff) continue;
+      await rm(file, { force: true });
+      deleted++;
+    } catch {
+      // removed meanwhile, or not ours to remove: leave it
+    }
+  }
+  return deleted;
 }

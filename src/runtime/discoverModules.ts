@@ -4,8 +4,8 @@ import path from "node:path";
 /** The task module files looked for by default (design section 5, setting `taskflow.modules`). */
 export const DEFAULT_MODULE_PATTERNS: readonly string[] = ["**/*.tasks.{ts,mts,cts,js,mjs,cjs}"];
 
-/** Directories never walked into. */
-const SKIPPED_DIRS = new Set(["node_modules", ".git"]);
+/** Directories never walked into (nor watched). */
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set(["node_modules", ".git"]);
 
 /**
  * Converts a glob (`**`, `*`, `?`, `{a,b}`; `/` separated, relative to the root) to a RegExp over

@@ -1,13 +1,15 @@
 import { AsyncResource } from "node:async_hooks";
-import { readdir, rm, stat } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { ResourceLimits, Worker } from "node:worker_threads";
 import { getTaskContext, taskLog } from "../engine/taskContext";
 import type { Disposable, LogLevel, TaskConfig, TaskFunction } from "../model";
-import { compileModule, type CompileResult, type EsbuildApi } from "./compileModule";
+import { compileModule, sweepCompiledFiles, type CompileResult, type EsbuildApi } from "./compileModule";
 import { CompilerService, type CompileInput } from "./compilerService";
-import type { DeclaredTask, RunJob } from "./workerProtocol";
+import { planRegistrations, type ModuleState, type Registration } from "./registrationPlan";
+import type { RunContext } from "./workerProtocol";
 import { runTaskWorker } from "./runTaskWorker";
+import { ModulePools, type WorkerStoppedEvent } from "./modulePools";
 import { stackFrames } from "./stackFrames";
 import type { ModuleDiagnostic, TaskFunctionInfo } from "./types";
 
@@ -33,36 +35,36 @@ export interface ModuleHostOptions {
   /** Heap limits of each task worker. @default Node's defaults */
   workerResourceLimits?: ResourceLimits;
   /**
+   * Where attempts run. `"warm"`: on a pool of worker threads per module version, each of which loads
+   * the module once and then runs attempt after attempt (a no-op attempt costs well under a
+   * millisecond). `"fresh"`: every attempt in a new worker thread that loads the module anew
+   * (about 100 ms of CPU each), for tasks that need a clean slate.
+   *
+   * What a module keeps at its top level between runs, with `"warm"`: module-level state (a counter,
+   * a cache, an open connection) lives as long as its worker. Runs on the same worker share it; runs
+   * on other workers of the pool have their own; it is lost when the module is reloaded with changed
+   * code, when the worker crashes or is stopped after a cancel, and when an idle worker is reaped. So
+   * a task must not rely on it either way: neither that it is there nor that it is fresh.
+   * @default "warm"
+   */
+  isolation?: "warm" | "fresh";
+  /** Warm workers per module version at most (the extension and the CLI pass the manager's maxConcurrentTasks). @default 4 */
+  maxWorkers?: number;
+  /** Milliseconds a warm worker may sit idle before it is terminated. @default 30000 */
+  idleMs?: number;
+  /**
    * An esbuild API to compile with in this thread (tests pass the native `esbuild`).
    * @default esbuild-wasm in a compiler worker thread, with the WebAssembly file `distDir/esbuild.wasm`
    */
   esbuild?: EsbuildApi;
 }
 
-interface ModuleState {
-  file: string;
-  /** Bumped on every load, so registrations know they are stale. */
-  version: number;
-  outputPath?: string;
-  tasks: DeclaredTask[];
-  diagnostics: ModuleDiagnostic[];
-}
-
-interface Registration {
-  name: string;
-  exportName: string;
-  file: string;
-  version: number;
-  outputPath: string;
-  line: number;
-  config: TaskConfig;
-}
-
 /**
  * Loads workspace task modules and keeps the manager's registrations in step with them. Each module is
  * compiled with esbuild, its top level is run in a worker to list its tasks, and every task is
- * registered as a proxy that runs each attempt in a fresh worker on the code of the module version it
- * was registered from (so a run started before a reload finishes on the old code).
+ * registered as a proxy that runs each attempt on the code of the module version it was registered
+ * from (so a run started before a reload finishes on the old code): on a warm worker of that
+ * version's pool, or in a fresh worker (see ModuleHostOptions.isolation).
  *
  * Duplicate names: the module loaded first keeps the name; the later one gets an error diagnostic on
  * the declaring line and only that task is left unregistered. A module that fails to compile or
@@ -74,6 +76,7 @@ export class ModuleHost {
   private registrationDiagnostics: ModuleDiagnostic[] = [];
   private readonly listeners = new Set<() => void>();
   private readonly workers = new Set<Worker>();
+  private readonly pools: ModulePools;
   private idleWaiters: Array<() => void> = [];
   private readonly outputs = new Set<string>();
   private readonly reloadTimers = new Map<string, NodeJS.Timeout>();
@@ -91,6 +94,16 @@ export class ModuleHost {
     this.compiler = esbuild
       ? { compile: (input) => compileModule({ ...input, esbuild }) }
       : new CompilerService(path.join(this.distDir, "worker.js"), path.join(this.distDir, "esbuild.wasm"));
+    this.pools = new ModulePools({
+      workerPath: path.join(this.distDir, "worker.js"),
+      maxWorkers: options.maxWorkers,
+      idleMs: options.idleMs,
+      cancelGraceMs: options.cancelGraceMs,
+      resourceLimits: options.workerResourceLimits,
+      // Bound here, outside any task: a line no attempt owns must not land in the task that happens to be running.
+      onOutsideLog: AsyncResource.bind((message: string, level: LogLevel) => taskLog(message, { level })),
+      track: (worker) => this.track(worker),
+    });
   }
 
   /**
@@ -99,25 +112,7 @@ export class ModuleHost {
    * Called once by the first load; returns how many files were deleted.
    */
   async sweepCache(olderThanMs = 60 * 60 * 1000): Promise<number> {
-    let names: string[];
-    try {
-      names = await readdir(this.options.cacheDir);
-    } catch {
-      return 0; // no cache dir yet: nothing to sweep
-    }
-    let deleted = 0;
-    const cutoff = Date.now() - olderThanMs;
-    for (const name of names.filter((n) => /\.cjs(\.\d+\.tmp)?$/.test(n))) {
-      const file = path.join(this.options.cacheDir, name);
-      try {
-        if (this.outputs.has(file) || (await stat(file)).mtimeMs >= cutoff) continue;
-        await rm(file, { force: true });
-        deleted++;
-      } catch {
-        // removed meanwhile, or not ours to remove: leave it
-      }
-    }
-    return deleted;
+    return sweepCompiledFiles(this.options.cacheDir, this.outputs, olderThanMs);
   }
 
   /** Makes the loaded set exactly `files`: loads new ones, unloads the ones no longer listed. */
@@ -180,9 +175,19 @@ export class ModuleHost {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  /** Workers currently running a task or loading a module. */
+  /** Fired after a warm worker has stopped, with why (reaped when idle, crashed, replaced after a cancel...). */
+  onWorkerStopped(listener: (event: WorkerStoppedEvent) => void): Disposable {
+    return this.pools.onWorkerStopped(listener);
+  }
+
+  /** Workers currently running a task or loading a module (idle warm workers are not counted). */
   runningWorkers(): number {
     return this.workers.size;
+  }
+
+  /** Warm worker threads alive, idle or busy, across every module version. */
+  warmWorkers(): number {
+    return this.pools.size();
   }
 
   /** Resolves once no worker is running (at once when none is). */
@@ -206,6 +211,7 @@ export class ModuleHost {
     this.modules.clear();
     this.syncRegistrations();
     this.listeners.clear();
+    await this.pools.dispose();
     await Promise.all([...this.workers].map((w) => w.terminate().catch(() => undefined)));
     await Promise.all([...this.outputs].map((f) => rm(f, { force: true })));
     await this.compiler.dispose?.();
@@ -305,30 +311,7 @@ export class ModuleHost {
 
   /** Makes the manager's registrations match the loaded modules; called after every change. */
   private syncRegistrations(): void {
-    const desired = new Map<string, Registration>();
-    const problems: ModuleDiagnostic[] = [];
-    for (const state of this.modules.values()) {
-      if (!state.outputPath) continue;
-      for (const declared of state.tasks) {
-        const line = declared.file === state.file && declared.line ? declared.line : 1;
-        const owner = desired.get(declared.name);
-        if (owner) {
-          const where = owner.file === state.file
-            ? `by export "${owner.exportName}" of this module (line ${owner.line})`
-            : `in ${path.relative(this.workspaceRoot, owner.file) || owner.file} (line ${owner.line})`;
-          problems.push({
-            file: state.file, line, column: 1, severity: "error",
-            message: `Task name "${declared.name}" is already declared ${where}: give one of them another name ` +
-              `(task({ name: "..." }, fn)). Export "${declared.exportName}" is not registered.`,
-          });
-          continue;
-        }
-        desired.set(declared.name, {
-          name: declared.name, exportName: declared.exportName, file: state.file, version: state.version,
-          outputPath: state.outputPath, line, config: declared.config,
-        });
-      }
-    }
+    const { desired, problems } = planRegistrations([...this.modules.values()], this.workspaceRoot);
     for (const [name, current] of this.registered) {
       const wanted = desired.get(name);
       if (wanted && wanted.file === current.file && wanted.version === current.version) continue;
@@ -353,35 +336,42 @@ export class ModuleHost {
       }
     }
     this.registrationDiagnostics = problems;
+    this.pools.retainOnly(new Set([...this.registered.values()].map((r) => r.outputPath)));
   }
 
   private proxy(registration: Registration): TaskFunction {
     const { name, exportName, file, outputPath } = registration;
+    const pool = (this.options.isolation ?? "warm") === "warm" ? this.pools.poolFor(outputPath, file) : undefined;
     const run = async (...args: unknown[]): Promise<unknown> => {
       if (this.disposed) throw new Error(`Task "${name}" cannot run: its module host was disposed (the window is closing or the workspace changed)`);
       const context = getTaskContext();
-      // Worker messages arrive outside the task's async scope: bind the log call to this scope.
-      const log = AsyncResource.bind((message: string, level: LogLevel, extra: Record<string, unknown>) =>
-        taskLog(message, { level, extra }));
-      const job: RunJob = {
-        kind: "run", compiledPath: outputPath, sourcePath: file, exportName, args,
-        context: {
-          taskId: context?.taskId ?? "",
-          funcName: context?.funcName ?? name,
-          attempt: context?.attempt ?? 0,
-          tags: { ...(context?.tags ?? {}) },
-        },
+      // Worker messages arrive outside the task's async scope: log in this one. (An AsyncResource, not
+      // AsyncResource.bind, which costs several times more per attempt on Node 20.)
+      const scope = new AsyncResource("TaskflowTaskLog");
+      const onLog = (message: string, level: LogLevel, extra: Record<string, unknown>): void =>
+        scope.runInAsyncScope(taskLog, undefined, message, { level, extra });
+      const runContext: RunContext = {
+        taskId: context?.taskId ?? "",
+        funcName: context?.funcName ?? name,
+        attempt: context?.attempt ?? 0,
+        tags: { ...(context?.tags ?? {}) },
       };
-      const outcome = await runTaskWorker({
-        workerPath: path.join(this.distDir, "worker.js"),
-        job,
-        onLog: log,
-        signal: context?.signal,
-        graceMs: this.options.cancelGraceMs ?? 1000,
-        resourceLimits: this.options.workerResourceLimits,
-        track: (worker) => this.track(worker),
-      });
-      return outcome.type === "result" && outcome.json !== undefined ? JSON.parse(outcome.json) : undefined;
+      let json: string | undefined;
+      if (pool) {
+        json = await pool.run({ exportName, args, context: runContext, signal: context?.signal, onLog });
+      } else {
+        const outcome = await runTaskWorker({
+          workerPath: path.join(this.distDir, "worker.js"),
+          job: { kind: "run", compiledPath: outputPath, sourcePath: file, exportName, args, context: runContext },
+          onLog,
+          signal: context?.signal,
+          graceMs: this.options.cancelGraceMs ?? 1000,
+          resourceLimits: this.options.workerResourceLimits,
+          track: (worker) => this.track(worker),
+        });
+        json = outcome.type === "result" ? outcome.json : undefined;
+      }
+      return json === undefined ? undefined : JSON.parse(json);
     };
     Object.defineProperty(run, "name", { value: exportName });
     return run;

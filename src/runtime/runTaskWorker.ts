@@ -66,21 +66,23 @@ export function runTaskWorker(options: RunTaskWorkerOptions): Promise<WorkerOutc
       else if (message.type === "error") finish(undefined, deserializeError(message.error));
       else finish(message);
     });
-    worker.on("error", (error) => finish(undefined, workerError(error, job)));
+    worker.on("error", (error) => finish(undefined, workerError(error, job.kind === "load" ? `Loading ${job.sourcePath}` : "The task")));
     worker.on("exit", (code) => {
       untrack?.();
-      finish(undefined, new Error(
-        `The task worker stopped (exit code ${code}) before the ${job.kind === "run" ? "task" : "module load"} finished: ` +
-          `the code called process.exit(), or the worker ran out of memory`,
-      ));
+      finish(undefined, workerExitError(code, job.kind === "load" ? "module load" : "task"));
     });
   });
 }
 
-function workerError(error: unknown, job: WorkerJob): Error {
+/** Whether a worker's `error` event is V8 running out of the heap its resourceLimits allow. */
+export function isOutOfMemory(error: unknown): boolean {
+  return (error as { code?: string } | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY";
+}
+
+/** A worker's `error` event as the task's error; `what` is the subject of the sentence ("The task"). */
+export function workerError(error: unknown, what: string): Error {
   if (!(error instanceof Error)) return new Error(`The task worker failed with a non-Error value: ${String(error)}`);
-  if ((error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY") {
-    const what = job.kind === "run" ? "The task" : `Loading ${job.sourcePath}`;
+  if (isOutOfMemory(error)) {
     const result = new Error(`${what} ran out of memory and its worker was stopped (${error.message}): process the data in smaller pieces`);
     result.name = "OutOfMemoryError";
     return result;
@@ -88,7 +90,16 @@ function workerError(error: unknown, job: WorkerJob): Error {
   return error;
 }
 
-function abortError(signal: AbortSignal): Error {
+/** The error of a job whose worker exited by itself (`what`: "task" or "module load"). */
+export function workerExitError(code: number, what: string): Error {
+  return new Error(
+    `The task worker stopped (exit code ${code}) before the ${what} finished: ` +
+      `the code called process.exit(), or the worker ran out of memory`,
+  );
+}
+
+/** The error a cancelled or timed-out attempt fails with: the signal's reason. */
+export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason;
   return new Error(reason === undefined ? "The task was cancelled" : String(reason));

@@ -1,19 +1,22 @@
 /**
- * Entry of dist/worker.js: one worker thread per job (load a module, or run one attempt), or, when
- * forked as a process, the module compiler.
- * User code runs here so it never blocks the extension host; the host terminates the worker
- * when the job ends, on cancel (after a grace period) or on timeout.
+ * Entry of dist/worker.js: a worker thread per job (load a module, run one attempt, or serve the
+ * attempts of a warm pool), or, when forked as a process, the module compiler.
+ * User code runs here so it never blocks the extension host; the host terminates the worker when
+ * its job ends, on a cancel or timeout the task does not honour within the grace period, or when
+ * a pool reaps or drains it.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { format } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { stackFrames } from "./stackFrames";
+import type { LogLevel } from "../model/events";
 import type { TaskContext } from "../model/taskFunction";
 import { handleInfo, installRuntime } from "./runtimeGlobals";
 import { compileModule, type CompileResult } from "./compileModule";
 import {
   serializeError, type CompileRequest, type CompileResponse, type DeclaredTask, type HostMessage, type LoadJob,
-  type RunJob, type WorkerJob, type WorkerMessage,
+  type PoolJob, type RunContext, type RunJob, type RunMessage, type WorkerJob, type WorkerMessage,
 } from "./workerProtocol";
 import { createWasmEsbuild } from "./wasmEsbuild";
 
@@ -21,21 +24,22 @@ function post(message: WorkerMessage): void {
   parentPort?.postMessage(message);
 }
 
+type Log = (message: string, level: LogLevel, extra: Record<string, unknown>) => void;
+
 const CONSOLE_LEVELS = { debug: "debug", log: "info", info: "info", warn: "warning", error: "error" } as const;
 
 /**
  * console output of user code becomes log lines, in order with taskLog: the worker's stdout would
  * otherwise end up in the extension host's own log, where nobody looks.
  */
-function routeConsole(): void {
+function routeConsole(log: Log): void {
   for (const [method, level] of Object.entries(CONSOLE_LEVELS)) {
-    (console as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args) =>
-      post({ type: "log", message: format(...args), level, extra: {} });
+    (console as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args) => log(format(...args), level, {});
   }
 }
 
-function loadModule(job: LoadJob | RunJob): Record<string, unknown> {
-  routeConsole();
+function loadModule(job: LoadJob | RunJob | PoolJob, log: Log): Record<string, unknown> {
+  routeConsole(log);
   // Inline source maps in the compiled output make stacks point at the user's .ts lines.
   process.setSourceMapsEnabled(true);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -56,42 +60,78 @@ function declaredTasks(exports: Record<string, unknown>, job: LoadJob): Declared
   return tasks.sort((a, b) => position(a) - position(b));
 }
 
-async function run(job: RunJob): Promise<void> {
-  const controller = new AbortController();
-  parentPort?.on("message", (message: HostMessage) => {
-    if (message.type !== "abort") return;
-    const reason = new Error(message.reason);
-    reason.name = message.name;
-    controller.abort(reason);
-  });
-  const context: TaskContext = { ...job.context, tags: Object.freeze({ ...job.context.tags }), signal: controller.signal };
-  installRuntime({
-    context: () => context,
-    log: (message, level, extra) => post({ type: "log", message, level, extra }),
-  });
-  const exports = loadModule(job);
-  const info = handleInfo(exports[job.exportName]);
+function abortReason(message: { reason: string; name: string }): Error {
+  const reason = new Error(message.reason);
+  reason.name = message.name;
+  return reason;
+}
+
+function taskContext(context: RunContext, signal: AbortSignal): TaskContext {
+  return { ...context, tags: Object.freeze({ ...context.tags }), signal };
+}
+
+/** Calls the task export and returns its value as JSON (undefined when it returned undefined). */
+async function callExport(exports: Record<string, unknown>, exportName: string, sourcePath: string, args: unknown[]): Promise<string | undefined> {
+  const info = handleInfo(exports[exportName]);
   if (!info) {
     throw new Error(
-      `Export "${job.exportName}" of ${job.sourcePath} is no longer a task(...) handle: save the module again or pick another task`,
+      `Export "${exportName}" of ${sourcePath} is no longer a task(...) handle: save the module again or pick another task`,
     );
   }
-  const value = await info.fn(...job.args);
-  let json: string | undefined;
+  const value = await info.fn(...args);
   try {
-    json = value === undefined ? undefined : JSON.stringify(value);
+    return value === undefined ? undefined : JSON.stringify(value);
   } catch (error) {
     throw new Error(`Task returned a value that cannot be serialised as JSON (${(error as Error).message}): return plain data`);
   }
-  post({ type: "result", json });
+}
+
+async function run(job: RunJob): Promise<void> {
+  const controller = new AbortController();
+  parentPort?.on("message", (message: HostMessage) => {
+    if (message.type === "abort") controller.abort(abortReason(message));
+  });
+  const context = taskContext(job.context, controller.signal);
+  const log: Log = (message, level, extra) => post({ type: "log", message, level, extra });
+  installRuntime({ context: () => context, log });
+  const exports = loadModule(job, log);
+  post({ type: "result", json: await callExport(exports, job.exportName, job.sourcePath, job.args) });
+}
+
+/**
+ * Pool mode: loads the module once, then runs each `run` message. Every attempt runs in an async
+ * scope of its own, so its context and log attribution follow its continuations (timers, promises)
+ * and a timer one attempt leaves behind logs under that attempt's runId, never the next one's.
+ */
+function servePool(job: PoolJob): void {
+  const scopes = new AsyncLocalStorage<{ runId: number; context: TaskContext }>();
+  const controllers = new Map<number, AbortController>();
+  const log: Log = (message, level, extra) => post({ type: "log", runId: scopes.getStore()?.runId, message, level, extra });
+  installRuntime({ context: () => scopes.getStore()?.context, log });
+  const exports = loadModule(job, log);
+  const start = (message: RunMessage): void => {
+    const { runId } = message;
+    const controller = new AbortController();
+    controllers.set(runId, controller);
+    scopes
+      .run({ runId, context: taskContext(message.context, controller.signal) }, () =>
+        callExport(exports, message.exportName, job.sourcePath, message.args))
+      .then(
+        (json) => post({ type: "result", runId, json }),
+        (error: unknown) => post({ type: "error", runId, error: serializeError(error, __filename) }),
+      )
+      .finally(() => controllers.delete(runId));
+  };
+  parentPort?.on("message", (message: HostMessage) => {
+    if (message.type === "run") start(message);
+    else if (message.runId !== undefined) controllers.get(message.runId)?.abort(abortReason(message));
+  });
 }
 
 function load(job: LoadJob): void {
-  installRuntime({
-    context: () => undefined,
-    log: (message, level, extra) => post({ type: "log", message, level, extra }),
-  });
-  const exports = loadModule(job);
+  const log: Log = (message, level, extra) => post({ type: "log", message, level, extra });
+  installRuntime({ context: () => undefined, log });
+  const exports = loadModule(job, log);
   post({ type: "loaded", tasks: declaredTasks(exports, job) });
 }
 
@@ -128,6 +168,7 @@ async function main(): Promise<void> {
   const job = workerData as WorkerJob;
   try {
     if (job.kind === "load") load(job);
+    else if (job.kind === "pool") servePool(job);
     else await run(job);
   } catch (error) {
     post({ type: "error", error: serializeError(error, __filename) });

@@ -1,6 +1,8 @@
 /**
- * Messages between the host (extension host thread) and a task worker. A worker does one job,
- * given in `workerData`, reports through `parentPort`, and is then terminated by the host.
+ * Messages between the host (extension host thread) and a task worker. A fresh worker does one job,
+ * given in `workerData`, reports through `parentPort`, and is then terminated by the host. A pool
+ * worker (PoolJob) loads its module once and then runs the attempts the host sends it, one at a
+ * time, every message of an attempt carrying that attempt's `runId`.
  */
 import type { CompileResult } from "./compileModule";
 import type { LogLevel } from "../model/events";
@@ -25,6 +27,14 @@ export interface LoadJob {
   sourcePath: string;
 }
 
+/** The part of an attempt's TaskContext that crosses to the worker (the worker makes the signal). */
+export interface RunContext {
+  taskId: string;
+  funcName: string;
+  attempt: number;
+  tags: Record<string, string>;
+}
+
 /** Host -> worker (workerData): run one attempt of one task. */
 export interface RunJob {
   kind: "run";
@@ -33,10 +43,17 @@ export interface RunJob {
   exportName: string;
   /** Passed as `fn(...args)`; the host has already appended kwargs when not empty. */
   args: unknown[];
-  context: { taskId: string; funcName: string; attempt: number; tags: Record<string, string> };
+  context: RunContext;
 }
 
-export type WorkerJob = LoadJob | RunJob;
+/** Host -> worker (workerData): load the module once, then run the attempts sent as `run` messages. */
+export interface PoolJob {
+  kind: "pool";
+  compiledPath: string;
+  sourcePath: string;
+}
+
+export type WorkerJob = LoadJob | RunJob | PoolJob;
 
 /** Host -> compiler process (dist/worker.js forked). */
 export interface CompileRequest {
@@ -62,21 +79,36 @@ export interface SerializedError {
   stack: string;
 }
 
-/** Worker -> host. */
+/**
+ * Worker -> host. In a pool worker `runId` names the attempt a message belongs to; a log without one
+ * was written outside any attempt (the module's top level), and an error without one means the module
+ * could not be loaded, after which the worker does nothing more.
+ */
 export type WorkerMessage =
-  /** taskLog() called in the worker. */
-  | { type: "log"; message: string; level: LogLevel; extra: Record<string, unknown> }
+  /** taskLog() or console output in the worker. */
+  | { type: "log"; runId?: number; message: string; level: LogLevel; extra: Record<string, unknown> }
   /** The load job finished. */
   | { type: "loaded"; tasks: DeclaredTask[] }
-  /** The run job's function returned; `json` is undefined when it returned undefined. */
-  | { type: "result"; json: string | undefined }
+  /** The attempt's function returned; `json` is undefined when it returned undefined. */
+  | { type: "result"; runId?: number; json: string | undefined }
   /** Loading the module or running the task threw. */
-  | { type: "error"; error: SerializedError };
+  | { type: "error"; runId?: number; error: SerializedError };
+
+/** Host -> pool worker: run one attempt; the worker answers with `result` or `error` carrying `runId`. */
+export interface RunMessage {
+  type: "run";
+  runId: number;
+  exportName: string;
+  /** Passed as `fn(...args)`; the host has already appended kwargs when not empty. */
+  args: unknown[];
+  context: RunContext;
+}
 
 /** Host -> worker. */
 export type HostMessage =
-  /** Abort the context signal; the host terminates the worker after a grace period. */
-  { type: "abort"; reason: string; name: string };
+  /** Abort the context signal (of attempt `runId` in a pool worker); the host terminates the worker after a grace period. */
+  | { type: "abort"; runId?: number; reason: string; name: string }
+  | RunMessage;
 
 /**
  * A stack without the frames of the runtime that called the task (`runtimeFile`, the worker bundle)
