@@ -153,7 +153,7 @@ export class WorkerPool {
    */
   drain(): void {
     this.draining = true;
-    for (const slot of [...this.idle]) this.stop(slot, "drained");
+    for (const slot of [...this.idle]) void this.stop(slot, "drained");
   }
 
   /** Terminates every worker now; attempts still running fail. */
