@@ -38,3 +38,4 @@ export { TimeoutError, CancelledError, ShutdownError, toError } from "./errors";
 export { Emitter } from "./emitter";
 export type { RegisterOptions } from "./taskRegistry";
 export type { StoreFactory } from "./taskManager";
+export { WorkspaceRuntime, type WorkspaceRuntimeOptions } from "../runtime/workspaceRuntime";
