@@ -125,13 +125,13 @@ describe("runtime: WorkspaceRuntime", function () {
   });
 
   it("setModules changes which files are modules: unmatched ones unload, matched ones load", async () => {
-    await open({ "a.tasks.ts": A_MODULE, "jobs/b.mjs": B_MODULE });
+    const opened = await open({ "a.tasks.ts": A_MODULE, "jobs/b.mjs": B_MODULE });
     assert.deepEqual(names(), ["greet"]);
-    await runtime?.setModules(["jobs/*.mjs"]);
+    await opened.setModules(["jobs/*.mjs"]);
     assert.deepEqual(names(), ["double"]);
-    assert.deepEqual(runtime?.modules(), [workspace.file("jobs/b.mjs")]);
-    assert.equal(runtime?.isModulePath(workspace.file("a.tasks.ts")), false);
-    await assert.rejects(runtime!.setModules("jobs/{a.mjs"), /unclosed "\{"/);
+    assert.deepEqual(opened.modules(), [workspace.file("jobs/b.mjs")]);
+    assert.equal(opened.isModulePath(workspace.file("a.tasks.ts")), false);
+    await assert.rejects(opened.setModules("jobs/{a.mjs"), /unclosed "\{"/);
     assert.deepEqual(names(), ["double"], "a malformed glob changes nothing");
   });
 
