@@ -13,7 +13,7 @@ import { ManagerProxy } from "./managerProxy";
 import { newTaskModule } from "./newTaskModule";
 import { runTask, runTaskWithOptions } from "./runCommands";
 import { ENCRYPTION_KEY_SECRET, type ExtensionServices } from "./services";
-import { MANAGER_SETTINGS, readSettings } from "./settings";
+import { MANAGER_SETTINGS, RUNTIME_SETTINGS, readSettings } from "./settings";
 import { TaskflowStatusBar } from "./statusBar";
 import { cancelTask, clearHistory, copyTaskId, deleteTask, retryTask, showTask } from "./taskActions";
 import type { CatalogSnapshot } from "./taskCatalog";
@@ -30,11 +30,17 @@ export type TaskflowApi = ManagerProxy & {
   taskFunctions(): CatalogSnapshot;
   /** Fired after task modules were loaded, reloaded or removed. */
   onDidChangeTaskFunctions: vscode.Event<CatalogSnapshot>;
-  /** Fired when the task engine was replaced (a setting or the encryption key changed) and is ready again. */
+  /**
+   * Fired when the task engine was replaced (a setting or the encryption key changed), or only its
+   * task modules' runtime (`taskflow.isolation` changed), and is ready again.
+   */
   onDidRestartEngine: vscode.Event<void>;
   /** What the Tasks view shows now: status groups with their loaded rows (labels, descriptions, icons, context values). */
   tasksView(): ReturnType<TasksTreeProvider["snapshot"]>;
 };
+
+/** What a restart replaces: the manager and the runtime, or only the runtime that loads the task modules. */
+type RestartScope = "engine" | "modules";
 
 let deactivateSession: (() => Promise<void>) | undefined;
 
@@ -71,7 +77,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   const storageUri = context.storageUri;
   let session: WorkspaceSession | undefined;
   let catalog = EMPTY_CATALOG;
-  let restartPending = false;
+  /** A restart waiting for no task to be pending or running: of the whole engine, or of the module runtime only. */
+  let pendingRestart: RestartScope | undefined;
+  let restarts: Promise<void> = Promise.resolve();
 
   const setCatalog = (snapshot: CatalogSnapshot) => {
     catalog = snapshot;
@@ -85,7 +93,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       log.info("Restricted Mode: task modules are code, so none is compiled or run until the workspace is trusted");
       return;
     }
-    const modules = await current.loadModules();
+    const modules = await current.loadModules(settings);
     context.subscriptions.push(modules.onDidChange(setCatalog));
     setCatalog(modules.snapshot());
   };
@@ -118,15 +126,35 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     if (session) await loadModules(session);
   };
 
-  /** Replaces the manager (settings it takes at construction changed) once no task is pending or running. */
-  const restartWhenIdle = async (reason: string) => {
-    if (!session) return;
+  /**
+   * Replaces the manager and the runtime (`"engine"`: settings the manager takes at construction
+   * changed), or only the runtime (`"modules"`), once no task is pending or running; with no scope,
+   * applies the restart that is pending, if any. Restarts run one after the other, so a setting changed
+   * during one is applied by the next.
+   */
+  const restartWhenIdle = (reason: string, scope?: RestartScope): Promise<void> => {
+    restarts = restarts.then(() => restartNow(reason, scope));
+    const done = restarts;
+    restarts = restarts.catch((err) => log.error(`Restart failed: ${String(err)}`));
+    return done;
+  };
+  const restartNow = async (reason: string, requested: RestartScope | undefined) => {
+    const scope = pendingRestart === "engine" ? "engine" : (requested ?? pendingRestart);
+    if (!session || !scope) return;
     if (session.busy()) {
-      if (!restartPending) log.info(`${reason}: applied once no task is pending or running`);
-      restartPending = true;
+      if (!pendingRestart) log.info(`${reason}: applied once no task is pending or running`);
+      pendingRestart = scope;
       return;
     }
-    restartPending = false;
+    pendingRestart = undefined;
+    if (scope === "modules") {
+      log.info(`${reason}: reloading the task modules`);
+      await session.unloadModules();
+      setCatalog(EMPTY_CATALOG);
+      await loadModules(session);
+      engineRestarted.fire();
+      return;
+    }
     log.info(`${reason}: restarting the task engine`);
     const old = session;
     session = undefined;
@@ -144,7 +172,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
 
   context.subscriptions.push(
     proxy.onLifecycle((event) => {
-      if (restartPending) void restartWhenIdle("Settings changed").catch((err) => log.error(`Restart failed: ${String(err)}`));
+      if (pendingRestart) void restartWhenIdle("Settings changed").catch(() => undefined);
       if (event.status === "failed" && settings.notifyOnFailure) {
         void vscode.window.showErrorMessage(`Taskflow: ${event.funcName} failed: ${event.error ?? "unknown error"}`, "Show Task", "Retry").then((choice) => {
           if (choice === "Show Task") panels.showTask(event.taskId);
@@ -179,7 +207,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       if (!isTaskStatus(status)) throw new UserError(`Load More needs a task status, got ${JSON.stringify(status)}`);
       tasksTree.loadMore(status);
     },
-    applyEncryptionKey: () => restartWhenIdle("Encryption key changed"),
+    applyEncryptionKey: () => restartWhenIdle("Encryption key changed", "engine"),
     extensionUri: context.extensionUri,
   };
 
@@ -221,9 +249,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       settings = readSettings();
       refreshCounts();
       tasksTree.setPageSize(settings.pageSize);
-      void session?.modules?.updateSettings(settings.modules, settings.reloadDelayMs);
+      void session?.modules?.updateSettings(settings.modules, settings.reloadDelayMs)
+        .catch((err) => log.error(`Applying taskflow.modules failed: ${(err as Error).message}`));
       if (MANAGER_SETTINGS.some((key) => event.affectsConfiguration(key))) {
-        void restartWhenIdle("Settings changed").catch((err) => log.error(`Restart failed: ${String(err)}`));
+        void restartWhenIdle("Settings changed", "engine").catch(() => undefined);
+      } else if (RUNTIME_SETTINGS.some((key) => event.affectsConfiguration(key))) {
+        void restartWhenIdle("Settings changed", "modules").catch(() => undefined);
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {

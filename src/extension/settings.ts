@@ -9,8 +9,13 @@ export const DEFAULT_MODULE_GLOB = "**/*.tasks.{ts,mts,cts,js,mjs,cjs}";
 export interface TaskflowSettings {
   /** Globs (relative to the workspace folder) that task modules match. node_modules is always excluded. */
   modules: string[];
-  /** Tasks that run at the same time. @default 4 */
+  /** Tasks that run at the same time; also the most warm workers each task module gets. @default 4 */
   maxConcurrentTasks: number;
+  /**
+   * Where task attempts run: `"warm"` on worker threads that keep the module loaded between attempts,
+   * `"fresh"` in a new worker thread that loads the module anew for every attempt. @default "warm"
+   */
+  isolation: "warm" | "fresh";
   /** Finished tasks kept in history; the oldest beyond this are deleted. @default 10000 */
   maxRecords: number;
   /** Log lines kept per task. @default 10000 */
@@ -25,8 +30,11 @@ export interface TaskflowSettings {
   notifyOnFailure: boolean;
 }
 
-/** Settings whose change needs a new manager (applied once no task is pending or running). */
+/** Settings whose change needs a new manager, and so a new runtime (applied once no task is pending or running). */
 export const MANAGER_SETTINGS = ["taskflow.maxConcurrentTasks", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask"];
+
+/** Settings the workspace runtime takes at construction: a change rebuilds it, once no task is pending or running. */
+export const RUNTIME_SETTINGS = ["taskflow.isolation"];
 
 function wholeNumber(value: unknown, fallback: number, min: number): number {
   return typeof value === "number" && Number.isInteger(value) && value >= min ? value : fallback;
@@ -41,6 +49,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): TaskflowSetting
   return {
     modules: modules.length > 0 ? modules : [DEFAULT_MODULE_GLOB],
     maxConcurrentTasks: wholeNumber(config.get("maxConcurrentTasks"), 4, 1),
+    isolation: config.get("isolation") === "fresh" ? "fresh" : "warm",
     maxRecords: wholeNumber(config.get("history.maxRecords"), 10000, 1),
     maxLinesPerTask: wholeNumber(config.get("logs.maxLinesPerTask"), 10000, 1),
     pageSize: wholeNumber(config.get("tree.pageSize"), 50, 1),

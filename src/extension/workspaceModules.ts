@@ -1,156 +1,158 @@
 /**
- * Finds the workspace's task modules (the `taskflow.modules` globs, node_modules excluded), keeps the
- * runtime's ModuleHost loading them (reload on save, debounced; add and remove as files come and
- * go), and publishes its problems to the Problems panel and its functions to the catalog.
+ * The editor's side of the workspace's task modules, over a WorkspaceRuntime that finds, compiles and
+ * registers them: VS Code's file events (saves, files created, changed, deleted or renamed, in the
+ * editor or on disk) become `runtime.reload(file)` calls, debounced by `taskflow.reloadDelayMs`; and
+ * after every change the runtime's tasks and diagnostics go to the catalog and the Problems panel.
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { globToRegExp } from "../runtime/discoverModules";
-import type { ModuleHost } from "../runtime/moduleHost";
+import type { WorkspaceRuntime } from "../runtime";
+import { catalogSnapshot, moduleActionFor, problemsByFile, type FileEventKind } from "./moduleCatalog";
 import type { CatalogSnapshot } from "./taskCatalog";
-
-const EXCLUDE = "**/node_modules/**";
-
-function isExcluded(fsPath: string): boolean {
-  return fsPath.split(path.sep).includes("node_modules");
-}
 
 export class WorkspaceModules implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private watchers: vscode.Disposable[] = [];
-  private files = new Set<string>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private disposed = false;
   private readonly changed = new vscode.EventEmitter<CatalogSnapshot>();
   /** Fired after every load, reload or removal has been applied. */
   readonly onDidChange = this.changed.event;
 
+  /**
+   * @param globs the `taskflow.modules` setting, as the runtime was built with: the on-disk watchers follow it.
+   * @param reloadDelayMs quiet milliseconds after a file event before the file is reloaded.
+   */
   constructor(
     private readonly folder: vscode.WorkspaceFolder,
-    private readonly host: ModuleHost,
+    private readonly runtime: WorkspaceRuntime,
     private readonly diagnostics: vscode.DiagnosticCollection,
     private readonly log: vscode.LogOutputChannel,
     private globs: string[],
     private reloadDelayMs: number,
   ) {
-    const hostSubscription = host.onDidChange(() => this.publish());
+    const runtimeSubscription = runtime.onDidChange(() => this.publish());
     this.disposables.push(
-      { dispose: () => hostSubscription.dispose() },
-      vscode.workspace.onDidSaveTextDocument((doc) => this.scheduleReload(doc.uri, "saved")),
-      // Files created, deleted or renamed in the editor are reported here at once; the file watcher
-      // below catches changes made outside VS Code, sometimes seconds later.
-      vscode.workspace.onDidCreateFiles((e) => e.files.forEach((uri) => this.added(uri))),
-      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((uri) => this.removed(uri))),
+      { dispose: () => runtimeSubscription.dispose() },
+      vscode.workspace.onDidSaveTextDocument((doc) => this.fileEvent("saved", doc.uri)),
+      // Files created, deleted or renamed in the editor are reported here at once; the file watchers
+      // catch changes made outside VS Code, sometimes seconds later.
+      vscode.workspace.onDidCreateFiles((e) => e.files.forEach((uri) => this.fileEvent("created", uri))),
+      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((uri) => this.fileEvent("deleted", uri))),
       vscode.workspace.onDidRenameFiles((e) =>
         e.files.forEach(({ oldUri, newUri }) => {
-          this.removed(oldUri);
-          this.added(newUri);
+          this.fileEvent("deleted", oldUri);
+          this.fileEvent("created", newUri);
         }),
       ),
     );
-  }
-
-  /** Discovers the modules, loads them and watches for changes. Resolves once they are loaded. */
-  async start(): Promise<void> {
     this.watch();
-    await this.rediscover();
   }
 
-  /** Applies changed globs or reload delay. */
+  /** Resolves once the runtime has loaded (or diagnosed) every module it found. */
+  async start(): Promise<void> {
+    await this.runtime.ready();
+    this.logModules();
+    this.publish();
+  }
+
+  /** Applies a changed `taskflow.modules` or `taskflow.reloadDelayMs`. */
   async updateSettings(globs: string[], reloadDelayMs: number): Promise<void> {
     this.reloadDelayMs = reloadDelayMs;
     if (globs.join("\n") === this.globs.join("\n")) return;
     this.globs = globs;
     this.watch();
-    await this.rediscover();
+    await this.runtime.setModules(globs);
+    this.logModules();
   }
 
   /** Finds every module again and reloads each of them. */
   async rediscover(): Promise<void> {
-    const found = await Promise.all(this.globs.map((glob) => vscode.workspace.findFiles(new vscode.RelativePattern(this.folder, glob), EXCLUDE)));
-    const files = [...new Set(found.flat().map((uri) => uri.fsPath))].filter((f) => !isExcluded(f)).sort();
-    this.log.info(`Task modules: ${files.length === 0 ? "none found" : files.map((f) => path.relative(this.folder.uri.fsPath, f)).join(", ")}`);
-    const previous = this.files;
-    this.files = new Set(files);
-    await this.host.setFiles(files);
-    // setFiles keeps modules it already had as they were; reload those so a rediscovery is a fresh look.
-    await Promise.all(files.filter((f) => previous.has(f)).map((f) => this.host.reload(f)));
-    await this.host.settled();
-    this.publish();
+    await this.runtime.rediscover();
+    this.logModules();
+  }
+
+  /** Loads a module file just created (New Task Module), without waiting for its file event. */
+  added(uri: vscode.Uri): void {
+    this.reload(uri.fsPath, "created");
   }
 
   snapshot(): CatalogSnapshot {
-    const problems = this.host.diagnostics().map((d) => ({ ...d, modulePath: d.file }));
-    return {
-      modules: [...this.files],
-      functions: this.host.functions(),
-      problems,
-    };
+    return catalogSnapshot(this.runtime);
   }
 
   private watch(): void {
     for (const w of this.watchers) w.dispose();
     this.watchers = this.globs.map((glob) => {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.folder, glob));
-      watcher.onDidCreate((uri) => this.added(uri));
-      watcher.onDidChange((uri) => this.scheduleReload(uri, "changed on disk"));
-      watcher.onDidDelete((uri) => this.removed(uri));
+      watcher.onDidCreate((uri) => this.fileEvent("created", uri));
+      watcher.onDidChange((uri) => this.fileEvent("changed", uri));
+      watcher.onDidDelete((uri) => this.fileEvent("deleted", uri));
       return watcher;
     });
   }
 
-  /** Whether a path matches the module globs (relative to the folder) and is outside node_modules. */
-  isModulePath(fsPath: string): boolean {
-    const relative = path.relative(this.folder.uri.fsPath, fsPath);
-    if (relative.startsWith("..") || path.isAbsolute(relative) || isExcluded(fsPath)) return false;
-    const posix = relative.split(path.sep).join("/");
-    return this.globs.some((glob) => globToRegExp(glob).test(posix));
-  }
-
-  /** Loads a new module file (no-op when it is not one or is already loaded). */
-  added(uri: vscode.Uri): void {
-    if (this.files.has(uri.fsPath) || !this.isModulePath(uri.fsPath)) return;
-    this.files.add(uri.fsPath);
-    this.log.info(`Task module added: ${vscode.workspace.asRelativePath(uri)}`);
-    void this.host.reload(uri.fsPath);
-  }
-
-  private removed(uri: vscode.Uri): void {
-    const prefix = uri.fsPath + path.sep;
-    // A deleted folder takes every module under it.
-    const gone = [...this.files].filter((f) => f === uri.fsPath || f.startsWith(prefix));
-    for (const file of gone) {
-      this.files.delete(file);
-      this.log.info(`Task module removed: ${vscode.workspace.asRelativePath(file)}`);
-      this.host.remove(file);
+  private fileEvent(kind: FileEventKind, uri: vscode.Uri): void {
+    if (this.disposed || uri.scheme !== "file") return;
+    const action = moduleActionFor(kind, uri.fsPath, this.runtime, path.sep);
+    if (action.kind === "reload") {
+      for (const file of action.files) this.debounce(file, kind);
+    } else if (action.kind === "scanFolder") {
+      void this.scanFolder(uri).catch((err) => this.log.warn(`Could not look for task modules in ${uri.fsPath}: ${String(err)}`));
     }
   }
 
-  private scheduleReload(uri: vscode.Uri, why: string): void {
-    if (!this.files.has(uri.fsPath)) return;
-    this.log.info(`Reloading ${vscode.workspace.asRelativePath(uri)} in ${this.reloadDelayMs} ms (${why})`);
-    this.host.scheduleReload(uri.fsPath, this.reloadDelayMs);
+  /** A folder created or moved in brings its modules along without an event for each. */
+  private async scanFolder(uri: vscode.Uri): Promise<void> {
+    const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
+    if (!stat || (stat.type & vscode.FileType.Directory) === 0) return;
+    const files = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, "**/*"), "**/node_modules/**");
+    for (const file of files) if (this.runtime.isModulePath(file.fsPath)) this.debounce(file.fsPath, "created");
+  }
+
+  private debounce(file: string, why: FileEventKind): void {
+    if (!this.timers.has(file)) this.log.info(`Reloading ${vscode.workspace.asRelativePath(file)} in ${this.reloadDelayMs} ms (${why})`);
+    clearTimeout(this.timers.get(file));
+    this.timers.set(file, setTimeout(() => {
+      this.timers.delete(file);
+      this.reload(file, why);
+    }, this.reloadDelayMs));
+  }
+
+  private reload(file: string, why: FileEventKind): void {
+    if (this.disposed) return;
+    void this.runtime.reload(file).catch((err) => this.log.error(`Reloading ${file} (${why}) failed: ${String(err)}`));
+  }
+
+  private logModules(): void {
+    const files = this.runtime.modules();
+    this.log.info(`Task modules: ${files.length === 0 ? "none found" : files.map((f) => path.relative(this.folder.uri.fsPath, f)).join(", ")}`);
   }
 
   private publish(): void {
+    if (this.disposed) return;
     const snapshot = this.snapshot();
     this.log.info(`Task modules loaded: ${snapshot.functions.length} task function(s) in ${snapshot.modules.length} module(s), ${snapshot.problems.length} problem(s)`);
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const problem of snapshot.problems) {
-      const line = Math.max(0, problem.line - 1);
-      const column = Math.max(0, problem.column - 1);
-      const diagnostic = new vscode.Diagnostic(
-        new vscode.Range(line, column, line, Number.MAX_SAFE_INTEGER),
-        problem.message,
-        problem.severity === "warning" ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error,
-      );
-      diagnostic.source = "Taskflow";
-      byFile.set(problem.file, [...(byFile.get(problem.file) ?? []), diagnostic]);
-    }
     this.diagnostics.clear();
-    for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
+    for (const [file, entries] of problemsByFile(snapshot.problems)) {
+      this.diagnostics.set(vscode.Uri.file(file), entries.map((entry) => {
+        const diagnostic = new vscode.Diagnostic(
+          new vscode.Range(entry.line, entry.column, entry.line, Number.MAX_SAFE_INTEGER),
+          entry.message,
+          entry.severity === "warning" ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error,
+        );
+        diagnostic.source = "Taskflow";
+        return diagnostic;
+      }));
+    }
     this.changed.fire(snapshot);
   }
 
+  /** Stops forwarding events and clears the Problems entries; the runtime is its owner's to dispose. */
   dispose(): void {
+    this.disposed = true;
+    this.timers.forEach(clearTimeout);
+    this.timers.clear();
     for (const w of this.watchers) w.dispose();
     for (const d of this.disposables) d.dispose();
     this.diagnostics.clear();

@@ -1,12 +1,13 @@
 /**
  * One workspace folder's engine: the TaskManager on `<storage>/taskflow.sqlite`, and, once the
- * workspace is trusted, the runtime's ModuleHost loading its task modules. Built at activation and
- * rebuilt when a setting that the manager takes at construction changes.
+ * workspace is trusted, the WorkspaceRuntime loading its task modules with the editor's wiring over
+ * it. Built at activation and rebuilt when a setting that the manager takes at construction changes;
+ * the runtime alone is rebuilt when only one of its own construction settings changes.
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { TaskManager } from "../engine";
-import { ModuleHost } from "../runtime/moduleHost";
+import { WorkspaceRuntime } from "../runtime";
 import type { TaskflowSettings } from "./settings";
 import { WorkspaceModules } from "./workspaceModules";
 
@@ -14,8 +15,9 @@ export interface SessionOptions {
   folder: vscode.WorkspaceFolder;
   /** The workspace's storage folder (`context.storageUri`). */
   storageDir: string;
-  /** The extension's `dist` folder (worker.js, taskflow.js). */
+  /** The extension's `dist` folder (worker.js, taskflow.js, esbuild.wasm). */
   distDir: string;
+  /** The settings the manager is built with. */
   settings: TaskflowSettings;
   encryptionKey: string | undefined;
   log: vscode.LogOutputChannel;
@@ -25,8 +27,11 @@ export interface SessionOptions {
 /** The database file name inside the workspace's storage folder. */
 export const DATABASE_FILE = "taskflow.sqlite";
 
+/** The folder inside the workspace's storage folder where compiled modules are written. */
+export const MODULE_CACHE_DIR = "modules";
+
 export class WorkspaceSession {
-  private moduleHost: ModuleHost | undefined;
+  private runtime: WorkspaceRuntime | undefined;
   modules: WorkspaceModules | undefined;
 
   private constructor(
@@ -54,19 +59,39 @@ export class WorkspaceSession {
     return new WorkspaceSession(manager, options);
   }
 
-  /** Compiles, loads and watches the task modules (only ever called for a trusted workspace). */
-  async loadModules(): Promise<WorkspaceModules> {
+  /**
+   * Builds the runtime and loads the task modules (only ever called for a trusted workspace).
+   * Resolves once every module found is loaded or diagnosed. `settings` are the current ones: the
+   * runtime's own (modules, isolation) may have changed since the manager was built.
+   */
+  async loadModules(settings: TaskflowSettings = this.options.settings): Promise<WorkspaceModules> {
     if (this.modules) return this.modules;
-    const { folder, storageDir, distDir, settings, log, diagnostics } = this.options;
-    this.moduleHost = new ModuleHost({
+    const { folder, storageDir, distDir, log, diagnostics } = this.options;
+    const runtime = new WorkspaceRuntime({
       manager: this.manager,
-      workspaceRoot: folder.uri.fsPath,
-      cacheDir: path.join(storageDir, "modules"),
+      root: folder.uri.fsPath,
+      modules: settings.modules,
+      cacheDir: path.join(storageDir, MODULE_CACHE_DIR),
       distDir,
+      // The manager never runs more than this at once, so more warm workers per module would only idle.
+      maxWorkers: this.options.settings.maxConcurrentTasks,
+      isolation: settings.isolation,
+      // VS Code's own file events drive reloads (WorkspaceModules); a second watcher would double them.
+      watch: false,
     });
-    this.modules = new WorkspaceModules(folder, this.moduleHost, diagnostics, log, settings.modules, settings.reloadDelayMs);
+    this.runtime = runtime;
+    this.modules = new WorkspaceModules(folder, runtime, diagnostics, log, settings.modules, settings.reloadDelayMs);
     await this.modules.start();
     return this.modules;
+  }
+
+  /** Unregisters every task module's tasks and stops their workers, so `loadModules()` builds a new runtime. */
+  async unloadModules(): Promise<void> {
+    const { modules, runtime } = this;
+    this.modules = undefined;
+    this.runtime = undefined;
+    modules?.dispose();
+    await runtime?.dispose();
   }
 
   /**
@@ -85,14 +110,13 @@ export class WorkspaceSession {
 
   /**
    * Shuts the manager down first (running tasks become interrupted, or pending when they allow
-   * requeue), then stops the module host and its workers.
+   * requeue), then stops the runtime and its workers.
    */
   async dispose(): Promise<void> {
     try {
       await this.manager.shutdown();
     } finally {
-      this.modules?.dispose();
-      await this.moduleHost?.dispose();
+      await this.unloadModules();
     }
   }
 }

@@ -43,8 +43,8 @@ export class WorkspaceRuntime {
   /** The module host underneath, for its worker events (onWorkerStopped) and counts. */
   readonly host: ModuleHost;
   private readonly root: string;
-  private readonly patterns: readonly string[];
-  private readonly matchers: RegExp[];
+  private patterns: readonly string[];
+  private matchers: RegExp[];
   private readonly files = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private watcher: Disposable | undefined;
@@ -55,8 +55,7 @@ export class WorkspaceRuntime {
 
   constructor(private readonly options: WorkspaceRuntimeOptions) {
     this.root = path.resolve(options.root);
-    const modules = options.modules ?? DEFAULT_MODULE_PATTERNS;
-    this.patterns = typeof modules === "string" ? [modules] : [...modules];
+    this.patterns = patternList(options.modules ?? DEFAULT_MODULE_PATTERNS);
     this.matchers = this.patterns.map(globToRegExp);
     const defaultCache = options.cacheDir === undefined;
     const cacheDir = options.cacheDir ?? path.join(cacheRoot(this.root), String(process.pid));
@@ -131,6 +130,19 @@ export class WorkspaceRuntime {
     await this.host.settled();
   }
 
+  /**
+   * Changes which files are task modules (same form as the `modules` option) and finds them again:
+   * modules no glob matches any more are unloaded, newly matched ones loaded. Throws on a malformed glob
+   * before anything changes.
+   */
+  async setModules(modules: string | readonly string[]): Promise<void> {
+    const patterns = patternList(modules);
+    const matchers = patterns.map(globToRegExp);
+    this.patterns = patterns;
+    this.matchers = matchers;
+    await this.rediscover();
+  }
+
   /** Stops watching, unregisters every task, stops every worker and deletes the compiled files. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
@@ -172,6 +184,10 @@ export class WorkspaceRuntime {
       void action().catch(() => undefined);
     }, this.options.reloadDelayMs ?? 300));
   }
+}
+
+function patternList(modules: string | readonly string[]): readonly string[] {
+  return typeof modules === "string" ? [modules] : [...modules];
 }
 
 /** The folder holding the default cache folders of every process working on `root`. */

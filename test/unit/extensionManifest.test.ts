@@ -11,7 +11,7 @@ interface Manifest {
   contributes: {
     commands: Array<{ command: string; title: string; category?: string }>;
     menus: Record<string, Array<{ command: string; when?: string }>>;
-    configuration: { properties: Record<string, { default?: unknown; markdownDescription?: string; description?: string }> };
+    configuration: { properties: Record<string, { default?: unknown; enum?: unknown[]; markdownDescription?: string; description?: string }> };
   };
 }
 
@@ -59,13 +59,20 @@ describe("extension: package.json agrees with the code", () => {
 
   it("declares each setting with a default and a description", () => {
     const properties = manifest.contributes.configuration.properties;
-    for (const key of ["taskflow.modules", "taskflow.maxConcurrentTasks", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask"]) {
+    for (const key of ["taskflow.modules", "taskflow.maxConcurrentTasks", "taskflow.isolation", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask"]) {
       assert.ok(key in properties, `missing ${key}`);
     }
     for (const [key, p] of Object.entries(properties)) {
       assert.notEqual(p.default, undefined, `${key} has no default`);
       assert.ok((p.markdownDescription ?? p.description ?? "").length > 20, `${key} has no description`);
     }
+  });
+
+  it("offers the runtime's two isolation modes, warm by default, and says what a module keeps between warm runs", () => {
+    const isolation = manifest.contributes.configuration.properties["taskflow.isolation"];
+    assert.deepEqual(isolation.enum, ["warm", "fresh"]);
+    assert.equal(isolation.default, "warm");
+    assert.match(isolation.markdownDescription ?? "", /top level/);
   });
 
   it("activates on panels being restored and supports untrusted workspaces in a limited way", () => {

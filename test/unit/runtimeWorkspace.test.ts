@@ -124,6 +124,17 @@ describe("runtime: WorkspaceRuntime", function () {
     assert.deepEqual(names().sort(), ["double", "triple"]);
   });
 
+  it("setModules changes which files are modules: unmatched ones unload, matched ones load", async () => {
+    const opened = await open({ "a.tasks.ts": A_MODULE, "jobs/b.mjs": B_MODULE });
+    assert.deepEqual(names(), ["greet"]);
+    await opened.setModules(["jobs/*.mjs"]);
+    assert.deepEqual(names(), ["double"]);
+    assert.deepEqual(opened.modules(), [workspace.file("jobs/b.mjs")]);
+    assert.equal(opened.isModulePath(workspace.file("a.tasks.ts")), false);
+    await assert.rejects(opened.setModules("jobs/{a.mjs"), /unclosed "\{"/);
+    assert.deepEqual(names(), ["double"], "a malformed glob changes nothing");
+  });
+
   it("unregisters every task and removes its own cache folder on dispose", async () => {
     await open({ "a.tasks.ts": A_MODULE, "sub/b.tasks.mjs": B_MODULE });
     assert.equal(manager.registeredTasks().length, 2);

@@ -67,6 +67,42 @@ describe("Taskflow task modules (extension host)", function () {
     assert.ok(!api.taskFunctions().functions.some((f) => f.name === "fixedTask"));
   });
 
+  it("keeps a task name declared by two modules for the one loaded first and shows a Problem on the other's declaration", async () => {
+    const folder = vscode.workspace.workspaceFolders![0];
+    const first = vscode.Uri.joinPath(folder.uri, "dupFirst.tasks.ts");
+    const second = vscode.Uri.joinPath(folder.uri, "dupSecond.tasks.ts");
+    const declaring = (value: string) => `import { task } from "taskflow";\n\nexport const sameName = task(async () => "${value}");\n`;
+    try {
+      const createFirst = new vscode.WorkspaceEdit();
+      createFirst.createFile(first, { contents: Buffer.from(declaring("first")) });
+      assert.ok(await vscode.workspace.applyEdit(createFirst), "the edit creating dupFirst.tasks.ts was refused");
+      await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().functions.some((f) => f.name === "sameName") ? true : undefined), "sameName from dupFirst.tasks.ts", 45_000);
+
+      const createSecond = new vscode.WorkspaceEdit();
+      createSecond.createFile(second, { contents: Buffer.from(declaring("second")) });
+      assert.ok(await vscode.workspace.applyEdit(createSecond), "the edit creating dupSecond.tasks.ts was refused");
+      const problem = await waitUntil(api.onDidChangeTaskFunctions, () => api.taskFunctions().problems.find((p) => p.file === second.fsPath), "a problem for dupSecond.tasks.ts", 45_000);
+      assert.equal(problem.line, 3);
+      assert.match(problem.message, /Task name "sameName" is already declared in dupFirst\.tasks\.ts/);
+      assert.deepEqual(api.taskFunctions().functions.filter((f) => f.name === "sameName").map((f) => f.file), [first.fsPath]);
+      const diagnostics = await waitUntil(vscode.languages.onDidChangeDiagnostics, () => {
+        const list = vscode.languages.getDiagnostics(second);
+        return list.length > 0 ? list : undefined;
+      }, "diagnostics for dupSecond.tasks.ts");
+      assert.equal(diagnostics[0].range.start.line, 2);
+      assert.equal(diagnostics[0].severity, vscode.DiagnosticSeverity.Error);
+      const taskId = await vscode.commands.executeCommand<string>("taskflow.runTask", "sameName");
+      assert.equal((await api.waitFor(taskId)).result, "first");
+    } finally {
+      const remove = new vscode.WorkspaceEdit();
+      remove.deleteFile(first, { ignoreIfNotExists: true });
+      remove.deleteFile(second, { ignoreIfNotExists: true });
+      await vscode.workspace.applyEdit(remove);
+    }
+    await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().modules.some((m) => m === first.fsPath || m === second.fsPath) ? undefined : true), "both modules to be dropped");
+    assert.ok(!api.taskFunctions().problems.some((p) => p.file === second.fsPath));
+  });
+
   it("creates a commented example module with New Task Module, whose types resolve without installing anything", async () => {
     const folder = vscode.workspace.workspaceFolders![0];
     const target = vscode.Uri.joinPath(folder.uri, "generated", "example.tasks.ts");

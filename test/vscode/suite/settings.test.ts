@@ -45,4 +45,19 @@ describe("Taskflow settings (extension host)", function () {
     await api.cancelTask(second);
     assert.equal((await api.waitFor(second)).status, "cancelled");
   });
+
+  it("applies taskflow.modules at once: only the files its globs match stay loaded", async () => {
+    const folder = vscode.workspace.workspaceFolders![0];
+    const hello = vscode.Uri.joinPath(folder.uri, "hello.tasks.ts").fsPath;
+    const config = () => vscode.workspace.getConfiguration("taskflow");
+    try {
+      await config().update("modules", "hello.tasks.ts", vscode.ConfigurationTarget.Workspace);
+      await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().modules.join() === hello ? true : undefined), "only hello.tasks.ts to be loaded", 60_000);
+      assert.deepEqual(api.taskFunctions().functions.map((f) => f.name), ["hello"]);
+      assert.ok(!api.registeredTasks().some((t) => t.name === "slowCount"), "the other modules' tasks are unregistered");
+    } finally {
+      await config().update("modules", undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().functions.some((f) => f.name === "slowCount") ? true : undefined), "the other modules to load again", 60_000);
+  });
 });
