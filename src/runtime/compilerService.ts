@@ -1,14 +1,13 @@
 import { fork, type ChildProcess } from "node:child_process";
-import type { CompileOptions, CompileResult } from "./compileModule";
+import type { CompileInput, CompileResult } from "./compileModule";
 import type { CompileRequest, CompileResponse } from "./workerProtocol";
-
-/** What a compile needs besides the compiler. */
-export type CompileInput = Omit<CompileOptions, "esbuild">;
 
 /**
  * Compiles task modules in one long-lived child process (dist/worker.js forked) running esbuild-wasm:
  * one package for every platform, no `node` on PATH needed (the child is this runtime's own
  * executable, Electron run as Node inside VS Code), and the WebAssembly start never blocks the host.
+ * The process is started by the first compile, so a session whose modules all come from the compile
+ * cache never starts it.
  */
 export class CompilerService {
   private child: ChildProcess | undefined;
@@ -37,6 +36,8 @@ export class CompilerService {
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    // An idle child is unreferenced: without this, a script awaiting dispose() could end before "exit" arrives.
+    this.setRef(child, true);
     child.kill();
     await exited;
   }
