@@ -20,6 +20,17 @@ export class CompilerService {
    */
   constructor(private readonly workerPath: string, private readonly wasmPath: string) {}
 
+  /**
+   * Starts the compiler process now, when it is not running, so that the first compile does not wait
+   * for esbuild-wasm to start (about a second, several on a busy machine). It stays idle and does not
+   * keep the host process alive.
+   */
+  prepare(): void {
+    if (this.child) return;
+    this.child = this.start();
+    this.setRef(this.child, false);
+  }
+
   compile(input: CompileInput): Promise<CompileResult> {
     const child = (this.child ??= this.start());
     const id = this.nextId++;

@@ -31,7 +31,7 @@ export interface ModuleCompilerOptions {
  * recorded.
  */
 export class ModuleCompiler {
-  private readonly compiler: { compile(input: CompileInput): Promise<CompileResult>; dispose?(): Promise<void> };
+  private readonly compiler: { compile(input: CompileInput): Promise<CompileResult>; prepare?(): void; dispose?(): Promise<void> };
   private readonly index: CompileIndex;
   /** Outputs this session compiled or reused: kept by a sweep, deleted at dispose unless the cache persists. */
   private readonly used = new Set<string>();
@@ -63,6 +63,11 @@ export class ModuleCompiler {
       await this.index.record(file, key, compiled);
     }
     return compiled;
+  }
+
+  /** Starts the compiler process ahead of a compile that is likely soon (a module is being edited); a no-op in-thread. */
+  prepare(): void {
+    this.compiler.prepare?.();
   }
 
   /**

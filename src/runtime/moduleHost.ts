@@ -129,6 +129,14 @@ export class ModuleHost {
     return this.compiler.sweep(olderThanMs);
   }
 
+  /**
+   * Starts the esbuild-wasm compiler process if not running (a session whose modules all came from the
+   * cache has not), for when a compile is likely soon: a task module has unsaved edits.
+   */
+  prepareCompiler(): void {
+    if (!this.disposed) this.compiler.prepare();
+  }
+
   /** Makes the loaded set exactly `files`: loads new ones, unloads the ones no longer listed. */
   setFiles(files: string[]): Promise<void> {
     return this.enqueue(async () => {

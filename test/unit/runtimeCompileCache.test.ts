@@ -188,7 +188,7 @@ describe("runtime: the compile cache with the default compiler (esbuild-wasm in 
     rmSync(distDir, { recursive: true, force: true });
   });
 
-  it("does not start the compiler process when every module comes from the cache", async () => {
+  it("does not start the compiler process when every module comes from the cache, and starts it on request", async () => {
     workspace = new Workspace({ "orders.tasks.ts": ORDERS_MODULE, "lib/check.ts": CHECK_LIB });
     let forks = 0;
     childProcess.fork = ((...args: Parameters<typeof realFork>) => {
@@ -209,6 +209,16 @@ describe("runtime: the compile cache with the default compiler (esbuild-wasm in 
       const record = await second.manager.waitFor(await second.manager.addTask("processOrder", [5]));
       assert.equal(record.status, "success", record.error ?? "");
       assert.equal(record.result, 10);
+
+      // Started ahead of an edit, the one process then serves the compile the save asks for.
+      second.host.prepareCompiler();
+      assert.equal(forks, 1);
+      workspace.write({ "lib/check.ts": CHECK_LIB.replace("order.id * 2", "order.id * 3") });
+      await second.host.reload(workspace.file("orders.tasks.ts"));
+      assert.deepEqual(second.host.diagnostics(), []);
+      const edited = await second.manager.waitFor(await second.manager.addTask("processOrder", [5]));
+      assert.equal(edited.result, 15);
+      assert.equal(forks, 1);
     } finally {
       childProcess.fork = realFork;
       await second.close();
