@@ -1,14 +1,18 @@
 import { createHash } from "node:crypto";
-import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { BuildOptions, BuildResult, Message, Plugin } from "esbuild-wasm";
+import type { BuildOptions, BuildResult, Message, Metafile, Plugin } from "esbuild-wasm";
+import { loaderFor } from "./sourceLoaders";
 import type { ModuleDiagnostic } from "./types";
 
 /** The part of the esbuild API the runtime uses; both `esbuild` and `esbuild-wasm` fit. */
 export interface EsbuildApi {
   build(options: BuildOptions & { write: false }): Promise<BuildResult & { outputFiles: { path: string; text: string }[] }>;
+  /** The esbuild version, part of the compile cache key. @default unknown (outputs are then keyed without it) */
+  version?: string;
 }
 
 /** Inputs of one compile. */
@@ -23,43 +27,76 @@ export interface CompileOptions {
   esbuild: EsbuildApi;
 }
 
-export type CompileResult =
-  | { ok: true; outputPath: string; warnings: ModuleDiagnostic[] }
-  | { ok: false; diagnostics: ModuleDiagnostic[] };
+/** What a compile needs besides the compiler. */
+export type CompileInput = Omit<CompileOptions, "esbuild">;
+
+/** A compile that produced an output file. */
+export interface CompileSuccess {
+  ok: true;
+  outputPath: string;
+  warnings: ModuleDiagnostic[];
+  /**
+   * Every file esbuild bundled into the output (the module itself, its local imports, any package it
+   * had to bundle): absolute path to the sha256 of the exact content esbuild read.
+   */
+  inputs: Record<string, string>;
+  /** Absolute paths of the packages the output requires at run time (left external, not bundled). */
+  externals: string[];
+}
+
+export type CompileResult = CompileSuccess | { ok: false; diagnostics: ModuleDiagnostic[] };
+
+/** The esbuild options of one compile, minus the plugins (whose behaviour is the compiler's code). */
+function buildOptions(input: CompileInput): BuildOptions & { write: false } {
+  const { file, cacheDir } = input;
+  return {
+    entryPoints: [file],
+    absWorkingDir: input.workspaceRoot,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    sourcemap: "inline",
+    sourcesContent: false,
+    write: false,
+    metafile: true,
+    outfile: path.join(cacheDir, `${outputStem(file)}.cjs`),
+    logLevel: "silent",
+    // The output lives in the cache dir; these keep pointing at the module itself. (A local file the
+    // module imports from another folder sees the module's folder too: esbuild defines are global.)
+    define: {
+      __filename: JSON.stringify(file),
+      __dirname: JSON.stringify(path.dirname(file)),
+      "import.meta.url": JSON.stringify(pathToFileURL(file).href),
+      "import.meta.filename": JSON.stringify(file),
+      "import.meta.dirname": JSON.stringify(path.dirname(file)),
+    },
+  };
+}
+
+/** Everything besides the input files that decides a compile's output, as one string (part of the cache key). */
+export function compileFingerprint(input: CompileInput): string {
+  return JSON.stringify({ ...buildOptions(input), taskflowPath: input.taskflowPath });
+}
+
+function outputStem(file: string): string {
+  return `${path.basename(file).replace(/[^\w.-]/g, "_")}-${hash(file).slice(0, 10)}`;
+}
 
 /**
  * Bundles a task module and its local imports into one CommonJS file with an inline source map.
  * Packages stay external, resolved to absolute paths in the workspace's node_modules, so the
- * output can live in the cache dir and still load the workspace's packages.
+ * output can live in the cache dir and still load the workspace's packages. The output's name
+ * holds a hash of its content, so an unchanged module compiles to the same path.
  */
 export async function compileModule(options: CompileOptions): Promise<CompileResult> {
   const { file, cacheDir } = options;
-  const base = path.basename(file).replace(/[^\w.-]/g, "_");
-  const stem = `${base}-${hash(file).slice(0, 10)}`;
+  const read = new Map<string, string>();
   let result: Awaited<ReturnType<EsbuildApi["build"]>>;
   try {
     result = await options.esbuild.build({
-      entryPoints: [file],
-      absWorkingDir: options.workspaceRoot,
-      bundle: true,
-      platform: "node",
-      format: "cjs",
-      target: "node20",
-      sourcemap: "inline",
-      sourcesContent: false,
-      write: false,
-      outfile: path.join(cacheDir, `${stem}.cjs`),
-      logLevel: "silent",
-      // The output lives in the cache dir; these keep pointing at the module itself. (A local file the
-      // module imports from another folder sees the module's folder too: esbuild defines are global.)
-      define: {
-        __filename: JSON.stringify(file),
-        __dirname: JSON.stringify(path.dirname(file)),
-        "import.meta.url": JSON.stringify(pathToFileURL(file).href),
-        "import.meta.filename": JSON.stringify(file),
-        "import.meta.dirname": JSON.stringify(path.dirname(file)),
-      },
-      plugins: [externals(options.taskflowPath)],
+      ...buildOptions(options),
+      plugins: [externals(options.taskflowPath), hashedReads(read)],
     });
   } catch (error) {
     const failure = error as { errors?: Message[] };
@@ -69,17 +106,61 @@ export async function compileModule(options: CompileOptions): Promise<CompileRes
     return { ok: false, diagnostics: failure.errors.map((m) => toDiagnostic(m, options, "error")) };
   }
   const output = result.outputFiles[0];
-  const outputPath = path.join(cacheDir, `${stem}.${hash(output.text).slice(0, 10)}.cjs`);
+  const outputPath = path.join(cacheDir, `${outputStem(file)}.${hash(output.text).slice(0, 10)}.cjs`);
   await mkdir(cacheDir, { recursive: true });
   // Write then rename, so a worker starting meanwhile never reads half a file.
   const temp = `${outputPath}.${process.pid}.tmp`;
   await writeFile(temp, output.text);
   await rename(temp, outputPath);
-  return { ok: true, outputPath, warnings: result.warnings.map((m) => toDiagnostic(m, options, "warning")) };
+  return {
+    ok: true,
+    outputPath,
+    warnings: result.warnings.map((m) => toDiagnostic(m, options, "warning")),
+    ...(await bundledFiles(result.metafile, options.workspaceRoot, read)),
+  };
+}
+
+/**
+ * Loads local files for esbuild, keeping the hash of each one's content: hashing what esbuild read,
+ * not the file afterwards, so an edit made during the compile can never be recorded as compiled.
+ */
+function hashedReads(read: Map<string, string>): Plugin {
+  return {
+    name: "taskflow-hashed-reads",
+    setup(build) {
+      build.onLoad({ filter: /.*/, namespace: "file" }, async (args) => {
+        const loader = loaderFor(args.path);
+        if (!loader) return undefined;
+        const contents = await readFile(args.path);
+        read.set(args.path, hashBytes(contents));
+        return { contents, loader, resolveDir: path.dirname(args.path) };
+      });
+    },
+  };
+}
+
+/** The inputs and externals of a build from its metafile; a file no plugin read (another loader) is hashed now. */
+async function bundledFiles(
+  metafile: Metafile | undefined, workspaceRoot: string, read: ReadonlyMap<string, string>,
+): Promise<Pick<CompileSuccess, "inputs" | "externals">> {
+  const inputs: Record<string, string> = {};
+  const externalPaths = new Set<string>();
+  for (const [key, input] of Object.entries(metafile?.inputs ?? {})) {
+    const file = path.resolve(workspaceRoot, key);
+    const digest = read.get(file) ?? (existsSync(file) ? hashBytes(await readFile(file)) : undefined);
+    if (digest) inputs[file] = digest;
+    for (const imported of input.imports) if (imported.external && path.isAbsolute(imported.path)) externalPaths.add(imported.path);
+  }
+  return { inputs, externals: [...externalPaths].sort() };
 }
 
 function hash(text: string): string {
   return createHash("sha256").update(text).digest("hex");
+}
+
+/** The sha256 of a file's bytes, as the compile cache records it. */
+export function hashBytes(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 function toDiagnostic(message: Message, options: CompileOptions, severity: "error" | "warning"): ModuleDiagnostic {
@@ -123,8 +204,9 @@ function externals(taskflowPath: string): Plugin {
 }
 
 /**
- * Deletes compiled files (and half-written temp files) in `cacheDir` older than `olderThanMs`, except
- * those in `keep`; returns how many were deleted. A missing dir has nothing to sweep.
+ * Deletes compiled files (and half-written temp files, of outputs and of the cache index) in `cacheDir`
+ * older than `olderThanMs`, except those in `keep`; returns how many were deleted. A missing dir has
+ * nothing to sweep.
  */
 export async function sweepCompiledFiles(cacheDir: string, keep: ReadonlySet<string>, olderThanMs: number): Promise<number> {
   let names: string[];
@@ -135,7 +217,7 @@ export async function sweepCompiledFiles(cacheDir: string, keep: ReadonlySet<str
   }
   let deleted = 0;
   const cutoff = Date.now() - olderThanMs;
-  for (const name of names.filter((n) => /\.cjs(\.\d+\.tmp)?$/.test(n))) {
+  for (const name of names.filter((n) => /\.cjs$|\.(cjs|json)\.\d+\.tmp$/.test(n))) {
     const file = path.join(cacheDir, name);
     try {
       if (keep.has(file) || (await stat(file)).mtimeMs >= cutoff) continue;

@@ -1,14 +1,13 @@
 import { fork, type ChildProcess } from "node:child_process";
-import type { CompileOptions, CompileResult } from "./compileModule";
+import type { CompileInput, CompileResult } from "./compileModule";
 import type { CompileRequest, CompileResponse } from "./workerProtocol";
-
-/** What a compile needs besides the compiler. */
-export type CompileInput = Omit<CompileOptions, "esbuild">;
 
 /**
  * Compiles task modules in one long-lived child process (dist/worker.js forked) running esbuild-wasm:
  * one package for every platform, no `node` on PATH needed (the child is this runtime's own
  * executable, Electron run as Node inside VS Code), and the WebAssembly start never blocks the host.
+ * The process is started by the first compile, so a session whose modules all come from the compile
+ * cache never starts it.
  */
 export class CompilerService {
   private child: ChildProcess | undefined;
@@ -20,6 +19,17 @@ export class CompilerService {
    * @param wasmPath absolute path of esbuild.wasm (dist/esbuild.wasm in the package)
    */
   constructor(private readonly workerPath: string, private readonly wasmPath: string) {}
+
+  /**
+   * Starts the compiler process now, when it is not running, so that the first compile does not wait
+   * for esbuild-wasm to start (about a second, several on a busy machine). It stays idle and does not
+   * keep the host process alive.
+   */
+  prepare(): void {
+    if (this.child) return;
+    this.child = this.start();
+    this.setRef(this.child, false);
+  }
 
   compile(input: CompileInput): Promise<CompileResult> {
     const child = (this.child ??= this.start());
@@ -37,6 +47,8 @@ export class CompilerService {
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    // An idle child is unreferenced: without this, a script awaiting dispose() could end before "exit" arrives.
+    this.setRef(child, true);
     child.kill();
     await exited;
   }

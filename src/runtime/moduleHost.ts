@@ -1,11 +1,10 @@
 import { AsyncResource } from "node:async_hooks";
-import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { ResourceLimits, Worker } from "node:worker_threads";
 import { getTaskContext, taskLog } from "../engine/taskContext";
 import type { Disposable, LogLevel, TaskConfig, TaskFunction } from "../model";
-import { compileModule, sweepCompiledFiles, type CompileResult, type EsbuildApi } from "./compileModule";
-import { CompilerService, type CompileInput } from "./compilerService";
+import type { CompileResult, EsbuildApi } from "./compileModule";
+import { ModuleCompiler } from "./moduleCompiler";
 import { planRegistrations, type ModuleState, type Registration } from "./registrationPlan";
 import type { RunContext } from "./workerProtocol";
 import { runTaskWorker } from "./runTaskWorker";
@@ -24,8 +23,19 @@ export interface ModuleHostOptions {
   manager: TaskRegistrar;
   /** Absolute path; esbuild resolves from here and diagnostics may point anywhere below it. */
   workspaceRoot: string;
-  /** Where compiled modules are written (created when missing). Files this host wrote are deleted by dispose(). */
+  /**
+   * Where compiled modules and the compile cache's index are written (created when missing). A module
+   * whose source and bundled local files are unchanged since it was compiled into this folder reuses
+   * that output instead of being compiled again.
+   */
   cacheDir: string;
+  /**
+   * Keep the compiled modules and the index at dispose(), so the next host on the same cacheDir (the
+   * window reloaded) compiles only what changed. Without it, dispose() deletes the files this host
+   * used. Either way, files nothing refers to are swept once they are an hour old.
+   * @default false
+   */
+  persistentCache?: boolean;
   /** Directory holding worker.js and taskflow.js. @default the directory of this bundle (dist/) */
   distDir?: string;
   /** Milliseconds a module's top level may run while its tasks are listed. @default 10000 */
@@ -78,10 +88,9 @@ export class ModuleHost {
   private readonly workers = new Set<Worker>();
   private readonly pools: ModulePools;
   private idleWaiters: Array<() => void> = [];
-  private readonly outputs = new Set<string>();
   private readonly reloadTimers = new Map<string, NodeJS.Timeout>();
   private queue: Promise<void> = Promise.resolve();
-  private readonly compiler: { compile(input: CompileInput): Promise<CompileResult>; dispose?(): Promise<void> };
+  private readonly compiler: ModuleCompiler;
   private disposed = false;
   private swept: Promise<number> | undefined;
   private readonly distDir: string;
@@ -90,10 +99,14 @@ export class ModuleHost {
   constructor(private readonly options: ModuleHostOptions) {
     this.distDir = path.resolve(options.distDir ?? __dirname);
     this.workspaceRoot = path.resolve(options.workspaceRoot);
-    const esbuild = options.esbuild;
-    this.compiler = esbuild
-      ? { compile: (input) => compileModule({ ...input, esbuild }) }
-      : new CompilerService(path.join(this.distDir, "worker.js"), path.join(this.distDir, "esbuild.wasm"));
+    this.compiler = new ModuleCompiler({
+      workspaceRoot: this.workspaceRoot,
+      cacheDir: options.cacheDir,
+      distDir: this.distDir,
+      esbuild: options.esbuild,
+      persistentCache: options.persistentCache,
+      onWarning: (message) => taskLog(message, { level: "warning" }),
+    });
     this.pools = new ModulePools({
       workerPath: path.join(this.distDir, "worker.js"),
       maxWorkers: options.maxWorkers,
@@ -107,12 +120,21 @@ export class ModuleHost {
   }
 
   /**
-   * Deletes compiled files a previous session left in the cache dir (it crashed before dispose).
-   * Only files older than `olderThanMs` go, so a host sharing the dir keeps the ones it uses.
+   * Deletes compiled files in the cache dir that neither this host nor the cache index refers to (a
+   * previous session crashed before dispose, or a module was compiled again since). Only files older
+   * than `olderThanMs` go, so a host sharing the dir keeps the ones it uses.
    * Called once by the first load; returns how many files were deleted.
    */
   async sweepCache(olderThanMs = 60 * 60 * 1000): Promise<number> {
-    return sweepCompiledFiles(this.options.cacheDir, this.outputs, olderThanMs);
+    return this.compiler.sweep(olderThanMs);
+  }
+
+  /**
+   * Starts the esbuild-wasm compiler process if not running (a session whose modules all came from the
+   * cache has not), for when a compile is likely soon: a task module has unsaved edits.
+   */
+  prepareCompiler(): void {
+    if (!this.disposed) this.compiler.prepare();
   }
 
   /** Makes the loaded set exactly `files`: loads new ones, unloads the ones no longer listed. */
@@ -126,7 +148,11 @@ export class ModuleHost {
     });
   }
 
-  /** Compiles and loads `file` again (adding it when new); its tasks are re-registered. */
+  /**
+   * Compiles and loads `file` again (adding it when new); its tasks are re-registered. A module whose
+   * compiled output comes out the same (saved without edits) keeps its tasks and its warm workers as
+   * they are, without its top level being run again.
+   */
   reload(file: string): Promise<void> {
     const absolute = path.resolve(file);
     return this.enqueue(async () => {
@@ -201,7 +227,7 @@ export class ModuleHost {
     return this.queue;
   }
 
-  /** Unregisters every task, terminates every worker and deletes the compiled files. */
+  /** Unregisters every task, terminates every worker and (unless persistentCache) deletes the compiled files. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
@@ -213,8 +239,7 @@ export class ModuleHost {
     this.listeners.clear();
     await this.pools.dispose();
     await Promise.all([...this.workers].map((w) => w.terminate().catch(() => undefined)));
-    await Promise.all([...this.outputs].map((f) => rm(f, { force: true })));
-    await this.compiler.dispose?.();
+    await this.compiler.dispose();
   }
 
   private enqueue(operation: () => Promise<void>): Promise<void> {
@@ -254,17 +279,13 @@ export class ModuleHost {
     };
     let compiled: CompileResult;
     try {
-      compiled = await this.compiler.compile({
-        file,
-        workspaceRoot: this.workspaceRoot,
-        cacheDir: this.options.cacheDir,
-        taskflowPath: path.join(this.distDir, "taskflow.js"),
-      });
+      compiled = await this.compiler.compile(file);
     } catch (error) {
       compiled = { ok: false, diagnostics: [{ file, line: 1, column: 1, severity: "error", message: (error as Error).message }] };
     }
     if (!compiled.ok) return apply({ diagnostics: compiled.diagnostics });
-    this.outputs.add(compiled.outputPath);
+    // The same output path is the same code (the name holds its hash): what it declares is known already.
+    if (compiled.outputPath === state.outputPath && this.modules.get(file) === state) return;
     try {
       const outcome = await runTaskWorker({
         workerPath: path.join(this.distDir, "worker.js"),

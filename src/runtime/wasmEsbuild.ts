@@ -1,13 +1,10 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { Loader, Plugin } from "esbuild-wasm";
+import type { Plugin } from "esbuild-wasm";
 import type { EsbuildApi } from "./compileModule";
+import { SOURCE_EXTENSIONS, loaderFor } from "./sourceLoaders";
 
-const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json"];
-const LOADERS: Record<string, Loader> = {
-  ".ts": "ts", ".mts": "ts", ".cts": "ts", ".tsx": "tsx", ".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "jsx", ".json": "json",
-};
 // TypeScript sources import "./x.js" meaning "./x.ts".
 const TS_FOR_JS: Record<string, string[]> = { ".js": [".ts", ".tsx"], ".mjs": [".mts"], ".cjs": [".cts"], ".jsx": [".tsx"] };
 
@@ -45,7 +42,7 @@ function fileSystemPlugin(): Plugin {
         };
       });
       build.onLoad({ filter: /.*/ }, async (args) => {
-        const loader = LOADERS[path.extname(args.path).toLowerCase()];
+        const loader = loaderFor(args.path);
         if (!loader) {
           return { errors: [{ text: `Cannot import ${args.path}: task modules can import ${SOURCE_EXTENSIONS.join(", ")} files` }] };
         }
@@ -62,7 +59,8 @@ let initialized: Promise<typeof import("esbuild-wasm/lib/browser.js")> | undefin
  * platform binary are needed), with local files read through a plugin. Only for the compiler
  * process: the browser build needs a global `self`, which must not leak into the extension host.
  */
-export async function createWasmEsbuild(wasmPath: string): Promise<EsbuildApi> {  initialized ??= (async () => {
+export async function createWasmEsbuild(wasmPath: string): Promise<EsbuildApi> {
+  initialized ??= (async () => {
     (globalThis as { self?: unknown }).self ??= globalThis;
     // Imported here, not at the top: dist/worker.js also starts every task worker, which never compiles.
     const esbuildBrowser = await import("esbuild-wasm/lib/browser.js");
@@ -74,6 +72,7 @@ export async function createWasmEsbuild(wasmPath: string): Promise<EsbuildApi> {
   })();
   const esbuildBrowser = await initialized;
   return {
+    version: esbuildBrowser.version,
     build: (options) =>
       esbuildBrowser.build({ ...options, plugins: [...(options.plugins ?? []), fileSystemPlugin()] }),
   };

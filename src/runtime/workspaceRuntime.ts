@@ -25,7 +25,8 @@ export interface WorkspaceRuntimeOptions extends Omit<ModuleHostOptions, "manage
   /** Milliseconds a file must be quiet after a change before it is reloaded (watch mode). @default 300 */
   reloadDelayMs?: number;
   /**
-   * Where compiled modules are written. Files the runtime wrote are deleted by dispose().
+   * Where compiled modules are written. Files the runtime wrote are deleted by dispose(), unless
+   * `persistentCache` (pass both, with a folder that outlives the session, to cache across reloads).
    * @default a folder of this process under `os.tmpdir()/taskflow-<hash of root>/`
    */
   cacheDir?: string;
