@@ -72,6 +72,9 @@ export class WorkspaceSession {
       root: folder.uri.fsPath,
       modules: settings.modules,
       cacheDir: path.join(storageDir, MODULE_CACHE_DIR),
+      // The storage folder outlives the window: a reload with unchanged modules compiles nothing and
+      // lists their tasks from the records beside the outputs.
+      persistentCache: true,
       distDir,
       // The manager never runs more than this at once, so more warm workers per module would only idle.
       maxWorkers: this.options.settings.maxConcurrentTasks,

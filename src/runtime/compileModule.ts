@@ -217,10 +217,11 @@ export async function sweepCompiledFiles(cacheDir: string, keep: ReadonlySet<str
   }
   let deleted = 0;
   const cutoff = Date.now() - olderThanMs;
-  for (const name of names.filter((n) => /\.cjs$|\.(cjs|json)\.\d+\.tmp$/.test(n))) {
+  for (const name of names.filter((n) => /\.cjs$|\.cjs\.tasks\.json$|\.(cjs|json)\.\d+\.tmp$/.test(n))) {
     const file = path.join(cacheDir, name);
     try {
-      if (keep.has(file) || (await stat(file)).mtimeMs >= cutoff) continue;
+      // An output's declared-tasks record goes with the output.
+      if (keep.has(file.replace(/\.tasks\.json$/, "")) || (await stat(file)).mtimeMs >= cutoff) continue;
       await rm(file, { force: true });
       deleted++;
     } catch {

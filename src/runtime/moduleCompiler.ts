@@ -1,3 +1,4 @@
+import { declaredTasksPath } from "./declaredTasksCache";
 import { createHash } from "node:crypto";
 import { rm, stat } from "node:fs/promises";
 import path from "node:path";
@@ -83,7 +84,7 @@ export class ModuleCompiler {
   /** Stops the compiler process; unless the cache persists, deletes this session's outputs and their index entries. */
   async dispose(): Promise<void> {
     if (!this.options.persistentCache) {
-      await Promise.all([...this.used].map((f) => rm(f, { force: true })));
+      await Promise.all([...this.used].flatMap((f) => [rm(f, { force: true }), rm(declaredTasksPath(f), { force: true })]));
       await this.index.forget(this.used);
     }
     await this.index.flush();

@@ -7,9 +7,9 @@ import type { CompileResult, EsbuildApi } from "./compileModule";
 import { ModuleCompiler } from "./moduleCompiler";
 import { planRegistrations, type ModuleState, type Registration } from "./registrationPlan";
 import type { RunContext } from "./workerProtocol";
+import { declaredTasks, loadDiagnostic } from "./declaredTasksCache";
 import { runTaskWorker } from "./runTaskWorker";
 import { ModulePools, type WorkerStoppedEvent } from "./modulePools";
-import { stackFrames } from "./stackFrames";
 import type { ModuleDiagnostic, TaskFunctionInfo } from "./types";
 
 /** The part of TaskManager the host uses. */
@@ -287,15 +287,10 @@ export class ModuleHost {
     // The same output path is the same code (the name holds its hash): what it declares is known already.
     if (compiled.outputPath === state.outputPath && this.modules.get(file) === state) return;
     try {
-      const outcome = await runTaskWorker({
-        workerPath: path.join(this.distDir, "worker.js"),
-        job: { kind: "load", compiledPath: compiled.outputPath, sourcePath: file },
-        timeoutMs: this.options.loadTimeoutMs ?? 10_000,
-        resourceLimits: this.options.workerResourceLimits,
-        onLog: (message, level) => taskLog(`${path.basename(file)}: ${message}`, { level }),
-        track: (worker) => this.track(worker),
+      const tasks = await declaredTasks({
+        distDir: this.distDir, file, outputPath: compiled.outputPath, timeoutMs: this.options.loadTimeoutMs ?? 10_000,
+        resourceLimits: this.options.workerResourceLimits, track: (worker) => this.track(worker),
       });
-      const tasks = outcome.type === "loaded" ? outcome.tasks : [];
       const warnings = [...compiled.warnings];
       if (tasks.length === 0) {
         warnings.push({
@@ -305,17 +300,8 @@ export class ModuleHost {
       }
       apply({ outputPath: compiled.outputPath, tasks, diagnostics: warnings });
     } catch (error) {
-      apply({ diagnostics: [...compiled.warnings, this.loadDiagnostic(file, error as Error)] });
+      apply({ diagnostics: [...compiled.warnings, loadDiagnostic(this.workspaceRoot, file, error as Error)] });
     }
-  }
-
-  private loadDiagnostic(file: string, error: Error): ModuleDiagnostic {
-    const inWorkspace = stackFrames(error.stack ?? "").find((f) =>
-      f.file === file || (!path.relative(this.workspaceRoot, f.file).startsWith("..") && !f.file.includes(`${path.sep}node_modules${path.sep}`)),
-    );
-    const message = `Loading the module failed: ${error.name && error.name !== "Error" ? `${error.name}: ` : ""}${error.message}`;
-    if (!inWorkspace) return { file, line: 1, column: 1, severity: "error", message };
-    return { file: inWorkspace.file, line: inWorkspace.line, column: inWorkspace.column, severity: "error", message };
   }
 
   private track(worker: Worker): () => void {

@@ -166,9 +166,30 @@ describe("runtime: the compile cache", function () {
     workspace.write({ "hello.tasks.ts": HELLO_MODULE.replace("hello ", "hi ") });
     const { env: host } = await session(["hello.tasks.ts"]);
     assert.equal(outputs().length, 2);
-    assert.equal(await host.host.sweepCache(0), 1);
+    // The old output and the record of what it declares.
+    assert.equal(await host.host.sweepCache(0), 2);
     assert.equal(outputs().length, 1);
     assert.notEqual(outputs()[0], first);
+    assert.deepEqual(readdirSync(workspace.cacheDir).filter((f) => f.endsWith(".tasks.json")), [`${outputs()[0]}.tasks.json`]);
+  });
+
+  it("lists an unchanged module's tasks from the record beside its output, without running its top level again", async () => {
+    workspace = new Workspace({ "hello.tasks.ts": HELLO_MODULE });
+    await session(["hello.tasks.ts"]);
+    const [record] = readdirSync(workspace.cacheDir).filter((f) => f.endsWith(".tasks.json"));
+    const recordPath = path.join(workspace.cacheDir, record);
+    const declared = JSON.parse(readFileSync(recordPath, "utf8")) as Array<{ name: string }>;
+    assert.deepEqual(declared.map((t) => t.name), ["hello"]);
+    // Had the top level run again, the module itself would say "hello".
+    writeFileSync(recordPath, JSON.stringify(declared.map((t) => ({ ...t, name: "helloFromRecord" }))));
+
+    const second = await session(["hello.tasks.ts"]);
+    assert.deepEqual(second.env.host.functions().map((t) => t.name), ["helloFromRecord"]);
+    assert.equal((await run("helloFromRecord", ["ada"])).result, "hello ada");
+
+    writeFileSync(recordPath, "{ not json");
+    const third = await session(["hello.tasks.ts"]);
+    assert.deepEqual(third.env.host.functions().map((t) => t.name), ["hello"], "an unreadable record is listed again from the module");
   });
 });
 
