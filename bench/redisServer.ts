@@ -55,25 +55,27 @@ export async function startRedisServer(executable: string): Promise<RedisServer>
   ], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const version = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`redis-server did not report ready within ${READY_TIMEOUT_MS} ms; its output:\n${output}`)), READY_TIMEOUT_MS);
-    const fail = (error: Error): void => {
+    let settled = false;
+    const settle = (error: Error | undefined, found?: string): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      child.kill();
-      reject(error);
+      if (error) {
+        child.kill();
+        reject(error);
+      } else {
+        resolve(found ?? "unknown");
+      }
     };
-    child.once("error", fail);
-    child.once("exit", (code, signal) => fail(new Error(`redis-server exited (code ${code}, signal ${signal}) before it was ready; its output:\n${output}`)));
+    const timer = setTimeout(() => settle(new Error(`redis-server did not report ready within ${READY_TIMEOUT_MS} ms; its output:\n${output}`)), READY_TIMEOUT_MS);
+    child.once("error", (error) => settle(error));
+    child.once("exit", (code, signal) => settle(new Error(`redis-server exited (code ${code}, signal ${signal}) before it was ready; its output:\n${output}`)));
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes("Ready to accept connections")) {
-        clearTimeout(timer);
-        child.removeAllListeners("exit");
-        resolve(/version=([\d.]+)/.exec(output)?.[1] ?? "unknown");
-      }
+      if (output.includes("Ready to accept connections")) settle(undefined, /version=([\d.]+)/.exec(output)?.[1]);
     });
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   });
-  child.stdout.resume();
   return { port, pid: child.pid as number, version, stop: () => stop(child, dir) };
 }
 

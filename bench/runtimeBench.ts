@@ -36,6 +36,8 @@ export interface ProductFigures extends Throughput {
   p50AddToStartMs: number;
   /** Median milliseconds from the `addTask` call to the engine's `running` lifecycle event. */
   p50AddToRunningMs: number;
+  /** Median milliseconds from the `addTask` call to its `success` lifecycle event: one clock, an upper bound of add-to-start. */
+  p50AddToDoneMs: number;
 }
 
 /** The no-op returns when it started, on the clock every thread shares. */
@@ -82,8 +84,10 @@ export async function productPathThroughput(run: ProductRun): Promise<ProductFig
     await Promise.all(Array.from({ length: run.concurrency }, async (_, i) => manager.waitFor(await manager.addTask("noop", [i]))));
 
     const runningAt = new Map<string, number>();
+    const doneAt = new Map<string, number>();
     const subscription = manager.onLifecycle((event) => {
       if (event.status === "running") runningAt.set(event.taskId, now());
+      else if (event.status === "success") doneAt.set(event.taskId, now());
     });
     const addedAt = new Map<string, number>();
     const clock = startClock();
@@ -105,7 +109,7 @@ export async function productPathThroughput(run: ProductRun): Promise<ProductFig
     const figures = throughput(run.count, clock);
     subscription.dispose();
     const sinceAdded = (at: Map<string, number>): number => median(ids.map((id) => (at.get(id) ?? NaN) - (addedAt.get(id) as number)));
-    return { ...figures, p50AddToStartMs: sinceAdded(startedAt), p50AddToRunningMs: sinceAdded(runningAt) };
+    return { ...figures, p50AddToStartMs: sinceAdded(startedAt), p50AddToRunningMs: sinceAdded(runningAt), p50AddToDoneMs: sinceAdded(doneAt) };
   } finally {
     await manager.shutdown();
     await disposeRuntime(runtime);
