@@ -1,235 +1,204 @@
 /**
- * Taskflow benchmark: durable engine throughput against p-queue in the same process, store
- * export/reload times, the longest event-loop stall while persisting next to 100k stored records,
- * and start-up time with 100k records. The last line of output is one JSON object with the figures.
+ * Taskflow benchmark, every figure beside a peer run in the same process and the same minute:
+ * the durable engine against p-queue; the product path (a workspace module through WorkspaceRuntime,
+ * warm pool and `isolation: "fresh"`) against the engine alone; both against BullMQ on a redis-server
+ * of its own with AOF (in-process handler, and the sandboxed processor in worker threads) when
+ * redis-server is on PATH; module reload time; store export/reload, start-up and event-loop stalls
+ * with 100k stored records. The last line of output is one JSON object with the figures.
  *
- * Run with `npm run bench` (builds, then `tsx bench/index.ts`). Env BENCH_TASKS overrides the number
- * of no-op tasks in the throughput runs (default 10000).
+ * Run with `npm run bench`: it builds, bundles this file to dist/bench.js (so worker threads do not
+ * inherit tsx's loader) and runs that. Env:
+ * - BENCH_TASKS: no-op tasks per throughput run (default 10000);
+ * - BENCH_FRESH_TASKS: tasks of the `isolation: "fresh"` run (default 100, each starts a thread);
+ * - BENCH_ONLY: a comma-separated subset of `engine,runtime,bullmq,store` (default all), e.g. for a `--cpu-prof` run.
  */
-import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
-import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import { TaskManager } from "../src/engine";
-import { newTaskData, type TaskData } from "../src/model";
-import { SqlJsStore } from "../src/store";
+import { performance } from "node:perf_hooks";
+import { bullmqThroughput } from "./bullmqBench";
+import { engineThroughput, pQueueThroughput } from "./engineBench";
+import { log, round, tempDir, type Throughput } from "./figures";
+import { findRedisServer, startRedisServer } from "./redisServer";
+import { productPathThroughput, reloadMsP50, type ProductFigures } from "./runtimeBench";
+import { exportReload, fillStore, persistingWithBigStore } from "./storeBench";
 
+/** Concurrency of the engine and p-queue runs (and the store's stall run). */
 const CONCURRENCY = 8;
+/** Workers and concurrency of the product path and of BullMQ: the extension's default maxConcurrentTasks. */
+const PEER_CONCURRENCY = 4;
 const THROUGHPUT_TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
+const FRESH_TASKS = Number(process.env.BENCH_FRESH_TASKS ?? 100);
+const ONE_AT_A_TIME_TASKS = 200;
+const RELOADS = 20;
 const STALL_RUN_TASKS = 5_000;
 const BIG = 100_000;
+const SECTIONS = new Set((process.env.BENCH_ONLY ?? "engine,runtime,bullmq,store").split(",").map((s) => s.trim()));
+/** worker.js, taskflow.js, esbuild.wasm: beside this bundle in dist/. */
+const DIST_DIR = process.env.BENCH_DIST_DIR ?? __dirname;
 
-function log(message: string): void {
-  process.stdout.write(`${message}\n`);
+function line(label: string, t: Throughput): void {
+  log(`${`${label}:`.padEnd(52)} ${Math.round(t.tasksPerSec).toLocaleString("en")} tasks/s (${round(t.ms)} ms; ${Math.round(t.tasksPerCpuSec).toLocaleString("en")} per CPU-second)`);
 }
 
-function round(n: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
+function ratio(a: number | undefined, b: number | undefined, digits = 2): number | null {
+  return a === undefined || b === undefined ? null : round(a / b, digits);
 }
 
-function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), "taskflow-bench-"));
+const perSec = (t: Throughput | undefined): number | null => (t ? Math.round(t.tasksPerSec) : null);
+const perCpuSec = (t: Throughput | undefined): number | null => (t ? Math.round(t.tasksPerCpuSec) : null);
+
+async function engineSection(): Promise<{ engine: Throughput; pQueue: Throughput }> {
+  // A short warm-up so both sides run on optimised code.
+  await engineThroughput(1000, CONCURRENCY);
+  await pQueueThroughput(1000, CONCURRENCY);
+  const engine = await engineThroughput(THROUGHPUT_TASKS, CONCURRENCY);
+  const pQueue = await pQueueThroughput(THROUGHPUT_TASKS, CONCURRENCY);
+  line(`durable engine (sql.js store), c ${CONCURRENCY}`, engine);
+  line(`p-queue (memory only), c ${CONCURRENCY}`, pQueue);
+  log(`ratio engine/p-queue: ${round(engine.tasksPerSec / pQueue.tasksPerSec, 3)}`);
+  return { engine, pQueue };
 }
 
-/** N no-op tasks through the engine with a real sql.js store; the clock stops when all are durable. */
-interface Throughput {
-  tasksPerSec: number;
-  ms: number;
-  /** Tasks per second of this process's CPU time: less sensitive to other load on the machine. */
-  tasksPerCpuSec: number;
+interface RuntimeFigures {
+  warm: ProductFigures;
+  oneAtATime: ProductFigures;
+  fresh: ProductFigures;
+  warmMemory: ProductFigures;
+  engineMemory: ProductFigures;
+  reloadMs: number;
 }
 
-function throughput(count: number, started: number, cpu: NodeJS.CpuUsage): Throughput {
-  const ms = performance.now() - started;
-  const used = process.cpuUsage(cpu);
-  return { tasksPerSec: count / (ms / 1000), ms, tasksPerCpuSec: count / ((used.user + used.system) / 1e6) };
+async function runtimeSection(): Promise<RuntimeFigures> {
+  const base = { concurrency: PEER_CONCURRENCY, distDir: DIST_DIR, oneAtATime: false, durable: true };
+  const warm = await productPathThroughput({ ...base, mode: "warm", count: THROUGHPUT_TASKS });
+  const oneAtATime = await productPathThroughput({ ...base, mode: "warm", count: ONE_AT_A_TIME_TASKS, oneAtATime: true });
+  const fresh = await productPathThroughput({ ...base, mode: "fresh", count: FRESH_TASKS });
+  const warmMemory = await productPathThroughput({ ...base, mode: "warm", count: THROUGHPUT_TASKS, durable: false });
+  const engineMemory = await productPathThroughput({ ...base, mode: "engine", count: THROUGHPUT_TASKS, durable: false });
+  const reloadMs = await reloadMsP50(DIST_DIR, RELOADS);
+  line(`runtime, warm pool, sql.js store, c ${PEER_CONCURRENCY}`, warm);
+  line(`runtime, isolation "fresh", sql.js store, c ${PEER_CONCURRENCY}`, fresh);
+  line(`runtime, warm pool, in-memory store, c ${PEER_CONCURRENCY}`, warmMemory);
+  line(`engine alone, in-memory store, c ${PEER_CONCURRENCY}`, engineMemory);
+  log(`runtime, warm, one at a time: p50 add-to-start ${round(oneAtATime.p50AddToStartMs, 3)} ms (to the engine's running event ${round(oneAtATime.p50AddToRunningMs, 3)} ms, to done ${round(oneAtATime.p50AddToDoneMs, 3)} ms)`);
+  log(`runtime.reload(file) after a change: p50 ${round(reloadMs)} ms over ${RELOADS}`);
+  return { warm, oneAtATime, fresh, warmMemory, engineMemory, reloadMs };
 }
 
-async function engineThroughput(count: number): Promise<Throughput> {
-  const dir = tempDir();
-  const manager = new TaskManager({ dbPath: path.join(dir, "tasks.db"), maxConcurrentTasks: CONCURRENCY, maxRecords: count * 2, onOutsideLog: () => undefined });
-  await manager.start();
-  const noop = manager.task({ name: "noop" }, async () => undefined);
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) ids.push(await manager.addTask(noop, [i]));
-  for (const id of ids) await manager.waitFor(id);
-  await manager.flush();
-  const result = throughput(count, started, cpu);
-  const done = manager.metrics().success;
-  await manager.shutdown();
-  rmSync(dir, { recursive: true, force: true });
-  if (done !== count) throw new Error(`expected ${count} successful tasks, got ${done}`);
-  return result;
+interface BullmqFigures {
+  version: string;
+  redisVersion: string;
+  c1: Throughput;
+  c4: Throughput;
+  sandboxed: Throughput;
 }
 
-/** The same workload through p-queue at the same concurrency: the in-memory ceiling. */
-async function pQueueThroughput(count: number): Promise<Throughput> {
-  const { default: PQueue } = await import("p-queue");
-  const queue = new PQueue({ concurrency: CONCURRENCY });
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const done: Array<Promise<unknown>> = [];
-  for (let i = 0; i < count; i++) done.push(queue.add(async () => i));
-  await Promise.all(done);
-  await queue.onIdle();
-  return throughput(count, started, cpu);
-}
-
-function record(i: number): TaskData {
-  const createdAt = 1_700_000_000_000 + i;
-  return newTaskData({
-    taskId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-    funcName: `func${i % 20}`,
-    status: i % 10 === 0 ? "failed" : "success",
-    args: [i, "someone@example.com"],
-    kwargs: { retry: true },
-    createdAt,
-    startTime: createdAt + 1,
-    endTime: createdAt + 25,
-    retriesUsed: i % 3,
-    error: i % 10 === 0 ? "Connection refused" : null,
-    idempotencyKey: i % 4 === 0 ? `key-${i}` : null,
-    tags: { env: i % 2 ? "prod" : "dev" },
-  });
-}
-
-/** A closed database file holding n finished records, each with two log lines. */
-async function fillStore(dbPath: string, n: number): Promise<void> {
-  const store = new SqlJsStore({ dbPath, maxRecords: n * 2, onWarning: (m) => log(`  warning: ${m}`) });
-  await store.open();
-  for (let i = 0; i < n; i++) {
-    store.saveTask(record(i));
-    store.appendLogs(record(i).taskId, ["2026-11-29T17:00:00 started", "2026-11-29T17:00:00 done"]);
-    if (i % 5000 === 4999) await store.flush();
+async function bullmqSection(): Promise<BullmqFigures | undefined> {
+  const executable = findRedisServer();
+  if (!executable) {
+    log("BullMQ: skipped, redis-server is not on PATH (its figures are null)");
+    return undefined;
   }
-  await store.close();
+  const redis = await startRedisServer(executable);
+  try {
+    const base = { port: redis.port, redisPid: redis.pid, count: THROUGHPUT_TASKS };
+    const c1 = await bullmqThroughput({ ...base, concurrency: 1, processor: "inProcess" });
+    const c4 = await bullmqThroughput({ ...base, concurrency: PEER_CONCURRENCY, processor: "inProcess" });
+    const sandboxed = await bullmqThroughput({ ...base, concurrency: PEER_CONCURRENCY, processor: "sandboxed" });
+    const { version } = JSON.parse(readFileSync(require.resolve("bullmq/package.json"), "utf8")) as { version: string };
+    log(`BullMQ ${version}, redis-server ${redis.version} with appendonly yes, appendfsync everysec (CPU-seconds include redis-server's):`);
+    line("  BullMQ, in-process handler, c 1", c1);
+    line(`  BullMQ, in-process handler, c ${PEER_CONCURRENCY}`, c4);
+    line(`  BullMQ, sandboxed in worker threads, c ${PEER_CONCURRENCY}`, sandboxed);
+    return { version, redisVersion: redis.version, c1, c4, sandboxed };
+  } finally {
+    await redis.stop();
+  }
 }
 
-/** Export (fold at close) and reload times of a store holding n records. */
-async function exportReload(source: string, n: number): Promise<{ exportMs: number; reloadMs: number; bytes: number }> {
-  const dir = tempDir();
-  const dbPath = path.join(dir, "tasks.db");
-  copyFileSync(source, dbPath);
-  const store = new SqlJsStore({ dbPath, maxRecords: n * 2 });
-  let started = performance.now();
-  await store.open();
-  const reloadMs = performance.now() - started;
-  if (store.countTasks() !== n) throw new Error(`expected ${n} records after reload, got ${store.countTasks()}`);
-  store.saveTask(record(n));
-  started = performance.now();
-  await store.close();
-  const exportMs = performance.now() - started;
-  const bytes = statSync(dbPath).size;
-  rmSync(dir, { recursive: true, force: true });
-  return { exportMs, reloadMs, bytes };
-}
-
-/**
- * Start-up with 100k records, then tasks running and logging while the longest event-loop stall is
- * recorded. A small journalFoldBytes makes the journal fold (export of the 100k database, in the
- * worker) happen during the measurement.
- */
-async function persistingWithBigStore(source: string): Promise<{ startupMs: number; maxStallMs: number; p99StallMs: number; tasks: number; folds: number; ms: number }> {
-  const dir = tempDir();
-  const dbPath = path.join(dir, "tasks.db");
-  copyFileSync(source, dbPath);
-  const store = new SqlJsStore({ dbPath, maxRecords: BIG * 2, journalFoldBytes: 2 * 1024 * 1024, onWarning: (m) => log(`  warning: ${m}`) });
-  let folds = 0;
-  const internals = (store as unknown as { journal: { startFold(): void; folding?: Promise<void> } }).journal;
-  const startFold = internals.startFold.bind(internals);
-  internals.startFold = () => {
-    folds++;
-    startFold();
-  };
-  const manager = new TaskManager({ store, maxConcurrentTasks: CONCURRENCY, onOutsideLog: () => undefined });
-  const { taskLog } = await import("../src/engine");
-  const logging = manager.task({ name: "logging" }, async (i: number) => {
-    taskLog(`step one of ${i}`);
-    await Promise.resolve();
-    taskLog(`step two of ${i}`);
-  });
-  let started = performance.now();
-  await manager.start();
-  const startupMs = performance.now() - started;
-
-  const histogram = monitorEventLoopDelay({ resolution: 5 });
-  histogram.enable();
-  const tasks = STALL_RUN_TASKS;
-  started = performance.now();
-  const ids: string[] = [];
-  for (let i = 0; i < tasks; i++) ids.push(await manager.addTask(logging, [i], { tags: { batch: "bench" } }));
-  for (const id of ids) await manager.waitFor(id);
-  await manager.flush();
-  // Let a fold the last writes started finish while still measuring.
-  await internals.folding;
-  const ms = performance.now() - started;
-  histogram.disable();
-  await manager.shutdown();
-  rmSync(dir, { recursive: true, force: true });
-  return {
-    startupMs,
-    maxStallMs: histogram.max / 1e6,
-    p99StallMs: histogram.percentile(99) / 1e6,
-    tasks,
-    folds,
-    ms,
-  };
+async function storeSection(): Promise<Record<string, number>> {
+  const files = tempDir();
+  try {
+    const file10k = path.join(files, "10k.db");
+    const file100k = path.join(files, "100k.db");
+    const started = performance.now();
+    await fillStore(file10k, 10_000);
+    await fillStore(file100k, BIG);
+    log(`filled stores of 10k and 100k records through saveTask/appendLogs in ${round((performance.now() - started) / 1000)} s`);
+    const small = await exportReload(file10k, 10_000);
+    log(`10k records:  export+write at close ${round(small.exportMs)} ms, reload ${round(small.reloadMs)} ms, file ${round(small.bytes / 1e6)} MB`);
+    const big = await exportReload(file100k, BIG);
+    log(`100k records: export+write at close ${round(big.exportMs)} ms, reload ${round(big.reloadMs)} ms, file ${round(big.bytes / 1e6)} MB`);
+    const persisting = await persistingWithBigStore(file100k, BIG, STALL_RUN_TASKS, CONCURRENCY);
+    log(`100k records: manager.start() ${round(persisting.startupMs)} ms`);
+    log(`100k records: ${persisting.tasks} logging tasks in ${round(persisting.ms)} ms, ${persisting.folds} journal fold(s); longest event-loop stall ${round(persisting.maxStallMs)} ms (p99 ${round(persisting.p99StallMs)} ms)`);
+    return {
+      exportMs10k: round(small.exportMs),
+      reloadMs10k: round(small.reloadMs),
+      exportMs100k: round(big.exportMs),
+      reloadMs100k: round(big.reloadMs),
+      dbBytes100k: big.bytes,
+      maxEventLoopStallMs100k: round(persisting.maxStallMs),
+      p99EventLoopStallMs100k: round(persisting.p99StallMs),
+      foldsDuringStallRun: persisting.folds,
+      startupMs100k: round(persisting.startupMs),
+    };
+  } finally {
+    rmSync(files, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
   const load = loadavg()[0];
-  log(`Taskflow bench: node ${process.version}, ${THROUGHPUT_TASKS} no-op tasks at concurrency ${CONCURRENCY}, load average ${round(load, 2)}`);
-  // A short warm-up so both sides run on optimised code.
-  await engineThroughput(1000);
-  await pQueueThroughput(1000);
-  const engine = await engineThroughput(THROUGHPUT_TASKS);
-  const pQueue = await pQueueThroughput(THROUGHPUT_TASKS);
-  log(`durable engine (sql.js store): ${Math.round(engine.tasksPerSec)} tasks/s (${round(engine.ms)} ms; ${Math.round(engine.tasksPerCpuSec)} per CPU-second)`);
-  log(`p-queue (memory only):         ${Math.round(pQueue.tasksPerSec)} tasks/s (${round(pQueue.ms)} ms; ${Math.round(pQueue.tasksPerCpuSec)} per CPU-second)`);
-  log(`ratio engine/p-queue:          ${round(engine.tasksPerSec / pQueue.tasksPerSec, 3)}`);
-
-  const files = tempDir();
-  const file10k = path.join(files, "10k.db");
-  const file100k = path.join(files, "100k.db");
-  const started = performance.now();
-  await fillStore(file10k, 10_000);
-  await fillStore(file100k, BIG);
-  log(`filled stores of 10k and 100k records through saveTask/appendLogs in ${round((performance.now() - started) / 1000)} s`);
-  const small = await exportReload(file10k, 10_000);
-  log(`10k records:  export+write at close ${round(small.exportMs)} ms, reload ${round(small.reloadMs)} ms, file ${round(small.bytes / 1e6)} MB`);
-  const big = await exportReload(file100k, BIG);
-  log(`100k records: export+write at close ${round(big.exportMs)} ms, reload ${round(big.reloadMs)} ms, file ${round(big.bytes / 1e6)} MB`);
-
-  const persisting = await persistingWithBigStore(file100k);
-  rmSync(files, { recursive: true, force: true });
-  log(`100k records: manager.start() ${round(persisting.startupMs)} ms`);
-  log(`100k records: ${persisting.tasks} logging tasks in ${round(persisting.ms)} ms, ${persisting.folds} journal fold(s); longest event-loop stall ${round(persisting.maxStallMs)} ms (p99 ${round(persisting.p99StallMs)} ms)`);
+  const startedAt = performance.now();
+  log(`Taskflow bench: node ${process.version}, ${cpus().length} CPUs, ${THROUGHPUT_TASKS} no-op tasks per throughput run, load average ${round(load, 2)}`);
+  const engine = SECTIONS.has("engine") ? await engineSection() : undefined;
+  const runtime = SECTIONS.has("runtime") ? await runtimeSection() : undefined;
+  const bullmq = SECTIONS.has("bullmq") ? await bullmqSection() : undefined;
+  const store = SECTIONS.has("store") ? await storeSection() : {};
+  const loadEnd = loadavg()[0];
+  log(`ratios: runtime/BullMQ sandboxed ${ratio(runtime?.warm.tasksPerSec, bullmq?.sandboxed.tasksPerSec) ?? "n/a"}, engine/BullMQ c ${PEER_CONCURRENCY} ${ratio(engine?.engine.tasksPerSec, bullmq?.c4.tasksPerSec) ?? "n/a"} (c 1 ${ratio(engine?.engine.tasksPerSec, bullmq?.c1.tasksPerSec) ?? "n/a"}); ${round((performance.now() - startedAt) / 1000)} s, load average at the end ${round(loadEnd, 2)}`);
 
   log(JSON.stringify({
-    durableTasksPerSec: Math.round(engine.tasksPerSec),
-    pQueueTasksPerSec: Math.round(pQueue.tasksPerSec),
-    ratio: round(engine.tasksPerSec / pQueue.tasksPerSec, 4),
-    durableTasksPerCpuSec: Math.round(engine.tasksPerCpuSec),
-    pQueueTasksPerCpuSec: Math.round(pQueue.tasksPerCpuSec),
+    durableTasksPerSec: perSec(engine?.engine),
+    pQueueTasksPerSec: perSec(engine?.pQueue),
+    ratio: ratio(engine?.engine.tasksPerSec, engine?.pQueue.tasksPerSec, 4),
+    durableTasksPerCpuSec: perCpuSec(engine?.engine),
+    pQueueTasksPerCpuSec: perCpuSec(engine?.pQueue),
+    runtimeTasksPerSec: perSec(runtime?.warm),
+    runtimeTasksPerCpuSec: perCpuSec(runtime?.warm),
+    runtimeFreshTasksPerSec: perSec(runtime?.fresh),
+    runtimeFreshTasksPerCpuSec: perCpuSec(runtime?.fresh),
+    runtimeP50AddToStartMs: runtime ? round(runtime.oneAtATime.p50AddToStartMs, 3) : null,
+    runtimeP50AddToRunningMs: runtime ? round(runtime.oneAtATime.p50AddToRunningMs, 3) : null,
+    runtimeP50AddToDoneMs: runtime ? round(runtime.oneAtATime.p50AddToDoneMs, 3) : null,
+    runtimeMemoryStoreTasksPerSec: perSec(runtime?.warmMemory),
+    engineMemoryStoreTasksPerSec: perSec(runtime?.engineMemory),
+    reloadMsP50: runtime ? round(runtime.reloadMs) : null,
+    bullmqC1TasksPerSec: perSec(bullmq?.c1),
+    bullmqTasksPerSec: perSec(bullmq?.c4),
+    bullmqTasksPerCpuSec: perCpuSec(bullmq?.c4),
+    bullmqSandboxedTasksPerSec: perSec(bullmq?.sandboxed),
+    bullmqSandboxedTasksPerCpuSec: perCpuSec(bullmq?.sandboxed),
+    runtimeOverBullmqSandboxed: ratio(runtime?.warm.tasksPerSec, bullmq?.sandboxed.tasksPerSec),
+    runtimeOverBullmqSandboxedPerCpuSec: ratio(runtime?.warm.tasksPerCpuSec, bullmq?.sandboxed.tasksPerCpuSec),
+    engineOverBullmq: ratio(engine?.engine.tasksPerSec, bullmq?.c4.tasksPerSec),
+    engineOverBullmqC1: ratio(engine?.engine.tasksPerSec, bullmq?.c1.tasksPerSec),
+    engineOverBullmqPerCpuSec: ratio(engine?.engine.tasksPerCpuSec, bullmq?.c4.tasksPerCpuSec),
+    bullmqVersion: bullmq?.version ?? null,
+    redisVersion: bullmq?.redisVersion ?? null,
     loadAverage: round(load, 2),
+    loadAverageEnd: round(loadEnd, 2),
     concurrency: CONCURRENCY,
+    peerConcurrency: PEER_CONCURRENCY,
     tasks: THROUGHPUT_TASKS,
-    exportMs10k: round(small.exportMs),
-    reloadMs10k: round(small.reloadMs),
-    exportMs100k: round(big.exportMs),
-    reloadMs100k: round(big.reloadMs),
-    dbBytes100k: big.bytes,
-    maxEventLoopStallMs100k: round(persisting.maxStallMs),
-    p99EventLoopStallMs100k: round(persisting.p99StallMs),
-    foldsDuringStallRun: persisting.folds,
-    startupMs100k: round(persisting.startupMs),
+    freshTasks: FRESH_TASKS,
+    ...store,
   }));
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

@@ -1,0 +1,89 @@
+/** A redis-server of the bench's own, on a free loopback port, with an append-only file synced every second. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { tempDir } from "./figures";
+
+export interface RedisServer {
+  port: number;
+  pid: number;
+  version: string;
+  stop(): Promise<void>;
+}
+
+/** The redis-server executable on PATH, or undefined when there is none. */
+export function findRedisServer(): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, "redis-server");
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error(`expected a TCP address, got ${String(address)}`))));
+    });
+  });
+}
+
+/** Milliseconds redis-server may take to say it accepts connections. */
+const READY_TIMEOUT_MS = 10_000;
+
+/**
+ * Starts `executable` with AOF on (`appendfsync everysec`, as a durable BullMQ deployment runs), no
+ * RDB snapshots, its files in a temp dir that stop() removes.
+ */
+export async function startRedisServer(executable: string): Promise<RedisServer> {
+  const dir = tempDir();
+  const port = await freePort();
+  const child = spawn(executable, [
+    "--port", String(port), "--bind", "127.0.0.1", "--dir", dir,
+    "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+    "--daemonize", "no", "--logfile", "", "--protected-mode", "yes",
+  ], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const version = await new Promise<string>((resolve, reject) => {
+    let settled = false;
+    const settle = (error: Error | undefined, found?: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) {
+        child.kill();
+        reject(error);
+      } else {
+        resolve(found ?? "unknown");
+      }
+    };
+    const timer = setTimeout(() => settle(new Error(`redis-server did not report ready within ${READY_TIMEOUT_MS} ms; its output:\n${output}`)), READY_TIMEOUT_MS);
+    child.once("error", (error) => settle(error));
+    child.once("exit", (code, signal) => settle(new Error(`redis-server exited (code ${code}, signal ${signal}) before it was ready; its output:\n${output}`)));
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Ready to accept connections")) settle(undefined, /version=([\d.]+)/.exec(output)?.[1]);
+    });
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  });
+  return { port, pid: child.pid as number, version, stop: () => stop(child, dir) };
+}
+
+async function stop(child: ChildProcess, dir: string): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    await exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
