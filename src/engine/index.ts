@@ -14,6 +14,7 @@ function openStore(options: TaskManagerOptions): TaskStore {
     return new SqlJsStore({
       dbPath: options.dbPath,
       maxRecords: options.maxRecords,
+      lockOwner: options.lockOwner,
       onWarning: (message) => report(`Taskflow store: ${message}`, "warning"),
     });
   }
@@ -38,4 +39,5 @@ export { TimeoutError, CancelledError, ShutdownError, toError } from "./errors";
 export { Emitter } from "./emitter";
 export type { RegisterOptions } from "./taskRegistry";
 export type { StoreFactory } from "./taskManager";
+export { DatabaseLockedError, readLockHolder, type LockHolder } from "../store";
 export { WorkspaceRuntime, type WorkspaceRuntimeOptions } from "../runtime/workspaceRuntime";

@@ -17,6 +17,11 @@ export interface Clock {
 export interface TaskManagerOptions {
   /** sql.js database file. Without it, history lives in memory only. */
   dbPath?: string;
+  /**
+   * With `dbPath`: what this process is, named in the DatabaseLockedError a second writer of the
+   * same database gets ("a VS Code window", "taskflow run"). @default "a node process (<script>)"
+   */
+  lockOwner?: string;
   /** A store to use instead of the one `dbPath` would open (tests, the extension). */
   store?: import("../store/types").TaskStore;
   /** Fernet key (URL-safe base64 of 32 bytes). When set, arguments are stored encrypted. */

@@ -9,6 +9,7 @@ import { writeFileAtomic } from "./atomicFile";
 import { JournalApplier, type JournalOp } from "./journalOps";
 import { JournalWriter, errorText } from "./journalWriter";
 import { openDatabaseFile } from "./databaseFile";
+import { DatabaseLock } from "./databaseLock";
 import { FINISHED_SQL } from "./schema";
 import { loadSqlJs } from "./sqlJsLoader";
 import { SELECT_COLUMNS, orderByClause, whereClause } from "./sqlQueries";
@@ -37,6 +38,9 @@ export class SqlJsStore implements TaskStore {
   private readonly warn: (message: string) => void;
   private readonly timers: Timers;
   private readonly journal: JournalWriter;
+  private readonly lockOwner: string | undefined;
+  /** Held from open until close: this store is the database's one writer. */
+  private lock: DatabaseLock | undefined;
 
   private SQL: SqlJsStatic | undefined;
   private db: Database | undefined;
@@ -61,6 +65,7 @@ export class SqlJsStore implements TaskStore {
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     const foldBytes = options.journalFoldBytes ?? DEFAULT_FOLD_BYTES;
     this.timers = options.timers ?? systemTimers;
+    this.lockOwner = options.lockOwner;
     this.warn = options.onWarning ?? ((message) => console.warn(`[taskflow store] ${message}`));
     if (!Number.isInteger(this.maxRecords) || this.maxRecords < 0) {
       throw new RangeError(`maxRecords must be a whole number >= 0, got ${String(options.maxRecords)}`);
@@ -86,6 +91,7 @@ export class SqlJsStore implements TaskStore {
     this.state = "opening";
     try {
       await fsp.mkdir(path.dirname(this.dbPath), { recursive: true });
+      this.lock = await DatabaseLock.acquire(this.dbPath, this.lockOwner);
       this.SQL = await loadSqlJs();
       this.db = await openDatabaseFile(this.SQL, this.dbPath, this.warn);
       this.prepareStatements();
@@ -98,6 +104,7 @@ export class SqlJsStore implements TaskStore {
       this.state = "closed";
       this.freeDatabase();
       await this.journal.close();
+      await this.lock?.release();
       throw err;
     }
   }
@@ -117,6 +124,7 @@ export class SqlJsStore implements TaskStore {
       this.warn(`Could not write the task database ${this.dbPath} at close (${errorText(err)}); the journal files beside it are kept and replayed at the next open, so nothing is lost.`);
     } finally {
       this.freeDatabase();
+      await this.lock?.release();
     }
   }
 

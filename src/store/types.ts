@@ -60,6 +60,11 @@ export interface SqlJsStoreOptions {
    * thread (and at open and close in any case). @default 16777216 (16 MiB)
    */
   journalFoldBytes?: number;
+  /**
+   * What opens the database, named in the error a second writer gets ("a VS Code window", "taskflow run").
+   * @default "a node process (<script>)"
+   */
+  lockOwner?: string;
   /** Timers used to schedule journal writes; tests pass fake ones. @default the global setTimeout/clearTimeout */
   timers?: Timers;
 }

@@ -327,8 +327,10 @@ function sqlJsHarness(reopen: "none" | "close" | "crash"): () => StoreHarness {
         if (reopen === "close") {
           await store.close();
         } else {
-          // A crash after the journal was written: the first instance is abandoned, never closed.
+          // A crash after the journal was written: the first instance is abandoned, never closed. A dead
+          // process's lock is stale and taken over; in this process it has to be let go by hand.
           await store.flush();
+          await (store as unknown as { lock?: { release(): Promise<void> } }).lock?.release();
           abandoned.push(store);
         }
         open.delete(store);

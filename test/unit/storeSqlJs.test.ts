@@ -137,7 +137,8 @@ describe("SqlJsStore on disk", () => {
     const journal = `${dbPath}.journal`;
     const [before, after] = readFileSync(journal, "utf8").trimEnd().split("\n");
     writeFileSync(journal, `${before}\n{not json\n{"op":"bogus"}\n${after}\n`);
-    // first is abandoned here, as after a crash.
+    // first is abandoned here, as after a crash; its lock, stale once its process is dead, is let go by hand.
+    await (first as unknown as { lock?: { release(): Promise<void> } }).lock?.release();
     const second = new SqlJsStore({ dbPath, onWarning: (m) => warnings.push(m) });
     await second.open();
     stores.push(second);

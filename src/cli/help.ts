@@ -1,0 +1,56 @@
+/** The CLI's help text. */
+import { DEFAULT_DATABASE } from "./workspaceDatabase";
+
+export const GENERAL_HELP = `taskflow: run and inspect Taskflow background tasks from a shell
+
+Usage:
+  taskflow run <task> [--args JSON] [--kwargs JSON] [--tag k=v]... [--key K] [--queue Q] [--priority N] [--wait] [--json]
+  taskflow list [--status S] [--task NAME] [--tag k=v] [--limit N] [--json]
+  taskflow show <id> [--json]
+  taskflow logs <id> [--follow] [--json]
+  taskflow retry <id> [--json]
+  taskflow cancel <id> [--json]
+  taskflow schedules [--json]
+  taskflow serve [--port N] [--json]
+  taskflow worker [--concurrency N] --redis URL
+
+Common options:
+  --workspace DIR   the workspace folder (default: the current folder)
+  --db PATH         the task database (overrides everything below)
+  --json            print exactly one JSON value on stdout, for scripts
+  -h, --help        help for a command: taskflow <command> --help
+
+Which database:
+  1. --db PATH, else $TASKFLOW_DB;
+  2. the database a VS Code window recorded for the workspace folder (or its nearest parent that
+     has one), in $TASKFLOW_HOME/workspaces (default ~/.taskflow/workspaces): the window's history;
+  3. else <workspace>/${DEFAULT_DATABASE}.
+While a window (or taskflow serve) holds that database, commands are forwarded to it over its
+local endpoint; with none open, the CLI opens the database itself (one writer at a time) and
+runs tasks with the workspace's task modules. $TASKFLOW_ENCRYPTION_KEY is the argument
+encryption key then.
+
+Exit codes: 0 done (with --wait: the task succeeded), 1 the task failed or was not found, 2 bad usage.`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  run: `taskflow run <task> [--args JSON] [--kwargs JSON] [--tag k=v]... [--key K] [--queue Q] [--priority N] [--wait] [--json]
+
+Enqueues a run of <task>. --args is a JSON array, --kwargs a JSON object, --tag repeats, --key is
+an idempotency key. --wait waits for the end (exit 0 only on success) and shows progress on a
+terminal. --json prints {"taskId"}, or with --wait the finished task.
+With no window holding the database, the CLI runs the task itself and stays until it finishes.`,
+  list: `taskflow list [--status S] [--task NAME] [--tag k=v] [--limit N] [--json]
+
+Lists tasks, newest first (default limit 100). --status takes one status or several separated by
+commas (pending, running, success, failed, interrupted, cancelled, rejected).`,
+  show: `taskflow show <id> [--json]\n\nShows one task: fields, error, stack trace and logs. --json prints its JSON form.`,
+  logs: `taskflow logs <id> [--follow] [--json]\n\nPrints a task's log lines. --follow keeps printing new lines until the task finishes.\n--json prints the lines as one JSON array (not with --follow).`,
+  retry: `taskflow retry <id> [--json]\n\nStarts a failed, interrupted or rejected task again, with the same arguments and tags. --json prints {"taskId"} of the new run.`,
+  cancel: `taskflow cancel <id> [--json]\n\nCancels a pending or running task.`,
+  schedules: `taskflow schedules [--json]\n\nLists schedules. This version has none yet: the list is empty.`,
+  serve: `taskflow serve [--port N] [--json]
+
+Serves the HTTP API on 127.0.0.1 (default: a free port) until interrupted. Every request needs
+Authorization: Bearer <token>. --json prints {"url","token"} as one line when ready.`,
+  worker: `taskflow worker [--concurrency N] --redis URL\n\nRuns tasks for a shared backend (BullMQ on Redis). Not available in this version.`,
+};

@@ -1,0 +1,120 @@
+/**
+ * The HTTP API server: the same handler serves `taskflow serve` on a loopback TCP port and the
+ * lock holder's local socket, which the CLI (and a second window) forward their calls to.
+ *
+ * Built on node:http, not a router library: a dozen fixed routes are a table of regular
+ * expressions, and the checks that matter here (Host and Origin, the token, the body limit) are a
+ * few lines that are clearer written out than configured.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Disposable, TaskflowClient } from "../model";
+import { HttpError, errorResponse } from "./httpErrors";
+import { DEFAULT_MAX_BODY_BYTES, checkOrigin, checkToken, readJsonBody } from "./requestGuard";
+import { ROUTES } from "./routes";
+import { streamEvents } from "./eventStream";
+
+export interface ApiServerOptions {
+  /** What the API serves: a TaskManager, or a client forwarding to the database's holder. */
+  client: TaskflowClient;
+  /** The bearer token every request must carry. @default 32 random bytes, base64url */
+  token?: string;
+  /** Largest request body, in bytes; larger ones get 413. @default 1048576 (1 MiB) */
+  maxBodyBytes?: number;
+}
+
+/** A new random bearer token (32 bytes, base64url). */
+export function newToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store" });
+  response.end(text);
+}
+
+/** A running API server. */
+export class ApiServer {
+  readonly token: string;
+  private readonly streams = new Set<Disposable>();
+  private readonly server: Server;
+  /** The TCP port, or undefined while not listening or when listening on a local socket. */
+  private port: number | undefined;
+
+  constructor(private readonly options: ApiServerOptions) {
+    this.token = options.token ?? newToken();
+    this.server = createServer((request, response) => void this.handle(request, response));
+  }
+
+  /**
+   * Listens on the loopback address only. Resolves with the base URL (`http://127.0.0.1:<port>`).
+   * @param port 0 picks a free port. @default 0
+   */
+  async listen(port = 0): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, "127.0.0.1", () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Listens on a Unix socket path or Windows named pipe (no Host check: browsers cannot reach it). */
+  async listenOnSocket(socketPath: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(socketPath, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+  }
+
+  /** Ends the event streams and stops accepting; resolves once every connection is closed. */
+  async close(): Promise<void> {
+    this.streams.forEach((s) => s.dispose());
+    this.streams.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      checkOrigin(request, this.port);
+      checkToken(request, this.token);
+      const url = new URL(request.url ?? "/", "http://127.0.0.1");
+      const method = request.method ?? "GET";
+      if (method === "GET" && url.pathname === "/tasks/events") {
+        const stream = streamEvents(this.options.client, response);
+        this.streams.add(stream);
+        response.on("close", () => this.streams.delete(stream));
+        return;
+      }
+      const matching = ROUTES.filter((r) => r.pattern.test(url.pathname));
+      const route = matching.find((r) => r.method === method);
+      if (!route) {
+        if (matching.length > 0) {
+          throw new HttpError(405, `${method} ${url.pathname} is not supported: use ${matching.map((r) => r.method).join(" or ")}`);
+        }
+        throw new HttpError(404, `No endpoint ${method} ${url.pathname}: the API serves /tasks and below (see the design's HTTP API)`);
+      }
+      const params = (route.pattern.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
+      const maxBytes = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+      const { status, body } = await route.handle({ client: this.options.client, url, params, body: () => readJsonBody(request, maxBytes) });
+      send(response, status, body);
+    } catch (error) {
+      const { status, body } = errorResponse(error);
+      // The rest of a refused body is not read: close the connection rather than drain it.
+      if (status === 413) response.setHeader("Connection", "close");
+      if (!response.headersSent) send(response, status, body);
+      else response.end();
+    }
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * A TaskflowClient that speaks the HTTP API, over TCP or the holder's local socket: the CLI (and a
+ * second VS Code window) use the same interface whether the database is theirs or forwarded.
+ *
+ * Reads return promises. `registeredTasks()` stays synchronous: it answers from a list fetched by
+ * `connect()` and kept current by the registry events while anyone listens to events.
+ */
+import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
+import {
+  TaskRecord, isFinished,
+  type AddTaskOptions, type ClearHistoryOptions, type Disposable, type Event, type LifecycleEvent, type ListTasksQuery,
+  type LogEvent, type Metrics, type RegisteredTask, type RegistryChangeEvent, type TaskDict, type TaskflowClient, type TaskHandle,
+} from "../model";
+import { Emitter } from "../engine/emitter";
+import { errorFromResponse, type ErrorBody } from "./httpErrors";
+import { queryToParams } from "./queryParams";
+import { SseParser } from "./sseParser";
+
+/** Where the API is and how to get in. Give `url` or `socketPath`. */
+export interface HttpClientOptions {
+  /** Base URL of a TCP server, like `http://127.0.0.1:7077`. */
+  url?: string;
+  /** A local socket path or Windows named pipe (the holder's forwarding endpoint). */
+  socketPath?: string;
+  /** The bearer token. */
+  token: string;
+}
+
+/** The API over HTTP. Create it with `HttpTaskflowClient.connect(...)`; `dispose()` closes its connections. */
+export class HttpTaskflowClient implements TaskflowClient {
+  private readonly agent = new Agent({ keepAlive: true });
+  private readonly base: URL;
+  private functions: RegisteredTask[] = [];
+  private readonly lifecycle = new Emitter<LifecycleEvent>();
+  private readonly logs = new Emitter<LogEvent>();
+  private readonly registry = new Emitter<RegistryChangeEvent>();
+  private listeners = 0;
+  private stream: { response?: IncomingMessage; ready: Promise<void>; close(): void } | undefined;
+  private readonly waiters = new Map<string, Array<{ resolve(): void; reject(error: Error): void }>>();
+  private disposed = false;
+
+  readonly onLifecycle: Event<LifecycleEvent> = this.subscriber(this.lifecycle);
+  readonly onLog: Event<LogEvent> = this.subscriber(this.logs);
+  readonly onDidChangeRegistry: Event<RegistryChangeEvent> = this.subscriber(this.registry);
+
+  private constructor(private readonly options: HttpClientOptions) {
+    if (options.url === undefined && options.socketPath === undefined) throw new TypeError("HttpTaskflowClient needs options.url or options.socketPath");
+    this.base = new URL(options.url ?? "http://localhost");
+  }
+
+  /** Connects (fetching the registered task functions); rejects when the API cannot be reached or refuses the token. */
+  static async connect(options: HttpClientOptions): Promise<HttpTaskflowClient> {
+    const client = new HttpTaskflowClient(options);
+    try {
+      await client.refreshFunctions();
+    } catch (error) {
+      client.dispose();
+      throw error;
+    }
+    return client;
+  }
+
+  registeredTasks(): RegisteredTask[] {
+    return this.functions.map((f) => ({ ...f, config: { ...f.config } }));
+  }
+
+  /** Fetches the registered task functions again. */
+  async refreshFunctions(): Promise<void> {
+    this.functions = (await this.call("GET", "/tasks/functions")) as RegisteredTask[];
+  }
+
+  async addTask(task: TaskHandle | string, args?: unknown[], options: AddTaskOptions = {}): Promise<string> {
+    const name = typeof task === "string" ? task : task.taskName;
+    const { taskId } = (await this.call("POST", "/tasks", { task: name, ...(args === undefined ? {} : { args }), ...options })) as { taskId: string };
+    return taskId;
+  }
+
+  async getTask(taskId: string): Promise<TaskRecord | undefined> {
+    try {
+      return TaskRecord.fromDict((await this.call("GET", `/tasks/${encodeURIComponent(taskId)}`)) as TaskDict);
+    } catch (error) {
+      if ((error as { status?: number }).status === 404 || (error as Error).name === "UnknownTaskError") return undefined;
+      throw error;
+    }
+  }
+
+  async listTasks(query?: ListTasksQuery): Promise<TaskRecord[]> {
+    return ((await this.call("GET", `/tasks?${queryToParams(query)}`)) as TaskDict[]).map((d) => TaskRecord.fromDict(d));
+  }
+
+  async countTasks(query?: ListTasksQuery): Promise<number> {
+    return ((await this.call("GET", `/tasks/count?${queryToParams(query)}`)) as { count: number }).count;
+  }
+
+  async funcNames(): Promise<string[]> {
+    return (await this.call("GET", "/tasks/func-names")) as string[];
+  }
+
+  async metrics(): Promise<Metrics> {
+    return (await this.call("GET", "/tasks/metrics")) as Metrics;
+  }
+
+  /** Subscribes to events, then reads the task, so a change in between is not missed. */
+  async waitFor(taskId: string): Promise<TaskRecord> {
+    const finished = new Promise<void>((resolve, reject) => {
+      const list = this.waiters.get(taskId) ?? [];
+      list.push({ resolve, reject });
+      this.waiters.set(taskId, list);
+    });
+    finished.catch(() => undefined);
+    const hold = this.onLifecycle(() => undefined);
+    try {
+      await this.stream!.ready;
+      const record = await this.getTask(taskId);
+      if (!record) throw errorFromResponse(404, { name: "UnknownTaskError", taskId, error: `Unknown task id "${taskId}": it may have been deleted or cleared from history` });
+      if (!isFinished(record.status)) await finished;
+      const done = await this.getTask(taskId);
+      if (!done) throw errorFromResponse(404, { name: "UnknownTaskError", taskId, error: `Task ${taskId} was deleted while waiting for it` });
+      return done;
+    } finally {
+      this.removeWaiters(taskId);
+      hold.dispose();
+    }
+  }
+
+  /** Resolves once the event stream is in place (it opens with the first event listener). */
+  async eventsReady(): Promise<void> {
+    if (!this.stream) throw new Error("No event stream is open: subscribe to onLifecycle or onLog first");
+    await this.stream.ready;
+  }
+
+  /** The schedules (`GET /tasks/schedules`). */
+  async listSchedules(): Promise<unknown[]> {
+    return (await this.call("GET", "/tasks/schedules")) as unknown[];
+  }
+
+  async retryTask(taskId: string): Promise<string> {
+    return ((await this.call("POST", `/tasks/${encodeURIComponent(taskId)}/retry`)) as { taskId: string }).taskId;
+  }
+
+  async cancelTask(taskId: string): Promise<void> {
+    await this.call("POST", `/tasks/${encodeURIComponent(taskId)}/cancel`);
+  }
+
+  async deleteTasks(taskIds: string[]): Promise<number> {
+    return ((await this.call("POST", "/tasks/delete", { taskIds })) as { deleted: number }).deleted;
+  }
+
+  async clearHistory(options: ClearHistoryOptions = {}): Promise<number> {
+    const query = options.olderThan ? `?olderThanSeconds=${Math.max(0, (Date.now() - options.olderThan.getTime()) / 1000)}` : "";
+    return ((await this.call("DELETE", `/tasks/history${query}`)) as { deleted: number }).deleted;
+  }
+
+  /** Closes the event stream and the connections; waiting calls reject. */
+  dispose(): void {
+    this.disposed = true;
+    this.closeStream(new Error("The Taskflow client was disposed while waiting"));
+    this.agent.destroy();
+  }
+
+  /** One request; resolves with the JSON body, rejects with the model's error for an error status. */
+  private call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(this.requestOptions(method, path, text), (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", reject);
+        res.on("end", () => {
+          const raw = Buffer.concat(chunks).toString("utf8");
+          let parsed: unknown;
+          try {
+            parsed = raw === "" ? undefined : JSON.parse(raw);
+          } catch {
+            return reject(new Error(`The Taskflow API answered ${method} ${path} with ${res.statusCode} and a body that is not JSON: ${raw.slice(0, 80)}`));
+          }
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) return resolve(parsed);
+          reject(Object.assign(errorFromResponse(status, parsed as Partial<ErrorBody>), { status }));
+        });
+      });
+      req.on("error", (error) => reject(new Error(`Could not reach the Taskflow API at ${this.where()}: ${error.message}`)));
+      req.end(text);
+    });
+  }
+
+  private requestOptions(method: string, path: string, text?: string) {
+    return {
+      method,
+      agent: this.agent,
+      ...(this.options.socketPath !== undefined ? { socketPath: this.options.socketPath } : { hostname: this.base.hostname, port: this.base.port }),
+      path,
+      headers: {
+        Host: this.options.socketPath !== undefined ? "localhost" : this.base.host,
+        Authorization: `Bearer ${this.options.token}`,
+        Accept: "application/json",
+        ...(text === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) }),
+      },
+    };
+  }
+
+  private where(): string {
+    return this.options.socketPath ?? this.base.origin;
+  }
+
+  /** An Event whose first listener opens the event stream and whose last one closes it. */
+  private subscriber<T>(emitter: Emitter<T>): Event<T> {
+    return (listener) => {
+      const subscription = emitter.event(listener);
+      this.listeners++;
+      this.openStream();
+      let disposed = false;
+      return {
+        dispose: () => {
+          if (disposed) return;
+          disposed = true;
+          subscription.dispose();
+          if (--this.listeners === 0) this.closeStream();
+        },
+      } satisfies Disposable;
+    };
+  }
+
+  private openStream(): void {
+    if (this.stream || this.disposed) return;
+    let markReady!: () => void;
+    let failReady!: (error: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => ((markReady = resolve), (failReady = reject)));
+    ready.catch(() => undefined);
+    const parser = new SseParser((kind, data) => this.dispatch(kind, data, markReady));
+    const req = httpRequest({ ...this.requestOptions("GET", "/tasks/events"), agent: false }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        return this.closeStream(new Error(`The Taskflow API refused its event stream at ${this.where()} (status ${res.statusCode})`));
+      }
+      stream.response = res;
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => parser.push(chunk));
+      res.on("end", () => this.closeStream(new Error(`The Taskflow API at ${this.where()} closed its event stream (did its window or process stop?)`)));
+    });
+    req.on("error", (error) => this.closeStream(new Error(`Lost the Taskflow API's event stream at ${this.where()}: ${error.message}`)));
+    req.end();
+    const stream = {
+      response: undefined as IncomingMessage | undefined,
+      ready,
+      close: () => {
+        req.destroy();
+        failReady(new Error("event stream closed"));
+      },
+    };
+    this.stream = stream;
+  }
+
+  private closeStream(error?: Error): void {
+    const stream = this.stream;
+    this.stream = undefined;
+    stream?.close();
+    if (error) {
+      for (const list of this.waiters.values()) list.forEach((w) => w.reject(error));
+      this.waiters.clear();
+    }
+  }
+
+  private dispatch(kind: string, data: unknown, markReady: () => void): void {
+    switch (kind) {
+      case "ready":
+        return markReady();
+      case "lifecycle": {
+        const event = data as LifecycleEvent;
+        this.lifecycle.fire(event);
+        if (isFinished(event.status)) this.waiters.get(event.taskId)?.forEach((w) => w.resolve());
+        return;
+      }
+      case "log":
+        return this.logs.fire(data as LogEvent);
+      case "registry":
+        void this.refreshFunctions().catch(() => undefined).then(() => this.registry.fire(data as RegistryChangeEvent));
+        return;
+      default:
+        return;
+    }
+  }
+
+  private removeWaiters(taskId: string): void {
+    this.waiters.delete(taskId);
+  }
+}

@@ -1,0 +1,230 @@
+import * as assert from "node:assert/strict";
+import { request } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { TaskManager } from "../../src/engine";
+import { ApiServer, HttpTaskflowClient, serveLocalEndpoint } from "../../src/http";
+import { TaskStateError, UnknownTaskError, ValidationError, type LifecycleEvent, type LogEvent } from "../../src/model";
+
+interface Reply {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  text: string;
+}
+
+/** One request over a real socket; `headers` replace the defaults (Host, Authorization). */
+function send(port: number, method: string, urlPath: string, options: { token?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { Host: `127.0.0.1:${port}`, ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}), ...options.headers };
+    if (options.body !== undefined) Object.assign(headers, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(options.body) });
+    const req = request({ host: "127.0.0.1", port, method, path: urlPath, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text, body: text === "" ? undefined : JSON.parse(text) }));
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+describe("HTTP API", function () {
+  this.timeout(20000);
+  let manager: TaskManager;
+  let server: ApiServer;
+  let port: number;
+  let token: string;
+  let release: () => void;
+  const call = (method: string, urlPath: string, body?: unknown) =>
+    send(port, method, urlPath, { token, body: body === undefined ? undefined : JSON.stringify(body) });
+
+  beforeEach(async () => {
+    manager = new TaskManager({ onOutsideLog: () => {} });
+    manager.task({ name: "echo" }, async (x: unknown) => x);
+    manager.task({ name: "boom" }, async () => {
+      throw new Error("boom");
+    });
+    let gate!: () => void;
+    const opened = new Promise<void>((resolve) => (gate = resolve));
+    release = gate;
+    manager.task({ name: "gated" }, async () => {
+      const { taskLog } = await import("../../src/engine");
+      taskLog("one");
+      await opened;
+      taskLog("two");
+    });
+    await manager.start();
+    server = new ApiServer({ client: manager, maxBodyBytes: 1024 });
+    port = Number(new URL(await server.listen(0)).port);
+    token = server.token;
+  });
+  afterEach(async () => {
+    release();
+    await server.close();
+    await manager.shutdown();
+  });
+
+  it("refuses a request without the bearer token, or with a wrong one, with 401", async () => {
+    const none = await send(port, "GET", "/tasks");
+    assert.equal(none.status, 401);
+    assert.match(none.body.error, /Authorization: Bearer <token>/);
+    assert.equal((await send(port, "GET", "/tasks", { token: "wrong" })).status, 401);
+  });
+
+  it("refuses a Host or Origin that is not the loopback address and port with 403 (DNS rebinding)", async () => {
+    const host = await send(port, "GET", "/tasks", { token, headers: { Host: `evil.example:${port}` } });
+    assert.equal(host.status, 403);
+    assert.match(host.body.error, /Host must be 127\.0\.0\.1:\d+ or localhost:\d+, got "evil\.example/);
+    assert.equal((await send(port, "GET", "/tasks", { token, headers: { Host: `127.0.0.1:${port + 1}` } })).status, 403);
+    const origin = await send(port, "GET", "/tasks", { token, headers: { Origin: "http://evil.example" } });
+    assert.equal(origin.status, 403);
+    assert.equal((await send(port, "GET", "/tasks", { token, headers: { Host: `localhost:${port}`, Origin: `http://localhost:${port}` } })).status, 200);
+  });
+
+  it("enqueues with POST /tasks and serves the task, its logs and the list", async () => {
+    const added = await call("POST", "/tasks", { task: "echo", args: [42], tags: { env: "dev" } });
+    assert.equal(added.status, 201);
+    const record = await manager.waitFor(added.body.taskId);
+    assert.equal(record.status, "success");
+    const got = await call("GET", `/tasks/${added.body.taskId}`);
+    assert.deepEqual(got.body, JSON.parse(JSON.stringify(manager.getTask(added.body.taskId)!.toDict())));
+    assert.deepEqual(got.body.result, 42);
+    const logs = await call("GET", `/tasks/${added.body.taskId}/logs`);
+    assert.deepEqual(logs.body, { taskId: added.body.taskId, status: "success", logs: [] });
+    const listed = await call("GET", "/tasks?status=success&tag=env%3Ddev&limit=5");
+    assert.deepEqual(listed.body.map((t: { taskId: string }) => t.taskId), [added.body.taskId]);
+    assert.equal((await call("GET", "/tasks/count?status=success")).body.count, 1);
+    assert.deepEqual((await call("GET", "/tasks/metrics")).body.success, 1);
+  });
+
+  it("answers 400 saying what was expected for bad bodies and queries", async () => {
+    const args = await call("POST", "/tasks", { task: "echo", args: { a: 1 } });
+    assert.equal(args.status, 400);
+    assert.match(args.body.error, /"args" must be a JSON array, got an object: wrap it in \[ \]/);
+    const option = await call("POST", "/tasks", { task: "echo", colour: "red" });
+    assert.equal(option.status, 400);
+    assert.match(option.body.error, /unknown key "colour"/);
+    const noTask = await call("POST", "/tasks", { args: [] });
+    assert.match(noTask.body.error, /"task" must be the name of a task function, got undefined/);
+    const notJson = await send(port, "POST", "/tasks", { token, body: "{nope" });
+    assert.equal(notJson.status, 400);
+    assert.match(notJson.body.error, /Request body must be JSON/);
+    const limit = await call("GET", "/tasks?limit=many");
+    assert.equal(limit.status, 400);
+    assert.match(limit.body.error, /"limit" must be a whole number >= 0, got the string "many"/);
+    const status = await call("GET", "/tasks?status=done");
+    assert.match(status.body.error, /must be one of/);
+  });
+
+  it("refuses a body over the size limit with 413", async () => {
+    const big = await call("POST", "/tasks", { task: "echo", args: ["x".repeat(2000)] });
+    assert.equal(big.status, 413);
+    assert.match(big.body.error, /at most 1024 bytes/);
+  });
+
+  it("answers 404 for an unknown task or function and 409 for the wrong state", async () => {
+    const missing = await call("GET", "/tasks/no-such-id");
+    assert.equal(missing.status, 404);
+    assert.match(missing.body.error, /Unknown task id "no-such-id"/);
+    assert.equal((await call("POST", "/tasks/no-such-id/retry")).status, 404);
+    const fn = await call("POST", "/tasks", { task: "nope" });
+    assert.equal(fn.status, 404);
+    assert.equal(fn.body.name, "UnknownFunctionError");
+    const done = await manager.waitFor(await manager.addTask("echo", [1]));
+    const cancel = await call("POST", `/tasks/${done.taskId}/cancel`);
+    assert.equal(cancel.status, 409);
+    assert.match(cancel.body.error, /already success/);
+    assert.equal((await call("POST", `/tasks/${done.taskId}/retry`)).status, 409);
+  });
+
+  it("retries one, many or every failed task, and clears history", async () => {
+    const failed = await Promise.all([1, 2].map(async () => manager.waitFor(await manager.addTask("boom"))));
+    const one = await call("POST", `/tasks/${failed[0].taskId}/retry`);
+    assert.equal(one.status, 201);
+    await manager.waitFor(one.body.taskId);
+    const bulk = await call("POST", "/tasks/bulk-retry", { taskIds: [failed[1].taskId, "missing"] });
+    assert.equal(bulk.body.taskIds.length, 1);
+    assert.deepEqual(bulk.body.errors.map((e: { taskId: string }) => e.taskId), ["missing"]);
+    await manager.waitFor(bulk.body.taskIds[0]);
+    const all = await call("POST", "/tasks/retry-failed", { funcName: "boom" });
+    assert.equal(all.body.taskIds.length, 4);
+    await Promise.all(all.body.taskIds.map((id: string) => manager.waitFor(id)));
+    assert.equal((await call("POST", "/tasks/retry-failed", { since: "soon" })).status, 400);
+    const cleared = await call("DELETE", "/tasks/history?olderThanSeconds=0");
+    assert.equal(cleared.body.deleted, 8);
+    assert.equal((await call("DELETE", "/tasks/history?olderThanSeconds=-1")).status, 400);
+  });
+
+  it("serves the default queue, no schedules and no audit yet, and 501 for changing a queue", async () => {
+    assert.deepEqual((await call("GET", "/tasks/queues")).body, [{ name: "default", concurrency: null, maxSize: null, paused: false, rateLimit: null, pending: 0, running: 0 }]);
+    assert.deepEqual((await call("GET", "/tasks/schedules")).body, []);
+    assert.deepEqual((await call("GET", "/tasks/audit")).body, []);
+    const patch = await call("PATCH", "/tasks/queues/emails", { paused: true });
+    assert.equal(patch.status, 501);
+    assert.match(patch.body.error, /only the "default" queue/);
+  });
+
+  it("streams lifecycle and log events as server-sent events", async () => {
+    const text = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, path: "/tasks/events", headers: { Host: `127.0.0.1:${port}`, Authorization: `Bearer ${token}` } }, (res) => {
+        assert.equal(res.headers["content-type"], "text/event-stream; charset=utf-8");
+        let seen = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          seen += chunk;
+          if (seen.includes("event: ready") && !seen.includes("started")) {
+            seen += "started";
+            void manager.addTask("gated").then(() => release());
+          }
+          if (/event: lifecycle\ndata: \{[^\n]*"status":"success"/.test(seen)) {
+            req.destroy();
+            resolve(seen);
+          }
+        });
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    assert.match(text, /event: lifecycle\ndata: \{[^\n]*"status":"pending"/);
+    assert.match(text, /event: log\ndata: \{[^\n]*"message":"one"/);
+    assert.match(text, /event: log\ndata: \{[^\n]*"message":"two"/);
+  });
+
+  it("gives a TaskflowClient over the holder's local socket that behaves like the manager", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "taskflow-http-"));
+    const endpoint = await serveLocalEndpoint({ client: manager, dbPath: path.join(dir, "tasks.sqlite"), owner: "the test" });
+    const client = await HttpTaskflowClient.connect({ socketPath: endpoint.socketPath, token: endpoint.token });
+    try {
+      assert.deepEqual(client.registeredTasks().map((t) => t.name).sort(), ["boom", "echo", "gated"]);
+      const logs: LogEvent[] = [];
+      const lifecycles: LifecycleEvent[] = [];
+      const subs = [client.onLog((e) => logs.push(e)), client.onLifecycle((e) => lifecycles.push(e))];
+      await client.eventsReady();
+      const id = await client.addTask("gated", [], { tags: { via: "socket" } });
+      release();
+      const record = await client.waitFor(id);
+      assert.equal(record.status, "success");
+      assert.deepEqual(record.tags, { via: "socket" });
+      assert.ok(record.createdAt instanceof Date);
+      assert.deepEqual(logs.map((e) => e.message), ["one", "two"]);
+      assert.ok(lifecycles.some((e) => e.taskId === id && e.status === "success"));
+      subs.forEach((s) => s.dispose());
+      assert.deepEqual((await client.listTasks({ tag: "via=socket" })).map((r) => r.taskId), [id]);
+      assert.equal(await client.countTasks({ status: ["success"] }), 1);
+      assert.equal(await client.getTask("missing"), undefined);
+      assert.equal((await client.metrics()).success, 1);
+      assert.deepEqual(await client.funcNames(), ["gated"]);
+      await assert.rejects(client.cancelTask(id), TaskStateError);
+      await assert.rejects(client.retryTask("missing"), UnknownTaskError);
+      await assert.rejects(client.listTasks({ limit: -1 }), ValidationError);
+      await assert.rejects(client.waitFor("missing"), UnknownTaskError);
+      assert.equal(await client.deleteTasks([id]), 1);
+      assert.equal(await client.clearHistory(), 0);
+    } finally {
+      client.dispose();
+      await endpoint.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
