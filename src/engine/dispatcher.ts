@@ -37,6 +37,12 @@ export class Dispatcher {
     this.pump();
   }
 
+  /** Queues pending tasks, in order, and starts what may start. */
+  enqueueAll(taskIds: readonly string[]): void {
+    for (const id of taskIds) this.ready.push(id);
+    this.pump();
+  }
+
   /** Queues the tasks parked for `funcName`, now that it is registered. */
   release(funcName: string): void {
     const { live } = this.options;

@@ -132,6 +132,14 @@ export class SqlJsStore implements TaskStore {
     this.changed(1);
   }
 
+  /** Buffers them all before applying, so a batch larger than APPLY_BATCH is still one transaction. */
+  saveTasks(tasks: readonly TaskData[]): void {
+    this.assertOpen("saveTasks");
+    if (tasks.length === 0) return;
+    for (const task of tasks) this.pendingRows.set(task.taskId, { row: toJournalRow(task), search: searchText(task) });
+    this.changed(tasks.length);
+  }
+
   appendLogs(taskId: string, lines: string[]): void {
     this.assertOpen("appendLogs");
     if (lines.length === 0) return;
