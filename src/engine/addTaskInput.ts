@@ -21,7 +21,8 @@ export function checkAddTaskInput(funcName: string, args: unknown, options: unkn
   if (Array.isArray(options)) {
     throw new ValidationError("addTask options must be an object like { kwargs, idempotencyKey, tags }, got an array", "");
   }
-  const checked = parseAddTaskOptions(options);
+  // No options is the common case; it needs no schema run.
+  const checked = options === undefined || (isPlainObject(options) && Object.keys(options).length === 0) ? {} : parseAddTaskOptions(options);
   const kwargs = checked.kwargs ?? {};
   const problem = jsonProblem(args, "args") ?? jsonProblem(kwargs, "kwargs");
   if (problem) throw new TypeError(`Task "${funcName}" arguments must be JSON-serialisable: ${problem}`);

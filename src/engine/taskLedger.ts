@@ -110,6 +110,7 @@ export class TaskLedger {
     } catch (error) {
       this.reportStoreError(error);
     }
+    if (!this.logs.hasListeners) return;
     this.logs.fire({
       taskId: record.taskId, funcName: record.funcName, message, level, timestamp: now, attempt,
       tags: { ...record.tags }, extra, line,
@@ -133,7 +134,9 @@ export class TaskLedger {
     this.waiters.clear();
   }
 
+  /** The event is built only when someone listens: most short tasks change status unobserved. */
   private emitLifecycle(record: TaskRecord, status: TaskStatus, run: TaskRun | undefined): void {
+    if (!this.lifecycle.hasListeners) return;
     this.lifecycle.fire({
       taskId: record.taskId,
       funcName: record.funcName,
