@@ -7,7 +7,7 @@
  *   node --cpu-prof --cpu-prof-dir=dist/prof dist/engineProfile.js [tasks] [single|bulk] [rounds]
  *
  * `single` enqueues with one addTask per task (as bench/index.ts does), `bulk` with addTasks in
- * chunks of 1,000. Each round prints tasks/s (wall) and tasks per CPU-second (process.cpuUsage);
+ * chunks of 1,000; a fifth argument `nopeer` skips p-queue, so a profile holds the engine only. Each round prints tasks/s (wall) and tasks per CPU-second (process.cpuUsage);
  * the last line is one JSON object with the medians.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -75,11 +75,12 @@ async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 20000);
   const mode = process.argv[3] === "bulk" ? "bulk" : "single";
   const rounds = Number(process.argv[4] ?? 3);
+  const peer = process.argv[5] !== "nopeer";
   const engineRuns: Figures[] = [];
   const peerRuns: Figures[] = [];
   for (let r = 0; r < rounds; r++) {
     const e = await engine(count, mode);
-    const p = await pQueue(count);
+    const p = peer ? await pQueue(count) : { tasksPerSec: NaN, tasksPerCpuSec: NaN };
     engineRuns.push(e);
     peerRuns.push(p);
     console.log(`round ${r + 1}: engine ${Math.round(e.tasksPerSec)}/s (${Math.round(e.tasksPerCpuSec)} per CPU-s), p-queue ${Math.round(p.tasksPerSec)}/s (${Math.round(p.tasksPerCpuSec)} per CPU-s)`);
