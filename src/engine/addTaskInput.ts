@@ -1,5 +1,5 @@
 import { jsonProblem } from "./jsonCheck";
-import { ValidationError, describeValue, parseAddTaskOptions } from "./types";
+import { ADD_TASKS_ITEM_KEYS, ValidationError, describeValue, isPlainObject, parseAddTaskOptions } from "./types";
 
 /** addTask's inputs, checked and deep-copied (so later changes by the caller do not leak in). */
 export interface AddTaskInput {
@@ -21,10 +21,42 @@ export function checkAddTaskInput(funcName: string, args: unknown, options: unkn
   if (Array.isArray(options)) {
     throw new ValidationError("addTask options must be an object like { kwargs, idempotencyKey, tags }, got an array", "");
   }
-  const checked = parseAddTaskOptions(options);
+  // No options is the common case; it needs no schema run.
+  const checked = options === undefined || (isPlainObject(options) && Object.keys(options).length === 0) ? {} : parseAddTaskOptions(options);
   const kwargs = checked.kwargs ?? {};
   const problem = jsonProblem(args, "args") ?? jsonProblem(kwargs, "kwargs");
   if (problem) throw new TypeError(`Task "${funcName}" arguments must be JSON-serialisable: ${problem}`);
   const copy = JSON.parse(JSON.stringify({ args, kwargs })) as { args: unknown[]; kwargs: Record<string, unknown> };
   return { ...copy, tags: { ...(checked.tags) }, idempotencyKey: checked.idempotencyKey ?? null };
+}
+
+const ITEM_SHAPE = "an object like { args, kwargs, tags, idempotencyKey }";
+
+/**
+ * Checks every item of addTasks before anything is enqueued. An error names the item's index
+ * (`addTasks item 3: ...`) and says what was expected and what was got.
+ */
+export function checkAddTasksItems(funcName: string, items: unknown): AddTaskInput[] {
+  if (!Array.isArray(items)) {
+    throw new ValidationError(`addTasks items must be an array of ${ITEM_SHAPE}, got ${describeValue(items)}`, "");
+  }
+  return items.map((item: unknown, index) => {
+    if (!isPlainObject(item)) {
+      throw new ValidationError(`addTasks item ${index} must be ${ITEM_SHAPE}, got ${describeValue(item)}`, String(index));
+    }
+    const unknownKey = Object.keys(item).find((key) => !ADD_TASKS_ITEM_KEYS.includes(key));
+    if (unknownKey !== undefined) {
+      throw new ValidationError(`addTasks item ${index} has an unknown key "${unknownKey}". Known keys: ${ADD_TASKS_ITEM_KEYS.join(", ")}`, `${index}.${unknownKey}`);
+    }
+    const { args = [], ...options } = item;
+    try {
+      return checkAddTaskInput(funcName, args, options);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        throw new ValidationError(`addTasks item ${index}: ${error.message}`, error.path === "" ? String(index) : `${index}.${error.path}`);
+      }
+      if (error instanceof TypeError) throw new TypeError(`addTasks item ${index}: ${error.message}`);
+      throw error;
+    }
+  });
 }

@@ -24,8 +24,12 @@ export interface DispatcherOptions {
 export class Dispatcher {
   /** Runs in progress in this process, by task id, including cancelled ones still settling. */
   readonly runs = new Map<string, TaskRun>();
-  /** Task ids ready to run, FIFO. */
+  /**
+   * Task ids ready to run, FIFO, from `readyHead` on: `shift()` copies the whole array on each call
+   * once it holds thousands of ids (a bulk addTasks), so starts advance an index instead.
+   */
   private ready: string[] = [];
+  private readyHead = 0;
   /** Pending tasks whose function is not registered (yet); they run once it is. */
   private parked: string[] = [];
 
@@ -34,6 +38,12 @@ export class Dispatcher {
   /** Queues a pending task and starts what may start. */
   enqueue(taskId: string): void {
     this.ready.push(taskId);
+    this.pump();
+  }
+
+  /** Queues pending tasks, in order, and starts what may start. */
+  enqueueAll(taskIds: readonly string[]): void {
+    for (const id of taskIds) this.ready.push(id);
     this.pump();
   }
 
@@ -49,14 +59,16 @@ export class Dispatcher {
 
   /** Takes a task out of the queue, so it never starts. */
   remove(taskId: string): void {
-    this.ready = this.ready.filter((id) => id !== taskId);
+    this.ready = this.ready.slice(this.readyHead).filter((id) => id !== taskId);
+    this.readyHead = 0;
     this.parked = this.parked.filter((id) => id !== taskId);
   }
 
   /** Empties the queue and returns the ids it held, oldest first (shutdown settles their records). */
   drain(): string[] {
-    const queued = this.ready;
+    const queued = this.ready.slice(this.readyHead);
     this.ready = [];
+    this.readyHead = 0;
     return queued;
   }
 
@@ -64,8 +76,8 @@ export class Dispatcher {
   pump(): void {
     const { registry, live, host, maxConcurrentTasks } = this.options;
     if (!this.options.canStart()) return;
-    while (this.runs.size < maxConcurrentTasks && this.ready.length > 0) {
-      const id = this.ready.shift() as string;
+    while (this.runs.size < maxConcurrentTasks && this.readyHead < this.ready.length) {
+      const id = this.ready[this.readyHead++];
       const record = live.get(id);
       if (!record || record.status !== "pending" || this.runs.has(id)) continue;
       const registration = registry.get(record.funcName);
@@ -81,6 +93,13 @@ export class Dispatcher {
           this.runs.delete(id);
           this.pump();
         });
+    }
+    if (this.readyHead === this.ready.length) {
+      this.ready = [];
+      this.readyHead = 0;
+    } else if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
+      this.ready = this.ready.slice(this.readyHead);
+      this.readyHead = 0;
     }
   }
 }

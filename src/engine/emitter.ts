@@ -30,6 +30,11 @@ export class Emitter<T> {
     };
   };
 
+  /** Whether anyone is subscribed, so a caller can skip building an event nobody receives. */
+  get hasListeners(): boolean {
+    return this.listeners.length > 0;
+  }
+
   /** Calls every listener with `event`, in subscription order. */
   fire(event: T): void {
     for (const listener of this.listeners) {

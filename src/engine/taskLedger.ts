@@ -67,23 +67,26 @@ export class TaskLedger {
     }
     if (finished) this.live.delete(record.taskId);
     else this.live.set(record.taskId, record);
-    this.lifecycle.fire({
-      taskId: record.taskId,
-      funcName: record.funcName,
-      status,
-      timestamp: new Date(this.clock.now()).toISOString(),
-      attempt: run?.attempt ?? record.retriesUsed,
-      retriesUsed: record.retriesUsed,
-      duration: record.duration,
-      error: record.error,
-      stacktrace: record.stacktrace,
-      tags: { ...record.tags },
-    });
+    this.emitLifecycle(record, status, run);
     if (finished) {
       const list = this.waiters.get(record.taskId);
       if (list === undefined) return;
       this.waiters.delete(record.taskId);
       for (const w of list) w.resolve(record);
+    }
+  }
+
+  /** Makes new records pending, saved in one store batch, then emits their lifecycle events in order. */
+  addPending(records: readonly TaskRecord[]): void {
+    for (const record of records) record.status = "pending";
+    try {
+      this.store.saveTasks(records.map((record) => record.toData()));
+    } catch (error) {
+      this.reportStoreError(error);
+    }
+    for (const record of records) {
+      this.live.set(record.taskId, record);
+      this.emitLifecycle(record, "pending", undefined);
     }
   }
 
@@ -107,6 +110,7 @@ export class TaskLedger {
     } catch (error) {
       this.reportStoreError(error);
     }
+    if (!this.logs.hasListeners) return;
     this.logs.fire({
       taskId: record.taskId, funcName: record.funcName, message, level, timestamp: now, attempt,
       tags: { ...record.tags }, extra, line,
@@ -128,6 +132,23 @@ export class TaskLedger {
       for (const w of list) w.reject(reason(id));
     }
     this.waiters.clear();
+  }
+
+  /** The event is built only when someone listens: most short tasks change status unobserved. */
+  private emitLifecycle(record: TaskRecord, status: TaskStatus, run: TaskRun | undefined): void {
+    if (!this.lifecycle.hasListeners) return;
+    this.lifecycle.fire({
+      taskId: record.taskId,
+      funcName: record.funcName,
+      status,
+      timestamp: new Date(this.clock.now()).toISOString(),
+      attempt: run?.attempt ?? record.retriesUsed,
+      retriesUsed: record.retriesUsed,
+      duration: record.duration,
+      error: record.error,
+      stacktrace: record.stacktrace,
+      tags: { ...record.tags },
+    });
   }
 
   /** A store write that throws (a full disk) is reported, never allowed to break a task's bookkeeping. */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { TaskStore } from "../store/types";
-import { checkAddTaskInput } from "./addTaskInput";
+import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "./addTaskInput";
 import { ArgumentCipher } from "./argumentCipher";
 import { systemClock, systemRandom } from "./clock";
 import { Dispatcher } from "./dispatcher";
@@ -16,7 +16,7 @@ import { TaskRegistry, type RegisterOptions } from "./taskRegistry";
 import {
   CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
   holdsIdempotencyKey, isCancellable, isDeletable, isFinished, isRetryable,
-  type AddTaskOptions, type ClearHistoryOptions, type Clock, type Event, type LifecycleEvent, type ListTasksQuery,
+  type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type Event, type LifecycleEvent, type ListTasksQuery,
   type LogEvent, type LogLevel, type Metrics, type RegisteredTask, type RegistryChangeEvent, type TaskConfig,
   type TaskflowClient, type TaskFunction, type TaskHandle, type TaskManagerOptions, type TaskStatus,
 } from "./types";
@@ -201,15 +201,38 @@ export class TaskManager implements TaskflowClient {
       const existing = this.store.findByIdempotencyKey(key);
       if (existing && holdsIdempotencyKey(existing.status)) return existing.taskId;
     }
-    const record = new TaskRecord({
-      taskId: randomUUID(),
-      funcName: registration.name,
-      createdAt: new Date(this.clock.now()),
-      idempotencyKey: key,
-      tags: input.tags,
-      ...this.cipher.seal(input.args, input.kwargs),
-    });
-    return this.enqueue(record);
+    return this.enqueue(this.newRecord(registration.name, input));
+  }
+
+  /**
+   * Enqueues one run per item, saved in one store batch; resolves with the ids in item order. Every
+   * item is checked before any is enqueued; a key held by an earlier item of the call gets its id.
+   */
+  async addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
+    await this.ready("addTasks");
+    const registration = this.registry.lookup(task);
+    const inputs = checkAddTasksItems(registration.name, items);
+    const ids: string[] = [];
+    const records: TaskRecord[] = [];
+    const idsByKey = new Map<string, string>();
+    for (const input of inputs) {
+      const key = input.idempotencyKey;
+      let id = key === null ? undefined : idsByKey.get(key);
+      if (key !== null && id === undefined) {
+        const existing = this.store.findByIdempotencyKey(key);
+        if (existing && holdsIdempotencyKey(existing.status)) id = existing.taskId;
+      }
+      if (id === undefined) {
+        const record = this.newRecord(registration.name, input);
+        records.push(record);
+        id = record.taskId;
+      }
+      if (key !== null) idsByKey.set(key, id);
+      ids.push(id);
+    }
+    this.ledger.addPending(records);
+    this.dispatcher.enqueueAll(records.map((r) => r.taskId));
+    return ids;
   }
 
   /** A new run with the same arguments (encrypted too), tags, key, queue and priority; its result starts null. */
@@ -316,6 +339,17 @@ export class TaskManager implements TaskflowClient {
     }
     if (this.state === "closed") throw new Error("TaskManager has shut down: its store is closed");
     return this.store;
+  }
+
+  private newRecord(funcName: string, input: AddTaskInput): TaskRecord {
+    return new TaskRecord({
+      taskId: randomUUID(),
+      funcName,
+      createdAt: new Date(this.clock.now()),
+      idempotencyKey: input.idempotencyKey,
+      tags: input.tags,
+      ...this.cipher.seal(input.args, input.kwargs),
+    });
   }
 
   private enqueue(record: TaskRecord): string {

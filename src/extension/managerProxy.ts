@@ -9,6 +9,7 @@ import { Emitter } from "../engine/emitter";
 import type { TaskManager } from "../engine/taskManager";
 import type {
   AddTaskOptions,
+  AddTasksItem,
   Awaitable,
   ClearHistoryOptions,
   Disposable,
@@ -114,6 +115,9 @@ export class ManagerProxy implements TaskflowClient {
   }
   async addTask(task: TaskHandle | string, args?: unknown[], options?: AddTaskOptions): Promise<string> {
     return this.manager().addTask(task, args, options);
+  }
+  async addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
+    return this.manager().addTasks(task, items);
   }
   getTask(taskId: string): Awaitable<TaskRecord | undefined> {
     return this.manager().getTask(taskId);

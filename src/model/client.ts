@@ -7,7 +7,7 @@
  */
 import type { Event, LifecycleEvent, LogEvent, RegistryChangeEvent } from "./events";
 import type { Metrics } from "./metrics";
-import type { AddTaskOptions, ListTasksQuery } from "./schemas";
+import type { AddTaskOptions, AddTasksItem, ListTasksQuery } from "./schemas";
 import type { RegisteredTask, TaskHandle } from "./taskFunction";
 import type { TaskRecord } from "./taskRecord";
 
@@ -28,6 +28,14 @@ export interface TaskflowClient {
    * Rejects with UnknownFunctionError for a name nothing registered, ValidationError for bad input.
    */
   addTask(task: TaskHandle | string, args?: unknown[], options?: AddTaskOptions): Promise<string>;
+  /**
+   * Enqueues one run of `task` per item, all saved in one store batch; resolves with their ids in
+   * item order. Every item is validated first: a bad one rejects with a ValidationError (or a
+   * TypeError for a value JSON cannot carry) naming its index, and nothing is enqueued. An item
+   * whose idempotency key is held (by an existing task, or by an earlier item of the same call)
+   * gets the holder's id and enqueues nothing.
+   */
+  addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]>;
   /** The task, or undefined for an unknown id. */
   getTask(taskId: string): Awaitable<TaskRecord | undefined>;
   /** Filtered, sorted (newest first by default) and paged. */

@@ -88,6 +88,15 @@ export const AddTaskOptionsSchema = strictPlain({
 /** Options of `addTask`. */
 export type AddTaskOptions = v.InferOutput<typeof AddTaskOptionsSchema>;
 
+/** One task of `addTasks`: its positional arguments and the options `addTask` takes. */
+export interface AddTasksItem extends AddTaskOptions {
+  /** Positional arguments, JSON-serialisable. @default [] */
+  args?: unknown[];
+}
+
+/** The keys an `addTasks` item may have. */
+export const ADD_TASKS_ITEM_KEYS: readonly string[] = ["args", ...Object.keys(AddTaskOptionsSchema.entries)];
+
 /** What listTasks can sort by. */
 export const SORT_FIELDS = ["createdAt", "duration", "funcName", "status"] as const;
 export type SortField = (typeof SORT_FIELDS)[number];

@@ -63,6 +63,11 @@ export class MemoryStore implements TaskStore {
     if (isFinished(copy.status)) this.enforceRetention();
   }
 
+  saveTasks(tasks: readonly TaskData[]): void {
+    this.assertOpen("saveTasks");
+    for (const task of tasks) this.saveTask(task);
+  }
+
   /** Appends lines; lines for a task that does not exist (deleted meanwhile) are dropped. */
   appendLogs(taskId: string, lines: string[]): void {
     this.assertOpen("appendLogs");

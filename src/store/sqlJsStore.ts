@@ -1,8 +1,8 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
+import type { Database, SqlJsStatic, Statement } from "sql.js";
 import {
-  MetricsAccumulator, fromColumns, isFinished, systemTimers, toJournalRow,
+  MetricsAccumulator, fromColumns, isFinished, journalRowToColumns, systemTimers, toJournalRow,
   type JournalRow, type ListTasksQuery, type Metrics, type TaskData, type TaskStatus, type Timers,
 } from "../model";
 import { writeFileAtomic } from "./atomicFile";
@@ -12,7 +12,7 @@ import { openDatabaseFile } from "./databaseFile";
 import { DatabaseLock } from "./databaseLock";
 import { FINISHED_SQL } from "./schema";
 import { loadSqlJs } from "./sqlJsLoader";
-import { SELECT_COLUMNS, orderByClause, whereClause } from "./sqlQueries";
+import { SELECT_COLUMNS, column, orderByClause, scalar, selectTasks, whereClause } from "./sqlQueries";
 import { DEFAULT_MAX_RECORDS, resolveQuery, searchText } from "./taskQuery";
 import type { SqlJsStoreOptions, TaskStore } from "./types";
 
@@ -45,7 +45,7 @@ export class SqlJsStore implements TaskStore {
   private SQL: SqlJsStatic | undefined;
   private db: Database | undefined;
   private applier: JournalApplier | undefined;
-  private readStatements: { getTask: Statement; logsOf: Statement } | undefined;
+  private readStatements: { getTask: Statement; logsOf: Statement; finishedCount: Statement } | undefined;
   private state: "new" | "opening" | "open" | "closed" = "new";
 
   /** Rows saved since the last apply, with their search_text, computed while the task is at hand. */
@@ -54,6 +54,11 @@ export class SqlJsStore implements TaskStore {
   private pendingCount = 0;
   /** Next log position per task that logged lately; dropped when the task finishes. */
   private readonly nextSeq = new Map<string, number>();
+  /**
+   * At least the number of finished tasks in the database (Infinity until retention has counted
+   * them): while it plus the buffered rows stays within maxRecords, applying them deletes nothing.
+   */
+  private finishedAtMost = Number.POSITIVE_INFINITY;
   private flushTimer: unknown;
 
   constructor(options: SqlJsStoreOptions) {
@@ -140,6 +145,14 @@ export class SqlJsStore implements TaskStore {
     this.changed(1);
   }
 
+  /** Buffers them all before applying, so a batch larger than APPLY_BATCH is still one transaction. */
+  saveTasks(tasks: readonly TaskData[]): void {
+    this.assertOpen("saveTasks");
+    if (tasks.length === 0) return;
+    for (const task of tasks) this.pendingRows.set(task.taskId, { row: toJournalRow(task), search: searchText(task) });
+    this.changed(tasks.length);
+  }
+
   appendLogs(taskId: string, lines: string[]): void {
     this.assertOpen("appendLogs");
     if (lines.length === 0) return;
@@ -150,17 +163,18 @@ export class SqlJsStore implements TaskStore {
   }
 
   getTask(taskId: string): TaskData | undefined {
-    this.read("getTask");
-    const stmt = this.readStatements!.getTask;
-    stmt.bind([taskId]);
-    try {
-      if (!stmt.step()) return undefined;
-      const task = fromColumns(stmt.get());
-      task.logs = this.logsOf(taskId);
-      return task;
-    } finally {
-      stmt.reset();
-    }
+    this.assertOpen("getTask");
+    // While applying the buffered changes could not make retention delete anything, one task is read
+    // from its buffered row (or the database) plus its buffered log lines, leaving the batch whole:
+    // waitFor reads every task just after it finishes.
+    if (this.finishedAtMost + this.pendingRows.size > this.maxRecords) this.applyPending();
+    const buffered = this.pendingRows.get(taskId);
+    const task = buffered ? fromColumns(journalRowToColumns(buffered.row)) : this.storedRow(taskId);
+    if (!task) return undefined;
+    task.logs = this.logsOf(taskId);
+    const lines = this.pendingLogs.get(taskId);
+    if (lines) task.logs.push(...lines);
+    return task;
   }
 
   listTasks(query: ListTasksQuery = {}): TaskData[] {
@@ -168,25 +182,25 @@ export class SqlJsStore implements TaskStore {
     this.read("listTasks");
     const { where, params } = whereClause(resolved);
     const sql = `SELECT ${SELECT_COLUMNS} FROM tasks t ${where} ${orderByClause(resolved.sort)} LIMIT ? OFFSET ?`;
-    return this.selectTasks(sql, [...params, resolved.limit, resolved.offset], resolved.withLogs);
+    return selectTasks(this.db!, sql, [...params, resolved.limit, resolved.offset], resolved.withLogs);
   }
 
   countTasks(query: ListTasksQuery = {}): number {
     const resolved = resolveQuery(query);
     this.read("countTasks");
     const { where, params } = whereClause(resolved);
-    return Number(this.scalar(`SELECT count(*) FROM tasks t ${where}`, params));
+    return Number(scalar(this.db!, `SELECT count(*) FROM tasks t ${where}`, params));
   }
 
   tasksWithStatus(statuses: TaskStatus[]): TaskData[] {
     this.read("tasksWithStatus");
     if (statuses.length === 0) return [];
-    return this.selectTasks(`SELECT ${SELECT_COLUMNS} FROM tasks t WHERE status IN (${statuses.map(() => "?").join(",")}) ORDER BY created_at, task_id`, statuses);
+    return selectTasks(this.db!, `SELECT ${SELECT_COLUMNS} FROM tasks t WHERE status IN (${statuses.map(() => "?").join(",")}) ORDER BY created_at, task_id`, statuses);
   }
 
   findByIdempotencyKey(key: string): TaskData | undefined {
     this.read("findByIdempotencyKey");
-    return this.selectTasks(`SELECT ${SELECT_COLUMNS} FROM tasks t WHERE idempotency_key = ? ORDER BY created_at DESC, task_id DESC LIMIT 1`, [key])[0];
+    return selectTasks(this.db!, `SELECT ${SELECT_COLUMNS} FROM tasks t WHERE idempotency_key = ? ORDER BY created_at DESC, task_id DESC LIMIT 1`, [key])[0];
   }
 
   deleteTasks(taskIds: string[]): number {
@@ -198,7 +212,7 @@ export class SqlJsStore implements TaskStore {
 
   clearFinished(createdBefore?: number): number {
     this.read("clearFinished");
-    const ids = this.column(`SELECT task_id FROM tasks WHERE status IN ${FINISHED_SQL}${createdBefore === undefined ? "" : " AND created_at < ?"}`,
+    const ids = column(this.db!, `SELECT task_id FROM tasks WHERE status IN ${FINISHED_SQL}${createdBefore === undefined ? "" : " AND created_at < ?"}`,
       createdBefore === undefined ? [] : [createdBefore]);
     if (ids.length === 0) return 0;
     return this.inTransaction(() => this.deleteAndJournal(ids.map(String)));
@@ -222,7 +236,7 @@ export class SqlJsStore implements TaskStore {
 
   funcNames(): string[] {
     this.read("funcNames");
-    return this.column("SELECT DISTINCT func_name FROM tasks ORDER BY func_name", []).map(String);
+    return column(this.db!, "SELECT DISTINCT func_name FROM tasks ORDER BY func_name", []).map(String);
   }
 
   private changed(count: number): void {
@@ -268,10 +282,11 @@ export class SqlJsStore implements TaskStore {
 
   /** Deletes the oldest finished tasks beyond maxRecords. Runs inside a transaction. */
   private enforceRetention(): void {
-    const finished = Number(this.scalar(`SELECT coalesce(sum(n), 0) FROM status_counts WHERE status IN ${FINISHED_SQL}`, []));
+    const finished = this.finishedCount();
     const excess = finished - this.maxRecords;
+    this.finishedAtMost = Math.min(finished, this.maxRecords);
     if (excess <= 0) return;
-    const ids = this.column(`SELECT task_id FROM tasks WHERE status IN ${FINISHED_SQL} ORDER BY created_at, task_id LIMIT ?`, [excess]);
+    const ids = column(this.db!, `SELECT task_id FROM tasks WHERE status IN ${FINISHED_SQL} ORDER BY created_at, task_id LIMIT ?`, [excess]);
     this.deleteAndJournal(ids.map(String));
   }
 
@@ -307,29 +322,25 @@ export class SqlJsStore implements TaskStore {
     }
   }
 
-  /** Tasks of a `SELECT SELECT_COLUMNS ...` query, with their logs unless `withLogs` is false. */
-  private selectTasks(sql: string, params: SqlValue[], withLogs = true): TaskData[] {
-    const stmt = this.db!.prepare(sql);
-    const tasks: TaskData[] = [];
+  private storedRow(taskId: string): TaskData | undefined {
+    const stmt = this.readStatements!.getTask;
+    stmt.bind([taskId]);
     try {
-      stmt.bind(params);
-      while (stmt.step()) tasks.push(fromColumns(stmt.get()));
+      return stmt.step() ? fromColumns(stmt.get()) : undefined;
     } finally {
-      stmt.free();
+      stmt.reset();
     }
-    if (tasks.length === 0 || !withLogs) return tasks;
-    const byId = new Map(tasks.map((t) => [t.taskId, t]));
-    const logs = this.db!.prepare("SELECT task_id, line FROM logs WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY task_id, seq");
+  }
+
+  /** Finished tasks in the database; runs after every batch that saved one, so it is prepared once. */
+  private finishedCount(): number {
+    const stmt = this.readStatements!.finishedCount;
     try {
-      logs.bind([JSON.stringify([...byId.keys()])]);
-      while (logs.step()) {
-        const [taskId, line] = logs.get() as [string, string];
-        byId.get(taskId)!.logs.push(line);
-      }
+      stmt.step();
+      return Number(stmt.get()[0]);
     } finally {
-      logs.free();
+      stmt.reset();
     }
-    return tasks;
   }
 
   private logsOf(taskId: string): string[] {
@@ -344,22 +355,6 @@ export class SqlJsStore implements TaskStore {
     return lines;
   }
 
-  private scalar(sql: string, params: SqlValue[]): SqlValue {
-    return this.column(sql, params)[0] ?? null;
-  }
-
-  private column(sql: string, params: SqlValue[]): SqlValue[] {
-    const stmt = this.db!.prepare(sql);
-    const values: SqlValue[] = [];
-    try {
-      stmt.bind(params);
-      while (stmt.step()) values.push(stmt.get()[0]);
-    } finally {
-      stmt.free();
-    }
-    return values;
-  }
-
   private read(method: string): void {
     this.assertOpen(method);
     this.applyPending();
@@ -370,6 +365,7 @@ export class SqlJsStore implements TaskStore {
     this.readStatements = {
       getTask: this.db!.prepare(`SELECT ${SELECT_COLUMNS} FROM tasks t WHERE task_id = ?`),
       logsOf: this.db!.prepare("SELECT line FROM logs WHERE task_id = ? ORDER BY seq"),
+      finishedCount: this.db!.prepare(`SELECT coalesce(sum(n), 0) FROM status_counts WHERE status IN ${FINISHED_SQL}`),
     };
   }
 
@@ -378,6 +374,7 @@ export class SqlJsStore implements TaskStore {
     this.applier = undefined;
     this.readStatements?.getTask.free();
     this.readStatements?.logsOf.free();
+    this.readStatements?.finishedCount.free();
     this.readStatements = undefined;
   }
 

@@ -1,6 +1,6 @@
-/** The SQL form of the query rules in taskQuery.ts, over the tasks table aliased as t. */
-import type { SqlValue } from "sql.js";
-import { ALL_STATUSES, TASK_COLUMNS, type ListTasksQuery } from "../model";
+/** The SQL form of the query rules in taskQuery.ts, over the tasks table aliased as t, and the reads that run them. */
+import type { Database, SqlValue } from "sql.js";
+import { ALL_STATUSES, TASK_COLUMNS, fromColumns, type ListTasksQuery, type TaskData } from "../model";
 import { parseTagFilter, searchNeedle, statusList, type ResolvedQuery } from "./taskQuery";
 
 /** The task columns to select, in the order `fromColumns` reads them. */
@@ -55,4 +55,47 @@ export function orderByClause(sort: ResolvedQuery["sort"]): string {
     // The difference is NULL when either time is; `IS NULL` sorts those last in both directions.
     case "duration": return `ORDER BY ${DURATION_SQL} IS NULL, ${DURATION_SQL} ${dir}, t.task_id ${dir}`;
   }
+}
+
+/** Tasks of a `SELECT SELECT_COLUMNS ...` query, with their logs unless `withLogs` is false. */
+export function selectTasks(db: Database, sql: string, params: SqlValue[], withLogs = true): TaskData[] {
+  const stmt = db.prepare(sql);
+  const tasks: TaskData[] = [];
+  try {
+    stmt.bind(params);
+    while (stmt.step()) tasks.push(fromColumns(stmt.get()));
+  } finally {
+    stmt.free();
+  }
+  if (tasks.length === 0 || !withLogs) return tasks;
+  const byId = new Map(tasks.map((t) => [t.taskId, t]));
+  const logs = db.prepare("SELECT task_id, line FROM logs WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY task_id, seq");
+  try {
+    logs.bind([JSON.stringify([...byId.keys()])]);
+    while (logs.step()) {
+      const [taskId, line] = logs.get() as [string, string];
+      byId.get(taskId)!.logs.push(line);
+    }
+  } finally {
+    logs.free();
+  }
+  return tasks;
+}
+
+/** The first column of every row of a query. */
+export function column(db: Database, sql: string, params: SqlValue[]): SqlValue[] {
+  const stmt = db.prepare(sql);
+  const values: SqlValue[] = [];
+  try {
+    stmt.bind(params);
+    while (stmt.step()) values.push(stmt.get()[0]);
+  } finally {
+    stmt.free();
+  }
+  return values;
+}
+
+/** The first column of a query's first row, or null. */
+export function scalar(db: Database, sql: string, params: SqlValue[]): SqlValue {
+  return column(db, sql, params)[0] ?? null;
 }

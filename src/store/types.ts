@@ -17,6 +17,8 @@ export interface TaskStore {
 
   /** Inserts or replaces a task, every field but `logs` (those only grow, through appendLogs). */
   saveTask(task: TaskData): void;
+  /** saveTask for each task, in order, as one batch (one transaction in a database). */
+  saveTasks(tasks: readonly TaskData[]): void;
   /** Appends log lines to a task. */
   appendLogs(taskId: string, lines: string[]): void;
   /** A task with its logs, or undefined. */

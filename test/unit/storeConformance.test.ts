@@ -93,6 +93,16 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       assert.deepEqual(store.getTask("t1")!.logs, ["a", "b", "c", "d", "e"]);
     });
 
+    it("saves a batch like one save per task, in order, copying each", async () => {
+      const first = task({ taskId: "t1" });
+      store.saveTasks([first, task({ taskId: "t2" }), task({ taskId: "t1", status: "running", startTime: 5 })]);
+      first.args.push("mutated");
+      store.saveTasks([]);
+      store = await harness.reload(store);
+      assert.deepEqual(ids(store.listTasks({ sort: { by: "createdAt", order: "asc" } })), ["t1", "t2"]);
+      assert.deepEqual([store.getTask("t1")?.status, store.getTask("t1")?.startTime, store.getTask("t1")?.args], ["running", 5, ["a@example.com", 3]]);
+    });
+
     it("drops log lines of a task that does not exist", async () => {
       store.appendLogs("ghost", ["x"]);
       store = await harness.reload(store);

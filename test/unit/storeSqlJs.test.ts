@@ -257,6 +257,23 @@ describe("SqlJsStore on disk", () => {
     assert.deepEqual(warnings, []);
   });
 
+  it("reads a task saved since the last batch with its latest fields and every log line, and retention still applies", async () => {
+    const store = await open({ maxRecords: 2 });
+    store.saveTask(task("a", { status: "running", createdAt: 1 }));
+    store.appendLogs("a", ["one"]);
+    assert.equal(store.countTasks(), 1);
+    store.saveTask(task("a", { createdAt: 1, result: { n: 1 } }));
+    store.appendLogs("a", ["two"]);
+    const read = store.getTask("a")!;
+    assert.deepEqual([read.status, read.result, read.logs], ["success", { n: 1 }, ["one", "two"]]);
+    read.logs.push("mutated");
+    assert.deepEqual(store.getTask("a")!.logs, ["one", "two"]);
+    store.saveTask(task("b", { createdAt: 2 }));
+    store.saveTask(task("c", { createdAt: 3 }));
+    assert.equal(store.getTask("c")?.status, "success");
+    assert.equal(store.getTask("a"), undefined, "the oldest finished task beyond maxRecords is gone as soon as it is read");
+  });
+
   it("applies a lowered maxRecords at open", async () => {
     const store = await open({ maxRecords: 10 });
     for (let i = 0; i < 10; i++) store.saveTask(task(`t${i}`, { createdAt: i }));
