@@ -8,7 +8,7 @@
 import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import {
   TaskRecord, isFinished,
-  type AddTaskOptions, type ClearHistoryOptions, type Disposable, type Event, type LifecycleEvent, type ListTasksQuery,
+  type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Disposable, type Event, type LifecycleEvent, type ListTasksQuery,
   type LogEvent, type Metrics, type RegisteredTask, type RegistryChangeEvent, type TaskDict, type TaskflowClient, type TaskHandle,
 } from "../model";
 import { Emitter } from "../engine/emitter";
@@ -73,6 +73,12 @@ export class HttpTaskflowClient implements TaskflowClient {
     const name = typeof task === "string" ? task : task.taskName;
     const { taskId } = (await this.call("POST", "/tasks", { task: name, ...(args === undefined ? {} : { args }), ...options })) as { taskId: string };
     return taskId;
+  }
+
+  async addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
+    const name = typeof task === "string" ? task : task.taskName;
+    const { taskIds } = (await this.call("POST", "/tasks/bulk", { task: name, items })) as { taskIds: string[] };
+    return taskIds;
   }
 
   async getTask(taskId: string): Promise<TaskRecord | undefined> {

@@ -5,7 +5,7 @@
  */
 import {
   RETRYABLE_STATUSES, describeValue, isPlainObject, parseListTasksQuery,
-  type ListTasksQuery, type Metrics, type TaskflowClient,
+  type AddTasksItem, type ListTasksQuery, type Metrics, type TaskflowClient,
 } from "../model";
 import { HttpError } from "./httpErrors";
 import { paramsToQuery } from "./queryParams";
@@ -93,6 +93,19 @@ export const ROUTES: Route[] = [
       if (args !== undefined && !Array.isArray(args)) throw new HttpError(400, `"args" must be a JSON array, got ${describeValue(args)}: wrap it in [ ]`);
       // The rest are addTask's options, checked by its schema (which names any key it does not know).
       return ok({ taskId: await client.addTask(task, args as unknown[] | undefined, options) }, 201);
+    },
+  },
+  {
+    method: "POST",
+    pattern: /^\/tasks\/bulk$/,
+    async handle({ client, body }) {
+      const { task, items, ...rest } = objectBody(await body(), `{ "task": "sendEmail", "items": [{ "args": ["a@example.com"] }] }`);
+      const unknown = Object.keys(rest);
+      if (unknown.length > 0) throw new HttpError(400, `bulk takes "task" and "items", got the unknown key "${unknown[0]}"`);
+      if (typeof task !== "string" || task === "") throw new HttpError(400, `"task" must be the name of a task function, got ${describeValue(task)}`);
+      if (!Array.isArray(items)) throw new HttpError(400, `"items" must be an array of { args, kwargs, tags, idempotencyKey }, got ${describeValue(items)}`);
+      // Each item is checked by addTasks, whose errors name the item's index.
+      return ok({ taskIds: await client.addTasks(task, items as AddTasksItem[]) }, 201);
     },
   },
   { method: "GET", pattern: /^\/tasks\/count$/, handle: async ({ client, url }) => ok({ count: await client.countTasks(listQuery(url)) }) },

@@ -98,6 +98,21 @@ describe("HTTP API", function () {
     assert.deepEqual((await call("GET", "/tasks/metrics")).body.success, 1);
   });
 
+  it("enqueues many runs with POST /tasks/bulk, ids in order, and refuses a bad item by its index", async () => {
+    const created = await call("POST", "/tasks/bulk", { task: "echo", items: [{ args: [1] }, { args: [2], tags: { n: "2" } }] });
+    assert.equal(created.status, 201);
+    const ids = created.body.taskIds as string[];
+    assert.equal(ids.length, 2);
+    const done = await Promise.all(ids.map((id) => manager.waitFor(id)));
+    assert.deepEqual(done.map((r) => r.result), [1, 2]);
+    assert.deepEqual(done[1].tags, { n: "2" });
+
+    const bad = await call("POST", "/tasks/bulk", { task: "echo", items: [{ args: [1] }, { args: {} }] });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /item 1/);
+    assert.equal(manager.countTasks({}), 2, "a refused batch enqueues nothing");
+  });
+
   it("answers 400 saying what was expected for bad bodies and queries", async () => {
     const args = await call("POST", "/tasks", { task: "echo", args: { a: 1 } });
     assert.equal(args.status, 400);
