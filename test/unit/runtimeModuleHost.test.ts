@@ -4,7 +4,7 @@ import path from "node:path";
 import * as esbuild from "esbuild";
 import { parseTaskConfig } from "../../src/model/schemas";
 import { discoverModules, globToRegExp } from "../../src/runtime/discoverModules";
-import { buildRuntimeDist, lineOf, nextLog, startHost, Workspace } from "../fixtures/modules/harness";
+import { buildRuntimeDist, lineOf, nextLog, startHost, Workspace, runtimeHooks, type HostEnv } from "../fixtures/modules/harness";
 
 const TS_MODULE = `import { task, taskLog } from "taskflow";
 type Address = string;
@@ -41,16 +41,9 @@ describe("runtime: ModuleHost loading task modules", function () {
   this.timeout(30000);
   let distDir: string;
   let workspace: Workspace;
-  let env: Awaited<ReturnType<typeof startHost>>;
+  let env: HostEnv;
 
-  before(async () => {
-    distDir = await buildRuntimeDist();
-  });
-  after(() => rmSync(distDir, { recursive: true, force: true }));
-  afterEach(async () => {
-    await env?.close();
-    workspace?.dispose();
-  });
+  runtimeHooks({ dist: (dir) => (distDir = dir), current: () => ({ env, workspace }) });
 
   async function open(files: Record<string, string>, options: Parameters<typeof startHost>[2] = {}) {
     workspace = new Workspace(files);

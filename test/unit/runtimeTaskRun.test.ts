@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
-import { buildRuntimeDist, lineOf, nextLog, startHost, Workspace } from "../fixtures/modules/harness";
+import { readFileSync } from "node:fs";
+import { lineOf, nextLog, startHost, Workspace, runtimeHooks, type HostEnv } from "../fixtures/modules/harness";
 
 // Tasks run through a real TaskManager, a real esbuild compile and real worker threads.
 describe("runtime: running module tasks in workers", function () {
@@ -8,16 +8,9 @@ describe("runtime: running module tasks in workers", function () {
   this.timeout(30000);
   let distDir: string;
   let workspace: Workspace;
-  let env: Awaited<ReturnType<typeof startHost>>;
+  let env: HostEnv;
 
-  before(async () => {
-    distDir = await buildRuntimeDist();
-  });
-  after(() => rmSync(distDir, { recursive: true, force: true }));
-  afterEach(async () => {
-    await env?.close();
-    workspace?.dispose();
-  });
+  runtimeHooks({ dist: (dir) => (distDir = dir), current: () => ({ env, workspace }) });
 
   async function load(files: Record<string, string>, options: Parameters<typeof startHost>[2] = {}) {
     workspace = new Workspace(files);

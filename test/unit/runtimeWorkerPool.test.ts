@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { TaskRecord } from "../../src/engine/index";
 import type { WorkerStopReason } from "../../src/runtime/workerPool";
-import { buildRuntimeDist, nextLog, nextWorkerStop, startHost, Workspace } from "../fixtures/modules/harness";
+import { nextLog, nextWorkerStop, startHost, Workspace, runtimeHooks, type HostEnv } from "../fixtures/modules/harness";
 
 const POOL_MODULE = readFileSync(path.join(__dirname, "../fixtures/modules/pool.tasks.ts"), "utf8");
 
@@ -20,16 +20,9 @@ describe("runtime: warm task workers", function () {
   this.timeout(30000);
   let distDir: string;
   let workspace: Workspace;
-  let env: Awaited<ReturnType<typeof startHost>>;
+  let env: HostEnv;
 
-  before(async () => {
-    distDir = await buildRuntimeDist();
-  });
-  after(() => rmSync(distDir, { recursive: true, force: true }));
-  afterEach(async () => {
-    await env?.close();
-    workspace?.dispose();
-  });
+  runtimeHooks({ dist: (dir) => (distDir = dir), current: () => ({ env, workspace }) });
 
   async function load(options: Parameters<typeof startHost>[2] = {}, files: Record<string, string> = { "pool.tasks.ts": POOL_MODULE }) {
     workspace = new Workspace(files);
