@@ -91,6 +91,31 @@ describe("Taskflow CLI and HTTP API from the window (extension host)", function 
     assert.equal((JSON.parse(stdout) as { taskId: string; status: string }).status, "success");
   });
 
+  it("still takes the terminal's commands after its engine restarted (a setting changed)", async () => {
+    const config = () => vscode.workspace.getConfiguration("taskflow");
+    const restarted = () => new Promise<void>((resolve) => {
+      const subscription = api.onDidRestartEngine(() => {
+        subscription.dispose();
+        resolve();
+      });
+    });
+    let done = restarted();
+    await config().update("maxConcurrentTasks", 2, vscode.ConfigurationTarget.Workspace);
+    try {
+      await done;
+      assert.equal(api.database()?.forwardedTo, undefined, "the window holds its database again");
+      await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().functions.some((f) => f.name === "hello") ? true : undefined), "the modules to load again", 60_000);
+      const { stdout } = await runFile("taskflow", ["run", "hello", "--args", '["after the restart"]', "--wait", "--json"], { env: terminalEnv(api), cwd: workspace });
+      const finished = JSON.parse(stdout) as { taskId: string; status: string };
+      assert.equal(finished.status, "success", stdout);
+      assert.equal((await api.getTask(finished.taskId))?.status, "success");
+    } finally {
+      done = restarted();
+      await config().update("maxConcurrentTasks", undefined, vscode.ConfigurationTarget.Workspace);
+      await done;
+    }
+  });
+
   it("serves the HTTP API while taskflow.api.enabled is on: the token gets in, no token gets 401, regenerating it locks the old one out", async () => {
     assert.equal(await apiAccess(), undefined, "while the API is off the command shows why and gives nothing");
     const config = () => vscode.workspace.getConfiguration("taskflow");
