@@ -19,6 +19,8 @@ export const Commands = {
   refresh: "taskflow.refresh",
   loadMore: "taskflow.loadMore",
   openModule: "taskflow.openModule",
+  copyApiUrlAndToken: "taskflow.copyApiUrlAndToken",
+  regenerateApiToken: "taskflow.regenerateApiToken",
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -3,7 +3,9 @@
  * the panels and the commands, and pushes every disposable into `context.subscriptions`.
  * `activate()` returns the engine API of design section 3, bound to the workspace's manager.
  */
+import * as path from "node:path";
 import * as vscode from "vscode";
+import { recordWorkspaceDatabase } from "../cli/workspaceDatabase";
 import { registerPanels } from "./panels";
 import { Commands, ContextKeys, Views } from "./commandIds";
 import { registerCommand, UserError, type CommandHandler } from "./commandRegistry";
@@ -16,13 +18,17 @@ import { ENCRYPTION_KEY_SECRET, type ExtensionServices } from "./services";
 import { MANAGER_SETTINGS, RUNTIME_SETTINGS, readSettings } from "./settings";
 import { TaskflowStatusBar } from "./statusBar";
 import { cancelTask, clearHistory, copyTaskId, deleteTask, retryTask, showTask } from "./taskActions";
-import type { CatalogSnapshot } from "./taskCatalog";
+import { catalogFromRegistered, type CatalogSnapshot } from "./taskCatalog";
 import { TasksTreeProvider } from "./tasksTreeProvider";
-import { WorkspaceSession } from "./workspaceSession";
+import { applyTerminalEnvironment, writeLauncher } from "./terminalEnvironment";
+import { WindowApi, copyApiUrlAndToken, regenerateApiToken } from "./windowApi";
+import { WindowEngine } from "./windowEngine";
+import { DATABASE_FILE, type WorkspaceSession } from "./workspaceSession";
 import { isTaskStatus } from "../model";
 
 const NO_FOLDER = "Taskflow needs an open folder to keep task history: open one with File > Open Folder";
 const EMPTY_CATALOG: CatalogSnapshot = { modules: [], functions: [], problems: [] };
+const noEvent: vscode.Event<never> = () => ({ dispose: () => undefined });
 
 /** What `activate()` returns: the engine API plus the workspace's task functions. */
 export type TaskflowApi = ManagerProxy & {
@@ -37,7 +43,20 @@ export type TaskflowApi = ManagerProxy & {
   onDidRestartEngine: vscode.Event<void>;
   /** What the Tasks view shows now: status groups with their loaded rows (labels, descriptions, icons, context values). */
   tasksView(): ReturnType<TasksTreeProvider["snapshot"]>;
+  /** The workspace's database, and who holds it when this window forwards to another holder; undefined with no folder. */
+  database(): { path: string; forwardedTo: string | undefined } | undefined;
+  /** What this window adds to its integrated terminals' environment. */
+  terminalEnvironment(): TerminalVariable[];
+  /** Fired when the window's HTTP API (`taskflow.api.enabled`) started, stopped, moved or took a new token; undefined while off. */
+  onDidChangeHttpApi: vscode.Event<{ url: string } | undefined>;
 };
+
+/** One variable of the terminals' environment collection. */
+export interface TerminalVariable {
+  variable: string;
+  value: string;
+  type: "replace" | "append" | "prepend";
+}
 
 /** What a restart replaces: the manager and the runtime, or only the runtime that loads the task modules. */
 type RestartScope = "engine" | "modules";
@@ -63,7 +82,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   const updateCounts = async () => {
     const counts = await tasksTree.counts();
     tasksView.badge = counts.running > 0 ? { value: counts.running, tooltip: `${counts.running} running` } : undefined;
-    statusBar.update(counts, settings.showStatusBar && proxy.attached);
+    statusBar.update(counts, settings.showStatusBar && proxy.attached, engine?.forwardedTo);
   };
   const refreshCounts = () => void updateCounts().catch((err) => log.warn(`Could not count tasks for the badge: ${String(err)}`));
   context.subscriptions.push(tasksTree.onDidChangeCounts(refreshCounts));
@@ -75,7 +94,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
 
   const folder = vscode.workspace.workspaceFolders?.[0];
   const storageUri = context.storageUri;
-  let session: WorkspaceSession | undefined;
+  const distDir = vscode.Uri.joinPath(context.extensionUri, "dist").fsPath;
+  const dbPath = storageUri ? path.join(storageUri.fsPath, DATABASE_FILE) : undefined;
+  const engine = folder && storageUri && dbPath
+    ? new WindowEngine({
+        proxy,
+        dbPath,
+        log,
+        sessionOptions: async () => ({
+          folder,
+          storageDir: storageUri.fsPath,
+          distDir,
+          settings,
+          encryptionKey: await context.secrets.get(ENCRYPTION_KEY_SECRET),
+          log,
+          diagnostics,
+        }),
+      })
+    : undefined;
+  const api = storageUri ? new WindowApi({ client: proxy, secrets: context.secrets, workspace: storageUri.fsPath, log }) : undefined;
+  if (api) context.subscriptions.push(api);
   let catalog = EMPTY_CATALOG;
   /** A restart waiting for no task to be pending or running: of the whole engine, or of the module runtime only. */
   let pendingRestart: RestartScope | undefined;
@@ -100,30 +138,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
 
   const reportStartFailure = (err: unknown) => {
     const error = err instanceof Error ? err : new Error(String(err));
+    proxy.attach(undefined, `Taskflow's task engine did not start: ${error.message}`);
     log.error(`Taskflow could not start its task engine: ${error.stack ?? error.message}`);
     void vscode.window.showErrorMessage(`Taskflow could not start its task engine: ${error.message}`);
   };
 
+  /** The catalog of a window that forwards: the holder's registered functions. */
+  const forwardedCatalog = () => {
+    if (folder && engine?.forwardedTo) setCatalog(catalogFromRegistered(proxy.registeredTasks(), folder.uri.fsPath));
+  };
+  context.subscriptions.push(proxy.onDidChangeRegistry(forwardedCatalog));
+
   const startEngine = async () => {
-    if (!folder || !storageUri) return;
-    const encryptionKey = await context.secrets.get(ENCRYPTION_KEY_SECRET);
-    session = await WorkspaceSession.start({
-      folder,
-      storageDir: storageUri.fsPath,
-      distDir: vscode.Uri.joinPath(context.extensionUri, "dist").fsPath,
-      settings,
-      encryptionKey,
-      log,
-      diagnostics,
-    });
-    proxy.attach(session.manager);
+    if (!engine) return;
+    await engine.open();
     tasksTree.setManager(proxy);
-    log.info(`Task history: ${vscode.Uri.joinPath(storageUri, "taskflow.sqlite").fsPath}`);
+    forwardedCatalog();
+    refreshCounts();
+    if (!engine.forwardedTo) log.info(`Task history: ${dbPath}`);
   };
 
   const openSession = async () => {
     await startEngine();
-    if (session) await loadModules(session);
+    if (engine?.session) await loadModules(engine.session);
   };
 
   /**
@@ -140,8 +177,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   };
   const restartNow = async (reason: string, requested: RestartScope | undefined) => {
     const scope = pendingRestart === "engine" ? "engine" : (requested ?? pendingRestart);
-    if (!session || !scope) return;
-    if (session.busy()) {
+    const session = engine?.session;
+    if (!engine || !session || !scope) return;
+    if (engine.busy()) {
       if (!pendingRestart) log.info(`${reason}: applied once no task is pending or running`);
       pendingRestart = scope;
       return;
@@ -156,16 +194,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       return;
     }
     log.info(`${reason}: restarting the task engine`);
-    const old = session;
-    session = undefined;
-    proxy.attach(undefined, "Taskflow is restarting its task engine: try again in a moment");
-    await old.dispose();
+    await engine.close("Taskflow is restarting its task engine: try again in a moment");
     setCatalog(EMPTY_CATALOG);
-    await openSession();
+    // Another process may take the database in the gap: the window then forwards to it, or says who holds it.
+    await openSession().catch(reportStartFailure);
     engineRestarted.fire();
   };
   // The engine starts before the panels register: VS Code revives a panel as soon as its serializer
   // is registered, and a revived panel asks for its task at once. Modules load at the end.
+  if (folder && dbPath) {
+    await recordWorkspaceDatabase(folder.uri.fsPath, dbPath).catch((err) => log.warn(`The taskflow CLI will not find this window's database from the folder (use $TASKFLOW_DB): ${String(err)}`));
+    await setUpTerminals(context, dbPath, distDir).catch((err) => log.warn(`Terminals get no taskflow command: ${String(err)}`));
+  }
   await startEngine().catch(reportStartFailure);
   const panels = registerPanels(context, { manager: proxy, log: (message) => log.info(message) });
   context.subscriptions.push(panels);
@@ -199,9 +239,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     },
     panels: () => panels,
     reloadModules: async () => {
-      await session?.modules?.rediscover();
+      await engine?.session?.modules?.rediscover();
     },
-    moduleCreated: (uri) => session?.modules?.added(uri),
+    moduleCreated: (uri) => engine?.session?.modules?.added(uri),
     refreshViews: () => tasksTree.refresh(),
     loadMore: (status) => {
       if (!isTaskStatus(status)) throw new UserError(`Load More needs a task status, got ${JSON.stringify(status)}`);
@@ -211,6 +251,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     extensionUri: context.extensionUri,
   };
 
+  const applyApi = () => {
+    void api?.apply(settings).catch((err: unknown) => {
+      log.error(`HTTP API: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(`Taskflow: ${(err as Error).message}`);
+    });
+  };
+  const windowApi = () => {
+    if (!api) throw new UserError(NO_FOLDER);
+    return api;
+  };
   const handlers: Record<(typeof Commands)[keyof typeof Commands], CommandHandler> = {
     [Commands.runTask]: (name, options) => runTask(services, name, options),
     [Commands.runTaskWithOptions]: (node) => runTaskWithOptions(services, node),
@@ -238,6 +288,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       const position = new vscode.Position(Math.max(0, Number(line ?? 1) - 1), Math.max(0, Number(column ?? 1) - 1));
       await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(position, position) });
     },
+    [Commands.copyApiUrlAndToken]: () => copyApiUrlAndToken(windowApi()),
+    [Commands.regenerateApiToken]: () => regenerateApiToken(windowApi()),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(registerCommand(id as keyof typeof handlers, handler, log));
@@ -249,8 +301,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       settings = readSettings();
       refreshCounts();
       tasksTree.setPageSize(settings.pageSize);
-      void session?.modules?.updateSettings(settings.modules, settings.reloadDelayMs)
+      void engine?.session?.modules?.updateSettings(settings.modules, settings.reloadDelayMs)
         .catch((err) => log.error(`Applying taskflow.modules failed: ${(err as Error).message}`));
+      if (event.affectsConfiguration("taskflow.api")) applyApi();
       if (MANAGER_SETTINGS.some((key) => event.affectsConfiguration(key))) {
         void restartWhenIdle("Settings changed", "engine").catch(() => undefined);
       } else if (RUNTIME_SETTINGS.some((key) => event.affectsConfiguration(key))) {
@@ -259,20 +312,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       log.info("Workspace trusted: loading task modules");
-      if (session) void loadModules(session).catch((err) => log.error(`Loading task modules failed: ${String(err)}`));
+      if (engine?.session) void loadModules(engine.session).catch((err) => log.error(`Loading task modules failed: ${String(err)}`));
     }),
   );
 
   await vscode.commands.executeCommand("setContext", ContextKeys.noFolder, !folder);
   deactivateSession = async () => {
-    const current = session;
-    session = undefined;
-    proxy.attach(undefined, "Taskflow has been deactivated");
-    await current?.dispose();
+    api?.dispose();
+    await engine?.dispose("Taskflow has been deactivated");
   };
-  if (session) {
-    await loadModules(session).catch((err) => log.error(`Loading task modules failed: ${(err as Error).stack ?? String(err)}`));
+  if (engine?.session) {
+    await loadModules(engine.session).catch((err) => log.error(`Loading task modules failed: ${(err as Error).stack ?? String(err)}`));
   }
+  applyApi();
   await vscode.commands.executeCommand("setContext", ContextKeys.ready, true);
   await updateCounts();
   log.info("Taskflow activated");
@@ -282,7 +334,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     onDidChangeTaskFunctions: catalogChanged.event,
     onDidRestartEngine: engineRestarted.event,
     tasksView: () => tasksTree.snapshot(),
+    database: () => (dbPath ? { path: dbPath, forwardedTo: engine?.forwardedTo } : undefined),
+    terminalEnvironment: () => terminalVariables(context.environmentVariableCollection),
+    // The token is left out: it is only given by Copy API URL and Token.
+    onDidChangeHttpApi: (listener: (e: { url: string } | undefined) => unknown, thisArgs?: unknown, disposables?: vscode.Disposable[]) =>
+      (api?.onDidChange ?? noEvent)((access) => listener.call(thisArgs, access && { url: access.url }), undefined, disposables),
   });
+}
+
+/** Gives the window's terminals the `taskflow` command and the database it reaches (TASKFLOW_DB). */
+async function setUpTerminals(context: vscode.ExtensionContext, dbPath: string, distDir: string): Promise<void> {
+  const launcherDir = vscode.Uri.joinPath(context.globalStorageUri, "bin").fsPath;
+  await writeLauncher(launcherDir, { nodePath: process.execPath, cliPath: path.join(distDir, "cli.js") });
+  applyTerminalEnvironment(context.environmentVariableCollection, { dbPath, launcherDir });
+}
+
+function terminalVariables(collection: vscode.EnvironmentVariableCollection): TerminalVariable[] {
+  const types = {
+    [vscode.EnvironmentVariableMutatorType.Replace]: "replace",
+    [vscode.EnvironmentVariableMutatorType.Append]: "append",
+    [vscode.EnvironmentVariableMutatorType.Prepend]: "prepend",
+  } as const;
+  const variables: TerminalVariable[] = [];
+  collection.forEach((variable, mutator) => variables.push({ variable, value: mutator.value, type: types[mutator.type] }));
+  return variables;
 }
 
 export async function deactivate(): Promise<void> {

@@ -26,8 +26,18 @@ import type {
   TaskRecord,
 } from "../model";
 
-/** What the proxy forwards to: a client that also registers task functions, as the engine's TaskManager does. */
-export type ProxyTarget = TaskflowClient & Pick<TaskManager, "task" | "unregisterTask">;
+/**
+ * What the proxy forwards to: the engine's TaskManager, which also registers task functions, or a
+ * client without registration (HttpTaskflowClient, when another process holds the database).
+ */
+export type ProxyTarget = TaskflowClient & Partial<Pick<TaskManager, "task" | "unregisterTask">>;
+
+/** A target that registers task functions. */
+type RegisteringTarget = TaskflowClient & Pick<TaskManager, "task" | "unregisterTask">;
+
+function registers(target: ProxyTarget): target is RegisteringTarget {
+  return typeof target.task === "function" && typeof target.unregisterTask === "function";
+}
 
 /** A `task()` call as given: `(fn)`, `(config, fn)` or `(fn, config)`. */
 interface Registration {
@@ -35,7 +45,7 @@ interface Registration {
   b?: TaskFunction | TaskConfig;
 }
 
-function register(manager: ProxyTarget, { a, b }: Registration): TaskHandle {
+function register(manager: RegisteringTarget, { a, b }: Registration): TaskHandle {
   return typeof a === "function" ? manager.task(a, b as TaskConfig | undefined) : manager.task(a, b as TaskFunction);
 }
 
@@ -52,6 +62,8 @@ export class ManagerProxy implements TaskflowClient {
   private readonly registry: Emitter<RegistryChangeEvent>;
   /** Functions registered through this API by name, registered again on each new manager. */
   private readonly ownRegistrations = new Map<string, Registration>();
+  /** Why `task()` is refused while the target does not register functions. */
+  private registrationRefusal = "";
 
   /**
    * @param unavailableMessage what callers are told while no manager is attached
@@ -69,19 +81,26 @@ export class ManagerProxy implements TaskflowClient {
     this.onDidChangeRegistry = this.registry.event;
   }
 
-  /** Points the API at `manager` (or at none, with the reason callers are told). */
-  attach(manager: ProxyTarget | undefined, unavailableMessage?: string): void {
+  /**
+   * Points the API at `manager` (or at none, with the reason callers are told). For a target that
+   * does not register functions, `message` is why `task()` is refused; functions registered earlier
+   * are kept and registered again on the next manager that does.
+   */
+  attach(manager: ProxyTarget | undefined, message?: string): void {
     for (const s of this.subscriptions) s.dispose();
     this.subscriptions = [];
     this.current = manager;
-    if (unavailableMessage !== undefined) this.unavailableMessage = unavailableMessage;
-    if (!manager) return;
+    if (!manager) {
+      if (message !== undefined) this.unavailableMessage = message;
+      return;
+    }
+    this.registrationRefusal = message ?? "This Taskflow engine does not accept task functions from other extensions";
     this.subscriptions.push(
       manager.onLifecycle((e) => this.lifecycle.fire(e)),
       manager.onLog((e) => this.logs.fire(e)),
       manager.onDidChangeRegistry((e) => this.registry.fire(e)),
     );
-    for (const registration of this.ownRegistrations.values()) register(manager, registration);
+    if (registers(manager)) for (const registration of this.ownRegistrations.values()) register(manager, registration);
   }
 
   get attached(): boolean {
@@ -99,13 +118,15 @@ export class ManagerProxy implements TaskflowClient {
    */
   task(a: TaskFunction | TaskConfig, b?: TaskFunction | TaskConfig): Disposable {
     const registration = { a, b };
-    const name = register(this.manager(), registration).taskName;
+    const manager = this.manager();
+    if (!registers(manager)) throw new Error(this.registrationRefusal);
+    const name = register(manager, registration).taskName;
     if (name === "") throw new Error("task() needs a name: pass a named function, or a config with a name such as { name: \"sendEmail\" }");
     this.ownRegistrations.set(name, registration);
     return {
       dispose: () => {
         this.ownRegistrations.delete(name);
-        this.current?.unregisterTask(name);
+        this.current?.unregisterTask?.(name);
       },
     };
   }

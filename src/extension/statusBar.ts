@@ -13,17 +13,22 @@ export class TaskflowStatusBar implements vscode.Disposable {
     this.item.command = Commands.openDashboard;
   }
 
-  update(counts: { running: number; failed: number }, enabled: boolean): void {
+  /**
+   * @param forwardedTo who holds the database when this window forwards to it (`taskflow serve
+   *   (process 4242)`): the item then shows a plug and says so
+   */
+  update(counts: { running: number; failed: number }, enabled: boolean, forwardedTo?: string): void {
     if (!enabled) {
       this.item.hide();
       return;
     }
     const running = counts.running > 0 ? `$(sync~spin) ${counts.running}` : "$(check-all)";
     const failed = counts.failed > 0 ? ` $(error) ${counts.failed}` : "";
-    this.item.text = `${running}${failed}`;
+    this.item.text = `${forwardedTo ? "$(plug) " : ""}${running}${failed}`;
     const summary = `Taskflow: ${counts.running} running, ${counts.failed} failed`;
-    this.item.tooltip = `${summary}. Click to open the dashboard.`;
-    this.item.accessibilityInformation = { label: summary, role: "button" };
+    const where = forwardedTo ? ` Connected to the task database held by ${forwardedTo}.` : "";
+    this.item.tooltip = `${summary}.${where} Click to open the dashboard.`;
+    this.item.accessibilityInformation = { label: `${summary}.${where}`, role: "button" };
     this.item.show();
   }
 

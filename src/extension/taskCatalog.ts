@@ -3,7 +3,8 @@
  * the modules that failed to load. Filled by the module wiring, read by the Task Functions view and
  * the Run Task picker. No vscode import.
  */
-import type { TaskConfig } from "../model";
+import * as path from "node:path";
+import type { RegisteredTask, TaskConfig } from "../model";
 import type { TaskFunctionInfo } from "../runtime/types";
 
 export type { TaskFunctionInfo };
@@ -41,4 +42,21 @@ export function describeTaskConfig(config: TaskConfig): string {
   if (config.persist) parts.push("persist");
   if (config.requeueOnInterrupt) parts.push("requeue on interrupt");
   return parts.length > 0 ? parts.join(" · ") : "default config";
+}
+
+/**
+ * The catalog of a window that forwards to another holder of the database: the functions that
+ * holder registered, located from their `source` (`relative/file.tasks.ts#exportName`, relative to
+ * `root`); lines are unknown there (1). Functions registered without a source (by a script or another
+ * extension) are listed with an empty file.
+ */
+export function catalogFromRegistered(tasks: RegisteredTask[], root: string): CatalogSnapshot {
+  const functions = tasks.map((t): TaskFunctionInfo => {
+    const hash = t.source?.lastIndexOf("#") ?? -1;
+    const file = t.source === undefined ? "" : path.resolve(root, hash >= 0 ? t.source.slice(0, hash) : t.source);
+    const exportName = t.source !== undefined && hash >= 0 ? t.source.slice(hash + 1) : t.name;
+    return { name: t.name, exportName, file, line: 1, config: { ...t.config } };
+  });
+  const modules = [...new Set(functions.map((f) => f.file).filter((f) => f !== ""))];
+  return { modules, functions, problems: [] };
 }

@@ -22,6 +22,8 @@ export interface SessionOptions {
   encryptionKey: string | undefined;
   log: vscode.LogOutputChannel;
   diagnostics: vscode.DiagnosticCollection;
+  /** What the database lock names as its holder, for the errors other openers get. @default the engine's default */
+  lockOwner?: string;
 }
 
 /** The database file name inside the workspace's storage folder. */
@@ -39,11 +41,15 @@ export class WorkspaceSession {
     private readonly options: SessionOptions,
   ) {}
 
-  /** Opens the store and starts the manager. Task modules are not loaded until `loadModules()`. */
+  /**
+   * Opens the store and starts the manager. Task modules are not loaded until `loadModules()`.
+   * Rejects with DatabaseLockedError while another process holds the database.
+   */
   static async start(options: SessionOptions): Promise<WorkspaceSession> {
     const { settings, log } = options;
     const manager = new TaskManager({
       dbPath: path.join(options.storageDir, DATABASE_FILE),
+      lockOwner: options.lockOwner,
       encryptArgsKey: options.encryptionKey,
       maxConcurrentTasks: settings.maxConcurrentTasks,
       maxRecords: settings.maxRecords,
@@ -55,7 +61,13 @@ export class WorkspaceSession {
         else log.info(message);
       },
     });
-    await manager.start();
+    try {
+      await manager.start();
+    } catch (error) {
+      // A manager that did not start (the database is held elsewhere) must not keep anything open.
+      await manager.shutdown().catch(() => undefined);
+      throw error;
+    }
     return new WorkspaceSession(manager, options);
   }
 

@@ -67,9 +67,12 @@ export async function serveLocalEndpoint(options: { client: TaskflowClient; dbPa
       if (closed) return;
       closed = true;
       const current = await readEndpoint(dbPath);
-      if (current?.pid === process.pid && current.socketPath === socketPath) await fsp.rm(file, { force: true });
+      // A holder that took the database after this one (during a restart's gap) serves on the same
+      // socket path: its endpoint file and socket are left alone.
+      const ours = current === undefined || (current.pid === process.pid && current.socketPath === socketPath);
+      if (ours) await fsp.rm(file, { force: true });
       await server.close();
-      if (process.platform !== "win32") await fsp.rm(socketPath, { force: true });
+      if (ours && process.platform !== "win32") await fsp.rm(socketPath, { force: true });
     },
   };
 }

@@ -33,7 +33,8 @@ async function runProfile(runTests, profile) {
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(root, "dist", "test", "vscode", "index"),
       launchArgs,
-      extensionTestsEnv: { TASKFLOW_TEST_PROFILE: profile, TASKFLOW_TEST_WORKSPACE: workspace },
+      // TASKFLOW_HOME: the workspace records the window writes (for the CLI) stay in the scratch folder.
+      extensionTestsEnv: { TASKFLOW_TEST_PROFILE: profile, TASKFLOW_TEST_WORKSPACE: workspace, TASKFLOW_HOME: path.join(scratch, "taskflow-home") },
     });
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

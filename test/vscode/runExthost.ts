@@ -32,7 +32,8 @@ async function runProfile(profile: "default" | "trust"): Promise<ProfileResult> 
     runDir,
     workspace,
     trust: profile === "trust",
-    env: { TASKFLOW_TEST_RESULT_FILE: resultFile, TASKFLOW_TEST_PROFILE: profile, TASKFLOW_TEST_WORKSPACE: workspace },
+    // TASKFLOW_HOME: the workspace records the window writes (for the CLI) stay in the run's folder.
+    env: { TASKFLOW_TEST_RESULT_FILE: resultFile, TASKFLOW_TEST_PROFILE: profile, TASKFLOW_TEST_WORKSPACE: workspace, TASKFLOW_HOME: path.join(runDir, "taskflow-home") },
   });
   console.log(`exthost[${profile}]: code-server ${server.origin} up after ${((Date.now() - started) / 1000).toFixed(1)}s; opening the workbench`);
   const { context, page } = await launchBrowser(path.join(runDir, "chromium"));
