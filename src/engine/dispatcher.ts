@@ -108,6 +108,11 @@ export class Dispatcher {
     return queue?.maxSize == null ? Infinity : Math.max(0, queue.maxSize - queue.pending);
   }
 
+  /** The maxSize of `name`, null when it has none. */
+  maxSize(name: string): number | null {
+    return this.queues.get(name)?.maxSize ?? null;
+  }
+
   /** Applies settings to a queue (made when new), starts what may now start, and returns its state. */
   configure(name: string, options: QueueOptions): QueueInfo {
     const queue = this.queue(name);

@@ -237,7 +237,7 @@ export class TaskManager implements TaskflowClient {
       ids.push(id);
     }
     this.ledger.addPending(records);
-    for (const record of rejected) this.reject(record, this.dispatcher.fullQueue(record.queue) ?? 0);
+    for (const record of rejected) this.reject(record, this.dispatcher.maxSize(record.queue) ?? 0);
     this.dispatcher.enqueueAll(records.map((r) => r.taskId));
     return ids;
   }

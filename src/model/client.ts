@@ -66,7 +66,10 @@ export interface TaskflowClient {
   metrics(): Awaitable<Metrics>;
   /** Resolves with the record once the task is finished; rejects with UnknownTaskError. */
   waitFor(taskId: string): Promise<TaskRecord>;
-  /** A new run of a failed, interrupted or rejected task; resolves with its id. Rejects with UnknownTaskError or TaskStateError. */
+  /**
+   * A new run of a failed, interrupted or rejected task; resolves with its id. Rejects with
+   * UnknownTaskError or TaskStateError, or QueueFullError when its queue is full (the new run is then stored as rejected).
+   */
   retryTask(taskId: string): Promise<string>;
   /** Cancels a pending or running task. Rejects with UnknownTaskError, or TaskStateError when it already finished. */
   cancelTask(taskId: string): Promise<void>;

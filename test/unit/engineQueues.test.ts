@@ -147,6 +147,7 @@ describe("engine: queues and priority", () => {
     await manager.start();
     const ids = await manager.addTasks("job", [1, 2, 3].map((n) => ({ args: [String(n)], queue: "small" })));
     assert.deepEqual(ids.map((id) => manager.getTask(id)?.status), ["pending", "pending", "rejected"]);
+    assert.equal(manager.getTask(ids[2])?.error, 'QueueFullError: queue "small" was full (maxSize 2 pending tasks) when this task was added');
   });
 
   it("reports pending and running counts per queue, and lists configured queues sorted by name", async () => {
