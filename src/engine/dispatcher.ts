@@ -39,6 +39,8 @@ export class Dispatcher {
   /** Runs in progress in this process, by task id, including cancelled ones still settling. */
   readonly runs = new Map<string, TaskRun>();
   private readonly queues = new Map<string, QueueState>();
+  /** The "default" queue, looked up on every add and start of the common single-queue case. */
+  private readonly defaultQueue: QueueState;
   private readonly delayed: DelayedTasks;
   private parked: Parked[] = [];
   private seq = 0;
@@ -46,7 +48,7 @@ export class Dispatcher {
   private readonly wakes = new AbortController();
 
   constructor(private readonly options: DispatcherOptions) {
-    this.queue(DEFAULT_QUEUE);
+    this.defaultQueue = this.queue(DEFAULT_QUEUE);
     this.delayed = new DelayedTasks(options.host.clock, (due) => this.dueNow(due));
   }
 
@@ -169,7 +171,7 @@ export class Dispatcher {
   private add(taskId: string): void {
     const record = this.options.live.get(taskId);
     if (!record) return;
-    const queue = this.queue(record.queue);
+    const queue = record.queue === DEFAULT_QUEUE ? this.defaultQueue : this.queue(record.queue);
     const entry: QueueEntry = { taskId, priority: record.priority, createdAt: record.createdAt.getTime(), seq: this.seq++ };
     const due = record.runAt?.getTime();
     if (due !== undefined && due > this.options.host.clock.now()) this.delayed.add({ entry, queue, due });
@@ -183,6 +185,12 @@ export class Dispatcher {
 
   /** The queue whose head starts next: the best head among queues that may start now. */
   private nextQueue(): QueueState | undefined {
+    // Only "default" exists (the common case): no scan, no comparison of heads.
+    if (this.queues.size === 1) {
+      const only = this.defaultQueue;
+      if (only.ready.size === 0 || !only.hasSlot) return undefined;
+      return only.rateLimit !== null && this.rateLimited(only, this.options.host.clock.now()) ? undefined : only;
+    }
     let best: QueueState | undefined;
     let bestHead: QueueEntry | undefined;
     let now: number | undefined;
@@ -191,11 +199,7 @@ export class Dispatcher {
       if (head === undefined || !queue.hasSlot) continue;
       if (queue.rateLimit !== null) {
         now ??= this.options.host.clock.now();
-        const waitMs = queue.rateWaitMs(now);
-        if (waitMs > 0) {
-          this.wakeAfter(queue, waitMs);
-          continue;
-        }
+        if (this.rateLimited(queue, now)) continue;
       }
       if (bestHead === undefined || runsBefore(head, bestHead)) {
         best = queue;
@@ -203,6 +207,14 @@ export class Dispatcher {
       }
     }
     return best;
+  }
+
+  /** Whether the queue's rate limit holds its next start (arming a wake-up for when it frees). */
+  private rateLimited(queue: QueueState, now: number): boolean {
+    const waitMs = queue.rateWaitMs(now);
+    if (waitMs <= 0) return false;
+    this.wakeAfter(queue, waitMs);
+    return true;
   }
 
   /** One wake-up per rate-limited queue, when its window lets the next start through. */
