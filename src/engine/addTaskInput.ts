@@ -7,6 +7,14 @@ export interface AddTaskInput {
   kwargs: Record<string, unknown>;
   tags: Record<string, string>;
   idempotencyKey: string | null;
+  /** The queue asked for; undefined: the task's config, else "default". */
+  queue: string | undefined;
+  /** The priority asked for; undefined: the task's config, else 0. */
+  priority: number | undefined;
+  /** Seconds to wait before the run may start (0: none). */
+  delaySeconds: number;
+  /** When the run may start, epoch ms; null: no time given. */
+  runAtMs: number | null;
 }
 
 /**
@@ -27,7 +35,18 @@ export function checkAddTaskInput(funcName: string, args: unknown, options: unkn
   const problem = jsonProblem(args, "args") ?? jsonProblem(kwargs, "kwargs");
   if (problem) throw new TypeError(`Task "${funcName}" arguments must be JSON-serialisable: ${problem}`);
   const copy = JSON.parse(JSON.stringify({ args, kwargs })) as { args: unknown[]; kwargs: Record<string, unknown> };
-  return { ...copy, tags: { ...(checked.tags) }, idempotencyKey: checked.idempotencyKey ?? null };
+  if (checked.delay !== undefined && checked.runAt !== undefined) {
+    throw new ValidationError(
+      `addTask options take delay or runAt, not both: got delay ${checked.delay} and runAt ${describeValue(checked.runAt)}. Keep runAt for a fixed time, delay for seconds from now`,
+      "runAt",
+    );
+  }
+  const { runAt } = checked;
+  return {
+    ...copy, tags: { ...(checked.tags) }, idempotencyKey: checked.idempotencyKey ?? null,
+    queue: checked.queue, priority: checked.priority, delaySeconds: checked.delay ?? 0,
+    runAtMs: runAt === undefined ? null : typeof runAt === "string" ? Date.parse(runAt) : runAt.getTime(),
+  };
 }
 
 const ITEM_SHAPE = "an object like { args, kwargs, tags, idempotencyKey }";

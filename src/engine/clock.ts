@@ -2,7 +2,13 @@ import type { Clock, RandomSource } from "./types";
 
 export type { Clock } from "./types";
 
-/** The real clock: wall time and timers. The only place in the engine that touches them. */
+/** setTimeout's longest delay (about 24.8 days); a longer one fires at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * The real clock: wall time and timers. The only place in the engine that touches them. A sleep
+ * longer than setTimeout allows (a runAt weeks ahead) is made of several timeouts.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -11,14 +17,22 @@ export const systemClock: Clock = {
         reject(signal.reason);
         return;
       }
+      let remaining = Math.max(0, ms);
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = (): void => {
         clearTimeout(timer);
         reject(signal?.reason);
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const step = (): void => {
+        const chunk = Math.min(remaining, MAX_TIMEOUT_MS);
+        remaining -= chunk;
+        timer = setTimeout(() => {
+          if (remaining > 0) return step();
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }, chunk);
+      };
+      step();
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   },

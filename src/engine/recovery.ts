@@ -71,7 +71,8 @@ export class Recovery {
 
   /**
    * Running tasks become interrupted (or pending with requeueOnInterrupt) and their signals abort;
-   * pending tasks of persist functions stay pending, other pending ones become interrupted.
+   * pending tasks of persist functions, and one-off runs (a runAt, from runAt or delay), stay
+   * pending; other pending ones become interrupted.
    */
   settleForShutdown(): void {
     const { clock, registry, ledger, dispatcher } = this.parts;
@@ -84,14 +85,14 @@ export class Recovery {
       if (record.status === "running") {
         if (config.requeueOnInterrupt) ledger.transition(record, "pending", { startTime: null, endTime: null });
         else ledger.transition(record, "interrupted", { endTime: now, error: SHUT_DOWN_RUNNING }, run);
-      } else if (record.status === "pending" && !config.persist && !config.requeueOnInterrupt) {
+      } else if (record.status === "pending" && !config.persist && !config.requeueOnInterrupt && record.runAt === null) {
         ledger.transition(record, "interrupted", { endTime: now, error: SHUT_DOWN_WAITING }, run);
       }
       run.controller.abort(new ShutdownError(SHUT_DOWN_RUNNING));
     }
     for (const id of dispatcher.drain()) {
       const record = ledger.live.get(id);
-      if (!record || record.status !== "pending") continue;
+      if (!record || record.status !== "pending" || record.runAt !== null) continue;
       if (!registry.get(record.funcName)?.config.persist) {
         ledger.transition(record, "interrupted", { endTime: now, error: NOT_RAN });
       }

@@ -5,6 +5,7 @@ import { ArgumentCipher } from "./argumentCipher";
 import { systemClock, systemRandom } from "./clock";
 import { Dispatcher } from "./dispatcher";
 import { Emitter } from "./emitter";
+import { queueFullError, queueFullReason } from "./queueFull";
 import { CancelledError } from "./errors";
 import { Recovery } from "./recovery";
 import type { RunHost } from "./executor";
@@ -12,13 +13,13 @@ import { makeHandle } from "./task";
 import { addOutsideSink, consoleSink } from "./taskContext";
 import { TaskLedger } from "./taskLedger";
 import { TaskRecord } from "./taskRecord";
-import { TaskRegistry, type RegisterOptions } from "./taskRegistry";
+import { TaskRegistry, type RegisterOptions, type Registration } from "./taskRegistry";
 import {
   CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
-  holdsIdempotencyKey, isCancellable, isDeletable, isFinished, isRetryable,
+  holdsIdempotencyKey, isCancellable, isDeletable, isFinished, isRetryable, parseQueueName, parseQueueOptions,
   type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type Event, type LifecycleEvent, type ListTasksQuery,
-  type LogEvent, type LogLevel, type Metrics, type RegisteredTask, type RegistryChangeEvent, type TaskConfig,
-  type TaskflowClient, type TaskFunction, type TaskHandle, type TaskManagerOptions, type TaskStatus,
+  type LogEvent, type LogLevel, type Metrics, type QueueFullError, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent,
+  type TaskConfig, type TaskflowClient, type TaskFunction, type TaskHandle, type TaskManagerOptions, type TaskStatus,
 } from "./types";
 
 /** Opens the store a manager uses when `options.store` is not given (the package entry passes one). */
@@ -159,8 +160,8 @@ export class TaskManager implements TaskflowClient {
 
   /**
    * Stops: running tasks become interrupted (or pending with requeueOnInterrupt), pending tasks of
-   * persist functions stay pending, other pending tasks become interrupted. Flushes and closes the store.
-   * Calling it again returns the same promise.
+   * persist functions and one-off runs (runAt or delay) stay pending, other pending tasks become
+   * interrupted. Flushes and closes the store. Calling it again returns the same promise.
    */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= this.doShutdown();
@@ -201,12 +202,13 @@ export class TaskManager implements TaskflowClient {
       const existing = this.store.findByIdempotencyKey(key);
       if (existing && holdsIdempotencyKey(existing.status)) return existing.taskId;
     }
-    return this.enqueue(this.newRecord(registration.name, input));
+    return this.enqueue(this.newRecord(registration, input));
   }
 
   /**
    * Enqueues one run per item, saved in one store batch; resolves with the ids in item order. Every
    * item is checked before any is enqueued; a key held by an earlier item of the call gets its id.
+   * Items beyond their queue's maxSize are stored as rejected.
    */
   async addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
     await this.ready("addTasks");
@@ -214,7 +216,9 @@ export class TaskManager implements TaskflowClient {
     const inputs = checkAddTasksItems(registration.name, items);
     const ids: string[] = [];
     const records: TaskRecord[] = [];
+    const rejected: TaskRecord[] = [];
     const idsByKey = new Map<string, string>();
+    const room = new Map<string, number>();
     for (const input of inputs) {
       const key = input.idempotencyKey;
       let id = key === null ? undefined : idsByKey.get(key);
@@ -223,14 +227,17 @@ export class TaskManager implements TaskflowClient {
         if (existing && holdsIdempotencyKey(existing.status)) id = existing.taskId;
       }
       if (id === undefined) {
-        const record = this.newRecord(registration.name, input);
-        records.push(record);
+        const record = this.newRecord(registration, input);
+        const left = room.get(record.queue) ?? this.dispatcher.room(record.queue);
+        room.set(record.queue, left - 1);
+        (left > 0 ? records : rejected).push(record);
         id = record.taskId;
       }
       if (key !== null) idsByKey.set(key, id);
       ids.push(id);
     }
     this.ledger.addPending(records);
+    for (const record of rejected) this.reject(record, this.dispatcher.maxSize(record.queue) ?? 0);
     this.dispatcher.enqueueAll(records.map((r) => r.taskId));
     return ids;
   }
@@ -272,6 +279,24 @@ export class TaskManager implements TaskflowClient {
     this.dispatcher.remove(taskId);
     this.ledger.transition(record, "cancelled", { endTime: new Date(this.clock.now()) }, run);
     run?.controller.abort(new CancelledError(`task ${taskId} was cancelled`));
+  }
+
+  /** Changes a queue's settings (see QueueOptions; null removes one) and returns its state. In memory only. */
+  configureQueue(name: string, options: QueueOptions): QueueInfo {
+    return this.dispatcher.configure(parseQueueName(name), parseQueueOptions(options));
+  }
+
+  /** Holds the queue's starts: its pending tasks wait, running ones go on. */
+  pauseQueue(name: string): void {
+    this.dispatcher.setPaused(parseQueueName(name), true);
+  }
+
+  resumeQueue(name: string): void {
+    this.dispatcher.setPaused(parseQueueName(name), false);
+  }
+
+  listQueues(): QueueInfo[] {
+    return this.dispatcher.listQueues();
   }
 
   /** The live record when the task is in flight, else the stored one; undefined for an unknown id. */
@@ -341,20 +366,34 @@ export class TaskManager implements TaskflowClient {
     return this.store;
   }
 
-  private newRecord(funcName: string, input: AddTaskInput): TaskRecord {
+  private newRecord({ name, config }: Registration, input: AddTaskInput): TaskRecord {
+    const now = this.clock.now();
+    const runAtMs = input.runAtMs ?? (input.delaySeconds > 0 ? now + input.delaySeconds * 1000 : null);
     return new TaskRecord({
       taskId: randomUUID(),
-      funcName,
-      createdAt: new Date(this.clock.now()),
+      funcName: name,
+      createdAt: new Date(now),
       idempotencyKey: input.idempotencyKey,
       tags: input.tags,
+      queue: input.queue ?? config.queue ?? "default",
+      priority: input.priority ?? config.priority ?? 0,
+      runAt: runAtMs === null ? null : new Date(runAtMs),
       ...this.cipher.seal(input.args, input.kwargs),
     });
   }
 
+  /** Makes the record pending and queues it; when its queue is full, stores it rejected and throws QueueFullError. */
   private enqueue(record: TaskRecord): string {
+    const maxSize = this.dispatcher.fullQueue(record.queue);
+    if (maxSize !== undefined) throw this.reject(record, maxSize);
     this.ledger.transition(record, "pending", {});
     this.dispatcher.enqueue(record.taskId);
     return record.taskId;
+  }
+
+  /** Stores the record rejected, its queue holding `maxSize` pending tasks; returns the error for the caller. */
+  private reject(record: TaskRecord, maxSize: number): QueueFullError {
+    this.ledger.transition(record, "rejected", { endTime: new Date(this.clock.now()), error: queueFullReason(record.queue, maxSize) });
+    return queueFullError(record.taskId, record.queue, maxSize);
   }
 }

@@ -17,6 +17,8 @@ import type {
   ListTasksQuery,
   LogEvent,
   Metrics,
+  QueueInfo,
+  QueueOptions,
   RegisteredTask,
   RegistryChangeEvent,
   TaskConfig,
@@ -169,6 +171,18 @@ export class ManagerProxy implements TaskflowClient {
   }
   clearHistory(options?: ClearHistoryOptions): Awaitable<number> {
     return this.manager().clearHistory(options);
+  }
+  configureQueue(name: string, options: QueueOptions): Awaitable<QueueInfo> {
+    return this.manager().configureQueue(name, options);
+  }
+  pauseQueue(name: string): Awaitable<void> {
+    return this.manager().pauseQueue(name);
+  }
+  resumeQueue(name: string): Awaitable<void> {
+    return this.manager().resumeQueue(name);
+  }
+  listQueues(): Awaitable<QueueInfo[]> {
+    return this.manager().listQueues();
   }
   // Events are properties bound to this proxy, like vscode.Event, so `api.onLog` can be passed around.
   readonly onLifecycle: TaskflowClient["onLifecycle"];

@@ -9,7 +9,7 @@ import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import {
   TaskRecord, isFinished,
   type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Disposable, type Event, type LifecycleEvent, type ListTasksQuery,
-  type LogEvent, type Metrics, type RegisteredTask, type RegistryChangeEvent, type TaskDict, type TaskflowClient, type TaskHandle,
+  type LogEvent, type Metrics, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type TaskDict, type TaskflowClient, type TaskHandle,
 } from "../model";
 import { Emitter } from "../engine/emitter";
 import { errorFromResponse, type ErrorBody } from "./httpErrors";
@@ -155,6 +155,22 @@ export class HttpTaskflowClient implements TaskflowClient {
   async clearHistory(options: ClearHistoryOptions = {}): Promise<number> {
     const query = options.olderThan ? `?olderThanSeconds=${Math.max(0, (Date.now() - options.olderThan.getTime()) / 1000)}` : "";
     return ((await this.call("DELETE", `/tasks/history${query}`)) as { deleted: number }).deleted;
+  }
+
+  async configureQueue(name: string, options: QueueOptions): Promise<QueueInfo> {
+    return (await this.call("PATCH", `/tasks/queues/${encodeURIComponent(name)}`, options)) as QueueInfo;
+  }
+
+  async pauseQueue(name: string): Promise<void> {
+    await this.call("PATCH", `/tasks/queues/${encodeURIComponent(name)}`, { paused: true });
+  }
+
+  async resumeQueue(name: string): Promise<void> {
+    await this.call("PATCH", `/tasks/queues/${encodeURIComponent(name)}`, { paused: false });
+  }
+
+  async listQueues(): Promise<QueueInfo[]> {
+    return (await this.call("GET", "/tasks/queues")) as QueueInfo[];
   }
 
   /** Closes the event stream and the connections; waiting calls reject. */

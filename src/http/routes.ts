@@ -5,7 +5,7 @@
  */
 import {
   RETRYABLE_STATUSES, describeValue, isPlainObject, parseListTasksQuery,
-  type AddTasksItem, type ListTasksQuery, type Metrics, type TaskflowClient,
+  type AddTasksItem, type ListTasksQuery, type TaskflowClient,
 } from "../model";
 import { HttpError } from "./httpErrors";
 import { paramsToQuery } from "./queryParams";
@@ -75,9 +75,17 @@ async function retryEach(client: TaskflowClient, ids: string[]) {
   return { taskIds, errors };
 }
 
-/** The one queue that exists until queues are configurable: "default", with the manager's counts. */
-function defaultQueue(metrics: Metrics) {
-  return { name: "default", concurrency: null, maxSize: null, paused: false, rateLimit: null, pending: metrics.pending, running: metrics.running };
+/**
+ * `PATCH /tasks/queues/{name}`: `paused` pauses or resumes, the other keys are configureQueue's
+ * settings (checked by its schema); answers with the queue's state.
+ */
+async function patchQueue(client: TaskflowClient, name: string, body: unknown) {
+  const { paused, ...settings } = objectBody(body, `{ "paused": true, "concurrency": 2, "maxSize": 1000 }`);
+  if (paused !== undefined && typeof paused !== "boolean") throw new HttpError(400, `"paused" must be true or false, got ${describeValue(paused)}`);
+  if (Object.keys(settings).length > 0) await client.configureQueue(name, settings);
+  if (paused === true) await client.pauseQueue(name);
+  if (paused === false) await client.resumeQueue(name);
+  return (await client.listQueues()).find((q) => q.name === name) ?? (await client.configureQueue(name, {}));
 }
 
 const ID = "([^/]+)";
@@ -92,7 +100,13 @@ export const ROUTES: Route[] = [
       if (typeof task !== "string" || task === "") throw new HttpError(400, `"task" must be the name of a task function, got ${describeValue(task)}`);
       if (args !== undefined && !Array.isArray(args)) throw new HttpError(400, `"args" must be a JSON array, got ${describeValue(args)}: wrap it in [ ]`);
       // The rest are addTask's options, checked by its schema (which names any key it does not know).
-      return ok({ taskId: await client.addTask(task, args as unknown[] | undefined, options) }, 201);
+      try {
+        return ok({ taskId: await client.addTask(task, args as unknown[] | undefined, options) }, 201);
+      } catch (error) {
+        // A full queue is a conflict with the queue's state; the message names the rejected task.
+        if (error instanceof Error && error.name === "QueueFullError") throw new HttpError(409, error.message);
+        throw error;
+      }
     },
   },
   {
@@ -112,14 +126,8 @@ export const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/tasks\/metrics$/, handle: async ({ client }) => ok(await client.metrics()) },
   { method: "GET", pattern: /^\/tasks\/functions$/, handle: async ({ client }) => ok(client.registeredTasks()) },
   { method: "GET", pattern: /^\/tasks\/func-names$/, handle: async ({ client }) => ok(await client.funcNames()) },
-  { method: "GET", pattern: /^\/tasks\/queues$/, handle: async ({ client }) => ok([defaultQueue(await client.metrics())]) },
-  {
-    method: "PATCH",
-    pattern: new RegExp(`^/tasks/queues/${ID}$`),
-    handle: async ({ params }) => {
-      throw new HttpError(501, `Queue "${params[0]}" cannot be changed: this version has only the "default" queue and no queue settings yet`);
-    },
-  },
+  { method: "GET", pattern: /^\/tasks\/queues$/, handle: async ({ client }) => ok(await client.listQueues()) },
+  { method: "PATCH", pattern: new RegExp(`^/tasks/queues/${ID}$`), handle: async ({ client, params, body }) => ok(await patchQueue(client, params[0], await body())) },
   { method: "GET", pattern: /^\/tasks\/schedules$/, handle: async () => ok([]) },
   { method: "GET", pattern: /^\/tasks\/audit$/, handle: async () => ok([]) },
   {

@@ -7,7 +7,7 @@
  */
 import type { Event, LifecycleEvent, LogEvent, RegistryChangeEvent } from "./events";
 import type { Metrics } from "./metrics";
-import type { AddTaskOptions, AddTasksItem, ListTasksQuery } from "./schemas";
+import type { AddTaskOptions, AddTasksItem, ListTasksQuery, QueueOptions } from "./schemas";
 import type { RegisteredTask, TaskHandle } from "./taskFunction";
 import type { TaskRecord } from "./taskRecord";
 
@@ -19,13 +19,31 @@ export interface ClearHistoryOptions {
   olderThan?: Date;
 }
 
+/** A queue's settings and what it holds now (`listQueues`). */
+export interface QueueInfo {
+  name: string;
+  /** Runs of the queue in progress at once; null: only the manager's `maxConcurrentTasks`. */
+  concurrency: number | null;
+  /** Pending tasks the queue may hold; null: no limit. */
+  maxSize: number | null;
+  /** Whether starts are held: a paused queue starts nothing new, running tasks go on. */
+  paused: boolean;
+  /** At most `max` starts per `perSeconds` seconds; null: no limit. */
+  rateLimit: { max: number; perSeconds: number } | null;
+  /** Tasks waiting to start: ready, delayed (delay or runAt) or waiting for their function to register. */
+  pending: number;
+  /** Runs in progress, including ones waiting for their next retry. */
+  running: number;
+}
+
 export interface TaskflowClient {
   /** Task functions that can be run now. */
   registeredTasks(): RegisteredTask[];
   /**
    * Enqueues a run; resolves with its id. With an idempotency key held by a task that is not
    * failed, interrupted or rejected, resolves with that task's id and enqueues nothing.
-   * Rejects with UnknownFunctionError for a name nothing registered, ValidationError for bad input.
+   * Rejects with UnknownFunctionError for a name nothing registered, ValidationError for bad input,
+   * QueueFullError when its queue holds `maxSize` pending tasks (the run is then stored as rejected).
    */
   addTask(task: TaskHandle | string, args?: unknown[], options?: AddTaskOptions): Promise<string>;
   /**
@@ -33,7 +51,8 @@ export interface TaskflowClient {
    * item order. Every item is validated first: a bad one rejects with a ValidationError (or a
    * TypeError for a value JSON cannot carry) naming its index, and nothing is enqueued. An item
    * whose idempotency key is held (by an existing task, or by an earlier item of the same call)
-   * gets the holder's id and enqueues nothing.
+   * gets the holder's id and enqueues nothing. Items beyond a queue's `maxSize` are stored as
+   * rejected tasks; their ids are returned like the others (check their status).
    */
   addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]>;
   /** The task, or undefined for an unknown id. */
@@ -47,7 +66,10 @@ export interface TaskflowClient {
   metrics(): Awaitable<Metrics>;
   /** Resolves with the record once the task is finished; rejects with UnknownTaskError. */
   waitFor(taskId: string): Promise<TaskRecord>;
-  /** A new run of a failed, interrupted or rejected task; resolves with its id. Rejects with UnknownTaskError or TaskStateError. */
+  /**
+   * A new run of a failed, interrupted or rejected task; resolves with its id. Rejects with
+   * UnknownTaskError or TaskStateError, or QueueFullError when its queue is full (the new run is then stored as rejected).
+   */
   retryTask(taskId: string): Promise<string>;
   /** Cancels a pending or running task. Rejects with UnknownTaskError, or TaskStateError when it already finished. */
   cancelTask(taskId: string): Promise<void>;
@@ -55,6 +77,18 @@ export interface TaskflowClient {
   deleteTasks(taskIds: string[]): Awaitable<number>;
   /** Deletes finished tasks (created before `olderThan` when given); resolves with how many. */
   clearHistory(options?: ClearHistoryOptions): Awaitable<number>;
+  /**
+   * Changes a queue's settings (creating the queue when new) and resolves with its state. Keys left
+   * out keep their value, `null` removes a limit. Settings live in memory only. Rejects with a
+   * ValidationError for a bad name or setting.
+   */
+  configureQueue(name: string, options: QueueOptions): Awaitable<QueueInfo>;
+  /** Holds the queue's starts: its pending tasks wait, running ones go on. In memory only. */
+  pauseQueue(name: string): Awaitable<void>;
+  /** Lets a paused queue start tasks again. */
+  resumeQueue(name: string): Awaitable<void>;
+  /** Every queue that is configured, paused or holds tasks ("default" always), sorted by name. */
+  listQueues(): Awaitable<QueueInfo[]>;
   readonly onLifecycle: Event<LifecycleEvent>;
   readonly onLog: Event<LogEvent>;
   readonly onDidChangeRegistry: Event<RegistryChangeEvent>;

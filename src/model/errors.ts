@@ -27,3 +27,14 @@ export class UnknownFunctionError extends Error {
     super(message);
   }
 }
+
+/**
+ * The task's queue held `maxSize` pending tasks. The run was still recorded: `taskId` is a stored
+ * task with status `rejected` (finished, never runs by itself, can be retried once there is room).
+ */
+export class QueueFullError extends Error {
+  override readonly name = "QueueFullError";
+  constructor(readonly taskId: string, readonly queue: string, readonly maxSize: number, message: string) {
+    super(message);
+  }
+}

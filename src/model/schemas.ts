@@ -34,6 +34,11 @@ function strictPlain<const E extends v.ObjectEntries>(entries: E, message: strin
 const finite = (message: string) => v.pipe(v.number(message), v.finite(message));
 const wholeAtLeast = (min: number, message: string) => v.pipe(v.number(message), v.safeInteger(message), v.minValue(min, message));
 const bool = (message = "must be true or false") => v.boolean(message);
+const queueName = v.pipe(v.string("must be a queue name (a non-empty string)"), v.nonEmpty("must be a queue name (a non-empty string)"));
+const isValidDate = (value: unknown): boolean => value instanceof Date && !Number.isNaN(value.getTime());
+// Date.parse accepts more than ISO 8601 ("Tue, 1 Dec"); a run time must be unambiguous.
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const isIsoTime = (value: unknown): boolean => typeof value === "string" && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
 
 /** Per task function configuration. Every field is optional. */
 export const TaskConfigSchema = strictPlain({
@@ -57,6 +62,10 @@ export const TaskConfigSchema = strictPlain({
   requeueOnInterrupt: v.optional(bool()),
   /** Shown in pickers. */
   description: v.optional(v.string("must be a string")),
+  /** The queue its runs join, unless addTask says otherwise. Queues are set up with `manager.configureQueue`. @default "default" */
+  queue: v.optional(queueName),
+  /** Priority of its runs, unless addTask says otherwise: within a queue, higher runs first, then first in first out. May be negative. @default 0 */
+  priority: v.optional(finite("must be a finite number (higher runs first)")),
 }, "must be an object like { retries: 3, delay: 1 }");
 
 /** Per task function configuration. Every field is optional. */
@@ -83,6 +92,20 @@ export const AddTaskOptionsSchema = strictPlain({
   idempotencyKey: v.optional(v.pipe(v.string("must be a non-empty string"), v.nonEmpty("must be a non-empty string"))),
   /** String labels shown with the task and forwarded with every event. */
   tags: v.optional(tagsSchema),
+  /** The queue the run joins. @default the task's config `queue`, else "default" */
+  queue: v.optional(queueName),
+  /** Within its queue, higher runs first, then first in first out. May be negative. @default the task's config `priority`, else 0 */
+  priority: v.optional(finite("must be a finite number (higher runs first)")),
+  /** Seconds to wait before the run may start; the task is pending until then and kept across restarts. Not with `runAt`. @default 0 */
+  delay: v.optional(v.pipe(finite("must be a number of seconds >= 0"), v.minValue(0, "must be a number of seconds >= 0"))),
+  /**
+   * When the run may start: a Date or an ISO 8601 time like "2026-12-24T09:00:00Z". Pending until
+   * then, kept across restarts whatever `persist` says, run once; a time in the past runs now. Not with `delay`.
+   */
+  runAt: v.optional(v.union([
+    v.custom<Date>(isValidDate, "must be a valid Date"),
+    v.custom<string>(isIsoTime, "must be an ISO 8601 time"),
+  ], "must be a Date or an ISO 8601 time like \"2026-12-24T09:00:00Z\"")),
 }, "must be an object like { kwargs, idempotencyKey, tags }");
 
 /** Options of `addTask`. */
@@ -96,6 +119,39 @@ export interface AddTasksItem extends AddTaskOptions {
 
 /** The keys an `addTasks` item may have. */
 export const ADD_TASKS_ITEM_KEYS: readonly string[] = ["args", ...Object.keys(AddTaskOptionsSchema.entries)];
+
+const nullableWhole = (min: number, message: string) => v.nullable(wholeAtLeast(min, message));
+
+/**
+ * Settings of one queue (`configureQueue`). A key left out keeps its current value; `null` removes
+ * the setting. Kept in memory: a new manager starts with every queue unlimited and running.
+ */
+export const QueueOptionsSchema = strictPlain({
+  /** Runs of this queue in progress at once, within the manager's `maxConcurrentTasks`. @default null (only the global cap) */
+  concurrency: v.optional(nullableWhole(1, "must be a whole number >= 1, or null for no limit of its own")),
+  /** Pending tasks the queue may hold (waiting to start: ready, delayed or waiting for their function); addTask beyond it rejects with QueueFullError. @default null (no limit) */
+  maxSize: v.optional(nullableWhole(0, "must be a whole number >= 0, or null for no limit")),
+  /** At most `max` starts per sliding window of `perSeconds` seconds; a queue at its limit starts again as the window frees. @default null (no limit) */
+  rateLimit: v.optional(v.nullable(strictPlain({
+    /** Starts allowed per window. */
+    max: wholeAtLeast(1, "must be a whole number >= 1"),
+    /** Length of the window, in seconds. */
+    perSeconds: v.pipe(finite("must be a number of seconds > 0"), v.gtValue(0, "must be a number of seconds > 0")),
+  }, "must be an object like { max: 10, perSeconds: 1 }, or null for no limit"))),
+}, "must be an object like { concurrency: 2, maxSize: 1000, rateLimit: { max: 10, perSeconds: 1 } }");
+
+/** Settings of one queue (`configureQueue`). */
+export type QueueOptions = v.InferOutput<typeof QueueOptionsSchema>;
+
+/** Checks a queue name; throws a ValidationError saying what was got. */
+export function parseQueueName(name: unknown): string {
+  return parseWith(queueName, "Queue name", name);
+}
+
+/** Checks queue settings; throws a ValidationError naming the field, what was expected and what was got. */
+export function parseQueueOptions(options: unknown): QueueOptions {
+  return parseWith(QueueOptionsSchema, "Queue options", options ?? {});
+}
 
 /** What listTasks can sort by. */
 export const SORT_FIELDS = ["createdAt", "duration", "funcName", "status"] as const;

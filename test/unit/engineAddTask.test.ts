@@ -51,7 +51,7 @@ describe("engine: addTask", () => {
       [[], { tags: { n: 1 } }, /^addTask options "tags\.n" must be a string: tags map strings to strings, got the number 1$/],
       [[], { tags: { "a=b": "x" } }, /^addTask options "tags\.a=b" tag keys must not contain "="/],
       [[], { idempotencyKey: "" }, /^addTask options "idempotencyKey" must be a non-empty string, got the string ""$/],
-      [[], { retries: 3 }, /^addTask options has an unknown key "retries"\. Known keys: kwargs, idempotencyKey, tags$/],
+      [[], { retries: 3 }, /^addTask options has an unknown key "retries"\. Known keys: kwargs, idempotencyKey, tags, queue, priority, delay, runAt$/],
       [[], [], /^addTask options must be an object like \{ kwargs, idempotencyKey, tags \}, got an array$/],
       [[], "x", /^addTask options must be an object like \{ kwargs, idempotencyKey, tags \}, got the string "x"$/],
     ];

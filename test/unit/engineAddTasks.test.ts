@@ -65,7 +65,7 @@ describe("engine: addTasks", () => {
     const refused: Array<[unknown, RegExp]> = [
       [[{}, { args: { a: 1 } }], /^addTasks item 1: Arguments must be a JSON array, got an object: wrap them in \[ \]$/],
       [[{}, {}, { tags: { n: 1 } }], /^addTasks item 2: addTask options "tags\.n" must be a string: tags map strings to strings, got the number 1$/],
-      [[{ retries: 3 }], /^addTasks item 0 has an unknown key "retries"\. Known keys: args, kwargs, idempotencyKey, tags$/],
+      [[{ retries: 3 }], /^addTasks item 0 has an unknown key "retries"\. Known keys: args, kwargs, idempotencyKey, tags, queue, priority, delay, runAt$/],
       [[{}, "x"], /^addTasks item 1 must be an object like \{ args, kwargs, tags, idempotencyKey \}, got the string "x"$/],
       [{ args: [] }, /^addTasks items must be an array of an object like \{ args, kwargs, tags, idempotencyKey \}, got an object$/],
     ];

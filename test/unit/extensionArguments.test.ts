@@ -81,11 +81,11 @@ describe("extension: programmatic runTask options", () => {
   it("names every unknown option and says to remove it", () => {
     assert.deepEqual(validateRunTaskOptions({ args: [], arg: [1] }), {
       ok: false,
-      error: "Run Task options accept args, kwargs, idempotencyKey, tags, got unknown arg: remove it",
+      error: "Run Task options accept args, kwargs, idempotencyKey, tags, queue, priority, delay, runAt, got unknown arg: remove it",
     });
-    assert.deepEqual(validateRunTaskOptions({ queue: "x", retries: 2 }), {
+    assert.deepEqual(validateRunTaskOptions({ queues: "x", retries: 2 }), {
       ok: false,
-      error: "Run Task options accept args, kwargs, idempotencyKey, tags, got unknown queue, retries: remove them",
+      error: "Run Task options accept args, kwargs, idempotencyKey, tags, queue, priority, delay, runAt, got unknown queues, retries: remove them",
     });
   });
 

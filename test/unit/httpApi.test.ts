@@ -171,13 +171,26 @@ describe("HTTP API", function () {
     assert.equal((await call("DELETE", "/tasks/history?olderThanSeconds=-1")).status, 400);
   });
 
-  it("serves the default queue, no schedules and no audit yet, and 501 for changing a queue", async () => {
-    assert.deepEqual((await call("GET", "/tasks/queues")).body, [{ name: "default", concurrency: null, maxSize: null, paused: false, rateLimit: null, pending: 0, running: 0 }]);
+  it("lists queues with GET /tasks/queues and changes one with PATCH /tasks/queues/{name}", async () => {
+    const idle = { concurrency: null, maxSize: null, paused: false, rateLimit: null, pending: 0, running: 0 };
+    assert.deepEqual((await call("GET", "/tasks/queues")).body, [{ name: "default", ...idle }]);
+    const patched = await call("PATCH", "/tasks/queues/emails", { paused: true, concurrency: 2, maxSize: 1 });
+    assert.equal(patched.status, 200);
+    assert.deepEqual(patched.body, { ...idle, name: "emails", concurrency: 2, maxSize: 1, paused: true });
+    const added = await call("POST", "/tasks", { task: "echo", args: [1], queue: "emails" });
+    assert.deepEqual((await call("GET", "/tasks/queues")).body, [{ name: "default", ...idle }, { ...idle, name: "emails", concurrency: 2, maxSize: 1, paused: true, pending: 1 }]);
+    const full = await call("POST", "/tasks", { task: "echo", args: [2], queue: "emails" });
+    assert.equal(full.status, 409);
+    assert.match(full.body.error, /^Queue "emails" is full: it holds its maxSize of 1 pending tasks\. Task \S+ was stored as rejected/);
+    assert.equal((await call("PATCH", "/tasks/queues/emails", { paused: false })).body.paused, false);
+    assert.equal((await manager.waitFor(added.body.taskId)).status, "success");
+    const bad = await call("PATCH", "/tasks/queues/emails", { concurrency: 0 });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error, 'Queue options "concurrency" must be a whole number >= 1, or null for no limit of its own, got the number 0');
+    assert.match((await call("PATCH", "/tasks/queues/emails", { colour: "red" })).body.error, /unknown key "colour"\. Known keys: concurrency, maxSize, rateLimit/);
+    assert.match((await call("PATCH", "/tasks/queues/emails", { paused: "yes" })).body.error, /"paused" must be true or false, got the string "yes"/);
     assert.deepEqual((await call("GET", "/tasks/schedules")).body, []);
     assert.deepEqual((await call("GET", "/tasks/audit")).body, []);
-    const patch = await call("PATCH", "/tasks/queues/emails", { paused: true });
-    assert.equal(patch.status, 501);
-    assert.match(patch.body.error, /only the "default" queue/);
   });
 
   it("streams lifecycle and log events as server-sent events", async () => {
@@ -236,6 +249,14 @@ describe("HTTP API", function () {
       await assert.rejects(client.waitFor("missing"), UnknownTaskError);
       assert.equal(await client.deleteTasks([id]), 1);
       assert.equal(await client.clearHistory(), 0);
+      assert.deepEqual(await client.configureQueue("bulk", { concurrency: 3, rateLimit: { max: 5, perSeconds: 2 } }), {
+        name: "bulk", concurrency: 3, maxSize: null, paused: false, rateLimit: { max: 5, perSeconds: 2 }, pending: 0, running: 0,
+      });
+      await client.pauseQueue("bulk");
+      assert.deepEqual((await client.listQueues()).map((q) => [q.name, q.paused]), [["bulk", true], ["default", false]]);
+      await client.resumeQueue("bulk");
+      assert.equal(manager.listQueues()[0].paused, false);
+      await assert.rejects(Promise.resolve(client.configureQueue("bulk", { maxSize: -1 })), ValidationError);
     } finally {
       client.dispose();
       await endpoint.close();

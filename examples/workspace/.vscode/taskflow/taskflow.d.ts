@@ -32,6 +32,10 @@ declare module "taskflow" {
     requeueOnInterrupt?: boolean;
     /** Shown in pickers. */
     description?: string;
+    /** The queue its runs join, unless addTask says otherwise. Queues are set up with `manager.configureQueue`. @default "default" */
+    queue?: string;
+    /** Priority of its runs, unless addTask says otherwise: within a queue, higher runs first, then first in first out. May be negative. @default 0 */
+    priority?: number;
   }
 
   /** What `getTaskContext()` returns inside a running task. */

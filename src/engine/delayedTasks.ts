@@ -1,0 +1,79 @@
+import { BinaryHeap } from "./binaryHeap";
+import type { QueueEntry, QueueState } from "./queueState";
+import type { Clock } from "./types";
+
+/** A pending task that may not start before `due` (epoch ms). */
+export interface DelayedTask {
+  entry: QueueEntry;
+  queue: QueueState;
+  due: number;
+}
+
+function noop(): void {}
+
+/**
+ * Tasks waiting for their delay or runAt, earliest first, behind one clock sleep for the earliest
+ * (re-armed when an earlier one arrives or the earliest falls due). Each queue counts its delayed
+ * tasks, so its maxSize sees them.
+ */
+export class DelayedTasks {
+  private readonly heap = new BinaryHeap<DelayedTask>((a, b) => a.due < b.due || (a.due === b.due && a.entry.seq < b.entry.seq));
+  private armedFor: number | null = null;
+  private wake: AbortController | undefined;
+
+  /** @param onDue gets the tasks that fell due, earliest first. */
+  constructor(private readonly clock: Clock, private readonly onDue: (tasks: DelayedTask[]) => void) {}
+
+  get size(): number {
+    return this.heap.size;
+  }
+
+  add(task: DelayedTask): void {
+    this.heap.push(task);
+    task.queue.delayed++;
+    if (this.armedFor === null || task.due < this.armedFor) this.arm(task.due);
+  }
+
+  /** Takes a task out (it was cancelled); returns whether it was here. */
+  remove(taskId: string): boolean {
+    const found = this.heap.remove((t) => t.entry.taskId === taskId);
+    if (found) found.queue.delayed--;
+    return found !== undefined;
+  }
+
+  /** Stops the sleep and returns every waiting task, in no particular order. */
+  clear(): DelayedTask[] {
+    this.wake?.abort();
+    this.wake = undefined;
+    this.armedFor = null;
+    const tasks = this.heap.clear();
+    for (const t of tasks) t.queue.delayed--;
+    return tasks;
+  }
+
+  private arm(due: number): void {
+    this.wake?.abort();
+    const wake = new AbortController();
+    this.wake = wake;
+    this.armedFor = due;
+    this.clock.sleep(due - this.clock.now(), wake.signal).then(() => {
+      if (this.wake !== wake) return;
+      this.wake = undefined;
+      this.armedFor = null;
+      this.fire();
+    }, noop);
+  }
+
+  private fire(): void {
+    const now = this.clock.now();
+    const due: DelayedTask[] = [];
+    for (let next = this.heap.peek(); next !== undefined && next.due <= now; next = this.heap.peek()) {
+      this.heap.pop();
+      next.queue.delayed--;
+      due.push(next);
+    }
+    const next = this.heap.peek();
+    if (next !== undefined) this.arm(next.due);
+    if (due.length > 0) this.onDue(due);
+  }
+}
