@@ -7,6 +7,7 @@ import { Dispatcher } from "./dispatcher";
 import { Emitter } from "./emitter";
 import { CancelledError } from "./errors";
 import { Recovery } from "./recovery";
+import { retryFailed } from "./retryFailed";
 import type { RunHost } from "./executor";
 import { makeHandle } from "./task";
 import { addOutsideSink, consoleSink } from "./taskContext";
@@ -17,7 +18,7 @@ import {
   CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
   holdsIdempotencyKey, isCancellable, isDeletable, isFinished, isRetryable,
   type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type Event, type LifecycleEvent, type ListTasksQuery,
-  type LogEvent, type LogLevel, type Metrics, type RegisteredTask, type RegistryChangeEvent, type TaskConfig,
+  type LogEvent, type LogLevel, type Metrics, type ProgressEvent, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type TaskConfig,
   type TaskflowClient, type TaskFunction, type TaskHandle, type TaskManagerOptions, type TaskStatus,
 } from "./types";
 
@@ -67,6 +68,8 @@ export class TaskManager implements TaskflowClient {
   readonly onLifecycle: Event<LifecycleEvent>;
   /** Fired for every log line a task writes. */
   readonly onLog: Event<LogEvent>;
+  /** Fired each time a running task calls reportProgress(). */
+  readonly onProgress: Event<ProgressEvent>;
   /** Fired when a task function is registered or unregistered. */
   readonly onDidChangeRegistry: Event<RegistryChangeEvent>;
 
@@ -96,6 +99,7 @@ export class TaskManager implements TaskflowClient {
     this.registryEmitter = new Emitter(ledger.listenerErrorReporter("registry"));
     this.onLifecycle = ledger.lifecycle.event;
     this.onLog = ledger.logs.event;
+    this.onProgress = ledger.progress.events.event;
     this.onDidChangeRegistry = this.registryEmitter.event;
     const host: RunHost = {
       clock: this.clock,
@@ -105,6 +109,10 @@ export class TaskManager implements TaskflowClient {
       },
       log: (run, message, level, extra, marker) => {
         if (!run.detached) ledger.appendLog(run.record, run, message, level, extra, marker ?? false);
+      },
+      enqueueChild: (run, task, args, options) => this.addRun("enqueue", task, args, options, run.record),
+      reportProgress: (run, progress) => {
+        if (!run.detached) ledger.progress.report(run.record, progress);
       },
       resolveArguments: (record) => this.cipher.open(record),
     };
@@ -192,16 +200,23 @@ export class TaskManager implements TaskflowClient {
     await this.openStore().flush();
   }
 
-  async addTask(task: TaskHandle | string, args: unknown[] = [], options: AddTaskOptions = {}): Promise<string> {
-    await this.ready("addTask");
-    const registration = this.registry.lookup(task);
+  addTask(task: TaskHandle | string, args: unknown[] = [], options: AddTaskOptions = {}): Promise<string> {
+    return this.addRun("addTask", task, args, options, null);
+  }
+
+  /** addTask, or enqueue() inside the running task `parent`: then the new record's parentId is the parent's id. */
+  private async addRun(operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: TaskRecord | null): Promise<string> {
+    await this.ready(operation);
+    const registration = parent ? this.registry.lookupForChild(parent, task) : this.registry.lookup(task);
     const input = checkAddTaskInput(registration.name, args, options);
     const key = input.idempotencyKey;
     if (key !== null) {
       const existing = this.store.findByIdempotencyKey(key);
       if (existing && holdsIdempotencyKey(existing.status)) return existing.taskId;
     }
-    return this.enqueue(this.newRecord(registration.name, input));
+    const record = this.newRecord(registration.name, input);
+    if (parent) record.parentId = parent.taskId;
+    return this.enqueue(record);
   }
 
   /**
@@ -257,6 +272,16 @@ export class TaskManager implements TaskflowClient {
       priority: original.priority,
     });
     return this.enqueue(record);
+  }
+
+  /**
+   * Retries every failed, interrupted or rejected task created since `since` (of `funcName`), oldest
+   * first; resolves with the new ids in that order. Tasks of functions not registered now are skipped
+   * and named in one warning on the outside log; an unknown `funcName` rejects with UnknownFunctionError.
+   */
+  async retryFailed(options?: RetryFailedOptions): Promise<string[]> {
+    await this.ready("retryFailed");
+    return retryFailed({ store: this.store, registry: this.registry, retryTask: (id) => this.retryTask(id), report: this.outsideLog }, options);
   }
 
   /** Cancels a pending or running task: a pending one never runs, a running one has its signal aborted. */
