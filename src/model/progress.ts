@@ -8,7 +8,9 @@ import type { TaskProgress } from "./fields";
  */
 export function checkProgress(fraction: unknown, message: unknown): TaskProgress {
   if (typeof fraction !== "number" || !Number.isFinite(fraction) || fraction < 0 || fraction > 1) {
-    const hint = typeof fraction === "number" && fraction > 1 && fraction <= 100 ? `: pass a fraction, ${fraction / 100} for ${fraction}%` : "";
+    // A whole number up to 100 is most likely a percentage.
+    const percent = typeof fraction === "number" && Number.isInteger(fraction) && fraction > 1 && fraction <= 100;
+    const hint = percent ? `: pass a fraction, ${fraction / 100} for ${fraction}%` : "";
     throw new RangeError(`reportProgress() fraction must be a number from 0 to 1, got ${describeValue(fraction)}${hint}`);
   }
   if (message !== undefined && message !== null && typeof message !== "string") {
