@@ -3,7 +3,10 @@ import { TimeoutError, errorSummary, toError } from "./errors";
 import { jsonProblem } from "./jsonCheck";
 import { runInTaskScope, type TaskScope } from "./taskContext";
 import type { TaskRecord } from "./taskRecord";
-import { cloneJson, type Clock, type LogLevel, type RandomSource, type TaskConfig, type TaskFunction, type TaskStatus } from "./types";
+import {
+  cloneJson, isNonRetryableError,
+  type AddTaskOptions, type Clock, type LogLevel, type RandomSource, type TaskConfig, type TaskFunction, type TaskHandle, type TaskProgress, type TaskStatus,
+} from "./types";
 
 /** One execution of a task (all its attempts) in this process. */
 export class TaskRun {
@@ -35,6 +38,10 @@ export interface RunHost {
   transition(run: TaskRun, status: TaskStatus, changes: Partial<TaskRecord>): void;
   /** Appends a log line (a `marker` line is stored verbatim, without a timestamp). */
   log(run: TaskRun, message: string, level: LogLevel, extra: Record<string, unknown>, marker?: boolean): void;
+  /** enqueue() inside the run: adds a task whose parentId is the run's task; resolves with its id. */
+  enqueueChild(run: TaskRun, task: TaskHandle | string, args: unknown[], options: AddTaskOptions): Promise<string>;
+  /** reportProgress() inside the run, already checked. */
+  reportProgress(run: TaskRun, progress: TaskProgress): void;
   /** The call arguments, decrypted when the record holds an encrypted payload; throws a clear Error when it cannot. */
   resolveArguments(record: TaskRecord): { args: unknown[]; kwargs: Record<string, unknown> };
 }
@@ -78,6 +85,15 @@ async function runAttempt(host: RunHost, run: TaskRun, callArgs: unknown[]): Pro
       // A line logged by an attempt that already ended (a timed-out task still running) is dropped.
       if (attemptOpen) host.log(run, message, level, extra);
     },
+    enqueue: async (task, args, options) => {
+      if (!attemptOpen || run.detached) {
+        throw new Error(`enqueue() was called by attempt ${attempt} of task "${record.funcName}" (${record.taskId}) after that attempt had ended (timed out, cancelled or shut down): nothing was enqueued`);
+      }
+      return host.enqueueChild(run, task, args, options);
+    },
+    progress: (progress) => {
+      if (attemptOpen) host.reportProgress(run, progress);
+    },
   };
   let rejectOnAbort: (() => void) | undefined;
   try {
@@ -117,7 +133,8 @@ async function runAttempt(host: RunHost, run: TaskRun, callArgs: unknown[]): Pro
 }
 
 /**
- * Runs a task to its end: attempts, `--- Retry n ---` markers, backoff waits, and the final status.
+ * Runs a task to its end: attempts, `--- Retry n ---` markers, backoff waits, and the final status. A
+ * NonRetryableError fails the task at once, whatever retries are left.
  * Returns early, changing nothing more, as soon as the run is detached (cancelled or shut down).
  */
 export async function executeRun(host: RunHost, run: TaskRun): Promise<void> {
@@ -151,7 +168,7 @@ export async function executeRun(host: RunHost, run: TaskRun): Promise<void> {
       host.transition(run, "success", { endTime: new Date(host.clock.now()), error: null, stacktrace: null, result });
       return;
     }
-    if (retryNumber < retries) {
+    if (retryNumber < retries && !isNonRetryableError(failure)) {
       host.transition(run, "pending", { retriesUsed: retryNumber + 1, error: errorSummary(failure), stacktrace: failure.stack ?? null });
       try {
         await host.clock.sleep(backoffDelayMs(config, retryNumber + 1, host.random), run.controller.signal);

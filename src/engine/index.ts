@@ -31,7 +31,7 @@ export class TaskManager extends CoreTaskManager {
 export * from "./types";
 export { TaskRecord } from "./taskRecord";
 export { task, isTaskHandle } from "./task";
-export { taskLog, getTaskContext, type TaskLogOptions } from "./taskContext";
+export { taskLog, getTaskContext, enqueue, reportProgress, type TaskLogOptions } from "./taskContext";
 export { backoffDelayMs } from "./backoff";
 export { systemClock, systemRandom } from "./clock";
 export { Fernet, FernetError, generateKey, type FernetEncryptOptions, type FernetDecryptOptions } from "./fernet";

@@ -1,10 +1,14 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { LogLevel, TaskContext } from "./types";
+import { checkProgress, type AddTaskOptions, type LogLevel, type TaskContext, type TaskHandle, type TaskProgress } from "./types";
 
-/** What a running task's async scope carries: its context and where its log lines go. */
+/** What a running task's async scope carries: its context, and where its log lines, children and progress go. */
 export interface TaskScope {
   context: TaskContext;
   log(message: string, level: LogLevel, extra: Record<string, unknown>): void;
+  /** Adds a run whose parentId is this task; resolves with its id. */
+  enqueue(task: TaskHandle | string, args: unknown[], options: AddTaskOptions): Promise<string>;
+  /** Records progress that has been checked already. */
+  progress(progress: TaskProgress): void;
 }
 
 type OutsideSink = (message: string, level: LogLevel) => void;
@@ -66,6 +70,31 @@ export function taskLog(message: string, options: TaskLogOptions = {}): void {
   const sinks = shared().outsideSinks;
   const sink = sinks[sinks.length - 1] ?? consoleSink;
   sink(text, level);
+}
+
+/**
+ * Inside a running task: enqueues `task` like `manager.addTask`, with the new record's `parentId` set to
+ * the running task; resolves with the new id. Rejects outside a task (use manager.addTask there), and
+ * like addTask for an unknown task or bad arguments.
+ */
+export async function enqueue(task: TaskHandle | string, args: unknown[] = [], options: AddTaskOptions = {}): Promise<string> {
+  const scope = shared().storage.getStore();
+  if (!scope) {
+    throw new Error("enqueue() was called outside a running task: it enqueues a child of the task that calls it. Outside a task use manager.addTask(task, args, options)");
+  }
+  return scope.enqueue(task, args, options);
+}
+
+/**
+ * Inside a running task: records how far it is (`fraction` from 0 to 1, with an optional message) on
+ * its record's `progress` and fires `onProgress`. Throws a RangeError for a fraction outside 0..1,
+ * and an Error outside a task.
+ */
+export function reportProgress(fraction: number, message?: string | null): void {
+  const progress = checkProgress(fraction, message);
+  const scope = shared().storage.getStore();
+  if (!scope) throw new Error("reportProgress() was called outside a running task: it records progress on the task that calls it");
+  scope.progress(progress);
 }
 
 /** Where messages go when no manager gave an `onOutsideLog`. */

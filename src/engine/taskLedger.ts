@@ -1,6 +1,7 @@
 import type { TaskStore } from "../store/types";
 import { Emitter } from "./emitter";
 import type { TaskRun } from "./executor";
+import { ProgressRecorder } from "./progressRecorder";
 import type { TaskRecord } from "./taskRecord";
 import { isFinished, type Clock, type LifecycleEvent, type LogEvent, type LogLevel, type TaskStatus } from "./types";
 
@@ -28,6 +29,8 @@ export class TaskLedger {
   readonly live = new Map<string, TaskRecord>();
   readonly lifecycle: Emitter<LifecycleEvent>;
   readonly logs: Emitter<LogEvent>;
+  /** reportProgress() of running tasks: their events and throttled saves. */
+  readonly progress: ProgressRecorder;
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly store: TaskStore;
   private readonly clock: Clock;
@@ -41,6 +44,7 @@ export class TaskLedger {
     this.report = options.report;
     this.lifecycle = new Emitter(this.listenerErrorReporter("lifecycle"));
     this.logs = new Emitter(this.listenerErrorReporter("log"));
+    this.progress = new ProgressRecorder({ clock: this.clock, save: (record) => this.save(record), onListenerError: this.listenerErrorReporter("progress") });
   }
 
   /** Reports an error a `kind` listener threw, so the engine goes on. */
@@ -60,11 +64,8 @@ export class TaskLedger {
       this.appendLog(record, undefined, `--- ${run.droppedLogLines} log lines dropped (limit ${this.maxLogLinesPerTask} per task) ---`, "warning", {}, true, run.attempt);
       run.droppedLogLines = 0;
     }
-    try {
-      this.store.saveTask(record.toData());
-    } catch (error) {
-      this.reportStoreError(error);
-    }
+    this.save(record);
+    this.progress.recordSaved(record.taskId, finished);
     if (finished) this.live.delete(record.taskId);
     else this.live.set(record.taskId, record);
     this.emitLifecycle(record, status, run);
@@ -149,6 +150,14 @@ export class TaskLedger {
       stacktrace: record.stacktrace,
       tags: { ...record.tags },
     });
+  }
+
+  private save(record: TaskRecord): void {
+    try {
+      this.store.saveTask(record.toData());
+    } catch (error) {
+      this.reportStoreError(error);
+    }
   }
 
   /** A store write that throws (a full disk) is reported, never allowed to break a task's bookkeeping. */

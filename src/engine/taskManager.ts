@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { TaskStore } from "../store/types";
 import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "./addTaskInput";
+import { newRunRecord, planBulkAdd } from "./runRecords";
 import { ArgumentCipher } from "./argumentCipher";
 import { systemClock, systemRandom } from "./clock";
 import { Dispatcher } from "./dispatcher";
@@ -8,6 +9,7 @@ import { Emitter } from "./emitter";
 import { queueFullError, queueFullReason } from "./queueFull";
 import { CancelledError } from "./errors";
 import { Recovery } from "./recovery";
+import { retryFailed } from "./retryFailed";
 import type { RunHost } from "./executor";
 import { makeHandle } from "./task";
 import { addOutsideSink, consoleSink } from "./taskContext";
@@ -18,8 +20,9 @@ import {
   CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
   holdsIdempotencyKey, isCancellable, isDeletable, isFinished, isRetryable, parseQueueName, parseQueueOptions,
   type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type Event, type LifecycleEvent, type ListTasksQuery,
-  type LogEvent, type LogLevel, type Metrics, type QueueFullError, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent,
-  type TaskConfig, type TaskflowClient, type TaskFunction, type TaskHandle, type TaskManagerOptions, type TaskStatus,
+  type LogEvent, type LogLevel, type Metrics, type ProgressEvent, type QueueFullError, type QueueInfo, type QueueOptions, type RegisteredTask,
+  type RegistryChangeEvent, type RetryFailedOptions, type TaskConfig, type TaskflowClient, type TaskFunction, type TaskHandle,
+  type TaskManagerOptions, type TaskStatus,
 } from "./types";
 
 /** Opens the store a manager uses when `options.store` is not given (the package entry passes one). */
@@ -68,6 +71,8 @@ export class TaskManager implements TaskflowClient {
   readonly onLifecycle: Event<LifecycleEvent>;
   /** Fired for every log line a task writes. */
   readonly onLog: Event<LogEvent>;
+  /** Fired each time a running task calls reportProgress(). */
+  readonly onProgress: Event<ProgressEvent>;
   /** Fired when a task function is registered or unregistered. */
   readonly onDidChangeRegistry: Event<RegistryChangeEvent>;
 
@@ -97,6 +102,7 @@ export class TaskManager implements TaskflowClient {
     this.registryEmitter = new Emitter(ledger.listenerErrorReporter("registry"));
     this.onLifecycle = ledger.lifecycle.event;
     this.onLog = ledger.logs.event;
+    this.onProgress = ledger.progress.events.event;
     this.onDidChangeRegistry = this.registryEmitter.event;
     const host: RunHost = {
       clock: this.clock,
@@ -106,6 +112,10 @@ export class TaskManager implements TaskflowClient {
       },
       log: (run, message, level, extra, marker) => {
         if (!run.detached) ledger.appendLog(run.record, run, message, level, extra, marker ?? false);
+      },
+      enqueueChild: (run, task, args, options) => this.addRun("enqueue", task, args, options, run.record),
+      reportProgress: (run, progress) => {
+        if (!run.detached) ledger.progress.report(run.record, progress);
       },
       resolveArguments: (record) => this.cipher.open(record),
     };
@@ -193,16 +203,23 @@ export class TaskManager implements TaskflowClient {
     await this.openStore().flush();
   }
 
-  async addTask(task: TaskHandle | string, args: unknown[] = [], options: AddTaskOptions = {}): Promise<string> {
-    await this.ready("addTask");
-    const registration = this.registry.lookup(task);
+  addTask(task: TaskHandle | string, args: unknown[] = [], options: AddTaskOptions = {}): Promise<string> {
+    return this.addRun("addTask", task, args, options, null);
+  }
+
+  /** addTask, or enqueue() inside the running task `parent`: then the new record's parentId is the parent's id. */
+  private async addRun(operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: TaskRecord | null): Promise<string> {
+    await this.ready(operation);
+    const registration = parent ? this.registry.lookupForChild(parent, task) : this.registry.lookup(task);
     const input = checkAddTaskInput(registration.name, args, options);
     const key = input.idempotencyKey;
     if (key !== null) {
       const existing = this.store.findByIdempotencyKey(key);
       if (existing && holdsIdempotencyKey(existing.status)) return existing.taskId;
     }
-    return this.enqueue(this.newRecord(registration, input));
+    const record = this.newRecord(registration, input);
+    if (parent) record.parentId = parent.taskId;
+    return this.enqueue(record);
   }
 
   /**
@@ -214,28 +231,14 @@ export class TaskManager implements TaskflowClient {
     await this.ready("addTasks");
     const registration = this.registry.lookup(task);
     const inputs = checkAddTasksItems(registration.name, items);
-    const ids: string[] = [];
-    const records: TaskRecord[] = [];
-    const rejected: TaskRecord[] = [];
-    const idsByKey = new Map<string, string>();
-    const room = new Map<string, number>();
-    for (const input of inputs) {
-      const key = input.idempotencyKey;
-      let id = key === null ? undefined : idsByKey.get(key);
-      if (key !== null && id === undefined) {
+    const { ids, records, rejected } = planBulkAdd(inputs, {
+      heldKey: (key) => {
         const existing = this.store.findByIdempotencyKey(key);
-        if (existing && holdsIdempotencyKey(existing.status)) id = existing.taskId;
-      }
-      if (id === undefined) {
-        const record = this.newRecord(registration, input);
-        const left = room.get(record.queue) ?? this.dispatcher.room(record.queue);
-        room.set(record.queue, left - 1);
-        (left > 0 ? records : rejected).push(record);
-        id = record.taskId;
-      }
-      if (key !== null) idsByKey.set(key, id);
-      ids.push(id);
-    }
+        return existing && holdsIdempotencyKey(existing.status) ? existing.taskId : undefined;
+      },
+      room: (queue) => this.dispatcher.room(queue),
+      newRecord: (input) => this.newRecord(registration, input),
+    });
     this.ledger.addPending(records);
     for (const record of rejected) this.reject(record, this.dispatcher.maxSize(record.queue) ?? 0);
     this.dispatcher.enqueueAll(records.map((r) => r.taskId));
@@ -264,6 +267,16 @@ export class TaskManager implements TaskflowClient {
       priority: original.priority,
     });
     return this.enqueue(record);
+  }
+
+  /**
+   * Retries every failed, interrupted or rejected task created since `since` (of `funcName`), oldest
+   * first; resolves with the new ids in that order. Tasks of functions not registered now are skipped
+   * and named in one warning on the outside log; an unknown `funcName` rejects with UnknownFunctionError.
+   */
+  async retryFailed(options?: RetryFailedOptions): Promise<string[]> {
+    await this.ready("retryFailed");
+    return retryFailed({ store: this.store, registry: this.registry, retryTask: (id) => this.retryTask(id), report: this.outsideLog }, options);
   }
 
   /** Cancels a pending or running task: a pending one never runs, a running one has its signal aborted. */
@@ -366,20 +379,8 @@ export class TaskManager implements TaskflowClient {
     return this.store;
   }
 
-  private newRecord({ name, config }: Registration, input: AddTaskInput): TaskRecord {
-    const now = this.clock.now();
-    const runAtMs = input.runAtMs ?? (input.delaySeconds > 0 ? now + input.delaySeconds * 1000 : null);
-    return new TaskRecord({
-      taskId: randomUUID(),
-      funcName: name,
-      createdAt: new Date(now),
-      idempotencyKey: input.idempotencyKey,
-      tags: input.tags,
-      queue: input.queue ?? config.queue ?? "default",
-      priority: input.priority ?? config.priority ?? 0,
-      runAt: runAtMs === null ? null : new Date(runAtMs),
-      ...this.cipher.seal(input.args, input.kwargs),
-    });
+  private newRecord(registration: Registration, input: AddTaskInput): TaskRecord {
+    return newRunRecord(registration, input, this.clock.now(), this.cipher);
   }
 
   /** Makes the record pending and queues it; when its queue is full, stores it rejected and throws QueueFullError. */

@@ -79,4 +79,14 @@ export class TaskRegistry {
       `Unknown task "${name}": ${known.length > 0 ? `registered tasks are ${known.join(", ")}` : "no task is registered yet"}. Register it with manager.task() first`,
     );
   }
+
+  /** lookup() for enqueue() inside the running task `parent`: an UnknownFunctionError names the parent too. */
+  lookupForChild(parent: { funcName: string; taskId: string }, handleOrName: TaskHandle | string): Registration {
+    try {
+      return this.lookup(handleOrName);
+    } catch (error) {
+      if (!(error instanceof UnknownFunctionError)) throw error;
+      throw new UnknownFunctionError(error.funcName, `Task "${parent.funcName}" (${parent.taskId}) could not enqueue a child: ${error.message}`);
+    }
+  }
 }

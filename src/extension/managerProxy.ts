@@ -17,10 +17,12 @@ import type {
   ListTasksQuery,
   LogEvent,
   Metrics,
+  ProgressEvent,
   QueueInfo,
   QueueOptions,
   RegisteredTask,
   RegistryChangeEvent,
+  RetryFailedOptions,
   TaskConfig,
   TaskflowClient,
   TaskFunction,
@@ -61,6 +63,7 @@ export class ManagerProxy implements TaskflowClient {
   private subscriptions: Disposable[] = [];
   private readonly lifecycle: Emitter<LifecycleEvent>;
   private readonly logs: Emitter<LogEvent>;
+  private readonly progress: Emitter<ProgressEvent>;
   private readonly registry: Emitter<RegistryChangeEvent>;
   /** Functions registered through this API by name, registered again on each new manager. */
   private readonly ownRegistrations = new Map<string, Registration>();
@@ -77,9 +80,11 @@ export class ManagerProxy implements TaskflowClient {
   ) {
     this.lifecycle = new Emitter(onListenerError);
     this.logs = new Emitter(onListenerError);
+    this.progress = new Emitter(onListenerError);
     this.registry = new Emitter(onListenerError);
     this.onLifecycle = this.lifecycle.event;
     this.onLog = this.logs.event;
+    this.onProgress = this.progress.event;
     this.onDidChangeRegistry = this.registry.event;
   }
 
@@ -100,6 +105,7 @@ export class ManagerProxy implements TaskflowClient {
     this.subscriptions.push(
       manager.onLifecycle((e) => this.lifecycle.fire(e)),
       manager.onLog((e) => this.logs.fire(e)),
+      manager.onProgress((e) => this.progress.fire(e)),
       manager.onDidChangeRegistry((e) => this.registry.fire(e)),
     );
     if (registers(manager)) for (const registration of this.ownRegistrations.values()) register(manager, registration);
@@ -163,6 +169,9 @@ export class ManagerProxy implements TaskflowClient {
   async retryTask(taskId: string): Promise<string> {
     return this.manager().retryTask(taskId);
   }
+  async retryFailed(options?: RetryFailedOptions): Promise<string[]> {
+    return this.manager().retryFailed(options);
+  }
   async cancelTask(taskId: string): Promise<void> {
     return this.manager().cancelTask(taskId);
   }
@@ -187,5 +196,6 @@ export class ManagerProxy implements TaskflowClient {
   // Events are properties bound to this proxy, like vscode.Event, so `api.onLog` can be passed around.
   readonly onLifecycle: TaskflowClient["onLifecycle"];
   readonly onLog: TaskflowClient["onLog"];
+  readonly onProgress: TaskflowClient["onProgress"];
   readonly onDidChangeRegistry: TaskflowClient["onDidChangeRegistry"];
 }

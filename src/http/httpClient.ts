@@ -9,7 +9,8 @@ import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import {
   TaskRecord, isFinished,
   type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Disposable, type Event, type LifecycleEvent, type ListTasksQuery,
-  type LogEvent, type Metrics, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type TaskDict, type TaskflowClient, type TaskHandle,
+  type LogEvent, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions,
+  type TaskDict, type TaskflowClient, type TaskHandle,
 } from "../model";
 import { Emitter } from "../engine/emitter";
 import { errorFromResponse, type ErrorBody } from "./httpErrors";
@@ -33,6 +34,7 @@ export class HttpTaskflowClient implements TaskflowClient {
   private functions: RegisteredTask[] = [];
   private readonly lifecycle = new Emitter<LifecycleEvent>();
   private readonly logs = new Emitter<LogEvent>();
+  private readonly progress = new Emitter<ProgressEvent>();
   private readonly registry = new Emitter<RegistryChangeEvent>();
   private listeners = 0;
   private stream: { response?: IncomingMessage; ready: Promise<void>; close(): void } | undefined;
@@ -41,6 +43,7 @@ export class HttpTaskflowClient implements TaskflowClient {
 
   readonly onLifecycle: Event<LifecycleEvent> = this.subscriber(this.lifecycle);
   readonly onLog: Event<LogEvent> = this.subscriber(this.logs);
+  readonly onProgress: Event<ProgressEvent> = this.subscriber(this.progress);
   readonly onDidChangeRegistry: Event<RegistryChangeEvent> = this.subscriber(this.registry);
 
   private constructor(private readonly options: HttpClientOptions) {
@@ -142,6 +145,13 @@ export class HttpTaskflowClient implements TaskflowClient {
 
   async retryTask(taskId: string): Promise<string> {
     return ((await this.call("POST", `/tasks/${encodeURIComponent(taskId)}/retry`)) as { taskId: string }).taskId;
+  }
+
+  /** `POST /tasks/retry-failed`; resolves with the new ids (tasks the server could not retry are left out). */
+  async retryFailed(options: RetryFailedOptions = {}): Promise<string[]> {
+    const since = options.since instanceof Date ? options.since.toISOString() : options.since;
+    const body = { ...(since === undefined ? {} : { since }), ...(options.funcName === undefined ? {} : { funcName: options.funcName }) };
+    return ((await this.call("POST", "/tasks/retry-failed", body)) as { taskIds: string[] }).taskIds;
   }
 
   async cancelTask(taskId: string): Promise<void> {
@@ -295,6 +305,8 @@ export class HttpTaskflowClient implements TaskflowClient {
       }
       case "log":
         return this.logs.fire(data as LogEvent);
+      case "progress":
+        return this.progress.fire(data as ProgressEvent);
       case "registry":
         void this.refreshFunctions().catch(() => undefined).then(() => this.registry.fire(data as RegistryChangeEvent));
         return;

@@ -5,7 +5,7 @@
  * Reads are `Awaitable`: the local engine answers them synchronously, a backend across the network
  * (BullMQ on Redis) with a promise. Code that must work on both awaits them.
  */
-import type { Event, LifecycleEvent, LogEvent, RegistryChangeEvent } from "./events";
+import type { Event, LifecycleEvent, LogEvent, ProgressEvent, RegistryChangeEvent } from "./events";
 import type { Metrics } from "./metrics";
 import type { AddTaskOptions, AddTasksItem, ListTasksQuery, QueueOptions } from "./schemas";
 import type { RegisteredTask, TaskHandle } from "./taskFunction";
@@ -34,6 +34,14 @@ export interface QueueInfo {
   pending: number;
   /** Runs in progress, including ones waiting for their next retry. */
   running: number;
+}
+
+/** Options of `retryFailed`; filters combine with AND. */
+export interface RetryFailedOptions {
+  /** Only tasks created at or after this time: a Date or an ISO 8601 string. @default every time */
+  since?: Date | string;
+  /** Only tasks of this function. @default every function */
+  funcName?: string;
 }
 
 export interface TaskflowClient {
@@ -71,6 +79,11 @@ export interface TaskflowClient {
    * UnknownTaskError or TaskStateError, or QueueFullError when its queue is full (the new run is then stored as rejected).
    */
   retryTask(taskId: string): Promise<string>;
+  /**
+   * Retries every failed, interrupted or rejected task that matches, oldest first; resolves with the
+   * new ids in that order. A task whose function is not registered now is skipped.
+   */
+  retryFailed(options?: RetryFailedOptions): Promise<string[]>;
   /** Cancels a pending or running task. Rejects with UnknownTaskError, or TaskStateError when it already finished. */
   cancelTask(taskId: string): Promise<void>;
   /** Deletes finished tasks (others are skipped); resolves with how many were deleted. */
@@ -91,5 +104,7 @@ export interface TaskflowClient {
   listQueues(): Awaitable<QueueInfo[]>;
   readonly onLifecycle: Event<LifecycleEvent>;
   readonly onLog: Event<LogEvent>;
+  /** Fired each time a running task reports progress (reportProgress). */
+  readonly onProgress: Event<ProgressEvent>;
   readonly onDidChangeRegistry: Event<RegistryChangeEvent>;
 }

@@ -1,6 +1,7 @@
 /**
  * Errors the client interface rejects with, so a caller (a panel, the CLI, the HTTP API) can tell
- * "no such task" (404) from "not in a state for that" (409) without reading messages.
+ * "no such task" (404) from "not in a state for that" (409) without reading messages; and the one a
+ * task throws to stop its retries.
  */
 import type { TaskStatus } from "./status";
 
@@ -37,4 +38,18 @@ export class QueueFullError extends Error {
   constructor(readonly taskId: string, readonly queue: string, readonly maxSize: number, message: string) {
     super(message);
   }
+}
+
+/**
+ * Thrown by a task to fail at once: no retries are spent on it, whatever the task's `retries`. The
+ * record keeps its message and stack like any failure. Recognised by its name, so one thrown by
+ * another copy of the engine, or rebuilt from a worker thread's message, counts too.
+ */
+export class NonRetryableError extends Error {
+  override readonly name = "NonRetryableError";
+}
+
+/** Whether `error` is a NonRetryableError (by name, from any realm or bundle). */
+export function isNonRetryableError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "NonRetryableError";
 }

@@ -47,6 +47,16 @@ export interface LifecycleEvent {
   tags: Record<string, string>;
 }
 
+/** Fired by `manager.onProgress` each time a running task calls `reportProgress()`. */
+export interface ProgressEvent {
+  taskId: string;
+  funcName: string;
+  /** 0..1. */
+  fraction: number;
+  message: string | null;
+  tags: Record<string, string>;
+}
+
 /** Fired by `manager.onDidChangeRegistry` when a task function is registered or unregistered. */
 export interface RegistryChangeEvent {
   kind: "registered" | "unregistered";

@@ -14,3 +14,4 @@ export * from "./taskFunction";
 export * from "./client";
 export { describeValue, previewValue, isPlainObject } from "./describe";
 export * from "./timers";
+export { checkProgress } from "./progress";

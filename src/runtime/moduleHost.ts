@@ -9,6 +9,7 @@ import { planRegistrations, type ModuleState, type Registration } from "./regist
 import type { RunContext } from "./workerProtocol";
 import { declaredTasks, loadDiagnostic } from "./declaredTasksCache";
 import { runTaskWorker } from "./runTaskWorker";
+import { engineAttemptCalls } from "./attemptCalls";
 import { ModulePools, type WorkerStoppedEvent } from "./modulePools";
 import type { ModuleDiagnostic, TaskFunctionInfo } from "./types";
 
@@ -352,11 +353,8 @@ export class ModuleHost {
     const run = async (...args: unknown[]): Promise<unknown> => {
       if (this.disposed) throw new Error(`Task "${name}" cannot run: its module host was disposed (the window is closing or the workspace changed)`);
       const context = getTaskContext();
-      // Worker messages arrive outside the task's async scope: log in this one. (An AsyncResource, not
-      // AsyncResource.bind, which costs several times more per attempt on Node 20.)
-      const scope = new AsyncResource("TaskflowTaskLog");
-      const onLog = (message: string, level: LogLevel, extra: Record<string, unknown>): void =>
-        scope.runInAsyncScope(taskLog, undefined, message, { level, extra });
+      // Worker messages arrive outside the task's async scope: its log lines, progress and enqueue() calls are made in this one.
+      const calls = engineAttemptCalls();
       const runContext: RunContext = {
         taskId: context?.taskId ?? "",
         funcName: context?.funcName ?? name,
@@ -365,12 +363,12 @@ export class ModuleHost {
       };
       let json: string | undefined;
       if (pool) {
-        json = await pool.run({ exportName, args, context: runContext, signal: context?.signal, onLog });
+        json = await pool.run({ exportName, args, context: runContext, signal: context?.signal, ...calls });
       } else {
         const outcome = await runTaskWorker({
           workerPath: path.join(this.distDir, "worker.js"),
           job: { kind: "run", compiledPath: outputPath, sourcePath: file, exportName, args, context: runContext },
-          onLog,
+          ...calls,
           signal: context?.signal,
           graceMs: this.options.cancelGraceMs ?? 1000,
           resourceLimits: this.options.workerResourceLimits,

@@ -1,14 +1,12 @@
 import { Worker, type ResourceLimits } from "node:worker_threads";
+import { answerAttemptCall, isAttemptCall, type AttemptCalls } from "./attemptCalls";
 import { deserializeError, type DeclaredTask, type HostMessage, type WorkerJob, type WorkerMessage } from "./workerProtocol";
-import type { LogLevel } from "../model/events";
 
-/** Options of one worker job. */
-export interface RunTaskWorkerOptions {
+/** Options of one worker job, with where its log lines (and a run job's progress and enqueue() calls) go. */
+export interface RunTaskWorkerOptions extends AttemptCalls {
   /** Absolute path of dist/worker.js. */
   workerPath: string;
   job: WorkerJob;
-  /** Called for every taskLog() in the worker, in order, before the job settles. */
-  onLog?: (message: string, level: LogLevel, extra: Record<string, unknown>) => void;
   /** On abort the worker's context signal aborts; after `graceMs` the worker is terminated. */
   signal?: AbortSignal;
   /** Milliseconds between abort and terminate, so the task can clean up. @default 1000 */
@@ -61,6 +59,7 @@ export function runTaskWorker(options: RunTaskWorkerOptions): Promise<WorkerOutc
       });
     }
     worker.on("message", (message: WorkerMessage) => {
+      if (isAttemptCall(message)) return answerAttemptCall(message, settled ? undefined : options, (answer) => worker.postMessage(answer));
       if (settled) return;
       if (message.type === "log") options.onLog?.(message.message, message.level, message.extra);
       else if (message.type === "error") finish(undefined, deserializeError(message.error));

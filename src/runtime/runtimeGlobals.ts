@@ -4,13 +4,20 @@
  * registry symbols rather than through a shared module instance.
  */
 import type { LogLevel } from "../model/events";
-import type { TaskConfig } from "../model/schemas";
+import type { TaskProgress } from "../model/fields";
+import type { AddTaskOptions, TaskConfig } from "../model/schemas";
 import type { TaskContext } from "../model/taskFunction";
 
 /** Installed on globalThis by the worker before it loads user code. */
 export interface WorkerRuntime {
   context(): TaskContext | undefined;
   log(message: string, level: LogLevel, extra: Record<string, unknown>): void;
+  /** reportProgress() in the running task, checked: forwarded to the host. */
+  progress(progress: TaskProgress): void;
+  /** enqueue() in the running task: the host enqueues `task` (a registered name) and answers with the new id. */
+  enqueue(task: string, args: unknown[], options: AddTaskOptions): Promise<string>;
+  /** The registered name of a task handle the loaded module exports, or undefined for any other value. */
+  exportedTaskName(handle: unknown): string | undefined;
 }
 
 /** What `task()` attaches to the handle it returns. */

@@ -5,9 +5,10 @@
  */
 import { describeValue } from "../model/describe";
 import type { LogLevel } from "../model/events";
-import { parseTaskConfig, type TaskConfig } from "../model/schemas";
+import { checkProgress } from "../model/progress";
+import { parseTaskConfig, type AddTaskOptions, type TaskConfig } from "../model/schemas";
 import type { TaskContext } from "../model/taskFunction";
-import { HANDLE_KEY, currentRuntime, type TaskHandleInfo } from "./runtimeGlobals";
+import { HANDLE_KEY, currentRuntime, handleInfo, type TaskHandleInfo, type WorkerRuntime } from "./runtimeGlobals";
 
 /** Options of taskLog. */
 export interface TaskLogOptions {
@@ -69,4 +70,69 @@ export function taskLog(message: string, options: TaskLogOptions = {}): void {
 /** The running task's context, or undefined outside a task (for example at the module's top level). */
 export function getTaskContext(): TaskContext | undefined {
   return currentRuntime()?.context();
+}
+
+/**
+ * Throw it from a task to fail at once: no retries are spent on it, whatever the task's `retries`.
+ * The task's record keeps the message and the stack like any failure.
+ * @example if (!row.email) throw new NonRetryableError(`row ${row.id} has no email: fix the input`);
+ */
+// Declared here rather than re-exported from the model, so the generated taskflow.d.ts stands alone;
+// the engine tells it by its name, the same as the engine's own NonRetryableError.
+export class NonRetryableError extends Error {
+  override readonly name = "NonRetryableError";
+}
+
+/** The running task's worker runtime; throws, naming `what`, outside a task. */
+function runningTask(what: string): WorkerRuntime {
+  const runtime = currentRuntime();
+  if (!runtime?.context()) {
+    throw new Error(`${what} was called outside a running task (at the module's top level, or after the task returned): call it inside the task function`);
+  }
+  return runtime;
+}
+
+/**
+ * Enqueues another task from inside a running one; resolves with the new task's id. `task` is a
+ * handle this module exports (or one with a `name` in its config) or a registered task name. The new
+ * task's `parentId` is the running task, so the task panel and `listTasks({ parentId })` show it as a
+ * child. `options` are those of addTask (AddTaskOptions). Rejects with a clear error for an unknown
+ * task or arguments that are not JSON-serialisable.
+ * @example const childId = await enqueue(sendEmail, ["ada@example.com"], { tags: { batch: "7" } });
+ */
+export async function enqueue(task: ((...args: never[]) => unknown) | string, args: unknown[] = [], options: AddTaskOptions = {}): Promise<string> {
+  // The frames of the caller, so an error the engine sends back points at the enqueue() line.
+  const site: { stack?: string } = {};
+  Error.captureStackTrace(site, enqueue);
+  const runtime = runningTask("enqueue()");
+  let name: string;
+  if (typeof task === "string") {
+    name = task;
+  } else {
+    const found = runtime.exportedTaskName(task) ?? handleInfo(task)?.config.name;
+    if (found === undefined) {
+      throw new TypeError(
+        `enqueue() needs a task handle this module exports, or a task name; got ${handleInfo(task) ? "a task handle it does not export: pass the task's name as a string" : describeValue(task)}`,
+      );
+    }
+    name = found;
+  }
+  try {
+    return await runtime.enqueue(name, args, options);
+  } catch (error) {
+    if (error instanceof Error && site.stack) error.stack = `${error.name}: ${error.message}\n${site.stack.split("\n").slice(1).join("\n")}`;
+    throw error;
+  }
+}
+
+/**
+ * Records how far the running task is: `fraction` from 0 to 1, and an optional message such as
+ * "row 400 of 1000". Shown live in the task panel and sent to onProgress listeners; saved with the
+ * task at most every 250 ms, and always with its final value. Throws a RangeError for a fraction
+ * outside 0..1.
+ * @example reportProgress(done / total, `row ${done} of ${total}`);
+ */
+export function reportProgress(fraction: number, message?: string | null): void {
+  const progress = checkProgress(fraction, message);
+  runningTask("reportProgress()").progress(progress);
 }

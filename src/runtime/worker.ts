@@ -12,13 +12,14 @@ import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { stackFrames } from "./stackFrames";
 import type { LogLevel } from "../model/events";
 import type { TaskContext } from "../model/taskFunction";
-import { handleInfo, installRuntime } from "./runtimeGlobals";
+import { handleInfo, installRuntime, type WorkerRuntime } from "./runtimeGlobals";
 import { compileModule, type CompileResult } from "./compileModule";
 import {
   serializeError, type CompileRequest, type CompileResponse, type DeclaredTask, type HostMessage, type LoadJob,
   type PoolJob, type RunContext, type RunJob, type RunMessage, type WorkerJob, type WorkerMessage,
 } from "./workerProtocol";
 import { createWasmEsbuild } from "./wasmEsbuild";
+import { WorkerRequests } from "./workerRequests";
 
 function post(message: WorkerMessage): void {
   parentPort?.postMessage(message);
@@ -44,6 +45,31 @@ function loadModule(job: LoadJob | RunJob | PoolJob, log: Log): Record<string, u
   process.setSourceMapsEnabled(true);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(job.compiledPath) as Record<string, unknown>;
+}
+
+/** The registered name of `handle` when the module exports it: its config's name, else its export name. */
+function exportedTaskName(exports: Record<string, unknown> | undefined, handle: unknown): string | undefined {
+  if (!exports || handleInfo(handle) === undefined) return undefined;
+  for (const [exportName, value] of Object.entries(exports)) {
+    if (value === handle) return handleInfo(value)?.config.name ?? exportName;
+  }
+  return undefined;
+}
+
+/** The module's exports, filled in once it is loaded (the runtime is installed before, for its top level). */
+interface LoadedModule {
+  exports?: Record<string, unknown>;
+}
+
+/** The runtime of a worker that runs tasks: their context and log lines, and their requests to the host. */
+function taskRuntime(context: () => TaskContext | undefined, log: Log, requests: WorkerRequests, loaded: LoadedModule): WorkerRuntime {
+  return {
+    context,
+    log,
+    progress: (progress) => requests.progress(progress),
+    enqueue: (task, args, options) => requests.enqueue(task, args, options),
+    exportedTaskName: (handle) => exportedTaskName(loaded.exports, handle),
+  };
 }
 
 function declaredTasks(exports: Record<string, unknown>, job: LoadJob): DeclaredTask[] {
@@ -88,13 +114,17 @@ async function callExport(exports: Record<string, unknown>, exportName: string, 
 
 async function run(job: RunJob): Promise<void> {
   const controller = new AbortController();
+  const requests = new WorkerRequests(post, () => undefined);
   parentPort?.on("message", (message: HostMessage) => {
     if (message.type === "abort") controller.abort(abortReason(message));
+    else requests.answer(message);
   });
   const context = taskContext(job.context, controller.signal);
   const log: Log = (message, level, extra) => post({ type: "log", message, level, extra });
-  installRuntime({ context: () => context, log });
+  const loaded: LoadedModule = {};
+  installRuntime(taskRuntime(() => context, log, requests, loaded));
   const exports = loadModule(job, log);
+  loaded.exports = exports;
   post({ type: "result", json: await callExport(exports, job.exportName, job.sourcePath, job.args) });
 }
 
@@ -107,8 +137,11 @@ function servePool(job: PoolJob): void {
   const scopes = new AsyncLocalStorage<{ runId: number; context: TaskContext }>();
   const controllers = new Map<number, AbortController>();
   const log: Log = (message, level, extra) => post({ type: "log", runId: scopes.getStore()?.runId, message, level, extra });
-  installRuntime({ context: () => scopes.getStore()?.context, log });
+  const requests = new WorkerRequests(post, () => scopes.getStore()?.runId);
+  const loaded: LoadedModule = {};
+  installRuntime(taskRuntime(() => scopes.getStore()?.context, log, requests, loaded));
   const exports = loadModule(job, log);
+  loaded.exports = exports;
   const start = (message: RunMessage): void => {
     const { runId } = message;
     const controller = new AbortController();
@@ -124,13 +157,17 @@ function servePool(job: PoolJob): void {
   };
   parentPort?.on("message", (message: HostMessage) => {
     if (message.type === "run") start(message);
-    else if (message.runId !== undefined) controllers.get(message.runId)?.abort(abortReason(message));
+    else if (message.type === "abort" && message.runId !== undefined) controllers.get(message.runId)?.abort(abortReason(message));
+    else requests.answer(message);
   });
 }
 
 function load(job: LoadJob): void {
   const log: Log = (message, level, extra) => post({ type: "log", message, level, extra });
-  installRuntime({ context: () => undefined, log });
+  const outside = (): never => {
+    throw new Error("The module's top level runs only to list its tasks: call enqueue() and reportProgress() inside a task");
+  };
+  installRuntime({ context: () => undefined, log, progress: outside, enqueue: outside, exportedTaskName: () => undefined });
   const exports = loadModule(job, log);
   post({ type: "loaded", tasks: declaredTasks(exports, job) });
 }

@@ -2,6 +2,7 @@ import type { AsyncResource } from "node:async_hooks";
 import path from "node:path";
 import { Worker, type ResourceLimits } from "node:worker_threads";
 import type { LogLevel } from "../model/events";
+import { answerAttemptCall, isAttemptCall, type AttemptCalls } from "./attemptCalls";
 import { abortError, isOutOfMemory, workerError, workerExitError } from "./runTaskWorker";
 import { deserializeError, type HostMessage, type PoolJob, type RunContext, type WorkerMessage } from "./workerProtocol";
 
@@ -61,16 +62,14 @@ export interface WorkerPoolOptions {
   scope?: AsyncResource;
 }
 
-/** One attempt for WorkerPool.run(). */
-export interface PoolRunRequest {
+/** One attempt for WorkerPool.run(), with where its log lines, progress and enqueue() calls go. */
+export interface PoolRunRequest extends AttemptCalls {
   exportName: string;
   /** Passed as `fn(...args)`; kwargs already appended when not empty. */
   args: unknown[];
   context: RunContext;
   /** Aborting it aborts the task's signal in the worker; see WorkerPoolOptions.cancelGraceMs. */
   signal?: AbortSignal;
-  /** Every taskLog() and console line of this attempt, in order, before it settles. */
-  onLog?: (message: string, level: LogLevel, extra: Record<string, unknown>) => void;
 }
 
 interface ActiveRun {
@@ -213,6 +212,9 @@ export class WorkerPool {
     if (message.type === "log") {
       if (run && message.runId === run.runId) run.request.onLog?.(message.message, message.level, message.extra);
       else this.outsideLog(message.message, message.level);
+    } else if (isAttemptCall(message)) {
+      const current = run && message.runId === run.runId ? run.request : undefined;
+      answerAttemptCall(message, current, (answer) => slot.worker.postMessage(answer));
     } else if (message.type === "error" && message.runId === undefined) {
       // The module failed to load in this worker: nothing it could run.
       this.fail(slot, deserializeError(message.error));

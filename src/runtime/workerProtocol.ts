@@ -5,8 +5,9 @@
  * time, every message of an attempt carrying that attempt's `runId`.
  */
 import type { CompileResult } from "./compileModule";
+import { NonRetryableError } from "../model/errors";
 import type { LogLevel } from "../model/events";
-import type { TaskConfig } from "../model/schemas";
+import type { AddTaskOptions, TaskConfig } from "../model/schemas";
 
 /** A task as a module declares it; `task()` has checked its config against the model. */
 export interface DeclaredTask {
@@ -92,7 +93,29 @@ export type WorkerMessage =
   /** The attempt's function returned; `json` is undefined when it returned undefined. */
   | { type: "result"; runId?: number; json: string | undefined }
   /** Loading the module or running the task threw. */
-  | { type: "error"; runId?: number; error: SerializedError };
+  | { type: "error"; runId?: number; error: SerializedError }
+  | ProgressRequest
+  | EnqueueRequest;
+
+/** Worker -> host: reportProgress() in attempt `runId`, already checked. No answer. */
+export interface ProgressRequest {
+  type: "progress";
+  runId?: number;
+  fraction: number;
+  message: string | null;
+}
+
+/** Worker -> host: enqueue() in attempt `runId`; the host answers with `enqueued` or `enqueueFailed` of the same `requestId`. */
+export interface EnqueueRequest {
+  type: "enqueue";
+  runId?: number;
+  /** Unique within the worker. */
+  requestId: number;
+  /** The registered name of the task to enqueue. */
+  task: string;
+  args: unknown[];
+  options: AddTaskOptions;
+}
 
 /** Host -> pool worker: run one attempt; the worker answers with `result` or `error` carrying `runId`. */
 export interface RunMessage {
@@ -108,7 +131,11 @@ export interface RunMessage {
 export type HostMessage =
   /** Abort the context signal (of attempt `runId` in a pool worker); the host terminates the worker after a grace period. */
   | { type: "abort"; runId?: number; reason: string; name: string }
-  | RunMessage;
+  | RunMessage
+  /** The answer to EnqueueRequest `requestId`: the child task's id. */
+  | { type: "enqueued"; requestId: number; taskId: string }
+  /** The answer to EnqueueRequest `requestId`: why nothing was enqueued. */
+  | { type: "enqueueFailed"; requestId: number; error: SerializedError };
 
 /**
  * A stack without the frames of the runtime that called the task (`runtimeFile`, the worker bundle)
@@ -142,8 +169,9 @@ export function serializeError(thrown: unknown, runtimeFile?: string): Serialize
   return { name: "Error", message, stack: `Error: ${message}` };
 }
 
-/** The inverse of serializeError, on the host side. */
+/** The inverse of serializeError. A NonRetryableError comes back as one, so it still stops retries. */
 export function deserializeError(error: SerializedError): Error {
+  if (error.name === "NonRetryableError") return Object.assign(new NonRetryableError(error.message), { stack: error.stack });
   const result = new Error(error.message);
   result.name = error.name;
   result.stack = error.stack;

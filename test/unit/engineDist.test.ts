@@ -40,7 +40,7 @@ describe("engine: dist/engine.js", function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("exports the contract's names", () => {
-    for (const name of ["TaskManager", "TaskStatus", "task", "taskLog", "getTaskContext", "TaskRecord"] as const) {
+    for (const name of ["TaskManager", "TaskStatus", "task", "taskLog", "getTaskContext", "TaskRecord", "enqueue", "reportProgress", "NonRetryableError"] as const) {
       assert.ok(engine[name], `dist/engine.js exports ${name}`);
     }
     assert.equal(engine.TaskStatus.Interrupted, "interrupted");
@@ -75,6 +75,31 @@ describe("engine: dist/engine.js", function () {
       assert.equal(record.status, "success");
       assert.equal(seen, "crossBundle");
       assert.match(record.logs[0] ?? "", / from the other copy$/);
+    } finally {
+      await manager.shutdown();
+    }
+  });
+
+  it("lets a task enqueue, report progress and throw NonRetryableError through another copy of the engine", async () => {
+    const manager = new SourceTaskManager({ onOutsideLog: () => {} });
+    await manager.start();
+    try {
+      const child = engine.task({ name: "distChild" }, async () => "child");
+      manager.task(child);
+      let childId = "";
+      manager.task({ name: "distParent", retries: 2 }, async () => {
+        engine.reportProgress(0.5, "half");
+        childId = await engine.enqueue(child);
+        throw new engine.NonRetryableError("stop here");
+      });
+      const parent = await manager.waitFor(await manager.addTask("distParent"));
+      assert.equal(parent.status, "failed");
+      assert.equal(parent.retriesUsed, 0);
+      assert.equal(parent.error, "NonRetryableError: stop here");
+      assert.deepEqual(parent.progress, { fraction: 0.5, message: "half" });
+      const record = await manager.waitFor(childId);
+      assert.equal(record.parentId, parent.taskId);
+      assert.equal(record.result, "child");
     } finally {
       await manager.shutdown();
     }

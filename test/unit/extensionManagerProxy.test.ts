@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { TaskManager } from "../../src/engine/taskManager";
-import type { LifecycleEvent, TaskflowClient } from "../../src/model";
+import { reportProgress } from "../../src/engine/taskContext";
+import type { LifecycleEvent, ProgressEvent, TaskflowClient } from "../../src/model";
 import { MemoryStore } from "../../src/store";
 import { ManagerProxy } from "../../src/extension/managerProxy";
 import { moduleNameError, taskModuleTemplate } from "../../src/extension/taskModuleTemplate";
@@ -65,6 +66,24 @@ describe("extension: the exported API proxy", () => {
     const taskId = await proxy.addTask("double", [21]);
     assert.equal((await proxy.waitFor(taskId)).status, "success");
     assert.deepEqual(statuses, ["pending", "running", "success"]);
+    await manager.shutdown();
+  });
+
+  it("forwards progress events and retryFailed to the attached manager", async () => {
+    const manager = await startedManager();
+    manager.task(async function reports() {
+      reportProgress(0.3, "a third");
+      throw new Error("then fails");
+    });
+    const proxy = new ManagerProxy("unavailable");
+    proxy.attach(manager);
+    const progress: ProgressEvent[] = [];
+    proxy.onProgress((e) => progress.push(e));
+    const failed = await proxy.waitFor(await proxy.addTask("reports"));
+    assert.deepEqual(progress.map((e) => [e.taskId, e.fraction, e.message]), [[failed.taskId, 0.3, "a third"]]);
+    const [retried] = await proxy.retryFailed({ funcName: "reports" });
+    assert.equal((await proxy.waitFor(retried)).status, "failed");
+    assert.equal(progress.length, 2);
     await manager.shutdown();
   });
 

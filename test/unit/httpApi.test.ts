@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { TaskManager } from "../../src/engine";
 import { ApiServer, HttpTaskflowClient, serveLocalEndpoint } from "../../src/http";
-import { TaskStateError, UnknownTaskError, ValidationError, type LifecycleEvent, type LogEvent } from "../../src/model";
+import { TaskStateError, UnknownTaskError, ValidationError, type LifecycleEvent, type LogEvent, type ProgressEvent } from "../../src/model";
 
 interface Reply {
   status: number;
@@ -217,6 +217,33 @@ describe("HTTP API", function () {
     assert.match(text, /event: lifecycle\ndata: \{[^\n]*"status":"pending"/);
     assert.match(text, /event: log\ndata: \{[^\n]*"message":"one"/);
     assert.match(text, /event: log\ndata: \{[^\n]*"message":"two"/);
+  });
+
+  it("gives progress events and retryFailed through the TaskflowClient over the local socket", async () => {
+    const { reportProgress } = await import("../../src/engine");
+    manager.task({ name: "halfway" }, async () => reportProgress(0.5, "half"));
+    const dir = mkdtempSync(path.join(tmpdir(), "taskflow-http-"));
+    const endpoint = await serveLocalEndpoint({ client: manager, dbPath: path.join(dir, "tasks.sqlite"), owner: "the test" });
+    const client = await HttpTaskflowClient.connect({ socketPath: endpoint.socketPath, token: endpoint.token });
+    try {
+      const progress: ProgressEvent[] = [];
+      const sub = client.onProgress((e) => progress.push(e));
+      await client.eventsReady();
+      const id = await client.addTask("halfway", [], { tags: { via: "socket" } });
+      assert.equal((await client.waitFor(id)).status, "success");
+      assert.deepEqual(progress, [{ taskId: id, funcName: "halfway", fraction: 0.5, message: "half", tags: { via: "socket" } }]);
+      sub.dispose();
+      const since = new Date();
+      const failed = await manager.waitFor(await manager.addTask("boom"));
+      const ids = await client.retryFailed({ since, funcName: "boom" });
+      assert.equal(ids.length, 1);
+      assert.notEqual(ids[0], failed.taskId);
+      assert.equal((await manager.waitFor(ids[0])).funcName, "boom");
+    } finally {
+      client.dispose();
+      await endpoint.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("gives a TaskflowClient over the holder's local socket that behaves like the manager", async () => {

@@ -10,6 +10,27 @@
 declare module "taskflow" {
   export type LogLevel = "debug" | "info" | "warning" | "error";
 
+  /** Options of `addTask`. */
+  export interface AddTaskOptions {
+    /** Keyword arguments: the task is called as `fn(...args, kwargs)` when not empty. JSON-serialisable. */
+    kwargs?: Record<string, unknown>;
+    /** While a task with this key exists and is not failed, interrupted or rejected, adding returns its id. */
+    idempotencyKey?: string;
+    /** String labels shown with the task and forwarded with every event. */
+    tags?: { [x: string]: string; };
+    /** The queue the run joins. @default the task's config `queue`, else "default" */
+    queue?: string;
+    /** Within its queue, higher runs first, then first in first out. May be negative. @default the task's config `priority`, else 0 */
+    priority?: number;
+    /** Seconds to wait before the run may start; the task is pending until then and kept across restarts. Not with `runAt`. @default 0 */
+    delay?: number;
+    /**
+     * When the run may start: a Date or an ISO 8601 time like "2026-12-24T09:00:00Z". Pending until
+     * then, kept across restarts whatever `persist` says, run once; a time in the past runs now. Not with `delay`.
+     */
+    runAt?: string | Date;
+  }
+
   /** Per task function configuration. Every field is optional. */
   export interface TaskConfig {
     /** Display and lookup name, unique in a workspace. @default the export name (the function's name on a manager) */
@@ -76,4 +97,32 @@ declare module "taskflow" {
 
   /** The running task's context, or undefined outside a task (for example at the module's top level). */
   export function getTaskContext(): TaskContext | undefined;
+
+  /**
+   * Throw it from a task to fail at once: no retries are spent on it, whatever the task's `retries`.
+   * The task's record keeps the message and the stack like any failure.
+   * @example if (!row.email) throw new NonRetryableError(`row ${row.id} has no email: fix the input`);
+   */
+  export class NonRetryableError extends Error {
+    readonly name = "NonRetryableError";
+  }
+
+  /**
+   * Enqueues another task from inside a running one; resolves with the new task's id. `task` is a
+   * handle this module exports (or one with a `name` in its config) or a registered task name. The new
+   * task's `parentId` is the running task, so the task panel and `listTasks({ parentId })` show it as a
+   * child. `options` are those of addTask (AddTaskOptions). Rejects with a clear error for an unknown
+   * task or arguments that are not JSON-serialisable.
+   * @example const childId = await enqueue(sendEmail, ["ada@example.com"], { tags: { batch: "7" } });
+   */
+  export function enqueue(task: ((...args: never[]) => unknown) | string, args?: unknown[], options?: AddTaskOptions): Promise<string>;
+
+  /**
+   * Records how far the running task is: `fraction` from 0 to 1, and an optional message such as
+   * "row 400 of 1000". Shown live in the task panel and sent to onProgress listeners; saved with the
+   * task at most every 250 ms, and always with its final value. Throws a RangeError for a fraction
+   * outside 0..1.
+   * @example reportProgress(done / total, `row ${done} of ${total}`);
+   */
+  export function reportProgress(fraction: number, message?: string | null): void;
 }
