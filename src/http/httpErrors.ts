@@ -2,7 +2,7 @@
  * The HTTP API's errors: the JSON body `{ error, name, ... }` and its status, from the model's
  * errors, so a client can rebuild the same error class on its side (see errorFromResponse).
  */
-import { TaskStateError, UnknownFunctionError, UnknownTaskError, ValidationError, isTaskStatus } from "../model";
+import { QueueFullError, TaskStateError, UnknownFunctionError, UnknownTaskError, ValidationError, isTaskStatus } from "../model";
 
 /** An error with the HTTP status it is answered with. */
 export class HttpError extends Error {
@@ -22,6 +22,9 @@ export interface ErrorBody {
   status?: string;
   funcName?: string;
   path?: string;
+  /** QueueFullError: the full queue and its maxSize (`taskId` is the stored rejected run). */
+  queue?: string;
+  maxSize?: number;
 }
 
 /** The status and body answering `error`; unknown errors are 500 with their message. */
@@ -40,6 +43,10 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
       return { status: 404, body: { ...body, funcName: (e as UnknownFunctionError).funcName } };
     case "TaskStateError":
       return { status: 409, body: { ...body, taskId: (e as TaskStateError).taskId, status: (e as TaskStateError).status } };
+    case "QueueFullError": {
+      const full = e as QueueFullError;
+      return { status: 409, body: { ...body, taskId: full.taskId, queue: full.queue, maxSize: full.maxSize } };
+    }
     default:
       return { status: 500, body };
   }
@@ -58,6 +65,8 @@ export function errorFromResponse(status: number, body: Partial<ErrorBody> | und
     case "TaskStateError":
       if (isTaskStatus(body.status)) return new TaskStateError(body.taskId ?? "", body.status, message);
       break;
+    case "QueueFullError":
+      return new QueueFullError(body.taskId ?? "", body.queue ?? "", body.maxSize ?? 0, message);
     default:
       break;
   }

@@ -100,13 +100,8 @@ export const ROUTES: Route[] = [
       if (typeof task !== "string" || task === "") throw new HttpError(400, `"task" must be the name of a task function, got ${describeValue(task)}`);
       if (args !== undefined && !Array.isArray(args)) throw new HttpError(400, `"args" must be a JSON array, got ${describeValue(args)}: wrap it in [ ]`);
       // The rest are addTask's options, checked by its schema (which names any key it does not know).
-      try {
-        return ok({ taskId: await client.addTask(task, args as unknown[] | undefined, options) }, 201);
-      } catch (error) {
-        // A full queue is a conflict with the queue's state; the message names the rejected task.
-        if (error instanceof Error && error.name === "QueueFullError") throw new HttpError(409, error.message);
-        throw error;
-      }
+      // A full queue answers 409 (errorResponse), with the stored rejected run's taskId.
+      return ok({ taskId: await client.addTask(task, args as unknown[] | undefined, options) }, 201);
     },
   },
   {

@@ -182,6 +182,8 @@ describe("HTTP API", function () {
     const full = await call("POST", "/tasks", { task: "echo", args: [2], queue: "emails" });
     assert.equal(full.status, 409);
     assert.match(full.body.error, /^Queue "emails" is full: it holds its maxSize of 1 pending tasks\. Task \S+ was stored as rejected/);
+    assert.equal(full.body.name, "QueueFullError");
+    assert.equal(manager.getTask(full.body.taskId)?.status, "rejected", "the refused run is stored, and the answer names it");
     assert.equal((await call("PATCH", "/tasks/queues/emails", { paused: false })).body.paused, false);
     assert.equal((await manager.waitFor(added.body.taskId)).status, "success");
     const bad = await call("PATCH", "/tasks/queues/emails", { concurrency: 0 });
