@@ -114,6 +114,8 @@ describe("engine: schedules", () => {
     await assert.rejects(manager.schedule("ping", { every: 0 }), /Schedule "every" must be a number of seconds > 0, got the number 0/);
     await assert.rejects(manager.schedule("ping", { every: -5 }), /got the number -5/);
     assert.throws(() => manager.task({ name: "bad", schedule: { cron: "nope" } }, async () => {}), /Schedule cron "nope" has 1 field/);
+    assert.throws(() => manager.task({ name: "bad", schedule: { every: -1 } }, async () => {}), /^ValidationError: Task config "schedule.every" must be a number of seconds > 0, got the number -1$/);
+    assert.throws(() => manager.task({ name: "bad", schedule: { at: "9am" } as never }, async () => {}), /Task config "schedule" must be \{ every: seconds \} or \{ cron/);
     assert.deepEqual(manager.listSchedules(), []);
   });
 
@@ -179,6 +181,32 @@ describe("engine: schedules", () => {
         await settle();
         assert.deepEqual(runs, [t0 + 330_000, t0 + 360_000]);
         assert.equal(second.listTasks({ scheduleId: sid }).length, 2);
+      } finally {
+        await second.shutdown();
+      }
+    });
+
+    it("keeps a slot that fell due before its function registered, and fires it once the function registers", async () => {
+      const dbPath = path.join(dir, "tasks.sqlite");
+      const clock = new FakeClock();
+      const runs: number[] = [];
+      const first = open(dbPath, clock, runs);
+      await first.start();
+      const t0 = clock.now();
+      await first.schedule("report", { cron: "0 * * * *", timezone: "UTC" });
+      await first.shutdown();
+      await clock.advance(3 * 3600_000);
+      const second = new TaskManager({ dbPath, clock, onOutsideLog: () => {} });
+      await second.start();
+      try {
+        await settle();
+        assert.equal(second.listSchedules()[0].nextRunAt, new Date(t0 + 3600_000).toISOString(), "the due slot waits");
+        second.task({ name: "report" }, async () => {
+          runs.push(clock.now());
+        });
+        await settle();
+        assert.deepEqual(runs, [t0 + 3 * 3600_000]);
+        assert.equal(second.listSchedules()[0].nextRunAt, new Date(t0 + 4 * 3600_000).toISOString());
       } finally {
         await second.shutdown();
       }
