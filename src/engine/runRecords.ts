@@ -58,3 +58,19 @@ export function planBulkAdd(inputs: readonly AddTaskInput[], context: BulkAddCon
   }
   return { ids, records, rejected };
 }
+
+/** A new run of `original` with the same arguments (encrypted too), tags, key, queue and priority; its result starts null. */
+export function retryRecord(original: TaskRecord, { name }: Registration, nowMs: number): TaskRecord {
+  return new TaskRecord({
+    taskId: randomUUID(),
+    funcName: name,
+    createdAt: new Date(nowMs),
+    args: structuredClone(original.args),
+    kwargs: structuredClone(original.kwargs),
+    encryptedPayload: original.encryptedPayload ? Uint8Array.from(original.encryptedPayload) : null,
+    idempotencyKey: original.idempotencyKey,
+    tags: { ...original.tags },
+    queue: original.queue,
+    priority: original.priority,
+  });
+}

@@ -1,14 +1,15 @@
-import { randomUUID } from "node:crypto";
 import type { TaskStore } from "../store/types";
 import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "./addTaskInput";
-import { newRunRecord, planBulkAdd } from "./runRecords";
+import { newRunRecord, planBulkAdd, retryRecord } from "./runRecords";
 import { ArgumentCipher } from "./argumentCipher";
 import { systemClock, systemRandom } from "./clock";
 import { Dispatcher } from "./dispatcher";
 import { Emitter } from "./emitter";
 import { queueFullError, queueFullReason } from "./queueFull";
 import { CancelledError } from "./errors";
+import { containedSink, deleteFinished, oneOf, positiveInteger } from "./managerHelpers";
 import { Recovery } from "./recovery";
+import { Scheduler } from "./scheduler";
 import { retryFailed } from "./retryFailed";
 import type { RunHost } from "./executor";
 import { makeHandle } from "./task";
@@ -18,11 +19,11 @@ import { TaskRecord } from "./taskRecord";
 import { TaskRegistry, type RegisterOptions, type Registration } from "./taskRegistry";
 import {
   CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
-  holdsIdempotencyKey, isCancellable, isDeletable, isFinished, isRetryable, parseQueueName, parseQueueOptions,
+  holdsIdempotencyKey, isCancellable, isFinished, isRetryable, parseQueueName, parseQueueOptions,
   type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type Event, type LifecycleEvent, type ListTasksQuery,
   type LogEvent, type LogLevel, type Metrics, type ProgressEvent, type QueueFullError, type QueueInfo, type QueueOptions, type RegisteredTask,
-  type RegistryChangeEvent, type RetryFailedOptions, type TaskConfig, type TaskflowClient, type TaskFunction, type TaskHandle,
-  type TaskManagerOptions, type TaskStatus,
+  type RegistryChangeEvent, type RetryFailedOptions, type ScheduleData, type ScheduleInfo, type ScheduleOptions, type ScheduleSpec, type TaskConfig, type TaskflowClient, type TaskFunction, type TaskHandle,
+  type TaskManagerOptions,
 } from "./types";
 
 /** Opens the store a manager uses when `options.store` is not given (the package entry passes one). */
@@ -30,20 +31,8 @@ export type StoreFactory = (options: TaskManagerOptions) => TaskStore;
 
 const DEFAULT_MAX_CONCURRENT = 4;
 const DEFAULT_MAX_LOG_LINES = 10000;
-/** `a, b or c`. */
-function oneOf(statuses: readonly TaskStatus[]): string {
-  return statuses.length < 2 ? statuses.join("") : `${statuses.slice(0, -1).join(", ")} or ${statuses[statuses.length - 1]}`;
-}
 const RETRYABLE_LIST = oneOf(RETRYABLE_STATUSES);
 const CANCELLABLE_LIST = oneOf(CANCELLABLE_STATUSES);
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`TaskManager option ${name} must be a whole number >= 1, got ${String(value)}`);
-  }
-  return value;
-}
 
 /**
  * The task engine: registers task functions, enqueues, runs, retries, cancels and records tasks.
@@ -60,6 +49,7 @@ export class TaskManager implements TaskflowClient {
   private readonly ledger: TaskLedger;
   private readonly dispatcher: Dispatcher;
   private readonly recovery: Recovery;
+  private readonly scheduler: Scheduler;
   private state: "new" | "starting" | "started" | "closing" | "closed" = "new";
   private startPromise: Promise<void> | undefined;
   private shutdownPromise: Promise<void> | undefined;
@@ -81,14 +71,7 @@ export class TaskManager implements TaskflowClient {
     const maxConcurrentTasks = positiveInteger("maxConcurrentTasks", options.maxConcurrentTasks, DEFAULT_MAX_CONCURRENT);
     const maxLogLinesPerTask = positiveInteger("maxLogLinesPerTask", options.maxLogLinesPerTask, DEFAULT_MAX_LOG_LINES);
     this.requeuePending = options.requeuePending ?? true;
-    const userSink = options.onOutsideLog ?? consoleSink;
-    this.outsideLog = (message, level) => {
-      try {
-        userSink(message, level);
-      } catch {
-        // Nowhere left to report to; the engine must keep going.
-      }
-    };
+    this.outsideLog = containedSink(options.onOutsideLog ?? consoleSink);
     this.cipher = new ArgumentCipher(options.encryptArgsKey, this.clock);
     const store = options.store ?? storeFactory?.(options);
     if (!store) {
@@ -125,6 +108,8 @@ export class TaskManager implements TaskflowClient {
       report: this.outsideLog,
     });
     this.recovery = new Recovery({ store, clock: this.clock, registry: this.registry, ledger, dispatcher: this.dispatcher });
+    const fire = (s: ScheduleData): Promise<string> => this.addRun("schedule", s.funcName, s.args, { kwargs: s.kwargs, tags: s.tags }, null, s.scheduleId);
+    this.scheduler = new Scheduler({ store, clock: this.clock, report: this.outsideLog, isRegistered: (name) => this.registry.get(name) !== undefined, fire });
   }
 
   /** Registers a task function: `(fn)`, `(fn, config)`, `(config, fn)` or a handle from `task()`. */
@@ -135,6 +120,7 @@ export class TaskManager implements TaskflowClient {
     this.registryEmitter.fire({ kind: "registered", name });
     if (this.state === "started" || this.state === "starting") this.recovery.functionRegistered(name, config);
     this.dispatcher.release(name);
+    this.scheduler.taskRegistered(name, config.schedule ?? null);
     return makeHandle(fn, config);
   }
 
@@ -165,6 +151,7 @@ export class TaskManager implements TaskflowClient {
     this.recovery.recoverAtStart(this.requeuePending);
     this.outsideSink = addOutsideSink(this.outsideLog);
     this.state = "started";
+    this.scheduler.start();
     this.dispatcher.pump();
   }
 
@@ -181,6 +168,7 @@ export class TaskManager implements TaskflowClient {
   private async doShutdown(): Promise<void> {
     const wasStarted = this.state !== "new";
     this.state = "closing";
+    this.scheduler.stop();
     if (wasStarted) {
       try {
         await this.startPromise;
@@ -207,8 +195,8 @@ export class TaskManager implements TaskflowClient {
     return this.addRun("addTask", task, args, options, null);
   }
 
-  /** addTask, or enqueue() inside the running task `parent`: then the new record's parentId is the parent's id. */
-  private async addRun(operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: TaskRecord | null): Promise<string> {
+  /** addTask, or enqueue() inside the running task `parent` (then parentId is its id), or a schedule's run (scheduleId set). */
+  private async addRun(operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: TaskRecord | null, scheduleId: string | null = null): Promise<string> {
     await this.ready(operation);
     const registration = parent ? this.registry.lookupForChild(parent, task) : this.registry.lookup(task);
     const input = checkAddTaskInput(registration.name, args, options);
@@ -219,6 +207,7 @@ export class TaskManager implements TaskflowClient {
     }
     const record = this.newRecord(registration, input);
     if (parent) record.parentId = parent.taskId;
+    record.scheduleId = scheduleId;
     return this.enqueue(record);
   }
 
@@ -253,20 +242,7 @@ export class TaskManager implements TaskflowClient {
     if (!isRetryable(original.status)) {
       throw new TaskStateError(taskId, original.status, `Only ${RETRYABLE_LIST} tasks can be retried; task ${taskId} is ${original.status}`);
     }
-    const registration = this.registry.lookup(original.funcName);
-    const record = new TaskRecord({
-      taskId: randomUUID(),
-      funcName: registration.name,
-      createdAt: new Date(this.clock.now()),
-      args: structuredClone(original.args),
-      kwargs: structuredClone(original.kwargs),
-      encryptedPayload: original.encryptedPayload ? Uint8Array.from(original.encryptedPayload) : null,
-      idempotencyKey: original.idempotencyKey,
-      tags: { ...original.tags },
-      queue: original.queue,
-      priority: original.priority,
-    });
-    return this.enqueue(record);
+    return this.enqueue(retryRecord(original, this.registry.lookup(original.funcName), this.clock.now()));
   }
 
   /**
@@ -312,6 +288,38 @@ export class TaskManager implements TaskflowClient {
     return this.dispatcher.listQueues();
   }
 
+  /**
+   * Runs `task` by itself, `{ every: seconds }` or `{ cron, timezone? }` (5 fields, or 6 with seconds
+   * first; IANA zone, default local), each run a normal task with this schedule's id; persisted.
+   * With `runOnStart` it also fires now and at each start. Resolves with the schedule's id.
+   */
+  async schedule(task: TaskHandle | string, spec: ScheduleSpec, options: ScheduleOptions = {}): Promise<string> {
+    await this.ready("schedule");
+    return this.scheduler.create(this.registry.lookup(task).name, spec, options);
+  }
+
+  listSchedules(): ScheduleInfo[] {
+    this.openStore();
+    return this.scheduler.list();
+  }
+
+  /** Holds a schedule: no slot fires until resumeSchedule, which takes the first slot after now. */
+  async pauseSchedule(scheduleId: string): Promise<void> {
+    await this.ready("pauseSchedule");
+    this.scheduler.setPaused(scheduleId, true);
+  }
+
+  async resumeSchedule(scheduleId: string): Promise<void> {
+    await this.ready("resumeSchedule");
+    this.scheduler.setPaused(scheduleId, false);
+  }
+
+  /** Deletes a schedule; the tasks it enqueued stay. */
+  async removeSchedule(scheduleId: string): Promise<void> {
+    await this.ready("removeSchedule");
+    this.scheduler.remove(scheduleId);
+  }
+
   /** The live record when the task is in flight, else the stored one; undefined for an unknown id. */
   getTask(taskId: string): TaskRecord | undefined {
     const live = this.ledger.live.get(taskId);
@@ -350,15 +358,7 @@ export class TaskManager implements TaskflowClient {
 
   /** Deletes finished tasks; pending and running ones, and unknown ids, are skipped. Returns how many were deleted. */
   deleteTasks(taskIds: string[]): number {
-    const store = this.openStore();
-    const { live } = this.ledger;
-    const deletable = taskIds.filter((id) => {
-      // A cancelled run still settling keeps its id until it has let go of its record.
-      if (live.has(id) || this.dispatcher.runs.has(id)) return false;
-      const stored = store.getTask(id);
-      return stored !== undefined && isDeletable(stored.status);
-    });
-    return store.deleteTasks(deletable);
+    return deleteFinished(this.openStore(), (id) => this.ledger.live.has(id) || this.dispatcher.runs.has(id), taskIds);
   }
 
   clearHistory(options: ClearHistoryOptions = {}): number {

@@ -1,3 +1,4 @@
+import { checkScheduleSpec } from "./scheduleSlots";
 import { isTaskHandle, normaliseTaskArgs } from "./task";
 import { UnknownFunctionError, describeValue, type TaskConfig, type TaskFunction, type TaskHandle } from "./types";
 
@@ -30,6 +31,7 @@ export class TaskRegistry {
     if (typeof name !== "string" || name.trim() === "") {
       throw new TypeError('Task name is empty: give the function a name or pass { name: "..." } in its config');
     }
+    if (config.schedule) checkScheduleSpec(config.schedule);
     const existing = this.byName.get(name);
     if (existing) {
       throw new Error(

@@ -23,6 +23,7 @@ import type {
   RegisteredTask,
   RegistryChangeEvent,
   RetryFailedOptions,
+  ScheduleInfo,
   TaskConfig,
   TaskflowClient,
   TaskFunction,
@@ -192,6 +193,9 @@ export class ManagerProxy implements TaskflowClient {
   }
   listQueues(): Awaitable<QueueInfo[]> {
     return this.manager().listQueues();
+  }
+  listSchedules(): Awaitable<ScheduleInfo[]> {
+    return this.manager().listSchedules();
   }
   // Events are properties bound to this proxy, like vscode.Event, so `api.onLog` can be passed around.
   readonly onLifecycle: TaskflowClient["onLifecycle"];

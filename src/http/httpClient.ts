@@ -9,7 +9,7 @@ import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import {
   TaskRecord, isFinished,
   type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Disposable, type Event, type LifecycleEvent, type ListTasksQuery,
-  type LogEvent, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions,
+  type LogEvent, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type ScheduleInfo,
   type TaskDict, type TaskflowClient, type TaskHandle,
 } from "../model";
 import { Emitter } from "../engine/emitter";
@@ -139,8 +139,8 @@ export class HttpTaskflowClient implements TaskflowClient {
   }
 
   /** The schedules (`GET /tasks/schedules`). */
-  async listSchedules(): Promise<unknown[]> {
-    return (await this.call("GET", "/tasks/schedules")) as unknown[];
+  async listSchedules(): Promise<ScheduleInfo[]> {
+    return (await this.call("GET", "/tasks/schedules")) as ScheduleInfo[];
   }
 
   async retryTask(taskId: string): Promise<string> {

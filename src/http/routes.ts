@@ -122,8 +122,8 @@ export const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/tasks\/functions$/, handle: async ({ client }) => ok(client.registeredTasks()) },
   { method: "GET", pattern: /^\/tasks\/func-names$/, handle: async ({ client }) => ok(await client.funcNames()) },
   { method: "GET", pattern: /^\/tasks\/queues$/, handle: async ({ client }) => ok(await client.listQueues()) },
+  { method: "GET", pattern: /^\/tasks\/schedules$/, handle: async ({ client }) => ok(await client.listSchedules()) },
   { method: "PATCH", pattern: new RegExp(`^/tasks/queues/${ID}$`), handle: async ({ client, params, body }) => ok(await patchQueue(client, params[0], await body())) },
-  { method: "GET", pattern: /^\/tasks\/schedules$/, handle: async () => ok([]) },
   { method: "GET", pattern: /^\/tasks\/audit$/, handle: async () => ok([]) },
   {
     method: "POST",

@@ -7,6 +7,7 @@
  */
 import type { Event, LifecycleEvent, LogEvent, ProgressEvent, RegistryChangeEvent } from "./events";
 import type { Metrics } from "./metrics";
+import type { ScheduleInfo } from "./schedules";
 import type { AddTaskOptions, AddTasksItem, ListTasksQuery, QueueOptions } from "./schemas";
 import type { RegisteredTask, TaskHandle } from "./taskFunction";
 import type { TaskRecord } from "./taskRecord";
@@ -102,6 +103,8 @@ export interface TaskflowClient {
   resumeQueue(name: string): Awaitable<void>;
   /** Every queue that is configured, paused or holds tasks ("default" always), sorted by name. */
   listQueues(): Awaitable<QueueInfo[]>;
+  /** Every schedule (of `manager.schedule()` and of tasks' `schedule` config), soonest next slot first, paused ones last. */
+  listSchedules(): Awaitable<ScheduleInfo[]>;
   readonly onLifecycle: Event<LifecycleEvent>;
   readonly onLog: Event<LogEvent>;
   /** Fired each time a running task reports progress (reportProgress). */

@@ -12,6 +12,7 @@ export * from "./metrics";
 export * from "./errors";
 export * from "./taskFunction";
 export * from "./client";
+export * from "./schedules";
 export { describeValue, previewValue, isPlainObject } from "./describe";
 export * from "./timers";
 export { checkProgress } from "./progress";

@@ -8,6 +8,7 @@
  */
 import * as v from "valibot";
 import { describeValue, isPlainObject } from "./describe";
+import { ScheduleSpecSchema, type ScheduleSpec } from "./schedules";
 import { ALL_STATUSES, type TaskStatus } from "./status";
 
 /** Thrown when a value does not match its schema; the message says what was expected and what was got. */
@@ -66,6 +67,13 @@ export const TaskConfigSchema = strictPlain({
   queue: v.optional(queueName),
   /** Priority of its runs, unless addTask says otherwise: within a queue, higher runs first, then first in first out. May be negative. @default 0 */
   priority: v.optional(finite("must be a finite number (higher runs first)")),
+  /**
+   * Runs it by itself: `{ every: 300 }` (seconds) or `{ cron: "0 9 * * 1-5", timezone: "Europe/Berlin" }`
+   * (5 fields, or 6 with seconds first; IANA time zone, default the engine's local one). The manager
+   * keeps one schedule for the task in step with this: created when the task registers, updated when
+   * it changes, removed when it is removed. @default no schedule
+   */
+  schedule: v.optional(ScheduleSpecSchema),
 }, "must be an object like { retries: 3, delay: 1 }");
 
 /** Per task function configuration. Every field is optional. */
@@ -240,4 +248,9 @@ export function parseAddTaskOptions(options: unknown): AddTaskOptions {
 
 export function parseListTasksQuery(query: unknown): ListTasksQuery {
   return parseWith(ListTasksQuerySchema, "listTasks query", query ?? {});
+}
+
+/** Checks the shape of a schedule (`{ every }` or `{ cron, timezone? }`); throws a ValidationError naming the bad key. */
+export function parseScheduleSpec(spec: unknown): ScheduleSpec {
+  return parseWith(ScheduleSpecSchema, "Schedule", spec);
 }

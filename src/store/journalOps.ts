@@ -6,7 +6,8 @@
  * journal that was already folded into the file changes nothing.
  */
 import type { Database, Statement } from "sql.js";
-import { TASK_COLUMNS, journalRowProblem, journalRowToColumns, type JournalRow } from "../model";
+import { TASK_COLUMNS, journalRowProblem, journalRowToColumns, type JournalRow, type ScheduleData } from "../model";
+import { deleteSchedule, scheduleProblem, upsertSchedule } from "./scheduleRows";
 import { searchText } from "./taskQuery";
 
 /** One line of the journal. A save row written before a field existed lacks it: it reads as the field's initial value. */
@@ -14,15 +15,18 @@ export type JournalOp =
   | { op: "save"; row: JournalRow }
   /** Lines stored at positions seq, seq + 1, ... of the task's logs. */
   | { op: "logs"; taskId: string; seq: number; lines: string[] }
-  | { op: "delete"; taskIds: string[] };
+  | { op: "delete"; taskIds: string[] }
+  /** Inserts or replaces a schedule. */
+  | { op: "saveSchedule"; schedule: ScheduleData }
+  | { op: "deleteSchedule"; scheduleId: string };
 
-const OP_NAMES = new Set(["save", "logs", "delete"]);
+const OP_NAMES = new Set(["save", "logs", "delete", "saveSchedule", "deleteSchedule"]);
 
 /** Parses one journal line; throws when it is not a well-formed operation. */
 export function parseJournalLine(line: string): JournalOp {
   const op = JSON.parse(line) as JournalOp;
   if (typeof op !== "object" || op === null || !OP_NAMES.has(op.op)) {
-    throw new Error(`expected a journal operation {"op": "save" | "logs" | "delete", ...}, got ${line.slice(0, 80)}`);
+    throw new Error(`expected a journal operation {"op": "save" | "logs" | "delete" | "saveSchedule" | "deleteSchedule", ...}, got ${line.slice(0, 80)}`);
   }
   if (op.op === "save") {
     const problem = journalRowProblem(op.row);
@@ -32,6 +36,11 @@ export function parseJournalLine(line: string): JournalOp {
     throw new Error("a logs operation without task id, position or lines");
   }
   if (op.op === "delete" && !Array.isArray(op.taskIds)) throw new Error("a delete operation without task ids");
+  if (op.op === "saveSchedule") {
+    const problem = scheduleProblem(op.schedule);
+    if (problem !== null) throw new Error(`a saveSchedule operation whose schedule is not a schedule: ${problem}`);
+  }
+  if (op.op === "deleteSchedule" && typeof op.scheduleId !== "string") throw new Error("a deleteSchedule operation without schedule id");
   return op;
 }
 
@@ -68,7 +77,9 @@ export class JournalApplier {
   apply(op: JournalOp): void {
     if (op.op === "save") this.save(op.row);
     else if (op.op === "logs") this.appendLogs(op.taskId, op.seq, op.lines);
-    else this.delete(op.taskIds);
+    else if (op.op === "delete") this.delete(op.taskIds);
+    else if (op.op === "saveSchedule") upsertSchedule(this.db, op.schedule);
+    else deleteSchedule(this.db, op.scheduleId);
   }
 
   /** Upserts a row; `search` is its search_text, computed from the row when not given. */

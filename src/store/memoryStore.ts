@@ -1,4 +1,5 @@
-import { MetricsAccumulator, copyTaskData, isFinished, type ListTasksQuery, type Metrics, type TaskData, type TaskStatus } from "../model";
+import { MetricsAccumulator, copyTaskData, isFinished, type ListTasksQuery, type Metrics, type ScheduleData, type TaskData, type TaskStatus } from "../model";
+import { copySchedule } from "./scheduleRows";
 import {
   DEFAULT_MAX_RECORDS, comparatorFor, compareNewestFirst, compareOldestFirst, compareText, matchesQuery, resolveQuery,
 } from "./taskQuery";
@@ -18,6 +19,7 @@ export class MemoryStore implements TaskStore {
   private readonly maxRecords: number;
   private readonly tasks = new Map<string, TaskData>();
   private readonly idsByKey = new Map<string, Set<string>>();
+  private readonly schedules = new Map<string, ScheduleData>();
   private finishedCount = 0;
   /** True while the map's insertion order is createdAt order, so retention can evict from the front. */
   private insertionOrdered = true;
@@ -138,6 +140,21 @@ export class MemoryStore implements TaskStore {
   funcNames(): string[] {
     this.assertOpen("funcNames");
     return [...new Set([...this.tasks.values()].map((t) => t.funcName))].sort(compareText);
+  }
+
+  saveSchedule(schedule: ScheduleData): void {
+    this.assertOpen("saveSchedule");
+    this.schedules.set(schedule.scheduleId, copySchedule(schedule));
+  }
+
+  deleteSchedule(scheduleId: string): void {
+    this.assertOpen("deleteSchedule");
+    this.schedules.delete(scheduleId);
+  }
+
+  listSchedules(): ScheduleData[] {
+    this.assertOpen("listSchedules");
+    return [...this.schedules.values()].sort((a, b) => compareText(a.scheduleId, b.scheduleId)).map(copySchedule);
   }
 
   private matching(query: ListTasksQuery): TaskData[] {

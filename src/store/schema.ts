@@ -4,6 +4,7 @@
  * one more function appended to MIGRATIONS.
  */
 import type { Database } from "sql.js";
+import { CREATE_SCHEDULES_SQL } from "./scheduleRows";
 import { ALL_STATUSES, FINISHED_STATUSES, TASK_FIELDS, type ColumnField, type ColumnValue } from "../model";
 
 /** Statuses as an SQL list literal, e.g. `('success','failed')`. The values are our own constants. */
@@ -139,8 +140,13 @@ function v2(db: Database): void {
   seedStatusCounts(db, ALL_STATUSES);
 }
 
+/** Round 2: schedules, each a row of their own. */
+function v3(db: Database): void {
+  db.run(CREATE_SCHEDULES_SQL);
+}
+
 /** MIGRATIONS[i] takes a database from version i to version i + 1. */
-export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2];
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2, v3];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,23 +2,24 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Database, SqlJsStatic, Statement } from "sql.js";
 import {
-  MetricsAccumulator, fromColumns, isFinished, journalRowToColumns, systemTimers, toJournalRow,
-  type JournalRow, type ListTasksQuery, type Metrics, type TaskData, type TaskStatus, type Timers,
+  fromColumns, isFinished, journalRowToColumns, systemTimers, toJournalRow,
+  type JournalRow, type ListTasksQuery, type Metrics, type ScheduleData, type TaskData, type TaskStatus, type Timers,
 } from "../model";
 import { writeFileAtomic } from "./atomicFile";
 import { JournalApplier, type JournalOp } from "./journalOps";
 import { JournalWriter, errorText } from "./journalWriter";
 import { openDatabaseFile } from "./databaseFile";
 import { DatabaseLock } from "./databaseLock";
+import { copySchedule, readSchedules } from "./scheduleRows";
 import { FINISHED_SQL } from "./schema";
+import { checkStoreOptions } from "./storeOptions";
 import { loadSqlJs } from "./sqlJsLoader";
-import { SELECT_COLUMNS, column, orderByClause, scalar, selectTasks, whereClause } from "./sqlQueries";
+import { SELECT_COLUMNS, column, orderByClause, readMetrics, scalar, selectTasks, whereClause } from "./sqlQueries";
 import { DEFAULT_MAX_RECORDS, resolveQuery, searchText } from "./taskQuery";
 import type { SqlJsStoreOptions, TaskStore } from "./types";
 
 /** Buffered changes applied to the database at once; bounds the work done inside one call. */
 const APPLY_BATCH = 64;
-const MAX_FLUSH_INTERVAL_MS = 200;
 /** Journal size past which it is folded into the database file by a worker. */
 const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
 
@@ -72,15 +73,7 @@ export class SqlJsStore implements TaskStore {
     this.timers = options.timers ?? systemTimers;
     this.lockOwner = options.lockOwner;
     this.warn = options.onWarning ?? ((message) => console.warn(`[taskflow store] ${message}`));
-    if (!Number.isInteger(this.maxRecords) || this.maxRecords < 0) {
-      throw new RangeError(`maxRecords must be a whole number >= 0, got ${String(options.maxRecords)}`);
-    }
-    if (!(this.flushIntervalMs >= 0 && this.flushIntervalMs <= MAX_FLUSH_INTERVAL_MS)) {
-      throw new RangeError(`flushIntervalMs must be between 0 and ${MAX_FLUSH_INTERVAL_MS} ms, got ${String(options.flushIntervalMs)}`);
-    }
-    if (!(foldBytes > 0)) {
-      throw new RangeError(`journalFoldBytes must be a positive number of bytes, got ${String(options.journalFoldBytes)}`);
-    }
+    checkStoreOptions(options, { maxRecords: this.maxRecords, flushIntervalMs: this.flushIntervalMs, foldBytes });
     this.journal = new JournalWriter({
       dbPath: this.dbPath,
       foldBytes,
@@ -220,23 +213,33 @@ export class SqlJsStore implements TaskStore {
 
   metrics(): Metrics {
     this.read("metrics");
-    const acc = new MetricsAccumulator();
-    const stmt = this.db!.prepare("SELECT status, n, duration_n, duration_sum_ms FROM status_counts");
-    try {
-      while (stmt.step()) {
-        const [status, n, durationN, durationSumMs] = stmt.get() as [TaskStatus, number, number, number];
-        acc.addCount(status, n);
-        if (isFinished(status)) acc.addDurations(durationSumMs, durationN);
-      }
-    } finally {
-      stmt.free();
-    }
-    return acc.result();
+    return readMetrics(this.db!);
   }
 
   funcNames(): string[] {
     this.read("funcNames");
     return column(this.db!, "SELECT DISTINCT func_name FROM tasks ORDER BY func_name", []).map(String);
+  }
+
+  saveSchedule(schedule: ScheduleData): void {
+    this.applyAndJournal("saveSchedule", { op: "saveSchedule", schedule: copySchedule(schedule) });
+  }
+
+  deleteSchedule(scheduleId: string): void {
+    this.applyAndJournal("deleteSchedule", { op: "deleteSchedule", scheduleId });
+  }
+
+  listSchedules(): ScheduleData[] {
+    this.read("listSchedules");
+    return readSchedules(this.db!);
+  }
+
+  /** Applies an operation now, after the buffered ones so the journal keeps their order. */
+  private applyAndJournal(method: string, op: JournalOp): void {
+    this.read(method);
+    this.applier!.apply(op);
+    this.journal.push(JSON.stringify(op));
+    this.scheduleFlush();
   }
 
   private changed(count: number): void {
@@ -372,9 +375,7 @@ export class SqlJsStore implements TaskStore {
   private freeStatements(): void {
     this.applier?.free();
     this.applier = undefined;
-    this.readStatements?.getTask.free();
-    this.readStatements?.logsOf.free();
-    this.readStatements?.finishedCount.free();
+    for (const statement of Object.values(this.readStatements ?? {})) statement.free();
     this.readStatements = undefined;
   }
 

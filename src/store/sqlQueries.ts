@@ -1,6 +1,6 @@
 /** The SQL form of the query rules in taskQuery.ts, over the tasks table aliased as t, and the reads that run them. */
 import type { Database, SqlValue } from "sql.js";
-import { ALL_STATUSES, TASK_COLUMNS, fromColumns, type ListTasksQuery, type TaskData } from "../model";
+import { ALL_STATUSES, MetricsAccumulator, TASK_COLUMNS, fromColumns, isFinished, type ListTasksQuery, type Metrics, type TaskData, type TaskStatus } from "../model";
 import { parseTagFilter, searchNeedle, statusList, type ResolvedQuery } from "./taskQuery";
 
 /** The task columns to select, in the order `fromColumns` reads them. */
@@ -98,4 +98,20 @@ export function column(db: Database, sql: string, params: SqlValue[]): SqlValue[
 /** The first column of a query's first row, or null. */
 export function scalar(db: Database, sql: string, params: SqlValue[]): SqlValue {
   return column(db, sql, params)[0] ?? null;
+}
+
+/** Counts per status and duration figures, from the status_counts table the triggers keep. */
+export function readMetrics(db: Database): Metrics {
+  const acc = new MetricsAccumulator();
+  const stmt = db.prepare("SELECT status, n, duration_n, duration_sum_ms FROM status_counts");
+  try {
+    while (stmt.step()) {
+      const [status, n, durationN, durationSumMs] = stmt.get() as [TaskStatus, number, number, number];
+      acc.addCount(status, n);
+      if (isFinished(status)) acc.addDurations(durationSumMs, durationN);
+    }
+  } finally {
+    stmt.free();
+  }
+  return acc.result();
 }

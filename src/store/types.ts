@@ -5,7 +5,7 @@
  * Reads and writes are synchronous (sql.js works in memory); durability is asynchronous: a write is
  * on disk within `flushIntervalMs` of being made, and `flush()` forces it.
  */
-import type { ListTasksQuery, Metrics, TaskData, TaskStatus, Timers } from "../model";
+import type { ListTasksQuery, Metrics, ScheduleData, TaskData, TaskStatus, Timers } from "../model";
 
 export interface TaskStore {
   /** Opens the database (creating it, migrating it, replaying any journal). */
@@ -46,6 +46,13 @@ export interface TaskStore {
   metrics(): Metrics;
   /** Distinct function names that have at least one task, sorted by code point. */
   funcNames(): string[];
+
+  /** Inserts or replaces a schedule (by scheduleId). */
+  saveSchedule(schedule: ScheduleData): void;
+  /** Deletes a schedule; an unknown id changes nothing. Its tasks stay. */
+  deleteSchedule(scheduleId: string): void;
+  /** Every schedule, by scheduleId. */
+  listSchedules(): ScheduleData[];
 }
 
 export interface SqlJsStoreOptions {

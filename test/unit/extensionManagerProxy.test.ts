@@ -87,6 +87,17 @@ describe("extension: the exported API proxy", () => {
     await manager.shutdown();
   });
 
+  it("forwards listSchedules to the attached manager", async () => {
+    const manager = await startedManager();
+    manager.task({ name: "nightly", schedule: { cron: "0 3 * * *", timezone: "UTC" } }, async () => {});
+    const proxy = new ManagerProxy("unavailable");
+    proxy.attach(manager);
+    const schedules = await proxy.listSchedules();
+    assert.deepEqual(schedules, manager.listSchedules());
+    assert.deepEqual([schedules[0].funcName, schedules[0].cron, schedules[0].source], ["nightly", "0 3 * * *", "module"]);
+    await manager.shutdown();
+  });
+
   it("keeps listeners and its own registrations when the manager is replaced", async () => {
     const proxy = new ManagerProxy("unavailable");
     const first = await startedManager();

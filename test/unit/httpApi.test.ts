@@ -248,6 +248,24 @@ describe("HTTP API", function () {
     }
   });
 
+  it("lists schedules with GET /tasks/schedules and through the HTTP client's listSchedules", async () => {
+    const sid = await manager.schedule("echo", { cron: "0 9 * * 1-5", timezone: "Europe/Berlin" }, { args: [1] });
+    const listed = (await call("GET", "/tasks/schedules")).body as Array<Record<string, unknown>>;
+    assert.deepEqual(listed, JSON.parse(JSON.stringify(manager.listSchedules())));
+    assert.deepEqual([listed[0].scheduleId, listed[0].cron, listed[0].timezone, listed[0].source], [sid, "0 9 * * 1-5", "Europe/Berlin", "api"]);
+    const dir = mkdtempSync(path.join(tmpdir(), "taskflow-http-"));
+    const endpoint = await serveLocalEndpoint({ client: manager, dbPath: path.join(dir, "tasks.sqlite"), owner: "the test" });
+    const client = await HttpTaskflowClient.connect({ socketPath: endpoint.socketPath, token: endpoint.token });
+    try {
+      assert.deepEqual(await client.listSchedules(), listed);
+    } finally {
+      client.dispose();
+      await endpoint.close();
+      rmSync(dir, { recursive: true, force: true });
+      await manager.removeSchedule(sid);
+    }
+  });
+
   it("gives a TaskflowClient over the holder's local socket that behaves like the manager", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "taskflow-http-"));
     const endpoint = await serveLocalEndpoint({ client: manager, dbPath: path.join(dir, "tasks.sqlite"), owner: "the test" });

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { newTaskData, type ListTasksQuery, type TaskData, type TaskStatus } from "../../src/model";
+import { newTaskData, type ListTasksQuery, type ScheduleData, type TaskData, type TaskStatus } from "../../src/model";
 import { MemoryStore, SqlJsStore, type TaskStore } from "../../src/store";
 
 /** How the suite gets a store, and how it proves the data survives (or not) a reopen. */
@@ -101,6 +101,29 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       store = await harness.reload(store);
       assert.deepEqual(ids(store.listTasks({ sort: { by: "createdAt", order: "asc" } })), ["t1", "t2"]);
       assert.deepEqual([store.getTask("t1")?.status, store.getTask("t1")?.startTime, store.getTask("t1")?.args], ["running", 5, ["a@example.com", 3]]);
+    });
+
+    it("saves, replaces and deletes schedules by id, every field kept across a reopen", async () => {
+      const every: ScheduleData = {
+        scheduleId: "s1", funcName: "sendEmail", every: 300, cron: null, timezone: null, args: [1, "two"], kwargs: { k: { n: [1] } },
+        tags: { env: "dev" }, runOnStart: true, nextRunAt: "2026-01-01T00:05:00.000Z", lastRunAt: null, lastTaskId: null, paused: false, source: "api",
+      };
+      const cron: ScheduleData = {
+        ...every, scheduleId: "s2", every: null, cron: "0 9 * * 1-5", timezone: "Europe/Berlin", args: [], kwargs: {}, tags: {},
+        runOnStart: false, nextRunAt: null, lastRunAt: "2026-01-01T00:00:00.000Z", lastTaskId: "t9", paused: true, source: "module",
+      };
+      store.saveSchedule(cron);
+      store.saveSchedule(every);
+      every.args.push("changed by the caller");
+      store = await harness.reload(store);
+      assert.deepEqual(store.listSchedules().map((s) => s.scheduleId), ["s1", "s2"]);
+      assert.deepEqual(store.listSchedules()[0].args, [1, "two"]);
+      assert.deepEqual(store.listSchedules()[1], cron);
+      store.saveSchedule({ ...cron, paused: false, nextRunAt: "2026-01-02T08:00:00.000Z" });
+      store.deleteSchedule("s1");
+      store.deleteSchedule("missing");
+      store = await harness.reload(store);
+      assert.deepEqual(store.listSchedules(), [{ ...cron, paused: false, nextRunAt: "2026-01-02T08:00:00.000Z" }]);
     });
 
     it("drops log lines of a task that does not exist", async () => {

@@ -101,6 +101,28 @@ describe("store schema migrations", () => {
     assert.deepEqual(warnings, []);
   });
 
+  it("opens a database file written by schema version 2 with no schedules, keeping its tasks, and stores schedules in it", async () => {
+    const SQL = await loadSqlJs();
+    const old = new SQL.Database();
+    migrate(old, MIGRATIONS.slice(0, 2));
+    assert.equal(schemaVersion(old), 2);
+    writeFileSync(dbPath, old.export());
+    old.close();
+    const store = await open();
+    store.saveTask(newTaskData({ taskId: "t1", funcName: "sync", createdAt: 1000 }));
+    assert.deepEqual(store.listSchedules(), []);
+    const schedule = {
+      scheduleId: "s1", funcName: "sync", every: null, cron: "*/5 * * * *", timezone: "UTC", args: [], kwargs: {}, tags: {}, runOnStart: false,
+      nextRunAt: null, lastRunAt: null, lastTaskId: null, paused: true, source: "module" as const,
+    };
+    store.saveSchedule(schedule);
+    await store.close();
+    stores.length = 0;
+    const reopened = await open();
+    assert.equal(reopened.countTasks(), 1);
+    assert.deepEqual(reopened.listSchedules(), [schedule]);
+  });
+
   it("replays a journal written before the round-2 fields existed, giving them their initial values", async () => {
     writeFileSync(`${dbPath}.journal`, `${roundOneSaveLine("old")}\n${JSON.stringify({ op: "logs", taskId: "old", seq: 0, lines: ["a"] })}\n`);
     const store = await open();

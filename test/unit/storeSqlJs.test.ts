@@ -221,6 +221,24 @@ describe("SqlJsStore on disk", () => {
     assert.equal(crashCopy.getTask("kept")?.taskId, "kept", "the retried write reached the file");
   });
 
+  it("replays saved and deleted schedules from the journal alone, as after a crash", async () => {
+    const store = await open();
+    const schedule = {
+      scheduleId: "s1", funcName: "report", every: 60, cron: null, timezone: null, args: [], kwargs: {}, tags: {}, runOnStart: false,
+      nextRunAt: "2026-01-01T00:01:00.000Z", lastRunAt: null, lastTaskId: null, paused: false, source: "api" as const,
+    };
+    store.saveSchedule(schedule);
+    store.saveSchedule({ ...schedule, scheduleId: "s2" });
+    store.saveSchedule({ ...schedule, lastTaskId: "t1" });
+    store.deleteSchedule("s2");
+    await store.flush();
+    const crashCopy = new SqlJsStore({ dbPath: path.join(dir, "copy.db") });
+    writeFileSync(`${crashCopy["dbPath"]}.journal`, readFileSync(`${dbPath}.journal`));
+    await crashCopy.open();
+    stores.push(crashCopy);
+    assert.deepEqual(crashCopy.listSchedules(), [{ ...schedule, lastTaskId: "t1" }]);
+  });
+
   it("folds the journal into the database file in a worker once it passes journalFoldBytes", async () => {
     const store = await open({ journalFoldBytes: 1000 });
     for (let i = 0; i < 20; i++) store.saveTask(task(`t${i}`, { createdAt: i, error: "x".repeat(100) }));

@@ -57,6 +57,13 @@ declare module "taskflow" {
     queue?: string;
     /** Priority of its runs, unless addTask says otherwise: within a queue, higher runs first, then first in first out. May be negative. @default 0 */
     priority?: number;
+    /**
+     * Runs it by itself: `{ every: 300 }` (seconds) or `{ cron: "0 9 * * 1-5", timezone: "Europe/Berlin" }`
+     * (5 fields, or 6 with seconds first; IANA time zone, default the engine's local one). The manager
+     * keeps one schedule for the task in step with this: created when the task registers, updated when
+     * it changes, removed when it is removed. @default no schedule
+     */
+    schedule?: { every: number; } | { cron: string; timezone?: string; };
   }
 
   /** What `getTaskContext()` returns inside a running task. */

@@ -1,0 +1,60 @@
+import * as assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import * as esbuild from "esbuild";
+import { TaskManager } from "../../src/engine/index";
+import { WorkspaceRuntime } from "../../src/runtime/index";
+import { buildRuntimeDist, Workspace } from "../fixtures/modules/harness";
+
+const moduleWith = (schedule: string) => `import { task } from "taskflow";
+export const report = task(${schedule}, async () => "done");
+`;
+
+describe("runtime: schedules declared in task modules", function () {
+  // A cap, not a wait: real compiles, slow when the shared machine is busy.
+  this.timeout(30000);
+  let distDir: string;
+  let workspace: Workspace | undefined;
+  let manager: TaskManager | undefined;
+  let runtime: WorkspaceRuntime | undefined;
+
+  before(async () => {
+    distDir = await buildRuntimeDist();
+  });
+  after(() => rmSync(distDir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await manager?.shutdown();
+    await runtime?.dispose();
+    workspace?.dispose();
+  });
+
+  it("creates the task's schedule when the module registers, updates it when it changes and removes it when it is gone", async () => {
+    workspace = new Workspace({ "r.tasks.ts": moduleWith("{ schedule: { every: 3600 } }") });
+    manager = new TaskManager({ onOutsideLog: () => undefined });
+    await manager.start();
+    runtime = new WorkspaceRuntime({ manager, root: workspace.root, distDir, esbuild });
+    await runtime.ready();
+    const [created] = manager.listSchedules();
+    assert.deepEqual([created.funcName, created.every, created.source], ["report", 3600, "module"]);
+
+    workspace.write({ "r.tasks.ts": moduleWith("{ schedule: { cron: \"0 9 * * 1-5\", timezone: \"Europe/Berlin\" } }") });
+    await runtime.reload(workspace.file("r.tasks.ts"));
+    const schedules = manager.listSchedules();
+    assert.equal(schedules.length, 1);
+    assert.deepEqual([schedules[0].scheduleId, schedules[0].every, schedules[0].cron, schedules[0].timezone], [created.scheduleId, null, "0 9 * * 1-5", "Europe/Berlin"]);
+
+    workspace.write({ "r.tasks.ts": moduleWith("{ retries: 1 }") });
+    await runtime.reload(workspace.file("r.tasks.ts"));
+    assert.deepEqual(manager.listSchedules(), []);
+  });
+
+  it("reports a cron expression that does not parse as a diagnostic quoting it", async () => {
+    workspace = new Workspace({ "r.tasks.ts": moduleWith("{ schedule: { cron: \"0 25 * * *\" } }") });
+    manager = new TaskManager({ onOutsideLog: () => undefined });
+    await manager.start();
+    runtime = new WorkspaceRuntime({ manager, root: workspace.root, distDir, esbuild });
+    await runtime.ready();
+    assert.deepEqual(manager.listSchedules(), []);
+    const messages = runtime.diagnostics().map((d) => d.message).join("\n");
+    assert.match(messages, /Schedule cron "0 25 \* \* \*" does not parse/);
+  });
+});
