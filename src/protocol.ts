@@ -163,9 +163,19 @@ export interface StackLine {
   link: FrameLink | null;
 }
 
-/** A task as the task panel shows it: the model's JSON shape plus the resolved stack. */
+/** A task the panel links to (a child it enqueued). */
+export type TaskLink = Pick<TaskDict, "taskId" | "funcName" | "status">;
+
+/** Children shown in a task panel at most; `childCount` tells how many there are in all. */
+export const MAX_PANEL_CHILDREN = 50;
+
+/** A task as the task panel shows it: the model's JSON shape plus the resolved stack and its children. */
 export interface TaskView extends TaskDict {
   stack: StackLine[];
+  /** The tasks it enqueued, newest first, at most MAX_PANEL_CHILDREN. */
+  children: TaskLink[];
+  /** How many tasks it enqueued in all. */
+  childCount: number;
 }
 
 /** Per task function figures for the dashboard. Durations in seconds. */
@@ -203,7 +213,7 @@ export type ExportFormat = "csv" | "json";
 /** webview -> host: the webview is loaded and wants a snapshot. */
 export const Ready = command("ready", parseEmpty);
 
-/** webview -> host (dashboard): open the task panel of a task. */
+/** webview -> host (dashboard, task panel's parent and children links): open the task panel of a task. */
 export const ShowTask = command("showTask", parseTaskIdParams);
 
 /** webview -> host (task panel): retry a failed, interrupted or rejected task; result is the new task's id. */
@@ -244,7 +254,7 @@ export const TaskSnapshot = notification<"taskSnapshot", { taskId: string; task:
  */
 export const TaskLogAppended = notification<"taskLogAppended", { taskId: string; from: number; lines: string[] }>("taskLogAppended");
 
-/** host -> webview: status, timings, attempts, error and stack changed; logs are unchanged and not sent. */
+/** host -> webview: status, timings, attempts, progress, result, error, stack or children changed; logs are unchanged and not sent. */
 export const TaskChanged = notification<"taskChanged", { taskId: string; task: Omit<TaskView, "logs"> }>("taskChanged");
 
 /** host -> webview: metrics and per-function figures (after `ready`, and at most four times a second while tasks change). */
@@ -291,6 +301,6 @@ export const ExportTasks = request<"exportTasks", { query: TaskFilters; format: 
 );
 
 /** Every command and request a task panel accepts. */
-export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, CancelTask, RunAgain] as const;
+export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, CancelTask, RunAgain, ShowTask] as const;
 /** Every command and request the dashboard accepts. */
 export const DASHBOARD_INBOUND = [Ready, ShowTask, QueryTasks, RetryTasks, ClearHistory, ExportTasks] as const;

@@ -45,6 +45,31 @@ export function parseKwargsJson(text: string): ParseResult<Record<string, unknow
   return { ok: true, value };
 }
 
+/** Parses a queue name, trimmed; empty input means the task's own queue (its config's, else "default"). */
+export function parseQueueText(text: string): ParseResult<string | undefined> {
+  const trimmed = text.trim();
+  if (trimmed === "") return { ok: true, value: undefined };
+  return { ok: true, value: trimmed };
+}
+
+/** Parses a priority: any finite number, higher runs first. Empty input means the task's own priority. */
+export function parsePriorityText(text: string): ParseResult<number | undefined> {
+  const trimmed = text.trim();
+  if (trimmed === "") return { ok: true, value: undefined };
+  const value = Number(trimmed);
+  if (!Number.isFinite(value)) return { ok: false, error: `Priority must be a number (higher runs first, may be negative), got "${trimmed}": for example 5` };
+  return { ok: true, value };
+}
+
+/** Parses a delay in seconds (0 or more, fractions allowed). Empty input means none. */
+export function parseDelaySeconds(text: string): ParseResult<number | undefined> {
+  const trimmed = text.trim();
+  if (trimmed === "") return { ok: true, value: undefined };
+  const value = Number(trimmed);
+  if (!Number.isFinite(value) || value < 0) return { ok: false, error: `Delay must be a number of seconds, 0 or more, got "${trimmed}": for example 30 or 0.5` };
+  return { ok: true, value };
+}
+
 /**
  * Parses tags typed as `key=value` pairs separated by commas or spaces: `env=dev, team=data`.
  * A value may contain `=`; keys must be non-empty and unique.

@@ -15,6 +15,7 @@ import { ManagerProxy } from "./managerProxy";
 import { newTaskModule } from "./newTaskModule";
 import { runTask, runTaskWithOptions } from "./runCommands";
 import { ENCRYPTION_KEY_SECRET, type ExtensionServices } from "./services";
+import { QueueSettingsApplier } from "./queueSettings";
 import { MANAGER_SETTINGS, RUNTIME_SETTINGS, readSettings } from "./settings";
 import { TaskflowStatusBar } from "./statusBar";
 import { cancelTask, clearHistory, copyTaskId, deleteTask, retryTask, showTask } from "./taskActions";
@@ -149,9 +150,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   };
   context.subscriptions.push(proxy.onDidChangeRegistry(forwardedCatalog));
 
+  const queueSettings = new QueueSettingsApplier((problems) => {
+    for (const problem of problems) log.warn(problem);
+    void vscode.window.showWarningMessage(`Taskflow: ${problems.length} queue setting(s) not applied: ${problems[0]}`);
+  });
+  const applyQueues = () => void queueSettings.apply(proxy, vscode.workspace.getConfiguration("taskflow").get("queues"))
+    .catch((err) => log.error(`Applying taskflow.queues failed: ${String(err)}`));
+
   const startEngine = async () => {
     if (!engine) return;
     await engine.open();
+    applyQueues();
     tasksTree.setManager(proxy);
     forwardedCatalog();
     refreshCounts();
@@ -304,6 +313,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       void engine?.session?.modules?.updateSettings(settings.modules, settings.reloadDelayMs)
         .catch((err) => log.error(`Applying taskflow.modules failed: ${(err as Error).message}`));
       if (event.affectsConfiguration("taskflow.api")) applyApi();
+      if (event.affectsConfiguration("taskflow.queues")) applyQueues();
       if (MANAGER_SETTINGS.some((key) => event.affectsConfiguration(key))) {
         void restartWhenIdle("Settings changed", "engine").catch(() => undefined);
       } else if (RUNTIME_SETTINGS.some((key) => event.affectsConfiguration(key))) {

@@ -5,7 +5,7 @@
  */
 import * as vscode from "vscode";
 import type { AddTaskOptions } from "../model";
-import { parseArgumentsJson, parseKwargsJson, parseTags, validateRunTaskOptions } from "./argumentParsing";
+import { parseArgumentsJson, parseDelaySeconds, parseKwargsJson, parsePriorityText, parseQueueText, parseTags, validateRunTaskOptions } from "./argumentParsing";
 import { UserError } from "./commandRegistry";
 import type { ExtensionServices } from "./services";
 import { describeTaskConfig, type TaskFunctionInfo } from "./taskCatalog";
@@ -17,6 +17,9 @@ interface RememberedOptions {
   kwargs: string;
   tags: string;
   idempotencyKey: string;
+  queue?: string;
+  priority?: string;
+  delaySeconds?: string;
 }
 
 /** `taskflow.runTask`: programmatic when given a task name, otherwise asks with a picker and an input box. */
@@ -29,7 +32,7 @@ export async function runTask(services: ExtensionServices, name?: unknown, optio
   return start(services, info.name, args, {});
 }
 
-/** `taskflow.runTaskWithOptions`: like Run Task, then asks for kwargs, tags and an idempotency key. */
+/** `taskflow.runTaskWithOptions`: like Run Task, then asks for kwargs, tags, an idempotency key, queue, priority and delay. */
 export async function runTaskWithOptions(services: ExtensionServices, node?: unknown): Promise<string | undefined> {
   const info = functionFromNode(node) ?? (await pickFunction(services, "Run Task with Options"));
   if (!info) return undefined;
@@ -41,7 +44,7 @@ export async function runTaskWithOptions(services: ExtensionServices, node?: unk
     idempotencyKey: "",
   };
   const kwargsText = await vscode.window.showInputBox({
-    title: `Run ${info.name}: keyword arguments (2/4)`,
+    title: `Run ${info.name}: keyword arguments (2/7)`,
     prompt: 'A JSON object passed as the last argument, e.g. {"dryRun": true}. Leave empty for none.',
     value: remembered.kwargs,
     ignoreFocusOut: true,
@@ -49,7 +52,7 @@ export async function runTaskWithOptions(services: ExtensionServices, node?: unk
   });
   if (kwargsText === undefined) return undefined;
   const tagsText = await vscode.window.showInputBox({
-    title: `Run ${info.name}: tags (3/4)`,
+    title: `Run ${info.name}: tags (3/7)`,
     prompt: "key=value pairs separated by commas, e.g. env=dev, team=data. Leave empty for none.",
     value: remembered.tags,
     ignoreFocusOut: true,
@@ -57,22 +60,52 @@ export async function runTaskWithOptions(services: ExtensionServices, node?: unk
   });
   if (tagsText === undefined) return undefined;
   const keyText = await vscode.window.showInputBox({
-    title: `Run ${info.name}: idempotency key (4/4)`,
+    title: `Run ${info.name}: idempotency key (4/7)`,
     prompt: "While a task with this key exists and has not failed, running again returns it instead of starting another. Leave empty for none.",
     value: remembered.idempotencyKey,
     ignoreFocusOut: true,
   });
   if (keyText === undefined) return undefined;
+  const queueText = await vscode.window.showInputBox({
+    title: `Run ${info.name}: queue (5/7)`,
+    prompt: `The queue the run joins. Leave empty for ${info.config.queue ?? "default"}.`,
+    value: remembered.queue ?? "",
+    ignoreFocusOut: true,
+    validateInput: (text) => errorOf(parseQueueText(text)),
+  });
+  if (queueText === undefined) return undefined;
+  const priorityText = await vscode.window.showInputBox({
+    title: `Run ${info.name}: priority (6/7)`,
+    prompt: `Within its queue, higher runs first; may be negative. Leave empty for ${info.config.priority ?? 0}.`,
+    value: remembered.priority ?? "",
+    ignoreFocusOut: true,
+    validateInput: (text) => errorOf(parsePriorityText(text)),
+  });
+  if (priorityText === undefined) return undefined;
+  const delayText = await vscode.window.showInputBox({
+    title: `Run ${info.name}: delay in seconds (7/7)`,
+    prompt: "Seconds to wait before the run may start, e.g. 30 or 0.5. Leave empty to start as soon as possible.",
+    value: remembered.delaySeconds ?? "",
+    ignoreFocusOut: true,
+    validateInput: (text) => errorOf(parseDelaySeconds(text)),
+  });
+  if (delayText === undefined) return undefined;
   const all = services.workspaceState.get<Record<string, RememberedOptions>>(LAST_OPTIONS_KEY, {});
   await services.workspaceState.update(LAST_OPTIONS_KEY, {
     ...all,
-    [info.name]: { kwargs: kwargsText, tags: tagsText, idempotencyKey: keyText },
+    [info.name]: { kwargs: kwargsText, tags: tagsText, idempotencyKey: keyText, queue: queueText, priority: priorityText, delaySeconds: delayText },
   });
   const options: AddTaskOptions = {
     kwargs: valueOf(parseKwargsJson(kwargsText)),
     tags: valueOf(parseTags(tagsText)),
   };
   if (keyText.trim() !== "") options.idempotencyKey = keyText.trim();
+  const queue = valueOf(parseQueueText(queueText));
+  if (queue !== undefined) options.queue = queue;
+  const priority = valueOf(parsePriorityText(priorityText));
+  if (priority !== undefined) options.priority = priority;
+  const delaySeconds = valueOf(parseDelaySeconds(delayText));
+  if (delaySeconds !== undefined) options.delay = delaySeconds;
   return start(services, info.name, args, options);
 }
 

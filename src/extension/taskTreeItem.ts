@@ -2,7 +2,7 @@
  * The pure mapping from a task record to what the Tasks tree shows. No vscode import: the tree provider
  * turns these models into `vscode.TreeItem`s, and unit tests check the models in plain Node.
  */
-import { capabilities, type TaskRecord, type TaskStatus } from "../model";
+import { capabilities, type TaskProgress, type TaskRecord, type TaskStatus } from "../model";
 
 /** What one row of the Tasks tree shows. */
 export interface TaskItemModel {
@@ -87,6 +87,14 @@ export function taskContextValue(status: TaskStatus): string {
   return ["task", status, ...capabilities(status)].join(".");
 }
 
+/** `40%`, or `40% · row 400 of 1000` with a message; null without progress. Rounded down so 99.6% never shows as done. */
+export function progressText(progress: TaskProgress | null): string | null {
+  if (progress === null) return null;
+  const percent = `${Math.floor(progress.fraction * 100)}%`;
+  const message = progress.message === null ? "" : firstLine(progress.message, 80);
+  return message === "" ? percent : `${percent} · ${message}`;
+}
+
 /** How many attempts a task made: retriesUsed counts retries, so attempts are one more once it ran. */
 function attemptsMade(task: TaskRecord): number {
   return task.startTime === null ? 0 : task.retriesUsed + 1;
@@ -95,7 +103,9 @@ function attemptsMade(task: TaskRecord): number {
 /** Maps a task to its tree row. `nowMs` is injected so the relative time is testable. */
 export function toTaskItemModel(task: TaskRecord, nowMs: number): TaskItemModel {
   const icon = STATUS_ICONS[task.status];
-  const parts = [formatRelativeTime(task.createdAt.getTime(), nowMs)];
+  const progress = task.status === "running" ? progressText(task.progress) : null;
+  const parts = progress === null ? [] : [progress];
+  parts.push(formatRelativeTime(task.createdAt.getTime(), nowMs));
   if (task.duration !== null) parts.push(formatDuration(task.duration));
   const attempts = attemptsMade(task);
   if (attempts > 1) parts.push(`${attempts} attempts`);
@@ -112,6 +122,7 @@ export function toTaskItemModel(task: TaskRecord, nowMs: number): TaskItemModel 
   if (task.endTime !== null) lines.push(`Ended: ${task.endTime.toISOString()}`);
   if (task.duration !== null) lines.push(`Duration: ${formatDuration(task.duration)}`);
   if (attempts > 0) lines.push(`Attempts: ${attempts}`);
+  if (progress !== null) lines.push(`Progress: ${escapeMarkdown(progress)}`);
   if (tags !== "") lines.push(`Tags: ${escapeMarkdown(tags)}`);
   if (task.idempotencyKey !== null) lines.push(`Idempotency key: ${escapeMarkdown(task.idempotencyKey)}`);
   if (task.encrypted) lines.push("Arguments: encrypted");

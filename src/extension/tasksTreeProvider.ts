@@ -1,6 +1,6 @@
 /**
  * The Tasks tree: one group per status (running first), newest tasks first in each, paged with a
- * "Load more" row so a history of 10,000 records never loads at once. Lifecycle events coalesce
+ * "Load more" row so a history of 10,000 records never loads at once. Lifecycle and progress events coalesce
  * into one refresh per `refreshDelayMs`. Reads are awaited, so any TaskflowClient can back it.
  */
 import * as vscode from "vscode";
@@ -16,7 +16,7 @@ export type TasksNode =
 export interface TasksTreeOptions {
   /** Tasks shown per status before "Load more", and added by each click on it. @default 50 */
   pageSize?: number;
-  /** Lifecycle events within this window cause one refresh, in ms. @default 150 */
+  /** Lifecycle and progress events within this window cause one refresh, in ms. @default 150 */
   refreshDelayMs?: number;
 }
 
@@ -53,7 +53,8 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
   setManager(manager: TaskflowClient | undefined): void {
     this.managerSubscription?.dispose();
     this.manager = manager;
-    this.managerSubscription = manager?.onLifecycle(() => this.scheduleRefresh());
+    const subscriptions = manager ? [manager.onLifecycle(() => this.scheduleRefresh()), manager.onProgress(() => this.scheduleRefresh())] : [];
+    this.managerSubscription = manager ? vscode.Disposable.from(...subscriptions) : undefined;
     this.refresh();
   }
 

@@ -1,6 +1,7 @@
 // The task panel and the dashboard in the real workbench: a task that fails after one retry, its
 // panel (live logs, retry separator, stack trace with a link into the module), Retry, and the
-// dashboard's counts and filters; then both webviews in light, dark and high-contrast themes.
+// dashboard's counts and filters; then both webviews in light, dark and high-contrast themes; a task
+// with a result and a child, and a running task's progress.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -261,5 +262,77 @@ describe("Taskflow task panel and dashboard (UI)", function () {
     await panel.locator("#status", { hasText: "cancelled" }).waitFor({ timeout: stepTimeoutMs });
     assert.equal(await panel.locator("#cancel[disabled]").count(), 1, "expected Cancel to be disabled once cancelled");
     await shot(page, "task panel cancelled");
+  });
+  it("shows a finished task's result, queue, priority and the child it enqueued, and a running task's progress", async () => {
+    const page = workbench();
+    fs.writeFileSync(path.join(workspaceFolder(), "panelsResult.tasks.ts"), `import { task, enqueue, reportProgress } from "taskflow";
+
+export const summarizeChild = task(async () => "child done");
+export const importSlowly = task(async () => {
+  reportProgress(0.4, "row 400 of 1000");
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+});
+export const summarizeRows = task({ queue: "reports", priority: 3 }, async () => {
+  reportProgress(0.5, "half way");
+  await enqueue("summarizeChild");
+  return { rows: 1000, columns: ["id", "email"], ok: true };
+});
+`);
+    const functions = await focusView(page, "Task Functions");
+    await waitFor(async () => (await treeRows(page, functions)).some((row) => row.includes("summarizeRows")), {
+      what: "the Task Functions view to list summarizeRows",
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
+    await commandWithPicker(page, "Taskflow: Run Task...");
+    await pickQuickInput(page, "summarizeRows");
+    await page.locator(".quick-input-widget .quick-input-list").waitFor({ state: "hidden", timeout: stepTimeoutMs });
+    const argsInput = page.locator(".quick-input-widget .quick-input-box input");
+    await argsInput.fill("[]");
+    await argsInput.press("Enter");
+    const toast = await notification(page, "started summarizeRows");
+    await toast.getByRole("button", { name: "Show Task" }).click();
+    const title = await waitFor(async () => (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).find((t) => t.startsWith("summarizeRows · ")), {
+      what: 'a task panel tab titled "summarizeRows · <id>"',
+      timeoutMs: stepTimeoutMs,
+    });
+    const panel = await webviewFrame(page, title);
+    await panel.locator("#status", { hasText: "success" }).waitFor({ timeout: 30_000 });
+    await panel.locator("#result-json").waitFor({ timeout: stepTimeoutMs });
+    assert.deepEqual(JSON.parse(await text(panel, "#result-json")), { rows: 1000, columns: ["id", "email"], ok: true });
+    assert.equal(await text(panel, "#queue"), "reports");
+    assert.equal(await text(panel, "#priority"), "3");
+    const child = panel.locator(".children .task-link", { hasText: "summarizeChild" });
+    await child.waitFor({ timeout: stepTimeoutMs });
+    await shot(page, "task panel with result and children");
+    await child.click();
+    const childTitle = await waitFor(async () => (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).find((t) => t.startsWith("summarizeChild · ")), {
+      what: "the child's task panel",
+      timeoutMs: stepTimeoutMs,
+    });
+    const childPanel = await webviewFrame(page, childTitle);
+    await childPanel.locator(".parent .task-link").waitFor({ timeout: stepTimeoutMs });
+    await shot(page, "child task panel with its parent link");
+
+    await commandWithPicker(page, "Taskflow: Run Task...");
+    await pickQuickInput(page, "importSlowly");
+    await page.locator(".quick-input-widget .quick-input-list").waitFor({ state: "hidden", timeout: stepTimeoutMs });
+    await argsInput.fill("[]");
+    await argsInput.press("Enter");
+    await (await notification(page, "started importSlowly")).getByRole("button", { name: "Show Task" }).click();
+    const slowTitle = await waitFor(async () => (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).find((t) => t.startsWith("importSlowly · ")), {
+      what: "the running task's panel",
+      timeoutMs: stepTimeoutMs,
+    });
+    const slowPanel = await webviewFrame(page, slowTitle);
+    await slowPanel.locator("#progress-text", { hasText: "40% · row 400 of 1000" }).waitFor({ timeout: stepTimeoutMs });
+    const tasks = await focusView(page, "Tasks");
+    await waitFor(async () => (await treeRows(page, tasks)).some((row) => row.includes("40% · row 400 of 1000")), {
+      what: "the running task's tree row to show its progress",
+      timeoutMs: stepTimeoutMs,
+    });
+    await shot(page, "running task progress in the panel and the tree");
+    await slowPanel.locator("#cancel").click();
+    await slowPanel.locator("#status", { hasText: "cancelled" }).waitFor({ timeout: stepTimeoutMs });
   });
 });

@@ -108,14 +108,17 @@ describe("The Tasks view (UI)", () => {
     await shot(page, "status-bar-dashboard");
   });
 
-  it("runs a task with kwargs and tags from Run Task with Options, and shows the tags in the tree", async () => {
+  it("runs a task with kwargs, tags, queue and priority from Run Task with Options, and shows the tags in the tree", async () => {
     const page = workbench();
     await runCommand(page, "Taskflow: Run Task with Options...");
     await pick(page, /^buildReport$/);
     await answerStep(page, "Run buildReport: arguments", '["weekly"]');
-    await answerStep(page, "keyword arguments (2/4)", '{"rows": 2, "format": "csv"}');
-    await answerStep(page, "tags (3/4)", "team=data, env=e2e");
-    await answerStep(page, "idempotency key (4/4)", "");
+    await answerStep(page, "keyword arguments (2/7)", '{"rows": 2, "format": "csv"}');
+    await answerStep(page, "tags (3/7)", "team=data, env=e2e");
+    await answerStep(page, "idempotency key (4/7)", "");
+    await answerStep(page, "queue (5/7)", "reports");
+    await answerStep(page, "priority (6/7)", "2");
+    await answerStep(page, "delay in seconds (7/7)", "");
     await notification(page, "Taskflow: started buildReport");
     const tasks = await focusView(page, "Tasks");
     await waitForRows(page, tasks, "the buildReport run with its tags", (rows) => rows.some((r) => r.startsWith("buildReport") && r.includes("team=data env=e2e")));

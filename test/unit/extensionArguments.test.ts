@@ -1,5 +1,8 @@
 import * as assert from "node:assert/strict";
 import {
+  parseDelaySeconds,
+  parsePriorityText,
+  parseQueueText,
   fernetKeyError,
   formatTags,
   generateFernetKey,
@@ -40,6 +43,30 @@ describe("extension: argument parsing", () => {
     assert.deepEqual(parseKwargsJson('{"dryRun": true}'), { ok: true, value: { dryRun: true } });
     assert.deepEqual(parseKwargsJson(""), { ok: true, value: {} });
     assert.deepEqual(parseKwargsJson("[1]"), { ok: false, error: "Keyword arguments must be a JSON object, got an array: wrap it in { }" });
+  });
+});
+
+describe("extension: queue, priority and delay parsing", () => {
+  it("leaves each to its default when the input is empty", () => {
+    assert.deepEqual([parseQueueText("  "), parsePriorityText(""), parseDelaySeconds(" ")], [1, 2, 3].map(() => ({ ok: true, value: undefined })));
+  });
+
+  it("reads a trimmed queue name, a priority that may be negative or fractional, and a delay in seconds", () => {
+    assert.deepEqual(parseQueueText(" emails "), { ok: true, value: "emails" });
+    assert.deepEqual(parsePriorityText("-2.5"), { ok: true, value: -2.5 });
+    assert.deepEqual(parseDelaySeconds("0.5"), { ok: true, value: 0.5 });
+    assert.deepEqual(parseDelaySeconds("0"), { ok: true, value: 0 });
+  });
+
+  it("rejects a priority that is not a number and a negative or non-numeric delay, with an example", () => {
+    const priority = parsePriorityText("high");
+    assert.ok(!priority.ok);
+    assert.match(priority.error, /Priority must be a number .* got "high": for example 5/);
+    for (const text of ["-1", "soon", "Infinity"]) {
+      const delay = parseDelaySeconds(text);
+      assert.ok(!delay.ok, text);
+      assert.match(delay.error, new RegExp(`Delay must be a number of seconds, 0 or more, got "${text}"`));
+    }
   });
 });
 

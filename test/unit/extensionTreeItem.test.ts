@@ -46,6 +46,22 @@ describe("extension: task tree item mapping", () => {
     assert.equal(item.description, "3 min ago");
   });
 
+  it("shows a running task's progress first in the description and in the tooltip", () => {
+    const item = toTaskItemModel(task({ status: "running", endTime: null, progress: { fraction: 0.4, message: "row 400 of 1000" } }), NOW);
+    assert.equal(item.description, "40% · row 400 of 1000 · 3 min ago");
+    assert.match(item.tooltip, /Progress: 40% · row 400 of 1000/);
+  });
+
+  it("shows only the percentage, rounded down, when progress has no message", () => {
+    const item = toTaskItemModel(task({ status: "running", endTime: null, progress: { fraction: 0.996, message: null } }), NOW);
+    assert.equal(item.description, "99% · 3 min ago");
+  });
+
+  it("leaves out the last progress once a task finished", () => {
+    const item = toTaskItemModel(task({ progress: { fraction: 1, message: "done" } }), NOW);
+    assert.equal(item.description, "3 min ago · 2.5 s");
+  });
+
   it("gives each status its own codicon and title", () => {
     const expected: Record<TaskStatus, [string, string]> = {
       running: ["loading~spin", "Running"],

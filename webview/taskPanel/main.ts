@@ -6,6 +6,7 @@ import {
   Ready,
   RetryTask,
   RunAgain,
+  ShowTask,
   TaskChanged,
   TaskLogAppended,
   TaskSnapshot,
@@ -17,6 +18,7 @@ import { formatDuration, formatTime, orList } from "../shared/format";
 import { HostConnection } from "../shared/hostConnection";
 import { registerToolkit } from "../shared/toolkit";
 import { LogView } from "./logView";
+import { renderProgress, renderRelations, renderResult } from "./taskDetails";
 
 /** What the task panel keeps across reloads: UI state only; the task itself is asked for again. */
 interface TaskPanelState {
@@ -52,6 +54,9 @@ const notice = h("div", { class: "notice", role: "status", hidden: true });
 const facts = h("dl", { class: "facts" });
 const tags = h("div", { class: "tags", "aria-label": "Tags" });
 const errorSection = h("section", { class: "error", hidden: true, "aria-label": "Error" });
+const progressSection = h("section", { class: "progress", hidden: true, "aria-label": "Progress" });
+const resultSection = h("section", { class: "result-section", hidden: true, "aria-label": "Result" });
+const relationsSection = h("section", { class: "relations", hidden: true, "aria-label": "Parent and children" });
 const args = h("div", { class: "args" });
 const filterField = h("vscode-text-field", { placeholder: "Filter logs", class: "log-filter", "aria-label": "Filter logs", value: state.filter });
 filterField.addEventListener("input", () => {
@@ -67,9 +72,12 @@ replaceChildren(
     h("div", { class: "title-row" }, title, statusTag, idText),
     h("div", { class: "actions" }, retryButton, cancelButton, runAgainButton)),
   notice,
+  progressSection,
   facts,
   tags,
   errorSection,
+  resultSection,
+  relationsSection,
   h("vscode-panels", { "aria-label": "Task details", class: "task-tabs" },
     h("vscode-panel-tab", { id: "tab-logs" }, "LOGS"),
     h("vscode-panel-tab", { id: "tab-args" }, "ARGUMENTS"),
@@ -112,6 +120,15 @@ async function act(action: "retry" | "cancel" | "runAgain"): Promise<void> {
   }
 }
 
+async function copyResult(text: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+    showNotice("Result copied.", "info");
+  } catch (error) {
+    showNotice(`Could not copy the result: ${error instanceof Error ? error.message : String(error)}`, "error");
+  }
+}
+
 function fact(label: string, value: string, id?: string): HTMLElement {
   return h("div", { class: "fact" }, h("dt", {}, label), h("dd", { id }, value));
 }
@@ -131,6 +148,8 @@ function renderFacts(t: Omit<TaskView, "logs">): void {
     fact("Finished", formatTime(t.endTime)),
     fact("Duration", elapsed(t), "duration"),
     fact("Attempts", String(attempts), "attempts"),
+    fact("Queue", t.queue, "queue"),
+    fact("Priority", String(t.priority), "priority"),
     t.idempotencyKey ? fact("Idempotency key", t.idempotencyKey) : null,
   );
 }
@@ -200,6 +219,9 @@ function render(t: Omit<TaskView, "logs">): void {
   replaceChildren(tags, ...Object.entries(t.tags).map(([k, v]) => h("span", { class: "tag-chip", title: `tag ${k}` }, `${k}=${v}`)));
   tags.hidden = Object.keys(t.tags).length === 0;
   renderError(t);
+  renderProgress(progressSection, t);
+  renderResult(resultSection, t, (text) => void copyResult(text));
+  renderRelations(relationsSection, t, (taskId) => host.command(ShowTask, { taskId }));
   renderArgs(t);
   if (elapsedTimer !== undefined) clearInterval(elapsedTimer);
   elapsedTimer = status === "running" ? setInterval(() => task && renderFacts(task), 1000) : undefined;

@@ -11,9 +11,11 @@ import {
   Ready,
   RetryTask,
   RunAgain,
+  ShowTask,
   TaskChanged,
   TaskLogAppended,
   TaskSnapshot,
+  MAX_PANEL_CHILDREN,
   type HostToWebviewMessage,
   type TaskView,
 } from "../../protocol";
@@ -69,6 +71,7 @@ export class TaskPanelController implements Disposable {
     this.dispatcher = new MessageDispatcher((m) => this.post(m), host.log, "task panel", host.showError)
       .onCommand(Ready, () => this.sendSnapshot())
       .onCommand(OpenFrame, (frame) => this.openFrame(frame.path, frame.line, frame.column))
+      .onCommand(ShowTask, ({ taskId }) => host.showTask(taskId))
       .onRequest(RetryTask, async ({ taskId }) => {
         const newTaskId = await manager.retryTask(taskId);
         host.showTask(newTaskId);
@@ -106,12 +109,8 @@ export class TaskPanelController implements Disposable {
       manager.onLog((e) => {
         if (e.taskId === this.currentTaskId) this.flusher.schedule();
       }),
-      manager.onLifecycle((e) => {
-        if (e.taskId === this.currentTaskId) {
-          this.changed = true;
-          this.flusher.schedule();
-        }
-      }),
+      manager.onLifecycle((e) => this.taskChanged(e.taskId)),
+      manager.onProgress((e) => this.taskChanged(e.taskId)),
     ];
   }
 
@@ -137,13 +136,27 @@ export class TaskPanelController implements Disposable {
     for (const s of this.subscriptions) s.dispose();
   }
 
+  private taskChanged(taskId: string): void {
+    if (taskId !== this.currentTaskId) return;
+    this.changed = true;
+    this.flusher.schedule();
+  }
+
   private post(message: HostToWebviewMessage): void {
     // An answer that arrives after the panel closed has nowhere to go.
     if (!this.disposed) this.options.post(message);
   }
 
-  private view(task: TaskDict): TaskView {
-    return { ...task, stack: resolveStack(task.stacktrace, this.options.host.workspaceFolders()) };
+  private async view(task: TaskDict): Promise<TaskView> {
+    const { manager } = this.options;
+    const query = { parentId: task.taskId, withLogs: false } as const;
+    const [children, childCount] = await Promise.all([manager.listTasks({ ...query, limit: MAX_PANEL_CHILDREN }), manager.countTasks(query)]);
+    return {
+      ...task,
+      stack: resolveStack(task.stacktrace, this.options.host.workspaceFolders()),
+      children: children.map(({ taskId, funcName, status }) => ({ taskId, funcName, status })),
+      childCount,
+    };
   }
 
   private async requireTask(taskId: string): Promise<TaskDict> {
@@ -155,9 +168,10 @@ export class TaskPanelController implements Disposable {
   private async sendSnapshot(): Promise<void> {
     this.ready = true;
     const taskId = this.currentTaskId;
-    let found: Awaited<ReturnType<TaskflowClient["getTask"]>>;
+    let task: TaskView | null;
     try {
-      found = await this.options.manager.getTask(taskId);
+      const found = await this.options.manager.getTask(taskId);
+      task = found ? await this.view(found.toDict()) : null;
     } catch (error) {
       if (!this.disposed) this.unavailable.failed(error, () => void this.sendSnapshot());
       return;
@@ -165,7 +179,6 @@ export class TaskPanelController implements Disposable {
     // Pointed at another task meanwhile: that task's snapshot is on its way.
     if (taskId !== this.currentTaskId) return;
     this.unavailable.succeeded();
-    const task = found ? this.view(found.toDict()) : null;
     this.sentLogCount = task ? task.logs.length : 0;
     this.changed = false;
     this.post(TaskSnapshot.create({ taskId, task }));
@@ -181,7 +194,7 @@ export class TaskPanelController implements Disposable {
     try {
       const taskId = this.currentTaskId;
       const found = await this.options.manager.getTask(taskId);
-      if (found && taskId === this.currentTaskId) this.send(found.toDict());
+      if (found && taskId === this.currentTaskId) await this.send(found.toDict());
     } catch (error) {
       // The engine went away (a restart): say so, and send a whole snapshot once it is back.
       if (!this.disposed) this.unavailable.failed(error, () => void this.sendSnapshot());
@@ -195,7 +208,7 @@ export class TaskPanelController implements Disposable {
   }
 
   /** Sends what changed since the last message: new log lines, then the rest of the task when it changed. */
-  private send(task: TaskDict): void {
+  private async send(task: TaskDict): Promise<void> {
     if (task.logs.length < this.sentLogCount) {
       void this.sendSnapshot();
       return;
@@ -207,7 +220,8 @@ export class TaskPanelController implements Disposable {
     }
     if (this.changed) {
       this.changed = false;
-      const { logs: _logs, ...rest } = this.view(task);
+      const { logs: _logs, ...rest } = await this.view(task);
+      if (task.taskId !== this.currentTaskId) return;
       this.post(TaskChanged.create({ taskId: task.taskId, task: rest }));
     }
   }
