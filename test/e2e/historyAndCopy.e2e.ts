@@ -19,14 +19,18 @@ async function runHello(page: Page, argument: string): Promise<void> {
   await notification(page, "Taskflow: started hello");
 }
 
-/** The count on the Succeeded group row ("Succeeded3"), once it is at least `atLeast`. */
+/**
+ * The count on the Succeeded group row ("Succeeded3"), once it is at least `atLeast` and nothing is
+ * running or pending (a run an earlier test started may still be finishing).
+ */
 async function succeededCount(page: Page, tasks: Locator, atLeast: number): Promise<number> {
   let rows: string[] = [];
   return waitFor(async () => {
     rows = await treeRows(page, tasks);
+    if (rows.some((r) => /^(Running|Pending)\d/.test(r))) return undefined;
     const count = Number(/^Succeeded(\d+)/.exec(rows.find((r) => r.startsWith("Succeeded")) ?? "")?.[1] ?? 0);
     return count >= atLeast ? count : undefined;
-  }, { what: `a Succeeded group counting at least ${atLeast}`, timeoutMs: 30_000, intervalMs: 250, diagnose: () => `rows: ${JSON.stringify(rows)}` });
+  }, { what: `a Succeeded group counting at least ${atLeast}, with nothing running or pending`, timeoutMs: 30_000, intervalMs: 250, diagnose: () => `rows: ${JSON.stringify(rows)}` });
 }
 
 describe("Clear History by age and Copy Task ID (UI)", function () {
