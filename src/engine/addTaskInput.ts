@@ -25,10 +25,6 @@ export function checkAddTaskInput(funcName: string, args: unknown, options: unkn
   if (!Array.isArray(args)) {
     throw new ValidationError(`Arguments must be a JSON array, got ${describeValue(args)}: wrap them in [ ]`, "");
   }
-  // The schema's object check lets an array through, which would then read as "no options".
-  if (Array.isArray(options)) {
-    throw new ValidationError("addTask options must be an object like { kwargs, idempotencyKey, tags }, got an array", "");
-  }
   // No options is the common case; it needs no schema run.
   const checked = options === undefined || (isPlainObject(options) && Object.keys(options).length === 0) ? {} : parseAddTaskOptions(options);
   const kwargs = checked.kwargs ?? {};

@@ -1,4 +1,4 @@
-import { ValidationError, describeValue, parseTaskConfig, type TaskConfig, type TaskFunction, type TaskHandle } from "./types";
+import { describeValue, parseTaskConfig, type TaskConfig, type TaskFunction, type TaskHandle } from "./types";
 
 // Symbol.for so handles made by another bundled copy of the engine are still recognised.
 const HANDLE_BRAND = Symbol.for("taskflow.engine.taskHandle.v1");
@@ -23,8 +23,6 @@ export function normaliseTaskArgs(a: unknown, b: unknown): { fn: TaskFunction; c
       `task() needs a function: task(fn), task(fn, config) or task(config, fn); got (${describeValue(a)}, ${describeValue(b)})`,
     );
   }
-  // The schema's object check lets an array through, which would then register with an empty config.
-  if (Array.isArray(config)) throw new ValidationError("Task config must be an object like { retries: 3, delay: 1 }, got an array", "");
   const checked = config === undefined ? undefined : parseTaskConfig(config);
   if (isTaskHandle(fn)) return { fn: fn.taskFunction, config: { ...fn.taskConfig, ...checked } };
   return { fn: fn as TaskFunction, config: { ...checked } };
