@@ -71,7 +71,7 @@ export interface NotificationType<M extends string, P> {
   create(params: P): NotificationMessage<M, P>;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -109,7 +109,7 @@ export function notification<M extends string, P>(method: M): NotificationType<M
   };
 }
 
-export function isRequestId(value: unknown): value is number {
+function isRequestId(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
 }
 

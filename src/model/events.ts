@@ -13,9 +13,6 @@ export type Event<T> = (listener: Listener<T>) => Disposable;
 
 export type LogLevel = "debug" | "info" | "warning" | "error";
 
-/** The log levels, lowest first. */
-export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warning", "error"];
-
 /** Fired for every log line a task writes. */
 export interface LogEvent {
   taskId: string;

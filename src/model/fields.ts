@@ -196,14 +196,6 @@ export function copyTaskData(task: TaskData): TaskData {
   return convert(task, PLANS, pickCopy, DATA_TEMPLATE) as unknown as TaskData;
 }
 
-/** Column values of a task in `TASK_COLUMNS` order. */
-export function toColumns(task: TaskData): ColumnValue[] {
-  return COLUMN_PLANS.map((p) => {
-    const value = (task as unknown as Record<string, unknown>)[p.key];
-    return (p.toColumn === undefined ? value : p.toColumn(value)) as ColumnValue;
-  });
-}
-
 /** A task's data from a row read with `SELECT <TASK_COLUMNS>`; logs empty. */
 export function fromColumns(row: readonly ColumnValue[]): TaskData {
   const data = { ...DATA_TEMPLATE };
