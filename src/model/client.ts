@@ -5,9 +5,11 @@
  * Reads are `Awaitable`: the local engine answers them synchronously, a backend across the network
  * (BullMQ on Redis) with a promise. Code that must work on both awaits them.
  */
+import type { AuditActor, AuditEntry, AuditQuery } from "./audit";
 import type { Event, LifecycleEvent, LogEvent, ProgressEvent, RegistryChangeEvent } from "./events";
 import type { Metrics } from "./metrics";
-import type { ScheduleInfo } from "./schedules";
+import type { ScheduleInfo, ScheduleOptions, ScheduleSpec } from "./schedules";
+import type { ThroughputBucket, ThroughputQuery } from "./throughput";
 import type { AddTaskOptions, AddTasksItem, ListTasksQuery, QueueOptions } from "./schemas";
 import type { RegisteredTask, TaskHandle } from "./taskFunction";
 import type { TaskRecord } from "./taskRecord";
@@ -105,6 +107,29 @@ export interface TaskflowClient {
   listQueues(): Awaitable<QueueInfo[]>;
   /** Every schedule (of `manager.schedule()` and of tasks' `schedule` config), soonest next slot first, paused ones last. */
   listSchedules(): Awaitable<ScheduleInfo[]>;
+  /**
+   * Runs `task` by itself on `spec` (see ScheduleSpec), each run a normal task with the schedule's id;
+   * persisted. Resolves with the schedule's id. Rejects with a ValidationError for a spec or time
+   * zone that does not parse, UnknownFunctionError for a name nothing registered.
+   */
+  schedule(task: TaskHandle | string, spec: ScheduleSpec, options?: ScheduleOptions): Promise<string>;
+  /** Holds a schedule: no slot fires until resumeSchedule. Rejects for an unknown id. */
+  pauseSchedule(scheduleId: string): Promise<void>;
+  /** Lets a paused schedule fire again, from the first slot after now. */
+  resumeSchedule(scheduleId: string): Promise<void>;
+  /** Deletes a schedule; the tasks it enqueued stay. */
+  removeSchedule(scheduleId: string): Promise<void>;
+  /** Fires a schedule once now, as a slot would (the run gets its scheduleId); resolves with the task's id. */
+  runScheduleNow(scheduleId: string): Promise<string>;
+  /** The audit trail, newest first. */
+  audit(query?: AuditQuery): Awaitable<AuditEntry[]>;
+  /** Finished tasks per minute or hour by outcome, oldest bucket first, empty buckets included. */
+  throughput(query: ThroughputQuery): Awaitable<ThroughputBucket[]>;
+  /**
+   * The same client, recording `actor` in the audit trail for what is done through it (the
+   * extension acts as "vscode", the CLI as "cli", the HTTP API as "http"; the default is "api").
+   */
+  actingAs(actor: AuditActor): TaskflowClient;
   readonly onLifecycle: Event<LifecycleEvent>;
   readonly onLog: Event<LogEvent>;
   /** Fired each time a running task reports progress (reportProgress). */

@@ -13,6 +13,8 @@ export * from "./errors";
 export * from "./taskFunction";
 export * from "./client";
 export * from "./schedules";
+export * from "./audit";
+export * from "./throughput";
 export { describeValue, previewValue, isPlainObject } from "./describe";
 export * from "./timers";
 export { checkProgress } from "./progress";
