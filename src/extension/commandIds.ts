@@ -21,17 +21,30 @@ export const Commands = {
   openModule: "taskflow.openModule",
   copyApiUrlAndToken: "taskflow.copyApiUrlAndToken",
   regenerateApiToken: "taskflow.regenerateApiToken",
+  pauseSchedule: "taskflow.pauseSchedule",
+  resumeSchedule: "taskflow.resumeSchedule",
+  runScheduleNow: "taskflow.runScheduleNow",
+  removeSchedule: "taskflow.removeSchedule",
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
 /** Commands that are only invoked from tree items, never shown in the Command Palette. */
-export const INTERNAL_COMMANDS: readonly CommandId[] = [Commands.loadMore, Commands.runFunction, Commands.openModule];
+export const INTERNAL_COMMANDS: readonly CommandId[] = [
+  Commands.loadMore,
+  Commands.runFunction,
+  Commands.openModule,
+  Commands.pauseSchedule,
+  Commands.resumeSchedule,
+  Commands.runScheduleNow,
+  Commands.removeSchedule,
+];
 
 /** View ids contributed in package.json. */
 export const Views = {
   tasks: "taskflow.tasks",
   functions: "taskflow.functions",
+  schedules: "taskflow.schedules",
 } as const;
 
 /** Context keys set with `setContext`, used in package.json `when` clauses. */

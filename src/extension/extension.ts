@@ -14,6 +14,8 @@ import { FunctionsTreeProvider } from "./functionsTreeProvider";
 import { ManagerProxy } from "./managerProxy";
 import { newTaskModule } from "./newTaskModule";
 import { runTask, runTaskWithOptions } from "./runCommands";
+import { scheduleCommandHandlers } from "./scheduleActions";
+import { SchedulesTreeProvider } from "./schedulesTreeProvider";
 import { ENCRYPTION_KEY_SECRET, type ExtensionServices } from "./services";
 import { QueueSettingsApplier } from "./queueSettings";
 import { MANAGER_SETTINGS, RUNTIME_SETTINGS, readSettings } from "./settings";
@@ -44,6 +46,8 @@ export type TaskflowApi = ManagerProxy & {
   onDidRestartEngine: vscode.Event<void>;
   /** What the Tasks view shows now: status groups with their loaded rows (labels, descriptions, icons, context values). */
   tasksView(): ReturnType<TasksTreeProvider["snapshot"]>;
+  /** What the Schedules view shows now: one row model per schedule. */
+  schedulesView(): ReturnType<SchedulesTreeProvider["snapshot"]>;
   /** The workspace's database, and who holds it when this window forwards to another holder; undefined with no folder. */
   database(): { path: string; forwardedTo: string | undefined } | undefined;
   /** What this window adds to its integrated terminals' environment. */
@@ -75,10 +79,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   let settings = readSettings();
   const tasksTree = new TasksTreeProvider({ pageSize: settings.pageSize });
   const functionsTree = new FunctionsTreeProvider();
+  const schedulesTree = new SchedulesTreeProvider();
   const tasksView = vscode.window.createTreeView(Views.tasks, { treeDataProvider: tasksTree, showCollapseAll: true });
   const functionsView = vscode.window.createTreeView(Views.functions, { treeDataProvider: functionsTree });
+  const schedulesView = vscode.window.createTreeView(Views.schedules, { treeDataProvider: schedulesTree });
   const statusBar = new TaskflowStatusBar();
-  context.subscriptions.push(tasksTree, functionsTree, tasksView, functionsView, statusBar);
+  context.subscriptions.push(tasksTree, functionsTree, schedulesTree, tasksView, functionsView, schedulesView, statusBar);
 
   const updateCounts = async () => {
     const counts = await tasksTree.counts();
@@ -90,6 +96,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   // Relative times ("3 min ago") go stale: re-render while the view shows.
   const clockTimer = setInterval(() => {
     if (tasksView.visible) tasksTree.refresh();
+    if (schedulesView.visible) schedulesTree.refresh();
   }, 30_000);
   context.subscriptions.push({ dispose: () => clearInterval(clockTimer) });
 
@@ -162,6 +169,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     await engine.open();
     applyQueues();
     tasksTree.setManager(proxy);
+    schedulesTree.setManager(proxy);
     forwardedCatalog();
     refreshCounts();
     if (!engine.forwardedTo) log.info(`Task history: ${dbPath}`);
@@ -251,7 +259,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       await engine?.session?.modules?.rediscover();
     },
     moduleCreated: (uri) => engine?.session?.modules?.added(uri),
-    refreshViews: () => tasksTree.refresh(),
+    refreshViews: () => {
+      tasksTree.refresh();
+      schedulesTree.refresh();
+    },
     loadMore: (status) => {
       if (!isTaskStatus(status)) throw new UserError(`Load More needs a task status, got ${JSON.stringify(status)}`);
       tasksTree.loadMore(status);
@@ -289,7 +300,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     [Commands.newTaskModule]: (fileName) => newTaskModule(services, fileName),
     [Commands.refresh]: async () => {
       await services.reloadModules();
-      tasksTree.refresh();
+      services.refreshViews();
     },
     [Commands.loadMore]: (status) => services.loadMore(String(status)),
     [Commands.openModule]: async (file, line, column) => {
@@ -299,6 +310,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     },
     [Commands.copyApiUrlAndToken]: () => copyApiUrlAndToken(windowApi()),
     [Commands.regenerateApiToken]: () => regenerateApiToken(windowApi()),
+    ...scheduleCommandHandlers(services),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(registerCommand(id as keyof typeof handlers, handler, log));
@@ -344,6 +356,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     onDidChangeTaskFunctions: catalogChanged.event,
     onDidRestartEngine: engineRestarted.event,
     tasksView: () => tasksTree.snapshot(),
+    schedulesView: () => schedulesTree.snapshot(),
     database: () => (dbPath ? { path: dbPath, forwardedTo: engine?.forwardedTo } : undefined),
     terminalEnvironment: () => terminalVariables(context.environmentVariableCollection),
     // The token is left out: it is only given by Copy API URL and Token.

@@ -20,12 +20,16 @@ export interface TasksTreeOptions {
   refreshDelayMs?: number;
 }
 
-/** A tree node or a task id: what Retry, Cancel, Show, Delete and Copy ID accept. */
+/**
+ * A tree node or a task id: what Retry, Cancel, Show, Delete and Copy ID accept. A Schedules row
+ * stands for its last run.
+ */
 export function taskIdOf(target: unknown): string | undefined {
   if (typeof target === "string" && target !== "") return target;
   if (target && typeof target === "object") {
-    const node = target as Partial<TasksNode> & { taskId?: unknown };
-    if (node.kind === "task" && node.task) return node.task.taskId;
+    const node = target as { kind?: unknown; task?: { taskId?: unknown }; schedule?: { lastTaskId?: unknown }; taskId?: unknown };
+    if ((node.kind === "task" || node.kind === "child") && typeof node.task?.taskId === "string") return node.task.taskId;
+    if (node.kind === "schedule" && typeof node.schedule?.lastTaskId === "string") return node.schedule.lastTaskId;
     if (typeof node.taskId === "string") return node.taskId;
   }
   return undefined;
