@@ -4,6 +4,9 @@
  */
 import { capabilities, type TaskProgress, type TaskRecord, type TaskStatus } from "../model";
 
+/** The queue a run joins when neither its config nor addTask names one. */
+export const DEFAULT_QUEUE = "default";
+
 /** What one row of the Tasks tree shows. */
 export interface TaskItemModel {
   /** The task id: stable across refreshes so VS Code keeps selection and focus. */
@@ -109,6 +112,8 @@ export function toTaskItemModel(task: TaskRecord, nowMs: number): TaskItemModel 
   if (task.duration !== null) parts.push(formatDuration(task.duration));
   const attempts = attemptsMade(task);
   if (attempts > 1) parts.push(`${attempts} attempts`);
+  // Most runs are in the default queue: naming it on every row would only add noise.
+  if (task.queue !== DEFAULT_QUEUE) parts.push(`queue ${task.queue}`);
   const tags = tagsText(task.tags);
   if (tags !== "") parts.push(tags);
 
@@ -122,6 +127,8 @@ export function toTaskItemModel(task: TaskRecord, nowMs: number): TaskItemModel 
   if (task.endTime !== null) lines.push(`Ended: ${task.endTime.toISOString()}`);
   if (task.duration !== null) lines.push(`Duration: ${formatDuration(task.duration)}`);
   if (attempts > 0) lines.push(`Attempts: ${attempts}`);
+  lines.push(`Queue: ${escapeMarkdown(task.queue)}${task.priority !== 0 ? `, priority ${task.priority}` : ""}`);
+  if (task.parentId !== null) lines.push(`Enqueued by: \`${task.parentId}\``);
   if (progress !== null) lines.push(`Progress: ${escapeMarkdown(progress)}`);
   if (tags !== "") lines.push(`Tags: ${escapeMarkdown(tags)}`);
   if (task.idempotencyKey !== null) lines.push(`Idempotency key: ${escapeMarkdown(task.idempotencyKey)}`);

@@ -8,9 +8,14 @@ import { ALL_STATUSES, type TaskflowClient, type TaskRecord, type TaskStatus } f
 import { Commands } from "./commandIds";
 import { toGroupItemModel, toTaskItemModel, type GroupItemModel, type TaskItemModel } from "./taskTreeItem";
 
+/**
+ * A row. A task row with children expands to them (`child` rows, of any status, which expand in
+ * turn); a child also shows in its own status group.
+ */
 export type TasksNode =
   | { kind: "group"; status: TaskStatus; count: number }
-  | { kind: "task"; task: TaskRecord }
+  | { kind: "task"; task: TaskRecord; childCount: number }
+  | { kind: "child"; task: TaskRecord; childCount: number; parentRowId: string }
   | { kind: "more"; status: TaskStatus; shown: number; total: number };
 
 export interface TasksTreeOptions {
@@ -33,6 +38,16 @@ export function taskIdOf(target: unknown): string | undefined {
     if (typeof node.taskId === "string") return node.taskId;
   }
   return undefined;
+}
+
+/** The tree item id of a task row: the task id, prefixed with the parent row's id under a parent. */
+function rowId(node: Extract<TasksNode, { task: TaskRecord }>): string {
+  return node.kind === "child" ? `${node.parentRowId}/${node.task.taskId}` : node.task.taskId;
+}
+
+/** How many tasks each of these tasks enqueued, in order. */
+function childCounts(manager: TaskflowClient, tasks: TaskRecord[]): Promise<number[]> {
+  return Promise.all(tasks.map(async (task) => manager.countTasks({ parentId: task.taskId })));
 }
 
 export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vscode.Disposable {
@@ -107,8 +122,9 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
       return item;
     }
     const model = toTaskItemModel(node.task, Date.now());
-    const item = new vscode.TreeItem(model.label, vscode.TreeItemCollapsibleState.None);
-    item.id = model.id;
+    const item = new vscode.TreeItem(model.label, node.childCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    // A child shows both in its status group and under its parent: tree item ids must differ.
+    item.id = rowId(node);
     item.description = model.description;
     item.tooltip = new vscode.MarkdownString(model.tooltip);
     item.iconPath = new vscode.ThemeIcon(model.iconId, model.iconColor ? new vscode.ThemeColor(model.iconColor) : undefined);
@@ -124,10 +140,16 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
       const metrics = await manager.metrics();
       return ALL_STATUSES.filter((s) => metrics[s] > 0).map((status) => ({ kind: "group", status, count: metrics[status] }));
     }
+    if (node.kind === "task" || node.kind === "child") {
+      const tasks = await manager.listTasks({ parentId: node.task.taskId, limit: this.pageSize, offset: 0, withLogs: false });
+      const counts = await childCounts(manager, tasks);
+      return tasks.map((task, i) => ({ kind: "child", task, childCount: counts[i], parentRowId: rowId(node) }));
+    }
     if (node.kind !== "group") return [];
     const shown = this.shownPerStatus.get(node.status) ?? this.pageSize;
     const tasks = await manager.listTasks({ status: node.status, limit: shown, offset: 0, withLogs: false });
-    const children: TasksNode[] = tasks.map((task) => ({ kind: "task", task }));
+    const counts = await childCounts(manager, tasks);
+    const children: TasksNode[] = tasks.map((task, i) => ({ kind: "task", task, childCount: counts[i] }));
     if (node.count > tasks.length && tasks.length === shown) {
       children.push({ kind: "more", status: node.status, shown: tasks.length, total: node.count });
     }

@@ -41,6 +41,15 @@ describe("extension: task tree item mapping", () => {
     assert.equal(item.description, "3 min ago · 2.5 s · 3 attempts · env=dev team=data");
   });
 
+  it("names the queue in the description unless it is the default one, and the parent in the tooltip", () => {
+    assert.equal(toTaskItemModel(task(), NOW).description, "3 min ago · 2.5 s");
+    const queued = toTaskItemModel(task({ queue: "emails", priority: 5, parentId: "9d7c1a52-6c1e-4a43-9a51-0d6f7c3e9e11" }), NOW);
+    assert.equal(queued.description, "3 min ago · 2.5 s · queue emails");
+    assert.match(queued.tooltip, /Queue: emails, priority 5/);
+    assert.match(queued.tooltip, /Enqueued by: `9d7c1a52-6c1e-4a43-9a51-0d6f7c3e9e11`/);
+    assert.doesNotMatch(toTaskItemModel(task(), NOW).tooltip, /Enqueued by/);
+  });
+
   it("leaves out the duration while a task is still running", () => {
     const item = toTaskItemModel(task({ status: "running", endTime: null }), NOW);
     assert.equal(item.description, "3 min ago");
