@@ -20,7 +20,7 @@
 import * as v from "valibot";
 import type { TaskDict } from "./model/fields";
 import type { Metrics } from "./model/metrics";
-import { describeValue } from "./model/describe";
+import { describeValue, isPlainObject } from "./model/describe";
 import { SORT_FIELDS, formatIssue } from "./model/schemas";
 import { ALL_STATUSES, type TaskStatus } from "./model/status";
 
@@ -245,6 +245,21 @@ export const CancelTask = request<"cancelTask", { taskId: string }, { cancelled:
 /** webview -> host: run the task's function again with the same arguments and tags; result is the new id. */
 export const RunAgain = request<"runAgain", { taskId: string }, { taskId: string }>("runAgain", parseTaskIdParams);
 
+const RunWithArgumentsSchema = v.strictObject({
+  taskId: TaskIdSchema,
+  args: v.array(v.unknown(), "must be a JSON array of positional arguments"),
+  kwargs: v.custom<Record<string, unknown>>(isPlainObject, "must be a JSON object of keyword arguments"),
+}, 'must be an object like { taskId, args: [...], kwargs: {...} }');
+
+/**
+ * webview -> host (task panel): run the task's function again with edited arguments, in the same
+ * queue, with the same priority and tags; result is the new task's id.
+ */
+export const RunWithArguments = request<"runWithArguments", { taskId: string; args: unknown[]; kwargs: Record<string, unknown> }, { taskId: string }>(
+  "runWithArguments",
+  parser(RunWithArgumentsSchema),
+);
+
 /** host -> webview: the whole task (after `ready`, and when the panel is pointed at another task). Null when it no longer exists. */
 export const TaskSnapshot = notification<"taskSnapshot", { taskId: string; task: TaskView | null }>("taskSnapshot");
 
@@ -301,6 +316,6 @@ export const ExportTasks = request<"exportTasks", { query: TaskFilters; format: 
 );
 
 /** Every command and request a task panel accepts. */
-export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, CancelTask, RunAgain, ShowTask] as const;
+export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, CancelTask, RunAgain, RunWithArguments, ShowTask] as const;
 /** Every command and request the dashboard accepts. */
 export const DASHBOARD_INBOUND = [Ready, ShowTask, QueryTasks, RetryTasks, ClearHistory, ExportTasks] as const;

@@ -6,6 +6,7 @@ import {
   Ready,
   RetryTask,
   RunAgain,
+  RunWithArguments,
   ShowTask,
   TaskChanged,
   TaskLogAppended,
@@ -17,6 +18,7 @@ import { byId, h, replaceChildren } from "../shared/dom";
 import { formatDuration, formatTime, orList } from "../shared/format";
 import { HostConnection } from "../shared/hostConnection";
 import { registerToolkit } from "../shared/toolkit";
+import { ArgumentsEditor } from "./argumentsEditor";
 import { LogView } from "./logView";
 import { renderProgress, renderRelations, renderResult } from "./taskDetails";
 
@@ -50,6 +52,14 @@ const idText = h("code", { class: "task-id" });
 const retryButton = h("vscode-button", { id: "retry", onClick: () => void act("retry") }, "Retry");
 const cancelButton = h("vscode-button", { id: "cancel", appearance: "secondary", onClick: () => void act("cancel") }, "Cancel");
 const runAgainButton = h("vscode-button", { id: "run-again", appearance: "secondary", onClick: () => void act("runAgain") }, "Run Again");
+const editRunButton = h("vscode-button", { id: "edit-run-again", appearance: "secondary", title: "Run again with edited arguments", onClick: () => openEditor() }, "Edit and Run…");
+const editor = new ArgumentsEditor(
+  async (editedArgs, kwargs) => {
+    if (!task) throw new Error("The task is not loaded yet: wait for the panel to show it");
+    return (await host.request(RunWithArguments, { taskId: task.taskId, args: editedArgs, kwargs })).taskId;
+  },
+  (message) => showNotice(message, "info"),
+);
 const notice = h("div", { class: "notice", role: "status", hidden: true });
 const facts = h("dl", { class: "facts" });
 const tags = h("div", { class: "tags", "aria-label": "Tags" });
@@ -70,7 +80,7 @@ replaceChildren(
   app,
   h("header", { class: "task-header" },
     h("div", { class: "title-row" }, title, statusTag, idText),
-    h("div", { class: "actions" }, retryButton, cancelButton, runAgainButton)),
+    h("div", { class: "actions" }, retryButton, cancelButton, runAgainButton, editRunButton)),
   notice,
   progressSection,
   facts,
@@ -78,12 +88,18 @@ replaceChildren(
   errorSection,
   resultSection,
   relationsSection,
-  h("vscode-panels", { "aria-label": "Task details", class: "task-tabs" },
+  h("vscode-panels", { "aria-label": "Task details", class: "task-tabs", id: "task-tabs" },
     h("vscode-panel-tab", { id: "tab-logs" }, "LOGS"),
     h("vscode-panel-tab", { id: "tab-args" }, "ARGUMENTS"),
     h("vscode-panel-view", { id: "view-logs", class: "logs-view" }, h("div", { class: "logs-pane" }, filterField, logView.element)),
-    h("vscode-panel-view", { id: "view-args" }, args)),
+    h("vscode-panel-view", { id: "view-args", class: "args-view" }, args, editor.element)),
 );
+
+function openEditor(): void {
+  if (!task || task.encrypted) return;
+  byId("task-tabs").setAttribute("activeid", "tab-args");
+  editor.open(task);
+}
 
 function setEnabled(button: HTMLElement, enabled: boolean, reason: string): void {
   if (enabled) {
@@ -214,6 +230,9 @@ function render(t: Omit<TaskView, "logs">): void {
   setEnabled(cancelButton, isCancellable(status), `Only a ${orList(CANCELLABLE_STATUSES)} task can be cancelled`);
   setEnabled(runAgainButton, isFinished(status) && !t.encrypted,
     t.encrypted ? "The arguments are encrypted: run it from Taskflow: Run Task..." : "Wait until the task has finished");
+  setEnabled(editRunButton, !t.encrypted, "The arguments are encrypted, so there is nothing to edit: run it from Taskflow: Run Task...");
+  if (editRunButton.hasAttribute("title") === false) editRunButton.setAttribute("title", "Run again with edited arguments");
+  if (t.encrypted) editor.close();
   renderFacts(t);
   // Plain chips, not vscode-tag: that one upper-cases its text, and tags are case-sensitive.
   replaceChildren(tags, ...Object.entries(t.tags).map(([k, v]) => h("span", { class: "tag-chip", title: `tag ${k}` }, `${k}=${v}`)));
@@ -233,6 +252,7 @@ host
   .on(TaskSnapshot, ({ taskId, task: snapshot }) => {
     saveState({ taskId });
     notice.hidden = true;
+    if (task?.taskId !== taskId) editor.close();
     if (!snapshot) {
       task = null;
       title.textContent = "Task not found";

@@ -11,6 +11,7 @@ import {
   Ready,
   RetryTask,
   RunAgain,
+  RunWithArguments,
   ShowTask,
   TaskChanged,
   TaskLogAppended,
@@ -102,6 +103,16 @@ export class TaskPanelController implements Disposable {
         if (typeof newTaskId !== "string") {
           throw new Error(`Running ${task.funcName} again returned no task id (got ${typeof newTaskId}): see the Taskflow output channel`);
         }
+        host.showTask(newTaskId);
+        return { taskId: newTaskId };
+      })
+      .onRequest(RunWithArguments, async ({ taskId, args, kwargs }) => {
+        const task = await this.requireTask(taskId);
+        if (task.encrypted) {
+          throw new Error(`Task ${taskId} has encrypted arguments, which the panel never reads, so there is nothing to edit: run ${task.funcName} from "Taskflow: Run Task..." instead`);
+        }
+        const newTaskId = await manager.addTask(task.funcName, args, { kwargs, queue: task.queue, priority: task.priority, tags: task.tags });
+        host.log(`task panel: ran ${task.funcName} again with edited arguments as ${newTaskId}`);
         host.showTask(newTaskId);
         return { taskId: newTaskId };
       });
