@@ -19,7 +19,10 @@
  */
 import * as v from "valibot";
 import type { TaskDict } from "./model/fields";
+import type { AuditEntry } from "./model/audit";
+import type { QueueInfo } from "./model/client";
 import type { Metrics } from "./model/metrics";
+import type { ThroughputBucket, ThroughputBucketSize } from "./model/throughput";
 import { describeValue, isPlainObject } from "./model/describe";
 import { SORT_FIELDS, formatIssue } from "./model/schemas";
 import { ALL_STATUSES, type TaskStatus } from "./model/status";
@@ -315,7 +318,41 @@ export const ExportTasks = request<"exportTasks", { query: TaskFilters; format: 
   parser(ExportTasksSchema),
 );
 
+/** Most audit entries the dashboard may ask for at once. */
+export const MAX_AUDIT_ENTRIES = 200;
+
+const BucketSchema = v.strictObject({ bucket: v.picklist(["minute", "hour"], "must be minute or hour") }, 'must be an object like { bucket: "minute" }');
+
+/** webview -> host (dashboard): finished tasks per minute or hour by outcome, the last 60 buckets, oldest first. */
+export const QueryThroughput = request<"queryThroughput", { bucket: ThroughputBucketSize }, ThroughputBucket[]>("queryThroughput", parser(BucketSchema));
+
+/** webview -> host (dashboard): every queue with its limits and what it holds. */
+export const QueryQueues = request<"queryQueues", Record<string, never>, QueueInfo[]>("queryQueues", parseEmpty);
+
+const QueuePausedSchema = v.strictObject({ name: TextSchema, paused: v.boolean("must be true or false") }, 'must be an object like { name: "emails", paused: true }');
+
+/** webview -> host (dashboard): pause or resume a queue; result is every queue afterwards. */
+export const SetQueuePaused = request<"setQueuePaused", { name: string; paused: boolean }, QueueInfo[]>("setQueuePaused", parser(QueuePausedSchema));
+
+const ISO_MESSAGE = 'must be an ISO 8601 time like "2026-12-02T09:00:00Z"';
+const RetryFailedSchema = v.strictObject({
+  since: v.pipe(TextSchema, v.check((text) => /^\d{4}-\d\d-\d\d/.test(text.trim()) && Number.isFinite(Date.parse(text)), ISO_MESSAGE)),
+}, 'must be an object like { since: "2026-12-02T09:00:00Z" }');
+
+/**
+ * webview -> host (dashboard): retry every failed, interrupted or rejected task created since then
+ * (the host asks the user to confirm); `retried` is null when the user cancelled.
+ */
+export const RetryFailedSince = request<"retryFailedSince", { since: string }, { retried: number | null }>("retryFailedSince", parser(RetryFailedSchema));
+
+const AuditSchema = v.strictObject({ limit: wholeNumber(1, MAX_AUDIT_ENTRIES) }, "must be an object like { limit: 50 }");
+
+/** webview -> host (dashboard): the newest entries of the audit trail. */
+export const QueryAudit = request<"queryAudit", { limit: number }, AuditEntry[]>("queryAudit", parser(AuditSchema));
+
 /** Every command and request a task panel accepts. */
 export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, CancelTask, RunAgain, RunWithArguments, ShowTask] as const;
 /** Every command and request the dashboard accepts. */
-export const DASHBOARD_INBOUND = [Ready, ShowTask, QueryTasks, RetryTasks, ClearHistory, ExportTasks] as const;
+export const DASHBOARD_INBOUND = [
+  Ready, ShowTask, QueryTasks, RetryTasks, ClearHistory, ExportTasks, QueryThroughput, QueryQueues, SetQueuePaused, RetryFailedSince, QueryAudit,
+] as const;

@@ -19,6 +19,8 @@ import { byId, h, replaceChildren } from "../shared/dom";
 import { formatDuration, formatTime, orList } from "../shared/format";
 import { HostConnection } from "../shared/hostConnection";
 import { registerToolkit } from "../shared/toolkit";
+import { Insights, type InsightsState } from "./insights";
+import { RETRY_SINCE_CHOICES } from "./retrySince";
 import { renderFunctions, renderMetrics } from "./summaryView";
 
 /** UI state kept across reloads (filters, sort, page); the rows are always asked for again. */
@@ -27,6 +29,7 @@ interface DashboardState {
   clearAge: number;
   /** Pixels the page was scrolled down. */
   scrollY: number;
+  insights: InsightsState;
 }
 
 const PAGE_SIZES = [25, 50, 100];
@@ -48,7 +51,18 @@ const defaults: DashboardState = {
   query: { statuses: [], funcName: null, tag: null, search: null, sort: DEFAULT_SORT, limit: 25, offset: 0 },
   clearAge: 604800,
   scrollY: 0,
+  insights: { bucket: "minute", retrySince: "hour", customSince: "" },
 };
+
+/** The saved chart and retry choices when they are still ones this version offers, else the defaults. */
+function restoredInsights(saved: Partial<InsightsState> | undefined): InsightsState {
+  const d = defaults.insights;
+  return {
+    bucket: saved?.bucket === "hour" ? "hour" : d.bucket,
+    retrySince: RETRY_SINCE_CHOICES.find((c) => c === saved?.retrySince) ?? d.retrySince,
+    customSince: typeof saved?.customSince === "string" ? saved.customSince : d.customSince,
+  };
+}
 
 /** The saved query when it is still one the host accepts (a saved state may predate a protocol change), else the default. */
 function restoredQuery(saved: unknown): TaskQuery {
@@ -59,7 +73,7 @@ function restoredQuery(saved: unknown): TaskQuery {
   }
 }
 
-let state: DashboardState = { ...defaults, ...host.state, query: restoredQuery(host.state?.query) };
+let state: DashboardState = { ...defaults, ...host.state, query: restoredQuery(host.state?.query), insights: restoredInsights(host.state?.insights) };
 let rows: TaskRow[] = [];
 let total = 0;
 const selected = new Set<string>();
@@ -242,12 +256,21 @@ async function clearHistory(): Promise<void> {
   }
 }
 
+const insights = new Insights(host, state.insights, (patch) => {
+  state = { ...state, insights: patch };
+  saveState();
+});
+
 const q = state.query;
 replaceChildren(
   byId("app"),
   h("header", { class: "dash-header" }, h("h1", {}, "Taskflow Dashboard")),
   notice,
   metrics,
+  h("h2", {}, "Throughput"),
+  insights.chartSection,
+  h("h2", {}, "Queues"),
+  insights.queuesSection,
   h("h2", {}, "Functions"),
   functions,
   h("h2", {}, "Tasks"),
@@ -267,8 +290,11 @@ replaceChildren(
       saveState();
     }),
     h("vscode-button", { appearance: "secondary", id: "clear-history", onClick: () => void clearHistory() }, "Clear")),
+  insights.retryControls,
   h("div", { class: "table-wrap" }, table),
   pager,
+  h("h2", {}, "Audit trail"),
+  insights.auditSection,
 );
 renderFuncDropdown([]);
 let scrollTimer: ReturnType<typeof setTimeout> | undefined;
@@ -286,6 +312,7 @@ host.on(DashboardUpdated, (summary) => {
   renderMetrics(metrics, summary);
   renderFunctions(functions, summary.functions, (funcName) => setFilter({ funcName }));
   void refreshPage();
+  void insights.refresh();
 });
 
 host.command(Ready, {});

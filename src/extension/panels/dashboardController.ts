@@ -21,6 +21,7 @@ import {
   type TaskQuery,
   type TaskRow,
 } from "../../protocol";
+import { handleInsights } from "./dashboardInsights";
 import { toCsv, toJson } from "./exportRows";
 import { functionStats } from "./functionStats";
 import { MessageDispatcher } from "./messageDispatcher";
@@ -89,6 +90,7 @@ export class DashboardController implements Disposable {
       .onRequest(RetryTasks, ({ taskIds }) => this.retryMany(taskIds))
       .onRequest(ClearHistory, ({ olderThanSeconds }) => this.clear(olderThanSeconds))
       .onRequest(ExportTasks, ({ query, format }) => this.export(query, format));
+    handleInsights(this.dispatcher, manager, host, () => this.sendSummary());
     this.subscriptions = [manager.onLifecycle(() => this.ready && !this.unavailable.waiting && this.updates.schedule())];
   }
 
