@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { answer, focusView, notification, pick, runCommand, shot, treeRows } from "./workbench";
+import { answer, focusView, inlineAction, notification, pick, runCommand, shot, treeRows } from "./workbench";
 
 function row(pane: Locator, text: RegExp): Locator {
   return pane.locator('.pane-body .monaco-list-row[role="treeitem"]').filter({ hasText: text }).first();
@@ -36,19 +36,6 @@ async function waitForRows(page: Page, pane: Locator, what: string, check: (rows
 async function answerStep(page: Page, title: string, text: string): Promise<void> {
   await page.locator(".quick-input-widget .quick-input-title", { hasText: title }).waitFor({ timeout: 15_000 });
   await answer(page, text);
-}
-
-/**
- * Clicks a row's inline action (shown on hover) by its title. The tree re-renders its rows when tasks
- * change, which drops the hover: hover again until the action shows.
- */
-async function inlineAction(target: Locator, title: string): Promise<void> {
-  const action = target.locator(`.actions .action-label[aria-label^="${title}"]`);
-  await waitFor(async () => {
-    await target.hover();
-    return action.isVisible();
-  }, { what: `the row's inline "${title}" action to show on hover`, timeoutMs: 15_000, intervalMs: 250 });
-  await action.click();
 }
 
 describe("The Tasks view (UI)", () => {

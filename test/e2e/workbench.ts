@@ -134,6 +134,19 @@ export async function webviewFrame(page: Page, tabTitle: string): Promise<FrameL
   return content;
 }
 
+/**
+ * Clicks a row's inline action (shown on hover) by its title. The tree re-renders its rows when tasks
+ * change, which drops the hover: hover again until the action shows.
+ */
+export async function inlineAction(target: Locator, title: string): Promise<void> {
+  const action = target.locator(`.actions .action-label[aria-label^="${title}"]`);
+  await waitFor(async () => {
+    await target.hover();
+    return action.isVisible();
+  }, { what: `the row's inline "${title}" action to show on hover`, timeoutMs: stepTimeoutMs, intervalMs: 250 });
+  await action.click();
+}
+
 /** Waits for a notification toast containing `text` and returns it. */
 export async function notification(page: Page, text: string | RegExp): Promise<Locator> {
   const toast = page.locator(".notifications-toasts .notification-list-item", {
