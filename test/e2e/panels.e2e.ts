@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { focusView, notification, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame } from "./workbench";
+import { focusView, notification, runCommand, shot, stepTimeoutMs, treeRows, viewPane, webviewFrame } from "./workbench";
 
 const MODULE = "panelsDemo.tasks.ts";
 const FAILING = "flakyImport";
@@ -279,11 +279,15 @@ export const summarizeRows = task({ queue: "reports", priority: 3 }, async () =>
 });
 `);
     const functions = await focusView(page, "Task Functions");
+    // The tree renders only the rows in view: fold the Tasks view so the Task Functions view has room for the new module's.
+    const tasksHeader = viewPane(page, "Tasks").locator(".pane-header");
+    if ((await tasksHeader.getAttribute("aria-expanded")) === "true") await tasksHeader.click();
     await waitFor(async () => (await treeRows(page, functions)).some((row) => row.includes("summarizeRows")), {
       what: "the Task Functions view to list summarizeRows",
       timeoutMs: 30_000,
       intervalMs: 250,
     });
+    await tasksHeader.click();
     await commandWithPicker(page, "Taskflow: Run Task...");
     await pickQuickInput(page, "summarizeRows");
     await page.locator(".quick-input-widget .quick-input-list").waitFor({ state: "hidden", timeout: stepTimeoutMs });

@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import type { FrameLocator, Locator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { answer, focusView, inlineAction, notification, pick, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame } from "./workbench";
+import { answer, focusView, inlineAction, notification, pick, runCommand, shot, stepTimeoutMs, treeRows, viewPane, webviewFrame } from "./workbench";
 
 function row(pane: Locator, text: RegExp): Locator {
   return pane.locator('.pane-body .monaco-list-row[role="treeitem"]').filter({ hasText: text }).first();
@@ -46,6 +46,12 @@ async function text(frame: FrameLocator, selector: string): Promise<string> {
 
 describe("Schedules, child runs, Edit and Run, and the dashboard's insights (UI)", function () {
   this.timeout(180_000);
+
+  after(async () => {
+    // The Schedules view starts collapsed; fold it again so the views of later tests keep their room.
+    const header = viewPane(workbench(), "Schedules").locator(".pane-header");
+    if ((await header.getAttribute("aria-expanded")) === "true") await header.click();
+  });
 
   it("lists the workspace's schedules with their spec and next run", async () => {
     const page = workbench();
