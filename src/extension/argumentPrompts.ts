@@ -30,13 +30,13 @@ export async function askArguments(services: ExtensionServices, info: TaskFuncti
 /** The parameters of `info` as its module's saved source declares them (the source the task runs); never throws. */
 export async function readParameters(services: ExtensionServices, info: TaskFunctionInfo): Promise<SignatureReading> {
   if (info.file === "") return { ok: false, reason: "it was registered without a module (by a script or another extension)" };
+  const started = performance.now();
   const typeScript = services.typeScript();
   if (!typeScript.ok) return typeScript;
   try {
-    const started = performance.now();
     const source = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(info.file)));
     const reading = readTaskParameters(typeScript.ts, source, info.file, info.exportName);
-    services.log.debug(`Run ${info.name}: read its parameters from ${vscode.workspace.asRelativePath(info.file)} in ${Math.round(performance.now() - started)} ms`);
+    services.log.info(`Run ${info.name}: read its parameters from ${vscode.workspace.asRelativePath(info.file)} in ${Math.round(performance.now() - started)} ms (loading TypeScript included the first time)`);
     return reading;
   } catch (err) {
     return { ok: false, reason: `reading ${info.file} failed: ${(err as Error).message}` };

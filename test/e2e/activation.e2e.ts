@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { answer, focusView, notification, pick, runCommand, shot, treeRows, webviewFrame } from "./workbench";
+import { answerArguments, focusView, notification, pick, runCommand, shot, treeRows, webviewFrame } from "./workbench";
 
 describe("Taskflow in the workbench (UI)", () => {
   it("shows the Taskflow container in the activity bar", async () => {
@@ -31,7 +31,7 @@ describe("Taskflow in the workbench (UI)", () => {
     const page = workbench();
     await runCommand(page, "Taskflow: Run Task...");
     await pick(page, /^hello$/);
-    await answer(page, '["e2e"]');
+    await answerArguments(page, "hello", ["e2e"]);
     await notification(page, "Taskflow: started hello");
     await shot(page, "run-task-notification");
     const tasks = await focusView(page, "Tasks");

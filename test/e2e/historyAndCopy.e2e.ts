@@ -13,8 +13,8 @@ async function runHello(page: Page, argument: string): Promise<void> {
   await runCommand(page, "Taskflow: Run Task...");
   await pick(page, /^hello$/);
   const input = page.locator(".quick-input-widget .quick-input-box input");
-  await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run hello: arguments" }).waitFor({ timeout: stepTimeoutMs });
-  await input.fill(JSON.stringify([argument]));
+  await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run hello: name (1/1)" }).waitFor({ timeout: stepTimeoutMs });
+  await input.fill(argument);
   await input.press("Enter");
   await notification(page, "Taskflow: started hello");
 }
