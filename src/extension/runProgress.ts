@@ -23,7 +23,10 @@ export function showRunProgress(services: ExtensionServices, taskId: string, nam
   void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Taskflow: ${name}`, cancellable: true }, (progress, token) =>
     new Promise<void>((resolve) => {
       const subscriptions: vscode.Disposable[] = [];
+      let done = false;
       const finish = (status?: string, error?: string | null) => {
+        if (done) return;
+        done = true;
         for (const s of subscriptions) s.dispose();
         resolve();
         if (status === "failed" && !failureShownElsewhere) {

@@ -28,12 +28,13 @@ export class RunProgressTracker {
   }
 
   /** The step for a lifecycle event of this run. */
-  lifecycle(event: Pick<LifecycleEvent, "status" | "attempt" | "retriesUsed" | "error">): RunProgressStep {
+  lifecycle(event: Pick<LifecycleEvent, "status" | "retriesUsed" | "error">): RunProgressStep {
     if (isFinished(event.status)) return { finished: true };
+    // retriesUsed counts from the first retry, as the "--- Retry n ---" log lines do.
     if (event.status === "pending" && event.retriesUsed > 0) {
-      return { message: `attempt ${event.attempt} failed, retrying${event.error ? `: ${event.error}` : ""}`, finished: false };
+      return { message: `the attempt failed, retrying${event.error ? `: ${event.error}` : ""}`, finished: false };
     }
-    if (event.status === "running" && event.attempt > 1) return { message: `attempt ${event.attempt}`, finished: false };
+    if (event.status === "running" && event.retriesUsed > 0) return { message: `retry ${event.retriesUsed}`, finished: false };
     return { finished: false };
   }
 }

@@ -17,11 +17,11 @@ describe("extension: run progress notification steps", () => {
 
   it("says when an attempt failed and a retry is due, and finishes on every final status", () => {
     const tracker = new RunProgressTracker();
-    assert.deepEqual(tracker.lifecycle({ status: "running", attempt: 1, retriesUsed: 0, error: null }), { finished: false });
-    assert.deepEqual(tracker.lifecycle({ status: "pending", attempt: 1, retriesUsed: 1, error: "HTTP 503" }), { message: "attempt 1 failed, retrying: HTTP 503", finished: false });
-    assert.deepEqual(tracker.lifecycle({ status: "running", attempt: 2, retriesUsed: 1, error: null }), { message: "attempt 2", finished: false });
+    assert.deepEqual(tracker.lifecycle({ status: "running", retriesUsed: 0, error: null }), { finished: false });
+    assert.deepEqual(tracker.lifecycle({ status: "pending", retriesUsed: 1, error: "HTTP 503" }), { message: "the attempt failed, retrying: HTTP 503", finished: false });
+    assert.deepEqual(tracker.lifecycle({ status: "running", retriesUsed: 1, error: null }), { message: "retry 1", finished: false });
     for (const status of ["success", "failed", "cancelled", "interrupted", "rejected"] as const) {
-      assert.deepEqual(tracker.lifecycle({ status, attempt: 2, retriesUsed: 1, error: null }), { finished: true }, status);
+      assert.deepEqual(tracker.lifecycle({ status, retriesUsed: 1, error: null }), { finished: true }, status);
     }
   });
 });
