@@ -13,7 +13,8 @@ function row(pane: Locator, text: RegExp): Locator {
 
 async function runFromPalette(page: Page, name: string, args: string[]): Promise<void> {
   await runCommand(page, "Taskflow: Run Task...");
-  await pick(page, new RegExp(`^${name}$`));
+  // A string is typed into the filter first: the list only renders the rows that fit on screen.
+  await pick(page, name);
   await answerArguments(page, name, args);
   await notification(page, `Taskflow: started ${name}`);
 }
@@ -55,7 +56,7 @@ describe("The Tasks view (UI)", () => {
   it("rejects an argument of the wrong type while it is typed", async () => {
     const page = workbench();
     await runCommand(page, "Taskflow: Run Task...");
-    await pick(page, /^slowCount$/);
+    await pick(page, "slowCount");
     await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run slowCount: steps (1/2)" }).waitFor({ timeout: 15_000 });
     const input = page.locator(".quick-input-widget .quick-input-box input");
     await input.fill("many");
@@ -112,7 +113,7 @@ describe("The Tasks view (UI)", () => {
   it("runs a task with kwargs, tags, queue and priority from Run Task with Options, and shows the tags in the tree", async () => {
     const page = workbench();
     await runCommand(page, "Taskflow: Run Task with Options...");
-    await pick(page, /^buildReport$/);
+    await pick(page, "buildReport");
     await answerStep(page, "Run buildReport: title (1/2)", "weekly");
     await answerStep(page, "Run buildReport: options (2/2)", "");
     await answerStep(page, "keyword arguments (2/7)", '{"rows": 2, "format": "csv"}');

@@ -16,7 +16,7 @@ describe("Typed Run Task prompts and the run notification (UI)", () => {
     const message = page.locator(`${quickInput} .quick-input-message`);
     const input = page.locator(`${quickInput} .quick-input-box input`);
     await runCommand(page, "Taskflow: Run Task...");
-    await pick(page, /^resizeImage$/);
+    await pick(page, "resizeImage");
     const picked = Date.now();
     await title.filter({ hasText: "Run resizeImage: path (1/5)" }).waitFor({ timeout: stepTimeoutMs });
     console.log(`      first typed prompt shown ${Date.now() - picked} ms after the task was picked`);
@@ -46,7 +46,7 @@ describe("Typed Run Task prompts and the run notification (UI)", () => {
   it("shows the run's progress in a notification whose Cancel cancels the task", async () => {
     const page = workbench();
     await runCommand(page, "Taskflow: Run Task...");
-    await pick(page, /^importRows$/);
+    await pick(page, "importRows");
     await page.locator(`${quickInput} .quick-input-title`, { hasText: "Run importRows: rows (1/2)" }).waitFor({ timeout: stepTimeoutMs });
     await answer(page, "400");
     await page.locator(`${quickInput} .quick-input-title`, { hasText: "Run importRows: rowMs (2/2)" }).waitFor({ timeout: stepTimeoutMs });
