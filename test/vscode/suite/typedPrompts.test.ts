@@ -89,4 +89,26 @@ describe("Typed Run Task prompts and the run notification (extension host)", fun
     assert.equal(record.status, "cancelled");
     assert.ok((record.progress?.fraction ?? 1) < 1, "cancelled before it finished");
   });
+
+  it("shows a failed run's error with Show Task, which opens its panel, when the failure notification is off", async () => {
+    const config = vscode.workspace.getConfiguration("taskflow");
+    await config.update("notifications.onFailure", false, vscode.ConfigurationTarget.Workspace);
+    try {
+      const started = runTaskInteractively();
+      await pickItem("Run Task", "alwaysFails");
+      await answerInput("Run alwaysFails: reason (1/1)", "for the notification test");
+      const taskId = await started;
+      assert.ok(taskId);
+      assert.equal((await api.waitFor(taskId)).status, "failed");
+      const shown = await clickNotificationButton("Taskflow: alwaysFails failed", "Show Task");
+      assert.match(shown, /alwaysFails failed: for the notification test/);
+      // The panel is titled "Task · <id>" until it has read its task, then "alwaysFails · <id>".
+      const idSuffix = ` · ${taskId.slice(0, 8)}`;
+      const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
+      await waitUntil(vscode.window.tabGroups.onDidChangeTabs, () => (tabs().some((l) => l.endsWith(idSuffix)) ? true : undefined), `a task panel tab ending in "${idSuffix}"`);
+      await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    } finally {
+      await config.update("notifications.onFailure", undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
 });
