@@ -54,6 +54,14 @@ describe("Typed Run Task prompts and the run notification (extension host)", fun
     assert.deepEqual(record.result, { path: "a.png", width: 800, mode: "fit", sharpen: false, sizes: [] });
   });
 
+  it("asks for one named task's arguments through taskflow.runFunction, as a code lens does", async () => {
+    const started = vscode.commands.executeCommand<string | undefined>("taskflow.runFunction", "hello");
+    await answerInput("Run hello: name (1/1)", "lens");
+    const taskId = await started;
+    assert.ok(taskId);
+    assert.deepEqual((await api.waitFor(taskId)).args, ["lens"]);
+  });
+
   it("asks for one JSON array when the task's parameters have no types", async () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder);
