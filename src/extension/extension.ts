@@ -13,7 +13,7 @@ import { generateEncryptionKey, setEncryptionKey } from "./encryptionKeyCommands
 import { FunctionsTreeProvider } from "./functionsTreeProvider";
 import { ManagerProxy } from "./managerProxy";
 import { newTaskModule } from "./newTaskModule";
-import { runTask, runTaskWithOptions } from "./runCommands";
+import { runFunction, runTask, runTaskWithOptions } from "./runCommands";
 import { scheduleCommandHandlers } from "./scheduleActions";
 import { SchedulesTreeProvider } from "./schedulesTreeProvider";
 import { ENCRYPTION_KEY_SECRET, type ExtensionServices } from "./services";
@@ -23,6 +23,7 @@ import { TaskflowStatusBar } from "./statusBar";
 import { cancelTask, clearHistory, copyTaskId, deleteTask, retryTask, showTask } from "./taskActions";
 import { catalogFromRegistered, type CatalogSnapshot } from "./taskCatalog";
 import { TasksTreeProvider } from "./tasksTreeProvider";
+import { TypeScriptLoader } from "./typeScriptLoader";
 import { applyTerminalEnvironment, writeLauncher } from "./terminalEnvironment";
 import { WindowApi, copyApiUrlAndToken, regenerateApiToken } from "./windowApi";
 import { WindowEngine } from "./windowEngine";
@@ -239,6 +240,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     }),
   );
 
+  const typeScript = new TypeScriptLoader(log);
   const services: ExtensionServices = {
     log,
     workspaceState: context.workspaceState,
@@ -269,6 +271,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     },
     applyEncryptionKey: () => restartWhenIdle("Encryption key changed", "engine"),
     extensionUri: context.extensionUri,
+    typeScript: () => typeScript.get(),
   };
 
   const applyApi = () => {
@@ -284,7 +287,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   const handlers: Record<(typeof Commands)[keyof typeof Commands], CommandHandler> = {
     [Commands.runTask]: (name, options) => runTask(services, name, options),
     [Commands.runTaskWithOptions]: (node) => runTaskWithOptions(services, node),
-    [Commands.runFunction]: (node) => runTask(services, node),
+    [Commands.runFunction]: (target) => runFunction(services, target),
     [Commands.retryTask]: (target) => retryTask(services, target),
     [Commands.cancelTask]: (target) => cancelTask(services, target),
     [Commands.showTask]: (target) => showTask(services, target),

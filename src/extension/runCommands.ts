@@ -5,12 +5,13 @@
  */
 import * as vscode from "vscode";
 import type { AddTaskOptions } from "../model";
-import { parseArgumentsJson, parseDelaySeconds, parseKwargsJson, parsePriorityText, parseQueueText, parseTags, validateRunTaskOptions } from "./argumentParsing";
+import { parseDelaySeconds, parseKwargsJson, parsePriorityText, parseQueueText, parseTags, validateRunTaskOptions } from "./argumentParsing";
+import { askArguments } from "./argumentPrompts";
 import { UserError } from "./commandRegistry";
+import { showRunProgress } from "./runProgress";
 import type { ExtensionServices } from "./services";
 import { describeTaskConfig, type TaskFunctionInfo } from "./taskCatalog";
 
-const LAST_ARGS_KEY = "taskflow.lastArgs";
 const LAST_OPTIONS_KEY = "taskflow.lastOptions";
 
 interface RememberedOptions {
@@ -27,6 +28,19 @@ export async function runTask(services: ExtensionServices, name?: unknown, optio
   if (typeof name === "string") return runProgrammatically(services, name, options);
   const info = functionFromNode(name) ?? (await pickFunction(services, "Run Task"));
   if (!info) return undefined;
+  const args = await askArguments(services, info);
+  if (!args) return undefined;
+  return start(services, info.name, args, {});
+}
+
+/**
+ * `taskflow.runFunction`: Run Task for one task function, asking for its arguments: given the Task
+ * Functions view's node, or a task name (`executeCommand("taskflow.runFunction", "resize")`).
+ */
+export async function runFunction(services: ExtensionServices, target: unknown): Promise<string | undefined> {
+  if (typeof target !== "string") return runTask(services, functionFromNode(target) ? target : undefined);
+  const info = services.catalog().functions.find((f) => f.name === target);
+  if (!info) throw new UserError(`No task function named "${target}" in this workspace's task modules: check the name, or the Problems panel if its module failed to load`);
   const args = await askArguments(services, info);
   if (!args) return undefined;
   return start(services, info.name, args, {});
@@ -121,9 +135,11 @@ async function runProgrammatically(services: ExtensionServices, name: string, op
   return services.manager().addTask(name, args ?? [], rest);
 }
 
+/** Starts a run asked for interactively: a notification says it started, and another shows its progress. */
 async function start(services: ExtensionServices, name: string, args: unknown[], options: AddTaskOptions): Promise<string> {
   const taskId = await services.manager().addTask(name, args, options);
   services.log.info(`Started ${name} as ${taskId}`);
+  showRunProgress(services, taskId, name);
   void vscode.window.showInformationMessage(`Taskflow: started ${name}`, "Show Task").then((choice) => {
     if (choice === "Show Task") services.panels().showTask(taskId);
   });
@@ -154,20 +170,6 @@ async function pickFunction(services: ExtensionServices, title: string): Promise
     { title, placeHolder: "Pick the task to run", matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.info;
-}
-
-async function askArguments(services: ExtensionServices, info: TaskFunctionInfo): Promise<unknown[] | undefined> {
-  const lastArgs = services.workspaceState.get<Record<string, string>>(LAST_ARGS_KEY, {});
-  const text = await vscode.window.showInputBox({
-    title: `Run ${info.name}: arguments`,
-    prompt: 'A JSON array of the arguments, e.g. ["a@example.com", 3]. Leave empty for none.',
-    value: lastArgs[info.name] ?? "[]",
-    ignoreFocusOut: true,
-    validateInput: (value) => errorOf(parseArgumentsJson(value)),
-  });
-  if (text === undefined) return undefined;
-  await services.workspaceState.update(LAST_ARGS_KEY, { ...lastArgs, [info.name]: text });
-  return valueOf(parseArgumentsJson(text));
 }
 
 function errorOf(result: { ok: boolean; error?: string }): string | undefined {

@@ -5,6 +5,7 @@
 import type * as vscode from "vscode";
 import type { TaskflowClient } from "../model";
 import type { CatalogSnapshot } from "./taskCatalog";
+import type { TypeScriptModule } from "./typeScriptLoader";
 
 /** Opens the webview panels (the panels module, or the placeholder until it is available). */
 export interface PanelsPort {
@@ -33,6 +34,8 @@ export interface ExtensionServices {
   applyEncryptionKey(): Promise<void>;
   /** The extension's own folder (for the shipped taskflow.d.ts). */
   extensionUri: vscode.Uri;
+  /** The TypeScript compiler for reading task parameters, loaded on the first call; or why it is unavailable. */
+  typeScript(): TypeScriptModule;
 }
 
 /** SecretStorage key of the argument-encryption key. */

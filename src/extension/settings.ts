@@ -28,6 +28,8 @@ export interface TaskflowSettings {
   showStatusBar: boolean;
   /** Whether a failed task shows a notification. @default true */
   notifyOnFailure: boolean;
+  /** Whether runs started from Run Task show a progress notification. @default true */
+  showRunNotifications: boolean;
   /** Whether this window serves the HTTP API on the loopback address. @default false */
   apiEnabled: boolean;
   /** TCP port of the HTTP API; 0 picks any free port. @default 0 */
@@ -60,6 +62,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): TaskflowSetting
     reloadDelayMs: wholeNumber(config.get("reloadDelayMs"), 300, 0),
     showStatusBar: config.get<boolean>("statusBar.enabled") ?? true,
     notifyOnFailure: config.get<boolean>("notifications.onFailure") ?? true,
+    showRunNotifications: config.get<boolean>("showRunNotifications") ?? true,
     apiEnabled: config.get<boolean>("api.enabled") === true,
     apiPort: wholeNumber(config.get("api.port"), 0, 0) <= 65535 ? wholeNumber(config.get("api.port"), 0, 0) : 0,
   };

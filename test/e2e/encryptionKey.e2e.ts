@@ -29,10 +29,10 @@ async function openKeyBox(page: Page) {
 /** Runs hello from the palette, opens its task panel from the notification and returns the panel once the run succeeded. */
 async function runHelloAndShowPanel(page: Page, argument: string) {
   await runCommand(page, "Taskflow: Run Task...");
-  await pick(page, /^hello$/);
+  await pick(page, "hello");
   const input = page.locator(".quick-input-widget .quick-input-box input");
-  await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run hello: arguments" }).waitFor({ timeout: stepTimeoutMs });
-  await input.fill(JSON.stringify([argument]));
+  await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run hello: name (1/1)" }).waitFor({ timeout: stepTimeoutMs });
+  await input.fill(argument);
   await input.press("Enter");
   const toast = await notification(page, "Taskflow: started hello");
   await toast.getByRole("button", { name: "Show Task" }).click();

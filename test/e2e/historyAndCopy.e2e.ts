@@ -11,10 +11,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 async function runHello(page: Page, argument: string): Promise<void> {
   await runCommand(page, "Taskflow: Run Task...");
-  await pick(page, /^hello$/);
+  await pick(page, "hello");
   const input = page.locator(".quick-input-widget .quick-input-box input");
-  await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run hello: arguments" }).waitFor({ timeout: stepTimeoutMs });
-  await input.fill(JSON.stringify([argument]));
+  await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run hello: name (1/1)" }).waitFor({ timeout: stepTimeoutMs });
+  await input.fill(argument);
   await input.press("Enter");
   await notification(page, "Taskflow: started hello");
 }

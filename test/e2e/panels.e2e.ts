@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { focusView, notification, runCommand, shot, stepTimeoutMs, treeRows, viewPane, webviewFrame } from "./workbench";
+import { answerArguments, focusView, notification, runCommand, shot, stepTimeoutMs, treeRows, viewPane, webviewFrame } from "./workbench";
 
 const MODULE = "panelsDemo.tasks.ts";
 const FAILING = "flakyImport";
@@ -84,10 +84,7 @@ describe("Taskflow task panel and dashboard (UI)", function () {
 
     await commandWithPicker(page, "Taskflow: Run Task...");
     await pickQuickInput(page, FAILING);
-    await page.locator(".quick-input-widget .quick-input-list").waitFor({ state: "hidden", timeout: stepTimeoutMs });
-    const argsInput = page.locator(".quick-input-widget .quick-input-box input");
-    await argsInput.fill("[3]");
-    await argsInput.press("Enter");
+    await answerArguments(page, FAILING, ["3"]);
     const toast = await notification(page, `started ${FAILING}`);
     await toast.getByRole("button", { name: "Show Task" }).click();
 
@@ -240,10 +237,7 @@ describe("Taskflow task panel and dashboard (UI)", function () {
     const page = workbench();
     await commandWithPicker(page, "Taskflow: Run Task...");
     await pickQuickInput(page, "slowCount");
-    await page.locator(".quick-input-widget .quick-input-list").waitFor({ state: "hidden", timeout: stepTimeoutMs });
-    const argsInput = page.locator(".quick-input-widget .quick-input-box input");
-    await argsInput.fill("[60, 250]");
-    await argsInput.press("Enter");
+    await answerArguments(page, "slowCount", ["60", "250"]);
     const toast = await notification(page, "started slowCount");
     await toast.getByRole("button", { name: "Show Task" }).click();
     const title = await waitFor(async () => (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).find((t) => t.startsWith("slowCount · ")), {
@@ -289,11 +283,8 @@ export const summarizeRows = task({ queue: "reports", priority: 3 }, async () =>
     });
     await tasksHeader.click();
     await commandWithPicker(page, "Taskflow: Run Task...");
+    // summarizeRows takes no parameters, so nothing is asked.
     await pickQuickInput(page, "summarizeRows");
-    await page.locator(".quick-input-widget .quick-input-list").waitFor({ state: "hidden", timeout: stepTimeoutMs });
-    const argsInput = page.locator(".quick-input-widget .quick-input-box input");
-    await argsInput.fill("[]");
-    await argsInput.press("Enter");
     const toast = await notification(page, "started summarizeRows");
     await toast.getByRole("button", { name: "Show Task" }).click();
     const title = await waitFor(async () => (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).find((t) => t.startsWith("summarizeRows · ")), {
@@ -320,9 +311,6 @@ export const summarizeRows = task({ queue: "reports", priority: 3 }, async () =>
 
     await commandWithPicker(page, "Taskflow: Run Task...");
     await pickQuickInput(page, "importSlowly");
-    await page.locator(".quick-input-widget .quick-input-list").waitFor({ state: "hidden", timeout: stepTimeoutMs });
-    await argsInput.fill("[]");
-    await argsInput.press("Enter");
     await (await notification(page, "started importSlowly")).getByRole("button", { name: "Show Task" }).click();
     const slowTitle = await waitFor(async () => (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).find((t) => t.startsWith("importSlowly · ")), {
       what: "the running task's panel",

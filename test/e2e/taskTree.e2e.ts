@@ -5,17 +5,17 @@ import * as assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { answer, focusView, inlineAction, notification, pick, runCommand, shot, treeRows } from "./workbench";
+import { answer, answerArguments, focusView, inlineAction, notification, pick, runCommand, shot, treeRows } from "./workbench";
 
 function row(pane: Locator, text: RegExp): Locator {
   return pane.locator('.pane-body .monaco-list-row[role="treeitem"]').filter({ hasText: text }).first();
 }
 
-async function runFromPalette(page: Page, name: string, args: string): Promise<void> {
+async function runFromPalette(page: Page, name: string, args: string[]): Promise<void> {
   await runCommand(page, "Taskflow: Run Task...");
-  // Typed, so the pick filters: the example workspace has more functions than the list shows at once.
+  // A string is typed into the filter first: the list only renders the rows that fit on screen.
   await pick(page, name);
-  await answer(page, args);
+  await answerArguments(page, name, args);
   await notification(page, `Taskflow: started ${name}`);
 }
 
@@ -40,15 +40,16 @@ async function answerStep(page: Page, title: string, text: string): Promise<void
 }
 
 describe("The Tasks view (UI)", () => {
-  it("rejects arguments that are not a JSON array while they are typed", async () => {
+  it("rejects an argument of the wrong type while it is typed", async () => {
     const page = workbench();
     await runCommand(page, "Taskflow: Run Task...");
-    await pick(page, /^hello$/);
+    await pick(page, "slowCount");
+    await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run slowCount: steps (1/2)" }).waitFor({ timeout: 15_000 });
     const input = page.locator(".quick-input-widget .quick-input-box input");
-    await input.fill('{"name": "x"}');
+    await input.fill("many");
     const message = page.locator(".quick-input-widget .quick-input-message");
     let shown = "";
-    await waitFor(async () => (shown = await message.innerText()).includes("Arguments must be a JSON array, got an object: wrap it in [ ]"), {
+    await waitFor(async () => (shown = await message.innerText()).includes('steps must be a number, got "many": for example 30'), {
       what: "the input box to show the argument error",
       timeoutMs: 10_000,
       diagnose: () => `message: ${shown}`,
@@ -59,7 +60,7 @@ describe("The Tasks view (UI)", () => {
 
   it("shows a failed run in the Failed group and retries it from its inline action", async () => {
     const page = workbench();
-    await runFromPalette(page, "alwaysFails", '["from the e2e test"]');
+    await runFromPalette(page, "alwaysFails", ["from the e2e test"]);
     const tasks = await focusView(page, "Tasks");
     await waitForRows(page, tasks, "a Failed group with the alwaysFails run", (rows) => rows.some((r) => /^Failed\d/.test(r)) && rows.some((r) => r.startsWith("alwaysFails")));
     await shot(page, "tasks-failed");
@@ -76,7 +77,7 @@ describe("The Tasks view (UI)", () => {
 
   it("cancels a running task from its inline action", async () => {
     const page = workbench();
-    await runFromPalette(page, "slowCount", "[60, 500]");
+    await runFromPalette(page, "slowCount", ["60", "500"]);
     const tasks = await focusView(page, "Tasks");
     await waitForRows(page, tasks, "a Running group with the slowCount run", (rows) => rows.some((r) => /^Running\d/.test(r)) && rows.some((r) => r.startsWith("slowCount")));
     await shot(page, "tasks-running");
@@ -99,8 +100,9 @@ describe("The Tasks view (UI)", () => {
   it("runs a task with kwargs, tags, queue and priority from Run Task with Options, and shows the tags in the tree", async () => {
     const page = workbench();
     await runCommand(page, "Taskflow: Run Task with Options...");
-    await pick(page, /^buildReport$/);
-    await answerStep(page, "Run buildReport: arguments", '["weekly"]');
+    await pick(page, "buildReport");
+    await answerStep(page, "Run buildReport: title (1/2)", "weekly");
+    await answerStep(page, "Run buildReport: options (2/2)", "");
     await answerStep(page, "keyword arguments (2/7)", '{"rows": 2, "format": "csv"}');
     await answerStep(page, "tags (3/7)", "team=data, env=e2e");
     await answerStep(page, "idempotency key (4/7)", "");

@@ -83,6 +83,19 @@ export async function answer(page: Page, text: string): Promise<void> {
 }
 
 /**
+ * Answers Run Task's typed prompts for `task`, one input box per parameter in order (titled
+ * "Run <task>: <parameter> (i/n)"), with the texts given; each box is awaited by its title, since
+ * the quick input widget is reused from one box to the next.
+ */
+export async function answerArguments(page: Page, task: string, answers: string[]): Promise<void> {
+  for (let i = 0; i < answers.length; i++) {
+    const title = new RegExp(`^Run ${escapeRegExp(task)}: .+ \\(${i + 1}/${answers.length}\\)$`);
+    await page.locator(`${quickInput} .quick-input-title`, { hasText: title }).waitFor({ timeout: stepTimeoutMs });
+    await answer(page, answers[i]);
+  }
+}
+
+/**
  * Shows and focuses a view by its name ("Tasks") through the palette's "Focus on <name> View";
  * clicking an activity-bar icon would hide the sidebar when its view already shows. Returns the view's pane.
  */

@@ -12,6 +12,7 @@ import { startCodeServer } from "./lib/codeServer";
 import { copyWorkspace, makeRunDir, repoRoot, resultsDir, tailFile } from "./lib/harness";
 import { findVscodeLogs } from "./lib/vscodeLogs";
 import { stopAll } from "./lib/processGroup";
+import { UiBridge } from "./lib/uiBridge";
 import { waitFor } from "./lib/waitFor";
 import type { ResultLine } from "./suite/index";
 
@@ -27,16 +28,20 @@ async function runProfile(profile: "default" | "trust"): Promise<ProfileResult> 
   const workspace = copyWorkspace(path.join(runDir, "workspace"));
   const resultFile = path.join(runDir, "results.jsonl");
   const consoleLog = path.join(runDir, "browser-console.log");
+  // Tests that answer prompts or click notifications ask the runner to do it on the page.
+  const ui = new UiBridge();
+  const uiUrl = await ui.listen();
   console.log(`exthost[${profile}]: starting code-server (workspace trust ${profile === "trust" ? "on, folder untrusted" : "off"})`);
   const server = await startCodeServer({
     runDir,
     workspace,
     trust: profile === "trust",
     // TASKFLOW_HOME: the workspace records the window writes (for the CLI) stay in the run's folder.
-    env: { TASKFLOW_TEST_RESULT_FILE: resultFile, TASKFLOW_TEST_PROFILE: profile, TASKFLOW_TEST_WORKSPACE: workspace, TASKFLOW_HOME: path.join(runDir, "taskflow-home") },
+    env: { TASKFLOW_TEST_RESULT_FILE: resultFile, TASKFLOW_TEST_PROFILE: profile, TASKFLOW_TEST_WORKSPACE: workspace, TASKFLOW_TEST_UI_URL: uiUrl, TASKFLOW_HOME: path.join(runDir, "taskflow-home") },
   });
   console.log(`exthost[${profile}]: code-server ${server.origin} up after ${((Date.now() - started) / 1000).toFixed(1)}s; opening the workbench`);
   const { context, page } = await launchBrowser(path.join(runDir, "chromium"));
+  ui.attach(page);
   page.on("console", (message) => fs.appendFileSync(consoleLog, `[${message.type()}] ${message.text()}\n`));
   page.on("pageerror", (error) => fs.appendFileSync(consoleLog, `[pageerror] ${error.message}\n`));
 
@@ -86,6 +91,7 @@ async function runProfile(profile: "default" | "trust"): Promise<ProfileResult> 
     await keepEvidence(profile, server, page, runDir);
     throw err;
   } finally {
+    await ui.close();
     await context.close().catch(() => undefined);
     await server.stop();
     fs.rmSync(runDir, { recursive: true, force: true });

@@ -1,0 +1,122 @@
+// Run Task's typed prompts and the progress notification, driven through the workbench's real quick
+// input and notifications (the runner types and clicks on the page: see workbenchUi.ts).
+import * as assert from "node:assert/strict";
+import * as vscode from "vscode";
+import type { TaskflowApi } from "../../../src/extension/extension";
+import { activateTaskflow, waitUntil } from "./taskflowApi";
+import { answerInput, clickNotificationButton, notificationText, pickItem, refusedAnswer } from "./workbenchUi";
+
+/** Starts Run Task from the palette's command with no arguments, as a person does; resolves with the task id. */
+function runTaskInteractively(): Thenable<string | undefined> {
+  return vscode.commands.executeCommand<string | undefined>("taskflow.runTask");
+}
+
+describe("Typed Run Task prompts and the run notification (extension host)", function () {
+  this.timeout(90_000);
+  let api: TaskflowApi;
+
+  before(async () => {
+    api = await activateTaskflow();
+    await waitUntil(api.onDidChangeTaskFunctions, () => (["resizeImage", "importRows"].every((n) => api.taskFunctions().functions.some((f) => f.name === n)) ? true : undefined), "resizeImage and importRows to load");
+  });
+
+  it("asks for each parameter and passes a number, a picked literal, a boolean and a JSON array with their types", async () => {
+    const started = runTaskInteractively();
+    await pickItem("Run Task", "resizeImage");
+    await answerInput("Run resizeImage: path (1/5)", "photos/cat.png");
+    await answerInput("Run resizeImage: width (2/5)", "3");
+    await pickItem("Run resizeImage: mode (3/5)", "fill");
+    await pickItem("Run resizeImage: sharpen (4/5)", "true");
+    await answerInput("Run resizeImage: sizes (5/5)", "[64, 128]");
+    const taskId = await started;
+    assert.ok(taskId, "expected Run Task to return the new task's id");
+    const record = await api.waitFor(taskId);
+    assert.equal(record.status, "success", `expected success, got ${record.status}: ${record.error}`);
+    assert.deepEqual(record.args, ["photos/cat.png", 3, "fill", true, [64, 128]]);
+  });
+
+  it("refuses a wrong answer in the box before any run exists, and keeps defaults on empty answers", async () => {
+    const before = await api.countTasks({ funcName: "resizeImage" });
+    const started = runTaskInteractively();
+    await pickItem("Run Task", "resizeImage");
+    await answerInput("Run resizeImage: path (1/5)", "a.png");
+    assert.equal(await refusedAnswer("Run resizeImage: width (2/5)", "wide"), 'width must be a number, got "wide": for example 800');
+    await answerInput("Run resizeImage: width (2/5)", "");
+    await pickItem("Run resizeImage: mode (3/5)", "fit");
+    await pickItem("Run resizeImage: sharpen (4/5)", "false");
+    assert.equal(await refusedAnswer("Run resizeImage: sizes (5/5)", '[64, "128"]'), 'sizes[1] must be a number, got the string "128"');
+    assert.equal(await api.countTasks({ funcName: "resizeImage" }), before, "no run exists while an answer is refused");
+    await answerInput("Run resizeImage: sizes (5/5)", "");
+    const taskId = await started;
+    assert.ok(taskId);
+    const record = await api.waitFor(taskId);
+    assert.deepEqual(record.args, ["a.png"], "parameters left at their defaults are not passed");
+    assert.deepEqual(record.result, { path: "a.png", width: 800, mode: "fit", sharpen: false, sizes: [] });
+  });
+
+  it("asks for one named task's arguments through taskflow.runFunction, as a code lens does", async () => {
+    const started = vscode.commands.executeCommand<string | undefined>("taskflow.runFunction", "hello");
+    await answerInput("Run hello: name (1/1)", "lens");
+    const taskId = await started;
+    assert.ok(taskId);
+    assert.deepEqual((await api.waitFor(taskId)).args, ["lens"]);
+  });
+
+  it("asks for one JSON array when the task's parameters have no types", async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const uri = vscode.Uri.joinPath(folder.uri, "untyped.tasks.js");
+    const source = 'const { task } = require("taskflow");\nexports.addUp = task(async (a, b) => a + b);\n';
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(source));
+    try {
+      await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().functions.some((f) => f.name === "addUp") ? true : undefined), "addUp to load", 45_000);
+      const started = runTaskInteractively();
+      await pickItem("Run Task", "addUp");
+      await answerInput("Run addUp: arguments", "[1, 2]");
+      const taskId = await started;
+      assert.ok(taskId);
+      const record = await api.waitFor(taskId);
+      assert.deepEqual([record.args, record.result], [[1, 2], 3]);
+    } finally {
+      await vscode.workspace.fs.delete(uri);
+    }
+  });
+
+  it("shows a cancellable progress notification for a run from Run Task, following its progress", async () => {
+    const started = runTaskInteractively();
+    await pickItem("Run Task", "importRows");
+    await answerInput("Run importRows: rows (1/2)", "400");
+    await answerInput("Run importRows: rowMs (2/2)", "100");
+    const taskId = await started;
+    assert.ok(taskId);
+    await waitUntil(api.onProgress, async () => ((await api.getTask(taskId))?.progress ? true : undefined), "importRows to report progress");
+    const shown = await notificationText("Taskflow: importRows");
+    assert.match(shown, /row \d+ of 400/);
+    await clickNotificationButton("Taskflow: importRows", "Cancel");
+    const record = await api.waitFor(taskId);
+    assert.equal(record.status, "cancelled");
+    assert.ok((record.progress?.fraction ?? 1) < 1, "cancelled before it finished");
+  });
+
+  it("shows a failed run's error with Show Task, which opens its panel, when the failure notification is off", async () => {
+    const config = vscode.workspace.getConfiguration("taskflow");
+    await config.update("notifications.onFailure", false, vscode.ConfigurationTarget.Workspace);
+    try {
+      const started = runTaskInteractively();
+      await pickItem("Run Task", "alwaysFails");
+      await answerInput("Run alwaysFails: reason (1/1)", "for the notification test");
+      const taskId = await started;
+      assert.ok(taskId);
+      assert.equal((await api.waitFor(taskId)).status, "failed");
+      const shown = await clickNotificationButton("Taskflow: alwaysFails failed", "Show Task");
+      assert.match(shown, /alwaysFails failed: for the notification test/);
+      // The panel is titled "Task · <id>" until it has read its task, then "alwaysFails · <id>".
+      const idSuffix = ` · ${taskId.slice(0, 8)}`;
+      const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
+      await waitUntil(vscode.window.tabGroups.onDidChangeTabs, () => (tabs().some((l) => l.endsWith(idSuffix)) ? true : undefined), `a task panel tab ending in "${idSuffix}"`);
+      await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    } finally {
+      await config.update("notifications.onFailure", undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+});
