@@ -40,7 +40,7 @@ export class FailureDecorations implements vscode.Disposable {
         list.push({
           range: new vscode.Range(line, 0, line, 0),
           hoverMessage: this.hover(failure),
-          renderOptions: { after: { contentText: `✗ ${failure.funcName}: ${firstLine(failure.error ?? "failed", 80)}` } },
+          renderOptions: { after: { contentText: `✗ ${failure.funcName}: ${firstLine(failure.error ?? "failed", 60)}` } },
         });
         byFile.set(frame.file, list);
       }
