@@ -62,9 +62,12 @@ export function outcomeTitle(run: LastRun, nowMs: number): string {
   }
 }
 
-/** The first line of an error message, at most `maxChars` long (an ellipsis marks a cut). */
+/**
+ * The first line of an error message, at most `maxChars` long (an ellipsis marks a cut), without the
+ * plain `Error: ` prefix, which says nothing beside the red mark (`TypeError: ` and the like stay).
+ */
 export function firstLine(message: string, maxChars = 120): string {
-  const line = message.split(/\r?\n/, 1)[0].trim();
+  const line = message.split(/\r?\n/, 1)[0].trim().replace(/^Error: /, "");
   return line.length > maxChars ? `${line.slice(0, maxChars - 1)}…` : line;
 }
 

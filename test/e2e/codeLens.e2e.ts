@@ -69,7 +69,7 @@ describe("CodeLens in a task module (UI)", () => {
       diagnose: () => `lenses: ${JSON.stringify(lenses)}`,
     });
     let marks: string[] = [];
-    await waitFor(async () => (marks = await afterLineTexts(page)).some((t) => t.includes("lensImport: Error: lens demo") || t.includes("lensImport: lens demo")), {
+    await waitFor(async () => (marks = await afterLineTexts(page)).some((t) => t.includes("lensImport: lens demo: the import file is missing")), {
       what: "the red mark with the error after the throw line",
       timeoutMs: 15_000,
       intervalMs: 250,
@@ -87,6 +87,23 @@ describe("CodeLens in a task module (UI)", () => {
       intervalMs: 100,
     });
     await shot(page, "failure-hover");
+  });
+
+  it("gives the module the \"taskflow\" types from the packaged TypeScript plugin: a hover with the config's docs", async () => {
+    const page = workbench();
+    await runCommand(page, "Go to File...", /^Go to File/);
+    await page.locator(".quick-input-widget .quick-input-box input").fill("lensdemo.tasks.ts");
+    await page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "lensdemo.tasks.ts" }).first().click();
+    const retries = page.locator(".monaco-editor .view-line span", { hasText: /^\s*retries\s*$/ }).first();
+    await retries.waitFor({ timeout: 15_000 });
+    const hover = page.locator(".monaco-hover", { hasText: "Attempts allowed after the first failure" }).first();
+    // The TypeScript server may still be loading the project: hover again until it answers.
+    await waitFor(async () => {
+      await page.mouse.move(0, 0);
+      await retries.hover();
+      return hover.waitFor({ state: "visible", timeout: 3_000 }).then(() => true, () => false);
+    }, { what: "a hover on retries with TaskConfig's docs", timeoutMs: 60_000, intervalMs: 500 });
+    await shot(page, "taskflow-types-hover");
   });
 
   it("clears the failure's mark when a later run succeeds", async () => {

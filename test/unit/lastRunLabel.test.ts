@@ -25,9 +25,11 @@ describe("editor: the last run's CodeLens text and failure line", () => {
     assert.equal(outcomeTitle(run("rejected", 0), NOW), "✗ rejected 0 s ago");
   });
 
-  it("keeps the first line of an error and cuts it with an ellipsis", () => {
+  it("keeps the first line of an error without a plain Error: prefix, and cuts it with an ellipsis", () => {
     assert.equal(firstLine("boom\n  at x"), "boom");
     assert.equal(firstLine("abcdefghij", 5), "abcd…");
+    assert.equal(firstLine("Error: lens demo"), "lens demo");
+    assert.equal(firstLine("TypeError: x is not a function"), "TypeError: x is not a function");
   });
 
   it("finds the top frame in the workspace, skipping node_modules and files outside it", () => {
