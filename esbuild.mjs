@@ -3,7 +3,7 @@
 // bundles for the webviews; and the extension-host test suite. A target whose entry file does not exist yet is skipped.
 // Flags: --watch rebuilds on change, --production minifies and drops source maps.
 import * as esbuild from "esbuild";
-import { existsSync, mkdirSync, copyFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, copyFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { writeTaskflowTypes } from "./scripts/generateTaskflowTypes.mjs";
@@ -23,15 +23,29 @@ const common = {
 const node = { ...common, platform: "node", format: "cjs", target: "node20" };
 const browser = { ...common, platform: "browser", format: "iife", target: "es2022" };
 
-// Types of the "taskflow" module that workspace task modules import (IntelliSense for "New Task Module"),
-// generated from the model and the module's source before each build of that module, so --watch
-// regenerates them when the model changes. A generator error fails the build.
+// The TypeScript server plugin (package.json contributes.typescriptServerPlugins). tsserver loads a
+// plugin only by package name, from <extension>/node_modules/<name>, so the build writes that package
+// there: package.json, the bundle, and the module-form types it resolves "taskflow" to. It is built
+// output like dist/ (node_modules is git-ignored); scripts/packageExtension.mjs adds it to the .vsix,
+// because vsce --no-dependencies leaves node_modules out.
+const TSSERVER_PLUGIN = "taskflow-tsserver-plugin";
+const pluginDir = path.join("node_modules", TSSERVER_PLUGIN);
+function writePluginManifest() {
+  mkdirSync(pluginDir, { recursive: true });
+  const manifest = { name: TSSERVER_PLUGIN, version: "0.1.0", private: true, main: "index.js", description: "Taskflow's TypeScript server plugin: types for \"taskflow\" in task modules (built by esbuild.mjs)" };
+  writeFileSync(path.join(pluginDir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+// Types of the "taskflow" module that workspace task modules import (IntelliSense for "New Task Module"
+// and, in module form, for the TypeScript server plugin), generated from the model and the module's
+// source before each build of that module, so --watch regenerates them when the model changes. A
+// generator error fails the build.
 const taskflowTypes = {
   name: "taskflow-types",
   setup(build) {
     build.onStart(() => {
       try {
-        writeTaskflowTypes(path.join("dist", "taskflow.d.ts"));
+        writeTaskflowTypes(path.join("dist", "taskflow.d.ts"), undefined, path.join(pluginDir, "taskflow.d.ts"));
         return undefined;
       } catch (error) {
         return { errors: [{ text: `Generating dist/taskflow.d.ts failed: ${error.message}` }] };
@@ -49,6 +63,7 @@ const targets = [
   // The worker bundles esbuild-wasm's in-process (browser) build: it compiles task modules too.
   { entry: "src/runtime/worker.ts", outfile: "dist/worker.js", options: node },
   { entry: "src/runtime/taskflowApi.ts", outfile: "dist/taskflow.js", options: { ...node, plugins: [taskflowTypes] } },
+  { entry: "src/tsserverPlugin/index.ts", outfile: path.join(pluginDir, "index.js"), options: node },
   // The store folds its journal into the database file in this worker, off the caller's event loop.
   { entry: "src/store/foldWorker.ts", outfile: "dist/storeFoldWorker.js", options: node },
   { entry: "webview/taskPanel/main.ts", outfile: "dist/webview/taskPanel.js", options: browser },
@@ -73,6 +88,7 @@ function copyAssets() {
 }
 
 copyAssets();
+writePluginManifest();
 rmSync(suiteOut, { recursive: true, force: true });
 const contexts = await Promise.all([
   ...targets.map((t) => esbuild.context({ ...t.options, entryPoints: [t.entry], outfile: t.outfile })),

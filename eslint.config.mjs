@@ -38,6 +38,20 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { paths: [noVscode] }] },
   },
   {
+    // The TypeScript server plugin runs inside tsserver: no vscode there, and only the TypeScript that
+    // tsserver hands it (a value import would bundle a second, different compiler).
+    files: ["src/tsserverPlugin/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [
+          noVscode,
+          { name: "typescript", allowTypeImports: true, message: "Use the TypeScript instance tsserver passes to the plugin." },
+          { name: "typescript/lib/tsserverlibrary", allowTypeImports: true, message: "Use the TypeScript instance tsserver passes to the plugin." },
+        ],
+      }],
+    },
+  },
+  {
     files: ["src/engine/**/*.ts"],
     ignores: ["src/engine/index.ts"],
     rules: {

@@ -7,8 +7,12 @@
  */
 export function generateTaskflowTypes(root?: string): string;
 
+/** The same declarations as a module file (top-level exports): what the TypeScript server plugin resolves "taskflow" to. */
+export function generateTaskflowModuleTypes(root?: string): string;
+
 /**
- * Writes the generated types to `outFile` (created with its directory); returns the text.
+ * Writes the generated types to `outFile` (created with its directory), and their module form to
+ * `moduleOutFile` when given; returns the ambient text.
  * @default outFile `<root>/dist/taskflow.d.ts`
  */
-export function writeTaskflowTypes(outFile?: string, root?: string): string;
+export function writeTaskflowTypes(outFile?: string, root?: string, moduleOutFile?: string): string;

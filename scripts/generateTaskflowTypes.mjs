@@ -3,6 +3,8 @@
 // declaration emit) plus the model types they use, copied from src/model. A type inferred from a
 // valibot schema (TaskConfig) is resolved into a plain interface, each property with the doc comment
 // of its schema entry, so the file stands alone: users' projects have neither valibot nor our sources.
+// The same declarations also come as a module (top-level exports, no `declare module` wrapper): the
+// TypeScript server plugin resolves `import ... from "taskflow"` in task modules to that file.
 // Run by esbuild.mjs before the bundles; `node scripts/generateTaskflowTypes.mjs [outFile]` runs it alone.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -37,11 +39,42 @@ const compilerOptions = {
   emitDeclarationOnly: true,
 };
 
+const MODULE_HEADER = `/**
+ * Types of the "taskflow" module that workspace task modules import, as a module: Taskflow's
+ * TypeScript server plugin resolves "taskflow" to this file in task modules, so the editor knows the
+ * module with nothing installed or written into the workspace.
+ *
+ * Generated at build time from Taskflow's sources; edits here are overwritten.
+ */
+`;
+
 /**
  * The text of taskflow.d.ts, generated from `root` (the repository root, by default the one this
  * script is in). Throws when a type the module exposes cannot be written without importing another package.
  */
 export function generateTaskflowTypes(root = repoRoot) {
+  return ambientForm(declarationStatements(root));
+}
+
+/** The same declarations as `generateTaskflowTypes`, as a module file: what `import ... from "taskflow"` resolves to. */
+export function generateTaskflowModuleTypes(root = repoRoot) {
+  return moduleForm(declarationStatements(root));
+}
+
+function ambientForm(statements) {
+  const text = `${HEADER}declare module "${MODULE_NAME}" {\n${statements.map((t) => indent(t)).join("\n\n")}\n}\n`;
+  checkStandalone(text);
+  return text;
+}
+
+function moduleForm(statements) {
+  const text = `${MODULE_HEADER}${statements.join("\n\n")}\n`;
+  checkStandalone(text);
+  return text;
+}
+
+/** The declarations the module exposes, each a statement with its doc comment, in order: model types first. */
+function declarationStatements(root) {
   const apiPath = path.join(root, API_FILE);
   const program = ts.createProgram([apiPath], compilerOptions);
   const checker = program.getTypeChecker();
@@ -66,17 +99,22 @@ export function generateTaskflowTypes(root = repoRoot) {
   }
 
   const modelTypes = collectModelTypes(program, checker, apiSource, imported);
-  const body = [...modelTypes, ...ownStatements].map((text) => indent(text)).join("\n\n");
-  const text = `${HEADER}declare module "${MODULE_NAME}" {\n${body}\n}\n`;
-  checkStandalone(text);
-  return text;
+  return [...modelTypes, ...ownStatements];
 }
 
-/** Writes the generated types to `outFile` (created with its directory, by default `<repo>/dist/taskflow.d.ts`); returns the text. */
-export function writeTaskflowTypes(outFile = path.join(repoRoot, "dist", "taskflow.d.ts"), root = repoRoot) {
-  const text = generateTaskflowTypes(root);
+/**
+ * Writes the generated types to `outFile` (created with its directory, by default `<repo>/dist/taskflow.d.ts`)
+ * and, when `moduleOutFile` is given, their module form there; returns the ambient text.
+ */
+export function writeTaskflowTypes(outFile = path.join(repoRoot, "dist", "taskflow.d.ts"), root = repoRoot, moduleOutFile = undefined) {
+  const statements = declarationStatements(root);
+  const text = ambientForm(statements);
   mkdirSync(path.dirname(outFile), { recursive: true });
   writeFileSync(outFile, text);
+  if (moduleOutFile) {
+    mkdirSync(path.dirname(moduleOutFile), { recursive: true });
+    writeFileSync(moduleOutFile, moduleForm(statements));
+  }
   return text;
 }
 

@@ -22,6 +22,7 @@ import { MANAGER_SETTINGS, RUNTIME_SETTINGS, readSettings } from "./settings";
 import { TaskflowStatusBar } from "./statusBar";
 import { cancelTask, clearHistory, copyTaskId, deleteTask, retryTask, showTask } from "./taskActions";
 import { catalogFromRegistered, type CatalogSnapshot } from "./taskCatalog";
+import { registerTaskLenses } from "./taskCodeLens";
 import { TasksTreeProvider } from "./tasksTreeProvider";
 import { TypeScriptLoader } from "./typeScriptLoader";
 import { applyTerminalEnvironment, writeLauncher } from "./terminalEnvironment";
@@ -227,6 +228,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   await startEngine().catch(reportStartFailure);
   const panels = registerPanels(context, { manager: proxy, log: (message) => log.info(message) });
   context.subscriptions.push(panels);
+  context.subscriptions.push(registerTaskLenses({
+    client: () => (proxy.attached ? proxy : undefined),
+    onLifecycle: proxy.onLifecycle,
+    catalog: () => catalog,
+    onDidChangeCatalog: catalogChanged.event,
+    onDidRestartEngine: engineRestarted.event,
+    log,
+  }));
 
   context.subscriptions.push(
     proxy.onLifecycle((event) => {

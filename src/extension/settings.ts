@@ -34,6 +34,8 @@ export interface TaskflowSettings {
   apiEnabled: boolean;
   /** TCP port of the HTTP API; 0 picks any free port. @default 0 */
   apiPort: number;
+  /** Whether task modules show CodeLens (Run, Debug, last outcome) and the last failure's line. @default true */
+  codeLensEnabled: boolean;
 }
 
 /** Settings whose change needs a new manager, and so a new runtime (applied once no task is pending or running). */
@@ -65,5 +67,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): TaskflowSetting
     showRunNotifications: config.get<boolean>("showRunNotifications") ?? true,
     apiEnabled: config.get<boolean>("api.enabled") === true,
     apiPort: wholeNumber(config.get("api.port"), 0, 0) <= 65535 ? wholeNumber(config.get("api.port"), 0, 0) : 0,
+    codeLensEnabled: config.get<boolean>("codeLens.enabled") ?? true,
   };
 }
