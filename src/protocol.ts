@@ -245,6 +245,9 @@ export const CancelTask = request<"cancelTask", { taskId: string }, { cancelled:
 /** webview -> host: run the task's function again with the same arguments and tags; result is the new id. */
 export const RunAgain = request<"runAgain", { taskId: string }, { taskId: string }>("runAgain", parseTaskIdParams);
 
+/** webview -> host: run one attempt of the task's function under the debugger with the same arguments; result is the new id. */
+export const DebugAgain = request<"debugAgain", { taskId: string }, { taskId: string }>("debugAgain", parseTaskIdParams);
+
 /** host -> webview: the whole task (after `ready`, and when the panel is pointed at another task). Null when it no longer exists. */
 export const TaskSnapshot = notification<"taskSnapshot", { taskId: string; task: TaskView | null }>("taskSnapshot");
 
@@ -301,6 +304,6 @@ export const ExportTasks = request<"exportTasks", { query: TaskFilters; format: 
 );
 
 /** Every command and request a task panel accepts. */
-export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, CancelTask, RunAgain, ShowTask] as const;
+export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, CancelTask, RunAgain, DebugAgain, ShowTask] as const;
 /** Every command and request the dashboard accepts. */
 export const DASHBOARD_INBOUND = [Ready, ShowTask, QueryTasks, RetryTasks, ClearHistory, ExportTasks] as const;

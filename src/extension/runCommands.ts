@@ -130,14 +130,16 @@ async function start(services: ExtensionServices, name: string, args: unknown[],
   return taskId;
 }
 
-function functionFromNode(node: unknown): TaskFunctionInfo | undefined {
+/** The task function a Task Functions view node stands for, if it is a function node. */
+export function functionFromNode(node: unknown): TaskFunctionInfo | undefined {
   if (node && typeof node === "object" && (node as { kind?: unknown }).kind === "function") {
     return (node as { info: TaskFunctionInfo }).info;
   }
   return undefined;
 }
 
-async function pickFunction(services: ExtensionServices, title: string): Promise<TaskFunctionInfo | undefined> {
+/** Asks for one of the workspace's task functions; undefined when the picker was dismissed. */
+export async function pickFunction(services: ExtensionServices, title: string): Promise<TaskFunctionInfo | undefined> {
   services.manager();
   const { functions, problems } = services.catalog();
   if (functions.length === 0) {
@@ -156,7 +158,8 @@ async function pickFunction(services: ExtensionServices, title: string): Promise
   return picked?.info;
 }
 
-async function askArguments(services: ExtensionServices, info: TaskFunctionInfo): Promise<unknown[] | undefined> {
+/** Asks for the arguments as a JSON array, remembering the last ones per task; undefined when dismissed. */
+export async function askArguments(services: ExtensionServices, info: TaskFunctionInfo): Promise<unknown[] | undefined> {
   const lastArgs = services.workspaceState.get<Record<string, string>>(LAST_ARGS_KEY, {});
   const text = await vscode.window.showInputBox({
     title: `Run ${info.name}: arguments`,

@@ -1,6 +1,7 @@
 import { CANCELLABLE_STATUSES, RETRYABLE_STATUSES, isCancellable, isFinished, isRetryable } from "../../src/model/status";
 import {
   CancelTask,
+  DebugAgain,
   EngineUnavailable,
   OpenFrame,
   Ready,
@@ -50,6 +51,7 @@ const idText = h("code", { class: "task-id" });
 const retryButton = h("vscode-button", { id: "retry", onClick: () => void act("retry") }, "Retry");
 const cancelButton = h("vscode-button", { id: "cancel", appearance: "secondary", onClick: () => void act("cancel") }, "Cancel");
 const runAgainButton = h("vscode-button", { id: "run-again", appearance: "secondary", onClick: () => void act("runAgain") }, "Run Again");
+const debugAgainButton = h("vscode-button", { id: "debug-again", appearance: "secondary", title: "Debug this run again with the same arguments", onClick: () => void act("debugAgain") }, "Debug Again");
 const notice = h("div", { class: "notice", role: "status", hidden: true });
 const facts = h("dl", { class: "facts" });
 const tags = h("div", { class: "tags", "aria-label": "Tags" });
@@ -70,7 +72,7 @@ replaceChildren(
   app,
   h("header", { class: "task-header" },
     h("div", { class: "title-row" }, title, statusTag, idText),
-    h("div", { class: "actions" }, retryButton, cancelButton, runAgainButton)),
+    h("div", { class: "actions" }, retryButton, cancelButton, runAgainButton, debugAgainButton)),
   notice,
   progressSection,
   facts,
@@ -101,7 +103,7 @@ function showNotice(text: string, kind: "info" | "error"): void {
   notice.hidden = false;
 }
 
-async function act(action: "retry" | "cancel" | "runAgain"): Promise<void> {
+async function act(action: "retry" | "cancel" | "runAgain" | "debugAgain"): Promise<void> {
   if (!task) return;
   const taskId = task.taskId;
   try {
@@ -111,9 +113,12 @@ async function act(action: "retry" | "cancel" | "runAgain"): Promise<void> {
     } else if (action === "cancel") {
       const result = await host.request(CancelTask, { taskId });
       showNotice(result.cancelled ? "Cancel requested." : "Nothing to cancel: the task had already finished.", "info");
-    } else {
+    } else if (action === "runAgain") {
       const result = await host.request(RunAgain, { taskId });
       showNotice(`Started again as task ${result.taskId.slice(0, 8)}.`, "info");
+    } else {
+      const result = await host.request(DebugAgain, { taskId });
+      showNotice(`Debugging again as task ${result.taskId.slice(0, 8)}.`, "info");
     }
   } catch (error) {
     showNotice(error instanceof Error ? error.message : String(error), "error");
@@ -214,6 +219,9 @@ function render(t: Omit<TaskView, "logs">): void {
   setEnabled(cancelButton, isCancellable(status), `Only a ${orList(CANCELLABLE_STATUSES)} task can be cancelled`);
   setEnabled(runAgainButton, isFinished(status) && !t.encrypted,
     t.encrypted ? "The arguments are encrypted: run it from Taskflow: Run Task..." : "Wait until the task has finished");
+  setEnabled(debugAgainButton, isFinished(status) && !t.encrypted,
+    t.encrypted ? "The arguments are encrypted: debug it from Taskflow: Debug Task..." : "Wait until the task has finished");
+  if (!debugAgainButton.hasAttribute("disabled")) debugAgainButton.setAttribute("title", "Debug this run again with the same arguments");
   renderFacts(t);
   // Plain chips, not vscode-tag: that one upper-cases its text, and tags are case-sensitive.
   replaceChildren(tags, ...Object.entries(t.tags).map(([k, v]) => h("span", { class: "tag-chip", title: `tag ${k}` }, `${k}=${v}`)));
