@@ -41,9 +41,15 @@ async function main(): Promise<void> {
     send({ type: "hello", token, pid: process.pid });
   });
   const log: Log = (message, level, extra) => send({ type: "log", message, level, extra });
+  // taskLog() lines show in the Debug Console too, beside the console output routeConsole echoes.
+  const echo = console.log.bind(console);
+  const taskLogLine: Log = (message, level, extra) => {
+    log(message, level, extra);
+    echo(message);
+  };
   const context = taskContext(job.context, controller.signal);
   const loaded: LoadedModule = {};
-  installRuntime(taskRuntime(() => context, log, requests, loaded));
+  installRuntime(taskRuntime(() => context, taskLogLine, requests, loaded));
   routeConsole(log, true);
   process.setSourceMapsEnabled(true);
   try {
