@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { AttemptDelegate, TaskRecord } from "../engine";
-import { RunnerDisconnectedError, externalAttemptFunction, type CompiledTask } from "../runtime";
+import { externalAttemptFunction, type CompiledTask } from "../runtime";
 
 /** The tag every debug run carries. */
 export const DEBUG_TAG = { debug: "true" } as const;
@@ -31,10 +31,10 @@ export interface DebugRunsOptions {
 
 /** What the tracker has seen of one task's debug sessions. */
 interface SessionWatch {
-  /** VS Code asked the adapter to stop (the Stop button, stopDebugging) before the program ended by itself. */
-  stopRequested: boolean;
   /** The adapter said the program ended. */
   ended: boolean;
+  /** Called when VS Code asks the adapter to stop (the Stop button, stopDebugging) before the program ended by itself. */
+  onStopRequested(): void;
 }
 
 /**
@@ -57,7 +57,7 @@ export class DebugRuns implements vscode.Disposable {
         return {
           onWillReceiveMessage: (message: { type?: string; command?: string }) => {
             if (message.type === "request" && (message.command === "disconnect" || message.command === "terminate") && !watch.ended) {
-              watch.stopRequested = true;
+              watch.onStopRequested();
             }
           },
           onDidSendMessage: (message: { type?: string; event?: string }) => {
@@ -114,7 +114,16 @@ export class DebugRuns implements vscode.Disposable {
   /** Runs in the task's scope: externalAttemptFunction reads its context before the first await. */
   private async runAttempt(record: TaskRecord, compiled: CompiledTask, args: unknown[]): Promise<unknown> {
     const { taskId } = record;
-    const watch: SessionWatch = { stopRequested: false, ended: false };
+    // Cancelled at once: js-debug may detach from a stopped child session and let the program run on.
+    const watch: SessionWatch = {
+      ended: false,
+      onStopRequested: () => {
+        if (!this.watches.has(taskId)) return;
+        this.watches.delete(taskId);
+        this.options.log.info(`The debug session of ${record.funcName} (${taskId}) was stopped: cancelling the run`);
+        void this.options.cancelTask(taskId).catch(() => undefined);
+      },
+    };
     this.watches.set(taskId, watch);
     let session: vscode.DebugSession | undefined;
     const attempt = externalAttemptFunction(compiled, async (env) => {
@@ -122,12 +131,6 @@ export class DebugRuns implements vscode.Disposable {
     })(...args);
     try {
       return await attempt;
-    } catch (error) {
-      if (error instanceof RunnerDisconnectedError && watch.stopRequested) {
-        this.options.log.info(`The debug session of ${record.funcName} (${taskId}) was stopped: cancelling the run`);
-        await this.options.cancelTask(taskId).catch(() => undefined);
-      }
-      throw error;
     } finally {
       this.watches.delete(taskId);
       // Failed, cancelled or shut down while the program still runs (held at a breakpoint, say).

@@ -62,6 +62,9 @@ describe("Taskflow: Debug Task (extension host)", function () {
     await vscode.debug.stopDebugging();
   });
 
+  // The debugger opened the module when it stopped there; later suites expect no editor open.
+  after(() => vscode.commands.executeCommand("workbench.action.closeAllEditors"));
+
   const breakpointStop = () =>
     waitUntil(watcher.changed, () => watcher.stops.find((s) => s.reason === "breakpoint"), `the debugger to stop at the breakpoint on ${MODULE}:${line}`, 60_000);
 
@@ -95,6 +98,22 @@ describe("Taskflow: Debug Task (extension host)", function () {
     const record = await api.waitFor(taskId);
     assert.equal(record.status, "cancelled", `${record.error}`);
     assert.deepEqual(record.tags, { debug: "true" });
+  });
+
+  it("fails the run with a clear error when its debug session never starts", async () => {
+    // A configuration provider that cancels the launch makes startDebugging resolve false.
+    const refuse = vscode.debug.registerDebugConfigurationProvider("pwa-node", {
+      resolveDebugConfiguration: (_folder, config) => (config.taskflowTaskId ? undefined : config),
+    });
+    try {
+      const record = await api.waitFor(await debugTask("sumSquares", { args: [[1]] }));
+      assert.equal(record.status, "failed");
+      assert.match(record.error ?? "", /The debugger did not start for sumSquares: VS Code's JavaScript debugger \(type "pwa-node"\) must be enabled/);
+      assert.equal(record.retriesUsed, 0);
+      assert.deepEqual(watcher.stops, []);
+    } finally {
+      refuse.dispose();
+    }
   });
 
   it("rejects unknown options and task names with what was expected", async () => {
