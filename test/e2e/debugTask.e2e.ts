@@ -1,11 +1,12 @@
 // Debug Task as a person uses it: a breakpoint set in the editor on a line of a .ts task module,
 // "Taskflow: Debug Task..." from the palette, the workbench stopped on that line (the editor's
-// current-line highlight, the debug toolbar), Continue, and the finished run in the Tasks view.
+// current-line highlight, the debug toolbar), Continue, and the finished run in the Tasks view; then
+// Debug Again from that run's task panel, and Stop, which cancels the new run.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { answer, focusView, pick, runCommand, shot, stepTimeoutMs, treeRows } from "./workbench";
+import { answer, focusView, pick, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame } from "./workbench";
 
 const MODULE = "debugging.tasks.ts";
 const MARKER = "total += n * n";
@@ -60,5 +61,34 @@ describe("Debug Task in the workbench (UI)", () => {
       diagnose: () => `rows: ${JSON.stringify(rows)}`,
     });
     await shot(page, "debug-run-finished");
+  });
+
+  it("debugs the run again from its task panel, and stopping that session cancels the new run", async function () {
+    this.timeout(120_000);
+    const page = workbench();
+    const tasks = await focusView(page, "Tasks");
+    await tasks.locator('.pane-body .monaco-list-row[role="treeitem"]').filter({ hasText: /^sumSquares/ }).first().click();
+    const panel = await webviewFrame(page, "sumSquares · ");
+    await panel.locator("#status", { hasText: "success" }).waitFor({ timeout: stepTimeoutMs });
+    const debugAgain = panel.locator("#debug-again:not([disabled])");
+    await debugAgain.waitFor({ timeout: stepTimeoutMs });
+    await debugAgain.click();
+
+    const toolbar = page.locator(".debug-toolbar");
+    await toolbar.waitFor({ state: "visible", timeout: 60_000 });
+    await page.locator(".editor-instance .debug-top-stack-frame-line").first().waitFor({ timeout: 60_000 });
+    await shot(page, "debug-again-stopped-at-breakpoint");
+
+    await runCommand(page, "Debug: Stop", /^Debug: Stop$/);
+    await toolbar.waitFor({ state: "hidden", timeout: 60_000 });
+    const view = await focusView(page, "Tasks");
+    let rows: string[] = [];
+    await waitFor(async () => (rows = await treeRows(page, view)).some((row) => /^Cancelled\s*1/.test(row)), {
+      what: "the Tasks view to show the stopped debug run in the Cancelled group",
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      diagnose: () => `rows: ${JSON.stringify(rows)}`,
+    });
+    await shot(page, "debug-again-stopped-cancelled");
   });
 });
