@@ -31,6 +31,8 @@ export interface DebugRunsOptions {
 
 /** What the tracker has seen of one task's debug sessions. */
 interface SessionWatch {
+  /** The session the launch started (its children are stopped with it), once it has started. */
+  session?: vscode.DebugSession;
   /** The adapter said the program ended. */
   ended: boolean;
   /** Called when VS Code asks the adapter to stop (the Stop button, stopDebugging) before the program ended by itself. */
@@ -54,6 +56,7 @@ export class DebugRuns implements vscode.Disposable {
       createDebugAdapterTracker: (session) => {
         const watch = this.watches.get(taskIdOf(session) ?? "");
         if (!watch) return undefined;
+        watch.session ??= session;
         return {
           onWillReceiveMessage: (message: { type?: string; command?: string }) => {
             if (message.type === "request" && (message.command === "disconnect" || message.command === "terminate") && !watch.ended) {
@@ -125,20 +128,20 @@ export class DebugRuns implements vscode.Disposable {
       },
     };
     this.watches.set(taskId, watch);
-    let session: vscode.DebugSession | undefined;
-    const attempt = externalAttemptFunction(compiled, async (env) => {
-      session = await this.startSession(record, compiled, env);
-    })(...args);
+    const attempt = externalAttemptFunction(compiled, (env) => this.startSession(record, compiled, env))(...args);
     try {
       return await attempt;
     } finally {
       this.watches.delete(taskId);
       // Failed, cancelled or shut down while the program still runs (held at a breakpoint, say).
-      if (session && !watch.ended) await vscode.debug.stopDebugging(session).then(undefined, () => undefined);
+      if (watch.session && !watch.ended) {
+        this.options.log.info(`The run ${taskId} of ${record.funcName} ended while its program still runs: stopping its debug session`);
+        await vscode.debug.stopDebugging(watch.session).then(undefined, () => undefined);
+      }
     }
   }
 
-  private async startSession(record: TaskRecord, compiled: CompiledTask, env: Record<string, string>): Promise<vscode.DebugSession> {
+  private async startSession(record: TaskRecord, compiled: CompiledTask, env: Record<string, string>): Promise<void> {
     const { folder, distDir } = this.options;
     const config: vscode.DebugConfiguration = {
       type: NODE_DEBUG_TYPE,
@@ -156,29 +159,18 @@ export class DebugRuns implements vscode.Disposable {
       autoAttachChildProcesses: false,
       [DEBUG_TASK_ID_KEY]: record.taskId,
     };
-    let subscription: vscode.Disposable | undefined;
-    const started = new Promise<vscode.DebugSession>((resolve) => {
-      subscription = vscode.debug.onDidStartDebugSession((session) => {
-        if (session.configuration[DEBUG_TASK_ID_KEY] !== record.taskId) return;
-        subscription?.dispose();
-        resolve(session);
-      });
-    });
     let ok: boolean;
     try {
       ok = await vscode.debug.startDebugging(folder, config);
     } catch (error) {
-      subscription?.dispose();
       throw new Error(`The debugger did not start for ${record.funcName}: ${(error as Error).message}`);
     }
     if (!ok) {
-      subscription?.dispose();
       throw new Error(
         `The debugger did not start for ${record.funcName}: VS Code's JavaScript debugger (type "${NODE_DEBUG_TYPE}") must be enabled and Node.js on the PATH; see the Debug Console`,
       );
     }
     this.options.log.info(`Debugging ${record.funcName} as ${record.taskId}`);
-    return started;
   }
 }
 

@@ -100,6 +100,20 @@ describe("Taskflow: Debug Task (extension host)", function () {
     assert.deepEqual(record.tags, { debug: "true" });
   });
 
+  it("stops the debug session when the run is cancelled while held at the breakpoint", async () => {
+    const ended: vscode.DebugSession[] = [];
+    const endings = vscode.debug.onDidTerminateDebugSession((session) => ended.push(session));
+    try {
+      const taskId = await debugTask("sumSquares", { args: [[6]] });
+      await breakpointStop();
+      await vscode.commands.executeCommand("taskflow.cancelTask", taskId);
+      assert.equal((await api.waitFor(taskId)).status, "cancelled");
+      await waitUntil(vscode.debug.onDidTerminateDebugSession, () => (ended.some((s) => s.configuration.taskflowTaskId === taskId) ? true : undefined), "the run's debug session to end after the cancel", 30_000);
+    } finally {
+      endings.dispose();
+    }
+  });
+
   it("fails the run with a clear error when its debug session never starts", async () => {
     // A configuration provider that cancels the launch makes startDebugging resolve false.
     const refuse = vscode.debug.registerDebugConfigurationProvider("pwa-node", {
