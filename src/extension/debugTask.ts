@@ -13,7 +13,7 @@ import { DEBUG_TAG, type DebugRuns } from "./debugRuns";
 import { askArguments, functionFromNode, pickFunction } from "./runCommands";
 import type { ExtensionServices } from "./services";
 
-/** What Debug Task needs besides the services: the window's debug runs, or why there are none. */
+/** The window's debug runs; throws a UserError saying why when there are none (no folder, or another process holds the database). */
 export type DebugRunsAccess = () => DebugRuns;
 
 const OPTION_KEYS = ["args", "kwargs"];
