@@ -62,6 +62,8 @@ const targets = [
   { entry: "src/extension/extension.ts", outfile: "dist/extension.js", options: { ...node, external: ["vscode", "esbuild-wasm"] } },
   // The worker bundles esbuild-wasm's in-process (browser) build: it compiles task modules too.
   { entry: "src/runtime/worker.ts", outfile: "dist/worker.js", options: node },
+  // The program the debugger launches for "Debug Task": one attempt in a process of its own.
+  { entry: "src/runtime/debugRunner.ts", outfile: "dist/debugRunner.js", options: node },
   { entry: "src/runtime/taskflowApi.ts", outfile: "dist/taskflow.js", options: { ...node, plugins: [taskflowTypes] } },
   { entry: "src/tsserverPlugin/index.ts", outfile: path.join(pluginDir, "index.js"), options: node },
   // The store folds its journal into the database file in this worker, off the caller's event loop.

@@ -263,6 +263,9 @@ export const RunWithArguments = request<"runWithArguments", { taskId: string; ar
   parser(RunWithArgumentsSchema),
 );
 
+/** webview -> host: run one attempt of the task's function under the debugger with the same arguments; result is the new id. */
+export const DebugAgain = request<"debugAgain", { taskId: string }, { taskId: string }>("debugAgain", parseTaskIdParams);
+
 /** host -> webview: the whole task (after `ready`, and when the panel is pointed at another task). Null when it no longer exists. */
 export const TaskSnapshot = notification<"taskSnapshot", { taskId: string; task: TaskView | null }>("taskSnapshot");
 
@@ -351,7 +354,7 @@ const AuditSchema = v.strictObject({ limit: wholeNumber(1, MAX_AUDIT_ENTRIES) },
 export const QueryAudit = request<"queryAudit", { limit: number }, AuditEntry[]>("queryAudit", parser(AuditSchema));
 
 /** Every command and request a task panel accepts. */
-export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, CancelTask, RunAgain, RunWithArguments, ShowTask] as const;
+export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, CancelTask, RunAgain, RunWithArguments, DebugAgain, ShowTask] as const;
 /** Every command and request the dashboard accepts. */
 export const DASHBOARD_INBOUND = [
   Ready, ShowTask, QueryTasks, RetryTasks, ClearHistory, ExportTasks, QueryThroughput, QueryQueues, SetQueuePaused, RetryFailedSince, QueryAudit,

@@ -1,3 +1,4 @@
+import { chooseRunFunction, type AttemptDelegate } from "./attemptDelegate";
 import { DelayedTasks, type DelayedTask } from "./delayedTasks";
 import { executeRun, TaskRun, type RunHost } from "./executor";
 import { QueueState, runsBefore, type QueueEntry } from "./queueState";
@@ -17,6 +18,8 @@ export interface DispatcherOptions {
   canStart(): boolean;
   /** Where an internal error of a run is reported. */
   report(message: string, level: LogLevel): void;
+  /** Runs whose attempt is carried out elsewhere (see AttemptDelegate). @default none */
+  delegateAttempt?: AttemptDelegate;
 }
 
 /** A task parked until its function registers, with the queue it goes back to. */
@@ -232,7 +235,8 @@ export class Dispatcher {
     const id = record.taskId;
     queue.running++;
     if (queue.rateLimit !== null) queue.recordStart(host.clock.now());
-    const run = new TaskRun(record, registration.fn, registration.config);
+    const { fn, config } = chooseRunFunction(this.options.delegateAttempt, record, registration, report);
+    const run = new TaskRun(record, fn, config);
     this.runs.set(id, run);
     void executeRun(host, run)
       .catch((error: unknown) => report(`Taskflow: internal error running task ${id}: ${String(error)}`, "error"))

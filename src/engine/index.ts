@@ -38,6 +38,7 @@ export { Fernet, FernetError, generateKey, type FernetEncryptOptions, type Ferne
 export { TimeoutError, CancelledError, ShutdownError, toError } from "./errors";
 export { Emitter } from "./emitter";
 export type { RegisterOptions } from "./taskRegistry";
+export type { AttemptDelegate } from "./attemptDelegate";
 export type { StoreFactory } from "./taskManager";
 export { DatabaseLockedError, readLockHolder, type LockHolder } from "../store";
 export { WorkspaceRuntime, type WorkspaceRuntimeOptions } from "../runtime/workspaceRuntime";

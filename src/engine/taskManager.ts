@@ -103,7 +103,7 @@ export class TaskManager implements TaskflowClient {
       resolveArguments: (record) => this.cipher.open(record),
     };
     this.dispatcher = new Dispatcher({
-      maxConcurrentTasks, registry: this.registry, live: ledger.live, host,
+      maxConcurrentTasks, registry: this.registry, live: ledger.live, host, delegateAttempt: options.delegateAttempt,
       canStart: () => this.state === "started",
       report: this.outsideLog,
     });

@@ -40,6 +40,11 @@ export interface TaskManagerOptions {
   random?: RandomSource;
   /** Where taskLog outside a task, and contained listener errors, are reported. @default console */
   onOutsideLog?: (message: string, level: LogLevel) => void;
+  /**
+   * Runs whose one attempt is carried out elsewhere, e.g. under the editor's debugger: asked as each
+   * run starts (see AttemptDelegate). @default every run calls its registered function
+   */
+  delegateAttempt?: import("./attemptDelegate").AttemptDelegate;
 }
 
 /** Source of uniform random numbers in [0, 1), a port like Clock so backoff jitter is testable. */

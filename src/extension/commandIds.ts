@@ -6,6 +6,7 @@ export const Commands = {
   runTask: "taskflow.runTask",
   runTaskWithOptions: "taskflow.runTaskWithOptions",
   runFunction: "taskflow.runFunction",
+  debugTask: "taskflow.debugTask",
   retryTask: "taskflow.retryTask",
   cancelTask: "taskflow.cancelTask",
   showTask: "taskflow.showTask",

@@ -11,6 +11,8 @@ import { Commands, ContextKeys, Views } from "./commandIds";
 import { registerCommand, UserError, type CommandHandler } from "./commandRegistry";
 import { generateEncryptionKey, setEncryptionKey } from "./encryptionKeyCommands";
 import { FunctionsTreeProvider } from "./functionsTreeProvider";
+import { DebugRuns } from "./debugRuns";
+import { debugTask } from "./debugTask";
 import { ManagerProxy } from "./managerProxy";
 import { newTaskModule } from "./newTaskModule";
 import { runFunction, runTask, runTaskWithOptions } from "./runCommands";
@@ -106,6 +108,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   const storageUri = context.storageUri;
   const distDir = vscode.Uri.joinPath(context.extensionUri, "dist").fsPath;
   const dbPath = storageUri ? path.join(storageUri.fsPath, DATABASE_FILE) : undefined;
+  const debugRuns: DebugRuns | undefined = folder
+    ? new DebugRuns({
+        folder,
+        distDir,
+        compiledTask: (name) => engine?.session?.compiledTask(name),
+        cancelTask: (taskId) => proxy.cancelTask(taskId),
+        log,
+      })
+    : undefined;
+  if (debugRuns) context.subscriptions.push(debugRuns);
   const engine = folder && storageUri && dbPath
     ? new WindowEngine({
         proxy,
@@ -119,6 +131,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
           encryptionKey: await context.secrets.get(ENCRYPTION_KEY_SECRET),
           log,
           diagnostics,
+          delegateAttempt: debugRuns?.delegate,
         }),
       })
     : undefined;
@@ -297,6 +310,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     [Commands.runTask]: (name, options) => runTask(services, name, options),
     [Commands.runTaskWithOptions]: (node) => runTaskWithOptions(services, node),
     [Commands.runFunction]: (target) => runFunction(services, target),
+    [Commands.debugTask]: (name, options) => debugTask(services, () => {
+      if (!debugRuns) throw new UserError(NO_FOLDER);
+      if (engine?.forwardedTo) {
+        throw new UserError(`Debug Task runs the task in this window's debugger, but this window uses the task database of ${engine.forwardedTo}: debug it there, or close that process and reload this window`);
+      }
+      return debugRuns;
+    }, name, options),
     [Commands.retryTask]: (target) => retryTask(services, target),
     [Commands.cancelTask]: (target) => cancelTask(services, target),
     [Commands.showTask]: (target) => showTask(services, target),

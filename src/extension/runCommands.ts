@@ -146,14 +146,16 @@ async function start(services: ExtensionServices, name: string, args: unknown[],
   return taskId;
 }
 
-function functionFromNode(node: unknown): TaskFunctionInfo | undefined {
+/** The task function a Task Functions view node stands for, if it is a function node. */
+export function functionFromNode(node: unknown): TaskFunctionInfo | undefined {
   if (node && typeof node === "object" && (node as { kind?: unknown }).kind === "function") {
     return (node as { info: TaskFunctionInfo }).info;
   }
   return undefined;
 }
 
-async function pickFunction(services: ExtensionServices, title: string): Promise<TaskFunctionInfo | undefined> {
+/** Asks for one of the workspace's task functions; undefined when the picker was dismissed. */
+export async function pickFunction(services: ExtensionServices, title: string): Promise<TaskFunctionInfo | undefined> {
   services.manager();
   const { functions, problems } = services.catalog();
   if (functions.length === 0) {

@@ -6,8 +6,8 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { TaskManager } from "../engine";
-import { WorkspaceRuntime } from "../runtime";
+import { TaskManager, type AttemptDelegate } from "../engine";
+import { WorkspaceRuntime, type CompiledTask } from "../runtime";
 import type { TaskflowSettings } from "./settings";
 import { WorkspaceModules } from "./workspaceModules";
 
@@ -24,6 +24,8 @@ export interface SessionOptions {
   diagnostics: vscode.DiagnosticCollection;
   /** What the database lock names as its holder, for the errors other openers get. @default the engine's default */
   lockOwner?: string;
+  /** Runs whose attempt runs elsewhere (Debug Task's debugger). @default none */
+  delegateAttempt?: AttemptDelegate;
 }
 
 /** The database file name inside the workspace's storage folder. */
@@ -54,6 +56,7 @@ export class WorkspaceSession {
       maxConcurrentTasks: settings.maxConcurrentTasks,
       maxRecords: settings.maxRecords,
       maxLogLinesPerTask: settings.maxLinesPerTask,
+      delegateAttempt: options.delegateAttempt,
       onOutsideLog: (message, level) => {
         if (level === "error") log.error(message);
         else if (level === "warning") log.warn(message);
@@ -98,6 +101,11 @@ export class WorkspaceSession {
     this.modules = new WorkspaceModules(folder, runtime, diagnostics, log, settings.modules, settings.reloadDelayMs);
     await this.modules.start();
     return this.modules;
+  }
+
+  /** Where the registered task `name` runs from, while the task modules are loaded. */
+  compiledTask(name: string): CompiledTask | undefined {
+    return this.runtime?.compiledTask(name);
   }
 
   /** Unregisters every task module's tasks and stops their workers, so `loadModules()` builds a new runtime. */

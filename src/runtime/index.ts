@@ -6,5 +6,6 @@ export { WorkspaceRuntime, type WorkspaceRuntimeOptions } from "./workspaceRunti
 export { ModuleHost, type ModuleHostOptions, type TaskRegistrar } from "./moduleHost";
 export type { WorkerStoppedEvent } from "./modulePools";
 export type { WorkerStopReason } from "./workerPool";
-export type { ModuleDiagnostic, TaskFunctionInfo } from "./types";
+export type { CompiledTask, ModuleDiagnostic, TaskFunctionInfo } from "./types";
+export { externalAttemptFunction, runExternalAttempt, RunnerDisconnectedError, type ExternalAttemptOptions } from "./externalAttempt";
 export { DEFAULT_MODULE_PATTERNS, discoverModules, globToRegExp } from "./discoverModules";

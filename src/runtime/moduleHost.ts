@@ -11,7 +11,7 @@ import { declaredTasks, loadDiagnostic } from "./declaredTasksCache";
 import { runTaskWorker } from "./runTaskWorker";
 import { engineAttemptCalls } from "./attemptCalls";
 import { ModulePools, type WorkerStoppedEvent } from "./modulePools";
-import type { ModuleDiagnostic, TaskFunctionInfo } from "./types";
+import type { CompiledTask, ModuleDiagnostic, TaskFunctionInfo } from "./types";
 
 /** The part of TaskManager the host uses. */
 export interface TaskRegistrar {
@@ -189,6 +189,12 @@ export class ModuleHost {
       line: r.line,
       config: { ...r.config },
     }));
+  }
+
+  /** Where the registered task `name` runs from: its compiled module (in the compile cache), source and export; undefined when not registered. */
+  compiledTask(name: string): CompiledTask | undefined {
+    const r = this.registered.get(name);
+    return r && { name: r.name, exportName: r.exportName, sourcePath: r.file, compiledPath: r.outputPath };
   }
 
   /** Every current problem: compile errors and warnings, load errors, duplicate names. */

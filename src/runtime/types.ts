@@ -25,3 +25,14 @@ export interface ModuleDiagnostic {
   message: string;
   severity: "error" | "warning";
 }
+
+/** Where a registered task runs from: the module version it was registered from. */
+export interface CompiledTask {
+  /** Registered name. */
+  name: string;
+  exportName: string;
+  /** Absolute path of the task module's source. */
+  sourcePath: string;
+  /** Absolute path of its compiled CommonJS output in the compile cache (inline source map to the source). */
+  compiledPath: string;
+}

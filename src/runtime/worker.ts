@@ -6,17 +6,16 @@
  * a pool reaps or drains it.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { format } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { stackFrames } from "./stackFrames";
-import type { LogLevel } from "../model/events";
 import type { TaskContext } from "../model/taskFunction";
-import { handleInfo, installRuntime, type WorkerRuntime } from "./runtimeGlobals";
+import { handleInfo, installRuntime } from "./runtimeGlobals";
+import { abortReason, callExport, routeConsole, taskContext, taskRuntime, type LoadedModule, type Log } from "./exportCall";
 import { compileModule, type CompileResult } from "./compileModule";
 import {
   serializeError, type CompileRequest, type CompileResponse, type DeclaredTask, type HostMessage, type LoadJob,
-  type PoolJob, type RunContext, type RunJob, type RunMessage, type WorkerJob, type WorkerMessage,
+  type PoolJob, type RunJob, type RunMessage, type WorkerJob, type WorkerMessage,
 } from "./workerProtocol";
 import { createWasmEsbuild } from "./wasmEsbuild";
 import { WorkerRequests } from "./workerRequests";
@@ -25,51 +24,12 @@ function post(message: WorkerMessage): void {
   parentPort?.postMessage(message);
 }
 
-type Log = (message: string, level: LogLevel, extra: Record<string, unknown>) => void;
-
-const CONSOLE_LEVELS = { debug: "debug", log: "info", info: "info", warn: "warning", error: "error" } as const;
-
-/**
- * console output of user code becomes log lines, in order with taskLog: the worker's stdout would
- * otherwise end up in the extension host's own log, where nobody looks.
- */
-function routeConsole(log: Log): void {
-  for (const [method, level] of Object.entries(CONSOLE_LEVELS)) {
-    (console as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args) => log(format(...args), level, {});
-  }
-}
-
 function loadModule(job: LoadJob | RunJob | PoolJob, log: Log): Record<string, unknown> {
   routeConsole(log);
   // Inline source maps in the compiled output make stacks point at the user's .ts lines.
   process.setSourceMapsEnabled(true);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(job.compiledPath) as Record<string, unknown>;
-}
-
-/** The registered name of `handle` when the module exports it: its config's name, else its export name. */
-function exportedTaskName(exports: Record<string, unknown> | undefined, handle: unknown): string | undefined {
-  if (!exports || handleInfo(handle) === undefined) return undefined;
-  for (const [exportName, value] of Object.entries(exports)) {
-    if (value === handle) return handleInfo(value)?.config.name ?? exportName;
-  }
-  return undefined;
-}
-
-/** The module's exports, filled in once it is loaded (the runtime is installed before, for its top level). */
-interface LoadedModule {
-  exports?: Record<string, unknown>;
-}
-
-/** The runtime of a worker that runs tasks: their context and log lines, and their requests to the host. */
-function taskRuntime(context: () => TaskContext | undefined, log: Log, requests: WorkerRequests, loaded: LoadedModule): WorkerRuntime {
-  return {
-    context,
-    log,
-    progress: (progress) => requests.progress(progress),
-    enqueue: (task, args, options) => requests.enqueue(task, args, options),
-    exportedTaskName: (handle) => exportedTaskName(loaded.exports, handle),
-  };
 }
 
 function declaredTasks(exports: Record<string, unknown>, job: LoadJob): DeclaredTask[] {
@@ -84,32 +44,6 @@ function declaredTasks(exports: Record<string, unknown>, job: LoadJob): Declared
   // Bundled exports come in alphabetical order; the task list (and who wins a duplicate name) follows the source.
   const position = (t: DeclaredTask): number => (t.file === job.sourcePath ? t.line ?? Infinity : Infinity);
   return tasks.sort((a, b) => position(a) - position(b));
-}
-
-function abortReason(message: { reason: string; name: string }): Error {
-  const reason = new Error(message.reason);
-  reason.name = message.name;
-  return reason;
-}
-
-function taskContext(context: RunContext, signal: AbortSignal): TaskContext {
-  return { ...context, tags: Object.freeze({ ...context.tags }), signal };
-}
-
-/** Calls the task export and returns its value as JSON (undefined when it returned undefined). */
-async function callExport(exports: Record<string, unknown>, exportName: string, sourcePath: string, args: unknown[]): Promise<string | undefined> {
-  const info = handleInfo(exports[exportName]);
-  if (!info) {
-    throw new Error(
-      `Export "${exportName}" of ${sourcePath} is no longer a task(...) handle: save the module again or pick another task`,
-    );
-  }
-  const value = await info.fn(...args);
-  try {
-    return value === undefined ? undefined : JSON.stringify(value);
-  } catch (error) {
-    throw new Error(`Task returned a value that cannot be serialised as JSON (${(error as Error).message}): return plain data`);
-  }
 }
 
 async function run(job: RunJob): Promise<void> {

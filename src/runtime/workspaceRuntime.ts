@@ -6,7 +6,7 @@ import type { Disposable } from "../model";
 import { watchDirectory } from "./directoryWatcher";
 import { DEFAULT_MODULE_PATTERNS, SKIPPED_DIRS, discoverModules, globToRegExp } from "./discoverModules";
 import { ModuleHost, type ModuleHostOptions, type TaskRegistrar } from "./moduleHost";
-import type { ModuleDiagnostic, TaskFunctionInfo } from "./types";
+import type { CompiledTask, ModuleDiagnostic, TaskFunctionInfo } from "./types";
 
 /** Options of `new WorkspaceRuntime(...)`; the ModuleHost options (isolation, maxWorkers, idleMs...) pass through. */
 export interface WorkspaceRuntimeOptions extends Omit<ModuleHostOptions, "manager" | "workspaceRoot" | "cacheDir"> {
@@ -75,6 +75,11 @@ export class WorkspaceRuntime {
   /** The registered task functions, in module order, then source order. */
   tasks(): TaskFunctionInfo[] {
     return this.host.functions();
+  }
+
+  /** Where the registered task `name` runs from (see ModuleHost.compiledTask); undefined when not registered. */
+  compiledTask(name: string): CompiledTask | undefined {
+    return this.host.compiledTask(name);
   }
 
   /** Every current problem: compile errors and warnings, load errors, duplicate names. */

@@ -301,4 +301,16 @@ describe("task panel controller", () => {
     assert.deepEqual(result(1), { taskId: ids[2999] });
     assert.match(error(2), /encrypted arguments/);
   });
+
+  it("debugs the run again through taskflow.debugTask with the same arguments, but never with encrypted ones", async () => {
+    const { manager } = await engine([seeded(1, { tags: { debug: "true" }, kwargs: { k: 1 } }), seeded(2, { encryptedPayload: new Uint8Array([1, 2]), args: [] })]);
+    const { host, calls } = fakeHost();
+    const { controller, result, error } = panel(manager, ids[1], { host });
+    await controller.handleMessage({ kind: "request", id: 1, method: "debugAgain", params: { taskId: ids[1] } });
+    await controller.handleMessage({ kind: "request", id: 2, method: "debugAgain", params: { taskId: ids[2] } });
+    assert.deepEqual(calls.commands, [["taskflow.debugTask", "job", { args: [1], kwargs: { k: 1 } }]]);
+    assert.deepEqual(result(1), { taskId: ids[2999] });
+    assert.deepEqual(calls.shown, [ids[2999]]);
+    assert.match(error(2), /encrypted arguments, which the panel never reads: debug job again from "Taskflow: Debug Task\.\.\."/);
+  });
 });

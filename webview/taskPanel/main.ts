@@ -1,6 +1,7 @@
 import { CANCELLABLE_STATUSES, RETRYABLE_STATUSES, isCancellable, isFinished, isRetryable } from "../../src/model/status";
 import {
   CancelTask,
+  DebugAgain,
   EngineUnavailable,
   OpenFrame,
   Ready,
@@ -60,6 +61,7 @@ const editor = new ArgumentsEditor(
   },
   (message) => showNotice(message, "info"),
 );
+const debugAgainButton = h("vscode-button", { id: "debug-again", appearance: "secondary", title: "Debug this run again with the same arguments", onClick: () => void act("debugAgain") }, "Debug Again");
 const notice = h("div", { class: "notice", role: "status", hidden: true });
 const facts = h("dl", { class: "facts" });
 const tags = h("div", { class: "tags", "aria-label": "Tags" });
@@ -80,7 +82,7 @@ replaceChildren(
   app,
   h("header", { class: "task-header" },
     h("div", { class: "title-row" }, title, statusTag, idText),
-    h("div", { class: "actions" }, retryButton, cancelButton, runAgainButton, editRunButton)),
+    h("div", { class: "actions" }, retryButton, cancelButton, runAgainButton, editRunButton, debugAgainButton)),
   notice,
   progressSection,
   facts,
@@ -117,7 +119,7 @@ function showNotice(text: string, kind: "info" | "error"): void {
   notice.hidden = false;
 }
 
-async function act(action: "retry" | "cancel" | "runAgain"): Promise<void> {
+async function act(action: "retry" | "cancel" | "runAgain" | "debugAgain"): Promise<void> {
   if (!task) return;
   const taskId = task.taskId;
   try {
@@ -127,9 +129,12 @@ async function act(action: "retry" | "cancel" | "runAgain"): Promise<void> {
     } else if (action === "cancel") {
       const result = await host.request(CancelTask, { taskId });
       showNotice(result.cancelled ? "Cancel requested." : "Nothing to cancel: the task had already finished.", "info");
-    } else {
+    } else if (action === "runAgain") {
       const result = await host.request(RunAgain, { taskId });
       showNotice(`Started again as task ${result.taskId.slice(0, 8)}.`, "info");
+    } else {
+      const result = await host.request(DebugAgain, { taskId });
+      showNotice(`Debugging again as task ${result.taskId.slice(0, 8)}.`, "info");
     }
   } catch (error) {
     showNotice(error instanceof Error ? error.message : String(error), "error");
@@ -233,6 +238,9 @@ function render(t: Omit<TaskView, "logs">): void {
   setEnabled(editRunButton, !t.encrypted, "The arguments are encrypted, so there is nothing to edit: run it from Taskflow: Run Task...");
   if (editRunButton.hasAttribute("title") === false) editRunButton.setAttribute("title", "Run again with edited arguments");
   if (t.encrypted) editor.close();
+  setEnabled(debugAgainButton, isFinished(status) && !t.encrypted,
+    t.encrypted ? "The arguments are encrypted: debug it from Taskflow: Debug Task..." : "Wait until the task has finished");
+  if (!debugAgainButton.hasAttribute("disabled")) debugAgainButton.setAttribute("title", "Debug this run again with the same arguments");
   renderFacts(t);
   // Plain chips, not vscode-tag: that one upper-cases its text, and tags are case-sensitive.
   replaceChildren(tags, ...Object.entries(t.tags).map(([k, v]) => h("span", { class: "tag-chip", title: `tag ${k}` }, `${k}=${v}`)));

@@ -6,6 +6,7 @@ import type { TaskDict } from "../../model/fields";
 import { systemTimers, type Timers } from "../../model/timers";
 import {
   CancelTask,
+  DebugAgain,
   EngineUnavailable,
   OpenFrame,
   Ready,
@@ -31,6 +32,9 @@ export const TASK_PANEL_FLUSH_MS = 100;
 
 /** Command that runs a task function by name: `(name, { args, kwargs, tags })` resolves with the new id. */
 export const RUN_TASK_COMMAND = "taskflow.runTask";
+
+/** Command that runs one attempt of a task function under the debugger: `(name, { args, kwargs })` resolves with the new id. */
+export const DEBUG_TASK_COMMAND = "taskflow.debugTask";
 
 export interface TaskPanelControllerOptions {
   manager: TaskflowClient;
@@ -88,24 +92,8 @@ export class TaskPanelController implements Disposable {
         }
         return { cancelled: true };
       })
-      .onRequest(RunAgain, async ({ taskId }) => {
-        const task = await this.requireTask(taskId);
-        if (task.encrypted) {
-          throw new Error(
-            `Task ${taskId} has encrypted arguments, which the panel never reads: run ${task.funcName} again from "Taskflow: Run Task..." or retry it when it failed`,
-          );
-        }
-        const newTaskId = await host.executeCommand(RUN_TASK_COMMAND, task.funcName, {
-          args: task.args,
-          kwargs: task.kwargs,
-          tags: task.tags,
-        });
-        if (typeof newTaskId !== "string") {
-          throw new Error(`Running ${task.funcName} again returned no task id (got ${typeof newTaskId}): see the Taskflow output channel`);
-        }
-        host.showTask(newTaskId);
-        return { taskId: newTaskId };
-      })
+      .onRequest(RunAgain, ({ taskId }) => this.runAgain(taskId, "run"))
+      .onRequest(DebugAgain, ({ taskId }) => this.runAgain(taskId, "debug"))
       .onRequest(RunWithArguments, async ({ taskId, args, kwargs }) => {
         const task = await this.requireTask(taskId);
         if (task.encrypted) {
@@ -168,6 +156,26 @@ export class TaskPanelController implements Disposable {
       children: children.map(({ taskId, funcName, status }) => ({ taskId, funcName, status })),
       childCount,
     };
+  }
+
+  /** Run Again (same arguments and tags) or Debug Again (same arguments, under the debugger); shows the new task. */
+  private async runAgain(taskId: string, how: "run" | "debug"): Promise<{ taskId: string }> {
+    const task = await this.requireTask(taskId);
+    const verb = how === "run" ? "run" : "debug";
+    if (task.encrypted) {
+      throw new Error(
+        `Task ${taskId} has encrypted arguments, which the panel never reads: ${verb} ${task.funcName} again from "Taskflow: ${how === "run" ? "Run" : "Debug"} Task..." or retry it when it failed`,
+      );
+    }
+    const { host } = this.options;
+    const newTaskId = how === "run"
+      ? await host.executeCommand(RUN_TASK_COMMAND, task.funcName, { args: task.args, kwargs: task.kwargs, tags: task.tags })
+      : await host.executeCommand(DEBUG_TASK_COMMAND, task.funcName, { args: task.args, kwargs: task.kwargs });
+    if (typeof newTaskId !== "string") {
+      throw new Error(`${how === "run" ? "Running" : "Debugging"} ${task.funcName} again returned no task id (got ${typeof newTaskId}): see the Taskflow output channel`);
+    }
+    host.showTask(newTaskId);
+    return { taskId: newTaskId };
   }
 
   private async requireTask(taskId: string): Promise<TaskDict> {
