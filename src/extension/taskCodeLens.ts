@@ -68,9 +68,6 @@ export function registerTaskLenses(sources: TaskLensSources): vscode.Disposable 
   );
 }
 
-/** `taskflow.debugTask`: runs one attempt under the JavaScript debugger (design section 9), registered by Debug Task. */
-export const DEBUG_TASK_COMMAND = "taskflow.debugTask";
-
 /** The documents lenses are asked for: task modules are TypeScript or JavaScript files on disk. */
 export const TASK_MODULE_SELECTOR: vscode.DocumentSelector = [
   { scheme: "file", language: "typescript" },
@@ -114,7 +111,7 @@ export class TaskCodeLensProvider implements vscode.CodeLensProvider {
     const range = new vscode.Range(line, 0, line, 0);
     const lenses = [
       new vscode.CodeLens(range, { title: "Run", tooltip: `Run ${info.name} with no arguments`, command: Commands.runTask, arguments: [info.name] }),
-      new vscode.CodeLens(range, { title: "Debug", tooltip: `Run ${info.name} once under the debugger`, command: DEBUG_TASK_COMMAND, arguments: [info.name] }),
+      new vscode.CodeLens(range, { title: "Debug", tooltip: `Run ${info.name} once under the debugger`, command: Commands.debugTask, arguments: [info.name] }),
       new vscode.CodeLens(range, {
         title: "Run with arguments...",
         tooltip: `Ask for the arguments of ${info.name}, then run it`,
