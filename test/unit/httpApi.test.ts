@@ -192,7 +192,13 @@ describe("HTTP API", function () {
     assert.match((await call("PATCH", "/tasks/queues/emails", { colour: "red" })).body.error, /unknown key "colour"\. Known keys: concurrency, maxSize, rateLimit/);
     assert.match((await call("PATCH", "/tasks/queues/emails", { paused: "yes" })).body.error, /"paused" must be true or false, got the string "yes"/);
     assert.deepEqual((await call("GET", "/tasks/schedules")).body, []);
-    assert.deepEqual((await call("GET", "/tasks/audit")).body, []);
+    const trail = (await call("GET", "/tasks/audit")).body as Array<{ action: string; actor: string; taskId: string | null; detail: string | null }>;
+    assert.deepEqual(trail.map((e) => [e.action, e.actor, e.taskId, e.detail]), [
+      ["resume", "http", null, "queue emails"],
+      ["run", "http", added.body.taskId, "echo"],
+      ["pause", "http", null, "queue emails"],
+      ["configure", "http", null, 'queue emails: {"concurrency":2,"maxSize":1}'],
+    ], "newest first; refused calls (the full queue, bad settings) record nothing");
   });
 
   it("streams lifecycle and log events as server-sent events", async () => {
