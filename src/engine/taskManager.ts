@@ -126,8 +126,13 @@ export class TaskManager implements TaskflowClient {
     return makeHandle(fn, config);
   }
 
-  /** Removes a registration; a running task keeps the function it started with. Returns whether it existed. */
-  unregisterTask(name: string): boolean {
+  /**
+   * Removes a registration; a running task keeps the function it started with. Returns whether it
+   * existed. With `dropModuleSchedule` the task's schedule from its module's `schedule` config goes
+   * too (the runtime passes it when the module or the task left the workspace, not on a reload).
+   */
+  unregisterTask(name: string, options: { dropModuleSchedule?: boolean } = {}): boolean {
+    if (options.dropModuleSchedule === true && this.state !== "closing" && this.state !== "closed") this.ops.scheduler.moduleTaskRemoved(name);
     const existed = this.registry.unregister(name);
     if (existed) this.registryEmitter.fire({ kind: "unregistered", name });
     return existed;
