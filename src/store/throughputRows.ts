@@ -8,9 +8,9 @@ export function readThroughput(db: Database, range: ThroughputRange): Throughput
   const buckets = emptyBuckets(range);
   const endMs = range.startMs + range.count * range.bucketMs;
   const byFunction = range.funcName === undefined ? "" : " AND func_name = ?";
-  // end_time and the bounds are whole milliseconds, so the division is SQLite's integer division.
+  // sql.js binds numbers as REAL, so the quotient is truncated explicitly (it is never negative here).
   const result = db.exec(
-    `SELECT (end_time - ?) / ? AS bucket, status, count(*) FROM tasks
+    `SELECT CAST((end_time - ?) / ? AS INTEGER) AS bucket, status, count(*) FROM tasks
       WHERE status IN ${FINISHED_SQL} AND end_time >= ? AND end_time < ?${byFunction}
       GROUP BY bucket, status`,
     [range.startMs, range.bucketMs, range.startMs, endMs, ...(range.funcName === undefined ? [] : [range.funcName])],
