@@ -5,6 +5,7 @@ import { AuditTrail } from "./auditTrail";
 import { systemClock, systemRandom } from "./clock";
 import { Dispatcher } from "./dispatcher";
 import { Emitter } from "./emitter";
+import { recordToLogFile, type LogSink, type LogSinkFactory } from "./logFileRecorder";
 import { containedSink, positiveInteger } from "./managerHelpers";
 import { Recovery } from "./recovery";
 import type { RunHost } from "./executor";
@@ -52,6 +53,7 @@ export class TaskManager implements TaskflowClient {
   private shutdownPromise: Promise<void> | undefined;
   private outsideSink: { dispose(): void } | undefined;
   private storeOpened = false;
+  private readonly logFile: LogSink | undefined;
 
   private readonly registryEmitter: Emitter<RegistryChangeEvent>;
   /** Fired on every status change of every task. */
@@ -63,13 +65,15 @@ export class TaskManager implements TaskflowClient {
   /** Fired when a task function is registered or unregistered. */
   readonly onDidChangeRegistry: Event<RegistryChangeEvent>;
 
-  constructor(options: TaskManagerOptions = {}, storeFactory?: StoreFactory) {
+  constructor(options: TaskManagerOptions = {}, storeFactory?: StoreFactory, logSinkFactory?: LogSinkFactory) {
     this.clock = options.clock ?? systemClock;
     const maxConcurrentTasks = positiveInteger("maxConcurrentTasks", options.maxConcurrentTasks, DEFAULT_MAX_CONCURRENT);
     const maxLogLinesPerTask = positiveInteger("maxLogLinesPerTask", options.maxLogLinesPerTask, DEFAULT_MAX_LOG_LINES);
     this.requeuePending = options.requeuePending ?? true;
     this.outsideLog = containedSink(options.onOutsideLog ?? consoleSink);
     this.cipher = new ArgumentCipher(options.encryptArgsKey, this.clock);
+    if (options.logFile !== undefined && !logSinkFactory) throw new Error("TaskManager option logFile needs the engine entry (dist/engine.js), which writes the file");
+    this.logFile = options.logFile === undefined ? undefined : logSinkFactory!(options.logFile, (message) => this.outsideLog(message, "warning"));
     const store = options.store ?? storeFactory?.(options);
     if (!store) {
       throw new Error(
@@ -84,6 +88,7 @@ export class TaskManager implements TaskflowClient {
     this.onLog = ledger.logs.event;
     this.onProgress = ledger.progress.events.event;
     this.onDidChangeRegistry = this.registryEmitter.event;
+    if (this.logFile) recordToLogFile(this.logFile, this.onLog, this.onLifecycle);
     const host: RunHost = {
       clock: this.clock,
       random: options.random ?? systemRandom,
@@ -192,11 +197,13 @@ export class TaskManager implements TaskflowClient {
       await this.store.flush();
       await this.store.close();
     }
+    await this.logFile?.close();
   }
 
-  /** Resolves once every change made so far is durable in the store. */
+  /** Resolves once every change made so far is durable in the store, and written to the log file. */
   async flush(): Promise<void> {
     await this.openStore().flush();
+    await this.logFile?.flush();
   }
 
   /** Enqueues a run (see TaskflowClient.addTask); recorded in the audit trail as "run" by "api". */
