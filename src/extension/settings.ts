@@ -32,10 +32,12 @@ export interface TaskflowSettings {
   apiEnabled: boolean;
   /** TCP port of the HTTP API; 0 picks any free port. @default 0 */
   apiPort: number;
+  /** The engine's text log file, relative to the workspace folder (see logFileOption); empty for none. @default "" */
+  logFile: string;
 }
 
 /** Settings whose change needs a new manager, and so a new runtime (applied once no task is pending or running). */
-export const MANAGER_SETTINGS = ["taskflow.maxConcurrentTasks", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask"];
+export const MANAGER_SETTINGS = ["taskflow.maxConcurrentTasks", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask", "taskflow.logFile"];
 
 /** Settings the workspace runtime takes at construction: a change rebuilds it, once no task is pending or running. */
 export const RUNTIME_SETTINGS = ["taskflow.isolation"];
@@ -62,5 +64,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): TaskflowSetting
     notifyOnFailure: config.get<boolean>("notifications.onFailure") ?? true,
     apiEnabled: config.get<boolean>("api.enabled") === true,
     apiPort: wholeNumber(config.get("api.port"), 0, 0) <= 65535 ? wholeNumber(config.get("api.port"), 0, 0) : 0,
+    logFile: typeof config.get("logFile") === "string" ? config.get<string>("logFile")!.trim() : "",
   };
 }
