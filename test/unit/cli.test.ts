@@ -159,7 +159,7 @@ describe("taskflow CLI (dist/cli.js)", function () {
     });
 
     it("forwards run --wait, list and show to the holder, which records the run as done by the cli", async () => {
-      const run = await cli(["run", "hello", "--args", '["cli"]', "--queue", "greetings", "--priority=-2", "--wait", "--json", "--db", dbPath]);
+      const run = await cli(["run", "hello", "--args", '["cli"]', "--queue", "greetings", "--priority", "-2", "--wait", "--json", "--db", dbPath]);
       assert.equal(run.code, 0, run.stderr);
       const record = JSON.parse(run.stdout);
       assert.equal(record.result, "hello cli");
