@@ -1,5 +1,6 @@
 import type { AuditTrail } from "./auditTrail";
 import type { TaskOperations } from "./taskOperations";
+import { AUDIT_ACTORS, isAuditActor } from "./types";
 import type {
   AddTaskOptions, AddTasksItem, AuditActor, AuditEntry, AuditQuery, Awaitable, ClearHistoryOptions, ListTasksQuery, Metrics, QueueInfo,
   QueueOptions, RegisteredTask, RetryFailedOptions, ScheduleInfo, ScheduleOptions, ScheduleSpec, TaskflowClient, TaskHandle, TaskRecord,
@@ -118,7 +119,9 @@ export class ActorClient implements TaskflowClient {
     return taskId;
   }
 
+  /** Throws a TypeError for an actor that is not one of AUDIT_ACTORS. */
   actingAs(actor: AuditActor): TaskflowClient {
+    if (!isAuditActor(actor)) throw new TypeError(`actingAs needs one of ${AUDIT_ACTORS.join(", ")}, got ${JSON.stringify(actor)}`);
     return new ActorClient(this.manager, this.ops, this.trail, actor);
   }
 
