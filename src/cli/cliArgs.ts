@@ -39,12 +39,29 @@ export function isCommand(name: string): name is CommandName {
   return Object.prototype.hasOwnProperty.call(COMMANDS, name);
 }
 
+/** `--priority -2` as `--priority=-2`: parseArgs would take a value starting with a dash for a flag. */
+function joinNegativeValues(argv: string[], options: NonNullable<ParseArgsConfig["options"]>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith("--") ? argv[i].slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name !== undefined && options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
+}
+
 /** Parses `argv` after the command name; throws a usage error (exit 2) naming what was wrong. */
 export function parseCommand(command: CommandName, argv: string[]): ParsedCommand {
   const spec = COMMANDS[command];
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: { ...COMMON, ...spec.options }, allowPositionals: true, strict: true });
+    const options = { ...COMMON, ...spec.options };
+    parsed = parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true });
   } catch (error) {
     throw usage(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, "")}: see taskflow ${command} --help`);
   }

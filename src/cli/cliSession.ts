@@ -1,7 +1,8 @@
 /**
  * How a CLI command reaches the tasks: through the database's holder when one runs (its forwarding
  * endpoint), or by opening the database itself when none does. Either way the command gets a
- * TaskflowClient, so it never cares which.
+ * TaskflowClient, so it never cares which. What a command does is recorded in the audit trail as
+ * done by "cli" either way.
  */
 import { DatabaseLockedError, TaskManager, WorkspaceRuntime, readLockHolder } from "../engine";
 import type { TaskflowClient } from "../model";
@@ -64,7 +65,7 @@ async function forward(dbPath: string, pid: number, owner: string): Promise<Sess
   }
   let client: HttpTaskflowClient;
   try {
-    client = await HttpTaskflowClient.connect({ socketPath: endpoint.socketPath, token: endpoint.token });
+    client = await HttpTaskflowClient.connect({ socketPath: endpoint.socketPath, token: endpoint.token, actor: "cli" });
   } catch (error) {
     throw new CliError(1, `The task database ${dbPath} is in use by ${owner} (process ${pid}), but its endpoint did not answer (${(error as Error).message}): try again, or stop that process`);
   }
@@ -99,7 +100,7 @@ async function openLocally(dbPath: string, workspace: string, options: SessionOp
     }
   }
   return {
-    client: manager,
+    client: manager.actingAs("cli"),
     dbPath,
     manager,
     async close() {

@@ -4,6 +4,7 @@
  * history in memory.
  */
 import { MemoryStore, SqlJsStore, type TaskStore } from "../store";
+import { RotatingLogFile } from "../store/logFile";
 import { consoleSink } from "./taskContext";
 import { TaskManager as CoreTaskManager } from "./taskManager";
 import type { TaskManagerOptions } from "./types";
@@ -24,7 +25,7 @@ function openStore(options: TaskManagerOptions): TaskStore {
 /** The task engine (see TaskManager in taskManager.ts), opening its store from `dbPath` when none is given. */
 export class TaskManager extends CoreTaskManager {
   constructor(options: TaskManagerOptions = {}) {
-    super(options, openStore);
+    super(options, openStore, (logFile, onError) => new RotatingLogFile(logFile, onError));
   }
 }
 
@@ -40,5 +41,6 @@ export { Emitter } from "./emitter";
 export type { RegisterOptions } from "./taskRegistry";
 export type { AttemptDelegate } from "./attemptDelegate";
 export type { StoreFactory } from "./taskManager";
+export type { LogFileOptions } from "../store/logFile";
 export { DatabaseLockedError, readLockHolder, type LockHolder } from "../store";
 export { WorkspaceRuntime, type WorkspaceRuntimeOptions } from "../runtime/workspaceRuntime";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
-  sameScheduleSpec, scheduleInfo, specOf,
+  UnknownScheduleError, sameScheduleSpec, scheduleInfo, specOf,
   type ScheduleData, type ScheduleInfo, type ScheduleOptions, type ScheduleSource, type ScheduleSpec,
 } from "../model";
 import type { TaskStore } from "../store/types";
@@ -31,6 +31,11 @@ export interface NewSchedule {
 }
 
 function noop(): void {}
+/** The stored run an enqueue error names (QueueFullError's rejected run), or null. */
+const taskIdOf = (err: unknown): string | null => {
+  const taskId = (err as { taskId?: unknown } | null)?.taskId;
+  return typeof taskId === "string" ? taskId : null;
+};
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /**
@@ -102,7 +107,7 @@ export class Scheduler {
 
   private known(scheduleId: string): ScheduleData {
     const schedule = this.schedules.get(scheduleId);
-    if (!schedule) throw new Error(`No schedule has id ${JSON.stringify(scheduleId)}: listSchedules() gives the ids there are`);
+    if (!schedule) throw new UnknownScheduleError(scheduleId);
     return schedule;
   }
 
@@ -124,6 +129,34 @@ export class Scheduler {
     this.startRuns.delete(scheduleId);
     this.host.store.deleteSchedule(scheduleId);
     this.pass();
+  }
+
+  /**
+   * Fires the schedule once now, as a slot does (lastRunAt and lastTaskId updated, the next slot kept);
+   * resolves with the run's id. Rejects with UnknownScheduleError, or with what enqueuing threw
+   * (UnknownFunctionError while its function is not registered, QueueFullError).
+   */
+  async runNow(scheduleId: string): Promise<string> {
+    const schedule = this.known(scheduleId);
+    const now = this.host.clock.now();
+    try {
+      const taskId = await this.host.fire(schedule);
+      this.recordRun(schedule, taskId, null, now);
+      return taskId;
+    } catch (err) {
+      this.recordRun(schedule, taskIdOf(err), null, now);
+      throw err;
+    }
+  }
+
+  /** The task's module left the workspace (or no longer declares it): its "module" schedule goes too. */
+  moduleTaskRemoved(funcName: string): void {
+    if (!this.started) {
+      this.declared.set(funcName, null);
+      return;
+    }
+    const existing = [...this.schedules.values()].find((s) => s.source === "module" && s.funcName === funcName);
+    if (existing) this.remove(existing.scheduleId);
   }
 
   /**
@@ -191,12 +224,16 @@ export class Scheduler {
     try {
       taskId = await this.host.fire(schedule);
     } catch (err) {
-      const taskIdOf = (err as { taskId?: unknown } | null)?.taskId;
-      if (typeof taskIdOf === "string") taskId = taskIdOf;
+      taskId = taskIdOf(err);
       if (this.started) {
         this.host.report(`Schedule ${schedule.scheduleId} of ${schedule.funcName} could not enqueue a run: ${err instanceof Error ? err.message : String(err)}`, "warning");
       }
     }
+    this.recordRun(schedule, taskId, slot, now);
+  }
+
+  /** Notes a run (its id, null when none was stored) and, after a slot, moves to the next slot. */
+  private recordRun(schedule: ScheduleData, taskId: string | null, slot: number | null, now: number): void {
     if (!this.started || this.schedules.get(schedule.scheduleId) !== schedule) return;
     schedule.lastRunAt = iso(now);
     if (taskId !== null) schedule.lastTaskId = taskId;

@@ -1,29 +1,26 @@
 import type { TaskStore } from "../store/types";
-import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "./addTaskInput";
-import { newRunRecord, planBulkAdd, retryRecord } from "./runRecords";
+import { ActorClient } from "./actorClient";
 import { ArgumentCipher } from "./argumentCipher";
+import { AuditTrail } from "./auditTrail";
 import { systemClock, systemRandom } from "./clock";
 import { Dispatcher } from "./dispatcher";
 import { Emitter } from "./emitter";
-import { queueFullError, queueFullReason } from "./queueFull";
-import { CancelledError } from "./errors";
-import { containedSink, deleteFinished, oneOf, positiveInteger } from "./managerHelpers";
+import { recordToLogFile, type LogSink, type LogSinkFactory } from "./logFileRecorder";
+import { containedSink, positiveInteger } from "./managerHelpers";
 import { Recovery } from "./recovery";
-import { Scheduler } from "./scheduler";
-import { retryFailed } from "./retryFailed";
 import type { RunHost } from "./executor";
 import { makeHandle } from "./task";
 import { addOutsideSink, consoleSink } from "./taskContext";
 import { TaskLedger } from "./taskLedger";
+import { TaskOperations } from "./taskOperations";
 import { TaskRecord } from "./taskRecord";
-import { TaskRegistry, type RegisterOptions, type Registration } from "./taskRegistry";
+import { TaskRegistry, type RegisterOptions } from "./taskRegistry";
 import {
-  CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
-  holdsIdempotencyKey, isCancellable, isFinished, isRetryable, parseQueueName, parseQueueOptions,
-  type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type Event, type LifecycleEvent, type ListTasksQuery,
-  type LogEvent, type LogLevel, type Metrics, type ProgressEvent, type QueueFullError, type QueueInfo, type QueueOptions, type RegisteredTask,
-  type RegistryChangeEvent, type RetryFailedOptions, type ScheduleData, type ScheduleInfo, type ScheduleOptions, type ScheduleSpec, type TaskConfig, type TaskflowClient, type TaskFunction, type TaskHandle,
-  type TaskManagerOptions,
+  isFinished, resolveThroughputQuery, UnknownTaskError,
+  type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type ClearHistoryOptions, type Clock, type Event,
+  type LifecycleEvent, type ListTasksQuery, type LogEvent, type LogLevel, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions,
+  type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type ScheduleInfo, type ScheduleOptions, type ScheduleSpec,
+  type TaskConfig, type TaskflowClient, type TaskFunction, type TaskHandle, type TaskManagerOptions, type ThroughputBucket, type ThroughputQuery,
 } from "./types";
 
 /** Opens the store a manager uses when `options.store` is not given (the package entry passes one). */
@@ -31,8 +28,6 @@ export type StoreFactory = (options: TaskManagerOptions) => TaskStore;
 
 const DEFAULT_MAX_CONCURRENT = 4;
 const DEFAULT_MAX_LOG_LINES = 10000;
-const RETRYABLE_LIST = oneOf(RETRYABLE_STATUSES);
-const CANCELLABLE_LIST = oneOf(CANCELLABLE_STATUSES);
 
 /**
  * The task engine: registers task functions, enqueues, runs, retries, cancels and records tasks.
@@ -49,12 +44,16 @@ export class TaskManager implements TaskflowClient {
   private readonly ledger: TaskLedger;
   private readonly dispatcher: Dispatcher;
   private readonly recovery: Recovery;
-  private readonly scheduler: Scheduler;
+  private readonly ops: TaskOperations;
+  private readonly trail: AuditTrail;
+  /** This manager as the "api" actor: its changing calls go through here to be recorded. */
+  private readonly asApi: ActorClient;
   private state: "new" | "starting" | "started" | "closing" | "closed" = "new";
   private startPromise: Promise<void> | undefined;
   private shutdownPromise: Promise<void> | undefined;
   private outsideSink: { dispose(): void } | undefined;
   private storeOpened = false;
+  private readonly logFile: LogSink | undefined;
 
   private readonly registryEmitter: Emitter<RegistryChangeEvent>;
   /** Fired on every status change of every task. */
@@ -66,13 +65,15 @@ export class TaskManager implements TaskflowClient {
   /** Fired when a task function is registered or unregistered. */
   readonly onDidChangeRegistry: Event<RegistryChangeEvent>;
 
-  constructor(options: TaskManagerOptions = {}, storeFactory?: StoreFactory) {
+  constructor(options: TaskManagerOptions = {}, storeFactory?: StoreFactory, logSinkFactory?: LogSinkFactory) {
     this.clock = options.clock ?? systemClock;
     const maxConcurrentTasks = positiveInteger("maxConcurrentTasks", options.maxConcurrentTasks, DEFAULT_MAX_CONCURRENT);
     const maxLogLinesPerTask = positiveInteger("maxLogLinesPerTask", options.maxLogLinesPerTask, DEFAULT_MAX_LOG_LINES);
     this.requeuePending = options.requeuePending ?? true;
     this.outsideLog = containedSink(options.onOutsideLog ?? consoleSink);
     this.cipher = new ArgumentCipher(options.encryptArgsKey, this.clock);
+    if (options.logFile !== undefined && !logSinkFactory) throw new Error("TaskManager option logFile needs the engine entry (dist/engine.js), which writes the file");
+    this.logFile = options.logFile === undefined ? undefined : logSinkFactory!(options.logFile, (message) => this.outsideLog(message, "warning"));
     const store = options.store ?? storeFactory?.(options);
     if (!store) {
       throw new Error(
@@ -87,6 +88,7 @@ export class TaskManager implements TaskflowClient {
     this.onLog = ledger.logs.event;
     this.onProgress = ledger.progress.events.event;
     this.onDidChangeRegistry = this.registryEmitter.event;
+    if (this.logFile) recordToLogFile(this.logFile, this.onLog, this.onLifecycle);
     const host: RunHost = {
       clock: this.clock,
       random: options.random ?? systemRandom,
@@ -96,7 +98,7 @@ export class TaskManager implements TaskflowClient {
       log: (run, message, level, extra, marker) => {
         if (!run.detached) ledger.appendLog(run.record, run, message, level, extra, marker ?? false);
       },
-      enqueueChild: (run, task, args, options) => this.addRun("enqueue", task, args, options, run.record),
+      enqueueChild: (run, task, args, options) => this.ops.addRun("enqueue", task, args, options, run.record),
       reportProgress: (run, progress) => {
         if (!run.detached) ledger.progress.report(run.record, progress);
       },
@@ -108,8 +110,13 @@ export class TaskManager implements TaskflowClient {
       report: this.outsideLog,
     });
     this.recovery = new Recovery({ store, clock: this.clock, registry: this.registry, ledger, dispatcher: this.dispatcher });
-    const fire = (s: ScheduleData): Promise<string> => this.addRun("schedule", s.funcName, s.args, { kwargs: s.kwargs, tags: s.tags }, null, s.scheduleId);
-    this.scheduler = new Scheduler({ store, clock: this.clock, report: this.outsideLog, isRegistered: (name) => this.registry.get(name) !== undefined, fire });
+    this.ops = new TaskOperations({
+      store, clock: this.clock, cipher: this.cipher, registry: this.registry, ledger, dispatcher: this.dispatcher, report: this.outsideLog,
+      ready: (operation) => this.ready(operation), openStore: () => this.openStore(),
+    });
+    const openStore = (): TaskStore | undefined => (this.storeOpened && this.state !== "closed" ? this.store : undefined);
+    this.trail = new AuditTrail(openStore, this.clock, () => this.state !== "new" && this.state !== "starting");
+    this.asApi = new ActorClient(this, this.ops, this.trail, "api");
   }
 
   /** Registers a task function: `(fn)`, `(fn, config)`, `(config, fn)` or a handle from `task()`. */
@@ -120,12 +127,17 @@ export class TaskManager implements TaskflowClient {
     this.registryEmitter.fire({ kind: "registered", name });
     if (this.state === "started" || this.state === "starting") this.recovery.functionRegistered(name, config);
     this.dispatcher.release(name);
-    this.scheduler.taskRegistered(name, config.schedule ?? null);
+    this.ops.scheduler.taskRegistered(name, config.schedule ?? null);
     return makeHandle(fn, config);
   }
 
-  /** Removes a registration; a running task keeps the function it started with. Returns whether it existed. */
-  unregisterTask(name: string): boolean {
+  /**
+   * Removes a registration; a running task keeps the function it started with. Returns whether it
+   * existed. With `dropModuleSchedule` the task's schedule from its module's `schedule` config goes
+   * too (the runtime passes it when the module or the task left the workspace, not on a reload).
+   */
+  unregisterTask(name: string, options: { dropModuleSchedule?: boolean } = {}): boolean {
+    if (options.dropModuleSchedule === true && this.state !== "closing" && this.state !== "closed") this.ops.scheduler.moduleTaskRemoved(name);
     const existed = this.registry.unregister(name);
     if (existed) this.registryEmitter.fire({ kind: "unregistered", name });
     return existed;
@@ -148,10 +160,11 @@ export class TaskManager implements TaskflowClient {
     this.state = "starting";
     await this.store.open();
     this.storeOpened = true;
+    this.trail.storeOpened();
     this.recovery.recoverAtStart(this.requeuePending);
     this.outsideSink = addOutsideSink(this.outsideLog);
     this.state = "started";
-    this.scheduler.start();
+    this.ops.scheduler.start();
     this.dispatcher.pump();
   }
 
@@ -168,7 +181,7 @@ export class TaskManager implements TaskflowClient {
   private async doShutdown(): Promise<void> {
     const wasStarted = this.state !== "new";
     this.state = "closing";
-    this.scheduler.stop();
+    this.ops.scheduler.stop();
     if (wasStarted) {
       try {
         await this.startPromise;
@@ -184,31 +197,18 @@ export class TaskManager implements TaskflowClient {
       await this.store.flush();
       await this.store.close();
     }
+    await this.logFile?.close();
   }
 
-  /** Resolves once every change made so far is durable in the store. */
+  /** Resolves once every change made so far is durable in the store, and written to the log file. */
   async flush(): Promise<void> {
     await this.openStore().flush();
+    await this.logFile?.flush();
   }
 
+  /** Enqueues a run (see TaskflowClient.addTask); recorded in the audit trail as "run" by "api". */
   addTask(task: TaskHandle | string, args: unknown[] = [], options: AddTaskOptions = {}): Promise<string> {
-    return this.addRun("addTask", task, args, options, null);
-  }
-
-  /** addTask, or enqueue() inside the running task `parent` (then parentId is its id), or a schedule's run (scheduleId set). */
-  private async addRun(operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: TaskRecord | null, scheduleId: string | null = null): Promise<string> {
-    await this.ready(operation);
-    const registration = parent ? this.registry.lookupForChild(parent, task) : this.registry.lookup(task);
-    const input = checkAddTaskInput(registration.name, args, options);
-    const key = input.idempotencyKey;
-    if (key !== null) {
-      const existing = this.store.findByIdempotencyKey(key);
-      if (existing && holdsIdempotencyKey(existing.status)) return existing.taskId;
-    }
-    const record = this.newRecord(registration, input);
-    if (parent) record.parentId = parent.taskId;
-    record.scheduleId = scheduleId;
-    return this.enqueue(record);
+    return this.asApi.addTask(task, args, options);
   }
 
   /**
@@ -216,33 +216,13 @@ export class TaskManager implements TaskflowClient {
    * item is checked before any is enqueued; a key held by an earlier item of the call gets its id.
    * Items beyond their queue's maxSize are stored as rejected.
    */
-  async addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
-    await this.ready("addTasks");
-    const registration = this.registry.lookup(task);
-    const inputs = checkAddTasksItems(registration.name, items);
-    const { ids, records, rejected } = planBulkAdd(inputs, {
-      heldKey: (key) => {
-        const existing = this.store.findByIdempotencyKey(key);
-        return existing && holdsIdempotencyKey(existing.status) ? existing.taskId : undefined;
-      },
-      room: (queue) => this.dispatcher.room(queue),
-      newRecord: (input) => this.newRecord(registration, input),
-    });
-    this.ledger.addPending(records);
-    for (const record of rejected) this.reject(record, this.dispatcher.maxSize(record.queue) ?? 0);
-    this.dispatcher.enqueueAll(records.map((r) => r.taskId));
-    return ids;
+  addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
+    return this.asApi.addTasks(task, items);
   }
 
   /** A new run with the same arguments (encrypted too), tags, key, queue and priority; its result starts null. */
-  async retryTask(taskId: string): Promise<string> {
-    await this.ready("retryTask");
-    const original = this.getTask(taskId);
-    if (!original) throw new UnknownTaskError(taskId);
-    if (!isRetryable(original.status)) {
-      throw new TaskStateError(taskId, original.status, `Only ${RETRYABLE_LIST} tasks can be retried; task ${taskId} is ${original.status}`);
-    }
-    return this.enqueue(retryRecord(original, this.registry.lookup(original.funcName), this.clock.now()));
+  retryTask(taskId: string): Promise<string> {
+    return this.asApi.retryTask(taskId);
   }
 
   /**
@@ -250,38 +230,27 @@ export class TaskManager implements TaskflowClient {
    * first; resolves with the new ids in that order. Tasks of functions not registered now are skipped
    * and named in one warning on the outside log; an unknown `funcName` rejects with UnknownFunctionError.
    */
-  async retryFailed(options?: RetryFailedOptions): Promise<string[]> {
-    await this.ready("retryFailed");
-    return retryFailed({ store: this.store, registry: this.registry, retryTask: (id) => this.retryTask(id), report: this.outsideLog }, options);
+  retryFailed(options?: RetryFailedOptions): Promise<string[]> {
+    return this.asApi.retryFailed(options);
   }
 
   /** Cancels a pending or running task: a pending one never runs, a running one has its signal aborted. */
-  async cancelTask(taskId: string): Promise<void> {
-    await this.ready("cancelTask");
-    const record = this.getTask(taskId);
-    if (!record) throw new UnknownTaskError(taskId);
-    if (!isCancellable(record.status)) {
-      throw new TaskStateError(taskId, record.status, `Task ${taskId} is already ${record.status}; only ${CANCELLABLE_LIST} tasks can be cancelled`);
-    }
-    const run = this.dispatcher.runs.get(taskId);
-    if (run) run.detached = true;
-    this.dispatcher.remove(taskId);
-    this.ledger.transition(record, "cancelled", { endTime: new Date(this.clock.now()) }, run);
-    run?.controller.abort(new CancelledError(`task ${taskId} was cancelled`));
+  cancelTask(taskId: string): Promise<void> {
+    return this.asApi.cancelTask(taskId);
   }
 
   /** Changes a queue's settings (see QueueOptions; null removes one) and returns its state. In memory only. */
   configureQueue(name: string, options: QueueOptions): QueueInfo {
-    return this.dispatcher.configure(parseQueueName(name), parseQueueOptions(options));
+    return this.asApi.configureQueue(name, options);
   }
 
   /** Holds the queue's starts: its pending tasks wait, running ones go on. */
   pauseQueue(name: string): void {
-    this.dispatcher.setPaused(parseQueueName(name), true);
+    this.asApi.pauseQueue(name);
   }
 
   resumeQueue(name: string): void {
-    this.dispatcher.setPaused(parseQueueName(name), false);
+    this.asApi.resumeQueue(name);
   }
 
   listQueues(): QueueInfo[] {
@@ -293,31 +262,48 @@ export class TaskManager implements TaskflowClient {
    * first; IANA zone, default local), each run a normal task with this schedule's id; persisted.
    * With `runOnStart` it also fires now and at each start. Resolves with the schedule's id.
    */
-  async schedule(task: TaskHandle | string, spec: ScheduleSpec, options: ScheduleOptions = {}): Promise<string> {
-    await this.ready("schedule");
-    return this.scheduler.create(this.registry.lookup(task).name, spec, options);
+  schedule(task: TaskHandle | string, spec: ScheduleSpec, options: ScheduleOptions = {}): Promise<string> {
+    return this.asApi.schedule(task, spec, options);
   }
 
   listSchedules(): ScheduleInfo[] {
     this.openStore();
-    return this.scheduler.list();
+    return this.ops.scheduler.list();
   }
 
-  /** Holds a schedule: no slot fires until resumeSchedule, which takes the first slot after now. */
-  async pauseSchedule(scheduleId: string): Promise<void> {
-    await this.ready("pauseSchedule");
-    this.scheduler.setPaused(scheduleId, true);
+  /** Holds a schedule: no slot fires until resumeSchedule, which takes the first slot after now. Rejects with UnknownScheduleError. */
+  pauseSchedule(scheduleId: string): Promise<void> {
+    return this.asApi.pauseSchedule(scheduleId);
   }
 
-  async resumeSchedule(scheduleId: string): Promise<void> {
-    await this.ready("resumeSchedule");
-    this.scheduler.setPaused(scheduleId, false);
+  resumeSchedule(scheduleId: string): Promise<void> {
+    return this.asApi.resumeSchedule(scheduleId);
   }
 
   /** Deletes a schedule; the tasks it enqueued stay. */
-  async removeSchedule(scheduleId: string): Promise<void> {
-    await this.ready("removeSchedule");
-    this.scheduler.remove(scheduleId);
+  removeSchedule(scheduleId: string): Promise<void> {
+    return this.asApi.removeSchedule(scheduleId);
+  }
+
+  /** Fires a schedule once now, as a slot does (scheduleId set, lastRunAt and lastTaskId updated, the next slot kept). */
+  runScheduleNow(scheduleId: string): Promise<string> {
+    return this.asApi.runScheduleNow(scheduleId);
+  }
+
+  /** The audit trail, newest first (the store keeps the newest 10,000 entries). `limit` defaults to 100, at most 1000. */
+  audit(query?: AuditQuery): AuditEntry[] {
+    this.openStore();
+    return this.trail.list(query);
+  }
+
+  /** Finished tasks per minute or hour by final status, from the store: oldest bucket first, empty ones included. */
+  throughput(query: ThroughputQuery): ThroughputBucket[] {
+    return this.openStore().throughput(resolveThroughputQuery(query, this.clock.now()));
+  }
+
+  /** This manager, recording `actor` in the audit trail for what is done through the returned client. */
+  actingAs(actor: AuditActor): TaskflowClient {
+    return this.asApi.actingAs(actor);
   }
 
   /** The live record when the task is in flight, else the stored one; undefined for an unknown id. */
@@ -358,11 +344,11 @@ export class TaskManager implements TaskflowClient {
 
   /** Deletes finished tasks; pending and running ones, and unknown ids, are skipped. Returns how many were deleted. */
   deleteTasks(taskIds: string[]): number {
-    return deleteFinished(this.openStore(), (id) => this.ledger.live.has(id) || this.dispatcher.runs.has(id), taskIds);
+    return this.asApi.deleteTasks(taskIds);
   }
 
   clearHistory(options: ClearHistoryOptions = {}): number {
-    return this.openStore().clearFinished(options.olderThan?.getTime());
+    return this.asApi.clearHistory(options);
   }
 
   private async ready(operation: string): Promise<void> {
@@ -377,24 +363,5 @@ export class TaskManager implements TaskflowClient {
     }
     if (this.state === "closed") throw new Error("TaskManager has shut down: its store is closed");
     return this.store;
-  }
-
-  private newRecord(registration: Registration, input: AddTaskInput): TaskRecord {
-    return newRunRecord(registration, input, this.clock.now(), this.cipher);
-  }
-
-  /** Makes the record pending and queues it; when its queue is full, stores it rejected and throws QueueFullError. */
-  private enqueue(record: TaskRecord): string {
-    const maxSize = this.dispatcher.fullQueue(record.queue);
-    if (maxSize !== undefined) throw this.reject(record, maxSize);
-    this.ledger.transition(record, "pending", {});
-    this.dispatcher.enqueue(record.taskId);
-    return record.taskId;
-  }
-
-  /** Stores the record rejected, its queue holding `maxSize` pending tasks; returns the error for the caller. */
-  private reject(record: TaskRecord, maxSize: number): QueueFullError {
-    this.ledger.transition(record, "rejected", { endTime: new Date(this.clock.now()), error: queueFullReason(record.queue, maxSize) });
-    return queueFullError(record.taskId, record.queue, maxSize);
   }
 }

@@ -38,6 +38,13 @@ export interface TaskManagerOptions {
   clock?: Clock;
   /** Random numbers for backoff jitter. @default Math.random */
   random?: RandomSource;
+  /**
+   * A text log of every task log line and status change, one line each (ISO time, level or status,
+   * task id, function name, message), rotated by size: `{ path, maxBytes, keep }` (see LogFileOptions;
+   * defaults 10 MiB and 5 rotated files). Written in the background; `flush()` and `shutdown()` wait
+   * for it. Bad options throw at construction. @default no log file
+   */
+  logFile?: import("../store/logFile").LogFileOptions;
   /** Where taskLog outside a task, and contained listener errors, are reported. @default console */
   onOutsideLog?: (message: string, level: LogLevel) => void;
   /**

@@ -2,14 +2,17 @@
  * The engine API the extension exports (design section 3): the model's TaskflowClient, bound to the
  * workspace's manager. The manager behind it can be replaced (a setting or the encryption key
  * changed) without callers noticing: event subscriptions move to the new manager, and functions
- * registered through `task()` are registered on it again. No vscode import, so it is unit-tested in
- * plain Node.
+ * registered through `task()` are registered on it again. What is done through it is recorded in the
+ * audit trail as done by "vscode". No vscode import, so it is unit-tested in plain Node.
  */
 import { Emitter } from "../engine/emitter";
 import type { TaskManager } from "../engine/taskManager";
 import type {
   AddTaskOptions,
   AddTasksItem,
+  AuditActor,
+  AuditEntry,
+  AuditQuery,
   Awaitable,
   ClearHistoryOptions,
   Disposable,
@@ -24,11 +27,15 @@ import type {
   RegistryChangeEvent,
   RetryFailedOptions,
   ScheduleInfo,
+  ScheduleOptions,
+  ScheduleSpec,
   TaskConfig,
   TaskflowClient,
   TaskFunction,
   TaskHandle,
   TaskRecord,
+  ThroughputBucket,
+  ThroughputQuery,
 } from "../model";
 
 /**
@@ -61,6 +68,8 @@ function register(manager: RegisteringTarget, { a, b }: Registration): TaskHandl
  */
 export class ManagerProxy implements TaskflowClient {
   private current: ProxyTarget | undefined;
+  /** `current` acting as "vscode": every call but registration goes through it. */
+  private acting: TaskflowClient | undefined;
   private subscriptions: Disposable[] = [];
   private readonly lifecycle: Emitter<LifecycleEvent>;
   private readonly logs: Emitter<LogEvent>;
@@ -98,6 +107,7 @@ export class ManagerProxy implements TaskflowClient {
     for (const s of this.subscriptions) s.dispose();
     this.subscriptions = [];
     this.current = manager;
+    this.acting = manager?.actingAs("vscode");
     if (!manager) {
       if (message !== undefined) this.unavailableMessage = message;
       return;
@@ -116,9 +126,9 @@ export class ManagerProxy implements TaskflowClient {
     return this.current !== undefined;
   }
 
-  private manager(): ProxyTarget {
-    if (!this.current) throw new Error(this.unavailableMessage);
-    return this.current;
+  private manager(): TaskflowClient {
+    if (!this.acting) throw new Error(this.unavailableMessage);
+    return this.acting;
   }
 
   /**
@@ -127,7 +137,8 @@ export class ManagerProxy implements TaskflowClient {
    */
   task(a: TaskFunction | TaskConfig, b?: TaskFunction | TaskConfig): Disposable {
     const registration = { a, b };
-    const manager = this.manager();
+    this.manager();
+    const manager = this.current!;
     if (!registers(manager)) throw new Error(this.registrationRefusal);
     const name = register(manager, registration).taskName;
     if (name === "") throw new Error("task() needs a name: pass a named function, or a config with a name such as { name: \"sendEmail\" }");
@@ -196,6 +207,32 @@ export class ManagerProxy implements TaskflowClient {
   }
   listSchedules(): Awaitable<ScheduleInfo[]> {
     return this.manager().listSchedules();
+  }
+  async schedule(task: TaskHandle | string, spec: ScheduleSpec, options?: ScheduleOptions): Promise<string> {
+    return this.manager().schedule(task, spec, options);
+  }
+  async pauseSchedule(scheduleId: string): Promise<void> {
+    return this.manager().pauseSchedule(scheduleId);
+  }
+  async resumeSchedule(scheduleId: string): Promise<void> {
+    return this.manager().resumeSchedule(scheduleId);
+  }
+  async removeSchedule(scheduleId: string): Promise<void> {
+    return this.manager().removeSchedule(scheduleId);
+  }
+  async runScheduleNow(scheduleId: string): Promise<string> {
+    return this.manager().runScheduleNow(scheduleId);
+  }
+  audit(query?: AuditQuery): Awaitable<AuditEntry[]> {
+    return this.manager().audit(query);
+  }
+  throughput(query: ThroughputQuery): Awaitable<ThroughputBucket[]> {
+    return this.manager().throughput(query);
+  }
+  /** The current manager acting as `actor` (not following a later attach). */
+  actingAs(actor: AuditActor): TaskflowClient {
+    if (!this.current) throw new Error(this.unavailableMessage);
+    return this.current.actingAs(actor);
   }
   // Events are properties bound to this proxy, like vscode.Event, so `api.onLog` can be passed around.
   readonly onLifecycle: TaskflowClient["onLifecycle"];

@@ -36,10 +36,12 @@ export interface TaskflowSettings {
   apiPort: number;
   /** Whether task modules show CodeLens (Run, Debug, last outcome) and the last failure's line. @default true */
   codeLensEnabled: boolean;
+  /** The engine's text log file, relative to the workspace folder (see logFileOption); empty for none. @default "" */
+  logFile: string;
 }
 
 /** Settings whose change needs a new manager, and so a new runtime (applied once no task is pending or running). */
-export const MANAGER_SETTINGS = ["taskflow.maxConcurrentTasks", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask"];
+export const MANAGER_SETTINGS = ["taskflow.maxConcurrentTasks", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask", "taskflow.logFile"];
 
 /** Settings the workspace runtime takes at construction: a change rebuilds it, once no task is pending or running. */
 export const RUNTIME_SETTINGS = ["taskflow.isolation"];
@@ -68,5 +70,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): TaskflowSetting
     apiEnabled: config.get<boolean>("api.enabled") === true,
     apiPort: wholeNumber(config.get("api.port"), 0, 0) <= 65535 ? wholeNumber(config.get("api.port"), 0, 0) : 0,
     codeLensEnabled: config.get<boolean>("codeLens.enabled") ?? true,
+    logFile: typeof config.get("logFile") === "string" ? config.get<string>("logFile")!.trim() : "",
   };
 }

@@ -4,10 +4,12 @@
  * it. Built at activation and rebuilt when a setting that the manager takes at construction changes;
  * the runtime alone is rebuilt when only one of its own construction settings changes.
  */
+import { homedir } from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { TaskManager, type AttemptDelegate } from "../engine";
 import { WorkspaceRuntime, type CompiledTask } from "../runtime";
+import { logFileOption } from "./logFileSetting";
 import type { TaskflowSettings } from "./settings";
 import { WorkspaceModules } from "./workspaceModules";
 
@@ -57,6 +59,7 @@ export class WorkspaceSession {
       maxRecords: settings.maxRecords,
       maxLogLinesPerTask: settings.maxLinesPerTask,
       delegateAttempt: options.delegateAttempt,
+      logFile: logFileOption(settings.logFile, options.folder.uri.fsPath, homedir()),
       onOutsideLog: (message, level) => {
         if (level === "error") log.error(message);
         else if (level === "warning") log.warn(message);

@@ -11,12 +11,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Disposable, TaskflowClient } from "../model";
 import { HttpError, errorResponse } from "./httpErrors";
-import { DEFAULT_MAX_BODY_BYTES, checkOrigin, checkToken, readJsonBody } from "./requestGuard";
+import { DEFAULT_MAX_BODY_BYTES, checkOrigin, checkToken, readJsonBody, requestActor } from "./requestGuard";
 import { ROUTES } from "./routes";
 import { streamEvents } from "./eventStream";
 
 export interface ApiServerOptions {
-  /** What the API serves: a TaskManager, or a client forwarding to the database's holder. */
+  /**
+   * What the API serves: a TaskManager, or a client forwarding to the database's holder. Each
+   * request acts through `client.actingAs(actor)`: "http", or the X-Taskflow-Actor header's actor.
+   */
   client: TaskflowClient;
   /** The bearer token every request must carry. @default 32 random bytes, base64url */
   token?: string;
@@ -107,7 +110,8 @@ export class ApiServer {
       }
       const params = (route.pattern.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
       const maxBytes = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-      const { status, body } = await route.handle({ client: this.options.client, url, params, body: () => readJsonBody(request, maxBytes) });
+      const client = this.options.client.actingAs(requestActor(request));
+      const { status, body } = await route.handle({ client, url, params, body: () => readJsonBody(request, maxBytes) });
       send(response, status, body);
     } catch (error) {
       const { status, body } = errorResponse(error);

@@ -8,9 +8,9 @@
 import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import {
   TaskRecord, isFinished,
-  type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Disposable, type Event, type LifecycleEvent, type ListTasksQuery,
+  type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type ClearHistoryOptions, type Disposable, type Event, type LifecycleEvent, type ListTasksQuery,
   type LogEvent, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type ScheduleInfo,
-  type TaskDict, type TaskflowClient, type TaskHandle,
+  type ScheduleOptions, type ScheduleSpec, type TaskDict, type TaskflowClient, type TaskHandle, type ThroughputBucket, type ThroughputQuery,
 } from "../model";
 import { Emitter } from "../engine/emitter";
 import { errorFromResponse, type ErrorBody } from "./httpErrors";
@@ -25,7 +25,15 @@ export interface HttpClientOptions {
   socketPath?: string;
   /** The bearer token. */
   token: string;
+  /**
+   * Who the server records in its audit trail for what this client does, sent as the header
+   * `X-Taskflow-Actor` (the CLI forwarding to a window sends "cli"). @default none: the server records "http"
+   */
+  actor?: AuditActor;
 }
+
+/** The request header naming the audit actor (see HttpClientOptions.actor). */
+export const ACTOR_HEADER = "X-Taskflow-Actor";
 
 /** The API over HTTP. Create it with `HttpTaskflowClient.connect(...)`; `dispose()` closes its connections. */
 export class HttpTaskflowClient implements TaskflowClient {
@@ -40,13 +48,14 @@ export class HttpTaskflowClient implements TaskflowClient {
   private stream: { response?: IncomingMessage; ready: Promise<void>; close(): void } | undefined;
   private readonly waiters = new Map<string, Array<{ resolve(): void; reject(error: Error): void }>>();
   private disposed = false;
+  private readonly views = new Map<AuditActor, HttpTaskflowClient>();
 
   readonly onLifecycle: Event<LifecycleEvent> = this.subscriber(this.lifecycle);
   readonly onLog: Event<LogEvent> = this.subscriber(this.logs);
   readonly onProgress: Event<ProgressEvent> = this.subscriber(this.progress);
   readonly onDidChangeRegistry: Event<RegistryChangeEvent> = this.subscriber(this.registry);
 
-  private constructor(private readonly options: HttpClientOptions) {
+  private constructor(private readonly options: HttpClientOptions, private readonly parent?: HttpTaskflowClient) {
     if (options.url === undefined && options.socketPath === undefined) throw new TypeError("HttpTaskflowClient needs options.url or options.socketPath");
     this.base = new URL(options.url ?? "http://localhost");
   }
@@ -64,12 +73,12 @@ export class HttpTaskflowClient implements TaskflowClient {
   }
 
   registeredTasks(): RegisteredTask[] {
-    return this.functions.map((f) => ({ ...f, config: { ...f.config } }));
+    return (this.parent ?? this).functions.map((f) => ({ ...f, config: { ...f.config } }));
   }
 
   /** Fetches the registered task functions again. */
   async refreshFunctions(): Promise<void> {
-    this.functions = (await this.call("GET", "/tasks/functions")) as RegisteredTask[];
+    (this.parent ?? this).functions = (await this.call("GET", "/tasks/functions")) as RegisteredTask[];
   }
 
   async addTask(task: TaskHandle | string, args?: unknown[], options: AddTaskOptions = {}): Promise<string> {
@@ -183,9 +192,56 @@ export class HttpTaskflowClient implements TaskflowClient {
     return (await this.call("GET", "/tasks/queues")) as QueueInfo[];
   }
 
+  async schedule(task: TaskHandle | string, spec: ScheduleSpec, options: ScheduleOptions = {}): Promise<string> {
+    const body = { task: typeof task === "string" ? task : task.taskName, ...spec, ...options };
+    return ((await this.call("POST", "/tasks/schedules", body)) as { scheduleId: string }).scheduleId;
+  }
+
+  async pauseSchedule(scheduleId: string): Promise<void> {
+    await this.call("POST", `/tasks/schedules/${encodeURIComponent(scheduleId)}/pause`);
+  }
+
+  async resumeSchedule(scheduleId: string): Promise<void> {
+    await this.call("POST", `/tasks/schedules/${encodeURIComponent(scheduleId)}/resume`);
+  }
+
+  async removeSchedule(scheduleId: string): Promise<void> {
+    await this.call("DELETE", `/tasks/schedules/${encodeURIComponent(scheduleId)}`);
+  }
+
+  async runScheduleNow(scheduleId: string): Promise<string> {
+    return ((await this.call("POST", `/tasks/schedules/${encodeURIComponent(scheduleId)}/run`)) as { taskId: string }).taskId;
+  }
+
+  async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]));
+    return (await this.call("GET", `/tasks/audit?${params}`)) as AuditEntry[];
+  }
+
+  async throughput(query: ThroughputQuery): Promise<ThroughputBucket[]> {
+    const since = query.since instanceof Date ? query.since.toISOString() : query.since;
+    const params = new URLSearchParams({ bucket: String(query.bucket) });
+    if (since !== undefined) params.set("since", since);
+    if (query.funcName !== undefined) params.set("funcName", query.funcName);
+    return (await this.call("GET", `/tasks/throughput?${params}`)) as ThroughputBucket[];
+  }
+
+  /**
+   * A client of the same API whose calls the server records as done by `actor`: one per actor, kept
+   * until this client is disposed. It shares this client's list of task functions.
+   */
+  actingAs(actor: AuditActor): HttpTaskflowClient {
+    const root = this.parent ?? this;
+    if (actor === root.options.actor) return root;
+    let view = root.views.get(actor);
+    if (!view) root.views.set(actor, (view = new HttpTaskflowClient({ ...root.options, actor }, root)));
+    return view;
+  }
+
   /** Closes the event stream and the connections; waiting calls reject. */
   dispose(): void {
     this.disposed = true;
+    this.views.forEach((view) => view.dispose());
     this.closeStream(new Error("The Taskflow client was disposed while waiting"));
     this.agent.destroy();
   }
@@ -226,6 +282,7 @@ export class HttpTaskflowClient implements TaskflowClient {
         Host: this.options.socketPath !== undefined ? "localhost" : this.base.host,
         Authorization: `Bearer ${this.options.token}`,
         Accept: "application/json",
+        ...(this.options.actor === undefined ? {} : { [ACTOR_HEADER]: this.options.actor }),
         ...(text === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) }),
       },
     };

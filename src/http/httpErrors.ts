@@ -2,7 +2,7 @@
  * The HTTP API's errors: the JSON body `{ error, name, ... }` and its status, from the model's
  * errors, so a client can rebuild the same error class on its side (see errorFromResponse).
  */
-import { QueueFullError, TaskStateError, UnknownFunctionError, UnknownTaskError, ValidationError, isTaskStatus } from "../model";
+import { QueueFullError, TaskStateError, UnknownFunctionError, UnknownScheduleError, UnknownTaskError, ValidationError, isTaskStatus } from "../model";
 
 /** An error with the HTTP status it is answered with. */
 export class HttpError extends Error {
@@ -22,6 +22,8 @@ export interface ErrorBody {
   status?: string;
   funcName?: string;
   path?: string;
+  /** UnknownScheduleError: the id asked for. */
+  scheduleId?: string;
   /** QueueFullError: the full queue and its maxSize (`taskId` is the stored rejected run). */
   queue?: string;
   maxSize?: number;
@@ -41,6 +43,8 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
       return { status: 404, body: { ...body, taskId: (e as UnknownTaskError).taskId } };
     case "UnknownFunctionError":
       return { status: 404, body: { ...body, funcName: (e as UnknownFunctionError).funcName } };
+    case "UnknownScheduleError":
+      return { status: 404, body: { ...body, scheduleId: (e as UnknownScheduleError).scheduleId } };
     case "TaskStateError":
       return { status: 409, body: { ...body, taskId: (e as TaskStateError).taskId, status: (e as TaskStateError).status } };
     case "QueueFullError": {
@@ -62,6 +66,8 @@ export function errorFromResponse(status: number, body: Partial<ErrorBody> | und
       return new UnknownTaskError(body.taskId ?? "", message);
     case "UnknownFunctionError":
       return new UnknownFunctionError(body.funcName ?? "", message);
+    case "UnknownScheduleError":
+      return new UnknownScheduleError(body.scheduleId ?? "", message);
     case "TaskStateError":
       if (isTaskStatus(body.status)) return new TaskStateError(body.taskId ?? "", body.status, message);
       break;

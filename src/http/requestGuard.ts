@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { describeValue } from "../model";
+import { AUDIT_ACTORS, describeValue, isAuditActor, type AuditActor } from "../model";
 import { HttpError } from "./httpErrors";
 
 /** Largest request body read, in bytes. */
@@ -35,6 +35,19 @@ export function checkToken(request: IncomingMessage, token: string): void {
   if (!match) throw new HttpError(401, "Every request needs the header Authorization: Bearer <token> (the token printed by taskflow serve)");
   const digest = (s: string) => createHash("sha256").update(s).digest();
   if (!timingSafeEqual(digest(match[1]), digest(token))) throw new HttpError(401, "The bearer token is wrong: use the token printed by taskflow serve");
+}
+
+/**
+ * Who the audit trail records for the request: "http", or the actor named by the header
+ * `X-Taskflow-Actor` (the CLI sends "cli" when it forwards). 400 for a header naming no actor.
+ */
+export function requestActor(request: IncomingMessage): AuditActor {
+  const header = request.headers["x-taskflow-actor"];
+  if (header === undefined) return "http";
+  if (!isAuditActor(header)) {
+    throw new HttpError(400, `X-Taskflow-Actor must be one of ${AUDIT_ACTORS.join(", ")}, got ${describeValue(header)}: leave the header out to act as "http"`);
+  }
+  return header;
 }
 
 /** The request's JSON body (undefined when empty); 413 past `maxBytes`, 400 when it is not JSON. */

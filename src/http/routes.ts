@@ -3,12 +3,10 @@
  * Inputs are validated with the model's schemas, so the API refuses what `addTask` and `listTasks`
  * refuse, with the same message.
  */
-import {
-  RETRYABLE_STATUSES, describeValue, isPlainObject, parseListTasksQuery,
-  type AddTasksItem, type ListTasksQuery, type TaskflowClient,
-} from "../model";
+import { describeValue, isPlainObject, parseListTasksQuery, type AddTasksItem, type ListTasksQuery, type TaskflowClient } from "../model";
 import { HttpError } from "./httpErrors";
 import { paramsToQuery } from "./queryParams";
+import { SCHEDULE_ROUTES } from "./scheduleRoutes";
 
 /** What a route gets. */
 export interface RouteRequest {
@@ -32,9 +30,6 @@ export interface Route {
   pattern: RegExp;
   handle(request: RouteRequest): Promise<RouteResponse>;
 }
-
-/** Largest page of tasks gone through at a time by the endpoints that act on many tasks. */
-const PAGE = 500;
 
 const ok = (body: unknown, status = 200): RouteResponse => ({ status, body });
 
@@ -124,7 +119,7 @@ export const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/tasks\/queues$/, handle: async ({ client }) => ok(await client.listQueues()) },
   { method: "GET", pattern: /^\/tasks\/schedules$/, handle: async ({ client }) => ok(await client.listSchedules()) },
   { method: "PATCH", pattern: new RegExp(`^/tasks/queues/${ID}$`), handle: async ({ client, params, body }) => ok(await patchQueue(client, params[0], await body())) },
-  { method: "GET", pattern: /^\/tasks\/audit$/, handle: async () => ok([]) },
+  ...SCHEDULE_ROUTES,
   {
     method: "POST",
     pattern: /^\/tasks\/bulk-retry$/,
@@ -137,19 +132,12 @@ export const ROUTES: Route[] = [
       const { since, funcName, ...rest } = objectBody(await body(), `{ "since": "2026-12-01T00:00:00Z", "funcName": "sendEmail" }`);
       const unknown = Object.keys(rest);
       if (unknown.length > 0) throw new HttpError(400, `retry-failed takes "since" and "funcName", got the unknown key "${unknown[0]}"`);
-      const sinceMs = since === undefined ? undefined : Date.parse(String(since));
-      if (sinceMs !== undefined && (typeof since !== "string" || Number.isNaN(sinceMs))) {
+      if (since !== undefined && typeof since !== "string") {
         throw new HttpError(400, `"since" must be an ISO time like "2026-12-01T00:00:00Z", got ${describeValue(since)}`);
       }
-      if (funcName !== undefined && typeof funcName !== "string") throw new HttpError(400, `"funcName" must be a string, got ${describeValue(funcName)}`);
-      const query = parseListTasksQuery({ status: [...RETRYABLE_STATUSES], ...(funcName === undefined ? {} : { funcName }), withLogs: false, limit: PAGE });
-      const ids: string[] = [];
-      for (let offset = 0; ; offset += PAGE) {
-        const page = await client.listTasks({ ...query, offset });
-        ids.push(...page.filter((r) => sinceMs === undefined || r.createdAt.getTime() >= sinceMs).map((r) => r.taskId));
-        if (page.length < PAGE) break;
-      }
-      return ok(await retryEach(client, ids));
+      // The engine checks the values (ValidationError, 400) and skips tasks it cannot retry.
+      const taskIds = await client.retryFailed({ ...(since === undefined ? {} : { since }), ...(funcName === undefined ? {} : { funcName: funcName as string }) });
+      return ok({ taskIds, errors: [] });
     },
   },
   {

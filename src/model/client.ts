@@ -113,17 +113,27 @@ export interface TaskflowClient {
    * zone that does not parse, UnknownFunctionError for a name nothing registered.
    */
   schedule(task: TaskHandle | string, spec: ScheduleSpec, options?: ScheduleOptions): Promise<string>;
-  /** Holds a schedule: no slot fires until resumeSchedule. Rejects for an unknown id. */
+  /** Holds a schedule: no slot fires until resumeSchedule. Rejects with UnknownScheduleError for an unknown id (as do the three below). */
   pauseSchedule(scheduleId: string): Promise<void>;
   /** Lets a paused schedule fire again, from the first slot after now. */
   resumeSchedule(scheduleId: string): Promise<void>;
   /** Deletes a schedule; the tasks it enqueued stay. */
   removeSchedule(scheduleId: string): Promise<void>;
-  /** Fires a schedule once now, as a slot would (the run gets its scheduleId); resolves with the task's id. */
+  /**
+   * Fires a schedule once now, as a slot would (the run gets its scheduleId; lastRunAt and lastTaskId
+   * are updated, the next slot stays); resolves with the task's id. Fires a paused schedule too.
+   */
   runScheduleNow(scheduleId: string): Promise<string>;
-  /** The audit trail, newest first. */
+  /**
+   * The audit trail, newest first: `limit` (default 100, at most 1000) entries after `offset`. The
+   * store keeps the newest 10,000 (AUDIT_MAX_ENTRIES). Rejects with a ValidationError for a bad page.
+   */
   audit(query?: AuditQuery): Awaitable<AuditEntry[]>;
-  /** Finished tasks per minute or hour by outcome, oldest bucket first, empty buckets included. */
+  /**
+   * Finished tasks per minute or hour (UTC buckets of their endTime) by outcome, oldest bucket first,
+   * empty buckets included, up to the bucket holding now; at most THROUGHPUT_MAX_BUCKETS buckets.
+   * Rejects with a ValidationError for a bad bucket, since or funcName.
+   */
   throughput(query: ThroughputQuery): Awaitable<ThroughputBucket[]>;
   /**
    * The same client, recording `actor` in the audit trail for what is done through it (the

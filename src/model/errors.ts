@@ -53,3 +53,11 @@ export class NonRetryableError extends Error {
 export function isNonRetryableError(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "NonRetryableError";
 }
+
+/** No schedule has this id: it never existed, or it was removed. */
+export class UnknownScheduleError extends Error {
+  override readonly name = "UnknownScheduleError";
+  constructor(readonly scheduleId: string, message = `No schedule has id ${JSON.stringify(scheduleId)}: listSchedules() gives the ids there are`) {
+    super(message);
+  }
+}

@@ -5,7 +5,7 @@ import { getTaskContext, taskLog } from "../engine/taskContext";
 import type { Disposable, LogLevel, TaskConfig, TaskFunction } from "../model";
 import type { CompileResult, EsbuildApi } from "./compileModule";
 import { ModuleCompiler } from "./moduleCompiler";
-import { planRegistrations, type ModuleState, type Registration } from "./registrationPlan";
+import { leftWorkspace, planRegistrations, type ModuleState, type Registration } from "./registrationPlan";
 import type { RunContext } from "./workerProtocol";
 import { declaredTasks, loadDiagnostic } from "./declaredTasksCache";
 import { runTaskWorker } from "./runTaskWorker";
@@ -16,7 +16,8 @@ import type { CompiledTask, ModuleDiagnostic, TaskFunctionInfo } from "./types";
 /** The part of TaskManager the host uses. */
 export interface TaskRegistrar {
   task(fn: TaskFunction, config: TaskConfig, options?: { source?: string }): unknown;
-  unregisterTask(name: string): unknown;
+  /** `dropModuleSchedule`: the task left the workspace, so the schedule its config declared goes too. */
+  unregisterTask(name: string, options?: { dropModuleSchedule?: boolean }): unknown;
 }
 
 /** Options of `new ModuleHost(...)`. */
@@ -85,6 +86,8 @@ export class ModuleHost {
   private readonly modules = new Map<string, ModuleState>();
   private readonly registered = new Map<string, Registration>();
   private registrationDiagnostics: ModuleDiagnostic[] = [];
+  /** Unregistered tasks whose module schedule waits to learn whether they left: task name to module file. */
+  private readonly schedulesHeld = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
   private readonly workers = new Set<Worker>();
   private readonly pools: ModulePools;
@@ -330,6 +333,9 @@ export class ModuleHost {
       const wanted = desired.get(name);
       if (wanted && wanted.file === current.file && wanted.version === current.version) continue;
       this.registered.delete(name);
+      // A task of a module that fails to compile or load keeps its schedule until the module loads
+      // again or goes; dispose keeps every schedule.
+      if (!wanted && !this.disposed) this.schedulesHeld.set(name, current.file);
       try {
         this.options.manager.unregisterTask(name);
       } catch (error) {
@@ -349,6 +355,7 @@ export class ModuleHost {
         });
       }
     }
+    if (!this.disposed) for (const name of leftWorkspace(this.schedulesHeld, this.modules, desired)) this.options.manager.unregisterTask(name, { dropModuleSchedule: true });
     this.registrationDiagnostics = problems;
     this.pools.retainOnly(new Set([...this.registered.values()].map((r) => r.outputPath)));
   }

@@ -58,3 +58,19 @@ export function planRegistrations(
   }
   return { desired, problems };
 }
+
+/**
+ * The held tasks (name to module file) that left the workspace: their module is gone, or loaded
+ * without them. They are removed from `held`; those registered again (`desired`) are dropped from it
+ * too, and those of a module that does not load now stay.
+ */
+export function leftWorkspace(held: Map<string, string>, modules: ReadonlyMap<string, ModuleState>, desired: ReadonlyMap<string, Registration>): string[] {
+  const left: string[] = [];
+  for (const [name, file] of held) {
+    const module = modules.get(file);
+    if (!desired.has(name) && module && module.outputPath === undefined) continue;
+    held.delete(name);
+    if (!desired.has(name)) left.push(name);
+  }
+  return left;
+}

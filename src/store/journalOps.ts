@@ -6,7 +6,8 @@
  * journal that was already folded into the file changes nothing.
  */
 import type { Database, Statement } from "sql.js";
-import { TASK_COLUMNS, journalRowProblem, journalRowToColumns, type JournalRow, type ScheduleData } from "../model";
+import { TASK_COLUMNS, journalRowProblem, journalRowToColumns, type AuditEntry, type JournalRow, type ScheduleData } from "../model";
+import { auditProblem, insertAudit } from "./auditRows";
 import { deleteSchedule, scheduleProblem, upsertSchedule } from "./scheduleRows";
 import { searchText } from "./taskQuery";
 
@@ -18,15 +19,17 @@ export type JournalOp =
   | { op: "delete"; taskIds: string[] }
   /** Inserts or replaces a schedule. */
   | { op: "saveSchedule"; schedule: ScheduleData }
-  | { op: "deleteSchedule"; scheduleId: string };
+  | { op: "deleteSchedule"; scheduleId: string }
+  /** An audit entry at position seq of the trail. */
+  | { op: "audit"; seq: number; entry: AuditEntry };
 
-const OP_NAMES = new Set(["save", "logs", "delete", "saveSchedule", "deleteSchedule"]);
+const OP_NAMES = new Set(["save", "logs", "delete", "saveSchedule", "deleteSchedule", "audit"]);
 
 /** Parses one journal line; throws when it is not a well-formed operation. */
 export function parseJournalLine(line: string): JournalOp {
   const op = JSON.parse(line) as JournalOp;
   if (typeof op !== "object" || op === null || !OP_NAMES.has(op.op)) {
-    throw new Error(`expected a journal operation {"op": "save" | "logs" | "delete" | "saveSchedule" | "deleteSchedule", ...}, got ${line.slice(0, 80)}`);
+    throw new Error(`expected a journal operation {"op": "save" | "logs" | "delete" | "saveSchedule" | "deleteSchedule" | "audit", ...}, got ${line.slice(0, 80)}`);
   }
   if (op.op === "save") {
     const problem = journalRowProblem(op.row);
@@ -41,6 +44,10 @@ export function parseJournalLine(line: string): JournalOp {
     if (problem !== null) throw new Error(`a saveSchedule operation whose schedule is not a schedule: ${problem}`);
   }
   if (op.op === "deleteSchedule" && typeof op.scheduleId !== "string") throw new Error("a deleteSchedule operation without schedule id");
+  if (op.op === "audit") {
+    const problem = auditProblem(op.seq, op.entry);
+    if (problem !== null) throw new Error(`an audit operation whose entry is not an audit entry: ${problem}`);
+  }
   return op;
 }
 
@@ -79,6 +86,7 @@ export class JournalApplier {
     else if (op.op === "logs") this.appendLogs(op.taskId, op.seq, op.lines);
     else if (op.op === "delete") this.delete(op.taskIds);
     else if (op.op === "saveSchedule") upsertSchedule(this.db, op.schedule);
+    else if (op.op === "audit") insertAudit(this.db, op.seq, op.entry);
     else deleteSchedule(this.db, op.scheduleId);
   }
 

@@ -1,4 +1,7 @@
-import { MetricsAccumulator, copyTaskData, isFinished, type ListTasksQuery, type Metrics, type ScheduleData, type TaskData, type TaskStatus } from "../model";
+import {
+  AUDIT_MAX_ENTRIES, MetricsAccumulator, THROUGHPUT_FIELDS, copyTaskData, emptyBuckets, isFinished,
+  type AuditEntry, type AuditQuery, type ListTasksQuery, type Metrics, type ScheduleData, type TaskData, type TaskStatus, type ThroughputBucket, type ThroughputRange,
+} from "../model";
 import { copySchedule } from "./scheduleRows";
 import {
   DEFAULT_MAX_RECORDS, comparatorFor, compareNewestFirst, compareOldestFirst, compareText, matchesQuery, resolveQuery,
@@ -20,6 +23,8 @@ export class MemoryStore implements TaskStore {
   private readonly tasks = new Map<string, TaskData>();
   private readonly idsByKey = new Map<string, Set<string>>();
   private readonly schedules = new Map<string, ScheduleData>();
+  /** Oldest first. */
+  private readonly auditTrail: AuditEntry[] = [];
   private finishedCount = 0;
   /** True while the map's insertion order is createdAt order, so retention can evict from the front. */
   private insertionOrdered = true;
@@ -155,6 +160,30 @@ export class MemoryStore implements TaskStore {
   listSchedules(): ScheduleData[] {
     this.assertOpen("listSchedules");
     return [...this.schedules.values()].sort((a, b) => compareText(a.scheduleId, b.scheduleId)).map(copySchedule);
+  }
+
+  appendAudit(entry: AuditEntry): void {
+    this.assertOpen("appendAudit");
+    this.auditTrail.push({ ...entry });
+    if (this.auditTrail.length > AUDIT_MAX_ENTRIES) this.auditTrail.splice(0, this.auditTrail.length - AUDIT_MAX_ENTRIES);
+  }
+
+  listAudit({ limit, offset }: Required<AuditQuery>): AuditEntry[] {
+    this.assertOpen("listAudit");
+    const end = this.auditTrail.length - offset;
+    return this.auditTrail.slice(Math.max(0, end - limit), Math.max(0, end)).reverse().map((e) => ({ ...e }));
+  }
+
+  throughput(range: ThroughputRange): ThroughputBucket[] {
+    this.assertOpen("throughput");
+    const buckets = emptyBuckets(range);
+    for (const task of this.tasks.values()) {
+      const field = THROUGHPUT_FIELDS[task.status as keyof typeof THROUGHPUT_FIELDS];
+      if (field === undefined || task.endTime === null || (range.funcName !== undefined && task.funcName !== range.funcName)) continue;
+      const index = Math.floor((task.endTime - range.startMs) / range.bucketMs);
+      if (index >= 0 && index < range.count) buckets[index][field]++;
+    }
+    return buckets;
   }
 
   private matching(query: ListTasksQuery): TaskData[] {

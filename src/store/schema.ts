@@ -4,6 +4,7 @@
  * one more function appended to MIGRATIONS.
  */
 import type { Database } from "sql.js";
+import { CREATE_AUDIT_SQL } from "./auditRows";
 import { CREATE_SCHEDULES_SQL } from "./scheduleRows";
 import { ALL_STATUSES, FINISHED_STATUSES, TASK_FIELDS, type ColumnField, type ColumnValue } from "../model";
 
@@ -145,8 +146,14 @@ function v3(db: Database): void {
   db.run(CREATE_SCHEDULES_SQL);
 }
 
+/** Round 2: the audit trail, and an index on end_time for throughput. */
+function v4(db: Database): void {
+  db.run(CREATE_AUDIT_SQL);
+  db.run("CREATE INDEX tasks_end_time ON tasks(end_time) WHERE end_time IS NOT NULL");
+}
+
 /** MIGRATIONS[i] takes a database from version i to version i + 1. */
-export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2, v3];
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2, v3, v4];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -3,8 +3,11 @@ import path from "node:path";
 import type { Database, SqlJsStatic, Statement } from "sql.js";
 import {
   fromColumns, isFinished, journalRowToColumns, systemTimers, toJournalRow,
-  type JournalRow, type ListTasksQuery, type Metrics, type ScheduleData, type TaskData, type TaskStatus, type Timers,
+  type AuditEntry, type AuditQuery, type JournalRow, type ListTasksQuery, type Metrics, type ScheduleData, type TaskData, type TaskStatus,
+  type ThroughputBucket, type ThroughputRange, type Timers,
 } from "../model";
+import { nextAuditSeq, readAudit } from "./auditRows";
+import { readThroughput } from "./throughputRows";
 import { writeFileAtomic } from "./atomicFile";
 import { JournalApplier, type JournalOp } from "./journalOps";
 import { JournalWriter, errorText } from "./journalWriter";
@@ -14,7 +17,7 @@ import { copySchedule, readSchedules } from "./scheduleRows";
 import { FINISHED_SQL } from "./schema";
 import { checkStoreOptions } from "./storeOptions";
 import { loadSqlJs } from "./sqlJsLoader";
-import { SELECT_COLUMNS, column, orderByClause, readMetrics, scalar, selectTasks, whereClause } from "./sqlQueries";
+import { SELECT_COLUMNS, column, orderByClause, readMetrics, scalar, selectTasks, stepAll, whereClause } from "./sqlQueries";
 import { DEFAULT_MAX_RECORDS, resolveQuery, searchText } from "./taskQuery";
 import type { SqlJsStoreOptions, TaskStore } from "./types";
 
@@ -234,6 +237,21 @@ export class SqlJsStore implements TaskStore {
     return readSchedules(this.db!);
   }
 
+  appendAudit(entry: AuditEntry): void {
+    this.read("appendAudit");
+    this.applyAndJournal("appendAudit", { op: "audit", seq: nextAuditSeq(this.db!), entry: { ...entry } });
+  }
+
+  listAudit(query: Required<AuditQuery>): AuditEntry[] {
+    this.read("listAudit");
+    return readAudit(this.db!, query);
+  }
+
+  throughput(range: ThroughputRange): ThroughputBucket[] {
+    this.read("throughput");
+    return readThroughput(this.db!, range);
+  }
+
   /** Applies an operation now, after the buffered ones so the journal keeps their order. */
   private applyAndJournal(method: string, op: JournalOp): void {
     this.read(method);
@@ -326,36 +344,17 @@ export class SqlJsStore implements TaskStore {
   }
 
   private storedRow(taskId: string): TaskData | undefined {
-    const stmt = this.readStatements!.getTask;
-    stmt.bind([taskId]);
-    try {
-      return stmt.step() ? fromColumns(stmt.get()) : undefined;
-    } finally {
-      stmt.reset();
-    }
+    const [row] = stepAll(this.readStatements!.getTask, [taskId]);
+    return row && fromColumns(row);
   }
 
   /** Finished tasks in the database; runs after every batch that saved one, so it is prepared once. */
   private finishedCount(): number {
-    const stmt = this.readStatements!.finishedCount;
-    try {
-      stmt.step();
-      return Number(stmt.get()[0]);
-    } finally {
-      stmt.reset();
-    }
+    return Number(stepAll(this.readStatements!.finishedCount)[0][0]);
   }
 
   private logsOf(taskId: string): string[] {
-    const stmt = this.readStatements!.logsOf;
-    const lines: string[] = [];
-    stmt.bind([taskId]);
-    try {
-      while (stmt.step()) lines.push(stmt.get()[0] as string);
-    } finally {
-      stmt.reset();
-    }
-    return lines;
+    return stepAll(this.readStatements!.logsOf, [taskId]).map((row) => row[0] as string);
   }
 
   private read(method: string): void {

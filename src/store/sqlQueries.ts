@@ -1,5 +1,5 @@
 /** The SQL form of the query rules in taskQuery.ts, over the tasks table aliased as t, and the reads that run them. */
-import type { Database, SqlValue } from "sql.js";
+import type { Database, SqlValue, Statement } from "sql.js";
 import { ALL_STATUSES, MetricsAccumulator, TASK_COLUMNS, fromColumns, isFinished, type ListTasksQuery, type Metrics, type TaskData, type TaskStatus } from "../model";
 import { parseTagFilter, searchNeedle, statusList, type ResolvedQuery } from "./taskQuery";
 
@@ -80,6 +80,18 @@ export function selectTasks(db: Database, sql: string, params: SqlValue[], withL
     logs.free();
   }
   return tasks;
+}
+
+/** The rows of a prepared statement run with `params`; it is left reset for its next use. */
+export function stepAll(stmt: Statement, params: SqlValue[] = []): SqlValue[][] {
+  const rows: SqlValue[][] = [];
+  stmt.bind(params);
+  try {
+    while (stmt.step()) rows.push(stmt.get());
+  } finally {
+    stmt.reset();
+  }
+  return rows;
 }
 
 /** The first column of every row of a query. */

@@ -5,7 +5,7 @@
  * Reads and writes are synchronous (sql.js works in memory); durability is asynchronous: a write is
  * on disk within `flushIntervalMs` of being made, and `flush()` forces it.
  */
-import type { ListTasksQuery, Metrics, ScheduleData, TaskData, TaskStatus, Timers } from "../model";
+import type { AuditEntry, AuditQuery, ListTasksQuery, Metrics, ScheduleData, TaskData, TaskStatus, ThroughputBucket, ThroughputRange, Timers } from "../model";
 
 export interface TaskStore {
   /** Opens the database (creating it, migrating it, replaying any journal). */
@@ -53,6 +53,16 @@ export interface TaskStore {
   deleteSchedule(scheduleId: string): void;
   /** Every schedule, by scheduleId. */
   listSchedules(): ScheduleData[];
+
+  /** Appends an entry to the audit trail; beyond AUDIT_MAX_ENTRIES (10,000) entries the oldest are dropped. */
+  appendAudit(entry: AuditEntry): void;
+  /** A page of the audit trail, newest (last appended) first. */
+  listAudit(query: Required<AuditQuery>): AuditEntry[];
+  /**
+   * Finished tasks whose endTime falls in each bucket of the range, by final status: every bucket,
+   * oldest first, empty ones included.
+   */
+  throughput(range: ThroughputRange): ThroughputBucket[];
 }
 
 export interface SqlJsStoreOptions {

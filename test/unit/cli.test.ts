@@ -76,6 +76,21 @@ describe("taskflow CLI (dist/cli.js)", function () {
     assert.match(logs.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d echoing\n$/);
   });
 
+  it("passes --queue and --priority to the run and records it in the audit trail as done by the cli", async () => {
+    const run = await cli(["run", "echo", "--args", '["q"]', "--queue", "emails", "--priority", "5", "--wait", "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const printed = JSON.parse(run.stdout);
+    const reader = new TaskManager({ dbPath: path.join(workspace, ".taskflow", "taskflow.sqlite"), onOutsideLog: () => {} });
+    await reader.start();
+    try {
+      const stored = reader.getTask(printed.taskId)!;
+      assert.deepEqual([stored.queue, stored.priority, stored.status], ["emails", 5, "success"]);
+      assert.deepEqual(reader.audit().map((e) => [e.action, e.actor, e.taskId, e.detail]), [["run", "cli", printed.taskId, "echo"]]);
+    } finally {
+      await reader.shutdown();
+    }
+  });
+
   it("exits 1 when the task failed or is not found, and 0 for a retry started", async () => {
     const failed = await cli(["run", "boom", "--wait", "--json"]);
     assert.equal(failed.code, 1);
@@ -143,12 +158,13 @@ describe("taskflow CLI (dist/cli.js)", function () {
       await holder.shutdown();
     });
 
-    it("forwards run --wait, list and show to the holder", async () => {
-      const run = await cli(["run", "hello", "--args", '["cli"]', "--wait", "--json", "--db", dbPath]);
+    it("forwards run --wait, list and show to the holder, which records the run as done by the cli", async () => {
+      const run = await cli(["run", "hello", "--args", '["cli"]', "--queue", "greetings", "--priority", "-2", "--wait", "--json", "--db", dbPath]);
       assert.equal(run.code, 0, run.stderr);
       const record = JSON.parse(run.stdout);
       assert.equal(record.result, "hello cli");
-      assert.equal(holder.getTask(record.taskId)?.status, "success");
+      assert.deepEqual([holder.getTask(record.taskId)?.status, record.queue, record.priority], ["success", "greetings", -2]);
+      assert.deepEqual(holder.audit().map((e) => [e.action, e.actor, e.taskId]), [["run", "cli", record.taskId]]);
       const list = await cli(["list", "--json", "--db", dbPath]);
       assert.deepEqual(JSON.parse(list.stdout).map((t: { taskId: string }) => t.taskId), [record.taskId]);
     });

@@ -39,6 +39,25 @@ describe("extension: the exported API proxy", () => {
     await manager.shutdown();
   });
 
+  it("acts as vscode in the audit trail, and reaches schedules, runScheduleNow and throughput", async () => {
+    const manager = await startedManager();
+    manager.task({ name: "tick" }, async () => "t");
+    const proxy = new ManagerProxy("unavailable");
+    proxy.attach(manager);
+    const sid = await proxy.schedule("tick", { every: 3600 });
+    const taskId = await proxy.runScheduleNow(sid);
+    assert.equal((await proxy.waitFor(taskId)).scheduleId, sid);
+    await proxy.pauseSchedule(sid);
+    await proxy.resumeSchedule(sid);
+    await proxy.removeSchedule(sid);
+    await proxy.cancelTask(await manager.addTask("tick", [], { runAt: new Date(Date.now() + 3_600_000) }));
+    const trail = (await proxy.audit()).map((e) => [e.action, e.actor]);
+    assert.deepEqual(trail, [["cancel", "vscode"], ["run", "api"], ["unschedule", "vscode"], ["resume", "vscode"], ["pause", "vscode"], ["run", "vscode"], ["schedule", "vscode"]]);
+    assert.equal((await proxy.actingAs("http").audit({ limit: 1 }))[0].action, "cancel");
+    assert.equal((await proxy.throughput({ bucket: "hour" })).at(-1)!.succeeded, 1);
+    await manager.shutdown();
+  });
+
   it("forwards funcNames to the manager: the names in the history, sorted", async function () {
     const manager = await startedManager();
     if (typeof (manager as Partial<TaskflowClient>).funcNames !== "function") {

@@ -59,7 +59,7 @@ describe("extension: package.json agrees with the code", () => {
 
   it("declares each setting with a default and a description", () => {
     const properties = manifest.contributes.configuration.properties;
-    for (const key of ["taskflow.modules", "taskflow.maxConcurrentTasks", "taskflow.isolation", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask"]) {
+    for (const key of ["taskflow.modules", "taskflow.maxConcurrentTasks", "taskflow.isolation", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask", "taskflow.logFile"]) {
       assert.ok(key in properties, `missing ${key}`);
     }
     for (const [key, p] of Object.entries(properties)) {

@@ -192,7 +192,66 @@ describe("HTTP API", function () {
     assert.match((await call("PATCH", "/tasks/queues/emails", { colour: "red" })).body.error, /unknown key "colour"\. Known keys: concurrency, maxSize, rateLimit/);
     assert.match((await call("PATCH", "/tasks/queues/emails", { paused: "yes" })).body.error, /"paused" must be true or false, got the string "yes"/);
     assert.deepEqual((await call("GET", "/tasks/schedules")).body, []);
-    assert.deepEqual((await call("GET", "/tasks/audit")).body, []);
+    const trail = (await call("GET", "/tasks/audit")).body as Array<{ action: string; actor: string; taskId: string | null; detail: string | null }>;
+    assert.deepEqual(trail.map((e) => [e.action, e.actor, e.taskId, e.detail]), [
+      ["resume", "http", null, "queue emails"],
+      ["run", "http", added.body.taskId, "echo"],
+      ["pause", "http", null, "queue emails"],
+      ["configure", "http", null, 'queue emails: {"concurrency":2,"maxSize":1}'],
+    ], "newest first; refused calls (the full queue, bad settings) record nothing");
+  });
+
+  it("creates, pauses, resumes, runs and removes schedules through their routes, 404 for an unknown id", async () => {
+    const created = await call("POST", "/tasks/schedules", { task: "echo", every: 300, args: [7], tags: { via: "api" } });
+    assert.equal(created.status, 201);
+    const sid = created.body.scheduleId as string;
+    assert.equal((await call("POST", `/tasks/schedules/${sid}/pause`)).body.paused, true);
+    assert.equal((await call("POST", `/tasks/schedules/${sid}/resume`)).body.paused, false);
+    const run = await call("POST", `/tasks/schedules/${sid}/run`);
+    assert.equal(run.status, 201);
+    const record = await manager.waitFor(run.body.taskId);
+    assert.deepEqual([record.scheduleId, record.result, record.tags], [sid, 7, { via: "api" }]);
+    assert.equal(manager.listSchedules()[0].lastTaskId, run.body.taskId);
+    assert.equal((await call("DELETE", `/tasks/schedules/${sid}`)).status, 200);
+    assert.deepEqual(manager.listSchedules(), []);
+    for (const [method, suffix] of [["POST", "/pause"], ["POST", "/resume"], ["POST", "/run"], ["DELETE", ""]]) {
+      const missing = await call(method, `/tasks/schedules/${sid}${suffix}`);
+      assert.equal(missing.status, 404, `${method} ${suffix}`);
+      assert.deepEqual([missing.body.name, missing.body.scheduleId], ["UnknownScheduleError", sid]);
+      assert.match(missing.body.error, /No schedule has id .*listSchedules\(\) gives the ids there are/);
+    }
+    assert.match((await call("POST", "/tasks/schedules", { task: "echo" })).body.error, /exactly one of "every" \(seconds\) and "cron", got neither/);
+    assert.match((await call("POST", "/tasks/schedules", { task: "echo", cron: "0 25 * * *" })).body.error, /does not parse/);
+    assert.equal((await call("POST", "/tasks/schedules", { task: "nope", every: 5 })).status, 404);
+    assert.deepEqual(manager.listSchedules(), [], "refused schedules create nothing");
+    assert.deepEqual(manager.audit().map((e) => [e.action, e.actor]), [["unschedule", "http"], ["run", "http"], ["resume", "http"], ["pause", "http"], ["schedule", "http"]]);
+  });
+
+  it("records the X-Taskflow-Actor header's actor, serves throughput and the audit trail, and retries failed tasks through the engine", async () => {
+    const client = await HttpTaskflowClient.connect({ url: `http://127.0.0.1:${port}`, token, actor: "cli" });
+    try {
+      const failed = await client.addTask("boom");
+      await manager.waitFor(failed);
+      const [again] = await client.retryFailed({ funcName: "boom" });
+      await manager.waitFor(again);
+      const sid = await client.schedule("echo", { cron: "0 9 * * 1-5", timezone: "Europe/Berlin" });
+      await client.removeSchedule(sid);
+      await assert.rejects(client.runScheduleNow(sid), (e: unknown) => (e as Error).name === "UnknownScheduleError");
+      assert.deepEqual((await client.audit({ limit: 3 })).map((e) => [e.action, e.actor, e.taskId]), [["unschedule", "cli", null], ["schedule", "cli", null], ["retry", "cli", again]]);
+      assert.deepEqual((await client.audit({ limit: 1, offset: 3 })).map((e) => e.taskId), [failed]);
+      const buckets = await client.throughput({ bucket: "hour", funcName: "boom" });
+      assert.equal(buckets.length, 60);
+      assert.equal(buckets[59].failed, 2);
+    } finally {
+      client.dispose();
+    }
+    const unknownFunction = await call("POST", "/tasks/retry-failed", { funcName: "nothing" });
+    assert.equal(unknownFunction.status, 404, "the engine's retryFailed refuses a function it does not know");
+    const badActor = await send(port, "GET", "/tasks/audit", { token, headers: { "X-Taskflow-Actor": "robot" } });
+    assert.equal(badActor.status, 400);
+    assert.match(badActor.body.error, /X-Taskflow-Actor must be one of vscode, cli, http, api, got the string "robot"/);
+    assert.match((await call("GET", "/tasks/audit?limit=lots")).body.error, /audit limit must be a whole number from 0 to 1000, got the string "lots"/);
+    assert.match((await call("GET", "/tasks/throughput?bucket=week")).body.error, /bucket must be "minute" or "hour", got the string "week"/);
   });
 
   it("streams lifecycle and log events as server-sent events", async () => {

@@ -47,6 +47,46 @@ describe("runtime: schedules declared in task modules", function () {
     assert.deepEqual(manager.listSchedules(), []);
   });
 
+  it("removes a module's schedule when the module file is deleted, and keeps it while the module does not compile", async () => {
+    workspace = new Workspace({
+      "r.tasks.ts": moduleWith("{ schedule: { every: 3600 } }"),
+      "other.tasks.ts": `import { task } from "taskflow";\nexport const nightly = task({ schedule: { cron: "0 3 * * *" } }, async () => "ok");\n`,
+    });
+    manager = new TaskManager({ onOutsideLog: () => undefined });
+    await manager.start();
+    runtime = new WorkspaceRuntime({ manager, root: workspace.root, distDir, esbuild });
+    await runtime.ready();
+    assert.deepEqual(manager.listSchedules().map((s) => s.funcName).sort(), ["nightly", "report"]);
+    const reportId = manager.listSchedules().find((s) => s.funcName === "report")!.scheduleId;
+
+    workspace.write({ "r.tasks.ts": "export const report = task(;" });
+    await runtime.reload(workspace.file("r.tasks.ts"));
+    assert.deepEqual(manager.listSchedules().map((s) => s.scheduleId).includes(reportId), true, "a syntax error mid-edit keeps the schedule");
+
+    rmSync(workspace.file("r.tasks.ts"));
+    await runtime.reload(workspace.file("r.tasks.ts"));
+    assert.deepEqual(manager.listSchedules().map((s) => s.funcName), ["nightly"]);
+  });
+
+  it("removes a task's schedule when the task is deleted from its module, and keeps the schedules at dispose", async () => {
+    workspace = new Workspace({
+      "r.tasks.ts": moduleWith("{ schedule: { every: 3600 } }") + `export const weekly = task({ schedule: { every: 604800 } }, async () => "w");\n`,
+    });
+    manager = new TaskManager({ onOutsideLog: () => undefined });
+    await manager.start();
+    runtime = new WorkspaceRuntime({ manager, root: workspace.root, distDir, esbuild });
+    await runtime.ready();
+    assert.deepEqual(manager.listSchedules().map((s) => s.funcName), ["report", "weekly"]);
+
+    workspace.write({ "r.tasks.ts": moduleWith("{ schedule: { every: 3600 } }") });
+    await runtime.reload(workspace.file("r.tasks.ts"));
+    assert.deepEqual(manager.listSchedules().map((s) => s.funcName), ["report"]);
+
+    await runtime.dispose();
+    runtime = undefined;
+    assert.deepEqual(manager.listSchedules().map((s) => s.funcName), ["report"], "a window closing is not the task leaving the workspace");
+  });
+
   it("reports a cron expression that does not parse as a diagnostic quoting it", async () => {
     workspace = new Workspace({ "r.tasks.ts": moduleWith("{ schedule: { cron: \"0 25 * * *\" } }") });
     manager = new TaskManager({ onOutsideLog: () => undefined });

@@ -1,21 +1,7 @@
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { newTaskData, type ListTasksQuery, type ScheduleData, type TaskData, type TaskStatus } from "../../src/model";
-import { MemoryStore, SqlJsStore, type TaskStore } from "../../src/store";
-
-/** How the suite gets a store, and how it proves the data survives (or not) a reopen. */
-interface StoreHarness {
-  /** An open, empty store. */
-  create(options?: { maxRecords?: number }): Promise<TaskStore>;
-  /** The store the next reads go to: the same one, or a new instance on the same file. */
-  reload(store: TaskStore, options?: { maxRecords?: number }): Promise<TaskStore>;
-  /** A store that was never opened. */
-  unopened(): TaskStore;
-  /** Closes whatever is still open and removes temporary files. */
-  cleanup(): Promise<void>;
-}
+import { AUDIT_MAX_ENTRIES, newTaskData, resolveThroughputQuery, type AuditEntry, type ListTasksQuery, type ScheduleData, type TaskData, type TaskStatus } from "../../src/model";
+import type { TaskStore } from "../../src/store";
+import { memoryHarness, sqlJsHarness, type StoreHarness } from "./helpers/storeHarness";
 
 function task(overrides: Partial<TaskData> & { taskId: string }): TaskData {
   return newTaskData({
@@ -325,6 +311,50 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       assert.deepEqual(ids(store.listTasks()), ["s5", "s4", "s3", "r0"]);
     });
 
+    it("keeps the audit trail newest first, paged, across a reopen, and only the newest AUDIT_MAX_ENTRIES", async () => {
+      const entry = (i: number): AuditEntry => ({
+        at: new Date(1_700_000_000_000 + i * 1000).toISOString(), action: i % 2 === 0 ? "run" : "cancel", taskId: `t${i}`, actor: "cli", detail: i === 0 ? "sendEmail" : null,
+      });
+      for (let i = 0; i < 3; i++) store.appendAudit(entry(i));
+      store = await harness.reload(store);
+      assert.deepEqual(store.listAudit({ limit: 10, offset: 0 }), [entry(2), entry(1), entry(0)]);
+      assert.deepEqual(store.listAudit({ limit: 1, offset: 1 }), [entry(1)]);
+      assert.deepEqual(store.listAudit({ limit: 5, offset: 3 }), []);
+      for (let i = 3; i < AUDIT_MAX_ENTRIES + 5; i++) store.appendAudit(entry(i));
+      store = await harness.reload(store);
+      const newest = store.listAudit({ limit: 2, offset: 0 });
+      assert.deepEqual(newest.map((e) => e.taskId), [`t${AUDIT_MAX_ENTRIES + 4}`, `t${AUDIT_MAX_ENTRIES + 3}`]);
+      assert.deepEqual(store.listAudit({ limit: 10, offset: AUDIT_MAX_ENTRIES - 1 }).map((e) => e.taskId), ["t5"], "the five oldest were dropped");
+    });
+
+    it("counts finished tasks per bucket of their end time by final status, empty buckets included, oldest first", async () => {
+      const hour = Date.UTC(2026, 11, 2, 10, 0, 0);
+      const at = (minute: number, second = 0) => hour + minute * 60_000 + second * 1000;
+      const done = (id: string, status: TaskStatus, endTime: number | null, funcName = "sendEmail") =>
+        task({ taskId: id, status, funcName, createdAt: hour - 3_600_000, startTime: endTime === null ? null : endTime - 500, endTime });
+      store.saveTasks([
+        done("a", "success", at(0, 1)), done("b", "success", at(0, 59)), done("c", "failed", at(0, 30)),
+        done("d", "cancelled", at(2)), done("e", "interrupted", at(2, 10), "other"), done("f", "rejected", at(2, 20)),
+        done("g", "running", null), done("h", "success", at(5)), done("i", "success", hour - 1),
+      ]);
+      store = await harness.reload(store);
+      const zero = { succeeded: 0, failed: 0, cancelled: 0, interrupted: 0, rejected: 0 };
+      const range = resolveThroughputQuery({ bucket: "minute", since: new Date(at(0, 40)) }, at(3, 30));
+      assert.deepEqual(store.throughput(range), [
+        { start: new Date(at(0)).toISOString(), ...zero, succeeded: 2, failed: 1 },
+        { start: new Date(at(1)).toISOString(), ...zero },
+        { start: new Date(at(2)).toISOString(), ...zero, cancelled: 1, interrupted: 1, rejected: 1 },
+        { start: new Date(at(3)).toISOString(), ...zero },
+      ], "from the bucket holding since to the one holding now; h ended after now, i before since");
+      assert.deepEqual(store.throughput({ ...range, funcName: "other" }).map((b) => b.interrupted), [0, 0, 1, 0]);
+      const hours = store.throughput(resolveThroughputQuery({ bucket: "hour" }, at(3, 30)));
+      assert.equal(hours.length, 60);
+      assert.deepEqual(hours.slice(-2), [
+        { start: new Date(hour - 3_600_000).toISOString(), ...zero, succeeded: 1 },
+        { start: new Date(hour).toISOString(), ...zero, succeeded: 3, failed: 1, cancelled: 1, interrupted: 1, rejected: 1 },
+      ]);
+    });
+
     it("refuses calls before open and after close", async () => {
       assert.throws(() => harness.unopened().listTasks(), /not opened yet: await open\(\) first/);
       await store.close();
@@ -335,65 +365,7 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
   });
 }
 
-function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), "taskflow-store-"));
-}
-
-/** An SqlJsStore harness; `reopen` says how a reload reaches the file. */
-function sqlJsHarness(reopen: "none" | "close" | "crash"): () => StoreHarness {
-  return () => {
-    const dir = tempDir();
-    const dbPath = path.join(dir, "tasks.db");
-    const open = new Set<TaskStore>();
-    const abandoned: TaskStore[] = [];
-    const make = async (maxRecords?: number): Promise<TaskStore> => {
-      const s = new SqlJsStore({ dbPath, maxRecords, onWarning: () => undefined });
-      await s.open();
-      open.add(s);
-      return s;
-    };
-    return {
-      create: (options) => make(options?.maxRecords),
-      unopened: () => new SqlJsStore({ dbPath }),
-      async reload(store, options) {
-        if (reopen === "none") return store;
-        if (reopen === "close") {
-          await store.close();
-        } else {
-          // A crash after the journal was written: the first instance is abandoned, never closed. A dead
-          // process's lock is stale and taken over; in this process it has to be let go by hand.
-          await store.flush();
-          await (store as unknown as { lock?: { release(): Promise<void> } }).lock?.release();
-          abandoned.push(store);
-        }
-        open.delete(store);
-        return make(options?.maxRecords);
-      },
-      async cleanup() {
-        for (const s of open) await s.close().catch(() => undefined);
-        // Only the abandoned instances' file handles are released; their data stays as the crash left it.
-        for (const s of abandoned) await (s as unknown as { journal?: { close(): Promise<void> } }).journal?.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  };
-}
-
-storeConformance("MemoryStore", () => {
-  let current: TaskStore | undefined;
-  return {
-    async create(options) {
-      current = new MemoryStore(options);
-      await current.open();
-      return current;
-    },
-    reload: async (store) => store,
-    unopened: () => new MemoryStore(),
-    async cleanup() {
-      await current?.close().catch(() => undefined);
-    },
-  };
-});
+storeConformance("MemoryStore", memoryHarness);
 storeConformance("SqlJsStore", sqlJsHarness("none"));
 storeConformance("SqlJsStore reopened after close", sqlJsHarness("close"));
 storeConformance("SqlJsStore reopened from the journal after a crash", sqlJsHarness("crash"));

@@ -123,6 +123,26 @@ describe("store schema migrations", () => {
     assert.deepEqual(reopened.listSchedules(), [schedule]);
   });
 
+  it("opens a database file written by schema version 3 with no audit trail, keeping its schedules, and keeps audit entries in it", async () => {
+    const SQL = await loadSqlJs();
+    const old = new SQL.Database();
+    migrate(old, MIGRATIONS.slice(0, 3));
+    assert.equal(schemaVersion(old), 3);
+    old.run(`INSERT INTO schedules (schedule_id, func_name, every_seconds, args, kwargs, tags, run_on_start, paused, source)
+      VALUES ('s1', 'sync', 60, '[]', '{}', '{}', 0, 0, 'api')`);
+    writeFileSync(dbPath, old.export());
+    old.close();
+    const store = await open();
+    assert.deepEqual(store.listSchedules().map((s) => s.scheduleId), ["s1"]);
+    assert.deepEqual(store.listAudit({ limit: 10, offset: 0 }), []);
+    const entry = { at: "2026-12-02T10:00:00.000Z", action: "unschedule" as const, taskId: null, actor: "cli" as const, detail: "schedule s1" };
+    store.appendAudit(entry);
+    await store.close();
+    stores.length = 0;
+    const reopened = await open();
+    assert.deepEqual(reopened.listAudit({ limit: 10, offset: 0 }), [entry]);
+  });
+
   it("replays a journal written before the round-2 fields existed, giving them their initial values", async () => {
     writeFileSync(`${dbPath}.journal`, `${roundOneSaveLine("old")}\n${JSON.stringify({ op: "logs", taskId: "old", seq: 0, lines: ["a"] })}\n`);
     const store = await open();
