@@ -8,27 +8,22 @@ import * as vscode from "vscode";
 import { recordWorkspaceDatabase } from "../cli/workspaceDatabase";
 import { registerPanels } from "./panels";
 import { Commands, ContextKeys, Views } from "./commandIds";
-import { registerCommand, UserError, type CommandHandler } from "./commandRegistry";
-import { generateEncryptionKey, setEncryptionKey } from "./encryptionKeyCommands";
+import { commandHandlers } from "./commandHandlers";
+import { registerCommand, UserError } from "./commandRegistry";
 import { FunctionsTreeProvider } from "./functionsTreeProvider";
 import { DebugRuns } from "./debugRuns";
-import { debugTask } from "./debugTask";
 import { ManagerProxy } from "./managerProxy";
-import { newTaskModule } from "./newTaskModule";
-import { runFunction, runTask, runTaskWithOptions } from "./runCommands";
-import { scheduleCommandHandlers } from "./scheduleActions";
 import { SchedulesTreeProvider } from "./schedulesTreeProvider";
 import { ENCRYPTION_KEY_SECRET, type ExtensionServices } from "./services";
 import { QueueSettingsApplier } from "./queueSettings";
 import { MANAGER_SETTINGS, RUNTIME_SETTINGS, readSettings } from "./settings";
 import { TaskflowStatusBar } from "./statusBar";
-import { cancelTask, clearHistory, copyTaskId, deleteTask, retryTask, showTask } from "./taskActions";
 import { catalogFromRegistered, type CatalogSnapshot } from "./taskCatalog";
 import { registerTaskLenses } from "./taskCodeLens";
 import { TasksTreeProvider } from "./tasksTreeProvider";
 import { TypeScriptLoader } from "./typeScriptLoader";
 import { applyTerminalEnvironment, writeLauncher } from "./terminalEnvironment";
-import { WindowApi, copyApiUrlAndToken, regenerateApiToken } from "./windowApi";
+import { WindowApi } from "./windowApi";
 import { WindowEngine } from "./windowEngine";
 import { DATABASE_FILE, type WorkspaceSession } from "./workspaceSession";
 import { isTaskStatus } from "../model";
@@ -302,48 +297,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       void vscode.window.showErrorMessage(`Taskflow: ${(err as Error).message}`);
     });
   };
-  const windowApi = () => {
-    if (!api) throw new UserError(NO_FOLDER);
-    return api;
-  };
-  const handlers: Record<(typeof Commands)[keyof typeof Commands], CommandHandler> = {
-    [Commands.runTask]: (name, options) => runTask(services, name, options),
-    [Commands.runTaskWithOptions]: (node) => runTaskWithOptions(services, node),
-    [Commands.runFunction]: (target) => runFunction(services, target),
-    [Commands.debugTask]: (name, options) => debugTask(services, () => {
+  const handlers = commandHandlers({
+    services,
+    showDashboard: () => panels.showDashboard(),
+    debugRuns: () => {
       if (!debugRuns) throw new UserError(NO_FOLDER);
       if (engine?.forwardedTo) {
         throw new UserError(`Debug Task runs the task in this window's debugger, but this window uses the task database of ${engine.forwardedTo}: debug it there, or close that process and reload this window`);
       }
       return debugRuns;
-    }, name, options),
-    [Commands.retryTask]: (target) => retryTask(services, target),
-    [Commands.cancelTask]: (target) => cancelTask(services, target),
-    [Commands.showTask]: (target) => showTask(services, target),
-    [Commands.openDashboard]: () => {
-      services.manager();
-      panels.showDashboard();
     },
-    [Commands.clearHistory]: (options) => clearHistory(services, options),
-    [Commands.deleteTask]: (target) => deleteTask(services, target),
-    [Commands.copyTaskId]: (target) => copyTaskId(services, target),
-    [Commands.setEncryptionKey]: (key) => setEncryptionKey(services, key),
-    [Commands.generateEncryptionKey]: () => generateEncryptionKey(services),
-    [Commands.newTaskModule]: (fileName) => newTaskModule(services, fileName),
-    [Commands.refresh]: async () => {
-      await services.reloadModules();
-      services.refreshViews();
+    windowApi: () => {
+      if (!api) throw new UserError(NO_FOLDER);
+      return api;
     },
-    [Commands.loadMore]: (status) => services.loadMore(String(status)),
-    [Commands.openModule]: async (file, line, column) => {
-      if (typeof file !== "string") throw new UserError("Open Module needs a file path");
-      const position = new vscode.Position(Math.max(0, Number(line ?? 1) - 1), Math.max(0, Number(column ?? 1) - 1));
-      await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(position, position) });
-    },
-    [Commands.copyApiUrlAndToken]: () => copyApiUrlAndToken(windowApi()),
-    [Commands.regenerateApiToken]: () => regenerateApiToken(windowApi()),
-    ...scheduleCommandHandlers(services),
-  };
+  });
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(registerCommand(id as keyof typeof handlers, handler, log));
   }

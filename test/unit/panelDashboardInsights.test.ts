@@ -41,7 +41,7 @@ describe("dashboard: throughput, queues, retry failed since and the audit trail"
 
   async function dashboard(history = [seeded(0)], host: Partial<PanelHost> = {}) {
     const { manager } = await engine(history);
-    const { client, asked } = withInsights(manager as unknown as TaskflowClient);
+    const { client, asked } = withInsights(manager);
     const { host: fake, calls } = fakeHost(host);
     const r = recorder();
     const controller = new DashboardController({ manager: client, host: fake, post: r.post, timers: new FakeTimers(), now: () => NOW });
