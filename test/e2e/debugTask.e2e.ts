@@ -6,10 +6,18 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { answer, focusView, pick, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame } from "./workbench";
+import { answerArguments, focusView, pick, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame } from "./workbench";
 
 const MODULE = "debugging.tasks.ts";
 const MARKER = "total += n * n";
+
+/** The rows of the Cancelled status group: those after its header, up to the next group's header. */
+function cancelledRows(rows: string[]): string[] {
+  const start = rows.findIndex((row) => /^Cancelled\s*\d+$/.test(row));
+  if (start < 0) return [];
+  const end = rows.findIndex((row, i) => i > start && /^(Pending|Running|Failed|Interrupted|Rejected|Cancelled|Succeeded)\s*\d+$/.test(row));
+  return rows.slice(start + 1, end < 0 ? undefined : end);
+}
 
 describe("Debug Task in the workbench (UI)", () => {
   after(async () => {
@@ -37,8 +45,8 @@ describe("Debug Task in the workbench (UI)", () => {
     await page.locator(".editor-instance .codicon-debug-breakpoint").first().waitFor({ timeout: stepTimeoutMs });
 
     await runCommand(page, "Taskflow: Debug Task...");
-    await pick(page, /^sumSquares$/);
-    await answer(page, "[[4]]");
+    await pick(page, "sumSquares");
+    await answerArguments(page, "sumSquares", ["[4]"]);
 
     const toolbar = page.locator(".debug-toolbar");
     await toolbar.waitFor({ state: "visible", timeout: 60_000 });
@@ -83,7 +91,8 @@ describe("Debug Task in the workbench (UI)", () => {
     await toolbar.waitFor({ state: "hidden", timeout: 60_000 });
     const view = await focusView(page, "Tasks");
     let rows: string[] = [];
-    await waitFor(async () => (rows = await treeRows(page, view)).some((row) => /^Cancelled\s*1/.test(row)), {
+    // Earlier tests of the run may have cancelled other tasks: look for the debug run inside the Cancelled group.
+    await waitFor(async () => cancelledRows(rows = await treeRows(page, view)).some((row) => /^sumSquares.*debug=true/.test(row)), {
       what: "the Tasks view to show the stopped debug run in the Cancelled group",
       timeoutMs: 30_000,
       intervalMs: 250,

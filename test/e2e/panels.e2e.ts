@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { answerArguments, focusView, notification, runCommand, shot, stepTimeoutMs, treeRows, viewPane, webviewFrame } from "./workbench";
+import { answerArguments, focusView, notification, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame, withTasksViewFolded } from "./workbench";
 
 const MODULE = "panelsDemo.tasks.ts";
 const FAILING = "flakyImport";
@@ -76,11 +76,11 @@ describe("Taskflow task panel and dashboard (UI)", function () {
     const page = workbench();
     fs.writeFileSync(path.join(workspaceFolder(), MODULE), MODULE_SOURCE);
     const functions = await focusView(page, "Task Functions");
-    await waitFor(async () => (await treeRows(page, functions)).some((row) => row.includes(FAILING)), {
+    await withTasksViewFolded(page, () => waitFor(async () => (await treeRows(page, functions)).some((row) => row.includes(FAILING)), {
       what: `the Task Functions view to list ${FAILING} from ${MODULE}`,
       timeoutMs: 30_000,
       intervalMs: 250,
-    });
+    }));
 
     await commandWithPicker(page, "Taskflow: Run Task...");
     await pickQuickInput(page, FAILING);
@@ -273,15 +273,11 @@ export const summarizeRows = task({ queue: "reports", priority: 3 }, async () =>
 });
 `);
     const functions = await focusView(page, "Task Functions");
-    // The tree renders only the rows in view: fold the Tasks view so the Task Functions view has room for the new module's.
-    const tasksHeader = viewPane(page, "Tasks").locator(".pane-header");
-    if ((await tasksHeader.getAttribute("aria-expanded")) === "true") await tasksHeader.click();
-    await waitFor(async () => (await treeRows(page, functions)).some((row) => row.includes("summarizeRows")), {
+    await withTasksViewFolded(page, () => waitFor(async () => (await treeRows(page, functions)).some((row) => row.includes("summarizeRows")), {
       what: "the Task Functions view to list summarizeRows",
       timeoutMs: 30_000,
       intervalMs: 250,
-    });
-    await tasksHeader.click();
+    }));
     await commandWithPicker(page, "Taskflow: Run Task...");
     // summarizeRows takes no parameters, so nothing is asked.
     await pickQuickInput(page, "summarizeRows");

@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import type { FrameLocator, Locator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { answer, focusView, inlineAction, notification, pick, runCommand, shot, stepTimeoutMs, treeRows, viewPane, webviewFrame } from "./workbench";
+import { answer, answerArguments, focusView, inlineAction, notification, pick, runCommand, shot, stepTimeoutMs, treeRows, viewPane, webviewFrame } from "./workbench";
 
 function row(pane: Locator, text: RegExp): Locator {
   return pane.locator('.pane-body .monaco-list-row[role="treeitem"]').filter({ hasText: text }).first();
@@ -24,10 +24,10 @@ async function waitForRows(page: Page, pane: Locator, what: string, check: (rows
 }
 
 /** Runs `name` with `args` from the palette, opens its panel from the toast, and returns the panel's tab title. */
-async function runAndShow(page: Page, name: string, args: string): Promise<string> {
+async function runAndShow(page: Page, name: string, answers: string[]): Promise<string> {
   await runCommand(page, "Taskflow: Run Task...");
   await pick(page, name);
-  await answer(page, args);
+  await answerArguments(page, name, answers);
   await (await notification(page, `Taskflow: started ${name}`)).getByRole("button", { name: "Show Task" }).click();
   return panelTitle(page, name, []);
 }
@@ -92,7 +92,7 @@ describe("Schedules, child runs, Edit and Run, and the dashboard's insights (UI)
 
   it("runs a task again with edited arguments from its panel, refusing a value that is not an array", async () => {
     const page = workbench();
-    const first = await runAndShow(page, "hello", '["world"]');
+    const first = await runAndShow(page, "hello", ["world"]);
     const panel = await webviewFrame(page, first);
     await panel.locator("#status", { hasText: "success" }).waitFor({ timeout: 30_000 });
     await panel.locator("#edit-run-again").click();
@@ -118,7 +118,7 @@ describe("Schedules, child runs, Edit and Run, and the dashboard's insights (UI)
     const page = workbench();
     await runCommand(page, "Taskflow: Run Task...");
     await pick(page, "alwaysFails");
-    await answer(page, '["for retry failed"]');
+    await answerArguments(page, "alwaysFails", ["for retry failed"]);
     await notification(page, "Taskflow: started alwaysFails");
     await runCommand(page, "Taskflow: Open Dashboard");
     const dash = await webviewFrame(page, "Taskflow Dashboard");

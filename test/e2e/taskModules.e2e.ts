@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { focusView, runCommand, shot, treeRows } from "./workbench";
+import { focusView, runCommand, shot, treeRows, withTasksViewFolded } from "./workbench";
 
 const BROKEN = 'import { task } from "taskflow";\n\nexport const nightly = task(async () => {\n  return 1 +;\n});\n';
 
@@ -19,12 +19,12 @@ describe("Task modules in the workbench (UI)", () => {
     fs.writeFileSync(file(), BROKEN);
     const functions = await focusView(page, "Task Functions");
     let rows: string[] = [];
-    await waitFor(async () => (rows = await treeRows(page, functions)).some((r) => r.includes("(nightly.tasks.ts:4)")), {
+    await withTasksViewFolded(page, () => waitFor(async () => (rows = await treeRows(page, functions)).some((r) => r.includes("(nightly.tasks.ts:4)")), {
       what: "an error row for nightly.tasks.ts line 4 in the Task Functions view",
       timeoutMs: 45_000,
       intervalMs: 250,
       diagnose: () => `rows: ${JSON.stringify(rows)}`,
-    });
+    }));
     await runCommand(page, "View: Focus Problems (Errors, Warnings, Infos)", /Focus Problems/);
     const problem = page.locator(".markers-panel .monaco-list-row", { hasText: "nightly.tasks.ts" }).first();
     await problem.waitFor({ timeout: 15_000 });
@@ -50,12 +50,12 @@ describe("Task modules in the workbench (UI)", () => {
     await page.keyboard.press("Control+S");
     const functions = await focusView(page, "Task Functions");
     let rows: string[] = [];
-    await waitFor(async () => (rows = await treeRows(page, functions)).some((r) => r.startsWith("nightly")) && !rows.some((r) => r.includes("(nightly.tasks.ts:")), {
+    await withTasksViewFolded(page, () => waitFor(async () => (rows = await treeRows(page, functions)).some((r) => r.startsWith("nightly")) && !rows.some((r) => r.includes("(nightly.tasks.ts:")), {
       what: "the nightly task listed and its error row gone after the save",
       timeoutMs: 45_000,
       intervalMs: 250,
       diagnose: () => `rows: ${JSON.stringify(rows)}`,
-    });
+    }));
     await shot(page, "fixed-module");
   });
 });

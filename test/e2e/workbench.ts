@@ -112,6 +112,21 @@ export async function focusView(page: Page, name: string): Promise<Locator> {
   return pane;
 }
 
+/**
+ * Runs `fn` with the Tasks view folded, then unfolds it: a tree renders only the rows in view, and
+ * the example workspace has more task functions than the Task Functions view shows beside the Tasks view.
+ */
+export async function withTasksViewFolded<T>(page: Page, fn: () => Promise<T>): Promise<T> {
+  const header = viewPane(page, "Tasks").locator(".pane-header");
+  const folded = (await header.getAttribute("aria-expanded")) === "true";
+  if (folded) await header.click();
+  try {
+    return await fn();
+  } finally {
+    if (folded && (await header.getAttribute("aria-expanded")) === "false") await header.click();
+  }
+}
+
 /** The sidebar pane of the view named `name` (header and body). */
 export function viewPane(page: Page, name: string): Locator {
   return page.locator(".part.sidebar .pane").filter({
