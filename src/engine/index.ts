@@ -78,4 +78,5 @@ export type { StoreFactory } from "./taskManager";
 export { DatabaseLockedError, readLockHolder, type LockHolder } from "../store";
 export { WorkspaceRuntime, type WorkspaceRuntimeOptions } from "../runtime/workspaceRuntime";
 export { BullmqTaskManager } from "../backends/bullmq/bullmqManager";
-export type { BackendOptions, BullmqBackendOptions, LocalBackendOptions } from "../backends/bullmq/backendOptions";
+export { checkRedisUrl, type BackendOptions, type BullmqBackendOptions, type LocalBackendOptions } from "../backends/bullmq/backendOptions";
+export { redactedUrl } from "../backends/bullmq/redisQueues";

@@ -39,13 +39,14 @@ export function connect(url: string, lazy = false): Redis {
 /** Connects once without retrying; rejects with what to do when Redis does not answer. */
 export async function probe(url: string): Promise<void> {
   const client = new IORedis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on("error", () => undefined);
+  let cause: Error | undefined;
+  client.on("error", (error: Error) => (cause ??= error));
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
     throw new Error(
-      `Cannot reach Redis at ${redactedUrl(url)} (${(error as Error).message}): start redis-server there, or fix backend.connection (taskflow --redis URL, setting taskflow.backend)`,
+      `Cannot reach Redis at ${redactedUrl(url)} (${(cause ?? (error as Error)).message}): start redis-server there, or fix backend.connection (taskflow --redis URL, setting taskflow.backend)`,
     );
   } finally {
     client.disconnect();
