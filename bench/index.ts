@@ -19,7 +19,7 @@ import { performance } from "node:perf_hooks";
 import { bullmqThroughput } from "./bullmqBench";
 import { engineThroughput, pQueueThroughput } from "./engineBench";
 import { log, round, tempDir, type Throughput } from "./figures";
-import { findRedisServer, startRedisServer } from "./redisServer";
+import { findRedisServer, startRedisServer } from "../test/unit/helpers/redisServer";
 import { productPathThroughput, reloadMsP50, type ProductFigures } from "./runtimeBench";
 import { exportReload, fillStore, persistingWithBigStore } from "./storeBench";
 
