@@ -168,7 +168,11 @@ export async function shutdownBackend(core: BackendCore): Promise<void> {
   core.state = "closing";
   if (wasStarted) await core.startPromise?.catch(() => undefined);
   if (core.refresh) clearInterval(core.refresh);
+  // No new job is fetched once the running ones are stopped, so what is handed back stays pending.
+  core.runs.closing = true;
+  await Promise.all([...core.workers.values()].map((w) => w.pause(true).catch(() => undefined)));
   core.runs.abortAll(new ShutdownError("the worker shut down"));
+  await core.runs.drained();
   await Promise.all([...core.workers.values()].map((w) => w.close().catch(() => undefined)));
   core.workers.clear();
   const connected = core.connected;

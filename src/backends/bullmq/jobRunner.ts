@@ -40,6 +40,8 @@ export type StopReason = CancelledError | ShutdownError;
 export class ActiveRuns {
   readonly byId = new Map<string, AbortController>();
   private readonly early = new Set<string>();
+  /** Set at shutdown: a job fetched from then on is handed back at once. */
+  closing = false;
 
   /** Aborts the run of `taskId`; remembers the cancel when the run has not started here yet. */
   cancel(taskId: string): void {
@@ -56,9 +58,24 @@ export class ActiveRuns {
     return this.early.delete(taskId);
   }
 
+  private readonly inFlight = new Set<Promise<unknown>>();
+
   /** Aborts every active run with `reason` (shutdown). */
   abortAll(reason: StopReason): void {
     for (const run of this.byId.values()) run.abort(reason);
+  }
+
+  /** Keeps `processing` until it settles, so shutdown can wait for every job to be handed back or settled. */
+  track<T>(processing: Promise<T>): Promise<T> {
+    this.inFlight.add(processing);
+    const forget = (): void => void this.inFlight.delete(processing);
+    processing.then(forget, forget);
+    return processing;
+  }
+
+  /** Resolves once every processor call in flight has returned or thrown. */
+  async drained(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
   }
 }
 
@@ -82,10 +99,18 @@ async function settleWith(job: Job, outcome: JobOutcome): Promise<never> {
 
 /** The BullMQ processor of every queue: one attempt of the job's task. */
 export function makeProcessor(host: RunnerHost, runs: ActiveRuns): (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown> {
-  return async (job, token, bullSignal) => {
+  return (job, token, bullSignal) => runs.track(processJob(host, runs, job, token, bullSignal));
+}
+
+async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: string | undefined, bullSignal: AbortSignal | undefined): Promise<unknown> {
+  {
     const taskId = String(job.id);
     const payload = job.data as JobPayload;
     if (payload.outcome) throw new UnrecoverableError(payload.outcome.error);
+    if (runs.closing) {
+      await job.moveToDelayed(host.clock.now(), token);
+      throw new DelayedError();
+    }
     if (runs.cancelledEarly(taskId)) {
       await settleWith(job, { status: "cancelled", at: host.clock.now(), error: `CancelledError: task ${taskId} was cancelled` });
     }
@@ -123,7 +148,7 @@ export function makeProcessor(host: RunnerHost, runs: ActiveRuns): (job: Job, to
       bullSignal?.removeEventListener("abort", forward);
       runs.byId.delete(taskId);
     }
-  };
+  }
 }
 
 async function runAttempt(host: RunnerHost, job: Job, fn: (...args: unknown[]) => unknown, signal: AbortSignal): Promise<unknown> {
