@@ -77,3 +77,50 @@ async function addAndWait(queue: Queue, worker: Worker, count: number): Promise<
   }
   await done;
 }
+
+/** One Taskflow run on BullMQ: `workers` managers in this process, each running `concurrency` jobs at once. */
+export interface TaskflowBullmqRun {
+  url: string;
+  redisPid: number;
+  count: number;
+  workers: number;
+  concurrency: number;
+}
+
+/**
+ * The same no-op workload through Taskflow on BullMQ: a producer's `addTasks` in chunks, worker
+ * managers running an in-process no-op function, timed until every task has run.
+ */
+export async function taskflowBullmqThroughput(run: TaskflowBullmqRun): Promise<Throughput> {
+  const { TaskManager } = await import("../src/engine");
+  const prefix = `bench${process.pid}n${++queueNumber}`;
+  let done = 0;
+  let finish: () => void = () => undefined;
+  const noop = async (): Promise<void> => {
+    if (++done === target) finish();
+  };
+  let target = WARM_UP_JOBS;
+  const backend = { type: "bullmq" as const, connection: run.url, prefix };
+  const workers = Array.from({ length: run.workers }, () => new TaskManager({ backend, maxConcurrentTasks: run.concurrency }));
+  for (const w of workers) w.task({ name: "noop" }, noop);
+  const producer = new TaskManager({ backend: { ...backend, worker: false } });
+  producer.task({ name: "noop" }, noop);
+  await Promise.all([...workers, producer].map((m) => m.start()));
+  const addAll = async (count: number): Promise<void> => {
+    done = 0;
+    target = count;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    for (let start = 0; start < count; start += CHUNK) {
+      await producer.addTasks("noop", Array.from({ length: Math.min(CHUNK, count - start) }, () => ({})));
+    }
+    await finished;
+  };
+  try {
+    await addAll(WARM_UP_JOBS);
+    const clock = startClock(run.redisPid);
+    await addAll(run.count);
+    return throughput(run.count, clock);
+  } finally {
+    await Promise.all([...workers, producer].map((m) => m.shutdown()));
+  }
+}

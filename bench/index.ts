@@ -16,10 +16,10 @@ import { readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { bullmqThroughput } from "./bullmqBench";
+import { bullmqThroughput, taskflowBullmqThroughput } from "./bullmqBench";
 import { engineThroughput, pQueueThroughput } from "./engineBench";
 import { log, round, tempDir, type Throughput } from "./figures";
-import { findRedisServer, startRedisServer } from "./redisServer";
+import { findRedisServer, startRedisServer } from "../test/unit/helpers/redisServer";
 import { productPathThroughput, reloadMsP50, type ProductFigures } from "./runtimeBench";
 import { exportReload, fillStore, persistingWithBigStore } from "./storeBench";
 
@@ -92,6 +92,10 @@ interface BullmqFigures {
   c1: Throughput;
   c4: Throughput;
   sandboxed: Throughput;
+  taskflow1: Throughput;
+  taskflow2: Throughput;
+  /** BullMQ c 4 with 2 workers' worth of concurrency (c 8), the peer of taskflow2. */
+  c8: Throughput;
 }
 
 async function bullmqSection(): Promise<BullmqFigures | undefined> {
@@ -106,12 +110,20 @@ async function bullmqSection(): Promise<BullmqFigures | undefined> {
     const c1 = await bullmqThroughput({ ...base, concurrency: 1, processor: "inProcess" });
     const c4 = await bullmqThroughput({ ...base, concurrency: PEER_CONCURRENCY, processor: "inProcess" });
     const sandboxed = await bullmqThroughput({ ...base, concurrency: PEER_CONCURRENCY, processor: "sandboxed" });
+    const c8 = await bullmqThroughput({ ...base, concurrency: 2 * PEER_CONCURRENCY, processor: "inProcess" });
+    const tf = { url: redis.url, redisPid: redis.pid, count: THROUGHPUT_TASKS, concurrency: PEER_CONCURRENCY };
+    const taskflow1 = await taskflowBullmqThroughput({ ...tf, workers: 1 });
+    const taskflow2 = await taskflowBullmqThroughput({ ...tf, workers: 2 });
     const { version } = JSON.parse(readFileSync(require.resolve("bullmq/package.json"), "utf8")) as { version: string };
     log(`BullMQ ${version}, redis-server ${redis.version} with appendonly yes, appendfsync everysec (CPU-seconds include redis-server's):`);
     line("  BullMQ, in-process handler, c 1", c1);
     line(`  BullMQ, in-process handler, c ${PEER_CONCURRENCY}`, c4);
     line(`  BullMQ, sandboxed in worker threads, c ${PEER_CONCURRENCY}`, sandboxed);
-    return { version, redisVersion: redis.version, c1, c4, sandboxed };
+    line(`  BullMQ, in-process handler, c ${2 * PEER_CONCURRENCY}`, c8);
+    line(`  Taskflow on BullMQ, 1 worker, c ${PEER_CONCURRENCY}`, taskflow1);
+    line(`  Taskflow on BullMQ, 2 workers, c ${PEER_CONCURRENCY} each`, taskflow2);
+    log(`  Taskflow/BullMQ: 1 worker ${round(taskflow1.tasksPerSec / c4.tasksPerSec, 3)}, 2 workers ${round(taskflow2.tasksPerSec / c8.tasksPerSec, 3)} (goal: above 0.8)`);
+    return { version, redisVersion: redis.version, c1, c4, sandboxed, taskflow1, taskflow2, c8 };
   } finally {
     await redis.stop();
   }
@@ -186,6 +198,11 @@ async function main(): Promise<void> {
     engineOverBullmq: ratio(engine?.engine.tasksPerSec, bullmq?.c4.tasksPerSec),
     engineOverBullmqC1: ratio(engine?.engine.tasksPerSec, bullmq?.c1.tasksPerSec),
     engineOverBullmqPerCpuSec: ratio(engine?.engine.tasksPerCpuSec, bullmq?.c4.tasksPerCpuSec),
+    taskflowBullmq1TasksPerSec: perSec(bullmq?.taskflow1),
+    taskflowBullmq2TasksPerSec: perSec(bullmq?.taskflow2),
+    bullmqC8TasksPerSec: perSec(bullmq?.c8),
+    taskflowOverBullmq1: ratio(bullmq?.taskflow1.tasksPerSec, bullmq?.c4.tasksPerSec, 3),
+    taskflowOverBullmq2: ratio(bullmq?.taskflow2.tasksPerSec, bullmq?.c8.tasksPerSec, 3),
     bullmqVersion: bullmq?.version ?? null,
     redisVersion: bullmq?.redisVersion ?? null,
     loadAverage: round(load, 2),

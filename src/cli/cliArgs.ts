@@ -9,6 +9,8 @@ const COMMON: Options = {
   db: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  redis: { type: "string" },
+  prefix: { type: "string" },
 };
 
 /** Each command's own flags and how many positional arguments it takes. */
@@ -21,7 +23,7 @@ export const COMMANDS = {
   cancel: { positionals: ["id"], options: {} },
   schedules: { positionals: [], options: {} },
   serve: { positionals: [], options: { port: { type: "string" } } },
-  worker: { positionals: [], options: { concurrency: { type: "string" }, redis: { type: "string" } } },
+  worker: { positionals: [], options: { concurrency: { type: "string" }, "lock-seconds": { type: "string" } } },
 } as const satisfies Record<string, { positionals: readonly string[]; options: Options }>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -4,6 +4,7 @@ import { ApiServer, serveLocalEndpoint } from "../http";
 import { CliError, usage } from "./cliErrors";
 import { integerFlag, jsonFlag, tagFlags, type CommandName, type ParsedCommand } from "./cliArgs";
 import { openSession, type Session } from "./cliSession";
+import { openRedisSession, redisFlag, runWorker } from "./redisSession";
 import { formatDuration, paletteFor, taskDetails, taskTable, type Palette } from "./format";
 
 /** What a command may do to the outside world. */
@@ -23,6 +24,16 @@ const flagText = (parsed: ParsedCommand, name: string) => parsed.flags[name] as 
 const json = (parsed: ParsedCommand) => parsed.flags.json === true;
 
 function open(parsed: ParsedCommand, io: Io, runs: "none" | "own" | "all"): Promise<Session> {
+  const url = redisFlag(parsed);
+  if (url !== undefined) {
+    if (parsed.flags.db !== undefined) throw usage("--db and --redis name two different histories: pass one of them");
+    // On Redis the workers run the tasks; this process loads the modules only to resolve names and configs.
+    return openRedisSession({
+      url, prefix: flagText(parsed, "prefix"), workspace: flagText(parsed, "workspace") ?? process.cwd(),
+      loadModules: runs !== "none", worker: false, warn: (message) => io.err(`taskflow: ${message}`),
+    });
+  }
+  if (parsed.flags.prefix !== undefined) throw usage("--prefix names the Redis keys of --redis URL: pass --redis too, or drop --prefix");
   return openSession({
     command: `taskflow ${parsed.command}`,
     workspace: flagText(parsed, "workspace") ?? process.cwd(),
@@ -234,13 +245,6 @@ const serve: Command = async (parsed, io) => {
   });
 };
 
-const worker: Command = async (parsed) => {
-  const redis = parsed.flags.redis !== undefined;
-  throw usage(
-    redis
-      ? "taskflow worker --redis: the shared backend (BullMQ on Redis) is not available in this version of Taskflow"
-      : "taskflow worker runs tasks for a shared backend and needs --redis URL (BullMQ on Redis), which this version of Taskflow does not have yet",
-  );
-};
+const worker: Command = runWorker;
 
 export const COMMAND_HANDLERS: Record<CommandName, Command> = { run, list, show, logs, retry, cancel, schedules, serve, worker };

@@ -12,11 +12,14 @@ Usage:
   taskflow cancel <id> [--json]
   taskflow schedules [--json]
   taskflow serve [--port N] [--json]
-  taskflow worker [--concurrency N] --redis URL
+  taskflow worker --redis URL [--concurrency N] [--prefix P] [--lock-seconds N] [--json]
 
 Common options:
   --workspace DIR   the workspace folder (default: the current folder)
   --db PATH         the task database (overrides everything below)
+  --redis URL       use the shared queue and history in Redis (BullMQ) instead of a database,
+                    e.g. redis://127.0.0.1:6379; workers (taskflow worker) run the tasks
+  --prefix P        with --redis: the prefix of its keys (default taskflow)
   --json            print exactly one JSON value on stdout, for scripts
   -h, --help        help for a command: taskflow <command> --help
 
@@ -52,5 +55,13 @@ commas (pending, running, success, failed, interrupted, cancelled, rejected).`,
 
 Serves the HTTP API on 127.0.0.1 (default: a free port) until interrupted. Every request needs
 Authorization: Bearer <token>. --json prints {"url","token"} as one line when ready.`,
-  worker: `taskflow worker [--concurrency N] --redis URL\n\nRuns tasks for a shared backend (BullMQ on Redis). Not available in this version.`,
+  worker: `taskflow worker --redis URL [--workspace DIR] [--concurrency N] [--prefix P] [--lock-seconds N] [--json]
+
+Runs the jobs of the shared queue in Redis (BullMQ) with the workspace's task modules, until
+Ctrl-C or SIGTERM; start as many as you like, on any machine with the same modules. --concurrency
+is how many jobs per queue run at once (default 4). --lock-seconds is how long a job's lock lasts
+(default 30): a worker that dies mid-task has its job taken back by another within about twice
+that, then run again (requeueOnInterrupt) or stored interrupted. On SIGTERM running attempts are
+handed back or stored interrupted the same way, and the worker exits 0. --json prints
+{"ready":true,...} as one line once it takes jobs.`,
 };

@@ -8,6 +8,8 @@ import { RotatingLogFile } from "../store/logFile";
 import { consoleSink } from "./taskContext";
 import { TaskManager as CoreTaskManager } from "./taskManager";
 import type { TaskManagerOptions } from "./types";
+import { BullmqTaskManager } from "../backends/bullmq/bullmqManager";
+import { unknownBackendError, type BackendOptions, type BullmqBackendOptions } from "../backends/bullmq/backendOptions";
 
 function openStore(options: TaskManagerOptions): TaskStore {
   if (options.dbPath !== undefined) {
@@ -22,12 +24,46 @@ function openStore(options: TaskManagerOptions): TaskStore {
   return new MemoryStore({ maxRecords: options.maxRecords });
 }
 
-/** The task engine (see TaskManager in taskManager.ts), opening its store from `dbPath` when none is given. */
-export class TaskManager extends CoreTaskManager {
+/** The local task engine (see taskManager.ts), opening its store from `dbPath` when none is given. */
+export class LocalTaskManager extends CoreTaskManager {
   constructor(options: TaskManagerOptions = {}) {
     super(options, openStore, (logFile, onError) => new RotatingLogFile(logFile, onError));
   }
 }
+
+/**
+ * `new TaskManager(options)`: the local engine, or with `backend: { type: "bullmq", connection }` a
+ * BullmqTaskManager (the same TaskflowClient surface plus task/start/shutdown/flush, with reads
+ * that return promises). The overloads say which one a call gets; with a backend whose type is only
+ * known at run time the caller narrows first (TaskManagerOptions only admits the local backend, so a
+ * value typed as it always gets the local engine). A BullmqTaskManager is told apart by its
+ * `backend` property ("bullmq"), never by `instanceof`.
+ */
+export interface TaskManagerConstructor {
+  new (options: BullmqManagerOptions): BullmqTaskManager;
+  new (options?: TaskManagerOptions): LocalTaskManager;
+}
+
+/** The options of a manager on the BullMQ backend: TaskManagerOptions (dbPath aside) with `backend` required. */
+export type BullmqManagerOptions = Omit<TaskManagerOptions, "backend" | "dbPath" | "store" | "lockOwner"> & { backend: BullmqBackendOptions };
+
+/**
+ * The engine entry's TaskManager: a constructor that builds the local engine (a real LocalTaskManager,
+ * so `instanceof TaskManager` holds for it) or hands over to the BullMQ backend.
+ */
+export const TaskManager = new Proxy(LocalTaskManager, {
+  construct(target, argumentList: unknown[], newTarget) {
+    const options = (argumentList[0] ?? {}) as Omit<TaskManagerOptions, "backend"> & { backend?: BackendOptions | null };
+    const backend = options.backend;
+    if (backend === undefined || backend === null) return Reflect.construct(target, argumentList, newTarget) as object;
+    if (typeof backend !== "object") throw unknownBackendError(backend);
+    if (backend.type === "local") return Reflect.construct(target, argumentList, newTarget) as object;
+    if (backend.type === "bullmq") return new BullmqTaskManager({ ...options, backend });
+    throw unknownBackendError((backend as { type?: unknown }).type);
+  },
+}) as unknown as TaskManagerConstructor;
+/** The local engine's instance type; a BullMQ backend's manager is a BullmqTaskManager. */
+export type TaskManager = LocalTaskManager;
 
 export * from "./types";
 export { TaskRecord } from "./taskRecord";
@@ -44,3 +80,6 @@ export type { StoreFactory } from "./taskManager";
 export type { LogFileOptions } from "../store/logFile";
 export { DatabaseLockedError, readLockHolder, type LockHolder } from "../store";
 export { WorkspaceRuntime, type WorkspaceRuntimeOptions } from "../runtime/workspaceRuntime";
+export { BullmqTaskManager } from "../backends/bullmq/bullmqManager";
+export { checkRedisUrl, type BackendOptions, type BullmqBackendOptions, type LocalBackendOptions } from "../backends/bullmq/backendOptions";
+export { redactedUrl } from "../backends/bullmq/redisQueues";

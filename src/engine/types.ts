@@ -15,6 +15,12 @@ export interface Clock {
 }
 
 export interface TaskManagerOptions {
+  /**
+   * Where the queue and the history live: `{ type: "local" }`, this process (with dbPath or in memory).
+   * `new TaskManager({ backend: { type: "bullmq", connection: "redis://host:6379" } })` (see
+   * BullmqManagerOptions in the engine entry) gives a manager on BullMQ instead. @default { type: "local" }
+   */
+  backend?: import("../backends/bullmq/backendOptions").LocalBackendOptions;
   /** sql.js database file. Without it, history lives in memory only. */
   dbPath?: string;
   /**

@@ -48,10 +48,12 @@ dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v make >/dev/null 2>&1 || need_apt+=(make)
 command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
+# The BullMQ backend's tests (test/unit/bullmq*.test.ts) start a redis-server of their own.
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 # The Fernet unit tests check interoperability against Debian's python3 with its cryptography module.
 /usr/bin/python3 -c "import cryptography.fernet" >/dev/null 2>&1 || need_apt+=(python3-cryptography)
 if [ ${#need_apt[@]} -eq 0 ]; then
-  say "apt packages: chromium, ripgrep, libkrb5-dev, python3, python3-cryptography, make, g++ already installed (skipped)"
+  say "apt packages: chromium, ripgrep, libkrb5-dev, python3, python3-cryptography, make, g++, redis-server already installed (skipped)"
 else
   step_begin "apt-get install ${need_apt[*]}"
   if [ "$(id -u)" != 0 ]; then

@@ -1,12 +1,17 @@
-/** A redis-server of the bench's own, on a free loopback port, with an append-only file synced every second. */
+/**
+ * A redis-server of its own for the bench and the BullMQ tests: on a free loopback port, its files
+ * in a temp dir that stop() removes.
+ */
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { tempDir } from "./figures";
 
 export interface RedisServer {
   port: number;
+  /** redis://127.0.0.1:<port> */
+  url: string;
   pid: number;
   version: string;
   stop(): Promise<void>;
@@ -41,16 +46,19 @@ async function freePort(): Promise<number> {
 /** Milliseconds redis-server may take to say it accepts connections. */
 const READY_TIMEOUT_MS = 10_000;
 
-/**
- * Starts `executable` with AOF on (`appendfsync everysec`, as a durable BullMQ deployment runs), no
- * RDB snapshots, its files in a temp dir that stop() removes.
- */
-export async function startRedisServer(executable: string): Promise<RedisServer> {
-  const dir = tempDir();
+export interface RedisServerOptions {
+  /** AOF on with `appendfsync everysec`, as a durable BullMQ deployment runs; off: memory only. @default true */
+  durable?: boolean;
+}
+
+/** Starts `executable` with no RDB snapshots, AOF as `options.durable` says. */
+export async function startRedisServer(executable: string, options: RedisServerOptions = {}): Promise<RedisServer> {
+  const dir = mkdtempSync(path.join(tmpdir(), "taskflow-redis-"));
   const port = await freePort();
+  const durable = options.durable ?? true;
   const child = spawn(executable, [
     "--port", String(port), "--bind", "127.0.0.1", "--dir", dir,
-    "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+    "--appendonly", durable ? "yes" : "no", "--appendfsync", "everysec", "--save", "",
     "--daemonize", "no", "--logfile", "", "--protected-mode", "yes",
   ], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -76,7 +84,7 @@ export async function startRedisServer(executable: string): Promise<RedisServer>
     });
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   });
-  return { port, pid: child.pid as number, version, stop: () => stop(child, dir) };
+  return { port, url: `redis://127.0.0.1:${port}`, pid: child.pid as number, version, stop: () => stop(child, dir) };
 }
 
 async function stop(child: ChildProcess, dir: string): Promise<void> {

@@ -1,0 +1,64 @@
+/**
+ * The audit trail and throughput on Redis. BullMQ keeps neither: audit entries are a capped Redis
+ * list (newest first), throughput is counted from the finished tasks' end times.
+ */
+import type { Redis } from "ioredis";
+import {
+  ValidationError, describeValue,
+  type AuditAction, type AuditActor, type AuditEntry, type AuditQuery, type TaskData, type ThroughputBucket, type ThroughputQuery,
+} from "../../model";
+
+/** Audit entries kept; older ones are trimmed. */
+export const AUDIT_LIMIT = 10_000;
+const DEFAULT_AUDIT_PAGE = 100;
+const DEFAULT_BUCKETS = 60;
+
+export class AuditTrail {
+  constructor(private readonly redis: Redis, private readonly key: string) {}
+
+  async record(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): Promise<void> {
+    const entry: AuditEntry = { at: new Date(nowMs).toISOString(), action, taskId, actor, detail };
+    await this.redis.multi().lpush(this.key, JSON.stringify(entry)).ltrim(this.key, 0, AUDIT_LIMIT - 1).exec();
+  }
+
+  async list(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    const limit = wholeNumber("limit", query.limit, DEFAULT_AUDIT_PAGE);
+    const offset = wholeNumber("offset", query.offset, 0);
+    if (limit === 0) return [];
+    const rows = await this.redis.lrange(this.key, offset, offset + limit - 1);
+    return rows.map((row) => JSON.parse(row) as AuditEntry);
+  }
+}
+
+function wholeNumber(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new ValidationError(`audit ${name} must be a whole number >= 0, got ${describeValue(value)}`, name);
+  }
+  return value;
+}
+
+const BUCKET_MS = { minute: 60_000, hour: 3_600_000 } as const;
+
+/** Finished tasks per bucket by outcome, oldest bucket first, empty buckets included, up to now. */
+export function throughputOf(tasks: readonly TaskData[], query: ThroughputQuery, nowMs: number): ThroughputBucket[] {
+  if (query.bucket !== "minute" && query.bucket !== "hour") {
+    throw new ValidationError(`throughput bucket must be "minute" or "hour", got ${describeValue(query.bucket)}`, "bucket");
+  }
+  const size = BUCKET_MS[query.bucket];
+  const sinceMs = query.since === undefined ? nowMs - (DEFAULT_BUCKETS - 1) * size : new Date(query.since).getTime();
+  if (!Number.isFinite(sinceMs)) throw new ValidationError(`throughput since must be a Date or an ISO 8601 time, got ${describeValue(query.since)}`, "since");
+  const first = Math.floor(sinceMs / size) * size;
+  const buckets: ThroughputBucket[] = [];
+  for (let start = first; start <= nowMs; start += size) {
+    buckets.push({ start: new Date(start).toISOString(), succeeded: 0, failed: 0, cancelled: 0, interrupted: 0, rejected: 0 });
+  }
+  for (const t of tasks) {
+    if (t.endTime === null || t.endTime < first || (query.funcName !== undefined && t.funcName !== query.funcName)) continue;
+    const bucket = buckets[Math.floor((t.endTime - first) / size)];
+    if (!bucket) continue;
+    if (t.status === "success") bucket.succeeded++;
+    else if (t.status === "failed" || t.status === "cancelled" || t.status === "interrupted" || t.status === "rejected") bucket[t.status]++;
+  }
+  return buckets;
+}

@@ -1,0 +1,365 @@
+/**
+ * Taskflow on BullMQ: the TaskflowClient surface of TaskManager, with the queue and the history in
+ * Redis. Every process on the same Redis and prefix shares them; a manager with `worker` on also
+ * runs jobs of the functions it has registered. Reads go to Redis, so they return promises.
+ */
+import type { Queue } from "bullmq";
+import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../../engine/addTaskInput";
+import { newRunRecord } from "../../engine/runRecords";
+import { makeHandle } from "../../engine/task";
+import type { RegisterOptions, Registration } from "../../engine/taskRegistry";
+import type { TaskManagerOptions } from "../../engine/types";
+import {
+  TaskRecord,
+  type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type Event,
+  type ListTasksQuery, type Metrics, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions,
+  type ScheduleInfo, type ScheduleOptions, type ScheduleSpec, type TaskConfig, type TaskFunction, type TaskHandle, type TaskflowClient,
+  type ThroughputBucket, type ThroughputQuery, type ClearHistoryOptions, type LifecycleEvent, type LogEvent, type ProgressEvent,
+} from "../../model";
+import { newCore, shutdownBackend, startBackend, startWorker, type BackendCore, type Connected, type StartHooks } from "./backendCore";
+import type { BullmqBackendOptions } from "./backendOptions";
+import { moduleScheduleId } from "./bullmqSchedules";
+import { HistoryOperations } from "./historyOperations";
+import { claimKey, jobOf, roomIn, storeRejected, type EnqueueHost } from "./jobEnqueue";
+import type { JobHistory } from "./jobHistory";
+
+function notStarted(operation: string): Error {
+  return new Error(`TaskManager is not started: await manager.start() before ${operation}()`);
+}
+
+/**
+ * The BullMQ backend's manager. `new TaskManager({ backend: { type: "bullmq", connection } })` from
+ * the engine entry returns one of these (see src/engine/index.ts).
+ */
+export class BullmqTaskManager implements TaskflowClient {
+  /** Which backend this manager is; the local TaskManager has none. */
+  readonly backend = "bullmq" as const;
+  readonly onLifecycle: Event<LifecycleEvent>;
+  readonly onLog: Event<LogEvent>;
+  readonly onProgress: Event<ProgressEvent>;
+  readonly onDidChangeRegistry: Event<RegistryChangeEvent>;
+
+  constructor(options: Omit<TaskManagerOptions, "backend"> & { backend: BullmqBackendOptions }, private readonly core: BackendCore = newCore(options), private readonly actor: AuditActor = "api") {
+    this.onLifecycle = core.hub.onLifecycle;
+    this.onLog = core.hub.onLog;
+    this.onProgress = core.hub.onProgress;
+    this.onDidChangeRegistry = core.registryEmitter.event;
+  }
+
+  /** Registers a task function: `(fn)`, `(fn, config)`, `(config, fn)` or a handle from `task()`. */
+  task<F extends TaskFunction>(fn: F | TaskHandle<F>, config?: TaskConfig, options?: RegisterOptions): TaskHandle<F>;
+  task<F extends TaskFunction>(config: TaskConfig, fn: F | TaskHandle<F>, options?: RegisterOptions): TaskHandle<F>;
+  task(a: unknown, b?: unknown, options: RegisterOptions = {}): TaskHandle {
+    const { name, fn, config } = this.core.registry.register(a, b, options);
+    this.core.registryEmitter.fire({ kind: "registered", name });
+    this.declareSchedule(name, config.schedule ?? null);
+    if (this.core.state === "started") void startWorker(this.core, this.hooks(), config.queue ?? "default").catch(() => undefined);
+    return makeHandle(fn, config);
+  }
+
+  /** Removes a registration; jobs of it wait for a worker that has it. Returns whether it existed. */
+  unregisterTask(name: string): boolean {
+    const existed = this.core.registry.unregister(name);
+    if (existed) this.core.registryEmitter.fire({ kind: "unregistered", name });
+    return existed;
+  }
+
+  registeredTasks(): RegisteredTask[] {
+    return this.core.registry.list().map((r) => ({ name: r.name, config: { ...r.config }, source: r.source }));
+  }
+
+  /** Connects to Redis (rejecting with what to do when it cannot), then starts the workers. */
+  start(): Promise<void> {
+    const { core } = this;
+    if (core.state === "closing" || core.state === "closed") return Promise.reject(new Error("TaskManager has shut down and cannot start again: create a new TaskManager"));
+    core.startPromise ??= this.doStart();
+    return core.startPromise;
+  }
+
+  private async doStart(): Promise<void> {
+    await startBackend(this.core, this.hooks());
+  }
+
+  private hooks(): StartHooks {
+    return {
+      runner: { enqueueChild: (parent, task, args, options) => this.addRun("enqueue", task, args, options, parent, null) },
+      scheduleTemplate: (s) => this.scheduleTemplate(s.funcName, s.scheduleId, s.args, s.kwargs, s.tags),
+      queueOfFunction: (f) => this.queueOfFunction(f),
+    };
+  }
+
+  /**
+   * Stops: running attempts are interrupted (handed back as pending with requeueOnInterrupt, else
+   * interrupted), workers and connections close. Pending jobs stay in Redis. Calling it again returns the same promise.
+   */
+  shutdown(): Promise<void> {
+    this.core.shutdownPromise ??= this.doShutdown();
+    return this.core.shutdownPromise;
+  }
+
+  private doShutdown(): Promise<void> {
+    return shutdownBackend(this.core);
+  }
+
+  /** Resolves once Redis has acknowledged every write made so far (durability is Redis's: AOF or snapshots). */
+  async flush(): Promise<void> {
+    await this.ready("flush");
+    await this.connected().redis.ping();
+  }
+
+  addTask(task: TaskHandle | string, args: unknown[] = [], options: AddTaskOptions = {}): Promise<string> {
+    return this.addRun("addTask", task, args, options, null, null);
+  }
+
+  private async addRun(operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: { taskId: string; funcName: string } | null, scheduleId: string | null): Promise<string> {
+    await this.ready(operation);
+    const { core } = this;
+    const registration = parent ? core.registry.lookupForChild(parent, task) : core.registry.lookup(task);
+    const record = this.newRecord(registration, checkAddTaskInput(registration.name, args, options));
+    if (parent) record.parentId = parent.taskId;
+    record.scheduleId = scheduleId;
+    const host = this.enqueueHost();
+    if (record.idempotencyKey !== null) {
+      const held = await claimKey(host, record.idempotencyKey, record.taskId);
+      if (held !== undefined) return held;
+    }
+    if ((await roomIn(host, record.queue)) < 1) throw await storeRejected(host, record);
+    const { name, data, opts } = jobOf(record, registration.config, host);
+    await (await this.connected().queues.announce(record.queue)).add(name, data, opts);
+    if (!parent && !scheduleId) await this.audited("run", record.taskId, record.funcName);
+    return record.taskId;
+  }
+
+  /** Enqueues one run per item, one addBulk per queue; items beyond a queue's maxSize are stored rejected. */
+  async addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
+    await this.ready("addTasks");
+    const { core } = this;
+    const registration = core.registry.lookup(task);
+    const inputs = checkAddTasksItems(registration.name, items);
+    const host = this.enqueueHost();
+    const ids: string[] = [];
+    const byQueue = new Map<string, ReturnType<typeof jobOf>[]>();
+    const room = new Map<string, number>();
+    const keys = new Map<string, string>();
+    for (const input of inputs) {
+      const record = this.newRecord(registration, input);
+      const key = record.idempotencyKey;
+      const held = key === null ? undefined : keys.get(key) ?? (await claimKey(host, key, record.taskId));
+      if (key !== null) keys.set(key, held ?? record.taskId);
+      if (held !== undefined) {
+        ids.push(held);
+        continue;
+      }
+      ids.push(record.taskId);
+      const left = room.get(record.queue) ?? (await roomIn(host, record.queue));
+      room.set(record.queue, left - 1);
+      if (left < 1) {
+        await storeRejected(host, record);
+        continue;
+      }
+      const list = byQueue.get(record.queue) ?? [];
+      list.push(jobOf(record, registration.config, host));
+      byQueue.set(record.queue, list);
+    }
+    for (const [queue, jobs] of byQueue) await (await this.connected().queues.announce(queue)).addBulk(jobs);
+    return ids;
+  }
+
+  async getTask(taskId: string): Promise<TaskRecord | undefined> {
+    const data = await this.reader("getTask").get(taskId);
+    return data && TaskRecord.fromData(data);
+  }
+
+  async listTasks(query?: ListTasksQuery): Promise<TaskRecord[]> {
+    return (await this.reader("listTasks").list(query)).map((d) => TaskRecord.fromData(d));
+  }
+
+  countTasks(query?: ListTasksQuery): Promise<number> {
+    return this.reader("countTasks").count(query);
+  }
+
+  funcNames(): Promise<string[]> {
+    return this.reader("funcNames").funcNames();
+  }
+
+  metrics(): Promise<Metrics> {
+    return this.reader("metrics").metrics();
+  }
+
+  async waitFor(taskId: string): Promise<TaskRecord> {
+    const record = await this.getTask(taskId);
+    return this.operations("waitFor").waitFor(taskId, record);
+  }
+
+  async retryTask(taskId: string): Promise<string> {
+    await this.ready("retryTask");
+    const id = await this.operations("retryTask").retry(taskId);
+    await this.audited("retry", id, `of ${taskId}`);
+    return id;
+  }
+
+  async retryFailed(options?: RetryFailedOptions): Promise<string[]> {
+    await this.ready("retryFailed");
+    return this.operations("retryFailed").retryFailed(options, (id) => this.retryTask(id));
+  }
+
+  async cancelTask(taskId: string): Promise<void> {
+    await this.ready("cancelTask");
+    await this.operations("cancelTask").cancel(taskId);
+    await this.audited("cancel", taskId, null);
+  }
+
+  async deleteTasks(taskIds: string[]): Promise<number> {
+    await this.ready("deleteTasks");
+    const count = await this.operations("deleteTasks").delete(taskIds);
+    await this.audited("delete", null, `${count} task(s)`);
+    return count;
+  }
+
+  async clearHistory(options: ClearHistoryOptions = {}): Promise<number> {
+    await this.ready("clearHistory");
+    const count = await this.operations("clearHistory").clear(options);
+    await this.audited("clear", null, `${count} task(s)`);
+    return count;
+  }
+
+  async configureQueue(name: string, options: QueueOptions): Promise<QueueInfo> {
+    await this.ready("configureQueue");
+    const info = await this.operations("configureQueue").configureQueue(name, options);
+    await this.audited("configure", null, `queue ${info.name}`);
+    return info;
+  }
+
+  async pauseQueue(name: string): Promise<void> {
+    await this.ready("pauseQueue");
+    await this.operations("pauseQueue").setQueuePaused(name, true);
+    await this.audited("pause", null, `queue ${name}`);
+  }
+
+  async resumeQueue(name: string): Promise<void> {
+    await this.ready("resumeQueue");
+    await this.operations("resumeQueue").setQueuePaused(name, false);
+    await this.audited("resume", null, `queue ${name}`);
+  }
+
+  listQueues(): Promise<QueueInfo[]> {
+    return this.operations("listQueues").listQueues();
+  }
+
+  async schedule(task: TaskHandle | string, spec: ScheduleSpec, options: ScheduleOptions = {}): Promise<string> {
+    await this.ready("schedule");
+    const { name } = this.core.registry.lookup(task);
+    const id = await this.connected().schedules.create(name, spec, options);
+    await this.audited("schedule", null, `${name} (schedule ${id})`);
+    return id;
+  }
+
+  listSchedules(): Promise<ScheduleInfo[]> {
+    this.operations("listSchedules");
+    return this.connected().schedules.list((f) => this.queueOfFunction(f));
+  }
+
+  async pauseSchedule(scheduleId: string): Promise<void> {
+    await this.ready("pauseSchedule");
+    await this.connected().schedules.setPaused(scheduleId, true, (f) => this.queueOfFunction(f));
+    await this.audited("pause", null, `schedule ${scheduleId}`);
+  }
+
+  async resumeSchedule(scheduleId: string): Promise<void> {
+    await this.ready("resumeSchedule");
+    await this.connected().schedules.setPaused(scheduleId, false, (f) => this.queueOfFunction(f));
+    await this.audited("resume", null, `schedule ${scheduleId}`);
+  }
+
+  async removeSchedule(scheduleId: string): Promise<void> {
+    await this.ready("removeSchedule");
+    const schedule = await this.connected().schedules.get(scheduleId);
+    await this.connected().schedules.remove(scheduleId, this.queueOfFunction(schedule.funcName));
+    await this.audited("unschedule", null, `schedule ${scheduleId}`);
+  }
+
+  async runScheduleNow(scheduleId: string): Promise<string> {
+    await this.ready("runScheduleNow");
+    const s = await this.connected().schedules.get(scheduleId);
+    return this.addRun("runScheduleNow", s.funcName, s.args, { kwargs: s.kwargs, tags: s.tags }, null, scheduleId);
+  }
+
+  audit(query?: AuditQuery): Promise<AuditEntry[]> {
+    this.operations("audit");
+    return this.connected().audit.list(query);
+  }
+
+  throughput(query: ThroughputQuery): Promise<ThroughputBucket[]> {
+    return this.operations("throughput").throughput(query);
+  }
+
+  /** The same manager, recording `actor` in the audit trail for what is done through it. */
+  actingAs(actor: AuditActor): BullmqTaskManager {
+    return new BullmqTaskManager(undefined as never, this.core, actor);
+  }
+
+  private async audited(action: AuditEntry["action"], taskId: string | null, detail: string | null): Promise<void> {
+    await this.core.connected?.audit.record(this.actor, action, taskId, detail, this.core.clock.now());
+  }
+
+  private declareSchedule(name: string, spec: ScheduleSpec | null): void {
+    const { core } = this;
+    if (core.state !== "started" || !core.connected) {
+      core.declared.set(name, spec);
+      return;
+    }
+    void core.connected.schedules.declare(name, spec, (f) => this.queueOfFunction(f)).catch((error: Error) =>
+      core.outsideLog(`Taskflow: the schedule ${moduleScheduleId(name)} could not be saved: ${error.message}`, "error"));
+  }
+
+  private queueOfFunction(funcName: string): Queue {
+    return this.connected().queues.get(this.core.registry.get(funcName)?.config.queue ?? "default");
+  }
+
+  private scheduleTemplate(funcName: string, scheduleId: string, args: unknown[], kwargs: Record<string, unknown>, tags: Record<string, string>) {
+    const registration = this.core.registry.lookup(funcName);
+    const record = this.newRecord(registration, { ...checkAddTaskInput(funcName, args, { kwargs, tags }) });
+    record.scheduleId = scheduleId;
+    const { name, data, opts } = jobOf(record, registration.config, this.enqueueHost());
+    const { jobId: _id, timestamp: _t, delay: _d, ...rest } = opts;
+    return { queue: this.connected().queues.get(record.queue), name, data: data as unknown as Record<string, unknown>, opts: rest };
+  }
+
+  private newRecord(registration: Registration, input: AddTaskInput): TaskRecord {
+    return newRunRecord(registration, input, this.core.clock.now(), this.core.cipher);
+  }
+
+  private enqueueHost(): EnqueueHost {
+    const { core } = this;
+    return { queues: this.connected().queues, nowMs: () => core.clock.now(), maxRecords: core.maxRecords };
+  }
+
+  private async ready(operation: string): Promise<void> {
+    const { core } = this;
+    if (core.state === "starting") await core.startPromise;
+    if (core.state === "new") throw notStarted(operation);
+    if (core.state !== "started") throw new Error(`TaskManager has shut down: ${operation}() needs a running manager`);
+  }
+
+  private connected(): Connected {
+    const connected = this.core.connected;
+    if (!connected) throw notStarted("this call");
+    return connected;
+  }
+
+  private reader(operation: string): JobHistory {
+    this.checkOpen(operation);
+    return this.connected().history;
+  }
+
+  private operations(operation: string): HistoryOperations {
+    this.checkOpen(operation);
+    return new HistoryOperations(this.core, this.connected(), this.enqueueHost());
+  }
+
+  private checkOpen(operation: string): void {
+    const { state } = this.core;
+    if (state === "new" || state === "starting") throw notStarted(operation);
+    if (state !== "started") throw new Error(`TaskManager has shut down: ${operation}() needs a running manager`);
+  }
+}

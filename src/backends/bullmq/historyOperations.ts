@@ -1,0 +1,141 @@
+/**
+ * What changes runs already in Redis: retry, retry-failed, cancel, delete and clear, and queue
+ * settings. A cancel is data on the job (BullMQ has no cancelled state) plus a message on the
+ * cancel channel, which the worker running the job observes and aborts the task's signal.
+ */
+import { randomUUID } from "node:crypto";
+import { parseRetryFailedOptions } from "../../engine/retryFailed";
+import {
+  CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskRecord, TaskStateError, UnknownTaskError,
+  isCancellable, isFinished, isRetryable, parseQueueName, parseQueueOptions,
+  type ClearHistoryOptions, type QueueInfo, type QueueOptions, type RetryFailedOptions, type ThroughputBucket, type ThroughputQuery,
+} from "../../model";
+import { oneOf } from "../../engine/managerHelpers";
+import { throughputOf } from "./auditTrail";
+import type { BackendCore, Connected } from "./backendCore";
+import { jobOf, passKey, roomIn, storeRejected, type EnqueueHost } from "./jobEnqueue";
+import { statusOf, type JobPayload } from "./jobMapping";
+import { applyQueueOptions, queueInfo } from "./queueSettings";
+
+const RETRYABLE_LIST = oneOf(RETRYABLE_STATUSES);
+const CANCELLABLE_LIST = oneOf(CANCELLABLE_STATUSES);
+
+export class HistoryOperations {
+  constructor(private readonly core: BackendCore, private readonly connected: Connected, private readonly host: EnqueueHost) {}
+
+  /** A new run of a failed, interrupted or rejected task, with its arguments, tags, key, queue and priority. */
+  async retry(taskId: string): Promise<string> {
+    const original = await this.connected.history.get(taskId);
+    if (!original) throw new UnknownTaskError(taskId);
+    if (!isRetryable(original.status)) {
+      throw new TaskStateError(taskId, original.status, `Only ${RETRYABLE_LIST} tasks can be retried; task ${taskId} is ${original.status}`);
+    }
+    const registration = this.core.registry.lookup(original.funcName);
+    const record = new TaskRecord({
+      taskId: randomUUID(), funcName: registration.name, createdAt: new Date(this.core.clock.now()),
+      args: original.args, kwargs: original.kwargs, encryptedPayload: original.encryptedPayload,
+      idempotencyKey: original.idempotencyKey, tags: original.tags, queue: original.queue, priority: original.priority,
+    });
+    if ((await roomIn(this.host, record.queue)) < 1) throw await storeRejected(this.host, record);
+    if (record.idempotencyKey !== null) await passKey(this.host, record.idempotencyKey, record.taskId);
+    const { name, data, opts } = jobOf(record, registration.config, this.host);
+    await (await this.connected.queues.announce(record.queue)).add(name, data, opts);
+    return record.taskId;
+  }
+
+  /** Retries every retryable task that matches, oldest first; tasks of functions not registered here are skipped. */
+  async retryFailed(options: RetryFailedOptions | undefined, retry: (taskId: string) => Promise<string>): Promise<string[]> {
+    const filter = parseRetryFailedOptions(options);
+    if (filter.funcName !== undefined) this.core.registry.lookup(filter.funcName);
+    const skipped = new Set<string>();
+    const ids: string[] = [];
+    for (const task of await this.connected.history.finished()) {
+      if (!isRetryable(task.status)) continue;
+      if (filter.funcName !== undefined && task.funcName !== filter.funcName) continue;
+      if (filter.sinceMs !== undefined && task.createdAt < filter.sinceMs) continue;
+      if (!this.core.registry.get(task.funcName)) {
+        skipped.add(task.funcName);
+        continue;
+      }
+      ids.push(await retry(task.taskId));
+    }
+    if (skipped.size > 0) {
+      this.core.outsideLog(`retryFailed skipped the tasks of ${[...skipped].sort().join(", ")}: no such function is registered here`, "warning");
+    }
+    return ids;
+  }
+
+  /** Cancels a pending or running task: its data says cancelled at once; a worker running it aborts the attempt. */
+  async cancel(taskId: string): Promise<void> {
+    const { history, queues, events } = this.connected;
+    const job = await history.job(taskId);
+    if (!job) {
+      const rejected = await history.get(taskId);
+      if (!rejected) throw new UnknownTaskError(taskId);
+      throw new TaskStateError(taskId, rejected.status, `Task ${taskId} is already ${rejected.status}; only ${CANCELLABLE_LIST} tasks can be cancelled`);
+    }
+    const state = await job.getState();
+    const payload = job.data as JobPayload;
+    const status = statusOf(state, payload);
+    if (!isCancellable(status)) {
+      throw new TaskStateError(taskId, status, `Task ${taskId} is already ${status}; only ${CANCELLABLE_LIST} tasks can be cancelled`);
+    }
+    await job.updateData({ ...payload, outcome: { status: "cancelled", at: this.core.clock.now(), error: `CancelledError: task ${taskId} was cancelled` } });
+    await queues.redis.publish(queues.keys.cancel, taskId);
+    // A delayed job (runAt, or a retry's backoff) is made ready so a worker settles it now.
+    if (state === "delayed") await job.promote().catch(() => undefined);
+    await events.publishChanged(job.queueName, taskId);
+  }
+
+  /** Deletes finished tasks; others and unknown ids are skipped. */
+  async delete(taskIds: string[]): Promise<number> {
+    const { history, queues } = this.connected;
+    let count = 0;
+    for (const taskId of taskIds) {
+      const job = await history.job(taskId);
+      if (job) {
+        if (!isFinished(statusOf(await job.getState(), job.data as JobPayload))) continue;
+        await job.remove();
+        count++;
+      } else {
+        count += await queues.redis.hdel(queues.keys.rejected, taskId);
+      }
+    }
+    return count;
+  }
+
+  async clear(options: ClearHistoryOptions): Promise<number> {
+    const before = options.olderThan?.getTime();
+    const ids = (await this.connected.history.finished()).filter((t) => before === undefined || t.createdAt < before).map((t) => t.taskId);
+    return this.delete(ids);
+  }
+
+  async configureQueue(name: string, options: QueueOptions): Promise<QueueInfo> {
+    const queue = parseQueueName(name);
+    await applyQueueOptions(this.connected.queues, queue, parseQueueOptions(options));
+    return queueInfo(this.connected.queues, queue);
+  }
+
+  /** Pauses or resumes the BullMQ queue for every worker. */
+  async setQueuePaused(name: string, paused: boolean): Promise<void> {
+    const queue = await this.connected.queues.announce(parseQueueName(name));
+    if (paused) await queue.pause();
+    else await queue.resume();
+  }
+
+  async listQueues(): Promise<QueueInfo[]> {
+    const names = await this.connected.queues.names();
+    return Promise.all(names.map((n) => queueInfo(this.connected.queues, n)));
+  }
+
+  async throughput(query: ThroughputQuery): Promise<ThroughputBucket[]> {
+    return throughputOf(await this.connected.history.all(), query, this.core.clock.now());
+  }
+
+  /** Resolves once the task finishes; `record` is its current state (undefined: unknown). */
+  async waitFor(taskId: string, record: TaskRecord | undefined): Promise<TaskRecord> {
+    if (!record) throw new UnknownTaskError(taskId);
+    if (isFinished(record.status)) return record;
+    return this.connected.events.whenFinished(taskId);
+  }
+}

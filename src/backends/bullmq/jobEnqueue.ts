@@ -1,0 +1,102 @@
+/**
+ * Adding runs as BullMQ jobs: the job's id is the task's id, Taskflow's retries are BullMQ attempts
+ * with the "taskflow" backoff strategy (src/engine/backoff.ts), delay and runAt are BullMQ's delay,
+ * priority is BullMQ's (inverted). Idempotency keys are claimed in a Redis hash by compare-and-set.
+ */
+import type { JobsOptions } from "bullmq";
+import {
+  QueueFullError, TaskRecord, holdsIdempotencyKey,
+  type TaskConfig, type TaskData,
+} from "../../model";
+import { queueFullError, queueFullReason } from "../../engine/queueFull";
+import { bullPriority, jobConfig, rejectedToJson, statusOf, type JobPayload } from "./jobMapping";
+import type { RedisQueues } from "./redisQueues";
+import { maxSizeOf, pendingCount } from "./queueSettings";
+
+/** BullMQ's name of the custom backoff strategy every worker registers. */
+export const BACKOFF_TYPE = "taskflow";
+
+/** Sets the hash field KEYS[1][ARGV[1]] to ARGV[3] only while it still holds ARGV[2] ("" for none); returns what it holds after. */
+const CLAIM_SCRIPT = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur == false then cur = '' end
+if cur == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) return ARGV[3] end
+return cur`;
+
+/** Milliseconds a key claimed for a job not visible yet still counts as held (the claimer is adding it). */
+const CLAIM_GRACE_MS = 10_000;
+
+export interface EnqueueHost {
+  queues: RedisQueues;
+  nowMs(): number;
+  /** Finished records BullMQ keeps per queue and state. */
+  maxRecords: number;
+}
+
+/** The job's data and options of a record about to be added. */
+export function jobOf(record: TaskRecord, config: TaskConfig, host: EnqueueHost): { name: string; data: JobPayload; opts: JobsOptions } {
+  const runAtMs = record.runAt?.getTime() ?? null;
+  const data: JobPayload = {
+    args: record.args, kwargs: record.kwargs, tags: record.tags, idempotencyKey: record.idempotencyKey,
+    parentId: record.parentId, scheduleId: record.scheduleId, priority: record.priority, runAt: runAtMs,
+    encrypted: record.encryptedPayload ? Buffer.from(record.encryptedPayload).toString("base64") : null,
+    config: jobConfig(config),
+  };
+  const opts: JobsOptions = {
+    jobId: record.taskId,
+    timestamp: record.createdAt.getTime(),
+    priority: bullPriority(record.priority),
+    attempts: (config.retries ?? 0) + 1,
+    backoff: { type: BACKOFF_TYPE },
+    removeOnComplete: { count: host.maxRecords },
+    removeOnFail: { count: host.maxRecords },
+  };
+  if (runAtMs !== null) opts.delay = Math.max(0, runAtMs - host.nowMs());
+  return { name: record.funcName, data, opts };
+}
+
+/** Whether the task `taskId` still holds its key; a claim whose job is not visible yet counts for a moment. */
+async function stillHolds(host: EnqueueHost, value: string): Promise<boolean> {
+  const [taskId, claimedAt] = value.split("|");
+  for (const name of await host.queues.names()) {
+    const job = await host.queues.get(name).getJob(taskId);
+    if (job) return holdsIdempotencyKey(statusOf(await job.getState(), job.data as JobPayload));
+  }
+  if (await host.queues.redis.hexists(host.queues.keys.rejected, taskId)) return false;
+  return host.nowMs() - Number(claimedAt) < CLAIM_GRACE_MS;
+}
+
+/**
+ * Claims `key` for `taskId`; resolves with undefined when claimed, or with the id of the task that
+ * holds it (then nothing is to be enqueued).
+ */
+export async function claimKey(host: EnqueueHost, key: string, taskId: string): Promise<string | undefined> {
+  const { redis, keys } = host.queues;
+  const mine = `${taskId}|${host.nowMs()}`;
+  for (;;) {
+    const current = (await redis.hget(keys.idempotency, key)) ?? "";
+    if (current !== "" && await stillHolds(host, current)) return current.split("|")[0];
+    const after = (await redis.eval(CLAIM_SCRIPT, 1, keys.idempotency, key, current, mine)) as string;
+    if (after === mine) return undefined;
+  }
+}
+
+/** Hands a retried run's key to the new run (the old one, being retryable, released it). */
+export async function passKey(host: EnqueueHost, key: string, taskId: string): Promise<void> {
+  await host.queues.redis.hset(host.queues.keys.idempotency, key, `${taskId}|${host.nowMs()}`);
+}
+
+/** Room left in a queue with a maxSize; Infinity without one. */
+export async function roomIn(host: EnqueueHost, queue: string): Promise<number> {
+  const maxSize = await maxSizeOf(host.queues, queue);
+  return maxSize === null ? Infinity : Math.max(0, maxSize - (await pendingCount(host.queues, queue)));
+}
+
+/** Stores a run refused by its full queue as rejected; returns the error for addTask to throw. */
+export async function storeRejected(host: EnqueueHost, record: TaskRecord): Promise<QueueFullError> {
+  const maxSize = (await maxSizeOf(host.queues, record.queue)) ?? 0;
+  const now = new Date(host.nowMs());
+  const data: TaskData = { ...record.toData(), status: "rejected", endTime: now.getTime(), error: queueFullReason(record.queue, maxSize) };
+  await host.queues.redis.hset(host.queues.keys.rejected, record.taskId, rejectedToJson(data));
+  return queueFullError(record.taskId, record.queue, maxSize);
+}
