@@ -85,21 +85,33 @@ describe("BullMQ backend: taskflow worker processes sharing one Redis", function
     return manager;
   }
 
-  /** Resolves once the task has `status` (read at once, then at each of its lifecycle events). */
-  function reaches(manager: BullmqTaskManager, taskId: string, status: TaskStatus): Promise<void> {
-    return new Promise((resolve) => {
-      const check = async (): Promise<void> => {
-        if ((await manager.getTask(taskId))?.status === status) {
-          subscription.dispose();
-          resolve();
-        }
-      };
-      const subscription = manager.onLifecycle((e) => void (e.taskId === taskId && check()));
-      void check();
-    });
+  /**
+   * Resolves once the task has `status`, read every 50 ms: a lifecycle listener added after the job
+   * moved hears only later changes (the manager starts reading BullMQ's event stream when the first
+   * listener subscribes), so events alone could miss a job that went active meanwhile.
+   */
+  async function reaches(manager: BullmqTaskManager, taskId: string, status: TaskStatus): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    let seen: TaskStatus | undefined;
+    while ((seen = (await manager.getTask(taskId))?.status) !== status) {
+      if (Date.now() > deadline) throw new Error(`task ${taskId} did not reach ${status} within 30 s (it is ${seen ?? "unknown"})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   const lines = (): string[] => readFileSync(out, "utf8").split("\n").filter((l) => l !== "");
+
+  /**
+   * Resolves once the task's function has started in `worker` (its line is in the output file):
+   * "running" only says a worker took the job, which may still be loading the module.
+   */
+  async function startedIn(worker: WorkerProcess, name: string): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (!lines().includes(`${name} ${worker.pid}`)) {
+      if (Date.now() > deadline) throw new Error(`${name} did not start in worker ${worker.pid} within 30 s; output: ${JSON.stringify(lines())}; stderr: ${worker.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 
   it("shares 500 tasks between two workers, each run exactly once, and a third manager sees the whole history", async () => {
     const workers = await Promise.all([startWorker("--concurrency", "4"), startWorker("--concurrency", "4")]);
@@ -133,6 +145,7 @@ describe("BullMQ backend: taskflow worker processes sharing one Redis", function
     const first = await startWorker("--lock-seconds", "1");
     const id = await manager.addTask("hangRequeue");
     await reaches(manager, id, "running");
+    await startedIn(first, "hangRequeue");
     const second = await startWorker("--lock-seconds", "1");
     try {
       first.child.kill("SIGKILL");
@@ -152,6 +165,7 @@ describe("BullMQ backend: taskflow worker processes sharing one Redis", function
     const first = await startWorker("--lock-seconds", "1");
     const id = await manager.addTask("hangOnce");
     await reaches(manager, id, "running");
+    await startedIn(first, "hangOnce");
     const second = await startWorker("--lock-seconds", "1");
     try {
       first.child.kill("SIGKILL");
@@ -172,6 +186,7 @@ describe("BullMQ backend: taskflow worker processes sharing one Redis", function
     const first = await startWorker();
     const id = await manager.addTask("hangRequeue");
     await reaches(manager, id, "running");
+    await startedIn(first, "hangRequeue");
     const second = await startWorker();
     try {
       first.child.kill("SIGTERM");
