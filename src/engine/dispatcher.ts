@@ -4,7 +4,7 @@ import { executeRun, TaskRun, type RunHost } from "./executor";
 import { QueueState, runsBefore, type QueueEntry } from "./queueState";
 import type { TaskRecord } from "./taskRecord";
 import type { Registration, TaskRegistry } from "./taskRegistry";
-import type { LogLevel, QueueInfo, QueueOptions } from "./types";
+import { DEFAULT_QUEUE, type LogLevel, type QueueInfo, type QueueOptions } from "./types";
 
 /** What the run queue needs from the manager that owns it. */
 export interface DispatcherOptions {
@@ -28,7 +28,6 @@ interface Parked {
   queue: QueueState;
 }
 
-const DEFAULT_QUEUE = "default";
 
 function noop(): void {}
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { TaskRecord } from "../model";
+import { DEFAULT_QUEUE, TaskRecord } from "../model";
 import type { AddTaskInput } from "./addTaskInput";
 import type { ArgumentCipher } from "./argumentCipher";
 import type { Registration } from "./taskRegistry";
@@ -16,7 +16,7 @@ export function newRunRecord({ name, config }: Registration, input: AddTaskInput
     createdAt: new Date(nowMs),
     idempotencyKey: input.idempotencyKey,
     tags: input.tags,
-    queue: input.queue ?? config.queue ?? "default",
+    queue: input.queue ?? config.queue ?? DEFAULT_QUEUE,
     priority: input.priority ?? config.priority ?? 0,
     runAt: runAtMs === null ? null : new Date(runAtMs),
     ...cipher.seal(input.args, input.kwargs),

@@ -4,7 +4,7 @@
  * UI and returns the new task id.
  */
 import * as vscode from "vscode";
-import type { AddTaskOptions } from "../model";
+import { DEFAULT_QUEUE, type AddTaskOptions } from "../model";
 import { parseDelaySeconds, parseKwargsJson, parsePriorityText, parseQueueText, parseTags, validateRunTaskOptions } from "./argumentParsing";
 import { askArguments } from "./argumentPrompts";
 import { UserError } from "./commandRegistry";
@@ -82,7 +82,7 @@ export async function runTaskWithOptions(services: ExtensionServices, node?: unk
   if (keyText === undefined) return undefined;
   const queueText = await vscode.window.showInputBox({
     title: `Run ${info.name}: queue (5/7)`,
-    prompt: `The queue the run joins. Leave empty for ${info.config.queue ?? "default"}.`,
+    prompt: `The queue the run joins. Leave empty for ${info.config.queue ?? DEFAULT_QUEUE}.`,
     value: remembered.queue ?? "",
     ignoreFocusOut: true,
     validateInput: (text) => errorOf(parseQueueText(text)),

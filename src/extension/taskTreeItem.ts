@@ -2,10 +2,7 @@
  * The pure mapping from a task record to what the Tasks tree shows. No vscode import: the tree provider
  * turns these models into `vscode.TreeItem`s, and unit tests check the models in plain Node.
  */
-import { capabilities, type TaskProgress, type TaskRecord, type TaskStatus } from "../model";
-
-/** The queue a run joins when neither its config nor addTask names one. */
-export const DEFAULT_QUEUE = "default";
+import { capabilities, DEFAULT_QUEUE, type TaskProgress, type TaskRecord, type TaskStatus } from "../model";
 
 /** What one row of the Tasks tree shows. */
 export interface TaskItemModel {

@@ -32,6 +32,9 @@ const isProgress = (v: unknown): boolean => v === null || (isObject(v) && typeof
  * The fields of a task, in the order of its JSON form. Section 2 and 9 of the design say what each
  * means; the doc comments of TaskRecord repeat it for editors.
  */
+/** The queue a run joins when neither its task's config nor addTask names one. */
+export const DEFAULT_QUEUE = "default";
+
 export const TASK_FIELDS = {
   taskId: text("task_id"),
   funcName: text("func_name"),
@@ -49,7 +52,7 @@ export const TASK_FIELDS = {
   tags: json<Record<string, string>>("tags", () => ({}), isObject, "an object of strings"),
   result: json<unknown>("result", () => null, () => true, "a JSON value"),
   parentId: textOrNull("parent_id"),
-  queue: text("queue", "default"),
+  queue: text("queue", DEFAULT_QUEUE),
   priority: numeric("priority", "INTEGER NOT NULL"),
   runAt: time("run_at", true),
   scheduleId: textOrNull("schedule_id"),

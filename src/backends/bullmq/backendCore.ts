@@ -13,6 +13,7 @@ import { ShutdownError } from "../../engine/errors";
 import { containedSink, positiveInteger } from "../../engine/managerHelpers";
 import { consoleSink } from "../../engine/taskContext";
 import { TaskRegistry } from "../../engine/taskRegistry";
+import { DEFAULT_QUEUE } from "../../model";
 import type { TaskManagerOptions } from "../../engine/types";
 import type { Clock, LogLevel, RegistryChangeEvent, ScheduleSpec } from "../../engine/types";
 import { AuditTrail } from "./auditTrail";
@@ -108,7 +109,7 @@ export async function startBackend(core: BackendCore, hooks: StartHooks): Promis
     schedules: new BullmqSchedules({ redis, key: keys.schedules, nowMs: () => core.clock.now(), tasks: () => history.all(), template: hooks.scheduleTemplate }),
   };
   core.connected = connected;
-  await queues.announce("default");
+  await queues.announce(DEFAULT_QUEUE);
   if (core.options.worker) {
     const subscriber = redis.duplicate();
     subscriber.on("error", () => undefined);

@@ -10,7 +10,7 @@ import { makeHandle } from "../../engine/task";
 import type { RegisterOptions, Registration } from "../../engine/taskRegistry";
 import type { TaskManagerOptions } from "../../engine/types";
 import {
-  TaskRecord,
+  DEFAULT_QUEUE, TaskRecord,
   type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type Event,
   type ListTasksQuery, type Metrics, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions,
   type ScheduleInfo, type ScheduleOptions, type ScheduleSpec, type TaskConfig, type TaskFunction, type TaskHandle, type TaskflowClient,
@@ -53,7 +53,7 @@ export class BullmqTaskManager implements TaskflowClient {
     const { name, fn, config } = this.core.registry.register(a, b, options);
     this.core.registryEmitter.fire({ kind: "registered", name });
     this.declareSchedule(name, config.schedule ?? null);
-    if (this.core.state === "started") void startWorker(this.core, this.hooks(), config.queue ?? "default").catch(() => undefined);
+    if (this.core.state === "started") void startWorker(this.core, this.hooks(), config.queue ?? DEFAULT_QUEUE).catch(() => undefined);
     return makeHandle(fn, config);
   }
 
@@ -313,7 +313,7 @@ export class BullmqTaskManager implements TaskflowClient {
   }
 
   private queueOfFunction(funcName: string): Queue {
-    return this.connected().queues.get(this.core.registry.get(funcName)?.config.queue ?? "default");
+    return this.connected().queues.get(this.core.registry.get(funcName)?.config.queue ?? DEFAULT_QUEUE);
   }
 
   private scheduleTemplate(funcName: string, scheduleId: string, args: unknown[], kwargs: Record<string, unknown>, tags: Record<string, string>) {

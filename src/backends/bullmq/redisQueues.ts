@@ -4,6 +4,7 @@
  */
 import { Queue } from "bullmq";
 import IORedis, { type Redis } from "ioredis";
+import { DEFAULT_QUEUE } from "../../model";
 import type { ResolvedBullmqOptions } from "./backendOptions";
 
 /** Taskflow's keys under the prefix; BullMQ's own are `<prefix>:<queue>:...`. */
@@ -93,7 +94,7 @@ export class RedisQueues {
   /** Every queue any process used, "default" always, sorted. */
   async names(): Promise<string[]> {
     const names = new Set(await this.redis.smembers(this.keys.queues));
-    names.add("default");
+    names.add(DEFAULT_QUEUE);
     return [...names].sort();
   }
 
