@@ -83,3 +83,4 @@ export { WorkspaceRuntime, type WorkspaceRuntimeOptions } from "../runtime/works
 export { BullmqTaskManager } from "../backends/bullmq/bullmqManager";
 export { checkRedisUrl, type BackendOptions, type BullmqBackendOptions, type LocalBackendOptions } from "../backends/bullmq/backendOptions";
 export { redactedUrl } from "../backends/bullmq/redisQueues";
+export type { ConnectionState } from "../backends/bullmq/connectionWatch";

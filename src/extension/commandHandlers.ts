@@ -8,6 +8,7 @@ import { UserError, type CommandHandler } from "./commandRegistry";
 import type { DebugRuns } from "./debugRuns";
 import { debugTask } from "./debugTask";
 import { generateEncryptionKey, setEncryptionKey } from "./encryptionKeyCommands";
+import { setRedisPassword } from "./redisPasswordCommand";
 import { newTaskModule } from "./newTaskModule";
 import { runFunction, runTask, runTaskWithOptions } from "./runCommands";
 import { scheduleCommandHandlers } from "./scheduleActions";
@@ -43,6 +44,7 @@ export function commandHandlers({ services, showDashboard, debugRuns, windowApi 
     [Commands.copyTaskId]: (target) => copyTaskId(services, target),
     [Commands.setEncryptionKey]: (key) => setEncryptionKey(services, key),
     [Commands.generateEncryptionKey]: () => generateEncryptionKey(services),
+    [Commands.setRedisPassword]: (password) => setRedisPassword(services, password),
     [Commands.newTaskModule]: (fileName) => newTaskModule(services, fileName),
     [Commands.refresh]: async () => {
       await services.reloadModules();

@@ -16,6 +16,7 @@ export const Commands = {
   copyTaskId: "taskflow.copyTaskId",
   setEncryptionKey: "taskflow.setEncryptionKey",
   generateEncryptionKey: "taskflow.generateEncryptionKey",
+  setRedisPassword: "taskflow.setRedisPassword",
   newTaskModule: "taskflow.newTaskModule",
   refresh: "taskflow.refresh",
   loadMore: "taskflow.loadMore",

@@ -14,15 +14,17 @@ import { FunctionsTreeProvider } from "./functionsTreeProvider";
 import { DebugRuns } from "./debugRuns";
 import { ManagerProxy } from "./managerProxy";
 import { SchedulesTreeProvider } from "./schedulesTreeProvider";
-import { ENCRYPTION_KEY_SECRET, type ExtensionServices } from "./services";
+import { ENCRYPTION_KEY_SECRET, REDIS_PASSWORD_SECRET, type ExtensionServices } from "./services";
+import { SharedQueueMonitor } from "./sharedQueueMonitor";
 import { QueueSettingsApplier } from "./queueSettings";
 import { MANAGER_SETTINGS, RUNTIME_SETTINGS, readSettings } from "./settings";
-import { TaskflowStatusBar } from "./statusBar";
+import { TaskflowStatusBar, type StatusPlace } from "./statusBar";
 import { catalogFromRegistered, type CatalogSnapshot } from "./taskCatalog";
 import { registerTaskLenses } from "./taskCodeLens";
 import { TasksTreeProvider } from "./tasksTreeProvider";
 import { TypeScriptLoader } from "./typeScriptLoader";
-import { applyTerminalEnvironment, writeLauncher } from "./terminalEnvironment";
+import type { TaskflowApi } from "./taskflowApi";
+import { setUpTerminals, terminalVariables } from "./terminalSetup";
 import { WindowApi } from "./windowApi";
 import { WindowEngine } from "./windowEngine";
 import { DATABASE_FILE, type WorkspaceSession } from "./workspaceSession";
@@ -32,38 +34,10 @@ const NO_FOLDER = "Taskflow needs an open folder to keep task history: open one 
 const EMPTY_CATALOG: CatalogSnapshot = { modules: [], functions: [], problems: [] };
 const noEvent: vscode.Event<never> = () => ({ dispose: () => undefined });
 
-/** What `activate()` returns: the engine API plus the workspace's task functions. */
-export type TaskflowApi = ManagerProxy & {
-  /** The task modules, their functions and problems as last loaded. */
-  taskFunctions(): CatalogSnapshot;
-  /** Fired after task modules were loaded, reloaded or removed. */
-  onDidChangeTaskFunctions: vscode.Event<CatalogSnapshot>;
-  /**
-   * Fired when the task engine was replaced (a setting or the encryption key changed), or only its
-   * task modules' runtime (`taskflow.isolation` changed), and is ready again.
-   */
-  onDidRestartEngine: vscode.Event<void>;
-  /** What the Tasks view shows now: status groups with their loaded rows (labels, descriptions, icons, context values). */
-  tasksView(): ReturnType<TasksTreeProvider["snapshot"]>;
-  /** What the Schedules view shows now: one row model per schedule. */
-  schedulesView(): ReturnType<SchedulesTreeProvider["snapshot"]>;
-  /** The workspace's database, and who holds it when this window forwards to another holder; undefined with no folder. */
-  database(): { path: string; forwardedTo: string | undefined } | undefined;
-  /** What this window adds to its integrated terminals' environment. */
-  terminalEnvironment(): TerminalVariable[];
-  /** Fired when the window's HTTP API (`taskflow.api.enabled`) started, stopped, moved or took a new token; undefined while off. */
-  onDidChangeHttpApi: vscode.Event<{ url: string } | undefined>;
-};
-
-/** One variable of the terminals' environment collection. */
-export interface TerminalVariable {
-  variable: string;
-  value: string;
-  type: "replace" | "append" | "prepend";
-}
-
 /** What a restart replaces: the manager and the runtime, or only the runtime that loads the task modules. */
 type RestartScope = "engine" | "modules";
+
+export type { TaskflowApi, TerminalVariable } from "./taskflowApi";
 
 let deactivateSession: (() => Promise<void>) | undefined;
 
@@ -88,7 +62,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   const updateCounts = async () => {
     const counts = await tasksTree.counts();
     tasksView.badge = counts.running > 0 ? { value: counts.running, tooltip: `${counts.running} running` } : undefined;
-    statusBar.update(counts, settings.showStatusBar && proxy.attached, engine?.forwardedTo);
+    const place = monitor?.place(engine?.forwardedTo) ?? { kind: "local" };
+    statusBar.update(counts, settings.showStatusBar && (proxy.attached || place.kind === "redis"), place);
   };
   const refreshCounts = () => void updateCounts().catch((err) => log.warn(`Could not count tasks for the badge: ${String(err)}`));
   context.subscriptions.push(tasksTree.onDidChangeCounts(refreshCounts));
@@ -124,6 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
           distDir,
           settings,
           encryptionKey: await context.secrets.get(ENCRYPTION_KEY_SECRET),
+          redisPassword: await context.secrets.get(REDIS_PASSWORD_SECRET),
           log,
           diagnostics,
           delegateAttempt: debugRuns?.delegate,
@@ -158,7 +134,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     const error = err instanceof Error ? err : new Error(String(err));
     proxy.attach(undefined, `Taskflow's task engine did not start: ${error.message}`);
     log.error(`Taskflow could not start its task engine: ${error.stack ?? error.message}`);
-    void vscode.window.showErrorMessage(`Taskflow could not start its task engine: ${error.message}`);
+    const retrying = monitor?.startFailed(error) ?? false;
+    void vscode.window.showErrorMessage(`Taskflow could not start its task engine: ${error.message}${retrying ? " (retrying)" : ""}`);
+    refreshCounts();
   };
 
   /** The catalog of a window that forwards: the holder's registered functions. */
@@ -177,6 +155,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   const startEngine = async () => {
     if (!engine) return;
     await engine.open();
+    monitor?.started();
     applyQueues();
     tasksTree.setManager(proxy);
     schedulesTree.setManager(proxy);
@@ -205,6 +184,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   const restartNow = async (reason: string, requested: RestartScope | undefined) => {
     const scope = pendingRestart === "engine" ? "engine" : (requested ?? pendingRestart);
     const session = engine?.session;
+    // An engine that did not start (Redis out of reach, a bad setting) starts anew with the new settings.
+    if (engine && !session && !proxy.attached && scope === "engine") {
+      pendingRestart = undefined;
+      await openSession().catch(reportStartFailure);
+      engineRestarted.fire();
+      return;
+    }
     if (!engine || !session || !scope) return;
     if (engine.busy()) {
       if (!pendingRestart) log.info(`${reason}: applied once no task is pending or running`);
@@ -227,6 +213,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     await openSession().catch(reportStartFailure);
     engineRestarted.fire();
   };
+  const monitor = engine
+    ? new SharedQueueMonitor({
+        engine,
+        settings: () => settings,
+        views: [tasksView, schedulesView],
+        log,
+        changed: () => {
+          tasksTree.refresh();
+          schedulesTree.refresh();
+          refreshCounts();
+        },
+        reopen: async () => {
+          await openSession();
+          engineRestarted.fire();
+        },
+      })
+    : undefined;
+  if (monitor) context.subscriptions.push(monitor);
   // The engine starts before the panels register: VS Code revives a panel as soon as its serializer
   // is registered, and a revived panel asks for its task at once. Modules load at the end.
   if (folder && dbPath) {
@@ -264,6 +268,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     secrets: context.secrets,
     manager: () => {
       if (!folder) throw new UserError(NO_FOLDER);
+      const offline = monitor?.unavailable();
+      if (offline) throw new UserError(offline);
       if (!proxy.attached) throw new UserError("Taskflow's task engine is not running: see the Taskflow output channel for why");
       return proxy;
     },
@@ -287,6 +293,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       tasksTree.loadMore(status);
     },
     applyEncryptionKey: () => restartWhenIdle("Encryption key changed", "engine"),
+    applyRedisPassword: () => restartWhenIdle("Redis password changed", "engine"),
     extensionUri: context.extensionUri,
     typeScript: () => typeScript.get(),
   };
@@ -304,6 +311,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
       if (!debugRuns) throw new UserError(NO_FOLDER);
       if (engine?.forwardedTo) {
         throw new UserError(`Debug Task runs the task in this window's debugger, but this window uses the task database of ${engine.forwardedTo}: debug it there, or close that process and reload this window`);
+      }
+      if (settings.backend.kind === "redis") {
+        throw new UserError(`Debug Task runs the task in this window's debugger, but on the shared queue (${settings.backend.url}) any worker may take the run: set taskflow.backend to "local" to debug it here, or start "taskflow worker" under the debugger`);
       }
       return debugRuns;
     },
@@ -358,29 +368,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     tasksView: () => tasksTree.snapshot(),
     schedulesView: () => schedulesTree.snapshot(),
     database: () => (dbPath ? { path: dbPath, forwardedTo: engine?.forwardedTo } : undefined),
+    backend: (): StatusPlace => monitor?.place(engine?.forwardedTo) ?? { kind: "local" },
     terminalEnvironment: () => terminalVariables(context.environmentVariableCollection),
     // The token is left out: it is only given by Copy API URL and Token.
     onDidChangeHttpApi: (listener: (e: { url: string } | undefined) => unknown, thisArgs?: unknown, disposables?: vscode.Disposable[]) =>
       (api?.onDidChange ?? noEvent)((access) => listener.call(thisArgs, access && { url: access.url }), undefined, disposables),
   });
-}
-
-/** Gives the window's terminals the `taskflow` command and the database it reaches (TASKFLOW_DB). */
-async function setUpTerminals(context: vscode.ExtensionContext, dbPath: string, distDir: string): Promise<void> {
-  const launcherDir = vscode.Uri.joinPath(context.globalStorageUri, "bin").fsPath;
-  await writeLauncher(launcherDir, { nodePath: process.execPath, cliPath: path.join(distDir, "cli.js") });
-  applyTerminalEnvironment(context.environmentVariableCollection, { dbPath, launcherDir });
-}
-
-function terminalVariables(collection: vscode.EnvironmentVariableCollection): TerminalVariable[] {
-  const types = {
-    [vscode.EnvironmentVariableMutatorType.Replace]: "replace",
-    [vscode.EnvironmentVariableMutatorType.Append]: "append",
-    [vscode.EnvironmentVariableMutatorType.Prepend]: "prepend",
-  } as const;
-  const variables: TerminalVariable[] = [];
-  collection.forEach((variable, mutator) => variables.push({ variable, value: mutator.value, type: types[mutator.type] }));
-  return variables;
 }
 
 export async function deactivate(): Promise<void> {

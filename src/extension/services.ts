@@ -32,6 +32,8 @@ export interface ExtensionServices {
   loadMore(status: string): void;
   /** Applies a changed encryption key (or its removal) to the running manager. */
   applyEncryptionKey(): Promise<void>;
+  /** Reconnects to the shared queue with a changed Redis password (or none). */
+  applyRedisPassword(): Promise<void>;
   /** The extension's own folder (for the shipped taskflow.d.ts). */
   extensionUri: vscode.Uri;
   /** The TypeScript compiler for reading task parameters, loaded on the first call; or why it is unavailable. */
@@ -40,3 +42,6 @@ export interface ExtensionServices {
 
 /** SecretStorage key of the argument-encryption key. */
 export const ENCRYPTION_KEY_SECRET = "taskflow.encryptArgsKey";
+
+/** SecretStorage key of the password of the Redis in `taskflow.backend`. */
+export const REDIS_PASSWORD_SECRET = "taskflow.redisPassword";

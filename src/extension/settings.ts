@@ -3,6 +3,7 @@
  * default; these readers fall back to the same defaults when a value is missing or invalid.
  */
 import * as vscode from "vscode";
+import { parseBackendSetting, type BackendSetting } from "./backendSetting";
 
 export const DEFAULT_MODULE_GLOB = "**/*.tasks.{ts,mts,cts,js,mjs,cjs}";
 
@@ -38,10 +39,19 @@ export interface TaskflowSettings {
   codeLensEnabled: boolean;
   /** The engine's text log file, relative to the workspace folder (see logFileOption); empty for none. @default "" */
   logFile: string;
+  /** `taskflow.backend`: the local engine (default), or BullMQ on a Redis URL. */
+  backend: BackendSetting;
+  /** `taskflow.redis.prefix`: the Redis key prefix on the BullMQ backend. @default "taskflow" */
+  redisPrefix: string;
+  /** `taskflow.redis.runTasks`: whether this window also works the shared queue's jobs. @default false */
+  redisRunTasks: boolean;
 }
 
 /** Settings whose change needs a new manager, and so a new runtime (applied once no task is pending or running). */
-export const MANAGER_SETTINGS = ["taskflow.maxConcurrentTasks", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask", "taskflow.logFile"];
+export const MANAGER_SETTINGS = [
+  "taskflow.maxConcurrentTasks", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask", "taskflow.logFile",
+  "taskflow.backend", "taskflow.redis",
+];
 
 /** Settings the workspace runtime takes at construction: a change rebuilds it, once no task is pending or running. */
 export const RUNTIME_SETTINGS = ["taskflow.isolation"];
@@ -71,5 +81,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): TaskflowSetting
     apiPort: wholeNumber(config.get("api.port"), 0, 0) <= 65535 ? wholeNumber(config.get("api.port"), 0, 0) : 0,
     codeLensEnabled: config.get<boolean>("codeLens.enabled") ?? true,
     logFile: typeof config.get("logFile") === "string" ? config.get<string>("logFile")!.trim() : "",
+    backend: parseBackendSetting(config.get("backend")),
+    redisPrefix: typeof config.get("redis.prefix") === "string" && /^[A-Za-z0-9_.-]+$/.test(config.get<string>("redis.prefix")!) ? config.get<string>("redis.prefix")! : "taskflow",
+    redisRunTasks: config.get<boolean>("redis.runTasks") === true,
   };
 }

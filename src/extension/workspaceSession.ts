@@ -7,7 +7,8 @@
 import { homedir } from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { TaskManager, type AttemptDelegate } from "../engine";
+import { TaskManager, type AttemptDelegate, type BullmqTaskManager } from "../engine";
+import { connectionUrl } from "./backendSetting";
 import { WorkspaceRuntime, type CompiledTask } from "../runtime";
 import { logFileOption } from "./logFileSetting";
 import type { TaskflowSettings } from "./settings";
@@ -28,7 +29,12 @@ export interface SessionOptions {
   lockOwner?: string;
   /** Runs whose attempt runs elsewhere (Debug Task's debugger). @default none */
   delegateAttempt?: AttemptDelegate;
+  /** The Redis password from secret storage, used when `settings.backend` is a Redis URL. */
+  redisPassword?: string;
 }
+
+/** The manager of a session: the local engine on the workspace's database, or BullMQ on Redis. */
+export type SessionManager = TaskManager | BullmqTaskManager;
 
 /** The database file name inside the workspace's storage folder. */
 export const DATABASE_FILE = "taskflow.sqlite";
@@ -41,7 +47,7 @@ export class WorkspaceSession {
   modules: WorkspaceModules | undefined;
 
   private constructor(
-    readonly manager: TaskManager,
+    readonly manager: SessionManager,
     private readonly options: SessionOptions,
   ) {}
 
@@ -51,22 +57,32 @@ export class WorkspaceSession {
    */
   static async start(options: SessionOptions): Promise<WorkspaceSession> {
     const { settings, log } = options;
-    const manager = new TaskManager({
-      dbPath: path.join(options.storageDir, DATABASE_FILE),
-      lockOwner: options.lockOwner,
+    const common = {
       encryptArgsKey: options.encryptionKey,
       maxConcurrentTasks: settings.maxConcurrentTasks,
       maxRecords: settings.maxRecords,
       maxLogLinesPerTask: settings.maxLinesPerTask,
-      delegateAttempt: options.delegateAttempt,
-      logFile: logFileOption(settings.logFile, options.folder.uri.fsPath, homedir()),
-      onOutsideLog: (message, level) => {
+      onOutsideLog: (message: string, level: string) => {
         if (level === "error") log.error(message);
         else if (level === "warning") log.warn(message);
         else if (level === "debug") log.debug(message);
         else log.info(message);
       },
-    });
+    };
+    const { backend } = settings;
+    if (backend.kind === "invalid") throw new Error(backend.message);
+    const manager: SessionManager = backend.kind === "redis"
+      ? new TaskManager({
+        ...common,
+        backend: { type: "bullmq", connection: connectionUrl(backend.url, options.redisPassword), prefix: settings.redisPrefix, worker: settings.redisRunTasks },
+      })
+      : new TaskManager({
+        ...common,
+        dbPath: path.join(options.storageDir, DATABASE_FILE),
+        lockOwner: options.lockOwner,
+        delegateAttempt: options.delegateAttempt,
+        logFile: logFileOption(settings.logFile, options.folder.uri.fsPath, homedir()),
+      });
     try {
       await manager.start();
     } catch (error) {
@@ -127,6 +143,8 @@ export class WorkspaceSession {
    * according to their config, as at any shutdown.
    */
   busy(): boolean {
+    // On Redis the queue outlives this window: only attempts running here hold a restart off.
+    if ("backend" in this.manager) return this.manager.runningHere() > 0;
     const m = this.manager.metrics();
     if (m.running > 0) return true;
     if (m.pending === 0) return false;

@@ -20,6 +20,7 @@ import { AuditTrail } from "./auditTrail";
 import { resolveBullmqOptions, type BullmqBackendOptions, type ResolvedBullmqOptions } from "./backendOptions";
 import { BackendEvents, EventHub } from "./backendEvents";
 import { BullmqSchedules } from "./bullmqSchedules";
+import { ConnectionWatch } from "./connectionWatch";
 import { JobHistory } from "./jobHistory";
 import type { JobPayload } from "./jobMapping";
 import { ActiveRuns, makeProcessor, type RunnerHost } from "./jobRunner";
@@ -65,6 +66,8 @@ export interface BackendCore {
   declared: Map<string, ScheduleSpec | null>;
   registryEmitter: Emitter<RegistryChangeEvent>;
   hub: EventHub;
+  /** Whether the main Redis connection is up (the status bar's "connected"). */
+  connection: ConnectionWatch;
 }
 
 export function newCore(options: Omit<TaskManagerOptions, "backend"> & { backend: BullmqBackendOptions }): BackendCore {
@@ -76,6 +79,7 @@ export function newCore(options: Omit<TaskManagerOptions, "backend"> & { backend
     clock, outsideLog,
     registryEmitter: new Emitter<RegistryChangeEvent>(onListenerError),
     hub: new EventHub(onListenerError),
+    connection: new ConnectionWatch(() => clock.now(), onListenerError),
     cipher: new ArgumentCipher(options.encryptArgsKey, clock),
     registry: new TaskRegistry(),
     concurrency: positiveInteger("maxConcurrentTasks", options.maxConcurrentTasks, DEFAULT_CONCURRENCY),
@@ -99,6 +103,7 @@ export async function startBackend(core: BackendCore, hooks: StartHooks): Promis
   await probe(core.options.url);
   const redis = connect(core.options.url);
   redis.on("error", (error) => core.outsideLog(`Taskflow: Redis connection: ${error.message}`, "warning"));
+  core.connection.watch(redis);
   const keys = taskflowKeys(core.options.prefix);
   const queues = new RedisQueues(redis, core.options, keys);
   const history = new JobHistory(queues);
@@ -167,6 +172,7 @@ export async function startWorker(core: BackendCore, hooks: StartHooks, queue: s
 export async function shutdownBackend(core: BackendCore): Promise<void> {
   const wasStarted = core.state !== "new";
   core.state = "closing";
+  core.connection.stop();
   if (wasStarted) await core.startPromise?.catch(() => undefined);
   if (core.refresh) clearInterval(core.refresh);
   // No new job is fetched once the running ones are stopped, so what is handed back stays pending.

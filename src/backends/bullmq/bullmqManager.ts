@@ -18,10 +18,12 @@ import {
 } from "../../model";
 import { newCore, shutdownBackend, startBackend, startWorker, type BackendCore, type Connected, type StartHooks } from "./backendCore";
 import type { BullmqBackendOptions } from "./backendOptions";
+import type { ConnectionState } from "./connectionWatch";
 import { moduleScheduleId } from "./bullmqSchedules";
 import { HistoryOperations } from "./historyOperations";
 import { claimKey, jobOf, roomIn, storeRejected, type EnqueueHost } from "./jobEnqueue";
 import type { JobHistory } from "./jobHistory";
+import { redactedUrl } from "./redisQueues";
 
 function notStarted(operation: string): Error {
   return new Error(`TaskManager is not started: await manager.start() before ${operation}()`);
@@ -38,12 +40,30 @@ export class BullmqTaskManager implements TaskflowClient {
   readonly onLog: Event<LogEvent>;
   readonly onProgress: Event<ProgressEvent>;
   readonly onDidChangeRegistry: Event<RegistryChangeEvent>;
+  /** Fired when the Redis connection is lost or back (ioredis retries on its own; commands wait meanwhile). */
+  readonly onDidChangeConnection: Event<ConnectionState>;
 
   constructor(options: Omit<TaskManagerOptions, "backend"> & { backend: BullmqBackendOptions }, private readonly core: BackendCore = newCore(options), private readonly actor: AuditActor = "api") {
     this.onLifecycle = core.hub.onLifecycle;
     this.onLog = core.hub.onLog;
     this.onProgress = core.hub.onProgress;
     this.onDidChangeRegistry = core.registryEmitter.event;
+    this.onDidChangeConnection = core.connection.onDidChange;
+  }
+
+  /** Whether Redis answers now, since when, and the last error while it does not. */
+  connection(): ConnectionState {
+    return this.core.connection.state;
+  }
+
+  /** The Redis URL with its password masked, for messages and the status bar. */
+  get location(): string {
+    return redactedUrl(this.core.options.url);
+  }
+
+  /** Attempts running in this process now (only a worker runs any). */
+  runningHere(): number {
+    return this.core.runs.byId.size;
   }
 
   /** Registers a task function: `(fn)`, `(fn, config)`, `(config, fn)` or a handle from `task()`. */
