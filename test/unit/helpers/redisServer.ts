@@ -14,7 +14,12 @@ export interface RedisServer {
   url: string;
   pid: number;
   version: string;
+  /** Stops the server and removes its files. */
   stop(): Promise<void>;
+  /** Stops the server and keeps its files, so `startRedisServer(exe, { port, dir })` brings the same data back. */
+  halt(): Promise<void>;
+  /** The folder of its AOF files. */
+  dir: string;
 }
 
 /** The redis-server executable on PATH, or undefined when there is none. */
@@ -49,12 +54,16 @@ const READY_TIMEOUT_MS = 10_000;
 export interface RedisServerOptions {
   /** AOF on with `appendfsync everysec`, as a durable BullMQ deployment runs; off: memory only. @default true */
   durable?: boolean;
+  /** The port to listen on (a restart on the same address). @default a free one */
+  port?: number;
+  /** The folder of its files (a restart with the same data). @default a new temp dir */
+  dir?: string;
 }
 
 /** Starts `executable` with no RDB snapshots, AOF as `options.durable` says. */
 export async function startRedisServer(executable: string, options: RedisServerOptions = {}): Promise<RedisServer> {
-  const dir = mkdtempSync(path.join(tmpdir(), "taskflow-redis-"));
-  const port = await freePort();
+  const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), "taskflow-redis-"));
+  const port = options.port ?? await freePort();
   const durable = options.durable ?? true;
   const child = spawn(executable, [
     "--port", String(port), "--bind", "127.0.0.1", "--dir", dir,
@@ -84,14 +93,20 @@ export async function startRedisServer(executable: string, options: RedisServerO
     });
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   });
-  return { port, url: `redis://127.0.0.1:${port}`, pid: child.pid as number, version, stop: () => stop(child, dir) };
+  return {
+    port, dir, url: `redis://127.0.0.1:${port}`, pid: child.pid as number, version,
+    stop: async () => {
+      await halt(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    halt: () => halt(child),
+  };
 }
 
-async function stop(child: ChildProcess, dir: string): Promise<void> {
+async function halt(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill("SIGTERM");
     await exited;
   }
-  rmSync(dir, { recursive: true, force: true });
 }
