@@ -46,8 +46,14 @@ export async function probe(url: string): Promise<void> {
     await client.connect();
     await client.ping();
   } catch (error) {
+    const reason = (cause ?? (error as Error)).message;
+    if (/^(NOAUTH|WRONGPASS)/.test(reason)) {
+      throw new Error(
+        `Redis at ${redactedUrl(url)} refused the connection (${reason}): give its password, in the URL for taskflow --redis and backend.connection (redis://:PASSWORD@host:port), or in VS Code with the command Taskflow: Set Redis Password`,
+      );
+    }
     throw new Error(
-      `Cannot reach Redis at ${redactedUrl(url)} (${(cause ?? (error as Error)).message}): start redis-server there, or fix backend.connection (taskflow --redis URL, setting taskflow.backend)`,
+      `Cannot reach Redis at ${redactedUrl(url)} (${reason}): start redis-server there, or fix backend.connection (taskflow --redis URL, setting taskflow.backend)`,
     );
   } finally {
     client.disconnect();

@@ -58,6 +58,8 @@ export interface RedisServerOptions {
   port?: number;
   /** The folder of its files (a restart with the same data). @default a new temp dir */
   dir?: string;
+  /** More command-line options, e.g. `["--requirepass", "pw"]`. */
+  args?: string[];
 }
 
 /** Starts `executable` with no RDB snapshots, AOF as `options.durable` says. */
@@ -68,7 +70,7 @@ export async function startRedisServer(executable: string, options: RedisServerO
   const child = spawn(executable, [
     "--port", String(port), "--bind", "127.0.0.1", "--dir", dir,
     "--appendonly", durable ? "yes" : "no", "--appendfsync", "everysec", "--save", "",
-    "--daemonize", "no", "--logfile", "", "--protected-mode", "yes",
+    "--daemonize", "no", "--logfile", "", "--protected-mode", "yes", ...(options.args ?? []),
   ], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const version = await new Promise<string>((resolve, reject) => {
