@@ -17,7 +17,7 @@ import { SchedulesTreeProvider } from "./schedulesTreeProvider";
 import { ENCRYPTION_KEY_SECRET, REDIS_PASSWORD_SECRET, type ExtensionServices } from "./services";
 import { SharedQueueMonitor } from "./sharedQueueMonitor";
 import { QueueSettingsApplier } from "./queueSettings";
-import { MANAGER_SETTINGS, RUNTIME_SETTINGS, readSettings } from "./settings";
+import { MANAGER_SETTINGS, REDIS_SETTINGS, RUNTIME_SETTINGS, readSettings } from "./settings";
 import { TaskflowStatusBar, type StatusPlace } from "./statusBar";
 import { catalogFromRegistered, type CatalogSnapshot } from "./taskCatalog";
 import { registerTaskLenses } from "./taskCodeLens";
@@ -59,11 +59,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   const statusBar = new TaskflowStatusBar();
   context.subscriptions.push(tasksTree, functionsTree, schedulesTree, tasksView, functionsView, schedulesView, statusBar);
 
+  let lastCounts = { running: 0, failed: 0 };
   const updateCounts = async () => {
-    const counts = await tasksTree.counts();
-    tasksView.badge = counts.running > 0 ? { value: counts.running, tooltip: `${counts.running} running` } : undefined;
-    const place = monitor?.place(engine?.forwardedTo) ?? { kind: "local" };
-    statusBar.update(counts, settings.showStatusBar && (proxy.attached || place.kind === "redis"), place);
+    const showPlace = (place: StatusPlace) => statusBar.update(lastCounts, settings.showStatusBar && (proxy.attached || place.kind === "redis"), place);
+    // Counting asks Redis, which holds the question until it is back: say it is away at once.
+    const before = monitor?.place(engine?.forwardedTo) ?? { kind: "local" };
+    if (before.kind === "redis" && !before.connected) return showPlace(before);
+    lastCounts = await tasksTree.counts();
+    tasksView.badge = lastCounts.running > 0 ? { value: lastCounts.running, tooltip: `${lastCounts.running} running` } : undefined;
+    showPlace(monitor?.place(engine?.forwardedTo) ?? { kind: "local" });
   };
   const refreshCounts = () => void updateCounts().catch((err) => log.warn(`Could not count tasks for the badge: ${String(err)}`));
   context.subscriptions.push(tasksTree.onDidChangeCounts(refreshCounts));
@@ -154,6 +158,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
 
   const startEngine = async () => {
     if (!engine) return;
+    monitor?.cancelRetry();
     await engine.open();
     monitor?.started();
     applyQueues();
@@ -336,7 +341,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
         .catch((err) => log.error(`Applying taskflow.modules failed: ${(err as Error).message}`));
       if (event.affectsConfiguration("taskflow.api")) applyApi();
       if (event.affectsConfiguration("taskflow.queues")) applyQueues();
-      if (MANAGER_SETTINGS.some((key) => event.affectsConfiguration(key))) {
+      const redisChanged = settings.backend.kind === "redis" && REDIS_SETTINGS.some((key) => event.affectsConfiguration(key));
+      if (redisChanged || MANAGER_SETTINGS.some((key) => event.affectsConfiguration(key))) {
         void restartWhenIdle("Settings changed", "engine").catch(() => undefined);
       } else if (RUNTIME_SETTINGS.some((key) => event.affectsConfiguration(key))) {
         void restartWhenIdle("Settings changed", "modules").catch(() => undefined);

@@ -50,8 +50,11 @@ export interface TaskflowSettings {
 /** Settings whose change needs a new manager, and so a new runtime (applied once no task is pending or running). */
 export const MANAGER_SETTINGS = [
   "taskflow.maxConcurrentTasks", "taskflow.history.maxRecords", "taskflow.logs.maxLinesPerTask", "taskflow.logFile",
-  "taskflow.backend", "taskflow.redis",
+  "taskflow.backend",
 ];
+
+/** Settings of the connection to Redis: a change needs a new manager only while the backend is Redis. */
+export const REDIS_SETTINGS = ["taskflow.redis"];
 
 /** Settings the workspace runtime takes at construction: a change rebuilds it, once no task is pending or running. */
 export const RUNTIME_SETTINGS = ["taskflow.isolation"];

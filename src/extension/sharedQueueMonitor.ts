@@ -56,7 +56,7 @@ export class SharedQueueMonitor implements vscode.Disposable {
     if (backend?.kind === "redis") return { kind: "redis", url: backend.url, connected: backend.connection.connected, error: backend.connection.error };
     const setting = this.options.settings().backend;
     if (setting.kind === "redis") return { kind: "redis", url: setting.url, connected: false, error: this.startError ?? null };
-    return { kind: "local", forwardedTo };
+    return forwardedTo ? { kind: "local", forwardedTo } : { kind: "local" };
   }
 
   /** Why a command cannot reach the shared queue now, or undefined when it can (or the backend is local). */
@@ -85,10 +85,15 @@ export class SharedQueueMonitor implements vscode.Disposable {
     return true;
   }
 
-  /** The engine started: stop retrying, clear the views' message. */
-  started(): void {
+  /** Drops a retry that is due (the engine is being started another way). */
+  cancelRetry(): void {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+  }
+
+  /** The engine started: stop retrying, clear the views' message. */
+  started(): void {
+    this.cancelRetry();
     this.retryDelay = FIRST_RETRY_MS;
     const wasRetrying = this.startError !== undefined;
     this.startError = undefined;

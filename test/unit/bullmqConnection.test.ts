@@ -47,6 +47,9 @@ describe("BullMQ backend: the Redis connection, lost and back", function () {
     const m = manager(server.url);
     m.task({ name: "later" }, async () => "done");
     await m.start();
+    // A listener makes the manager read BullMQ's event streams, whose connections must come back too.
+    const events: string[] = [];
+    m.onLifecycle((e) => events.push(`${e.taskId} ${e.status}`));
     assert.equal(m.connection().connected, true);
     assert.equal(m.location, server.url);
     const before = await m.addTask("later");
@@ -68,6 +71,7 @@ describe("BullMQ backend: the Redis connection, lost and back", function () {
     const id = await during;
     assert.equal((await m.getTask(id))?.status, "pending", "the run added while Redis was away is in the queue");
     assert.equal((await m.getTask(before))?.status, "pending", "the run added before is still there (AOF)");
+    await m.shutdown();
   });
 
   it("connects with a password put into the URL, and refuses to start without it, saying what to do", async () => {

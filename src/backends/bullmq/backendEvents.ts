@@ -11,12 +11,31 @@ import {
   type Disposable, type Event, type LifecycleEvent, type LogEvent, type ProgressEvent, type TaskData,
 } from "../../model";
 import type { JobHistory } from "./jobHistory";
-import type { RedisQueues } from "./redisQueues";
+import type { Redis } from "ioredis";
+import { connect, type RedisQueues } from "./redisQueues";
 
 const LOG_EVENT = "taskflow-log";
 const CHANGED_EVENT = "taskflow-changed";
 /** Statuses last announced, per task, so a change seen twice (a cancel, then its settling) fires once. */
 const LAST_SEEN_LIMIT = 10_000;
+
+/** Milliseconds a reader may take to close before its connection is dropped. */
+const CLOSE_TIMEOUT_MS = 2000;
+
+/**
+ * Closes a QueueEvents (or producer). BullMQ's close() sends QUIT on the reader's connection, which
+ * waits while ioredis is still reconnecting it (Redis just came back, and BullMQ backs off by a
+ * second or more): after a moment the connection is dropped instead. Nothing is lost, since a
+ * reader holds no state of its own.
+ */
+async function closeOrDrop(reader: { close(): Promise<void> }, connection?: Redis): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = reader.close().then(() => true, () => true);
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS)));
+  const inTime = await Promise.race([closed, late]);
+  clearTimeout(timer);
+  if (!inTime) connection?.disconnect();
+}
 
 type Waiter = { resolve(record: TaskRecord): void; reject(error: Error): void };
 
@@ -62,6 +81,8 @@ export class EventHub {
 
 export class BackendEvents {
   private readonly readers = new Map<string, QueueEvents>();
+  /** Each reader's own blocking connection, made here so that close() can drop it. */
+  private readonly readerConnections = new Map<string, Redis>();
   private readonly producers = new Map<string, QueueEventsProducer>();
   private readonly lastSeen = new Map<string, string>();
   private readonly waiters = new Map<string, Waiter[]>();
@@ -93,7 +114,10 @@ export class BackendEvents {
     if (!this.active || this.closed) return;
     const fresh = names.filter((n) => !this.readers.has(n));
     await Promise.all(fresh.map((name) => {
-      const reader = new QueueEvents(name, { connection: { url: this.queues.options.url, maxRetriesPerRequest: null }, prefix: this.queues.options.prefix });
+      const connection = connect(this.queues.options.url);
+      connection.on("error", () => undefined);
+      this.readerConnections.set(name, connection);
+      const reader = new QueueEvents(name, { connection, prefix: this.queues.options.prefix });
       reader.on("error", () => undefined);
       this.readers.set(name, reader);
       this.wire(name, reader);
@@ -201,7 +225,11 @@ export class BackendEvents {
       for (const w of list) w.reject(new Error(`TaskManager shut down before task ${id} finished; it stays in Redis`));
     }
     this.waiters.clear();
-    await Promise.all([...this.readers.values(), ...this.producers.values()].map((r) => r.close().catch(() => undefined)));
+    await Promise.all([
+      ...[...this.readers].map(([name, reader]) => closeOrDrop(reader, this.readerConnections.get(name))),
+      ...[...this.producers.values()].map((producer) => closeOrDrop(producer)),
+    ]);
+    this.readerConnections.clear();
     this.readers.clear();
     this.producers.clear();
   }
