@@ -200,17 +200,16 @@ async function runAttempt(host: RunnerHost, job: Job, fn: (...args: unknown[]) =
   };
   let timer: NodeJS.Timeout | undefined;
   try {
-    const work = Promise.resolve().then(() => runInTaskScope(scope, () => fn(...callArgs)));
-    const stopped = new Promise<never>((_, reject) => {
+    // Settles with the function's outcome or the attempt's stop, whichever comes first (one promise
+    // instead of a Promise.race: with the task context on, every promise pays an async hook).
+    const result = await new Promise<unknown>((resolve, reject) => {
       attemptStop.onStop(reject);
       const seconds = payload.config.timeout;
       if (seconds !== undefined) {
         timer = setTimeout(() => attemptStop.stop(new TimeoutError(`task "${funcName}" timed out after ${seconds}s`)), seconds * 1000);
       }
+      Promise.resolve().then(() => runInTaskScope(scope, () => fn(...callArgs))).then(resolve, reject);
     });
-    work.catch(() => undefined);
-    stopped.catch(() => undefined);
-    const result = await Promise.race([work, stopped]);
     const problem = jsonProblem(result, "the return value", true);
     if (problem) throw new TypeError(`task "${funcName}" returned a value that is not JSON-serialisable: ${problem}`);
     return result === undefined ? null : cloneJson(result);
