@@ -39,7 +39,8 @@ export function checkAddTaskInput(funcName: string, args: unknown, options: unkn
   }
   const { runAt } = checked;
   return {
-    ...copy, tags: { ...(checked.tags) }, idempotencyKey: checked.idempotencyKey ?? null,
+    // Named fields, not `...copy`: spreading the object JSON.parse made took several µs per task.
+    args: copy.args, kwargs: copy.kwargs, tags: { ...(checked.tags) }, idempotencyKey: checked.idempotencyKey ?? null,
     queue: checked.queue, priority: checked.priority, delaySeconds: checked.delay ?? 0,
     runAtMs: runAt === undefined ? null : typeof runAt === "string" ? Date.parse(runAt) : runAt.getTime(),
   };

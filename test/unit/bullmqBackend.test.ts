@@ -105,6 +105,24 @@ describe("BullMQ backend: one history in Redis behind TaskflowClient", function 
     assert.equal(aborted, true);
   });
 
+  it("ends an attempt that ignores its signal: a cancel settles it cancelled, a timeout fails it with a TimeoutError", async () => {
+    const worker = redis.manager();
+    const started = signal();
+    const deaf = worker.task({ name: "deaf" }, () => {
+      started.resolve();
+      return new Promise(() => undefined);
+    });
+    const slow = worker.task({ name: "slow", timeout: 0.05 }, () => new Promise(() => undefined));
+    await worker.start();
+    const cancelled = await worker.addTask(deaf);
+    await started.promise;
+    await worker.cancelTask(cancelled);
+    assert.equal((await worker.waitFor(cancelled)).status, "cancelled");
+    const timedOut = await worker.waitFor(await worker.addTask(slow));
+    assert.equal(timedOut.status, "failed");
+    assert.match(timedOut.error ?? "", /^TimeoutError: task "slow" timed out after 0.05s/);
+  });
+
   it("retries one task and, in bulk, every failed one since a time; a new run gets the same arguments and tags", async () => {
     const worker = redis.manager();
     let fail = true;

@@ -9,7 +9,7 @@ import {
   type TaskConfig, type TaskData,
 } from "../../model";
 import { queueFullError, queueFullReason } from "../../engine/queueFull";
-import { bullPriority, jobConfig, rejectedToJson, statusOf, type JobPayload } from "./jobMapping";
+import { bullPriority, compactPayload, jobConfig, rejectedToJson, statusOf, type JobPayload } from "./jobMapping";
 import type { RedisQueues } from "./redisQueues";
 import { maxSizeOf, pendingCount } from "./queueSettings";
 
@@ -36,21 +36,24 @@ export interface EnqueueHost {
 /** The job's data and options of a record about to be added. */
 export function jobOf(record: TaskRecord, config: TaskConfig, host: EnqueueHost): { name: string; data: JobPayload; opts: JobsOptions } {
   const runAtMs = record.runAt?.getTime() ?? null;
-  const data: JobPayload = {
+  const data = compactPayload({
     args: record.args, kwargs: record.kwargs, tags: record.tags, idempotencyKey: record.idempotencyKey,
     parentId: record.parentId, scheduleId: record.scheduleId, priority: record.priority, runAt: runAtMs,
     encrypted: record.encryptedPayload ? Buffer.from(record.encryptedPayload).toString("base64") : null,
     config: jobConfig(config),
-  };
+  });
+  const attempts = (config.retries ?? 0) + 1;
+  // A number is BullMQ's short form of { count }; it is stored in every job's options.
   const opts: JobsOptions = {
     jobId: record.taskId,
     timestamp: record.createdAt.getTime(),
     priority: bullPriority(record.priority),
-    attempts: (config.retries ?? 0) + 1,
-    backoff: { type: BACKOFF_TYPE },
-    removeOnComplete: { count: host.maxRecords },
-    removeOnFail: { count: host.maxRecords },
+    attempts,
+    removeOnComplete: host.maxRecords,
+    removeOnFail: host.maxRecords,
   };
+  // BullMQ asks for a backoff only before a retry; a job with one attempt never has one.
+  if (attempts > 1) opts.backoff = { type: BACKOFF_TYPE };
   if (runAtMs !== null) opts.delay = Math.max(0, runAtMs - host.nowMs());
   return { name: record.funcName, data, opts };
 }

@@ -18,22 +18,48 @@ export interface JobOutcome {
   error: string;
 }
 
-/** A job's data: what a run needs beyond BullMQ's own fields. */
+/**
+ * A job's data: what a run needs beyond BullMQ's own fields. A field at its default (no arguments,
+ * no tags, null, priority 0) is left out: each job's data is written to Redis, its AOF and every
+ * read of the job, and readers fill the defaults in.
+ */
 export interface JobPayload {
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-  tags: Record<string, string>;
-  idempotencyKey: string | null;
-  parentId: string | null;
-  scheduleId: string | null;
-  /** Taskflow's priority (higher runs first); the job's BullMQ priority is derived from it. */
-  priority: number;
-  /** Epoch ms the run may start, or null. */
-  runAt: number | null;
-  /** The Fernet token of (args, kwargs), base64, when arguments are encrypted. */
-  encrypted: string | null;
+  /** @default [] */
+  args?: unknown[];
+  /** @default {} */
+  kwargs?: Record<string, unknown>;
+  /** @default {} */
+  tags?: Record<string, string>;
+  /** @default null */
+  idempotencyKey?: string | null;
+  /** @default null */
+  parentId?: string | null;
+  /** @default null */
+  scheduleId?: string | null;
+  /** Taskflow's priority (higher runs first); the job's BullMQ priority is derived from it. @default 0 */
+  priority?: number;
+  /** Epoch ms the run may start. @default null */
+  runAt?: number | null;
+  /** The Fernet token of (args, kwargs), base64, when arguments are encrypted. @default null */
+  encrypted?: string | null;
+  /** Always written: workers of earlier versions read it without a default. */
   config: JobConfig;
   outcome?: JobOutcome;
+}
+
+/** The data of a job: `payload` without the fields at their defaults. */
+export function compactPayload(payload: Required<Omit<JobPayload, "outcome">>): JobPayload {
+  const out: JobPayload = { config: payload.config };
+  if (payload.args.length > 0) out.args = payload.args;
+  if (Object.keys(payload.kwargs).length > 0) out.kwargs = payload.kwargs;
+  if (Object.keys(payload.tags).length > 0) out.tags = payload.tags;
+  if (payload.idempotencyKey !== null) out.idempotencyKey = payload.idempotencyKey;
+  if (payload.parentId !== null) out.parentId = payload.parentId;
+  if (payload.scheduleId !== null) out.scheduleId = payload.scheduleId;
+  if (payload.priority !== 0) out.priority = payload.priority;
+  if (payload.runAt !== null) out.runAt = payload.runAt;
+  if (payload.encrypted !== null) out.encrypted = payload.encrypted;
+  return out;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 } from "../../model";
 import type { Clock } from "../../engine/types";
 import type { JobOutcome, JobPayload } from "./jobMapping";
+import { Stopper } from "./stopper";
 
 /** Milliseconds a job of a function this worker does not have waits before another worker may take it. */
 export const HAND_BACK_MS = 1000;
@@ -38,7 +39,7 @@ export type StopReason = CancelledError | ShutdownError;
 
 /** The runs this process has active, by task id, and cancels that arrived before their run started. */
 export class ActiveRuns {
-  readonly byId = new Map<string, AbortController>();
+  readonly byId = new Map<string, Stopper>();
   private readonly early = new Set<string>();
   /** Set at shutdown: a job fetched from then on is handed back at once. */
   closing = false;
@@ -46,7 +47,7 @@ export class ActiveRuns {
   /** Aborts the run of `taskId`; remembers the cancel when the run has not started here yet. */
   cancel(taskId: string): void {
     const run = this.byId.get(taskId);
-    if (run) run.abort(new CancelledError(`task ${taskId} was cancelled`));
+    if (run) run.stop(new CancelledError(`task ${taskId} was cancelled`));
     else {
       this.early.add(taskId);
       // The set only bridges the moment between a worker fetching a job and starting it.
@@ -62,7 +63,7 @@ export class ActiveRuns {
 
   /** Aborts every active run with `reason` (shutdown). */
   abortAll(reason: StopReason): void {
-    for (const run of this.byId.values()) run.abort(reason);
+    for (const run of this.byId.values()) run.stop(reason);
   }
 
   /** Keeps `processing` until it settles, so shutdown can wait for every job to be handed back or settled. */
@@ -97,12 +98,16 @@ async function settleWith(job: Job, outcome: JobOutcome): Promise<never> {
   throw new UnrecoverableError(outcome.error);
 }
 
-/** The BullMQ processor of every queue: one attempt of the job's task. */
-export function makeProcessor(host: RunnerHost, runs: ActiveRuns): (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown> {
-  return (job, token, bullSignal) => runs.track(processJob(host, runs, job, token, bullSignal));
+/**
+ * The BullMQ processor of every queue: one attempt of the job's task. It takes no third parameter:
+ * BullMQ makes an AbortController per job for a processor that does, and aborts it only from
+ * Worker.cancelJob, which Taskflow never calls (a cancel reaches the run through ActiveRuns).
+ */
+export function makeProcessor(host: RunnerHost, runs: ActiveRuns): (job: Job, token?: string) => Promise<unknown> {
+  return (job, token) => runs.track(processJob(host, runs, job, token));
 }
 
-async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: string | undefined, bullSignal: AbortSignal | undefined): Promise<unknown> {
+async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: string | undefined): Promise<unknown> {
   {
     const taskId = String(job.id);
     const payload = job.data as JobPayload;
@@ -124,14 +129,12 @@ async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: s
     if ((job.stalledCounter ?? 0) > 0 && payload.config.requeueOnInterrupt !== true) {
       await settleWith(job, { status: "interrupted", at: host.clock.now(), error: `Interrupted: the worker running task ${taskId} stopped (its lock expired) and requeueOnInterrupt is off` });
     }
-    const controller = new AbortController();
-    runs.byId.set(taskId, controller);
-    const forward = (): void => controller.abort(new CancelledError(`task ${taskId} was cancelled`));
-    bullSignal?.addEventListener("abort", forward, { once: true });
+    const run = new Stopper();
+    runs.byId.set(taskId, run);
     try {
-      return await runAttempt(host, job, registration.fn, controller.signal);
+      return await runAttempt(host, job, registration.fn, run);
     } catch (thrown) {
-      const reason = controller.signal.aborted ? controller.signal.reason : undefined;
+      const reason = run.stopped ? run.reason : undefined;
       if (reason instanceof ShutdownError) {
         if (payload.config.requeueOnInterrupt === true) {
           await job.moveToDelayed(host.clock.now(), token);
@@ -145,13 +148,12 @@ async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: s
       const error = toError(thrown);
       throw finalError(error, isNonRetryableError(error));
     } finally {
-      bullSignal?.removeEventListener("abort", forward);
       runs.byId.delete(taskId);
     }
   }
 }
 
-async function runAttempt(host: RunnerHost, job: Job, fn: (...args: unknown[]) => unknown, signal: AbortSignal): Promise<unknown> {
+async function runAttempt(host: RunnerHost, job: Job, fn: (...args: unknown[]) => unknown, run: Stopper): Promise<unknown> {
   const payload = job.data as JobPayload;
   const taskId = String(job.id);
   const funcName = job.name;
@@ -164,21 +166,17 @@ async function runAttempt(host: RunnerHost, job: Job, fn: (...args: unknown[]) =
     writes.push(job.log(line).catch(() => undefined));
   };
   if (attempt > 0) write(`--- Retry ${attempt} ---`);
-  const record = new TaskRecord({
-    taskId, funcName, createdAt: new Date(job.timestamp), args: payload.args, kwargs: payload.kwargs,
-    encryptedPayload: payload.encrypted ? Uint8Array.from(Buffer.from(payload.encrypted, "base64")) : null,
-  });
-  const { args, kwargs } = host.cipher.open(record);
+  const { args, kwargs } = payload.encrypted ? host.cipher.open(new TaskRecord({
+    taskId, funcName, createdAt: new Date(job.timestamp), encryptedPayload: Uint8Array.from(Buffer.from(payload.encrypted, "base64")),
+  })) : { args: payload.args ?? [], kwargs: payload.kwargs ?? {} };
   const callArgs = Object.keys(kwargs).length > 0 ? [...args, kwargs] : [...args];
   const tags = Object.freeze({ ...payload.tags });
-  // The attempt's own signal: the run's (cancel, shutdown), and its timeout.
-  const attemptController = new AbortController();
-  const attemptSignal = attemptController.signal;
-  const forward = (): void => attemptController.abort(signal.reason);
-  if (signal.aborted) forward();
-  else signal.addEventListener("abort", forward, { once: true });
+  // The attempt's own stop: the run's (cancel, shutdown), and its timeout.
+  const attemptStop = new Stopper();
+  const unfollow = run.onStop((reason) => attemptStop.stop(reason));
   const scope: TaskScope = {
-    context: Object.freeze({ taskId, funcName, attempt, tags, signal: attemptSignal }),
+    // A getter, so the AbortSignal exists only for a task that reads it.
+    context: Object.freeze({ taskId, funcName, attempt, tags, get signal() { return attemptStop.signal; } }),
     log: (message: string, level: LogLevel, extra: Record<string, unknown>) => {
       if (!open) return;
       if (lines >= host.maxLogLinesPerTask) {
@@ -202,25 +200,23 @@ async function runAttempt(host: RunnerHost, job: Job, fn: (...args: unknown[]) =
   };
   let timer: NodeJS.Timeout | undefined;
   try {
-    const work = Promise.resolve().then(() => runInTaskScope(scope, () => fn(...callArgs)));
-    const stopped = new Promise<never>((_, reject) => {
-      if (attemptSignal.aborted) reject(attemptSignal.reason);
-      attemptSignal.addEventListener("abort", () => reject(attemptSignal.reason), { once: true });
+    // Settles with the function's outcome or the attempt's stop, whichever comes first (one promise
+    // instead of a Promise.race: with the task context on, every promise pays an async hook).
+    const result = await new Promise<unknown>((resolve, reject) => {
+      attemptStop.onStop(reject);
       const seconds = payload.config.timeout;
       if (seconds !== undefined) {
-        timer = setTimeout(() => attemptController.abort(new TimeoutError(`task "${funcName}" timed out after ${seconds}s`)), seconds * 1000);
+        timer = setTimeout(() => attemptStop.stop(new TimeoutError(`task "${funcName}" timed out after ${seconds}s`)), seconds * 1000);
       }
+      Promise.resolve().then(() => runInTaskScope(scope, () => fn(...callArgs))).then(resolve, reject);
     });
-    work.catch(() => undefined);
-    stopped.catch(() => undefined);
-    const result = await Promise.race([work, stopped]);
     const problem = jsonProblem(result, "the return value", true);
     if (problem) throw new TypeError(`task "${funcName}" returned a value that is not JSON-serialisable: ${problem}`);
     return result === undefined ? null : cloneJson(result);
   } finally {
     open = false;
     if (timer) clearTimeout(timer);
-    signal.removeEventListener("abort", forward);
+    unfollow();
     if (dropped > 0) write(`--- ${dropped} log lines dropped (limit ${host.maxLogLinesPerTask} per task) ---`);
     if (writes.length > 0) await Promise.all(writes);
   }
