@@ -95,6 +95,12 @@ async function waitForGroups(pane: Locator, what: string, check: (view: Awaited<
   });
 }
 
+/** Waits for the toast with `text`, and for its fade-in to end, so a screenshot shows it whole. */
+async function settledNotification(page: Page, text: string): Promise<void> {
+  await notification(page, text);
+  await page.locator(".notification-toast.notification-fade-in-done", { hasText: text }).first().waitFor({ timeout: stepTimeoutMs });
+}
+
 const runsOf = (labels: string[] | undefined, name: string): number => (labels ?? []).filter((label) => label === name).length;
 
 /** Enqueues `task` with `args` through the CLI on the shared queue, as another machine would; returns its task id. */
@@ -266,7 +272,7 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
     const tasks = await focusView(page, "Tasks");
     await redis!.halt();
     redisRunning = false;
-    await notification(page, `Taskflow lost its connection to Redis at ${shownUrl()}: reconnecting.`);
+    await settledNotification(page, `Taskflow lost its connection to Redis at ${shownUrl()}: reconnecting.`);
     await notConnectedMessage(tasks).waitFor({ timeout: stepTimeoutMs });
     await shot(page, "shared queue redis lost");
   });
@@ -285,7 +291,7 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
     const tasks = await focusView(page, "Tasks");
     redis = await startRedisServer(redisExe, { port: redisAt!.port, dir: redisAt!.dir, durable: true });
     redisRunning = true;
-    await notification(page, `Taskflow: connected to Redis at ${shownUrl()} again.`);
+    await settledNotification(page, `Taskflow: connected to Redis at ${shownUrl()} again.`);
     await waitForStatus(page, "it is connected again", (l) => l.includes(`Shared queue on BullMQ at ${shownUrl()}, connected.`));
     await notConnectedMessage(tasks).waitFor({ state: "hidden", timeout: stepTimeoutMs });
     // A run enqueued after the restart shows only once the view has read the queue again; the two
