@@ -12,7 +12,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { Queue } from "bullmq";
 import type { Locator, Page } from "playwright-core";
+import { DEFAULT_QUEUE } from "../../src/model";
 import { findRedisServer, startRedisServer, type RedisServer } from "../unit/helpers/redisServer";
 import { repoRoot } from "../vscode/lib/harness";
 import { startGroup, type ProcessGroup } from "../vscode/lib/processGroup";
@@ -102,6 +104,19 @@ async function settledNotification(page: Page, text: string): Promise<void> {
 }
 
 const runsOf = (labels: string[] | undefined, name: string): number => (labels ?? []).filter((label) => label === name).length;
+
+/**
+ * How many BullMQ workers take the jobs of the default queue (by their Redis client names): each
+ * `taskflow worker` process is one, and so would be a window with taskflow.redis.runTasks on.
+ */
+async function workersOnDefaultQueue(url: string): Promise<number> {
+  const queue = new Queue(DEFAULT_QUEUE, { connection: { url }, prefix: "taskflow" });
+  try {
+    return await queue.getWorkersCount();
+  } finally {
+    await queue.close();
+  }
+}
 
 /** Enqueues `task` with `args` through the CLI on the shared queue, as another machine would; returns its task id. */
 async function enqueueFromCli(url: string, home: string, task: string, args: unknown[]): Promise<string> {
@@ -245,6 +260,8 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
       timeoutMs: ENGINE_TIMEOUT_MS,
       intervalMs: 250,
     }));
+    // The window is started on the shared queue (its modules are loaded) and takes no job of it.
+    assert.equal(await workersOnDefaultQueue(redisAt!.url), 1, "expected one worker on the shared queue: the taskflow worker process, not the window");
     await runCommand(page, "Taskflow: Run Task...");
     await pick(page, WHERE);
     await answerArguments(page, WHERE, ["from the window"]);
