@@ -26,6 +26,8 @@ const CLI = path.join(repoRoot, "dist", "cli.js");
 /** What the worker started here has in its environment, and the tasks it runs can read; the window's extension host has no such variable. */
 const RUNNER_ENV = "TASKFLOW_E2E_RUNNER";
 const RUNNER = "the taskflow worker of sharedQueue.e2e.ts";
+/** The default of taskflow.redis.prefix and of taskflow worker --prefix, which this file leaves as they are. */
+const PREFIX = "taskflow";
 const MODULE_FILE = "sharedQueueDemo.tasks.ts";
 const WHERE = "whereRan";
 /** Logs which process ran it: the worker, or (were runTasks ignored) the window. */
@@ -110,7 +112,7 @@ const runsOf = (labels: string[] | undefined, name: string): number => (labels ?
  * `taskflow worker` process is one, and so would be a window with taskflow.redis.runTasks on.
  */
 async function workersOnDefaultQueue(url: string): Promise<number> {
-  const queue = new Queue(DEFAULT_QUEUE, { connection: { url }, prefix: "taskflow" });
+  const queue = new Queue(DEFAULT_QUEUE, { connection: { url }, prefix: PREFIX });
   try {
     return await queue.getWorkersCount();
   } finally {
