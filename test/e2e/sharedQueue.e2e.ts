@@ -296,6 +296,9 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
     await shot(page, "shared queue redis lost");
   });
 
+  // On src as of this file's first commit this step fails: updateCounts (src/extension/extension.ts)
+  // awaits the task counts from Redis before it updates the status bar, and ioredis holds that
+  // command until the connection is back, so the item says "connected" for the whole outage.
   it(STATUS_WHILE_AWAY, async () => {
     const page = workbench();
     assert.equal(redisRunning, false, "expected the step before to have taken Redis away");
