@@ -277,6 +277,17 @@ describe("BullMQ backend: one history in Redis behind TaskflowClient", function 
     assert.ok(done.length >= 4);
   });
 
+  it("lists a schedule's next slot as the schedule's next run, not as a pending task", async () => {
+    const worker = redis.manager();
+    worker.task({ name: "hourly", schedule: { every: 3600 } }, async () => undefined);
+    await worker.start();
+    const [schedule] = await worker.listSchedules();
+    assert.equal(schedule?.scheduleId, "module:hourly");
+    assert.ok(schedule.nextRunAt !== null && Date.parse(schedule.nextRunAt) > Date.now(), `expected a next run in the future, got ${String(schedule.nextRunAt)}`);
+    assert.deepEqual(await worker.listTasks(), []);
+    assert.equal((await worker.metrics()).pending, 0);
+  });
+
   it("refuses bad backends with what to write instead, and an unreachable Redis at start", async () => {
     assert.throws(() => new TaskManager({ backend: { type: "bullmq", connection: "http://localhost:6379" } }), /must start with redis:\/\//);
     assert.throws(() => new TaskManager({ backend: { type: "bullmq", connection: "" } }), /must be a Redis URL like redis:\/\/127\.0\.0\.1:6379/);

@@ -1,6 +1,6 @@
 /**
  * Reads the history back from Redis: every job of every queue, by BullMQ state, as task data, plus
- * the rejected runs. BullMQ indexes jobs by state and time only, so filters, search and sort run
+ * the rejected runs (a schedule's next slot, not started yet, is left out). BullMQ indexes jobs by state and time only, so filters, search and sort run
  * here over the jobs read (bounded by the retention: `maxRecords` finished jobs per queue).
  */
 import type { Job, JobType } from "bullmq";
@@ -36,6 +36,9 @@ export class JobHistory {
         // A job that moved between two reads can show up twice; its first (earlier) state wins.
         if (!job || seen.has(String(job.id))) continue;
         seen.add(String(job.id));
+        // A schedule's next slot waits as a delayed job of BullMQ's job scheduler: it is the schedule's
+        // "next run" (listSchedules), not a run anyone started, as in the local engine.
+        if (state === "delayed" && (job as Job).repeatJobKey) continue;
         out.push(jobToTaskData(job as Job, state as Parameters<typeof jobToTaskData>[1], []));
       }
     }
