@@ -71,6 +71,9 @@ export class WorkspaceSession {
     };
     const { backend } = settings;
     if (backend.kind === "invalid") throw new Error(backend.message);
+    if (backend.kind === "redis" && settings.logFile !== "") {
+      log.warn("taskflow.logFile is written by the local engine only: on the shared queue, read the runs' logs in Redis (Show Task, taskflow logs --redis)");
+    }
     const manager: SessionManager = backend.kind === "redis"
       ? new TaskManager({
         ...common,
