@@ -4,7 +4,7 @@ import { ApiServer, serveLocalEndpoint } from "../http";
 import { CliError, usage } from "./cliErrors";
 import { integerFlag, jsonFlag, tagFlags, type CommandName, type ParsedCommand } from "./cliArgs";
 import { openSession, type Session } from "./cliSession";
-import { openRedisSession, redisFlag, runWorker } from "./redisSession";
+import { openRedisSession, redisTarget, runWorker } from "./redisSession";
 import { formatDuration, paletteFor, taskDetails, taskTable, type Palette } from "./format";
 
 /** What a command may do to the outside world. */
@@ -24,12 +24,12 @@ const flagText = (parsed: ParsedCommand, name: string) => parsed.flags[name] as 
 const json = (parsed: ParsedCommand) => parsed.flags.json === true;
 
 function open(parsed: ParsedCommand, io: Io, runs: "none" | "own" | "all"): Promise<Session> {
-  const url = redisFlag(parsed);
-  if (url !== undefined) {
+  const redis = redisTarget(parsed, io.env);
+  if (redis !== undefined) {
     if (parsed.flags.db !== undefined) throw usage("--db and --redis name two different histories: pass one of them");
     // On Redis the workers run the tasks; this process loads the modules only to resolve names and configs.
     return openRedisSession({
-      url, prefix: flagText(parsed, "prefix"), workspace: flagText(parsed, "workspace") ?? process.cwd(),
+      url: redis.url, prefix: redis.prefix, workspace: flagText(parsed, "workspace") ?? process.cwd(),
       loadModules: runs !== "none", worker: false, warn: (message) => io.err(`taskflow: ${message}`),
     });
   }

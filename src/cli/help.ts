@@ -20,6 +20,8 @@ Common options:
   --redis URL       use the shared queue and history in Redis (BullMQ) instead of a database,
                     e.g. redis://127.0.0.1:6379; workers (taskflow worker) run the tasks
   --prefix P        with --redis: the prefix of its keys (default taskflow)
+                    Without --redis and --db, $TASKFLOW_REDIS and $TASKFLOW_REDIS_PREFIX stand for
+                    them (a VS Code window on a shared queue sets both in its terminals)
   --json            print exactly one JSON value on stdout, for scripts
   -h, --help        help for a command: taskflow <command> --help
 

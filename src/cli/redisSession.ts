@@ -25,15 +25,25 @@ export interface RedisSessionOptions {
   warn(message: string): void;
 }
 
-/** The --redis URL of a command line, checked (bad usage, exit 2, when it is not a redis:// URL). */
-export function redisFlag(parsed: ParsedCommand): string | undefined {
-  const value = parsed.flags.redis;
+/**
+ * The Redis of a command line, checked (bad usage, exit 2, when it is not a redis:// URL): --redis
+ * and --prefix, else $TASKFLOW_REDIS and $TASKFLOW_REDIS_PREFIX (what a VS Code window on the shared
+ * queue gives its terminals) unless --db names a database. Undefined: no Redis, a database.
+ */
+export function redisTarget(parsed: ParsedCommand, env: NodeJS.ProcessEnv): { url: string; prefix?: string } | undefined {
+  const flag = parsed.flags.redis;
+  const fromEnv = flag === undefined && parsed.flags.db === undefined && env.TASKFLOW_REDIS ? env.TASKFLOW_REDIS : undefined;
+  const value = flag ?? fromEnv;
   if (value === undefined) return undefined;
+  const name = flag === undefined ? "$TASKFLOW_REDIS" : "--redis";
+  let url: string;
   try {
-    return checkRedisUrl(value);
+    url = checkRedisUrl(value);
   } catch (error) {
-    throw usage(`--redis ${(error as Error).message.replace(/^backend\.connection /, "")}`);
+    throw usage(`${name} ${(error as Error).message.replace(/^backend\.connection /, "")}`);
   }
+  const prefix = (parsed.flags.prefix as string | undefined) ?? (fromEnv !== undefined ? env.TASKFLOW_REDIS_PREFIX || undefined : undefined);
+  return { url, prefix };
 }
 
 export async function openRedisSession(options: RedisSessionOptions): Promise<Session & { manager?: undefined; runtime?: WorkspaceRuntime; bullmq: BullmqTaskManager }> {
@@ -72,15 +82,16 @@ export async function openRedisSession(options: RedisSessionOptions): Promise<Se
 
 /** `taskflow worker --redis URL [--workspace DIR] [--concurrency N] [--prefix P] [--lock-seconds N]`. */
 export async function runWorker(parsed: ParsedCommand, io: Io): Promise<number> {
-  const url = redisFlag(parsed);
-  if (url === undefined) {
+  const target = redisTarget(parsed, io.env);
+  if (target === undefined) {
     throw usage("taskflow worker runs tasks for a shared backend and needs --redis URL (BullMQ on Redis), e.g. taskflow worker --redis redis://127.0.0.1:6379");
   }
+  const { url } = target;
   const concurrency = integerFlag(parsed.flags, "concurrency", 1);
   const lockSeconds = integerFlag(parsed.flags, "lock-seconds", 1);
   const workspace = path.resolve((parsed.flags.workspace as string | undefined) ?? process.cwd());
   const session = await openRedisSession({
-    url, prefix: parsed.flags.prefix as string | undefined, workspace, loadModules: true, worker: true,
+    url, prefix: target.prefix, workspace, loadModules: true, worker: true,
     concurrency, lockDurationMs: lockSeconds === undefined ? undefined : lockSeconds * MS,
     warn: (message) => io.err(`taskflow: ${message}`),
   });

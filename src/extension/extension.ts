@@ -24,6 +24,7 @@ import { registerTaskLenses } from "./taskCodeLens";
 import { TasksTreeProvider } from "./tasksTreeProvider";
 import { TypeScriptLoader } from "./typeScriptLoader";
 import type { TaskflowApi } from "./taskflowApi";
+import { applyTerminalBackend } from "./terminalEnvironment";
 import { setUpTerminals, terminalVariables } from "./terminalSetup";
 import { WindowApi } from "./windowApi";
 import { WindowEngine } from "./windowEngine";
@@ -159,6 +160,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   const startEngine = async () => {
     if (!engine) return;
     monitor?.cancelRetry();
+    const { backend } = settings;
+    applyTerminalBackend(context.environmentVariableCollection, backend.kind === "redis" ? { url: backend.url, prefix: settings.redisPrefix } : undefined);
     await engine.open();
     monitor?.started();
     applyQueues();

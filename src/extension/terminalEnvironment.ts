@@ -12,6 +12,7 @@ export interface EnvironmentCollection {
   description: string | { value: string } | undefined;
   replace(variable: string, value: string): void;
   prepend(variable: string, value: string): void;
+  delete(variable: string): void;
 }
 
 export interface LauncherOptions {
@@ -63,6 +64,21 @@ export async function writeLauncher(dir: string, options: LauncherOptions): Prom
   await fsp.chmod(temp, file.mode);
   await fsp.rename(temp, target);
   return target;
+}
+
+/**
+ * Points the terminals' `taskflow` at the shared queue the window is on (`TASKFLOW_REDIS`, which the
+ * CLI takes over TASKFLOW_DB, and `TASKFLOW_REDIS_PREFIX`), or back at the database with none. The
+ * URL is the setting's, so never a password: VS Code keeps this collection on disk.
+ */
+export function applyTerminalBackend(collection: EnvironmentCollection, redis: { url: string; prefix: string } | undefined): void {
+  if (!redis) {
+    collection.delete("TASKFLOW_REDIS");
+    collection.delete("TASKFLOW_REDIS_PREFIX");
+    return;
+  }
+  collection.replace("TASKFLOW_REDIS", redis.url);
+  collection.replace("TASKFLOW_REDIS_PREFIX", redis.prefix);
 }
 
 /** Sets `TASKFLOW_DB` and puts the launcher folder first on PATH in the window's new terminals. */

@@ -199,4 +199,16 @@ describe("BullMQ backend: taskflow worker processes sharing one Redis", function
       assert.equal(await second.exited, 0);
     }
   });
+
+  it("reaches the shared queue from $TASKFLOW_REDIS and $TASKFLOW_REDIS_PREFIX, as in a window's terminal, unless --db is given", async () => {
+    const manager = await producer();
+    const id = await manager.addTask("append", ["from code"]);
+    const env: NodeJS.ProcessEnv = { ...process.env, TASKFLOW_REDIS: redis.server!.url, TASKFLOW_REDIS_PREFIX: redis.prefix, TASKFLOW_HOME: path.join(dir, "home") };
+    delete env.TASKFLOW_DB;
+    const listed = JSON.parse(execFileSync(process.execPath, [CLI, "list", "--workspace", workspace, "--json"], { env, encoding: "utf8" })) as { taskId: string }[];
+    assert.deepEqual(listed.map((t) => t.taskId), [id]);
+    const db = path.join(dir, "own.sqlite");
+    const local = JSON.parse(execFileSync(process.execPath, [CLI, "list", "--db", db, "--workspace", workspace, "--json"], { env, encoding: "utf8" })) as unknown[];
+    assert.deepEqual(local, [], "--db names a database of its own, whatever $TASKFLOW_REDIS says");
+  });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { catalogFromRegistered } from "../../src/extension/taskCatalog";
-import { applyTerminalEnvironment, launcherFile, writeLauncher, type EnvironmentCollection } from "../../src/extension/terminalEnvironment";
+import { applyTerminalBackend, applyTerminalEnvironment, launcherFile, writeLauncher, type EnvironmentCollection } from "../../src/extension/terminalEnvironment";
 
 const run = promisify(execFile);
 
@@ -38,10 +38,27 @@ describe("extension: the terminal's taskflow command", () => {
       description: undefined,
       replace: (variable, value) => calls.push(`replace ${variable}=${value}`),
       prepend: (variable, value) => calls.push(`prepend ${variable}=${value}`),
+      delete: (variable) => calls.push(`delete ${variable}`),
     };
     applyTerminalEnvironment(collection, { dbPath: "/storage/taskflow.sqlite", launcherDir: "/global/bin" });
     assert.deepEqual(calls, ["replace TASKFLOW_DB=/storage/taskflow.sqlite", `prepend PATH=/global/bin${path.delimiter}`]);
     assert.match(String(collection.description), /taskflow/);
+  });
+
+  it("points the terminals at the shared queue the window is on, and back at the database", () => {
+    const calls: string[] = [];
+    const collection: EnvironmentCollection = {
+      description: undefined,
+      replace: (variable, value) => calls.push(`replace ${variable}=${value}`),
+      prepend: (variable, value) => calls.push(`prepend ${variable}=${value}`),
+      delete: (variable) => calls.push(`delete ${variable}`),
+    };
+    applyTerminalBackend(collection, { url: "redis://10.0.0.5:6379", prefix: "team" });
+    applyTerminalBackend(collection, undefined);
+    assert.deepEqual(calls, [
+      "replace TASKFLOW_REDIS=redis://10.0.0.5:6379", "replace TASKFLOW_REDIS_PREFIX=team",
+      "delete TASKFLOW_REDIS", "delete TASKFLOW_REDIS_PREFIX",
+    ]);
   });
 });
 

@@ -62,6 +62,11 @@ describe("Taskflow on a shared queue: BullMQ on Redis (extension host)", functio
     await onRedis;
     assert.deepEqual(api.backend(), { kind: "redis", url: server.url, connected: true, error: null });
     assert.equal(await api.getTask(local), undefined, "the shared queue has its own history");
+    const redisVariables = api.terminalEnvironment().filter((v) => v.variable.startsWith("TASKFLOW_REDIS"));
+    assert.deepEqual(redisVariables, [
+      { variable: "TASKFLOW_REDIS", value: server.url, type: "replace" },
+      { variable: "TASKFLOW_REDIS_PREFIX", value: "taskflow", type: "replace" },
+    ], "the window's terminals reach the shared queue");
 
     const waiting = await api.addTask("hello", ["shared"]);
     assert.equal((await api.getTask(waiting))?.status, "pending", "with taskflow.redis.runTasks off, the run waits for a worker");
@@ -82,6 +87,7 @@ describe("Taskflow on a shared queue: BullMQ on Redis (extension host)", functio
     await back;
     assert.deepEqual(api.backend(), { kind: "local" });
     assert.equal((await api.getTask(local))?.status, "success", "the local history is where it was");
+    assert.deepEqual(api.terminalEnvironment().filter((v) => v.variable.startsWith("TASKFLOW_REDIS")), [], "the terminals reach the database again");
   });
 
   it("reports a lost connection, refuses commands meanwhile with why, and catches up when Redis is back", async () => {
