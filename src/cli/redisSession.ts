@@ -77,7 +77,7 @@ export async function openRedisSession(options: RedisSessionOptions): Promise<Se
     await close().catch(() => undefined);
     throw new CliError(1, (error as Error).message);
   }
-  return { client: manager, bullmq: manager, runtime, dbPath: redactedUrl(options.url), close };
+  return { client: manager.actingAs("cli"), bullmq: manager, runtime, dbPath: redactedUrl(options.url), close };
 }
 
 /** `taskflow worker --redis URL [--workspace DIR] [--concurrency N] [--prefix P] [--lock-seconds N]`. */

@@ -286,6 +286,24 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
     await shot(page, "shared queue sidebar and status bar");
   });
 
+  it("shows the shared queue on the dashboard: its runs, its queue, its throughput and who started what", async () => {
+    const page = workbench();
+    await runCommand(page, "Taskflow: Open Dashboard");
+    const dash = await webviewFrame(page, "Taskflow Dashboard");
+    // Two runs in Redis: the CLI's hello and the window's whereRan, both run by the worker.
+    await dash.locator("#page-range", { hasText: /–2 of 2$/ }).waitFor({ timeout: ENGINE_TIMEOUT_MS });
+    await dash.locator('#queues-table tr[data-queue="default"]').waitFor({ timeout: stepTimeoutMs });
+    const chart = dash.locator("#throughput-chart");
+    await chart.waitFor({ timeout: stepTimeoutMs });
+    assert.match((await chart.getAttribute("aria-label")) ?? "", /: 2 succeeded/);
+    const audit = dash.locator("#audit-table tbody tr");
+    await audit.first().waitFor({ timeout: stepTimeoutMs });
+    const rows = await audit.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(1, 3).map((td) => td.textContent?.trim()).join(" ")));
+    assert.ok(rows.includes("cli run") && rows.includes("vscode run"), `expected a run by the CLI and one by the window in the audit trail, got ${JSON.stringify(rows)}`);
+    await shot(page, "shared queue dashboard");
+    await runCommand(page, "View: Close All Editors");
+  });
+
   it("tells in a notification and on the Tasks view that the connection to Redis is lost", async () => {
     const page = workbench();
     const tasks = await focusView(page, "Tasks");

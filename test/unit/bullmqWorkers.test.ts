@@ -207,6 +207,9 @@ describe("BullMQ backend: taskflow worker processes sharing one Redis", function
     delete env.TASKFLOW_DB;
     const listed = JSON.parse(execFileSync(process.execPath, [CLI, "list", "--workspace", workspace, "--json"], { env, encoding: "utf8" })) as { taskId: string }[];
     assert.deepEqual(listed.map((t) => t.taskId), [id]);
+    execFileSync(process.execPath, [CLI, "run", "append", "--args", '["from the cli"]', "--workspace", workspace, "--json"], { env, encoding: "utf8" });
+    const [newest] = await manager.audit({ limit: 1 });
+    assert.deepEqual([newest?.actor, newest?.action], ["cli", "run"], "the audit trail names the CLI as who ran it");
     const db = path.join(dir, "own.sqlite");
     const local = JSON.parse(execFileSync(process.execPath, [CLI, "list", "--db", db, "--workspace", workspace, "--json"], { env, encoding: "utf8" })) as unknown[];
     assert.deepEqual(local, [], "--db names a database of its own, whatever $TASKFLOW_REDIS says");
