@@ -286,6 +286,7 @@ describe("BullMQ backend: one history in Redis behind TaskflowClient", function 
     assert.ok(schedule.nextRunAt !== null && Date.parse(schedule.nextRunAt) > Date.now(), `expected a next run in the future, got ${String(schedule.nextRunAt)}`);
     assert.deepEqual(await worker.listTasks(), []);
     assert.equal((await worker.metrics()).pending, 0);
+    assert.equal((await worker.listQueues()).find((q) => q.name === "default")?.pending, 0, "the queue counts no pending run for the next slot");
   });
 
   it("refuses bad backends with what to write instead, and an unreachable Redis at start", async () => {

@@ -32,9 +32,10 @@ async function closeOrDrop(reader: { close(): Promise<void> }, connection?: Redi
   let timer: NodeJS.Timeout | undefined;
   const closed = reader.close().then(() => true, () => true);
   const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS)));
-  const inTime = await Promise.race([closed, late]);
+  await Promise.race([closed, late]);
   clearTimeout(timer);
-  if (!inTime) connection?.disconnect();
+  // BullMQ may have quit it, or not (a close while it was reconnecting): it must not reconnect again.
+  connection?.disconnect();
 }
 
 type Waiter = { resolve(record: TaskRecord): void; reject(error: Error): void };

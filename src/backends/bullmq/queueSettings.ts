@@ -9,9 +9,23 @@ import type { RedisQueues } from "./redisQueues";
 /** BullMQ lists a pending run can be in. */
 const PENDING_TYPES = ["waiting", "prioritized", "delayed", "waiting-children"] as const;
 
+/** The prefix of the ids BullMQ's job schedulers give the jobs they make. */
+const SCHEDULER_JOB_PREFIX = "repeat:";
+
+/**
+ * Runs pending in the queue. A schedule's next slot waits as a delayed job of its job scheduler; it
+ * is the schedule's next run, not a pending run (as the history leaves it out, see JobHistory).
+ */
 export async function pendingCount(queues: RedisQueues, name: string): Promise<number> {
-  const counts = await queues.get(name).getJobCounts(...PENDING_TYPES);
-  return PENDING_TYPES.reduce((sum, type) => sum + (counts[type] ?? 0), 0);
+  const queue = queues.get(name);
+  const [counts, slots] = await Promise.all([queue.getJobCounts(...PENDING_TYPES), nextSlots(queues, name)]);
+  return PENDING_TYPES.reduce((sum, type) => sum + (counts[type] ?? 0), 0) - slots;
+}
+
+/** Delayed jobs of job schedulers (their ids only are read). */
+async function nextSlots(queues: RedisQueues, name: string): Promise<number> {
+  const ids = await queues.get(name).getRanges(["delayed"], 0, -1);
+  return ids.filter((id) => id.startsWith(SCHEDULER_JOB_PREFIX)).length;
 }
 
 export async function maxSizeOf(queues: RedisQueues, name: string): Promise<number | null> {
@@ -37,8 +51,8 @@ export async function applyQueueOptions(queues: RedisQueues, name: string, optio
 
 export async function queueInfo(queues: RedisQueues, name: string): Promise<QueueInfo> {
   const queue = queues.get(name);
-  const [counts, paused, concurrency, rate, maxSize] = await Promise.all([
-    queue.getJobCounts("active", ...PENDING_TYPES), queue.isPaused(), queue.getGlobalConcurrency(), queue.getGlobalRateLimit(), maxSizeOf(queues, name),
+  const [counts, pending, paused, concurrency, rate, maxSize] = await Promise.all([
+    queue.getJobCounts("active"), pendingCount(queues, name), queue.isPaused(), queue.getGlobalConcurrency(), queue.getGlobalRateLimit(), maxSizeOf(queues, name),
   ]);
   return {
     name,
@@ -46,7 +60,7 @@ export async function queueInfo(queues: RedisQueues, name: string): Promise<Queu
     maxSize,
     paused,
     rateLimit: rate ? { max: rate.max, perSeconds: rate.duration / 1000 } : null,
-    pending: PENDING_TYPES.reduce((sum, type) => sum + (counts[type] ?? 0), 0),
+    pending,
     running: counts.active ?? 0,
   };
 }
