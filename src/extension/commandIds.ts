@@ -57,4 +57,6 @@ export const ContextKeys = {
   hasModules: "taskflow.hasModules",
   /** True when no folder is open (there is no storage to keep history in). */
   noFolder: "taskflow.noFolder",
+  /** True while taskflow.backend is a Redis URL: Debug Task is hidden, since any worker may take the run. */
+  sharedQueue: "taskflow.sharedQueue",
 } as const;

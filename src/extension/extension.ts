@@ -161,6 +161,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     if (!engine) return;
     monitor?.cancelRetry();
     const { backend } = settings;
+    void vscode.commands.executeCommand("setContext", ContextKeys.sharedQueue, backend.kind === "redis");
     applyTerminalBackend(context.environmentVariableCollection, backend.kind === "redis" ? { url: backend.url, prefix: settings.redisPrefix } : undefined);
     await engine.open();
     monitor?.started();
@@ -255,6 +256,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     onDidChangeCatalog: catalogChanged.event,
     onDidRestartEngine: engineRestarted.event,
     log,
+    debuggable: () => settings.backend.kind !== "redis",
   }));
 
   context.subscriptions.push(

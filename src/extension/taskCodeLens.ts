@@ -28,6 +28,8 @@ export interface TaskLensSources {
   onDidChangeCatalog: vscode.Event<CatalogSnapshot>;
   onDidRestartEngine: vscode.Event<void>;
   log: vscode.LogOutputChannel;
+  /** Whether Debug Task can run here (not on a shared queue, where any worker may take the run). @default always */
+  debuggable?(): boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface TaskLensSources {
 export function registerTaskLenses(sources: TaskLensSources): vscode.Disposable {
   let enabled = readSettings().codeLensEnabled;
   const runs = new LastRuns(() => sources.client(), sources.onLifecycle, sources.log);
-  const provider = new TaskCodeLensProvider(() => sources.catalog(), runs, () => enabled);
+  const provider = new TaskCodeLensProvider(() => sources.catalog(), runs, () => enabled, Date.now, () => sources.debuggable?.() ?? true);
   const folders = () => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   const decorations = new FailureDecorations(runs, folders, () => enabled);
   const redraw = throttle(() => {
@@ -58,7 +60,10 @@ export function registerTaskLenses(sources: TaskLensSources): vscode.Disposable 
     vscode.languages.registerCodeLensProvider(TASK_MODULE_SELECTOR, provider),
     runs.onDidChange(() => redraw.schedule()),
     sources.onDidChangeCatalog(reload),
-    sources.onDidRestartEngine(reload),
+    sources.onDidRestartEngine(() => {
+      reload();
+      provider.refresh();
+    }),
     vscode.window.onDidChangeVisibleTextEditors(() => decorations.update()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration("taskflow.codeLens.enabled")) return;
@@ -88,6 +93,7 @@ export class TaskCodeLensProvider implements vscode.CodeLensProvider {
     private readonly runs: LastRuns,
     private readonly enabled: () => boolean,
     private readonly nowMs: () => number = Date.now,
+    private readonly debuggable: () => boolean = () => true,
   ) {}
 
   /** Asks VS Code to ask for the lenses again. */
@@ -111,7 +117,9 @@ export class TaskCodeLensProvider implements vscode.CodeLensProvider {
     const range = new vscode.Range(line, 0, line, 0);
     const lenses = [
       new vscode.CodeLens(range, { title: "Run", tooltip: `Run ${info.name} with no arguments`, command: Commands.runTask, arguments: [info.name] }),
-      new vscode.CodeLens(range, { title: "Debug", tooltip: `Run ${info.name} once under the debugger`, command: Commands.debugTask, arguments: [info.name] }),
+      ...(this.debuggable()
+        ? [new vscode.CodeLens(range, { title: "Debug", tooltip: `Run ${info.name} once under the debugger`, command: Commands.debugTask, arguments: [info.name] })]
+        : []),
       new vscode.CodeLens(range, {
         title: "Run with arguments...",
         tooltip: `Ask for the arguments of ${info.name}, then run it`,

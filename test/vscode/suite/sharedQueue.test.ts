@@ -71,6 +71,17 @@ describe("Taskflow on a shared queue: BullMQ on Redis (extension host)", functio
     const waiting = await api.addTask("hello", ["shared"]);
     assert.equal((await api.getTask(waiting))?.status, "pending", "with taskflow.redis.runTasks off, the run waits for a worker");
     await assertRejects(vscode.commands.executeCommand("taskflow.debugTask", "hello"), /any worker may take the run/);
+    const hello = await waitUntil(api.onDidChangeTaskFunctions, () => api.taskFunctions().functions.find((f) => f.name === "hello"), "hello to load on the shared queue", 60_000);
+    // The workspace folder is a remote URI in code-server: the file keeps its scheme and authority.
+    const helloModule = vscode.workspace.workspaceFolders![0].uri.with({ path: hello.file });
+    await vscode.window.showTextDocument(helloModule);
+    const lensTitles = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", helloModule, 100))
+      .filter((lens) => lens.command?.command.startsWith("taskflow.")).map((lens) => lens.command!.title);
+    const sharedTitles = await waitUntil(poll, async () => {
+      const titles = await lensTitles();
+      return titles.includes("Run") ? titles : undefined;
+    }, "the Run lens above hello");
+    assert.ok(!sharedTitles.includes("Debug"), `expected no Debug lens on the shared queue, got ${JSON.stringify(sharedTitles)}`);
 
     const working = nextRestart(api);
     await config().update("redis.runTasks", true, vscode.ConfigurationTarget.Workspace);
@@ -88,6 +99,8 @@ describe("Taskflow on a shared queue: BullMQ on Redis (extension host)", functio
     assert.deepEqual(api.backend(), { kind: "local" });
     assert.equal((await api.getTask(local))?.status, "success", "the local history is where it was");
     assert.deepEqual(api.terminalEnvironment().filter((v) => v.variable.startsWith("TASKFLOW_REDIS")), [], "the terminals reach the database again");
+    await waitUntil(poll, async () => ((await lensTitles()).includes("Debug") ? true : undefined), "the Debug lens back on the local backend");
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
   });
 
   it("reports a lost connection, refuses commands meanwhile with why, and catches up when Redis is back", async () => {
