@@ -32,7 +32,8 @@ describe("extension: the terminal's taskflow command", () => {
     assert.match(file.content, /"C:\\Program Files\\Code\\Code\.exe" "C:\\ext\\dist\\cli\.js" %\*\r\n$/);
   });
 
-  it("sets TASKFLOW_DB and puts the launcher folder first on PATH, with a description", () => {
+  /** A collection that records each change as a line. */
+  function recordingCollection(): { collection: EnvironmentCollection; calls: string[] } {
     const calls: string[] = [];
     const collection: EnvironmentCollection = {
       description: undefined,
@@ -40,19 +41,18 @@ describe("extension: the terminal's taskflow command", () => {
       prepend: (variable, value) => calls.push(`prepend ${variable}=${value}`),
       delete: (variable) => calls.push(`delete ${variable}`),
     };
+    return { collection, calls };
+  }
+
+  it("sets TASKFLOW_DB and puts the launcher folder first on PATH, with a description", () => {
+    const { collection, calls } = recordingCollection();
     applyTerminalEnvironment(collection, { dbPath: "/storage/taskflow.sqlite", launcherDir: "/global/bin" });
     assert.deepEqual(calls, ["replace TASKFLOW_DB=/storage/taskflow.sqlite", `prepend PATH=/global/bin${path.delimiter}`]);
     assert.match(String(collection.description), /taskflow/);
   });
 
   it("points the terminals at the shared queue the window is on, and back at the database", () => {
-    const calls: string[] = [];
-    const collection: EnvironmentCollection = {
-      description: undefined,
-      replace: (variable, value) => calls.push(`replace ${variable}=${value}`),
-      prepend: (variable, value) => calls.push(`prepend ${variable}=${value}`),
-      delete: (variable) => calls.push(`delete ${variable}`),
-    };
+    const { collection, calls } = recordingCollection();
     applyTerminalBackend(collection, { url: "redis://10.0.0.5:6379", prefix: "team" });
     applyTerminalBackend(collection, undefined);
     assert.deepEqual(calls, [
