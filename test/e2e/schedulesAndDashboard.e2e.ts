@@ -83,10 +83,13 @@ describe("Schedules, child runs, Edit and Run, and the dashboard's insights (UI)
     await parent.waitFor({ timeout: 30_000 });
     // Collapsed until it is known to have children; then its twistie expands it.
     await waitFor(async () => (await parent.getAttribute("aria-expanded")) !== null, { what: "the processBatch row to become expandable", timeoutMs: 30_000, intervalMs: 250 });
-    if ((await parent.getAttribute("aria-expanded")) === "false") await parent.locator(".monaco-tl-twistie").click();
     const level = Number(await parent.getAttribute("aria-level"));
     const children = tasks.locator(`.pane-body .monaco-list-row[role="treeitem"][aria-level="${level + 1}"]`).filter({ hasText: /^processItem/ });
-    await waitFor(async () => (await children.count()) === 2, { what: "two processItem rows one level under processBatch", timeoutMs: 30_000, intervalMs: 250 });
+    // A refresh landing just as the twistie is clicked can leave the row collapsed: click it again then.
+    await waitFor(async () => {
+      if ((await parent.getAttribute("aria-expanded")) === "false") await parent.locator(".monaco-tl-twistie").click();
+      return (await children.count()) === 2;
+    }, { what: "two processItem rows one level under processBatch", timeoutMs: 30_000, intervalMs: 250 });
     await shot(page, "tasks view with children under their parent");
   });
 
