@@ -3,25 +3,10 @@
 // it in the Tasks view; Edit and Run in a task panel (a bad value refused inline, then a new run
 // with the edited arguments); and the dashboard's chart, queues, Retry failed since and audit trail.
 import * as assert from "node:assert/strict";
-import type { FrameLocator, Locator, Page } from "playwright-core";
+import type { FrameLocator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { answer, answerArguments, focusView, inlineAction, notification, pick, runCommand, shot, stepTimeoutMs, treeRows, viewPane, webviewFrame } from "./workbench";
-
-function row(pane: Locator, text: RegExp): Locator {
-  return pane.locator('.pane-body .monaco-list-row[role="treeitem"]').filter({ hasText: text }).first();
-}
-
-async function waitForRows(page: Page, pane: Locator, what: string, check: (rows: string[]) => boolean): Promise<string[]> {
-  let rows: string[] = [];
-  await waitFor(async () => check((rows = await treeRows(page, pane))), {
-    what,
-    timeoutMs: 30_000,
-    intervalMs: 250,
-    diagnose: () => `rows: ${JSON.stringify(rows)}`,
-  });
-  return rows;
-}
+import { answer, answerArguments, focusView, inlineAction, notification, pick, runCommand, shot, stepTimeoutMs, treeRow, waitForRows, viewPane, webviewFrame } from "./workbench";
 
 /** Runs `name` with `args` from the palette, opens its panel from the toast, and returns the panel's tab title. */
 async function runAndShow(page: Page, name: string, answers: string[]): Promise<string> {
@@ -65,10 +50,10 @@ describe("Schedules, child runs, Edit and Run, and the dashboard's insights (UI)
   it("pauses a schedule from its row and resumes it", async () => {
     const page = workbench();
     const schedules = await focusView(page, "Schedules");
-    await inlineAction(row(schedules, /^syncTranslations/), "Pause Schedule");
+    await inlineAction(treeRow(schedules, /^syncTranslations/), "Pause Schedule");
     await waitForRows(page, schedules, "syncTranslations to show as paused", (r) => r.some((x) => /^syncTranslations\s*every hour · paused/.test(x)));
     await shot(page, "schedule paused");
-    await inlineAction(row(schedules, /^syncTranslations/), "Resume Schedule");
+    await inlineAction(treeRow(schedules, /^syncTranslations/), "Resume Schedule");
     await waitForRows(page, schedules, "syncTranslations to show its next run again", (r) => r.some((x) => /^syncTranslations\s*every hour · next in/.test(x)));
   });
 
@@ -79,7 +64,7 @@ describe("Schedules, child runs, Edit and Run, and the dashboard's insights (UI)
     await answer(page, '["apples", "pears"]');
     await notification(page, "Taskflow: started processBatch");
     const tasks = await focusView(page, "Tasks");
-    const parent = row(tasks, /^processBatch/);
+    const parent = treeRow(tasks, /^processBatch/);
     await parent.waitFor({ timeout: 30_000 });
     // Collapsed until it is known to have children; then its twistie expands it.
     await waitFor(async () => (await parent.getAttribute("aria-expanded")) !== null, { what: "the processBatch row to become expandable", timeoutMs: 30_000, intervalMs: 250 });

@@ -2,14 +2,10 @@
 // starts a new run; a slow run shows in Running and its inline Cancel moves it to Cancelled; the
 // status bar item opens the dashboard. Runs after activation.e2e.ts in the same workbench.
 import * as assert from "node:assert/strict";
-import type { Locator, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { answer, answerArguments, focusView, inlineAction, notification, pick, runCommand, shot, treeRows } from "./workbench";
-
-function row(pane: Locator, text: RegExp): Locator {
-  return pane.locator('.pane-body .monaco-list-row[role="treeitem"]').filter({ hasText: text }).first();
-}
+import { answer, answerArguments, focusView, inlineAction, notification, pick, runCommand, shot, treeRow, treeRows, waitForRows } from "./workbench";
 
 async function runFromPalette(page: Page, name: string, args: string[]): Promise<void> {
   await runCommand(page, "Taskflow: Run Task...");
@@ -17,17 +13,6 @@ async function runFromPalette(page: Page, name: string, args: string[]): Promise
   await pick(page, name);
   await answerArguments(page, name, args);
   await notification(page, `Taskflow: started ${name}`);
-}
-
-async function waitForRows(page: Page, pane: Locator, what: string, check: (rows: string[]) => boolean): Promise<string[]> {
-  let rows: string[] = [];
-  await waitFor(async () => check((rows = await treeRows(page, pane))), {
-    what,
-    timeoutMs: 30_000,
-    intervalMs: 250,
-    diagnose: () => `rows: ${JSON.stringify(rows)}`,
-  });
-  return rows;
 }
 
 /**
@@ -66,7 +51,7 @@ describe("The Tasks view (UI)", () => {
     await shot(page, "tasks-failed");
     const failedCount = async () => Number(/^Failed(\d+)/.exec((await treeRows(page, tasks)).find((r) => r.startsWith("Failed")) ?? "")?.[1] ?? 0);
     const before = await failedCount();
-    await inlineAction(row(tasks, /^alwaysFails/), "Retry Task");
+    await inlineAction(treeRow(tasks, /^alwaysFails/), "Retry Task");
     await waitFor(async () => (await failedCount()) === before + 1, {
       what: `the Failed group to count ${before + 1} after the retry failed too`,
       timeoutMs: 30_000,
@@ -81,7 +66,7 @@ describe("The Tasks view (UI)", () => {
     const tasks = await focusView(page, "Tasks");
     await waitForRows(page, tasks, "a Running group with the slowCount run", (rows) => rows.some((r) => /^Running\d/.test(r)) && rows.some((r) => r.startsWith("slowCount")));
     await shot(page, "tasks-running");
-    await inlineAction(row(tasks, /^slowCount/), "Cancel Task");
+    await inlineAction(treeRow(tasks, /^slowCount/), "Cancel Task");
     const rows = await waitForRows(page, tasks, "a Cancelled group and no Running group", (r) => r.some((x) => /^Cancelled\d/.test(x)) && !r.some((x) => /^Running\d/.test(x)));
     assert.ok(rows.some((r) => r.startsWith("slowCount")));
     await shot(page, "tasks-cancelled");

@@ -141,6 +141,23 @@ export async function treeRows(page: Page, pane?: Locator): Promise<string[]> {
   return (await rows.allInnerTexts()).map((text) => text.trim().replace(/\s+/g, " "));
 }
 
+/** The first tree row in `pane` whose text matches. */
+export function treeRow(pane: Locator, text: RegExp): Locator {
+  return pane.locator('.pane-body .monaco-list-row[role="treeitem"]').filter({ hasText: text }).first();
+}
+
+/** Waits until the rows of `pane` pass `check` (read every 250 ms, for up to 30 s) and returns them. */
+export async function waitForRows(page: Page, pane: Locator, what: string, check: (rows: string[]) => boolean): Promise<string[]> {
+  let rows: string[] = [];
+  await waitFor(async () => check((rows = await treeRows(page, pane))), {
+    what,
+    timeoutMs: 30_000,
+    intervalMs: 250,
+    diagnose: () => `rows: ${JSON.stringify(rows)}`,
+  });
+  return rows;
+}
+
 /**
  * The content of the webview whose editor tab is titled `tabTitle`: activates that tab, then enters
  * the visible webview host frame and its active inner frame, where the extension's HTML is.

@@ -1,19 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { TaskflowApi } from "../../../src/extension/extension";
-import { activateTaskflow, waitUntil } from "./taskflowApi";
+import { activateTaskflow, nextRestart, waitUntil } from "./taskflowApi";
 
 // Its top level runs once per load of the module: on a warm worker once for many runs, with "fresh" once per run.
 const LOAD_ID_MODULE = 'import { task } from "taskflow";\n\nconst loadId = Math.random().toString(36).slice(2);\n\nexport const moduleLoadId = task(async () => loadId);\n';
-
-function nextRestart(api: TaskflowApi): Promise<void> {
-  return new Promise((resolve) => {
-    const subscription = api.onDidRestartEngine(() => {
-      subscription.dispose();
-      resolve();
-    });
-  });
-}
 
 describe("Taskflow isolation (extension host)", function () {
   // A rebuilt runtime compiles every module again with esbuild-wasm, on two shared cores.

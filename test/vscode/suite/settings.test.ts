@@ -1,16 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { TaskflowApi } from "../../../src/extension/extension";
-import { activateTaskflow, waitUntil } from "./taskflowApi";
-
-function nextRestart(api: TaskflowApi): Promise<void> {
-  return new Promise((resolve) => {
-    const subscription = api.onDidRestartEngine(() => {
-      subscription.dispose();
-      resolve();
-    });
-  });
-}
+import { activateTaskflow, nextRestart, waitUntil } from "./taskflowApi";
 
 describe("Taskflow settings (extension host)", function () {
   // A restart reopens the database and compiles every module again, on two shared cores.

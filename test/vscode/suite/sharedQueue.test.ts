@@ -6,22 +6,13 @@ import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { TaskflowApi } from "../../../src/extension/extension";
 import { findRedisServer, startRedisServer, type RedisServer } from "../../unit/helpers/redisServer";
-import { activateTaskflow, assertRejects, waitUntil } from "./taskflowApi";
+import { activateTaskflow, assertRejects, nextRestart, waitUntil } from "./taskflowApi";
 
 /** An event fired every 200 ms: for conditions nothing announces to the API (the connection). */
 const poll = (listener: (tick: undefined) => void): vscode.Disposable => {
   const timer = setInterval(() => listener(undefined), 200);
   return { dispose: () => clearInterval(timer) };
 };
-
-function nextRestart(api: TaskflowApi): Promise<void> {
-  return new Promise((resolve) => {
-    const subscription = api.onDidRestartEngine(() => {
-      subscription.dispose();
-      resolve();
-    });
-  });
-}
 
 const config = () => vscode.workspace.getConfiguration("taskflow");
 

@@ -48,6 +48,16 @@ export function waitUntil<T, E>(
   });
 }
 
+/** Resolves when the engine was next replaced and is ready again (onDidRestartEngine). */
+export function nextRestart(api: TaskflowApi): Promise<void> {
+  return new Promise((resolve) => {
+    const subscription = api.onDidRestartEngine(() => {
+      subscription.dispose();
+      resolve();
+    });
+  });
+}
+
 export async function assertRejects(promise: Thenable<unknown>, pattern: RegExp): Promise<void> {
   try {
     await promise;
