@@ -5,6 +5,7 @@
  * `refreshDelayMs`, like the Tasks tree.
  */
 import * as vscode from "vscode";
+import { delayed, type Throttled } from "./panels/throttle";
 import type { ScheduleInfo, TaskflowClient, TaskStatus } from "../model";
 import { Commands } from "./commandIds";
 import { toScheduleItemModel, type ScheduleItemModel } from "./scheduleTreeItem";
@@ -28,11 +29,11 @@ export class SchedulesTreeProvider implements vscode.TreeDataProvider<ScheduleNo
   readonly onDidChangeTreeData = this.changed.event;
   private manager: TaskflowClient | undefined;
   private managerSubscription: vscode.Disposable | undefined;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly refreshDelayMs: number;
+  /** Refreshes once shortly after a burst of engine events. */
+  private readonly refreshSoon: Throttled;
 
   constructor(options: SchedulesTreeOptions = {}) {
-    this.refreshDelayMs = options.refreshDelayMs ?? 150;
+    this.refreshSoon = delayed(() => this.refresh(), options.refreshDelayMs ?? 150);
   }
 
   /** Shows the schedules of this manager, or nothing (the welcome view) when undefined. */
@@ -46,11 +47,7 @@ export class SchedulesTreeProvider implements vscode.TreeDataProvider<ScheduleNo
   }
 
   scheduleRefresh(): void {
-    if (this.refreshTimer !== undefined) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = undefined;
-      this.refresh();
-    }, this.refreshDelayMs);
+    this.refreshSoon.schedule();
   }
 
   refresh(): void {
@@ -88,7 +85,7 @@ export class SchedulesTreeProvider implements vscode.TreeDataProvider<ScheduleNo
   }
 
   dispose(): void {
-    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
+    this.refreshSoon.dispose();
     this.managerSubscription?.dispose();
     this.changed.dispose();
   }

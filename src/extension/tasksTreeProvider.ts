@@ -4,6 +4,7 @@
  * into one refresh per `refreshDelayMs`. Reads are awaited, so any TaskflowClient can back it.
  */
 import * as vscode from "vscode";
+import { delayed, type Throttled } from "./panels/throttle";
 import { ALL_STATUSES, type TaskflowClient, type TaskRecord, type TaskStatus } from "../model";
 import { Commands } from "./commandIds";
 import { toGroupItemModel, toTaskItemModel, type GroupItemModel, type TaskItemModel } from "./taskTreeItem";
@@ -56,16 +57,16 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
   private manager: TaskflowClient | undefined;
   private managerSubscription: vscode.Disposable | undefined;
   private readonly shownPerStatus = new Map<TaskStatus, number>();
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private pageSize: number;
-  private readonly refreshDelayMs: number;
+  /** Refreshes once shortly after a burst of engine events. */
+  private readonly refreshSoon: Throttled;
   /** Fired after each refresh with the running count, for the badge and the status bar. */
   private readonly countsChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeCounts = this.countsChanged.event;
 
   constructor(options: TasksTreeOptions = {}) {
     this.pageSize = options.pageSize ?? 50;
-    this.refreshDelayMs = options.refreshDelayMs ?? 150;
+    this.refreshSoon = delayed(() => this.refresh(), options.refreshDelayMs ?? 150);
   }
 
   /** Shows the tasks of this manager, or nothing (the welcome view) when undefined. */
@@ -78,11 +79,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
   }
 
   scheduleRefresh(): void {
-    if (this.refreshTimer !== undefined) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = undefined;
-      this.refresh();
-    }, this.refreshDelayMs);
+    this.refreshSoon.schedule();
   }
 
   refresh(): void {
@@ -184,7 +181,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
   }
 
   dispose(): void {
-    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
+    this.refreshSoon.dispose();
     this.managerSubscription?.dispose();
     this.changed.dispose();
     this.countsChanged.dispose();

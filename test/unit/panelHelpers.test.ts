@@ -3,7 +3,7 @@ import { csvField, formatTags, toCsv, toJson } from "../../src/extension/panels/
 import { functionStats, percentile } from "../../src/extension/panels/functionStats";
 import { resolveStack, workspaceLabel } from "../../src/extension/panels/stackFrames";
 import { parseStackFrame as parseFrameLocation } from "../../src/runtime/stackFrames";
-import { throttle } from "../../src/extension/panels/throttle";
+import { delayed, throttle } from "../../src/extension/panels/throttle";
 import { contentSecurityPolicy, createNonce, webviewHtml } from "../../src/extension/panels/webviewHtml";
 import { TaskRecord, type TaskDict, type Timers } from "../../src/model";
 import { formatDuration, isAtBottom, logMatches, orList, parseLogLine } from "../../webview/shared/format";
@@ -85,6 +85,38 @@ describe("panel helpers: throttle", () => {
     timers.advance(1000);
     t.schedule();
     assert.equal(calls, 1);
+    assert.equal(timers.pending, 0);
+  });
+});
+
+describe("panel helpers: delayed", () => {
+  it("calls once, the delay after the first ask, however many asks come meanwhile", () => {
+    const timers = new FakeTimers();
+    const at: number[] = [];
+    const d = delayed(() => at.push(timers.now), 150, timers);
+    d.schedule();
+    timers.advance(100);
+    d.schedule();
+    d.schedule();
+    timers.advance(49);
+    assert.deepEqual(at, [], "nothing before the delay since the first ask");
+    timers.advance(1);
+    assert.deepEqual(at, [150]);
+    d.schedule();
+    timers.advance(150);
+    assert.deepEqual(at, [150, 300], "an ask after the call starts a new delay");
+    assert.equal(timers.pending, 0);
+  });
+
+  it("drops the waiting call when disposed, and takes no ask after", () => {
+    const timers = new FakeTimers();
+    let calls = 0;
+    const d = delayed(() => calls++, 150, timers);
+    d.schedule();
+    d.dispose();
+    d.schedule();
+    timers.advance(1000);
+    assert.equal(calls, 0);
     assert.equal(timers.pending, 0);
   });
 });

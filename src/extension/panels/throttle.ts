@@ -47,3 +47,28 @@ export function throttle(fn: () => void, intervalMs: number, timers: Timers = sy
     },
   };
 }
+
+/**
+ * One call of `fn` `delayMs` (milliseconds) after the first ask: asks before it runs join that call
+ * (the trees' refresh after a burst of lifecycle events). `timers` defaults to the system's.
+ */
+export function delayed(fn: () => void, delayMs: number, timers: Timers = systemTimers): Throttled {
+  let handle: unknown;
+  let waiting = false;
+  let disposed = false;
+  return {
+    schedule() {
+      if (waiting || disposed) return;
+      waiting = true;
+      handle = timers.setTimeout(() => {
+        waiting = false;
+        fn();
+      }, delayMs);
+    },
+    dispose() {
+      disposed = true;
+      if (waiting) timers.clearTimeout(handle);
+      waiting = false;
+    },
+  };
+}
