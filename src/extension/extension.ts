@@ -60,15 +60,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
   const statusBar = new TaskflowStatusBar();
   context.subscriptions.push(tasksTree, functionsTree, schedulesTree, tasksView, functionsView, schedulesView, statusBar);
 
+  /** Where the window's tasks are now, as the status bar and the API say. */
+  const place = (): StatusPlace => monitor?.place(engine?.forwardedTo) ?? { kind: "local" };
   let lastCounts = { running: 0, failed: 0 };
   const updateCounts = async () => {
-    const showPlace = (place: StatusPlace) => statusBar.update(lastCounts, settings.showStatusBar && (proxy.attached || place.kind === "redis"), place);
+    const showPlace = (where: StatusPlace) => statusBar.update(lastCounts, settings.showStatusBar && (proxy.attached || where.kind === "redis"), where);
     // Counting asks Redis, which holds the question until it is back: say it is away at once.
-    const before = monitor?.place(engine?.forwardedTo) ?? { kind: "local" };
+    const before = place();
     if (before.kind === "redis" && !before.connected) return showPlace(before);
     lastCounts = await tasksTree.counts();
     tasksView.badge = lastCounts.running > 0 ? { value: lastCounts.running, tooltip: `${lastCounts.running} running` } : undefined;
-    showPlace(monitor?.place(engine?.forwardedTo) ?? { kind: "local" });
+    showPlace(place());
   };
   const refreshCounts = () => void updateCounts().catch((err) => log.warn(`Could not count tasks for the badge: ${String(err)}`));
   context.subscriptions.push(tasksTree.onDidChangeCounts(refreshCounts));
@@ -379,7 +381,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskfl
     tasksView: () => tasksTree.snapshot(),
     schedulesView: () => schedulesTree.snapshot(),
     database: () => (dbPath ? { path: dbPath, forwardedTo: engine?.forwardedTo } : undefined),
-    backend: (): StatusPlace => monitor?.place(engine?.forwardedTo) ?? { kind: "local" },
+    backend: place,
     terminalEnvironment: () => terminalVariables(context.environmentVariableCollection),
     // The token is left out: it is only given by Copy API URL and Token.
     onDidChangeHttpApi: (listener: (e: { url: string } | undefined) => unknown, thisArgs?: unknown, disposables?: vscode.Disposable[]) =>

@@ -3,18 +3,13 @@
  * provider turns these models into `vscode.TreeItem`s, and unit tests check them in plain Node.
  */
 import type { ScheduleInfo, TaskStatus } from "../model";
-import { escapeMarkdown, statusTitle } from "./taskTreeItem";
+import { escapeMarkdown, statusTitle, type RowModel } from "./taskTreeItem";
 
 /** What one row of the Schedules tree shows. */
-export interface ScheduleItemModel {
-  /** `schedule:<scheduleId>`: stable across refreshes. */
+export interface ScheduleItemModel extends RowModel {
+  /** `schedule:<scheduleId>`. */
   id: string;
-  label: string;
-  description: string;
-  /** Markdown. */
   tooltip: string;
-  iconId: string;
-  iconColor?: string;
   /**
    * `schedule.<paused|active>`, then `.hasRun` once it enqueued a task: menus offer Pause on active
    * rows, Resume on paused ones.

@@ -6,6 +6,7 @@
  */
 import * as vscode from "vscode";
 import { delayed, type Throttled } from "./panels/throttle";
+import { treeItemOf } from "./treeItems";
 import type { ScheduleInfo, TaskflowClient, TaskStatus } from "../model";
 import { Commands } from "./commandIds";
 import { toScheduleItemModel, type ScheduleItemModel } from "./scheduleTreeItem";
@@ -56,12 +57,7 @@ export class SchedulesTreeProvider implements vscode.TreeDataProvider<ScheduleNo
 
   getTreeItem(node: ScheduleNode): vscode.TreeItem {
     const model = toScheduleItemModel(node.schedule, node.lastStatus, Date.now());
-    const item = new vscode.TreeItem(model.label, vscode.TreeItemCollapsibleState.None);
-    item.id = model.id;
-    item.description = model.description;
-    item.tooltip = new vscode.MarkdownString(model.tooltip);
-    item.iconPath = new vscode.ThemeIcon(model.iconId, model.iconColor ? new vscode.ThemeColor(model.iconColor) : undefined);
-    item.contextValue = model.contextValue;
+    const item = treeItemOf(model);
     if (model.lastTaskId !== null && node.lastStatus !== undefined) {
       item.command = { command: Commands.showTask, title: "Show Last Run", arguments: [model.lastTaskId] };
     }

@@ -63,6 +63,11 @@ function wholeNumber(value: unknown, fallback: number, min: number): number {
   return typeof value === "number" && Number.isInteger(value) && value >= min ? value : fallback;
 }
 
+/** A key prefix as package.json's pattern allows it, else the default. */
+function redisPrefix(value: unknown): string {
+  return typeof value === "string" && /^[A-Za-z0-9_.-]+$/.test(value) ? value : "taskflow";
+}
+
 export function readSettings(scope?: vscode.ConfigurationScope): TaskflowSettings {
   const config = vscode.workspace.getConfiguration("taskflow", scope);
   const modulesValue = config.get<unknown>("modules");
@@ -85,7 +90,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): TaskflowSetting
     codeLensEnabled: config.get<boolean>("codeLens.enabled") ?? true,
     logFile: typeof config.get("logFile") === "string" ? config.get<string>("logFile")!.trim() : "",
     backend: parseBackendSetting(config.get("backend")),
-    redisPrefix: typeof config.get("redis.prefix") === "string" && /^[A-Za-z0-9_.-]+$/.test(config.get<string>("redis.prefix")!) ? config.get<string>("redis.prefix")! : "taskflow",
+    redisPrefix: redisPrefix(config.get("redis.prefix")),
     redisRunTasks: config.get<boolean>("redis.runTasks") === true,
   };
 }

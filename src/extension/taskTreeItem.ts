@@ -4,31 +4,33 @@
  */
 import { capabilities, DEFAULT_QUEUE, type TaskProgress, type TaskRecord, type TaskStatus } from "../model";
 
-/** What one row of the Tasks tree shows. */
-export interface TaskItemModel {
-  /** The task id: stable across refreshes so VS Code keeps selection and focus. */
+/** What every row of the Taskflow trees shows; the tree providers turn it into a `vscode.TreeItem` (treeItemOf). */
+export interface RowModel {
+  /** Stable across refreshes so VS Code keeps selection and focus. */
   id: string;
   label: string;
   description: string;
   /** Markdown. */
-  tooltip: string;
+  tooltip?: string;
   /** A codicon id, e.g. `loading~spin`. */
   iconId: string;
-  /** A theme color id for the icon, when the status has one. */
+  /** A theme color id for the icon, when it has one. */
   iconColor?: string;
+  /** What package.json menus match on. */
+  contextValue: string;
+}
+
+/** What one row of the Tasks tree shows. */
+export interface TaskItemModel extends RowModel {
+  /** The task id. */
+  id: string;
+  tooltip: string;
   /** See taskContextValue: package.json menus match on the capabilities in it. */
   contextValue: string;
 }
 
 /** What a status group row shows. */
-export interface GroupItemModel {
-  id: string;
-  label: string;
-  description: string;
-  iconId: string;
-  iconColor?: string;
-  contextValue: string;
-}
+export type GroupItemModel = Omit<RowModel, "tooltip">;
 
 const STATUS_ICONS: Record<TaskStatus, { iconId: string; iconColor?: string; title: string }> = {
   running: { iconId: "loading~spin", title: "Running" },

@@ -5,6 +5,7 @@
  */
 import * as vscode from "vscode";
 import { delayed, type Throttled } from "./panels/throttle";
+import { treeItemOf } from "./treeItems";
 import { ALL_STATUSES, type TaskflowClient, type TaskRecord, type TaskStatus } from "../model";
 import { Commands } from "./commandIds";
 import { toGroupItemModel, toTaskItemModel, type GroupItemModel, type TaskItemModel } from "./taskTreeItem";
@@ -102,13 +103,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
 
   getTreeItem(node: TasksNode): vscode.TreeItem {
     if (node.kind === "group") {
-      const model = toGroupItemModel(node.status, node.count);
-      const item = new vscode.TreeItem(model.label, vscode.TreeItemCollapsibleState.Expanded);
-      item.id = model.id;
-      item.description = model.description;
-      item.iconPath = new vscode.ThemeIcon(model.iconId, model.iconColor ? new vscode.ThemeColor(model.iconColor) : undefined);
-      item.contextValue = model.contextValue;
-      return item;
+      return treeItemOf(toGroupItemModel(node.status, node.count), vscode.TreeItemCollapsibleState.Expanded);
     }
     if (node.kind === "more") {
       const item = new vscode.TreeItem(`Load more (${node.total - node.shown} more)`, vscode.TreeItemCollapsibleState.None);
@@ -119,13 +114,9 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
       return item;
     }
     const model = toTaskItemModel(node.task, Date.now());
-    const item = new vscode.TreeItem(model.label, node.childCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = treeItemOf(model, node.childCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     // A child shows both in its status group and under its parent: tree item ids must differ.
     item.id = rowId(node);
-    item.description = model.description;
-    item.tooltip = new vscode.MarkdownString(model.tooltip);
-    item.iconPath = new vscode.ThemeIcon(model.iconId, model.iconColor ? new vscode.ThemeColor(model.iconColor) : undefined);
-    item.contextValue = model.contextValue;
     item.command = { command: Commands.showTask, title: "Show Task", arguments: [model.id] };
     return item;
   }
