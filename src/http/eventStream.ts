@@ -1,12 +1,12 @@
 /**
  * `GET /tasks/events`: the client's events as server-sent events. Each event is
  * `event: <kind>` + `data: <one JSON line>`; kinds are `lifecycle` (a LifecycleEvent), `log` (a
- * LogEvent), `progress` (a ProgressEvent, when the client has onProgress) and `registry` (a
+ * LogEvent), `progress` (a ProgressEvent) and `registry` (a
  * RegistryChangeEvent). A first `ready` event says the subscriptions are in place, so a client that
  * waits for it and then reads a task misses no later change.
  */
 import type { ServerResponse } from "node:http";
-import type { Disposable, Event, TaskflowClient } from "../model";
+import type { Disposable, TaskflowClient } from "../model";
 
 /** Milliseconds between keep-alive comments, so proxies and idle timeouts keep the stream open. */
 const HEARTBEAT_MS = 15000;
@@ -25,12 +25,11 @@ export function streamEvents(client: TaskflowClient, response: ServerResponse): 
   const send = (kind: string, data: unknown) => {
     response.write(`event: ${kind}\ndata: ${JSON.stringify(data)}\n\n`);
   };
-  const progress = (client as Partial<{ onProgress: Event<unknown> }>).onProgress;
   const subscriptions: Disposable[] = [
     client.onLifecycle((e) => send("lifecycle", e)),
     client.onLog((e) => send("log", e)),
+    client.onProgress((e) => send("progress", e)),
     client.onDidChangeRegistry((e) => send("registry", e)),
-    ...(typeof progress === "function" ? [progress((e) => send("progress", e))] : []),
   ];
   const heartbeat = setInterval(() => response.write(": keep-alive\n\n"), HEARTBEAT_MS);
   heartbeat.unref();
