@@ -7,13 +7,10 @@
  */
 import type { ServerResponse } from "node:http";
 import type { Disposable, TaskflowClient } from "../model";
+import type { EventData, EventKind } from "./routeTable";
 
 /** Milliseconds between keep-alive comments, so proxies and idle timeouts keep the stream open. */
 const HEARTBEAT_MS = 15000;
-
-/** The event kinds of the stream and what each carries. */
-export const EVENT_KINDS = ["lifecycle", "log", "progress", "registry"] as const;
-export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** Streams the client's events to `response` until the request closes; returns what stops it. */
 export function streamEvents(client: TaskflowClient, response: ServerResponse): Disposable {
@@ -22,7 +19,7 @@ export function streamEvents(client: TaskflowClient, response: ServerResponse): 
     "Cache-Control": "no-store",
     Connection: "keep-alive",
   });
-  const send = (kind: string, data: unknown) => {
+  const send = <K extends EventKind>(kind: K, data: EventData<K>) => {
     response.write(`event: ${kind}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   const subscriptions: Disposable[] = [

@@ -8,7 +8,7 @@
  * engine's own message.
  */
 import * as v from "valibot";
-import { describeValue, isPlainObject, type AddTaskOptions, type AddTasksItem, type QueueOptions, type ScheduleOptions } from "../model";
+import { describeValue, isPlainObject, type AddTasksItem, type ScheduleOptions } from "../model";
 import { HttpError } from "./httpErrors";
 
 /** A request body: its schema, and the example and name its error messages quote. */
@@ -39,10 +39,7 @@ const taskIds = v.array(v.string(expected("must be a task id string")), expected
 export const ADD_TASK_BODY = {
   name: "addTask",
   example: `{ "task": "sendEmail", "args": ["a@example.com"] }`,
-  schema: v.objectWithRest(
-    { task: taskName, args: v.optional(v.array(v.unknown(), expected("must be a JSON array", "wrap it in [ ]"))) },
-    checkedByEngine<AddTaskOptions[keyof AddTaskOptions]>(),
-  ),
+  schema: v.looseObject({ task: taskName, args: v.optional(v.array(v.unknown(), expected("must be a JSON array", "wrap it in [ ]"))) }),
 } satisfies BodySpec;
 
 /** `POST /tasks/bulk`: one run of `task` per item; each item is checked by addTasks, whose errors name its index. */
@@ -76,7 +73,7 @@ export const RETRY_FAILED_BODY = {
 export const PATCH_QUEUE_BODY = {
   name: "queue",
   example: `{ "paused": true, "concurrency": 2, "maxSize": 1000 }`,
-  schema: v.objectWithRest({ paused: v.optional(trueOrFalse) }, checkedByEngine<QueueOptions[keyof QueueOptions]>()),
+  schema: v.looseObject({ paused: v.optional(trueOrFalse) }),
 } satisfies BodySpec;
 
 /** `POST /tasks/schedules`: schedule()'s arguments in one object; the spec and run arguments are checked by schedule() itself. */

@@ -8,7 +8,9 @@
  * Errors are not declared per route: every route answers an error with its status and the JSON
  * body `{ error, name, ... }` of httpErrors.ts.
  */
-import type { AuditEntry, Metrics, QueueInfo, RegisteredTask, ScheduleInfo, TaskDict, ThroughputBucket } from "../model";
+import type {
+  AuditEntry, LifecycleEvent, LogEvent, Metrics, ProgressEvent, QueueInfo, RegisteredTask, RegistryChangeEvent, ScheduleInfo, TaskDict, ThroughputBucket,
+} from "../model";
 import type * as v from "valibot";
 import {
   ADD_TASKS_BODY, ADD_TASK_BODY, PATCH_QUEUE_BODY, RETRY_FAILED_BODY, SCHEDULE_BODY, TASK_IDS_BODY, type BodySpec,
@@ -33,7 +35,7 @@ export interface RouteSpec<P extends string = string, B extends BodySpec | undef
 }
 
 /** Any query codec (its methods take their own query: method syntax keeps them assignable here). */
-export type AnyQuery = QueryCodec<never, unknown>;
+export type AnyQuery = QueryCodec<unknown, unknown>;
 export type AnyRoute = RouteSpec<string, BodySpec | undefined, AnyQuery | undefined, unknown>;
 
 type ParamNames<P extends string> = P extends `${string}{${infer N}}${infer Rest}` ? N | ParamNames<Rest> : never;
@@ -104,8 +106,26 @@ export const API_ROUTES = {
 
 export type RouteName = keyof typeof API_ROUTES;
 
-/** `GET /tasks/events`: server-sent events (eventStream.ts), outside the table's JSON request and reply. */
-export const EVENTS_ROUTE = { method: "GET", path: "/tasks/events" } as const;
+/**
+ * `GET /tasks/events`: server-sent events (eventStream.ts) rather than one JSON reply; `events`
+ * gives each kind's data. A first `ready` says the subscriptions are in place.
+ */
+export const EVENTS_ROUTE = {
+  method: "GET",
+  path: "/tasks/events",
+  events: {
+    ready: reply<Record<string, never>>(),
+    lifecycle: reply<LifecycleEvent>(),
+    log: reply<LogEvent>(),
+    progress: reply<ProgressEvent>(),
+    registry: reply<RegistryChangeEvent>(),
+  },
+} as const;
+
+/** The kinds of event of `GET /tasks/events`. */
+export type EventKind = keyof typeof EVENTS_ROUTE.events;
+/** The data of an event of that kind. */
+export type EventData<K extends EventKind> = ReturnType<(typeof EVENTS_ROUTE.events)[K]>;
 
 /** The path with its parameters filled in, each URL-encoded. */
 export function fillPath(path: string, params: Readonly<Record<string, string>> = {}): string {
