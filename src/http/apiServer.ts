@@ -2,18 +2,21 @@
  * The HTTP API server: the same handler serves `taskflow serve` on a loopback TCP port and the
  * lock holder's local socket, which the CLI (and a second window) forward their calls to.
  *
- * Built on node:http, not a router library: a dozen fixed routes are a table of regular
- * expressions, and the checks that matter here (Host and Origin, the token, the body limit) are a
- * few lines that are clearer written out than configured.
+ * Built on node:http, not a router library: the routes are one typed table (routeTable.ts) shared
+ * with the client, and the checks that matter here (Host and Origin, the token, the body limit) are
+ * a few lines that are clearer written out than configured.
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Disposable, TaskflowClient } from "../model";
-import { HttpError, errorResponse } from "./httpErrors";
+import { errorResponse } from "./httpErrors";
 import { DEFAULT_MAX_BODY_BYTES, checkOrigin, checkToken, readJsonBody, requestActor } from "./requestGuard";
-import { ROUTES } from "./routes";
 import { streamEvents } from "./eventStream";
+import { Router } from "./router";
+import { EVENTS_ROUTE } from "./routeTable";
+import { TASK_ROUTES } from "./routes";
+import { SCHEDULE_ROUTES } from "./scheduleRoutes";
 
 export interface ApiServerOptions {
   /**
@@ -43,6 +46,7 @@ export class ApiServer {
   readonly token: string;
   private readonly streams = new Set<Disposable>();
   private readonly server: Server;
+  private readonly router = new Router({ ...TASK_ROUTES, ...SCHEDULE_ROUTES });
   /** The TCP port, or undefined while not listening or when listening on a local socket. */
   private port: number | undefined;
 
@@ -94,24 +98,15 @@ export class ApiServer {
       checkToken(request, this.token);
       const url = new URL(request.url ?? "/", "http://127.0.0.1");
       const method = request.method ?? "GET";
-      if (method === "GET" && url.pathname === "/tasks/events") {
+      if (method === EVENTS_ROUTE.method && url.pathname === EVENTS_ROUTE.path) {
         const stream = streamEvents(this.options.client, response);
         this.streams.add(stream);
         response.on("close", () => this.streams.delete(stream));
         return;
       }
-      const matching = ROUTES.filter((r) => r.pattern.test(url.pathname));
-      const route = matching.find((r) => r.method === method);
-      if (!route) {
-        if (matching.length > 0) {
-          throw new HttpError(405, `${method} ${url.pathname} is not supported: use ${matching.map((r) => r.method).join(" or ")}`);
-        }
-        throw new HttpError(404, `No endpoint ${method} ${url.pathname}: the API serves /tasks and below (see the design's HTTP API)`);
-      }
-      const params = (route.pattern.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
       const maxBytes = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-      const client = this.options.client.actingAs(requestActor(request));
-      const { status, body } = await route.handle({ client, url, params, body: () => readJsonBody(request, maxBytes) });
+      const client = () => this.options.client.actingAs(requestActor(request));
+      const { status, body } = await this.router.handle({ method, url, client, readBody: () => readJsonBody(request, maxBytes) });
       send(response, status, body);
     } catch (error) {
       const { status, body } = errorResponse(error);

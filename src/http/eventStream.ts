@@ -1,19 +1,16 @@
 /**
  * `GET /tasks/events`: the client's events as server-sent events. Each event is
  * `event: <kind>` + `data: <one JSON line>`; kinds are `lifecycle` (a LifecycleEvent), `log` (a
- * LogEvent), `progress` (a ProgressEvent, when the client has onProgress) and `registry` (a
+ * LogEvent), `progress` (a ProgressEvent) and `registry` (a
  * RegistryChangeEvent). A first `ready` event says the subscriptions are in place, so a client that
  * waits for it and then reads a task misses no later change.
  */
 import type { ServerResponse } from "node:http";
-import type { Disposable, Event, TaskflowClient } from "../model";
+import type { Disposable, TaskflowClient } from "../model";
+import type { EventData, EventKind } from "./routeTable";
 
 /** Milliseconds between keep-alive comments, so proxies and idle timeouts keep the stream open. */
 const HEARTBEAT_MS = 15000;
-
-/** The event kinds of the stream and what each carries. */
-export const EVENT_KINDS = ["lifecycle", "log", "progress", "registry"] as const;
-export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** Streams the client's events to `response` until the request closes; returns what stops it. */
 export function streamEvents(client: TaskflowClient, response: ServerResponse): Disposable {
@@ -22,15 +19,14 @@ export function streamEvents(client: TaskflowClient, response: ServerResponse): 
     "Cache-Control": "no-store",
     Connection: "keep-alive",
   });
-  const send = (kind: string, data: unknown) => {
+  const send = <K extends EventKind>(kind: K, data: EventData<K>) => {
     response.write(`event: ${kind}\ndata: ${JSON.stringify(data)}\n\n`);
   };
-  const progress = (client as Partial<{ onProgress: Event<unknown> }>).onProgress;
   const subscriptions: Disposable[] = [
     client.onLifecycle((e) => send("lifecycle", e)),
     client.onLog((e) => send("log", e)),
+    client.onProgress((e) => send("progress", e)),
     client.onDidChangeRegistry((e) => send("registry", e)),
-    ...(typeof progress === "function" ? [progress((e) => send("progress", e))] : []),
   ];
   const heartbeat = setInterval(() => response.write(": keep-alive\n\n"), HEARTBEAT_MS);
   heartbeat.unref();

@@ -10,11 +10,11 @@ import {
   TaskRecord, isFinished,
   type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type ClearHistoryOptions, type Disposable, type Event, type LifecycleEvent, type ListTasksQuery,
   type LogEvent, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type ScheduleInfo,
-  type ScheduleOptions, type ScheduleSpec, type TaskDict, type TaskflowClient, type TaskHandle, type ThroughputBucket, type ThroughputQuery,
+  type ScheduleOptions, type ScheduleSpec, type TaskflowClient, type TaskHandle, type ThroughputBucket, type ThroughputQuery,
 } from "../model";
 import { Emitter } from "../engine/emitter";
-import { errorFromResponse, type ErrorBody } from "./httpErrors";
-import { queryToParams } from "./queryParams";
+import { errorFromResponse } from "./httpErrors";
+import { API_ROUTES, EVENTS_ROUTE, fillPath, type AnyRoute, type RouteReply, type RouteRequest } from "./routeTable";
 import { SseParser } from "./sseParser";
 
 /** Where the API is and how to get in. Give `url` or `socketPath`. */
@@ -35,6 +35,13 @@ export interface HttpClientOptions {
 /** The request header naming the audit actor (see HttpClientOptions.actor). */
 export const ACTOR_HEADER = "X-Taskflow-Actor";
 
+/** The open event stream: its response once it answers, `ready` once the first event came. */
+interface OpenStream {
+  response?: IncomingMessage;
+  ready: Promise<void>;
+  close(): void;
+}
+
 /** The API over HTTP. Create it with `HttpTaskflowClient.connect(...)`; `dispose()` closes its connections. */
 export class HttpTaskflowClient implements TaskflowClient {
   private readonly agent = new Agent({ keepAlive: true });
@@ -45,7 +52,7 @@ export class HttpTaskflowClient implements TaskflowClient {
   private readonly progress = new Emitter<ProgressEvent>();
   private readonly registry = new Emitter<RegistryChangeEvent>();
   private listeners = 0;
-  private stream: { response?: IncomingMessage; ready: Promise<void>; close(): void } | undefined;
+  private stream: OpenStream | undefined;
   private readonly waiters = new Map<string, Array<{ resolve(): void; reject(error: Error): void }>>();
   private disposed = false;
   private readonly views = new Map<AuditActor, HttpTaskflowClient>();
@@ -78,44 +85,44 @@ export class HttpTaskflowClient implements TaskflowClient {
 
   /** Fetches the registered task functions again. */
   async refreshFunctions(): Promise<void> {
-    (this.parent ?? this).functions = (await this.call("GET", "/tasks/functions")) as RegisteredTask[];
+    (this.parent ?? this).functions = await this.call(API_ROUTES.registeredTasks);
   }
 
   async addTask(task: TaskHandle | string, args?: unknown[], options: AddTaskOptions = {}): Promise<string> {
     const name = typeof task === "string" ? task : task.taskName;
-    const { taskId } = (await this.call("POST", "/tasks", { task: name, ...(args === undefined ? {} : { args }), ...options })) as { taskId: string };
+    const { taskId } = await this.call(API_ROUTES.addTask, { body: { task: name, ...(args === undefined ? {} : { args }), ...options } });
     return taskId;
   }
 
   async addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
     const name = typeof task === "string" ? task : task.taskName;
-    const { taskIds } = (await this.call("POST", "/tasks/bulk", { task: name, items })) as { taskIds: string[] };
+    const { taskIds } = await this.call(API_ROUTES.addTasks, { body: { task: name, items } });
     return taskIds;
   }
 
   async getTask(taskId: string): Promise<TaskRecord | undefined> {
     try {
-      return TaskRecord.fromDict((await this.call("GET", `/tasks/${encodeURIComponent(taskId)}`)) as TaskDict);
+      return TaskRecord.fromDict(await this.call(API_ROUTES.getTask, { params: { id: taskId } }));
     } catch (error) {
-      if ((error as { status?: number }).status === 404 || (error as Error).name === "UnknownTaskError") return undefined;
+      if (error instanceof Error && (error.name === "UnknownTaskError" || ("status" in error && error.status === 404))) return undefined;
       throw error;
     }
   }
 
   async listTasks(query?: ListTasksQuery): Promise<TaskRecord[]> {
-    return ((await this.call("GET", `/tasks?${queryToParams(query)}`)) as TaskDict[]).map((d) => TaskRecord.fromDict(d));
+    return (await this.call(API_ROUTES.listTasks, { query })).map((d) => TaskRecord.fromDict(d));
   }
 
   async countTasks(query?: ListTasksQuery): Promise<number> {
-    return ((await this.call("GET", `/tasks/count?${queryToParams(query)}`)) as { count: number }).count;
+    return (await this.call(API_ROUTES.countTasks, { query })).count;
   }
 
   async funcNames(): Promise<string[]> {
-    return (await this.call("GET", "/tasks/func-names")) as string[];
+    return this.call(API_ROUTES.funcNames);
   }
 
   async metrics(): Promise<Metrics> {
-    return (await this.call("GET", "/tasks/metrics")) as Metrics;
+    return this.call(API_ROUTES.metrics);
   }
 
   /** Subscribes to events, then reads the task, so a change in between is not missed. */
@@ -149,81 +156,76 @@ export class HttpTaskflowClient implements TaskflowClient {
 
   /** The schedules (`GET /tasks/schedules`). */
   async listSchedules(): Promise<ScheduleInfo[]> {
-    return (await this.call("GET", "/tasks/schedules")) as ScheduleInfo[];
+    return this.call(API_ROUTES.listSchedules);
   }
 
   async retryTask(taskId: string): Promise<string> {
-    return ((await this.call("POST", `/tasks/${encodeURIComponent(taskId)}/retry`)) as { taskId: string }).taskId;
+    return (await this.call(API_ROUTES.retryTask, { params: { id: taskId } })).taskId;
   }
 
   /** `POST /tasks/retry-failed`; resolves with the new ids (tasks the server could not retry are left out). */
   async retryFailed(options: RetryFailedOptions = {}): Promise<string[]> {
     const since = options.since instanceof Date ? options.since.toISOString() : options.since;
     const body = { ...(since === undefined ? {} : { since }), ...(options.funcName === undefined ? {} : { funcName: options.funcName }) };
-    return ((await this.call("POST", "/tasks/retry-failed", body)) as { taskIds: string[] }).taskIds;
+    return (await this.call(API_ROUTES.retryFailed, { body })).taskIds;
   }
 
   async cancelTask(taskId: string): Promise<void> {
-    await this.call("POST", `/tasks/${encodeURIComponent(taskId)}/cancel`);
+    await this.call(API_ROUTES.cancelTask, { params: { id: taskId } });
   }
 
   async deleteTasks(taskIds: string[]): Promise<number> {
-    return ((await this.call("POST", "/tasks/delete", { taskIds })) as { deleted: number }).deleted;
+    return (await this.call(API_ROUTES.deleteTasks, { body: { taskIds } })).deleted;
   }
 
   async clearHistory(options: ClearHistoryOptions = {}): Promise<number> {
-    const query = options.olderThan ? `?olderThanSeconds=${Math.max(0, (Date.now() - options.olderThan.getTime()) / 1000)}` : "";
-    return ((await this.call("DELETE", `/tasks/history${query}`)) as { deleted: number }).deleted;
+    const query = options.olderThan ? { olderThanSeconds: Math.max(0, (Date.now() - options.olderThan.getTime()) / 1000) } : {};
+    return (await this.call(API_ROUTES.clearHistory, { query })).deleted;
   }
 
   async configureQueue(name: string, options: QueueOptions): Promise<QueueInfo> {
-    return (await this.call("PATCH", `/tasks/queues/${encodeURIComponent(name)}`, options)) as QueueInfo;
+    return this.call(API_ROUTES.patchQueue, { params: { name }, body: options });
   }
 
   async pauseQueue(name: string): Promise<void> {
-    await this.call("PATCH", `/tasks/queues/${encodeURIComponent(name)}`, { paused: true });
+    await this.call(API_ROUTES.patchQueue, { params: { name }, body: { paused: true } });
   }
 
   async resumeQueue(name: string): Promise<void> {
-    await this.call("PATCH", `/tasks/queues/${encodeURIComponent(name)}`, { paused: false });
+    await this.call(API_ROUTES.patchQueue, { params: { name }, body: { paused: false } });
   }
 
   async listQueues(): Promise<QueueInfo[]> {
-    return (await this.call("GET", "/tasks/queues")) as QueueInfo[];
+    return this.call(API_ROUTES.listQueues);
   }
 
   async schedule(task: TaskHandle | string, spec: ScheduleSpec, options: ScheduleOptions = {}): Promise<string> {
     const body = { task: typeof task === "string" ? task : task.taskName, ...spec, ...options };
-    return ((await this.call("POST", "/tasks/schedules", body)) as { scheduleId: string }).scheduleId;
+    return (await this.call(API_ROUTES.schedule, { body })).scheduleId;
   }
 
   async pauseSchedule(scheduleId: string): Promise<void> {
-    await this.call("POST", `/tasks/schedules/${encodeURIComponent(scheduleId)}/pause`);
+    await this.call(API_ROUTES.pauseSchedule, { params: { id: scheduleId } });
   }
 
   async resumeSchedule(scheduleId: string): Promise<void> {
-    await this.call("POST", `/tasks/schedules/${encodeURIComponent(scheduleId)}/resume`);
+    await this.call(API_ROUTES.resumeSchedule, { params: { id: scheduleId } });
   }
 
   async removeSchedule(scheduleId: string): Promise<void> {
-    await this.call("DELETE", `/tasks/schedules/${encodeURIComponent(scheduleId)}`);
+    await this.call(API_ROUTES.removeSchedule, { params: { id: scheduleId } });
   }
 
   async runScheduleNow(scheduleId: string): Promise<string> {
-    return ((await this.call("POST", `/tasks/schedules/${encodeURIComponent(scheduleId)}/run`)) as { taskId: string }).taskId;
+    return (await this.call(API_ROUTES.runScheduleNow, { params: { id: scheduleId } })).taskId;
   }
 
   async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
-    const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]));
-    return (await this.call("GET", `/tasks/audit?${params}`)) as AuditEntry[];
+    return this.call(API_ROUTES.audit, { query });
   }
 
   async throughput(query: ThroughputQuery): Promise<ThroughputBucket[]> {
-    const since = query.since instanceof Date ? query.since.toISOString() : query.since;
-    const params = new URLSearchParams({ bucket: String(query.bucket) });
-    if (since !== undefined) params.set("since", since);
-    if (query.funcName !== undefined) params.set("funcName", query.funcName);
-    return (await this.call("GET", `/tasks/throughput?${params}`)) as ThroughputBucket[];
+    return this.call(API_ROUTES.throughput, { query });
   }
 
   /**
@@ -246,11 +248,14 @@ export class HttpTaskflowClient implements TaskflowClient {
     this.agent.destroy();
   }
 
-  /** One request; resolves with the JSON body, rejects with the model's error for an error status. */
-  private call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const text = body === undefined ? undefined : JSON.stringify(body);
+  /** One request of a route; resolves with its reply, rejects with the model's error for an error status. */
+  private call<S extends AnyRoute>(route: S, ...request: object extends RouteRequest<S> ? [RouteRequest<S>?] : [RouteRequest<S>]): Promise<RouteReply<S>>;
+  private call(route: AnyRoute, request: { params?: Record<string, string>; body?: unknown; query?: unknown } = {}): Promise<unknown> {
+    const params = request.query === undefined ? "" : String(route.query?.toParams(request.query) ?? "");
+    const path = fillPath(route.path, request.params) + (params === "" ? "" : `?${params}`);
+    const text = request.body === undefined ? undefined : JSON.stringify(request.body);
     return new Promise((resolve, reject) => {
-      const req = httpRequest(this.requestOptions(method, path, text), (res) => {
+      const req = httpRequest(this.requestOptions(route.method, path, text), (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("error", reject);
@@ -260,11 +265,11 @@ export class HttpTaskflowClient implements TaskflowClient {
           try {
             parsed = raw === "" ? undefined : JSON.parse(raw);
           } catch {
-            return reject(new Error(`The Taskflow API answered ${method} ${path} with ${res.statusCode} and a body that is not JSON: ${raw.slice(0, 80)}`));
+            return reject(new Error(`The Taskflow API answered ${route.method} ${path} with ${res.statusCode} and a body that is not JSON: ${raw.slice(0, 80)}`));
           }
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve(parsed);
-          reject(Object.assign(errorFromResponse(status, parsed as Partial<ErrorBody>), { status }));
+          if (status >= 200 && status < 300) return resolve(route.reply(parsed));
+          reject(Object.assign(errorFromResponse(status, parsed), { status }));
         });
       });
       req.on("error", (error) => reject(new Error(`Could not reach the Taskflow API at ${this.where()}: ${error.message}`)));
@@ -317,7 +322,7 @@ export class HttpTaskflowClient implements TaskflowClient {
     const ready = new Promise<void>((resolve, reject) => ((markReady = resolve), (failReady = reject)));
     ready.catch(() => undefined);
     const parser = new SseParser((kind, data) => this.dispatch(kind, data, markReady));
-    const req = httpRequest({ ...this.requestOptions("GET", "/tasks/events"), agent: false }, (res) => {
+    const req = httpRequest({ ...this.requestOptions(EVENTS_ROUTE.method, EVENTS_ROUTE.path), agent: false }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         return this.closeStream(new Error(`The Taskflow API refused its event stream at ${this.where()} (status ${res.statusCode})`));
@@ -329,8 +334,7 @@ export class HttpTaskflowClient implements TaskflowClient {
     });
     req.on("error", (error) => this.closeStream(new Error(`Lost the Taskflow API's event stream at ${this.where()}: ${error.message}`)));
     req.end();
-    const stream = {
-      response: undefined as IncomingMessage | undefined,
+    const stream: OpenStream = {
       ready,
       close: () => {
         req.destroy();
@@ -351,21 +355,22 @@ export class HttpTaskflowClient implements TaskflowClient {
   }
 
   private dispatch(kind: string, data: unknown, markReady: () => void): void {
+    const { events } = EVENTS_ROUTE;
     switch (kind) {
       case "ready":
         return markReady();
       case "lifecycle": {
-        const event = data as LifecycleEvent;
+        const event = events.lifecycle(data);
         this.lifecycle.fire(event);
         if (isFinished(event.status)) this.waiters.get(event.taskId)?.forEach((w) => w.resolve());
         return;
       }
       case "log":
-        return this.logs.fire(data as LogEvent);
+        return this.logs.fire(events.log(data));
       case "progress":
-        return this.progress.fire(data as ProgressEvent);
+        return this.progress.fire(events.progress(data));
       case "registry":
-        void this.refreshFunctions().catch(() => undefined).then(() => this.registry.fire(data as RegistryChangeEvent));
+        void this.refreshFunctions().catch(() => undefined).then(() => this.registry.fire(events.registry(data)));
         return;
       default:
         return;

@@ -2,7 +2,7 @@
  * The HTTP API's errors: the JSON body `{ error, name, ... }` and its status, from the model's
  * errors, so a client can rebuild the same error class on its side (see errorFromResponse).
  */
-import { QueueFullError, TaskStateError, UnknownFunctionError, UnknownScheduleError, UnknownTaskError, ValidationError, isTaskStatus } from "../model";
+import { QueueFullError, TaskStateError, UnknownFunctionError, UnknownScheduleError, UnknownTaskError, ValidationError, isPlainObject, isTaskStatus } from "../model";
 
 /** An error with the HTTP status it is answered with. */
 export class HttpError extends Error {
@@ -57,22 +57,28 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
 }
 
 /** The model's error for an error response, so callers over HTTP catch what local callers catch. */
-export function errorFromResponse(status: number, body: Partial<ErrorBody> | undefined): Error {
-  const message = typeof body?.error === "string" ? body.error : `The Taskflow API answered ${status} without an error message`;
-  switch (body?.name) {
+export function errorFromResponse(status: number, body: unknown): Error {
+  const field = (key: keyof ErrorBody): string | undefined => (isPlainObject(body) && typeof body[key] === "string" ? body[key] : undefined);
+  const message = field("error") ?? `The Taskflow API answered ${status} without an error message`;
+  const taskId = field("taskId") ?? "";
+  switch (field("name")) {
     case "ValidationError":
-      return new ValidationError(message, body.path ?? "");
+      return new ValidationError(message, field("path") ?? "");
     case "UnknownTaskError":
-      return new UnknownTaskError(body.taskId ?? "", message);
+      return new UnknownTaskError(taskId, message);
     case "UnknownFunctionError":
-      return new UnknownFunctionError(body.funcName ?? "", message);
+      return new UnknownFunctionError(field("funcName") ?? "", message);
     case "UnknownScheduleError":
-      return new UnknownScheduleError(body.scheduleId ?? "", message);
-    case "TaskStateError":
-      if (isTaskStatus(body.status)) return new TaskStateError(body.taskId ?? "", body.status, message);
+      return new UnknownScheduleError(field("scheduleId") ?? "", message);
+    case "TaskStateError": {
+      const taskStatus = field("status");
+      if (isTaskStatus(taskStatus)) return new TaskStateError(taskId, taskStatus, message);
       break;
-    case "QueueFullError":
-      return new QueueFullError(body.taskId ?? "", body.queue ?? "", body.maxSize ?? 0, message);
+    }
+    case "QueueFullError": {
+      const maxSize = isPlainObject(body) && typeof body.maxSize === "number" ? body.maxSize : 0;
+      return new QueueFullError(taskId, field("queue") ?? "", maxSize, message);
+    }
     default:
       break;
   }

@@ -1,79 +1,38 @@
-/** The endpoints of schedules, the audit trail and throughput (design section 9). */
-import { describeValue, isPlainObject, type ScheduleSpec } from "../model";
+/** The server's handlers of the schedule, audit trail and throughput endpoints (routeTable.ts declares them). */
+import type { ScheduleSpec, TaskflowClient } from "../model";
 import { HttpError } from "./httpErrors";
-import type { Route, RouteResponse } from "./routes";
+import { SCHEDULE_BODY } from "./requestBodies";
+import type { RouteHandlers } from "./router";
 
-const ok = (body: unknown, status = 200): RouteResponse => ({ status, body });
-const ID = "([^/]+)";
-const SCHEDULE_KEYS = ["task", "every", "cron", "timezone", "args", "kwargs", "tags", "runOnStart"];
-const EXAMPLE = `{ "task": "report", "every": 300 } or { "task": "report", "cron": "0 9 * * 1-5", "timezone": "Europe/Berlin" }`;
-
-/** `POST /tasks/schedules`'s body as schedule()'s arguments; the spec and run arguments are checked by schedule() itself. */
-function scheduleBody(body: unknown): { task: string; spec: ScheduleSpec; options: Record<string, unknown> } {
-  if (!isPlainObject(body)) throw new HttpError(400, `Request body must be a JSON object like ${EXAMPLE}, got ${describeValue(body)}`);
-  const unknown = Object.keys(body).find((k) => !SCHEDULE_KEYS.includes(k));
-  if (unknown !== undefined) throw new HttpError(400, `A schedule takes ${SCHEDULE_KEYS.join(", ")}; got the unknown key "${unknown}"`);
-  const { task, every, cron, timezone, runOnStart, ...options } = body;
-  if (typeof task !== "string" || task === "") throw new HttpError(400, `"task" must be the name of a task function, got ${describeValue(task)}`);
-  if ((every === undefined) === (cron === undefined)) {
-    throw new HttpError(400, `A schedule needs exactly one of "every" (seconds) and "cron", got ${every === undefined ? "neither" : "both"}: like ${EXAMPLE}`);
-  }
-  if (every !== undefined && timezone !== undefined) throw new HttpError(400, `"timezone" goes with "cron", not with "every": leave it out`);
-  if (runOnStart !== undefined && typeof runOnStart !== "boolean") throw new HttpError(400, `"runOnStart" must be true or false, got ${describeValue(runOnStart)}`);
-  const spec = (every !== undefined ? { every } : { cron, ...(timezone === undefined ? {} : { timezone }) }) as ScheduleSpec;
-  return { task, spec, options: { ...options, ...(runOnStart === undefined ? {} : { runOnStart }) } };
+/** The schedule's info after a change, or just its id should it be gone by then. */
+async function scheduleInfo(client: TaskflowClient, scheduleId: string) {
+  return (await client.listSchedules()).find((s) => s.scheduleId === scheduleId) ?? { scheduleId };
 }
 
-/** A whole-number parameter as a number; other text is passed on for the engine to refuse by name. */
-function numberParam(params: URLSearchParams, key: string): number | string | undefined {
-  const text = params.get(key);
-  if (text === null) return undefined;
-  return /^\d+$/.test(text) ? Number(text) : text;
-}
-
-export const SCHEDULE_ROUTES: Route[] = [
-  {
-    method: "POST",
-    pattern: /^\/tasks\/schedules$/,
-    async handle({ client, body }) {
-      const { task, spec, options } = scheduleBody(await body());
-      return ok({ scheduleId: await client.schedule(task, spec, options) }, 201);
-    },
+export const SCHEDULE_ROUTES = {
+  async schedule({ client, body: { task, every, cron, timezone, ...options } }) {
+    if ((every === undefined) === (cron === undefined)) {
+      throw new HttpError(400, `A schedule needs exactly one of "every" (seconds) and "cron", got ${every === undefined ? "neither" : "both"}: like ${SCHEDULE_BODY.example}`);
+    }
+    if (every !== undefined && timezone !== undefined) throw new HttpError(400, `"timezone" goes with "cron", not with "every": leave it out`);
+    // schedule() checks the spec's values and refuses a bad one by name.
+    const spec: ScheduleSpec = every !== undefined ? { every } : { cron: cron ?? "", ...(timezone === undefined ? {} : { timezone }) };
+    return { scheduleId: await client.schedule(task, spec, options) };
   },
-  {
-    method: "POST",
-    pattern: new RegExp(`^/tasks/schedules/${ID}/(pause|resume|run)$`),
-    async handle({ client, params: [scheduleId, action] }) {
-      if (action === "run") return ok({ taskId: await client.runScheduleNow(scheduleId) }, 201);
-      await (action === "pause" ? client.pauseSchedule(scheduleId) : client.resumeSchedule(scheduleId));
-      return ok((await client.listSchedules()).find((s) => s.scheduleId === scheduleId) ?? { scheduleId });
-    },
+  async pauseSchedule({ client, params: { id } }) {
+    await client.pauseSchedule(id);
+    return scheduleInfo(client, id);
   },
-  {
-    method: "DELETE",
-    pattern: new RegExp(`^/tasks/schedules/${ID}$`),
-    async handle({ client, params: [scheduleId] }) {
-      await client.removeSchedule(scheduleId);
-      return ok({ scheduleId, removed: true });
-    },
+  async resumeSchedule({ client, params: { id } }) {
+    await client.resumeSchedule(id);
+    return scheduleInfo(client, id);
   },
-  {
-    method: "GET",
-    pattern: /^\/tasks\/audit$/,
-    handle: async ({ client, url }) => {
-      const query = { limit: numberParam(url.searchParams, "limit"), offset: numberParam(url.searchParams, "offset") } as { limit?: number; offset?: number };
-      return ok(await client.audit(query));
-    },
+  runScheduleNow: async ({ client, params: { id } }) => ({ taskId: await client.runScheduleNow(id) }),
+  async removeSchedule({ client, params: { id } }) {
+    await client.removeSchedule(id);
+    return { scheduleId: id, removed: true as const };
   },
-  {
-    method: "GET",
-    pattern: /^\/tasks\/throughput$/,
-    async handle({ client, url }) {
-      const get = (key: string): string | undefined => url.searchParams.get(key) ?? undefined;
-      const bucket = get("bucket") ?? "minute";
-      const since = get("since");
-      const funcName = get("funcName");
-      return ok(await client.throughput({ bucket: bucket as "minute", ...(since === undefined ? {} : { since }), ...(funcName === undefined ? {} : { funcName }) }));
-    },
-  },
-];
+  listSchedules: async ({ client }) => client.listSchedules(),
+  audit: async ({ client, query }) => client.audit(query),
+  throughput: async ({ client, query }) => client.throughput(query),
+} satisfies Partial<RouteHandlers>;
