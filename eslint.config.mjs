@@ -53,7 +53,6 @@ export default tseslint.config(
   },
   {
     files: ["src/engine/**/*.ts"],
-    ignores: ["src/engine/index.ts"],
     rules: {
       "no-restricted-imports": ["error", {
         paths: [

@@ -3,7 +3,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { TaskManager, taskLog } from "../../src/engine";
+import { TaskManager, taskLog } from "../../src";
 import { HttpTaskflowClient, serveLocalEndpoint, type LocalEndpoint } from "../../src/http";
 import { recordWorkspaceDatabase } from "../../src/cli/workspaceDatabase";
 import { paletteFor } from "../../src/cli/format";
