@@ -10,7 +10,7 @@ import { DatabaseLockedError, readLockHolder } from "../store";
 import type { TaskflowClient } from "../model";
 import { HttpTaskflowClient, readEndpoint } from "../http";
 import { CliError } from "./cliErrors";
-import { resolveDatabase } from "./workspaceDatabase";
+import { resolveDatabase } from "../store/workspaceDatabase";
 
 export interface SessionOptions {
   /** The command, named in the lock ("taskflow run"). */

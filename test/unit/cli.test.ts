@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { TaskManager, taskLog } from "../../src";
 import { HttpTaskflowClient, serveLocalEndpoint, type LocalEndpoint } from "../../src/http";
-import { recordWorkspaceDatabase } from "../../src/cli/workspaceDatabase";
+import { recordWorkspaceDatabase } from "../../src/store/workspaceDatabase";
 import { paletteFor } from "../../src/cli/format";
 
 const ROOT = path.join(__dirname, "../..");
