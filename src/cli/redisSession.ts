@@ -10,7 +10,7 @@ import { WorkspaceRuntime } from "../runtime";
 import { CliError, usage } from "./cliErrors";
 import { integerFlag, type ParsedCommand } from "./cliArgs";
 import type { Session } from "./cliSession";
-import type { Io } from "./commands";
+import type { Io } from "./io";
 
 /** Milliseconds per second, for the --lock-seconds flag. */
 const MS = 1000;
