@@ -14,4 +14,4 @@ interface URL {
   readonly protocol: string;
   readonly hostname: string;
 }
-declare var URL: { new (url: string): URL };
+declare const URL: { new (url: string): URL };
