@@ -56,7 +56,7 @@ const taskflowTypes = {
 
 /** @type {Array<{ entry: string, outfile: string, options: object }>} */
 const targets = [
-  { entry: "src/engine/index.ts", outfile: "dist/engine.js", options: node },
+  { entry: "src/index.ts", outfile: "dist/engine.js", options: node },
   // The taskflow command (package.json "bin"): dist/cli.js beside worker.js and taskflow.js, which it runs task modules with.
   { entry: "src/cli/main.ts", outfile: "dist/cli.js", options: { ...node, banner: { js: "#!/usr/bin/env node" } } },
   { entry: "src/extension/extension.ts", outfile: "dist/extension.js", options: { ...node, external: ["vscode", "esbuild-wasm"] } },

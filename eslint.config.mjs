@@ -7,6 +7,96 @@ const noVscode = {
   message: "Only src/extension may import vscode: keep the engine, store and runtime usable in plain Node.",
 };
 
+// The engine (and its core) do no storage of their own: they see the TaskStore interface only.
+const noStorage = [
+  { name: "sql.js", message: "The engine talks to storage only through the TaskStore interface." },
+  ...["fs", "node:fs", "fs/promises", "node:fs/promises"].map((name) => ({
+    name,
+    message: "The engine does no file I/O: that belongs to src/store or src/runtime.",
+  })),
+];
+
+// The TypeScript server plugin runs inside tsserver: only the TypeScript that tsserver hands it (a
+// value import would bundle a second, different compiler).
+const tsserverTypeScript = ["typescript", "typescript/lib/tsserverlibrary"].map((name) => ({
+  name,
+  allowTypeImports: true,
+  message: "Use the TypeScript instance tsserver passes to the plugin.",
+}));
+
+const LAYER_ORDER = "model -> store -> core -> engine, backends -> runtime -> http -> cli -> extension";
+
+/**
+ * The folders of src, each with the folders below it that it may import. Imports only point down,
+ * neither backend imports the other, and nothing inside src imports the package entry (src/index.ts),
+ * which sits above every layer. The protocol files sit with the model, so every layer may import them.
+ */
+const LAYERS = [
+  { folder: "model", below: [], paths: [noVscode] },
+  { folder: "store", below: ["model"], paths: [noVscode] },
+  { folder: "core", below: ["model", "store"], paths: [noVscode, ...noStorage] },
+  { folder: "engine", below: ["model", "store", "core"], paths: [noVscode, ...noStorage] },
+  { folder: "backends", below: ["model", "store", "core"], paths: [noVscode] },
+  { folder: "runtime", below: ["model", "store", "core", "engine", "backends"], paths: [noVscode] },
+  { folder: "http", below: ["model", "store", "core", "engine", "backends", "runtime"], paths: [noVscode] },
+  { folder: "cli", below: ["model", "store", "core", "engine", "backends", "runtime", "http"], paths: [noVscode] },
+  { folder: "extension", below: ["model", "store", "core", "engine", "backends", "runtime", "http", "cli"], paths: [] },
+  { folder: "tsserverPlugin", below: ["model"], paths: [noVscode, ...tsserverTypeScript] },
+];
+const PROTOCOL = ["protocol", "protocolEnvelope"];
+
+const packageEntry = {
+  regex: "^(\\.\\./)*\\.\\.(/index)?$",
+  message: "src/index.ts is the package entry, above every layer: import what you need from the layer that owns it.",
+};
+
+/** One no-restricted-imports block per folder of src, plus the protocol files and the webviews. */
+function layerRules() {
+  const folders = LAYERS.map((l) => l.folder);
+  const blocks = LAYERS.map(({ folder, below, paths }) => {
+    const above = folders.filter((f) => f !== folder && !below.includes(f));
+    const allowed = below.length > 0 ? `${below.map((f) => `src/${f}`).join(", ")} of src, and the protocol files` : "the protocol files of src";
+    const peers = folder === "engine" || folder === "backends" ? "; the local backend (src/engine) and src/backends never import each other" : "";
+    const patterns = [packageEntry];
+    if (above.length > 0) {
+      patterns.push({
+        regex: `^(\\.\\./)+(${above.join("|")})(/|$)`,
+        caseSensitive: true,
+        message: `src/${folder} may import only ${allowed}: imports point down, ${LAYER_ORDER}${peers}.`,
+      });
+    }
+    return { files: [`src/${folder}/**/*.ts`], rules: { "no-restricted-imports": ["error", { paths, patterns }] } };
+  });
+  const modelLevel = `(${["model", ...PROTOCOL].join("|")})`;
+  blocks.push({
+    files: PROTOCOL.map((f) => `src/${f}.ts`),
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [noVscode],
+        patterns: [{
+          regex: `^\\.(\\.)?/(?!${modelLevel}(/|$))|^\\.(/index)?$`,
+          caseSensitive: true,
+          message: `The protocol files sit with the model: they may import src/model and each other, nothing above: layers point down, ${LAYER_ORDER}.`,
+        }],
+      }],
+    },
+  });
+  blocks.push({
+    files: ["webview/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [noVscode],
+        patterns: [{
+          regex: `^(\\.\\./)+src/(?!${modelLevel}(/|$))`,
+          caseSensitive: true,
+          message: "A webview sees only src/model and src/protocol.ts: it talks to the extension through the protocol's messages.",
+        }],
+      }],
+    },
+  });
+  return blocks;
+}
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", ".vscode-test/**", ".tsbuild/**", "test-results/**", "examples/**", "test/fixtures/**"] },
   js.configs.recommended,
@@ -33,40 +123,7 @@ export default tseslint.config(
       "@typescript-eslint/only-throw-error": "error",
     },
   },
-  {
-    files: ["src/store/**/*.ts", "src/runtime/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { paths: [noVscode] }] },
-  },
-  {
-    // The TypeScript server plugin runs inside tsserver: no vscode there, and only the TypeScript that
-    // tsserver hands it (a value import would bundle a second, different compiler).
-    files: ["src/tsserverPlugin/**/*.ts"],
-    rules: {
-      "no-restricted-imports": ["error", {
-        paths: [
-          noVscode,
-          { name: "typescript", allowTypeImports: true, message: "Use the TypeScript instance tsserver passes to the plugin." },
-          { name: "typescript/lib/tsserverlibrary", allowTypeImports: true, message: "Use the TypeScript instance tsserver passes to the plugin." },
-        ],
-      }],
-    },
-  },
-  {
-    files: ["src/engine/**/*.ts"],
-    ignores: ["src/engine/index.ts"],
-    rules: {
-      "no-restricted-imports": ["error", {
-        paths: [
-          noVscode,
-          { name: "sql.js", message: "The engine talks to storage only through the TaskStore interface." },
-          { name: "fs", message: "The engine does no file I/O: that belongs to src/store or src/runtime." },
-          { name: "node:fs", message: "The engine does no file I/O: that belongs to src/store or src/runtime." },
-          { name: "fs/promises", message: "The engine does no file I/O: that belongs to src/store or src/runtime." },
-          { name: "node:fs/promises", message: "The engine does no file I/O: that belongs to src/store or src/runtime." },
-        ],
-      }],
-    },
-  },
+  ...layerRules(),
   {
     files: ["**/*.js", "**/*.cjs", "**/*.mjs"],
     languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly", __dirname: "readonly" } },

@@ -92,7 +92,7 @@ export interface TaskflowBullmqRun {
  * managers running an in-process no-op function, timed until every task has run.
  */
 export async function taskflowBullmqThroughput(run: TaskflowBullmqRun): Promise<Throughput> {
-  const { TaskManager } = await import("../src/engine");
+  const { TaskManager } = await import("../src");
   const prefix = `bench${process.pid}n${++queueNumber}`;
   let done = 0;
   let finish: () => void = () => undefined;

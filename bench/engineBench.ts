@@ -1,7 +1,7 @@
 /** The engine alone: no-op tasks through TaskManager with the sql.js store, and p-queue as the in-memory ceiling. */
 import { rmSync } from "node:fs";
 import path from "node:path";
-import { TaskManager } from "../src/engine";
+import { TaskManager } from "../src";
 import { startClock, tempDir, throughput, type Throughput } from "./figures";
 
 /** N no-op tasks through the engine with a real sql.js store; the clock stops when all are durable. */

@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { TaskManager } from "../src/engine";
+import { TaskManager } from "../src";
 
 const CONCURRENCY = 8;
 const BULK_CHUNK = 1000;

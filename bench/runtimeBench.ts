@@ -10,7 +10,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { TaskManager } from "../src/engine";
+import { TaskManager } from "../src";
 import { WorkspaceRuntime } from "../src/runtime";
 import { median, startClock, tempDir, throughput, type Throughput } from "./figures";
 

@@ -2,7 +2,7 @@
 import { copyFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import { TaskManager, taskLog } from "../src/engine";
+import { TaskManager, taskLog } from "../src";
 import { newTaskData, type TaskData } from "../src/model";
 import { SqlJsStore } from "../src/store";
 import { log, tempDir } from "./figures";

@@ -4,11 +4,13 @@
  * TaskflowClient, so it never cares which. What a command does is recorded in the audit trail as
  * done by "cli" either way.
  */
-import { DatabaseLockedError, TaskManager, WorkspaceRuntime, readLockHolder } from "../engine";
+import { LocalTaskManager } from "../engine/localTaskManager";
+import { WorkspaceRuntime } from "../runtime";
+import { DatabaseLockedError, readLockHolder } from "../store";
 import type { TaskflowClient } from "../model";
 import { HttpTaskflowClient, readEndpoint } from "../http";
 import { CliError } from "./cliErrors";
-import { resolveDatabase } from "./workspaceDatabase";
+import { resolveDatabase } from "../store/workspaceDatabase";
 
 export interface SessionOptions {
   /** The command, named in the lock ("taskflow run"). */
@@ -30,7 +32,7 @@ export interface Session {
   client: TaskflowClient;
   dbPath: string;
   /** The manager when this process holds the database. */
-  manager?: TaskManager;
+  manager?: LocalTaskManager;
   /** Who was forwarded to, when another process holds it. */
   forwardedTo?: string;
   close(): Promise<void>;
@@ -74,7 +76,7 @@ async function forward(dbPath: string, pid: number, owner: string): Promise<Sess
 
 async function openLocally(dbPath: string, workspace: string, options: SessionOptions): Promise<Session> {
   const runs = options.runs ?? "none";
-  const manager = new TaskManager({
+  const manager = new LocalTaskManager({
     dbPath,
     lockOwner: options.command,
     encryptArgsKey: process.env.TASKFLOW_ENCRYPTION_KEY || undefined,

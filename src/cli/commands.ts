@@ -6,17 +6,7 @@ import { integerFlag, jsonFlag, tagFlags, type CommandName, type ParsedCommand }
 import { openSession, type Session } from "./cliSession";
 import { openRedisSession, redisTarget, runWorker } from "./redisSession";
 import { formatDuration, paletteFor, taskDetails, taskTable, type Palette } from "./format";
-
-/** What a command may do to the outside world. */
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  /** Whether stdout is a terminal (colour, progress). */
-  isTty: boolean;
-  env: NodeJS.ProcessEnv;
-  /** Resolves on Ctrl-C or SIGTERM. */
-  interrupted: Promise<void>;
-}
+import type { Io } from "./io";
 
 type Command = (parsed: ParsedCommand, io: Io) => Promise<number>;
 

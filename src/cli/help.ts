@@ -1,5 +1,5 @@
 /** The CLI's help text. */
-import { DEFAULT_DATABASE } from "./workspaceDatabase";
+import { DEFAULT_DATABASE } from "../store/workspaceDatabase";
 
 export const GENERAL_HELP = `taskflow: run and inspect Taskflow background tasks from a shell
 

@@ -5,7 +5,8 @@
  */
 import { COMMANDS, isCommand, parseCommand } from "./cliArgs";
 import { exitFor, usage } from "./cliErrors";
-import { COMMAND_HANDLERS, type Io } from "./commands";
+import { COMMAND_HANDLERS } from "./commands";
+import type { Io } from "./io";
 import { COMMAND_HELP, GENERAL_HELP } from "./help";
 
 /** Runs one command line (without `node cli.js`); resolves with the exit code. */

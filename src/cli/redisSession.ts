@@ -3,11 +3,14 @@
  * `taskflow worker`, which runs the workspace's task modules for every job of the shared queue.
  */
 import path from "node:path";
-import { BullmqTaskManager, TaskManager, WorkspaceRuntime, checkRedisUrl, redactedUrl } from "../engine";
+import { BullmqTaskManager } from "../backends/bullmq/bullmqManager";
+import { redactedUrl } from "../backends/bullmq/redisQueues";
+import { checkRedisUrl } from "../model";
+import { WorkspaceRuntime } from "../runtime";
 import { CliError, usage } from "./cliErrors";
 import { integerFlag, type ParsedCommand } from "./cliArgs";
 import type { Session } from "./cliSession";
-import type { Io } from "./commands";
+import type { Io } from "./io";
 
 /** Milliseconds per second, for the --lock-seconds flag. */
 const MS = 1000;
@@ -47,7 +50,7 @@ export function redisTarget(parsed: ParsedCommand, env: NodeJS.ProcessEnv): { ur
 }
 
 export async function openRedisSession(options: RedisSessionOptions): Promise<Session & { manager?: undefined; runtime?: WorkspaceRuntime; bullmq: BullmqTaskManager }> {
-  const manager = new TaskManager({
+  const manager = new BullmqTaskManager({
     backend: { type: "bullmq", connection: options.url, prefix: options.prefix, worker: options.worker, lockDurationMs: options.lockDurationMs },
     maxConcurrentTasks: options.concurrency,
     encryptArgsKey: process.env.TASKFLOW_ENCRYPTION_KEY || undefined,

@@ -20,7 +20,7 @@ export interface TaskManagerOptions {
    * `new TaskManager({ backend: { type: "bullmq", connection: "redis://host:6379" } })` (see
    * BullmqManagerOptions in the engine entry) gives a manager on BullMQ instead. @default { type: "local" }
    */
-  backend?: import("../backends/bullmq/backendOptions").LocalBackendOptions;
+  backend?: import("../model").LocalBackendOptions;
   /** sql.js database file. Without it, history lives in memory only. */
   dbPath?: string;
   /**

@@ -3,7 +3,7 @@
  * never read from the setting (settings files are often committed): it lives in secret storage and
  * is put into the URL only when connecting. No vscode import, so it is unit-tested in plain Node.
  */
-import { checkRedisUrl } from "../backends/bullmq/backendOptions";
+import { checkRedisUrl } from "../model";
 
 export type BackendSetting =
   | { kind: "local" }

@@ -5,7 +5,7 @@
  * writer. No vscode import, so it is unit-tested in plain Node.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { DatabaseLockedError, type LockHolder } from "../engine";
+import { DatabaseLockedError, type LockHolder } from "../store";
 import { HttpTaskflowClient, readEndpoint, type EndpointInfo } from "../http";
 
 /** What the lock of a window holding its database names it (others' error messages say so). */

@@ -6,7 +6,8 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { AttemptDelegate, TaskRecord } from "../engine";
+import type { AttemptDelegate } from "../engine/attemptDelegate";
+import type { TaskRecord } from "../model";
 import { externalAttemptFunction, type CompiledTask } from "../runtime";
 
 /** The tag every debug run carries. */

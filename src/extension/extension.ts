@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { recordWorkspaceDatabase } from "../cli/workspaceDatabase";
+import { recordWorkspaceDatabase } from "../store/workspaceDatabase";
 import { registerPanels } from "./panels";
 import { Commands, ContextKeys, Views } from "./commandIds";
 import { commandHandlers } from "./commandHandlers";

@@ -3,7 +3,7 @@
  * is unit-tested in plain Node.
  */
 import * as path from "node:path";
-import type { LogFileOptions } from "../engine";
+import type { LogFileOptions } from "../store/logFile";
 
 /**
  * The log file option of a setting value: none for an empty (or missing, or non-text) value, else

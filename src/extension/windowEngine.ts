@@ -8,7 +8,8 @@
  * queue itself (`--redis`).
  */
 import type * as vscode from "vscode";
-import type { BullmqTaskManager, ConnectionState } from "../engine";
+import type { BullmqTaskManager } from "../backends/bullmq/bullmqManager";
+import type { ConnectionState } from "../backends/bullmq/connectionWatch";
 import { Emitter } from "../engine/emitter";
 import { serveLocalEndpoint, type HttpTaskflowClient, type LocalEndpoint } from "../http";
 import type { Event } from "../model";

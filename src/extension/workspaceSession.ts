@@ -7,7 +7,9 @@
 import { homedir } from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { TaskManager, type AttemptDelegate, type BullmqTaskManager } from "../engine";
+import { BullmqTaskManager } from "../backends/bullmq/bullmqManager";
+import type { AttemptDelegate } from "../engine/attemptDelegate";
+import { LocalTaskManager } from "../engine/localTaskManager";
 import { connectionUrl } from "./backendSetting";
 import { WorkspaceRuntime, type CompiledTask } from "../runtime";
 import { logFileOption } from "./logFileSetting";
@@ -34,7 +36,7 @@ export interface SessionOptions {
 }
 
 /** The manager of a session: the local engine on the workspace's database, or BullMQ on Redis. */
-export type SessionManager = TaskManager | BullmqTaskManager;
+export type SessionManager = LocalTaskManager | BullmqTaskManager;
 
 /** The database file name inside the workspace's storage folder. */
 export const DATABASE_FILE = "taskflow.sqlite";
@@ -75,11 +77,11 @@ export class WorkspaceSession {
       log.warn("taskflow.logFile is written by the local engine only: on the shared queue, read the runs' logs in Redis (Show Task, taskflow logs --redis)");
     }
     const manager: SessionManager = backend.kind === "redis"
-      ? new TaskManager({
+      ? new BullmqTaskManager({
         ...common,
         backend: { type: "bullmq", connection: connectionUrl(backend.url, options.redisPassword), prefix: settings.redisPrefix, worker: settings.redisRunTasks },
       })
-      : new TaskManager({
+      : new LocalTaskManager({
         ...common,
         dbPath: path.join(options.storageDir, DATABASE_FILE),
         lockOwner: options.lockOwner,

@@ -9,3 +9,9 @@ interface AbortSignal {
   readonly aborted: boolean;
   readonly reason: unknown;
 }
+/** Only what checkRedisUrl reads of a parsed URL. */
+interface URL {
+  readonly protocol: string;
+  readonly hostname: string;
+}
+declare const URL: { new (url: string): URL };

@@ -1,6 +1,6 @@
 /**
  * The runtime's public surface: loading a workspace's task modules and running their tasks in
- * worker threads. No vscode; the package entry (dist/engine.js) re-exports it.
+ * worker threads. No vscode; the package entry (src/index.ts, dist/engine.js) re-exports it.
  */
 export { WorkspaceRuntime, type WorkspaceRuntimeOptions } from "./workspaceRuntime";
 export { ModuleHost, type ModuleHostOptions, type TaskRegistrar } from "./moduleHost";

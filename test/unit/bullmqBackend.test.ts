@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { NonRetryableError, QueueFullError, TaskManager, getTaskContext, reportProgress, taskLog } from "../../src/engine";
+import { NonRetryableError, QueueFullError, TaskManager, getTaskContext, reportProgress, taskLog } from "../../src";
 import { signal, useRedis } from "./helpers/bullmqHarness";
 
 describe("BullMQ backend: one history in Redis behind TaskflowClient", function () {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { BullmqTaskManager, TaskManager, type ConnectionState } from "../../src/engine";
+import { BullmqTaskManager, TaskManager, type ConnectionState } from "../../src";
 import { connectionUrl } from "../../src/extension/backendSetting";
 import { findRedisServer, startRedisServer, type RedisServer } from "./helpers/redisServer";
 

@@ -3,7 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import type { BullmqTaskManager, TaskStatus } from "../../src/engine";
+import type { BullmqTaskManager, TaskStatus } from "../../src";
 import { useRedis } from "./helpers/bullmqHarness";
 
 const ROOT = path.join(__dirname, "../..");

@@ -3,9 +3,9 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { TaskManager, taskLog } from "../../src/engine";
+import { TaskManager, taskLog } from "../../src";
 import { HttpTaskflowClient, serveLocalEndpoint, type LocalEndpoint } from "../../src/http";
-import { recordWorkspaceDatabase } from "../../src/cli/workspaceDatabase";
+import { recordWorkspaceDatabase } from "../../src/store/workspaceDatabase";
 import { paletteFor } from "../../src/cli/format";
 
 const ROOT = path.join(__dirname, "../..");

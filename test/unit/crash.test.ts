@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { TaskManager } from "../../src/engine";
+import { TaskManager } from "../../src";
 
 const ROOT = path.join(__dirname, "../..");
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { newTaskData } from "../../src/engine";
+import { newTaskData } from "../../src";
 import { MemoryStore } from "../../src/store";
 import { makeEngine, reopenable, shutdownEngines } from "./helpers/engineHarness";
 

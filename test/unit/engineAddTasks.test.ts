@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Fernet, TaskManager, generateKey } from "../../src/engine";
+import { Fernet, TaskManager, generateKey } from "../../src";
 import { SqlJsStore } from "../../src/store";
 import { makeEngine, shutdownEngines, withOverrides } from "./helpers/engineHarness";
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { getTaskContext, taskLog } from "../../src/engine";
+import { getTaskContext, taskLog } from "../../src";
 import type { TaskFunction } from "../../src/engine/types";
 import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 

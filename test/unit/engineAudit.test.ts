@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { TaskManager, UnknownScheduleError, ValidationError } from "../../src/engine";
+import { TaskManager, UnknownScheduleError, ValidationError } from "../../src";
 import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { FakeClock, settle } from "./helpers/fakeClock";
 
@@ -58,7 +58,7 @@ describe("engine: audit trail, runScheduleNow and throughput", () => {
     const { manager, clock } = makeEngine();
     manager.task({ name: "child" }, async () => "c");
     manager.task({ name: "parent" }, async () => {
-      const { enqueue } = await import("../../src/engine");
+      const { enqueue } = await import("../../src");
       await enqueue("child", []);
     });
     await manager.start();

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { TaskStateError, UnknownFunctionError, UnknownTaskError, getTaskContext, newTaskData, taskLog } from "../../src/engine";
+import { TaskStateError, UnknownFunctionError, UnknownTaskError, getTaskContext, newTaskData, taskLog } from "../../src";
 import { MemoryStore } from "../../src/store";
 import { deferred, makeEngine, reopenable, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";

@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
-import { TaskManager as SourceTaskManager } from "../../src/engine";
+import { TaskManager as SourceTaskManager } from "../../src";
 
 const ROOT = path.join(__dirname, "../..");
 const DIST_ENGINE = path.join(ROOT, "dist/engine.js");
 
-type EngineModule = typeof import("../../src/engine");
+type EngineModule = typeof import("../../src");
 
 // Design section 3's example, run against the built CommonJS bundle exactly as scripts and the CLI use it.
 describe("engine: dist/engine.js", function () {
@@ -21,7 +21,7 @@ describe("engine: dist/engine.js", function () {
     // Builds only the engine target, with esbuild.mjs's options for it, so other targets still in
     // progress cannot break this test.
     await esbuild.build({
-      entryPoints: [path.join(ROOT, "src/engine/index.ts")],
+      entryPoints: [path.join(ROOT, "src/index.ts")],
       outfile: DIST_ENGINE,
       bundle: true,
       platform: "node",

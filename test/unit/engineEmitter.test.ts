@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { Emitter } from "../../src/engine";
+import { Emitter } from "../../src";
 
 describe("engine: Emitter", () => {
   it("calls listeners in subscription order until they dispose", () => {

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { Fernet, generateKey, newTaskData, type TaskData } from "../../src/engine";
+import { Fernet, generateKey, newTaskData, type TaskData } from "../../src";
 import { MemoryStore } from "../../src/store";
 import { makeEngine, reopenable, shutdownEngines } from "./helpers/engineHarness";
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { getTaskContext, taskLog } from "../../src/engine";
+import { getTaskContext, taskLog } from "../../src";
 import type { TaskContext } from "../../src/engine/types";
 import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import {
   NonRetryableError, UnknownFunctionError, ValidationError, enqueue, newTaskData, reportProgress,
   type ProgressEvent, type TaskData,
-} from "../../src/engine";
+} from "../../src";
 import { MemoryStore } from "../../src/store";
 import { deferred, makeEngine, reopenable, shutdownEngines, withOverrides } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { TaskManager, taskLog } from "../../src/engine";
+import { TaskManager, taskLog } from "../../src";
 import { makeEngine, shutdownEngines } from "./helpers/engineHarness";
 
 describe("engine: log file with rotation", () => {

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { TaskRecord } from "../../src/engine";
+import { TaskRecord } from "../../src";
 import { toError } from "../../src/engine/errors";
 import { jsonProblem } from "../../src/engine/jsonCheck";
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { UnknownTaskError, taskLog } from "../../src/engine";
+import { UnknownTaskError, taskLog } from "../../src";
 import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { QueueFullError, ValidationError } from "../../src/engine";
+import { QueueFullError, ValidationError } from "../../src";
 import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 

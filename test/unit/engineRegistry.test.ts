@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { task } from "../../src/engine";
+import { task } from "../../src";
 import { makeEngine, shutdownEngines } from "./helpers/engineHarness";
 
 describe("engine: registering task functions", () => {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { TaskManager, ValidationError } from "../../src/engine";
+import { TaskManager, ValidationError } from "../../src";
 import { nextSlot } from "../../src/engine/scheduleSlots";
 import { makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { FakeClock, settle } from "./helpers/fakeClock";

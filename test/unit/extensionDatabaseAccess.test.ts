@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { TaskManager } from "../../src/engine";
+import { TaskManager } from "../../src";
 import { serveLocalEndpoint } from "../../src/http";
 import { HolderWithoutEndpointError, WINDOW_OWNER, openOrForward } from "../../src/extension/databaseAccess";
 import { ManagerProxy } from "../../src/extension/managerProxy";

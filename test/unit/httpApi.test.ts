@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { TaskManager } from "../../src/engine";
+import { TaskManager } from "../../src";
 import { ApiServer, HttpTaskflowClient, serveLocalEndpoint } from "../../src/http";
 import { TaskStateError, UnknownTaskError, ValidationError, type LifecycleEvent, type LogEvent, type ProgressEvent } from "../../src/model";
 
@@ -49,7 +49,7 @@ describe("HTTP API", function () {
     const opened = new Promise<void>((resolve) => (gate = resolve));
     release = gate;
     manager.task({ name: "gated" }, async () => {
-      const { taskLog } = await import("../../src/engine");
+      const { taskLog } = await import("../../src");
       taskLog("one");
       await opened;
       taskLog("two");
@@ -281,7 +281,7 @@ describe("HTTP API", function () {
   });
 
   it("gives progress events and retryFailed through the TaskflowClient over the local socket", async () => {
-    const { reportProgress } = await import("../../src/engine");
+    const { reportProgress } = await import("../../src");
     manager.task({ name: "halfway" }, async () => reportProgress(0.5, "half"));
     const dir = mkdtempSync(path.join(tmpdir(), "taskflow-http-"));
     const endpoint = await serveLocalEndpoint({ client: manager, dbPath: path.join(dir, "tasks.sqlite"), owner: "the test" });

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { getTaskContext, newTaskData, type TaskData } from "../../src/engine";
+import { getTaskContext, newTaskData, type TaskData } from "../../src";
 import { MemoryStore } from "../../src/store";
 import { deferred, makeEngine, reopenable, shutdownEngines, withOverrides } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { TaskManager, taskLog } from "../../src/engine";
+import { TaskManager, taskLog } from "../../src";
 import { FakeClock } from "./helpers/fakeClock";
 
 describe("lifecycle: restart on an sql.js database file", function () {

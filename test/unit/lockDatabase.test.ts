@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import * as path from "node:path";
-import { DatabaseLockedError, TaskManager } from "../../src/engine";
+import { DatabaseLockedError, TaskManager } from "../../src";
 import { SqlJsStore, lockPathOf } from "../../src/store";
 
 const ROOT = path.join(__dirname, "../..");

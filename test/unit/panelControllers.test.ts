@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { taskLog } from "../../src/engine";
+import { taskLog } from "../../src";
 import type { TaskManager } from "../../src/engine/taskManager";
 import type { PanelHost } from "../../src/extension/panels/ports";
 import { TaskPanelController } from "../../src/extension/panels/taskPanelController";

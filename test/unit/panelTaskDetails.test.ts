@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { enqueue, reportProgress } from "../../src/engine";
+import { enqueue, reportProgress } from "../../src";
 import type { TaskManager } from "../../src/engine/taskManager";
 import { TaskPanelController } from "../../src/extension/panels/taskPanelController";
 import type { TaskView } from "../../src/protocol";

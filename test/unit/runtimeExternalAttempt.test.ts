@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import * as esbuild from "esbuild";
-import { TaskManager } from "../../src/engine/index";
+import { TaskManager } from "../../src";
 import { ModuleHost } from "../../src/runtime/moduleHost";
 import { externalAttemptFunction, runExternalAttempt } from "../../src/runtime/externalAttempt";
 import { Workspace, runtimeHooks } from "../fixtures/modules/harness";

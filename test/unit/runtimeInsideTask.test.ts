@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import type { ProgressEvent } from "../../src/engine";
+import type { ProgressEvent } from "../../src";
 import { buildRuntimeDist, lineOf, startHost, Workspace } from "../fixtures/modules/harness";
 
 const MODULE = readFileSync(path.join(__dirname, "../fixtures/modules/insideTask.tasks.ts"), "utf8");

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import * as esbuild from "esbuild";
-import { TaskManager } from "../../src/engine/index";
+import { TaskManager } from "../../src";
 import { WorkspaceRuntime } from "../../src/runtime/index";
 import { buildRuntimeDist, Workspace } from "../fixtures/modules/harness";
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { TaskRecord } from "../../src/engine/index";
+import type { TaskRecord } from "../../src";
 import type { WorkerStopReason } from "../../src/runtime/workerPool";
 import { nextLog, nextWorkerStop, startHost, Workspace, runtimeHooks, type HostEnv } from "../fixtures/modules/harness";
 

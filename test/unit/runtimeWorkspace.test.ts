@@ -3,7 +3,7 @@ import { existsSync, readdirSync, renameSync, rmSync, unlinkSync } from "node:fs
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as esbuild from "esbuild";
-import { TaskManager } from "../../src/engine/index";
+import { TaskManager } from "../../src";
 import { WorkspaceRuntime, type WorkspaceRuntimeOptions } from "../../src/runtime/index";
 import { buildRuntimeDist, Workspace } from "../fixtures/modules/harness";
 

@@ -17,7 +17,7 @@ import {
   type ThroughputBucket, type ThroughputQuery, type ClearHistoryOptions, type LifecycleEvent, type LogEvent, type ProgressEvent,
 } from "../../model";
 import { newCore, shutdownBackend, startBackend, startWorker, type BackendCore, type Connected, type StartHooks } from "./backendCore";
-import type { BullmqBackendOptions } from "./backendOptions";
+import type { BullmqBackendOptions } from "../../model";
 import type { ConnectionState } from "./connectionWatch";
 import { moduleScheduleId } from "./bullmqSchedules";
 import { HistoryOperations } from "./historyOperations";
@@ -31,7 +31,7 @@ function notStarted(operation: string): Error {
 
 /**
  * The BullMQ backend's manager. `new TaskManager({ backend: { type: "bullmq", connection } })` from
- * the engine entry returns one of these (see src/engine/index.ts).
+ * the engine entry returns one of these (see src/index.ts).
  */
 export class BullmqTaskManager implements TaskflowClient {
   /** Which backend this manager is; the local TaskManager has none. */

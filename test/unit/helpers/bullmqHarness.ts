@@ -3,7 +3,7 @@
  * redis-server is not installed), a fresh key prefix per test, and managers shut down after each.
  */
 import { randomUUID } from "node:crypto";
-import { BullmqTaskManager, TaskManager, type BullmqManagerOptions } from "../../../src/engine";
+import { BullmqTaskManager, TaskManager, type BullmqManagerOptions } from "../../../src";
 import { findRedisServer, startRedisServer, type RedisServer } from "./redisServer";
 
 export interface RedisContext {

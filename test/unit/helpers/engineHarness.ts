@@ -1,5 +1,5 @@
 import { MemoryStore, type TaskStore } from "../../../src/store";
-import { TaskManager } from "../../../src/engine";
+import { TaskManager } from "../../../src";
 import type { LifecycleEvent, LogEvent, LogLevel, TaskManagerOptions } from "../../../src/engine/types";
 import { FakeClock } from "./fakeClock";
 
