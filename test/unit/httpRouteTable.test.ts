@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { TaskManager } from "../../src/engine";
+import { TaskManager } from "../../src";
 import { ApiServer, HttpTaskflowClient } from "../../src/http";
 import { parseBody, SCHEDULE_BODY, TASK_IDS_BODY, ADD_TASKS_BODY } from "../../src/http/requestBodies";
 import { API_ROUTES, fillPath } from "../../src/http/routeTable";
