@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { Commands, INTERNAL_COMMANDS } from "../../src/extension/commandIds";
-import { taskContextValue, toGroupItemModel } from "../../src/extension/taskTreeItem";
+import { Commands, INTERNAL_COMMANDS } from "../../src/extension/commands/commandIds";
+import { taskContextValue, toGroupItemModel } from "../../src/extension/views/taskTreeItem";
 import { ALL_STATUSES, isCancellable, isDeletable, isRetryable, type TaskStatus } from "../../src/model";
 
 interface Manifest {
