@@ -115,6 +115,14 @@ export class WindowApi implements vscode.Disposable {
   }
 }
 
+/** Serves or stops `api` as `settings` say; a failure is logged and shown, never thrown. */
+export function applyApiSettings(api: WindowApi | undefined, settings: TaskflowSettings, log: vscode.LogOutputChannel): void {
+  void api?.apply(settings).catch((err: unknown) => {
+    log.error(`HTTP API: ${(err as Error).message}`);
+    void vscode.window.showErrorMessage(`Taskflow: ${(err as Error).message}`);
+  });
+}
+
 /**
  * `taskflow.copyApiUrlAndToken`: copies the URL to the clipboard and offers to copy the token (shown
  * nowhere else). Resolves with `{ url, token }`, the programmatic form.

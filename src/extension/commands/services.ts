@@ -45,3 +45,6 @@ export const ENCRYPTION_KEY_SECRET = "taskflow.encryptArgsKey";
 
 /** SecretStorage key of the password of the Redis in `taskflow.backend`. */
 export const REDIS_PASSWORD_SECRET = "taskflow.redisPassword";
+
+/** Why a command that needs the task engine cannot run in a window with no folder open. */
+export const NO_FOLDER = "Taskflow needs an open folder to keep task history: open one with File > Open Folder";
