@@ -314,7 +314,7 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
     await shot(page, "shared queue redis lost");
   });
 
-  // On src as of this file's first commit this step fails: updateCounts (src/extension/extension.ts)
+  // On src as of this file's first commit this step fails: updateCounts (then in src/extension/extension.ts, now src/extension/views/taskViews.ts)
   // awaits the task counts from Redis before it updates the status bar, and ioredis holds that
   // command until the connection is back, so the item says "connected" for the whole outage.
   it(STATUS_WHILE_AWAY, async () => {

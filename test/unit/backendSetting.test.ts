@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { backendLabel, connectionUrl, parseBackendSetting } from "../../src/extension/backendSetting";
+import { backendLabel, connectionUrl, parseBackendSetting } from "../../src/extension/session/backendSetting";
 
 describe("extension: the taskflow.backend setting", () => {
   it("is the local engine when left out, empty or \"local\"", () => {

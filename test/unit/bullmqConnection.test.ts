@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { BullmqTaskManager, TaskManager, type ConnectionState } from "../../src";
-import { connectionUrl } from "../../src/extension/backendSetting";
+import { connectionUrl } from "../../src/extension/session/backendSetting";
 import { findRedisServer, startRedisServer, type RedisServer } from "./helpers/redisServer";
 
 /** Resolves with the first state `manager` reports that matches. */

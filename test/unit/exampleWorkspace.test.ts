@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { TYPES_RELATIVE_PATH } from "../../src/extension/taskModuleTemplate";
+import { TYPES_RELATIVE_PATH } from "../../src/extension/commands/taskModuleTemplate";
 import { generatedTaskflowTypes } from "../fixtures/modules/taskflowTypes";
 
 const root = path.join(__dirname, "..", "..");

@@ -10,7 +10,7 @@ import {
   parseKwargsJson,
   parseTags,
   validateRunTaskOptions,
-} from "../../src/extension/argumentParsing";
+} from "../../src/extension/prompts/argumentParsing";
 
 describe("extension: argument parsing", () => {
   it("reads a JSON array as the task's arguments", () => {

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { TaskManager } from "../../src";
 import { serveLocalEndpoint } from "../../src/http";
-import { HolderWithoutEndpointError, WINDOW_OWNER, openOrForward } from "../../src/extension/databaseAccess";
-import { ManagerProxy } from "../../src/extension/managerProxy";
+import { HolderWithoutEndpointError, WINDOW_OWNER, openOrForward } from "../../src/extension/session/databaseAccess";
+import { ManagerProxy } from "../../src/extension/session/managerProxy";
 
 function manager(dbPath: string, lockOwner: string): TaskManager {
   const m = new TaskManager({ dbPath, lockOwner, onOutsideLog: () => undefined });

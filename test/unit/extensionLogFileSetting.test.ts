@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { logFileOption } from "../../src/extension/logFileSetting";
+import { logFileOption } from "../../src/extension/session/logFileSetting";
 
 describe("extension: taskflow.logFile setting", () => {
   const folder = path.resolve("/work/project");

@@ -3,8 +3,8 @@ import { TaskManager } from "../../src/engine/taskManager";
 import { reportProgress } from "../../src/engine/taskContext";
 import type { LifecycleEvent, ProgressEvent, TaskflowClient } from "../../src/model";
 import { MemoryStore } from "../../src/store";
-import { ManagerProxy } from "../../src/extension/managerProxy";
-import { moduleNameError, taskModuleTemplate } from "../../src/extension/taskModuleTemplate";
+import { ManagerProxy } from "../../src/extension/session/managerProxy";
+import { moduleNameError, taskModuleTemplate } from "../../src/extension/commands/taskModuleTemplate";
 
 async function startedManager(): Promise<TaskManager> {
   const manager = new TaskManager({ store: new MemoryStore(), onOutsideLog: () => undefined });

@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { Commands, INTERNAL_COMMANDS } from "../../src/extension/commandIds";
-import { taskContextValue, toGroupItemModel } from "../../src/extension/taskTreeItem";
+import * as ts from "typescript";
+import { Commands, INTERNAL_COMMANDS, Views } from "../../src/extension/commands/commandIds";
+import { taskContextValue, toGroupItemModel } from "../../src/extension/views/taskTreeItem";
 import { ALL_STATUSES, isCancellable, isDeletable, isRetryable, type TaskStatus } from "../../src/model";
 
 interface Manifest {
@@ -10,18 +11,51 @@ interface Manifest {
   capabilities: { untrustedWorkspaces: { supported: unknown } };
   contributes: {
     commands: Array<{ command: string; title: string; category?: string }>;
+    views: Record<string, Array<{ id: string }>>;
     menus: Record<string, Array<{ command: string; when?: string }>>;
     configuration: { properties: Record<string, { default?: unknown; enum?: unknown[]; markdownDescription?: string; description?: string }> };
   };
 }
 
 const manifest = JSON.parse(readFileSync(path.join(__dirname, "../../package.json"), "utf8")) as Manifest;
+const EXTENSION_DIR = path.join(__dirname, "../../src/extension");
+const COMMAND_IDS_FILE = path.join(EXTENSION_DIR, "commands", "commandIds.ts");
+
+/** Every string literal in the code of `file` (comments are not code, so ids written in doc comments do not count). */
+function stringLiterals(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) found.push(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
 
 describe("extension: package.json agrees with the code", () => {
   it("contributes exactly the command ids the code declares, all in the Taskflow category", () => {
     const contributed = manifest.contributes.commands.map((c) => c.command).sort();
     assert.deepEqual(contributed, Object.values(Commands).sort());
     for (const c of manifest.contributes.commands) assert.equal(c.category, "Taskflow", c.command);
+  });
+
+  it("spells each command id only in commands/commandIds.ts: the rest of src/extension refers to Commands", () => {
+    const ids = new Set<string>(Object.values(Commands));
+    const files = readdirSync(EXTENSION_DIR, { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".ts"))
+      .map((file) => path.join(EXTENSION_DIR, file));
+    assert.ok(files.includes(COMMAND_IDS_FILE), `expected ${COMMAND_IDS_FILE} among ${files.length} files`);
+    const spelled = files
+      .filter((file) => file !== COMMAND_IDS_FILE)
+      .flatMap((file) => stringLiterals(file).filter((text) => ids.has(text)).map((id) => `${path.relative(EXTENSION_DIR, file)}: "${id}"`));
+    assert.deepEqual(spelled, []);
+    assert.deepEqual([...new Set(stringLiterals(COMMAND_IDS_FILE).filter((text) => ids.has(text)))].sort(), [...ids].sort());
+  });
+
+  it("contributes exactly the view ids the code declares", () => {
+    const contributed = Object.values(manifest.contributes.views).flat().map((view) => view.id).sort();
+    assert.deepEqual(contributed, Object.values(Views).sort());
   });
 
   it("hides the tree-only commands from the Command Palette", () => {

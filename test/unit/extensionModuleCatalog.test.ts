@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { catalogSnapshot, moduleActionFor, problemsByFile, type RuntimeView } from "../../src/extension/moduleCatalog";
+import { catalogSnapshot, moduleActionFor, problemsByFile, type RuntimeView } from "../../src/extension/modules/moduleCatalog";
 import type { ModuleDiagnostic, TaskFunctionInfo } from "../../src/runtime/types";
 
 const ROOT = "/ws";

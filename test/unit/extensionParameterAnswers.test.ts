@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { argumentsFromAnswers, endsAnswers, parameterSignature, parseAnswer, pickOptions, type Answer } from "../../src/extension/parameterAnswers";
-import type { ParameterDescriptor } from "../../src/extension/parameterReader";
-import type { TypeShape } from "../../src/extension/parameterTypes";
+import { argumentsFromAnswers, endsAnswers, parameterSignature, parseAnswer, pickOptions, type Answer } from "../../src/extension/prompts/parameterAnswers";
+import type { ParameterDescriptor } from "../../src/extension/prompts/parameterReader";
+import type { TypeShape } from "../../src/extension/prompts/parameterTypes";
 
 function parameter(name: string, shape: TypeShape, more: Partial<ParameterDescriptor> = {}): ParameterDescriptor {
   return { name, typeText: shape.kind, shape, optional: false, doc: "", ...more };

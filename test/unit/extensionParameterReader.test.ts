@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import ts from "typescript";
-import { readTaskParameters, type ParameterDescriptor, type SignatureReading } from "../../src/extension/parameterReader";
+import { readTaskParameters, type ParameterDescriptor, type SignatureReading } from "../../src/extension/prompts/parameterReader";
 
 function read(source: string, exportName: string, fileName = "images.tasks.ts"): SignatureReading {
   return readTaskParameters(ts, source, fileName, exportName);

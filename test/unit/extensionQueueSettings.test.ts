@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { parseQueueSettings, QueueSettingsApplier } from "../../src/extension/queueSettings";
+import { parseQueueSettings, QueueSettingsApplier } from "../../src/extension/session/queueSettings";
 import { makeEngine, shutdownEngines } from "./helpers/engineHarness";
 
 describe("extension: taskflow.queues setting", () => {

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { RunProgressTracker } from "../../src/extension/runProgressTracker";
+import { RunProgressTracker } from "../../src/extension/commands/runProgressTracker";
 
 describe("extension: run progress notification steps", () => {
   it("turns each reported fraction into the increment since the last one, with its message", () => {

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { Commands } from "../../src/extension/commandIds";
-import { describeSpec, formatEvery, formatTimeUntil, scheduleIdOf, toScheduleItemModel } from "../../src/extension/scheduleTreeItem";
+import { Commands } from "../../src/extension/commands/commandIds";
+import { describeSpec, formatEvery, formatTimeUntil, scheduleIdOf, toScheduleItemModel } from "../../src/extension/views/scheduleTreeItem";
 import type { ScheduleInfo } from "../../src/model";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");

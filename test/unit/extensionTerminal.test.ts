@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { catalogFromRegistered } from "../../src/extension/taskCatalog";
-import { applyTerminalBackend, applyTerminalEnvironment, launcherFile, writeLauncher, type EnvironmentCollection } from "../../src/extension/terminalEnvironment";
+import { catalogFromRegistered } from "../../src/extension/modules/taskCatalog";
+import { applyTerminalBackend, applyTerminalEnvironment, launcherFile, writeLauncher, type EnvironmentCollection } from "../../src/extension/api/terminalEnvironment";
 
 const run = promisify(execFile);
 

@@ -8,7 +8,7 @@ import {
   taskContextValue,
   toGroupItemModel,
   toTaskItemModel,
-} from "../../src/extension/taskTreeItem";
+} from "../../src/extension/views/taskTreeItem";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { firstLine, outcomeTitle, shortAge, topUserFrame, type LastRun } from "../../src/extension/lastRunLabel";
+import { firstLine, outcomeTitle, shortAge, topUserFrame, type LastRun } from "../../src/extension/editor/lastRunLabel";
 
 const NOW = Date.parse("2026-12-02T10:00:00Z");
 const run = (status: LastRun["status"], agoMs: number): LastRun => ({ taskId: "t1", funcName: "greet", status, atMs: NOW - agoMs, error: null, stacktrace: null });

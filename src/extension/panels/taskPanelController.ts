@@ -21,6 +21,7 @@ import {
   type HostToWebviewMessage,
   type TaskView,
 } from "../../protocol";
+import { Commands } from "../commands/commandIds";
 import { MessageDispatcher } from "./messageDispatcher";
 import type { PanelHost } from "./ports";
 import { resolveStack, workspaceLabel } from "./stackFrames";
@@ -31,10 +32,10 @@ import { UnavailableRetry } from "./unavailableRetry";
 export const TASK_PANEL_FLUSH_MS = 100;
 
 /** Command that runs a task function by name: `(name, { args, kwargs, tags })` resolves with the new id. */
-export const RUN_TASK_COMMAND = "taskflow.runTask";
+export const RUN_TASK_COMMAND = Commands.runTask;
 
 /** Command that runs one attempt of a task function under the debugger: `(name, { args, kwargs })` resolves with the new id. */
-export const DEBUG_TASK_COMMAND = "taskflow.debugTask";
+export const DEBUG_TASK_COMMAND = Commands.debugTask;
 
 export interface TaskPanelControllerOptions {
   manager: TaskflowClient;

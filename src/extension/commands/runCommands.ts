@@ -1,0 +1,184 @@
+/**
+ * Run Task..., Run Task with Options... and the Task Functions view's inline Run. The programmatic
+ * form `executeCommand('taskflow.runTask', name, { args, kwargs, tags, idempotencyKey })` shows no
+ * UI and returns the new task id.
+ */
+import * as vscode from "vscode";
+import { DEFAULT_QUEUE, type AddTaskOptions } from "../../model";
+import { parseDelaySeconds, parseKwargsJson, parsePriorityText, parseQueueText, parseTags, validateRunTaskOptions } from "../prompts/argumentParsing";
+import { askArguments } from "../prompts/argumentPrompts";
+import { UserError } from "./commandRegistry";
+import { showRunProgress } from "./runProgress";
+import type { ExtensionServices } from "./services";
+import { describeTaskConfig, type TaskFunctionInfo } from "../modules/taskCatalog";
+
+const LAST_OPTIONS_KEY = "taskflow.lastOptions";
+
+interface RememberedOptions {
+  kwargs: string;
+  tags: string;
+  idempotencyKey: string;
+  queue?: string;
+  priority?: string;
+  delaySeconds?: string;
+}
+
+/** `taskflow.runTask`: programmatic when given a task name, otherwise asks with a picker and an input box. */
+export async function runTask(services: ExtensionServices, name?: unknown, options?: unknown): Promise<string | undefined> {
+  if (typeof name === "string") return runProgrammatically(services, name, options);
+  const info = functionFromNode(name) ?? (await pickFunction(services, "Run Task"));
+  if (!info) return undefined;
+  const args = await askArguments(services, info);
+  if (!args) return undefined;
+  return start(services, info.name, args, {});
+}
+
+/**
+ * `taskflow.runFunction`: Run Task for one task function, asking for its arguments: given the Task
+ * Functions view's node, or a task name (`executeCommand("taskflow.runFunction", "resize")`).
+ */
+export async function runFunction(services: ExtensionServices, target: unknown): Promise<string | undefined> {
+  if (typeof target !== "string") return runTask(services, functionFromNode(target) ? target : undefined);
+  const info = services.catalog().functions.find((f) => f.name === target);
+  if (!info) throw new UserError(`No task function named "${target}" in this workspace's task modules: check the name, or the Problems panel if its module failed to load`);
+  const args = await askArguments(services, info);
+  if (!args) return undefined;
+  return start(services, info.name, args, {});
+}
+
+/** `taskflow.runTaskWithOptions`: like Run Task, then asks for kwargs, tags, an idempotency key, queue, priority and delay. */
+export async function runTaskWithOptions(services: ExtensionServices, node?: unknown): Promise<string | undefined> {
+  const info = functionFromNode(node) ?? (await pickFunction(services, "Run Task with Options"));
+  if (!info) return undefined;
+  const args = await askArguments(services, info);
+  if (!args) return undefined;
+  const remembered = services.workspaceState.get<Record<string, RememberedOptions>>(LAST_OPTIONS_KEY, {})[info.name] ?? {
+    kwargs: "",
+    tags: "",
+    idempotencyKey: "",
+  };
+  const kwargsText = await vscode.window.showInputBox({
+    title: `Run ${info.name}: keyword arguments (2/7)`,
+    prompt: 'A JSON object passed as the last argument, e.g. {"dryRun": true}. Leave empty for none.',
+    value: remembered.kwargs,
+    ignoreFocusOut: true,
+    validateInput: (text) => errorOf(parseKwargsJson(text)),
+  });
+  if (kwargsText === undefined) return undefined;
+  const tagsText = await vscode.window.showInputBox({
+    title: `Run ${info.name}: tags (3/7)`,
+    prompt: "key=value pairs separated by commas, e.g. env=dev, team=data. Leave empty for none.",
+    value: remembered.tags,
+    ignoreFocusOut: true,
+    validateInput: (text) => errorOf(parseTags(text)),
+  });
+  if (tagsText === undefined) return undefined;
+  const keyText = await vscode.window.showInputBox({
+    title: `Run ${info.name}: idempotency key (4/7)`,
+    prompt: "While a task with this key exists and has not failed, running again returns it instead of starting another. Leave empty for none.",
+    value: remembered.idempotencyKey,
+    ignoreFocusOut: true,
+  });
+  if (keyText === undefined) return undefined;
+  const queueText = await vscode.window.showInputBox({
+    title: `Run ${info.name}: queue (5/7)`,
+    prompt: `The queue the run joins. Leave empty for ${info.config.queue ?? DEFAULT_QUEUE}.`,
+    value: remembered.queue ?? "",
+    ignoreFocusOut: true,
+    validateInput: (text) => errorOf(parseQueueText(text)),
+  });
+  if (queueText === undefined) return undefined;
+  const priorityText = await vscode.window.showInputBox({
+    title: `Run ${info.name}: priority (6/7)`,
+    prompt: `Within its queue, higher runs first; may be negative. Leave empty for ${info.config.priority ?? 0}.`,
+    value: remembered.priority ?? "",
+    ignoreFocusOut: true,
+    validateInput: (text) => errorOf(parsePriorityText(text)),
+  });
+  if (priorityText === undefined) return undefined;
+  const delayText = await vscode.window.showInputBox({
+    title: `Run ${info.name}: delay in seconds (7/7)`,
+    prompt: "Seconds to wait before the run may start, e.g. 30 or 0.5. Leave empty to start as soon as possible.",
+    value: remembered.delaySeconds ?? "",
+    ignoreFocusOut: true,
+    validateInput: (text) => errorOf(parseDelaySeconds(text)),
+  });
+  if (delayText === undefined) return undefined;
+  const all = services.workspaceState.get<Record<string, RememberedOptions>>(LAST_OPTIONS_KEY, {});
+  await services.workspaceState.update(LAST_OPTIONS_KEY, {
+    ...all,
+    [info.name]: { kwargs: kwargsText, tags: tagsText, idempotencyKey: keyText, queue: queueText, priority: priorityText, delaySeconds: delayText },
+  });
+  const options: AddTaskOptions = {
+    kwargs: valueOf(parseKwargsJson(kwargsText)),
+    tags: valueOf(parseTags(tagsText)),
+  };
+  if (keyText.trim() !== "") options.idempotencyKey = keyText.trim();
+  const queue = valueOf(parseQueueText(queueText));
+  if (queue !== undefined) options.queue = queue;
+  const priority = valueOf(parsePriorityText(priorityText));
+  if (priority !== undefined) options.priority = priority;
+  const delaySeconds = valueOf(parseDelaySeconds(delayText));
+  if (delaySeconds !== undefined) options.delay = delaySeconds;
+  return start(services, info.name, args, options);
+}
+
+async function runProgrammatically(services: ExtensionServices, name: string, options: unknown): Promise<string> {
+  const validated = validateRunTaskOptions(options);
+  if (!validated.ok) throw new UserError(validated.error);
+  const known = services.catalog().functions.some((f) => f.name === name);
+  if (!known && !services.manager().registeredTasks().some((t) => t.name === name)) {
+    const names = services.catalog().functions.map((f) => f.name);
+    throw new UserError(`No task function named "${name}" in this workspace; known: ${names.length > 0 ? names.join(", ") : "none"}. Check the name, or the Problems panel if its module failed to load`);
+  }
+  const { args, ...rest } = validated.value;
+  return services.manager().addTask(name, args ?? [], rest);
+}
+
+/** Starts a run asked for interactively: a notification says it started, and another shows its progress. */
+async function start(services: ExtensionServices, name: string, args: unknown[], options: AddTaskOptions): Promise<string> {
+  const taskId = await services.manager().addTask(name, args, options);
+  services.log.info(`Started ${name} as ${taskId}`);
+  showRunProgress(services, taskId, name);
+  void vscode.window.showInformationMessage(`Taskflow: started ${name}`, "Show Task").then((choice) => {
+    if (choice === "Show Task") services.panels().showTask(taskId);
+  });
+  return taskId;
+}
+
+/** The task function a Task Functions view node stands for, if it is a function node. */
+export function functionFromNode(node: unknown): TaskFunctionInfo | undefined {
+  if (node && typeof node === "object" && (node as { kind?: unknown }).kind === "function") {
+    return (node as { info: TaskFunctionInfo }).info;
+  }
+  return undefined;
+}
+
+/** Asks for one of the workspace's task functions; undefined when the picker was dismissed. */
+export async function pickFunction(services: ExtensionServices, title: string): Promise<TaskFunctionInfo | undefined> {
+  services.manager();
+  const { functions, problems } = services.catalog();
+  if (functions.length === 0) {
+    const why = problems.length > 0 ? ` (${problems.length} module problem(s): see the Problems panel)` : "";
+    throw new UserError(`No task functions found in this workspace${why}: create one with "Taskflow: New Task Module"`);
+  }
+  const picked = await vscode.window.showQuickPick(
+    functions.map((info) => ({
+      label: info.name,
+      description: vscode.workspace.asRelativePath(info.file),
+      detail: info.config.description ? `${info.config.description} · ${describeTaskConfig(info.config)}` : describeTaskConfig(info.config),
+      info,
+    })),
+    { title, placeHolder: "Pick the task to run", matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.info;
+}
+
+function errorOf(result: { ok: boolean; error?: string }): string | undefined {
+  return result.ok ? undefined : result.error;
+}
+
+function valueOf<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {
+  if (!result.ok) throw new UserError(result.error);
+  return result.value;
+}

@@ -1,0 +1,65 @@
+/**
+ * The progress notification of a run started from the Command Palette: titled with the task's name,
+ * moved by the task's `reportProgress()` calls, told when an attempt failed and a retry is due, and
+ * closed when the run finishes. Its Cancel button cancels the task.
+ */
+import * as vscode from "vscode";
+import { isFinished, type LifecycleEvent } from "../../model";
+import { RunProgressTracker, type RunProgressStep } from "./runProgressTracker";
+import type { ExtensionServices } from "./services";
+import { readSettings } from "../session/settings";
+
+/**
+ * Shows the notification of `taskId` until the run finishes, unless `taskflow.showRunNotifications`
+ * is off. A failed run shows an error with Show Task, unless the failure notification
+ * (`taskflow.notifications.onFailure`) already does for every failed task.
+ */
+export function showRunProgress(services: ExtensionServices, taskId: string, name: string): void {
+  const settings = readSettings();
+  if (!settings.showRunNotifications) return;
+  const failureShownElsewhere = settings.notifyOnFailure;
+  const manager = services.manager();
+  const tracker = new RunProgressTracker();
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Taskflow: ${name}`, cancellable: true }, (progress, token) =>
+    new Promise<void>((resolve) => {
+      const subscriptions: vscode.Disposable[] = [];
+      let done = false;
+      const finish = (status?: string, error?: string | null) => {
+        if (done) return;
+        done = true;
+        for (const s of subscriptions) s.dispose();
+        resolve();
+        if (status === "failed" && !failureShownElsewhere) {
+          void vscode.window.showErrorMessage(`Taskflow: ${name} failed: ${error ?? "unknown error"}`, "Show Task").then((choice) => {
+            if (choice === "Show Task") services.panels().showTask(taskId);
+          });
+        }
+      };
+      const apply = (step: RunProgressStep, event?: LifecycleEvent) => {
+        if (step.finished) return finish(event?.status, event?.error);
+        if (step.increment !== undefined || step.message !== undefined) progress.report({ increment: step.increment, message: step.message });
+      };
+      subscriptions.push(
+        manager.onProgress((event) => {
+          if (event.taskId === taskId) apply(tracker.progress(event));
+        }),
+        manager.onLifecycle((event) => {
+          if (event.taskId === taskId) apply(tracker.lifecycle(event), event);
+        }),
+        token.onCancellationRequested(() => {
+          services.log.info(`Cancelling ${name} (${taskId}) from its progress notification`);
+          Promise.resolve(manager.cancelTask(taskId)).catch((err: unknown) => services.log.warn(`Could not cancel ${taskId}: ${String(err)}`));
+          finish();
+        }),
+      );
+      // The run may have moved on before these listeners were added.
+      Promise.resolve(manager.getTask(taskId)).then(
+        (record) => {
+          if (!record || isFinished(record.status)) finish(record?.status, record?.error);
+          else if (record.progress) apply(tracker.progress(record.progress));
+        },
+        () => finish(),
+      );
+    }),
+  );
+}

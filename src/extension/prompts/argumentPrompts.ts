@@ -1,0 +1,113 @@
+/**
+ * Run Task's questions for a task's arguments: one prompt per parameter, named and typed from the
+ * task module's source (a pick list for booleans and unions of literals, an input box that checks
+ * the answer against the type for the rest), or one JSON array when the parameters cannot be known.
+ */
+import * as vscode from "vscode";
+import { parseArgumentsJson } from "./argumentParsing";
+import { UserError } from "../commands/commandRegistry";
+import { argumentsFromAnswers, endsAnswers, isPicked, parameterSignature, parseAnswer, pickOptions, type Answer } from "./parameterAnswers";
+import { readTaskParameters, type ParameterDescriptor, type SignatureReading } from "./parameterReader";
+import { describeShape } from "./parameterTypes";
+import type { ExtensionServices } from "../commands/services";
+import type { TaskFunctionInfo } from "../modules/taskCatalog";
+
+const LAST_ARGS_KEY = "taskflow.lastArgs";
+
+/**
+ * Asks for the arguments of `info` and returns them, or undefined when the person cancelled. Each
+ * answer is checked before the next question, so a wrong one never reaches addTask.
+ */
+export async function askArguments(services: ExtensionServices, info: TaskFunctionInfo): Promise<unknown[] | undefined> {
+  const reading = await readParameters(services, info);
+  if (!reading.ok) {
+    services.log.info(`Run ${info.name}: asking for a JSON array of arguments, since its parameters cannot be read: ${reading.reason}`);
+    return askJsonArray(services, info, reading.reason);
+  }
+  return askEachParameter(info, reading.parameters);
+}
+
+/** The parameters of `info` as its module's saved source declares them (the source the task runs); never throws. */
+export async function readParameters(services: ExtensionServices, info: TaskFunctionInfo): Promise<SignatureReading> {
+  if (info.file === "") return { ok: false, reason: "it was registered without a module (by a script or another extension)" };
+  const started = performance.now();
+  const typeScript = services.typeScript();
+  if (!typeScript.ok) return typeScript;
+  try {
+    const source = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(info.file)));
+    const reading = readTaskParameters(typeScript.ts, source, info.file, info.exportName);
+    services.log.info(`Run ${info.name}: read its parameters from ${vscode.workspace.asRelativePath(info.file)} in ${Math.round(performance.now() - started)} ms (loading TypeScript included the first time)`);
+    return reading;
+  } catch (err) {
+    return { ok: false, reason: `reading ${info.file} failed: ${(err as Error).message}` };
+  }
+}
+
+async function askEachParameter(info: TaskFunctionInfo, parameters: ParameterDescriptor[]): Promise<unknown[] | undefined> {
+  const answers: Answer[] = [];
+  for (let index = 0; index < parameters.length; index++) {
+    const parameter = parameters[index];
+    const title = `Run ${info.name}: ${parameter.name} (${index + 1}/${parameters.length})`;
+    const answer = isPicked(parameter) ? await pickAnswer(title, parameter) : await typeAnswer(title, parameters, index);
+    if (!answer) return undefined;
+    answers.push(answer);
+    if (endsAnswers(parameter, answer)) break;
+  }
+  const args = argumentsFromAnswers(parameters, answers);
+  if (!args.ok) throw new UserError(args.error);
+  return args.value;
+}
+
+/** `width: number = 800 · target width in pixels`: what a prompt says about its parameter. */
+function aboutParameter(parameter: ParameterDescriptor): string {
+  return parameter.doc === "" ? parameterSignature(parameter) : `${parameterSignature(parameter)} · ${parameter.doc}`;
+}
+
+async function pickAnswer(title: string, parameter: ParameterDescriptor): Promise<Answer | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    pickOptions(parameter).map((option) => ({ label: option.label, description: option.description, answer: option.answer })),
+    { title, placeHolder: aboutParameter(parameter), ignoreFocusOut: true },
+  );
+  return picked?.answer;
+}
+
+async function typeAnswer(title: string, parameters: ParameterDescriptor[], index: number): Promise<Answer | undefined> {
+  const parameter = parameters[index];
+  const expected = describeShape(parameter.shape);
+  const asJson = parameter.shape.kind === "string" || parameter.shape.kind === "number" ? "" : " as JSON";
+  const skip = parameter.defaultText !== undefined ? `Enter on empty keeps ${parameter.defaultText}` : "Enter on empty leaves it out";
+  const text = await vscode.window.showInputBox({
+    title,
+    prompt: `${aboutParameter(parameter)}. Type ${expected}${asJson}${parameter.optional ? `; ${skip}` : ""}.`,
+    placeHolder: parameter.defaultText !== undefined ? `${parameter.defaultText} (default)` : parameter.optional ? "(optional)" : `${expected} (required)`,
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      const result = parseAnswer(parameters, index, value);
+      return result.ok ? undefined : result.error;
+    },
+  });
+  if (text === undefined) return undefined;
+  const result = parseAnswer(parameters, index, text);
+  if (!result.ok) throw new UserError(result.error);
+  return result.value;
+}
+
+/** The prompt for tasks whose parameters are unknown: one JSON array, the last one typed for the task remembered. */
+async function askJsonArray(services: ExtensionServices, info: TaskFunctionInfo, why: string): Promise<unknown[] | undefined> {
+  const lastArgs = services.workspaceState.get<Record<string, string>>(LAST_ARGS_KEY, {});
+  const text = await vscode.window.showInputBox({
+    title: `Run ${info.name}: arguments`,
+    prompt: `A JSON array of the arguments, e.g. ["a@example.com", 3]. Leave empty for none. (Its parameters are not known: ${why}.)`,
+    value: lastArgs[info.name] ?? "[]",
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      const result = parseArgumentsJson(value);
+      return result.ok ? undefined : result.error;
+    },
+  });
+  if (text === undefined) return undefined;
+  await services.workspaceState.update(LAST_ARGS_KEY, { ...lastArgs, [info.name]: text });
+  const result = parseArgumentsJson(text);
+  if (!result.ok) throw new UserError(result.error);
+  return result.value;
+}

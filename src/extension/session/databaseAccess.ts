@@ -1,0 +1,91 @@
+/**
+ * How a window reaches its workspace's task database: it holds the database itself (its manager
+ * started), or another process holds it (a second window on the same storage folder, `taskflow
+ * serve`) and the window forwards every call to that holder's endpoint. There is never a second
+ * writer. No vscode import, so it is unit-tested in plain Node.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { DatabaseLockedError, type LockHolder } from "../../store";
+import { HttpTaskflowClient, readEndpoint, type EndpointInfo } from "../../http";
+
+/** What the lock of a window holding its database names it (others' error messages say so). */
+export const WINDOW_OWNER = "a VS Code window";
+
+export type DatabaseAccess<S> =
+  | { kind: "local"; session: S }
+  | {
+      kind: "forwarded";
+      client: HttpTaskflowClient;
+      /** Who holds the database, for messages: `taskflow serve (process 4242)`. */
+      holder: string;
+    };
+
+export interface OpenOptions<S> {
+  dbPath: string;
+  /** Opens the database and starts the manager; rejects with DatabaseLockedError while another process holds it. */
+  start(): Promise<S>;
+  /**
+   * How many times `start()` is tried while the holder has no endpoint to forward to (it is still
+   * starting, or it is a one-off CLI command that ends soon). @default 25
+   */
+  attempts?: number;
+  /** Milliseconds between those attempts. @default 200 */
+  retryDelayMs?: number;
+  /** Waits `ms` milliseconds (a port, so tests do not wait). @default node:timers/promises setTimeout */
+  wait?(ms: number): Promise<unknown>;
+  /** Connects to a holder's endpoint. @default HttpTaskflowClient.connect */
+  connect?(endpoint: EndpointInfo): Promise<HttpTaskflowClient>;
+}
+
+/** Thrown when another process holds the database and offers no endpoint to forward to. */
+export class HolderWithoutEndpointError extends Error {
+  override readonly name = "HolderWithoutEndpointError";
+  constructor(
+    readonly dbPath: string,
+    readonly holder: LockHolder,
+    detail: string,
+  ) {
+    super(
+      `The task database ${dbPath} is held by ${describeHolder(holder)}, which ${detail}: this window shows no tasks while it does. ` +
+        `Close that process (or let its command finish), then run "Developer: Reload Window"`,
+    );
+  }
+}
+
+/** `taskflow serve (process 4242)`, or with the machine when it is another one. */
+export function describeHolder(holder: Pick<LockHolder, "owner" | "pid">): string {
+  return `${holder.owner} (process ${holder.pid})`;
+}
+
+/**
+ * Starts the manager on `dbPath`, or, while another process holds the database, connects to that
+ * holder's endpoint instead. A holder without an endpoint is waited for briefly (`attempts` times
+ * `retryDelayMs`), as a lock can change hands between two tries; then the call rejects with a
+ * HolderWithoutEndpointError naming it. Other errors of `start()` are passed on.
+ */
+export async function openOrForward<S>(options: OpenOptions<S>): Promise<DatabaseAccess<S>> {
+  const attempts = Math.max(1, options.attempts ?? 25);
+  const wait = options.wait ?? ((ms: number) => sleep(ms));
+  const connect = options.connect ?? ((e: EndpointInfo) => HttpTaskflowClient.connect({ socketPath: e.socketPath, token: e.token }));
+  let refusal: HolderWithoutEndpointError | undefined;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (attempt > 0) await wait(options.retryDelayMs ?? 200);
+    try {
+      return { kind: "local", session: await options.start() };
+    } catch (error) {
+      if (!(error instanceof DatabaseLockedError)) throw error;
+      const { holder } = error;
+      const endpoint = await readEndpoint(options.dbPath);
+      if (!endpoint || endpoint.pid !== holder.pid) {
+        refusal = new HolderWithoutEndpointError(options.dbPath, holder, "does not accept forwarded calls (it has no endpoint)");
+        continue;
+      }
+      try {
+        return { kind: "forwarded", client: await connect(endpoint), holder: describeHolder(holder) };
+      } catch (cause) {
+        refusal = new HolderWithoutEndpointError(options.dbPath, holder, `did not answer at its endpoint (${(cause as Error).message})`);
+      }
+    }
+  }
+  throw refusal ?? new Error(`Could not open ${options.dbPath}`);
+}

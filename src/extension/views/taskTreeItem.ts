@@ -1,0 +1,165 @@
+/**
+ * The pure mapping from a task record to what the Tasks tree shows. No vscode import: the tree provider
+ * turns these models into `vscode.TreeItem`s, and unit tests check the models in plain Node.
+ */
+import { capabilities, DEFAULT_QUEUE, type TaskProgress, type TaskRecord, type TaskStatus } from "../../model";
+
+/** What every row of the Taskflow trees shows; the tree providers turn it into a `vscode.TreeItem` (treeItemOf). */
+export interface RowModel {
+  /** Stable across refreshes so VS Code keeps selection and focus. */
+  id: string;
+  label: string;
+  description: string;
+  /** Markdown. */
+  tooltip?: string;
+  /** A codicon id, e.g. `loading~spin`. */
+  iconId: string;
+  /** A theme color id for the icon, when it has one. */
+  iconColor?: string;
+  /** What package.json menus match on. */
+  contextValue: string;
+}
+
+/** What one row of the Tasks tree shows. */
+export interface TaskItemModel extends RowModel {
+  /** The task id. */
+  id: string;
+  tooltip: string;
+  /** See taskContextValue: package.json menus match on the capabilities in it. */
+  contextValue: string;
+}
+
+/** What a status group row shows. */
+export type GroupItemModel = Omit<RowModel, "tooltip">;
+
+const STATUS_ICONS: Record<TaskStatus, { iconId: string; iconColor?: string; title: string }> = {
+  running: { iconId: "loading~spin", title: "Running" },
+  pending: { iconId: "clock", iconColor: "charts.blue", title: "Pending" },
+  success: { iconId: "pass", iconColor: "testing.iconPassed", title: "Succeeded" },
+  failed: { iconId: "error", iconColor: "testing.iconFailed", title: "Failed" },
+  interrupted: { iconId: "debug-disconnect", iconColor: "list.warningForeground", title: "Interrupted" },
+  cancelled: { iconId: "circle-slash", iconColor: "disabledForeground", title: "Cancelled" },
+  rejected: { iconId: "stop-circle", iconColor: "charts.orange", title: "Rejected" },
+};
+
+/** The heading of a status in views: "Failed", "Running"... */
+export function statusTitle(status: TaskStatus): string {
+  return STATUS_ICONS[status].title;
+}
+
+/** `5 s ago`, `3 min ago`, `2 h ago`, `4 d ago`; `just now` under a second; times in the future count as now. */
+export function formatRelativeTime(thenMs: number, nowMs: number): string {
+  const seconds = Math.max(0, Math.floor((nowMs - thenMs) / 1000));
+  if (seconds < 1) return "just now";
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+/** A duration given in seconds: `350 ms`, `12.3 s`, `2 min 5 s`, `1 h 2 min`. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 60) return `${(Math.round(seconds * 10) / 10).toFixed(1)} s`;
+  const totalSeconds = Math.round(seconds);
+  const minutes = Math.floor(totalSeconds / 60);
+  if (minutes < 60) return `${minutes} min ${totalSeconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** Escapes text for a Markdown tooltip so error messages and tags render as typed. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+}
+
+function tagsText(tags: Record<string, string>): string {
+  return Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+}
+
+/**
+ * `task.<status>` followed by the status's capabilities, e.g. `task.failed.retryable.deletable`:
+ * menus' `when` clauses test a capability (`viewItem =~ /^task\..*\.retryable\b/`), so which
+ * statuses allow what is decided in the model only.
+ */
+export function taskContextValue(status: TaskStatus): string {
+  return ["task", status, ...capabilities(status)].join(".");
+}
+
+/** `40%`, or `40% · row 400 of 1000` with a message; null without progress. Rounded down so 99.6% never shows as done. */
+export function progressText(progress: TaskProgress | null): string | null {
+  if (progress === null) return null;
+  const percent = `${Math.floor(progress.fraction * 100)}%`;
+  const message = progress.message === null ? "" : firstLine(progress.message, 80);
+  return message === "" ? percent : `${percent} · ${message}`;
+}
+
+/** How many attempts a task made: retriesUsed counts retries, so attempts are one more once it ran. */
+function attemptsMade(task: TaskRecord): number {
+  return task.startTime === null ? 0 : task.retriesUsed + 1;
+}
+
+/** Maps a task to its tree row. `nowMs` is injected so the relative time is testable. */
+export function toTaskItemModel(task: TaskRecord, nowMs: number): TaskItemModel {
+  const icon = STATUS_ICONS[task.status];
+  const progress = task.status === "running" ? progressText(task.progress) : null;
+  const parts = progress === null ? [] : [progress];
+  parts.push(formatRelativeTime(task.createdAt.getTime(), nowMs));
+  if (task.duration !== null) parts.push(formatDuration(task.duration));
+  const attempts = attemptsMade(task);
+  if (attempts > 1) parts.push(`${attempts} attempts`);
+  // Most runs are in the default queue: naming it on every row would only add noise.
+  if (task.queue !== DEFAULT_QUEUE) parts.push(`queue ${task.queue}`);
+  const tags = tagsText(task.tags);
+  if (tags !== "") parts.push(tags);
+
+  const lines = [
+    `**${escapeMarkdown(task.funcName)}**: ${icon.title.toLowerCase()}`,
+    "",
+    `ID: \`${task.taskId}\``,
+    `Created: ${task.createdAt.toISOString()}`,
+  ];
+  if (task.startTime !== null) lines.push(`Started: ${task.startTime.toISOString()}`);
+  if (task.endTime !== null) lines.push(`Ended: ${task.endTime.toISOString()}`);
+  if (task.duration !== null) lines.push(`Duration: ${formatDuration(task.duration)}`);
+  if (attempts > 0) lines.push(`Attempts: ${attempts}`);
+  lines.push(`Queue: ${escapeMarkdown(task.queue)}${task.priority !== 0 ? `, priority ${task.priority}` : ""}`);
+  if (task.parentId !== null) lines.push(`Enqueued by: \`${task.parentId}\``);
+  if (progress !== null) lines.push(`Progress: ${escapeMarkdown(progress)}`);
+  if (tags !== "") lines.push(`Tags: ${escapeMarkdown(tags)}`);
+  if (task.idempotencyKey !== null) lines.push(`Idempotency key: ${escapeMarkdown(task.idempotencyKey)}`);
+  if (task.encrypted) lines.push("Arguments: encrypted");
+  if (task.error !== null) lines.push("", `Error: ${escapeMarkdown(firstLine(task.error, 300))}`);
+
+  return {
+    id: task.taskId,
+    label: task.funcName,
+    description: parts.join(" · "),
+    // Two trailing spaces make Markdown keep each line break.
+    tooltip: lines.join("  \n"),
+    iconId: icon.iconId,
+    iconColor: icon.iconColor,
+    contextValue: taskContextValue(task.status),
+  };
+}
+
+/** Maps a status and its task count to a group row; ids are stable so expansion state survives refreshes. */
+export function toGroupItemModel(status: TaskStatus, count: number): GroupItemModel {
+  const icon = STATUS_ICONS[status];
+  return {
+    id: `group:${status}`,
+    label: icon.title,
+    description: String(count),
+    iconId: icon.iconId,
+    iconColor: icon.iconColor,
+    contextValue: `group.${status}`,
+  };
+}
+
+function firstLine(text: string, maxLength: number): string {
+  const line = text.split("\n", 1)[0];
+  return line.length > maxLength ? `${line.slice(0, maxLength - 1)}…` : line;
+}
