@@ -78,7 +78,7 @@ export type TaskRecordFields = { [K in TaskField]: RecordOf<Fields[K]> };
 export type ColumnField = { [K in TaskField]: [ColumnOf<Fields[K]>] extends [never] ? never : K }[TaskField];
 
 /** The JSON key each field has in TaskDict (its own name unless the field says otherwise). */
-type DictKeyOf<K extends TaskField> = K extends "encryptedPayload" ? "encrypted" : K;
+export type DictKeyOf<K extends TaskField> = K extends "encryptedPayload" ? "encrypted" : K;
 
 /**
  * JSON shape of a task, as given to API consumers and the webviews. Never holds the encrypted
