@@ -1,3 +1,7 @@
+import { randomUUID } from "node:crypto";
+import { rerunRecord } from "../core/rerun";
+import { retryFailed, retryableTasks } from "../core/retryFailed";
+import { newRunRecord, planBulkAdd } from "../core/runRecords";
 import type { TaskStore } from "../store/types";
 import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "./addTaskInput";
 import type { ArgumentCipher } from "./argumentCipher";
@@ -5,8 +9,6 @@ import type { Dispatcher } from "./dispatcher";
 import { CancelledError } from "./errors";
 import { deleteFinished, oneOf } from "./managerHelpers";
 import { queueFullError, queueFullReason } from "./queueFull";
-import { retryFailed } from "./retryFailed";
-import { newRunRecord, planBulkAdd, retryRecord } from "./runRecords";
 import { Scheduler } from "./scheduler";
 import type { TaskLedger } from "./taskLedger";
 import { TaskRecord } from "./taskRecord";
@@ -94,13 +96,20 @@ export class TaskOperations {
     if (!isRetryable(original.status)) {
       throw new TaskStateError(taskId, original.status, `Only ${RETRYABLE_LIST} tasks can be retried; task ${taskId} is ${original.status}`);
     }
-    return this.enqueue(retryRecord(original, this.host.registry.lookup(original.funcName), this.host.clock.now()));
+    this.host.registry.lookup(original.funcName);
+    return this.enqueue(rerunRecord(original, randomUUID(), this.host.clock.now()));
   }
 
   async retryFailed(options?: RetryFailedOptions): Promise<string[]> {
     await this.host.ready("retryFailed");
     const { store, registry, report } = this.host;
-    return retryFailed({ store, registry, retryTask: (id) => this.retryTask(id), report }, options);
+    return retryFailed({
+      retryable: (filter) => retryableTasks(store, filter),
+      lookup: (name) => registry.lookup(name),
+      isRegistered: (name) => registry.get(name) !== undefined,
+      retryTask: (id) => this.retryTask(id),
+      report,
+    }, options);
   }
 
   async cancelTask(taskId: string): Promise<void> {

@@ -19,8 +19,9 @@ type AnyField = Field<any, any, any, any>; // eslint-disable-line @typescript-es
 
 /** Progress a running task reported: a fraction done and an optional message. */
 export interface TaskProgress {
-  /** 0..1. */
+  /** The fraction done, 0..1. */
   fraction: number;
+  /** What the task said it is doing; null for nothing. */
   message: string | null;
 }
 
@@ -28,35 +29,58 @@ const isArray = (v: unknown): boolean => Array.isArray(v);
 const isObject = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v);
 const isProgress = (v: unknown): boolean => v === null || (isObject(v) && typeof (v as TaskProgress).fraction === "number");
 
-/**
- * The fields of a task, in the order of its JSON form. Section 2 and 9 of the design say what each
- * means; the doc comments of TaskRecord repeat it for editors.
- */
 /** The queue a run joins when neither its task's config nor addTask names one. */
 export const DEFAULT_QUEUE = "default";
 
+/**
+ * The fields of a task, in the order of its JSON form. Each one's doc comment shows on hover over
+ * the field of a TaskRecord, TaskData or TaskDict. Times are epoch ms in TaskData, Dates in a
+ * TaskRecord and ISO 8601 UTC text in TaskDict.
+ */
 export const TASK_FIELDS = {
+  /** The run's id, a UUID v4; a retry or re-run gets a new one. */
   taskId: text("task_id"),
+  /** The registered name of the task function this run calls. */
   funcName: text("func_name"),
+  /** Where the run is in its lifecycle (see TaskStatus). @default "pending" */
   status: status("status"),
+  /** Positional arguments, JSON; empty when they are stored encrypted. @default [] */
   args: json<unknown[]>("args", () => [], isArray, "an array"),
+  /** Keyword arguments, passed as the last argument when not empty; JSON; empty when encrypted. @default {} */
   kwargs: json<Record<string, unknown>>("kwargs", () => ({}), isObject, "an object"),
+  /** When the run was added. */
   createdAt: time("created_at"),
+  /** When its first attempt started; null until then. */
   startTime: time("start_time", true),
+  /** When it finished (success, failed, cancelled, interrupted, rejected); null until then. */
   endTime: time("end_time", true),
+  /** Retries spent: attempts started after the first. @default 0 */
   retriesUsed: numeric("retries_used", "INTEGER NOT NULL"),
+  /** The last failure as "Name: message" (or why it was cancelled, interrupted or rejected); null on success. */
   error: textOrNull("error"),
+  /** Log lines, each "<ISO time> <text>", with retry markers; kept in their own table. @default [] */
   logs: lines(),
+  /** The stack of the last failure; null when there was none. */
   stacktrace: textOrNull("stacktrace"),
+  /** While a run with this key is not failed, interrupted or rejected, adding with the key returns it; null for none. */
   idempotencyKey: textOrNull("idempotency_key"),
+  /** String labels shown with the run and forwarded with every event. @default {} */
   tags: json<Record<string, string>>("tags", () => ({}), isObject, "an object of strings"),
+  /** What the task returned, JSON; null until it succeeds. */
   result: json<unknown>("result", () => null, () => true, "a JSON value"),
+  /** The id of the run whose task enqueued this one; null when added from outside a task. */
   parentId: textOrNull("parent_id"),
+  /** The queue the run waits in. @default DEFAULT_QUEUE */
   queue: text("queue", DEFAULT_QUEUE),
+  /** Within its queue, higher runs first, then first in first out; may be negative. @default 0 */
   priority: numeric("priority", "INTEGER NOT NULL"),
+  /** The earliest time the run may start (from addTask's runAt or delay); null to start when its turn comes. */
   runAt: time("run_at", true),
+  /** The id of the schedule that fired this run; null when it was not fired by a schedule. */
   scheduleId: textOrNull("schedule_id"),
+  /** The last progress the task reported; null until it reports. */
   progress: json<TaskProgress | null>("progress", () => null, isProgress, "{ fraction, message } or null"),
+  /** The Fernet token of (args, kwargs) when arguments are encrypted, else null; never in TaskDict, which says `encrypted`. */
   encryptedPayload: secretBytes("encrypted_payload", "encrypted"),
 } as const;
 
@@ -78,7 +102,7 @@ export type TaskRecordFields = { [K in TaskField]: RecordOf<Fields[K]> };
 export type ColumnField = { [K in TaskField]: [ColumnOf<Fields[K]>] extends [never] ? never : K }[TaskField];
 
 /** The JSON key each field has in TaskDict (its own name unless the field says otherwise). */
-type DictKeyOf<K extends TaskField> = K extends "encryptedPayload" ? "encrypted" : K;
+export type DictKeyOf<K extends TaskField> = K extends "encryptedPayload" ? "encrypted" : K;
 
 /**
  * JSON shape of a task, as given to API consumers and the webviews. Never holds the encrypted

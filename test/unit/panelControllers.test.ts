@@ -291,13 +291,13 @@ describe("task panel controller", () => {
     assert.match(calls.errors[0], /Refused to open \/etc\/passwd: expected a file inside a workspace folder \(\/w\)/);
   });
 
-  it("runs the function again with the same arguments and tags, but never with encrypted ones", async () => {
+  it("runs the function again with the same arguments, tags, queue and priority, but never with encrypted ones", async () => {
     const { manager } = await engine([seeded(1, { tags: { env: "dev" }, kwargs: { k: 1 } }), seeded(2, { encryptedPayload: new Uint8Array([1, 2]), args: [] })]);
     const { host, calls } = fakeHost();
     const { controller, result, error } = panel(manager, ids[1], { host });
     await controller.handleMessage({ kind: "request", id: 1, method: "runAgain", params: { taskId: ids[1] } });
     await controller.handleMessage({ kind: "request", id: 2, method: "runAgain", params: { taskId: ids[2] } });
-    assert.deepEqual(calls.commands, [["taskflow.runTask", "job", { args: [1], kwargs: { k: 1 }, tags: { env: "dev" } }]]);
+    assert.deepEqual(calls.commands, [["taskflow.runTask", "job", { args: [1], kwargs: { k: 1 }, tags: { env: "dev" }, queue: "default", priority: 0 }]]);
     assert.deepEqual(result(1), { taskId: ids[2999] });
     assert.match(error(2), /encrypted arguments/);
   });

@@ -4,8 +4,8 @@
  * runs jobs of the functions it has registered. Reads go to Redis, so they return promises.
  */
 import type { Queue } from "bullmq";
+import { newRunRecord } from "../../core/runRecords";
 import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../../engine/addTaskInput";
-import { newRunRecord } from "../../engine/runRecords";
 import { makeHandle } from "../../engine/task";
 import type { RegisterOptions, Registration } from "../../engine/taskRegistry";
 import type { TaskManagerOptions } from "../../engine/types";

@@ -4,7 +4,8 @@
  * cancel channel, which the worker running the job observes and aborts the task's signal.
  */
 import { randomUUID } from "node:crypto";
-import { parseRetryFailedOptions } from "../../engine/retryFailed";
+import { rerunRecord } from "../../core/rerun";
+import { retryFailed, retryableOf } from "../../core/retryFailed";
 import {
   CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskRecord, TaskStateError, UnknownTaskError,
   isCancellable, isFinished, isRetryable, parseQueueName, parseQueueOptions,
@@ -23,7 +24,7 @@ const CANCELLABLE_LIST = oneOf(CANCELLABLE_STATUSES);
 export class HistoryOperations {
   constructor(private readonly core: BackendCore, private readonly connected: Connected, private readonly host: EnqueueHost) {}
 
-  /** A new run of a failed, interrupted or rejected task, with its arguments, tags, key, queue and priority. */
+  /** A new run of a failed, interrupted or rejected task, carrying what the re-run rule (core/rerun.ts) carries. */
   async retry(taskId: string): Promise<string> {
     const original = await this.connected.history.get(taskId);
     if (!original) throw new UnknownTaskError(taskId);
@@ -31,11 +32,7 @@ export class HistoryOperations {
       throw new TaskStateError(taskId, original.status, `Only ${RETRYABLE_LIST} tasks can be retried; task ${taskId} is ${original.status}`);
     }
     const registration = this.core.registry.lookup(original.funcName);
-    const record = new TaskRecord({
-      taskId: randomUUID(), funcName: registration.name, createdAt: new Date(this.core.clock.now()),
-      args: original.args, kwargs: original.kwargs, encryptedPayload: original.encryptedPayload,
-      idempotencyKey: original.idempotencyKey, tags: original.tags, queue: original.queue, priority: original.priority,
-    });
+    const record = rerunRecord(original, randomUUID(), this.core.clock.now());
     if ((await roomIn(this.host, record.queue)) < 1) throw await storeRejected(this.host, record);
     if (record.idempotencyKey !== null) await passKey(this.host, record.idempotencyKey, record.taskId);
     const { name, data, opts } = jobOf(record, registration.config, this.host);
@@ -45,24 +42,14 @@ export class HistoryOperations {
 
   /** Retries every retryable task that matches, oldest first; tasks of functions not registered here are skipped. */
   async retryFailed(options: RetryFailedOptions | undefined, retry: (taskId: string) => Promise<string>): Promise<string[]> {
-    const filter = parseRetryFailedOptions(options);
-    if (filter.funcName !== undefined) this.core.registry.lookup(filter.funcName);
-    const skipped = new Set<string>();
-    const ids: string[] = [];
-    for (const task of await this.connected.history.finished()) {
-      if (!isRetryable(task.status)) continue;
-      if (filter.funcName !== undefined && task.funcName !== filter.funcName) continue;
-      if (filter.sinceMs !== undefined && task.createdAt < filter.sinceMs) continue;
-      if (!this.core.registry.get(task.funcName)) {
-        skipped.add(task.funcName);
-        continue;
-      }
-      ids.push(await retry(task.taskId));
-    }
-    if (skipped.size > 0) {
-      this.core.outsideLog(`retryFailed skipped the tasks of ${[...skipped].sort().join(", ")}: no such function is registered here`, "warning");
-    }
-    return ids;
+    const { registry } = this.core;
+    return retryFailed({
+      retryable: async (filter) => retryableOf(await this.connected.history.finished(), filter),
+      lookup: (name) => registry.lookup(name),
+      isRegistered: (name) => registry.get(name) !== undefined,
+      retryTask: retry,
+      report: this.core.outsideLog,
+    }, options);
   }
 
   /** Cancels a pending or running task: its data says cancelled at once; a worker running it aborts the attempt. */

@@ -9,7 +9,7 @@ import {
   type TaskConfig, type TaskData,
 } from "../../model";
 import { queueFullError, queueFullReason } from "../../engine/queueFull";
-import { bullPriority, compactPayload, jobConfig, rejectedToJson, statusOf, type JobPayload } from "./jobMapping";
+import { bullPriority, jobConfig, payloadOf, rejectedToJson, statusOf, type JobPayload } from "./jobMapping";
 import type { RedisQueues } from "./redisQueues";
 import { maxSizeOf, pendingCount } from "./queueSettings";
 
@@ -36,12 +36,7 @@ export interface EnqueueHost {
 /** The job's data and options of a record about to be added. */
 export function jobOf(record: TaskRecord, config: TaskConfig, host: EnqueueHost): { name: string; data: JobPayload; opts: JobsOptions } {
   const runAtMs = record.runAt?.getTime() ?? null;
-  const data = compactPayload({
-    args: record.args, kwargs: record.kwargs, tags: record.tags, idempotencyKey: record.idempotencyKey,
-    parentId: record.parentId, scheduleId: record.scheduleId, priority: record.priority, runAt: runAtMs,
-    encrypted: record.encryptedPayload ? Buffer.from(record.encryptedPayload).toString("base64") : null,
-    config: jobConfig(config),
-  });
+  const data = payloadOf(record.toData(), jobConfig(config));
   const attempts = (config.retries ?? 0) + 1;
   // A number is BullMQ's short form of { count }; it is stored in every job's options.
   const opts: JobsOptions = {

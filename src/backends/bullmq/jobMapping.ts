@@ -1,11 +1,18 @@
 /**
- * How a Taskflow run is a BullMQ job, both ways. The job's own fields carry what BullMQ has
- * (state, timestamps, attempts, return value, failedReason, stacktrace, progress, logs); the job's
- * data carries the rest (arguments, tags, key, parent, schedule, Taskflow's priority and the retry
- * config), and the outcomes BullMQ has no state for (cancelled, interrupted) as `outcome`.
+ * How a Taskflow run is a BullMQ job, both ways, derived from the model's field list. The fields
+ * in JOB_OWNED come from the job's own fields (id, name, state, timestamps, attempts, return value,
+ * failedReason, stacktrace, progress, logs, queue); every other field of TASK_FIELDS is carried in
+ * the job's data under its JSON-form key, so a field added to the model is carried without a change
+ * here. The data also holds the retry config and the outcomes BullMQ has no state for (cancelled,
+ * interrupted) as `outcome`.
  */
 import type { Job, JobState } from "bullmq";
-import { newTaskData, type TaskConfig, type TaskData, type TaskProgress, type TaskStatus } from "../../model";
+import {
+  FIELD_NAMES, TASK_FIELDS, dictKey,
+  type DictKeyOf, type Field, type TaskConfig, type TaskData, type TaskField, type TaskProgress, type TaskStatus,
+} from "../../model";
+
+type AnyField = Field<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The part of a task's config a job carries, so whichever worker runs it backs off and requeues alike. */
 export type JobConfig = Pick<TaskConfig, "retries" | "delay" | "backoff" | "maxDelay" | "jitter" | "timeout" | "requeueOnInterrupt">;
@@ -18,48 +25,64 @@ export interface JobOutcome {
   error: string;
 }
 
+/** The fields BullMQ's own job fields carry; every other field travels in the job's data. */
+export const JOB_OWNED = [
+  "taskId", "funcName", "status", "createdAt", "startTime", "endTime", "retriesUsed", "error", "logs", "stacktrace", "result", "queue", "progress",
+] as const satisfies readonly TaskField[];
+
+/** A field BullMQ's own job fields carry. */
+export type JobOwnedField = (typeof JOB_OWNED)[number];
+
+/** A field carried in the job's data. */
+export type PayloadField = Exclude<TaskField, JobOwnedField>;
+
+/** The fields carried in the job's data, in the model's order. */
+export const PAYLOAD_FIELDS: readonly PayloadField[] = FIELD_NAMES.filter((k): k is PayloadField => !(JOB_OWNED as readonly string[]).includes(k));
+
+/** A field's value as JSON: bytes as base64, everything else as stored data already is. */
+type JsonOf<V> = V extends Uint8Array ? string : V;
+
 /**
- * A job's data: what a run needs beyond BullMQ's own fields. A field at its default (no arguments,
- * no tags, null, priority 0) is left out: each job's data is written to Redis, its AOF and every
- * read of the job, and readers fill the defaults in.
+ * A job's data: the payload fields under their JSON-form keys (the encrypted payload as `encrypted`,
+ * the Fernet token in base64), each left out at its initial value (no arguments, no tags, null,
+ * priority 0): each job's data is written to Redis, its AOF and every read of the job, and readers
+ * fill the initial values in.
  */
-export interface JobPayload {
-  /** @default [] */
-  args?: unknown[];
-  /** @default {} */
-  kwargs?: Record<string, unknown>;
-  /** @default {} */
-  tags?: Record<string, string>;
-  /** @default null */
-  idempotencyKey?: string | null;
-  /** @default null */
-  parentId?: string | null;
-  /** @default null */
-  scheduleId?: string | null;
-  /** Taskflow's priority (higher runs first); the job's BullMQ priority is derived from it. @default 0 */
-  priority?: number;
-  /** Epoch ms the run may start. @default null */
-  runAt?: number | null;
-  /** The Fernet token of (args, kwargs), base64, when arguments are encrypted. @default null */
-  encrypted?: string | null;
+export type JobPayload = { [K in PayloadField as DictKeyOf<K>]?: JsonOf<TaskData[K]> } & {
   /** Always written: workers of earlier versions read it without a default. */
   config: JobConfig;
   outcome?: JobOutcome;
+};
+
+function toJson(key: TaskField, value: unknown): unknown {
+  return TASK_FIELDS[key].sqlType === "BLOB" && value instanceof Uint8Array ? Buffer.from(value).toString("base64") : value;
 }
 
-/** The data of a job: `payload` without the fields at their defaults. */
-export function compactPayload(payload: Required<Omit<JobPayload, "outcome">>): JobPayload {
-  const out: JobPayload = { config: payload.config };
-  if (payload.args.length > 0) out.args = payload.args;
-  if (Object.keys(payload.kwargs).length > 0) out.kwargs = payload.kwargs;
-  if (Object.keys(payload.tags).length > 0) out.tags = payload.tags;
-  if (payload.idempotencyKey !== null) out.idempotencyKey = payload.idempotencyKey;
-  if (payload.parentId !== null) out.parentId = payload.parentId;
-  if (payload.scheduleId !== null) out.scheduleId = payload.scheduleId;
-  if (payload.priority !== 0) out.priority = payload.priority;
-  if (payload.runAt !== null) out.runAt = payload.runAt;
-  if (payload.encrypted !== null) out.encrypted = payload.encrypted;
-  return out;
+function fromJson(key: TaskField, value: unknown): unknown {
+  return TASK_FIELDS[key].sqlType === "BLOB" && typeof value === "string" ? Uint8Array.from(Buffer.from(value, "base64")) : value;
+}
+
+const INITIAL_JSON = new Map(FIELD_NAMES.map((k) => [k, JSON.stringify(toJson(k, (TASK_FIELDS[k] as AnyField).initial()))]));
+
+/** The job's data of a task: its payload fields not at their initial values, and `config`. */
+export function payloadOf(task: TaskData, config: JobConfig): JobPayload {
+  const out: Record<string, unknown> = { config };
+  for (const key of PAYLOAD_FIELDS) {
+    const value = toJson(key, task[key]);
+    if (JSON.stringify(value) !== INITIAL_JSON.get(key)) out[dictKey(key)] = value;
+  }
+  return out as JobPayload;
+}
+
+/** The payload fields of a job's data; one left out (at its initial value, or written before the field existed) gets its initial value. */
+export function payloadFields(payload: JobPayload): Pick<TaskData, PayloadField> {
+  const data = payload as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of PAYLOAD_FIELDS) {
+    const value = data[dictKey(key)];
+    out[key] = value === undefined || value === null ? (TASK_FIELDS[key] as AnyField).initial() : fromJson(key, value);
+  }
+  return out as Pick<TaskData, PayloadField>;
 }
 
 /**
@@ -93,10 +116,6 @@ function progressOf(value: unknown): TaskProgress | null {
   return typeof fraction === "number" ? { fraction, message: typeof message === "string" ? message : null } : null;
 }
 
-function fromBase64(text: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(text, "base64"));
-}
-
 /** The task a job is, in `state`, with `logs` (empty when not read). */
 export function jobToTaskData(job: Job, state: JobState | "unknown" | "prioritized" | "waiting-children", logs: string[]): TaskData {
   const payload = job.data as JobPayload;
@@ -107,42 +126,43 @@ export function jobToTaskData(job: Job, state: JobState | "unknown" | "prioritiz
   const outcome = payload.outcome;
   const stack = job.stacktrace?.length ? job.stacktrace[job.stacktrace.length - 1] : null;
   const failedReason = job.failedReason ? job.failedReason : null;
-  const endTime = outcome ? outcome.at : status === "success" || status === "failed" ? (job.finishedOn ?? null) : null;
-  return newTaskData({
+  const owned: Pick<TaskData, JobOwnedField> = {
     taskId: String(job.id),
     funcName: job.name,
     status,
-    args: payload.args ?? [],
-    kwargs: payload.kwargs ?? {},
     createdAt: job.timestamp,
     startTime: job.processedOn ?? (outcome ? outcome.at : null),
-    endTime,
+    endTime: outcome ? outcome.at : status === "success" || status === "failed" ? (job.finishedOn ?? null) : null,
     retriesUsed,
     error: outcome ? outcome.error : status === "success" ? null : failedReason,
     logs,
     stacktrace: status === "success" || outcome?.status === "cancelled" ? null : stack,
-    idempotencyKey: payload.idempotencyKey ?? null,
-    tags: payload.tags ?? {},
     result: status === "success" ? (job.returnvalue ?? null) : null,
-    parentId: payload.parentId ?? null,
     queue: job.queueName,
-    priority: payload.priority ?? 0,
-    runAt: payload.runAt ?? null,
-    scheduleId: payload.scheduleId ?? null,
     progress: progressOf(job.progress),
-    encryptedPayload: payload.encrypted ? fromBase64(payload.encrypted) : null,
-  });
+  };
+  return { ...owned, ...payloadFields(payload) };
 }
 
-/** A rejected run (never a job: it never runs) as the JSON kept in the rejected hash, and back. */
+/**
+ * A rejected run (never a job: it never runs) as the JSON kept in the rejected hash, and back: every
+ * field but logs under its own name, bytes as base64.
+ */
 export function rejectedToJson(task: TaskData): string {
-  const { encryptedPayload, logs: _logs, ...rest } = task;
-  return JSON.stringify({ ...rest, encryptedPayload: encryptedPayload ? Buffer.from(encryptedPayload).toString("base64") : null });
+  const out: Record<string, unknown> = {};
+  for (const key of FIELD_NAMES) if (key !== "logs") out[key] = toJson(key, task[key]);
+  return JSON.stringify(out);
 }
 
+/** A rejected run read back; a field missing (written before it existed) gets its initial value. */
 export function rejectedFromJson(text: string): TaskData {
-  const parsed = JSON.parse(text) as Omit<TaskData, "encryptedPayload" | "logs"> & { encryptedPayload: string | null };
-  return newTaskData({ ...parsed, logs: [], encryptedPayload: parsed.encryptedPayload ? fromBase64(parsed.encryptedPayload) : null });
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of FIELD_NAMES) {
+    const value = key === "logs" ? undefined : parsed[key];
+    out[key] = value === undefined ? (TASK_FIELDS[key] as AnyField).initial() : fromJson(key, value);
+  }
+  return out as TaskData;
 }
 
 /** The job config of a task config. */

@@ -1,8 +1,10 @@
 import * as fs from "node:fs";
+import { rerunCall } from "../../core/rerun";
 import type { TaskflowClient } from "../../model/client";
 import { TaskStateError } from "../../model/errors";
 import type { Disposable } from "../../model/events";
 import type { TaskDict } from "../../model/fields";
+import type { TaskRecord } from "../../model/taskRecord";
 import { systemTimers, type Timers } from "../../model/timers";
 import {
   CancelTask,
@@ -96,11 +98,12 @@ export class TaskPanelController implements Disposable {
       .onRequest(RunAgain, ({ taskId }) => this.runAgain(taskId, "run"))
       .onRequest(DebugAgain, ({ taskId }) => this.runAgain(taskId, "debug"))
       .onRequest(RunWithArguments, async ({ taskId, args, kwargs }) => {
-        const task = await this.requireTask(taskId);
+        const task = await this.requireRecord(taskId);
         if (task.encrypted) {
           throw new Error(`Task ${taskId} has encrypted arguments, which the panel never reads, so there is nothing to edit: run ${task.funcName} from "Taskflow: Run Task..." instead`);
         }
-        const newTaskId = await manager.addTask(task.funcName, args, { kwargs, queue: task.queue, priority: task.priority, tags: task.tags });
+        const call = rerunCall(task, { args, kwargs });
+        const newTaskId = await manager.addTask(call.funcName, call.args, call.options);
         host.log(`task panel: ran ${task.funcName} again with edited arguments as ${newTaskId}`);
         host.showTask(newTaskId);
         return { taskId: newTaskId };
@@ -159,9 +162,12 @@ export class TaskPanelController implements Disposable {
     };
   }
 
-  /** Run Again (same arguments and tags) or Debug Again (same arguments, under the debugger); shows the new task. */
+  /**
+   * Run Again (a re-run as core/rerun.ts says: the same arguments, tags, queue, priority and key) or
+   * Debug Again (the same arguments, one attempt under the debugger); shows the new task.
+   */
   private async runAgain(taskId: string, how: "run" | "debug"): Promise<{ taskId: string }> {
-    const task = await this.requireTask(taskId);
+    const task = await this.requireRecord(taskId);
     const verb = how === "run" ? "run" : "debug";
     if (task.encrypted) {
       throw new Error(
@@ -169,9 +175,10 @@ export class TaskPanelController implements Disposable {
       );
     }
     const { host } = this.options;
+    const call = rerunCall(task);
     const newTaskId = how === "run"
-      ? await host.executeCommand(RUN_TASK_COMMAND, task.funcName, { args: task.args, kwargs: task.kwargs, tags: task.tags })
-      : await host.executeCommand(DEBUG_TASK_COMMAND, task.funcName, { args: task.args, kwargs: task.kwargs });
+      ? await host.executeCommand(RUN_TASK_COMMAND, call.funcName, { args: call.args, ...call.options })
+      : await host.executeCommand(DEBUG_TASK_COMMAND, call.funcName, { args: call.args, kwargs: call.options.kwargs });
     if (typeof newTaskId !== "string") {
       throw new Error(`${how === "run" ? "Running" : "Debugging"} ${task.funcName} again returned no task id (got ${typeof newTaskId}): see the Taskflow output channel`);
     }
@@ -179,10 +186,10 @@ export class TaskPanelController implements Disposable {
     return { taskId: newTaskId };
   }
 
-  private async requireTask(taskId: string): Promise<TaskDict> {
+  private async requireRecord(taskId: string): Promise<TaskRecord> {
     const found = await this.options.manager.getTask(taskId);
     if (!found) throw new Error(`No task with id ${taskId}: it may have been cleared from the history`);
-    return found.toDict();
+    return found;
   }
 
   private async sendSnapshot(): Promise<void> {

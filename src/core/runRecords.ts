@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { DEFAULT_QUEUE, TaskRecord } from "../model";
-import type { AddTaskInput } from "./addTaskInput";
-import type { ArgumentCipher } from "./argumentCipher";
-import type { Registration } from "./taskRegistry";
+import type { AddTaskInput } from "../engine/addTaskInput";
+import type { ArgumentCipher } from "../engine/argumentCipher";
+import type { Registration } from "../engine/taskRegistry";
 
 /**
  * A new run's record: its queue and priority from the call, else the task's config, else the
@@ -57,20 +57,4 @@ export function planBulkAdd(inputs: readonly AddTaskInput[], context: BulkAddCon
     ids.push(id);
   }
   return { ids, records, rejected };
-}
-
-/** A new run of `original` with the same arguments (encrypted too), tags, key, queue and priority; its result starts null. */
-export function retryRecord(original: TaskRecord, { name }: Registration, nowMs: number): TaskRecord {
-  return new TaskRecord({
-    taskId: randomUUID(),
-    funcName: name,
-    createdAt: new Date(nowMs),
-    args: structuredClone(original.args),
-    kwargs: structuredClone(original.kwargs),
-    encryptedPayload: original.encryptedPayload ? Uint8Array.from(original.encryptedPayload) : null,
-    idempotencyKey: original.idempotencyKey,
-    tags: { ...original.tags },
-    queue: original.queue,
-    priority: original.priority,
-  });
 }

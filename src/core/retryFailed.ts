@@ -1,6 +1,8 @@
+import {
+  RETRYABLE_STATUSES, ValidationError, describeValue, isPlainObject, isRetryable,
+  type LogLevel, type RetryFailedOptions, type TaskData,
+} from "../model";
 import type { TaskStore } from "../store/types";
-import type { TaskRegistry } from "./taskRegistry";
-import { RETRYABLE_STATUSES, ValidationError, describeValue, isPlainObject, type LogLevel, type RetryFailedOptions, type TaskData } from "./types";
 
 /** retryFailed's options, checked: `since` as epoch ms. */
 export interface RetryFailedFilter {
@@ -34,40 +36,54 @@ export function parseRetryFailedOptions(options: unknown): RetryFailedFilter {
   return filter;
 }
 
-/** The failed, interrupted and rejected tasks the filter matches, oldest first. */
+/** Whether retryFailed retries `task`: failed, interrupted or rejected, and matching the filter. */
+export function matchesRetryFilter(task: TaskData, filter: RetryFailedFilter): boolean {
+  return isRetryable(task.status)
+    && (filter.funcName === undefined || task.funcName === filter.funcName)
+    && (filter.sinceMs === undefined || task.createdAt >= filter.sinceMs);
+}
+
+/** The tasks of `history` retryFailed retries, oldest first. */
+export function retryableOf(history: readonly TaskData[], filter: RetryFailedFilter): TaskData[] {
+  return history.filter((t) => matchesRetryFilter(t, filter)).sort((a, b) => a.createdAt - b.createdAt);
+}
+
+/** The failed, interrupted and rejected tasks of a local store that the filter matches, oldest first. */
 export function retryableTasks(store: TaskStore, filter: RetryFailedFilter): TaskData[] {
   const query = { status: [...RETRYABLE_STATUSES], ...(filter.funcName === undefined ? {} : { funcName: filter.funcName }) };
   const count = store.countTasks(query);
   if (count === 0) return [];
   const tasks = store.listTasks({ ...query, withLogs: false, sort: { by: "createdAt", order: "asc" }, limit: count });
-  const { sinceMs } = filter;
-  return sinceMs === undefined ? tasks : tasks.filter((t) => t.createdAt >= sinceMs);
+  return tasks.filter((t) => matchesRetryFilter(t, filter));
 }
 
-/** What retryFailed needs from the manager. */
+/** What retryFailed needs from a backend's manager. */
 export interface RetryFailedHost {
-  store: TaskStore;
-  registry: TaskRegistry;
+  /** The tasks the filter matches (see matchesRetryFilter), oldest first. */
+  retryable(filter: RetryFailedFilter): TaskData[] | Promise<TaskData[]>;
+  /** Throws UnknownFunctionError for a name no function is registered under. */
+  lookup(funcName: string): unknown;
+  isRegistered(funcName: string): boolean;
   retryTask(taskId: string): Promise<string>;
   report(message: string, level: LogLevel): void;
 }
 
 /**
- * `manager.retryFailed`: retries the matching tasks oldest first and resolves with the new ids. Tasks
- * of functions not registered now are skipped and named in one warning; an unknown `funcName` is an
- * UnknownFunctionError.
+ * `retryFailed` on either backend: retries the matching tasks oldest first and resolves with the new
+ * ids. Tasks of functions not registered now are skipped and named in one warning; an unknown
+ * `funcName` is an UnknownFunctionError.
  */
 export async function retryFailed(host: RetryFailedHost, options: unknown): Promise<string[]> {
   const filter = parseRetryFailedOptions(options);
-  if (filter.funcName !== undefined) host.registry.lookup(filter.funcName);
+  if (filter.funcName !== undefined) host.lookup(filter.funcName);
   const ids: string[] = [];
   const skipped = new Set<string>();
-  for (const task of retryableTasks(host.store, filter)) {
-    if (host.registry.get(task.funcName)) ids.push(await host.retryTask(task.taskId));
+  for (const task of await host.retryable(filter)) {
+    if (host.isRegistered(task.funcName)) ids.push(await host.retryTask(task.taskId));
     else skipped.add(task.funcName);
   }
   if (skipped.size > 0) {
-    host.report(`retryFailed skipped the tasks of ${[...skipped].join(", ")}: no task function of that name is registered now`, "warning");
+    host.report(`retryFailed skipped the tasks of ${[...skipped].sort().join(", ")}: no task function of that name is registered now`, "warning");
   }
   return ids;
 }
