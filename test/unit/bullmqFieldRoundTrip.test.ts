@@ -3,7 +3,7 @@ import { jobOf } from "../../src/backends/bullmq/jobEnqueue";
 import { JobHistory } from "../../src/backends/bullmq/jobHistory";
 import { PAYLOAD_FIELDS } from "../../src/backends/bullmq/jobMapping";
 import { RedisQueues, connect, taskflowKeys } from "../../src/backends/bullmq/redisQueues";
-import { reportProgress, taskLog } from "../../src/engine";
+import { reportProgress, taskLog } from "../../src";
 import { FIELD_NAMES, TaskRecord, type TaskField } from "../../src/model";
 import { useRedis } from "./helpers/bullmqHarness";
 import { isInitial, sameValue, sampleTask } from "./helpers/sampleTask";

@@ -302,6 +302,24 @@ describe("task panel controller", () => {
     assert.match(error(2), /encrypted arguments/);
   });
 
+  it("says Run Again started nothing when the run still holds its idempotency key, instead of reopening it silently", async () => {
+    const { manager } = await engine();
+    const id = await manager.addTask("job", [], { idempotencyKey: "nightly" });
+    assert.equal((await manager.waitFor(id)).status, "success");
+    // The real taskflow.runTask: addTask with the carried key gives back the run that holds it.
+    const { host, calls } = fakeHost({
+      executeCommand: async (_command, name, call) => {
+        const { args, ...options } = call as { args: unknown[]; idempotencyKey: string };
+        return manager.addTask(name as string, args, options);
+      },
+    });
+    const { controller, error } = panel(manager, id, { host });
+    await controller.handleMessage({ kind: "request", id: 1, method: "runAgain", params: { taskId: id } });
+    assert.match(error(1), /Run Again started no new run: this run still holds its idempotency key "nightly"/);
+    assert.deepEqual(calls.shown, []);
+    assert.equal(manager.listTasks().length, 1);
+  });
+
   it("debugs the run again through taskflow.debugTask with the same arguments, but never with encrypted ones", async () => {
     const { manager } = await engine([seeded(1, { tags: { debug: "true" }, kwargs: { k: 1 } }), seeded(2, { encryptedPayload: new Uint8Array([1, 2]), args: [] })]);
     const { host, calls } = fakeHost();

@@ -182,6 +182,12 @@ export class TaskPanelController implements Disposable {
     if (typeof newTaskId !== "string") {
       throw new Error(`${how === "run" ? "Running" : "Debugging"} ${task.funcName} again returned no task id (got ${typeof newTaskId}): see the Taskflow output channel`);
     }
+    if (newTaskId === taskId && call.options.idempotencyKey !== undefined) {
+      // The key carries over (core/rerun.ts), and this run still holds it: addTask gave its own id back.
+      throw new Error(
+        `${how === "run" ? "Run" : "Debug"} Again started no new run: this run still holds its idempotency key "${call.options.idempotencyKey}", and a key runs its work once (only a failed, interrupted or cancelled run gives it up). To run it anyway, use "Taskflow: Run Task..." without a key`,
+      );
+    }
     host.showTask(newTaskId);
     return { taskId: newTaskId };
   }
