@@ -1,6 +1,6 @@
 import { BinaryHeap } from "./binaryHeap";
 import type { QueueEntry, QueueState } from "./queueState";
-import type { Clock } from "./types";
+import type { Clock } from "../core/types";
 
 /** A pending task that may not start before `due` (epoch ms). */
 export interface DelayedTask {

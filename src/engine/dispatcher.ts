@@ -1,10 +1,10 @@
-import { chooseRunFunction, type AttemptDelegate } from "./attemptDelegate";
+import { chooseRunFunction, type AttemptDelegate } from "../core/attemptDelegate";
 import { DelayedTasks, type DelayedTask } from "./delayedTasks";
 import { executeRun, TaskRun, type RunHost } from "./executor";
 import { QueueState, runsBefore, type QueueEntry } from "./queueState";
 import type { TaskRecord } from "./taskRecord";
-import type { Registration, TaskRegistry } from "./taskRegistry";
-import { DEFAULT_QUEUE, type LogLevel, type QueueInfo, type QueueOptions } from "./types";
+import type { Registration, TaskRegistry } from "../core/taskRegistry";
+import { DEFAULT_QUEUE, type LogLevel, type QueueInfo, type QueueOptions } from "../core/types";
 
 /** What the run queue needs from the manager that owns it. */
 export interface DispatcherOptions {

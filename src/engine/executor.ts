@@ -1,12 +1,12 @@
-import { backoffDelayMs } from "./backoff";
-import { TimeoutError, errorSummary, toError } from "./errors";
-import { jsonProblem } from "./jsonCheck";
-import { runInTaskScope, type TaskScope } from "./taskContext";
+import { backoffDelayMs } from "../core/backoff";
+import { TimeoutError, errorSummary, toError } from "../core/errors";
+import { jsonProblem } from "../core/jsonCheck";
+import { runInTaskScope, type TaskScope } from "../core/taskContext";
 import type { TaskRecord } from "./taskRecord";
 import {
   cloneJson, isNonRetryableError,
   type AddTaskOptions, type Clock, type LogLevel, type RandomSource, type TaskConfig, type TaskFunction, type TaskHandle, type TaskProgress, type TaskStatus,
-} from "./types";
+} from "../core/types";
 
 /** One execution of a task (all its attempts) in this process. */
 export class TaskRun {

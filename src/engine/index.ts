@@ -5,9 +5,9 @@
  */
 import { MemoryStore, SqlJsStore, type TaskStore } from "../store";
 import { RotatingLogFile } from "../store/logFile";
-import { consoleSink } from "./taskContext";
+import { consoleSink } from "../core/taskContext";
 import { TaskManager as CoreTaskManager } from "./taskManager";
-import type { TaskManagerOptions } from "./types";
+import type { TaskManagerOptions } from "../core/types";
 import { BullmqTaskManager } from "../backends/bullmq/bullmqManager";
 import { unknownBackendError, type BackendOptions, type BullmqBackendOptions } from "../backends/bullmq/backendOptions";
 
@@ -65,17 +65,17 @@ export const TaskManager = new Proxy(LocalTaskManager, {
 /** The local engine's instance type; a BullMQ backend's manager is a BullmqTaskManager. */
 export type TaskManager = LocalTaskManager;
 
-export * from "./types";
+export * from "../core/types";
 export { TaskRecord } from "./taskRecord";
-export { task, isTaskHandle } from "./task";
-export { taskLog, getTaskContext, enqueue, reportProgress, type TaskLogOptions } from "./taskContext";
-export { backoffDelayMs } from "./backoff";
-export { systemClock, systemRandom } from "./clock";
-export { Fernet, FernetError, generateKey, type FernetEncryptOptions, type FernetDecryptOptions } from "./fernet";
-export { TimeoutError, CancelledError, ShutdownError, toError } from "./errors";
-export { Emitter } from "./emitter";
-export type { RegisterOptions } from "./taskRegistry";
-export type { AttemptDelegate } from "./attemptDelegate";
+export { task, isTaskHandle } from "../core/task";
+export { taskLog, getTaskContext, enqueue, reportProgress, type TaskLogOptions } from "../core/taskContext";
+export { backoffDelayMs } from "../core/backoff";
+export { systemClock, systemRandom } from "../core/clock";
+export { Fernet, FernetError, generateKey, type FernetEncryptOptions, type FernetDecryptOptions } from "../core/fernet";
+export { TimeoutError, CancelledError, ShutdownError, toError } from "../core/errors";
+export { Emitter } from "../core/emitter";
+export type { RegisterOptions } from "../core/taskRegistry";
+export type { AttemptDelegate } from "../core/attemptDelegate";
 export type { StoreFactory } from "./taskManager";
 export type { LogFileOptions } from "../store/logFile";
 export { DatabaseLockedError, readLockHolder, type LockHolder } from "../store";

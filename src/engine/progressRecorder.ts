@@ -1,6 +1,6 @@
-import { Emitter } from "./emitter";
+import { Emitter } from "../core/emitter";
 import type { TaskRecord } from "./taskRecord";
-import type { Clock, ProgressEvent, TaskProgress } from "./types";
+import type { Clock, ProgressEvent, TaskProgress } from "../core/types";
 
 /** Least milliseconds between two progress saves of one task; the events are not throttled. */
 export const PROGRESS_SAVE_INTERVAL_MS = 250;

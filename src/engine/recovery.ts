@@ -1,10 +1,10 @@
 import type { TaskStore } from "../store/types";
 import type { Dispatcher } from "./dispatcher";
-import { ShutdownError } from "./errors";
+import { ShutdownError } from "../core/errors";
 import type { TaskLedger } from "./taskLedger";
 import { TaskRecord } from "./taskRecord";
-import type { TaskRegistry } from "./taskRegistry";
-import type { Clock, TaskConfig } from "./types";
+import type { TaskRegistry } from "../core/taskRegistry";
+import type { Clock, TaskConfig } from "../core/types";
 
 const NOT_RAN = "Taskflow shut down before this task ran";
 const SHUT_DOWN_RUNNING = "Taskflow shut down while this task was running";

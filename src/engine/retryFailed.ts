@@ -1,6 +1,6 @@
 import type { TaskStore } from "../store/types";
-import type { TaskRegistry } from "./taskRegistry";
-import { RETRYABLE_STATUSES, ValidationError, describeValue, isPlainObject, type LogLevel, type RetryFailedOptions, type TaskData } from "./types";
+import type { TaskRegistry } from "../core/taskRegistry";
+import { RETRYABLE_STATUSES, ValidationError, describeValue, isPlainObject, type LogLevel, type RetryFailedOptions, type TaskData } from "../core/types";
 
 /** retryFailed's options, checked: `since` as epoch ms. */
 export interface RetryFailedFilter {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { DEFAULT_QUEUE, TaskRecord } from "../model";
-import type { AddTaskInput } from "./addTaskInput";
-import type { ArgumentCipher } from "./argumentCipher";
-import type { Registration } from "./taskRegistry";
+import type { AddTaskInput } from "../core/addTaskInput";
+import type { ArgumentCipher } from "../core/argumentCipher";
+import type { Registration } from "../core/taskRegistry";
 
 /**
  * A new run's record: its queue and priority from the call, else the task's config, else the

@@ -4,9 +4,9 @@ import {
   type ScheduleData, type ScheduleInfo, type ScheduleOptions, type ScheduleSource, type ScheduleSpec,
 } from "../model";
 import type { TaskStore } from "../store/types";
-import { checkAddTaskInput } from "./addTaskInput";
-import { checkScheduleSpec, nextSlot } from "./scheduleSlots";
-import type { Clock, LogLevel } from "./types";
+import { checkAddTaskInput } from "../core/addTaskInput";
+import { checkScheduleSpec, nextSlot } from "../core/scheduleSlots";
+import type { Clock, LogLevel } from "../core/types";
 
 /** What the scheduler needs from its manager. */
 export interface SchedulerHost {

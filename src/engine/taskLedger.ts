@@ -1,9 +1,9 @@
 import type { TaskStore } from "../store/types";
-import { Emitter } from "./emitter";
+import { Emitter } from "../core/emitter";
 import type { TaskRun } from "./executor";
 import { ProgressRecorder } from "./progressRecorder";
 import type { TaskRecord } from "./taskRecord";
-import { isFinished, type Clock, type LifecycleEvent, type LogEvent, type LogLevel, type TaskStatus } from "./types";
+import { isFinished, type Clock, type LifecycleEvent, type LogEvent, type LogLevel, type TaskStatus } from "../core/types";
 
 interface Waiter {
   resolve(record: TaskRecord): void;

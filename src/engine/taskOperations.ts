@@ -1,22 +1,22 @@
 import type { TaskStore } from "../store/types";
-import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "./addTaskInput";
-import type { ArgumentCipher } from "./argumentCipher";
+import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../core/addTaskInput";
+import type { ArgumentCipher } from "../core/argumentCipher";
 import type { Dispatcher } from "./dispatcher";
-import { CancelledError } from "./errors";
-import { deleteFinished, oneOf } from "./managerHelpers";
-import { queueFullError, queueFullReason } from "./queueFull";
+import { CancelledError } from "../core/errors";
+import { deleteFinished, oneOf } from "../core/managerHelpers";
+import { queueFullError, queueFullReason } from "../core/queueFull";
 import { retryFailed } from "./retryFailed";
 import { newRunRecord, planBulkAdd, retryRecord } from "./runRecords";
 import { Scheduler } from "./scheduler";
 import type { TaskLedger } from "./taskLedger";
 import { TaskRecord } from "./taskRecord";
-import type { Registration, TaskRegistry } from "./taskRegistry";
+import type { Registration, TaskRegistry } from "../core/taskRegistry";
 import {
   CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
   holdsIdempotencyKey, isCancellable, isRetryable, parseQueueName, parseQueueOptions,
   type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type LogLevel, type QueueFullError, type QueueInfo,
   type QueueOptions, type RetryFailedOptions, type ScheduleData, type ScheduleOptions, type ScheduleSpec, type TaskHandle,
-} from "./types";
+} from "../core/types";
 
 const RETRYABLE_LIST = oneOf(RETRYABLE_STATUSES);
 const CANCELLABLE_LIST = oneOf(CANCELLABLE_STATUSES);

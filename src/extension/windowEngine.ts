@@ -9,7 +9,7 @@
  */
 import type * as vscode from "vscode";
 import type { BullmqTaskManager, ConnectionState } from "../engine";
-import { Emitter } from "../engine/emitter";
+import { Emitter } from "../core/emitter";
 import { serveLocalEndpoint, type HttpTaskflowClient, type LocalEndpoint } from "../http";
 import type { Event } from "../model";
 import { WINDOW_OWNER, openOrForward } from "./databaseAccess";

@@ -4,11 +4,11 @@
  * runs jobs of the functions it has registered. Reads go to Redis, so they return promises.
  */
 import type { Queue } from "bullmq";
-import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../../engine/addTaskInput";
+import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../../core/addTaskInput";
 import { newRunRecord } from "../../engine/runRecords";
-import { makeHandle } from "../../engine/task";
-import type { RegisterOptions, Registration } from "../../engine/taskRegistry";
-import type { TaskManagerOptions } from "../../engine/types";
+import { makeHandle } from "../../core/task";
+import type { RegisterOptions, Registration } from "../../core/taskRegistry";
+import type { TaskManagerOptions } from "../../core/types";
 import {
   DEFAULT_QUEUE, TaskRecord,
   type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type Event,

@@ -5,18 +5,18 @@
  * (cancelled, interrupted) as data on the job before it is failed for good.
  */
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
-import type { ArgumentCipher } from "../../engine/argumentCipher";
-import { CancelledError, ShutdownError, TimeoutError, errorSummary, toError } from "../../engine/errors";
-import { jsonProblem } from "../../engine/jsonCheck";
-import { runInTaskScope, type TaskScope } from "../../engine/taskContext";
-import type { TaskRegistry } from "../../engine/taskRegistry";
+import type { ArgumentCipher } from "../../core/argumentCipher";
+import { CancelledError, ShutdownError, TimeoutError, errorSummary, toError } from "../../core/errors";
+import { jsonProblem } from "../../core/jsonCheck";
+import { runInTaskScope, type TaskScope } from "../../core/taskContext";
+import type { TaskRegistry } from "../../core/taskRegistry";
 import {
   TaskRecord, cloneJson, isNonRetryableError,
   type AddTaskOptions, type LogEvent, type LogLevel, type TaskHandle, type TaskProgress,
 } from "../../model";
-import type { Clock } from "../../engine/types";
+import type { Clock } from "../../core/types";
 import type { JobOutcome, JobPayload } from "./jobMapping";
-import { Stopper } from "./stopper";
+import { Stopper } from "../../core/stopper";
 
 /** Milliseconds a job of a function this worker does not have waits before another worker may take it. */
 export const HAND_BACK_MS = 1000;
