@@ -88,7 +88,7 @@ export class Recovery {
       } else if (record.status === "pending" && !config.persist && !config.requeueOnInterrupt && record.runAt === null) {
         ledger.transition(record, "interrupted", { endTime: now, error: SHUT_DOWN_WAITING }, run);
       }
-      run.controller.abort(new ShutdownError(SHUT_DOWN_RUNNING));
+      run.stopper.stop(new ShutdownError(SHUT_DOWN_RUNNING));
     }
     for (const id of dispatcher.drain()) {
       const record = ledger.live.get(id);

@@ -81,7 +81,7 @@ export class TaskManager implements TaskflowClient {
       );
     }
     this.store = store;
-    const ledger = new TaskLedger({ store, clock: this.clock, maxLogLinesPerTask, report: this.outsideLog });
+    const ledger = new TaskLedger({ store, clock: this.clock, report: this.outsideLog });
     this.ledger = ledger;
     this.registryEmitter = new Emitter(ledger.listenerErrorReporter("registry"));
     this.onLifecycle = ledger.lifecycle.event;
@@ -92,11 +92,12 @@ export class TaskManager implements TaskflowClient {
     const host: RunHost = {
       clock: this.clock,
       random: options.random ?? systemRandom,
+      maxLogLinesPerTask,
       transition: (run, status, changes) => {
         if (!run.detached) ledger.transition(run.record, status, changes, run);
       },
       log: (run, message, level, extra, marker) => {
-        if (!run.detached) ledger.appendLog(run.record, run, message, level, extra, marker ?? false);
+        if (!run.detached) ledger.appendLog(run.record, run, message, level, extra, marker);
       },
       enqueueChild: (run, task, args, options) => this.ops.addRun("enqueue", task, args, options, run.record),
       reportProgress: (run, progress) => {

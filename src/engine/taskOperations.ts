@@ -115,7 +115,7 @@ export class TaskOperations {
     if (run) run.detached = true;
     dispatcher.remove(taskId);
     ledger.transition(record, "cancelled", { endTime: new Date(clock.now()) }, run);
-    run?.controller.abort(new CancelledError(`task ${taskId} was cancelled`));
+    run?.stopper.stop(new CancelledError(`task ${taskId} was cancelled`));
   }
 
   deleteTasks(taskIds: string[]): number {
