@@ -56,6 +56,10 @@ export function callArguments(resolved: { args: readonly unknown[]; kwargs: Reco
  */
 const ATTEMPT_ENDED = Object.freeze({ attemptEnded: true });
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
 /**
  * Runs attempt `attempt` (0-based; a retry writes its `--- Retry N ---` marker first) of `task` in
  * the task's async scope. Resolves with the return value as a record keeps it (a copy, null for
@@ -101,11 +105,16 @@ export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: 
           stopper.stop(new TimeoutError(`task "${task.funcName}" timed out after ${seconds}s`));
         }, noop);
       }
+      let value: unknown;
       try {
-        resolve(runInTaskScope(scope, () => task.fn(...task.args)));
+        value = runInTaskScope(scope, () => task.fn(...task.args));
       } catch (thrown) {
         reject(thrown);
+        return;
       }
+      // Not resolve(value): a promise handed to resolve locks this one to it, and a stop could no longer end it.
+      if (isThenable(value)) value.then(resolve, reject);
+      else resolve(value);
     });
     const problem = jsonProblem(result, "the return value", true);
     if (problem) {
