@@ -4,7 +4,7 @@
  * layer that owns what it needs, never from here.
  */
 import { LocalTaskManager } from "./engine/localTaskManager";
-import type { TaskManagerOptions } from "./engine/types";
+import type { TaskManagerOptions } from "./core/types";
 import { BullmqTaskManager } from "./backends/bullmq/bullmqManager";
 import { unknownBackendError, type BackendOptions, type BullmqBackendOptions } from "./model";
 
@@ -43,17 +43,17 @@ export const TaskManager = new Proxy(LocalTaskManager, {
 export type TaskManager = LocalTaskManager;
 
 export { LocalTaskManager } from "./engine/localTaskManager";
-export * from "./engine/types";
+export * from "./core/types";
 export { TaskRecord } from "./engine/taskRecord";
-export { task, isTaskHandle } from "./engine/task";
-export { taskLog, getTaskContext, enqueue, reportProgress, type TaskLogOptions } from "./engine/taskContext";
-export { backoffDelayMs } from "./engine/backoff";
-export { systemClock, systemRandom } from "./engine/clock";
-export { Fernet, FernetError, generateKey, type FernetEncryptOptions, type FernetDecryptOptions } from "./engine/fernet";
-export { TimeoutError, CancelledError, ShutdownError, toError } from "./engine/errors";
-export { Emitter } from "./engine/emitter";
-export type { RegisterOptions } from "./engine/taskRegistry";
-export type { AttemptDelegate } from "./engine/attemptDelegate";
+export { task, isTaskHandle } from "./core/task";
+export { taskLog, getTaskContext, enqueue, reportProgress, type TaskLogOptions } from "./core/taskContext";
+export { backoffDelayMs } from "./core/backoff";
+export { systemClock, systemRandom } from "./core/clock";
+export { Fernet, FernetError, generateKey, type FernetEncryptOptions, type FernetDecryptOptions } from "./core/fernet";
+export { TimeoutError, CancelledError, ShutdownError, toError } from "./core/errors";
+export { Emitter } from "./core/emitter";
+export type { RegisterOptions } from "./core/taskRegistry";
+export type { AttemptDelegate } from "./core/attemptDelegate";
 export type { StoreFactory } from "./engine/taskManager";
 export type { LogFileOptions } from "./store/logFile";
 export { DatabaseLockedError, readLockHolder, type LockHolder } from "./store";

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { DEFAULT_QUEUE, TaskRecord } from "../model";
-import type { AddTaskInput } from "../engine/addTaskInput";
-import type { ArgumentCipher } from "../engine/argumentCipher";
-import type { Registration } from "../engine/taskRegistry";
+import type { AddTaskInput } from "./addTaskInput";
+import type { ArgumentCipher } from "./argumentCipher";
+import type { Registration } from "./taskRegistry";
 
 /**
  * A new run's record: its queue and priority from the call, else the task's config, else the

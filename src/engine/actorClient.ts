@@ -1,11 +1,11 @@
 import type { AuditTrail } from "./auditTrail";
 import type { TaskOperations } from "./taskOperations";
-import { AUDIT_ACTORS, isAuditActor } from "./types";
+import { AUDIT_ACTORS, isAuditActor } from "../core/types";
 import type {
   AddTaskOptions, AddTasksItem, AuditActor, AuditEntry, AuditQuery, Awaitable, ClearHistoryOptions, ListTasksQuery, Metrics, QueueInfo,
   QueueOptions, RegisteredTask, RetryFailedOptions, ScheduleInfo, ScheduleOptions, ScheduleSpec, TaskflowClient, TaskHandle, TaskRecord,
   ThroughputBucket, ThroughputQuery,
-} from "./types";
+} from "../core/types";
 
 const nameOf = (task: TaskHandle | string): string => (typeof task === "string" ? task : task.taskName);
 

@@ -1,5 +1,5 @@
 import type { TaskStore } from "../store/types";
-import { resolveAuditQuery, type AuditAction, type AuditActor, type AuditEntry, type AuditQuery, type Clock } from "./types";
+import { resolveAuditQuery, type AuditAction, type AuditActor, type AuditEntry, type AuditQuery, type Clock } from "../core/types";
 
 /**
  * Writes and reads the audit trail in the store, each entry stamped with the manager's clock.

@@ -1,6 +1,7 @@
 import { BinaryHeap } from "./binaryHeap";
 import type { QueueEntry, QueueState } from "./queueState";
-import type { Clock } from "./types";
+import type { Clock } from "../core/types";
+import { noop } from "../core/noop";
 
 /** A pending task that may not start before `due` (epoch ms). */
 export interface DelayedTask {
@@ -8,8 +9,6 @@ export interface DelayedTask {
   queue: QueueState;
   due: number;
 }
-
-function noop(): void {}
 
 /**
  * Tasks waiting for their delay or runAt, earliest first, behind one clock sleep for the earliest

@@ -1,10 +1,11 @@
-import { chooseRunFunction, type AttemptDelegate } from "./attemptDelegate";
+import { chooseRunFunction, type AttemptDelegate } from "../core/attemptDelegate";
 import { DelayedTasks, type DelayedTask } from "./delayedTasks";
 import { executeRun, TaskRun, type RunHost } from "./executor";
 import { QueueState, runsBefore, type QueueEntry } from "./queueState";
 import type { TaskRecord } from "./taskRecord";
-import type { Registration, TaskRegistry } from "./taskRegistry";
-import { DEFAULT_QUEUE, type LogLevel, type QueueInfo, type QueueOptions } from "./types";
+import type { Registration, TaskRegistry } from "../core/taskRegistry";
+import { DEFAULT_QUEUE, type LogLevel, type QueueInfo, type QueueOptions } from "../core/types";
+import { noop } from "../core/noop";
 
 /** What the run queue needs from the manager that owns it. */
 export interface DispatcherOptions {
@@ -28,8 +29,6 @@ interface Parked {
   queue: QueueState;
 }
 
-
-function noop(): void {}
 
 /**
  * The run queue. Pending tasks wait in their queue (higher priority first, then first in first out)
@@ -235,7 +234,7 @@ export class Dispatcher {
     queue.running++;
     if (queue.rateLimit !== null) queue.recordStart(host.clock.now());
     const { fn, config } = chooseRunFunction(this.options.delegateAttempt, record, registration, report);
-    const run = new TaskRun(record, fn, config);
+    const run = new TaskRun(host, record, fn, config);
     this.runs.set(id, run);
     void executeRun(host, run)
       .catch((error: unknown) => report(`Taskflow: internal error running task ${id}: ${String(error)}`, "error"))

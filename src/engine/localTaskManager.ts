@@ -5,9 +5,9 @@
  */
 import { MemoryStore, SqlJsStore, type TaskStore } from "../store";
 import { RotatingLogFile } from "../store/logFile";
-import { consoleSink } from "./taskContext";
+import { consoleSink } from "../core/taskContext";
 import { TaskManager } from "./taskManager";
-import type { TaskManagerOptions } from "./types";
+import type { TaskManagerOptions } from "../core/types";
 
 function openStore(options: TaskManagerOptions): TaskStore {
   if (options.dbPath !== undefined) {

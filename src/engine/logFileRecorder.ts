@@ -1,5 +1,5 @@
 import type { LogFileOptions } from "../store/logFile";
-import type { Disposable, Event, LifecycleEvent, LogEvent } from "./types";
+import type { Disposable, Event, LifecycleEvent, LogEvent } from "../core/types";
 
 /** Where the engine's text log goes: a RotatingLogFile, opened by the package entry for `options.logFile`. */
 export interface LogSink {

@@ -1,6 +1,7 @@
-import { Emitter } from "./emitter";
+import { Emitter } from "../core/emitter";
 import type { TaskRecord } from "./taskRecord";
-import type { Clock, ProgressEvent, TaskProgress } from "./types";
+import type { Clock, ProgressEvent, TaskProgress } from "../core/types";
+import { noop } from "../core/noop";
 
 /** Least milliseconds between two progress saves of one task; the events are not throttled. */
 export const PROGRESS_SAVE_INTERVAL_MS = 250;
@@ -13,8 +14,6 @@ export interface ProgressRecorderOptions {
   /** Gets what a progress listener threw. */
   onListenerError(error: unknown): void;
 }
-
-function noop(): void {}
 
 /**
  * Progress of running tasks: every report goes on the record and out as a ProgressEvent at once, and

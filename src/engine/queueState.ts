@@ -1,5 +1,5 @@
 import { BinaryHeap } from "./binaryHeap";
-import type { QueueInfo, QueueOptions } from "./types";
+import type { QueueInfo, QueueOptions } from "../core/types";
 
 /** A pending task waiting in a queue, with what orders it there. */
 export interface QueueEntry {

@@ -1,10 +1,10 @@
 import type { TaskStore } from "../store/types";
 import type { Dispatcher } from "./dispatcher";
-import { ShutdownError } from "./errors";
+import { ShutdownError } from "../core/errors";
 import type { TaskLedger } from "./taskLedger";
 import { TaskRecord } from "./taskRecord";
-import type { TaskRegistry } from "./taskRegistry";
-import type { Clock, TaskConfig } from "./types";
+import type { TaskRegistry } from "../core/taskRegistry";
+import type { Clock, TaskConfig } from "../core/types";
 
 const NOT_RAN = "Taskflow shut down before this task ran";
 const SHUT_DOWN_RUNNING = "Taskflow shut down while this task was running";
@@ -88,7 +88,7 @@ export class Recovery {
       } else if (record.status === "pending" && !config.persist && !config.requeueOnInterrupt && record.runAt === null) {
         ledger.transition(record, "interrupted", { endTime: now, error: SHUT_DOWN_WAITING }, run);
       }
-      run.controller.abort(new ShutdownError(SHUT_DOWN_RUNNING));
+      run.stopper.stop(new ShutdownError(SHUT_DOWN_RUNNING));
     }
     for (const id of dispatcher.drain()) {
       const record = ledger.live.get(id);

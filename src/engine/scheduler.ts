@@ -4,9 +4,10 @@ import {
   type ScheduleData, type ScheduleInfo, type ScheduleOptions, type ScheduleSource, type ScheduleSpec,
 } from "../model";
 import type { TaskStore } from "../store/types";
-import { checkAddTaskInput } from "./addTaskInput";
-import { checkScheduleSpec, nextSlot } from "./scheduleSlots";
-import type { Clock, LogLevel } from "./types";
+import { checkAddTaskInput } from "../core/addTaskInput";
+import { checkScheduleSpec, nextSlot } from "../core/scheduleSlots";
+import type { Clock, LogLevel } from "../core/types";
+import { noop } from "../core/noop";
 
 /** What the scheduler needs from its manager. */
 export interface SchedulerHost {
@@ -30,7 +31,6 @@ export interface NewSchedule {
   source: ScheduleSource;
 }
 
-function noop(): void {}
 /** The stored run an enqueue error names (QueueFullError's rejected run), or null. */
 const taskIdOf = (err: unknown): string | null => {
   const taskId = (err as { taskId?: unknown } | null)?.taskId;

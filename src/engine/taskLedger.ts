@@ -1,9 +1,9 @@
 import type { TaskStore } from "../store/types";
-import { Emitter } from "./emitter";
+import { Emitter } from "../core/emitter";
 import type { TaskRun } from "./executor";
 import { ProgressRecorder } from "./progressRecorder";
 import type { TaskRecord } from "./taskRecord";
-import { isFinished, type Clock, type LifecycleEvent, type LogEvent, type LogLevel, type TaskStatus } from "./types";
+import { isFinished, type Clock, type LifecycleEvent, type LogEvent, type LogLevel, type TaskStatus } from "../core/types";
 
 interface Waiter {
   resolve(record: TaskRecord): void;
@@ -14,8 +14,6 @@ interface Waiter {
 export interface TaskLedgerOptions {
   store: TaskStore;
   clock: Clock;
-  /** Log lines kept per task; later lines are counted and reported in one marker line. */
-  maxLogLinesPerTask: number;
   /** Where failed store writes and throwing listeners are reported. */
   report(message: string, level: LogLevel): void;
 }
@@ -34,13 +32,11 @@ export class TaskLedger {
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly store: TaskStore;
   private readonly clock: Clock;
-  private readonly maxLogLinesPerTask: number;
   private readonly report: (message: string, level: LogLevel) => void;
 
   constructor(options: TaskLedgerOptions) {
     this.store = options.store;
     this.clock = options.clock;
-    this.maxLogLinesPerTask = options.maxLogLinesPerTask;
     this.report = options.report;
     this.lifecycle = new Emitter(this.listenerErrorReporter("lifecycle"));
     this.logs = new Emitter(this.listenerErrorReporter("log"));
@@ -60,10 +56,10 @@ export class TaskLedger {
     Object.assign(record, changes);
     record.status = status;
     const finished = isFinished(status);
-    if (finished && run && run.droppedLogLines > 0) {
-      this.appendLog(record, undefined, `--- ${run.droppedLogLines} log lines dropped (limit ${this.maxLogLinesPerTask} per task) ---`, "warning", {}, true, run.attempt);
-      run.droppedLogLines = 0;
-    }
+    // A run finished from outside (cancel, shutdown) reports its dropped lines here: its attempt, still
+    // settling, no longer writes to the record.
+    const dropped = finished ? run?.logCap.takeMarker() : undefined;
+    if (dropped !== undefined) this.appendLog(record, run, dropped, "warning", {}, true);
     this.save(record);
     this.progress.recordSaved(record.taskId, finished);
     if (finished) this.live.delete(record.taskId);
@@ -93,16 +89,12 @@ export class TaskLedger {
 
   /**
    * Appends a log line to the record and the store and emits the LogEvent. A `marker` line is kept
-   * verbatim, without a timestamp. A line from a run past the per-task cap is only counted.
+   * verbatim, without a timestamp. The per-task cap is the attempt's (see runAttempt).
    */
   appendLog(
     record: TaskRecord, run: TaskRun | undefined, message: string, level: LogLevel, extra: Record<string, unknown>,
     marker: boolean, attempt = run?.attempt ?? record.retriesUsed,
   ): void {
-    if (run && record.logs.length >= this.maxLogLinesPerTask) {
-      run.droppedLogLines++;
-      return;
-    }
     const now = new Date(this.clock.now()).toISOString();
     const line = marker ? message : `${now.slice(0, 19)} ${message}`;
     record.logs.push(line);

@@ -1,27 +1,27 @@
 import type { TaskStore } from "../store/types";
 import { ActorClient } from "./actorClient";
-import { ArgumentCipher } from "./argumentCipher";
+import { ArgumentCipher } from "../core/argumentCipher";
 import { AuditTrail } from "./auditTrail";
-import { systemClock, systemRandom } from "./clock";
+import { systemClock, systemRandom } from "../core/clock";
 import { Dispatcher } from "./dispatcher";
-import { Emitter } from "./emitter";
+import { Emitter } from "../core/emitter";
 import { recordToLogFile, type LogSink, type LogSinkFactory } from "./logFileRecorder";
-import { containedSink, positiveInteger } from "./managerHelpers";
+import { containedSink, positiveInteger } from "../core/managerHelpers";
 import { Recovery } from "./recovery";
 import type { RunHost } from "./executor";
-import { makeHandle } from "./task";
-import { addOutsideSink, consoleSink } from "./taskContext";
+import { makeHandle } from "../core/task";
+import { addOutsideSink, consoleSink } from "../core/taskContext";
 import { TaskLedger } from "./taskLedger";
 import { TaskOperations } from "./taskOperations";
 import { TaskRecord } from "./taskRecord";
-import { TaskRegistry, type RegisterOptions } from "./taskRegistry";
+import { TaskRegistry, type RegisterOptions } from "../core/taskRegistry";
 import {
   isFinished, resolveThroughputQuery, UnknownTaskError,
   type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type ClearHistoryOptions, type Clock, type Event,
   type LifecycleEvent, type ListTasksQuery, type LogEvent, type LogLevel, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions,
   type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type ScheduleInfo, type ScheduleOptions, type ScheduleSpec,
   type TaskConfig, type TaskflowClient, type TaskFunction, type TaskHandle, type TaskManagerOptions, type ThroughputBucket, type ThroughputQuery,
-} from "./types";
+} from "../core/types";
 
 /** Opens the store a manager uses when `options.store` is not given (the package entry passes one). */
 export type StoreFactory = (options: TaskManagerOptions) => TaskStore;
@@ -81,7 +81,7 @@ export class TaskManager implements TaskflowClient {
       );
     }
     this.store = store;
-    const ledger = new TaskLedger({ store, clock: this.clock, maxLogLinesPerTask, report: this.outsideLog });
+    const ledger = new TaskLedger({ store, clock: this.clock, report: this.outsideLog });
     this.ledger = ledger;
     this.registryEmitter = new Emitter(ledger.listenerErrorReporter("registry"));
     this.onLifecycle = ledger.lifecycle.event;
@@ -92,11 +92,12 @@ export class TaskManager implements TaskflowClient {
     const host: RunHost = {
       clock: this.clock,
       random: options.random ?? systemRandom,
+      maxLogLinesPerTask,
       transition: (run, status, changes) => {
         if (!run.detached) ledger.transition(run.record, status, changes, run);
       },
       log: (run, message, level, extra, marker) => {
-        if (!run.detached) ledger.appendLog(run.record, run, message, level, extra, marker ?? false);
+        if (!run.detached) ledger.appendLog(run.record, run, message, level, extra, marker);
       },
       enqueueChild: (run, task, args, options) => this.ops.addRun("enqueue", task, args, options, run.record),
       reportProgress: (run, progress) => {

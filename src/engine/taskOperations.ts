@@ -3,22 +3,22 @@ import { rerunRecord } from "../core/rerun";
 import { retryFailed, retryableTasks } from "../core/retryFailed";
 import { newRunRecord, planBulkAdd } from "../core/runRecords";
 import type { TaskStore } from "../store/types";
-import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "./addTaskInput";
-import type { ArgumentCipher } from "./argumentCipher";
+import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../core/addTaskInput";
+import type { ArgumentCipher } from "../core/argumentCipher";
 import type { Dispatcher } from "./dispatcher";
-import { CancelledError } from "./errors";
-import { deleteFinished, oneOf } from "./managerHelpers";
-import { queueFullError, queueFullReason } from "./queueFull";
+import { CancelledError } from "../core/errors";
+import { deleteFinished, oneOf } from "../core/managerHelpers";
+import { queueFullError, queueFullReason } from "../core/queueFull";
 import { Scheduler } from "./scheduler";
 import type { TaskLedger } from "./taskLedger";
 import { TaskRecord } from "./taskRecord";
-import type { Registration, TaskRegistry } from "./taskRegistry";
+import type { Registration, TaskRegistry } from "../core/taskRegistry";
 import {
   CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
   holdsIdempotencyKey, isCancellable, isRetryable, parseQueueName, parseQueueOptions,
   type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type LogLevel, type QueueFullError, type QueueInfo,
   type QueueOptions, type RetryFailedOptions, type ScheduleData, type ScheduleOptions, type ScheduleSpec, type TaskHandle,
-} from "./types";
+} from "../core/types";
 
 const RETRYABLE_LIST = oneOf(RETRYABLE_STATUSES);
 const CANCELLABLE_LIST = oneOf(CANCELLABLE_STATUSES);
@@ -124,7 +124,7 @@ export class TaskOperations {
     if (run) run.detached = true;
     dispatcher.remove(taskId);
     ledger.transition(record, "cancelled", { endTime: new Date(clock.now()) }, run);
-    run?.controller.abort(new CancelledError(`task ${taskId} was cancelled`));
+    run?.stopper.stop(new CancelledError(`task ${taskId} was cancelled`));
   }
 
   deleteTasks(taskIds: string[]): number {

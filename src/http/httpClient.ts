@@ -12,7 +12,7 @@ import {
   type LogEvent, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type ScheduleInfo,
   type ScheduleOptions, type ScheduleSpec, type TaskflowClient, type TaskHandle, type ThroughputBucket, type ThroughputQuery,
 } from "../model";
-import { Emitter } from "../engine/emitter";
+import { Emitter } from "../core/emitter";
 import { errorFromResponse } from "./httpErrors";
 import { API_ROUTES, EVENTS_ROUTE, fillPath, type AnyRoute, type RouteReply, type RouteRequest } from "./routeTable";
 import { SseParser } from "./sseParser";

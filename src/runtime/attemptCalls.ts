@@ -3,7 +3,7 @@
  * reportProgress() and its enqueue() calls. The worker's side is workerRequests.ts.
  */
 import { AsyncResource } from "node:async_hooks";
-import { enqueue, reportProgress, taskLog } from "../engine/taskContext";
+import { enqueue, reportProgress, taskLog } from "../core/taskContext";
 import type { LogLevel } from "../model/events";
 import type { AddTaskOptions } from "../model/schemas";
 import { serializeError, type EnqueueRequest, type HostMessage, type ProgressRequest, type WorkerMessage } from "./workerProtocol";

@@ -8,7 +8,7 @@
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ResourceLimits, Worker } from "node:worker_threads";
-import { taskLog } from "../engine/taskContext";
+import { taskLog } from "../core/taskContext";
 import { isPlainObject } from "../model";
 import { runTaskWorker } from "./runTaskWorker";
 import { stackFrames } from "./stackFrames";

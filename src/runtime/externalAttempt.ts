@@ -8,7 +8,7 @@ import { rm } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { getTaskContext } from "../engine/taskContext";
+import { getTaskContext } from "../core/taskContext";
 import type { TaskFunction } from "../model";
 import { answerAttemptCall, engineAttemptCalls, isAttemptCall, type AttemptCalls } from "./attemptCalls";
 import { DEBUG_CHANNEL_ENV, DEBUG_TOKEN_ENV, encodeLine, lineReader, type ChannelMessage, type RunnerMessage } from "./debugProtocol";

@@ -1,7 +1,7 @@
 import { AsyncResource } from "node:async_hooks";
 import path from "node:path";
 import type { ResourceLimits, Worker } from "node:worker_threads";
-import { getTaskContext, taskLog } from "../engine/taskContext";
+import { getTaskContext, taskLog } from "../core/taskContext";
 import type { Disposable, LogLevel, TaskConfig, TaskFunction } from "../model";
 import type { CompileResult, EsbuildApi } from "./compileModule";
 import { ModuleCompiler } from "./moduleCompiler";

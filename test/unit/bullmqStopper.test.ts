@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { Stopper } from "../../src/backends/bullmq/stopper";
+import { Stopper } from "../../src/core/stopper";
 
 describe("BullMQ backend: the Stopper of a run", () => {
   it("keeps the first reason, tells its followers once and aborts a signal read before or after the stop", () => {

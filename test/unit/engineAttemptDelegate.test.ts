@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { getTaskContext, taskLog } from "../../src";
-import type { TaskFunction } from "../../src/engine/types";
+import type { TaskFunction } from "../../src/core/types";
 import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 
 describe("engine: attempts delegated elsewhere", () => {

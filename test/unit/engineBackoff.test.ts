@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { backoffDelayMs } from "../../src/engine/backoff";
+import { backoffDelayMs } from "../../src/core/backoff";
 import { FakeClock } from "./helpers/fakeClock";
 
 const never = () => {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { getTaskContext, taskLog } from "../../src";
-import type { TaskContext } from "../../src/engine/types";
+import type { TaskContext } from "../../src/core/types";
 import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 

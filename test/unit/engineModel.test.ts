@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { TaskRecord } from "../../src";
-import { toError } from "../../src/engine/errors";
-import { jsonProblem } from "../../src/engine/jsonCheck";
+import { toError } from "../../src/core/errors";
+import { jsonProblem } from "../../src/core/jsonCheck";
 
 describe("engine: TaskRecord", () => {
   const record = new TaskRecord({

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { TaskManager, ValidationError } from "../../src";
-import { nextSlot } from "../../src/engine/scheduleSlots";
+import { nextSlot } from "../../src/core/scheduleSlots";
 import { makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { FakeClock, settle } from "./helpers/fakeClock";
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { TaskManager } from "../../src/engine/taskManager";
-import { reportProgress } from "../../src/engine/taskContext";
+import { reportProgress } from "../../src/core/taskContext";
 import type { LifecycleEvent, ProgressEvent, TaskflowClient } from "../../src/model";
 import { MemoryStore } from "../../src/store";
 import { ManagerProxy } from "../../src/extension/session/managerProxy";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { Fernet, FernetError, generateKey } from "../../src/engine/fernet";
+import { Fernet, FernetError, generateKey } from "../../src/core/fernet";
 
 interface Vectors {
   secret: string;

@@ -1,4 +1,5 @@
 /** Display formatting shared by both webviews. Pure, so it is unit-tested in Node. */
+import { parseRetryMarker } from "../../src/model/logMarkers";
 
 /** Seconds as `850 ms`, `12.3 s`, `4 m 05 s`, `2 h 03 m`; an em dash for null. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -26,7 +27,6 @@ export function orList(items: readonly string[]): string {
   return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
 
-const RETRY_SEPARATOR = /^(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*\s+)?--- Retry (\d+) ---$/;
 const LOG_LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*)\s(.*)$/s;
 
 /** A log line split for display: a retry separator, or an optional timestamp and the message. */
@@ -35,8 +35,8 @@ export type ParsedLogLine =
   | { kind: "line"; timestamp: string | null; message: string };
 
 export function parseLogLine(line: string): ParsedLogLine {
-  const retry = RETRY_SEPARATOR.exec(line);
-  if (retry) return { kind: "retry", retry: Number(retry[1]), text: `Retry ${retry[1]}` };
+  const retry = parseRetryMarker(line);
+  if (retry !== null) return { kind: "retry", retry, text: `Retry ${retry}` };
   const parts = LOG_LINE.exec(line);
   return parts ? { kind: "line", timestamp: parts[1], message: parts[2] } : { kind: "line", timestamp: null, message: line };
 }

@@ -5,17 +5,17 @@
  */
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { ArgumentCipher } from "../../engine/argumentCipher";
-import { backoffDelayMs } from "../../engine/backoff";
-import { systemClock, systemRandom } from "../../engine/clock";
-import { Emitter } from "../../engine/emitter";
-import { ShutdownError } from "../../engine/errors";
-import { containedSink, positiveInteger } from "../../engine/managerHelpers";
-import { consoleSink } from "../../engine/taskContext";
-import { TaskRegistry } from "../../engine/taskRegistry";
+import { ArgumentCipher } from "../../core/argumentCipher";
+import { backoffDelayMs } from "../../core/backoff";
+import { systemClock, systemRandom } from "../../core/clock";
+import { Emitter } from "../../core/emitter";
+import { ShutdownError } from "../../core/errors";
+import { containedSink, positiveInteger } from "../../core/managerHelpers";
+import { consoleSink } from "../../core/taskContext";
+import { TaskRegistry } from "../../core/taskRegistry";
 import { DEFAULT_QUEUE, type BullmqBackendOptions } from "../../model";
-import type { TaskManagerOptions } from "../../engine/types";
-import type { Clock, LogLevel, RegistryChangeEvent, ScheduleSpec } from "../../engine/types";
+import type { TaskManagerOptions } from "../../core/types";
+import type { Clock, LogLevel, RegistryChangeEvent, ScheduleSpec } from "../../core/types";
 import { AuditTrail } from "./auditTrail";
 import { resolveBullmqOptions, type ResolvedBullmqOptions } from "./backendOptions";
 import { BackendEvents, EventHub } from "./backendEvents";

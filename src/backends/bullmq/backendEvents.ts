@@ -5,7 +5,7 @@
  * until someone listens or waits.
  */
 import { QueueEvents, QueueEventsProducer, type Job } from "bullmq";
-import { Emitter } from "../../engine/emitter";
+import { Emitter } from "../../core/emitter";
 import {
   TaskRecord, isFinished,
   type Disposable, type Event, type LifecycleEvent, type LogEvent, type ProgressEvent, type TaskData,

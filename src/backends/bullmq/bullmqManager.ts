@@ -5,10 +5,10 @@
  */
 import type { Queue } from "bullmq";
 import { newRunRecord } from "../../core/runRecords";
-import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../../engine/addTaskInput";
-import { makeHandle } from "../../engine/task";
-import type { RegisterOptions, Registration } from "../../engine/taskRegistry";
-import type { TaskManagerOptions } from "../../engine/types";
+import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../../core/addTaskInput";
+import { makeHandle } from "../../core/task";
+import type { RegisterOptions, Registration } from "../../core/taskRegistry";
+import type { TaskManagerOptions } from "../../core/types";
 import {
   DEFAULT_QUEUE, TaskRecord,
   type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type Event,

@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { checkAddTaskInput } from "../../engine/addTaskInput";
-import { checkScheduleSpec } from "../../engine/scheduleSlots";
+import { checkAddTaskInput } from "../../core/addTaskInput";
+import { checkScheduleSpec } from "../../core/scheduleSlots";
 import {
   ValidationError, sameScheduleSpec, scheduleInfo, specOf,
   type ScheduleData, type ScheduleInfo, type ScheduleOptions, type ScheduleSource, type ScheduleSpec, type TaskData,

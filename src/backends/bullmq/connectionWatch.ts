@@ -4,7 +4,7 @@
  * the people watching (the status bar, the views) that the shared queue is out of reach for now.
  */
 import type { Redis } from "ioredis";
-import { Emitter } from "../../engine/emitter";
+import { Emitter } from "../../core/emitter";
 import type { Event } from "../../model";
 
 export interface ConnectionState {

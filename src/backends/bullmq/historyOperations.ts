@@ -11,7 +11,7 @@ import {
   isCancellable, isFinished, isRetryable, parseQueueName, parseQueueOptions,
   type ClearHistoryOptions, type QueueInfo, type QueueOptions, type RetryFailedOptions, type ThroughputBucket, type ThroughputQuery,
 } from "../../model";
-import { oneOf } from "../../engine/managerHelpers";
+import { oneOf } from "../../core/managerHelpers";
 import { throughputOf } from "./auditTrail";
 import type { BackendCore, Connected } from "./backendCore";
 import { jobOf, passKey, roomIn, storeRejected, type EnqueueHost } from "./jobEnqueue";

@@ -1,6 +1,6 @@
 /**
  * Adding runs as BullMQ jobs: the job's id is the task's id, Taskflow's retries are BullMQ attempts
- * with the "taskflow" backoff strategy (src/engine/backoff.ts), delay and runAt are BullMQ's delay,
+ * with the "taskflow" backoff strategy (src/core/backoff.ts), delay and runAt are BullMQ's delay,
  * priority is BullMQ's (inverted). Idempotency keys are claimed in a Redis hash by compare-and-set.
  */
 import type { JobsOptions } from "bullmq";
@@ -8,7 +8,7 @@ import {
   QueueFullError, TaskRecord, holdsIdempotencyKey,
   type TaskConfig, type TaskData,
 } from "../../model";
-import { queueFullError, queueFullReason } from "../../engine/queueFull";
+import { queueFullError, queueFullReason } from "../../core/queueFull";
 import { bullPriority, jobConfig, payloadOf, rejectedToJson, statusOf, type JobPayload } from "./jobMapping";
 import type { RedisQueues } from "./redisQueues";
 import { maxSizeOf, pendingCount } from "./queueSettings";

@@ -5,18 +5,15 @@
  * (cancelled, interrupted) as data on the job before it is failed for good.
  */
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
-import type { ArgumentCipher } from "../../engine/argumentCipher";
-import { CancelledError, ShutdownError, TimeoutError, errorSummary, toError } from "../../engine/errors";
-import { jsonProblem } from "../../engine/jsonCheck";
-import { runInTaskScope, type TaskScope } from "../../engine/taskContext";
-import type { TaskRegistry } from "../../engine/taskRegistry";
-import {
-  TaskRecord, cloneJson, isNonRetryableError,
-  type AddTaskOptions, type LogEvent, type LogLevel, type TaskHandle, type TaskProgress,
-} from "../../model";
-import type { Clock } from "../../engine/types";
+import type { ArgumentCipher } from "../../core/argumentCipher";
+import { callArguments, runAttempt, shouldRetry, type AttemptPort, type AttemptTask } from "../../core/attempt";
+import { CancelledError, ShutdownError, errorSummary, toError } from "../../core/errors";
+import { LogCap } from "../../core/logCap";
+import type { TaskRegistry } from "../../core/taskRegistry";
+import { TaskRecord, type AddTaskOptions, type LogEvent, type TaskFunction, type TaskHandle } from "../../model";
+import type { Clock } from "../../core/types";
 import type { JobOutcome, JobPayload } from "./jobMapping";
-import { Stopper } from "./stopper";
+import { Stopper } from "../../core/stopper";
 
 /** Milliseconds a job of a function this worker does not have waits before another worker may take it. */
 export const HAND_BACK_MS = 1000;
@@ -132,7 +129,7 @@ async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: s
     const run = new Stopper();
     runs.byId.set(taskId, run);
     try {
-      return await runAttempt(host, job, registration.fn, run);
+      return await runJobAttempt(host, job, registration.fn, run);
     } catch (thrown) {
       const reason = run.stopped ? run.reason : undefined;
       if (reason instanceof ShutdownError) {
@@ -146,78 +143,59 @@ async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: s
         return settleWith(job, { status: "cancelled", at: host.clock.now(), error: errorSummary(reason) });
       }
       const error = toError(thrown);
-      throw finalError(error, isNonRetryableError(error));
+      // BullMQ retries a plain Error itself while attempts are left, after the "taskflow" backoff strategy's delay.
+      throw finalError(error, !shouldRetry(payload.config, job.attemptsMade, error));
     } finally {
       runs.byId.delete(taskId);
     }
   }
 }
 
-async function runAttempt(host: RunnerHost, job: Job, fn: (...args: unknown[]) => unknown, run: Stopper): Promise<unknown> {
-  const payload = job.data as JobPayload;
+/**
+ * The port of one job's attempt: log lines onto the job's logs (and onLog), progress through
+ * updateProgress. Their writes are collected so the processor returns only once they landed.
+ */
+function jobPort(host: RunnerHost, job: Job, attempt: number, tags: Readonly<Record<string, string>>, writes: Promise<unknown>[]): AttemptPort {
   const taskId = String(job.id);
   const funcName = job.name;
-  const attempt = job.attemptsMade;
-  const writes: Promise<unknown>[] = [];
-  let lines = 0;
-  let dropped = 0;
-  let open = true;
   const write = (line: string): void => {
     writes.push(job.log(line).catch(() => undefined));
   };
-  if (attempt > 0) write(`--- Retry ${attempt} ---`);
-  const { args, kwargs } = payload.encrypted ? host.cipher.open(new TaskRecord({
-    taskId, funcName, createdAt: new Date(job.timestamp), encryptedPayload: Uint8Array.from(Buffer.from(payload.encrypted, "base64")),
-  })) : { args: payload.args ?? [], kwargs: payload.kwargs ?? {} };
-  const callArgs = Object.keys(kwargs).length > 0 ? [...args, kwargs] : [...args];
-  const tags = Object.freeze({ ...payload.tags });
-  // The attempt's own stop: the run's (cancel, shutdown), and its timeout.
-  const attemptStop = new Stopper();
-  const unfollow = run.onStop((reason) => attemptStop.stop(reason));
-  const scope: TaskScope = {
-    // A getter, so the AbortSignal exists only for a task that reads it.
-    context: Object.freeze({ taskId, funcName, attempt, tags, get signal() { return attemptStop.signal; } }),
-    log: (message: string, level: LogLevel, extra: Record<string, unknown>) => {
-      if (!open) return;
-      if (lines >= host.maxLogLinesPerTask) {
-        dropped++;
-        return;
-      }
-      lines++;
+  return {
+    clock: host.clock,
+    log: (message, level, extra, marker) => {
+      if (marker) return write(message);
       const now = host.clock.now();
       const line = lineOf(now, message);
       write(line);
       host.publishLog(job.queueName, { taskId, funcName, message, level, timestamp: new Date(now).toISOString(), attempt, tags: { ...tags }, extra, line });
     },
-    enqueue: (task, childArgs, options) => {
-      if (!open) return Promise.reject(new Error(`enqueue() was called by attempt ${attempt} of task "${funcName}" (${taskId}) after that attempt had ended: nothing was enqueued`));
-      return host.enqueueChild({ taskId, funcName }, task, childArgs, options);
-    },
-    progress: (progress: TaskProgress) => {
-      if (!open) return;
+    progress: (progress) => {
       writes.push(job.updateProgress(progress).catch(() => undefined));
     },
+    enqueueChild: (task, args, options) => host.enqueueChild({ taskId, funcName }, task, args, options),
   };
-  let timer: NodeJS.Timeout | undefined;
+}
+
+/** Runs the job's attempt with the job's arguments; resolves with the return value as the job keeps it. */
+async function runJobAttempt(host: RunnerHost, job: Job, fn: TaskFunction, stopper: Stopper): Promise<unknown> {
+  const payload = job.data as JobPayload;
+  const taskId = String(job.id);
+  const funcName = job.name;
+  const attempt = job.attemptsMade;
+  const tags = Object.freeze({ ...payload.tags });
+  const writes: Promise<unknown>[] = [];
   try {
-    // Settles with the function's outcome or the attempt's stop, whichever comes first (one promise
-    // instead of a Promise.race: with the task context on, every promise pays an async hook).
-    const result = await new Promise<unknown>((resolve, reject) => {
-      attemptStop.onStop(reject);
-      const seconds = payload.config.timeout;
-      if (seconds !== undefined) {
-        timer = setTimeout(() => attemptStop.stop(new TimeoutError(`task "${funcName}" timed out after ${seconds}s`)), seconds * 1000);
-      }
-      Promise.resolve().then(() => runInTaskScope(scope, () => fn(...callArgs))).then(resolve, reject);
-    });
-    const problem = jsonProblem(result, "the return value", true);
-    if (problem) throw new TypeError(`task "${funcName}" returned a value that is not JSON-serialisable: ${problem}`);
-    return result === undefined ? null : cloneJson(result);
+    const resolved = payload.encrypted ? host.cipher.open(new TaskRecord({
+      taskId, funcName, createdAt: new Date(job.timestamp), encryptedPayload: Uint8Array.from(Buffer.from(payload.encrypted, "base64")),
+    })) : { args: payload.args ?? [], kwargs: payload.kwargs ?? {} };
+    const task: AttemptTask = {
+      taskId, funcName, tags, fn, args: callArguments(resolved), timeoutSeconds: payload.config.timeout, stopper,
+      // BullMQ keeps no count of a job's lines this side of Redis, so each attempt has the whole cap.
+      logCap: new LogCap(host.maxLogLinesPerTask),
+    };
+    return await runAttempt(jobPort(host, job, attempt, tags, writes), task, attempt);
   } finally {
-    open = false;
-    if (timer) clearTimeout(timer);
-    unfollow();
-    if (dropped > 0) write(`--- ${dropped} log lines dropped (limit ${host.maxLogLinesPerTask} per task) ---`);
     if (writes.length > 0) await Promise.all(writes);
   }
 }

@@ -6,7 +6,7 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { AttemptDelegate } from "../../engine/attemptDelegate";
+import type { AttemptDelegate } from "../../core/attemptDelegate";
 import type { TaskRecord } from "../../model";
 import { externalAttemptFunction, type CompiledTask } from "../../runtime";
 

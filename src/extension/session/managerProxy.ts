@@ -5,7 +5,7 @@
  * registered through `task()` are registered on it again. What is done through it is recorded in the
  * audit trail as done by "vscode". No vscode import, so it is unit-tested in plain Node.
  */
-import { Emitter } from "../../engine/emitter";
+import { Emitter } from "../../core/emitter";
 import type { TaskManager } from "../../engine/taskManager";
 import type {
   AddTaskOptions,

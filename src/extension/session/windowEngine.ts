@@ -10,7 +10,7 @@
 import type * as vscode from "vscode";
 import type { BullmqTaskManager } from "../../backends/bullmq/bullmqManager";
 import type { ConnectionState } from "../../backends/bullmq/connectionWatch";
-import { Emitter } from "../../engine/emitter";
+import { Emitter } from "../../core/emitter";
 import { serveLocalEndpoint, type HttpTaskflowClient, type LocalEndpoint } from "../../http";
 import type { Event } from "../../model";
 import { WINDOW_OWNER, openOrForward } from "./databaseAccess";

@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { BullmqTaskManager } from "../../backends/bullmq/bullmqManager";
-import type { AttemptDelegate } from "../../engine/attemptDelegate";
+import type { AttemptDelegate } from "../../core/attemptDelegate";
 import { LocalTaskManager } from "../../engine/localTaskManager";
 import { connectionUrl } from "./backendSetting";
 import { WorkspaceRuntime, type CompiledTask } from "../../runtime";

@@ -1,6 +1,6 @@
 import { MemoryStore, type TaskStore } from "../../../src/store";
 import { TaskManager } from "../../../src";
-import type { LifecycleEvent, LogEvent, LogLevel, TaskManagerOptions } from "../../../src/engine/types";
+import type { LifecycleEvent, LogEvent, LogLevel, TaskManagerOptions } from "../../../src/core/types";
 import { FakeClock } from "./fakeClock";
 
 const made: TaskManager[] = [];

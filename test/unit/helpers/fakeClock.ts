@@ -1,4 +1,4 @@
-import type { Clock } from "../../../src/engine/types";
+import type { Clock } from "../../../src/core/types";
 
 interface Sleeper {
   due: number;

@@ -1,5 +1,5 @@
 import { Fernet, FernetError } from "./fernet";
-import type { TaskRecord } from "./taskRecord";
+import type { TaskRecord } from "../model/taskRecord";
 import type { Clock } from "./types";
 
 /** A task's call arguments. */

@@ -3,8 +3,8 @@
  * debugger runs the attempt in a process of its own, and the run is otherwise an ordinary task (its
  * record, ledger, lifecycle events and store are the same).
  */
-import type { TaskRecord } from "./taskRecord";
-import type { LogLevel, TaskConfig, TaskFunction } from "./types";
+import type { TaskRecord } from "../model/taskRecord";
+import type { LogLevel, TaskConfig, TaskFunction } from "../model";
 
 /**
  * Asked as each run starts (the record is the live one: read it, do not change it). A function it
