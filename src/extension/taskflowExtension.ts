@@ -1,7 +1,7 @@
 /**
  * The composition root: builds the window's parts (the engine's lifecycle, the views, the panels,
  * the CodeLens, the commands, the HTTP API and the terminals' environment), starts them in order and
- * disposes each on its own. `activate()` builds one and returns its API (design section 3).
+ * disposes each on its own. `activate()` builds one and returns its API: the engine API other extensions use.
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
