@@ -3,7 +3,7 @@ import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "./addT
 import type { ArgumentCipher } from "./argumentCipher";
 import type { Dispatcher } from "./dispatcher";
 import { CancelledError } from "./errors";
-import { deleteFinished, oneOf } from "./managerHelpers";
+import { deleteFinished } from "./managerHelpers";
 import { queueFullError, queueFullReason } from "./queueFull";
 import { retryFailed } from "./retryFailed";
 import { newRunRecord, planBulkAdd, retryRecord } from "./runRecords";
@@ -13,13 +13,13 @@ import { TaskRecord } from "./taskRecord";
 import type { Registration, TaskRegistry } from "./taskRegistry";
 import {
   CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
-  holdsIdempotencyKey, isCancellable, isRetryable, parseQueueName, parseQueueOptions,
+  holdsIdempotencyKey, isCancellable, isRetryable, orList, parseQueueName, parseQueueOptions,
   type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type LogLevel, type QueueFullError, type QueueInfo,
   type QueueOptions, type RetryFailedOptions, type ScheduleData, type ScheduleOptions, type ScheduleSpec, type TaskHandle,
 } from "./types";
 
-const RETRYABLE_LIST = oneOf(RETRYABLE_STATUSES);
-const CANCELLABLE_LIST = oneOf(CANCELLABLE_STATUSES);
+const RETRYABLE_LIST = orList(RETRYABLE_STATUSES);
+const CANCELLABLE_LIST = orList(CANCELLABLE_STATUSES);
 
 /** What the operations need of their manager. */
 export interface OperationsHost {

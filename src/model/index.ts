@@ -18,3 +18,4 @@ export * from "./throughput";
 export { describeValue, previewValue, isPlainObject } from "./describe";
 export * from "./timers";
 export { checkProgress } from "./progress";
+export { orList } from "./orList";
