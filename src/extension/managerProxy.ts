@@ -52,12 +52,12 @@ function registers(target: ProxyTarget): target is RegisteringTarget {
 }
 
 /** A `task()` call as given: `(fn)`, `(config, fn)` or `(fn, config)`. */
-interface Registration {
+interface TaskCall {
   a: TaskFunction | TaskConfig;
   b?: TaskFunction | TaskConfig;
 }
 
-function register(manager: RegisteringTarget, { a, b }: Registration): TaskHandle {
+function register(manager: RegisteringTarget, { a, b }: TaskCall): TaskHandle {
   return typeof a === "function" ? manager.task(a, b as TaskConfig | undefined) : manager.task(a, b as TaskFunction);
 }
 
@@ -76,7 +76,7 @@ export class ManagerProxy implements TaskflowClient {
   private readonly progress: Emitter<ProgressEvent>;
   private readonly registry: Emitter<RegistryChangeEvent>;
   /** Functions registered through this API by name, registered again on each new manager. */
-  private readonly ownRegistrations = new Map<string, Registration>();
+  private readonly ownRegistrations = new Map<string, TaskCall>();
   /** Why `task()` is refused while the target does not register functions. */
   private registrationRefusal = "";
 

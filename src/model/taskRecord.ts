@@ -1,6 +1,5 @@
-import { FIELD_NAMES, TASK_FIELDS, assignRecordFields, dataToRecordFields, dictKey, newTaskData, recordToData, type Field, type TaskData, type TaskDict, type TaskField, type TaskRecordFields } from "./fields";
-
-type AnyField = Field<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { FIELD_NAMES, TASK_FIELDS, assignRecordFields, dataToRecordFields, dictKey, newTaskData, recordToData, type TaskData, type TaskDict, type TaskField, type TaskRecordFields } from "./fields";
+import type { AnyField } from "./fieldKinds";
 
 /** What `new TaskRecord(...)` needs: an id, a function name and a creation time; the rest defaults. */
 export type TaskRecordInit = Pick<TaskRecordFields, "taskId" | "funcName" | "createdAt"> & Partial<TaskRecordFields>;
