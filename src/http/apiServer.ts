@@ -106,7 +106,7 @@ export class ApiServer {
         if (matching.length > 0) {
           throw new HttpError(405, `${method} ${url.pathname} is not supported: use ${matching.map((r) => r.method).join(" or ")}`);
         }
-        throw new HttpError(404, `No endpoint ${method} ${url.pathname}: the API serves /tasks and below (see the design's HTTP API)`);
+        throw new HttpError(404, `No endpoint ${method} ${url.pathname}: every endpoint is under /tasks, like GET /tasks (the task list) or GET /tasks/{id} (one task)`);
       }
       const params = (route.pattern.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
       const maxBytes = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
