@@ -1,4 +1,4 @@
-/** The CLI's commands and flags (design section 9), parsed with node:util's parseArgs. */
+/** The CLI's commands and flags, parsed with node:util's parseArgs; help.ts describes each. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { usage } from "./cliErrors";
 

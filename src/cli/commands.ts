@@ -206,9 +206,7 @@ const cancel: Command = (parsed, io) =>
 
 const schedules: Command = (parsed, io) =>
   withSession(parsed, io, "none", async (session) => {
-    // Clients gain listSchedules with the schedules feature; until then there are none.
-    const lister = (session.client as { listSchedules?: () => unknown[] | Promise<unknown[]> }).listSchedules;
-    const found = lister ? await lister.call(session.client) : [];
+    const found = await session.client.listSchedules();
     io.out(json(parsed) ? JSON.stringify(found) : found.length === 0 ? "No schedules." : found.map((s) => JSON.stringify(s)).join("\n"));
     return 0;
   });

@@ -13,6 +13,8 @@ Usage:
   taskflow schedules [--json]
   taskflow serve [--port N] [--json]
   taskflow worker --redis URL [--concurrency N] [--prefix P] [--lock-seconds N] [--json]
+  taskflow help [<command>]
+  taskflow --version
 
 Common options:
   --workspace DIR   the workspace folder (default: the current folder)
@@ -41,22 +43,41 @@ export const COMMAND_HELP: Record<string, string> = {
   run: `taskflow run <task> [--args JSON] [--kwargs JSON] [--tag k=v]... [--key K] [--queue Q] [--priority N] [--wait] [--json]
 
 Enqueues a run of <task>. --args is a JSON array, --kwargs a JSON object, --tag repeats, --key is
-an idempotency key. --wait waits for the end (exit 0 only on success) and shows progress on a
+an idempotency key, --queue and --priority (a whole number, higher runs first) override the task's
+own. Prints the new run's id. --wait waits for the end (exit 0 only on success) and shows progress on a
 terminal. --json prints {"taskId"}, or with --wait the finished task.
 With no window holding the database, the CLI runs the task itself and stays until it finishes.`,
   list: `taskflow list [--status S] [--task NAME] [--tag k=v] [--limit N] [--json]
 
 Lists tasks, newest first (default limit 100). --status takes one status or several separated by
-commas (pending, running, success, failed, interrupted, cancelled, rejected).`,
+commas (pending, running, success, failed, interrupted, cancelled, rejected); --task keeps the runs
+of one task, --tag those with that tag (k=v, or k for any value). --json prints an array of the
+tasks' JSON form.`,
   show: `taskflow show <id> [--json]\n\nShows one task: fields, error, stack trace and logs. --json prints its JSON form.`,
-  logs: `taskflow logs <id> [--follow] [--json]\n\nPrints a task's log lines. --follow keeps printing new lines until the task finishes.\n--json prints the lines as one JSON array (not with --follow).`,
-  retry: `taskflow retry <id> [--json]\n\nStarts a failed, interrupted or rejected task again, with the same arguments and tags. --json prints {"taskId"} of the new run.`,
-  cancel: `taskflow cancel <id> [--json]\n\nCancels a pending or running task.`,
-  schedules: `taskflow schedules [--json]\n\nLists schedules. This version has none yet: the list is empty.`,
+  logs: `taskflow logs <id> [--follow] [--json]
+
+Prints a task's log lines. --follow (-f) keeps printing new lines until the task finishes.
+--json prints the lines as one JSON array (not with --follow).`,
+  retry: `taskflow retry <id> [--json]
+
+Starts a failed, interrupted or rejected task again as a new run, with the same arguments and tags.
+Prints the new run's id; --json prints {"taskId"}. With no window holding the database, the CLI
+runs the task itself and stays until it finishes.`,
+  cancel: `taskflow cancel <id> [--json]
+
+Cancels a pending or running task. --json prints {"taskId","status":"cancelled"}.`,
+  schedules: `taskflow schedules [--json]
+
+Lists the schedules, soonest next run first: those task modules declare with
+task({ schedule }) and those added with manager.schedule(). Each is one line of JSON
+({ scheduleId, funcName, every, cron, timezone, nextRunAt, lastRunAt, lastTaskId, paused });
+--json prints them as one JSON array.`,
   serve: `taskflow serve [--port N] [--json]
 
 Serves the HTTP API on 127.0.0.1 (default: a free port) until interrupted. Every request needs
-Authorization: Bearer <token>. --json prints {"url","token"} as one line when ready.`,
+Authorization: Bearer <token>. --json prints {"url","token"} as one line when ready.
+With no window holding the database, it holds it itself: it runs the workspace's tasks (and the
+pending ones it finds), and other taskflow commands forward to it.`,
   worker: `taskflow worker --redis URL [--workspace DIR] [--concurrency N] [--prefix P] [--lock-seconds N] [--json]
 
 Runs the jobs of the shared queue in Redis (BullMQ) with the workspace's task modules, until

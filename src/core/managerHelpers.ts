@@ -1,10 +1,5 @@
 import type { TaskStore } from "../store/types";
-import { isDeletable, type LogLevel, type TaskStatus } from "./types";
-
-/** `a, b or c`. */
-export function oneOf(statuses: readonly TaskStatus[]): string {
-  return statuses.length < 2 ? statuses.join("") : `${statuses.slice(0, -1).join(", ")} or ${statuses[statuses.length - 1]}`;
-}
+import { isDeletable, type LogLevel } from "./types";
 
 /** A TaskManager option that must be a whole number >= 1; `fallback` when not given. */
 export function positiveInteger(name: string, value: number | undefined, fallback: number): number {

@@ -8,6 +8,7 @@ export interface RegisterOptions {
   source?: string;
 }
 
+/** A task function as the registry holds it, under its unique name. */
 export interface Registration {
   name: string;
   fn: TaskFunction;

@@ -7,7 +7,7 @@ import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../cor
 import type { ArgumentCipher } from "../core/argumentCipher";
 import type { Dispatcher } from "./dispatcher";
 import { CancelledError } from "../core/errors";
-import { deleteFinished, oneOf } from "../core/managerHelpers";
+import { deleteFinished } from "../core/managerHelpers";
 import { queueFullError, queueFullReason } from "../core/queueFull";
 import { Scheduler } from "./scheduler";
 import type { TaskLedger } from "./taskLedger";
@@ -15,13 +15,13 @@ import { TaskRecord } from "./taskRecord";
 import type { Registration, TaskRegistry } from "../core/taskRegistry";
 import {
   CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
-  holdsIdempotencyKey, isCancellable, isRetryable, parseQueueName, parseQueueOptions,
+  holdsIdempotencyKey, isCancellable, isRetryable, orList, parseQueueName, parseQueueOptions,
   type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type LogLevel, type QueueFullError, type QueueInfo,
   type QueueOptions, type RetryFailedOptions, type ScheduleData, type ScheduleOptions, type ScheduleSpec, type TaskHandle,
 } from "../core/types";
 
-const RETRYABLE_LIST = oneOf(RETRYABLE_STATUSES);
-const CANCELLABLE_LIST = oneOf(CANCELLABLE_STATUSES);
+const RETRYABLE_LIST = orList(RETRYABLE_STATUSES);
+const CANCELLABLE_LIST = orList(CANCELLABLE_STATUSES);
 
 /** What the operations need of their manager. */
 export interface OperationsHost {

@@ -1,6 +1,6 @@
 /**
  * The extension's entry (package.json `main` is `dist/extension.js`, built from this file):
- * `activate()` starts a TaskflowExtension and returns the engine API of design section 3.
+ * `activate()` starts a TaskflowExtension and returns the engine API, bound to the workspace.
  */
 import type * as vscode from "vscode";
 import type { TaskflowApi } from "./api/taskflowApi";

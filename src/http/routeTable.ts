@@ -72,7 +72,7 @@ function route<const P extends string, R, B extends BodySpec | undefined = undef
 
 type TaskIdsReply = { taskIds: string[]; errors: Array<{ taskId: string; error: string }> };
 
-/** The endpoints of the HTTP API (design section 9), by the name of what they do. */
+/** The endpoints of the HTTP API, by the name of what they do. */
 export const API_ROUTES = {
   listTasks: route({ method: "GET", path: "/tasks", query: LIST_TASKS_QUERY, reply: reply<TaskDict[]>() }),
   addTask: route({ method: "POST", path: "/tasks", status: 201, body: ADD_TASK_BODY, reply: reply<{ taskId: string }>() }),

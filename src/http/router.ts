@@ -75,7 +75,7 @@ export class Router {
         const methods = [...new Set(matching.map((r) => r.route.method))];
         throw new HttpError(405, `${call.method} ${pathname} is not supported: use ${methods.join(" or ")}`);
       }
-      throw new HttpError(404, `No endpoint ${call.method} ${pathname}: the API serves /tasks and below (see the design's HTTP API)`);
+      throw new HttpError(404, `No endpoint ${call.method} ${pathname}: every endpoint is under /tasks, like GET /tasks (the task list) or GET /tasks/{id} (one task)`);
     }
     const { route, pattern, paramNames, handler } = found;
     const values = (pattern.exec(pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));

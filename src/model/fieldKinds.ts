@@ -33,7 +33,8 @@ export interface Field<D, R = D, X = D, C extends ColumnValue = ColumnValue> {
   readonly same?: { readonly record?: boolean; readonly column?: boolean; readonly copy?: boolean };
 }
 
-type AnyField = Field<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A field of any types, for code that walks TASK_FIELDS by key and so cannot name them. */
+export type AnyField = Field<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function wrongColumn(column: string, expected: string, got: unknown): never {
   throw new TypeError(`column ${column}: expected ${expected}, got ${describeValue(got)}`);

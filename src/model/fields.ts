@@ -10,12 +10,10 @@
  */
 import { describeValue } from "./describe";
 import {
-  json, lines, numeric, secretBytes, status, text, textOrNull, time, type ColumnValue, type Field,
+  json, lines, numeric, secretBytes, status, text, textOrNull, time, type AnyField, type ColumnValue, type Field,
 } from "./fieldKinds";
 
 export { cloneJson, type ColumnValue, type Field } from "./fieldKinds";
-
-type AnyField = Field<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Progress a running task reported: a fraction done and an optional message. */
 export interface TaskProgress {

@@ -19,3 +19,4 @@ export { describeValue, previewValue, isPlainObject } from "./describe";
 export * from "./timers";
 export { checkProgress } from "./progress";
 export * from "./backendOptions";
+export { orList } from "./orList";

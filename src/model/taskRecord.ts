@@ -1,6 +1,5 @@
-import { FIELD_NAMES, TASK_FIELDS, assignRecordFields, dataToRecordFields, dictKey, newTaskData, recordToData, type Field, type TaskData, type TaskDict, type TaskField, type TaskRecordFields } from "./fields";
-
-type AnyField = Field<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { FIELD_NAMES, TASK_FIELDS, assignRecordFields, dataToRecordFields, dictKey, newTaskData, recordToData, type TaskData, type TaskDict, type TaskField, type TaskRecordFields } from "./fields";
+import type { AnyField } from "./fieldKinds";
 
 /** What `new TaskRecord(...)` needs: an id, a function name and a creation time; the rest defaults. */
 export type TaskRecordInit = Pick<TaskRecordFields, "taskId" | "funcName" | "createdAt"> & Partial<TaskRecordFields>;
@@ -11,7 +10,7 @@ export interface TaskRecord extends TaskRecordFields {}
 
 /**
  * A task run, live or loaded from a store. Its fields and their meaning are the model's
- * (src/model/fields.ts, design sections 2 and 9); times are Dates.
+ * (src/model/fields.ts); times are Dates.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class TaskRecord {

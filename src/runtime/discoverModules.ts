@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 
-/** The task module files looked for by default (design section 5, setting `taskflow.modules`). */
+/** The task module files looked for by default (unless the setting `taskflow.modules` names others). */
 export const DEFAULT_MODULE_PATTERNS: readonly string[] = ["**/*.tasks.{ts,mts,cts,js,mjs,cjs}"];
 
 /** Directories never walked into (nor watched). */

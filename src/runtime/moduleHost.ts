@@ -5,7 +5,7 @@ import { getTaskContext, taskLog } from "../core/taskContext";
 import type { Disposable, LogLevel, TaskConfig, TaskFunction } from "../model";
 import type { CompileResult, EsbuildApi } from "./compileModule";
 import { ModuleCompiler } from "./moduleCompiler";
-import { leftWorkspace, planRegistrations, type ModuleState, type Registration } from "./registrationPlan";
+import { leftWorkspace, planRegistrations, type ModuleState, type PlannedRegistration } from "./registrationPlan";
 import type { RunContext } from "./workerProtocol";
 import { declaredTasks, loadDiagnostic } from "./declaredTasksCache";
 import { runTaskWorker } from "./runTaskWorker";
@@ -84,7 +84,7 @@ export interface ModuleHostOptions {
  */
 export class ModuleHost {
   private readonly modules = new Map<string, ModuleState>();
-  private readonly registered = new Map<string, Registration>();
+  private readonly registered = new Map<string, PlannedRegistration>();
   private registrationDiagnostics: ModuleDiagnostic[] = [];
   /** Unregistered tasks whose module schedule waits to learn whether they left: task name to module file. */
   private readonly schedulesHeld = new Map<string, string>();
@@ -360,7 +360,7 @@ export class ModuleHost {
     this.pools.retainOnly(new Set([...this.registered.values()].map((r) => r.outputPath)));
   }
 
-  private proxy(registration: Registration): TaskFunction {
+  private proxy(registration: PlannedRegistration): TaskFunction {
     const { name, exportName, file, outputPath } = registration;
     const pool = (this.options.isolation ?? "warm") === "warm" ? this.pools.poolFor(outputPath, file) : undefined;
     const run = async (...args: unknown[]): Promise<unknown> => {

@@ -14,7 +14,7 @@ export interface ModuleState {
 }
 
 /** A task as it should be registered on the manager, from one module version. */
-export interface Registration {
+export interface PlannedRegistration {
   name: string;
   exportName: string;
   file: string;
@@ -31,8 +31,8 @@ export interface Registration {
 export function planRegistrations(
   modules: readonly ModuleState[],
   workspaceRoot: string,
-): { desired: Map<string, Registration>; problems: ModuleDiagnostic[] } {
-  const desired = new Map<string, Registration>();
+): { desired: Map<string, PlannedRegistration>; problems: ModuleDiagnostic[] } {
+  const desired = new Map<string, PlannedRegistration>();
   const problems: ModuleDiagnostic[] = [];
   for (const state of modules) {
     if (!state.outputPath) continue;
@@ -64,7 +64,7 @@ export function planRegistrations(
  * without them. They are removed from `held`; those registered again (`desired`) are dropped from it
  * too, and those of a module that does not load now stay.
  */
-export function leftWorkspace(held: Map<string, string>, modules: ReadonlyMap<string, ModuleState>, desired: ReadonlyMap<string, Registration>): string[] {
+export function leftWorkspace(held: Map<string, string>, modules: ReadonlyMap<string, ModuleState>, desired: ReadonlyMap<string, PlannedRegistration>): string[] {
   const left: string[] = [];
   for (const [name, file] of held) {
     const module = modules.get(file);

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { notification, pick, runCommand, shot, stepTimeoutMs, webviewFrame } from "./workbench";
+import { notification, runCommand, runHello, shot, stepTimeoutMs, webviewFrame } from "./workbench";
 
 /** A Fernet key as Python's Fernet.generate_key() writes it: URL-safe base64 of 32 bytes, padded. */
 const FERNET_KEY = /^[A-Za-z0-9_-]{43}=$/;
@@ -28,13 +28,7 @@ async function openKeyBox(page: Page) {
 
 /** Runs hello from the palette, opens its task panel from the notification and returns the panel once the run succeeded. */
 async function runHelloAndShowPanel(page: Page, argument: string) {
-  await runCommand(page, "Taskflow: Run Task...");
-  await pick(page, "hello");
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run hello: name (1/1)" }).waitFor({ timeout: stepTimeoutMs });
-  await input.fill(argument);
-  await input.press("Enter");
-  const toast = await notification(page, "Taskflow: started hello");
+  const toast = await runHello(page, argument);
   await toast.getByRole("button", { name: "Show Task" }).click();
   const title = await waitFor(async () => (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).find((t) => t.startsWith("hello · ")), {
     what: 'a task panel tab titled "hello · <id>"',

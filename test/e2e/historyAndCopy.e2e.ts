@@ -5,19 +5,9 @@ import * as assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { focusView, notification, pick, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame } from "./workbench";
+import { focusView, notification, pick, runCommand, runHello, shot, stepTimeoutMs, treeRows, webviewFrame } from "./workbench";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-async function runHello(page: Page, argument: string): Promise<void> {
-  await runCommand(page, "Taskflow: Run Task...");
-  await pick(page, "hello");
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run hello: name (1/1)" }).waitFor({ timeout: stepTimeoutMs });
-  await input.fill(argument);
-  await input.press("Enter");
-  await notification(page, "Taskflow: started hello");
-}
 
 /**
  * The count on the Succeeded group row ("Succeeded3"), once it is at least `atLeast` and nothing is

@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { Queue } from "bullmq";
 import type { Locator, Page } from "playwright-core";
 import { DEFAULT_QUEUE } from "../../src/model";
-import { findRedisServer, startRedisServer, type RedisServer } from "../unit/helpers/redisServer";
+import { requireRedisServer, startRedisServer, type RedisServer } from "../unit/helpers/redisServer";
 import { repoRoot } from "../vscode/lib/harness";
 import { startGroup, type ProcessGroup } from "../vscode/lib/processGroup";
 import { waitFor } from "../vscode/lib/waitFor";
@@ -159,12 +159,7 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
 
   before(async function () {
     this.timeout(180_000);
-    const exe = findRedisServer();
-    if (!exe) {
-      console.warn("    skipped: redis-server is not on PATH (install it, e.g. apt-get install redis-server, to run the shared-queue scenario)");
-      this.skip();
-    }
-    redisExe = exe;
+    redisExe = requireRedisServer(this, "the shared-queue scenario's steps");
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "taskflow-e2e-shared-"));
     redis = await startRedisServer(redisExe, { durable: true });
     redisRunning = true;

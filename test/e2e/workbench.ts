@@ -206,6 +206,20 @@ export async function notification(page: Page, text: string | RegExp): Promise<L
   return toast;
 }
 
+/**
+ * Runs the example workspace's hello from the palette with `argument` as its name, and returns the
+ * "Taskflow: started hello" notification once it shows.
+ */
+export async function runHello(page: Page, argument: string): Promise<Locator> {
+  await runCommand(page, "Taskflow: Run Task...");
+  await pick(page, "hello");
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run hello: name (1/1)" }).waitFor({ timeout: stepTimeoutMs });
+  await input.fill(argument);
+  await input.press("Enter");
+  return notification(page, "Taskflow: started hello");
+}
+
 let shotCount = 0;
 
 /** Saves a screenshot of the whole window as test-results/e2e/NN-<name>.png and returns its path. */

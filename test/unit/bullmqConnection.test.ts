@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { BullmqTaskManager, TaskManager, type ConnectionState } from "../../src";
 import { connectionUrl } from "../../src/extension/session/backendSetting";
-import { findRedisServer, startRedisServer, type RedisServer } from "./helpers/redisServer";
+import { requireRedisServer, startRedisServer, type RedisServer } from "./helpers/redisServer";
 
 /** Resolves with the first state `manager` reports that matches. */
 function next(manager: BullmqTaskManager, connected: boolean): Promise<ConnectionState> {
@@ -22,12 +22,7 @@ describe("BullMQ backend: the Redis connection, lost and back", function () {
   const managers: BullmqTaskManager[] = [];
 
   before(function () {
-    const found = findRedisServer();
-    if (!found) {
-      console.warn("    skipped: redis-server is not on PATH (apt-get install redis-server)");
-      this.skip();
-    }
-    executable = found;
+    executable = requireRedisServer(this, "the BullMQ connection tests");
   });
 
   afterEach(async () => {

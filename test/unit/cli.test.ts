@@ -109,6 +109,26 @@ describe("taskflow CLI (dist/cli.js)", function () {
     assert.match(JSON.parse(unknown.stdout).error, /Unknown task "nope": registered tasks are boom, echo/);
   });
 
+  it("lists the schedules the database holds, one JSON line each or one JSON array with --json", async () => {
+    const none = await cli(["schedules"]);
+    assert.equal(none.code, 0, none.stderr);
+    assert.equal(none.stdout, "No schedules.\n");
+    const writer = new TaskManager({ dbPath: path.join(workspace, ".taskflow", "taskflow.sqlite"), onOutsideLog: () => {} });
+    await writer.start();
+    let scheduleId: string;
+    try {
+      writer.task({ name: "echo" }, async () => undefined);
+      scheduleId = await writer.schedule("echo", { every: 300 });
+    } finally {
+      await writer.shutdown();
+    }
+    const listed = await cli(["schedules", "--json"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout).map((s: { scheduleId: string; funcName: string; every: number }) => [s.scheduleId, s.funcName, s.every]), [[scheduleId, "echo", 300]]);
+    const text = await cli(["schedules"]);
+    assert.equal(JSON.parse(text.stdout.trim()).scheduleId, scheduleId);
+  });
+
   it("exits 2 with one line for bad usage, and for worker without a shared backend", async () => {
     const cases: Array<[string[], RegExp]> = [
       [["frobnicate"], /Unknown command "frobnicate": expected one of run, list/],

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { TaskManager, ValidationError } from "../../src";
-import { makeEngine, shutdownEngines } from "./helpers/engineHarness";
+import { ValidationError } from "../../src";
+import { makeEngine, reportingManager, shutdownEngines } from "./helpers/engineHarness";
 import { FakeClock } from "./helpers/fakeClock";
 
 describe("engine: delayed and one-off runs", () => {
@@ -95,20 +95,11 @@ describe("engine: delayed and one-off runs", () => {
     beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), "taskflow-runat-"))));
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    function open(dbPath: string, clock: FakeClock, runs: number[]) {
-      const manager = new TaskManager({ dbPath, clock, onOutsideLog: () => {} });
-      // Not persist: a pending task of this function is interrupted at shutdown, unless it has a runAt.
-      manager.task({ name: "report" }, async () => {
-        runs.push(clock.now());
-      });
-      return manager;
-    }
-
     it("keeps a runAt task pending across a shutdown whatever persist says, and runs it once when due", async () => {
       const dbPath = path.join(dir, "tasks.sqlite");
       const clock = new FakeClock();
       const runs: number[] = [];
-      const first = open(dbPath, clock, runs);
+      const first = reportingManager(dbPath, clock, runs);
       await first.start();
       const due = clock.now() + 60_000;
       const oneOff = await first.addTask("report", [], { runAt: new Date(due) });
@@ -117,7 +108,7 @@ describe("engine: delayed and one-off runs", () => {
       assert.equal(clock.pendingSleeps, 0, "shutdown stops the timer");
 
       await clock.advance(30_000);
-      const second = open(dbPath, clock, runs);
+      const second = reportingManager(dbPath, clock, runs);
       await second.start();
       try {
         assert.equal(second.getTask(oneOff)?.status, "pending");
@@ -133,7 +124,7 @@ describe("engine: delayed and one-off runs", () => {
       } finally {
         await second.shutdown();
       }
-      const third = open(dbPath, clock, runs);
+      const third = reportingManager(dbPath, clock, runs);
       await third.start();
       try {
         await clock.advance(600_000);

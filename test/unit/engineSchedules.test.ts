@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { TaskManager, ValidationError } from "../../src";
 import { nextSlot } from "../../src/core/scheduleSlots";
-import { makeEngine, shutdownEngines } from "./helpers/engineHarness";
+import { makeEngine, reportingManager, shutdownEngines } from "./helpers/engineHarness";
 import { FakeClock, settle } from "./helpers/fakeClock";
 
 describe("engine: schedules", () => {
@@ -150,26 +150,18 @@ describe("engine: schedules", () => {
     beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), "taskflow-schedules-"))));
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    function open(dbPath: string, clock: FakeClock, runs: number[]) {
-      const manager = new TaskManager({ dbPath, clock, onOutsideLog: () => {} });
-      manager.task({ name: "report" }, async () => {
-        runs.push(clock.now());
-      });
-      return manager;
-    }
-
     it("fires a slot missed while the engine was stopped once at start, then keeps its slots", async () => {
       const dbPath = path.join(dir, "tasks.sqlite");
       const clock = new FakeClock();
       const runs: number[] = [];
-      const first = open(dbPath, clock, runs);
+      const first = reportingManager(dbPath, clock, runs);
       await first.start();
       const t0 = clock.now();
       const sid = await first.schedule("report", { every: 60 });
       await first.shutdown();
 
       await clock.advance(60_000 * 5 + 30_000); // five slots missed
-      const second = open(dbPath, clock, runs);
+      const second = reportingManager(dbPath, clock, runs);
       await second.start();
       try {
         await settle();
@@ -190,7 +182,7 @@ describe("engine: schedules", () => {
       const dbPath = path.join(dir, "tasks.sqlite");
       const clock = new FakeClock();
       const runs: number[] = [];
-      const first = open(dbPath, clock, runs);
+      const first = reportingManager(dbPath, clock, runs);
       await first.start();
       const t0 = clock.now();
       await first.schedule("report", { cron: "0 * * * *", timezone: "UTC" });

@@ -118,9 +118,16 @@ describe("one writer per database", function () {
     if (!existsSync(`/proc/${process.pid}/stat`)) this.skip();
     const reused = { pid: process.pid, hostname: hostname(), processStart: "1", owner: "a crashed window", since: "2026-01-01T00:00:00.000Z", lockId: "stale" };
     writeFileSync(lockPathOf(dbPath), JSON.stringify(reused));
-    const store = new SqlJsStore({ dbPath });
+    const store = new SqlJsStore({ dbPath, lockOwner: "the taker" });
     await store.open();
-    await store.close();
+    try {
+      const taken = JSON.parse(readFileSync(lockPathOf(dbPath), "utf8"));
+      assert.equal(taken.owner, "the taker");
+      assert.notEqual(taken.lockId, "stale");
+      assert.notEqual(taken.processStart, "1", "the new lock records this process's real start time");
+    } finally {
+      await store.close();
+    }
   });
 
   it("lets exactly one of several stores racing for a stale lock win", async () => {

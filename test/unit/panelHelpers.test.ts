@@ -6,7 +6,7 @@ import { parseStackFrame as parseFrameLocation } from "../../src/runtime/stackFr
 import { delayed, throttle } from "../../src/extension/panels/throttle";
 import { contentSecurityPolicy, createNonce, webviewHtml } from "../../src/extension/panels/webviewHtml";
 import { TaskRecord, type TaskDict, type Timers } from "../../src/model";
-import { formatDuration, isAtBottom, logMatches, orList, parseLogLine } from "../../webview/shared/format";
+import { formatDuration, isAtBottom, logMatches, parseLogLine } from "../../webview/shared/format";
 
 /** Fake timers: time moves only when the test calls advance(). */
 export class FakeTimers implements Timers {
@@ -273,11 +273,5 @@ describe("panel helpers: log display", () => {
     assert.equal(formatDuration(12.34), "12.3 s");
     assert.equal(formatDuration(245), "4 m 05 s");
     assert.equal(formatDuration(7380), "2 h 03 m");
-  });
-
-  it("joins the statuses a rule names into a sentence", () => {
-    assert.equal(orList(["failed"]), "failed");
-    assert.equal(orList(["pending", "running"]), "pending or running");
-    assert.equal(orList(["failed", "interrupted", "rejected"]), "failed, interrupted or rejected");
   });
 });

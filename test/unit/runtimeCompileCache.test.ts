@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
 import childProcess from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as esbuild from "esbuild";
 import { INDEX_FILE } from "../../src/runtime/compileIndex";
 import type { EsbuildApi } from "../../src/runtime/compileModule";
-import { buildRuntimeDist, lineOf, startHost, Workspace } from "../fixtures/modules/harness";
+import { lineOf, startHost, Workspace } from "../fixtures/modules/harness";
+import { useRuntimeDist } from "./helpers/runtimeDist";
 
 const CHECK_LIB = `export interface Order { id: number }
 export function check(order: Order): number {
@@ -45,10 +46,7 @@ describe("runtime: the compile cache", function () {
   let workspace: Workspace;
   let env: Awaited<ReturnType<typeof startHost>> | undefined;
 
-  before(async () => {
-    distDir = await buildRuntimeDist();
-  });
-  after(() => rmSync(distDir, { recursive: true, force: true }));
+  useRuntimeDist((dir) => (distDir = dir));
   afterEach(async () => {
     await env?.close();
     env = undefined;
@@ -200,13 +198,10 @@ describe("runtime: the compile cache with the default compiler (esbuild-wasm in 
   let workspace: Workspace;
   const realFork = childProcess.fork;
 
-  before(async () => {
-    distDir = await buildRuntimeDist();
-  });
+  useRuntimeDist((dir) => (distDir = dir));
   after(() => {
     childProcess.fork = realFork;
     workspace?.dispose();
-    rmSync(distDir, { recursive: true, force: true });
   });
 
   it("does not start the compiler process when every module comes from the cache, and starts it on request", async () => {

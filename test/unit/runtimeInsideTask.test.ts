@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ProgressEvent } from "../../src";
-import { buildRuntimeDist, lineOf, startHost, Workspace } from "../fixtures/modules/harness";
+import { lineOf, startHost, Workspace } from "../fixtures/modules/harness";
+import { useRuntimeDist } from "./helpers/runtimeDist";
 
 const MODULE = readFileSync(path.join(__dirname, "../fixtures/modules/insideTask.tasks.ts"), "utf8");
 
@@ -15,10 +16,7 @@ describe("runtime: enqueue, reportProgress and NonRetryableError in task modules
   let workspace: Workspace | undefined;
   let env: Awaited<ReturnType<typeof startHost>> | undefined;
 
-  before(async () => {
-    distDir = await buildRuntimeDist();
-  });
-  after(() => rmSync(distDir, { recursive: true, force: true }));
+  useRuntimeDist((dir) => (distDir = dir));
   afterEach(async () => {
     await env?.close();
     workspace?.dispose();

@@ -1,10 +1,11 @@
 import * as assert from "node:assert/strict";
-import { existsSync, readFileSync, readdirSync, rmSync, utimesSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, utimesSync } from "node:fs";
 import path from "node:path";
 import * as esbuild from "esbuild";
 import { parseTaskConfig } from "../../src/model/schemas";
 import { discoverModules, globToRegExp } from "../../src/runtime/discoverModules";
-import { buildRuntimeDist, lineOf, nextLog, startHost, Workspace, runtimeHooks, type HostEnv } from "../fixtures/modules/harness";
+import { lineOf, nextLog, startHost, Workspace, runtimeHooks, type HostEnv } from "../fixtures/modules/harness";
+import { useRuntimeDist } from "./helpers/runtimeDist";
 
 const TS_MODULE = `import { task, taskLog } from "taskflow";
 type Address = string;
@@ -250,13 +251,10 @@ describe("runtime: ModuleHost with its default compiler (esbuild-wasm in a child
   let workspace: Workspace;
   let env: Awaited<ReturnType<typeof startHost>> | undefined;
 
-  before(async () => {
-    distDir = await buildRuntimeDist();
-  });
+  useRuntimeDist((dir) => (distDir = dir));
   after(async () => {
     await env?.close();
     workspace?.dispose();
-    rmSync(distDir, { recursive: true, force: true });
   });
 
   it("compiles TypeScript with local imports, reports syntax errors, and runs the tasks", async () => {

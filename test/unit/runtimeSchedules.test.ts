@@ -3,7 +3,8 @@ import { rmSync } from "node:fs";
 import * as esbuild from "esbuild";
 import { TaskManager } from "../../src";
 import { WorkspaceRuntime } from "../../src/runtime/index";
-import { buildRuntimeDist, Workspace } from "../fixtures/modules/harness";
+import { Workspace } from "../fixtures/modules/harness";
+import { useRuntimeDist } from "./helpers/runtimeDist";
 
 const moduleWith = (schedule: string) => `import { task } from "taskflow";
 export const report = task(${schedule}, async () => "done");
@@ -17,10 +18,7 @@ describe("runtime: schedules declared in task modules", function () {
   let manager: TaskManager | undefined;
   let runtime: WorkspaceRuntime | undefined;
 
-  before(async () => {
-    distDir = await buildRuntimeDist();
-  });
-  after(() => rmSync(distDir, { recursive: true, force: true }));
+  useRuntimeDist((dir) => (distDir = dir));
   afterEach(async () => {
     await manager?.shutdown();
     await runtime?.dispose();

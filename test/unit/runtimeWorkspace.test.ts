@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
-import { existsSync, readdirSync, renameSync, rmSync, unlinkSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as esbuild from "esbuild";
 import { TaskManager } from "../../src";
 import { WorkspaceRuntime, type WorkspaceRuntimeOptions } from "../../src/runtime/index";
-import { buildRuntimeDist, Workspace } from "../fixtures/modules/harness";
+import { Workspace } from "../fixtures/modules/harness";
+import { useRuntimeDist } from "./helpers/runtimeDist";
 
 const A_MODULE = `import { task, taskLog } from "taskflow";
 export const greet = task({ retries: 1 }, (name: string) => { taskLog(\`hello \${name}\`); });
@@ -22,10 +23,7 @@ describe("runtime: WorkspaceRuntime", function () {
   let manager: TaskManager;
   let runtime: WorkspaceRuntime | undefined;
 
-  before(async () => {
-    distDir = await buildRuntimeDist();
-  });
-  after(() => rmSync(distDir, { recursive: true, force: true }));
+  useRuntimeDist((dir) => (distDir = dir));
   afterEach(async () => {
     await manager?.shutdown();
     await runtime?.dispose();

@@ -21,7 +21,8 @@ export interface InsightsState {
   customSince: string;
 }
 
-export const AUDIT_LIMIT = 50;
+/** Audit entries the dashboard shows: the newest page. */
+export const AUDIT_ROWS_SHOWN = 50;
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -134,7 +135,7 @@ export class Insights {
 
   private async loadAudit(): Promise<void> {
     try {
-      const entries = await this.host.request(QueryAudit, { limit: AUDIT_LIMIT });
+      const entries = await this.host.request(QueryAudit, { limit: AUDIT_ROWS_SHOWN });
       renderAudit(this.auditSection, entries, (taskId) => this.host.command(ShowTask, { taskId }));
     } catch (error) {
       replaceChildren(this.auditSection, h("p", { class: "section-error", role: "alert" }, `Could not load the audit trail: ${message(error)}`));

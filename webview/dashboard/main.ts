@@ -1,5 +1,6 @@
 import type { SortField } from "../../src/model/schemas";
 import { ALL_STATUSES, isRetryable, RETRYABLE_STATUSES, type TaskStatus } from "../../src/model/status";
+import { orList } from "../../src/model/orList";
 import {
   CLEAR_AGES_SECONDS,
   ClearHistory,
@@ -16,7 +17,7 @@ import {
   type TaskRow,
 } from "../../src/protocol";
 import { byId, h, replaceChildren } from "../shared/dom";
-import { formatDuration, formatTime, orList } from "../shared/format";
+import { formatDuration, formatTime } from "../shared/format";
 import { HostConnection } from "../shared/hostConnection";
 import { registerToolkit } from "../shared/toolkit";
 import { Insights, type InsightsState } from "./insights";

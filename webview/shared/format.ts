@@ -22,11 +22,6 @@ export function formatTime(iso: string | null): string {
   return iso.replace("T", " ").replace(/\.\d+Z$|Z$/, "");
 }
 
-/** Words joined as `a`, `a or b`, `a, b or c`. */
-export function orList(items: readonly string[]): string {
-  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
-}
-
 const LOG_LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*)\s(.*)$/s;
 
 /** A log line split for display: a retry separator, or an optional timestamp and the message. */

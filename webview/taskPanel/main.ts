@@ -1,4 +1,5 @@
 import { CANCELLABLE_STATUSES, RETRYABLE_STATUSES, isCancellable, isFinished, isRetryable } from "../../src/model/status";
+import { orList } from "../../src/model/orList";
 import {
   CancelTask,
   DebugAgain,
@@ -16,7 +17,7 @@ import {
   type TaskView,
 } from "../../src/protocol";
 import { byId, h, replaceChildren } from "../shared/dom";
-import { formatDuration, formatTime, orList } from "../shared/format";
+import { formatDuration, formatTime } from "../shared/format";
 import { HostConnection } from "../shared/hostConnection";
 import { registerToolkit } from "../shared/toolkit";
 import { ArgumentsEditor } from "./argumentsEditor";

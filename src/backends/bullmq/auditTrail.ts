@@ -4,13 +4,10 @@
  */
 import type { Redis } from "ioredis";
 import {
-  ValidationError, describeValue,
+  AUDIT_MAX_ENTRIES, ValidationError, describeValue, resolveAuditQuery,
   type AuditAction, type AuditActor, type AuditEntry, type AuditQuery, type TaskData, type ThroughputBucket, type ThroughputQuery,
 } from "../../model";
 
-/** Audit entries kept; older ones are trimmed. */
-export const AUDIT_LIMIT = 10_000;
-const DEFAULT_AUDIT_PAGE = 100;
 const DEFAULT_BUCKETS = 60;
 
 export class AuditTrail {
@@ -18,24 +15,15 @@ export class AuditTrail {
 
   async record(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): Promise<void> {
     const entry: AuditEntry = { at: new Date(nowMs).toISOString(), action, taskId, actor, detail };
-    await this.redis.multi().lpush(this.key, JSON.stringify(entry)).ltrim(this.key, 0, AUDIT_LIMIT - 1).exec();
+    await this.redis.multi().lpush(this.key, JSON.stringify(entry)).ltrim(this.key, 0, AUDIT_MAX_ENTRIES - 1).exec();
   }
 
   async list(query: AuditQuery = {}): Promise<AuditEntry[]> {
-    const limit = wholeNumber("limit", query.limit, DEFAULT_AUDIT_PAGE);
-    const offset = wholeNumber("offset", query.offset, 0);
+    const { limit, offset } = resolveAuditQuery(query);
     if (limit === 0) return [];
     const rows = await this.redis.lrange(this.key, offset, offset + limit - 1);
     return rows.map((row) => JSON.parse(row) as AuditEntry);
   }
-}
-
-function wholeNumber(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-    throw new ValidationError(`audit ${name} must be a whole number >= 0, got ${describeValue(value)}`, name);
-  }
-  return value;
 }
 
 const BUCKET_MS = { minute: 60_000, hour: 3_600_000 } as const;

@@ -8,18 +8,17 @@ import { rerunRecord } from "../../core/rerun";
 import { retryFailed, retryableOf } from "../../core/retryFailed";
 import {
   CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskRecord, TaskStateError, UnknownTaskError,
-  isCancellable, isFinished, isRetryable, parseQueueName, parseQueueOptions,
+  isCancellable, isFinished, isRetryable, orList, parseQueueName, parseQueueOptions,
   type ClearHistoryOptions, type QueueInfo, type QueueOptions, type RetryFailedOptions, type ThroughputBucket, type ThroughputQuery,
 } from "../../model";
-import { oneOf } from "../../core/managerHelpers";
 import { throughputOf } from "./auditTrail";
 import type { BackendCore, Connected } from "./backendCore";
 import { jobOf, passKey, roomIn, storeRejected, type EnqueueHost } from "./jobEnqueue";
 import { statusOf, type JobPayload } from "./jobMapping";
 import { applyQueueOptions, queueInfo } from "./queueSettings";
 
-const RETRYABLE_LIST = oneOf(RETRYABLE_STATUSES);
-const CANCELLABLE_LIST = oneOf(CANCELLABLE_STATUSES);
+const RETRYABLE_LIST = orList(RETRYABLE_STATUSES);
+const CANCELLABLE_LIST = orList(CANCELLABLE_STATUSES);
 
 export class HistoryOperations {
   constructor(private readonly core: BackendCore, private readonly connected: Connected, private readonly host: EnqueueHost) {}

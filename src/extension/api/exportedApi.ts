@@ -1,6 +1,6 @@
 /**
- * What `activate()` returns to other extensions: the ManagerProxy (the engine API of design
- * section 3, bound to the workspace's manager) with what the window knows added to it.
+ * What `activate()` returns to other extensions: the ManagerProxy (the engine API, bound to
+ * the workspace's manager) with what the window knows added to it.
  */
 import type * as vscode from "vscode";
 import type { CatalogState } from "../modules/catalogState";

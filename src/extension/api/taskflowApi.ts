@@ -1,5 +1,5 @@
 /**
- * What `activate()` returns (design section 3): the engine API bound to the workspace's manager,
+ * What `activate()` returns: the engine API bound to the workspace's manager,
  * plus what the window knows about its task modules, views, database, terminals and HTTP API.
  */
 import type * as vscode from "vscode";

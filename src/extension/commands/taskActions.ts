@@ -3,7 +3,7 @@
  * id, and Clear History.
  */
 import * as vscode from "vscode";
-import { CANCELLABLE_STATUSES, FINISHED_STATUSES, isCancellable, isDeletable, isRetryable, RETRYABLE_STATUSES, type TaskStatus } from "../../model";
+import { CANCELLABLE_STATUSES, FINISHED_STATUSES, isCancellable, isDeletable, isRetryable, orList, RETRYABLE_STATUSES, type TaskStatus } from "../../model";
 import { UserError } from "./commandRegistry";
 import type { ExtensionServices } from "./services";
 import { taskIdOf } from "../views/tasksTreeProvider";
@@ -22,16 +22,11 @@ async function requireStatus(services: ExtensionServices, taskId: string): Promi
   return task.status;
 }
 
-/** `failed, interrupted or rejected`. */
-function either(statuses: readonly TaskStatus[]): string {
-  return statuses.length < 2 ? statuses.join("") : `${statuses.slice(0, -1).join(", ")} or ${statuses[statuses.length - 1]}`;
-}
-
 export async function retryTask(services: ExtensionServices, target: unknown): Promise<string> {
   const taskId = requireTaskId(target, "Retry Task");
   const status = await requireStatus(services, taskId);
   if (!isRetryable(status)) {
-    throw new UserError(`Only ${either(RETRYABLE_STATUSES)} tasks can be retried, got a ${status} task`);
+    throw new UserError(`Only ${orList(RETRYABLE_STATUSES)} tasks can be retried, got a ${status} task`);
   }
   const newId = await services.manager().retryTask(taskId);
   services.log.info(`Retried ${taskId} as ${newId}`);
@@ -42,7 +37,7 @@ export async function cancelTask(services: ExtensionServices, target: unknown): 
   const taskId = requireTaskId(target, "Cancel Task");
   const status = await requireStatus(services, taskId);
   if (!isCancellable(status)) {
-    throw new UserError(`Only ${either(CANCELLABLE_STATUSES)} tasks can be cancelled, got a ${status} task`);
+    throw new UserError(`Only ${orList(CANCELLABLE_STATUSES)} tasks can be cancelled, got a ${status} task`);
   }
   await services.manager().cancelTask(taskId);
   services.log.info(`Cancelled ${taskId}`);

@@ -2,6 +2,7 @@ import type { TaskflowClient } from "../../model/client";
 import type { Disposable } from "../../model/events";
 import type { TaskDict } from "../../model/fields";
 import type { ListTasksQuery } from "../../model/schemas";
+import { orList } from "../../model/orList";
 import { isRetryable, RETRYABLE_STATUSES } from "../../model/status";
 import { systemTimers, type Timers } from "../../model/timers";
 import {
@@ -59,7 +60,7 @@ export function toListQuery(filters: TaskFilters): ListTasksQuery {
   return query;
 }
 
-const RETRYABLE_TEXT = `${RETRYABLE_STATUSES.slice(0, -1).join(", ")} or ${RETRYABLE_STATUSES[RETRYABLE_STATUSES.length - 1]}`;
+const RETRYABLE_TEXT = orList(RETRYABLE_STATUSES);
 
 /**
  * The host side of the dashboard, free of vscode: answers page queries, bulk retry, clear and

@@ -1,5 +1,5 @@
 /**
- * The engine API the extension exports (design section 3): the model's TaskflowClient, bound to the
+ * The engine API the extension exports: the model's TaskflowClient, bound to the
  * workspace's manager. The manager behind it can be replaced (a setting or the encryption key
  * changed) without callers noticing: event subscriptions move to the new manager, and functions
  * registered through `task()` are registered on it again. What is done through it is recorded in the
@@ -52,12 +52,12 @@ function registers(target: ProxyTarget): target is RegisteringTarget {
 }
 
 /** A `task()` call as given: `(fn)`, `(config, fn)` or `(fn, config)`. */
-interface Registration {
+interface TaskCall {
   a: TaskFunction | TaskConfig;
   b?: TaskFunction | TaskConfig;
 }
 
-function register(manager: RegisteringTarget, { a, b }: Registration): TaskHandle {
+function register(manager: RegisteringTarget, { a, b }: TaskCall): TaskHandle {
   return typeof a === "function" ? manager.task(a, b as TaskConfig | undefined) : manager.task(a, b as TaskFunction);
 }
 
@@ -76,7 +76,7 @@ export class ManagerProxy implements TaskflowClient {
   private readonly progress: Emitter<ProgressEvent>;
   private readonly registry: Emitter<RegistryChangeEvent>;
   /** Functions registered through this API by name, registered again on each new manager. */
-  private readonly ownRegistrations = new Map<string, Registration>();
+  private readonly ownRegistrations = new Map<string, TaskCall>();
   /** Why `task()` is refused while the target does not register functions. */
   private registrationRefusal = "";
 

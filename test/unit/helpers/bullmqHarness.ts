@@ -1,10 +1,11 @@
 /**
- * Shared set-up of the BullMQ tests: one redis-server per test file (skipped, saying why, only when
- * redis-server is not installed), a fresh key prefix per test, and managers shut down after each.
+ * Shared set-up of the BullMQ tests: one redis-server per test file (a missing redis-server fails
+ * the suite unless TASKFLOW_SKIP_REDIS=1: see requireRedisServer), a fresh key prefix per test, and
+ * managers shut down after each.
  */
 import { randomUUID } from "node:crypto";
 import { BullmqTaskManager, TaskManager, type BullmqManagerOptions } from "../../../src";
-import { findRedisServer, startRedisServer, type RedisServer } from "./redisServer";
+import { requireRedisServer, startRedisServer, type RedisServer } from "./redisServer";
 
 export interface RedisContext {
   server: RedisServer | undefined;
@@ -32,11 +33,7 @@ export function useRedis(suite: Mocha.Suite): RedisContext {
     },
   };
   suite.beforeAll(async function () {
-    const executable = findRedisServer();
-    if (!executable) {
-      console.warn("    skipped: redis-server is not on PATH (install it, e.g. apt-get install redis-server, to run the BullMQ tests)");
-      this.skip();
-    }
+    const executable = requireRedisServer(this, "the BullMQ tests");
     context.server = await startRedisServer(executable, { durable: false });
   });
   suite.beforeEach(() => {

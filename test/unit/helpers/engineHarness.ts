@@ -67,3 +67,16 @@ export function withOverrides(store: TaskStore, overrides: Partial<TaskStore>): 
 export function reopenable(store: TaskStore): TaskStore {
   return withOverrides(store, { open: async () => {} });
 }
+
+/**
+ * A manager on the database file `dbPath` and `clock` with one task function, `report`, that pushes
+ * the clock's time of each run onto `runs`; for tests that shut down and open the same file again.
+ * `report` is not persist: its pending runs are interrupted at shutdown, unless they have a runAt.
+ */
+export function reportingManager(dbPath: string, clock: FakeClock, runs: number[]): TaskManager {
+  const manager = new TaskManager({ dbPath, clock, onOutsideLog: () => {} });
+  manager.task({ name: "report" }, async () => {
+    runs.push(clock.now());
+  });
+  return manager;
+}

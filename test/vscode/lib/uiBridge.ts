@@ -4,7 +4,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
-import { answer, notification, pick, stepTimeoutMs } from "../../e2e/workbench";
+import { answer, notification, pick, stepTimeoutMs, viewPane } from "../../e2e/workbench";
 import { waitFor } from "./waitFor";
 
 /** A request from the suite; every one names the quick input (by its title) or the notification it acts on. */
@@ -13,9 +13,11 @@ export type UiRequest =
   | { action: "pick"; title: string; label: string }
   | { action: "refusal"; title: string; text: string }
   | { action: "notification"; text: string }
-  | { action: "clickNotificationButton"; text: string; button: string };
+  | { action: "clickNotificationButton"; text: string; button: string }
+  /** The text of the sidebar view named `name` once it is expanded, and shows one of `showingAny` when given. */
+  | { action: "viewText"; name: string; showingAny?: string[] };
 
-/** The reply: `text` is the validation message (refusal) or the notification's text; `error` when the step failed. */
+/** The reply: `text` is the validation message (refusal), the notification's or the view's text; `error` when the step failed. */
 export interface UiReply {
   text?: string;
   error?: string;
@@ -61,6 +63,20 @@ async function perform(page: Page, request: UiRequest): Promise<UiReply> {
     }
     case "notification":
       return { text: await (await notification(page, request.text)).innerText() };
+    case "viewText": {
+      const body = viewPane(page, request.name).locator(".pane-body");
+      let shown = "";
+      const text = await waitFor(async () => {
+        shown = (await body.isVisible()) ? (await body.innerText()).trim() : "";
+        const showing = request.showingAny === undefined || request.showingAny.some((s) => shown.includes(s));
+        return shown !== "" && showing ? shown : undefined;
+      }, {
+        what: `the ${request.name} view to show${request.showingAny ? ` one of ${JSON.stringify(request.showingAny)}` : ""}`,
+        timeoutMs: stepTimeoutMs,
+        diagnose: () => `the view shows: ${shown === "" ? "nothing (not expanded or not there)" : JSON.stringify(shown)}`,
+      });
+      return { text };
+    }
     case "clickNotificationButton": {
       const toast = await notification(page, request.text);
       const text = await toast.innerText();

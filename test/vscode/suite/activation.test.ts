@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
+import { activateTaskflow, waitUntil } from "./taskflowApi";
+import { viewText } from "./workbenchUi";
 
 const extensionId = "taskflow.vscode-taskflow";
 
@@ -55,9 +57,18 @@ describe("Taskflow activation (extension host)", () => {
   });
 
   it("shows the Tasks and Task Functions views", async () => {
+    const api = await activateTaskflow();
     // The focus commands exist only for contributed views, and reveal them (resolving their providers).
     await vscode.commands.executeCommand("taskflow.tasks.focus");
+    const groups = (await api.tasksView()).map((g) => g.group.label);
+    const tasks = await viewText("Tasks", groups.length > 0 ? groups : ["No tasks have run in this workspace yet"]);
+    for (const label of groups) assert.ok(tasks.includes(label), `expected the Tasks view to show the group ${label}, got ${JSON.stringify(tasks)}`);
     await vscode.commands.executeCommand("taskflow.functions.focus");
+    const names = await waitUntil(api.onDidChangeTaskFunctions, () => {
+      const found = api.taskFunctions().functions.map((f) => f.name);
+      return found.length > 0 ? found : undefined;
+    }, "the example modules to load");
+    await viewText("Task Functions", names);
   });
 
   it("opens the dashboard webview", async () => {

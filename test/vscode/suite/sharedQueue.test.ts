@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { TaskflowApi } from "../../../src/extension/extension";
-import { findRedisServer, startRedisServer, type RedisServer } from "../../unit/helpers/redisServer";
+import { requireRedisServer, startRedisServer, type RedisServer } from "../../unit/helpers/redisServer";
 import { activateTaskflow, assertRejects, nextRestart, waitUntil } from "./taskflowApi";
 
 /** An event fired every 200 ms: for conditions nothing announces to the API (the connection). */
@@ -23,12 +23,7 @@ describe("Taskflow on a shared queue: BullMQ on Redis (extension host)", functio
   let server: RedisServer | undefined;
 
   before(async function () {
-    const found = findRedisServer();
-    if (!found) {
-      console.warn("    skipped: redis-server is not on PATH (apt-get install redis-server)");
-      this.skip();
-    }
-    executable = found;
+    executable = requireRedisServer(this, "the shared-queue tests");
     api = await activateTaskflow();
   });
 

@@ -35,3 +35,8 @@ export function notificationText(text: string): Promise<string> {
 export function clickNotificationButton(text: string, button: string): Promise<string> {
   return send({ action: "clickNotificationButton", text, button });
 }
+
+/** The text of the sidebar view named `name` (its rows or welcome text) once it is expanded and shows one of `showingAny`. */
+export function viewText(name: string, showingAny?: string[]): Promise<string> {
+  return send({ action: "viewText", name, showingAny });
+}
