@@ -47,17 +47,17 @@ describe("extension: the exported API proxy", () => {
     const hold: FlowHold = { rule: "debounce", key: "a.ts", until: "2026-01-01T14:05:00.000Z", adds: 3 };
     const key: KeyInfo = { key: "ada", running: 1, pending: 2, held: 2, recentStarts: 0 };
     // Only the forwarding is under test here: the flow-control reads answer fixed data.
-    const withFlow = (target: TaskflowClient, actor: string): TaskflowClient => new Proxy(target, {
+    const withFlow = (target: object, actor: string): TaskflowClient => new Proxy(target, {
       get(inner, property) {
         if (property === "listKeys") return (...args: unknown[]) => (calls.push([actor, "listKeys", ...args]), [key]);
         if (property === "flowHolds") return () => (calls.push([actor, "flowHolds"]), { [HELD_ID]: hold });
-        if (property === "actingAs") return (as: AuditActor) => withFlow(inner.actingAs(as), as);
+        if (property === "actingAs") return (as: AuditActor) => withFlow((inner as TaskflowClient).actingAs(as), as);
         const value: unknown = Reflect.get(inner, property, inner);
         return typeof value === "function" ? value.bind(inner) : value;
       },
-    });
+    }) as TaskflowClient;
     const proxy = new ManagerProxy("unavailable");
-    proxy.attach(withFlow(manager as unknown as TaskflowClient, "api"));
+    proxy.attach(withFlow(manager, "api"));
     assert.deepEqual(await proxy.listKeys("syncAccount", { limit: 5 }), [key]);
     assert.deepEqual(await proxy.flowHolds(), { [HELD_ID]: hold });
     assert.deepEqual(calls, [["vscode", "listKeys", "syncAccount", { limit: 5 }], ["vscode", "flowHolds"]]);

@@ -84,7 +84,7 @@ describe("task panel controller: result, progress, queue and children", () => {
       [ids[1]]: { rule: "concurrency", key: "ada", running: 1, limit: 1 },
     };
     // The engine's own flowHolds is not what this test is about: the panel shows what it says.
-    const client = new Proxy(manager, {
+    const client = new Proxy<object>(manager, {
       get(target, property) {
         if (property === "flowHolds") return () => holds;
         const value: unknown = Reflect.get(target, property, target);
