@@ -52,7 +52,7 @@ describe("engine: flow control per key", () => {
       await add("bob", "bob-2");
       await settle();
       assert.deepEqual(running(), ["ada-1", "bob-1"]);
-      assert.deepEqual(manager.listTasks({ status: "pending" }).map((t) => t.args[1]).sort(), ["ada-2", "bob-2"]);
+      assert.deepEqual(manager.listTasks({ status: "pending" }).map((t) => t.args[1]).sort((a, b) => String(a).localeCompare(String(b))), ["ada-2", "bob-2"]);
       await finish("bob-1");
       assert.deepEqual(running(), ["ada-1", "bob-2"]);
       await finish("ada-1");
