@@ -149,7 +149,7 @@ export class BullmqTaskManager implements TaskflowClient {
     }
     if ((await roomIn(host, record.queue)) < 1) throw await storeRejected(host, record);
     const { taskId, adds } = await enqueueRun(host, record, registration.config, input);
-    if (adds > 1) await this.audited("run", taskId, `${record.funcName} (debounced: add ${adds} replaced the input)`);
+    if (adds > 1) await this.audited("debounce", taskId, `${record.funcName}: ${adds} adds, the last input kept`);
     else if (!parent && !scheduleId) await this.audited("run", taskId, record.funcName);
     return taskId;
   }
