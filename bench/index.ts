@@ -10,7 +10,7 @@
  * inherit tsx's loader) and runs that. Env:
  * - BENCH_TASKS: no-op tasks per throughput run (default 10000);
  * - BENCH_FRESH_TASKS: tasks of the `isolation: "fresh"` run (default 100, each starts a thread);
- * - BENCH_ONLY: a comma-separated subset of `engine,runtime,bullmq,store` (default all), e.g. for a `--cpu-prof` run.
+ * - BENCH_ONLY: a comma-separated subset of `engine,runtime,bullmq,store,flow` (default all), e.g. for a `--cpu-prof` run.
  */
 import { readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -18,6 +18,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { bullmqThroughput, taskflowBullmqThroughput } from "./bullmqBench";
 import { engineThroughput, pQueueThroughput } from "./engineBench";
+import { dispatchThroughput } from "./flowBench";
 import { log, round, tempDir, type Throughput } from "./figures";
 import { findRedisServer, startRedisServer } from "../test/unit/helpers/redisServer";
 import { productPathThroughput, reloadMsP50, type ProductFigures } from "./runtimeBench";
@@ -33,7 +34,10 @@ const ONE_AT_A_TIME_TASKS = 200;
 const RELOADS = 20;
 const STALL_RUN_TASKS = 5_000;
 const BIG = 100_000;
-const SECTIONS = new Set((process.env.BENCH_ONLY ?? "engine,runtime,bullmq,store").split(",").map((s) => s.trim()));
+/** Pending runs and keys of the flow-control run (concurrency per key, limit 1). */
+const FLOW_RUNS = 10_000;
+const FLOW_KEYS = 1_000;
+const SECTIONS = new Set((process.env.BENCH_ONLY ?? "engine,runtime,bullmq,store,flow").split(",").map((s) => s.trim()));
 /** worker.js, taskflow.js, esbuild.wasm: beside this bundle in dist/. */
 const DIST_DIR = process.env.BENCH_DIST_DIR ?? __dirname;
 
@@ -129,6 +133,21 @@ async function bullmqSection(): Promise<BullmqFigures | undefined> {
   }
 }
 
+/** The best of two alternating runs each, so a burst of load on the shared machine hits both sides alike. */
+async function flowSection(): Promise<{ keys: Throughput; noKeys: Throughput }> {
+  await dispatchThroughput(1000, null, CONCURRENCY);
+  await dispatchThroughput(1000, 100, CONCURRENCY);
+  const best = (a: Throughput, b: Throughput): Throughput => (a.ms <= b.ms ? a : b);
+  let noKeys = await dispatchThroughput(FLOW_RUNS, null, CONCURRENCY);
+  let keys = await dispatchThroughput(FLOW_RUNS, FLOW_KEYS, CONCURRENCY);
+  noKeys = best(noKeys, await dispatchThroughput(FLOW_RUNS, null, CONCURRENCY));
+  keys = best(keys, await dispatchThroughput(FLOW_RUNS, FLOW_KEYS, CONCURRENCY));
+  line(`${FLOW_RUNS} pending runs, no keys, c ${CONCURRENCY}`, noKeys);
+  line(`${FLOW_RUNS} pending runs over ${FLOW_KEYS} keys, limit 1 per key`, keys);
+  log(`flow control per key: time with keys / without ${round(keys.ms / noKeys.ms, 3)}`);
+  return { keys, noKeys };
+}
+
 async function storeSection(): Promise<Record<string, number>> {
   const files = tempDir();
   try {
@@ -169,6 +188,7 @@ async function main(): Promise<void> {
   const runtime = SECTIONS.has("runtime") ? await runtimeSection() : undefined;
   const bullmq = SECTIONS.has("bullmq") ? await bullmqSection() : undefined;
   const store = SECTIONS.has("store") ? await storeSection() : {};
+  const flow = SECTIONS.has("flow") ? await flowSection() : undefined;
   const loadEnd = loadavg()[0];
   log(`ratios: runtime/BullMQ sandboxed ${ratio(runtime?.warm.tasksPerSec, bullmq?.sandboxed.tasksPerSec) ?? "n/a"}, engine/BullMQ c ${PEER_CONCURRENCY} ${ratio(engine?.engine.tasksPerSec, bullmq?.c4.tasksPerSec) ?? "n/a"} (c 1 ${ratio(engine?.engine.tasksPerSec, bullmq?.c1.tasksPerSec) ?? "n/a"}); ${round((performance.now() - startedAt) / 1000)} s, load average at the end ${round(loadEnd, 2)}`);
 
@@ -211,6 +231,9 @@ async function main(): Promise<void> {
     peerConcurrency: PEER_CONCURRENCY,
     tasks: THROUGHPUT_TASKS,
     freshTasks: FRESH_TASKS,
+    flowKeysMs: flow ? round(flow.keys.ms) : null,
+    flowNoKeysMs: flow ? round(flow.noKeys.ms) : null,
+    flowKeysOverNoKeys: flow ? round(flow.keys.ms / flow.noKeys.ms, 3) : null,
     ...store,
   }));
 }

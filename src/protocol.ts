@@ -20,7 +20,7 @@
 import * as v from "valibot";
 import type { TaskDict } from "./model/fields";
 import type { AuditEntry } from "./model/audit";
-import type { QueueInfo } from "./model/client";
+import type { FlowRule, QueueInfo } from "./model/client";
 import type { Metrics } from "./model/metrics";
 import type { ThroughputBucket, ThroughputBucketSize } from "./model/throughput";
 import { describeValue, isPlainObject } from "./model/describe";
@@ -172,6 +172,15 @@ export type TaskLink = Pick<TaskDict, "taskId" | "funcName" | "status">;
 /** Children shown in a task panel at most; `childCount` tells how many there are in all. */
 export const MAX_PANEL_CHILDREN = 50;
 
+/** Why a pending run has not started (the engine's FlowHold), in words the host wrote, times in local time. */
+export interface HoldView {
+  rule: FlowRule;
+  /** `held: 1 running for key ada`, shown under the status. */
+  summary: string;
+  /** The same in full, for its tooltip. */
+  detail: string;
+}
+
 /** A task as the task panel shows it: the model's JSON shape plus the resolved stack and its children. */
 export interface TaskView extends TaskDict {
   stack: StackLine[];
@@ -179,6 +188,8 @@ export interface TaskView extends TaskDict {
   children: TaskLink[];
   /** How many tasks it enqueued in all. */
   childCount: number;
+  /** Why it has not started, while it is pending and held by a rule of its key; else null. */
+  hold: HoldView | null;
 }
 
 /** Per task function figures for the dashboard. Durations in seconds. */

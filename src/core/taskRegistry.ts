@@ -1,3 +1,4 @@
+import { flowRulesOf, type FlowRules } from "./flowRules";
 import { checkScheduleSpec } from "./scheduleSlots";
 import { isTaskHandle, normaliseTaskArgs } from "./task";
 import { UnknownFunctionError, describeValue, type TaskConfig, type TaskFunction, type TaskHandle } from "./types";
@@ -15,6 +16,8 @@ export interface Registration {
   /** Frozen, with `name` filled in. */
   config: Readonly<TaskConfig>;
   source?: string;
+  /** The config's flow control per key, parsed once; undefined without concurrency, rateLimit or debounce. */
+  flow: FlowRules | undefined;
 }
 
 function describeRegistration(r: { fn: TaskFunction; source?: string }): string {
@@ -39,7 +42,8 @@ export class TaskRegistry {
         `Task name "${name}" is registered twice: first by ${describeRegistration(existing)}, then by ${describeRegistration({ fn, source: options.source })}. Give one of them another name with { name: "..." }, or unregister the first`,
       );
     }
-    const registration = { name, fn, config: Object.freeze({ ...config, name }), source: options.source };
+    const frozen = Object.freeze({ ...config, name });
+    const registration: Registration = { name, fn, config: frozen, source: options.source, flow: flowRulesOf(frozen) };
     this.byName.set(name, registration);
     return registration;
   }

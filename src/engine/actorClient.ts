@@ -1,13 +1,11 @@
 import type { AuditTrail } from "./auditTrail";
-import type { TaskOperations } from "./taskOperations";
+import type { AddAudit, TaskOperations } from "./taskOperations";
 import { AUDIT_ACTORS, isAuditActor } from "../core/types";
 import type {
-  AddTaskOptions, AddTasksItem, AuditActor, AuditEntry, AuditQuery, Awaitable, ClearHistoryOptions, ListTasksQuery, Metrics, QueueInfo,
+  AddTaskOptions, AddTasksItem, AuditActor, AuditEntry, AuditQuery, Awaitable, ClearHistoryOptions, FlowHold, KeyInfo, ListTasksQuery, Metrics, QueueInfo,
   QueueOptions, RegisteredTask, RetryFailedOptions, ScheduleInfo, ScheduleOptions, ScheduleSpec, TaskflowClient, TaskHandle, TaskRecord,
   ThroughputBucket, ThroughputQuery,
 } from "../core/types";
-
-const nameOf = (task: TaskHandle | string): string => (typeof task === "string" ? task : task.taskName);
 
 /**
  * A manager as one actor sees it: what is done through it is recorded in the audit trail under
@@ -19,6 +17,8 @@ export class ActorClient implements TaskflowClient {
   readonly onLog: TaskflowClient["onLog"];
   readonly onProgress: TaskflowClient["onProgress"];
   readonly onDidChangeRegistry: TaskflowClient["onDidChangeRegistry"];
+  /** Records this actor's adds: a new run as "run", an add a debounced run took as "debounce" of that run. */
+  private readonly addAudit: AddAudit;
 
   constructor(
     private readonly manager: TaskflowClient,
@@ -30,19 +30,18 @@ export class ActorClient implements TaskflowClient {
     this.onLog = manager.onLog;
     this.onProgress = manager.onProgress;
     this.onDidChangeRegistry = manager.onDidChangeRegistry;
+    this.addAudit = {
+      ran: (taskId, funcName) => trail.record(actor, "run", taskId, funcName),
+      debounced: (taskId, funcName, adds) => trail.record(actor, "debounce", taskId, `${funcName}: ${adds} adds, the last input kept`),
+    };
   }
 
-  async addTask(task: TaskHandle | string, args: unknown[] = [], options: AddTaskOptions = {}): Promise<string> {
-    const taskId = await this.ops.addRun("addTask", task, args, options, null);
-    this.trail.record(this.actor, "run", taskId, nameOf(task));
-    return taskId;
+  addTask(task: TaskHandle | string, args: unknown[] = [], options: AddTaskOptions = {}): Promise<string> {
+    return this.ops.addRun("addTask", task, args, options, null, null, this.addAudit);
   }
 
-  async addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
-    const ids = await this.ops.addTasks(task, items);
-    // One entry per distinct task: an item whose key was held returns an id already recorded.
-    for (const taskId of new Set(ids)) this.trail.record(this.actor, "run", taskId, nameOf(task));
-    return ids;
+  addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
+    return this.ops.addTasks(task, items, this.addAudit);
   }
 
   async retryTask(taskId: string): Promise<string> {
@@ -148,6 +147,12 @@ export class ActorClient implements TaskflowClient {
   }
   listQueues(): Awaitable<QueueInfo[]> {
     return this.manager.listQueues();
+  }
+  listKeys(funcName: string, options?: { limit?: number }): Awaitable<KeyInfo[]> {
+    return this.manager.listKeys(funcName, options);
+  }
+  flowHolds(): Awaitable<Record<string, FlowHold>> {
+    return this.manager.flowHolds();
   }
   listSchedules(): Awaitable<ScheduleInfo[]> {
     return this.manager.listSchedules();

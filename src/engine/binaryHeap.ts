@@ -45,6 +45,11 @@ export class BinaryHeap<T> {
     return found;
   }
 
+  /** Every item, in no particular order (a read-only view: do not change it). */
+  values(): readonly T[] {
+    return this.items;
+  }
+
   /** Empties the heap and returns its items, in no particular order. */
   clear(): T[] {
     return this.items.splice(0);

@@ -1,6 +1,7 @@
 import { chooseRunFunction, type AttemptDelegate } from "../core/attemptDelegate";
 import { DelayedTasks, type DelayedTask } from "./delayedTasks";
 import { executeRun, TaskRun, type RunHost } from "./executor";
+import { FlowControl } from "./flowControl";
 import { QueueState, runsBefore, type QueueEntry } from "./queueState";
 import type { TaskRecord } from "./taskRecord";
 import type { Registration, TaskRegistry } from "../core/taskRegistry";
@@ -34,7 +35,8 @@ interface Parked {
  * The run queue. Pending tasks wait in their queue (higher priority first, then first in first out)
  * or, with a delay or runAt in the future, in a timer structure until due. A start takes the best
  * head among the queues that may start (not paused, under their concurrency and rate limit), up to
- * `maxConcurrentTasks` runs at a time. A task whose function is not registered waits, parked, until it is.
+ * `maxConcurrentTasks` runs at a time. A task whose function is not registered waits, parked, until it
+ * is; one its key's rule does not let start waits with its key (see FlowControl).
  */
 export class Dispatcher {
   /** Runs in progress in this process, by task id, including cancelled ones still settling. */
@@ -43,6 +45,8 @@ export class Dispatcher {
   /** The "default" queue, looked up on every add and start of the common single-queue case. */
   private readonly defaultQueue: QueueState;
   private readonly delayed: DelayedTasks;
+  /** Flow control per key, for runs of functions with concurrency, rateLimit or debounce. */
+  readonly flow: FlowControl;
   private parked: Parked[] = [];
   private seq = 0;
   /** Aborts the rate-limit wake-ups at shutdown. */
@@ -51,6 +55,10 @@ export class Dispatcher {
   constructor(private readonly options: DispatcherOptions) {
     this.defaultQueue = this.queue(DEFAULT_QUEUE);
     this.delayed = new DelayedTasks(options.host.clock, (due) => this.dueNow(due));
+    this.flow = new FlowControl({
+      clock: options.host.clock, live: options.live, isRunning: (id) => this.runs.has(id),
+      resolveArguments: (record) => options.host.resolveArguments(record), onRelease: () => this.pump(),
+    });
   }
 
   /** Queues a pending task and starts what may start. */
@@ -65,9 +73,11 @@ export class Dispatcher {
     this.pump();
   }
 
-  /** Queues the tasks parked for `funcName`, now that it is registered. */
+  /** Queues the tasks parked for `funcName`, now that it is registered, and applies its flow rules. */
   release(funcName: string): void {
-    const { live } = this.options;
+    const { live, registry } = this.options;
+    const rules = registry.get(funcName)?.flow;
+    if (rules !== undefined) this.flow.rulesChanged(funcName, rules);
     const waiting = this.parked.filter((p) => live.get(p.entry.taskId)?.funcName === funcName);
     if (waiting.length === 0) return;
     this.parked = this.parked.filter((p) => !waiting.includes(p));
@@ -78,8 +88,9 @@ export class Dispatcher {
     this.pump();
   }
 
-  /** Takes a task out of its queue, the delayed tasks or the parked ones, so it never starts. */
+  /** Takes a task out of its queue, its key, the delayed tasks or the parked ones, so it never starts. */
   remove(taskId: string): void {
+    if (this.flow.forget(taskId)) return;
     for (const queue of this.queues.values()) {
       if (queue.ready.remove((e) => e.taskId === taskId)) return;
     }
@@ -95,6 +106,7 @@ export class Dispatcher {
   drain(): string[] {
     this.wakes.abort();
     const entries: QueueEntry[] = this.delayed.clear().map((t) => t.entry);
+    entries.push(...this.flow.drain());
     for (const queue of this.queues.values()) entries.push(...queue.ready.clear());
     return entries.sort((a, b) => a.seq - b.seq).map((e) => e.taskId);
   }
@@ -155,6 +167,7 @@ export class Dispatcher {
         queue.parked++;
         continue;
       }
+      if (registration.flow !== undefined && !this.flow.admit(entry, queue, record, registration.flow)) continue;
       this.start(queue, record, registration);
     }
   }
@@ -233,6 +246,8 @@ export class Dispatcher {
     const id = record.taskId;
     queue.running++;
     if (queue.rateLimit !== null) queue.recordStart(host.clock.now());
+    const rules = registration.flow;
+    if (rules !== undefined) this.flow.started(record, rules);
     const { fn, config } = chooseRunFunction(this.options.delegateAttempt, record, registration, report);
     const run = new TaskRun(host, record, fn, config);
     this.runs.set(id, run);
@@ -241,6 +256,7 @@ export class Dispatcher {
       .finally(() => {
         this.runs.delete(id);
         queue.running--;
+        if (rules !== undefined) this.flow.finished(record);
         this.pump();
       });
   }

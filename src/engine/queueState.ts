@@ -35,6 +35,8 @@ export class QueueState {
   delayed = 0;
   /** Pending tasks waiting for their function to register. */
   parked = 0;
+  /** Pending tasks held by a rule of their key (see FlowControl). */
+  held = 0;
   /** Whether a wake-up for the rate-limit window is armed. */
   rateWakeArmed = false;
   /** Epoch-ms times of the starts still inside the rate-limit window, oldest first from `startsHead`. */
@@ -45,7 +47,7 @@ export class QueueState {
 
   /** Tasks waiting to start: what maxSize counts. */
   get pending(): number {
-    return this.ready.size + this.delayed + this.parked;
+    return this.ready.size + this.delayed + this.parked + this.held;
   }
 
   /** Whether the queue has room for one more pending task. */

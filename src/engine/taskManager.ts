@@ -17,7 +17,7 @@ import { TaskRecord } from "./taskRecord";
 import { TaskRegistry, type RegisterOptions } from "../core/taskRegistry";
 import {
   isFinished, resolveThroughputQuery, UnknownTaskError,
-  type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type ClearHistoryOptions, type Clock, type Event,
+  type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type ClearHistoryOptions, type Clock, type Event, type FlowHold, type KeyInfo,
   type LifecycleEvent, type ListTasksQuery, type LogEvent, type LogLevel, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions,
   type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type ScheduleInfo, type ScheduleOptions, type ScheduleSpec,
   type TaskConfig, type TaskflowClient, type TaskFunction, type TaskHandle, type TaskManagerOptions, type ThroughputBucket, type ThroughputQuery,
@@ -28,6 +28,7 @@ export type StoreFactory = (options: TaskManagerOptions) => TaskStore;
 
 const DEFAULT_MAX_CONCURRENT = 4;
 const DEFAULT_MAX_LOG_LINES = 10000;
+const DEFAULT_KEYS_LIMIT = 20;
 
 /**
  * The task engine: registers task functions, enqueues, runs, retries, cancels and records tasks.
@@ -163,6 +164,7 @@ export class TaskManager implements TaskflowClient {
     this.storeOpened = true;
     this.trail.storeOpened();
     this.recovery.recoverAtStart(this.requeuePending);
+    for (const { name, flow } of this.registry.list()) if (flow !== undefined) this.dispatcher.flow.rulesChanged(name, flow);
     this.outsideSink = addOutsideSink(this.outsideLog);
     this.state = "started";
     this.ops.scheduler.start();
@@ -256,6 +258,24 @@ export class TaskManager implements TaskflowClient {
 
   listQueues(): QueueInfo[] {
     return this.dispatcher.listQueues();
+  }
+
+  /**
+   * The keys of `funcName` with runs pending or running or recent starts, busiest first (running,
+   * then held, then pending); at most `limit` (default 20). Empty for a function without flow control
+   * or one not registered. A key is the value at the concurrency key path, else the rate limit's,
+   * else the debounce's; recentStarts counts when the rate limit reads that same path.
+   */
+  listKeys(funcName: string, options: { limit?: number } = {}): KeyInfo[] {
+    const limit = options.limit ?? DEFAULT_KEYS_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`listKeys limit must be a whole number >= 1, got ${String(limit)}`);
+    const rules = this.registry.get(funcName)?.flow;
+    return rules === undefined ? [] : this.dispatcher.flow.listKeys(funcName, rules, limit);
+  }
+
+  /** The pending runs held by a rule of their key now (a debounced run waiting for its window too), by task id. */
+  flowHolds(): Record<string, FlowHold> {
+    return this.dispatcher.flow.holds();
   }
 
   /**

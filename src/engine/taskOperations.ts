@@ -7,6 +7,8 @@ import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../cor
 import type { ArgumentCipher } from "../core/argumentCipher";
 import type { Dispatcher } from "./dispatcher";
 import { CancelledError } from "../core/errors";
+import { debouncedLine } from "./flowControl";
+import { runKeysOf, type FlowRules } from "../core/flowRules";
 import { deleteFinished } from "../core/managerHelpers";
 import { queueFullError, queueFullReason } from "../core/queueFull";
 import { Scheduler } from "./scheduler";
@@ -14,13 +16,19 @@ import type { TaskLedger } from "./taskLedger";
 import { TaskRecord } from "./taskRecord";
 import type { Registration, TaskRegistry } from "../core/taskRegistry";
 import {
-  CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
+  CANCELLABLE_STATUSES, QueueFullError, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
   holdsIdempotencyKey, isCancellable, isRetryable, orList, parseQueueName, parseQueueOptions,
-  type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type LogLevel, type QueueFullError, type QueueInfo,
+  type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type LogLevel, type QueueInfo,
   type QueueOptions, type RetryFailedOptions, type ScheduleData, type ScheduleOptions, type ScheduleSpec, type TaskHandle,
 } from "../core/types";
 
 const RETRYABLE_LIST = orList(RETRYABLE_STATUSES);
+
+/** When a debounced run may start: `seconds` after this add, or the add's own runAt or delay when later. */
+function debounceDueMs(input: AddTaskInput, nowMs: number, seconds: number): number {
+  const asked = input.runAtMs ?? nowMs + input.delaySeconds * 1000;
+  return Math.max(asked, nowMs + seconds * 1000);
+}
 const CANCELLABLE_LIST = orList(CANCELLABLE_STATUSES);
 
 /** What the operations need of their manager. */
@@ -38,6 +46,14 @@ export interface OperationsHost {
   openStore(): TaskStore;
 }
 
+/** Where an add is recorded in the audit trail: exactly one of these, once the add succeeded. */
+export interface AddAudit {
+  /** A new run was enqueued. */
+  ran(taskId: string, funcName: string): void;
+  /** The add went into the pending run `taskId` of its key, which has now taken `adds` adds. */
+  debounced(taskId: string, funcName: string, adds: number): void;
+}
+
 /**
  * The manager's changing operations, without the audit trail: TaskManager and its actingAs views
  * call them and record who asked (see ActorClient). The scheduler lives here, since its slots
@@ -53,28 +69,86 @@ export class TaskOperations {
     });
   }
 
-  /** addTask, or enqueue() inside the running task `parent` (then parentId is its id), or a schedule's run (scheduleId set). */
-  async addRun(operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: TaskRecord | null, scheduleId: string | null = null): Promise<string> {
+  /**
+   * addTask, or enqueue() inside the running task `parent` (then parentId is its id), or a schedule's
+   * run (scheduleId set). `audit` hears how the add went.
+   */
+  async addRun(
+    operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: TaskRecord | null,
+    scheduleId: string | null = null, audit?: AddAudit,
+  ): Promise<string> {
     await this.host.ready(operation);
-    const { registry, store } = this.host;
-    const registration = parent ? registry.lookupForChild(parent, task) : registry.lookup(task);
-    const input = checkAddTaskInput(registration.name, args, options);
+    const registration = parent ? this.host.registry.lookupForChild(parent, task) : this.host.registry.lookup(task);
+    return this.addChecked(registration, checkAddTaskInput(registration.name, args, options), parent, scheduleId, audit);
+  }
+
+  private addChecked(registration: Registration, input: AddTaskInput, parent: TaskRecord | null, scheduleId: string | null, audit?: AddAudit): string {
     const key = input.idempotencyKey;
     if (key !== null) {
-      const existing = store.findByIdempotencyKey(key);
-      if (existing && holdsIdempotencyKey(existing.status)) return existing.taskId;
+      const existing = this.host.store.findByIdempotencyKey(key);
+      if (existing && holdsIdempotencyKey(existing.status)) {
+        audit?.ran(existing.taskId, registration.name);
+        return existing.taskId;
+      }
+    }
+    if (registration.flow !== undefined) return this.addFlowRun(registration, registration.flow, input, parent, scheduleId, audit);
+    const record = this.newRecord(registration, input);
+    if (parent) record.parentId = parent.taskId;
+    record.scheduleId = scheduleId;
+    const taskId = this.enqueue(record);
+    audit?.ran(taskId, registration.name);
+    return taskId;
+  }
+
+  /**
+   * An add of a function with flow control per key: its keys are read from the input before it is
+   * sealed; with `debounce`, a pending, not yet started run of the same key takes the input instead
+   * and waits the full window again.
+   */
+  private addFlowRun(registration: Registration, rules: FlowRules, input: AddTaskInput, parent: TaskRecord | null, scheduleId: string | null, audit?: AddAudit): string {
+    const { dispatcher, clock } = this.host;
+    const keys = runKeysOf(rules, input);
+    const now = clock.now();
+    const debounce = rules.debounce;
+    if (debounce !== null) {
+      const into = dispatcher.flow.debouncedRun(registration.name, keys.debounce as string);
+      const record = into && this.host.ledger.live.get(into.taskId);
+      if (into && record) {
+        into.adds++;
+        dispatcher.remove(record.taskId);
+        this.host.ledger.transition(record, "pending", {
+          ...this.host.cipher.seal(input.args, input.kwargs), tags: input.tags, runAt: new Date(debounceDueMs(input, now, debounce.seconds)),
+        });
+        this.host.ledger.appendLog(record, undefined, debouncedLine(into.adds), "info", {}, false);
+        dispatcher.flow.noteKeys(record.taskId, keys);
+        dispatcher.enqueue(record.taskId);
+        audit?.debounced(record.taskId, registration.name, into.adds);
+        return record.taskId;
+      }
     }
     const record = this.newRecord(registration, input);
     if (parent) record.parentId = parent.taskId;
     record.scheduleId = scheduleId;
-    return this.enqueue(record);
+    if (debounce !== null) record.runAt = new Date(debounceDueMs(input, now, debounce.seconds));
+    dispatcher.flow.noteKeys(record.taskId, keys);
+    try {
+      this.enqueue(record);
+    } catch (error) {
+      dispatcher.flow.forget(record.taskId);
+      throw error;
+    }
+    if (debounce !== null) dispatcher.flow.setDebounced(registration.name, keys.debounce as string, record.taskId);
+    audit?.ran(record.taskId, registration.name);
+    return record.taskId;
   }
 
-  async addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
+  async addTasks(task: TaskHandle | string, items: AddTasksItem[], audit?: AddAudit): Promise<string[]> {
     await this.host.ready("addTasks");
     const { registry, store, dispatcher, ledger } = this.host;
     const registration = registry.lookup(task);
     const inputs = checkAddTasksItems(registration.name, items);
+    // Each add of a debounced function may go into the run an earlier one made: one at a time.
+    if (registration.flow?.debounce) return inputs.map((input) => this.addBulkItem(registration, input, audit));
     const { ids, records, rejected } = planBulkAdd(inputs, {
       heldKey: (key) => {
         const existing = store.findByIdempotencyKey(key);
@@ -86,7 +160,19 @@ export class TaskOperations {
     ledger.addPending(records);
     for (const record of rejected) this.reject(record, dispatcher.maxSize(record.queue) ?? 0);
     dispatcher.enqueueAll(records.map((r) => r.taskId));
+    // One entry per distinct task: an item whose key was held returns an id already recorded.
+    if (audit) for (const taskId of new Set(ids)) audit.ran(taskId, registration.name);
     return ids;
+  }
+
+  /** One item of addTasks: an item beyond its queue's maxSize is stored rejected and gives its id, as in a bulk add. */
+  private addBulkItem(registration: Registration, input: AddTaskInput, audit?: AddAudit): string {
+    try {
+      return this.addChecked(registration, input, null, null, audit);
+    } catch (error) {
+      if (error instanceof QueueFullError) return error.taskId;
+      throw error;
+    }
   }
 
   async retryTask(taskId: string): Promise<string> {

@@ -8,7 +8,7 @@
 import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import {
   TaskRecord, isFinished,
-  type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type ClearHistoryOptions, type Disposable, type Event, type LifecycleEvent, type ListTasksQuery,
+  type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type ClearHistoryOptions, type Disposable, type Event, type FlowHold, type KeyInfo, type LifecycleEvent, type ListTasksQuery,
   type LogEvent, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type ScheduleInfo,
   type ScheduleOptions, type ScheduleSpec, type TaskflowClient, type TaskHandle, type ThroughputBucket, type ThroughputQuery,
 } from "../model";
@@ -197,6 +197,14 @@ export class HttpTaskflowClient implements TaskflowClient {
 
   async listQueues(): Promise<QueueInfo[]> {
     return this.call(API_ROUTES.listQueues);
+  }
+
+  listKeys(funcName: string, options: { limit?: number } = {}): Promise<KeyInfo[]> {
+    return this.call(API_ROUTES.listKeys, { query: { funcName, ...options } });
+  }
+
+  flowHolds(): Promise<Record<string, FlowHold>> {
+    return this.call(API_ROUTES.flowHolds);
   }
 
   async schedule(task: TaskHandle | string, spec: ScheduleSpec, options: ScheduleOptions = {}): Promise<string> {

@@ -21,6 +21,21 @@ export const LIST_TASKS_QUERY: QueryCodec<ListTasksQuery, ListTasksQuery> = {
   fromParams: (params) => parseListTasksQuery(paramsToQuery(params)),
 };
 
+/** `GET /tasks/keys`: `funcName` (required) and `limit`, a whole number >= 1. */
+export const KEYS_QUERY: QueryCodec<{ funcName: string; limit?: number }, { funcName: string; limit?: number }> = {
+  toParams: ({ funcName, limit }) => new URLSearchParams({ funcName, ...(limit === undefined ? {} : { limit: String(limit) }) }),
+  fromParams(params) {
+    const funcName = params.get("funcName");
+    if (funcName === null || funcName === "") {
+      throw new HttpError(400, `GET /tasks/keys needs funcName, the task function whose keys to list, got ${funcName === null ? "none" : "an empty one"}: /tasks/keys?funcName=sync`);
+    }
+    const limit = params.get("limit");
+    if (limit === null) return { funcName };
+    if (!/^\d+$/.test(limit) || Number(limit) < 1) throw new HttpError(400, `limit must be a whole number >= 1, got ${JSON.stringify(limit)}`);
+    return { funcName, limit: Number(limit) };
+  },
+};
+
 /** A whole-number parameter as a number; other text is passed on for the engine to refuse by name. */
 function numberParam(params: URLSearchParams, key: string): number | string | undefined {
   const text = params.get(key);

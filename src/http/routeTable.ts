@@ -9,13 +9,13 @@
  * body `{ error, name, ... }` of httpErrors.ts.
  */
 import type {
-  AuditEntry, LifecycleEvent, LogEvent, Metrics, ProgressEvent, QueueInfo, RegisteredTask, RegistryChangeEvent, ScheduleInfo, TaskDict, ThroughputBucket,
+  AuditEntry, FlowHold, KeyInfo, LifecycleEvent, LogEvent, Metrics, ProgressEvent, QueueInfo, RegisteredTask, RegistryChangeEvent, ScheduleInfo, TaskDict, ThroughputBucket,
 } from "../model";
 import type * as v from "valibot";
 import {
   ADD_TASKS_BODY, ADD_TASK_BODY, PATCH_QUEUE_BODY, RETRY_FAILED_BODY, SCHEDULE_BODY, TASK_IDS_BODY, type BodySpec,
 } from "./requestBodies";
-import { AUDIT_QUERY, CLEAR_HISTORY_QUERY, LIST_TASKS_QUERY, THROUGHPUT_QUERY, type QueryCodec } from "./routeQueries";
+import { AUDIT_QUERY, CLEAR_HISTORY_QUERY, KEYS_QUERY, LIST_TASKS_QUERY, THROUGHPUT_QUERY, type QueryCodec } from "./routeQueries";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -83,6 +83,10 @@ export const API_ROUTES = {
   funcNames: route({ method: "GET", path: "/tasks/func-names", reply: reply<string[]>() }),
   listQueues: route({ method: "GET", path: "/tasks/queues", reply: reply<QueueInfo[]>() }),
   patchQueue: route({ method: "PATCH", path: "/tasks/queues/{name}", body: PATCH_QUEUE_BODY, reply: reply<QueueInfo>() }),
+  /** The keys of a function with flow control per key, busiest first (400 without funcName). */
+  listKeys: route({ method: "GET", path: "/tasks/keys", query: KEYS_QUERY, reply: reply<KeyInfo[]>() }),
+  /** The pending runs held by a rule of their key, by task id. */
+  flowHolds: route({ method: "GET", path: "/tasks/holds", reply: reply<Record<string, FlowHold>>() }),
   listSchedules: route({ method: "GET", path: "/tasks/schedules", reply: reply<ScheduleInfo[]>() }),
   schedule: route({ method: "POST", path: "/tasks/schedules", status: 201, body: SCHEDULE_BODY, reply: reply<{ scheduleId: string }>() }),
   /** Answers with the schedule's info (just its id should it be gone by then). */

@@ -38,6 +38,8 @@ export const TASK_ROUTES = {
   registeredTasks: async ({ client }) => client.registeredTasks(),
   funcNames: async ({ client }) => client.funcNames(),
   listQueues: async ({ client }) => client.listQueues(),
+  listKeys: async ({ client, query: { funcName, limit } }) => client.listKeys(funcName, limit === undefined ? {} : { limit }),
+  flowHolds: async ({ client }) => client.flowHolds(),
   async patchQueue({ client, params: { name }, body: { paused, ...settings } }) {
     if (Object.keys(settings).length > 0) await client.configureQueue(name, settings);
     if (paused === true) await client.pauseQueue(name);

@@ -5,8 +5,11 @@
 import { describeValue } from "./describe";
 import { ValidationError } from "./schemas";
 
-/** What was done. `pause`/`resume` cover queues and schedules; `configure` a queue's settings. */
-export const AUDIT_ACTIONS = ["run", "retry", "cancel", "delete", "clear", "pause", "resume", "schedule", "unschedule", "configure"] as const;
+/**
+ * What was done. `pause`/`resume` cover queues and schedules; `configure` a queue's settings;
+ * `debounce` an add that went into a pending run of the same key (a task's `debounce` config).
+ */
+export const AUDIT_ACTIONS = ["run", "retry", "cancel", "delete", "clear", "pause", "resume", "schedule", "unschedule", "configure", "debounce"] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Who asked: the VS Code window, the taskflow CLI, the HTTP API, or code calling the engine. */
@@ -18,7 +21,7 @@ export interface AuditEntry {
   /** ISO 8601 time of the action. */
   at: string;
   action: AuditAction;
-  /** The task it concerns (the new run for run and retry), or null (clear, queues, schedules). */
+  /** The task it concerns (the new run for run and retry, the run the add went into for debounce), or null (clear, queues, schedules). */
   taskId: string | null;
   actor: AuditActor;
   /** What else a reader needs: the function, the queue or schedule, how many were deleted. Null when nothing. */

@@ -39,6 +39,29 @@ export interface QueueInfo {
   running: number;
 }
 
+/** The flow-control rules of a task function (its config's `concurrency`, `rateLimit`, `debounce`). */
+export type FlowRule = "concurrency" | "rateLimit" | "debounce";
+
+/** One key of a task function that has flow control per key, and what it holds now (`listKeys`). */
+export interface KeyInfo {
+  /** The key: the value at the rule's key path ("" for runs where that value is missing). */
+  key: string;
+  /** Runs of this key in progress (waiting runs not counted). */
+  running: number;
+  /** Runs of this key pending, held or not. */
+  pending: number;
+  /** Pending runs of this key that could start but for a rule of their key. */
+  held: number;
+  /** Starts of this key inside the current rate-limit window; 0 without a rateLimit. */
+  recentStarts: number;
+}
+
+/** Why a pending run has not started although its queue had room: a rule of its key. */
+export type FlowHold =
+  | { rule: "concurrency"; key: string; running: number; limit: number }
+  | { rule: "rateLimit"; key: string; max: number; perSeconds: number; /** ISO time the window has room again. */ until: string }
+  | { rule: "debounce"; key: string; /** ISO time the run may start. */ until: string; /** Adds this run has taken. */ adds: number };
+
 /** Options of `retryFailed`; filters combine with AND. */
 export interface RetryFailedOptions {
   /** Only tasks created at or after this time: a Date or an ISO 8601 string. @default every time */
@@ -105,6 +128,14 @@ export interface TaskflowClient {
   resumeQueue(name: string): Awaitable<void>;
   /** Every queue that is configured, paused or holds tasks ("default" always), sorted by name. */
   listQueues(): Awaitable<QueueInfo[]>;
+  /**
+   * The keys of `funcName` (a function with `concurrency`, `rateLimit` or `debounce` in its config)
+   * that have runs pending or running or recent starts, busiest first (running, then held, then
+   * pending); at most `limit`. Empty for a function without flow control. @default limit 20
+   */
+  listKeys(funcName: string, options?: { limit?: number }): Awaitable<KeyInfo[]>;
+  /** The pending runs held by a rule of their key now, by task id. */
+  flowHolds(): Awaitable<Record<string, FlowHold>>;
   /** Every schedule (of `manager.schedule()` and of tasks' `schedule` config), soonest next slot first, paused ones last. */
   listSchedules(): Awaitable<ScheduleInfo[]>;
   /**

@@ -12,6 +12,7 @@ export * from "./metrics";
 export * from "./errors";
 export * from "./taskFunction";
 export * from "./client";
+export * from "./keyPath";
 export * from "./schedules";
 export * from "./audit";
 export * from "./throughput";

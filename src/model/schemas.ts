@@ -8,6 +8,7 @@
  */
 import * as v from "valibot";
 import { describeValue, isPlainObject } from "./describe";
+import { parseKeyPath } from "./keyPath";
 import { ScheduleSpecSchema, type ScheduleSpec } from "./schedules";
 import { ALL_STATUSES, type TaskStatus } from "./status";
 
@@ -40,6 +41,15 @@ const isValidDate = (value: unknown): boolean => value instanceof Date && !Numbe
 // Date.parse accepts more than ISO 8601 ("Tue, 1 Dec"); a run time must be unambiguous.
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 const isIsoTime = (value: unknown): boolean => typeof value === "string" && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
+
+const keyPath = v.pipe(
+  v.string("must be a key path like \"args[0]\", \"args[1].userId\", \"kwargs.tenant\" or \"tags.tenant\""),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const parsed = parseKeyPath(dataset.value);
+    if (typeof parsed === "string") addIssue({ message: parsed });
+  }),
+);
 
 /** Per task function configuration. Every field is optional. */
 export const TaskConfigSchema = strictPlain({
@@ -74,6 +84,34 @@ export const TaskConfigSchema = strictPlain({
    * it changes, removed when it is removed. @default no schedule
    */
   schedule: v.optional(ScheduleSpecSchema),
+  /**
+   * At most `limit` runs of one key in progress at once; the key is the value at `key` (a path into
+   * the run's input: "args[0]", "args[1].userId", "kwargs.tenant", "tags.tenant"). A run held by its
+   * key stays pending and starts when its key has room, in priority then FIFO order; runs of other
+   * keys start as usual. A run waiting (durable waits) does not count. @default no limit per key
+   */
+  concurrency: v.optional(strictPlain({
+    key: keyPath,
+    limit: wholeAtLeast(1, "must be a whole number >= 1 (runs of one key at once)"),
+  }, "must be an object like { key: \"args[0]\", limit: 1 }")),
+  /**
+   * At most `max` starts of one key in any `perSeconds` seconds (a sliding window on the engine's
+   * clock); a run over the limit stays pending until the window has room. @default no limit per key
+   */
+  rateLimit: v.optional(strictPlain({
+    key: keyPath,
+    max: wholeAtLeast(1, "must be a whole number >= 1 (starts per window)"),
+    perSeconds: v.pipe(finite("must be a number of seconds > 0"), v.gtValue(0, "must be a number of seconds > 0")),
+  }, "must be an object like { key: \"kwargs.tenant\", max: 10, perSeconds: 60 }")),
+  /**
+   * Adding a run whose key already has a pending, not yet started run of this function replaces that
+   * run's input with the new one and restarts its wait of `seconds`; addTask returns that run's id.
+   * A run starts `seconds` after the last add of its key. @default no debounce
+   */
+  debounce: v.optional(strictPlain({
+    key: keyPath,
+    seconds: v.pipe(finite("must be a number of seconds > 0"), v.gtValue(0, "must be a number of seconds > 0")),
+  }, "must be an object like { key: \"args[0]\", seconds: 5 }")),
 }, "must be an object like { retries: 3, delay: 1 }");
 
 /** Per task function configuration. Every field is optional. */

@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import { TaskManager } from "../../src/engine/taskManager";
 import { reportProgress } from "../../src/core/taskContext";
-import type { LifecycleEvent, ProgressEvent, TaskflowClient } from "../../src/model";
+import type { AuditActor, FlowHold, KeyInfo, LifecycleEvent, ProgressEvent, TaskflowClient } from "../../src/model";
+
+const HELD_ID = "00000000-0000-4000-8000-000000000001";
 import { MemoryStore } from "../../src/store";
 import { ManagerProxy } from "../../src/extension/session/managerProxy";
 import { moduleNameError, taskModuleTemplate } from "../../src/extension/commands/taskModuleTemplate";
@@ -36,6 +38,31 @@ describe("extension: the exported API proxy", () => {
     assert.equal((await client.listTasks({ funcName: "alpha" })).length, 2);
     assert.equal(await client.countTasks({ funcName: "alpha" }), 2);
     assert.equal((await client.metrics()).success, 4);
+    await manager.shutdown();
+  });
+
+  it("forwards listKeys and flowHolds to the manager acting as vscode", async () => {
+    const manager = await startedManager();
+    const calls: unknown[][] = [];
+    const hold: FlowHold = { rule: "debounce", key: "a.ts", until: "2026-01-01T14:05:00.000Z", adds: 3 };
+    const key: KeyInfo = { key: "ada", running: 1, pending: 2, held: 2, recentStarts: 0 };
+    // Only the forwarding is under test here: the flow-control reads answer fixed data.
+    const withFlow = (target: object, actor: string): TaskflowClient => new Proxy(target, {
+      get(inner, property) {
+        if (property === "listKeys") return (...args: unknown[]) => (calls.push([actor, "listKeys", ...args]), [key]);
+        if (property === "flowHolds") return () => (calls.push([actor, "flowHolds"]), { [HELD_ID]: hold });
+        if (property === "actingAs") return (as: AuditActor) => withFlow((inner as TaskflowClient).actingAs(as), as);
+        const value: unknown = Reflect.get(inner, property, inner);
+        return typeof value === "function" ? value.bind(inner) : value;
+      },
+    }) as TaskflowClient;
+    const proxy = new ManagerProxy("unavailable");
+    proxy.attach(withFlow(manager, "api"));
+    assert.deepEqual(await proxy.listKeys("syncAccount", { limit: 5 }), [key]);
+    assert.deepEqual(await proxy.flowHolds(), { [HELD_ID]: hold });
+    assert.deepEqual(calls, [["vscode", "listKeys", "syncAccount", { limit: 5 }], ["vscode", "flowHolds"]]);
+    proxy.attach(undefined, "Taskflow is restarting");
+    assert.throws(() => proxy.flowHolds(), /^Error: Taskflow is restarting$/);
     await manager.shutdown();
   });
 

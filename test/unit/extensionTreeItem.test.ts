@@ -71,6 +71,22 @@ describe("extension: task tree item mapping", () => {
     assert.equal(item.description, "3 min ago · 2.5 s");
   });
 
+  it("says first in the description and in the tooltip why a pending run is held by its key", () => {
+    const pending = task({ status: "pending", startTime: null, endTime: null, args: ["ada"] });
+    const item = toTaskItemModel(pending, NOW, { rule: "concurrency", key: "ada", running: 1, limit: 1 });
+    assert.equal(item.description, "held: 1 running for key ada · 3 min ago");
+    assert.match(item.tooltip, /Not started: Held by its key ada: 1 run of this key running, at most 1 at once/);
+    assert.equal(toTaskItemModel(pending, NOW).description, "3 min ago");
+    assert.doesNotMatch(toTaskItemModel(pending, NOW).tooltip, /Not started/);
+  });
+
+  it("ignores a hold read before the run started", () => {
+    const running = task({ status: "running", endTime: null });
+    const item = toTaskItemModel(running, NOW, { rule: "debounce", key: "ada", until: "2026-01-01T12:00:05.000Z", adds: 2 });
+    assert.equal(item.description, "3 min ago");
+    assert.doesNotMatch(item.tooltip, /Debounced|Not started/);
+  });
+
   it("gives each status its own codicon and title", () => {
     const expected: Record<TaskStatus, [string, string]> = {
       running: ["loading~spin", "Running"],

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { enqueue, reportProgress } from "../../src";
 import type { TaskManager } from "../../src/engine/taskManager";
 import { TaskPanelController } from "../../src/extension/panels/taskPanelController";
+import type { FlowHold, TaskflowClient } from "../../src/model";
 import type { TaskView } from "../../src/protocol";
 import { deferred, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
@@ -73,6 +74,36 @@ describe("task panel controller: result, progress, queue and children", () => {
     const last = (notifications("taskChanged").at(-1)?.params as { task: TaskView }).task;
     assert.equal(last.status, "success");
     assert.deepEqual(last.result, { imported: 1000 });
+  });
+
+  it("carries why a pending run is held by its key in the snapshot, and no hold for a run that is not pending", async () => {
+    // A function nothing registers: its run stays pending.
+    const { manager } = await engine([seeded(0, { status: "pending", funcName: "elsewhere", startTime: null, endTime: null }), seeded(1)]);
+    const holds: Record<string, FlowHold> = {
+      [ids[0]]: { rule: "concurrency", key: "ada", running: 1, limit: 1 },
+      [ids[1]]: { rule: "concurrency", key: "ada", running: 1, limit: 1 },
+    };
+    // The engine's own flowHolds is not what this test is about: the panel shows what it says.
+    const client = new Proxy<object>(manager, {
+      get(target, property) {
+        if (property === "flowHolds") return () => holds;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    }) as TaskflowClient;
+    const snapshot = async (taskId: string) => {
+      const r = recorder();
+      const controller = new TaskPanelController(taskId, { manager: client, host: fakeHost().host, post: r.post, timers: new FakeTimers(), realpath: async (p) => p });
+      await controller.handleMessage(ready);
+      controller.dispose();
+      return snapshotOf(r.notifications);
+    };
+    assert.deepEqual((await snapshot(ids[0])).hold, {
+      rule: "concurrency",
+      summary: "held: 1 running for key ada",
+      detail: "Held by its key ada: 1 run of this key running, at most 1 at once. It starts when one of them ends.",
+    });
+    assert.equal((await snapshot(ids[1])).hold, null, "a finished run is never shown as held");
   });
 
   it("opens the panel of a parent or child link the webview asks for", async () => {

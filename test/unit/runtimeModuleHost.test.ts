@@ -141,6 +141,7 @@ describe("runtime: ModuleHost loading task modules", function () {
   for (const [fixture, marker, config] of [
     ["fractionalRetries.tasks.ts", "// BAD CONFIG", { retries: 1.5, delay: 1 }],
     ["unknownConfigKey.tasks.js", "// BAD KEY", { retriez: 3 }],
+    ["badKeyPath.tasks.ts", "// BAD KEY PATH", { concurrency: { key: "user", limit: 1 } }],
   ] as const) {
     it(`refuses the config of ${fixture} with the model's message, on the line of its task(...) call`, async () => {
       const source = readFileSync(path.join(__dirname, "../fixtures/modules", fixture), "utf8");
@@ -157,6 +158,29 @@ describe("runtime: ModuleHost loading task modules", function () {
       assert.deepEqual(env.manager.registeredTasks(), []);
     });
   }
+
+  it("says what a key path must look like, at the task(...) line of a module whose flow control has a bad one", async () => {
+    const source = readFileSync(path.join(__dirname, "../fixtures/modules/badKeyPath.tasks.ts"), "utf8");
+    await open({ "badKeyPath.tasks.ts": source });
+    await env.host.setFiles([workspace.file("badKeyPath.tasks.ts")]);
+    const [problem, ...rest] = errors();
+    assert.deepEqual(rest, []);
+    assert.equal(problem.file, workspace.file("badKeyPath.tasks.ts"));
+    assert.equal(problem.line, lineOf(source, "// BAD KEY PATH"));
+    assert.match(problem.message, /Task config "concurrency\.key" must be a key path like "args\[0\]", "args\[1\]\.userId", "kwargs\.tenant" or "tags\.tenant": it starts with args, kwargs or tags, got "user"/);
+  });
+
+  it("lists a task's flow control per key as declared, for the Task Functions view", async () => {
+    const flow = {
+      concurrency: { key: "args[0]", limit: 1 },
+      rateLimit: { key: "kwargs.tenant", max: 10, perSeconds: 60 },
+      debounce: { key: "args[1].userId", seconds: 5 },
+    };
+    await open({ "flow.tasks.ts": `import { task } from "taskflow";\nexport const sync = task(${JSON.stringify(flow)}, async () => 1);\n` });
+    await env.host.setFiles([workspace.file("flow.tasks.ts")]);
+    assert.deepEqual(errors(), []);
+    assert.deepEqual(env.host.functions().find((f) => f.name === "sync")?.config, flow);
+  });
 
   it("stops loading a module whose top level does not finish", async () => {
     await open({ "hang.tasks.js": `const { task } = require("taskflow");\nexports.t2 = task(() => 1);\nwhile (true) { /* never returns */ }\n` }, { loadTimeoutMs: 500 });

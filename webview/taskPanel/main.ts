@@ -51,6 +51,7 @@ const app = byId("app");
 const title = h("h1", { class: "title" });
 const statusTag = h("vscode-tag", { class: "status", id: "status" });
 const idText = h("code", { class: "task-id" });
+const holdLine = h("div", { class: "hold", id: "hold", hidden: true });
 const retryButton = h("vscode-button", { id: "retry", onClick: () => void act("retry") }, "Retry");
 const cancelButton = h("vscode-button", { id: "cancel", appearance: "secondary", onClick: () => void act("cancel") }, "Cancel");
 const runAgainButton = h("vscode-button", { id: "run-again", appearance: "secondary", onClick: () => void act("runAgain") }, "Run Again");
@@ -83,6 +84,7 @@ replaceChildren(
   app,
   h("header", { class: "task-header" },
     h("div", { class: "title-row" }, title, statusTag, idText),
+    holdLine,
     h("div", { class: "actions" }, retryButton, cancelButton, runAgainButton, editRunButton, debugAgainButton)),
   notice,
   progressSection,
@@ -231,6 +233,10 @@ function render(t: Omit<TaskView, "logs">): void {
   statusTag.textContent = t.status;
   statusTag.className = `status status-${t.status}`;
   idText.textContent = t.taskId;
+  holdLine.hidden = t.hold === null;
+  holdLine.textContent = t.hold?.summary ?? "";
+  if (t.hold) holdLine.setAttribute("title", t.hold.detail);
+  else holdLine.removeAttribute("title");
   const status = t.status;
   setEnabled(retryButton, isRetryable(status), `Only a ${orList(RETRYABLE_STATUSES)} task can be retried`);
   setEnabled(cancelButton, isCancellable(status), `Only a ${orList(CANCELLABLE_STATUSES)} task can be cancelled`);

@@ -192,3 +192,28 @@ export async function shutdownBackend(core: BackendCore): Promise<void> {
   core.hub.dispose();
   core.state = "closed";
 }
+
+function notStarted(operation: string): Error {
+  return new Error(`TaskManager is not started: await manager.start() before ${operation}()`);
+}
+
+/** Waits for a start under way; throws when the manager was never started or has shut down. */
+export async function readyFor(core: BackendCore, operation: string): Promise<void> {
+  if (core.state === "starting") await core.startPromise;
+  if (core.state === "new") throw notStarted(operation);
+  if (core.state !== "started") throw new Error(`TaskManager has shut down: ${operation}() needs a running manager`);
+}
+
+/** Throws unless the manager is started (a read that cannot wait for a start). */
+export function checkOpen(core: BackendCore, operation: string): void {
+  const { state } = core;
+  if (state === "new" || state === "starting") throw notStarted(operation);
+  if (state !== "started") throw new Error(`TaskManager has shut down: ${operation}() needs a running manager`);
+}
+
+/** The connected parts; throws when the manager is not started. */
+export function connectedOf(core: BackendCore): Connected {
+  const connected = core.connected;
+  if (!connected) throw notStarted("this call");
+  return connected;
+}

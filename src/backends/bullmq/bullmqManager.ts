@@ -6,28 +6,28 @@
 import type { Queue } from "bullmq";
 import { newRunRecord } from "../../core/runRecords";
 import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../../core/addTaskInput";
-import { makeHandle } from "../../core/task";
+import { makeHandle, normaliseTaskArgs } from "../../core/task";
 import type { RegisterOptions, Registration } from "../../core/taskRegistry";
 import type { TaskManagerOptions } from "../../core/types";
 import {
   DEFAULT_QUEUE, TaskRecord,
   type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type Event,
-  type ListTasksQuery, type Metrics, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions,
+  type FlowHold, type KeyInfo, type ListTasksQuery, type Metrics, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions,
   type ScheduleInfo, type ScheduleOptions, type ScheduleSpec, type TaskConfig, type TaskFunction, type TaskHandle, type TaskflowClient,
   type ThroughputBucket, type ThroughputQuery, type ClearHistoryOptions, type LifecycleEvent, type LogEvent, type ProgressEvent,
 } from "../../model";
-import { newCore, shutdownBackend, startBackend, startWorker, type BackendCore, type Connected, type StartHooks } from "./backendCore";
+import {
+  checkOpen, connectedOf, newCore, readyFor, shutdownBackend, startBackend, startWorker, type BackendCore, type Connected, type StartHooks,
+} from "./backendCore";
 import type { BullmqBackendOptions } from "../../model";
 import type { ConnectionState } from "./connectionWatch";
 import { moduleScheduleId } from "./bullmqSchedules";
 import { HistoryOperations } from "./historyOperations";
+import { debounceHolds, debounceKeys, enqueueRun } from "./debouncedJobs";
 import { claimKey, jobOf, roomIn, storeRejected, type EnqueueHost } from "./jobEnqueue";
+import { keyLimitRefusal } from "./keyLimitRefusal";
 import type { JobHistory } from "./jobHistory";
 import { redactedUrl } from "./redisQueues";
-
-function notStarted(operation: string): Error {
-  return new Error(`TaskManager is not started: await manager.start() before ${operation}()`);
-}
 
 /**
  * The BullMQ backend's manager. `new TaskManager({ backend: { type: "bullmq", connection } })` from
@@ -66,10 +66,13 @@ export class BullmqTaskManager implements TaskflowClient {
     return this.core.runs.byId.size;
   }
 
-  /** Registers a task function: `(fn)`, `(fn, config)`, `(config, fn)` or a handle from `task()`. */
+  /** Registers a task function: `(fn)`, `(fn, config)`, `(config, fn)` or a handle; refuses `concurrency` and `rateLimit` per key. */
   task<F extends TaskFunction>(fn: F | TaskHandle<F>, config?: TaskConfig, options?: RegisterOptions): TaskHandle<F>;
   task<F extends TaskFunction>(config: TaskConfig, fn: F | TaskHandle<F>, options?: RegisterOptions): TaskHandle<F>;
   task(a: unknown, b?: unknown, options: RegisterOptions = {}): TaskHandle {
+    const wanted = normaliseTaskArgs(a, b);
+    const refusal = keyLimitRefusal(wanted.config.name ?? wanted.fn.name, wanted.config);
+    if (refusal) throw refusal;
     const { name, fn, config } = this.core.registry.register(a, b, options);
     this.core.registryEmitter.fire({ kind: "registered", name });
     this.declareSchedule(name, config.schedule ?? null);
@@ -135,7 +138,8 @@ export class BullmqTaskManager implements TaskflowClient {
     await this.ready(operation);
     const { core } = this;
     const registration = parent ? core.registry.lookupForChild(parent, task) : core.registry.lookup(task);
-    const record = this.newRecord(registration, checkAddTaskInput(registration.name, args, options));
+    const input = checkAddTaskInput(registration.name, args, options);
+    const record = this.newRecord(registration, input);
     if (parent) record.parentId = parent.taskId;
     record.scheduleId = scheduleId;
     const host = this.enqueueHost();
@@ -144,10 +148,10 @@ export class BullmqTaskManager implements TaskflowClient {
       if (held !== undefined) return held;
     }
     if ((await roomIn(host, record.queue)) < 1) throw await storeRejected(host, record);
-    const { name, data, opts } = jobOf(record, registration.config, host);
-    await (await this.connected().queues.announce(record.queue)).add(name, data, opts);
-    if (!parent && !scheduleId) await this.audited("run", record.taskId, record.funcName);
-    return record.taskId;
+    const { taskId, adds } = await enqueueRun(host, record, registration.config, input);
+    if (adds > 1) await this.audited("debounce", taskId, `${record.funcName}: ${adds} adds, the last input kept`);
+    else if (!parent && !scheduleId) await this.audited("run", taskId, record.funcName);
+    return taskId;
   }
 
   /** Enqueues one run per item, one addBulk per queue; items beyond a queue's maxSize are stored rejected. */
@@ -156,6 +160,8 @@ export class BullmqTaskManager implements TaskflowClient {
     const { core } = this;
     const registration = core.registry.lookup(task);
     const inputs = checkAddTasksItems(registration.name, items);
+    // Debounced runs fold into each other one add at a time.
+    if (registration.config.debounce) return this.addEach(task, items);
     const host = this.enqueueHost();
     const ids: string[] = [];
     const byQueue = new Map<string, ReturnType<typeof jobOf>[]>();
@@ -182,6 +188,12 @@ export class BullmqTaskManager implements TaskflowClient {
       byQueue.set(record.queue, list);
     }
     for (const [queue, jobs] of byQueue) await (await this.connected().queues.announce(queue)).addBulk(jobs);
+    return ids;
+  }
+
+  private async addEach(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const { args, ...options } of items) ids.push(await this.addRun("addTasks", task, args ?? [], options, null, null));
     return ids;
   }
 
@@ -264,6 +276,18 @@ export class BullmqTaskManager implements TaskflowClient {
 
   listQueues(): Promise<QueueInfo[]> {
     return this.operations("listQueues").listQueues();
+  }
+
+  /** The keys of `funcName`'s debounced runs (BullMQ enforces no other rule per key), busiest first. */
+  async listKeys(funcName: string, options: { limit?: number } = {}): Promise<KeyInfo[]> {
+    checkOpen(this.core, "listKeys");
+    return debounceKeys(this.connected().queues, funcName, options.limit);
+  }
+
+  /** The pending runs waiting out their debounce window, by task id (the only hold on BullMQ). */
+  async flowHolds(): Promise<Record<string, FlowHold>> {
+    checkOpen(this.core, "flowHolds");
+    return debounceHolds(this.connected().queues);
   }
 
   async schedule(task: TaskHandle | string, spec: ScheduleSpec, options: ScheduleOptions = {}): Promise<string> {
@@ -354,32 +378,21 @@ export class BullmqTaskManager implements TaskflowClient {
     return { queues: this.connected().queues, nowMs: () => core.clock.now(), maxRecords: core.maxRecords };
   }
 
-  private async ready(operation: string): Promise<void> {
-    const { core } = this;
-    if (core.state === "starting") await core.startPromise;
-    if (core.state === "new") throw notStarted(operation);
-    if (core.state !== "started") throw new Error(`TaskManager has shut down: ${operation}() needs a running manager`);
+  private ready(operation: string): Promise<void> {
+    return readyFor(this.core, operation);
   }
 
   private connected(): Connected {
-    const connected = this.core.connected;
-    if (!connected) throw notStarted("this call");
-    return connected;
+    return connectedOf(this.core);
   }
 
   private reader(operation: string): JobHistory {
-    this.checkOpen(operation);
+    checkOpen(this.core, operation);
     return this.connected().history;
   }
 
   private operations(operation: string): HistoryOperations {
-    this.checkOpen(operation);
+    checkOpen(this.core, operation);
     return new HistoryOperations(this.core, this.connected(), this.enqueueHost());
-  }
-
-  private checkOpen(operation: string): void {
-    const { state } = this.core;
-    if (state === "new" || state === "starting") throw notStarted(operation);
-    if (state !== "started") throw new Error(`TaskManager has shut down: ${operation}() needs a running manager`);
   }
 }

@@ -126,6 +126,8 @@ async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: s
     if ((job.stalledCounter ?? 0) > 0 && payload.config.requeueOnInterrupt !== true) {
       await settleWith(job, { status: "interrupted", at: host.clock.now(), error: `Interrupted: the worker running task ${taskId} stopped (its lock expired) and requeueOnInterrupt is off` });
     }
+    // A debounced run that starts leaves its key free: the next add of the key is a new run.
+    if (payload.debounce) await job.removeDeduplicationKey().catch(() => false);
     const run = new Stopper();
     runs.byId.set(taskId, run);
     try {

@@ -24,6 +24,7 @@ import {
   type TaskView,
 } from "../../protocol";
 import { Commands } from "../commands/commandIds";
+import { holdText } from "../views/flowText";
 import { MessageDispatcher } from "./messageDispatcher";
 import type { PanelHost } from "./ports";
 import { resolveStack, workspaceLabel } from "./stackFrames";
@@ -153,12 +154,19 @@ export class TaskPanelController implements Disposable {
   private async view(task: TaskDict): Promise<TaskView> {
     const { manager } = this.options;
     const query = { parentId: task.taskId, withLogs: false } as const;
-    const [children, childCount] = await Promise.all([manager.listTasks({ ...query, limit: MAX_PANEL_CHILDREN }), manager.countTasks(query)]);
+    const [children, childCount, holds] = await Promise.all([
+      manager.listTasks({ ...query, limit: MAX_PANEL_CHILDREN }),
+      manager.countTasks(query),
+      // Only a pending run can be held by its key.
+      task.status === "pending" ? manager.flowHolds() : undefined,
+    ]);
+    const hold = holds?.[task.taskId];
     return {
       ...task,
       stack: resolveStack(task.stacktrace, this.options.host.workspaceFolders()),
       children: children.map(({ taskId, funcName, status }) => ({ taskId, funcName, status })),
       childCount,
+      hold: hold === undefined ? null : { rule: hold.rule, ...holdText(hold) },
     };
   }
 

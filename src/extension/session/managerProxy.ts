@@ -17,6 +17,8 @@ import type {
   ClearHistoryOptions,
   Disposable,
   LifecycleEvent,
+  FlowHold,
+  KeyInfo,
   ListTasksQuery,
   LogEvent,
   Metrics,
@@ -204,6 +206,12 @@ export class ManagerProxy implements TaskflowClient {
   }
   listQueues(): Awaitable<QueueInfo[]> {
     return this.manager().listQueues();
+  }
+  listKeys(funcName: string, options?: { limit?: number }): Awaitable<KeyInfo[]> {
+    return this.manager().listKeys(funcName, options);
+  }
+  flowHolds(): Awaitable<Record<string, FlowHold>> {
+    return this.manager().flowHolds();
   }
   listSchedules(): Awaitable<ScheduleInfo[]> {
     return this.manager().listSchedules();

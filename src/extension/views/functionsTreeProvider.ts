@@ -6,6 +6,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { Commands } from "../commands/commandIds";
 import { describeTaskConfig, type CatalogSnapshot, type ModuleProblem, type TaskFunctionInfo } from "../modules/taskCatalog";
+import { flowDetail, flowSummary } from "./flowText";
 
 export type FunctionsNode =
   | { kind: "module"; modulePath: string }
@@ -50,9 +51,12 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
     item.id = `function:${info.file}:${info.name}`;
     item.command = { command: Commands.openModule, title: "Open Module", arguments: [info.file, info.line, 1] };
     const summary = describeTaskConfig(info.config);
-    item.description = summary === "default config" ? (info.config.description ?? "") : summary;
+    const flow = flowSummary(info.config);
+    const shown = [summary === "default config" ? "" : summary, flow].filter((part) => part !== "").join(" · ");
+    item.description = shown === "" ? (info.config.description ?? "") : shown;
+    const flowLine = flow === "" ? "" : `${flowDetail(info.config)}\n`;
     item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${info.name}**`).appendText(
-      `\n${info.config.description ? `${info.config.description}\n` : ""}${describeTaskConfig(info.config)}\n${path.basename(info.file)}`,
+      `\n${info.config.description ? `${info.config.description}\n` : ""}${summary}\n${flowLine}${path.basename(info.file)}`,
     );
     item.iconPath = new vscode.ThemeIcon("symbol-function");
     item.contextValue = "function";

@@ -2,7 +2,8 @@
  * The pure mapping from a task record to what the Tasks tree shows. No vscode import: the tree provider
  * turns these models into `vscode.TreeItem`s, and unit tests check the models in plain Node.
  */
-import { capabilities, DEFAULT_QUEUE, type TaskProgress, type TaskRecord, type TaskStatus } from "../../model";
+import { capabilities, DEFAULT_QUEUE, type FlowHold, type TaskProgress, type TaskRecord, type TaskStatus } from "../../model";
+import { holdText } from "./flowText";
 
 /** What every row of the Taskflow trees shows; the tree providers turn it into a `vscode.TreeItem` (treeItemOf). */
 export interface RowModel {
@@ -102,11 +103,17 @@ function attemptsMade(task: TaskRecord): number {
   return task.startTime === null ? 0 : task.retriesUsed + 1;
 }
 
-/** Maps a task to its tree row. `nowMs` is injected so the relative time is testable. */
-export function toTaskItemModel(task: TaskRecord, nowMs: number): TaskItemModel {
+/**
+ * Maps a task to its tree row. `nowMs` is injected so the relative time is testable. `hold` is why a
+ * pending run has not started (from `flowHolds()`); it leads the row's description and is ignored
+ * once the run is no longer pending.
+ */
+export function toTaskItemModel(task: TaskRecord, nowMs: number, hold?: FlowHold): TaskItemModel {
   const icon = STATUS_ICONS[task.status];
   const progress = task.status === "running" ? progressText(task.progress) : null;
+  const held = hold !== undefined && task.status === "pending" ? holdText(hold) : null;
   const parts = progress === null ? [] : [progress];
+  if (held !== null) parts.push(held.summary);
   parts.push(formatRelativeTime(task.createdAt.getTime(), nowMs));
   if (task.duration !== null) parts.push(formatDuration(task.duration));
   const attempts = attemptsMade(task);
@@ -129,6 +136,7 @@ export function toTaskItemModel(task: TaskRecord, nowMs: number): TaskItemModel 
   lines.push(`Queue: ${escapeMarkdown(task.queue)}${task.priority !== 0 ? `, priority ${task.priority}` : ""}`);
   if (task.parentId !== null) lines.push(`Enqueued by: \`${task.parentId}\``);
   if (progress !== null) lines.push(`Progress: ${escapeMarkdown(progress)}`);
+  if (held !== null) lines.push(`Not started: ${escapeMarkdown(held.detail)}`);
   if (tags !== "") lines.push(`Tags: ${escapeMarkdown(tags)}`);
   if (task.idempotencyKey !== null) lines.push(`Idempotency key: ${escapeMarkdown(task.idempotencyKey)}`);
   if (task.encrypted) lines.push("Arguments: encrypted");

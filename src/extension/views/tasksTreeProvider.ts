@@ -6,18 +6,18 @@
 import * as vscode from "vscode";
 import { delayed, type Throttled } from "../panels/throttle";
 import { treeItemOf } from "./treeItems";
-import { ALL_STATUSES, type TaskflowClient, type TaskRecord, type TaskStatus } from "../../model";
+import { ALL_STATUSES, type FlowHold, type TaskflowClient, type TaskRecord, type TaskStatus } from "../../model";
 import { Commands } from "../commands/commandIds";
 import { toGroupItemModel, toTaskItemModel, type GroupItemModel, type TaskItemModel } from "./taskTreeItem";
 
 /**
  * A row. A task row with children expands to them (`child` rows, of any status, which expand in
- * turn); a child also shows in its own status group.
+ * turn); a child also shows in its own status group. `hold` is why a pending run has not started.
  */
 export type TasksNode =
   | { kind: "group"; status: TaskStatus; count: number }
-  | { kind: "task"; task: TaskRecord; childCount: number }
-  | { kind: "child"; task: TaskRecord; childCount: number; parentRowId: string }
+  | { kind: "task"; task: TaskRecord; childCount: number; hold?: FlowHold }
+  | { kind: "child"; task: TaskRecord; childCount: number; parentRowId: string; hold?: FlowHold }
   | { kind: "more"; status: TaskStatus; shown: number; total: number };
 
 export interface TasksTreeOptions {
@@ -58,6 +58,8 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
   private manager: TaskflowClient | undefined;
   private managerSubscription: vscode.Disposable | undefined;
   private readonly shownPerStatus = new Map<TaskStatus, number>();
+  /** The pending runs held by their key, read once per refresh (with the status groups). */
+  private holds: Record<string, FlowHold> = {};
   private pageSize: number;
   /** Refreshes once shortly after a burst of engine events. */
   private readonly refreshSoon: Throttled;
@@ -113,7 +115,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
       item.command = { command: Commands.loadMore, title: "Load more", arguments: [node.status] };
       return item;
     }
-    const model = toTaskItemModel(node.task, Date.now());
+    const model = toTaskItemModel(node.task, Date.now(), node.hold);
     const item = treeItemOf(model, node.childCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     // A child shows both in its status group and under its parent: tree item ids must differ.
     item.id = rowId(node);
@@ -126,18 +128,20 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
     if (!manager) return [];
     if (!node) {
       const metrics = await manager.metrics();
+      // Only pending runs can be held: without any, the engine is not asked.
+      this.holds = metrics.pending > 0 ? await manager.flowHolds() : {};
       return ALL_STATUSES.filter((s) => metrics[s] > 0).map((status) => ({ kind: "group", status, count: metrics[status] }));
     }
     if (node.kind === "task" || node.kind === "child") {
       const tasks = await manager.listTasks({ parentId: node.task.taskId, limit: this.pageSize, offset: 0, withLogs: false });
       const counts = await childCounts(manager, tasks);
-      return tasks.map((task, i) => ({ kind: "child", task, childCount: counts[i], parentRowId: rowId(node) }));
+      return tasks.map((task, i) => ({ kind: "child", task, childCount: counts[i], parentRowId: rowId(node), hold: this.holds[task.taskId] }));
     }
     if (node.kind !== "group") return [];
     const shown = this.shownPerStatus.get(node.status) ?? this.pageSize;
     const tasks = await manager.listTasks({ status: node.status, limit: shown, offset: 0, withLogs: false });
     const counts = await childCounts(manager, tasks);
-    const children: TasksNode[] = tasks.map((task, i) => ({ kind: "task", task, childCount: counts[i] }));
+    const children: TasksNode[] = tasks.map((task, i) => ({ kind: "task", task, childCount: counts[i], hold: this.holds[task.taskId] }));
     if (node.count > tasks.length && tasks.length === shown) {
       children.push({ kind: "more", status: node.status, shown: tasks.length, total: node.count });
     }
@@ -156,7 +160,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
         if (groupNode.kind !== "group") return [];
         return [
           this.getChildren(groupNode).then((children) => {
-            const tasks = children.flatMap((c) => (c.kind === "task" ? [toTaskItemModel(c.task, now)] : []));
+            const tasks = children.flatMap((c) => (c.kind === "task" ? [toTaskItemModel(c.task, now, c.hold)] : []));
             const more = children.reduce((n, c) => (c.kind === "more" ? c.total - c.shown : n), 0);
             return { group: toGroupItemModel(groupNode.status, groupNode.count), tasks, more };
           }),

@@ -64,6 +64,24 @@ declare module "taskflow" {
      * it changes, removed when it is removed. @default no schedule
      */
     schedule?: { every: number; } | { cron: string; timezone?: string; };
+    /**
+     * At most `limit` runs of one key in progress at once; the key is the value at `key` (a path into
+     * the run's input: "args[0]", "args[1].userId", "kwargs.tenant", "tags.tenant"). A run held by its
+     * key stays pending and starts when its key has room, in priority then FIFO order; runs of other
+     * keys start as usual. A run waiting (durable waits) does not count. @default no limit per key
+     */
+    concurrency?: { key: string; limit: number; };
+    /**
+     * At most `max` starts of one key in any `perSeconds` seconds (a sliding window on the engine's
+     * clock); a run over the limit stays pending until the window has room. @default no limit per key
+     */
+    rateLimit?: { key: string; max: number; perSeconds: number; };
+    /**
+     * Adding a run whose key already has a pending, not yet started run of this function replaces that
+     * run's input with the new one and restarts its wait of `seconds`; addTask returns that run's id.
+     * A run starts `seconds` after the last add of its key. @default no debounce
+     */
+    debounce?: { key: string; seconds: number; };
   }
 
   /** What `getTaskContext()` returns inside a running task. */
