@@ -1,7 +1,7 @@
 import { BinaryHeap } from "./binaryHeap";
 import type { QueueEntry, QueueState } from "./queueState";
 import type { Clock } from "../core/types";
-import { noop } from "../core/noop";
+import { WakeTimer } from "./wakeTimer";
 
 /** A pending task that may not start before `due` (epoch ms). */
 export interface DelayedTask {
@@ -17,11 +17,12 @@ export interface DelayedTask {
  */
 export class DelayedTasks {
   private readonly heap = new BinaryHeap<DelayedTask>((a, b) => a.due < b.due || (a.due === b.due && a.entry.seq < b.entry.seq));
-  private armedFor: number | null = null;
-  private wake: AbortController | undefined;
+  private readonly timer: WakeTimer;
 
   /** @param onDue gets the tasks that fell due, earliest first. */
-  constructor(private readonly clock: Clock, private readonly onDue: (tasks: DelayedTask[]) => void) {}
+  constructor(private readonly clock: Clock, private readonly onDue: (tasks: DelayedTask[]) => void) {
+    this.timer = new WakeTimer(clock, () => this.fire());
+  }
 
   get size(): number {
     return this.heap.size;
@@ -30,7 +31,7 @@ export class DelayedTasks {
   add(task: DelayedTask): void {
     this.heap.push(task);
     task.queue.delayed++;
-    if (this.armedFor === null || task.due < this.armedFor) this.arm(task.due);
+    this.timer.wakeBy(task.due);
   }
 
   /** Takes a task out (it was cancelled); returns whether it was here. */
@@ -42,25 +43,10 @@ export class DelayedTasks {
 
   /** Stops the sleep and returns every waiting task, in no particular order. */
   clear(): DelayedTask[] {
-    this.wake?.abort();
-    this.wake = undefined;
-    this.armedFor = null;
+    this.timer.cancel();
     const tasks = this.heap.clear();
     for (const t of tasks) t.queue.delayed--;
     return tasks;
-  }
-
-  private arm(due: number): void {
-    this.wake?.abort();
-    const wake = new AbortController();
-    this.wake = wake;
-    this.armedFor = due;
-    this.clock.sleep(due - this.clock.now(), wake.signal).then(() => {
-      if (this.wake !== wake) return;
-      this.wake = undefined;
-      this.armedFor = null;
-      this.fire();
-    }, noop);
   }
 
   private fire(): void {
@@ -72,7 +58,7 @@ export class DelayedTasks {
       due.push(next);
     }
     const next = this.heap.peek();
-    if (next !== undefined) this.arm(next.due);
+    if (next !== undefined) this.timer.arm(next.due);
     if (due.length > 0) this.onDue(due);
   }
 }

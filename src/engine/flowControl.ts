@@ -3,7 +3,7 @@ import { KeyState, type HeldRun } from "./keyState";
 import type { QueueEntry, QueueState } from "./queueState";
 import type { TaskRecord } from "./taskRecord";
 import { runKeysOf, type FlowRules, type RunKeys } from "../core/flowRules";
-import { noop } from "../core/noop";
+import { WakeTimer } from "./wakeTimer";
 import type { Clock, FlowHold, KeyInfo, KeyInput } from "../core/types";
 
 /** What flow control needs from the dispatcher that owns it. */
@@ -63,11 +63,12 @@ export class FlowControl {
   private readonly heldBy = new Map<string, KeyState>();
   private readonly debounced = new Map<string, Map<string, DebouncedRun>>();
   private readonly wakes = new BinaryHeap<KeyState>((a, b) => a.wakeAt < b.wakeAt);
-  private armedFor: number | null = null;
-  private wake: AbortController | undefined;
+  private readonly timer: WakeTimer;
   private closed = false;
 
-  constructor(private readonly options: FlowControlOptions) {}
+  constructor(private readonly options: FlowControlOptions) {
+    this.timer = new WakeTimer(options.clock, () => this.fire());
+  }
 
   /** Keeps keys read from a run's input as addTask got it (saves decrypting them later). */
   noteKeys(taskId: string, keys: RunKeys): void {
@@ -195,7 +196,7 @@ export class FlowControl {
   /** Stops the wake-up and returns every held run (shutdown settles their records). */
   drain(): QueueEntry[] {
     this.closed = true;
-    this.wake?.abort();
+    this.timer.cancel();
     const entries: QueueEntry[] = [];
     for (const functionKeys of this.functions.values()) {
       for (const state of [...functionKeys.concurrency.values(), ...functionKeys.rateLimit.values()]) {
@@ -356,21 +357,7 @@ export class FlowControl {
     state.wakeQueued = true;
     state.wakeAt = at;
     this.wakes.push(state);
-    if (this.armedFor === null || at < this.armedFor) this.arm(at);
-  }
-
-  private arm(at: number): void {
-    this.wake?.abort();
-    const wake = new AbortController();
-    this.wake = wake;
-    this.armedFor = at;
-    const { clock } = this.options;
-    clock.sleep(at - clock.now(), wake.signal).then(() => {
-      if (this.wake !== wake) return;
-      this.wake = undefined;
-      this.armedFor = null;
-      this.fire();
-    }, noop);
+    this.timer.wakeBy(at);
   }
 
   private fire(): void {
@@ -382,7 +369,7 @@ export class FlowControl {
       moved = this.refill(state, now) || moved;
     }
     const next = this.wakes.peek();
-    if (next !== undefined) this.arm(next.wakeAt);
+    if (next !== undefined) this.timer.arm(next.wakeAt);
     if (moved) this.options.onRelease();
   }
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { generateKey, TaskManager, type TaskConfig } from "../../src";
-import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
+import { gatedJobs, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { FakeClock, settle } from "./helpers/fakeClock";
 
 /**
@@ -12,29 +12,17 @@ import { FakeClock, settle } from "./helpers/fakeClock";
  */
 function engineWithJobs(config: TaskConfig, maxConcurrentTasks = 4, instant = false) {
   const engine = makeEngine({ maxConcurrentTasks });
-  const started: string[] = [];
-  const gates = new Map<string, () => void>();
   /** The most runs of one key seen running at once (labels start with their key). */
   let mostPerKey = 0;
-  engine.manager.task({ name: "job", ...config }, async (key: string, label: string) => {
-    started.push(label);
-    mostPerKey = Math.max(mostPerKey, 1 + [...gates.keys()].filter((running) => running.startsWith(`${key}-`)).length);
-    if (instant) return label;
-    const gate = deferred();
-    gates.set(label, gate.resolve);
-    await gate.promise;
-    return label;
+  const jobs = gatedJobs(engine.manager, config, {
+    instant,
+    onStart: (label, running) => {
+      const key = label.slice(0, label.indexOf("-"));
+      mostPerKey = Math.max(mostPerKey, 1 + running.filter((other) => other.startsWith(`${key}-`)).length);
+    },
   });
-  const finish = async (label: string) => {
-    const open = gates.get(label);
-    assert.ok(open, `job ${label} is not running`);
-    gates.delete(label);
-    open();
-    await settle();
-  };
-  const running = () => [...gates.keys()].sort();
   const add = (key: string, label: string, priority?: number) => engine.manager.addTask("job", [key, label], priority === undefined ? {} : { priority });
-  return { ...engine, started, finish, running, add, mostPerKey: () => mostPerKey };
+  return { ...engine, ...jobs, add, mostPerKey: () => mostPerKey };
 }
 
 describe("engine: flow control per key", () => {

@@ -1,29 +1,12 @@
 import * as assert from "node:assert/strict";
 import { QueueFullError, ValidationError } from "../../src";
-import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
+import { gatedJobs, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 
 /** A manager with a task `job(label)` that records its start and stays running until released. */
 function engineWithJobs(maxConcurrentTasks = 1) {
   const engine = makeEngine({ maxConcurrentTasks });
-  const started: string[] = [];
-  const gates = new Map<string, () => void>();
-  engine.manager.task({ name: "job" }, async (label: string) => {
-    started.push(label);
-    const gate = deferred();
-    gates.set(label, gate.resolve);
-    await gate.promise;
-  });
-  /** Lets the running job `label` finish. */
-  const finish = async (label: string) => {
-    const open = gates.get(label);
-    assert.ok(open, `job ${label} is not running`);
-    gates.delete(label);
-    open();
-    await settle();
-  };
-  const running = () => [...gates.keys()].sort();
-  return { ...engine, started, finish, running };
+  return { ...engine, ...gatedJobs(engine.manager) };
 }
 
 describe("engine: queues and priority", () => {

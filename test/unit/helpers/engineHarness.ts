@@ -1,7 +1,8 @@
+import * as assert from "node:assert/strict";
 import { MemoryStore, type TaskStore } from "../../../src/store";
 import { TaskManager } from "../../../src";
-import type { LifecycleEvent, LogEvent, LogLevel, TaskManagerOptions } from "../../../src/core/types";
-import { FakeClock } from "./fakeClock";
+import type { LifecycleEvent, LogEvent, LogLevel, TaskConfig, TaskManagerOptions } from "../../../src/core/types";
+import { FakeClock, settle } from "./fakeClock";
 
 const made: TaskManager[] = [];
 
@@ -79,4 +80,34 @@ export function reportingManager(dbPath: string, clock: FakeClock, runs: number[
     runs.push(clock.now());
   });
   return manager;
+}
+
+/**
+ * Registers a task `job` on `manager` (under `config`) whose runs record their label (the last
+ * argument) in `started` and stay running until `finish(label)`; with `instant` they return at once.
+ * `onStart` sees each label as it starts and the labels running beside it.
+ */
+export function gatedJobs(manager: TaskManager, config: TaskConfig = {}, options: { instant?: boolean; onStart?: (label: string, running: string[]) => void } = {}) {
+  const started: string[] = [];
+  const gates = new Map<string, () => void>();
+  manager.task({ name: "job", ...config }, async (...args: unknown[]) => {
+    const label = String(args[args.length - 1]);
+    started.push(label);
+    options.onStart?.(label, [...gates.keys()]);
+    if (options.instant) return label;
+    const gate = deferred();
+    gates.set(label, gate.resolve);
+    await gate.promise;
+    return label;
+  });
+  /** Lets the running job `label` finish. */
+  const finish = async (label: string) => {
+    const open = gates.get(label);
+    assert.ok(open, `job ${label} is not running`);
+    gates.delete(label);
+    open();
+    await settle();
+  };
+  const running = () => [...gates.keys()].sort();
+  return { started, finish, running };
 }
