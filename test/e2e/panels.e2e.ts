@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { answerArguments, focusView, notification, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame, withTasksViewFolded } from "./workbench";
+import { answerArguments, commandWithPicker, focusView, notification, pickQuickInput, runCommand, setTheme, shot, stepTimeoutMs, treeRows, webviewFrame, withTasksViewFolded } from "./workbench";
 
 const MODULE = "panelsDemo.tasks.ts";
 const FAILING = "flakyImport";
@@ -25,43 +25,9 @@ export const ${FAILING} = task({ retries: 1 }, async (rows: number) => {
 
 let firstTaskTitle = "";
 
-async function pickQuickInput(page: Page, text: string): Promise<void> {
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  await input.waitFor({ state: "visible", timeout: stepTimeoutMs });
-  await input.fill(text);
-  const label = text.replace(/^>/, "");
-  const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: label }).first();
-  await row.waitFor({ timeout: stepTimeoutMs });
-  await row.click();
-}
-
 /** Opens a task panel tab whose title starts with the function name and returns [title, frame]. */
 async function taskPanelTabs(page: Page): Promise<string[]> {
   return (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).filter((t) => t.startsWith(`${FAILING} · `));
-}
-
-/**
- * Runs a palette command that opens a picker of its own in the same quick-input widget (so the
- * widget never hides, which the shared runCommand waits for), and resolves once that picker is up.
- */
-async function commandWithPicker(page: Page, title: string): Promise<void> {
-  await page.keyboard.press("Escape");
-  await page.keyboard.press("F1");
-  await pickQuickInput(page, `>${title}`);
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  await waitFor(async () => !(await input.inputValue()).startsWith(">"), { what: `the picker of "${title}" to open`, timeoutMs: stepTimeoutMs });
-}
-
-/** Picks a colour theme through "Preferences: Color Theme". */
-async function setTheme(page: Page, theme: string): Promise<void> {
-  await commandWithPicker(page, "Preferences: Color Theme");
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  await input.fill(theme);
-  const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({
-    has: page.locator(".label-name", { hasText: new RegExp(`^${theme}$`) }),
-  });
-  await row.first().click();
-  await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: stepTimeoutMs });
 }
 
 async function text(frame: FrameLocator, selector: string): Promise<string> {

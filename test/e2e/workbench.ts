@@ -220,6 +220,41 @@ export async function runHello(page: Page, argument: string): Promise<Locator> {
   return notification(page, "Taskflow: started hello");
 }
 
+/** Types `text` into the open quick input and clicks the first row that shows it (a leading `>` is the palette's). */
+export async function pickQuickInput(page: Page, text: string): Promise<void> {
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await input.waitFor({ state: "visible", timeout: stepTimeoutMs });
+  await input.fill(text);
+  const label = text.replace(/^>/, "");
+  const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: label }).first();
+  await row.waitFor({ timeout: stepTimeoutMs });
+  await row.click();
+}
+
+/**
+ * Runs a palette command that opens a picker of its own in the same quick-input widget (so the
+ * widget never hides, which the shared runCommand waits for), and resolves once that picker is up.
+ */
+export async function commandWithPicker(page: Page, title: string): Promise<void> {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("F1");
+  await pickQuickInput(page, `>${title}`);
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await waitFor(async () => !(await input.inputValue()).startsWith(">"), { what: `the picker of "${title}" to open`, timeoutMs: stepTimeoutMs });
+}
+
+/** Picks a colour theme through "Preferences: Color Theme". */
+export async function setTheme(page: Page, theme: string): Promise<void> {
+  await commandWithPicker(page, "Preferences: Color Theme");
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await input.fill(theme);
+  const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({
+    has: page.locator(".label-name", { hasText: new RegExp(`^${theme}$`) }),
+  });
+  await row.first().click();
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: stepTimeoutMs });
+}
+
 let shotCount = 0;
 
 /** Saves a screenshot of the whole window as test-results/e2e/NN-<name>.png and returns its path. */
