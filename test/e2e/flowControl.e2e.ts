@@ -2,8 +2,11 @@
 // the Task Functions view; a second run of a busy key waits in the Tasks view saying why, and its
 // task panel says the same, in light and dark themes; it starts once the first run finishes.
 import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
+import { repoRoot } from "../vscode/lib/harness";
 import { workbench, workspaceFolder } from "./fixture";
 import {
   answerArguments, commandWithPicker, focusView, notification, pickQuickInput, setTheme, shot, stepTimeoutMs, treeRow, waitForRows,
@@ -21,11 +24,18 @@ export const ${TASK} = task({ concurrency: { key: "args[0]", limit: 1 } }, async
 });
 `;
 
+/** Runs syncAccount through the taskflow CLI, as a terminal in the workspace would: it reaches the window's engine. */
+async function runSyncFromCli(user: string, seconds: number): Promise<string> {
+  const cli = path.join(repoRoot, "dist", "cli.js");
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, "run", TASK, "--args", JSON.stringify([user, seconds]), "--workspace", workspaceFolder(), "--json"], { timeout: 30_000 });
+  return (JSON.parse(stdout) as { taskId: string }).taskId;
+}
+
 async function runSync(user: string, seconds: number): Promise<void> {
   const page = workbench();
   await commandWithPicker(page, "Taskflow: Run Task...");
   await pickQuickInput(page, TASK);
-  await answerArguments(page, TASK, [JSON.stringify(user), String(seconds)]);
+  await answerArguments(page, TASK, [user, String(seconds)]);
 }
 
 describe("Flow control per key in the workbench (UI)", function () {
@@ -36,13 +46,16 @@ describe("Flow control per key in the workbench (UI)", function () {
     const page = workbench();
     fs.writeFileSync(path.join(workspaceFolder(), MODULE), MODULE_SOURCE);
     const functions = await focusView(page, "Task Functions");
-    await withTasksViewFolded(page, () => waitForRows(page, functions, `${TASK} listed with its rule`, (rows) => rows.some((r) => r.startsWith(TASK) && r.includes("1 per args[0]"))));
-    await shot(page, "flow control rule in the Task Functions view");
+    await withTasksViewFolded(page, async () => {
+      await waitForRows(page, functions, `${TASK} listed with its rule`, (rows) => rows.some((r) => r.startsWith(TASK) && r.includes("1 per args[0]")));
+      await treeRow(functions, new RegExp(`^${TASK}`)).scrollIntoViewIfNeeded();
+      await shot(page, "flow control rule in the Task Functions view");
+    });
 
     await runSync("ada", 25);
     await notification(page, `started ${TASK}`);
-    await runSync("ada", 1);
-    await runSync("bob", 25);
+    await runSyncFromCli("ada", 1);
+    await runSyncFromCli("bob", 25);
     const tasks = await focusView(page, "Tasks");
     const rows = await waitForRows(page, tasks, "the second run of ada held by its key", (r) => r.some((row) => row.includes("held: 1 running for key ada")));
     assert.equal(rows.filter((row) => row.includes("held:")).length, 1, `only ada's second run is held (bob's runs alongside): ${JSON.stringify(rows)}`);
