@@ -26,7 +26,10 @@ export class MemoryStore implements TaskStore {
   /** Oldest first. */
   private readonly auditTrail: AuditEntry[] = [];
   private finishedCount = 0;
-  /** True while the map's insertion order is createdAt order, so retention can evict from the front. */
+  /**
+   * True while the map's insertion order never goes back in createdAt (ties in any order), so
+   * retention can evict from the front, sorting only the tie group at its edge.
+   */
   private insertionOrdered = true;
   private newest: TaskData | undefined;
   private state: "new" | "open" | "closed" = "new";
@@ -62,7 +65,9 @@ export class MemoryStore implements TaskStore {
       this.tasks.set(copy.taskId, copy);
     } else {
       if (!this.newest && this.tasks.size > 0) this.newest = this.findNewest();
-      if (this.newest && compareOldestFirst(copy, this.newest) < 0) this.insertionOrdered = false;
+      // Tasks added within one millisecond tie on createdAt and arrive in no taskId order: only a
+      // step back in time breaks the order retention relies on.
+      if (this.newest && copy.createdAt < this.newest.createdAt) this.insertionOrdered = false;
       if (!this.newest || compareOldestFirst(copy, this.newest) > 0) this.newest = copy;
       this.tasks.set(copy.taskId, copy);
     }
@@ -221,20 +226,27 @@ export class MemoryStore implements TaskStore {
   }
 
   private enforceRetention(): void {
-    let excess = this.finishedCount - this.maxRecords;
+    const excess = this.finishedCount - this.maxRecords;
     if (excess <= 0) return;
-    const candidates = this.insertionOrdered
-      ? this.tasks.values()
-      : [...this.tasks.values()].sort(compareOldestFirst);
-    const victims: string[] = [];
-    for (const task of candidates) {
-      if (excess === 0) break;
-      if (isFinished(task.status)) {
-        victims.push(task.taskId);
-        excess--;
-      }
+    const victims = this.insertionOrdered ? this.oldestFinishedInOrder(excess) : [...this.tasks.values()].filter((t) => isFinished(t.status)).sort(compareOldestFirst).slice(0, excess);
+    for (const task of victims) this.remove(task.taskId);
+  }
+
+  /**
+   * The `count` oldest finished tasks (createdAt, then taskId, as the sql.js store deletes them) while
+   * insertion order is createdAt order: the first `count` finished from the front, plus the rest of the
+   * last one's createdAt tie group, sorted. Costs the front of the map, not all of it.
+   */
+  private oldestFinishedInOrder(count: number): TaskData[] {
+    const found: TaskData[] = [];
+    let edge: number | undefined;
+    for (const task of this.tasks.values()) {
+      if (edge !== undefined && task.createdAt > edge) break;
+      if (!isFinished(task.status)) continue;
+      found.push(task);
+      if (found.length === count) edge = task.createdAt;
     }
-    for (const id of victims) this.remove(id);
+    return found.length > count ? found.sort(compareOldestFirst).slice(0, count) : found;
   }
 
   private findNewest(): TaskData | undefined {

@@ -311,6 +311,19 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       assert.deepEqual(ids(store.listTasks()), ["s5", "s4", "s3", "r0"]);
     });
 
+    it("breaks a tie on createdAt by task id when it deletes beyond maxRecords, whatever order the tied tasks came in", async () => {
+      await harness.cleanup();
+      harness = makeHarness();
+      store = await harness.create({ maxRecords: 2 });
+      // Added within one millisecond, in no id order; then one later task.
+      for (const id of ["c", "a", "d", "b"]) store.saveTask(task({ taskId: id, status: "success", createdAt: 5 }));
+      assert.deepEqual(ids(store.listTasks()).sort(), ["c", "d"]);
+      store.saveTask(task({ taskId: "e", status: "success", createdAt: 6 }));
+      assert.deepEqual(ids(store.listTasks()), ["e", "d"]);
+      store = await harness.reload(store, { maxRecords: 2 });
+      assert.deepEqual(ids(store.listTasks()), ["e", "d"]);
+    });
+
     it("keeps the audit trail newest first, paged, across a reopen, and only the newest AUDIT_MAX_ENTRIES", async () => {
       const entry = (i: number): AuditEntry => ({
         at: new Date(1_700_000_000_000 + i * 1000).toISOString(), action: i % 2 === 0 ? "run" : "cancel", taskId: `t${i}`, actor: "cli", detail: i === 0 ? "sendEmail" : null,
