@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { describeTaskConfig } from "../../src/extension/modules/taskCatalog";
 import { clockTime, flowDetail, flowSummary, holdText, keyLabel } from "../../src/extension/views/flowText";
 
 /** An ISO time that is 14:05:30 in the local time zone, so the expected clock text holds anywhere. */
@@ -15,6 +16,12 @@ describe("extension: flow control per key in words", () => {
       "1 per args[0] · 10/60s per kwargs.tenant · debounce 5s per args[0]",
     );
     assert.equal(flowSummary({ rateLimit: { key: "tags.tenant", max: 3, perSeconds: 0.5 } }), "3/0.5s per tags.tenant");
+  });
+
+  it("adds the rules to a function's config summary, which the Run Task picker and the Task Functions view show", () => {
+    assert.equal(describeTaskConfig({ retries: 2, concurrency: { key: "args[0]", limit: 1 } }), "retries 2 · 1 per args[0]");
+    assert.equal(describeTaskConfig({ debounce: { key: "args[0]", seconds: 5 } }), "debounce 5s per args[0]");
+    assert.equal(describeTaskConfig({}), "default config");
   });
 
   it("says nothing for a function without flow control", () => {

@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import type { RegisteredTask, TaskConfig } from "../../model";
 import type { TaskFunctionInfo } from "../../runtime/types";
+import { flowSummary } from "../views/flowText";
 
 export type { TaskFunctionInfo };
 
@@ -41,6 +42,8 @@ export function describeTaskConfig(config: TaskConfig): string {
   if (config.timeout !== undefined) parts.push(`timeout ${config.timeout} s`);
   if (config.persist) parts.push("persist");
   if (config.requeueOnInterrupt) parts.push("requeue on interrupt");
+  const flow = flowSummary(config);
+  if (flow !== "") parts.push(flow);
   return parts.length > 0 ? parts.join(" · ") : "default config";
 }
 

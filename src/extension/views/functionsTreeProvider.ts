@@ -51,10 +51,8 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
     item.id = `function:${info.file}:${info.name}`;
     item.command = { command: Commands.openModule, title: "Open Module", arguments: [info.file, info.line, 1] };
     const summary = describeTaskConfig(info.config);
-    const flow = flowSummary(info.config);
-    const shown = [summary === "default config" ? "" : summary, flow].filter((part) => part !== "").join(" · ");
-    item.description = shown === "" ? (info.config.description ?? "") : shown;
-    const flowLine = flow === "" ? "" : `${flowDetail(info.config)}\n`;
+    item.description = summary === "default config" ? (info.config.description ?? "") : summary;
+    const flowLine = flowSummary(info.config) === "" ? "" : `${flowDetail(info.config)}\n`;
     item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${info.name}**`).appendText(
       `\n${info.config.description ? `${info.config.description}\n` : ""}${summary}\n${flowLine}${path.basename(info.file)}`,
     );
