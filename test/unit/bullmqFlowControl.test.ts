@@ -86,6 +86,16 @@ describe("BullMQ backend: flow control per key", function () {
     assert.notEqual(after, first, "an add after the run started is a new run");
   });
 
+  it("gives two producers adding one key at the same moment one run and one id", async () => {
+    const producers = [redis.manager({ worker: false }), redis.manager({ worker: false })];
+    for (const producer of producers) producer.task({ name: "rebuild", debounce: { key: "args[0]", seconds: 60 } }, async () => undefined);
+    await Promise.all(producers.map((producer) => producer.start()));
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => producers[i % 2].addTask("rebuild", ["ada", i])));
+    assert.equal(new Set(ids).size, 1, `one id for every add, got ${JSON.stringify([...new Set(ids)])}`);
+    assert.equal(await producers[0].countTasks(), 1);
+    assert.deepEqual((await producers[1].flowHolds())[ids[0]], { ...(await producers[0].flowHolds())[ids[0]], adds: 20 });
+  });
+
   it("does not debounce runs of another key", async () => {
     const adder = redis.manager({ worker: false });
     const rebuild = adder.task({ name: "rebuild", debounce: { key: "kwargs.project", seconds: 60 } }, async () => undefined);
