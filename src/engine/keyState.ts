@@ -1,5 +1,6 @@
 import { BinaryHeap } from "./binaryHeap";
 import { runsBefore, type QueueEntry, type QueueState } from "./queueState";
+import { StartWindow } from "./startWindow";
 
 /** A pending run held by a rule of its key, with the queue it goes back to. */
 export interface HeldRun {
@@ -20,9 +21,7 @@ export class KeyState {
   /** When the rate limit's window next has room (epoch ms), while queued for a wake-up. */
   wakeAt = 0;
   wakeQueued = false;
-  /** Epoch-ms times of the starts still inside the window, oldest first from `startsHead`. */
-  private starts: number[] = [];
-  private startsHead = 0;
+  private readonly starts = new StartWindow();
 
   /**
    * @param limit runs at once (concurrency) or starts per window (rateLimit)
@@ -34,13 +33,7 @@ export class KeyState {
 
   /** Starts inside the window that ends at `now`; 0 for concurrency. */
   inWindow(now: number): number {
-    // A start at t counts for the window [t, t + windowMs).
-    while (this.startsHead < this.starts.length && this.starts[this.startsHead] <= now - this.windowMs) this.startsHead++;
-    if (this.startsHead > 64 && this.startsHead * 2 > this.starts.length) {
-      this.starts = this.starts.slice(this.startsHead);
-      this.startsHead = 0;
-    }
-    return this.starts.length - this.startsHead;
+    return this.rule === "rateLimit" ? this.starts.count(now, this.windowMs) : 0;
   }
 
   /** Whether the rule lets one more run of this key start now. */
@@ -50,8 +43,7 @@ export class KeyState {
 
   /** Milliseconds until the rate limit's window has room for one more start; 0 when it has now (and for concurrency). */
   waitMs(now: number): number {
-    if (this.rule === "concurrency" || this.inWindow(now) < this.limit) return 0;
-    return this.starts[this.starts.length - this.limit] + this.windowMs - now;
+    return this.rule === "concurrency" ? 0 : this.starts.waitMs(now, this.windowMs, this.limit);
   }
 
   /** How many held runs may go back to their queues now, beside those already on their way. */
@@ -61,7 +53,7 @@ export class KeyState {
   }
 
   recordStart(now: number): void {
-    if (this.rule === "rateLimit") this.starts.push(now);
+    if (this.rule === "rateLimit") this.starts.record(now);
     else this.running++;
   }
 

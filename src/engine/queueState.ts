@@ -1,5 +1,6 @@
 import { BinaryHeap } from "./binaryHeap";
 import type { QueueInfo, QueueOptions } from "../core/types";
+import { StartWindow } from "./startWindow";
 
 /** A pending task waiting in a queue, with what orders it there. */
 export interface QueueEntry {
@@ -39,9 +40,7 @@ export class QueueState {
   held = 0;
   /** Whether a wake-up for the rate-limit window is armed. */
   rateWakeArmed = false;
-  /** Epoch-ms times of the starts still inside the rate-limit window, oldest first from `startsHead`. */
-  private starts: number[] = [];
-  private startsHead = 0;
+  private readonly starts = new StartWindow();
 
   constructor(readonly name: string) {}
 
@@ -70,22 +69,12 @@ export class QueueState {
   /** Milliseconds until the rate limit allows one more start; 0 when it allows one now. */
   rateWaitMs(now: number): number {
     const limit = this.rateLimit;
-    if (limit === null) return 0;
-    const windowMs = limit.perSeconds * 1000;
-    // A start at t counts for the window [t, t + windowMs).
-    while (this.startsHead < this.starts.length && this.starts[this.startsHead] <= now - windowMs) this.startsHead++;
-    if (this.startsHead > 64 && this.startsHead * 2 > this.starts.length) {
-      this.starts = this.starts.slice(this.startsHead);
-      this.startsHead = 0;
-    }
-    const inWindow = this.starts.length - this.startsHead;
-    if (inWindow < limit.max) return 0;
-    return this.starts[this.starts.length - limit.max] + windowMs - now;
+    return limit === null ? 0 : this.starts.waitMs(now, limit.perSeconds * 1000, limit.max);
   }
 
   /** Counts a start against the rate limit. */
   recordStart(now: number): void {
-    if (this.rateLimit !== null) this.starts.push(now);
+    if (this.rateLimit !== null) this.starts.record(now);
   }
 
   /** Holds nothing and has no settings: listQueues leaves it out. */
