@@ -23,13 +23,13 @@ import {
 } from "../core/types";
 
 const RETRYABLE_LIST = orList(RETRYABLE_STATUSES);
+const CANCELLABLE_LIST = orList(CANCELLABLE_STATUSES);
 
 /** When a debounced run may start: `seconds` after this add, or the add's own runAt or delay when later. */
 function debounceDueMs(input: AddTaskInput, nowMs: number, seconds: number): number {
   const asked = input.runAtMs ?? nowMs + input.delaySeconds * 1000;
   return Math.max(asked, nowMs + seconds * 1000);
 }
-const CANCELLABLE_LIST = orList(CANCELLABLE_STATUSES);
 
 /** What the operations need of their manager. */
 export interface OperationsHost {
@@ -92,9 +92,7 @@ export class TaskOperations {
       }
     }
     if (registration.flow !== undefined) return this.addFlowRun(registration, registration.flow, input, parent, scheduleId, audit);
-    const record = this.newRecord(registration, input);
-    if (parent) record.parentId = parent.taskId;
-    record.scheduleId = scheduleId;
+    const record = this.newRecord(registration, input, parent, scheduleId);
     const taskId = this.enqueue(record);
     audit?.ran(taskId, registration.name);
     return taskId;
@@ -126,9 +124,7 @@ export class TaskOperations {
         return record.taskId;
       }
     }
-    const record = this.newRecord(registration, input);
-    if (parent) record.parentId = parent.taskId;
-    record.scheduleId = scheduleId;
+    const record = this.newRecord(registration, input, parent, scheduleId);
     if (debounce !== null) record.runAt = new Date(debounceDueMs(input, now, debounce.seconds));
     dispatcher.flow.noteKeys(record.taskId, keys);
     try {
@@ -155,7 +151,7 @@ export class TaskOperations {
         return existing && holdsIdempotencyKey(existing.status) ? existing.taskId : undefined;
       },
       room: (queue) => dispatcher.room(queue),
-      newRecord: (input) => this.newRecord(registration, input),
+      newRecord: (input) => this.newRecord(registration, input, null, null),
     });
     ledger.addPending(records);
     for (const record of rejected) this.reject(record, dispatcher.maxSize(record.queue) ?? 0);
@@ -182,7 +178,7 @@ export class TaskOperations {
     if (!isRetryable(original.status)) {
       throw new TaskStateError(taskId, original.status, `Only ${RETRYABLE_LIST} tasks can be retried; task ${taskId} is ${original.status}`);
     }
-    this.host.registry.lookup(original.funcName);
+    this.host.registry.lookup(original.funcName); // refuses a function nothing registers now, with UnknownFunctionError
     return this.enqueue(rerunRecord(original, randomUUID(), this.host.clock.now()));
   }
 
@@ -265,8 +261,12 @@ export class TaskOperations {
     return data && TaskRecord.fromData(data);
   }
 
-  private newRecord(registration: Registration, input: AddTaskInput): TaskRecord {
-    return newRunRecord(registration, input, this.host.clock.now(), this.host.cipher);
+  /** A new run's record; `parent` is the running task that enqueued it, `scheduleId` the schedule that fired it. */
+  private newRecord(registration: Registration, input: AddTaskInput, parent: TaskRecord | null, scheduleId: string | null): TaskRecord {
+    const record = newRunRecord(registration, input, this.host.clock.now(), this.host.cipher);
+    if (parent) record.parentId = parent.taskId;
+    record.scheduleId = scheduleId;
+    return record;
   }
 
   /** Makes the record pending and queues it; when its queue is full, stores it rejected and throws QueueFullError. */
