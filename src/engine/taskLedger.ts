@@ -4,6 +4,7 @@ import type { TaskRun } from "./executor";
 import { ProgressRecorder } from "./progressRecorder";
 import type { TaskRecord } from "./taskRecord";
 import { isFinished, type Clock, type LifecycleEvent, type LogEvent, type LogLevel, type TaskStatus } from "../core/types";
+import { logLine } from "../model/logMarkers";
 
 interface Waiter {
   resolve(record: TaskRecord): void;
@@ -96,7 +97,7 @@ export class TaskLedger {
     marker: boolean, attempt = run?.attempt ?? record.retriesUsed,
   ): void {
     const now = new Date(this.clock.now()).toISOString();
-    const line = marker ? message : `${now.slice(0, 19)} ${message}`;
+    const line = marker ? message : logLine(now, message);
     record.logs.push(line);
     try {
       this.store.appendLogs(record.taskId, [line]);

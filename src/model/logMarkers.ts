@@ -1,7 +1,13 @@
 /**
- * The marker lines the engine writes into a task's logs, verbatim and without a timestamp. Written
- * and parsed here only: users and the webviews read these exact strings.
+ * The lines the engine writes into a task's logs: a logged message behind its timestamp, and the
+ * marker lines, verbatim and without one. Written and parsed here only: users and the webviews read
+ * these exact strings.
  */
+
+/** A log line as a task's logs keep it: `YYYY-MM-DDTHH:MM:SS message` (UTC, whole seconds) from an ISO time. */
+export function logLine(isoTime: string, message: string): string {
+  return `${isoTime.slice(0, 19)} ${message}`;
+}
 
 /** The line that opens retry `retryNumber` (1-based): `--- Retry 2 ---`. */
 export function retryMarker(retryNumber: number): string {

@@ -16,6 +16,7 @@ import {
 import { jobOf, type EnqueueHost } from "./jobEnqueue";
 import type { JobPayload } from "./jobMapping";
 import type { RedisQueues } from "./redisQueues";
+import { logLine } from "../../model/logMarkers";
 
 /** The job-hash field counting the adds a debounced run has taken; absent means one. */
 const ADDS_FIELD = "tfAdds";
@@ -63,10 +64,6 @@ export interface DebounceContext {
   untilMs: number;
 }
 
-function timestamp(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19);
-}
-
 /**
  * Adds the job, or folds it into the pending run of its key: that run takes the job's data and
  * waits its window again. The job's options must carry its own id (`jobId`) and the window as `delay`.
@@ -75,7 +72,7 @@ export async function addDebounced(redis: Redis, queue: Queue, job: { name: stri
   const id = debounceId(context.funcName, context.key);
   const dedupKey = `${queue.keys.de}:${id}`;
   const text = JSON.stringify(job.data);
-  const before = `${timestamp(context.nowMs)} Debounced: add `;
+  const before = logLine(new Date(context.nowMs).toISOString(), "Debounced: add ");
   const after = ` for key ${JSON.stringify(context.key)} replaced the input; the run waits ${context.seconds} s again (until ${new Date(context.untilMs).toISOString()})`;
   for (let tries = 0; tries < MAX_TRIES; tries++) {
     const added = await queue.add(job.name, job.data, { ...job.opts, deduplication: { id, reschedule: true } });

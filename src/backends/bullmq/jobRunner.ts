@@ -12,6 +12,7 @@ import { LogCap } from "../../core/logCap";
 import type { TaskRegistry } from "../../core/taskRegistry";
 import { TaskRecord, type AddTaskOptions, type LogEvent, type TaskFunction, type TaskHandle } from "../../model";
 import type { Clock } from "../../core/types";
+import { logLine } from "../../model/logMarkers";
 import type { JobOutcome, JobPayload } from "./jobMapping";
 import { Stopper } from "../../core/stopper";
 
@@ -75,10 +76,6 @@ export class ActiveRuns {
   async drained(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
   }
-}
-
-function lineOf(nowMs: number, message: string): string {
-  return `${new Date(nowMs).toISOString().slice(0, 19)} ${message}`;
 }
 
 /** An error whose message is the record's `error` form (`Name: message`) and whose stack is the original's. */
@@ -167,10 +164,10 @@ function jobPort(host: RunnerHost, job: Job, attempt: number, tags: Readonly<Rec
     clock: host.clock,
     log: (message, level, extra, marker) => {
       if (marker) return write(message);
-      const now = host.clock.now();
-      const line = lineOf(now, message);
+      const timestamp = new Date(host.clock.now()).toISOString();
+      const line = logLine(timestamp, message);
       write(line);
-      host.publishLog(job.queueName, { taskId, funcName, message, level, timestamp: new Date(now).toISOString(), attempt, tags: { ...tags }, extra, line });
+      host.publishLog(job.queueName, { taskId, funcName, message, level, timestamp, attempt, tags: { ...tags }, extra, line });
     },
     progress: (progress) => {
       writes.push(job.updateProgress(progress).catch(() => undefined));
