@@ -10,6 +10,7 @@ export interface Palette {
 
 const STATUS_COLOUR: Record<TaskStatus, number> = {
   running: 36, // cyan
+  waiting: 34, // blue
   pending: 33, // yellow
   success: 32, // green
   failed: 31, // red

@@ -11,10 +11,12 @@ import { jsonProblem } from "./jsonCheck";
 import type { LogCap } from "./logCap";
 import { noop } from "./noop";
 import { Stopper } from "./stopper";
-import { runInTaskScope, type TaskScope } from "./taskContext";
+import { StepJournal, type JournalSink } from "./stepJournal";
+import { runInTaskScope, type DurableScope, type TaskScope } from "./taskContext";
 import {
   cloneJson, isNonRetryableError,
-  type AddTaskOptions, type Clock, type LogLevel, type RandomSource, type TaskConfig, type TaskFunction, type TaskHandle, type TaskProgress,
+  type AddTaskOptions, type Clock, type LogLevel, type RandomSource, type StepRecord, type TaskConfig, type TaskDict, type TaskFunction,
+  type TaskHandle, type TaskProgress, type WaitingFor,
 } from "./types";
 
 /** What is backend-specific about an attempt: where its log lines, progress and children go. */
@@ -26,6 +28,15 @@ export interface AttemptPort {
   progress(progress: TaskProgress): void;
   /** enqueue() inside the attempt: adds a run whose parentId is this task; resolves with its id. */
   enqueueChild(task: TaskHandle | string, args: unknown[], options: AddTaskOptions): Promise<string>;
+  /** Stores a step or wait entry on the run (adding it, or replacing the one of its name and occurrence) durably; resolves once stored. */
+  recordStep(entry: StepRecord): Promise<void>;
+  /** The runs' dicts, in order, once every one is finished; undefined while any is not. Rejects with UnknownTaskError for an unknown id. */
+  finishedRuns(taskIds: readonly string[]): Promise<TaskDict[] | undefined>;
+}
+
+/** What runAttempt resolves with when the task reached a wait whose condition does not hold: the run waits. */
+export class Suspended {
+  constructor(readonly waitingFor: WaitingFor) {}
 }
 
 /** The task an attempt runs: the same object for every attempt of one run. */
@@ -43,6 +54,8 @@ export interface AttemptTask {
   readonly stopper: Stopper;
   /** The task's log cap, kept across its attempts. */
   readonly logCap: LogCap;
+  /** The steps the run has recorded, read when an attempt first calls a step or a wait. */
+  recordedSteps(): readonly StepRecord[];
 }
 
 /** A task's call arguments: the positional ones, then the keyword object when it has keys. */
@@ -63,12 +76,13 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 /**
  * Runs attempt `attempt` (0-based; a retry writes its `--- Retry N ---` marker first) of `task` in
  * the task's async scope. Resolves with the return value as a record keeps it (a copy, null for
- * undefined); rejects with an Error (whatever was thrown, see toError) on failure, timeout, stop, or a
+ * undefined), or with a Suspended when the task reached a wait that does not hold yet (`resumed`: the
+ * attempt goes on after a wait, so no retry marker); rejects with an Error (whatever was thrown, see toError) on failure, timeout, stop, or a
  * value JSON cannot carry. Log lines the cap refused are reported in one marker line as it ends.
  */
-export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: number): Promise<unknown> {
+export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: number, resumed = false): Promise<unknown> {
   const { logCap } = task;
-  if (attempt > 0 && logCap.admit()) port.log(retryMarker(attempt), "info", {}, true);
+  if (attempt > 0 && !resumed && logCap.admit()) port.log(retryMarker(attempt), "info", {}, true);
   // Only an attempt that can time out needs a stop of its own; otherwise it is the run's, so a short
   // untimed task costs no object here. The timer's sleep is the only AbortController made.
   const seconds = task.timeoutSeconds;
@@ -76,6 +90,8 @@ export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: 
   const unfollowRun = stopper === task.stopper ? noop : task.stopper.onStop((reason) => stopper.stop(reason));
   const timer = seconds === undefined ? undefined : new AbortController();
   let open = true;
+  let suspend: (waitingFor: WaitingFor) => void = noop;
+  let durable: DurableScope | undefined;
   const scope: TaskScope = {
     // A getter, so the AbortSignal exists only for a task that reads it.
     context: Object.freeze({ taskId: task.taskId, funcName: task.funcName, attempt, tags: task.tags, get signal() { return stopper.signal; } }),
@@ -92,6 +108,19 @@ export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: 
     progress: (progress) => {
       if (open) port.progress(progress);
     },
+    durable: () => {
+      if (durable !== undefined) return durable;
+      const sink: JournalSink = {
+        now: () => port.clock.now(),
+        // A step that settles after the attempt ended (another branch reached a wait, or it timed out) is not recorded: it runs again.
+        record: (entry) => (open && !stopper.stopped ? port.recordStep(entry) : Promise.resolve()),
+        suspend: (waitingFor) => suspend(waitingFor),
+        finishedRuns: (ids) => port.finishedRuns(ids),
+      };
+      const steps = task.recordedSteps();
+      durable = { journal: new StepJournal(steps, attempt, sink), steps, attempt, sink };
+      return durable;
+    },
   };
   let unfollowAttempt = noop;
   try {
@@ -100,6 +129,9 @@ export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: 
     const result = await new Promise<unknown>((resolve, reject) => {
       unfollowAttempt = stopper.onStop(reject);
       if (stopper.stopped) return;
+      suspend = (waitingFor) => {
+        if (open) resolve(new Suspended(waitingFor));
+      };
       if (timer && seconds !== undefined) {
         port.clock.sleep(seconds * 1000, timer.signal).then(() => {
           stopper.stop(new TimeoutError(`task "${task.funcName}" timed out after ${seconds}s`));
@@ -116,6 +148,7 @@ export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: 
       if (isThenable(value)) value.then(resolve, reject);
       else resolve(value);
     });
+    if (result instanceof Suspended) return result;
     const problem = jsonProblem(result, "the return value", true);
     if (problem) {
       throw new TypeError(`task "${task.funcName}" returned a value that is not JSON-serialisable: ${problem}`);

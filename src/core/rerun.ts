@@ -45,6 +45,9 @@ export const CARRIES_OVER = {
   runAt: false,
   scheduleId: false,
   progress: false,
+  // A plain re-run starts from scratch; retryTask's resume and fromStep copy the done steps themselves.
+  steps: false,
+  waitingFor: false,
   encryptedPayload: true,
 } as const satisfies { readonly [K in TaskField]: boolean };
 

@@ -1,5 +1,16 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { checkProgress, type AddTaskOptions, type LogLevel, type TaskContext, type TaskHandle, type TaskProgress } from "./types";
+import type { JournalSink, SleepArgument, StepJournal, WaitForInputOptions, WaitForRunsOptions } from "./stepJournal";
+import { checkProgress, type AddTaskOptions, type LogLevel, type StepRecord, type TaskContext, type TaskDict, type TaskHandle, type TaskProgress } from "./types";
+
+/** A running attempt's steps and waits: its journal, and what a task worker needs to keep its own. */
+export interface DurableScope {
+  readonly journal: StepJournal;
+  /** The run's steps as the attempt began. */
+  readonly steps: readonly StepRecord[];
+  readonly attempt: number;
+  /** Where the attempt's steps go (a worker's journal records through it too). */
+  readonly sink: JournalSink;
+}
 
 /** What a running task's async scope carries: its context, and where its log lines, children and progress go. */
 export interface TaskScope {
@@ -9,6 +20,8 @@ export interface TaskScope {
   enqueue(task: TaskHandle | string, args: unknown[], options: AddTaskOptions): Promise<string>;
   /** Records progress that has been checked already. */
   progress(progress: TaskProgress): void;
+  /** The attempt's steps and waits, made on first use. */
+  durable(): DurableScope;
 }
 
 type OutsideSink = (message: string, level: LogLevel) => void;
@@ -95,6 +108,56 @@ export function reportProgress(fraction: number, message?: string | null): void 
   const scope = shared().storage.getStore();
   if (!scope) throw new Error("reportProgress() was called outside a running task: it records progress on the task that calls it");
   scope.progress(progress);
+}
+
+/** The running task's scope; throws, naming `what`, outside a task. */
+function scopeFor(what: string): TaskScope {
+  const scope = shared().storage.getStore();
+  if (!scope) throw new Error(`${what} was called outside a running task: steps and waits belong to the task function that calls them`);
+  return scope;
+}
+
+/**
+ * Inside a running task: runs `fn` once and records what it returns (JSON) under `name` and its
+ * occurrence in the run (`fetch#1`, `fetch#2`), before the code goes on. When the run resumes or is
+ * retried, the recorded value is returned at once instead. Side effects belong in steps: code
+ * outside them runs again on every resume. At least once: a step whose process died before its
+ * value was recorded runs again.
+ * @example const account = await step("create account", () => createAccount(user));
+ */
+export function step<T>(name: string, fn: () => T | Promise<T>): Promise<Awaited<T>> {
+  return scopeFor("step()").durable().journal.step<Awaited<T>>(name, fn);
+}
+
+/**
+ * Inside a running task: waits `seconds` (or until `{ until }`) without holding a worker. The run
+ * becomes waiting, survives restarts, and resumes from the top when the time has come, its earlier
+ * steps replayed.
+ * @example await sleep(3600); await sleep({ until: "2026-12-24T09:00:00Z" });
+ */
+export function sleep(time: SleepArgument): Promise<void> {
+  return scopeFor("sleep()").durable().journal.sleep(time);
+}
+
+/**
+ * Inside a running task: waits for a person's input named `name`, checked against `schema` (a JSON
+ * Schema subset), without holding a worker. Resolves with the value given through
+ * `client.provideInput`, `taskflow input`, `POST /tasks/{id}/input` or the task panel's form. With
+ * `timeout` (seconds) it throws a WaitTimeoutError when no input came in time.
+ * @example const answer = await waitForInput("approval", { prompt: "Approve?", schema: { type: "boolean" } });
+ */
+export function waitForInput<T = unknown>(name: string, options?: WaitForInputOptions): Promise<T> {
+  return scopeFor("waitForInput()").durable().journal.waitForInput<T>(name, options);
+}
+
+/**
+ * Inside a running task: waits until every run in `taskIds` has finished, without holding a worker
+ * or a slot, and resolves with their records' dicts in the same order. With `timeout` (seconds) it
+ * throws a WaitTimeoutError when they have not all finished in time.
+ * @example const runs = await waitForRuns(ids); const rows = runs.map((r) => r.result);
+ */
+export function waitForRuns(taskIds: string[], options?: WaitForRunsOptions): Promise<TaskDict[]> {
+  return scopeFor("waitForRuns()").durable().journal.waitForRuns(taskIds, options);
 }
 
 /** Where messages go when no manager gave an `onOutsideLog`. */

@@ -3,7 +3,7 @@ import type { AddAudit, TaskOperations } from "./taskOperations";
 import { AUDIT_ACTORS, isAuditActor } from "../core/types";
 import type {
   AddTaskOptions, AddTasksItem, AuditActor, AuditEntry, AuditQuery, Awaitable, ClearHistoryOptions, FlowHold, KeyInfo, ListTasksQuery, Metrics, QueueInfo,
-  QueueOptions, RegisteredTask, RetryFailedOptions, ScheduleInfo, ScheduleOptions, ScheduleSpec, TaskflowClient, TaskHandle, TaskRecord,
+  QueueOptions, RegisteredTask, RetryFailedOptions, RetryOptions, ScheduleInfo, ScheduleOptions, ScheduleSpec, TaskflowClient, TaskHandle, TaskRecord,
   ThroughputBucket, ThroughputQuery,
 } from "../core/types";
 
@@ -44,10 +44,16 @@ export class ActorClient implements TaskflowClient {
     return this.ops.addTasks(task, items, this.addAudit);
   }
 
-  async retryTask(taskId: string): Promise<string> {
-    const newId = await this.ops.retryTask(taskId);
-    this.trail.record(this.actor, "retry", newId, `retry of ${taskId}`);
+  async retryTask(taskId: string, options?: RetryOptions): Promise<string> {
+    const newId = await this.ops.retryTask(taskId, options);
+    const from = options?.fromStep !== undefined ? ` from step ${options.fromStep}` : options?.resume ? ", resumed" : "";
+    this.trail.record(this.actor, "retry", newId, `retry of ${taskId}${from}`);
     return newId;
+  }
+
+  async provideInput(taskId: string, name: string, value: unknown): Promise<void> {
+    await this.ops.provideInput(taskId, name, value);
+    this.trail.record(this.actor, "input", taskId, `input ${JSON.stringify(name)}`);
   }
 
   async retryFailed(options?: RetryFailedOptions): Promise<string[]> {

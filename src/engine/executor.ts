@@ -1,10 +1,10 @@
-import { callArguments, runAttempt, retryDecision, type AttemptPort, type AttemptTask } from "../core/attempt";
+import { callArguments, runAttempt, retryDecision, Suspended, type AttemptPort, type AttemptTask } from "../core/attempt";
 import { errorSummary, toError } from "../core/errors";
 import { LogCap } from "../core/logCap";
 import { Stopper } from "../core/stopper";
 import type { TaskRecord } from "./taskRecord";
 import type {
-  AddTaskOptions, Clock, LogLevel, RandomSource, TaskConfig, TaskFunction, TaskHandle, TaskProgress, TaskStatus,
+  AddTaskOptions, Clock, LogLevel, RandomSource, StepRecord, TaskConfig, TaskDict, TaskFunction, TaskHandle, TaskProgress, TaskStatus,
 } from "../core/types";
 
 /**
@@ -47,6 +47,14 @@ export class TaskRun implements AttemptPort {
   enqueueChild(task: TaskHandle | string, args: unknown[], options: AddTaskOptions): Promise<string> {
     return this.host.enqueueChild(this, task, args, options);
   }
+
+  recordStep(entry: StepRecord): Promise<void> {
+    return this.host.recordStep(this, entry);
+  }
+
+  finishedRuns(taskIds: readonly string[]): Promise<TaskDict[] | undefined> {
+    return this.host.finishedRuns(taskIds);
+  }
 }
 
 /** What the executor needs from the manager. */
@@ -63,6 +71,10 @@ export interface RunHost {
   enqueueChild(run: TaskRun, task: TaskHandle | string, args: unknown[], options: AddTaskOptions): Promise<string>;
   /** reportProgress() inside the run, already checked. */
   reportProgress(run: TaskRun, progress: TaskProgress): void;
+  /** Stores a step entry on the run's record durably (the store flushed); resolves once stored. Nothing for a detached run. */
+  recordStep(run: TaskRun, entry: StepRecord): Promise<void>;
+  /** The runs' dicts in order once all are finished, undefined while any is not; rejects with UnknownTaskError. */
+  finishedRuns(taskIds: readonly string[]): Promise<TaskDict[] | undefined>;
   /** The call arguments, decrypted when the record holds an encrypted payload; throws a clear Error when it cannot. */
   resolveArguments(record: TaskRecord): { args: unknown[]; kwargs: Record<string, unknown> };
 }
@@ -78,6 +90,7 @@ export async function executeRun(host: RunHost, run: TaskRun): Promise<void> {
     task = {
       taskId: record.taskId, funcName: record.funcName, tags: Object.freeze({ ...record.tags }), fn: run.fn,
       args: callArguments(host.resolveArguments(record)), timeoutSeconds: config.timeout, stopper: run.stopper, logCap: run.logCap,
+      recordedSteps: () => record.steps,
     };
   } catch (thrown) {
     const error = toError(thrown);
@@ -89,15 +102,21 @@ export async function executeRun(host: RunHost, run: TaskRun): Promise<void> {
     if (run.detached) return;
     const attempt = record.retriesUsed;
     run.attempt = attempt;
+    // An attempt that recorded steps before is resumed (after a wait or a restart), not retried: no retry marker.
+    const resumed = record.steps.some((s) => s.attempt === attempt);
     host.transition(run, "running", { startTime: record.startTime ?? new Date(host.clock.now()) });
     let failure: Error | undefined;
     let result: unknown = null;
     try {
-      result = await runAttempt(run, task, attempt);
+      result = await runAttempt(run, task, attempt, resumed);
     } catch (thrown) {
       failure = thrown as Error;
     }
     if (run.detached) return;
+    if (result instanceof Suspended) {
+      host.transition(run, "waiting", { waitingFor: result.waitingFor });
+      return;
+    }
     if (!failure) {
       host.transition(run, "success", { endTime: new Date(host.clock.now()), error: null, stacktrace: null, result });
       return;

@@ -35,11 +35,20 @@ export class Recovery {
 
   constructor(private readonly parts: RecoveryParts) {}
 
-  /** Recovers runs left `running`, then (with `requeuePending`) queues the stored pending tasks. */
-  recoverAtStart(requeuePending: boolean): void {
+  /**
+   * Recovers runs left `running`, then (with `requeuePending`) queues the stored pending tasks and
+   * hands the waiting ones to `track`. A run left running whose last entry is a wait it had reached
+   * was stopping to wait when its process died: it waits.
+   */
+  recoverAtStart(requeuePending: boolean, track: (record: TaskRecord) => void): void {
     const { store, clock, registry, ledger, dispatcher } = this.parts;
     for (const data of store.tasksWithStatus(["running"])) {
       const record = TaskRecord.fromData(data);
+      const last = record.steps[record.steps.length - 1];
+      if (last?.status === "waiting" && last.waitingFor !== null && last.attempt === record.retriesUsed) {
+        ledger.transition(record, "waiting", { waitingFor: last.waitingFor });
+        continue;
+      }
       if (registry.get(record.funcName)?.config.requeueOnInterrupt) {
         ledger.transition(record, "pending", { startTime: null, endTime: null, error: null, stacktrace: null });
       } else {
@@ -48,6 +57,12 @@ export class Recovery {
       }
     }
     if (!requeuePending) return;
+    for (const data of store.tasksWithStatus(["waiting"])) {
+      if (ledger.live.has(data.taskId)) continue; // recovered above, and tracked as it became waiting
+      const record = TaskRecord.fromData(data);
+      ledger.live.set(record.taskId, record);
+      track(record);
+    }
     for (const data of store.tasksWithStatus(["pending"])) {
       if (!ledger.live.has(data.taskId)) ledger.live.set(data.taskId, TaskRecord.fromData(data));
       dispatcher.enqueue(data.taskId);

@@ -17,6 +17,8 @@ export interface TaskLedgerOptions {
   clock: Clock;
   /** Where failed store writes and throwing listeners are reported. */
   report(message: string, level: LogLevel): void;
+  /** Told of every record that became waiting or finished, after it was saved and before its event. */
+  settled?(record: TaskRecord, status: TaskStatus): void;
 }
 
 /**
@@ -34,9 +36,11 @@ export class TaskLedger {
   private readonly store: TaskStore;
   private readonly clock: Clock;
   private readonly report: (message: string, level: LogLevel) => void;
+  private readonly settled: ((record: TaskRecord, status: TaskStatus) => void) | undefined;
 
   constructor(options: TaskLedgerOptions) {
     this.store = options.store;
+    this.settled = options.settled;
     this.clock = options.clock;
     this.report = options.report;
     this.lifecycle = new Emitter(this.listenerErrorReporter("lifecycle"));
@@ -65,6 +69,7 @@ export class TaskLedger {
     this.progress.recordSaved(record.taskId, finished);
     if (finished) this.live.delete(record.taskId);
     else this.live.set(record.taskId, record);
+    if (finished || status === "waiting") this.settled?.(record, status);
     this.emitLifecycle(record, status, run);
     if (finished) {
       const list = this.waiters.get(record.taskId);
@@ -142,10 +147,12 @@ export class TaskLedger {
       error: record.error,
       stacktrace: record.stacktrace,
       tags: { ...record.tags },
+      waitingFor: record.waitingFor,
     });
   }
 
-  private save(record: TaskRecord): void {
+  /** Saves the record as it is now (a step it recorded); the caller flushes the store when it must be durable. */
+  save(record: TaskRecord): void {
     try {
       this.store.saveTask(record.toData());
     } catch (error) {

@@ -15,12 +15,14 @@ import { TaskLedger } from "./taskLedger";
 import { TaskOperations } from "./taskOperations";
 import { TaskRecord } from "./taskRecord";
 import { TaskRegistry, type RegisterOptions } from "../core/taskRegistry";
+import { putStep } from "../core/stepJournal";
+import { WaitingRuns } from "./waitingRuns";
 import {
   isFinished, resolveThroughputQuery, UnknownTaskError,
   type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type ClearHistoryOptions, type Clock, type Event, type FlowHold, type KeyInfo,
   type LifecycleEvent, type ListTasksQuery, type LogEvent, type LogLevel, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions,
-  type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type ScheduleInfo, type ScheduleOptions, type ScheduleSpec,
-  type TaskConfig, type TaskflowClient, type TaskFunction, type TaskHandle, type TaskManagerOptions, type ThroughputBucket, type ThroughputQuery,
+  type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type RetryOptions, type ScheduleInfo, type ScheduleOptions, type ScheduleSpec,
+  type TaskConfig, type TaskDict, type TaskflowClient, type TaskFunction, type TaskHandle, type TaskManagerOptions, type ThroughputBucket, type ThroughputQuery,
 } from "../core/types";
 
 /** Opens the store a manager uses when `options.store` is not given (the package entry passes one). */
@@ -45,6 +47,7 @@ export class TaskManager implements TaskflowClient {
   private readonly ledger: TaskLedger;
   private readonly dispatcher: Dispatcher;
   private readonly recovery: Recovery;
+  private readonly waits: WaitingRuns;
   private readonly ops: TaskOperations;
   private readonly trail: AuditTrail;
   /** This manager as the "api" actor: its changing calls go through here to be recorded. */
@@ -82,7 +85,16 @@ export class TaskManager implements TaskflowClient {
       );
     }
     this.store = store;
-    const ledger = new TaskLedger({ store, clock: this.clock, report: this.outsideLog });
+    const ledger = new TaskLedger({
+      store, clock: this.clock, report: this.outsideLog,
+      settled: (record, status) => {
+        if (status === "waiting") this.waits.track(record);
+        else {
+          this.waits.forget(record);
+          this.waits.finished(record.taskId);
+        }
+      },
+    });
     this.ledger = ledger;
     this.registryEmitter = new Emitter(ledger.listenerErrorReporter("registry"));
     this.onLifecycle = ledger.lifecycle.event;
@@ -104,12 +116,27 @@ export class TaskManager implements TaskflowClient {
       reportProgress: (run, progress) => {
         if (!run.detached) ledger.progress.report(run.record, progress);
       },
+      recordStep: async (run, entry) => {
+        if (run.detached) return;
+        putStep(run.record.steps, entry);
+        ledger.save(run.record);
+        await store.flush();
+      },
+      finishedRuns: async (taskIds) => this.finishedRuns(taskIds),
       resolveArguments: (record) => this.cipher.open(record),
     };
     this.dispatcher = new Dispatcher({
       maxConcurrentTasks, registry: this.registry, live: ledger.live, host, delegateAttempt: options.delegateAttempt,
       canStart: () => this.state === "started",
       report: this.outsideLog,
+    });
+    this.waits = new WaitingRuns({
+      clock: this.clock, live: ledger.live,
+      isFinished: (id) => {
+        const record = ledger.live.get(id);
+        return record === undefined ? this.store.getTask(id) !== undefined : isFinished(record.status);
+      },
+      resume: (record) => this.ops.resumeWaiting(record),
     });
     this.recovery = new Recovery({ store, clock: this.clock, registry: this.registry, ledger, dispatcher: this.dispatcher });
     this.ops = new TaskOperations({
@@ -163,7 +190,7 @@ export class TaskManager implements TaskflowClient {
     await this.store.open();
     this.storeOpened = true;
     this.trail.storeOpened();
-    this.recovery.recoverAtStart(this.requeuePending);
+    this.recovery.recoverAtStart(this.requeuePending, (record) => this.waits.track(record));
     for (const { name, flow } of this.registry.list()) if (flow !== undefined) this.dispatcher.flow.rulesChanged(name, flow);
     this.outsideSink = addOutsideSink(this.outsideLog);
     this.state = "started";
@@ -191,6 +218,7 @@ export class TaskManager implements TaskflowClient {
       } catch {
         // A failed start left nothing to stop; still close what can be closed.
       }
+      this.waits.stop();
       this.recovery.settleForShutdown();
       this.outsideSink?.dispose();
     }
@@ -201,6 +229,24 @@ export class TaskManager implements TaskflowClient {
       await this.store.close();
     }
     await this.logFile?.close();
+  }
+
+  /** The runs' dicts in order once every one is finished; undefined while any is not. */
+  private finishedRuns(taskIds: readonly string[]): TaskDict[] | undefined {
+    const out: TaskDict[] = [];
+    for (const id of taskIds) {
+      const live = this.ledger.live.get(id);
+      if (live !== undefined) {
+        if (!isFinished(live.status)) return undefined;
+        out.push(live.toDict());
+        continue;
+      }
+      const data = this.store.getTask(id);
+      if (data === undefined) throw new UnknownTaskError(id, `waitForRuns() was given task id "${id}", which no run has: pass the ids enqueue() resolved with`);
+      if (!isFinished(data.status)) return undefined;
+      out.push(TaskRecord.fromData(data).toDict());
+    }
+    return out;
   }
 
   /** Resolves once every change made so far is durable in the store, and written to the log file. */
@@ -223,9 +269,17 @@ export class TaskManager implements TaskflowClient {
     return this.asApi.addTasks(task, items);
   }
 
-  /** A new run with the same arguments (encrypted too), tags, key, queue and priority; its result starts null. */
-  retryTask(taskId: string): Promise<string> {
-    return this.asApi.retryTask(taskId);
+  /**
+   * A new run with the same arguments (encrypted too), tags, key, queue and priority; its result
+   * starts null. With `{ resume: true }` or `{ fromStep }` it starts with the original's done steps.
+   */
+  retryTask(taskId: string, options?: RetryOptions): Promise<string> {
+    return this.asApi.retryTask(taskId, options);
+  }
+
+  /** Gives a waiting run the input it asked for with waitForInput (checked against its schema) and resumes it. */
+  provideInput(taskId: string, name: string, value: unknown): Promise<void> {
+    return this.asApi.provideInput(taskId, name, value);
   }
 
   /**

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { rerunRecord } from "../core/rerun";
+import { jsonProblem } from "../core/jsonCheck";
+import { inputGiven, putStep } from "../core/stepJournal";
 import { retryFailed, retryableTasks } from "../core/retryFailed";
 import { newRunRecord, planBulkAdd } from "../core/runRecords";
 import type { TaskStore } from "../store/types";
@@ -16,13 +18,14 @@ import type { TaskLedger } from "./taskLedger";
 import { TaskRecord } from "./taskRecord";
 import type { Registration, TaskRegistry } from "../core/taskRegistry";
 import {
-  CANCELLABLE_STATUSES, QueueFullError, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError,
-  holdsIdempotencyKey, isCancellable, isRetryable, orList, parseQueueName, parseQueueOptions,
+  CANCELLABLE_STATUSES, QueueFullError, RESUMABLE_STATUSES, RETRYABLE_STATUSES, TaskStateError, UnknownTaskError, ValidationError,
+  checkInput, describeValue, describeWait, holdsIdempotencyKey, isCancellable, isResumable, isRetryable, orList, parseQueueName, parseQueueOptions, stepsToResume,
   type AddTaskOptions, type AddTasksItem, type ClearHistoryOptions, type Clock, type LogLevel, type QueueInfo,
-  type QueueOptions, type RetryFailedOptions, type ScheduleData, type ScheduleOptions, type ScheduleSpec, type TaskHandle,
+  type QueueOptions, type RetryFailedOptions, type RetryOptions, type ScheduleData, type ScheduleOptions, type ScheduleSpec, type TaskHandle,
 } from "../core/types";
 
 const RETRYABLE_LIST = orList(RETRYABLE_STATUSES);
+const RESUMABLE_LIST = orList(RESUMABLE_STATUSES);
 const CANCELLABLE_LIST = orList(CANCELLABLE_STATUSES);
 
 /** When a debounced run may start: `seconds` after this add, or the add's own runAt or delay when later. */
@@ -171,15 +174,55 @@ export class TaskOperations {
     }
   }
 
-  async retryTask(taskId: string): Promise<string> {
+  /**
+   * Gives the waiting run `taskId` the input `name` asked for: checked against the wait's schema,
+   * recorded as the wait's value (durably), and the run goes back to pending to resume.
+   */
+  async provideInput(taskId: string, name: string, value: unknown): Promise<void> {
+    await this.host.ready("provideInput");
+    if (typeof name !== "string" || name === "") throw new ValidationError(`provideInput needs the input's name, a non-empty string; got ${describeValue(name)}`, "name");
+    const record = this.getTask(taskId);
+    if (!record) throw new UnknownTaskError(taskId);
+    const waitingFor = record.status === "waiting" ? record.waitingFor : null;
+    if (waitingFor?.kind !== "input" || waitingFor.name !== name) {
+      const now = waitingFor ? `it is waiting, ${describeWait(waitingFor)}` : `it is ${record.status}`;
+      throw new TaskStateError(taskId, record.status, `Task ${taskId} is not waiting for input ${JSON.stringify(name)}: ${now}`);
+    }
+    const problem = jsonProblem(value, "the input", false);
+    if (problem) throw new ValidationError(`the input ${JSON.stringify(name)} must be JSON: ${problem}`, "");
+    checkInput(waitingFor.schema, value, name);
+    putStep(record.steps, inputGiven(record.steps, waitingFor, value, new Date(this.host.clock.now()).toISOString()));
+    this.resumeWaiting(record);
+    await this.host.store.flush();
+  }
+
+  /** A waiting run whose wait holds (or timed out, or got its input) goes back to pending and is queued. */
+  resumeWaiting(record: TaskRecord): void {
+    this.host.ledger.transition(record, "pending", { waitingFor: null });
+    if (!this.host.ledger.live.has(record.taskId)) return;
+    this.host.dispatcher.enqueue(record.taskId);
+  }
+
+  async retryTask(taskId: string, options: RetryOptions = {}): Promise<string> {
     await this.host.ready("retryTask");
     const original = this.getTask(taskId);
     if (!original) throw new UnknownTaskError(taskId);
-    if (!isRetryable(original.status)) {
-      throw new TaskStateError(taskId, original.status, `Only ${RETRYABLE_LIST} tasks can be retried; task ${taskId} is ${original.status}`);
+    const resume = options.resume === true || options.fromStep !== undefined;
+    if (resume ? !isResumable(original.status) : !isRetryable(original.status)) {
+      const allowed = resume ? `Only ${RESUMABLE_LIST} tasks can be resumed` : `Only ${RETRYABLE_LIST} tasks can be retried`;
+      throw new TaskStateError(taskId, original.status, `${allowed}; task ${taskId} is ${original.status}`);
     }
     this.host.registry.lookup(original.funcName); // refuses a function nothing registers now, with UnknownFunctionError
-    return this.enqueue(rerunRecord(original, randomUUID(), this.host.clock.now()));
+    const record = rerunRecord(original, randomUUID(), this.host.clock.now());
+    if (resume) {
+      if (options.fromStep !== undefined && typeof options.fromStep !== "string") {
+        throw new ValidationError(`fromStep must be a step's name and occurrence such as "fetch#2", got ${describeValue(options.fromStep)}`, "fromStep");
+      }
+      const steps = stepsToResume(original.steps, options.fromStep);
+      if (typeof steps === "string") throw new ValidationError(`Cannot retry task ${taskId} from a step: ${steps}`, "fromStep");
+      record.steps = steps;
+    }
+    return this.enqueue(record);
   }
 
   async retryFailed(options?: RetryFailedOptions): Promise<string[]> {
@@ -205,7 +248,7 @@ export class TaskOperations {
     const run = dispatcher.runs.get(taskId);
     if (run) run.detached = true;
     dispatcher.remove(taskId);
-    ledger.transition(record, "cancelled", { endTime: new Date(clock.now()) }, run);
+    ledger.transition(record, "cancelled", { endTime: new Date(clock.now()), waitingFor: null }, run);
     run?.stopper.stop(new CancelledError(`task ${taskId} was cancelled`));
   }
 

@@ -9,7 +9,7 @@ import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import {
   TaskRecord, isFinished,
   type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type ClearHistoryOptions, type Disposable, type Event, type FlowHold, type KeyInfo, type LifecycleEvent, type ListTasksQuery,
-  type LogEvent, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type ScheduleInfo,
+  type LogEvent, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions, type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type RetryOptions, type ScheduleInfo,
   type ScheduleOptions, type ScheduleSpec, type TaskflowClient, type TaskHandle, type ThroughputBucket, type ThroughputQuery,
 } from "../model";
 import { Emitter } from "../core/emitter";
@@ -159,8 +159,13 @@ export class HttpTaskflowClient implements TaskflowClient {
     return this.call(API_ROUTES.listSchedules);
   }
 
-  async retryTask(taskId: string): Promise<string> {
+  async retryTask(taskId: string, options?: RetryOptions): Promise<string> {
+    if (options?.resume || options?.fromStep !== undefined) throw new Error("retryTask with resume is not available over HTTP yet");
     return (await this.call(API_ROUTES.retryTask, { params: { id: taskId } })).taskId;
+  }
+
+  async provideInput(taskId: string, name: string, value: unknown): Promise<void> {
+    throw new Error(`provideInput(${taskId}, ${name}, ${typeof value}) is not available over HTTP yet`);
   }
 
   /** `POST /tasks/retry-failed`; resolves with the new ids (tasks the server could not retry are left out). */

@@ -9,7 +9,7 @@ import { ValidationError } from "./schemas";
  * What was done. `pause`/`resume` cover queues and schedules; `configure` a queue's settings;
  * `debounce` an add that went into a pending run of the same key (a task's `debounce` config).
  */
-export const AUDIT_ACTIONS = ["run", "retry", "cancel", "delete", "clear", "pause", "resume", "schedule", "unschedule", "configure", "debounce"] as const;
+export const AUDIT_ACTIONS = ["run", "retry", "cancel", "delete", "clear", "pause", "resume", "schedule", "unschedule", "configure", "debounce", "input"] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Who asked: the VS Code window, the taskflow CLI, the HTTP API, or code calling the engine. */

@@ -6,6 +6,7 @@
  * (BullMQ on Redis) with a promise. Code that must work on both awaits them.
  */
 import type { AuditActor, AuditEntry, AuditQuery } from "./audit";
+import type { RetryOptions } from "./durable";
 import type { Event, LifecycleEvent, LogEvent, ProgressEvent, RegistryChangeEvent } from "./events";
 import type { Metrics } from "./metrics";
 import type { ScheduleInfo, ScheduleOptions, ScheduleSpec } from "./schedules";
@@ -103,8 +104,19 @@ export interface TaskflowClient {
   /**
    * A new run of a failed, interrupted or rejected task; resolves with its id. Rejects with
    * UnknownTaskError or TaskStateError, or QueueFullError when its queue is full (the new run is then stored as rejected).
+   * With `{ resume: true }` (a failed, interrupted or cancelled task) the new run starts with the
+   * original's completed steps, so it resumes where the original stopped; `{ fromStep: "fetch#2" }`
+   * keeps only the steps recorded before that one (a ValidationError names the run's steps when it
+   * has no such step).
    */
-  retryTask(taskId: string): Promise<string>;
+  retryTask(taskId: string, options?: RetryOptions): Promise<string>;
+  /**
+   * Gives the input a waiting run asked for with `waitForInput(name, ...)` and resumes the run.
+   * Rejects with a ValidationError naming the field and what was expected when `value` does not
+   * match the wait's schema (the run stays waiting), UnknownTaskError for an unknown task, and
+   * TaskStateError when the task is not waiting for input `name`. The audit trail records who gave it.
+   */
+  provideInput(taskId: string, name: string, value: unknown): Promise<void>;
   /**
    * Retries every failed, interrupted or rejected task that matches, oldest first; resolves with the
    * new ids in that order. A task whose function is not registered now is skipped.

@@ -61,3 +61,11 @@ export class UnknownScheduleError extends Error {
     super(message);
   }
 }
+
+/**
+ * Thrown inside a task by `waitForInput` or `waitForRuns` when the wait's `timeout` elapsed first.
+ * Catch it to go on without the input or the runs; uncaught, it fails the attempt like any throw.
+ */
+export class WaitTimeoutError extends Error {
+  override readonly name = "WaitTimeoutError";
+}

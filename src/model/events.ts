@@ -1,5 +1,6 @@
 /** The engine's events and the vscode-shaped event plumbing, declared once for every layer. */
 import type { TaskStatus } from "./status";
+import type { WaitingFor } from "./durable";
 
 /** Shaped like `vscode.Disposable`, so the extension can push it into `context.subscriptions`. */
 export interface Disposable {
@@ -42,6 +43,8 @@ export interface LifecycleEvent {
   error: string | null;
   stacktrace: string | null;
   tags: Record<string, string>;
+  /** What the run waits for when `status` is waiting; null (or absent) otherwise. */
+  waitingFor?: WaitingFor | null;
 }
 
 /** Fired by `manager.onProgress` each time a running task calls `reportProgress()`. */

@@ -9,6 +9,7 @@
  * unit test compares the migrated table with this list.
  */
 import { describeValue } from "./describe";
+import type { StepRecord, WaitingFor } from "./durable";
 import {
   json, lines, numeric, secretBytes, status, text, textOrNull, time, type AnyField, type ColumnValue, type Field,
 } from "./fieldKinds";
@@ -78,6 +79,10 @@ export const TASK_FIELDS = {
   scheduleId: textOrNull("schedule_id"),
   /** The last progress the task reported; null until it reports. */
   progress: json<TaskProgress | null>("progress", () => null, isProgress, "{ fraction, message } or null"),
+  /** The steps and waits the run recorded (see StepRecord), in the order it first reached them; replayed on resume. @default [] */
+  steps: json<StepRecord[]>("steps", () => [], isArray, "an array of steps"),
+  /** What the run waits for while its status is waiting; null otherwise. */
+  waitingFor: json<WaitingFor | null>("waiting_for", () => null, (v) => v === null || isObject(v), "{ kind, ... } or null"),
   /** The Fernet token of (args, kwargs) when arguments are encrypted, else null; never in TaskDict, which says `encrypted`. */
   encryptedPayload: secretBytes("encrypted_payload", "encrypted"),
 } as const;

@@ -21,3 +21,5 @@ export * from "./timers";
 export { checkProgress } from "./progress";
 export * from "./backendOptions";
 export { orList } from "./orList";
+export * from "./durable";
+export { checkInput, describeProblem, inputProblems, inputSchemaProblem, INPUT_SCHEMA_KEYWORDS, type InputProblem, type InputSchema, type InputSchemaType } from "./inputSchema";

@@ -9,6 +9,12 @@ export const TaskStatus = {
   Pending: "pending",
   /** An attempt is executing. */
   Running: "running",
+  /**
+   * Stopped at a sleep, waitForInput or waitForRuns whose condition does not hold yet (see
+   * `waitingFor`): holds no worker and no slot, survives restarts, and goes back to pending when the
+   * condition holds. Neither running nor finished.
+   */
+  Waiting: "waiting",
   /** An attempt returned. */
   Success: "success",
   /** The last allowed attempt threw; retries exhausted. */
@@ -25,6 +31,7 @@ export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
 /** Every status, in the order the views group them. */
 export const ALL_STATUSES: readonly TaskStatus[] = [
   TaskStatus.Running,
+  TaskStatus.Waiting,
   TaskStatus.Pending,
   TaskStatus.Failed,
   TaskStatus.Interrupted,
@@ -34,13 +41,16 @@ export const ALL_STATUSES: readonly TaskStatus[] = [
 ];
 
 /** Statuses from which a task never moves again by itself. */
-export const FINISHED_STATUSES: readonly TaskStatus[] = ALL_STATUSES.filter((s) => s !== "pending" && s !== "running");
+export const FINISHED_STATUSES: readonly TaskStatus[] = ALL_STATUSES.filter((s) => s !== "pending" && s !== "running" && s !== "waiting");
 
 /** Statuses a person or `retryTask` may start again: the run did not succeed and was not called off. */
 export const RETRYABLE_STATUSES: readonly TaskStatus[] = [TaskStatus.Failed, TaskStatus.Interrupted, TaskStatus.Rejected];
 
 /** Statuses `cancelTask` accepts. */
-export const CANCELLABLE_STATUSES: readonly TaskStatus[] = [TaskStatus.Pending, TaskStatus.Running];
+export const CANCELLABLE_STATUSES: readonly TaskStatus[] = [TaskStatus.Pending, TaskStatus.Running, TaskStatus.Waiting];
+
+/** Statuses `retryTask(id, { resume: true })` accepts: the retryable ones and cancelled. */
+export const RESUMABLE_STATUSES: readonly TaskStatus[] = [TaskStatus.Failed, TaskStatus.Interrupted, TaskStatus.Cancelled];
 
 export function isTaskStatus(value: unknown): value is TaskStatus {
   return typeof value === "string" && (ALL_STATUSES as readonly string[]).includes(value);
@@ -48,7 +58,12 @@ export function isTaskStatus(value: unknown): value is TaskStatus {
 
 /** Never moves again by itself: success, failed, interrupted, cancelled or rejected. */
 export function isFinished(status: TaskStatus): boolean {
-  return status !== "pending" && status !== "running";
+  return status !== "pending" && status !== "running" && status !== "waiting";
+}
+
+/** May be retried with `{ resume: true }` or `{ fromStep }`: the new run starts with the original's steps. */
+export function isResumable(status: TaskStatus): boolean {
+  return status === "failed" || status === "interrupted" || status === "cancelled";
 }
 
 /** May be retried (a new run with the same arguments and tags). */
@@ -58,7 +73,7 @@ export function isRetryable(status: TaskStatus): boolean {
 
 /** May be cancelled. */
 export function isCancellable(status: TaskStatus): boolean {
-  return status === "pending" || status === "running";
+  return status === "pending" || status === "running" || status === "waiting";
 }
 
 /** May be deleted from history: only finished runs, so nothing in flight loses its record. */

@@ -152,8 +152,15 @@ function v4(db: Database): void {
   db.run("CREATE INDEX tasks_end_time ON tasks(end_time) WHERE end_time IS NOT NULL");
 }
 
+/** Round 3: durable runs, their recorded steps and what a waiting run waits for, and the waiting status. */
+function v5(db: Database): void {
+  const added: ColumnField[] = ["steps", "waitingFor"];
+  for (const key of added) db.run(`ALTER TABLE tasks ADD COLUMN ${addColumnSql(key)}`);
+  seedStatusCounts(db, ["waiting"]);
+}
+
 /** MIGRATIONS[i] takes a database from version i to version i + 1. */
-export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2, v3, v4];
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2, v3, v4, v5];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

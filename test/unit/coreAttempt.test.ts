@@ -15,13 +15,15 @@ function recordingPort(clock = new FakeClock()): AttemptPort & { lines: string[]
     log: (message, _level, _extra, marker) => void lines.push(marker ? message : `line ${message}`),
     progress: () => undefined,
     enqueueChild: () => Promise.resolve("child"),
+    recordStep: () => Promise.resolve(),
+    finishedRuns: () => Promise.resolve(undefined),
   };
 }
 
 function taskOf(fn: AttemptTask["fn"], overrides: Partial<AttemptTask> = {}): AttemptTask {
   return {
     taskId: "t1", funcName: "work", tags: Object.freeze({}), fn, args: [], timeoutSeconds: undefined,
-    stopper: new Stopper(), logCap: new LogCap(3), ...overrides,
+    stopper: new Stopper(), logCap: new LogCap(3), recordedSteps: () => [], ...overrides,
   };
 }
 

@@ -90,6 +90,7 @@ describe("extension: task tree item mapping", () => {
   it("gives each status its own codicon and title", () => {
     const expected: Record<TaskStatus, [string, string]> = {
       running: ["loading~spin", "Running"],
+      waiting: ["watch", "Waiting"],
       pending: ["clock", "Pending"],
       success: ["pass", "Succeeded"],
       failed: ["error", "Failed"],
@@ -107,6 +108,7 @@ describe("extension: task tree item mapping", () => {
   it("puts the status's capabilities in the contextValue the menus match on", () => {
     const expected: Record<TaskStatus, string> = {
       running: "task.running.cancellable",
+      waiting: "task.waiting.cancellable",
       pending: "task.pending.cancellable",
       success: "task.success.deletable",
       failed: "task.failed.retryable.deletable",

@@ -10,6 +10,7 @@ function card(label: string, value: string, id: string, status?: TaskStatus): HT
 /** The card label of each status; a Record so a status added to the model needs one here. */
 const CARD_LABELS: Record<TaskStatus, string> = {
   running: "Running",
+  waiting: "Waiting",
   pending: "Pending",
   failed: "Failed",
   interrupted: "Interrupted",
@@ -21,6 +22,7 @@ const CARD_LABELS: Record<TaskStatus, string> = {
 /** The glyph of each status in a function's last outcomes. */
 const OUTCOME_GLYPHS: Record<TaskStatus, string> = {
   running: "▶",
+  waiting: "◷",
   pending: "…",
   failed: "✗",
   interrupted: "!",

@@ -19,7 +19,7 @@ import {
 import {
   checkOpen, connectedOf, newCore, readyFor, shutdownBackend, startBackend, startWorker, type BackendCore, type Connected, type StartHooks,
 } from "./backendCore";
-import type { BullmqBackendOptions } from "../../model";
+import type { BullmqBackendOptions, RetryOptions } from "../../model";
 import type { ConnectionState } from "./connectionWatch";
 import { moduleScheduleId } from "./bullmqSchedules";
 import { HistoryOperations } from "./historyOperations";
@@ -223,7 +223,12 @@ export class BullmqTaskManager implements TaskflowClient {
     return this.operations("waitFor").waitFor(taskId, record);
   }
 
-  async retryTask(taskId: string): Promise<string> {
+  async provideInput(taskId: string, name: string, value: unknown): Promise<void> {
+    throw new Error(`provideInput(${taskId}, ${name}, ${typeof value}) is not available on the BullMQ backend yet`);
+  }
+
+  async retryTask(taskId: string, options?: RetryOptions): Promise<string> {
+    if (options?.resume || options?.fromStep !== undefined) throw new Error("retryTask with resume is not available on the BullMQ backend yet");
     await this.ready("retryTask");
     const id = await this.operations("retryTask").retry(taskId);
     await this.audited("retry", id, `of ${taskId}`);

@@ -173,6 +173,8 @@ function jobPort(host: RunnerHost, job: Job, attempt: number, tags: Readonly<Rec
       writes.push(job.updateProgress(progress).catch(() => undefined));
     },
     enqueueChild: (task, args, options) => host.enqueueChild({ taskId, funcName }, task, args, options),
+    recordStep: () => Promise.reject(new Error("steps are not recorded on the BullMQ backend yet")),
+    finishedRuns: () => Promise.reject(new Error("waitForRuns is not available on the BullMQ backend yet")),
   };
 }
 
@@ -192,6 +194,7 @@ async function runJobAttempt(host: RunnerHost, job: Job, fn: TaskFunction, stopp
       taskId, funcName, tags, fn, args: callArguments(resolved), timeoutSeconds: payload.config.timeout, stopper,
       // BullMQ keeps no count of a job's lines this side of Redis, so each attempt has the whole cap.
       logCap: new LogCap(host.maxLogLinesPerTask),
+      recordedSteps: () => [],
     };
     return await runAttempt(jobPort(host, job, attempt, tags, writes), task, attempt);
   } finally {

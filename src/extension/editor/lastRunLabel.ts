@@ -49,6 +49,8 @@ export function outcomeTitle(run: LastRun, nowMs: number): string {
       return "⟳ running";
     case "pending":
       return "◷ pending";
+    case "waiting":
+      return "◷ waiting";
     case "success":
       return `✓ ${ago}`;
     case "failed":

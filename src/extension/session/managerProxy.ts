@@ -8,6 +8,7 @@
 import { Emitter } from "../../core/emitter";
 import type { TaskManager } from "../../engine/taskManager";
 import type {
+  RetryOptions,
   AddTaskOptions,
   AddTasksItem,
   AuditActor,
@@ -180,8 +181,11 @@ export class ManagerProxy implements TaskflowClient {
   async waitFor(taskId: string): Promise<TaskRecord> {
     return this.manager().waitFor(taskId);
   }
-  async retryTask(taskId: string): Promise<string> {
-    return this.manager().retryTask(taskId);
+  async retryTask(taskId: string, options?: RetryOptions): Promise<string> {
+    return this.manager().retryTask(taskId, options);
+  }
+  async provideInput(taskId: string, name: string, value: unknown): Promise<void> {
+    return this.manager().provideInput(taskId, name, value);
   }
   async retryFailed(options?: RetryFailedOptions): Promise<string[]> {
     return this.manager().retryFailed(options);

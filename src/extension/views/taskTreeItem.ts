@@ -35,6 +35,7 @@ export type GroupItemModel = Omit<RowModel, "tooltip">;
 
 const STATUS_ICONS: Record<TaskStatus, { iconId: string; iconColor?: string; title: string }> = {
   running: { iconId: "loading~spin", title: "Running" },
+  waiting: { iconId: "watch", iconColor: "charts.purple", title: "Waiting" },
   pending: { iconId: "clock", iconColor: "charts.blue", title: "Pending" },
   success: { iconId: "pass", iconColor: "testing.iconPassed", title: "Succeeded" },
   failed: { iconId: "error", iconColor: "testing.iconFailed", title: "Failed" },

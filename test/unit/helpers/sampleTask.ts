@@ -30,6 +30,11 @@ export function sampleTask(overrides: Partial<TaskData> = {}): TaskData {
     runAt: SAMPLE_CREATED_AT + 500,
     scheduleId: "nightly-report",
     progress: { fraction: 0.5, message: "half way" },
+    steps: [{
+      name: "fetch", occurrence: 1, kind: "step", status: "done", attempt: 0, startedAt: "2026-01-01T09:00:01.000Z",
+      endedAt: "2026-01-01T09:00:02.000Z", value: { rows: 3 }, error: null, waitingFor: null,
+    }],
+    waitingFor: { kind: "sleep", until: "2026-01-01T10:00:00.000Z", step: "sleep#1" },
     encryptedPayload: new Uint8Array([1, 2, 3, 250]),
     ...overrides,
   };

@@ -1,0 +1,111 @@
+import { BinaryHeap } from "./binaryHeap";
+import type { TaskRecord } from "./taskRecord";
+import { WakeTimer } from "./wakeTimer";
+import { wakeTime, type Clock } from "../core/types";
+
+/** What the waiting runs need from their manager. */
+export interface WaitingRunsOptions {
+  clock: Clock;
+  /** The unfinished records, by id (the ledger's): waiting runs are among them. */
+  live: ReadonlyMap<string, TaskRecord>;
+  /** Whether the task `taskId` is finished (live or stored); false for an unknown one, whose wait then ends at its timeout. */
+  isFinished(taskId: string): boolean;
+  /** Sends a waiting run back to pending (its condition holds or its timeout passed) and queues it. */
+  resume(record: TaskRecord): void;
+}
+
+interface Due {
+  at: number;
+  taskId: string;
+}
+
+/**
+ * The runs that wait (status `waiting`): a sleep's end or a wait's timeout in one heap under one
+ * timer, so thousands of waiting runs cost one wake-up for the earliest; and the runs a
+ * waitForRuns waits for, so a finished run wakes its waiting parents. Input is given through
+ * `provideInput`, which resumes the run itself. A woken run goes back to pending and, replayed,
+ * decides whether its wait holds (or timed out).
+ */
+export class WaitingRuns {
+  private readonly due = new BinaryHeap<Due>((a, b) => a.at < b.at);
+  private readonly timer: WakeTimer;
+  /** For each run some waitForRuns waits for: the ids of the waiting runs. */
+  private readonly waitedOn = new Map<string, Set<string>>();
+  private stopped = false;
+
+  constructor(private readonly options: WaitingRunsOptions) {
+    this.timer = new WakeTimer(options.clock, () => this.wakeDue());
+  }
+
+  /** Starts following a run that has just become waiting (or was found waiting at start). */
+  track(record: TaskRecord): void {
+    const waitingFor = record.waitingFor;
+    if (this.stopped || waitingFor === null) return;
+    const at = wakeTime(waitingFor);
+    if (at !== null) {
+      const ms = new Date(at).getTime();
+      this.due.push({ at: ms, taskId: record.taskId });
+      this.timer.wakeBy(ms);
+    }
+    if (waitingFor.kind === "runs") {
+      for (const id of waitingFor.taskIds) {
+        let parents = this.waitedOn.get(id);
+        if (parents === undefined) this.waitedOn.set(id, (parents = new Set()));
+        parents.add(record.taskId);
+      }
+      // A run may have finished between the task's check and its wait being recorded.
+      if (waitingFor.taskIds.every((id) => this.options.isFinished(id))) this.resume(record.taskId);
+    }
+  }
+
+  /** A run finished: the runs waiting for it resume once every run they wait for has finished. */
+  finished(taskId: string): void {
+    const parents = this.waitedOn.get(taskId);
+    if (parents === undefined) return;
+    this.waitedOn.delete(taskId);
+    for (const parentId of parents) {
+      const waitingFor = this.options.live.get(parentId)?.waitingFor;
+      if (waitingFor?.kind !== "runs") continue;
+      if (waitingFor.taskIds.every((id) => id === taskId || this.options.isFinished(id))) this.resume(parentId);
+    }
+  }
+
+  /** Stops following a run (cancelled, given its input, or resumed). Its heap entry is skipped when it comes due. */
+  forget(record: TaskRecord): void {
+    const waitingFor = record.waitingFor;
+    if (waitingFor?.kind !== "runs") return;
+    for (const id of waitingFor.taskIds) {
+      const parents = this.waitedOn.get(id);
+      parents?.delete(record.taskId);
+      if (parents?.size === 0) this.waitedOn.delete(id);
+    }
+  }
+
+  /** Drops the timer and everything tracked (shutdown: the runs stay waiting in the store). */
+  stop(): void {
+    this.stopped = true;
+    this.timer.cancel();
+    this.due.clear();
+    this.waitedOn.clear();
+  }
+
+  private resume(taskId: string): void {
+    const record = this.options.live.get(taskId);
+    if (record?.status !== "waiting") return;
+    this.forget(record);
+    this.options.resume(record);
+  }
+
+  private wakeDue(): void {
+    const now = this.options.clock.now();
+    for (let head = this.due.peek(); head !== undefined && head.at <= now; head = this.due.peek()) {
+      this.due.pop();
+      const record = this.options.live.get(head.taskId);
+      // Skipped when the run is no longer waiting, or waits for another time now (a later wait of the run).
+      const at = record?.status === "waiting" && record.waitingFor !== null ? wakeTime(record.waitingFor) : null;
+      if (at !== null && new Date(at).getTime() === head.at) this.resume(head.taskId);
+    }
+    const next = this.due.peek();
+    if (next !== undefined && !this.stopped) this.timer.wakeBy(next.at);
+  }
+}
