@@ -95,10 +95,14 @@ describe("Durable runs in the editor (extension host)", function () {
     assert.deepEqual(done.result, { user: "barbara", approved: false, note: null });
   });
 
-  it("offers true and false for a boolean input of the run it is given", async () => {
+  it("offers true and false for a boolean input of the Tasks view row it is run from", async () => {
     const taskId = await api.addTask("durableConfirm");
-    await waitUntil(api.onLifecycle, async () => ((await api.getTask(taskId))?.status === "waiting" ? true : undefined), "durableConfirm to wait for input");
-    const given = vscode.commands.executeCommand<string | undefined>("taskflow.provideInput", taskId);
+    const task = await waitUntil(api.onLifecycle, async () => {
+      const found = await api.getTask(taskId);
+      return found?.status === "waiting" ? found : undefined;
+    }, "durableConfirm to wait for input");
+    // The row's inline action passes its tree node, as VS Code does.
+    const given = vscode.commands.executeCommand<string | undefined>("taskflow.provideInput", { kind: "task", task, childCount: 0 });
     await pickItem("Provide Input: durableConfirm · confirm", "true");
     assert.equal(await given, taskId);
     assert.deepEqual((await api.waitFor(taskId)).result, { confirmed: true });
