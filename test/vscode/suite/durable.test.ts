@@ -77,7 +77,7 @@ describe("Durable runs in the editor (extension host)", function () {
     await assertRejects(vscode.commands.executeCommand("taskflow.provideInput", taskId, "approval", { approve: "yes" }), /approve: expected boolean, got the string "yes"/);
     assert.equal((await api.getTask(taskId))?.status, "waiting");
     await assertRejects(vscode.commands.executeCommand("taskflow.provideInput", taskId, "payment", { approve: true }), /is not waiting for input "payment": it is waiting, needs input: approval/);
-    await vscode.commands.executeCommand("taskflow.provideInput", taskId, "approval", { approve: true, note: "welcome" });
+    assert.equal(await vscode.commands.executeCommand("taskflow.provideInput", taskId, "approval", { approve: true, note: "welcome" }), taskId);
     const done = await api.waitFor(taskId);
     assert.equal(done.status, "success", `expected success, got ${done.status}: ${done.error}`);
     assert.deepEqual(done.result, { user: "linus", approved: true, note: "welcome" });
