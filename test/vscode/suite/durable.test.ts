@@ -95,6 +95,40 @@ describe("Durable runs in the editor (extension host)", function () {
     assert.deepEqual(done.result, { user: "barbara", approved: false, note: null });
   });
 
+  it("resumes a task module's run in a worker thread with the input given through the command", async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, "expected the test workspace to be open");
+    const uri = vscode.Uri.joinPath(folder.uri, "durableInput.tasks.js");
+    const source = [
+      'const { task, waitForInput } = require("taskflow");',
+      "exports.approveInModule = task(async (user) => {",
+      '  const answer = await waitForInput("approval", { prompt: `Approve ${user} from the module?`, schema: { type: "object", properties: { approve: { type: "boolean" } }, required: ["approve"] } });',
+      "  return { user, approved: answer.approve };",
+      "});",
+      "",
+    ].join("\n");
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(source));
+    try {
+      await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().functions.some((f) => f.name === "approveInModule") ? true : undefined), "approveInModule to load", 45_000);
+      const taskId = await api.addTask("approveInModule", ["edsger"]);
+      const waiting = await waitUntil(api.onLifecycle, async () => {
+        const found = await api.getTask(taskId);
+        if (found && found.status !== "pending" && found.status !== "running") return found;
+        return undefined;
+      }, "approveInModule to stop at its wait");
+      assert.equal(waiting.status, "waiting", `expected waiting, got ${waiting.status}: ${waiting.error}`);
+      assert.match(await notificationText("approveInModule needs input: Approve edsger from the module?"), /Approve edsger from the module\?/);
+      await assertRejects(vscode.commands.executeCommand("taskflow.provideInput", taskId, "approval", { approve: 1 }), /approve: expected boolean/);
+      assert.equal((await api.getTask(taskId))?.status, "waiting");
+      await vscode.commands.executeCommand("taskflow.provideInput", taskId, "approval", { approve: true });
+      const done = await api.waitFor(taskId);
+      assert.equal(done.status, "success", `expected success, got ${done.status}: ${done.error}`);
+      assert.deepEqual(done.result, { user: "edsger", approved: true });
+    } finally {
+      await vscode.workspace.fs.delete(uri);
+    }
+  });
+
   it("offers true and false for a boolean input of the Tasks view row it is run from", async () => {
     const taskId = await api.addTask("durableConfirm");
     const task = await waitUntil(api.onLifecycle, async () => {
