@@ -1,33 +1,12 @@
 import * as assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ValidationError, type TaskManager, type TaskRecord, type TaskStatus } from "../../src";
+import { ValidationError } from "../../src";
 import { runtimeHooks, startHost, Workspace, type HostEnv } from "../fixtures/modules/harness";
 import { FakeClock } from "./helpers/fakeClock";
+import { untilWaiting } from "./helpers/runStatus";
 
 const MODULE = readFileSync(path.join(__dirname, "../fixtures/modules/durable.tasks.ts"), "utf8");
-
-/** Resolves with the run's record once its status is `status` (at once when it is already). */
-function untilStatus(manager: TaskManager, taskId: string, status: TaskStatus): Promise<TaskRecord> {
-  return new Promise((resolve, reject) => {
-    const check = (): boolean => {
-      const record = manager.getTask(taskId);
-      if (record?.status === status) {
-        resolve(record);
-        return true;
-      }
-      if (record && ["success", "failed", "cancelled", "interrupted"].includes(record.status)) {
-        reject(new Error(`run ${taskId} ended ${record.status} (${record.error ?? ""}) before it was ${status}`));
-        return true;
-      }
-      return false;
-    };
-    if (check()) return;
-    const subscription = manager.onLifecycle((event) => {
-      if (event.taskId === taskId && check()) subscription.dispose();
-    });
-  });
-}
 
 // Real TaskManager with a fake clock, real esbuild compile, real worker threads: step, sleep,
 // waitForInput and waitForRuns of the "taskflow" module replay in the worker and record on the host.
@@ -57,8 +36,7 @@ describe("runtime: durable runs in task modules", function () {
       const file = workspace!.file("side-effects.txt");
       writeFileSync(file, "");
       const id = await manager.addTask("stepThenSleep", [file]);
-      const waiting = await untilStatus(manager, id, "waiting");
-      assert.equal(waiting.waitingFor?.kind, "sleep");
+      const waiting = await untilWaiting(manager, id, "sleep");
       assert.deepEqual(waiting.steps.map((s) => [s.name, s.occurrence, s.status, s.value]), [["count", 1, "done", 1], ["sleep", 1, "waiting", null]]);
       const until = Date.parse((waiting.waitingFor as { until: string }).until);
       assert.ok(until >= clock.now() + 60_000 && until < clock.now() + 61_000, `the sleep ends 60 s after the host clock's now, got ${new Date(until).toISOString()}`);
@@ -74,7 +52,7 @@ describe("runtime: durable runs in task modules", function () {
     it(`waits for input, refuses a value the schema refuses, and resumes with the value (${isolation} workers)`, async () => {
       const { manager } = await load(isolation);
       const id = await manager.addTask("approve", ["ada"]);
-      const waiting = await untilStatus(manager, id, "waiting");
+      const waiting = await untilWaiting(manager, id, "input");
       assert.deepEqual(waiting.waitingFor && { kind: waiting.waitingFor.kind, prompt: (waiting.waitingFor as { prompt: string }).prompt }, { kind: "input", prompt: "Approve ada?" });
       await assert.rejects(manager.provideInput(id, "approval", { approve: "yes" }), (e: Error) => e instanceof ValidationError && /approve/.test(e.message));
       assert.equal(manager.getTask(id)?.status, "waiting");
@@ -97,7 +75,7 @@ describe("runtime: durable runs in task modules", function () {
   it("throws the taskflow module's WaitTimeoutError, which the task can catch, when the input does not come in time", async () => {
     const { manager, clock } = await load("warm");
     const id = await manager.addTask("timesOut");
-    await untilStatus(manager, id, "waiting");
+    await untilWaiting(manager, id, "input");
     await clock.advance(11_000);
     const done = await manager.waitFor(id);
     assert.equal(done.result, "caught WaitTimeoutError");
@@ -106,7 +84,7 @@ describe("runtime: durable runs in task modules", function () {
   it("frees the warm worker of a run that waits, for the next run", async () => {
     const { manager, host } = await load("warm", new FakeClock(), 1);
     const waiting = await manager.addTask("approve", ["bob"]);
-    await untilStatus(manager, waiting, "waiting");
+    await untilWaiting(manager, waiting, "input");
     const next = await manager.waitFor(await manager.addTask("plain", [1]));
     assert.equal(next.status, "success", next.error ?? "");
     assert.equal(next.result, 2);
