@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ValidationError } from "../../src";
+import { WorkerPool } from "../../src/runtime/workerPool";
 import { runtimeHooks, startHost, Workspace, type HostEnv } from "../fixtures/modules/harness";
 import { FakeClock } from "./helpers/fakeClock";
 import { untilWaiting } from "./helpers/runStatus";
@@ -89,6 +90,28 @@ describe("runtime: durable runs in task modules", function () {
     assert.equal(next.status, "success", next.error ?? "");
     assert.equal(next.result, 2);
     assert.equal(host.warmWorkers(), 1, "the one worker ran both");
+  });
+
+  it("asks the host for the attempt's steps only when its code reaches a step, and refuses steps outside an engine's run", async () => {
+    const { host, proxies } = await load("warm");
+    const compiled = host.compiledTask("plain")!;
+    const pool = new WorkerPool({ workerPath: path.join(distDir, "worker.js"), compiledPath: compiled.compiledPath, sourcePath: compiled.sourcePath, maxWorkers: 1 });
+    try {
+      let opened = 0;
+      const durable = () => {
+        opened++;
+        throw new Error("this run has no journal");
+      };
+      const context = { taskId: "t", funcName: "plain", attempt: 0, tags: {} };
+      assert.equal(await pool.run({ exportName: "plain", args: [1], context, durable }), "2");
+      assert.equal(opened, 0, "a run without steps opened no journal");
+      await assert.rejects(pool.run({ exportName: "approve", args: ["ada"], context, durable }), /this run has no journal/);
+      assert.equal(opened, 1);
+    } finally {
+      await pool.dispose();
+    }
+    // A proxy called directly (not by the engine) has no run to record on.
+    await assert.rejects(Promise.resolve(proxies.get("approve")!("ada")), /step\(\) and the waits work only in a task run by the engine/);
   });
 
   it("fails the run with a clear error for a step value that is not JSON and for a step name that is not a string", async () => {
