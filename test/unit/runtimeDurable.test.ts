@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ValidationError } from "../../src";
+import { systemClock, ValidationError, type Clock } from "../../src";
 import { WorkerPool } from "../../src/runtime/workerPool";
 import { runtimeHooks, startHost, Workspace, type HostEnv } from "../fixtures/modules/harness";
 import { FakeClock } from "./helpers/fakeClock";
@@ -23,17 +23,19 @@ describe("runtime: durable runs in task modules", function () {
     workspace = undefined;
   });
 
-  async function load(isolation: "warm" | "fresh", clock = new FakeClock(), maxWorkers?: number) {
+  /** Loads the fixture module on a manager with `clock` (a fake one unless given). */
+  async function load(isolation: "warm" | "fresh", options: { clock?: Clock; maxWorkers?: number } = {}) {
     workspace = new Workspace({ "durable.tasks.ts": MODULE });
-    env = await startHost(workspace, distDir, { isolation, maxWorkers }, { clock, maxConcurrentTasks: 4 });
+    env = await startHost(workspace, distDir, { isolation, maxWorkers: options.maxWorkers }, { clock: options.clock ?? new FakeClock(), maxConcurrentTasks: 4 });
     await env.host.setFiles([workspace.file("durable.tasks.ts")]);
     assert.deepEqual(env.host.diagnostics().filter((d) => d.severity === "error"), []);
-    return { ...env, clock };
+    return env;
   }
 
   for (const isolation of ["warm", "fresh"] as const) {
     it(`replays a step after a sleep instead of running it again (${isolation} workers)`, async () => {
-      const { manager, clock } = await load(isolation);
+      const clock = new FakeClock();
+      const { manager } = await load(isolation, { clock });
       const file = workspace!.file("side-effects.txt");
       writeFileSync(file, "");
       const id = await manager.addTask("stepThenSleep", [file]);
@@ -73,8 +75,21 @@ describe("runtime: durable runs in task modules", function () {
     });
   }
 
+  it("retries a failed step in a worker, replaying the step done before it", async () => {
+    // The system clock: the retry's backoff of 0 s still sleeps on the clock.
+    const { manager } = await load("warm", { clock: systemClock });
+    const file = workspace!.file("side-effects.txt");
+    writeFileSync(file, "");
+    const done = await manager.waitFor(await manager.addTask("retried", [file]));
+    assert.equal(done.status, "success", done.error ?? "");
+    assert.equal(done.result, 3);
+    assert.equal(readFileSync(file, "utf8"), "a\nb\nb\n");
+    assert.deepEqual(done.steps.map((s) => [s.name, s.status, s.attempt]), [["a", "done", 0], ["b", "done", 1]]);
+  });
+
   it("throws the taskflow module's WaitTimeoutError, which the task can catch, when the input does not come in time", async () => {
-    const { manager, clock } = await load("warm");
+    const clock = new FakeClock();
+    const { manager } = await load("warm", { clock });
     const id = await manager.addTask("timesOut");
     await untilWaiting(manager, id, "input");
     await clock.advance(11_000);
@@ -83,7 +98,7 @@ describe("runtime: durable runs in task modules", function () {
   });
 
   it("frees the warm worker of a run that waits, for the next run", async () => {
-    const { manager, host } = await load("warm", new FakeClock(), 1);
+    const { manager, host } = await load("warm", { maxWorkers: 1 });
     const waiting = await manager.addTask("approve", ["bob"]);
     await untilWaiting(manager, waiting, "input");
     const next = await manager.waitFor(await manager.addTask("plain", [1]));
