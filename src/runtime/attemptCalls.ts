@@ -110,12 +110,15 @@ function answerDurable(message: DurableRequest, calls: AttemptCalls | undefined,
   const answer = (build: () => Promise<DurableAnswer> | DurableAnswer): void => {
     Promise.resolve().then(build).then(reply, (error: unknown) => reply({ type: "durableFailed", requestId, error: serializeError(error) }));
   };
-  if (message.type === "journal") answer(() => ({ type: "journalOpened", requestId, steps: [...durable.steps], attempt: durable.attempt, now: sink.now() }));
-  else if (message.type === "recordStep") {
-    answer(async () => {
-      await sink.record(message.entry);
-      return { type: "stepRecorded", requestId, now: sink.now() };
-    });
+  switch (message.type) {
+    case "journal":
+      return answer(() => ({ type: "journalOpened", requestId, steps: [...durable.steps], attempt: durable.attempt, now: sink.now() }));
+    case "recordStep":
+      return answer(async () => {
+        await sink.record(message.entry);
+        return { type: "stepRecorded", requestId, now: sink.now() };
+      });
+    case "finishedRuns":
+      return answer(async () => ({ type: "runsChecked", requestId, runs: (await sink.finishedRuns(message.taskIds)) ?? null, now: sink.now() }));
   }
-  else answer(async () => ({ type: "runsChecked", requestId, runs: (await sink.finishedRuns(message.taskIds)) ?? null, now: sink.now() }));
 }
