@@ -115,7 +115,7 @@ function answerDurable(message: DurableRequest, calls: AttemptCalls | undefined,
       return answer(() => ({ type: "journalOpened", requestId, steps: [...durable.steps], attempt: durable.attempt, now: sink.now() }));
     case "recordStep":
       return answer(async () => {
-        await sink.record(message.entry);
+        await sink.record(message.entry, message.durable);
         return { type: "stepRecorded", requestId, now: sink.now() };
       });
     case "finishedRuns":

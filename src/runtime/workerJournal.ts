@@ -40,7 +40,7 @@ export async function openWorkerJournal(requests: WorkerRequests, runId: number 
   const time = new HostTime(now);
   const sink: JournalSink = {
     now: () => time.now(),
-    record: async (entry) => time.sync(await requests.recordStep(runId, entry)),
+    record: async (entry, durable) => time.sync(await requests.recordStep(runId, entry, durable !== false)),
     suspend: (waitingFor) => {
       requests.suspend(runId, waitingFor);
       onSuspend();

@@ -129,8 +129,8 @@ export interface EnqueueRequest {
 export type DurableRequest =
   /** The attempt's first step or wait: answered by `journalOpened`. */
   | { type: "journal"; runId?: number; requestId: number }
-  /** Store a step or wait entry before the code goes on: answered by `stepRecorded` once stored. */
-  | { type: "recordStep"; runId?: number; requestId: number; entry: StepRecord }
+  /** Store a step or wait entry before the code goes on (flushed when `durable`): answered by `stepRecorded` once stored. */
+  | { type: "recordStep"; runId?: number; requestId: number; entry: StepRecord; durable: boolean }
   /** waitForRuns(): answered by `runsChecked`. */
   | { type: "finishedRuns"; runId?: number; requestId: number; taskIds: string[] }
   /** A wait whose condition does not hold: the run waits for `waitingFor` (its entry already recorded). */

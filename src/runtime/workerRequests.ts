@@ -52,8 +52,8 @@ export class WorkerRequests {
   }
 
   /** Stores `entry` on the run; resolves with the host's now once it is stored. */
-  async recordStep(runId: number | undefined, entry: StepRecord): Promise<number> {
-    return expect(await this.request((requestId) => ({ type: "recordStep", runId, requestId, entry })), "stepRecorded").now;
+  async recordStep(runId: number | undefined, entry: StepRecord, durable: boolean): Promise<number> {
+    return expect(await this.request((requestId) => ({ type: "recordStep", runId, requestId, entry, durable })), "stepRecorded").now;
   }
 
   /** The runs' dicts once all are finished (null while any is not), and the host's now. */
