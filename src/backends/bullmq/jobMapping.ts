@@ -101,13 +101,17 @@ export function bullPriority(priority: number): number {
   return PRIORITY_ZERO - Math.max(-MAX_PRIORITY, Math.min(MAX_PRIORITY, p));
 }
 
-/** A job's Taskflow status from its BullMQ state and its data's outcome. */
+/**
+ * A job's Taskflow status from its BullMQ state and its data's outcome. A waiting run is a delayed
+ * job whose data says what it waits for; once it is promoted (or its delay ends) it is pending again.
+ */
 export function statusOf(state: JobState | "unknown" | "waiting-children" | "prioritized", payload: JobPayload): TaskStatus {
   if (payload.outcome) return payload.outcome.status;
   switch (state) {
     case "active": return "running";
     case "completed": return "success";
     case "failed": return "failed";
+    case "delayed": return payload.waitingFor ? "waiting" : "pending";
     default: return "pending";
   }
 }
@@ -123,8 +127,9 @@ export function jobToTaskData(job: Job, state: JobState | "unknown" | "prioritiz
   const payload = job.data as JobPayload;
   const status = statusOf(state, payload);
   const attemptsMade = job.attemptsMade ?? 0;
-  const started = job.attemptsStarted ?? attemptsMade;
-  const retriesUsed = status === "pending" ? attemptsMade : status === "running" ? Math.max(0, started - 1) : Math.max(0, attemptsMade - 1);
+  // BullMQ counts a finished attempt in attemptsMade as it settles; a wait (moveToDelayed skipping
+  // the attempt) and a hand-back count none, while attemptsStarted counts every start.
+  const retriesUsed = status === "pending" || status === "running" || status === "waiting" ? attemptsMade : Math.max(0, attemptsMade - 1);
   const outcome = payload.outcome;
   const stack = job.stacktrace?.length ? job.stacktrace[job.stacktrace.length - 1] : null;
   const failedReason = job.failedReason ? job.failedReason : null;
@@ -143,7 +148,10 @@ export function jobToTaskData(job: Job, state: JobState | "unknown" | "prioritiz
     queue: job.queueName,
     progress: progressOf(job.progress),
   };
-  return { ...owned, ...payloadFields(payload) };
+  const fields = payloadFields(payload);
+  // The data keeps the last wait until the job runs again; it is what the run waits for only while it waits.
+  if (status !== "waiting") fields.waitingFor = null;
+  return { ...owned, ...fields };
 }
 
 /**

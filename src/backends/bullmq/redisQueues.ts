@@ -23,6 +23,8 @@ export function taskflowKeys(prefix: string) {
     schedules: `${base}:schedules`,
     /** List of audit entries as JSON, newest first. */
     audit: `${base}:audit`,
+    /** Prefix of sets `<awaitedBy>:<task id>`: ids of the runs whose waitForRuns names that task. */
+    awaitedBy: `${base}:awaited-by`,
     /** Pub/sub channel: ids of tasks to cancel, for the worker running them. */
     cancel: `${base}:cancel`,
   };
