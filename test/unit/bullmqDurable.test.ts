@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { Queue } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import {
   TaskStateError, UnknownTaskError, ValidationError, WaitTimeoutError, enqueue, sleep, step, waitForInput, waitForRuns,
   type BullmqTaskManager, type InputSchema, type LifecycleEvent, type TaskStatus,
@@ -98,6 +98,36 @@ describe("BullMQ backend: durable runs", function () {
     assert.equal(done.status, "success");
     assert.equal(done.result, "first");
     assert.deepEqual(ranIn, ["first"]);
+  });
+
+  it("keeps waiting a run whose worker died after it had reached its wait, and runs it on once its input comes (that stall interrupted nothing)", async () => {
+    const producer = redis.manager({ worker: false });
+    producer.task({ name: "ask" }, () => undefined);
+    await producer.start();
+    const id = await producer.addTask("ask");
+    const reached = signal();
+    // A worker that dies between recording its wait and delaying its job: the entry is written, then nothing renews its lock.
+    const dying = new Worker("default", async (job) => {
+      const waitingFor = { kind: "input", name: "approval", prompt: null, schema: null, timeoutAt: null, step: "input:approval#1" };
+      const entry = { name: "input:approval", occurrence: 1, kind: "input", status: "waiting", attempt: 0, startedAt: new Date().toISOString(), endedAt: null, value: null, error: null, waitingFor };
+      await job.updateData({ ...job.data, steps: [entry] });
+      reached.resolve();
+      return new Promise(() => undefined);
+    }, { connection: { url: redis.server!.url, maxRetriesPerRequest: null }, prefix: redis.prefix, lockDuration: 1000, stalledInterval: 1000 });
+    await reached.promise;
+    await dying.close(true);
+    const worker = redis.manager({ lockDurationMs: 1000 });
+    let calls = 0;
+    worker.task({ name: "ask" }, async () => {
+      calls++;
+      return waitForInput<string>("approval");
+    });
+    await worker.start();
+    await reaches(producer, id, "waiting");
+    assert.equal(calls, 1, "the stalled run was taken on again and replayed up to its wait");
+    await producer.provideInput(id, "approval", "yes");
+    const done = await producer.waitFor(id);
+    assert.deepEqual([done.status, done.result], ["success", "yes"]);
   });
 
   it("resumes a run on its worker with input given by a manager that runs no workers; refuses a bad value, another name and an unknown task, the run still waiting", async () => {

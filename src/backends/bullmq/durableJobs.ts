@@ -31,6 +31,13 @@ export function stepsOf(payload: JobPayload): StepRecord[] {
   return payload.steps ?? [];
 }
 
+/** Whether the run's last entry is a wait attempt `attempt` reached and that is still open: the run was stopping to wait. */
+export function reachedWait(payload: JobPayload, attempt: number): boolean {
+  const steps = stepsOf(payload);
+  const last = steps[steps.length - 1];
+  return last?.status === "waiting" && last.attempt === attempt;
+}
+
 /** The steps a retry starts with: none, or with `resume` or `fromStep` the original's done ones (stepsToResume). */
 export function stepsForRetry(original: TaskData, options: RetryOptions): StepRecord[] {
   if (options.fromStep === undefined && options.resume !== true) return [];
@@ -66,6 +73,11 @@ export class DurableJobs {
       const { waitingFor: _done, ...rest } = payload;
       return rest;
     });
+  }
+
+  /** Notes that the job's stalls up to `stalls` interrupted nothing (it had reached a wait), so they do not count as interruptions later. */
+  async stallSeen(job: Job, stalls: number): Promise<void> {
+    await changeJobData(this.queues.redis, job, (payload) => ({ ...payload, stallsSeen: stalls }));
   }
 
   /**

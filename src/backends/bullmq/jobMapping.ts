@@ -52,6 +52,8 @@ export type JobPayload = { [K in PayloadField as DictKeyOf<K>]?: JsonOf<TaskData
   /** Always written: workers of earlier versions read it without a default. */
   config: JobConfig;
   outcome?: JobOutcome;
+  /** BullMQ's stalledCounter when a worker last took the job on after a stall that interrupted nothing (see reachedWait). */
+  stallsSeen?: number;
   /** A run of a function with `debounce`: its key, and the epoch ms its window ends (after its last add). */
   debounce?: { key: string; untilMs: number };
 };

@@ -16,7 +16,7 @@ import type { Clock } from "../../core/types";
 import { logLine } from "../../model/logMarkers";
 import type { JobOutcome, JobPayload } from "./jobMapping";
 import { Stopper } from "../../core/stopper";
-import { stepsOf, type DurableJobs } from "./durableJobs";
+import { reachedWait, stepsOf, type DurableJobs } from "./durableJobs";
 import { changeJobData } from "./jobData";
 
 /** Milliseconds a job of a function this worker does not have waits before another worker may take it. */
@@ -127,8 +127,11 @@ async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: s
       throw new DelayedError();
     }
     // BullMQ counts the times a job's worker died under it (its lock expired); it is then waiting again.
-    if ((job.stalledCounter ?? 0) > 0 && payload.config.requeueOnInterrupt !== true) {
-      await settleWith(host, job, { status: "interrupted", at: host.clock.now(), error: `Interrupted: the worker running task ${taskId} stopped (its lock expired) and requeueOnInterrupt is off` });
+    const stalls = job.stalledCounter ?? 0;
+    if (stalls > (payload.stallsSeen ?? 0) && payload.config.requeueOnInterrupt !== true) {
+      // A run cut off after it had reached a wait was about to wait: it replays up to the wait, which holds or not.
+      if (reachedWait(payload, job.attemptsMade)) await host.durable.stallSeen(job, stalls);
+      else await settleWith(host, job, { status: "interrupted", at: host.clock.now(), error: `Interrupted: the worker running task ${taskId} stopped (its lock expired) and requeueOnInterrupt is off` });
     }
     // A debounced run that starts leaves its key free: the next add of the key is a new run.
     if (payload.debounce) await job.removeDeduplicationKey().catch(() => false);
