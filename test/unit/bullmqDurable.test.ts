@@ -56,6 +56,7 @@ describe("BullMQ backend: durable runs", function () {
     assert.deepEqual((await reader.listTasks({ status: "waiting" })).map((t) => t.taskId), [id]);
     assert.equal(await reader.countTasks({ status: "waiting" }), 1);
     assert.equal((await reader.metrics()).waiting, 1);
+    assert.equal((await reader.listQueues()).find((q) => q.name === "default")?.pending, 0, "a waiting run is not pending in its queue");
     assert.equal((await reader.waitFor(await worker.addTask("quick"))).status, "success", "a waiting run holds no worker");
     const done = await reader.waitFor(id);
     assert.equal(done.status, "success");

@@ -66,8 +66,9 @@ export class DurableJobs {
     });
   }
 
-  /** Forgets the wait of a job that runs again: it is pending or running from now on. */
+  /** Forgets the wait of a job that runs again (or is settled): it is not waiting from now on. */
   async clearWait(job: Job): Promise<void> {
+    await this.queues.redis.srem(`${this.queues.keys.waiting}:${job.queueName}`, String(job.id));
     await changeJobData(this.queues.redis, job, (payload) => {
       if (payload.waitingFor === undefined) return undefined;
       const { waitingFor: _done, ...rest } = payload;
@@ -89,11 +90,9 @@ export class DurableJobs {
     const { redis } = this.queues;
     const stored = await changeJobData(redis, job, (payload) => (payload.outcome ? undefined : { ...payload, waitingFor }));
     if (stored.outcome) return false;
-    if (waitingFor.kind === "runs") {
-      const pipeline = redis.pipeline();
-      for (const id of waitingFor.taskIds) pipeline.sadd(this.awaitedKey(id), String(job.id));
-      await pipeline.exec();
-    }
+    const pipeline = redis.pipeline().sadd(`${this.queues.keys.waiting}:${job.queueName}`, String(job.id));
+    if (waitingFor.kind === "runs") for (const id of waitingFor.taskIds) pipeline.sadd(this.awaitedKey(id), String(job.id));
+    await pipeline.exec();
     const now = this.clock.now();
     const wake = wakeTime(waitingFor);
     await job.moveToDelayed(Math.min(wake === null ? Infinity : Date.parse(wake), now + MAX_DELAY_MS), token);
@@ -184,6 +183,7 @@ export class DurableJobs {
       const { waitingFor: _given, ...rest } = payload;
       return { ...rest, steps };
     });
+    await this.queues.redis.srem(`${this.queues.keys.waiting}:${job.queueName}`, taskId);
     // Not delayed yet (its worker is between recording the wait and moveToDelayed): the worker promotes it (see suspend).
     await job.promote().catch(() => undefined);
   }

@@ -110,9 +110,9 @@ async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: s
   {
     const taskId = String(job.id);
     const payload = job.data as JobPayload;
-    if (payload.outcome) throw new UnrecoverableError(payload.outcome.error);
-    // A waiting run whose delay ended or that was promoted runs again: its wait is over.
+    // A waiting run whose delay ended or that was promoted (given its input, or cancelled) is taken: its wait is over.
     if (payload.waitingFor) await host.durable.clearWait(job);
+    if (payload.outcome) throw new UnrecoverableError(payload.outcome.error);
     if (runs.closing) {
       await job.moveToDelayed(host.clock.now(), token);
       throw new DelayedError();
