@@ -228,6 +228,30 @@ describe("BullMQ backend: durable runs", function () {
     assert.deepEqual(done.result, ["slow done"]);
   });
 
+  it("wakes, as a worker starts, a run whose runs all finished while nothing woke it (their worker died before it could)", async () => {
+    const producer = redis.manager({ worker: false });
+    producer.task({ name: "outside", queue: "side" }, () => undefined);
+    await producer.start();
+    const first = redis.manager();
+    first.task({ name: "watch" }, async (ids: string[]) => (await waitForRuns(ids)).map((r) => r.result));
+    await first.start();
+    const child = await producer.addTask("outside");
+    const watcher = await first.addTask("watch", [[child]]);
+    await reaches(producer, watcher, "waiting");
+    // A plain BullMQ worker settles the child: no Taskflow worker hears of it, as when the one that ran it died at once.
+    const plain = new Worker("side", async () => "done outside", { connection: { url: redis.server!.url, maxRetriesPerRequest: null }, prefix: redis.prefix });
+    try {
+      await reaches(producer, child, "success");
+      assert.equal((await producer.getTask(watcher))?.status, "waiting");
+      const second = redis.manager();
+      second.task({ name: "watch" }, async (ids: string[]) => (await waitForRuns(ids)).map((r) => r.result));
+      await second.start();
+      assert.deepEqual((await producer.waitFor(watcher)).result, ["done outside"]);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it("cancels a waiting run, which then never runs again and takes no input", async () => {
     const worker = redis.manager();
     let prepared = 0;

@@ -174,6 +174,7 @@ export async function startWorker(core: BackendCore, hooks: StartHooks, queue: s
   };
   worker.on("completed", settled);
   worker.on("failed", settled);
+  void connected.durable.wakeFinishedWaits(queue).catch((error: Error) => core.outsideLog(`Taskflow: the runs waiting in queue ${queue} could not be checked: ${error.message}`, "warning"));
   core.workers.set(queue, worker);
   await connected.queues.announce(queue);
 }

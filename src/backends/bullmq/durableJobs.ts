@@ -154,6 +154,26 @@ export class DurableJobs {
   }
 
   /**
+   * Promotes the queue's runs waiting for runs that have all finished. A worker does this as it
+   * starts: the worker that settled the last of them may have died before it woke them (see finished).
+   */
+  async wakeFinishedWaits(queueName: string): Promise<void> {
+    const { redis } = this.queues;
+    const queue = this.queues.get(queueName);
+    const ids = await redis.smembers(`${this.queues.keys.waiting}:${queueName}`);
+    if (ids.length === 0) return;
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hget(queue.toKey(id), "data");
+    const rows = (await pipeline.exec()) ?? [];
+    for (const [index, [, raw]] of rows.entries()) {
+      const waitingFor = typeof raw === "string" ? (JSON.parse(raw) as JobPayload).waitingFor : undefined;
+      if (waitingFor?.kind !== "runs" || !(await this.runsReady(waitingFor.taskIds))) continue;
+      const job = await queue.getJob(ids[index]);
+      if (job && (await job.getState()) === "delayed") await job.promote().catch(() => undefined);
+    }
+  }
+
+  /**
    * Gives the waiting run `taskId` the input `name` asks for: checked against the wait's schema,
    * recorded as the wait's value, the wait cleared, and the job promoted. Two managers giving it at
    * once: the compare-and-set lets one win, the other finds the run no longer waiting.
