@@ -82,7 +82,7 @@ export class HistoryOperations {
       return { ...payload, outcome: { status: "cancelled", at: this.core.clock.now(), error: `CancelledError: task ${taskId} was cancelled` } };
     });
     await queues.redis.publish(queues.keys.cancel, taskId);
-    // A delayed job (runAt, or a retry's backoff) is made ready so a worker settles it now.
+    // A delayed job (runAt, a retry's backoff, or a wait) is made ready so a worker settles it now.
     if (state === "delayed") await job.promote().catch(() => undefined);
     await events.publishChanged(job.queueName, taskId);
   }

@@ -3,8 +3,9 @@
  * in JOB_OWNED come from the job's own fields (id, name, state, timestamps, attempts, return value,
  * failedReason, stacktrace, progress, logs, queue); every other field of TASK_FIELDS is carried in
  * the job's data under its JSON-form key, so a field added to the model is carried without a change
- * here. The data also holds the retry config and the outcomes BullMQ has no state for (cancelled,
- * interrupted) as `outcome`.
+ * here: so `steps` and `waitingFor` are kept with the job, and the job's own state says whether the
+ * wait is on (delayed: waiting). The data also holds the retry config and the outcomes BullMQ has
+ * no state for (cancelled, interrupted) as `outcome`.
  */
 import type { Job, JobState } from "bullmq";
 import {

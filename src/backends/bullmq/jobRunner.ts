@@ -2,7 +2,8 @@
  * Runs one BullMQ job as a Taskflow attempt: the registered function inside the task's async scope
  * (so taskLog, reportProgress and enqueue work), logs onto the job's logs, progress through
  * updateProgress, the return value as the job's, and the outcomes BullMQ has no state for
- * (cancelled, interrupted) as data on the job before it is failed for good.
+ * (cancelled, interrupted) as data on the job before it is failed for good. Steps go into the job's
+ * data as they are recorded; an attempt that reaches a wait delays its job (see durableJobs.ts).
  */
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Redis } from "ioredis";
