@@ -163,6 +163,24 @@ describe("BullMQ backend: durable runs", function () {
     await assert.rejects(cli.provideInput(id, "approval", { approve: false }), TaskStateError);
   });
 
+  it("wakes a run waiting for input at its timeout, where the wait throws a WaitTimeoutError the task can catch", async () => {
+    const worker = redis.manager();
+    worker.task({ name: "ask" }, async () => {
+      try {
+        return await waitForInput("approval", { timeout: 1 });
+      } catch (error) {
+        return error instanceof WaitTimeoutError ? "timed out" : `other: ${String(error)}`;
+      }
+    });
+    await worker.start();
+    const id = await worker.addTask("ask");
+    await reaches(worker, id, "waiting");
+    const done = await worker.waitFor(id);
+    assert.deepEqual([done.status, done.result, done.retriesUsed], ["success", "timed out", 0]);
+    assert.match(done.steps[0]?.error ?? "", /^WaitTimeoutError: /);
+    await assert.rejects(worker.provideInput(id, "approval", true), TaskStateError);
+  });
+
   it("lets one of two managers giving the same input at once win; the other is told the run no longer waits for it", async () => {
     const worker = redis.manager();
     worker.task({ name: "pick" }, async () => waitForInput<string>("choice"));
