@@ -3,16 +3,16 @@ import { jobOf } from "../../src/backends/bullmq/jobEnqueue";
 import { JobHistory } from "../../src/backends/bullmq/jobHistory";
 import { PAYLOAD_FIELDS } from "../../src/backends/bullmq/jobMapping";
 import { RedisQueues, connect, taskflowKeys } from "../../src/backends/bullmq/redisQueues";
-import { reportProgress, taskLog } from "../../src";
+import { reportProgress, sleep, taskLog } from "../../src";
 import { FIELD_NAMES, TaskRecord, type TaskField } from "../../src/model";
 import { useRedis } from "./helpers/bullmqHarness";
 import { isInitial, sameValue, sampleTask } from "./helpers/sampleTask";
 
-/** Fields a job gets when it is added: its id, name, timestamp and queue, and its data. */
-const WRITTEN_AT_ADD: readonly TaskField[] = ["taskId", "funcName", "createdAt", "queue", ...PAYLOAD_FIELDS];
+/** Fields a job gets when it is added: its id, name, timestamp and queue, and its data (a resumed retry's steps too). */
+const WRITTEN_AT_ADD: readonly TaskField[] = ["taskId", "funcName", "createdAt", "queue", ...PAYLOAD_FIELDS.filter((k) => k !== "waitingFor")];
 
-/** Fields a job gets by running: BullMQ's state, times, attempts, failure, return value, progress and logs. */
-const WRITTEN_BY_RUN: readonly TaskField[] = ["status", "startTime", "endTime", "retriesUsed", "error", "stacktrace", "result", "logs", "progress"];
+/** Fields a job gets by running: BullMQ's state, times, attempts, failure, return value, progress, logs, and the wait it reached. */
+const WRITTEN_BY_RUN: readonly TaskField[] = ["status", "startTime", "endTime", "retriesUsed", "error", "stacktrace", "result", "logs", "progress", "waitingFor"];
 
 describe("BullMQ backend: every field of the model through Redis and back", function () {
   this.timeout(30000);
@@ -51,10 +51,15 @@ describe("BullMQ backend: every field of the model through Redis and back", func
     const fails = worker.task({ name: "fails", retries: 1, delay: 0.01 }, async () => {
       throw new Error("boom");
     });
+    const waits = worker.task({ name: "waits" }, async () => {
+      await sleep(3600);
+    });
     await worker.start();
     const succeeded = await worker.waitFor(await worker.addTask(works));
     const failed = await worker.waitFor(await worker.addTask(fails));
-    const read = [await worker.getTask(succeeded.taskId), await worker.getTask(failed.taskId)].map((r) => r!.toData());
+    const waiting = await worker.addTask(waits);
+    while ((await worker.getTask(waiting))?.status !== "waiting") await new Promise((resolve) => setTimeout(resolve, 20));
+    const read = [await worker.getTask(succeeded.taskId), await worker.getTask(failed.taskId), await worker.getTask(waiting)].map((r) => r!.toData());
     for (const key of WRITTEN_BY_RUN) {
       assert.ok(read.some((task) => !isInitial(key, task[key])), `field ${key} stayed at its initial value on both runs: ${JSON.stringify(read.map((t) => t[key]))}`);
     }

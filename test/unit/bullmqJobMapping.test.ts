@@ -23,6 +23,14 @@ describe("BullMQ backend: a job's data", () => {
     assert.deepEqual(fieldsAtInitial(sampleTask()), []);
   });
 
+  it("says waiting, with what it waits for, only while the job is delayed; pending again once it is promoted", () => {
+    const data = payloadOf(sampleTask(), {});
+    assert.deepEqual([jobToTaskData(jobWith(data), "delayed", []).status, jobToTaskData(jobWith(data), "waiting", []).status], ["waiting", "pending"]);
+    assert.equal(jobToTaskData(jobWith(data), "waiting", []).waitingFor, null);
+    assert.equal(jobToTaskData(jobWith({ ...data, waitingFor: undefined }), "delayed", []).status, "pending", "a retry's backoff is a delay too");
+    assert.equal(jobToTaskData(jobWith({ ...data, outcome: { status: "cancelled", at: 1, error: "CancelledError: c" } }), "delayed", []).status, "cancelled");
+  });
+
   it("leaves out the fields at their initial values, keeps config, and reads back as a job with every field written does", () => {
     const defaults = newTaskData({ taskId: "t1", funcName: "f", createdAt: 1000 });
     assert.deepEqual(payloadOf(defaults, {}), { config: {} });
@@ -38,7 +46,9 @@ describe("BullMQ backend: a job's data", () => {
     const sample = sampleTask();
     const data = payloadOf(sample, {}) as Record<string, unknown>;
     assert.deepEqual(Object.keys(data).sort(), ["config", ...PAYLOAD_FIELDS.map(dictKey)].sort());
-    const read = jobToTaskData(jobWith(data), "waiting", []);
+    // Delayed, with what it waits for in its data: a waiting run, the one status whose record has waitingFor.
+    const read = jobToTaskData(jobWith(data), "delayed", []);
+    assert.equal(read.status, "waiting");
     for (const key of PAYLOAD_FIELDS) assert.deepEqual(read[key], sample[key], `field ${key} did not come back from the job's data`);
   });
 
@@ -46,10 +56,11 @@ describe("BullMQ backend: a job's data", () => {
     const sample = sampleTask();
     const failed = jobToTaskData(jobOfSample(sample, "failed"), "failed", sample.logs);
     const completed = jobToTaskData(jobOfSample({ ...sample, status: "success" }, "completed"), "completed", sample.logs);
+    const waiting = jobToTaskData(jobWith(payloadOf(sample, {})), "delayed", []);
     assert.equal(completed.status, "success");
     for (const key of FIELD_NAMES) {
       if (key === "status") continue;
-      const came = sameValue(failed[key], sample[key]) || sameValue(completed[key], sample[key]);
+      const came = sameValue(failed[key], sample[key]) || sameValue(completed[key], sample[key]) || (key === "waitingFor" && sameValue(waiting[key], sample[key]));
       assert.ok(came, `field ${key} (${(JOB_OWNED as readonly string[]).includes(key) ? "a job field" : "job data"}) was lost: got ${JSON.stringify(failed[key])} and ${JSON.stringify(completed[key])}, expected ${JSON.stringify(sample[key])}`);
     }
     assert.equal(failed.status, "failed");

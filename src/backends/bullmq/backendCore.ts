@@ -3,7 +3,7 @@
  * the Redis connections, one BullMQ Worker per queue (when the manager is a worker), the cancel
  * subscription and the periodic look for queues other processes created.
  */
-import { Worker } from "bullmq";
+import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { ArgumentCipher } from "../../core/argumentCipher";
 import { backoffDelayMs } from "../../core/backoff";
@@ -21,6 +21,7 @@ import { resolveBullmqOptions, type ResolvedBullmqOptions } from "./backendOptio
 import { BackendEvents, EventHub } from "./backendEvents";
 import { BullmqSchedules } from "./bullmqSchedules";
 import { ConnectionWatch } from "./connectionWatch";
+import { DurableJobs } from "./durableJobs";
 import { JobHistory } from "./jobHistory";
 import type { JobPayload } from "./jobMapping";
 import { ActiveRuns, makeProcessor, type RunnerHost } from "./jobRunner";
@@ -43,6 +44,7 @@ export interface Connected {
   events: BackendEvents;
   schedules: BullmqSchedules;
   audit: AuditTrail;
+  durable: DurableJobs;
 }
 
 export interface BackendCore {
@@ -112,6 +114,7 @@ export async function startBackend(core: BackendCore, hooks: StartHooks): Promis
     audit: new AuditTrail(redis, keys.audit),
     events: new BackendEvents(queues, history, core.hub),
     schedules: new BullmqSchedules({ redis, key: keys.schedules, nowMs: () => core.clock.now(), tasks: () => history.all(), template: hooks.scheduleTemplate }),
+    durable: new DurableJobs(queues, history, core.clock),
   };
   core.connected = connected;
   await queues.announce(DEFAULT_QUEUE);
@@ -148,6 +151,7 @@ export async function startWorker(core: BackendCore, hooks: StartHooks, queue: s
   if (!core.options.worker || core.state !== "started" || core.workers.has(queue) || !connected) return;
   const host: RunnerHost = {
     registry: core.registry, cipher: core.cipher, clock: core.clock, maxLogLinesPerTask: core.maxLogLinesPerTask,
+    redis: connected.redis, durable: connected.durable,
     enqueueChild: hooks.runner.enqueueChild,
     publishLog: (q, event) => connected.events.publishLog(q, event),
   };
@@ -164,6 +168,13 @@ export async function startWorker(core: BackendCore, hooks: StartHooks, queue: s
     },
   });
   worker.on("error", (error) => core.outsideLog(`Taskflow worker (queue ${queue}): ${error.message}`, "warning"));
+  // The worker that settles a job wakes the runs waiting for it (a "failed" may be an attempt that is retried: they check).
+  const settled = (job: Job | undefined): void => {
+    if (job) void connected.durable.finished(job).catch((error: Error) => core.outsideLog(`Taskflow: the runs waiting for task ${job.id} could not be woken: ${error.message}`, "warning"));
+  };
+  worker.on("completed", settled);
+  worker.on("failed", settled);
+  void connected.durable.wakeFinishedWaits(queue).catch((error: Error) => core.outsideLog(`Taskflow: the runs waiting in queue ${queue} could not be checked: ${error.message}`, "warning"));
   core.workers.set(queue, worker);
   await connected.queues.announce(queue);
 }

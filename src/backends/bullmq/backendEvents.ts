@@ -159,7 +159,7 @@ export class BackendEvents {
     this.lifecycle.fire({
       taskId: record.taskId, funcName: record.funcName, status: record.status, timestamp: new Date().toISOString(),
       attempt: record.retriesUsed, retriesUsed: record.retriesUsed, duration: record.duration,
-      error: record.error, stacktrace: record.stacktrace, tags: { ...record.tags },
+      error: record.error, stacktrace: record.stacktrace, tags: { ...record.tags }, waitingFor: record.waitingFor,
     });
   }
 

@@ -95,12 +95,8 @@ export class BullmqTaskManager implements TaskflowClient {
   start(): Promise<void> {
     const { core } = this;
     if (core.state === "closing" || core.state === "closed") return Promise.reject(new Error("TaskManager has shut down and cannot start again: create a new TaskManager"));
-    core.startPromise ??= this.doStart();
+    core.startPromise ??= startBackend(core, this.hooks());
     return core.startPromise;
-  }
-
-  private async doStart(): Promise<void> {
-    await startBackend(this.core, this.hooks());
   }
 
   private hooks(): StartHooks {
@@ -116,12 +112,8 @@ export class BullmqTaskManager implements TaskflowClient {
    * interrupted), workers and connections close. Pending jobs stay in Redis. Calling it again returns the same promise.
    */
   shutdown(): Promise<void> {
-    this.core.shutdownPromise ??= this.doShutdown();
+    this.core.shutdownPromise ??= shutdownBackend(this.core);
     return this.core.shutdownPromise;
-  }
-
-  private doShutdown(): Promise<void> {
-    return shutdownBackend(this.core);
   }
 
   /** Resolves once Redis has acknowledged every write made so far (durability is Redis's: AOF or snapshots). */
@@ -223,15 +215,18 @@ export class BullmqTaskManager implements TaskflowClient {
     return this.operations("waitFor").waitFor(taskId, record);
   }
 
+  /** Gives a waiting run its input; any manager on the Redis can, also one that runs no workers. */
   async provideInput(taskId: string, name: string, value: unknown): Promise<void> {
-    throw new Error(`provideInput(${taskId}, ${name}, ${typeof value}) is not available on the BullMQ backend yet`);
+    await this.ready("provideInput");
+    await this.connected().durable.provideInput(taskId, name, value);
+    await this.audited("input", taskId, `input ${JSON.stringify(name)}`);
   }
 
   async retryTask(taskId: string, options?: RetryOptions): Promise<string> {
-    if (options?.resume || options?.fromStep !== undefined) throw new Error("retryTask with resume is not available on the BullMQ backend yet");
     await this.ready("retryTask");
-    const id = await this.operations("retryTask").retry(taskId);
-    await this.audited("retry", id, `of ${taskId}`);
+    const id = await this.operations("retryTask").retry(taskId, options);
+    const from = options?.fromStep !== undefined ? ` from step ${options.fromStep}` : options?.resume ? ", resumed" : "";
+    await this.audited("retry", id, `of ${taskId}${from}`);
     return id;
   }
 

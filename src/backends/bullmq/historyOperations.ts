@@ -7,31 +7,41 @@ import { randomUUID } from "node:crypto";
 import { rerunRecord } from "../../core/rerun";
 import { retryFailed, retryableOf } from "../../core/retryFailed";
 import {
-  CANCELLABLE_STATUSES, RETRYABLE_STATUSES, TaskRecord, TaskStateError, UnknownTaskError,
-  isCancellable, isFinished, isRetryable, orList, parseQueueName, parseQueueOptions,
-  type ClearHistoryOptions, type QueueInfo, type QueueOptions, type RetryFailedOptions, type ThroughputBucket, type ThroughputQuery,
+  CANCELLABLE_STATUSES, RESUMABLE_STATUSES, RETRYABLE_STATUSES, TaskRecord, TaskStateError, UnknownTaskError,
+  isCancellable, isFinished, isResumable, isRetryable, orList, parseQueueName, parseQueueOptions,
+  type ClearHistoryOptions, type QueueInfo, type QueueOptions, type RetryFailedOptions, type RetryOptions, type ThroughputBucket, type ThroughputQuery,
 } from "../../model";
 import { throughputOf } from "./auditTrail";
 import type { BackendCore, Connected } from "./backendCore";
+import { stepsForRetry } from "./durableJobs";
+import { changeJobData } from "./jobData";
 import { jobOf, passKey, roomIn, storeRejected, type EnqueueHost } from "./jobEnqueue";
 import { statusOf, type JobPayload } from "./jobMapping";
 import { applyQueueOptions, queueInfo } from "./queueSettings";
 
 const RETRYABLE_LIST = orList(RETRYABLE_STATUSES);
+const RESUMABLE_LIST = orList(RESUMABLE_STATUSES);
 const CANCELLABLE_LIST = orList(CANCELLABLE_STATUSES);
 
 export class HistoryOperations {
   constructor(private readonly core: BackendCore, private readonly connected: Connected, private readonly host: EnqueueHost) {}
 
-  /** A new run of a failed, interrupted or rejected task, carrying what the re-run rule (core/rerun.ts) carries. */
-  async retry(taskId: string): Promise<string> {
+  /**
+   * A new run of a failed, interrupted or rejected task, carrying what the re-run rule (core/rerun.ts)
+   * carries; with `resume` or `fromStep` (of a failed, interrupted or cancelled task) it starts with
+   * the original's done steps, so it replays them.
+   */
+  async retry(taskId: string, options: RetryOptions = {}): Promise<string> {
     const original = await this.connected.history.get(taskId);
     if (!original) throw new UnknownTaskError(taskId);
-    if (!isRetryable(original.status)) {
-      throw new TaskStateError(taskId, original.status, `Only ${RETRYABLE_LIST} tasks can be retried; task ${taskId} is ${original.status}`);
+    const resume = options.resume === true || options.fromStep !== undefined;
+    if (resume ? !isResumable(original.status) : !isRetryable(original.status)) {
+      const allowed = resume ? `Only ${RESUMABLE_LIST} tasks can be resumed` : `Only ${RETRYABLE_LIST} tasks can be retried`;
+      throw new TaskStateError(taskId, original.status, `${allowed}; task ${taskId} is ${original.status}`);
     }
     const registration = this.core.registry.lookup(original.funcName);
     const record = rerunRecord(original, randomUUID(), this.core.clock.now());
+    record.steps = stepsForRetry(original, options);
     if ((await roomIn(this.host, record.queue)) < 1) throw await storeRejected(this.host, record);
     if (record.idempotencyKey !== null) await passKey(this.host, record.idempotencyKey, record.taskId);
     const { name, data, opts } = jobOf(record, registration.config, this.host);
@@ -51,7 +61,10 @@ export class HistoryOperations {
     }, options);
   }
 
-  /** Cancels a pending or running task: its data says cancelled at once; a worker running it aborts the attempt. */
+  /**
+   * Cancels a pending, running or waiting task: its data says cancelled at once; a worker running it
+   * aborts the attempt, and a delayed (waiting) job is promoted so a worker settles it.
+   */
   async cancel(taskId: string): Promise<void> {
     const { history, queues, events } = this.connected;
     const job = await history.job(taskId);
@@ -61,14 +74,15 @@ export class HistoryOperations {
       throw new TaskStateError(taskId, rejected.status, `Task ${taskId} is already ${rejected.status}; only ${CANCELLABLE_LIST} tasks can be cancelled`);
     }
     const state = await job.getState();
-    const payload = job.data as JobPayload;
-    const status = statusOf(state, payload);
-    if (!isCancellable(status)) {
-      throw new TaskStateError(taskId, status, `Task ${taskId} is already ${status}; only ${CANCELLABLE_LIST} tasks can be cancelled`);
-    }
-    await job.updateData({ ...payload, outcome: { status: "cancelled", at: this.core.clock.now(), error: `CancelledError: task ${taskId} was cancelled` } });
+    await changeJobData(queues.redis, job, (payload: JobPayload) => {
+      const status = statusOf(state, payload);
+      if (!isCancellable(status)) {
+        throw new TaskStateError(taskId, status, `Task ${taskId} is already ${status}; only ${CANCELLABLE_LIST} tasks can be cancelled`);
+      }
+      return { ...payload, outcome: { status: "cancelled", at: this.core.clock.now(), error: `CancelledError: task ${taskId} was cancelled` } };
+    });
     await queues.redis.publish(queues.keys.cancel, taskId);
-    // A delayed job (runAt, or a retry's backoff) is made ready so a worker settles it now.
+    // A delayed job (runAt, a retry's backoff, or a wait) is made ready so a worker settles it now.
     if (state === "delayed") await job.promote().catch(() => undefined);
     await events.publishChanged(job.queueName, taskId);
   }

@@ -3,8 +3,9 @@
  * in JOB_OWNED come from the job's own fields (id, name, state, timestamps, attempts, return value,
  * failedReason, stacktrace, progress, logs, queue); every other field of TASK_FIELDS is carried in
  * the job's data under its JSON-form key, so a field added to the model is carried without a change
- * here. The data also holds the retry config and the outcomes BullMQ has no state for (cancelled,
- * interrupted) as `outcome`.
+ * here: so `steps` and `waitingFor` are kept with the job, and the job's own state says whether the
+ * wait is on (delayed: waiting). The data also holds the retry config and the outcomes BullMQ has
+ * no state for (cancelled, interrupted) as `outcome`.
  */
 import type { Job, JobState } from "bullmq";
 import {
@@ -52,6 +53,8 @@ export type JobPayload = { [K in PayloadField as DictKeyOf<K>]?: JsonOf<TaskData
   /** Always written: workers of earlier versions read it without a default. */
   config: JobConfig;
   outcome?: JobOutcome;
+  /** BullMQ's stalledCounter when a worker last took the job on after a stall that interrupted nothing (see reachedWait). */
+  stallsSeen?: number;
   /** A run of a function with `debounce`: its key, and the epoch ms its window ends (after its last add). */
   debounce?: { key: string; untilMs: number };
 };
@@ -101,13 +104,17 @@ export function bullPriority(priority: number): number {
   return PRIORITY_ZERO - Math.max(-MAX_PRIORITY, Math.min(MAX_PRIORITY, p));
 }
 
-/** A job's Taskflow status from its BullMQ state and its data's outcome. */
+/**
+ * A job's Taskflow status from its BullMQ state and its data's outcome. A waiting run is a delayed
+ * job whose data says what it waits for; once it is promoted (or its delay ends) it is pending again.
+ */
 export function statusOf(state: JobState | "unknown" | "waiting-children" | "prioritized", payload: JobPayload): TaskStatus {
   if (payload.outcome) return payload.outcome.status;
   switch (state) {
     case "active": return "running";
     case "completed": return "success";
     case "failed": return "failed";
+    case "delayed": return payload.waitingFor ? "waiting" : "pending";
     default: return "pending";
   }
 }
@@ -123,8 +130,9 @@ export function jobToTaskData(job: Job, state: JobState | "unknown" | "prioritiz
   const payload = job.data as JobPayload;
   const status = statusOf(state, payload);
   const attemptsMade = job.attemptsMade ?? 0;
-  const started = job.attemptsStarted ?? attemptsMade;
-  const retriesUsed = status === "pending" ? attemptsMade : status === "running" ? Math.max(0, started - 1) : Math.max(0, attemptsMade - 1);
+  // BullMQ counts a finished attempt in attemptsMade as it settles; a wait (moveToDelayed skipping
+  // the attempt) and a hand-back count none, while attemptsStarted counts every start.
+  const retriesUsed = status === "pending" || status === "running" || status === "waiting" ? attemptsMade : Math.max(0, attemptsMade - 1);
   const outcome = payload.outcome;
   const stack = job.stacktrace?.length ? job.stacktrace[job.stacktrace.length - 1] : null;
   const failedReason = job.failedReason ? job.failedReason : null;
@@ -143,7 +151,10 @@ export function jobToTaskData(job: Job, state: JobState | "unknown" | "prioritiz
     queue: job.queueName,
     progress: progressOf(job.progress),
   };
-  return { ...owned, ...payloadFields(payload) };
+  const fields = payloadFields(payload);
+  // The data keeps the last wait until the job runs again; it is what the run waits for only while it waits.
+  if (status !== "waiting") fields.waitingFor = null;
+  return { ...owned, ...fields };
 }
 
 /**

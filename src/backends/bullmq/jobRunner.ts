@@ -2,11 +2,13 @@
  * Runs one BullMQ job as a Taskflow attempt: the registered function inside the task's async scope
  * (so taskLog, reportProgress and enqueue work), logs onto the job's logs, progress through
  * updateProgress, the return value as the job's, and the outcomes BullMQ has no state for
- * (cancelled, interrupted) as data on the job before it is failed for good.
+ * (cancelled, interrupted) as data on the job before it is failed for good. Steps go into the job's
+ * data as they are recorded; an attempt that reaches a wait delays its job (see durableJobs.ts).
  */
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
+import type { Redis } from "ioredis";
 import type { ArgumentCipher } from "../../core/argumentCipher";
-import { callArguments, runAttempt, shouldRetry, type AttemptPort, type AttemptTask } from "../../core/attempt";
+import { Suspended, callArguments, runAttempt, shouldRetry, type AttemptPort, type AttemptTask } from "../../core/attempt";
 import { CancelledError, ShutdownError, errorSummary, toError } from "../../core/errors";
 import { LogCap } from "../../core/logCap";
 import type { TaskRegistry } from "../../core/taskRegistry";
@@ -15,6 +17,8 @@ import type { Clock } from "../../core/types";
 import { logLine } from "../../model/logMarkers";
 import type { JobOutcome, JobPayload } from "./jobMapping";
 import { Stopper } from "../../core/stopper";
+import { reachedWait, stepsOf, type DurableJobs } from "./durableJobs";
+import { changeJobData } from "./jobData";
 
 /** Milliseconds a job of a function this worker does not have waits before another worker may take it. */
 export const HAND_BACK_MS = 1000;
@@ -24,6 +28,9 @@ export interface RunnerHost {
   readonly registry: TaskRegistry;
   readonly cipher: ArgumentCipher;
   readonly clock: Clock;
+  readonly redis: Redis;
+  /** Steps and waits kept with the jobs. */
+  readonly durable: DurableJobs;
   /** Log lines kept per task; later lines are counted in one marker line. */
   readonly maxLogLinesPerTask: number;
   /** enqueue() inside a task: a run whose parentId is the task's id. */
@@ -85,11 +92,10 @@ function finalError(error: Error, unrecoverable: boolean): Error {
   return out;
 }
 
-/** Settles a job that must not run (again) with an outcome BullMQ has no state for. */
-async function settleWith(job: Job, outcome: JobOutcome): Promise<never> {
-  const payload = job.data as JobPayload;
-  if (!payload.outcome) await job.updateData({ ...payload, outcome });
-  throw new UnrecoverableError(outcome.error);
+/** Settles a job that must not run (again) with an outcome BullMQ has no state for (a cancel already written wins). */
+async function settleWith(host: RunnerHost, job: Job, outcome: JobOutcome): Promise<never> {
+  const stored = await changeJobData(host.redis, job, (payload) => (payload.outcome ? undefined : { ...payload, outcome }));
+  throw new UnrecoverableError((stored.outcome ?? outcome).error);
 }
 
 /**
@@ -105,13 +111,15 @@ async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: s
   {
     const taskId = String(job.id);
     const payload = job.data as JobPayload;
+    // A waiting run whose delay ended or that was promoted (given its input, or cancelled) is taken: its wait is over.
+    if (payload.waitingFor) await host.durable.clearWait(job);
     if (payload.outcome) throw new UnrecoverableError(payload.outcome.error);
     if (runs.closing) {
       await job.moveToDelayed(host.clock.now(), token);
       throw new DelayedError();
     }
     if (runs.cancelledEarly(taskId)) {
-      await settleWith(job, { status: "cancelled", at: host.clock.now(), error: `CancelledError: task ${taskId} was cancelled` });
+      await settleWith(host, job, { status: "cancelled", at: host.clock.now(), error: `CancelledError: task ${taskId} was cancelled` });
     }
     const registration = host.registry.get(job.name);
     if (!registration) {
@@ -120,15 +128,19 @@ async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: s
       throw new DelayedError();
     }
     // BullMQ counts the times a job's worker died under it (its lock expired); it is then waiting again.
-    if ((job.stalledCounter ?? 0) > 0 && payload.config.requeueOnInterrupt !== true) {
-      await settleWith(job, { status: "interrupted", at: host.clock.now(), error: `Interrupted: the worker running task ${taskId} stopped (its lock expired) and requeueOnInterrupt is off` });
+    const stalls = job.stalledCounter ?? 0;
+    if (stalls > (payload.stallsSeen ?? 0) && payload.config.requeueOnInterrupt !== true) {
+      // A run cut off after it had reached a wait was about to wait: it replays up to the wait, which holds or not.
+      if (reachedWait(payload, job.attemptsMade)) await host.durable.stallSeen(job, stalls);
+      else await settleWith(host, job, { status: "interrupted", at: host.clock.now(), error: `Interrupted: the worker running task ${taskId} stopped (its lock expired) and requeueOnInterrupt is off` });
     }
     // A debounced run that starts leaves its key free: the next add of the key is a new run.
     if (payload.debounce) await job.removeDeduplicationKey().catch(() => false);
     const run = new Stopper();
     runs.byId.set(taskId, run);
+    let outcome: unknown;
     try {
-      return await runJobAttempt(host, job, registration.fn, run);
+      outcome = await runJobAttempt(host, job, registration.fn, run);
     } catch (thrown) {
       const reason = run.stopped ? run.reason : undefined;
       if (reason instanceof ShutdownError) {
@@ -136,10 +148,10 @@ async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: s
           await job.moveToDelayed(host.clock.now(), token);
           throw new DelayedError();
         }
-        return settleWith(job, { status: "interrupted", at: host.clock.now(), error: `Interrupted: ${reason.message}` });
+        return settleWith(host, job, { status: "interrupted", at: host.clock.now(), error: `Interrupted: ${reason.message}` });
       }
       if (reason instanceof CancelledError) {
-        return settleWith(job, { status: "cancelled", at: host.clock.now(), error: errorSummary(reason) });
+        return settleWith(host, job, { status: "cancelled", at: host.clock.now(), error: errorSummary(reason) });
       }
       const error = toError(thrown);
       // BullMQ retries a plain Error itself while attempts are left, after the "taskflow" backoff strategy's delay.
@@ -147,6 +159,12 @@ async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: s
     } finally {
       runs.byId.delete(taskId);
     }
+    if (!(outcome instanceof Suspended)) return outcome;
+    // The wait holds no worker: the job is delayed until it wakes, without spending an attempt.
+    if (!(await host.durable.suspend(job, token, outcome.waitingFor))) {
+      throw new UnrecoverableError((job.data as JobPayload).outcome?.error ?? `CancelledError: task ${taskId} was cancelled`);
+    }
+    throw new DelayedError();
   }
 }
 
@@ -173,8 +191,8 @@ function jobPort(host: RunnerHost, job: Job, attempt: number, tags: Readonly<Rec
       writes.push(job.updateProgress(progress).catch(() => undefined));
     },
     enqueueChild: (task, args, options) => host.enqueueChild({ taskId, funcName }, task, args, options),
-    recordStep: () => Promise.reject(new Error("steps are not recorded on the BullMQ backend yet")),
-    finishedRuns: () => Promise.reject(new Error("waitForRuns is not available on the BullMQ backend yet")),
+    recordStep: (entry) => host.durable.recordStep(job, entry),
+    finishedRuns: (taskIds) => host.durable.finishedRuns(taskIds),
   };
 }
 
@@ -194,9 +212,11 @@ async function runJobAttempt(host: RunnerHost, job: Job, fn: TaskFunction, stopp
       taskId, funcName, tags, fn, args: callArguments(resolved), timeoutSeconds: payload.config.timeout, stopper,
       // BullMQ keeps no count of a job's lines this side of Redis, so each attempt has the whole cap.
       logCap: new LogCap(host.maxLogLinesPerTask),
-      recordedSteps: () => [],
+      recordedSteps: () => stepsOf(job.data as JobPayload),
     };
-    return await runAttempt(jobPort(host, job, attempt, tags, writes), task, attempt);
+    // An attempt that recorded steps before goes on after a wait (or a hand-back): no retry marker.
+    const resumed = stepsOf(payload).some((s) => s.attempt === attempt);
+    return await runAttempt(jobPort(host, job, attempt, tags, writes), task, attempt, resumed);
   } finally {
     if (writes.length > 0) await Promise.all(writes);
   }

@@ -23,6 +23,10 @@ export function taskflowKeys(prefix: string) {
     schedules: `${base}:schedules`,
     /** List of audit entries as JSON, newest first. */
     audit: `${base}:audit`,
+    /** Prefix of sets `<waiting>:<queue>`: ids of the queue's jobs delayed for a wait (not pending: see pendingCount). */
+    waiting: `${base}:waiting`,
+    /** Prefix of sets `<awaitedBy>:<task id>`: ids of the runs whose waitForRuns names that task. */
+    awaitedBy: `${base}:awaited-by`,
     /** Pub/sub channel: ids of tasks to cancel, for the worker running them. */
     cancel: `${base}:cancel`,
   };
