@@ -11,7 +11,9 @@ import {
   DebugAgain,
   EngineUnavailable,
   OpenFrame,
+  ProvideInput,
   Ready,
+  ResumeTask,
   RetryTask,
   RunAgain,
   RunWithArguments,
@@ -85,6 +87,16 @@ export class TaskPanelController implements Disposable {
         const newTaskId = await manager.retryTask(taskId);
         host.showTask(newTaskId);
         return { taskId: newTaskId };
+      })
+      .onRequest(ResumeTask, async ({ taskId, fromStep }) => {
+        const newTaskId = await manager.retryTask(taskId, fromStep === null ? { resume: true } : { fromStep });
+        host.log(`task panel: ${fromStep === null ? "resumed" : `retried from step ${fromStep}`} task ${taskId} as ${newTaskId}`);
+        host.showTask(newTaskId);
+        return { taskId: newTaskId };
+      })
+      .onRequest(ProvideInput, async ({ taskId, name, value }) => {
+        await manager.provideInput(taskId, name, value);
+        return {};
       })
       .onRequest(CancelTask, async ({ taskId }) => {
         try {
@@ -164,7 +176,8 @@ export class TaskPanelController implements Disposable {
     return {
       ...task,
       stack: resolveStack(task.stacktrace, this.options.host.workspaceFolders()),
-      children: children.map(({ taskId, funcName, status }) => ({ taskId, funcName, status })),
+      children: children.map(({ taskId, funcName, status, createdAt, startTime, endTime }) =>
+        ({ taskId, funcName, status, createdAt: createdAt.toISOString(), startTime: startTime?.toISOString() ?? null, endTime: endTime?.toISOString() ?? null })),
       childCount,
       hold: hold === undefined ? null : { rule: hold.rule, ...holdText(hold) },
     };
