@@ -103,7 +103,7 @@ describe("protocol: validation of webview input", () => {
     assert.deepEqual(parseTaskQuery(validQuery), validQuery);
     const unset = parseTaskQuery({ ...validQuery, funcName: "", tag: null, search: undefined });
     assert.deepEqual([unset.funcName, unset.tag, unset.search], [null, null, null]);
-    rejects(() => parseTaskQuery({ ...validQuery, statuses: ["done"] }), /params "statuses\.0" must be one of running, pending, failed, interrupted, rejected, cancelled, success, got the string "done"/);
+    rejects(() => parseTaskQuery({ ...validQuery, statuses: ["done"] }), /params "statuses\.0" must be one of running, waiting, pending, failed, interrupted, rejected, cancelled, success, got the string "done"/);
     rejects(() => parseTaskQuery({ ...validQuery, statuses: "failed" }), /"statuses" must be an array of statuses/);
     rejects(() => parseTaskQuery({ ...validQuery, sort: { by: "logs", order: "asc" } }), /"sort\.by" must be one of createdAt, duration, funcName, status, got the string "logs"/);
     rejects(() => parseTaskQuery({ ...validQuery, sort: { by: "retriesUsed", order: "asc" } }), /"sort\.by"/);
