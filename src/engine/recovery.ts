@@ -4,12 +4,21 @@ import { ShutdownError } from "../core/errors";
 import type { TaskLedger } from "./taskLedger";
 import { TaskRecord } from "./taskRecord";
 import type { TaskRegistry } from "../core/taskRegistry";
-import type { Clock, TaskConfig } from "../core/types";
+import type { Clock, TaskConfig, WaitingFor } from "../core/types";
 
 const NOT_RAN = "Taskflow shut down before this task ran";
 const SHUT_DOWN_RUNNING = "Taskflow shut down while this task was running";
 const SHUT_DOWN_WAITING = "Taskflow shut down while this task waited for its next retry";
 const PROCESS_EXITED = "The process running this task exited before it finished (found still running at the next start)";
+
+/**
+ * The wait a running record had reached when it was cut off: its last entry, recorded by this
+ * attempt, is a wait still open. Such a run was about to wait, and waits.
+ */
+function reachedWait(record: TaskRecord): WaitingFor | null {
+  const last = record.steps[record.steps.length - 1];
+  return last?.status === "waiting" && last.attempt === record.retriesUsed ? last.waitingFor : null;
+}
 
 /** The parts of a manager that start-up recovery and shutdown change. */
 export interface RecoveryParts {
@@ -44,9 +53,9 @@ export class Recovery {
     const { store, clock, registry, ledger, dispatcher } = this.parts;
     for (const data of store.tasksWithStatus(["running"])) {
       const record = TaskRecord.fromData(data);
-      const last = record.steps[record.steps.length - 1];
-      if (last?.status === "waiting" && last.waitingFor !== null && last.attempt === record.retriesUsed) {
-        ledger.transition(record, "waiting", { waitingFor: last.waitingFor });
+      const waitingFor = reachedWait(record);
+      if (waitingFor !== null) {
+        ledger.transition(record, "waiting", { waitingFor });
         continue;
       }
       if (registry.get(record.funcName)?.config.requeueOnInterrupt) {
@@ -97,7 +106,9 @@ export class Recovery {
       if (run.detached) continue;
       run.detached = true;
       const { record, config } = run;
-      if (record.status === "running") {
+      const waitingFor = record.status === "running" ? reachedWait(record) : null;
+      if (waitingFor !== null) ledger.transition(record, "waiting", { waitingFor }, run);
+      else if (record.status === "running") {
         if (config.requeueOnInterrupt) ledger.transition(record, "pending", { startTime: null, endTime: null });
         else ledger.transition(record, "interrupted", { endTime: now, error: SHUT_DOWN_RUNNING }, run);
       } else if (record.status === "pending" && !config.persist && !config.requeueOnInterrupt && record.runAt === null) {

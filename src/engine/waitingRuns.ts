@@ -45,7 +45,9 @@ export class WaitingRuns {
     if (at !== null) {
       const ms = new Date(at).getTime();
       this.due.push({ at: ms, taskId: record.taskId });
-      this.timer.wakeBy(ms);
+      // Already due (a sleep that ended while the process was down): woken once the caller's change is out.
+      if (ms <= this.options.clock.now()) queueMicrotask(() => this.wakeDue());
+      else this.timer.wakeBy(ms);
     }
     if (waitingFor.kind === "runs") {
       for (const id of waitingFor.taskIds) {
@@ -54,7 +56,7 @@ export class WaitingRuns {
         parents.add(record.taskId);
       }
       // A run may have finished between the task's check and its wait being recorded.
-      if (waitingFor.taskIds.every((id) => this.options.isFinished(id))) this.resume(record.taskId);
+      if (waitingFor.taskIds.every((id) => this.options.isFinished(id))) queueMicrotask(() => this.resume(record.taskId));
     }
   }
 

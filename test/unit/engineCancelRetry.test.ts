@@ -102,7 +102,7 @@ describe("engine: cancel", () => {
     await manager.waitFor(id);
     await assert.rejects(manager.cancelTask(id), (e: unknown) =>
       e instanceof TaskStateError && e.taskId === id && e.status === "success" &&
-      e.message === `Task ${id} is already success; only pending or running tasks can be cancelled`);
+      e.message === `Task ${id} is already success; only pending, running or waiting tasks can be cancelled`);
     await assert.rejects(manager.cancelTask("nope"), (e: unknown) =>
       e instanceof UnknownTaskError && e.taskId === "nope" && /^Unknown task id "nope"/.test(e.message));
   });

@@ -211,7 +211,7 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
         name: "ValidationError", message: 'listTasks query "sort.by" must be one of createdAt, duration, funcName, status, got the string "name"',
       });
       assert.throws(() => store.listTasks(bad({ text: "seed" })), /listTasks query has an unknown key "text"\. Known keys: status, funcName, tag, search,/);
-      assert.throws(() => store.countTasks(bad({ status: "done" })), /listTasks query "status" must be one of running, pending, .*got the string "done"/);
+      assert.throws(() => store.countTasks(bad({ status: "done" })), /listTasks query "status" must be one of running, waiting, pending, .*got the string "done"/);
       assert.throws(() => store.listTasks(bad({ withLogs: "no" })), /listTasks query "withLogs" must be true or false, got the string "no"/);
     });
 
@@ -250,23 +250,23 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       assert.deepEqual(ids(store.listTasks()), ["t2", "t1"]);
     });
 
-    it("clears finished tasks, all or those created before a time, never pending or running ones", async () => {
-      const statuses: TaskStatus[] = ["pending", "running", "success", "failed", "interrupted", "cancelled", "rejected"];
+    it("clears finished tasks, all or those created before a time, never pending, running or waiting ones", async () => {
+      const statuses: TaskStatus[] = ["pending", "running", "waiting", "success", "failed", "interrupted", "cancelled", "rejected"];
       statuses.forEach((status, i) => {
         store.saveTask(task({ taskId: `old-${status}`, status, createdAt: 10 + i }));
         store.saveTask(task({ taskId: `new-${status}`, status, createdAt: 100 + i }));
       });
       assert.equal(store.clearFinished(50), 5);
       store = await harness.reload(store);
-      assert.equal(store.countTasks(), 9);
+      assert.equal(store.countTasks(), 11);
       assert.equal(store.clearFinished(), 5);
       store = await harness.reload(store);
-      assert.deepEqual(ids(store.listTasks()).sort(), ["new-pending", "new-running", "old-pending", "old-running"]);
+      assert.deepEqual(ids(store.listTasks()).sort(), ["new-pending", "new-running", "new-waiting", "old-pending", "old-running", "old-waiting"]);
     });
 
     it("computes metrics over the whole store", async () => {
       assert.deepEqual(store.metrics(), {
-        total: 0, pending: 0, running: 0, success: 0, failed: 0, interrupted: 0, cancelled: 0, rejected: 0, successRate: 0, avgDuration: 0,
+        total: 0, pending: 0, running: 0, success: 0, failed: 0, interrupted: 0, cancelled: 0, rejected: 0, waiting: 0, successRate: 0, avgDuration: 0,
       });
       store.saveTask(task({ taskId: "s1", status: "running", startTime: 0 }));
       store.saveTask(task({ taskId: "s1", status: "success", startTime: 0, endTime: 1000 }));
@@ -279,9 +279,11 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       store.saveTask(task({ taskId: "i1", status: "interrupted" }));
       store.saveTask(task({ taskId: "j1", status: "rejected" }));
       store.saveTask(task({ taskId: "j2", status: "rejected" }));
+      store.saveTask(task({ taskId: "w1", status: "running", startTime: 5 }));
+      store.saveTask(task({ taskId: "w1", status: "waiting", startTime: 5 }));
       store = await harness.reload(store);
       assert.deepEqual(store.metrics(), {
-        total: 10, pending: 1, running: 1, success: 3, failed: 1, interrupted: 1, cancelled: 1, rejected: 2, successRate: 0.75, avgDuration: 2,
+        total: 11, pending: 1, running: 1, waiting: 1, success: 3, failed: 1, interrupted: 1, cancelled: 1, rejected: 2, successRate: 0.75, avgDuration: 2,
       });
       store.deleteTasks(["s2"]);
       assert.equal(store.metrics().avgDuration, 1.5);

@@ -87,7 +87,7 @@ describe("store schema migrations", () => {
     assert.deepEqual(store.listTasks({ tag: "env=prod", search: "SEED" }).map((t) => t.taskId), ["t1"], "tags and search_text kept");
     store.saveTask(newTaskData({ taskId: "t3", funcName: "sync", status: "rejected", createdAt: 3000, queue: "emails" }));
     assert.deepEqual({ ...store.metrics() }, {
-      total: 3, pending: 1, running: 0, success: 1, failed: 0, interrupted: 0, cancelled: 0, rejected: 1, successRate: 1, avgDuration: 2,
+      total: 3, pending: 1, running: 0, success: 1, failed: 0, interrupted: 0, cancelled: 0, rejected: 1, waiting: 0, successRate: 1, avgDuration: 2,
     }, "the migration counts rejected tasks");
     await store.close();
     stores.length = 0;
