@@ -74,6 +74,10 @@ export class InputForm {
     const key = fieldId(f.path);
     const label = h("span", { class: "input-label" }, f.label, f.required ? h("span", { class: "required-mark", title: "required" }, " *") : null);
     const hint = f.description ? h("div", { class: "field-hint", id: `${id}-hint` }, f.description) : null;
+    if (f.kind === "group" && f.path.length === 0) {
+      // The value as a whole: the prompt above already says what it is.
+      return h("div", { class: "input-fields", id }, hint, ...f.fields.map((child) => this.renderField(child, shown)));
+    }
     if (f.kind === "group") {
       return h("fieldset", { class: "input-group", id }, h("legend", {}, label), hint, ...f.fields.map((child) => this.renderField(child, shown)));
     }

@@ -3,7 +3,7 @@
  * bar on a shared axis, in a box that scrolls past a few dozen rows. A click on a step or wait shows
  * its value or error below, with Retry from here; a click on a child opens its panel.
  */
-import { stepKey, type StepRecord } from "../../src/model/durable";
+import { parseStepKey, stepKey, type StepRecord } from "../../src/model/durable";
 import { isResumable } from "../../src/model/status";
 import type { TaskView } from "../../src/protocol";
 import { h, replaceChildren } from "../shared/dom";
@@ -23,7 +23,7 @@ export class TimelineView {
   readonly element = h("section", { class: "timeline", id: "timeline", hidden: true, "aria-label": "Timeline" });
   private readonly summary = h("span", { class: "timeline-summary", id: "timeline-summary" });
   private readonly axis = h("div", { class: "tl-axis", "aria-hidden": "true" });
-  private readonly rows = h("div", { class: "tl-rows", id: "timeline-rows", role: "list" });
+  private readonly rows = h("div", { class: "tl-rows", id: "timeline-rows" });
   private readonly detail = h("div", { class: "tl-detail", id: "step-detail", hidden: true, "aria-live": "polite" });
   private selected: string | null = null;
   private task: ShownTask | null = null;
@@ -46,8 +46,11 @@ export class TimelineView {
     ].join(" · ");
     this.renderAxis(model);
     const scrollTop = this.rows.scrollTop;
+    // Drawn again every second while the run is live: keep the scroll and the keyboard focus where they were.
+    const focused = this.rows.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.rowId : undefined;
     replaceChildren(this.rows, ...model.rows.map((row) => this.renderRow(row, model)));
     this.rows.scrollTop = scrollTop;
+    if (focused !== undefined) this.rows.querySelector<HTMLElement>(`[data-row-id="${CSS.escape(focused)}"]`)?.focus();
     this.renderDetail();
   }
 
@@ -67,9 +70,13 @@ export class TimelineView {
     // Through CSSOM: the CSP allows no inline style attributes.
     bar.style.left = `${leftPercent}%`;
     bar.style.width = `${widthPercent}%`;
-    const label = h("span", { class: "tl-label" }, row.label);
+    // A long step name is cut short before its occurrence, which tells fetch#1 from fetch#2.
+    const key = row.stepKey === null ? undefined : parseStepKey(row.stepKey);
+    const label = key
+      ? h("span", { class: "tl-label tl-key" }, h("span", { class: "tl-name" }, key.name), h("span", { class: "tl-occurrence" }, `#${key.occurrence}`))
+      : h("span", { class: "tl-label" }, row.label);
     const track = h("span", { class: "tl-track" }, bar);
-    const attributes = { class: `tl-row tl-row-${row.kind}${row.id === this.selected ? " selected" : ""}`, title: row.title, role: "listitem", "data-row-id": row.id };
+    const attributes = { class: `tl-row tl-row-${row.kind}${row.id === this.selected ? " selected" : ""}`, title: row.title, "data-row-id": row.id };
     if (row.stepKey === null && row.childId === null) return h("div", attributes, label, track);
     return h("button", {
       ...attributes,
