@@ -27,6 +27,8 @@ interface Shown {
   root: FormField;
   raw: RawValues;
   errors: Map<string, HTMLElement>;
+  /** The engine took a value: Submit stays off until the panel shows the run moving on. */
+  sent: boolean;
 }
 
 export class InputForm {
@@ -53,7 +55,7 @@ export class InputForm {
     const key = `${taskId} ${waitingFor.step}`;
     if (this.shown?.key === key) return;
     const root = inputFields(waitingFor.schema);
-    this.shown = { key, wait: waitingFor, schema: waitingFor.schema, root, raw: initialValues(root), errors: new Map() };
+    this.shown = { key, wait: waitingFor, schema: waitingFor.schema, root, raw: initialValues(root), errors: new Map(), sent: false };
     this.outcome.hidden = true;
     replaceChildren(
       this.element,
@@ -135,7 +137,7 @@ export class InputForm {
     const general = shown.errors.has("") ? [] : result.problems.get("") ?? [];
     replaceChildren(this.formProblems, ...general.map((m) => h("div", {}, m)));
     this.formProblems.hidden = general.length === 0;
-    if (result.ok && !this.sending) this.submitButton.removeAttribute("disabled");
+    if (result.ok && !this.sending && !shown.sent) this.submitButton.removeAttribute("disabled");
     else this.submitButton.setAttribute("disabled", "");
     this.submitButton.setAttribute("title", result.ok ? `Give this value to ${shown.wait.name}` : "Fix the fields marked above first");
     return result.ok ? { value: result.value } : null;
@@ -144,12 +146,13 @@ export class InputForm {
   private async submit(): Promise<void> {
     const shown = this.shown;
     const checked = this.check();
-    if (!shown || !checked || this.sending) return;
+    if (!shown || !checked || this.sending || shown.sent) return;
     this.sending = true;
     this.submitButton.setAttribute("disabled", "");
     this.outcome.hidden = true;
     try {
       await this.send(shown.wait.name, checked.value);
+      shown.sent = true;
       this.onSent(`Input ${shown.wait.name} given: the run resumes.`);
     } catch (error) {
       this.outcome.textContent = `Not accepted: ${error instanceof Error ? error.message : String(error)}`;

@@ -1,4 +1,5 @@
 import { CANCELLABLE_STATUSES, RESUMABLE_STATUSES, RETRYABLE_STATUSES, isCancellable, isFinished, isResumable, isRetryable } from "../../src/model/status";
+import { describeWait } from "../../src/model/durable";
 import { orList } from "../../src/model/orList";
 import {
   CancelTask,
@@ -60,6 +61,7 @@ const title = h("h1", { class: "title" });
 const statusTag = h("vscode-tag", { class: "status", id: "status" });
 const idText = h("code", { class: "task-id" });
 const holdLine = h("div", { class: "hold", id: "hold", hidden: true });
+const waitLine = h("div", { class: "hold", id: "wait", hidden: true });
 const retryButton = h("vscode-button", { id: "retry", onClick: () => void act("retry") }, "Retry");
 const resumeButton = h("vscode-button", { id: "resume", appearance: "secondary", onClick: () => void act("resume") }, "Resume");
 const cancelButton = h("vscode-button", { id: "cancel", appearance: "secondary", onClick: () => void act("cancel") }, "Cancel");
@@ -102,6 +104,7 @@ replaceChildren(
   h("header", { class: "task-header" },
     h("div", { class: "title-row" }, title, statusTag, idText),
     holdLine,
+    waitLine,
     h("div", { class: "actions" }, retryButton, resumeButton, cancelButton, runAgainButton, editRunButton, debugAgainButton)),
   notice,
   inputForm.element,
@@ -264,6 +267,9 @@ function render(t: Omit<TaskView, "logs">): void {
   holdLine.textContent = t.hold?.summary ?? "";
   if (t.hold) holdLine.setAttribute("title", t.hold.detail);
   else holdLine.removeAttribute("title");
+  const wait = t.status === "waiting" ? t.waitingFor : null;
+  waitLine.hidden = wait === null;
+  waitLine.textContent = wait === null ? "" : `${describeWait(wait, (iso) => `${formatTime(iso)} UTC`)}${wait.kind !== "sleep" && wait.timeoutAt ? ` (times out at ${formatTime(wait.timeoutAt)} UTC)` : ""}`;
   const status = t.status;
   setEnabled(retryButton, isRetryable(status), `Only a ${orList(RETRYABLE_STATUSES)} task can be retried`);
   // Resume replays steps: offered only on a run that recorded some.
