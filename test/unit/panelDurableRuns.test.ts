@@ -4,7 +4,7 @@ import type { TaskManager } from "../../src/engine/taskManager";
 import type { InputSchema } from "../../src/model/inputSchema";
 import { TaskPanelController } from "../../src/extension/panels/taskPanelController";
 import type { TaskView } from "../../src/protocol";
-import { makeEngine, shutdownEngines } from "./helpers/engineHarness";
+import { deferred, makeEngine, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 import { fakeHost, ready, recorder } from "./panelControllers.test";
 import { FakeTimers } from "./panelHelpers.test";
@@ -15,14 +15,15 @@ describe("task panel controller: durable runs", () => {
   function panel(manager: TaskManager, taskId: string) {
     const r = recorder();
     const { host, calls } = fakeHost();
-    const controller = new TaskPanelController(taskId, { manager, host, post: r.post, timers: new FakeTimers(), realpath: async (p) => p });
+    const timers = new FakeTimers();
+    const controller = new TaskPanelController(taskId, { manager, host, post: r.post, timers, realpath: async (p) => p });
     let nextId = 1;
     const request = async (method: string, params: unknown): Promise<number> => {
       const id = nextId++;
       await controller.handleMessage({ kind: "request", id, method, params });
       return id;
     };
-    return { ...r, controller, calls, request };
+    return { ...r, controller, calls, request, timers };
   }
 
   const schema = { type: "object", properties: { approve: { type: "boolean" }, seats: { type: "integer", minimum: 1 } }, required: ["approve", "seats"] } satisfies InputSchema;
@@ -51,6 +52,34 @@ describe("task panel controller: durable runs", () => {
     assert.deepEqual(result(given), {});
     await settle();
     assert.deepEqual([manager.getTask(id)?.status, manager.getTask(id)?.result], ["success", 3]);
+  });
+
+  it("sends the steps a running task records as they are recorded, though a step raises no event", async () => {
+    const { manager } = makeEngine();
+    const gate = deferred();
+    const end = deferred();
+    manager.task({ name: "quiet" }, async () => {
+      await step("first", () => 1);
+      await gate.promise;
+      await step("second", () => 2);
+      await end.promise;
+    });
+    await manager.start();
+    const id = await manager.addTask("quiet");
+    await settle();
+    const { controller, notifications, timers } = panel(manager, id);
+    await controller.handleMessage(ready);
+    const stepsSent = (): string[][] => notifications("taskChanged").map((n) => (n.params as { task: TaskView }).task.steps.map((s) => `${s.name}#${s.occurrence}`));
+    timers.advance(1100);
+    await settle();
+    assert.deepEqual(stepsSent(), [], "nothing changed since the snapshot: nothing sent");
+    gate.resolve();
+    await settle();
+    timers.advance(1100);
+    await settle();
+    assert.deepEqual(stepsSent().at(-1), ["first#1", "second#1"]);
+    assert.equal(manager.getTask(id)?.status, "running", "no lifecycle event carried the step");
+    end.resolve();
   });
 
   it("resumes a failed run with its completed steps, or retries it from a step, and shows the new run's panel", async () => {
