@@ -29,7 +29,7 @@ export class TimelineView {
   private task: ShownTask | null = null;
 
   constructor(private readonly actions: TimelineActions) {
-    replaceChildren(this.element, h("h2", {}, "Timeline ", this.summary), this.axis, this.rows, this.detail);
+    replaceChildren(this.element, h("h2", {}, "Timeline ", this.summary), this.rows, this.detail);
   }
 
   /** Draws the run as it is at `nowMs`; hidden while it has no steps, children or retries. */
@@ -41,14 +41,14 @@ export class TimelineView {
     const model = buildTimeline(task, spans, nowMs);
     const count = (kind: TimelineRow["kind"]): number => model.rows.filter((r) => r.kind === kind).length;
     const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
-    this.summary.textContent = [
-      plural(count("step"), "step"), plural(count("wait"), "wait"), plural(Math.max(count("attempt"), 1), "attempt"), plural(task.childCount, "child", "children"),
-    ].join(" · ");
+    const parts = [[count("step"), "step"], [count("wait"), "wait"], [Math.max(count("attempt"), 1), "attempt"], [task.childCount, "child", "children"]] as const;
+    this.summary.textContent = parts.filter(([n, one]) => n > 0 || one === "attempt").map(([n, one, many]) => plural(n, one, many)).join(" · ");
     this.renderAxis(model);
     const scrollTop = this.rows.scrollTop;
     // Drawn again every second while the run is live: keep the scroll and the keyboard focus where they were.
     const focused = this.rows.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.rowId : undefined;
-    replaceChildren(this.rows, ...model.rows.map((row) => this.renderRow(row, model)));
+    // The axis scrolls with the rows (sticky at the top), so a scrollbar cannot shift one against the other.
+    replaceChildren(this.rows, this.axis, ...model.rows.map((row) => this.renderRow(row, model)));
     this.rows.scrollTop = scrollTop;
     if (focused !== undefined) this.rows.querySelector<HTMLElement>(`[data-row-id="${CSS.escape(focused)}"]`)?.focus();
     this.renderDetail();
@@ -57,7 +57,8 @@ export class TimelineView {
   private renderAxis(model: TimelineModel): void {
     const track = h("div", { class: "tl-track" });
     for (const tick of model.ticks) {
-      const mark = h("span", { class: "tl-tick" }, tick.label);
+      // Centred on its time, but kept inside the track at either end.
+      const mark = h("span", { class: `tl-tick${tick.percent === 0 ? " tl-tick-start" : tick.percent > 90 ? " tl-tick-end" : ""}` }, tick.label);
       mark.style.left = `${tick.percent}%`;
       track.appendChild(mark);
     }
