@@ -12,6 +12,12 @@ import { checkForm, fieldId, initialValues, inputFields, optionLabel, type FormF
 
 type InputWait = Extract<WaitingFor, { kind: "input" }>;
 
+/** What was typed for one wait (`key` tells which), kept in the webview's UI state across reloads. */
+export interface InputDraft {
+  key: string;
+  raw: RawValues;
+}
+
 /** Gives the value to the waiting run; rejects with the engine's error. */
 export type SubmitInput = (name: string, value: unknown) => Promise<void>;
 
@@ -39,14 +45,21 @@ export class InputForm {
   private shown: Shown | null = null;
   private sending = false;
 
-  constructor(private readonly send: SubmitInput, private readonly onSent: (message: string) => void) {}
+  /** `saveDraft` is told what was typed after every change, `undefined` once the wait is over. */
+  constructor(
+    private readonly send: SubmitInput,
+    private readonly onSent: (message: string) => void,
+    private readonly saveDraft: (draft: InputDraft | undefined) => void,
+  ) {}
 
   /**
    * Shows the form for the run's input wait, or hides it when the run waits for no input. The same
    * wait shown again keeps what was typed; `taskId` and the wait's step tell one wait from another.
+   * A `draft` of this wait (saved before a reload) fills the fields instead of their defaults.
    */
-  show(taskId: string, status: string, waitingFor: WaitingFor | null): void {
+  show(taskId: string, status: string, waitingFor: WaitingFor | null, draft?: InputDraft): void {
     if (status !== "waiting" || waitingFor?.kind !== "input") {
+      if (this.shown !== null) this.saveDraft(undefined);
       this.shown = null;
       this.element.hidden = true;
       replaceChildren(this.element);
@@ -55,7 +68,8 @@ export class InputForm {
     const key = `${taskId} ${waitingFor.step}`;
     if (this.shown?.key === key) return;
     const root = inputFields(waitingFor.schema);
-    this.shown = { key, wait: waitingFor, schema: waitingFor.schema, root, raw: initialValues(root), errors: new Map(), sent: false };
+    const raw = { ...initialValues(root), ...(draft?.key === key ? draft.raw : {}) };
+    this.shown = { key, wait: waitingFor, schema: waitingFor.schema, root, raw, errors: new Map(), sent: false };
     this.outcome.hidden = true;
     replaceChildren(
       this.element,
@@ -88,33 +102,36 @@ export class InputForm {
     const described = [hint ? `${id}-hint` : "", `${id}-error`].join(" ").trim();
     const changed = (value: string | boolean | number): void => {
       shown.raw[key] = value;
+      this.saveDraft({ key: shown.key, raw: shown.raw });
       this.check();
     };
+    const initial = shown.raw[key];
     let control: HTMLElement;
     switch (f.kind) {
       case "checkbox": {
-        control = h("vscode-checkbox", { id, checked: f.initial, "aria-describedby": described }, label);
+        control = h("vscode-checkbox", { id, checked: initial === true, "aria-describedby": described }, label);
         control.addEventListener("change", () => changed((control as unknown as { checked: boolean }).checked));
         return h("div", { class: "field input-field" }, control, hint, error);
       }
       case "enum": {
+        const chosen = typeof initial === "number" ? initial : f.initial;
         const none = f.initial < 0 || !f.required;
         control = h("vscode-dropdown", { id, "aria-label": f.label, "aria-describedby": described },
-          none ? h("vscode-option", { value: "-1", selected: f.initial < 0 }, "(none)") : null,
-          ...f.options.map((o, i) => h("vscode-option", { value: String(i), selected: i === f.initial }, optionLabel(o))));
+          none ? h("vscode-option", { value: "-1", selected: chosen < 0 }, "(none)") : null,
+          ...f.options.map((o, i) => h("vscode-option", { value: String(i), selected: i === chosen }, optionLabel(o))));
         control.addEventListener("change", () => changed(Number((control as unknown as { value: string }).value)));
         break;
       }
       case "json": {
         const area = h("textarea", { id, class: "json-input", rows: 4, spellcheck: "false", "aria-label": f.label, "aria-describedby": described });
-        area.value = f.initial;
+        area.value = typeof initial === "string" ? initial : f.initial;
         area.addEventListener("input", () => changed(area.value));
         control = area;
         break;
       }
       default: {
         const placeholder = f.kind === "number" ? (f.integer ? "a whole number" : "a number") : "";
-        control = h("vscode-text-field", { id, value: f.initial, placeholder, "aria-label": f.label, "aria-describedby": described });
+        control = h("vscode-text-field", { id, value: typeof initial === "string" ? initial : f.initial, placeholder, "aria-label": f.label, "aria-describedby": described });
         control.addEventListener("input", () => changed((control as unknown as { value: string }).value));
       }
     }

@@ -24,7 +24,7 @@ import { formatDuration, formatTime } from "../shared/format";
 import { HostConnection } from "../shared/hostConnection";
 import { registerToolkit } from "../shared/toolkit";
 import { ArgumentsEditor } from "./argumentsEditor";
-import { InputForm } from "./inputForm";
+import { InputForm, type InputDraft } from "./inputForm";
 import { attemptSpans, type AttemptSpan } from "./timelineModel";
 import { TimelineView } from "./timelineView";
 import { LogView } from "./logView";
@@ -37,6 +37,8 @@ interface TaskPanelState {
   following: boolean;
   /** Pixels the log list was scrolled down, when not following the tail. */
   logScrollTop: number;
+  /** What was typed into the input form, so a reload of the window keeps it. */
+  inputDraft?: InputDraft;
 }
 
 registerToolkit();
@@ -86,7 +88,7 @@ const args = h("div", { class: "args" });
 const inputForm = new InputForm(async (name, value) => {
   if (!task) throw new Error("The task is not loaded yet: wait for the panel to show it");
   await host.request(ProvideInput, { taskId: task.taskId, name, value });
-}, (message) => showNotice(message, "info"));
+}, (message) => showNotice(message, "info"), (inputDraft) => saveState({ inputDraft }));
 const timeline = new TimelineView({
   retryFrom: (key) => void act("retryFrom", key),
   openChild: (taskId) => host.command(ShowTask, { taskId }),
@@ -294,7 +296,7 @@ function render(t: Omit<TaskView, "logs">): void {
   renderResult(resultSection, t, (text) => void copyResult(text));
   renderRelations(relationsSection, t, (taskId) => host.command(ShowTask, { taskId }));
   renderArgs(t);
-  inputForm.show(t.taskId, t.status, t.waitingFor);
+  inputForm.show(t.taskId, t.status, t.waitingFor, state.inputDraft);
   renderTimeline(t);
   if (elapsedTimer !== undefined) clearInterval(elapsedTimer);
   // Open bars (a running attempt or step, a wait) grow with the clock, as the duration does.
