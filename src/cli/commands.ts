@@ -1,11 +1,13 @@
 /** The CLI's commands: each takes its parsed command line and the process's I/O, and returns the exit code. */
-import { isFinished, isPlainObject, describeValue, type LifecycleEvent, type ListTasksQuery, type LogEvent, type TaskRecord } from "../model";
+import {
+  isFinished, isPlainObject, describeValue, parseStepKey, type LifecycleEvent, type ListTasksQuery, type LogEvent, type RetryOptions, type TaskRecord,
+} from "../model";
 import { ApiServer, serveLocalEndpoint } from "../http";
 import { CliError, usage } from "./cliErrors";
 import { integerFlag, jsonFlag, tagFlags, type CommandName, type ParsedCommand } from "./cliArgs";
 import { openSession, type Session } from "./cliSession";
 import { openRedisSession, redisTarget, runWorker } from "./redisSession";
-import { formatDuration, paletteFor, taskDetails, taskTable, type Palette } from "./format";
+import { formatDuration, formatWait, paletteFor, taskDetails, taskTable, type Palette } from "./format";
 import type { Io } from "./io";
 
 type Command = (parsed: ParsedCommand, io: Io) => Promise<number>;
@@ -57,7 +59,7 @@ function followOnStderr(session: Session, io: Io, palette: Palette): { track(tas
     else if (taskId === tracked) print();
   };
   const subscriptions = [
-    session.client.onLifecycle((e: LifecycleEvent) => show(e.taskId, () => io.err(`${palette.dim("»")} ${palette.status(e.status)}${e.status === "running" ? ` (attempt ${e.attempt + 1})` : ""}`))),
+    session.client.onLifecycle((e: LifecycleEvent) => show(e.taskId, () => io.err(`${palette.dim("»")} ${palette.status(e.status)}${e.status === "running" ? ` (attempt ${e.attempt + 1})` : e.waitingFor ? ` (${formatWait(e.waitingFor)})` : ""}`))),
     session.client.onLog((e: LogEvent) => show(e.taskId, () => io.err(`${palette.dim("│")} ${e.line}`))),
   ];
   return {
@@ -72,10 +74,37 @@ function followOnStderr(session: Session, io: Io, palette: Palette): { track(tas
 function summary(record: TaskRecord, palette: Palette): string {
   const head = `${record.funcName} ${record.taskId} ${palette.status(record.status)} in ${formatDuration(record.duration)}`;
   if (record.status === "success") return `${head}\nresult: ${JSON.stringify(record.result)}`;
+  if (record.waitingFor !== null) return `${head}\nwaiting: ${formatWait(record.waitingFor)}`;
   return record.error ? `${head}\nerror: ${record.error}` : head;
 }
 
-/** Enqueue (or retry), then wait when asked, or when this process runs the task itself and must stay until it ends. */
+/**
+ * For a run this process runs itself: the record once it finished, or once it waits for input
+ * (which nobody can give while this process holds the database); undefined on Ctrl-C. Sleeps and
+ * waits for other runs wake here as in a window.
+ */
+async function settleHere(session: Session, taskId: string, io: Io): Promise<TaskRecord | undefined> {
+  let changed: () => void = () => undefined;
+  const subscription = session.client.onLifecycle((e) => e.taskId === taskId && changed());
+  try {
+    for (;;) {
+      const next = new Promise<boolean>((resolve) => (changed = () => resolve(true)));
+      const record = await getOrFail(session, taskId);
+      if (isFinished(record.status) || record.waitingFor?.kind === "input") return record;
+      if (!(await Promise.race([next, io.interrupted.then(() => false)]))) return undefined;
+    }
+  } finally {
+    subscription.dispose();
+  }
+}
+
+/** Says how to go on with a run left waiting for input when this process lets go of the database. */
+function leftWaiting(record: TaskRecord | undefined, io: Io): void {
+  if (record?.waitingFor?.kind !== "input") return;
+  io.err(`taskflow: task ${record.taskId} ${formatWait(record.waitingFor)}: give it with taskflow input ${record.taskId} --value JSON; it resumes in a VS Code window or taskflow serve`);
+}
+
+/** Enqueue (or retry), then wait when asked, or when this process runs the task itself and must stay until it ends or waits for input. */
 async function startAndMaybeWait(session: Session, parsed: ParsedCommand, io: Io, start: () => Promise<string>, wait: boolean): Promise<number> {
   const palette = paletteFor(io.isTty, io.env);
   const progress = wait && io.isTty && !json(parsed) ? followOnStderr(session, io, palette) : undefined;
@@ -84,12 +113,15 @@ async function startAndMaybeWait(session: Session, parsed: ParsedCommand, io: Io
     progress?.track(taskId);
     if (!wait) {
       io.out(json(parsed) ? JSON.stringify({ taskId }) : `${taskId}`);
-      if (session.manager) await session.client.waitFor(taskId);
+      if (session.manager) leftWaiting(await settleHere(session, taskId, io), io);
       return 0;
     }
-    const record = await Promise.race([session.client.waitFor(taskId), io.interrupted.then(() => undefined)]);
-    if (!record) throw new CliError(1, `Stopped waiting for task ${taskId}${session.manager ? ": it is interrupted" : "; it goes on in " + session.forwardedTo}`);
+    const record = session.manager
+      ? await settleHere(session, taskId, io)
+      : await Promise.race([session.client.waitFor(taskId), io.interrupted.then(() => undefined)]);
+    if (!record) throw new CliError(1, `Stopped waiting for task ${taskId}${session.manager ? ": a running attempt of it is interrupted, a waiting run stays waiting" : "; it goes on in " + session.forwardedTo}`);
     io.out(json(parsed) ? JSON.stringify(record.toDict()) : summary(record, palette));
+    leftWaiting(record, io);
     return record.status === "success" ? 0 : 1;
   } finally {
     progress?.dispose();
@@ -193,8 +225,38 @@ async function waitForStream(session: Session, taskId: string): Promise<TaskReco
   return getOrFail(session, taskId);
 }
 
-const retry: Command = (parsed, io) =>
-  withSession(parsed, io, "own", (session) => startAndMaybeWait(session, parsed, io, () => session.client.retryTask(parsed.positionals.id), false));
+const retry: Command = (parsed, io) => {
+  const fromStep = flagText(parsed, "from-step");
+  if (fromStep !== undefined && parseStepKey(fromStep) === undefined) {
+    throw usage(`--from-step must be a step's name and occurrence like "fetch#2", got ${JSON.stringify(fromStep)}: taskflow show <id> lists the run's steps`);
+  }
+  const options: RetryOptions = { ...(parsed.flags.resume === true ? { resume: true } : {}), ...(fromStep === undefined ? {} : { fromStep }) };
+  return withSession(parsed, io, "own", (session) => startAndMaybeWait(session, parsed, io, () => session.client.retryTask(parsed.positionals.id, options), false));
+};
+
+/** The name of the one input the run waits for (when --name is left out); exit 1 when it waits for none. */
+async function awaitedInput(session: Session, taskId: string): Promise<string> {
+  const record = await getOrFail(session, taskId);
+  if (record.waitingFor?.kind === "input") return record.waitingFor.name;
+  const now = record.waitingFor ? `it is waiting, ${formatWait(record.waitingFor)}` : `it is ${record.status}`;
+  throw new CliError(1, `Task ${taskId} is not waiting for input: ${now}`);
+}
+
+const input: Command = (parsed, io) => {
+  if (parsed.flags.value === undefined) throw usage(`taskflow input needs --value JSON, the input to give, got none: like --value '{"approve": true}'`);
+  const value = jsonFlag(parsed.flags, "value");
+  const given = flagText(parsed, "name");
+  if (given === "") throw usage("--name must be the name of the input the run waits for, got an empty string: taskflow show <id> says which");
+  return withSession(parsed, io, "none", async (session) => {
+    const taskId = parsed.positionals.id;
+    const name = given ?? (await awaitedInput(session, taskId));
+    await session.client.provideInput(taskId, name, value);
+    io.out(json(parsed) ? JSON.stringify({ taskId, name }) : `Gave ${JSON.stringify(name)} to ${taskId}: it resumes`);
+    // This process holds the database only for this command: the run is pending in it now.
+    if (session.manager) io.err(`taskflow: no VS Code window or taskflow serve holds ${session.dbPath}, so task ${taskId} resumes when one opens it`);
+    return 0;
+  });
+};
 
 const cancel: Command = (parsed, io) =>
   withSession(parsed, io, "none", async (session) => {
@@ -235,4 +297,4 @@ const serve: Command = async (parsed, io) => {
 
 const worker: Command = runWorker;
 
-export const COMMAND_HANDLERS: Record<CommandName, Command> = { run, list, show, logs, retry, cancel, schedules, serve, worker };
+export const COMMAND_HANDLERS: Record<CommandName, Command> = { run, list, show, logs, retry, input, cancel, schedules, serve, worker };

@@ -1,5 +1,5 @@
 /** Human output of the CLI: the task table, a task's details, coloured statuses. No I/O here. */
-import type { TaskRecord, TaskStatus } from "../model";
+import { describeWait, stepKey, type StepRecord, type TaskRecord, type TaskStatus, type WaitingFor } from "../model";
 
 /** ANSI colours for a terminal; identity functions when colour is off. */
 export interface Palette {
@@ -63,15 +63,57 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
-/** The `taskflow list` table. */
+/** What a run waits for, its times local: `sleeping until 2026-12-07 16:05:00`, `needs input: approval`. */
+export function formatWait(waitingFor: WaitingFor): string {
+  return describeWait(waitingFor, (iso) => formatTime(new Date(iso)));
+}
+
+/** The `taskflow list` table; a WAITING FOR column when a listed run waits. */
 export function taskTable(records: TaskRecord[], palette: Palette): string {
+  const waits = records.some((r) => r.waitingFor !== null);
   return table(
-    ["ID", "TASK", "STATUS", "CREATED", "DURATION", "TRIES", "TAGS"],
-    records.map((r) => [r.taskId, r.funcName, palette.status(r.status), formatTime(r.createdAt), formatDuration(r.duration), String(r.retriesUsed + 1), formatTags(r.tags)]),
+    ["ID", "TASK", "STATUS", "CREATED", "DURATION", "TRIES", "TAGS", ...(waits ? ["WAITING FOR"] : [])],
+    records.map((r) => [
+      r.taskId, r.funcName, palette.status(r.status), formatTime(r.createdAt), formatDuration(r.duration), String(r.retriesUsed + 1), formatTags(r.tags),
+      ...(waits ? [r.waitingFor === null ? "" : formatWait(r.waitingFor)] : []),
+    ]),
   );
 }
 
-/** The `taskflow show` details: fields, then error, stack trace and logs when there are any. */
+/** Characters of a step's value shown in `taskflow show` before it is cut with an ellipsis. */
+const VALUE_PREVIEW_CHARS = 60;
+
+function preview(text: string): string {
+  return text.length <= VALUE_PREVIEW_CHARS ? text : `${text.slice(0, VALUE_PREVIEW_CHARS - 1)}…`;
+}
+
+function stepOutcome(entry: StepRecord): string {
+  if (entry.status === "failed") return entry.error ?? "failed";
+  if (entry.status === "waiting") return entry.waitingFor ? formatWait(entry.waitingFor) : "waiting";
+  return preview(JSON.stringify(entry.value) ?? "undefined");
+}
+
+function stepDuration(entry: StepRecord): string {
+  if (entry.endedAt === null) return "-";
+  return formatDuration((Date.parse(entry.endedAt) - Date.parse(entry.startedAt)) / 1000);
+}
+
+/** A run's steps and waits, in the order recorded: `fetch#1  done  1.2s  1  {"rows":3}`. */
+export function stepTable(steps: readonly StepRecord[]): string {
+  return table(
+    ["STEP", "STATUS", "DURATION", "ATTEMPT", "VALUE"],
+    steps.map((s) => [stepKey(s.name, s.occurrence), s.status, stepDuration(s), String(s.attempt + 1), stepOutcome(s)]),
+  );
+}
+
+/** The `Waiting for` line of `taskflow show`: what, the prompt of an input, and when the wait times out. */
+function waitDetails(waitingFor: WaitingFor): string {
+  const prompt = waitingFor.kind === "input" && waitingFor.prompt ? ` (${JSON.stringify(waitingFor.prompt)})` : "";
+  const timeoutAt = waitingFor.kind === "sleep" ? null : waitingFor.timeoutAt;
+  return `${formatWait(waitingFor)}${prompt}${timeoutAt === null ? "" : `, times out at ${formatTime(new Date(timeoutAt))}`}`;
+}
+
+/** The `taskflow show` details: fields, then steps, error, stack trace and logs when there are any. */
 export function taskDetails(record: TaskRecord, palette: Palette): string {
   const fields: Array<[string, string]> = [
     ["Task", record.funcName],
@@ -90,8 +132,10 @@ export function taskDetails(record: TaskRecord, palette: Palette): string {
   if (record.parentId !== null) fields.push(["Parent", record.parentId]);
   if (record.progress !== null) fields.push(["Progress", `${Math.round(record.progress.fraction * 100)}%${record.progress.message ? ` ${record.progress.message}` : ""}`]);
   if (record.status === "success") fields.push(["Result", JSON.stringify(record.result)]);
+  if (record.waitingFor !== null) fields.push(["Waiting for", waitDetails(record.waitingFor)]);
   const width = Math.max(...fields.map(([k]) => k.length));
   const out = fields.map(([k, v]) => `${palette.bold(k.padEnd(width))}  ${v}`);
+  if (record.steps.length > 0) out.push("", palette.bold(`Steps (${record.steps.length})`), stepTable(record.steps));
   if (record.error !== null) out.push("", palette.bold("Error"), record.error);
   if (record.stacktrace !== null) out.push("", palette.bold("Stack trace"), record.stacktrace);
   if (record.logs.length > 0) out.push("", palette.bold(`Logs (${record.logs.length})`), ...record.logs);

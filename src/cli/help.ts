@@ -8,7 +8,8 @@ Usage:
   taskflow list [--status S] [--task NAME] [--tag k=v] [--limit N] [--json]
   taskflow show <id> [--json]
   taskflow logs <id> [--follow] [--json]
-  taskflow retry <id> [--json]
+  taskflow retry <id> [--resume] [--from-step NAME#N] [--json]
+  taskflow input <id> [--name NAME] --value JSON [--json]
   taskflow cancel <id> [--json]
   taskflow schedules [--json]
   taskflow serve [--port N] [--json]
@@ -37,7 +38,8 @@ local endpoint; with none open, the CLI opens the database itself (one writer at
 runs tasks with the workspace's task modules. $TASKFLOW_ENCRYPTION_KEY is the argument
 encryption key then.
 
-Exit codes: 0 done (with --wait: the task succeeded), 1 the task failed or was not found, 2 bad usage.`;
+Exit codes: 0 done (with --wait: the task succeeded), 1 the task failed or was not found, 2 bad usage
+(and for input, a value the input's schema refuses).`;
 
 export const COMMAND_HELP: Record<string, string> = {
   run: `taskflow run <task> [--args JSON] [--kwargs JSON] [--tag k=v]... [--key K] [--queue Q] [--priority N] [--wait] [--json]
@@ -46,26 +48,43 @@ Enqueues a run of <task>. --args is a JSON array, --kwargs a JSON object, --tag 
 an idempotency key, --queue and --priority (a whole number, higher runs first) override the task's
 own. Prints the new run's id. --wait waits for the end (exit 0 only on success) and shows progress on a
 terminal. --json prints {"taskId"}, or with --wait the finished task.
-With no window holding the database, the CLI runs the task itself and stays until it finishes.`,
+With no window holding the database, the CLI runs the task itself and stays until it finishes or
+waits for input (a run left waiting resumes in a window or taskflow serve).`,
   list: `taskflow list [--status S] [--task NAME] [--tag k=v] [--limit N] [--json]
 
 Lists tasks, newest first (default limit 100). --status takes one status or several separated by
-commas (pending, running, success, failed, interrupted, cancelled, rejected); --task keeps the runs
-of one task, --tag those with that tag (k=v, or k for any value). --json prints an array of the
-tasks' JSON form.`,
-  show: `taskflow show <id> [--json]\n\nShows one task: fields, error, stack trace and logs. --json prints its JSON form.`,
+commas (pending, running, waiting, success, failed, interrupted, cancelled, rejected); --task keeps the
+runs of one task, --tag those with that tag (k=v, or k for any value). When a listed run is
+waiting, a WAITING FOR column says what for ("sleeping until 2026-12-07 16:05:00", "needs input:
+approval", "waiting for 3 runs"). --json prints an array of the tasks' JSON form.`,
+  show: `taskflow show <id> [--json]
+
+Shows one task: fields, what it waits for (with an input's prompt and when the wait times out),
+its steps and waits (NAME#N, status, duration, attempt, and the value or error), error, stack
+trace and logs. --json prints its JSON form (with "steps" and "waitingFor").`,
   logs: `taskflow logs <id> [--follow] [--json]
 
 Prints a task's log lines. --follow (-f) keeps printing new lines until the task finishes.
 --json prints the lines as one JSON array (not with --follow).`,
-  retry: `taskflow retry <id> [--json]
+  retry: `taskflow retry <id> [--resume] [--from-step NAME#N] [--json]
 
-Starts a failed, interrupted or rejected task again as a new run, with the same arguments and tags.
+Starts a failed, interrupted or rejected task again as a new run, with the same arguments and tags,
+from scratch. --resume starts it with the original's completed steps recorded, so it resumes where
+the original stopped (a cancelled task can be resumed too); --from-step NAME#N (like fetch#2, as
+taskflow show lists them) keeps only the steps recorded before that one, so it runs again from there.
 Prints the new run's id; --json prints {"taskId"}. With no window holding the database, the CLI
-runs the task itself and stays until it finishes.`,
+runs the task itself and stays until it finishes or waits for input.`,
+  input: `taskflow input <id> [--name NAME] --value JSON [--json]
+
+Gives a run waiting in waitForInput its input, and the run resumes. --value is JSON, checked
+against the wait's schema; --name is the input's name, by default the one the run waits for.
+Exit 0 when the run resumed; 1 for an unknown task or one not waiting for that input; 2 for bad
+usage or a value the schema refuses (stderr says which field and what was expected). --json prints
+{"taskId","name"}. With no window holding the database, the run goes back to pending in it and
+resumes when a window or taskflow serve opens it.`,
   cancel: `taskflow cancel <id> [--json]
 
-Cancels a pending or running task. --json prints {"taskId","status":"cancelled"}.`,
+Cancels a pending, running or waiting task. --json prints {"taskId","status":"cancelled"}.`,
   schedules: `taskflow schedules [--json]
 
 Lists the schedules, soonest next run first: those task modules declare with

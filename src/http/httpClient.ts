@@ -159,13 +159,14 @@ export class HttpTaskflowClient implements TaskflowClient {
     return this.call(API_ROUTES.listSchedules);
   }
 
-  async retryTask(taskId: string, options?: RetryOptions): Promise<string> {
-    if (options?.resume || options?.fromStep !== undefined) throw new Error("retryTask with resume is not available over HTTP yet");
-    return (await this.call(API_ROUTES.retryTask, { params: { id: taskId } })).taskId;
+  /** `POST /tasks/{id}/retry`, with `{ resume, fromStep }` when given. */
+  async retryTask(taskId: string, options: RetryOptions = {}): Promise<string> {
+    return (await this.call(API_ROUTES.retryTask, { params: { id: taskId }, body: options })).taskId;
   }
 
+  /** `POST /tasks/{id}/input`: rejects as provideInput does locally (ValidationError, UnknownTaskError, TaskStateError). */
   async provideInput(taskId: string, name: string, value: unknown): Promise<void> {
-    throw new Error(`provideInput(${taskId}, ${name}, ${typeof value}) is not available over HTTP yet`);
+    await this.call(API_ROUTES.provideInput, { params: { id: taskId }, body: { name, value } });
   }
 
   /** `POST /tasks/retry-failed`; resolves with the new ids (tasks the server could not retry are left out). */

@@ -69,6 +69,26 @@ export const RETRY_FAILED_BODY = {
   }),
 } satisfies BodySpec;
 
+/** `POST /tasks/{id}/input`: the input's name and its value, any JSON (checked by provideInput against the wait's schema). */
+export const INPUT_BODY = {
+  name: "input",
+  example: `{ "name": "approval", "value": { "approve": true } }`,
+  schema: v.strictObject({
+    name: v.pipe(v.string(expected("must be the name of the input the run waits for")), v.nonEmpty(expected("must be the name of the input the run waits for"))),
+    value: v.custom<unknown>((value) => value !== undefined, expected("must be the input's value, any JSON", `like { "name": "approval", "value": true }`)),
+  }),
+} satisfies BodySpec;
+
+/** `POST /tasks/{id}/retry`: optional; `resume` and `fromStep` (checked by retryTask, which names a step the run does not have). */
+export const RETRY_BODY = {
+  name: "retry",
+  example: `{ "resume": true } or { "fromStep": "fetch#2" }`,
+  schema: v.strictObject({
+    resume: v.optional(trueOrFalse),
+    fromStep: v.optional(v.string(expected(`must be a step's name and occurrence like "fetch#2"`))),
+  }),
+} satisfies BodySpec;
+
 /** `PATCH /tasks/queues/{name}`: `paused` pauses or resumes; the other keys are configureQueue's settings, checked by its schema. */
 export const PATCH_QUEUE_BODY = {
   name: "queue",

@@ -13,7 +13,7 @@ import type {
 } from "../model";
 import type * as v from "valibot";
 import {
-  ADD_TASKS_BODY, ADD_TASK_BODY, PATCH_QUEUE_BODY, RETRY_FAILED_BODY, SCHEDULE_BODY, TASK_IDS_BODY, type BodySpec,
+  ADD_TASKS_BODY, ADD_TASK_BODY, INPUT_BODY, PATCH_QUEUE_BODY, RETRY_BODY, RETRY_FAILED_BODY, SCHEDULE_BODY, TASK_IDS_BODY, type BodySpec,
 } from "./requestBodies";
 import { AUDIT_QUERY, CLEAR_HISTORY_QUERY, KEYS_QUERY, LIST_TASKS_QUERY, THROUGHPUT_QUERY, type QueryCodec } from "./routeQueries";
 
@@ -104,7 +104,10 @@ export const API_ROUTES = {
   clearHistory: route({ method: "DELETE", path: "/tasks/history", query: CLEAR_HISTORY_QUERY, reply: reply<{ deleted: number }>() }),
   getTask: route({ method: "GET", path: "/tasks/{id}", reply: reply<TaskDict>() }),
   taskLogs: route({ method: "GET", path: "/tasks/{id}/logs", reply: reply<Pick<TaskDict, "taskId" | "status" | "logs">>() }),
-  retryTask: route({ method: "POST", path: "/tasks/{id}/retry", status: 201, reply: reply<{ taskId: string }>() }),
+  /** A new run of the task; the optional body `{ resume, fromStep }` starts it from the original's recorded steps. */
+  retryTask: route({ method: "POST", path: "/tasks/{id}/retry", status: 201, body: RETRY_BODY, reply: reply<{ taskId: string }>() }),
+  /** Gives a waiting run the input it waits for: 400 for a value its schema refuses, 409 when it does not wait for that input. */
+  provideInput: route({ method: "POST", path: "/tasks/{id}/input", body: INPUT_BODY, reply: reply<{ taskId: string }>() }),
   cancelTask: route({ method: "POST", path: "/tasks/{id}/cancel", reply: reply<{ taskId: string; status: "cancelled" }>() }),
 } as const;
 

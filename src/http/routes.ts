@@ -61,7 +61,11 @@ export const TASK_ROUTES = {
     const record = await getTaskOr404(client, params.id);
     return { taskId: record.taskId, status: record.status, logs: record.logs };
   },
-  retryTask: async ({ client, params }) => ({ taskId: await client.retryTask(params.id) }),
+  retryTask: async ({ client, params, body }) => ({ taskId: await client.retryTask(params.id, body) }),
+  async provideInput({ client, params, body: { name, value } }) {
+    await client.provideInput(params.id, name, value);
+    return { taskId: params.id };
+  },
   async cancelTask({ client, params }) {
     await client.cancelTask(params.id);
     return { taskId: params.id, status: "cancelled" as const };

@@ -21,4 +21,11 @@ describe("taskflow help", () => {
     assert.doesNotMatch(COMMAND_HELP.schedules, /none yet/);
     assert.match(COMMAND_HELP.schedules, /--json prints them as one JSON array/);
   });
+
+  it("describes durable runs: the waiting status, input's exit codes, and retry from a step", () => {
+    assert.match(COMMAND_HELP.list, /pending, running, waiting, success/);
+    assert.match(COMMAND_HELP.input, /Exit 0 when the run resumed; 1 for an unknown task or one not waiting for that input; 2 for bad\nusage or a value the schema refuses/);
+    assert.match(COMMAND_HELP.retry, /--from-step NAME#N \(like fetch#2/);
+    assert.match(COMMAND_HELP.show, /its steps and waits/);
+  });
 });

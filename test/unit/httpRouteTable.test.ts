@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { TaskManager } from "../../src";
 import { ApiServer, HttpTaskflowClient } from "../../src/http";
-import { parseBody, SCHEDULE_BODY, TASK_IDS_BODY, ADD_TASKS_BODY } from "../../src/http/requestBodies";
+import { parseBody, SCHEDULE_BODY, TASK_IDS_BODY, ADD_TASKS_BODY, INPUT_BODY, RETRY_BODY } from "../../src/http/requestBodies";
 import { API_ROUTES, fillPath } from "../../src/http/routeTable";
 
 function refusal(run: () => unknown): string {
@@ -22,6 +22,14 @@ describe("HTTP route table", () => {
     assert.equal(refusal(() => parseBody(SCHEDULE_BODY, { task: "echo", every: 5, runOnStart: "yes" })), '"runOnStart" must be true or false, got the string "yes"');
     assert.match(refusal(() => parseBody(SCHEDULE_BODY, [1])), /^Request body must be a JSON object like \{ "task": "report", "every": 300 \}.*, got an array$/);
     assert.deepEqual(parseBody(SCHEDULE_BODY, { task: "echo", every: 5 }), { task: "echo", every: 5 });
+  });
+
+  it("takes an input's name and any JSON value, and a retry's optional resume and fromStep", () => {
+    assert.deepEqual(parseBody(INPUT_BODY, { name: "approval", value: null }), { name: "approval", value: null });
+    assert.equal(refusal(() => parseBody(INPUT_BODY, { name: "", value: 1 })), '"name" must be the name of the input the run waits for, got the string ""');
+    assert.equal(refusal(() => parseBody(INPUT_BODY, { name: "approval", value: 1, note: "x" })), 'input takes "name" and "value", got the unknown key "note"');
+    assert.deepEqual(parseBody(RETRY_BODY, undefined), {}, "no body is a retry from scratch");
+    assert.equal(refusal(() => parseBody(RETRY_BODY, { fromStep: 2 })), '"fromStep" must be a step\'s name and occurrence like "fetch#2", got the number 2');
   });
 
   it("fills a route's path parameters URL-encoded, and says which one is missing", () => {
