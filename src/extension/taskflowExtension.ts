@@ -22,6 +22,7 @@ import { ManagerProxy } from "./session/managerProxy";
 import { readSettings, type TaskflowSettings } from "./session/settings";
 import { DATABASE_FILE } from "./session/workspaceSession";
 import { notifyFailures } from "./views/failureNotifications";
+import { notifyInputRequests } from "./views/inputNotifications";
 import { TaskViews } from "./views/taskViews";
 
 export class TaskflowExtension implements vscode.Disposable {
@@ -120,6 +121,7 @@ export class TaskflowExtension implements vscode.Disposable {
       }),
       proxy.onLifecycle(() => lifecycle.taskChanged()),
       notifyFailures({ onLifecycle: proxy.onLifecycle, enabled: () => this.settings.notifyOnFailure, panels }),
+      notifyInputRequests({ onLifecycle: proxy.onLifecycle, enabled: () => this.settings.notifyOnInput }),
       registerExtensionCommands({
         context,
         log,

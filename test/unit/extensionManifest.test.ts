@@ -5,6 +5,7 @@ import * as ts from "typescript";
 import { Commands, INTERNAL_COMMANDS, Views } from "../../src/extension/commands/commandIds";
 import { taskContextValue, toGroupItemModel } from "../../src/extension/views/taskTreeItem";
 import { ALL_STATUSES, isCancellable, isDeletable, isRetryable, type TaskStatus } from "../../src/model";
+import type { WaitingFor } from "../../src/model/durable";
 
 interface Manifest {
   activationEvents: string[];
@@ -71,10 +72,19 @@ describe("extension: package.json agrees with the code", () => {
   });
 
   it("offers each task command in the Tasks view on exactly the statuses whose capabilities allow it", () => {
-    const allowed: Record<string, (status: TaskStatus) => boolean> = {
-      [Commands.retryTask]: isRetryable,
-      [Commands.cancelTask]: isCancellable,
-      [Commands.deleteTask]: isDeletable,
+    const inputWait: WaitingFor = { kind: "input", name: "approval", prompt: null, schema: null, timeoutAt: null, step: "input:approval#1" };
+    const sleepWait: WaitingFor = { kind: "sleep", until: "2026-12-07T16:00:00.000Z", step: "sleep#1" };
+    // Each status as a row, and a waiting row per kind of wait: Provide Input shows only on one waiting for input.
+    const rows = [
+      ...ALL_STATUSES.map((status) => ({ status, waitingFor: null })),
+      { status: "waiting" as const, waitingFor: inputWait },
+      { status: "waiting" as const, waitingFor: sleepWait },
+    ];
+    const allowed: Record<string, (row: { status: TaskStatus; waitingFor: WaitingFor | null }) => boolean> = {
+      [Commands.retryTask]: (row) => isRetryable(row.status),
+      [Commands.cancelTask]: (row) => isCancellable(row.status),
+      [Commands.deleteTask]: (row) => isDeletable(row.status),
+      [Commands.provideInput]: (row) => row.status === "waiting" && row.waitingFor?.kind === "input",
       [Commands.showTask]: () => true,
       [Commands.copyTaskId]: () => true,
     };
@@ -84,8 +94,8 @@ describe("extension: package.json agrees with the code", () => {
       const found = /viewItem =~ \/(.+?)\/([a-z]*)(?:\s|$)/.exec(item.when ?? "");
       assert.ok(found, `${item.command}: expected a "viewItem =~ /regex/" test in ${item.when}`);
       const regex = new RegExp(found[1], found[2]);
-      const matched = ALL_STATUSES.filter((status) => regex.test(taskContextValue(status)));
-      assert.deepEqual(matched, ALL_STATUSES.filter(allowed[item.command]), `${item.command} (${item.when})`);
+      const matched = rows.filter((row) => regex.test(taskContextValue(row.status, row.waitingFor)));
+      assert.deepEqual(matched, rows.filter(allowed[item.command]), `${item.command} (${item.when})`);
       const groups = ALL_STATUSES.filter((status) => regex.test(toGroupItemModel(status, 1).contextValue));
       assert.deepEqual(groups, [], `${item.command} must not show on status group rows`);
     }

@@ -1,9 +1,11 @@
 import * as assert from "node:assert/strict";
 import { ALL_STATUSES, capabilities, TaskRecord, type TaskRecordInit, type TaskStatus } from "../../src/model";
+import type { WaitingFor } from "../../src/model/durable";
 import {
   escapeMarkdown,
   formatDuration,
   formatRelativeTime,
+  localClockTime,
   statusTitle,
   taskContextValue,
   toGroupItemModel,
@@ -143,6 +145,14 @@ describe("extension: task tree item mapping", () => {
   });
 
   it("maps a status group to a stable id, its title and count", () => {
+    assert.deepEqual(toGroupItemModel("waiting", 3), {
+      id: "group:waiting",
+      label: "Waiting",
+      description: "3",
+      iconId: "watch",
+      iconColor: "charts.purple",
+      contextValue: "group.waiting",
+    });
     assert.deepEqual(toGroupItemModel("failed", 12), {
       id: "group:failed",
       label: "Failed",
@@ -151,6 +161,67 @@ describe("extension: task tree item mapping", () => {
       iconColor: "testing.iconFailed",
       contextValue: "group.failed",
     });
+  });
+});
+
+describe("extension: tree rows of waiting runs", () => {
+  // Local times, so the rows read the same in every time zone the tests run in.
+  const localNow = new Date(2026, 0, 1, 12, 0).getTime();
+  const localIso = (...parts: [number, number, number, number, number]) => new Date(...parts).toISOString();
+  const approvalTimeoutAt = localIso(2026, 0, 2, 12, 0);
+  const approval: WaitingFor = {
+    kind: "input",
+    name: "approval",
+    prompt: "Approve the account of ada?",
+    schema: { type: "object", properties: { approve: { type: "boolean" } }, required: ["approve"] },
+    timeoutAt: approvalTimeoutAt,
+    step: "input:approval#1",
+  };
+  function waiting(waitingFor: WaitingFor): TaskRecord {
+    return task({ funcName: "onboard", status: "waiting", waitingFor, createdAt: new Date(localNow - 180_000), startTime: new Date(localNow - 180_000), endTime: null });
+  }
+
+  it("leads the description with what the run waits for, sleep times in local hh:mm", () => {
+    assert.equal(toTaskItemModel(waiting({ kind: "sleep", until: localIso(2026, 0, 1, 14, 5), step: "sleep#1" }), localNow).description, "sleeping until 14:05 · 3 min ago");
+    assert.equal(toTaskItemModel(waiting(approval), localNow).description, "needs input: approval · 3 min ago");
+    const runs: WaitingFor = { kind: "runs", taskIds: ["a", "b", "c"], timeoutAt: null, step: "runs#1" };
+    assert.equal(toTaskItemModel(waiting(runs), localNow).description, "waiting for 3 runs · 3 min ago");
+  });
+
+  it("gives a wake-up on another day its date", () => {
+    assert.equal(localClockTime(localIso(2026, 0, 1, 9, 7), localNow), "09:07");
+    assert.equal(localClockTime(localIso(2026, 0, 3, 9, 30), localNow), "2026-01-03 09:30");
+    const item = toTaskItemModel(waiting({ kind: "sleep", until: localIso(2026, 0, 3, 9, 30), step: "sleep#1" }), localNow);
+    assert.equal(item.description, "sleeping until 2026-01-03 09:30 · 3 min ago");
+  });
+
+  it("puts the prompt and the timeout of an input wait in the tooltip", () => {
+    const tooltip = toTaskItemModel(waiting(approval), localNow).tooltip;
+    assert.match(tooltip, /^\*\*onboard\*\*: waiting/);
+    assert.ok(tooltip.includes("Waiting: needs input: approval"), tooltip);
+    assert.ok(tooltip.includes("Prompt: Approve the account of ada?"), tooltip);
+    assert.ok(tooltip.includes(`Times out: 2026-01-02 12:00 (${approvalTimeoutAt})`), tooltip);
+    const noTimeout = toTaskItemModel(waiting({ ...approval, prompt: null, timeoutAt: null }), localNow).tooltip;
+    assert.ok(!noTimeout.includes("Times out") && !noTimeout.includes("Prompt"), noTimeout);
+  });
+
+  it("puts when a sleep wakes and which runs are awaited in the tooltip", () => {
+    const until = localIso(2026, 0, 1, 14, 5);
+    assert.ok(toTaskItemModel(waiting({ kind: "sleep", until, step: "sleep#1" }), localNow).tooltip.includes(`Wakes: 14:05 (${until})`));
+    const timeoutAt = localIso(2026, 0, 1, 13, 0);
+    const runs = toTaskItemModel(waiting({ kind: "runs", taskIds: ["a1", "b2"], timeoutAt, step: "runs#1" }), localNow).tooltip;
+    assert.ok(runs.includes("Waiting: waiting for 2 runs") && runs.includes("Runs: `a1`, `b2`") && runs.includes(`Times out: 13:00 (${timeoutAt})`), runs);
+  });
+
+  it("marks only a run waiting for input with needsInput, for Provide Input", () => {
+    assert.equal(toTaskItemModel(waiting(approval), localNow).contextValue, "task.waiting.cancellable.needsInput");
+    assert.equal(toTaskItemModel(waiting({ kind: "sleep", until: localIso(2026, 0, 1, 14, 5), step: "sleep#1" }), localNow).contextValue, "task.waiting.cancellable");
+    assert.equal(taskContextValue("failed", approval), "task.failed.retryable.deletable", "a stale wait on a finished run asks for nothing");
+  });
+
+  it("ignores a wait left on a run that is no longer waiting", () => {
+    const item = toTaskItemModel(task({ status: "cancelled", waitingFor: approval }), NOW);
+    assert.ok(!item.description.includes("needs input") && !item.tooltip.includes("Waiting:"), item.description);
   });
 });
 

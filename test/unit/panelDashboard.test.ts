@@ -3,6 +3,7 @@ import type { TaskManager } from "../../src/engine/taskManager";
 import { DashboardController, EXPORT_CHUNK, STATS_WINDOW } from "../../src/extension/panels/dashboardController";
 import type { PanelHost } from "../../src/extension/panels/ports";
 import type { TaskRow } from "../../src/protocol";
+import { waitForInput } from "../../src";
 import { shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 import { NOW, engine, fakeHost, ids, ready, recorder, seeded } from "./panelControllers.test";
@@ -61,6 +62,21 @@ describe("dashboard controller", () => {
     await settle();
     // ready, then 600 status changes over one second: sent at 0, 250, 500, 750 and the trailing one at 1000.
     assert.equal(notifications("dashboardUpdated").length, 6);
+  });
+
+  it("counts runs waiting for input in their own card and filters the table by waiting", async () => {
+    const { manager } = await engine(tenRuns());
+    manager.task({ name: "approve" }, () => waitForInput("approval"));
+    const waitingId = await manager.addTask("approve");
+    await settle();
+    assert.equal(manager.getTask(waitingId)?.status, "waiting");
+    const { controller, notifications, result } = dashboard(manager);
+    await controller.handleMessage(ready);
+    const summary = notifications("dashboardUpdated")[0].params as { metrics: Record<string, number> };
+    assert.deepEqual([summary.metrics.waiting, summary.metrics.total], [1, 11]);
+    await controller.handleMessage({ kind: "request", id: 1, method: "queryTasks", params: { ...query, statuses: ["waiting"] } });
+    assert.deepEqual(result<Page>(1).rows.map((r) => [r.taskId, r.status]), [[waitingId, "waiting"]]);
+    assert.equal(result<Page>(1).total, 1);
   });
 
   it("pages newest first, oldest first and by function name, with the total", async () => {

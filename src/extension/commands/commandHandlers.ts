@@ -10,6 +10,7 @@ import { debugTask } from "./debugTask";
 import { generateEncryptionKey, setEncryptionKey } from "./encryptionKeyCommands";
 import { setRedisPassword } from "./redisPasswordCommand";
 import { newTaskModule } from "./newTaskModule";
+import { provideInput } from "./provideInput";
 import { runFunction, runTask, runTaskWithOptions } from "./runCommands";
 import { scheduleCommandHandlers } from "./scheduleActions";
 import type { ExtensionServices } from "./services";
@@ -34,6 +35,7 @@ export function commandHandlers({ services, showDashboard, debugRuns, windowApi 
     [Commands.debugTask]: (name, options) => debugTask(services, debugRuns, name, options),
     [Commands.retryTask]: (target) => retryTask(services, target),
     [Commands.cancelTask]: (target) => cancelTask(services, target),
+    [Commands.provideInput]: (target, name, value) => provideInput(services, target, name, value),
     [Commands.showTask]: (target) => showTask(services, target),
     [Commands.openDashboard]: () => {
       services.manager();

@@ -9,6 +9,7 @@ export const Commands = {
   debugTask: "taskflow.debugTask",
   retryTask: "taskflow.retryTask",
   cancelTask: "taskflow.cancelTask",
+  provideInput: "taskflow.provideInput",
   showTask: "taskflow.showTask",
   openDashboard: "taskflow.openDashboard",
   clearHistory: "taskflow.clearHistory",

@@ -29,6 +29,8 @@ export interface TaskflowSettings {
   showStatusBar: boolean;
   /** Whether a failed task shows a notification. @default true */
   notifyOnFailure: boolean;
+  /** Whether a run that starts waiting for input shows a notification. @default true */
+  notifyOnInput: boolean;
   /** Whether runs started from Run Task show a progress notification. @default true */
   showRunNotifications: boolean;
   /** Whether this window serves the HTTP API on the loopback address. @default false */
@@ -84,6 +86,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): TaskflowSetting
     reloadDelayMs: wholeNumber(config.get("reloadDelayMs"), 300, 0),
     showStatusBar: config.get<boolean>("statusBar.enabled") ?? true,
     notifyOnFailure: config.get<boolean>("notifications.onFailure") ?? true,
+    notifyOnInput: config.get<boolean>("notifications.onInput") ?? true,
     showRunNotifications: config.get<boolean>("showRunNotifications") ?? true,
     apiEnabled: config.get<boolean>("api.enabled") === true,
     apiPort: wholeNumber(config.get("api.port"), 0, 0) <= 65535 ? wholeNumber(config.get("api.port"), 0, 0) : 0,

@@ -3,6 +3,7 @@
  * turns these models into `vscode.TreeItem`s, and unit tests check the models in plain Node.
  */
 import { capabilities, DEFAULT_QUEUE, type FlowHold, type TaskProgress, type TaskRecord, type TaskStatus } from "../../model";
+import { describeWait, type WaitingFor } from "../../model/durable";
 import { holdText } from "./flowText";
 
 /** What every row of the Taskflow trees shows; the tree providers turn it into a `vscode.TreeItem` (treeItemOf). */
@@ -71,6 +72,23 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+function twoDigits(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/**
+ * A time as the reader's local clock shows it: `14:05` on the same local day as `nowMs`,
+ * `2026-12-09 14:05` on another day (a sleep of days must not read as today).
+ */
+export function localClockTime(iso: string, nowMs: number): string {
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) return iso;
+  const now = new Date(nowMs);
+  const clock = `${twoDigits(time.getHours())}:${twoDigits(time.getMinutes())}`;
+  const sameDay = time.getFullYear() === now.getFullYear() && time.getMonth() === now.getMonth() && time.getDate() === now.getDate();
+  return sameDay ? clock : `${time.getFullYear()}-${twoDigits(time.getMonth() + 1)}-${twoDigits(time.getDate())} ${clock}`;
+}
+
 /** Escapes text for a Markdown tooltip so error messages and tags render as typed. */
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
@@ -85,10 +103,23 @@ function tagsText(tags: Record<string, string>): string {
 /**
  * `task.<status>` followed by the status's capabilities, e.g. `task.failed.retryable.deletable`:
  * menus' `when` clauses test a capability (`viewItem =~ /^task\..*\.retryable\b/`), so which
- * statuses allow what is decided in the model only.
+ * statuses allow what is decided in the model only. A run waiting for input adds `needsInput`
+ * (`task.waiting.cancellable.needsInput`), for Provide Input.
  */
-export function taskContextValue(status: TaskStatus): string {
-  return ["task", status, ...capabilities(status)].join(".");
+export function taskContextValue(status: TaskStatus, waitingFor: WaitingFor | null = null): string {
+  const needsInput = status === "waiting" && waitingFor?.kind === "input" ? ["needsInput"] : [];
+  return ["task", status, ...capabilities(status), ...needsInput].join(".");
+}
+
+/** The tooltip lines of a waiting run: what it waits for, the prompt, and when it wakes or times out. */
+function waitLines(waitingFor: WaitingFor, nowMs: number): string[] {
+  const at = (iso: string) => `${localClockTime(iso, nowMs)} (${iso})`;
+  const lines = [`Waiting: ${escapeMarkdown(describeWait(waitingFor, (iso) => localClockTime(iso, nowMs)))}`];
+  if (waitingFor.kind === "sleep") lines.push(`Wakes: ${at(waitingFor.until)}`);
+  if (waitingFor.kind === "input" && waitingFor.prompt !== null) lines.push(`Prompt: ${escapeMarkdown(firstLine(waitingFor.prompt, 300))}`);
+  if (waitingFor.kind === "runs") lines.push(`Runs: ${waitingFor.taskIds.map((id) => `\`${id}\``).join(", ")}`);
+  if (waitingFor.kind !== "sleep" && waitingFor.timeoutAt !== null) lines.push(`Times out: ${at(waitingFor.timeoutAt)}`);
+  return lines;
 }
 
 /** `40%`, or `40% · row 400 of 1000` with a message; null without progress. Rounded down so 99.6% never shows as done. */
@@ -113,7 +144,9 @@ export function toTaskItemModel(task: TaskRecord, nowMs: number, hold?: FlowHold
   const icon = STATUS_ICONS[task.status];
   const progress = task.status === "running" ? progressText(task.progress) : null;
   const held = hold !== undefined && task.status === "pending" ? holdText(hold) : null;
+  const waitingFor = task.status === "waiting" ? task.waitingFor : null;
   const parts = progress === null ? [] : [progress];
+  if (waitingFor !== null) parts.push(describeWait(waitingFor, (iso) => localClockTime(iso, nowMs)));
   if (held !== null) parts.push(held.summary);
   parts.push(formatRelativeTime(task.createdAt.getTime(), nowMs));
   if (task.duration !== null) parts.push(formatDuration(task.duration));
@@ -137,6 +170,7 @@ export function toTaskItemModel(task: TaskRecord, nowMs: number, hold?: FlowHold
   lines.push(`Queue: ${escapeMarkdown(task.queue)}${task.priority !== 0 ? `, priority ${task.priority}` : ""}`);
   if (task.parentId !== null) lines.push(`Enqueued by: \`${task.parentId}\``);
   if (progress !== null) lines.push(`Progress: ${escapeMarkdown(progress)}`);
+  if (waitingFor !== null) lines.push(...waitLines(waitingFor, nowMs));
   if (held !== null) lines.push(`Not started: ${escapeMarkdown(held.detail)}`);
   if (tags !== "") lines.push(`Tags: ${escapeMarkdown(tags)}`);
   if (task.idempotencyKey !== null) lines.push(`Idempotency key: ${escapeMarkdown(task.idempotencyKey)}`);
@@ -151,7 +185,7 @@ export function toTaskItemModel(task: TaskRecord, nowMs: number, hold?: FlowHold
     tooltip: lines.join("  \n"),
     iconId: icon.iconId,
     iconColor: icon.iconColor,
-    contextValue: taskContextValue(task.status),
+    contextValue: taskContextValue(task.status, waitingFor),
   };
 }
 

@@ -108,7 +108,7 @@ describe("Taskflow tasks (extension host)", () => {
   it("refuses to cancel a finished task and says why", async () => {
     const taskId = await run("hello");
     await api.waitFor(taskId);
-    await assertRejects(vscode.commands.executeCommand("taskflow.cancelTask", taskId), /Only pending or running tasks can be cancelled, got a success task/);
+    await assertRejects(vscode.commands.executeCommand("taskflow.cancelTask", taskId), /Only pending, running or waiting tasks can be cancelled, got a success task/);
   });
 
   it("deletes a finished task through the command", async () => {

@@ -1,0 +1,31 @@
+/**
+ * Tells of a run that starts waiting for input with a notification offering Provide Input, which
+ * opens the run's task panel (where its form is) through Show Task, while the setting
+ * `taskflow.notifications.onInput` is on.
+ */
+import * as vscode from "vscode";
+import type { TaskflowClient } from "../../model";
+import { Commands } from "../commands/commandIds";
+import { InputRequests } from "./inputRequests";
+
+const PROVIDE_INPUT = "Provide Input";
+
+export interface InputNotificationsOptions {
+  onLifecycle: TaskflowClient["onLifecycle"];
+  /** Whether input requests are told now (`taskflow.notifications.onInput`). */
+  enabled(): boolean;
+}
+
+/** Starts telling of runs waiting for input; disposing the result stops it. */
+export function notifyInputRequests({ onLifecycle, enabled }: InputNotificationsOptions): vscode.Disposable {
+  const requests = new InputRequests();
+  return onLifecycle((event) => {
+    if (!enabled()) return;
+    const notice = requests.notice(event);
+    if (!notice) return;
+    void vscode.window.showInformationMessage(`Taskflow: ${notice.message}`, PROVIDE_INPUT).then((choice) => {
+      // Through the command, so a run deleted meanwhile gets its error message instead of an empty panel.
+      if (choice === PROVIDE_INPUT) void vscode.commands.executeCommand(Commands.showTask, notice.taskId);
+    });
+  });
+}
