@@ -10,7 +10,8 @@
  * inherit tsx's loader) and runs that. Env:
  * - BENCH_TASKS: no-op tasks per throughput run (default 10000);
  * - BENCH_FRESH_TASKS: tasks of the `isolation: "fresh"` run (default 100, each starts a thread);
- * - BENCH_ONLY: a comma-separated subset of `engine,runtime,bullmq,store,flow` (default all), e.g. for a `--cpu-prof` run.
+ * - BENCH_ONLY: a comma-separated subset of `engine,runtime,bullmq,store,flow,durable` (default all), e.g. for a `--cpu-prof` run;
+ * - BENCH_WAITING: runs waiting at once in the durable section (default 10000).
  */
 import { readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -19,6 +20,7 @@ import { performance } from "node:perf_hooks";
 import { bullmqThroughput, taskflowBullmqThroughput } from "./bullmqBench";
 import { engineThroughput, pQueueThroughput } from "./engineBench";
 import { dispatchThroughput } from "./flowBench";
+import { stepOverhead, waitingAtScale, type StepFigures, type WaitingFigures } from "./durableBench";
 import { log, round, tempDir, type Throughput } from "./figures";
 import { findRedisServer, startRedisServer } from "../test/unit/helpers/redisServer";
 import { productPathThroughput, reloadMsP50, type ProductFigures } from "./runtimeBench";
@@ -37,7 +39,10 @@ const BIG = 100_000;
 /** Pending runs and keys of the flow-control run (concurrency per key, limit 1). */
 const FLOW_RUNS = 10_000;
 const FLOW_KEYS = 1_000;
-const SECTIONS = new Set((process.env.BENCH_ONLY ?? "engine,runtime,bullmq,store,flow").split(",").map((s) => s.trim()));
+/** Runs sleeping at once in the durable section, and tasks of each kind in its step-overhead runs. */
+const WAITING_RUNS = Number(process.env.BENCH_WAITING ?? 10_000);
+const STEP_TASKS = 300;
+const SECTIONS = new Set((process.env.BENCH_ONLY ?? "engine,runtime,bullmq,store,flow,durable").split(",").map((s) => s.trim()));
 /** worker.js, taskflow.js, esbuild.wasm: beside this bundle in dist/. */
 const DIST_DIR = process.env.BENCH_DIST_DIR ?? __dirname;
 
@@ -148,6 +153,19 @@ async function flowSection(): Promise<{ keys: Throughput; noKeys: Throughput }> 
   return { keys, noKeys };
 }
 
+async function durableSection(): Promise<{ waiting: WaitingFigures; engineSteps: StepFigures; productSteps: StepFigures }> {
+  const waiting = await waitingAtScale(WAITING_RUNS);
+  log(`${WAITING_RUNS} runs sleeping at once: ${waiting.heapPerWaiting} heap bytes each (delayed with runAt: ${waiting.heapPerDelayed})`);
+  log(`  start-up holding them: ${waiting.startWithWaitingMs} ms (holding ${WAITING_RUNS} finished runs: ${waiting.startWithFinishedMs} ms)`);
+  log(`  wake to resumed start: p50 ${waiting.p50WakeToStartMs} ms, p99 ${waiting.p99WakeToStartMs} ms (a delayed run's due time to its start: p50 ${waiting.p50DueToStartMs} ms, p99 ${waiting.p99DueToStartMs} ms)`);
+  const engineSteps = await stepOverhead(STEP_TASKS, "engine", DIST_DIR);
+  const productSteps = await stepOverhead(STEP_TASKS, "product", DIST_DIR);
+  for (const [label, f] of [["engine", engineSteps], ["product path", productSteps]] as const) {
+    log(`a step vs a plain await, one task at a time, sql.js, ${label}: ${f.stepTasksPerSec} vs ${f.plainTasksPerSec} tasks/s, +${f.stepOverheadMs} ms per step`);
+  }
+  return { waiting, engineSteps, productSteps };
+}
+
 async function storeSection(): Promise<Record<string, number>> {
   const files = tempDir();
   try {
@@ -189,6 +207,7 @@ async function main(): Promise<void> {
   const bullmq = SECTIONS.has("bullmq") ? await bullmqSection() : undefined;
   const store = SECTIONS.has("store") ? await storeSection() : {};
   const flow = SECTIONS.has("flow") ? await flowSection() : undefined;
+  const durable = SECTIONS.has("durable") ? await durableSection() : undefined;
   const loadEnd = loadavg()[0];
   log(`ratios: runtime/BullMQ sandboxed ${ratio(runtime?.warm.tasksPerSec, bullmq?.sandboxed.tasksPerSec) ?? "n/a"}, engine/BullMQ c ${PEER_CONCURRENCY} ${ratio(engine?.engine.tasksPerSec, bullmq?.c4.tasksPerSec) ?? "n/a"} (c 1 ${ratio(engine?.engine.tasksPerSec, bullmq?.c1.tasksPerSec) ?? "n/a"}); ${round((performance.now() - startedAt) / 1000)} s, load average at the end ${round(loadEnd, 2)}`);
 
@@ -234,6 +253,9 @@ async function main(): Promise<void> {
     flowKeysMs: flow ? round(flow.keys.ms) : null,
     flowNoKeysMs: flow ? round(flow.noKeys.ms) : null,
     flowKeysOverNoKeys: flow ? round(flow.keys.ms / flow.noKeys.ms, 3) : null,
+    waiting: durable?.waiting ?? null,
+    stepEngine: durable?.engineSteps ?? null,
+    stepProduct: durable?.productSteps ?? null,
     ...store,
   }));
 }

@@ -28,8 +28,12 @@ export interface AttemptPort {
   progress(progress: TaskProgress): void;
   /** enqueue() inside the attempt: adds a run whose parentId is this task; resolves with its id. */
   enqueueChild(task: TaskHandle | string, args: unknown[], options: AddTaskOptions): Promise<string>;
-  /** Stores a step or wait entry on the run (adding it, or replacing the one of its name and occurrence) durably; resolves once stored. */
-  recordStep(entry: StepRecord): Promise<void>;
+  /**
+   * Stores a step or wait entry on the run (adding it, or replacing the one of its name and
+   * occurrence); resolves once stored, durably unless `durable` is false (an entry a replay would
+   * write again the same, such as a sleep whose time has passed).
+   */
+  recordStep(entry: StepRecord, durable?: boolean): Promise<void>;
   /** The runs' dicts, in order, once every one is finished; undefined while any is not. Rejects with UnknownTaskError for an unknown id. */
   finishedRuns(taskIds: readonly string[]): Promise<TaskDict[] | undefined>;
 }
@@ -113,7 +117,7 @@ export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: 
       const sink: JournalSink = {
         now: () => port.clock.now(),
         // A step that settles after the attempt ended (another branch reached a wait, or it timed out) is not recorded: it runs again.
-        record: (entry) => (open && !stopper.stopped ? port.recordStep(entry) : Promise.resolve()),
+        record: (entry, durable) => (open && !stopper.stopped ? port.recordStep(entry, durable) : Promise.resolve()),
         suspend: (waitingFor) => suspend(waitingFor),
         finishedRuns: (ids) => port.finishedRuns(ids),
       };

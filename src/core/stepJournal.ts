@@ -18,8 +18,11 @@ import { jsonProblem } from "./jsonCheck";
 export interface JournalSink {
   /** Epoch milliseconds. */
   now(): number;
-  /** Records (adds, or replaces the entry of the same name and occurrence) durably; resolves once it is stored. */
-  record(entry: StepRecord): Promise<void>;
+  /**
+   * Records (adds, or replaces the entry of the same name and occurrence); resolves once it is
+   * stored, durably unless `durable` is false: an entry a replay would write again the same.
+   */
+  record(entry: StepRecord, durable?: boolean): Promise<void>;
   /** Ends the attempt as waiting for `waitingFor` (whose entry is already recorded). */
   suspend(waitingFor: WaitingFor): void;
   /** The runs' records as dicts, in order, when every one is finished; undefined while any is not. Rejects for an unknown id. */
@@ -100,9 +103,9 @@ export class StepJournal {
     return new Date(this.sink.now()).toISOString();
   }
 
-  private async write(entry: StepRecord): Promise<void> {
+  private async write(entry: StepRecord, durable = true): Promise<void> {
     this.entries.set(stepKey(entry.name, entry.occurrence), entry);
-    await this.sink.record(entry);
+    await this.sink.record(entry, durable);
   }
 
   /** A recorded value, copied so the task cannot change the record. */
@@ -161,13 +164,14 @@ export class StepJournal {
     } else {
       waitingFor = { kind: "sleep", until: new Date(untilMs).toISOString(), step: key };
       if (untilMs <= this.sink.now()) {
-        await this.write(this.doneEntry("sleep", occurrence, "sleep", this.isoNow(), null, null));
+        await this.write(this.doneEntry("sleep", occurrence, "sleep", this.isoNow(), null, null), false);
         return;
       }
       await this.write(this.waitingEntry("sleep", occurrence, "sleep", waitingFor));
     }
     if (new Date(waitingFor.until).getTime() <= this.sink.now()) {
-      await this.write(this.doneEntry("sleep", occurrence, "sleep", entry?.startedAt ?? this.isoNow(), null, waitingFor));
+      // Lost in a crash, the replay finds the sleep's time passed again: no flush to wait for.
+      await this.write(this.doneEntry("sleep", occurrence, "sleep", entry?.startedAt ?? this.isoNow(), null, waitingFor), false);
       return;
     }
     this.sink.suspend(waitingFor);

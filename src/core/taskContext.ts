@@ -51,6 +51,11 @@ export function runInTaskScope<R>(scope: TaskScope, fn: () => R): R {
   return shared().storage.run(scope, fn);
 }
 
+/** The running task's scope, or undefined outside a task: what a task worker's host answers the worker's steps from. */
+export function currentTaskScope(): TaskScope | undefined {
+  return shared().storage.getStore();
+}
+
 /** Inside a running task: `{ taskId, funcName, attempt, tags, signal }`. Outside a task: undefined. */
 export function getTaskContext(): TaskContext | undefined {
   return shared().storage.getStore()?.context;

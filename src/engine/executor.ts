@@ -48,8 +48,8 @@ export class TaskRun implements AttemptPort {
     return this.host.enqueueChild(this, task, args, options);
   }
 
-  recordStep(entry: StepRecord): Promise<void> {
-    return this.host.recordStep(this, entry);
+  recordStep(entry: StepRecord, durable = true): Promise<void> {
+    return this.host.recordStep(this, entry, durable);
   }
 
   finishedRuns(taskIds: readonly string[]): Promise<TaskDict[] | undefined> {
@@ -71,8 +71,8 @@ export interface RunHost {
   enqueueChild(run: TaskRun, task: TaskHandle | string, args: unknown[], options: AddTaskOptions): Promise<string>;
   /** reportProgress() inside the run, already checked. */
   reportProgress(run: TaskRun, progress: TaskProgress): void;
-  /** Stores a step entry on the run's record durably (the store flushed); resolves once stored. Nothing for a detached run. */
-  recordStep(run: TaskRun, entry: StepRecord): Promise<void>;
+  /** Stores a step entry on the run's record (flushing the store when `durable`); resolves once stored. Nothing for a detached run. */
+  recordStep(run: TaskRun, entry: StepRecord, durable: boolean): Promise<void>;
   /** The runs' dicts in order once all are finished, undefined while any is not; rejects with UnknownTaskError. */
   finishedRuns(taskIds: readonly string[]): Promise<TaskDict[] | undefined>;
   /** The call arguments, decrypted when the record holds an encrypted payload; throws a clear Error when it cannot. */

@@ -116,11 +116,11 @@ export class TaskManager implements TaskflowClient {
       reportProgress: (run, progress) => {
         if (!run.detached) ledger.progress.report(run.record, progress);
       },
-      recordStep: async (run, entry) => {
+      recordStep: async (run, entry, durable) => {
         if (run.detached) return;
         putStep(run.record.steps, entry);
         ledger.save(run.record);
-        await store.flush();
+        if (durable) await store.flush();
       },
       finishedRuns: async (taskIds) => this.finishedRuns(taskIds),
       resolveArguments: (record) => this.cipher.open(record),

@@ -1,12 +1,15 @@
 /**
  * The host's side of what a task attempt in a worker asks of the engine: its log lines, its
- * reportProgress() and its enqueue() calls. The worker's side is workerRequests.ts.
+ * reportProgress() and enqueue() calls, and its steps and waits (recorded through the running
+ * attempt's journal sink). The worker's side is workerRequests.ts.
  */
 import { AsyncResource } from "node:async_hooks";
-import { enqueue, reportProgress, taskLog } from "../core/taskContext";
+import { currentTaskScope, enqueue, reportProgress, taskLog, type DurableScope } from "../core/taskContext";
 import type { LogLevel } from "../model/events";
 import type { AddTaskOptions } from "../model/schemas";
-import { serializeError, type EnqueueRequest, type HostMessage, type ProgressRequest, type WorkerMessage } from "./workerProtocol";
+import {
+  serializeError, type DurableAnswer, type DurableRequest, type EnqueueRequest, type HostMessage, type ProgressRequest, type WorkerMessage,
+} from "./workerProtocol";
 
 /** Where the calls of one attempt go. */
 export interface AttemptCalls {
@@ -16,6 +19,12 @@ export interface AttemptCalls {
   onProgress?: (fraction: number, message: string | null) => void;
   /** enqueue() of the attempt: resolves with the new task's id, rejects with why nothing was enqueued. */
   onEnqueue?: (task: string, args: unknown[], options: AddTaskOptions) => Promise<string>;
+  /**
+   * The attempt's steps and waits (the engine's DurableScope, made on the first call): asked only
+   * when the worker's code reaches a step or a wait. Its sink records them, checks runs, and ends the
+   * attempt as waiting.
+   */
+  durable?: () => DurableScope;
 }
 
 /**
@@ -26,16 +35,26 @@ export interface AttemptCalls {
 export function engineAttemptCalls(): Required<AttemptCalls> {
   // An AsyncResource, not AsyncResource.bind, which costs several times more per attempt on Node 20.
   const scope = new AsyncResource("TaskflowAttemptCalls");
+  const task = currentTaskScope();
   return {
     onLog: (message, level, extra) => scope.runInAsyncScope(taskLog, undefined, message, { level, extra }),
     onProgress: (fraction, message) => scope.runInAsyncScope(reportProgress, undefined, fraction, message),
     onEnqueue: (task, args, options) => scope.runInAsyncScope(enqueue, undefined, task, args, options),
+    durable: () => {
+      if (!task) throw new Error("step() and the waits work only in a task run by the engine: this call of the task function has no run to record them on");
+      return task.durable();
+    },
   };
 }
 
+/** A worker message that is an attempt's call: answerAttemptCall carries it out. */
+export type AttemptCall = ProgressRequest | EnqueueRequest | DurableRequest;
+
+const ATTEMPT_CALLS: ReadonlySet<string> = new Set<AttemptCall["type"]>(["progress", "enqueue", "journal", "recordStep", "finishedRuns", "suspend"]);
+
 /** Whether a worker message is an attempt's call that needs answerAttemptCall. */
-export function isAttemptCall(message: WorkerMessage): message is ProgressRequest | EnqueueRequest {
-  return message.type === "progress" || message.type === "enqueue";
+export function isAttemptCall(message: WorkerMessage): message is AttemptCall {
+  return ATTEMPT_CALLS.has(message.type);
 }
 
 /**
@@ -43,7 +62,8 @@ export function isAttemptCall(message: WorkerMessage): message is ProgressReques
  * when the attempt that made the call has already settled: its progress is dropped and its enqueue
  * refused, so the worker's promise still settles.
  */
-export function answerAttemptCall(message: ProgressRequest | EnqueueRequest, calls: AttemptCalls | undefined, reply: (answer: HostMessage) => void): void {
+export function answerAttemptCall(message: AttemptCall, calls: AttemptCalls | undefined, reply: (answer: HostMessage) => void): void {
+  if (message.type !== "progress" && message.type !== "enqueue") return answerDurable(message, calls, reply);
   if (message.type === "progress") {
     try {
       calls?.onProgress?.(message.fraction, message.message);
@@ -68,4 +88,37 @@ export function answerAttemptCall(message: ProgressRequest | EnqueueRequest, cal
     return;
   }
   answer.then((taskId) => reply({ type: "enqueued", requestId, taskId }), refuse);
+}
+
+/**
+ * A step or wait of an attempt, carried out through the attempt's journal sink; answered with the
+ * host clock's now, which the worker's journal keeps to. A call from an attempt that has ended is
+ * refused (a suspend from it is dropped), so the worker's code does not go on past it.
+ */
+function answerDurable(message: DurableRequest, calls: AttemptCalls | undefined, reply: (answer: HostMessage) => void): void {
+  let durable: DurableScope;
+  try {
+    if (!calls?.durable) throw new Error(`A step or wait came from a task attempt that has already ended (returned, failed, timed out, was cancelled or is waiting): nothing was recorded`);
+    durable = calls.durable();
+  } catch (error) {
+    if (message.type !== "suspend") reply({ type: "durableFailed", requestId: message.requestId, error: serializeError(error) });
+    return;
+  }
+  const { sink } = durable;
+  if (message.type === "suspend") return sink.suspend(message.waitingFor);
+  const { requestId } = message;
+  const answer = (build: () => Promise<DurableAnswer> | DurableAnswer): void => {
+    Promise.resolve().then(build).then(reply, (error: unknown) => reply({ type: "durableFailed", requestId, error: serializeError(error) }));
+  };
+  switch (message.type) {
+    case "journal":
+      return answer(() => ({ type: "journalOpened", requestId, steps: [...durable.steps], attempt: durable.attempt, now: sink.now() }));
+    case "recordStep":
+      return answer(async () => {
+        await sink.record(message.entry);
+        return { type: "stepRecorded", requestId, now: sink.now() };
+      });
+    case "finishedRuns":
+      return answer(async () => ({ type: "runsChecked", requestId, runs: (await sink.finishedRuns(message.taskIds)) ?? null, now: sink.now() }));
+  }
 }

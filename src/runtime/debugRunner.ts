@@ -3,13 +3,15 @@
  * task. It connects to the host's channel (debugProtocol.ts), receives the attempt, loads the
  * compiled module from the runtime's compile cache (its inline source map points at the original
  * .ts, so breakpoints there are hit) and runs the export, sending its log lines, progress,
- * enqueue() calls and result or error back, then exits.
+ * enqueue() calls, steps and waits, and result or error back, then exits.
  */
 import { connect } from "node:net";
+import type { StepJournal } from "../core/stepJournal";
 import { installRuntime } from "./runtimeGlobals";
 import { DEBUG_CHANNEL_ENV, DEBUG_TOKEN_ENV, encodeLine, lineReader, type ChannelMessage, type RunnerMessage } from "./debugProtocol";
 import { abortReason, callExport, routeConsole, taskContext, taskRuntime, type LoadedModule, type Log } from "./exportCall";
 import { serializeError, type RunJob } from "./workerProtocol";
+import { openWorkerJournal } from "./workerJournal";
 import { WorkerRequests } from "./workerRequests";
 
 async function main(): Promise<void> {
@@ -49,7 +51,17 @@ async function main(): Promise<void> {
   };
   const context = taskContext(job.context, controller.signal);
   const loaded: LoadedModule = {};
-  installRuntime(taskRuntime(() => context, taskLogLine, requests, loaded));
+  // A wait that suspends the attempt ends this process: the host has the run waiting, and its resume
+  // is a new attempt, which the engine's attempt delegate places again.
+  const suspended = (): void => {
+    socket.removeAllListeners("close");
+    socket.removeAllListeners("error");
+    // The host may close its end first: the run is in its hands either way.
+    socket.on("error", () => process.exit(0));
+    socket.end(() => process.exit(0));
+  };
+  let journal: Promise<StepJournal> | undefined;
+  installRuntime(taskRuntime(() => context, taskLogLine, requests, loaded, () => (journal ??= openWorkerJournal(requests, undefined, suspended))));
   routeConsole(log, true);
   process.setSourceMapsEnabled(true);
   try {

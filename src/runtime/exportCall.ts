@@ -5,6 +5,7 @@
  * debugger runs an attempt in (debugRunner.ts).
  */
 import { format } from "node:util";
+import type { StepJournal } from "../core/stepJournal";
 import type { LogLevel } from "../model/events";
 import type { TaskContext } from "../model/taskFunction";
 import { handleInfo, type WorkerRuntime } from "./runtimeGlobals";
@@ -46,14 +47,20 @@ function exportedTaskName(exports: Record<string, unknown> | undefined, handle: 
   return undefined;
 }
 
-/** The runtime of code that runs tasks: their context and log lines, and their requests to the host. */
-export function taskRuntime(context: () => TaskContext | undefined, log: Log, requests: WorkerRequests, loaded: LoadedModule): WorkerRuntime {
+/**
+ * The runtime of code that runs tasks: their context and log lines, their requests to the host, and
+ * `journal`, the running attempt's steps (see openWorkerJournal), kept per attempt by the caller.
+ */
+export function taskRuntime(
+  context: () => TaskContext | undefined, log: Log, requests: WorkerRequests, loaded: LoadedModule, journal: () => Promise<StepJournal>,
+): WorkerRuntime {
   return {
     context,
     log,
     progress: (progress) => requests.progress(progress),
     enqueue: (task, args, options) => requests.enqueue(task, args, options),
     exportedTaskName: (handle) => exportedTaskName(loaded.exports, handle),
+    journal,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The host's side of an attempt run in a process of its own, launched by someone else (the editor's
  * debugger): a one-use channel (debugProtocol.ts) the process connects to, and the attempt's log
- * lines, progress, enqueue() calls and outcome from it.
+ * lines, progress, enqueue() calls, steps and waits, and outcome from it.
  */
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
@@ -97,6 +97,8 @@ export async function runExternalAttempt(options: ExternalAttemptOptions): Promi
             if (!settled) options.onLog?.(message.message, message.level, message.extra);
           } else if (isAttemptCall(message)) {
             answerAttemptCall(message, settled ? undefined : options, reply);
+            // The attempt waits (the engine has ended it); the process exits by itself.
+            if (message.type === "suspend") finish(undefined, undefined);
           } else if (message.type === "result") {
             finish(undefined, message.json === undefined ? undefined : JSON.parse(message.json));
           } else if (message.type === "error") {

@@ -19,8 +19,8 @@ export interface RunTaskWorkerOptions extends AttemptCalls {
   track?: (worker: Worker) => () => void;
 }
 
-/** What a job settles with: the task's JSON result, or the module's declared tasks. */
-export type WorkerOutcome = { type: "result"; json: string | undefined } | { type: "loaded"; tasks: DeclaredTask[] };
+/** What a job settles with: the task's JSON result, the module's declared tasks, or `suspended` when the attempt reached a wait that does not hold (the engine has it waiting). */
+export type WorkerOutcome = { type: "result"; json: string | undefined } | { type: "loaded"; tasks: DeclaredTask[] } | { type: "suspended" };
 
 /** Runs one job in a fresh worker thread and terminates it when the job settles. */
 export function runTaskWorker(options: RunTaskWorkerOptions): Promise<WorkerOutcome> {
@@ -59,7 +59,11 @@ export function runTaskWorker(options: RunTaskWorkerOptions): Promise<WorkerOutc
       });
     }
     worker.on("message", (message: WorkerMessage) => {
-      if (isAttemptCall(message)) return answerAttemptCall(message, settled ? undefined : options, (answer) => worker.postMessage(answer));
+      if (isAttemptCall(message)) {
+        answerAttemptCall(message, settled ? undefined : options, (answer) => worker.postMessage(answer));
+        if (message.type === "suspend") finish({ type: "suspended" });
+        return;
+      }
       if (settled) return;
       if (message.type === "log") options.onLog?.(message.message, message.level, message.extra);
       else if (message.type === "error") finish(undefined, deserializeError(message.error));

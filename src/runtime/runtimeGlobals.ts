@@ -3,6 +3,7 @@
  * (dist/taskflow.js) share. They are separate bundles, so they meet on globalThis under
  * registry symbols rather than through a shared module instance.
  */
+import type { StepJournal } from "../core/stepJournal";
 import type { LogLevel } from "../model/events";
 import type { TaskProgress } from "../model/fields";
 import type { AddTaskOptions, TaskConfig } from "../model/schemas";
@@ -18,6 +19,8 @@ export interface WorkerRuntime {
   enqueue(task: string, args: unknown[], options: AddTaskOptions): Promise<string>;
   /** The registered name of a task handle the loaded module exports, or undefined for any other value. */
   exportedTaskName(handle: unknown): string | undefined;
+  /** The running attempt's steps and waits (step(), sleep(), waitForInput(), waitForRuns()), opened with the host on first use. */
+  journal(): Promise<StepJournal>;
 }
 
 /** What `task()` attaches to the handle it returns. */

@@ -3,6 +3,7 @@
  * writes its types, dist/taskflow.d.ts, from this file and the model). It runs inside task workers,
  * where the worker has installed the runtime that carries the task's context and forwards logs to the engine.
  */
+import type { SleepArgument, StepJournal, WaitForInputOptions, WaitForRunsOptions } from "../core/stepJournal";
 import { describeValue } from "../model/describe";
 import type { LogLevel } from "../model/events";
 import { checkProgress } from "../model/progress";
@@ -135,4 +136,95 @@ export async function enqueue(task: ((...args: never[]) => unknown) | string, ar
 export function reportProgress(fraction: number, message?: string | null): void {
   const progress = checkProgress(fraction, message);
   runningTask("reportProgress()").progress(progress);
+}
+
+/**
+ * Thrown inside a task by `waitForInput` or `waitForRuns` when its `timeout` passed before the input
+ * came or the runs finished. Catch it to go another way; uncaught, it fails the attempt like any throw.
+ * @example try { await waitForInput("approval", { timeout: 86400 }); } catch (e) { if (e instanceof WaitTimeoutError) return "expired"; throw e; }
+ */
+// Declared here for the same reason as NonRetryableError; the wait's own error is rethrown as this one.
+export class WaitTimeoutError extends Error {
+  override readonly name = "WaitTimeoutError";
+}
+
+/** Runs `call` on the running attempt's journal; a wait's timeout comes out as this module's WaitTimeoutError. */
+async function withJournal<T>(what: string, call: (journal: StepJournal) => Promise<T>): Promise<T> {
+  const journal = await runningTask(what).journal();
+  try {
+    return await call(journal);
+  } catch (error) {
+    if (error instanceof Error && error.name === "WaitTimeoutError" && !(error instanceof WaitTimeoutError)) {
+      throw Object.assign(new WaitTimeoutError(error.message), { stack: error.stack });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Runs `fn` once and records what it returns (JSON) under `name` and its occurrence in the run
+ * (`fetch#1`, `fetch#2`), before the code goes on. When the run resumes or is retried, the recorded
+ * value is returned at once instead. Side effects belong in steps: code outside them runs again on
+ * every resume. At least once: a step whose process died before its value was recorded runs again.
+ * @example const account = await step("create account", () => createAccount(user));
+ */
+export function step<T>(name: string, fn: () => T | Promise<T>): Promise<Awaited<T>> {
+  return withJournal("step()", (journal) => journal.step<Awaited<T>>(name, fn));
+}
+
+/**
+ * Waits `seconds` (or until `{ until }`) without holding a worker. The run becomes waiting, survives
+ * restarts, and resumes from the top when the time has come, its earlier steps replayed.
+ * @example await sleep(3600); await sleep({ until: "2026-12-24T09:00:00Z" });
+ */
+export function sleep(time: SleepArgument): Promise<void> {
+  return withJournal("sleep()", (journal) => journal.sleep(time));
+}
+
+/**
+ * Waits for a person's input named `name`, checked against `schema` (a JSON Schema subset), without
+ * holding a worker. Resolves with the value given through `client.provideInput`, `taskflow input`,
+ * `POST /tasks/{id}/input` or the task panel's form. With `timeout` (seconds) it throws a
+ * WaitTimeoutError when no input came in time.
+ * @example const answer = await waitForInput<{ approve: boolean }>("approval", { prompt: "Approve?", schema: { type: "object", properties: { approve: { type: "boolean" } }, required: ["approve"] } });
+ */
+export function waitForInput<T = unknown>(name: string, options?: WaitForInputOptions): Promise<T> {
+  return withJournal("waitForInput()", (journal) => journal.waitForInput<T>(name, options));
+}
+
+/**
+ * A finished run as waitForRuns gives it: the run's record in its JSON form (toDict()), of which these
+ * are the fields a parent usually reads. Times are ISO 8601 UTC.
+ */
+export interface FinishedRun {
+  taskId: string;
+  funcName: string;
+  status: "success" | "failed" | "cancelled" | "interrupted" | "rejected";
+  /** What the task returned, JSON; null unless it succeeded. */
+  result: unknown;
+  /** The last failure as "Name: message" (or why it was cancelled, interrupted or rejected); null on success. */
+  error: string | null;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  tags: Record<string, string>;
+  /** The run that enqueued it (the waiting task, for runs it enqueued). */
+  parentId: string | null;
+  createdAt: string;
+  startTime: string | null;
+  endTime: string | null;
+  /** Seconds from startTime to endTime. */
+  duration: number | null;
+  retriesUsed: number;
+}
+
+/**
+ * Waits until every run in `taskIds` (what enqueue() resolved with) has finished, without holding a
+ * worker or a slot, and resolves with their records in the same order. With `timeout` (seconds) it
+ * throws a WaitTimeoutError when they have not all finished in time. Enqueue the runs inside a step,
+ * so a resumed run waits for the same ones instead of enqueuing new ones.
+ * @example const ids = await step("fan out", () => Promise.all(files.map((f) => enqueue(importFile, [f])))); const runs = await waitForRuns(ids); const rows = runs.map((r) => r.result);
+ */
+export function waitForRuns(taskIds: string[], options?: WaitForRunsOptions): Promise<FinishedRun[]> {
+  // Every run is finished, so its status is one of FinishedRun's.
+  return withJournal("waitForRuns()", (journal) => journal.waitForRuns(taskIds, options) as Promise<FinishedRun[]>);
 }

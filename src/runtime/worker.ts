@@ -6,6 +6,7 @@
  * a pool reaps or drains it.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { StepJournal } from "../core/stepJournal";
 import { setFlagsFromString } from "node:v8";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { stackFrames } from "./stackFrames";
@@ -18,6 +19,7 @@ import {
   type PoolJob, type RunJob, type RunMessage, type WorkerJob, type WorkerMessage,
 } from "./workerProtocol";
 import { createWasmEsbuild } from "./wasmEsbuild";
+import { openWorkerJournal } from "./workerJournal";
 import { WorkerRequests } from "./workerRequests";
 
 function post(message: WorkerMessage): void {
@@ -56,10 +58,20 @@ async function run(job: RunJob): Promise<void> {
   const context = taskContext(job.context, controller.signal);
   const log: Log = (message, level, extra) => post({ type: "log", message, level, extra });
   const loaded: LoadedModule = {};
-  installRuntime(taskRuntime(() => context, log, requests, loaded));
+  // After a suspend the host terminates this worker: nothing to drop here.
+  let journal: Promise<StepJournal> | undefined;
+  installRuntime(taskRuntime(() => context, log, requests, loaded, () => (journal ??= openWorkerJournal(requests, undefined, () => undefined))));
   const exports = loadModule(job, log);
   loaded.exports = exports;
   post({ type: "result", json: await callExport(exports, job.exportName, job.sourcePath, job.args) });
+}
+
+/** What a pool worker keeps of one attempt, in the attempt's async scope. */
+interface PoolAttempt {
+  runId: number;
+  context: TaskContext;
+  /** Its steps and waits, opened with the host on first use. */
+  journal?: Promise<StepJournal>;
 }
 
 /**
@@ -68,12 +80,18 @@ async function run(job: RunJob): Promise<void> {
  * and a timer one attempt leaves behind logs under that attempt's runId, never the next one's.
  */
 function servePool(job: PoolJob): void {
-  const scopes = new AsyncLocalStorage<{ runId: number; context: TaskContext }>();
+  const scopes = new AsyncLocalStorage<PoolAttempt>();
   const controllers = new Map<number, AbortController>();
   const log: Log = (message, level, extra) => post({ type: "log", runId: scopes.getStore()?.runId, message, level, extra });
   const requests = new WorkerRequests(post, () => scopes.getStore()?.runId);
   const loaded: LoadedModule = {};
-  installRuntime(taskRuntime(() => scopes.getStore()?.context, log, requests, loaded));
+  // An attempt that suspends is over: its code is abandoned where it waits (nothing refers to it after
+  // this), and the worker takes the next attempt.
+  const journal = (): Promise<StepJournal> => {
+    const attempt = scopes.getStore() as PoolAttempt;
+    return (attempt.journal ??= openWorkerJournal(requests, attempt.runId, () => controllers.delete(attempt.runId)));
+  };
+  installRuntime(taskRuntime(() => scopes.getStore()?.context, log, requests, loaded, journal));
   const exports = loadModule(job, log);
   loaded.exports = exports;
   const start = (message: RunMessage): void => {
@@ -99,9 +117,9 @@ function servePool(job: PoolJob): void {
 function load(job: LoadJob): void {
   const log: Log = (message, level, extra) => post({ type: "log", message, level, extra });
   const outside = (): never => {
-    throw new Error("The module's top level runs only to list its tasks: call enqueue() and reportProgress() inside a task");
+    throw new Error("The module's top level runs only to list its tasks: call enqueue(), reportProgress(), step() and the waits inside a task");
   };
-  installRuntime({ context: () => undefined, log, progress: outside, enqueue: outside, exportedTaskName: () => undefined });
+  installRuntime({ context: () => undefined, log, progress: outside, enqueue: outside, exportedTaskName: () => undefined, journal: outside });
   const exports = loadModule(job, log);
   post({ type: "loaded", tasks: declaredTasks(exports, job) });
 }

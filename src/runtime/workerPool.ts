@@ -215,6 +215,12 @@ export class WorkerPool {
     } else if (isAttemptCall(message)) {
       const current = run && message.runId === run.runId ? run.request : undefined;
       answerAttemptCall(message, current, (answer) => slot.worker.postMessage(answer));
+      // The attempt waits: the engine has ended it, and the worker dropped it and takes the next one.
+      if (run && current && message.type === "suspend") {
+        this.detach(slot, run);
+        run.resolve(undefined);
+        this.release(slot);
+      }
     } else if (message.type === "error" && message.runId === undefined) {
       // The module failed to load in this worker: nothing it could run.
       this.fail(slot, deserializeError(message.error));

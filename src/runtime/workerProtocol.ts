@@ -6,7 +6,9 @@
  */
 import type { CompileResult } from "./compileModule";
 import { NonRetryableError } from "../model/errors";
+import type { StepRecord, WaitingFor } from "../model/durable";
 import type { LogLevel } from "../model/events";
+import type { TaskDict } from "../model/fields";
 import type { AddTaskOptions, TaskConfig } from "../model/schemas";
 
 /** A task as a module declares it; `task()` has checked its config against the model. */
@@ -95,7 +97,8 @@ export type WorkerMessage =
   /** Loading the module or running the task threw. */
   | { type: "error"; runId?: number; error: SerializedError }
   | ProgressRequest
-  | EnqueueRequest;
+  | EnqueueRequest
+  | DurableRequest;
 
 /** Worker -> host: reportProgress() in attempt `runId`, already checked. No answer. */
 export interface ProgressRequest {
@@ -117,6 +120,31 @@ export interface EnqueueRequest {
   options: AddTaskOptions;
 }
 
+/**
+ * Worker -> host: a step or wait of attempt `runId` (the worker replays them with the core's
+ * StepJournal; the host has the record). `journal`, `recordStep` and `finishedRuns` are answered with
+ * the message of the same `requestId` named beside them, or `durableFailed`; `suspend` is not
+ * answered: the attempt is over (it waits), and the worker drops it.
+ */
+export type DurableRequest =
+  /** The attempt's first step or wait: answered by `journalOpened`. */
+  | { type: "journal"; runId?: number; requestId: number }
+  /** Store a step or wait entry before the code goes on: answered by `stepRecorded` once stored. */
+  | { type: "recordStep"; runId?: number; requestId: number; entry: StepRecord }
+  /** waitForRuns(): answered by `runsChecked`. */
+  | { type: "finishedRuns"; runId?: number; requestId: number; taskIds: string[] }
+  /** A wait whose condition does not hold: the run waits for `waitingFor` (its entry already recorded). */
+  | { type: "suspend"; runId?: number; waitingFor: WaitingFor };
+
+/** Host -> worker: the answers to a DurableRequest. `now` is the host clock's time (epoch ms), which the worker's journal keeps to. */
+export type DurableAnswer =
+  /** The run's steps as recorded when the attempt began, and the attempt (0-based). */
+  | { type: "journalOpened"; requestId: number; steps: StepRecord[]; attempt: number; now: number }
+  | { type: "stepRecorded"; requestId: number; now: number }
+  /** The runs' dicts in order once all are finished; null while any is not. */
+  | { type: "runsChecked"; requestId: number; runs: TaskDict[] | null; now: number }
+  | { type: "durableFailed"; requestId: number; error: SerializedError };
+
 /** Host -> pool worker: run one attempt; the worker answers with `result` or `error` carrying `runId`. */
 export interface RunMessage {
   type: "run";
@@ -135,7 +163,8 @@ export type HostMessage =
   /** The answer to EnqueueRequest `requestId`: the child task's id. */
   | { type: "enqueued"; requestId: number; taskId: string }
   /** The answer to EnqueueRequest `requestId`: why nothing was enqueued. */
-  | { type: "enqueueFailed"; requestId: number; error: SerializedError };
+  | { type: "enqueueFailed"; requestId: number; error: SerializedError }
+  | DurableAnswer;
 
 /**
  * A stack without the frames of the runtime that called the task (`runtimeFile`, the worker bundle)

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { CANCELLABLE_STATUSES, RETRYABLE_STATUSES, orList } from "../../src/model";
+import { CANCELLABLE_STATUSES, RESUMABLE_STATUSES, RETRYABLE_STATUSES, orList } from "../../src/model";
 
 describe("model: orList", () => {
   it("says nothing for no words and the word alone for one", () => {
@@ -17,6 +17,7 @@ describe("model: orList", () => {
 
   it("names the statuses the retry and cancel rules accept", () => {
     assert.equal(orList(RETRYABLE_STATUSES), "failed, interrupted or rejected");
-    assert.equal(orList(CANCELLABLE_STATUSES), "pending or running");
+    assert.equal(orList(CANCELLABLE_STATUSES), "pending, running or waiting");
+    assert.equal(orList(RESUMABLE_STATUSES), "failed, interrupted or cancelled");
   });
 });

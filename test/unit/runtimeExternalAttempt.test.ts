@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as esbuild from "esbuild";
 import { TaskManager } from "../../src";
@@ -7,7 +8,7 @@ import { ModuleHost } from "../../src/runtime/moduleHost";
 import { externalAttemptFunction, runExternalAttempt } from "../../src/runtime/externalAttempt";
 import { Workspace, runtimeHooks } from "../fixtures/modules/harness";
 
-const MODULE = `import { task, taskLog, reportProgress, enqueue, getTaskContext } from "taskflow";
+const MODULE = `import { task, taskLog, reportProgress, enqueue, getTaskContext, step, waitForInput } from "taskflow";
 export const child = task(async (n: number) => n * 2);
 export const debugMe = task({ retries: 2 }, async (name: string, opts?: { loud: boolean }) => {
   taskLog(\`hello \${name} attempt \${getTaskContext()?.attempt} debug=\${getTaskContext()?.tags.debug}\`);
@@ -23,6 +24,15 @@ export const hangs = task(async () => {
 });
 export const exits = task(async () => {
   process.exit(3);
+});
+import { appendFileSync } from "node:fs";
+export const approveInDebugger = task(async (file: string) => {
+  const n = await step("count", () => {
+    appendFileSync(file, "step\\n");
+    return 1;
+  });
+  const answer = await waitForInput<{ ok: boolean }>("go");
+  return { n, ok: answer.ok };
 });
 `;
 
@@ -114,6 +124,30 @@ describe("runtime: attempts run in a process of their own (Debug Task's runner)"
     });
     await engine.cancelTask(id);
     assert.equal((await engine.waitFor(id)).status, "cancelled");
+  });
+
+  it("records a step there, ends the process when the run waits for input, and resumes there with the step replayed", async () => {
+    const engine = await load();
+    const file = workspace!.file("steps.txt");
+    writeFileSync(file, "");
+    const waitingEvent = new Promise<void>((resolve) => {
+      const sub = engine.onLifecycle((e) => {
+        if (e.status === "waiting") resolve(sub.dispose());
+      });
+    });
+    const id = await engine.addTask("approveInDebugger", [file], { tags: { debug: "true" } });
+    await waitingEvent;
+    const first = children[0];
+    const exitCode = first.exitCode ?? await new Promise<number | null>((resolve) => first.once("exit", resolve));
+    assert.equal(exitCode, 0, "the runner exits by itself once the run waits");
+    const waiting = engine.getTask(id);
+    assert.deepEqual(waiting?.steps.map((s) => [s.name, s.status]), [["count", "done"], ["input:go", "waiting"]]);
+    await engine.provideInput(id, "go", { ok: true });
+    const done = await engine.waitFor(id);
+    assert.equal(done.status, "success", done.error ?? "");
+    assert.deepEqual(done.result, { n: 1, ok: true });
+    assert.equal(children.length, 2, "the resumed attempt ran in a runner too");
+    assert.equal(readFileSync(file, "utf8"), "step\n", "the step ran once");
   });
 
   it("fails clearly when the process cannot be launched or never connects, and gives the attempt only to the process with the token", async () => {

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
+import { TaskRecord } from "../../src";
 import { TASK_CONFIG_KEYS } from "../../src/model/schemas";
 import { generatedTaskflowTypes, SHIPPED_TYPES_PATH } from "../fixtures/modules/taskflowTypes";
 
@@ -75,6 +76,32 @@ describe("runtime: the taskflow.d.ts types for task modules", function () {
     for (const key of TASK_CONFIG_KEYS) {
       assert.notEqual(model.get(key) ?? "", "", `the model's TaskConfigSchema entry "${key}" has no doc comment: add one, users see it`);
       assert.equal(declared.get(key), model.get(key), `doc comment of "${key}"`);
+    }
+  });
+
+  it("declare FinishedRun (what waitForRuns gives) with fields a run's toDict() has", async () => {
+    const source = ts.createSourceFile("taskflow.d.ts", await generatedTaskflowTypes(), ts.ScriptTarget.ES2022, true);
+    const members: string[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isInterfaceDeclaration(node) && node.name.text === "FinishedRun") for (const m of node.members) members.push(m.name?.getText() ?? "");
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    assert.ok(members.length > 0, "taskflow.d.ts declares no FinishedRun");
+    const dictKeys = Object.keys(new TaskRecord({ taskId: "t", funcName: "f", createdAt: new Date(0) }).toDict());
+    assert.deepEqual(members.filter((m) => !dictKeys.includes(m)), [], "FinishedRun fields missing from toDict()");
+  });
+
+  it("document step, sleep, waitForInput, waitForRuns and WaitTimeoutError with an example each", async () => {
+    const source = ts.createSourceFile("taskflow.d.ts", await generatedTaskflowTypes(), ts.ScriptTarget.ES2022, true);
+    const docs = new Map<string, string>();
+    const visit = (node: ts.Node): void => {
+      if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) && node.name && ts.isModuleBlock(node.parent)) docs.set(node.name.text, docOf(node));
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    for (const name of ["step", "sleep", "waitForInput", "waitForRuns", "WaitTimeoutError"]) {
+      assert.match(docs.get(name) ?? "", /@example \S/, `${name} has no doc comment with an @example`);
     }
   });
 

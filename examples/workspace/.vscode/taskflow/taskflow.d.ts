@@ -8,6 +8,25 @@
  * Generated at build time from Taskflow's sources; edits here are overwritten.
  */
 declare module "taskflow" {
+  /** `sleep`'s argument: seconds, or the time to sleep until. */
+  export type SleepArgument = number | { until: Date | string };
+
+  /** Options of `waitForInput`. */
+  export interface WaitForInputOptions {
+    /** What the person is asked, shown with the notification and the form. */
+    prompt?: string;
+    /** The JSON Schema subset the value must match; without it any JSON value is taken. */
+    schema?: InputSchema;
+    /** Seconds to wait before the wait throws a WaitTimeoutError. @default no limit */
+    timeout?: number;
+  }
+
+  /** Options of `waitForRuns`. */
+  export interface WaitForRunsOptions {
+    /** Seconds to wait before the wait throws a WaitTimeoutError. @default no limit */
+    timeout?: number;
+  }
+
   export type LogLevel = "debug" | "info" | "warning" | "error";
 
   /** Options of `addTask`. */
@@ -98,6 +117,27 @@ declare module "taskflow" {
     readonly signal: AbortSignal;
   }
 
+  /** The JSON Schema subset `waitForInput` takes. */
+  export interface InputSchema {
+    type?: InputSchemaType;
+    properties?: Record<string, InputSchema>;
+    required?: string[];
+    items?: InputSchema;
+    enum?: unknown[];
+    const?: unknown;
+    title?: string;
+    description?: string;
+    default?: unknown;
+    minimum?: number;
+    maximum?: number;
+    minLength?: number;
+    maxLength?: number;
+    pattern?: string;
+  }
+
+  /** The JSON types a schema's `type` may name. */
+  export type InputSchemaType = "object" | "array" | "string" | "number" | "integer" | "boolean" | "null";
+
   /** Options of taskLog. */
   export interface TaskLogOptions {
     /** @default "info" */
@@ -150,4 +190,72 @@ declare module "taskflow" {
    * @example reportProgress(done / total, `row ${done} of ${total}`);
    */
   export function reportProgress(fraction: number, message?: string | null): void;
+
+  /**
+   * Thrown inside a task by `waitForInput` or `waitForRuns` when its `timeout` passed before the input
+   * came or the runs finished. Catch it to go another way; uncaught, it fails the attempt like any throw.
+   * @example try { await waitForInput("approval", { timeout: 86400 }); } catch (e) { if (e instanceof WaitTimeoutError) return "expired"; throw e; }
+   */
+  export class WaitTimeoutError extends Error {
+    readonly name = "WaitTimeoutError";
+  }
+
+  /**
+   * Runs `fn` once and records what it returns (JSON) under `name` and its occurrence in the run
+   * (`fetch#1`, `fetch#2`), before the code goes on. When the run resumes or is retried, the recorded
+   * value is returned at once instead. Side effects belong in steps: code outside them runs again on
+   * every resume. At least once: a step whose process died before its value was recorded runs again.
+   * @example const account = await step("create account", () => createAccount(user));
+   */
+  export function step<T>(name: string, fn: () => T | Promise<T>): Promise<Awaited<T>>;
+
+  /**
+   * Waits `seconds` (or until `{ until }`) without holding a worker. The run becomes waiting, survives
+   * restarts, and resumes from the top when the time has come, its earlier steps replayed.
+   * @example await sleep(3600); await sleep({ until: "2026-12-24T09:00:00Z" });
+   */
+  export function sleep(time: SleepArgument): Promise<void>;
+
+  /**
+   * Waits for a person's input named `name`, checked against `schema` (a JSON Schema subset), without
+   * holding a worker. Resolves with the value given through `client.provideInput`, `taskflow input`,
+   * `POST /tasks/{id}/input` or the task panel's form. With `timeout` (seconds) it throws a
+   * WaitTimeoutError when no input came in time.
+   * @example const answer = await waitForInput<{ approve: boolean }>("approval", { prompt: "Approve?", schema: { type: "object", properties: { approve: { type: "boolean" } }, required: ["approve"] } });
+   */
+  export function waitForInput<T = unknown>(name: string, options?: WaitForInputOptions): Promise<T>;
+
+  /**
+   * A finished run as waitForRuns gives it: the run's record in its JSON form (toDict()), of which these
+   * are the fields a parent usually reads. Times are ISO 8601 UTC.
+   */
+  export interface FinishedRun {
+    taskId: string;
+    funcName: string;
+    status: "success" | "failed" | "cancelled" | "interrupted" | "rejected";
+    /** What the task returned, JSON; null unless it succeeded. */
+    result: unknown;
+    /** The last failure as "Name: message" (or why it was cancelled, interrupted or rejected); null on success. */
+    error: string | null;
+    args: unknown[];
+    kwargs: Record<string, unknown>;
+    tags: Record<string, string>;
+    /** The run that enqueued it (the waiting task, for runs it enqueued). */
+    parentId: string | null;
+    createdAt: string;
+    startTime: string | null;
+    endTime: string | null;
+    /** Seconds from startTime to endTime. */
+    duration: number | null;
+    retriesUsed: number;
+  }
+
+  /**
+   * Waits until every run in `taskIds` (what enqueue() resolved with) has finished, without holding a
+   * worker or a slot, and resolves with their records in the same order. With `timeout` (seconds) it
+   * throws a WaitTimeoutError when they have not all finished in time. Enqueue the runs inside a step,
+   * so a resumed run waits for the same ones instead of enqueuing new ones.
+   * @example const ids = await step("fan out", () => Promise.all(files.map((f) => enqueue(importFile, [f])))); const runs = await waitForRuns(ids); const rows = runs.map((r) => r.result);
+   */
+  export function waitForRuns(taskIds: string[], options?: WaitForRunsOptions): Promise<FinishedRun[]>;
 }
