@@ -99,7 +99,7 @@ describe("Durable runs in the task panel (UI)", function () {
 
     const rows = panel.locator("#timeline-rows .tl-row");
     await waitFor(async () => (await rows.count()) >= 5, { what: "the timeline to draw the attempt, three steps and the wait", timeoutMs: stepTimeoutMs });
-    const labels = (await rows.locator(".tl-label").allInnerTexts()).map((t) => t.trim());
+    const labels = (await rows.locator(".tl-label").allTextContents()).map((t) => t.trim());
     assert.deepEqual(labels, ["attempt 1", "create account#1", "send welcome#1", "input:approval#1", "activate#1"]);
     await panel.locator('[data-row-id="step:send welcome#1"]').click();
     await panel.locator("#step-detail-value", { hasText: "welcome mail sent to ada" }).waitFor({ timeout: stepTimeoutMs });
