@@ -1,7 +1,8 @@
 // A durable run in the task panel as a person sees it: a task module that waits for an approval with
 // a schema; its panel shows the form generated from the schema, refuses a bad value under its field
 // with Submit disabled, takes the fixed value, and the run resumes to success; the timeline shows its
-// steps and the wait, and a click on a step shows its value. Light and dark screenshots of both.
+// steps and the wait, and a click on a step shows its value. Screenshots of the form in light and
+// dark, of the timeline in those and both high contrast themes.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -45,8 +46,9 @@ async function openTaskPanel(page: Page): Promise<string> {
   }, { what: `a task panel tab titled "${TASK} · <id>"`, timeoutMs: stepTimeoutMs });
 }
 
-async function themed(page: Page, title: string, name: string, ready: (panel: FrameLocator) => Promise<void>): Promise<void> {
-  for (const theme of ["Light Modern", "Dark Modern"]) {
+/** Takes a screenshot in each theme, ending in Dark Modern as the other UI tests leave the workbench. */
+async function themed(page: Page, title: string, name: string, ready: (panel: FrameLocator) => Promise<void>, themes = ["Light Modern", "Dark Modern"]): Promise<void> {
+  for (const theme of themes) {
     await setTheme(page, theme);
     await ready(await webviewFrame(page, title));
     await shot(page, `${name} ${theme}`);
@@ -107,6 +109,6 @@ describe("Durable runs in the task panel (UI)", function () {
     await themed(page, title, "timeline of the resumed run", async (p) => {
       await p.locator("#step-detail-value").waitFor({ state: "visible", timeout: stepTimeoutMs });
       await p.locator("#timeline").scrollIntoViewIfNeeded();
-    });
+    }, ["Light Modern", "Light High Contrast", "Dark High Contrast", "Dark Modern"]);
   });
 });
