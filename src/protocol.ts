@@ -166,8 +166,8 @@ export interface StackLine {
   link: FrameLink | null;
 }
 
-/** A task the panel links to (a child it enqueued). */
-export type TaskLink = Pick<TaskDict, "taskId" | "funcName" | "status">;
+/** A task the panel links to (a child it enqueued), with the times its timeline draws. */
+export type TaskLink = Pick<TaskDict, "taskId" | "funcName" | "status" | "createdAt" | "startTime" | "endTime">;
 
 /** Children shown in a task panel at most; `childCount` tells how many there are in all. */
 export const MAX_PANEL_CHILDREN = 50;
@@ -232,6 +232,28 @@ export const ShowTask = command("showTask", parseTaskIdParams);
 
 /** webview -> host (task panel): retry a failed, interrupted or rejected task; result is the new task's id. */
 export const RetryTask = request<"retryTask", { taskId: string }, { taskId: string }>("retryTask", parseTaskIdParams);
+
+const STEP_KEY_MESSAGE = 'must be a step\'s name and occurrence such as "fetch#2"';
+const ResumeTaskSchema = v.strictObject({
+  taskId: TaskIdSchema,
+  /** Null resumes after every completed step. */
+  fromStep: v.optional(v.nullable(v.pipe(TextSchema, v.regex(/^.+#[1-9][0-9]*$/s, STEP_KEY_MESSAGE))), null),
+}, 'must be an object like { taskId, fromStep: "fetch#2" } (fromStep null to resume after every completed step)');
+
+/**
+ * webview -> host (task panel): retry a failed, interrupted or cancelled run with its completed
+ * steps (Resume), or only those before `fromStep` (Retry from here); result is the new task's id.
+ */
+export const ResumeTask = request<"resumeTask", { taskId: string; fromStep: string | null }, { taskId: string }>("resumeTask", parser(ResumeTaskSchema));
+
+const ProvideInputSchema = v.strictObject({
+  taskId: TaskIdSchema,
+  name: v.pipe(TextSchema, v.minLength(1, TEXT_MESSAGE)),
+  value: v.unknown(),
+}, "must be an object like { taskId, name, value }");
+
+/** webview -> host (task panel): the input a waiting run asked for; the engine checks it against the wait's schema. */
+export const ProvideInput = request<"provideInput", { taskId: string; name: string; value: unknown }, Record<string, never>>("provideInput", parser(ProvideInputSchema));
 
 /**
  * host -> webview: the task engine cannot answer yet (still starting after a reload, restarting,
@@ -365,7 +387,7 @@ const AuditSchema = v.strictObject({ limit: wholeNumber(1, MAX_AUDIT_ENTRIES) },
 export const QueryAudit = request<"queryAudit", { limit: number }, AuditEntry[]>("queryAudit", parser(AuditSchema));
 
 /** Every command and request a task panel accepts. */
-export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, CancelTask, RunAgain, RunWithArguments, DebugAgain, ShowTask] as const;
+export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, ResumeTask, ProvideInput, CancelTask, RunAgain, RunWithArguments, DebugAgain, ShowTask] as const;
 /** Every command and request the dashboard accepts. */
 export const DASHBOARD_INBOUND = [
   Ready, ShowTask, QueryTasks, RetryTasks, ClearHistory, ExportTasks, QueryThroughput, QueryQueues, SetQueuePaused, RetryFailedSince, QueryAudit,

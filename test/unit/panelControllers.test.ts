@@ -249,7 +249,7 @@ describe("task panel controller", () => {
     const { manager } = await engine([failedWithStack]);
     const { controller, error } = panel(manager, ids[0]);
     await controller.handleMessage({ kind: "request", id: 4, method: "retryTasks", params: { taskIds: [ids[0]] } });
-    assert.match(error(4), /Unknown message retryTasks: the task panel accepts ready, openFrame, showTask, retryTask, cancelTask, runAgain/);
+    assert.match(error(4), /Unknown message retryTasks: the task panel accepts ready, openFrame, showTask, retryTask, resumeTask, provideInput, cancelTask, runAgain/);
     assert.equal(manager.countTasks(), 1);
   });
 

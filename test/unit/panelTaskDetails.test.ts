@@ -6,7 +6,7 @@ import type { FlowHold, TaskflowClient } from "../../src/model";
 import type { TaskView } from "../../src/protocol";
 import { deferred, shutdownEngines } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
-import { engine, fakeHost, ids, ready, recorder, seeded } from "./panelControllers.test";
+import { T0, engine, fakeHost, ids, ready, recorder, seeded } from "./panelControllers.test";
 import { FakeTimers } from "./panelHelpers.test";
 
 describe("task panel controller: result, progress, queue and children", () => {
@@ -34,7 +34,8 @@ describe("task panel controller: result, progress, queue and children", () => {
     assert.equal(task.queue, "emails");
     assert.equal(task.priority, 5);
     assert.equal(task.childCount, 2);
-    assert.deepEqual(task.children, [ids[2], ids[1]].map((taskId) => ({ taskId, funcName: "child", status: "success" })), "newest first, without logs or arguments");
+    const times = (i: number) => ({ createdAt: new Date(T0 + i * 1000).toISOString(), startTime: new Date(T0 + i * 1000).toISOString(), endTime: new Date(T0 + i * 1100).toISOString() });
+    assert.deepEqual(task.children, [2, 1].map((i) => ({ taskId: ids[i], funcName: "child", status: "success", ...times(i) })), "newest first, with the times the timeline draws, without logs or arguments");
   });
 
   it("gives a child its parent and no children", async () => {

@@ -1,11 +1,14 @@
-import { CANCELLABLE_STATUSES, RETRYABLE_STATUSES, isCancellable, isFinished, isRetryable } from "../../src/model/status";
+import { CANCELLABLE_STATUSES, RESUMABLE_STATUSES, RETRYABLE_STATUSES, isCancellable, isFinished, isResumable, isRetryable } from "../../src/model/status";
+import { describeWait } from "../../src/model/durable";
 import { orList } from "../../src/model/orList";
 import {
   CancelTask,
   DebugAgain,
   EngineUnavailable,
   OpenFrame,
+  ProvideInput,
   Ready,
+  ResumeTask,
   RetryTask,
   RunAgain,
   RunWithArguments,
@@ -21,6 +24,9 @@ import { formatDuration, formatTime } from "../shared/format";
 import { HostConnection } from "../shared/hostConnection";
 import { registerToolkit } from "../shared/toolkit";
 import { ArgumentsEditor } from "./argumentsEditor";
+import { InputForm, type InputDraft } from "./inputForm";
+import { attemptSpans, type AttemptSpan } from "./timelineModel";
+import { TimelineView } from "./timelineView";
 import { LogView } from "./logView";
 import { renderProgress, renderRelations, renderResult } from "./taskDetails";
 
@@ -31,6 +37,8 @@ interface TaskPanelState {
   following: boolean;
   /** Pixels the log list was scrolled down, when not following the tail. */
   logScrollTop: number;
+  /** What was typed into the input form, so a reload of the window keeps it. */
+  inputDraft?: InputDraft;
 }
 
 registerToolkit();
@@ -39,6 +47,9 @@ let state: TaskPanelState = { filter: "", following: true, logScrollTop: 0, ...h
 let restored = false;
 let task: Omit<TaskView, "logs"> | null = null;
 let elapsedTimer: ReturnType<typeof setInterval> | undefined;
+/** The shown task's log lines, for when each attempt ran; `spans` is worked out again only when they change. */
+let logLines: string[] = [];
+let spans: { lineCount: number; spans: AttemptSpan[] } = { lineCount: 0, spans: [] };
 
 function saveState(patch: Partial<TaskPanelState>): void {
   state = { ...state, ...patch };
@@ -52,7 +63,9 @@ const title = h("h1", { class: "title" });
 const statusTag = h("vscode-tag", { class: "status", id: "status" });
 const idText = h("code", { class: "task-id" });
 const holdLine = h("div", { class: "hold", id: "hold", hidden: true });
+const waitLine = h("div", { class: "hold", id: "wait", hidden: true });
 const retryButton = h("vscode-button", { id: "retry", onClick: () => void act("retry") }, "Retry");
+const resumeButton = h("vscode-button", { id: "resume", appearance: "secondary", onClick: () => void act("resume") }, "Resume");
 const cancelButton = h("vscode-button", { id: "cancel", appearance: "secondary", onClick: () => void act("cancel") }, "Cancel");
 const runAgainButton = h("vscode-button", { id: "run-again", appearance: "secondary", onClick: () => void act("runAgain") }, "Run Again");
 const editRunButton = h("vscode-button", { id: "edit-run-again", appearance: "secondary", title: "Run again with edited arguments", onClick: () => openEditor() }, "Edit and Run…");
@@ -72,6 +85,14 @@ const progressSection = h("section", { class: "progress", hidden: true, "aria-la
 const resultSection = h("section", { class: "result-section", hidden: true, "aria-label": "Result" });
 const relationsSection = h("section", { class: "relations", hidden: true, "aria-label": "Parent and children" });
 const args = h("div", { class: "args" });
+const inputForm = new InputForm(async (name, value) => {
+  if (!task) throw new Error("The task is not loaded yet: wait for the panel to show it");
+  await host.request(ProvideInput, { taskId: task.taskId, name, value });
+}, (message) => showNotice(message, "info"), (inputDraft) => saveState({ inputDraft }));
+const timeline = new TimelineView({
+  retryFrom: (key) => void act("retryFrom", key),
+  openChild: (taskId) => host.command(ShowTask, { taskId }),
+});
 const filterField = h("vscode-text-field", { placeholder: "Filter logs", class: "log-filter", "aria-label": "Filter logs", value: state.filter });
 filterField.addEventListener("input", () => {
   const value = (filterField as unknown as { value: string }).value;
@@ -85,14 +106,17 @@ replaceChildren(
   h("header", { class: "task-header" },
     h("div", { class: "title-row" }, title, statusTag, idText),
     holdLine,
-    h("div", { class: "actions" }, retryButton, cancelButton, runAgainButton, editRunButton, debugAgainButton)),
+    waitLine,
+    h("div", { class: "actions" }, retryButton, resumeButton, cancelButton, runAgainButton, editRunButton, debugAgainButton)),
   notice,
+  inputForm.element,
   progressSection,
   facts,
   tags,
   errorSection,
   resultSection,
   relationsSection,
+  timeline.element,
   h("vscode-panels", { "aria-label": "Task details", class: "task-tabs", id: "task-tabs" },
     h("vscode-panel-tab", { id: "tab-logs" }, "LOGS"),
     h("vscode-panel-tab", { id: "tab-args" }, "ARGUMENTS"),
@@ -122,13 +146,16 @@ function showNotice(text: string, kind: "info" | "error"): void {
   notice.hidden = false;
 }
 
-async function act(action: "retry" | "cancel" | "runAgain" | "debugAgain"): Promise<void> {
+async function act(action: "retry" | "resume" | "retryFrom" | "cancel" | "runAgain" | "debugAgain", fromStep?: string): Promise<void> {
   if (!task) return;
   const taskId = task.taskId;
   try {
     if (action === "retry") {
       const result = await host.request(RetryTask, { taskId });
       showNotice(`Retried as task ${result.taskId.slice(0, 8)}.`, "info");
+    } else if (action === "resume" || action === "retryFrom") {
+      const result = await host.request(ResumeTask, { taskId, fromStep: fromStep ?? null });
+      showNotice(`${fromStep ? `Retried from ${fromStep}` : "Resumed"} as task ${result.taskId.slice(0, 8)}.`, "info");
     } else if (action === "cancel") {
       const result = await host.request(CancelTask, { taskId });
       showNotice(result.cancelled ? "Cancel requested." : "Nothing to cancel: the task had already finished.", "info");
@@ -226,6 +253,11 @@ function renderArgs(t: Omit<TaskView, "logs">): void {
   );
 }
 
+function renderTimeline(t: Omit<TaskView, "logs">): void {
+  if (spans.lineCount !== logLines.length) spans = { lineCount: logLines.length, spans: attemptSpans(logLines) };
+  timeline.render(t, spans.spans, Date.now());
+}
+
 function render(t: Omit<TaskView, "logs">): void {
   task = t;
   document.title = `${t.funcName} · ${t.taskId.slice(0, 8)}`;
@@ -237,8 +269,15 @@ function render(t: Omit<TaskView, "logs">): void {
   holdLine.textContent = t.hold?.summary ?? "";
   if (t.hold) holdLine.setAttribute("title", t.hold.detail);
   else holdLine.removeAttribute("title");
+  const wait = t.status === "waiting" ? t.waitingFor : null;
+  waitLine.hidden = wait === null;
+  waitLine.textContent = wait === null ? "" : `${describeWait(wait, (iso) => `${formatTime(iso)} UTC`)}${wait.kind !== "sleep" && wait.timeoutAt ? ` (times out at ${formatTime(wait.timeoutAt)} UTC)` : ""}`;
   const status = t.status;
   setEnabled(retryButton, isRetryable(status), `Only a ${orList(RETRYABLE_STATUSES)} task can be retried`);
+  // Resume replays steps: offered only on a run that recorded some.
+  resumeButton.hidden = !t.steps.some((s) => s.status === "done");
+  setEnabled(resumeButton, isResumable(status), `Only a ${orList(RESUMABLE_STATUSES)} task can be resumed`);
+  if (!resumeButton.hasAttribute("disabled")) resumeButton.setAttribute("title", "A new run that replays this run's completed steps and goes on from where it stopped");
   setEnabled(cancelButton, isCancellable(status), `Only a ${orList(CANCELLABLE_STATUSES)} task can be cancelled`);
   setEnabled(runAgainButton, isFinished(status) && !t.encrypted,
     t.encrypted ? "The arguments are encrypted: run it from Taskflow: Run Task..." : "Wait until the task has finished");
@@ -257,8 +296,15 @@ function render(t: Omit<TaskView, "logs">): void {
   renderResult(resultSection, t, (text) => void copyResult(text));
   renderRelations(relationsSection, t, (taskId) => host.command(ShowTask, { taskId }));
   renderArgs(t);
+  inputForm.show(t.taskId, t.status, t.waitingFor, state.inputDraft);
+  renderTimeline(t);
   if (elapsedTimer !== undefined) clearInterval(elapsedTimer);
-  elapsedTimer = status === "running" ? setInterval(() => task && renderFacts(task), 1000) : undefined;
+  // Open bars (a running attempt or step, a wait) grow with the clock, as the duration does.
+  elapsedTimer = status === "running" || status === "waiting" ? setInterval(() => {
+    if (!task) return;
+    renderFacts(task);
+    renderTimeline(task);
+  }, 1000) : undefined;
   app.removeAttribute("aria-busy");
 }
 
@@ -275,6 +321,8 @@ host
       return;
     }
     const { logs, ...rest } = snapshot;
+    logLines = [...logs];
+    spans = { lineCount: -1, spans: [] };
     render(rest);
     logView.reset(logs);
     if (!restored) {
@@ -293,6 +341,7 @@ host
       return;
     }
     logView.append(lines);
+    logLines.push(...lines);
   });
 
 host.command(Ready, {});

@@ -11,7 +11,9 @@ import {
   DebugAgain,
   EngineUnavailable,
   OpenFrame,
+  ProvideInput,
   Ready,
+  ResumeTask,
   RetryTask,
   RunAgain,
   RunWithArguments,
@@ -33,6 +35,14 @@ import { UnavailableRetry } from "./unavailableRetry";
 
 /** How often, at most, a task panel is sent new log lines and status, in ms. */
 export const TASK_PANEL_FLUSH_MS = 100;
+
+/** How often, at most, the panel of a running task looks for steps it recorded (a step raises no event), in ms. */
+export const STEP_POLL_MS = 1000;
+
+/** The steps of a run as far as its panel shows them: which exist and how each ended. */
+function stepsSignature(steps: TaskDict["steps"]): string {
+  return steps.map((s) => `${s.name}#${s.occurrence} ${s.status}`).join("\n");
+}
 
 /** Command that runs a task function by name: `(name, { args, kwargs, tags })` resolves with the new id. */
 export const RUN_TASK_COMMAND = Commands.runTask;
@@ -69,12 +79,16 @@ export class TaskPanelController implements Disposable {
   private readonly subscriptions: Disposable[];
   private readonly realpath: (path: string) => Promise<string>;
   private readonly unavailable: UnavailableRetry;
+  private readonly timers: Timers;
+  private stepsSent = "";
+  private stepPoll: unknown;
 
   constructor(taskId: string, private readonly options: TaskPanelControllerOptions) {
     this.currentTaskId = taskId;
     const { manager, host } = options;
     this.realpath = options.realpath ?? ((p) => fs.promises.realpath(p));
     const timers = options.timers ?? systemTimers;
+    this.timers = timers;
     this.flusher = throttle(() => void this.flush(), TASK_PANEL_FLUSH_MS, timers);
     this.unavailable = new UnavailableRetry(timers, (message) => this.post(EngineUnavailable.create({ message })));
     this.dispatcher = new MessageDispatcher((m) => this.post(m), host.log, "task panel", host.showError)
@@ -85,6 +99,16 @@ export class TaskPanelController implements Disposable {
         const newTaskId = await manager.retryTask(taskId);
         host.showTask(newTaskId);
         return { taskId: newTaskId };
+      })
+      .onRequest(ResumeTask, async ({ taskId, fromStep }) => {
+        const newTaskId = await manager.retryTask(taskId, fromStep === null ? { resume: true } : { fromStep });
+        host.log(`task panel: ${fromStep === null ? "resumed" : `retried from step ${fromStep}`} task ${taskId} as ${newTaskId}`);
+        host.showTask(newTaskId);
+        return { taskId: newTaskId };
+      })
+      .onRequest(ProvideInput, async ({ taskId, name, value }) => {
+        await manager.provideInput(taskId, name, value);
+        return {};
       })
       .onRequest(CancelTask, async ({ taskId }) => {
         try {
@@ -137,6 +161,7 @@ export class TaskPanelController implements Disposable {
     this.disposed = true;
     this.unavailable.dispose();
     this.flusher.dispose();
+    if (this.stepPoll !== undefined) this.timers.clearTimeout(this.stepPoll);
     for (const s of this.subscriptions) s.dispose();
   }
 
@@ -164,7 +189,8 @@ export class TaskPanelController implements Disposable {
     return {
       ...task,
       stack: resolveStack(task.stacktrace, this.options.host.workspaceFolders()),
-      children: children.map(({ taskId, funcName, status }) => ({ taskId, funcName, status })),
+      children: children.map(({ taskId, funcName, status, createdAt, startTime, endTime }) =>
+        ({ taskId, funcName, status, createdAt: createdAt.toISOString(), startTime: startTime?.toISOString() ?? null, endTime: endTime?.toISOString() ?? null })),
       childCount,
       hold: hold === undefined ? null : { rule: hold.rule, ...holdText(hold) },
     };
@@ -221,7 +247,9 @@ export class TaskPanelController implements Disposable {
     if (taskId !== this.currentTaskId) return;
     this.unavailable.succeeded();
     this.sentLogCount = task ? task.logs.length : 0;
+    this.stepsSent = task ? stepsSignature(task.steps) : "";
     this.changed = false;
+    if (task) this.pollSteps(task.status);
     this.post(TaskSnapshot.create({ taskId, task }));
   }
 
@@ -259,12 +287,27 @@ export class TaskPanelController implements Disposable {
       this.sentLogCount = task.logs.length;
       this.post(TaskLogAppended.create({ taskId: task.taskId, from, lines: task.logs.slice(from) }));
     }
+    const steps = stepsSignature(task.steps);
+    if (steps !== this.stepsSent) {
+      this.stepsSent = steps;
+      this.changed = true;
+    }
+    this.pollSteps(task.status);
     if (this.changed) {
       this.changed = false;
       const { logs: _logs, ...rest } = await this.view(task);
       if (task.taskId !== this.currentTaskId) return;
       this.post(TaskChanged.create({ taskId: task.taskId, task: rest }));
     }
+  }
+
+  /** While the task runs, looks again after STEP_POLL_MS: the timeline shows each step as it is recorded. */
+  private pollSteps(status: string): void {
+    if (status !== "running" || this.stepPoll !== undefined || this.disposed) return;
+    this.stepPoll = this.timers.setTimeout(() => {
+      this.stepPoll = undefined;
+      this.flusher.schedule();
+    }, STEP_POLL_MS);
   }
 
   private async openFrame(filePath: string, line: number, column: number): Promise<void> {

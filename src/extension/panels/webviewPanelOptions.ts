@@ -17,6 +17,7 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
     cspSource: webview.cspSource,
     nonce: createNonce(),
     scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "webview", `${app}.js`)).toString(),
-    styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "media", "webview.css")).toString()],
+    styleUris: (app === "taskPanel" ? ["webview.css", "durableRuns.css"] : ["webview.css"])
+      .map((name) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "media", name)).toString()),
   });
 }
