@@ -3,8 +3,9 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { TaskManager, step, waitForInput, type TaskStatus } from "../../src";
+import { TaskManager, step, waitForInput } from "../../src";
 import { serveLocalEndpoint, type LocalEndpoint } from "../../src/http";
+import { untilStatus } from "./helpers/runStatus";
 
 const ROOT = path.join(__dirname, "../..");
 const CLI = path.join(ROOT, "dist/cli.js");
@@ -15,20 +16,6 @@ interface Result {
   stderr: string;
 }
 
-/** Resolves once the task has `status` (now or later). */
-function reaches(manager: TaskManager, taskId: string, status: TaskStatus): Promise<void> {
-  return new Promise((resolve) => {
-    const subscription = manager.onLifecycle((e) => {
-      if (e.taskId !== taskId || e.status !== status) return;
-      subscription.dispose();
-      resolve();
-    });
-    if (manager.getTask(taskId)?.status === status) {
-      subscription.dispose();
-      resolve();
-    }
-  });
-}
 
 /** A task that waits for an approval (`{ approve: boolean }` required) and returns it. */
 function registerApprove(manager: TaskManager): void {
@@ -100,7 +87,7 @@ describe("taskflow CLI: durable runs (dist/cli.js)", function () {
     it("lists and shows a waiting run with what it waits for, and its steps", async () => {
       await holder.addTask("flaky");
       const id = await holder.addTask("approve", ["ada"]);
-      await reaches(holder, id, "waiting");
+      await untilStatus(holder, id, "waiting");
       const table = await cli(["list", "--status", "waiting"]);
       assert.equal(table.code, 0, table.stderr);
       assert.match(table.stdout, /^ID +TASK +STATUS +CREATED +DURATION +TRIES +TAGS +WAITING FOR\n/);
@@ -116,7 +103,7 @@ describe("taskflow CLI: durable runs (dist/cli.js)", function () {
 
     it("gives a waiting run its input: exit 0 resumes it, 2 for a value the schema refuses, 1 for an unknown task or one not waiting", async () => {
       const id = await holder.addTask("approve", ["ada"]);
-      await reaches(holder, id, "waiting");
+      await untilStatus(holder, id, "waiting");
 
       const refused = await cli(["input", id, "--value", '{"approve":"yes"}']);
       assert.equal(refused.code, 2, refused.stderr);
@@ -184,7 +171,7 @@ describe("taskflow CLI: durable runs (dist/cli.js)", function () {
     registerApprove(writer);
     await writer.start();
     const id = await writer.addTask("approve", ["bob"]);
-    await reaches(writer, id, "waiting");
+    await untilStatus(writer, id, "waiting");
     await writer.shutdown();
 
     const table = await cli(["list", "--status", "waiting"]);

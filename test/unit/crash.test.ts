@@ -1,31 +1,9 @@
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { TaskManager } from "../../src";
-
-const ROOT = path.join(__dirname, "../..");
-
-/** Starts the child and resolves with its task id once it printed READY. */
-function startChild(dbPath: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/crashChild.ts", dbPath], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const ready = new Promise<string>((resolve, reject) => {
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /READY (\S+)/.exec(out);
-      if (match) resolve(match[1]);
-    });
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.on("exit", (code, signal) => reject(new Error(`crashChild exited (code ${code}, signal ${signal}) before READY: ${err}`)));
-  });
-  return { child, ready };
-}
+import { killHard, startUntilReady } from "./helpers/readyChild";
 
 describe("crash recovery", function () {
   this.timeout(30000);
@@ -35,11 +13,8 @@ describe("crash recovery", function () {
 
   it("brings back a run killed with SIGKILL as interrupted, with its tags and logs", async () => {
     const dbPath = path.join(dir, "tasks.sqlite");
-    const { child, ready } = startChild(dbPath);
-    const taskId = await ready;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
+    const { child, ready: taskId } = await startUntilReady("test/fixtures/crashChild.ts", [dbPath]);
+    await killHard(child);
 
     const outside: string[] = [];
     const manager = new TaskManager({ dbPath, onOutsideLog: (m) => outside.push(m) });

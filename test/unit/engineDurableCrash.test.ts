@@ -1,32 +1,17 @@
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { TaskManager } from "../../src";
 import { registerFlow } from "../fixtures/durableFlow";
 import { FakeClock } from "./helpers/fakeClock";
-
-const ROOT = path.join(__dirname, "../..");
+import { killHard, startUntilReady } from "./helpers/readyChild";
 
 /** Runs the child until READY, kills it with SIGKILL, and resolves with the run's id. */
 async function killedAt(mode: "wait" | "hang", dbPath: string, counterFile: string): Promise<string> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/durableChild.ts", dbPath, counterFile, mode], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  const id = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /READY (\S+)/.exec(out);
-      if (match) resolve(match[1]);
-    });
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.on("exit", (code, signal) => reject(new Error(`durableChild exited (code ${code}, signal ${signal}) before READY: ${err}`)));
-  });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGKILL");
-  await exited;
-  return id;
+  const { child, ready } = await startUntilReady("test/fixtures/durableChild.ts", [dbPath, counterFile, mode]);
+  await killHard(child);
+  return ready;
 }
 
 const lines = (file: string): string[] => readFileSync(file, "utf8").trim().split("\n");

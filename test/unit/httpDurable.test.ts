@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
 import { request } from "node:http";
-import { TaskManager, step, waitForInput, type TaskStatus } from "../../src";
+import { TaskManager, step, waitForInput } from "../../src";
 import { ApiServer, HttpTaskflowClient } from "../../src/http";
 import { TaskStateError, UnknownTaskError, ValidationError, type InputSchema, type LifecycleEvent } from "../../src/model";
+import { untilStatus } from "./helpers/runStatus";
 
 interface Reply {
   status: number;
@@ -24,20 +25,6 @@ function send(port: number, token: string, method: string, urlPath: string, body
   });
 }
 
-/** Resolves once the task has `status` (now or later). */
-function reaches(manager: TaskManager, taskId: string, status: TaskStatus): Promise<void> {
-  return new Promise((resolve) => {
-    const subscription = manager.onLifecycle((e) => {
-      if (e.taskId !== taskId || e.status !== status) return;
-      subscription.dispose();
-      resolve();
-    });
-    if (manager.getTask(taskId)?.status === status) {
-      subscription.dispose();
-      resolve();
-    }
-  });
-}
 
 const APPROVAL_SCHEMA: InputSchema = { type: "object", properties: { approve: { type: "boolean" } }, required: ["approve"] };
 
@@ -84,7 +71,7 @@ describe("HTTP API: durable runs", function () {
     const subscription = client.onLifecycle((e) => events.push(e));
     await client.eventsReady();
     const id = await manager.addTask("approve", ["ada"]);
-    await reaches(manager, id, "waiting");
+    await untilStatus(manager, id, "waiting");
 
     const noName = await post(`/tasks/${id}/input`, { value: true });
     assert.equal(noName.status, 400);
@@ -117,7 +104,7 @@ describe("HTTP API: durable runs", function () {
 
   it("gives HttpTaskflowClient.provideInput the errors of the local client, and resumes the run", async () => {
     const id = await client.addTask("approve", ["bob"]);
-    await reaches(manager, id, "waiting");
+    await untilStatus(manager, id, "waiting");
     assert.equal((await client.getTask(id))?.waitingFor?.kind, "input");
     await assert.rejects(client.provideInput(id, "approval", { approve: 1 }), (e: Error) => e instanceof ValidationError && /approve: expected boolean/.test(e.message));
     await assert.rejects(client.provideInput(id, "budget", 1), TaskStateError);

@@ -1,6 +1,4 @@
-import type { TaskManager, TaskRecord } from "../../../src";
-
-const FINISHED = ["success", "failed", "cancelled", "interrupted", "rejected"];
+import { isFinished, type TaskManager, type TaskRecord, type TaskStatus } from "../../../src";
 
 /**
  * Resolves with the run's record once `predicate` holds for it (at once when it already does), from
@@ -14,7 +12,7 @@ export function untilRecord(manager: TaskManager, taskId: string, predicate: (re
         resolve(record);
         return true;
       }
-      if (record && FINISHED.includes(record.status)) {
+      if (record && isFinished(record.status)) {
         reject(new Error(`run ${taskId} ended ${record.status} (${record.error ?? "no error"}) before it was ${what}`));
         return true;
       }
@@ -30,4 +28,20 @@ export function untilRecord(manager: TaskManager, taskId: string, predicate: (re
 /** Resolves with the run's record once it waits for a wait of `kind` (sleep, input or runs). */
 export function untilWaiting(manager: TaskManager, taskId: string, kind: "sleep" | "input" | "runs"): Promise<TaskRecord> {
   return untilRecord(manager, taskId, (r) => r.status === "waiting" && r.waitingFor?.kind === kind, `waiting for ${kind}`);
+}
+
+/** Resolves with the run's record once its status is `status` (now or later). */
+export function untilStatus(manager: TaskManager, taskId: string, status: TaskStatus): Promise<TaskRecord> {
+  return new Promise((resolve) => {
+    const check = (): boolean => {
+      const record = manager.getTask(taskId);
+      if (record?.status !== status) return false;
+      resolve(record);
+      return true;
+    };
+    if (check()) return;
+    const subscription = manager.onLifecycle((event) => {
+      if (event.taskId === taskId && check()) subscription.dispose();
+    });
+  });
 }
