@@ -17,12 +17,12 @@ describe("BullMQ backend: durable runs of task modules in worker threads", funct
   let env: HostEnv | undefined;
   runtimeHooks({ dist: (dir) => (distDir = dir), current: () => ({ env, workspace }) });
 
-  async function load(): Promise<HostEnv> {
+  async function load(maxConcurrentTasks = 2): Promise<HostEnv> {
     workspace = new Workspace({ "durable.tasks.ts": MODULE });
     // The harness types its manager as the local engine's; on this backend the test uses only what
     // TaskflowClient declares, awaiting every read.
     const options: BullmqManagerOptions = {
-      backend: { type: "bullmq", connection: redis.server!.url, prefix: redis.prefix, worker: true }, maxConcurrentTasks: 2,
+      backend: { type: "bullmq", connection: redis.server!.url, prefix: redis.prefix, worker: true }, maxConcurrentTasks,
     };
     env = await startHost(workspace, distDir, { isolation: "warm" }, options as unknown as TaskManagerOptions);
     await env.host.setFiles([workspace.file("durable.tasks.ts")]);
@@ -53,8 +53,8 @@ describe("BullMQ backend: durable runs of task modules in worker threads", funct
     assert.deepEqual(done.result, { user: "ada", approve: true, note: "ok" });
   });
 
-  it("fans out from a step and waits for the children without holding a worker", async () => {
-    const manager: TaskflowClient = (await load()).manager;
+  it("fans out from a step and waits for the children without holding the only worker slot", async () => {
+    const manager: TaskflowClient = (await load(1)).manager;
     const id = await manager.addTask("fanOut", [[1, 2, 3]]);
     await reaches(manager, id, "success");
     const done = await manager.getTask(id);
