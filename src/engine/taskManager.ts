@@ -222,7 +222,7 @@ export class TaskManager implements TaskflowClient {
       this.recovery.settleForShutdown();
       this.outsideSink?.dispose();
     }
-    this.ledger.rejectAllWaiters((id) => new Error(`TaskManager shut down before task ${id} finished; it stays pending in the store`));
+    this.ledger.rejectAllWaiters((id) => new Error(`TaskManager shut down before task ${id} finished; it stays in the store as it was (pending, or waiting) for the next start`));
     this.state = "closed";
     if (this.storeOpened) {
       await this.store.flush();
