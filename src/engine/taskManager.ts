@@ -136,7 +136,7 @@ export class TaskManager implements TaskflowClient {
         const record = ledger.live.get(id);
         return record === undefined ? this.store.getTask(id) !== undefined : isFinished(record.status);
       },
-      resume: (record) => this.ops.resumeWaiting(record),
+      resume: (records) => this.ops.resumeWaiting(records),
     });
     this.recovery = new Recovery({ store, clock: this.clock, registry: this.registry, ledger, dispatcher: this.dispatcher });
     this.ops = new TaskOperations({

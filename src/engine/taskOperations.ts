@@ -192,15 +192,15 @@ export class TaskOperations {
     if (problem) throw new ValidationError(`the input ${JSON.stringify(name)} must be JSON: ${problem}`, "");
     checkInput(waitingFor.schema, value, name);
     putStep(record.steps, inputGiven(record.steps, waitingFor, value, new Date(this.host.clock.now()).toISOString()));
-    this.resumeWaiting(record);
+    this.resumeWaiting([record]);
     await this.host.store.flush();
   }
 
-  /** A waiting run whose wait holds (or timed out, or got its input) goes back to pending and is queued. */
-  resumeWaiting(record: TaskRecord): void {
-    this.host.ledger.transition(record, "pending", { waitingFor: null });
-    if (!this.host.ledger.live.has(record.taskId)) return;
-    this.host.dispatcher.enqueue(record.taskId);
+  /** Waiting runs whose wait holds (or timed out, or got their input) go back to pending and are queued. */
+  resumeWaiting(records: readonly TaskRecord[]): void {
+    const { ledger, dispatcher } = this.host;
+    for (const record of records) ledger.transition(record, "pending", { waitingFor: null });
+    dispatcher.enqueueAll(records.filter((r) => ledger.live.has(r.taskId)).map((r) => r.taskId));
   }
 
   async retryTask(taskId: string, options: RetryOptions = {}): Promise<string> {

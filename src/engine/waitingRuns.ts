@@ -10,8 +10,8 @@ export interface WaitingRunsOptions {
   live: ReadonlyMap<string, TaskRecord>;
   /** Whether the task `taskId` is finished (live or stored); false for an unknown one, whose wait then ends at its timeout. */
   isFinished(taskId: string): boolean;
-  /** Sends a waiting run back to pending (its condition holds or its timeout passed) and queues it. */
-  resume(record: TaskRecord): void;
+  /** Sends waiting runs back to pending (their condition holds or their timeout passed) and queues them, in order. */
+  resume(records: readonly TaskRecord[]): void;
 }
 
 interface Due {
@@ -92,21 +92,32 @@ export class WaitingRuns {
   }
 
   private resume(taskId: string): void {
+    const record = this.waiting(taskId);
+    if (record !== undefined) this.options.resume([record]);
+  }
+
+  /** The live record of `taskId` while it waits, no longer followed; undefined when it does not wait. */
+  private waiting(taskId: string): TaskRecord | undefined {
     const record = this.options.live.get(taskId);
-    if (record?.status !== "waiting") return;
+    if (record?.status !== "waiting") return undefined;
     this.forget(record);
-    this.options.resume(record);
+    return record;
   }
 
   private wakeDue(): void {
     const now = this.options.clock.now();
+    // The runs due together go back to pending together: one pass of the queue for all of them.
+    const woken: TaskRecord[] = [];
     for (let head = this.due.peek(); head !== undefined && head.at <= now; head = this.due.peek()) {
       this.due.pop();
       const record = this.options.live.get(head.taskId);
       // Skipped when the run is no longer waiting, or waits for another time now (a later wait of the run).
       const at = record?.status === "waiting" && record.waitingFor !== null ? wakeTime(record.waitingFor) : null;
-      if (at !== null && new Date(at).getTime() === head.at) this.resume(head.taskId);
+      if (at === null || new Date(at).getTime() !== head.at) continue;
+      const waiting = this.waiting(head.taskId);
+      if (waiting !== undefined) woken.push(waiting);
     }
+    if (woken.length > 0) this.options.resume(woken);
     const next = this.due.peek();
     if (next !== undefined && !this.stopped) this.timer.wakeBy(next.at);
   }
