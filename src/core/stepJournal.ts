@@ -5,6 +5,7 @@
  * wait whose condition does not hold suspends the attempt: the sink ends it as waiting, and the
  * task's code never goes past the wait in this attempt (the run resumes from the top later).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { describeValue, isPlainObject } from "../model/describe";
 import { stepKey, type StepKind, type StepRecord, type WaitingFor } from "../model/durable";
 import { WaitTimeoutError } from "../model/errors";
@@ -46,6 +47,17 @@ export interface WaitForInputOptions {
 export interface WaitForRunsOptions {
   /** Seconds to wait before the wait throws a WaitTimeoutError. @default no limit */
   timeout?: number;
+}
+
+/** The step (`name#n`) whose function is running, in that function's async scope. */
+const insideStep = new AsyncLocalStorage<string>();
+
+/** Refuses a wait called from inside a step's function: the step is recorded only when its function returns. */
+function outsideSteps(what: string): void {
+  const step = insideStep.getStore();
+  if (step !== undefined) {
+    throw new Error(`${what} was called inside step ${step}: a step is recorded only when its function returns, so a wait inside one would run the step again on every resume. Call waits between steps`);
+  }
 }
 
 /** A promise that never settles: the code after a suspended wait does not run in this attempt. */
@@ -126,7 +138,7 @@ export class StepJournal {
     const startedAt = this.isoNow();
     let value: unknown;
     try {
-      value = await (fn as () => unknown)();
+      value = await insideStep.run(key, fn as () => unknown);
     } catch (thrown) {
       const error = toError(thrown);
       await this.write({
@@ -146,6 +158,7 @@ export class StepJournal {
   }
 
   async sleep(argument: unknown): Promise<void> {
+    outsideSteps("sleep()");
     let untilMs: number;
     if (typeof argument === "number") {
       checkSeconds(argument, "sleep(seconds)");
@@ -182,6 +195,7 @@ export class StepJournal {
     if (typeof name !== "string" || name === "") {
       throw new TypeError(`waitForInput() needs the input's name, a non-empty string such as waitForInput("approval", { ... }); got ${describeValue(name)}`);
     }
+    outsideSteps(`waitForInput(${JSON.stringify(name)})`);
     if (!isPlainObject(options)) throw new ValidationError(`waitForInput(${JSON.stringify(name)}, options): options must be an object { prompt, schema, timeout }, got ${describeValue(options)}`, "");
     const { prompt, schema } = options;
     if (prompt !== undefined && typeof prompt !== "string") throw new ValidationError(`waitForInput(${JSON.stringify(name)}): prompt must be a string, got ${describeValue(prompt)}`, "prompt");
@@ -213,6 +227,7 @@ export class StepJournal {
     if (!Array.isArray(taskIds) || taskIds.some((id) => typeof id !== "string")) {
       throw new TypeError(`waitForRuns() needs an array of task ids (what enqueue() resolved with), got ${describeValue(taskIds)}`);
     }
+    outsideSteps("waitForRuns()");
     if (!isPlainObject(options)) throw new ValidationError(`waitForRuns(ids, options): options must be an object { timeout }, got ${describeValue(options)}`, "");
     const timeout = checkSeconds(options.timeout, "waitForRuns() timeout");
     const ids = [...taskIds] as string[];

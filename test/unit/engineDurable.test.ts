@@ -194,6 +194,14 @@ describe("engine: durable runs", () => {
     assert.match(await failure("name"), /step\(\) needs a name, a non-empty string/);
   });
 
+  it("fails a wait called inside a step's function, saying waits go between steps", async () => {
+    const { manager } = makeEngine();
+    manager.task({ name: "t" }, () => step("outer", () => sleep(1)));
+    await manager.start();
+    const record = await manager.waitFor(await manager.addTask("t"));
+    assert.match(record.error ?? "", /sleep\(\) was called inside step outer#1: .* Call waits between steps/);
+  });
+
   it("refuses input for an unknown run, a run not waiting, and a value that is not JSON, changing nothing", async () => {
     const { manager } = makeEngine();
     manager.task({ name: "t" }, () => waitForInput("x"));
