@@ -90,7 +90,9 @@ describe("Typed Run Task prompts and the run notification (extension host)", fun
     const taskId = await started;
     assert.ok(taskId);
     await waitUntil(api.onProgress, async () => ((await api.getTask(taskId))?.progress ? true : undefined), "importRows to report progress");
-    const shown = await notificationText("Taskflow: importRows");
+    // The notification's message follows the progress a moment after the record has it: wait for the text.
+    const shown = await notificationText("of 400");
+    assert.match(shown, /Taskflow: importRows/);
     assert.match(shown, /row \d+ of 400/);
     await clickNotificationButton("Taskflow: importRows", "Cancel");
     const record = await api.waitFor(taskId);
