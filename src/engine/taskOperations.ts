@@ -81,6 +81,7 @@ export class TaskOperations {
     scheduleId: string | null = null, audit?: AddAudit,
   ): Promise<string> {
     await this.host.ready(operation);
+    this.host.store.assertWritable?.();
     const registration = parent ? this.host.registry.lookupForChild(parent, task) : this.host.registry.lookup(task);
     return this.addChecked(registration, checkAddTaskInput(registration.name, args, options), parent, scheduleId, audit);
   }
@@ -143,6 +144,7 @@ export class TaskOperations {
 
   async addTasks(task: TaskHandle | string, items: AddTasksItem[], audit?: AddAudit): Promise<string[]> {
     await this.host.ready("addTasks");
+    this.host.store.assertWritable?.();
     const { registry, store, dispatcher, ledger } = this.host;
     const registration = registry.lookup(task);
     const inputs = checkAddTasksItems(registration.name, items);

@@ -4,6 +4,7 @@ import { writeFileAtomic, syncDir } from "./atomicFile";
 import { foldWorkerPath, runFoldWorker } from "./foldRunner";
 import type { JournalApplier } from "./journalOps";
 import { sqlWasmPath } from "./sqlJsLoader";
+import { StoreWriteError } from "./storeWriteError";
 
 /** What a JournalWriter needs from its store. */
 export interface JournalWriterOptions {
@@ -35,6 +36,7 @@ export class JournalWriter {
   private foldRun: Promise<void> | undefined;
   private foldSeq = 0;
   private workerMissingWarned = false;
+  private failedWrite: StoreWriteError | undefined;
 
   constructor(private readonly options: JournalWriterOptions) {
     this.dbPath = options.dbPath;
@@ -44,6 +46,11 @@ export class JournalWriter {
   /** The fold under way, if any; it never rejects (failures are warned about). */
   get folding(): Promise<void> | undefined {
     return this.foldRun;
+  }
+
+  /** Why the last write failed, until a write goes through again; undefined while the journal is healthy. */
+  get writeFailure(): StoreWriteError | undefined {
+    return this.failedWrite;
   }
 
   /** Buffers one line; it is written by the next drain(). */
@@ -111,29 +118,56 @@ export class JournalWriter {
     this.lines = [];
     const bytes = Buffer.from(lines.join("\n") + "\n");
     try {
+      this.handle ??= await this.reopen();
       // Positioned writes: after a partial write the retry overwrites the torn tail.
       let written = 0;
       while (written < bytes.length) {
-        const { bytesWritten } = await this.handle!.write(bytes, written, bytes.length - written, this.bytes + written);
+        const { bytesWritten } = await this.handle.write(bytes, written, bytes.length - written, this.bytes + written);
         written += bytesWritten;
       }
-      await this.handle!.datasync();
+      await this.handle.datasync();
       this.bytes += bytes.length;
     } catch (err) {
       this.lines = lines.concat(this.lines);
-      this.options.warn(`Could not write the task journal ${this.path} (${errorText(err)}). ${lines.length} change(s) are kept in memory and written again in ${this.options.retryMs} ms; free some disk space if it is full.`);
+      // Warned once per outage, not at every retry.
+      if (!this.failedWrite) {
+        this.options.warn(`Could not write the task journal ${this.path} (${errorText(err)}). ${lines.length} change(s) are kept in memory and written again every ${this.options.retryMs} ms until it works; new tasks are refused meanwhile. Free some disk space if it is full, or make the folder writable if it is read-only.`);
+      }
+      this.failedWrite = new StoreWriteError(this.path, err);
       this.options.onWriteFailed();
       throw err;
+    }
+    if (this.failedWrite) {
+      this.options.warn(`The task journal ${this.path} can be written again (it failed with ${this.failedWrite.code}); the changes kept in memory are on disk and new tasks are accepted again.`);
+      this.failedWrite = undefined;
     }
     if (this.bytes >= this.options.foldBytes && !this.foldRun) await this.rotateAndFold();
   }
 
+  /** The next write opens the new journal: if that fails (a read-only folder) the write fails and is retried like any other. */
   private async rotateAndFold(): Promise<void> {
     await this.handle!.close();
     this.handle = undefined;
-    await fsp.rename(this.path, this.nextRotatedPath());
-    await this.open();
+    try {
+      await fsp.rename(this.path, this.nextRotatedPath());
+    } catch (err) {
+      this.options.warn(`Could not rotate the task journal ${this.path} to fold it into the database (${errorText(err)}); it keeps growing and is folded later, nothing is lost.`);
+      return;
+    }
+    this.bytes = 0;
     this.startFold();
+  }
+
+  /** Reopens the journal after a rotation: the same file when it could not be renamed, else a new one. */
+  private async reopen(): Promise<fsp.FileHandle> {
+    const handle = await fsp.open(this.path, this.bytes > 0 ? "r+" : "w");
+    try {
+      if (this.bytes === 0) await syncDir(path.dirname(this.dbPath));
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+    return handle;
   }
 
   private nextRotatedPath(): string {

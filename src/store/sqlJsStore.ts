@@ -135,6 +135,11 @@ export class SqlJsStore implements TaskStore {
     await this.journal.drain();
   }
 
+  assertWritable(): void {
+    const failure = this.journal.writeFailure;
+    if (failure) throw failure;
+  }
+
   saveTask(task: TaskData): void {
     this.assertOpen("saveTask");
     this.pendingRows.set(task.taskId, { row: toJournalRow(task), search: searchText(task) });

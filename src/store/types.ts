@@ -15,6 +15,13 @@ export interface TaskStore {
   /** Resolves once every write made before the call is durable. */
   flush(): Promise<void>;
 
+  /**
+   * Throws a StoreWriteError (saying the disk is full or the folder read-only, and what to do) while
+   * changes cannot be made durable because the last write to disk failed; returns at once otherwise.
+   * Adds call it first, so they refuse what could not be kept instead of acknowledging it. Stores
+   * that keep nothing on disk leave it out.
+   */
+  assertWritable?(): void;
   /** Inserts or replaces a task, every field but `logs` (those only grow, through appendLogs). */
   saveTask(task: TaskData): void;
   /** saveTask for each task, in order, as one batch (one transaction in a database). */

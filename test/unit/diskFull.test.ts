@@ -1,0 +1,108 @@
+import * as assert from "node:assert/strict";
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { TaskManager } from "../../src";
+import { StoreWriteError } from "../../src/store";
+import { mountTmpfs, type TmpfsMount } from "./helpers/tmpfsMount";
+
+/** Fills the file system holding `file` until a write fails with ENOSPC; returns the bytes written. */
+function fillUp(file: string): number {
+  const fd = openSync(file, "w");
+  const chunk = Buffer.alloc(16 * 1024, 1);
+  let total = 0;
+  try {
+    for (;;) total += writeSync(fd, chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOSPC") throw err;
+  } finally {
+    closeSync(fd);
+  }
+  return total;
+}
+
+/** Calls addTask every few ms until it rejects; returns the ids it acknowledged first and the error. */
+async function addUntilRefused(manager: TaskManager, acknowledged: string[]): Promise<Error> {
+  for (let i = 0; i < 400; i++) {
+    try {
+      acknowledged.push(await manager.addTask("work", [`during ${i}`]));
+    } catch (err) {
+      return err as Error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.fail("addTask never refused while the disk was full");
+}
+
+describe("a full disk under the local engine", function () {
+  this.timeout(20000);
+  let base: string;
+  let mount: TmpfsMount | undefined;
+  const managers: TaskManager[] = [];
+
+  beforeEach(function () {
+    base = mkdtempSync(path.join(tmpdir(), "taskflow-diskfull-"));
+    const mounted = mountTmpfs(path.join(base, "mnt"), 2 * 1024 * 1024);
+    if (typeof mounted === "string") {
+      console.log(`      skipped: ${mounted}`);
+      this.skip();
+    }
+    mount = mounted;
+  });
+
+  afterEach(async () => {
+    // Space first: a manager cannot shut down while its last changes cannot be written.
+    if (mount) rmSync(path.join(mount.dir, "filler"), { force: true });
+    for (const m of managers.splice(0)) await m.shutdown().catch(() => undefined);
+    mount?.unmount();
+    mount = undefined;
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  function open(dbPath: string, warnings: string[]): TaskManager {
+    const manager = new TaskManager({ dbPath, onOutsideLog: (message) => warnings.push(message) });
+    manager.task({ name: "work" }, async (label: string) => label);
+    managers.push(manager);
+    return manager;
+  }
+
+  it("refuses adds saying the disk is full, keeps what it acknowledged, and accepts adds again once space returns", async () => {
+    const dbPath = path.join(mount!.dir, "tasks.db");
+    const warnings: string[] = [];
+    const manager = open(dbPath, warnings);
+    await manager.start();
+    const acknowledged: string[] = [];
+    for (let i = 0; i < 20; i++) acknowledged.push(await manager.addTask("work", [`before ${i}`]));
+
+    const filler = path.join(mount!.dir, "filler");
+    assert.ok(fillUp(filler) > 0);
+    const refusal = await addUntilRefused(manager, acknowledged);
+    assert.ok(refusal instanceof StoreWriteError, `expected a StoreWriteError, got ${refusal.name}: ${refusal.message}`);
+    assert.equal(refusal.code, "ENOSPC");
+    assert.match(refusal.message, /cannot accept new tasks .*the disk holding .*mnt is full \(ENOSPC\): free some space on it/);
+    assert.match(warnings.join("\n"), /Could not write the task journal .*ENOSPC.*new tasks are refused meanwhile/);
+
+    const stored = manager.metrics().total;
+    await assert.rejects(manager.addTask("work", ["refused"]), StoreWriteError);
+    await assert.rejects(manager.addTasks("work", [{ args: ["bulk refused"] }]), StoreWriteError);
+    assert.equal(manager.metrics().total, stored, "a refused add stores nothing");
+    for (const id of acknowledged) assert.ok(manager.getTask(id), `acknowledged ${id} is still known`);
+
+    rmSync(filler);
+    let after: string | undefined;
+    for (let i = 0; i < 200 && after === undefined; i++) {
+      after = await manager.addTask("work", ["after"]).catch(() => undefined);
+      if (after === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(after, "an add succeeds again once space returned, without a restart");
+    acknowledged.push(after);
+    assert.match(warnings.join("\n"), /can be written again \(it failed with ENOSPC\)/);
+    for (const id of acknowledged) await manager.waitFor(id);
+    await manager.shutdown();
+
+    const reopened = open(dbPath, []);
+    await reopened.start();
+    const missing = acknowledged.filter((id) => reopened.getTask(id)?.status !== "success");
+    assert.deepEqual(missing, [], "every acknowledged task is on disk, finished");
+  });
+});
