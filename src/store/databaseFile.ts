@@ -2,6 +2,8 @@ import { promises as fsp } from "node:fs";
 import type { Database, SqlJsStatic } from "sql.js";
 import { errorText } from "./journalWriter";
 import { applyPragmas, migrate, SchemaTooNewError } from "./schema";
+import { writeFileAtomic } from "./atomicFile";
+import { damageOf, fitToLength, salvageDatabase } from "./databaseSalvage";
 
 const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
 
@@ -9,7 +11,8 @@ const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
  * The database in `dbPath`, loaded into sql.js memory and migrated to the current schema; a new
  * one when the file is missing or empty. A file that is not a readable database is moved aside to
  * `<dbPath>.corrupt-<ms>` with a warning, and a new database is started: nothing is deleted. A file
- * written by a newer Taskflow is refused (SchemaTooNewError) and left as it is.
+ * damaged in the middle (quick_check fails) keeps every row still readable: see keepWhatIsReadable.
+ * A file written by a newer Taskflow is refused (SchemaTooNewError) and left as it is.
  */
 export async function openDatabaseFile(SQL: SqlJsStatic, dbPath: string, warn: (message: string) => void): Promise<Database> {
   let bytes: Buffer | undefined;
@@ -22,10 +25,12 @@ export async function openDatabaseFile(SQL: SqlJsStatic, dbPath: string, warn: (
     let db: Database | undefined;
     try {
       if (!bytes.subarray(0, 16).equals(SQLITE_HEADER)) throw new Error("it does not start with the SQLite header");
-      db = new SQL.Database(bytes);
+      db = new SQL.Database(fitToLength(bytes));
       applyPragmas(db);
       migrate(db);
-      return db;
+      const damage = damageOf(db);
+      if (damage === null) return db;
+      return await keepWhatIsReadable(SQL, db, dbPath, damage, warn);
     } catch (err) {
       db?.close();
       if (err instanceof SchemaTooNewError) throw err;
@@ -38,4 +43,28 @@ export async function openDatabaseFile(SQL: SqlJsStatic, dbPath: string, warn: (
   applyPragmas(db);
   migrate(db);
   return db;
+}
+
+/**
+ * Replaces a damaged database file by what could be read from it: the damaged file is copied to
+ * `<dbPath>.damaged-<ms>` first, then the salvaged database written over it atomically, so a crash
+ * in between leaves the damaged file in place to be salvaged again. Closes `damaged`.
+ */
+async function keepWhatIsReadable(SQL: SqlJsStatic, damaged: Database, dbPath: string, damage: string, warn: (message: string) => void): Promise<Database> {
+  let salvage;
+  try {
+    salvage = salvageDatabase(SQL, damaged);
+  } finally {
+    damaged.close();
+  }
+  try {
+    const aside = `${dbPath}.damaged-${Date.now()}`;
+    await fsp.copyFile(dbPath, aside);
+    await writeFileAtomic(dbPath, salvage.db.export());
+    warn(`The task database ${dbPath} is damaged (${damage}). What could be read was kept: ${salvage.summary}. The damaged file was moved to ${aside}; the journal, if any, is replayed on top.`);
+    return salvage.db;
+  } catch (err) {
+    salvage.db.close();
+    throw err;
+  }
 }

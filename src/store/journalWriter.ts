@@ -66,11 +66,13 @@ export class JournalWriter {
     const journals = await this.rotatedPaths();
     if (existsSync(this.path)) journals.push(this.path);
     for (const journal of journals) {
-      const bad = applier.applyText(await fsp.readFile(journal, "utf8"));
+      const text = await fsp.readFile(journal, "utf8");
+      const bad = applier.applyText(text);
       if (bad.length > 0) {
         const aside = `${journal}.corrupt-${Date.now()}`;
         await fsp.writeFile(aside, bad.map((b) => b.line).join("\n") + "\n");
-        this.options.warn(`Skipped ${bad.length} unreadable line(s) of the task journal ${journal} (first: ${bad[0].reason}); the other lines were applied. The skipped lines are kept in ${aside}.`);
+        const total = text.split("\n").filter((line) => line.trim() !== "").length;
+        this.options.warn(`Skipped ${bad.length} unreadable line(s) of ${total} in the task journal ${journal} (first: ${bad[0].reason}); the other lines were applied. The skipped lines are kept in ${aside}.`);
       }
     }
     if (existsSync(this.path)) await fsp.rename(this.path, this.nextRotatedPath());

@@ -144,7 +144,7 @@ describe("SqlJsStore on disk", () => {
     stores.push(second);
     assert.deepEqual(second.listTasks().map((t) => t.taskId).sort(), ["after", "before"]);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /Skipped 2 unreadable line\(s\) of the task journal .*kept in .*corrupt-/);
+    assert.match(warnings[0], /Skipped 2 unreadable line\(s\) of 4 in the task journal .*kept in .*corrupt-/);
     const aside = readdirSync(path.dirname(dbPath)).filter((n) => n.includes(".journal") && n.includes(".corrupt-"));
     assert.equal(aside.length, 1);
     assert.equal(readFileSync(path.join(path.dirname(dbPath), aside[0]), "utf8"), '{not json\n{"op":"bogus"}\n');
