@@ -1,9 +1,10 @@
 import * as assert from "node:assert/strict";
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TaskManager } from "../../src";
-import { StoreWriteError } from "../../src/store";
+import { newTaskData, type Timers } from "../../src/model";
+import { SqlJsStore, StoreWriteError } from "../../src/store";
 import { mountTmpfs, type TmpfsMount } from "./helpers/tmpfsMount";
 
 /** Fills the file system holding `file` until a write fails with ENOSPC; returns the bytes written. */
@@ -104,5 +105,88 @@ describe("a full disk under the local engine", function () {
     await reopened.start();
     const missing = acknowledged.filter((id) => reopened.getTask(id)?.status !== "success");
     assert.deepEqual(missing, [], "every acknowledged task is on disk, finished");
+  });
+});
+
+/** Timers the test fires by hand, so every journal write happens when the test says. */
+class HeldTimers implements Timers {
+  setTimeout(): unknown {
+    return undefined;
+  }
+  clearTimeout(): void {}
+}
+
+describe("a storage folder made read-only under an open SqlJsStore", function () {
+  this.timeout(20000);
+  let base: string;
+  let mount: TmpfsMount | undefined;
+  let store: SqlJsStore | undefined;
+
+  beforeEach(function () {
+    base = mkdtempSync(path.join(tmpdir(), "taskflow-readonly-"));
+    const mounted = mountTmpfs(path.join(base, "mnt"), 8 * 1024 * 1024);
+    if (typeof mounted === "string") {
+      console.log(`      skipped: ${mounted}`);
+      this.skip();
+    }
+    mount = mounted;
+  });
+
+  afterEach(async () => {
+    try {
+      mount?.remount("rw");
+    } catch {
+      // Already writable.
+    }
+    await store?.close().catch(() => undefined);
+    store = undefined;
+    mount?.unmount();
+    mount = undefined;
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it("refuses writes saying the folder is read-only and what to do, then writes what it kept once the folder is writable", async () => {
+    const dbPath = path.join(mount!.dir, "tasks.db");
+    const warnings: string[] = [];
+    store = new SqlJsStore({ dbPath, timers: new HeldTimers(), journalFoldBytes: 4096, onWarning: (m) => warnings.push(m) });
+    await store.open();
+    const saved: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      saved.push(`before${i}`);
+      store.saveTask(newTaskData({ taskId: `before${i}`, funcName: "work", status: "pending", args: ["x".repeat(100)], createdAt: i }));
+    }
+    // The journal passes journalFoldBytes: it is rotated and folded, and no file stays open for
+    // writing, which Linux requires before it remounts a file system read-only.
+    await store.flush();
+    await (store as unknown as { journal: { folding?: Promise<void> } }).journal.folding;
+    mount!.remount("ro");
+
+    saved.push("during");
+    store.saveTask(newTaskData({ taskId: "during", funcName: "work", status: "pending", args: [], createdAt: 100 }));
+    await assert.rejects(store.flush(), /EROFS/);
+    assert.throws(() => store!.assertWritable(), (err: Error) => {
+      assert.ok(err instanceof StoreWriteError, `expected a StoreWriteError, got ${err.name}`);
+      assert.equal(err.code, "EROFS");
+      assert.match(err.message, /the folder .*mnt is read-only \(EROFS\): make it writable again/);
+      return true;
+    });
+    assert.match(warnings.join("\n"), /Could not write the task journal .*EROFS.*make the folder writable if it is read-only/);
+    await assert.rejects(store.flush(), /EROFS/, "still failing while the folder is read-only");
+    assert.equal(warnings.filter((w) => w.startsWith("Could not write")).length, 1, "warned once per outage");
+
+    mount!.remount("rw");
+    await store.flush();
+    store.assertWritable();
+    assert.match(warnings.join("\n"), /can be written again \(it failed with EROFS\)/);
+    // As after a crash: the lock let go, a second store reads only what is on disk.
+    await (store as unknown as { lock?: { release(): Promise<void> } }).lock?.release();
+    const reader = new SqlJsStore({ dbPath: path.join(mount!.dir, "copy.db"), onWarning: () => undefined });
+    for (const name of readdirSync(mount!.dir).filter((n) => n.startsWith("tasks.db") && !n.endsWith(".lock"))) {
+      copyFileSync(path.join(mount!.dir, name), path.join(mount!.dir, name.replace("tasks.db", "copy.db")));
+    }
+    await reader.open();
+    const missing = saved.filter((id) => reader.getTask(id) === undefined);
+    await reader.close();
+    assert.deepEqual(missing, [], "every change made before and during the outage is on disk");
   });
 });
