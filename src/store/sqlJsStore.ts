@@ -16,6 +16,7 @@ import { DatabaseLock } from "./databaseLock";
 import { copySchedule, readSchedules } from "./scheduleRows";
 import { FINISHED_SQL } from "./schema";
 import { checkStoreOptions } from "./storeOptions";
+import { openError } from "./storeWriteError";
 import { loadSqlJs } from "./sqlJsLoader";
 import { SELECT_COLUMNS, column, orderByClause, readMetrics, scalar, selectTasks, stepAll, whereClause } from "./sqlQueries";
 import { DEFAULT_MAX_RECORDS, resolveQuery, searchText } from "./taskQuery";
@@ -106,7 +107,7 @@ export class SqlJsStore implements TaskStore {
       this.freeDatabase();
       await this.journal.close();
       await this.lock?.release();
-      throw err;
+      throw openError(this.dbPath, err);
     }
   }
 

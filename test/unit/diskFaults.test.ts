@@ -154,6 +154,18 @@ describe("a storage folder made read-only under an open SqlJsStore", function ()
     rmSync(base, { recursive: true, force: true });
   });
 
+  it("refuses to start on a read-only folder, saying so and what to do", async () => {
+    const dbPath = path.join(mount!.dir, "tasks.db");
+    mount!.remount("ro");
+    const manager = new TaskManager({ dbPath, onOutsideLog: () => undefined });
+    await assert.rejects(manager.start(), (err: Error & { code?: string }) => {
+      assert.equal(err.code, "EROFS");
+      assert.match(err.message, /Could not open the task database .*tasks\.db: the folder .*mnt is read-only \(EROFS\): make it writable again, or use a database in another folder/);
+      return true;
+    });
+    await manager.shutdown().catch(() => undefined);
+  });
+
   it("refuses writes saying the folder is read-only and what to do, then writes what it kept once the folder is writable", async () => {
     const dbPath = path.join(mount!.dir, "tasks.db");
     const warnings: string[] = [];
