@@ -111,7 +111,9 @@ export class BackendEvents {
   private readonly waiters = new Map<string, Waiter[]>();
   private active = false;
   private closed = false;
-  /** The stream id every reader starts after: the moment of the first listener, or of the first wait. */
+  /** The moment (see ElapsedMs) every reader starts from: that of the first listener, or of the first wait. */
+  private fromMs = 0;
+  /** That moment as a stream id, once read from Redis. */
   private since: Promise<string> | undefined;
   private readonly lifecycle: Emitter<LifecycleEvent>;
   private readonly logs: Emitter<LogEvent>;
@@ -131,15 +133,23 @@ export class BackendEvents {
   async activate(): Promise<void> {
     if (this.active || this.closed) return;
     this.active = true;
-    const from = this.hub.wantedAtMs ?? this.hub.elapsedMs();
-    this.since = streamIdSince(this.queues.redis, () => this.hub.elapsedMs() - from);
+    this.fromMs = this.hub.wantedAtMs ?? this.hub.elapsedMs();
     await this.follow(await this.queues.names());
+  }
+
+  /** The stream id readers start after; read again on the next follow when Redis did not answer. */
+  private position(): Promise<string> {
+    this.since ??= streamIdSince(this.queues.redis, () => this.hub.elapsedMs() - this.fromMs).catch((error: unknown) => {
+      this.since = undefined;
+      throw error;
+    });
+    return this.since;
   }
 
   /** Reads the event stream of each of these queues not read yet. */
   async follow(names: readonly string[]): Promise<void> {
-    if (!this.active || this.closed || !this.since) return;
-    const lastEventId = await this.since;
+    if (!this.active || this.closed) return;
+    const lastEventId = await this.position();
     const fresh = names.filter((n) => !this.readers.has(n) && !this.closed);
     await Promise.all(fresh.map((name) => {
       const connection = connect(this.queues.options.url);
