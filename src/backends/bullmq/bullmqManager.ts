@@ -24,7 +24,7 @@ import type { ConnectionState } from "./connectionWatch";
 import { moduleScheduleId } from "./bullmqSchedules";
 import { HistoryOperations } from "./historyOperations";
 import { debounceHolds, debounceKeys, enqueueRun } from "./debouncedJobs";
-import { claimKey, jobOf, roomIn, storeRejected, type EnqueueHost } from "./jobEnqueue";
+import { addBulkWithPlaces, addWithPlace, claimKey, jobOf, type EnqueueHost } from "./jobEnqueue";
 import { keyLimitRefusal } from "./keyLimitRefusal";
 import type { JobHistory } from "./jobHistory";
 import { redactedUrl } from "./redisQueues";
@@ -139,8 +139,7 @@ export class BullmqTaskManager implements TaskflowClient {
       const held = await claimKey(host, record.idempotencyKey, record.taskId);
       if (held !== undefined) return held;
     }
-    if ((await roomIn(host, record.queue)) < 1) throw await storeRejected(host, record);
-    const { taskId, adds } = await enqueueRun(host, record, registration.config, input);
+    const { taskId, adds } = await addWithPlace(host, record, () => enqueueRun(host, record, registration.config, input));
     if (adds > 1) await this.audited("debounce", taskId, `${record.funcName}: ${adds} adds, the last input kept`);
     else if (!parent && !scheduleId) await this.audited("run", taskId, record.funcName);
     return taskId;
@@ -156,8 +155,7 @@ export class BullmqTaskManager implements TaskflowClient {
     if (registration.config.debounce) return this.addEach(task, items);
     const host = this.enqueueHost();
     const ids: string[] = [];
-    const byQueue = new Map<string, ReturnType<typeof jobOf>[]>();
-    const room = new Map<string, number>();
+    const byQueue = new Map<string, { record: TaskRecord; config: TaskConfig }[]>();
     const keys = new Map<string, string>();
     for (const input of inputs) {
       const record = this.newRecord(registration, input);
@@ -169,17 +167,9 @@ export class BullmqTaskManager implements TaskflowClient {
         continue;
       }
       ids.push(record.taskId);
-      const left = room.get(record.queue) ?? (await roomIn(host, record.queue));
-      room.set(record.queue, left - 1);
-      if (left < 1) {
-        await storeRejected(host, record);
-        continue;
-      }
-      const list = byQueue.get(record.queue) ?? [];
-      list.push(jobOf(record, registration.config, host));
-      byQueue.set(record.queue, list);
+      byQueue.set(record.queue, [...(byQueue.get(record.queue) ?? []), { record, config: registration.config }]);
     }
-    for (const [queue, jobs] of byQueue) await (await this.connected().queues.announce(queue)).addBulk(jobs);
+    for (const [queue, entries] of byQueue) await addBulkWithPlaces(host, queue, entries);
     return ids;
   }
 

@@ -15,7 +15,7 @@ import { throughputOf } from "./auditTrail";
 import type { BackendCore, Connected } from "./backendCore";
 import { stepsForRetry } from "./durableJobs";
 import { changeJobData } from "./jobData";
-import { jobOf, passKey, roomIn, storeRejected, type EnqueueHost } from "./jobEnqueue";
+import { addWithPlace, jobOf, passKey, type EnqueueHost } from "./jobEnqueue";
 import { statusOf, type JobPayload } from "./jobMapping";
 import { applyQueueOptions, queueInfo } from "./queueSettings";
 
@@ -42,10 +42,11 @@ export class HistoryOperations {
     const registration = this.core.registry.lookup(original.funcName);
     const record = rerunRecord(original, randomUUID(), this.core.clock.now());
     record.steps = stepsForRetry(original, options);
-    if ((await roomIn(this.host, record.queue)) < 1) throw await storeRejected(this.host, record);
-    if (record.idempotencyKey !== null) await passKey(this.host, record.idempotencyKey, record.taskId);
-    const { name, data, opts } = jobOf(record, registration.config, this.host);
-    await (await this.connected.queues.announce(record.queue)).add(name, data, opts);
+    await addWithPlace(this.host, record, async () => {
+      if (record.idempotencyKey !== null) await passKey(this.host, record.idempotencyKey, record.taskId);
+      const { name, data, opts } = jobOf(record, registration.config, this.host);
+      await (await this.connected.queues.announce(record.queue)).add(name, data, opts);
+    });
     return record.taskId;
   }
 

@@ -19,6 +19,8 @@ export function taskflowKeys(prefix: string) {
     rejected: `${base}:rejected`,
     /** Hash: queue -> maxSize. */
     maxSizes: `${base}:max-sizes`,
+    /** Prefix of sorted sets `<claims>:<queue>`: ids of runs being added -> epoch ms their place lapses (see queueRoom). */
+    claims: `${base}:claims`,
     /** Hash: schedule id -> JSON of the schedule (BullMQ's job scheduler holds its timing). */
     schedules: `${base}:schedules`,
     /** List of audit entries as JSON, newest first. */
