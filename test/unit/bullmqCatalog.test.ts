@@ -1,0 +1,150 @@
+import * as assert from "node:assert/strict";
+import { UnknownFunctionError, type BullmqTaskManager, type RegistryChangeEvent } from "../../src";
+import { useRedis } from "./helpers/bullmqHarness";
+
+describe("BullMQ backend: producers without the code, through the workers' catalog", function () {
+  this.timeout(30000);
+  const redis = useRedis(this);
+
+  /** A manager that enqueues and reads only: no workers and no task() of its own. */
+  async function producer(): Promise<BullmqTaskManager> {
+    const manager = redis.manager({ worker: false });
+    await manager.start();
+    return manager;
+  }
+
+  it("enqueues by name a function only a worker registered, with the worker's config, and a worker runs it", async () => {
+    const worker = redis.manager();
+    worker.task({ name: "work", queue: "crunch", priority: 5, retries: 1 }, (n: number) => n * 2);
+    await worker.start();
+    const service = await producer();
+
+    const id = await service.addTask("work", [21]);
+    const record = await service.waitFor(id);
+    assert.equal(record.status, "success");
+    assert.equal(record.result, 42);
+    assert.equal(record.queue, "crunch", "the queue comes from the worker's config");
+    assert.equal(record.priority, 5, "the priority comes from the worker's config");
+
+    const ids = await service.addTasks("work", [{ args: [1] }, { args: [2] }]);
+    const results = await Promise.all(ids.map(async (t) => (await service.waitFor(t)).result));
+    assert.deepEqual(results, [2, 4]);
+  });
+
+  it("uses the worker's retries for a run enqueued by name", async () => {
+    const worker = redis.manager();
+    let calls = 0;
+    worker.task({ name: "flaky", retries: 2 }, () => {
+      calls++;
+      if (calls < 3) throw new Error(`failure ${calls}`);
+      return "third time";
+    });
+    await worker.start();
+    const service = await producer();
+    const record = await service.waitFor(await service.addTask("flaky"));
+    assert.equal(record.status, "success");
+    assert.equal(record.retriesUsed, 2);
+    assert.equal(calls, 3);
+  });
+
+  it("lists the workers' functions in registeredTasks with how many live workers run each", async () => {
+    const first = redis.manager();
+    first.task({ name: "work", description: "doubles" }, (n: number) => n * 2);
+    first.task({ name: "solo" }, () => undefined, { source: "jobs/solo.tasks.ts#solo" });
+    await first.start();
+    const second = redis.manager();
+    second.task({ name: "work", description: "doubles" }, (n: number) => n * 2);
+    await second.start();
+    const service = await producer();
+
+    const listed = service.registeredTasks();
+    assert.deepEqual(listed.map((t) => [t.name, t.workers]), [["solo", 1], ["work", 2]]);
+    assert.equal(listed.find((t) => t.name === "work")?.config.description, "doubles");
+    assert.equal(listed.find((t) => t.name === "solo")?.source, "jobs/solo.tasks.ts#solo");
+    assert.deepEqual(second.registeredTasks().map((t) => [t.name, t.workers]), [["work", 2], ["solo", 1]], "a worker lists its own first, then the others'");
+  });
+
+  it("tells a producer when a worker's functions come, through onDidChangeRegistry", async () => {
+    const service = redis.manager({ worker: false, lockDurationMs: 300 });
+    await service.start();
+    assert.deepEqual(service.registeredTasks(), []);
+    const seen: RegistryChangeEvent[] = [];
+    const came = new Promise<void>((resolve) => service.onDidChangeRegistry((e) => {
+      seen.push(e);
+      resolve();
+    }));
+    const worker = redis.manager({ lockDurationMs: 300 });
+    worker.task({ name: "late" }, () => undefined);
+    await worker.start();
+    // The producer re-reads the catalog on its own heartbeat: no call made it look.
+    await came;
+    assert.deepEqual(seen, [{ kind: "registered", name: "late" }]);
+    assert.deepEqual(service.registeredTasks().map((t) => t.name), ["late"]);
+  });
+
+  it("refuses a name no live worker runs with UnknownFunctionError, also once the only worker that ran it shut down", async () => {
+    const worker = redis.manager();
+    worker.task({ name: "work" }, () => undefined);
+    await worker.start();
+    const service = await producer();
+    await assert.rejects(service.addTask("nobody"), (error: Error) => {
+      assert.ok(error instanceof UnknownFunctionError);
+      assert.equal(error.funcName, "nobody");
+      assert.match(error.message, /no live worker runs it/);
+      assert.match(error.message, /the live workers there run work/);
+      return true;
+    });
+    await service.waitFor(await service.addTask("work"));
+
+    await worker.shutdown();
+    for (const attempt of [() => service.addTask("work"), () => service.addTasks("work", [{}]), () => service.schedule("work", { every: 60 })]) {
+      await assert.rejects(attempt(), (error: Error) => {
+        assert.ok(error instanceof UnknownFunctionError, `expected UnknownFunctionError, got ${error.name}: ${error.message}`);
+        assert.match(error.message, /^Unknown task "work": it is not registered here and no live worker runs it .*no worker is running there/);
+        return true;
+      });
+    }
+    assert.deepEqual(service.registeredTasks(), []);
+  });
+
+  it("retries a failed run of a function only a worker has", async () => {
+    const worker = redis.manager();
+    let calls = 0;
+    worker.task({ name: "once" }, () => {
+      calls++;
+      if (calls === 1) throw new Error("first call fails");
+      return "ok";
+    });
+    await worker.start();
+    const service = await producer();
+    const failed = await service.waitFor(await service.addTask("once"));
+    assert.equal(failed.status, "failed");
+    const retried = await service.waitFor(await service.retryTask(failed.taskId));
+    assert.equal(retried.status, "success");
+    assert.equal(retried.result, "ok");
+    const [again] = await service.retryFailed({ funcName: "once" });
+    assert.equal((await service.waitFor(again)).status, "success", "retryFailed takes functions only the workers have too");
+  });
+
+  it("schedules a function only a worker has, on the queue of the worker's config", async () => {
+    const worker = redis.manager();
+    let runs = 0;
+    const ran = new Promise<void>((resolve) => worker.task({ name: "tick", queue: "timers" }, () => {
+      runs++;
+      resolve();
+    }));
+    await worker.start();
+    const service = await producer();
+    const scheduleId = await service.schedule("tick", { every: 3600 }, { runOnStart: true });
+    await ran;
+    assert.equal(runs, 1);
+    const [schedule] = await service.listSchedules();
+    assert.equal(schedule.scheduleId, scheduleId);
+    assert.equal(schedule.funcName, "tick");
+    assert.ok(schedule.nextRunAt, "the next slot is read from the job scheduler on the timers queue");
+    const [run] = await service.listTasks({ funcName: "tick" });
+    assert.equal(run.queue, "timers");
+    await service.removeSchedule(scheduleId);
+    assert.deepEqual(await service.listSchedules(), []);
+  });
+});
