@@ -1,5 +1,8 @@
 import * as assert from "node:assert/strict";
-import { UnknownFunctionError, type BullmqTaskManager, type RegistryChangeEvent } from "../../src";
+import IORedis from "ioredis";
+import { UnknownFunctionError, type BullmqTaskManager, type RegistryChangeEvent, type TaskConfig } from "../../src";
+import { taskflowKeys } from "../../src/backends/bullmq/redisQueues";
+import { WorkerCatalog, type CatalogFunction } from "../../src/backends/bullmq/workerCatalog";
 import { useRedis } from "./helpers/bullmqHarness";
 
 describe("BullMQ backend: producers without the code, through the workers' catalog", function () {
@@ -146,5 +149,44 @@ describe("BullMQ backend: producers without the code, through the workers' catal
     assert.equal(run.queue, "timers");
     await service.removeSchedule(scheduleId);
     assert.deepEqual(await service.listSchedules(), []);
+  });
+
+  it("takes the newest worker's config when workers differ, and skips entries that are not JSON or whose config does not check, with a warning", async () => {
+    const connection = new IORedis(redis.server!.url);
+    const keys = taskflowKeys(redis.prefix);
+    const warnings: string[] = [];
+    let now = 1000;
+    const catalog = (): WorkerCatalog => new WorkerCatalog({
+      redis: connection, setKey: keys.workers, keyPrefix: keys.worker, ttlMs: 60_000, nowMs: () => now,
+      onChange: () => undefined, warn: (message) => warnings.push(message),
+    });
+    const fn = (config: TaskConfig): CatalogFunction => ({ name: "work", config, queue: config.queue ?? "default" });
+    const older = catalog();
+    const newer = catalog();
+    const reader = catalog();
+    try {
+      await older.start(() => [fn({ queue: "old", retries: 1 })]);
+      now = 2000;
+      await newer.start(() => [fn({ queue: "new", retries: 3 })]);
+      await connection.multi().set(`${keys.worker}:broken`, "{not json", "PX", 60_000).sadd(keys.workers, "broken").exec();
+      const bad = { workerId: "bad", host: "h", pid: 1, startedAt: 3000, functions: [fn({ retries: -1 }), { name: "fine", config: {}, queue: "default" }] };
+      await connection.multi().set(`${keys.worker}:bad`, JSON.stringify(bad), "PX", 60_000).sadd(keys.workers, "bad").exec();
+
+      await reader.start();
+      const work = reader.known().get("work");
+      assert.equal(work?.queue, "new");
+      assert.equal(work?.config.retries, 3);
+      assert.equal(work?.workers, 2, "the entry whose config does not check is not counted");
+      assert.equal(reader.known().get("fine")?.workers, 1, "the other functions of that worker are kept");
+      assert.equal(warnings.length, 2);
+      assert.match(warnings[0], /worker broken is not JSON/);
+      assert.match(warnings[1], /worker bad publishes task "work" with a config that does not check \(.*retries/);
+
+      await newer.stop();
+      assert.equal((await reader.refresh()).get("work")?.queue, "old", "once the newer worker stopped, the older one's config is used");
+    } finally {
+      await Promise.all([older.stop(), newer.stop(), reader.stop()]);
+      connection.disconnect();
+    }
   });
 });
