@@ -8,21 +8,20 @@ import { Emitter } from "../core/emitter";
 import { recordToLogFile, type LogSink, type LogSinkFactory } from "./logFileRecorder";
 import { containedSink, positiveInteger } from "../core/managerHelpers";
 import { Recovery } from "./recovery";
-import type { RunHost } from "./executor";
+import { localRunHost } from "./runHost";
 import { makeHandle } from "../core/task";
 import { addOutsideSink, consoleSink } from "../core/taskContext";
 import { TaskLedger } from "./taskLedger";
 import { TaskOperations } from "./taskOperations";
 import { TaskRecord } from "./taskRecord";
 import { TaskRegistry, type RegisterOptions } from "../core/taskRegistry";
-import { putStep } from "../core/stepJournal";
 import { WaitingRuns } from "./waitingRuns";
 import {
   isFinished, resolveThroughputQuery, UnknownTaskError,
   type AddTaskOptions, type AddTasksItem, type AuditActor, type AuditEntry, type AuditQuery, type ClearHistoryOptions, type Clock, type Event, type FlowHold, type KeyInfo,
   type LifecycleEvent, type ListTasksQuery, type LogEvent, type LogLevel, type Metrics, type ProgressEvent, type QueueInfo, type QueueOptions,
   type RegisteredTask, type RegistryChangeEvent, type RetryFailedOptions, type RetryOptions, type ScheduleInfo, type ScheduleOptions, type ScheduleSpec,
-  type TaskConfig, type TaskDict, type TaskflowClient, type TaskFunction, type TaskHandle, type TaskManagerOptions, type ThroughputBucket, type ThroughputQuery,
+  type TaskConfig, type TaskflowClient, type TaskFunction, type TaskHandle, type TaskManagerOptions, type ThroughputBucket, type ThroughputQuery,
 } from "../core/types";
 
 /** Opens the store a manager uses when `options.store` is not given (the package entry passes one). */
@@ -87,13 +86,7 @@ export class TaskManager implements TaskflowClient {
     this.store = store;
     const ledger = new TaskLedger({
       store, clock: this.clock, report: this.outsideLog,
-      settled: (record, status) => {
-        if (status === "waiting") this.waits.track(record);
-        else {
-          this.waits.forget(record);
-          this.waits.finished(record.taskId);
-        }
-      },
+      settled: (record, status) => this.waits.settled(record, status),
     });
     this.ledger = ledger;
     this.registryEmitter = new Emitter(ledger.listenerErrorReporter("registry"));
@@ -102,29 +95,10 @@ export class TaskManager implements TaskflowClient {
     this.onProgress = ledger.progress.events.event;
     this.onDidChangeRegistry = this.registryEmitter.event;
     if (this.logFile) recordToLogFile(this.logFile, this.onLog, this.onLifecycle);
-    const host: RunHost = {
-      clock: this.clock,
-      random: options.random ?? systemRandom,
-      maxLogLinesPerTask,
-      transition: (run, status, changes) => {
-        if (!run.detached) ledger.transition(run.record, status, changes, run);
-      },
-      log: (run, message, level, extra, marker) => {
-        if (!run.detached) ledger.appendLog(run.record, run, message, level, extra, marker);
-      },
+    const host = localRunHost({
+      clock: this.clock, random: options.random ?? systemRandom, maxLogLinesPerTask, ledger, store, cipher: this.cipher,
       enqueueChild: (run, task, args, options) => this.ops.addRun("enqueue", task, args, options, run.record),
-      reportProgress: (run, progress) => {
-        if (!run.detached) ledger.progress.report(run.record, progress);
-      },
-      recordStep: async (run, entry, durable) => {
-        if (run.detached) return;
-        putStep(run.record.steps, entry);
-        ledger.save(run.record);
-        if (durable) await store.flush();
-      },
-      finishedRuns: async (taskIds) => this.finishedRuns(taskIds),
-      resolveArguments: (record) => this.cipher.open(record),
-    };
+    });
     this.dispatcher = new Dispatcher({
       maxConcurrentTasks, registry: this.registry, live: ledger.live, host, delegateAttempt: options.delegateAttempt,
       canStart: () => this.state === "started",
@@ -229,24 +203,6 @@ export class TaskManager implements TaskflowClient {
       await this.store.close();
     }
     await this.logFile?.close();
-  }
-
-  /** The runs' dicts in order once every one is finished; undefined while any is not. */
-  private finishedRuns(taskIds: readonly string[]): TaskDict[] | undefined {
-    const out: TaskDict[] = [];
-    for (const id of taskIds) {
-      const live = this.ledger.live.get(id);
-      if (live !== undefined) {
-        if (!isFinished(live.status)) return undefined;
-        out.push(live.toDict());
-        continue;
-      }
-      const data = this.store.getTask(id);
-      if (data === undefined) throw new UnknownTaskError(id, `waitForRuns() was given task id "${id}", which no run has: pass the ids enqueue() resolved with`);
-      if (!isFinished(data.status)) return undefined;
-      out.push(TaskRecord.fromData(data).toDict());
-    }
-    return out;
   }
 
   /** Resolves once every change made so far is durable in the store, and written to the log file. */

@@ -1,7 +1,7 @@
 import { BinaryHeap } from "./binaryHeap";
 import type { TaskRecord } from "./taskRecord";
 import { WakeTimer } from "./wakeTimer";
-import { wakeTime, type Clock } from "../core/types";
+import { wakeTime, type Clock, type TaskStatus } from "../core/types";
 
 /** What the waiting runs need from their manager. */
 export interface WaitingRunsOptions {
@@ -35,6 +35,16 @@ export class WaitingRuns {
 
   constructor(private readonly options: WaitingRunsOptions) {
     this.timer = new WakeTimer(options.clock, () => this.wakeDue());
+  }
+
+  /** A run became waiting (followed from now on) or finished (the runs waiting for it may resume). */
+  settled(record: TaskRecord, status: TaskStatus): void {
+    if (status === "waiting") {
+      this.track(record);
+      return;
+    }
+    this.forget(record);
+    this.finished(record.taskId);
   }
 
   /** Starts following a run that has just become waiting (or was found waiting at start). */

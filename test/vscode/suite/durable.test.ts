@@ -63,6 +63,8 @@ describe("Durable runs in the editor (extension host)", function () {
   });
 
   it("tells of a run that needs input, and Provide Input opens its task panel", async () => {
+    // Toasts of earlier suites would crowd the few the workbench shows at once.
+    await vscode.commands.executeCommand("notifications.clearAll");
     const taskId = await waitingOnboard("ada");
     const message = "durableOnboard needs input: Approve the account of ada?";
     assert.match(await notificationText(message), /durableOnboard needs input: Approve the account of ada\?/);
@@ -110,6 +112,7 @@ describe("Durable runs in the editor (extension host)", function () {
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(source));
     try {
       await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().functions.some((f) => f.name === "approveInModule") ? true : undefined), "approveInModule to load", 45_000);
+      await vscode.commands.executeCommand("notifications.clearAll");
       const taskId = await api.addTask("approveInModule", ["edsger"]);
       const waiting = await waitUntil(api.onLifecycle, async () => {
         const found = await api.getTask(taskId);
