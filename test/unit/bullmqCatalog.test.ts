@@ -100,7 +100,7 @@ describe("BullMQ backend: producers without the code, through the workers' catal
     await service.waitFor(await service.addTask("work"));
 
     await worker.shutdown();
-    for (const attempt of [() => service.addTask("work"), () => service.addTasks("work", [{}]), () => service.schedule("work", { every: 60 })]) {
+    for (const attempt of [() => service.addTask("work"), () => service.addTasks("work", [{}]), () => service.schedule("work", { every: 60 }), () => service.retryFailed({ funcName: "work" })]) {
       await assert.rejects(attempt(), (error: Error) => {
         assert.ok(error instanceof UnknownFunctionError, `expected UnknownFunctionError, got ${error.name}: ${error.message}`);
         assert.match(error.message, /^Unknown task "work": it is not registered here and no live worker runs it .*no worker is running there/);

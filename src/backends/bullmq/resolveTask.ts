@@ -41,7 +41,6 @@ export async function resolveTask(core: BackendCore, task: TaskHandle | string, 
 export function knownTask(core: BackendCore, name: string): TaskEntry {
   const entry = core.registry.get(name) ?? core.connected?.catalog.known().get(name);
   if (entry) return entry;
-  core.registry.lookup(name);
   throw new UnknownFunctionError(name, noWorkerMessage(core, name));
 }
 
