@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import IORedis from "ioredis";
-import { UnknownFunctionError, type BullmqTaskManager, type RegistryChangeEvent, type TaskConfig } from "../../src";
+import { UnknownFunctionError, enqueue, type BullmqTaskManager, type RegistryChangeEvent, type TaskConfig } from "../../src";
 import { taskflowKeys } from "../../src/backends/bullmq/redisQueues";
 import { WorkerCatalog, type CatalogFunction } from "../../src/backends/bullmq/workerCatalog";
 import { useRedis } from "./helpers/bullmqHarness";
@@ -32,6 +32,25 @@ describe("BullMQ backend: producers without the code, through the workers' catal
     const ids = await service.addTasks("work", [{ args: [1] }, { args: [2] }]);
     const results = await Promise.all(ids.map(async (t) => (await service.waitFor(t)).result));
     assert.deepEqual(results, [2, 4]);
+  });
+
+  it("lets a task enqueue a child that only another worker runs, and names the parent when no live worker runs it", async () => {
+    const parents = redis.manager();
+    parents.task({ name: "fanOut" }, async (name: string) => enqueue(name, [5]));
+    await parents.start();
+    const children = redis.manager();
+    children.task({ name: "square" }, (n: number) => n * n);
+    await children.start();
+
+    const parent = await parents.waitFor(await parents.addTask("fanOut", ["square"]));
+    assert.equal(parent.status, "success");
+    const child = await parents.waitFor(parent.result as string);
+    assert.equal(child.result, 25);
+    assert.equal(child.parentId, parent.taskId);
+
+    const refused = await parents.waitFor(await parents.addTask("fanOut", ["cube"]));
+    assert.equal(refused.status, "failed");
+    assert.match(refused.error ?? "", /^UnknownFunctionError: Task "fanOut" \(.+\) could not enqueue a child: Unknown task "cube": it is not registered here and no live worker runs it/);
   });
 
   it("uses the worker's retries for a run enqueued by name", async () => {
