@@ -3,7 +3,7 @@ import IORedis from "ioredis";
 import { UnknownFunctionError, enqueue, type BullmqTaskManager, type RegistryChangeEvent, type TaskConfig } from "../../src";
 import { taskflowKeys } from "../../src/backends/bullmq/redisQueues";
 import { WorkerCatalog, type CatalogFunction } from "../../src/backends/bullmq/workerCatalog";
-import { useRedis } from "./helpers/bullmqHarness";
+import { signal, useRedis } from "./helpers/bullmqHarness";
 
 describe("BullMQ backend: producers without the code, through the workers' catalog", function () {
   this.timeout(30000);
@@ -38,19 +38,33 @@ describe("BullMQ backend: producers without the code, through the workers' catal
     const parents = redis.manager();
     parents.task({ name: "fanOut" }, async (name: string) => enqueue(name, [5]));
     await parents.start();
-    const children = redis.manager();
-    children.task({ name: "square" }, (n: number) => n * n);
-    await children.start();
-
-    const parent = await parents.waitFor(await parents.addTask("fanOut", ["square"]));
-    assert.equal(parent.status, "success");
-    const child = await parents.waitFor(parent.result as string);
-    assert.equal(child.result, 25);
-    assert.equal(child.parentId, parent.taskId);
-
-    const refused = await parents.waitFor(await parents.addTask("fanOut", ["cube"]));
+    const refused = await parents.waitFor(await parents.addTask("fanOut", ["square"]));
     assert.equal(refused.status, "failed");
-    assert.match(refused.error ?? "", /^UnknownFunctionError: Task "fanOut" \(.+\) could not enqueue a child: Unknown task "cube": it is not registered here and no live worker runs it/);
+    assert.match(refused.error ?? "", /^UnknownFunctionError: Task "fanOut" \(.+\) could not enqueue a child: Unknown task "square": it is not registered here and no live worker runs it/);
+
+    const gate = signal();
+    const started = signal();
+    parents.unregisterTask("fanOut");
+    parents.task({ name: "fanOut" }, async (name: string) => {
+      started.resolve();
+      await gate.promise;
+      return enqueue(name, [5]);
+    });
+    // The parent is running (here, the only worker) before the worker that has the child's code starts.
+    const parentId = await parents.addTask("fanOut", ["square"]);
+    await started.promise;
+    const children = redis.manager();
+    children.task({ name: "square", queue: "squares" }, (n: number) => n * n);
+    await children.start();
+    gate.resolve();
+    const parent = await parents.waitFor(parentId);
+    assert.equal(parent.status, "success");
+    // Only the worker with the code is left to take the child (a worker without it hands a job back).
+    await parents.shutdown();
+    const child = await children.waitFor(parent.result as string);
+    assert.equal(child.result, 25);
+    assert.equal(child.parentId, parentId);
+    assert.equal(child.queue, "squares", "the child's queue comes from the other worker's config");
   });
 
   it("uses the worker's retries for a run enqueued by name", async () => {

@@ -79,6 +79,7 @@ export class WorkerCatalog {
   private startedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private published = "";
+  private beating = false;
 
   constructor(private readonly options: WorkerCatalogOptions) {}
 
@@ -96,8 +97,21 @@ export class WorkerCatalog {
     await this.beat();
     const every = this.options.heartbeatMs ?? Math.max(1, Math.floor(this.options.ttlMs / 3));
     // Real time, not the manager's clock: the key's TTL runs on Redis's clock.
-    this.timer = setInterval(() => void this.beat().catch((error: Error) => this.options.warn(`Taskflow: the worker catalog heartbeat failed: ${error.message}`)), every);
+    this.timer = setInterval(() => void this.nextBeat(), every);
     this.timer.unref();
+  }
+
+  /** One heartbeat at a time: while Redis is away, beats would otherwise pile up in the offline queue. */
+  private async nextBeat(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.beat();
+    } catch (error) {
+      this.options.warn(`Taskflow: the worker catalog heartbeat failed: ${(error as Error).message}`);
+    } finally {
+      this.beating = false;
+    }
   }
 
   private async beat(): Promise<void> {
