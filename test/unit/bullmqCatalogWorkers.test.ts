@@ -79,6 +79,14 @@ describe("BullMQ backend: the catalog of a taskflow worker process", function ()
       assert.equal(record.queue, "math");
       assert.deepEqual(service.registeredTasks().map((t) => [t.name, t.workers, t.source]), [["double", 1, "double.tasks.ts#double"]]);
 
+      // `taskflow run` from a folder with no task module enqueues through the catalog too.
+      const empty = path.join(dir, "empty");
+      mkdirSync(empty);
+      const printed = execFileSync(process.execPath, [CLI, "run", "double", "--args", "[7]", "--wait", "--json", "--redis", redis.server!.url, "--prefix", redis.prefix, "--workspace", empty], {
+        env: { ...process.env, TASKFLOW_HOME: path.join(dir, "home") }, encoding: "utf8",
+      });
+      assert.equal((JSON.parse(printed) as { result: unknown }).result, 14);
+
       worker.child.kill("SIGKILL");
       await worker.exited;
       const killedAt = Date.now();
