@@ -7,7 +7,7 @@ import type { Queue } from "bullmq";
 import { newRunRecord } from "../../core/runRecords";
 import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../../core/addTaskInput";
 import { makeHandle, normaliseTaskArgs } from "../../core/task";
-import type { RegisterOptions, Registration } from "../../core/taskRegistry";
+import type { RegisterOptions } from "../../core/taskRegistry";
 import type { TaskManagerOptions } from "../../core/types";
 import {
   DEFAULT_QUEUE, TaskRecord,
@@ -28,6 +28,7 @@ import { addBulkWithPlaces, addWithPlace, claimKey, jobOf, type EnqueueHost } fr
 import { keyLimitRefusal } from "./keyLimitRefusal";
 import type { JobHistory } from "./jobHistory";
 import { redactedUrl } from "./redisQueues";
+import { knownTask, registeredTasksOf, resolveTask, type TaskEntry } from "./resolveTask";
 
 /**
  * The BullMQ backend's manager. `new TaskManager({ backend: { type: "bullmq", connection } })` from
@@ -88,7 +89,7 @@ export class BullmqTaskManager implements TaskflowClient {
   }
 
   registeredTasks(): RegisteredTask[] {
-    return this.core.registry.list().map((r) => ({ name: r.name, config: { ...r.config }, source: r.source }));
+    return registeredTasksOf(this.core);
   }
 
   /** Connects to Redis (rejecting with what to do when it cannot), then starts the workers. */
@@ -128,8 +129,7 @@ export class BullmqTaskManager implements TaskflowClient {
 
   private async addRun(operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: { taskId: string; funcName: string } | null, scheduleId: string | null): Promise<string> {
     await this.ready(operation);
-    const { core } = this;
-    const registration = parent ? core.registry.lookupForChild(parent, task) : core.registry.lookup(task);
+    const registration = await resolveTask(this.core, task, parent);
     const input = checkAddTaskInput(registration.name, args, options);
     const record = this.newRecord(registration, input);
     if (parent) record.parentId = parent.taskId;
@@ -149,7 +149,7 @@ export class BullmqTaskManager implements TaskflowClient {
   async addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
     await this.ready("addTasks");
     const { core } = this;
-    const registration = core.registry.lookup(task);
+    const registration = await resolveTask(core, task);
     const inputs = checkAddTasksItems(registration.name, items);
     // Debounced runs fold into each other one add at a time.
     if (registration.config.debounce) return this.addEach(task, items);
@@ -282,7 +282,7 @@ export class BullmqTaskManager implements TaskflowClient {
 
   async schedule(task: TaskHandle | string, spec: ScheduleSpec, options: ScheduleOptions = {}): Promise<string> {
     await this.ready("schedule");
-    const { name } = this.core.registry.lookup(task);
+    const { name } = await resolveTask(this.core, task);
     const id = await this.connected().schedules.create(name, spec, options);
     await this.audited("schedule", null, `${name} (schedule ${id})`);
     return id;
@@ -347,11 +347,11 @@ export class BullmqTaskManager implements TaskflowClient {
   }
 
   private queueOfFunction(funcName: string): Queue {
-    return this.connected().queues.get(this.core.registry.get(funcName)?.config.queue ?? DEFAULT_QUEUE);
+    return this.connected().queues.get((this.core.registry.get(funcName) ?? this.core.connected?.catalog.known().get(funcName))?.config.queue ?? DEFAULT_QUEUE);
   }
 
   private scheduleTemplate(funcName: string, scheduleId: string, args: unknown[], kwargs: Record<string, unknown>, tags: Record<string, string>) {
-    const registration = this.core.registry.lookup(funcName);
+    const registration = knownTask(this.core, funcName);
     const record = this.newRecord(registration, { ...checkAddTaskInput(funcName, args, { kwargs, tags }) });
     record.scheduleId = scheduleId;
     const { name, data, opts } = jobOf(record, registration.config, this.enqueueHost());
@@ -359,7 +359,7 @@ export class BullmqTaskManager implements TaskflowClient {
     return { queue: this.connected().queues.get(record.queue), name, data: data as unknown as Record<string, unknown>, opts: rest };
   }
 
-  private newRecord(registration: Registration, input: AddTaskInput): TaskRecord {
+  private newRecord(registration: TaskEntry, input: AddTaskInput): TaskRecord {
     return newRunRecord(registration, input, this.core.clock.now(), this.core.cipher);
   }
 

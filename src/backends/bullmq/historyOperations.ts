@@ -18,6 +18,7 @@ import { changeJobData } from "./jobData";
 import { addWithPlace, jobOf, passKey, type EnqueueHost } from "./jobEnqueue";
 import { statusOf, type JobPayload } from "./jobMapping";
 import { applyQueueOptions, queueInfo } from "./queueSettings";
+import { isKnownTask, knownTask, resolveTask } from "./resolveTask";
 
 const RETRYABLE_LIST = orList(RETRYABLE_STATUSES);
 const RESUMABLE_LIST = orList(RESUMABLE_STATUSES);
@@ -39,7 +40,7 @@ export class HistoryOperations {
       const allowed = resume ? `Only ${RESUMABLE_LIST} tasks can be resumed` : `Only ${RETRYABLE_LIST} tasks can be retried`;
       throw new TaskStateError(taskId, original.status, `${allowed}; task ${taskId} is ${original.status}`);
     }
-    const registration = this.core.registry.lookup(original.funcName);
+    const registration = await resolveTask(this.core, original.funcName);
     const record = rerunRecord(original, randomUUID(), this.core.clock.now());
     record.steps = stepsForRetry(original, options);
     await addWithPlace(this.host, record, async () => {
@@ -50,13 +51,13 @@ export class HistoryOperations {
     return record.taskId;
   }
 
-  /** Retries every retryable task that matches, oldest first; tasks of functions not registered here are skipped. */
+  /** Retries every retryable task that matches, oldest first; tasks of functions neither registered here nor run by a live worker are skipped. */
   async retryFailed(options: RetryFailedOptions | undefined, retry: (taskId: string) => Promise<string>): Promise<string[]> {
-    const { registry } = this.core;
+    await this.connected.catalog.refresh();
     return retryFailed({
       retryable: async (filter) => retryableOf(await this.connected.history.finished(), filter),
-      lookup: (name) => registry.lookup(name),
-      isRegistered: (name) => registry.get(name) !== undefined,
+      lookup: (name) => knownTask(this.core, name),
+      isRegistered: (name) => isKnownTask(this.core, name),
       retryTask: retry,
       report: this.core.outsideLog,
     }, options);
