@@ -8,7 +8,7 @@ import type { Registration } from "./taskRegistry";
  * A new run's record: its queue and priority from the call, else the task's config, else the
  * defaults; `runAt` from the call's runAt or delay; arguments sealed when a key is set.
  */
-export function newRunRecord({ name, config }: Registration, input: AddTaskInput, nowMs: number, cipher: ArgumentCipher): TaskRecord {
+export function newRunRecord({ name, config }: Pick<Registration, "name" | "config">, input: AddTaskInput, nowMs: number, cipher: ArgumentCipher): TaskRecord {
   const runAtMs = input.runAtMs ?? (input.delaySeconds > 0 ? nowMs + input.delaySeconds * 1000 : null);
   return new TaskRecord({
     taskId: randomUUID(),

@@ -7,6 +7,8 @@ import { UnknownFunctionError, describeValue, type TaskConfig, type TaskFunction
 export interface RegisterOptions {
   /** Where the function comes from (e.g. `src/mail.tasks.ts#sendEmail`), named in duplicate-name errors. */
   source?: string;
+  /** 1-based line of the declaration in the source's file, when known (published in the BullMQ worker catalog). */
+  line?: number;
 }
 
 /** A task function as the registry holds it, under its unique name. */
@@ -16,6 +18,7 @@ export interface Registration {
   /** Frozen, with `name` filled in. */
   config: Readonly<TaskConfig>;
   source?: string;
+  line?: number;
   /** The config's flow control per key, parsed once; undefined without concurrency, rateLimit or debounce. */
   flow: FlowRules | undefined;
 }
@@ -43,7 +46,7 @@ export class TaskRegistry {
       );
     }
     const frozen = Object.freeze({ ...config, name });
-    const registration: Registration = { name, fn, config: frozen, source: options.source, flow: flowRulesOf(frozen) };
+    const registration: Registration = { name, fn, config: frozen, source: options.source, line: options.line, flow: flowRulesOf(frozen) };
     this.byName.set(name, registration);
     return registration;
   }

@@ -39,4 +39,9 @@ export interface RegisteredTask {
   config: TaskConfig;
   /** Where it was declared (`file#export` for workspace modules), when known. */
   source?: string;
+  /**
+   * On the BullMQ backend: how many live workers run it (their entries in the shared catalog), this
+   * manager included when it is a worker; 0 when none does. Absent on the local backend.
+   */
+  workers?: number;
 }

@@ -15,7 +15,7 @@ import type { CompiledTask, ModuleDiagnostic, TaskFunctionInfo } from "./types";
 
 /** The part of TaskManager the host uses. */
 export interface TaskRegistrar {
-  task(fn: TaskFunction, config: TaskConfig, options?: { source?: string }): unknown;
+  task(fn: TaskFunction, config: TaskConfig, options?: { source?: string; line?: number }): unknown;
   /** `dropModuleSchedule`: the task left the workspace, so the schedule its config declared goes too. */
   unregisterTask(name: string, options?: { dropModuleSchedule?: boolean }): unknown;
 }
@@ -346,7 +346,7 @@ export class ModuleHost {
       if (this.registered.has(name)) continue;
       try {
         const source = `${path.relative(this.workspaceRoot, wanted.file) || wanted.file}#${wanted.exportName}`;
-        this.options.manager.task(this.proxy(wanted), { ...wanted.config, name }, { source });
+        this.options.manager.task(this.proxy(wanted), { ...wanted.config, name }, { source, line: wanted.line });
         this.registered.set(name, wanted);
       } catch (error) {
         problems.push({

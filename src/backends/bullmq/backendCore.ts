@@ -26,12 +26,15 @@ import { JobHistory } from "./jobHistory";
 import type { JobPayload } from "./jobMapping";
 import { ActiveRuns, makeProcessor, type RunnerHost } from "./jobRunner";
 import { connect, probe, taskflowKeys, RedisQueues } from "./redisQueues";
+import { catalogFunctionOf, WorkerCatalog } from "./workerCatalog";
 
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_MAX_LOG_LINES = 10_000;
 const DEFAULT_MAX_RECORDS = 10_000;
 /** How often new queues are looked for, and unfinished waitFor() tasks read again (events can be trimmed). */
 const REFRESH_MS = 2000;
+/** Milliseconds between catalog heartbeats at most (a shorter lockDurationMs beats three times per lock). */
+const CATALOG_BEAT_MS = 5000;
 /** A job may stall (its worker died) this many times before BullMQ fails it. */
 const MAX_STALLED = 5;
 
@@ -45,6 +48,8 @@ export interface Connected {
   schedules: BullmqSchedules;
   audit: AuditTrail;
   durable: DurableJobs;
+  /** The task functions the live workers run; this manager's are published there when it is a worker. */
+  catalog: WorkerCatalog;
 }
 
 export interface BackendCore {
@@ -115,6 +120,7 @@ export async function startBackend(core: BackendCore, hooks: StartHooks): Promis
     events: new BackendEvents(queues, history, core.hub),
     schedules: new BullmqSchedules({ redis, key: keys.schedules, nowMs: () => core.clock.now(), tasks: () => history.all(), template: hooks.scheduleTemplate }),
     durable: new DurableJobs(queues, history, core.clock),
+    catalog: newCatalog(core, redis, keys),
   };
   core.connected = connected;
   await queues.announce(DEFAULT_QUEUE);
@@ -126,12 +132,32 @@ export async function startBackend(core: BackendCore, hooks: StartHooks): Promis
     connected.subscriber = subscriber;
   }
   core.state = "started";
+  await connected.catalog.start(core.options.worker ? () => core.registry.list().map(catalogFunctionOf) : undefined);
   for (const [name, spec] of core.declared) await connected.schedules.declare(name, spec, hooks.queueOfFunction);
   core.declared.clear();
   if (core.hub.wanted) await connected.events.activate();
   await refreshQueues(core, hooks);
   core.refresh = setInterval(() => void refreshQueues(core, hooks).catch(() => undefined), REFRESH_MS);
   core.refresh.unref();
+}
+
+/**
+ * The catalog on this connection. A worker's entry lives as long as a job's lock (lockDurationMs):
+ * a worker silent that long has died, and BullMQ takes its jobs back on the same clock.
+ */
+function newCatalog(core: BackendCore, redis: Redis, keys: ReturnType<typeof taskflowKeys>): WorkerCatalog {
+  const catalog = new WorkerCatalog({
+    redis, setKey: keys.workers, keyPrefix: keys.worker, ttlMs: core.options.lockDurationMs,
+    heartbeatMs: Math.min(CATALOG_BEAT_MS, Math.floor(core.options.lockDurationMs / 3)), nowMs: () => core.clock.now(),
+    onChange: (kind, name) => {
+      if (!core.registry.get(name)) core.registryEmitter.fire({ kind, name });
+    },
+    warn: (message) => core.outsideLog(message, "warning"),
+  });
+  core.registryEmitter.event((e) => {
+    if (core.registry.get(e.name) || e.kind === "unregistered") void catalog.publish().catch((error: Error) => core.outsideLog(`Taskflow: the worker catalog could not be updated: ${error.message}`, "warning"));
+  });
+  return catalog;
 }
 
 /** Starts a worker for each queue not worked yet, follows new queues' events, re-reads waited tasks. */
@@ -189,6 +215,7 @@ export async function shutdownBackend(core: BackendCore): Promise<void> {
   // No new job is fetched once the running ones are stopped, so what is handed back stays pending.
   core.runs.closing = true;
   await Promise.all([...core.workers.values()].map((w) => w.pause(true).catch(() => undefined)));
+  await withdrawFromCatalog(core);
   core.runs.abortAll(new ShutdownError("the worker shut down"));
   await core.runs.drained();
   await Promise.all([...core.workers.values()].map((w) => w.close().catch(() => undefined)));
@@ -202,6 +229,18 @@ export async function shutdownBackend(core: BackendCore): Promise<void> {
   }
   core.hub.dispose();
   core.state = "closed";
+}
+
+/** Milliseconds shutdown waits for Redis to drop this worker's catalog entry; its TTL ends it otherwise. */
+const WITHDRAW_MS = 2000;
+
+async function withdrawFromCatalog(core: BackendCore): Promise<void> {
+  const catalog = core.connected?.catalog;
+  if (!catalog) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, WITHDRAW_MS)));
+  await Promise.race([catalog.stop().catch(() => undefined), late]);
+  clearTimeout(timer);
 }
 
 function notStarted(operation: string): Error {

@@ -2,7 +2,9 @@
  * Taskflow's events on BullMQ: lifecycle and progress from each queue's QueueEvents (BullMQ's event
  * stream in Redis, shared by every process), and log lines and changes BullMQ does not announce
  * (a cancel, a log line) published into the same stream as custom events. Nothing is read from Redis
- * until someone listens or waits.
+ * until someone listens or waits; the moment the first listener subscribes is kept, and every
+ * stream is read from that moment on, so a change made after subscribing is announced even when it
+ * lands before the reader is connected (or in a queue first used later).
  */
 import { QueueEvents, QueueEventsProducer, type Job } from "bullmq";
 import { Emitter } from "../../core/emitter";
@@ -18,6 +20,22 @@ const LOG_EVENT = "taskflow-log";
 const CHANGED_EVENT = "taskflow-changed";
 /** Statuses last announced, per task, so a change seen twice (a cancel, then its settling) fires once. */
 const LAST_SEEN_LIMIT = 10_000;
+
+/** Milliseconds since an arbitrary origin that only goes forward (the origin of `performance.now()`). */
+export type ElapsedMs = () => number;
+
+/**
+ * The id in a Redis stream of events added from `agoMs` ago on: Redis dates stream entries by its
+ * own clock, so the moment is placed on that clock (read with TIME) rather than the engine's,
+ * which may be a test's fake clock or another machine's. TIME is read before its reply arrives, so
+ * the id is at most the true one; reading from it never skips an event, and at worst repeats one.
+ */
+async function streamIdSince(redis: Redis, agoMs: () => number): Promise<string> {
+  const [seconds, micros] = await redis.time();
+  const nowMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  // XREAD returns entries after the id; an event added in the same millisecond must be included.
+  return String(Math.max(0, Math.floor(nowMs - agoMs()) - 1));
+}
 
 /** Milliseconds a reader may take to close before its connection is dropped. */
 const CLOSE_TIMEOUT_MS = 2000;
@@ -50,10 +68,13 @@ export class EventHub {
   readonly onProgress: Event<ProgressEvent>;
   /** Set once someone listens; the manager then reads the streams (at once, or when it starts). */
   wanted = false;
+  /** When the first listener subscribed (see ElapsedMs); the streams are read from then on. */
+  wantedAtMs: number | undefined;
   /** Called when the first listener subscribes. */
   onWanted: () => void = () => undefined;
 
-  constructor(onListenerError: (error: unknown) => void) {
+  /** `elapsedMs` defaults to `performance.now()`: a moment on Redis's clock is measured from it, not from the engine's Clock. */
+  constructor(onListenerError: (error: unknown) => void, readonly elapsedMs: ElapsedMs = () => performance.now()) {
     this.lifecycle = new Emitter(onListenerError);
     this.logs = new Emitter(onListenerError);
     this.progress = new Emitter(onListenerError);
@@ -67,6 +88,7 @@ export class EventHub {
       const subscription = emitter.event(listener);
       if (!this.wanted) {
         this.wanted = true;
+        this.wantedAtMs = this.elapsedMs();
         this.onWanted();
       }
       return subscription;
@@ -89,6 +111,10 @@ export class BackendEvents {
   private readonly waiters = new Map<string, Waiter[]>();
   private active = false;
   private closed = false;
+  /** The moment (see ElapsedMs) every reader starts from: that of the first listener, or of the first wait. */
+  private fromMs = 0;
+  /** That moment as a stream id, once read from Redis. */
+  private since: Promise<string> | undefined;
   private readonly lifecycle: Emitter<LifecycleEvent>;
   private readonly logs: Emitter<LogEvent>;
   private readonly progress: Emitter<ProgressEvent>;
@@ -96,7 +122,7 @@ export class BackendEvents {
   constructor(
     private readonly queues: RedisQueues,
     private readonly history: JobHistory,
-    hub: EventHub,
+    private readonly hub: EventHub,
   ) {
     this.lifecycle = hub.lifecycle;
     this.logs = hub.logs;
@@ -107,18 +133,29 @@ export class BackendEvents {
   async activate(): Promise<void> {
     if (this.active || this.closed) return;
     this.active = true;
+    this.fromMs = this.hub.wantedAtMs ?? this.hub.elapsedMs();
     await this.follow(await this.queues.names());
+  }
+
+  /** The stream id readers start after; read again on the next follow when Redis did not answer. */
+  private position(): Promise<string> {
+    this.since ??= streamIdSince(this.queues.redis, () => this.hub.elapsedMs() - this.fromMs).catch((error: unknown) => {
+      this.since = undefined;
+      throw error;
+    });
+    return this.since;
   }
 
   /** Reads the event stream of each of these queues not read yet. */
   async follow(names: readonly string[]): Promise<void> {
     if (!this.active || this.closed) return;
-    const fresh = names.filter((n) => !this.readers.has(n));
+    const lastEventId = await this.position();
+    const fresh = names.filter((n) => !this.readers.has(n) && !this.closed);
     await Promise.all(fresh.map((name) => {
       const connection = connect(this.queues.options.url);
       connection.on("error", () => undefined);
       this.readerConnections.set(name, connection);
-      const reader = new QueueEvents(name, { connection, prefix: this.queues.options.prefix });
+      const reader = new QueueEvents(name, { connection, prefix: this.queues.options.prefix, lastEventId });
       reader.on("error", () => undefined);
       this.readers.set(name, reader);
       this.wire(name, reader);

@@ -7,7 +7,7 @@ import type { Queue } from "bullmq";
 import { newRunRecord } from "../../core/runRecords";
 import { checkAddTaskInput, checkAddTasksItems, type AddTaskInput } from "../../core/addTaskInput";
 import { makeHandle, normaliseTaskArgs } from "../../core/task";
-import type { RegisterOptions, Registration } from "../../core/taskRegistry";
+import type { RegisterOptions } from "../../core/taskRegistry";
 import type { TaskManagerOptions } from "../../core/types";
 import {
   DEFAULT_QUEUE, TaskRecord,
@@ -24,10 +24,11 @@ import type { ConnectionState } from "./connectionWatch";
 import { moduleScheduleId } from "./bullmqSchedules";
 import { HistoryOperations } from "./historyOperations";
 import { debounceHolds, debounceKeys, enqueueRun } from "./debouncedJobs";
-import { claimKey, jobOf, roomIn, storeRejected, type EnqueueHost } from "./jobEnqueue";
+import { addBulkWithPlaces, addWithPlace, claimKey, jobOf, type EnqueueHost } from "./jobEnqueue";
 import { keyLimitRefusal } from "./keyLimitRefusal";
 import type { JobHistory } from "./jobHistory";
 import { redactedUrl } from "./redisQueues";
+import { knownTask, registeredTasksOf, resolveTask, type TaskEntry } from "./resolveTask";
 
 /**
  * The BullMQ backend's manager. `new TaskManager({ backend: { type: "bullmq", connection } })` from
@@ -88,7 +89,7 @@ export class BullmqTaskManager implements TaskflowClient {
   }
 
   registeredTasks(): RegisteredTask[] {
-    return this.core.registry.list().map((r) => ({ name: r.name, config: { ...r.config }, source: r.source }));
+    return registeredTasksOf(this.core);
   }
 
   /** Connects to Redis (rejecting with what to do when it cannot), then starts the workers. */
@@ -128,8 +129,7 @@ export class BullmqTaskManager implements TaskflowClient {
 
   private async addRun(operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: { taskId: string; funcName: string } | null, scheduleId: string | null): Promise<string> {
     await this.ready(operation);
-    const { core } = this;
-    const registration = parent ? core.registry.lookupForChild(parent, task) : core.registry.lookup(task);
+    const registration = await resolveTask(this.core, task, parent);
     const input = checkAddTaskInput(registration.name, args, options);
     const record = this.newRecord(registration, input);
     if (parent) record.parentId = parent.taskId;
@@ -139,8 +139,7 @@ export class BullmqTaskManager implements TaskflowClient {
       const held = await claimKey(host, record.idempotencyKey, record.taskId);
       if (held !== undefined) return held;
     }
-    if ((await roomIn(host, record.queue)) < 1) throw await storeRejected(host, record);
-    const { taskId, adds } = await enqueueRun(host, record, registration.config, input);
+    const { taskId, adds } = await addWithPlace(host, record, () => enqueueRun(host, record, registration.config, input));
     if (adds > 1) await this.audited("debounce", taskId, `${record.funcName}: ${adds} adds, the last input kept`);
     else if (!parent && !scheduleId) await this.audited("run", taskId, record.funcName);
     return taskId;
@@ -150,14 +149,13 @@ export class BullmqTaskManager implements TaskflowClient {
   async addTasks(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {
     await this.ready("addTasks");
     const { core } = this;
-    const registration = core.registry.lookup(task);
+    const registration = await resolveTask(core, task);
     const inputs = checkAddTasksItems(registration.name, items);
     // Debounced runs fold into each other one add at a time.
     if (registration.config.debounce) return this.addEach(task, items);
     const host = this.enqueueHost();
     const ids: string[] = [];
-    const byQueue = new Map<string, ReturnType<typeof jobOf>[]>();
-    const room = new Map<string, number>();
+    const byQueue = new Map<string, { record: TaskRecord; config: TaskConfig }[]>();
     const keys = new Map<string, string>();
     for (const input of inputs) {
       const record = this.newRecord(registration, input);
@@ -169,17 +167,9 @@ export class BullmqTaskManager implements TaskflowClient {
         continue;
       }
       ids.push(record.taskId);
-      const left = room.get(record.queue) ?? (await roomIn(host, record.queue));
-      room.set(record.queue, left - 1);
-      if (left < 1) {
-        await storeRejected(host, record);
-        continue;
-      }
-      const list = byQueue.get(record.queue) ?? [];
-      list.push(jobOf(record, registration.config, host));
-      byQueue.set(record.queue, list);
+      byQueue.set(record.queue, [...(byQueue.get(record.queue) ?? []), { record, config: registration.config }]);
     }
-    for (const [queue, jobs] of byQueue) await (await this.connected().queues.announce(queue)).addBulk(jobs);
+    for (const [queue, entries] of byQueue) await addBulkWithPlaces(host, queue, entries);
     return ids;
   }
 
@@ -292,7 +282,7 @@ export class BullmqTaskManager implements TaskflowClient {
 
   async schedule(task: TaskHandle | string, spec: ScheduleSpec, options: ScheduleOptions = {}): Promise<string> {
     await this.ready("schedule");
-    const { name } = this.core.registry.lookup(task);
+    const { name } = await resolveTask(this.core, task);
     const id = await this.connected().schedules.create(name, spec, options);
     await this.audited("schedule", null, `${name} (schedule ${id})`);
     return id;
@@ -357,11 +347,11 @@ export class BullmqTaskManager implements TaskflowClient {
   }
 
   private queueOfFunction(funcName: string): Queue {
-    return this.connected().queues.get(this.core.registry.get(funcName)?.config.queue ?? DEFAULT_QUEUE);
+    return this.connected().queues.get((this.core.registry.get(funcName) ?? this.core.connected?.catalog.known().get(funcName))?.config.queue ?? DEFAULT_QUEUE);
   }
 
   private scheduleTemplate(funcName: string, scheduleId: string, args: unknown[], kwargs: Record<string, unknown>, tags: Record<string, string>) {
-    const registration = this.core.registry.lookup(funcName);
+    const registration = knownTask(this.core, funcName);
     const record = this.newRecord(registration, { ...checkAddTaskInput(funcName, args, { kwargs, tags }) });
     record.scheduleId = scheduleId;
     const { name, data, opts } = jobOf(record, registration.config, this.enqueueHost());
@@ -369,7 +359,7 @@ export class BullmqTaskManager implements TaskflowClient {
     return { queue: this.connected().queues.get(record.queue), name, data: data as unknown as Record<string, unknown>, opts: rest };
   }
 
-  private newRecord(registration: Registration, input: AddTaskInput): TaskRecord {
+  private newRecord(registration: TaskEntry, input: AddTaskInput): TaskRecord {
     return newRunRecord(registration, input, this.core.clock.now(), this.core.cipher);
   }
 

@@ -54,10 +54,11 @@ export class BullmqSchedules {
   private async arm(schedule: ScheduleData): Promise<void> {
     const { queue, name, data, opts } = this.host.template(schedule);
     const spec = specOf(schedule);
+    // An `every` schedule runs at its startDate, or at once without one (BullMQ refuses both with `immediately`).
     const repeat = "every" in spec
-      ? { every: Math.round(spec.every * 1000), startDate: this.host.nowMs() + Math.round(spec.every * 1000) }
-      : { pattern: spec.cron, ...(spec.timezone === undefined ? {} : { tz: spec.timezone }) };
-    await queue.upsertJobScheduler(schedule.scheduleId, { ...repeat, immediately: schedule.runOnStart }, { name, data, opts });
+      ? { every: Math.round(spec.every * 1000), ...(schedule.runOnStart ? {} : { startDate: this.host.nowMs() + Math.round(spec.every * 1000) }) }
+      : { pattern: spec.cron, ...(spec.timezone === undefined ? {} : { tz: spec.timezone }), immediately: schedule.runOnStart };
+    await queue.upsertJobScheduler(schedule.scheduleId, repeat, { name, data, opts });
   }
 
   /** Creates (or, for a module schedule, updates) a schedule; resolves with its id. */

@@ -15,9 +15,10 @@ import { throughputOf } from "./auditTrail";
 import type { BackendCore, Connected } from "./backendCore";
 import { stepsForRetry } from "./durableJobs";
 import { changeJobData } from "./jobData";
-import { jobOf, passKey, roomIn, storeRejected, type EnqueueHost } from "./jobEnqueue";
+import { addWithPlace, jobOf, passKey, type EnqueueHost } from "./jobEnqueue";
 import { statusOf, type JobPayload } from "./jobMapping";
 import { applyQueueOptions, queueInfo } from "./queueSettings";
+import { isKnownTask, knownTask, resolveTask } from "./resolveTask";
 
 const RETRYABLE_LIST = orList(RETRYABLE_STATUSES);
 const RESUMABLE_LIST = orList(RESUMABLE_STATUSES);
@@ -39,23 +40,24 @@ export class HistoryOperations {
       const allowed = resume ? `Only ${RESUMABLE_LIST} tasks can be resumed` : `Only ${RETRYABLE_LIST} tasks can be retried`;
       throw new TaskStateError(taskId, original.status, `${allowed}; task ${taskId} is ${original.status}`);
     }
-    const registration = this.core.registry.lookup(original.funcName);
+    const registration = await resolveTask(this.core, original.funcName);
     const record = rerunRecord(original, randomUUID(), this.core.clock.now());
     record.steps = stepsForRetry(original, options);
-    if ((await roomIn(this.host, record.queue)) < 1) throw await storeRejected(this.host, record);
-    if (record.idempotencyKey !== null) await passKey(this.host, record.idempotencyKey, record.taskId);
-    const { name, data, opts } = jobOf(record, registration.config, this.host);
-    await (await this.connected.queues.announce(record.queue)).add(name, data, opts);
+    await addWithPlace(this.host, record, async () => {
+      if (record.idempotencyKey !== null) await passKey(this.host, record.idempotencyKey, record.taskId);
+      const { name, data, opts } = jobOf(record, registration.config, this.host);
+      await (await this.connected.queues.announce(record.queue)).add(name, data, opts);
+    });
     return record.taskId;
   }
 
-  /** Retries every retryable task that matches, oldest first; tasks of functions not registered here are skipped. */
+  /** Retries every retryable task that matches, oldest first; tasks of functions neither registered here nor run by a live worker are skipped. */
   async retryFailed(options: RetryFailedOptions | undefined, retry: (taskId: string) => Promise<string>): Promise<string[]> {
-    const { registry } = this.core;
+    await this.connected.catalog.refresh();
     return retryFailed({
       retryable: async (filter) => retryableOf(await this.connected.history.finished(), filter),
-      lookup: (name) => registry.lookup(name),
-      isRegistered: (name) => registry.get(name) !== undefined,
+      lookup: (name) => knownTask(this.core, name),
+      isRegistered: (name) => isKnownTask(this.core, name),
       retryTask: retry,
       report: this.core.outsideLog,
     }, options);

@@ -11,7 +11,8 @@ import {
 import { queueFullError, queueFullReason } from "../../core/queueFull";
 import { bullPriority, jobConfig, payloadOf, rejectedToJson, statusOf, type JobPayload } from "./jobMapping";
 import type { RedisQueues } from "./redisQueues";
-import { maxSizeOf, pendingCount } from "./queueSettings";
+import { maxSizeOf } from "./queueSettings";
+import { claimPlaces, releasePlaces } from "./queueRoom";
 
 /** BullMQ's name of the custom backoff strategy every worker registers. */
 export const BACKOFF_TYPE = "taskflow";
@@ -84,10 +85,36 @@ export async function passKey(host: EnqueueHost, key: string, taskId: string): P
   await host.queues.redis.hset(host.queues.keys.idempotency, key, `${taskId}|${host.nowMs()}`);
 }
 
-/** Room left in a queue with a maxSize; Infinity without one. */
-export async function roomIn(host: EnqueueHost, queue: string): Promise<number> {
-  const maxSize = await maxSizeOf(host.queues, queue);
-  return maxSize === null ? Infinity : Math.max(0, maxSize - (await pendingCount(host.queues, queue)));
+/**
+ * Runs `add` (which enqueues the record's job) with a place claimed in the record's queue; when
+ * its maxSize leaves none, stores the run rejected and throws the QueueFullError instead.
+ */
+export async function addWithPlace<T>(host: EnqueueHost, record: TaskRecord, add: () => Promise<T>): Promise<T> {
+  const { queues } = host;
+  if ((await claimPlaces(queues, record.queue, [record.taskId])) < 1) throw await storeRejected(host, record);
+  try {
+    return await add();
+  } finally {
+    // A claim left behind lapses by itself (its job exists, or CLAIM_MS pass): a failed release must not hide the add's outcome.
+    await releasePlaces(queues, record.queue, [record.taskId]).catch(() => undefined);
+  }
+}
+
+/**
+ * Adds the records' jobs to `queue` in one addBulk, as many as it has places for, first come
+ * first in; the others are stored rejected.
+ */
+export async function addBulkWithPlaces(host: EnqueueHost, queue: string, entries: { record: TaskRecord; config: TaskConfig }[]): Promise<void> {
+  const { queues } = host;
+  const ids = entries.map((e) => e.record.taskId);
+  const placed = await claimPlaces(queues, queue, ids);
+  for (const { record } of entries.slice(placed)) await storeRejected(host, record);
+  if (placed === 0) return;
+  try {
+    await (await queues.announce(queue)).addBulk(entries.slice(0, placed).map((e) => jobOf(e.record, e.config, host)));
+  } finally {
+    await releasePlaces(queues, queue, ids.slice(0, placed)).catch(() => undefined);
+  }
 }
 
 /** Stores a run refused by its full queue as rejected; returns the error for addTask to throw. */

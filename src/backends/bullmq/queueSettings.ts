@@ -1,44 +1,12 @@
 /**
  * Taskflow queue settings on BullMQ's own: concurrency as the queue's global concurrency, the rate
  * limit as its global rate limit, pause as the queue's pause, all kept in Redis and shared by every
- * worker. BullMQ has no queue size limit, so maxSize is a hash entry that addTask checks.
+ * worker. BullMQ has no queue size limit, so maxSize is a hash entry that adds claim places under
+ * (see queueRoom).
  */
 import type { QueueInfo, QueueOptions } from "../../model";
 import type { RedisQueues } from "./redisQueues";
-
-/** BullMQ lists a pending run can be in. */
-const PENDING_TYPES = ["waiting", "prioritized", "delayed", "waiting-children"] as const;
-
-/** The prefix of the ids BullMQ's job schedulers give the jobs they make. */
-const SCHEDULER_JOB_PREFIX = "repeat:";
-
-/** How many members of the set KEYS[1] are in the sorted set KEYS[2]. */
-const COUNT_IN = `
-local n = 0
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if redis.call('ZSCORE', KEYS[2], id) then n = n + 1 end
-end
-return n`;
-
-/**
- * Runs pending in the queue. A schedule's next slot waits as a delayed job of its job scheduler; it
- * is the schedule's next run, not a pending run (as the history leaves it out, see JobHistory). A
- * waiting run is a delayed job too, and is not pending either (as on the local engine).
- */
-export async function pendingCount(queues: RedisQueues, name: string): Promise<number> {
-  const queue = queues.get(name);
-  const [counts, slots, waiting] = await Promise.all([
-    queue.getJobCounts(...PENDING_TYPES), nextSlots(queues, name),
-    queues.redis.eval(COUNT_IN, 2, `${queues.keys.waiting}:${name}`, queue.keys.delayed) as Promise<number>,
-  ]);
-  return PENDING_TYPES.reduce((sum, type) => sum + (counts[type] ?? 0), 0) - slots - waiting;
-}
-
-/** Delayed jobs of job schedulers (their ids only are read). */
-async function nextSlots(queues: RedisQueues, name: string): Promise<number> {
-  const ids = await queues.get(name).getRanges(["delayed"], 0, -1);
-  return ids.filter((id) => id.startsWith(SCHEDULER_JOB_PREFIX)).length;
-}
+import { pendingCount } from "./queueRoom";
 
 export async function maxSizeOf(queues: RedisQueues, name: string): Promise<number | null> {
   const value = await queues.redis.hget(queues.keys.maxSizes, name);

@@ -19,6 +19,8 @@ export function taskflowKeys(prefix: string) {
     rejected: `${base}:rejected`,
     /** Hash: queue -> maxSize. */
     maxSizes: `${base}:max-sizes`,
+    /** Prefix of sorted sets `<claims>:<queue>`: ids of runs being added -> epoch ms their place lapses (see queueRoom). */
+    claims: `${base}:claims`,
     /** Hash: schedule id -> JSON of the schedule (BullMQ's job scheduler holds its timing). */
     schedules: `${base}:schedules`,
     /** List of audit entries as JSON, newest first. */
@@ -27,6 +29,10 @@ export function taskflowKeys(prefix: string) {
     waiting: `${base}:waiting`,
     /** Prefix of sets `<awaitedBy>:<task id>`: ids of the runs whose waitForRuns names that task. */
     awaitedBy: `${base}:awaited-by`,
+    /** Set of the ids of workers that published their task functions (see workerCatalog.ts). */
+    workers: `${base}:workers`,
+    /** Prefix of keys `<worker>:<worker id>`: JSON of a worker's task functions, with a TTL its heartbeat renews. */
+    worker: `${base}:worker`,
     /** Pub/sub channel: ids of tasks to cancel, for the worker running them. */
     cancel: `${base}:cancel`,
   };
