@@ -32,7 +32,12 @@ export function mountTmpfs(dir: string, sizeBytes: number): TmpfsMount | string 
     unmount() {
       if (!mounted) return;
       mounted = false;
-      execFileSync("umount", [dir], { stdio: "pipe" });
+      try {
+        execFileSync("umount", [dir], { stdio: "pipe" });
+      } catch {
+        // Still busy (a test failed with a file open on it): detached now, freed once that file is closed.
+        execFileSync("umount", ["-l", dir], { stdio: "pipe" });
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
