@@ -29,7 +29,7 @@ export interface ErrorBody {
   maxSize?: number;
 }
 
-/** The status and body answering `error`; unknown errors are 500 with their message. */
+/** The status and body answering `error`; a store that cannot save is 503, unknown errors are 500 with their message. */
 export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
   const e = error instanceof Error ? error : new Error(String(error));
   const body: ErrorBody = { error: e.message, name: e.name };
@@ -51,6 +51,9 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
       const full = e as QueueFullError;
       return { status: 409, body: { ...body, taskId: full.taskId, queue: full.queue, maxSize: full.maxSize } };
     }
+    case "StoreWriteError":
+      // The disk is full or read-only: not the request's fault, and the same request succeeds once it is writable.
+      return { status: 503, body };
     default:
       return { status: 500, body };
   }
