@@ -12,6 +12,8 @@ const ROOT = path.join(__dirname, "../..");
 const KILLS = Number(process.env.TASKFLOW_CRASH_KILLS ?? 5);
 /** The promise: an add acknowledged this long before a kill is in the database after it. */
 const DURABLE_MS = 100;
+/** The child's heartbeat period (HEARTBEAT_MS in loadChild.ts), in ms. */
+const HEARTBEAT_MS = 10;
 /** Records the child keeps (its maxRecords): older finished ones are pruned, as in real use. */
 const MAX_RECORDS = 10_000;
 
@@ -20,7 +22,14 @@ interface ChildRun {
   added: Map<string, number>;
   /** taskId -> the status and Date.now() the child saw it finish with. */
   finished: Map<string, { status: TaskStatus; at: number }>;
+  /** Date.now() just before SIGKILL was sent. */
   killedAt: number;
+  /**
+   * The end of the child's life as it saw it: the kill, or, when the child had no CPU for a while
+   * before it (the machine busy), its last heartbeat plus one period. A process the scheduler does
+   * not run cannot write, so the 100 ms are counted on the child's own clock of life.
+   */
+  lastAlive: number;
 }
 
 /** Starts the load child on `dbPath`, kills it with SIGKILL `aliveMs` after READY, and parses what it printed. */
@@ -48,12 +57,14 @@ async function runAndKill(dbPath: string, aliveMs: number): Promise<ChildRun> {
     });
   });
   assert.equal(await exited, "SIGKILL", `loadChild ended on its own: ${err}`);
-  const run: ChildRun = { added: new Map(), finished: new Map(), killedAt };
+  const run: ChildRun = { added: new Map(), finished: new Map(), killedAt, lastAlive: 0 };
   for (const line of out.split("\n")) {
     const parts = line.split(" ");
+    if (["A", "F", "T"].includes(parts[0])) run.lastAlive = Math.max(run.lastAlive, Number(parts[parts.length - 1]));
     if (parts[0] === "A" && parts.length === 3) run.added.set(parts[1], Number(parts[2]));
     if (parts[0] === "F" && parts.length === 4) run.finished.set(parts[1], { status: parts[2] as TaskStatus, at: Number(parts[3]) });
   }
+  run.lastAlive = Math.min(killedAt, run.lastAlive + HEARTBEAT_MS);
   return run;
 }
 
@@ -67,11 +78,13 @@ describe("kill -9 of the local engine under load", function () {
     const dbPath = path.join(dir, "tasks.sqlite");
     /** Every run seen finished (in the database after a kill, or by the child well before one), and how. */
     const finishedEver = new Map<string, TaskStatus>();
-    const totals = { added: 0, finished: 0, pruned: 0, startedAt: Date.now() };
+    const totals = { added: 0, finished: 0, pruned: 0, starved: 0, longestStarvedMs: 0, startedAt: Date.now() };
     for (let kill = 1; kill <= KILLS; kill++) {
       const run = await runAndKill(dbPath, 200 + Math.floor(Math.random() * 1800));
       totals.added += run.added.size;
       totals.finished += run.finished.size;
+      if (run.killedAt - run.lastAlive > DURABLE_MS) totals.starved += 1;
+      totals.longestStarvedMs = Math.max(totals.longestStarvedMs, run.killedAt - run.lastAlive);
       assert.ok(run.added.size > 0, `kill ${kill}: the child acknowledged no add before it was killed`);
 
       const warnings: string[] = [];
@@ -81,10 +94,12 @@ describe("kill -9 of the local engine under load", function () {
         const stored = new Map(checker.listTasks({ limit: MAX_RECORDS * 2, withLogs: false }).map((r) => [r.taskId, r.status]));
         const context = `kill ${kill} (${run.added.size} adds, ${run.finished.size} finishes before it); outside log: ${warnings.join(" | ")}`;
 
-        const lost = [...run.added].filter(([id, at]) => at < run.killedAt - DURABLE_MS && !stored.has(id)).map(([id, at]) => `${id} acknowledged ${run.killedAt - at} ms before the kill`);
+        const lost = [...run.added]
+          .filter(([id, at]) => at < run.lastAlive - DURABLE_MS && !stored.has(id))
+          .map(([id, at]) => `${id} acknowledged ${run.killedAt - at} ms before the kill, ${run.lastAlive - at} ms before the child's last heartbeat`);
         assert.deepEqual(lost, [], `acknowledged adds missing after ${context}`);
 
-        for (const [id, { status, at }] of run.finished) if (at < run.killedAt - DURABLE_MS) finishedEver.set(id, status);
+        for (const [id, { status, at }] of run.finished) if (at < run.lastAlive - DURABLE_MS) finishedEver.set(id, status);
         const unfinished = [...finishedEver].filter(([id, status]) => stored.has(id) && stored.get(id) !== status);
         assert.deepEqual(unfinished, [], `finished runs whose status changed after ${context}`);
         const gone = [...finishedEver.keys()].filter((id) => !stored.has(id));
@@ -103,7 +118,7 @@ describe("kill -9 of the local engine under load", function () {
       }
     }
     if (process.env.TASKFLOW_CRASH_KILLS) {
-      console.log(`    ${KILLS} kills: ${totals.added} acknowledged adds, ${totals.finished} completions, ${totals.pruned} finished records pruned by maxRecords, ${((Date.now() - totals.startedAt) / 1000).toFixed(1)} s`);
+      console.log(`    ${KILLS} kills: ${totals.added} acknowledged adds, ${totals.finished} completions, ${totals.pruned} finished records pruned by maxRecords, ${totals.starved} kills after the child had no CPU for over ${DURABLE_MS} ms (longest ${totals.longestStarvedMs} ms), ${((Date.now() - totals.startedAt) / 1000).toFixed(1)} s`);
     }
   });
 });
