@@ -5,30 +5,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { TaskManager, type BullmqTaskManager } from "../../src";
-import { isFinished } from "../../src/model";
-import { startProducer } from "./helpers/loadProducer";
+import { allFinished, startProducer } from "./helpers/loadProducer";
 import { requireRedisServer, startRedisServer, type RedisServer } from "./helpers/redisServer";
 import { killWorker, stopWorker, workerFleet, WORK_CONFIG, type WorkerProcess } from "./helpers/workerFleet";
 
 const ROOT = path.join(__dirname, "../..");
 /** Kills of the short form; the full-size run sets TASKFLOW_WORKER_KILLS=20. */
 const KILLS = Number(process.env.TASKFLOW_WORKER_KILLS ?? 3);
-
-/** Resolves once every id has a finished status, read every 200 ms; rejects after `timeoutMs`. */
-async function allFinished(manager: BullmqTaskManager, ids: string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let open = ids;
-  while (open.length > 0) {
-    const records = await Promise.all(open.map((id) => manager.getTask(id)));
-    open = open.filter((_, i) => !records[i] || !isFinished(records[i].status));
-    if (open.length === 0) return;
-    if (Date.now() > deadline) {
-      const sample = await Promise.all(open.slice(0, 5).map(async (id) => `${id} ${(await manager.getTask(id))?.status ?? "missing"}`));
-      throw new Error(`${open.length} of ${ids.length} tasks not finished within ${timeoutMs} ms, e.g. ${sample.join(", ")}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe("kill -9 of BullMQ workers under load", function () {
   this.timeout(60_000 + KILLS * 15_000);

@@ -1,8 +1,10 @@
 /**
  * Keeps a BullMQ manager adding `work` tasks until stopped, with at most BACKLOG pending, and keeps
- * the id of every add that was acknowledged. Adds that reject (Redis away) are counted, not kept.
+ * the id of every add that was acknowledged. Adds that reject (Redis away) are counted, not kept;
+ * allFinished waits for those tasks to finish.
  */
 import type { BullmqTaskManager } from "../../../src";
+import { isFinished } from "../../../src/model";
 
 /** Pending tasks the producer allows before it waits for the workers. */
 const BACKLOG = 60;
@@ -47,4 +49,20 @@ export function startProducer(manager: BullmqTaskManager): LoadProducer {
       await loop;
     },
   };
+}
+
+/** Resolves once every id has a finished status, read every 200 ms; rejects after `timeoutMs`. */
+export async function allFinished(manager: BullmqTaskManager, ids: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let open = ids;
+  while (open.length > 0) {
+    const records = await Promise.all(open.map((id) => manager.getTask(id)));
+    open = open.filter((_, i) => !records[i] || !isFinished(records[i].status));
+    if (open.length === 0) return;
+    if (Date.now() > deadline) {
+      const sample = await Promise.all(open.slice(0, 5).map(async (id) => `${id} ${(await manager.getTask(id))?.status ?? "missing"}`));
+      throw new Error(`${open.length} of ${ids.length} tasks not finished within ${timeoutMs} ms, e.g. ${sample.join(", ")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
