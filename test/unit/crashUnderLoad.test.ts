@@ -10,8 +10,11 @@ const ROOT = path.join(__dirname, "../..");
 
 /** Kills of the short form; the full-size run sets TASKFLOW_CRASH_KILLS=100. */
 const KILLS = Number(process.env.TASKFLOW_CRASH_KILLS ?? 5);
-/** The promise: an add acknowledged this long before a kill is in the database after it. */
-const DURABLE_MS = 100;
+/**
+ * The promise: an add or a finish acknowledged this long before a kill is in the database after it.
+ * TASKFLOW_CRASH_DURABLE_MS widens it to tell lost writes from late ones on a machine whose disk stalls.
+ */
+const DURABLE_MS = Number(process.env.TASKFLOW_CRASH_DURABLE_MS ?? 100);
 /** The child's heartbeat period (HEARTBEAT_MS in loadChild.ts), in ms. */
 const HEARTBEAT_MS = 10;
 /** Records the child keeps (its maxRecords): older finished ones are pruned, as in real use. */
