@@ -26,6 +26,11 @@ import type { SqlJsStoreOptions, TaskStore } from "./types";
 const APPLY_BATCH = 64;
 /** Journal size past which it is folded into the database file by a worker. */
 const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
+/**
+ * Half the promise that a change is on disk within 100 ms of being acknowledged: the other half is
+ * for the write and its datasync, which on a busy machine take tens of ms.
+ */
+const DEFAULT_FLUSH_INTERVAL_MS = 50;
 
 /**
  * The task store on disk: an sql.js database (all reads are served from it, in memory) plus an
@@ -72,7 +77,7 @@ export class SqlJsStore implements TaskStore {
     }
     this.dbPath = path.resolve(options.dbPath);
     this.maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
-    this.flushIntervalMs = options.flushIntervalMs ?? 100;
+    this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     const foldBytes = options.journalFoldBytes ?? DEFAULT_FOLD_BYTES;
     this.timers = options.timers ?? systemTimers;
     this.lockOwner = options.lockOwner;

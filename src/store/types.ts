@@ -77,7 +77,7 @@ export interface SqlJsStoreOptions {
   dbPath: string;
   /** Finished records kept; the oldest beyond this are deleted. @default 10000 */
   maxRecords?: number;
-  /** How long a write may wait before it is written to disk, in ms. @default 100 */
+  /** How long a write may wait before it is written to disk, in ms. @default 50 */
   flushIntervalMs?: number;
   /** Told when a corrupt file was moved aside, and of other recoverable problems. @default console.warn */
   onWarning?: (message: string) => void;

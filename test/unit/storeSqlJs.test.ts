@@ -211,7 +211,7 @@ describe("SqlJsStore on disk", () => {
     store.saveTask(task("kept"));
     await assert.rejects(store.flush(), /ENOSPC/);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /Could not write the task journal .*ENOSPC.* 1 change\(s\) are kept in memory and written again every 100 ms until it works; new tasks are refused meanwhile. Free some disk space/);
+    assert.match(warnings[0], /Could not write the task journal .*ENOSPC.* 1 change\(s\) are kept in memory and written again every 50 ms until it works; new tasks are refused meanwhile. Free some disk space/);
     assert.equal(store.getTask("kept")?.taskId, "kept", "still readable");
     await store.flush();
     const crashCopy = new SqlJsStore({ dbPath: path.join(dir, "copy.db") });
