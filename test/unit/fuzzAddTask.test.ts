@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import { MemoryStore, type TaskStore } from "../../src/store";
-import { ADD_TASKS_ITEM_KEYS, TASK_CONFIG_KEYS, parseTaskConfig } from "../../src/model";
+import { ADD_TASKS_ITEM_KEYS, TASK_CONFIG_KEYS, isPlainObject, parseTaskConfig } from "../../src/model";
 import { makeEngine, shutdownEngines, withOverrides } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
 import { assertRefusal, fuzzParameters, hostileKey, hostileNumber, hostileObject, hostileString, hostileValue } from "./helpers/fuzz";
@@ -71,10 +71,13 @@ describe("fuzz: addTask and task config on a real engine", function () {
         assert.equal(writes.length, writesBefore, `a refused addTask wrote ${writes.slice(writesBefore).join(", ")}`);
         assert.equal(snapshot(memory), before, "a refused addTask changed the store");
       }
-      if (id !== undefined) {
+      // A key already in use gives back the earlier run, with its own arguments.
+      const keyed = isPlainObject(options) && options.idempotencyKey !== undefined;
+      if (id !== undefined && !keyed) {
         const record = manager.getTask(id);
         assert.ok(record, "an accepted addTask has a record");
-        assert.deepEqual(record.args, JSON.parse(JSON.stringify(args)), "the record holds the arguments as JSON carries them");
+        // Left out (undefined), the arguments are none.
+        assert.deepEqual(record.args, args === undefined ? [] : JSON.parse(JSON.stringify(args)), "the record holds the arguments as JSON carries them");
       }
       const check = await manager.addTask("echo", ["still working"]);
       assert.equal((await manager.waitFor(check)).status, "success");
@@ -90,6 +93,14 @@ describe("fuzz: addTask and task config on a real engine", function () {
     let fine: unknown = 1;
     for (let i = 0; i < 900; i++) fine = { a: fine };
     assert.equal((await manager.waitFor(await manager.addTask("echo", [fine]))).status, "success");
+  });
+
+  it("refuses an addTasks batch with a hole (a sparse array) naming the item, instead of failing on it", async () => {
+    const { manager, memory } = await engine();
+    // eslint-disable-next-line no-sparse-arrays
+    const batch = [{ args: [1] }, , { args: [2] }];
+    await assert.rejects(manager.addTasks("echo", batch as never), (e: Error) => e.name === "ValidationError" && /^addTasks item 1 must be an object like \{ args, kwargs, tags, idempotencyKey \}, got undefined$/.test(e.message));
+    assert.equal(memory.countTasks(), 0);
   });
 
   it("accepts addTasks items whole or refuses the batch with the item's index, storing none of it", async () => {
@@ -120,6 +131,7 @@ describe("fuzz: addTask and task config on a real engine", function () {
       { weight: 1, arbitrary: hostileObject(["key", "limit", "max", "perSeconds", "seconds", "every", "cron", "timezone"], fc.oneof(hostileNumber, hostileString, fc.constantFrom("args[0]", "*/5 * * * *", "Europe/Berlin", 1, 60))) },
     );
     const config = fc.oneof({ weight: 5, arbitrary: hostileObject(TASK_CONFIG_KEYS, configValue) }, { weight: 1, arbitrary: hostileValue });
+    let n = 0;
     await fc.assert(fc.asyncProperty(config, async (raw) => {
       await settle();
       const before = snapshot(memory);
@@ -127,25 +139,32 @@ describe("fuzz: addTask and task config on a real engine", function () {
       const registeredBefore = manager.registeredTasks().map((t) => t.name).sort();
       let expected: ReturnType<typeof parseTaskConfig> | undefined;
       try {
-        expected = parseTaskConfig(raw);
+        // Left out (undefined), the config is none, as in manager.task(fn).
+        expected = parseTaskConfig(raw === undefined ? {} : raw);
       } catch {
         expected = undefined;
       }
+      const fn = async () => 1;
+      const fnName = `fuzzed${n++}`;
+      Object.defineProperty(fn, "name", { value: fnName });
       try {
-        manager.task(raw as never, async function fuzzed() {
-          return 1;
-        });
-        assert.ok(expected, `the engine registered a config the model refuses: ${String(raw)}`);
-        const name = expected.name ?? "fuzzed";
-        const registered = manager.registeredTasks().find((t) => t.name === name);
-        assert.ok(registered, `registered under ${name}`);
-        if (name !== "echo") manager.unregisterTask(name);
+        manager.task(raw as never, fn);
+        assert.ok(expected, `the engine registered a config the model refuses: ${fc.stringify(raw)}`);
+        const name = expected.name ?? fnName;
+        assert.ok(manager.registeredTasks().some((t) => t.name === name), `registered under ${name}`);
       } catch (error) {
-        assertRefusal(error, ["ValidationError"], "task config");
-        assert.equal(expected, undefined, `the model accepts what the engine refused: ${error.message}`);
+        if (expected?.name !== undefined && registeredBefore.includes(expected.name)) {
+          assert.match((error as Error).message, /is registered twice/, "a name in use is refused, saying so");
+        } else {
+          assertRefusal(error, ["ValidationError"], "task config");
+          assert.equal(expected, undefined, `the model accepts what the engine refused: ${error.message}`);
+        }
         assert.deepEqual(manager.registeredTasks().map((t) => t.name).sort(), registeredBefore);
         assert.equal(writes.length, writesBefore, `a refused config wrote ${writes.slice(writesBefore).join(", ")}`);
         assert.equal(snapshot(memory), before, "a refused config changed the store");
+      } finally {
+        // Shrinking replays cases on this same manager: each case starts with echo alone registered.
+        for (const t of manager.registeredTasks()) if (t.name !== "echo") manager.unregisterTask(t.name);
       }
       const check = await manager.addTask("echo", ["still working"]);
       assert.equal((await manager.waitFor(check)).status, "success");
