@@ -4,7 +4,7 @@ import { MemoryStore, type TaskStore } from "../../src/store";
 import { ADD_TASKS_ITEM_KEYS, TASK_CONFIG_KEYS, isPlainObject, parseTaskConfig } from "../../src/model";
 import { makeEngine, shutdownEngines, withOverrides } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
-import { assertRefusal, fuzzParameters, hostileKey, hostileNumber, hostileObject, hostileString, hostileValue } from "./helpers/fuzz";
+import { assertRefusal, fuzzParameters, fuzzTimeout, hostileKey, hostileNumber, hostileObject, hostileString, hostileValue } from "./helpers/fuzz";
 
 const READS = new Set(["open", "close", "flush", "getTask", "listTasks", "countTasks", "tasksWithStatus", "findByIdempotencyKey", "metrics", "funcNames", "listSchedules", "getSchedule", "auditTrail", "throughput", "then"]);
 
@@ -46,7 +46,7 @@ const addOptions = fc.oneof(
 const addArgs = fc.oneof({ weight: 3, arbitrary: fc.array(hostileValue, { maxLength: 5 }) }, { weight: 1, arbitrary: hostileValue });
 
 describe("fuzz: addTask and task config on a real engine", function () {
-  this.timeout(120_000);
+  this.timeout(fuzzTimeout(120_000));
   afterEach(shutdownEngines);
 
   async function engine() {

@@ -9,7 +9,7 @@ import { COMMANDS, integerFlag, jsonFlag, parseCommand, tagFlags, type CommandNa
 import { CliError } from "../../src/cli/cliErrors";
 import { main } from "../../src/cli/main";
 import { SqlJsStore } from "../../src/store";
-import { fuzzParameters, hostileString } from "./helpers/fuzz";
+import { fuzzParameters, fuzzTimeout, hostileString } from "./helpers/fuzz";
 
 const ROOT = path.join(__dirname, "../..");
 const CLI = path.join(ROOT, "dist/cli.js");
@@ -41,7 +41,7 @@ function assertUsageError(error: unknown, context: string): asserts error is Cli
 }
 
 describe("fuzz: CLI arguments", function () {
-  this.timeout(180_000);
+  this.timeout(fuzzTimeout(180_000));
   let dir: string;
   let dbPath: string;
   let ids: string[];

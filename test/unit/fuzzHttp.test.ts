@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { TaskManager } from "../../src";
 import { ApiServer } from "../../src/http";
 import { API_ROUTES } from "../../src/http/routeTable";
-import { fuzzParameters, hostileKey, hostileObject, hostileString, hostileValue } from "./helpers/fuzz";
+import { fuzzParameters, fuzzTimeout, hostileKey, hostileObject, hostileString, hostileValue } from "./helpers/fuzz";
 
 interface Reply {
   status: number;
@@ -62,7 +62,7 @@ const BODY_KEYS = [
 const QUERY_KEYS = ["status", "funcName", "tag", "search", "queue", "limit", "offset", "sort", "order", "createdBefore", "withLogs", "bucket", "since", "olderThanSeconds", "parentId", "scheduleId"];
 
 describe("fuzz: HTTP bodies, query strings and headers on a real socket", function () {
-  this.timeout(120_000);
+  this.timeout(fuzzTimeout(120_000));
   let manager: TaskManager;
   let server: ApiServer;
   let port: number;

@@ -8,7 +8,7 @@ import { SqlJsStore } from "../../src/store";
 import { JournalApplier, parseJournalLine } from "../../src/store/journalOps";
 import { migrate } from "../../src/store/schema";
 import { loadSqlJs } from "../../src/store/sqlJsLoader";
-import { fuzzParameters, hostileKey, hostileString, hostileValue } from "./helpers/fuzz";
+import { fuzzParameters, fuzzTimeout, hostileKey, hostileString, hostileValue } from "./helpers/fuzz";
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -72,7 +72,7 @@ function mutate(line: string, pick: number, key: string, value: unknown): string
 }
 
 describe("fuzz: journal lines replayed into a real database file", function () {
-  this.timeout(180_000);
+  this.timeout(fuzzTimeout(180_000));
   let dir: string;
   let good: string[];
 

@@ -6,7 +6,7 @@ import { TASK_CONFIG_KEYS, parseTaskConfig } from "../../src/model";
 import { compileModule } from "../../src/runtime/compileModule";
 import type { ModuleDiagnostic } from "../../src/runtime/types";
 import { Workspace, runtimeHooks, startHost, type HostEnv } from "../fixtures/modules/harness";
-import { fuzzParameters, hostileObject, hostileString, hostileValue } from "./helpers/fuzz";
+import { fuzzParameters, fuzzTimeout, hostileObject, hostileString, hostileValue } from "./helpers/fuzz";
 
 const GOOD = `import { task } from "taskflow";
 export const stillWorks = task(async (x: unknown) => x);
@@ -45,7 +45,7 @@ function assertDiagnostic(d: ModuleDiagnostic, context: string): void {
 }
 
 describe("fuzz: task module sources", function () {
-  this.timeout(180_000);
+  this.timeout(fuzzTimeout(180_000));
   let distDir: string;
   let workspace: Workspace | undefined;
   let env: HostEnv | undefined;

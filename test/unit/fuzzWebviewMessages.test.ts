@@ -8,7 +8,7 @@ import { DASHBOARD_INBOUND, TASK_PANEL_INBOUND, type HostToWebviewMessage, type 
 import { MemoryStore } from "../../src/store";
 import { makeEngine, shutdownEngines, withOverrides } from "./helpers/engineHarness";
 import { settle } from "./helpers/fakeClock";
-import { fuzzParameters, hostileObject, hostileNumber, hostileString, hostileValue } from "./helpers/fuzz";
+import { fuzzParameters, fuzzTimeout, hostileObject, hostileNumber, hostileString, hostileValue } from "./helpers/fuzz";
 
 /** Timers that never fire: the property looks at replies, not at throttled pushes. */
 const stillTimers: Timers = { setTimeout: () => 0, clearTimeout: () => undefined };
@@ -25,7 +25,7 @@ function isRequest(raw: unknown): raw is { id: number; method: unknown } {
 }
 
 describe("fuzz: webview messages through the real panel controllers", function () {
-  this.timeout(120_000);
+  this.timeout(fuzzTimeout(120_000));
   afterEach(shutdownEngines);
 
   it("answers every request exactly once, refuses malformed params naming what was expected, and changes nothing on a refusal", async () => {

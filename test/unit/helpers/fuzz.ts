@@ -30,6 +30,11 @@ export function fuzzParameters(share = 1): fc.Parameters<unknown> {
   return { numRuns: Math.max(1, Math.round(FUZZ_RUNS * share)), ...(FUZZ_SEED === undefined ? {} : { seed: FUZZ_SEED }) };
 }
 
+/** A suite's mocha timeout: `msAt200` for the default run size, scaled up with TASKFLOW_FUZZ_RUNS. */
+export function fuzzTimeout(msAt200: number): number {
+  return Math.max(msAt200, Math.ceil((msAt200 * FUZZ_RUNS) / 200));
+}
+
 /** Keys that trip code treating objects as dictionaries. */
 export const hostileKey = fc.constantFrom("__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf", "", " ", "a=b", "a.b", "[0]", "é", "\u0000", "\u202e", "🙂", "𝕏");
 
