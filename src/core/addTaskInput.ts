@@ -56,7 +56,8 @@ export function checkAddTasksItems(funcName: string, items: unknown): AddTaskInp
   if (!Array.isArray(items)) {
     throw new ValidationError(`addTasks items must be an array of ${ITEM_SHAPE}, got ${describeValue(items)}`, "");
   }
-  return items.map((item: unknown, index) => {
+  // Array.from, not map: map skips the holes of a sparse array, which would reach the queue as undefined items.
+  return Array.from(items as unknown[], (item: unknown, index) => {
     if (!isPlainObject(item)) {
       throw new ValidationError(`addTasks item ${index} must be ${ITEM_SHAPE}, got ${describeValue(item)}`, String(index));
     }

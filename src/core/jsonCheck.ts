@@ -1,5 +1,11 @@
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/**
+ * Deepest nesting of arrays and objects accepted. V8's JSON.stringify and structured clone recurse,
+ * so a value a few thousand levels deep overflows the stack wherever it is later stored or sent.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
 function childPath(path: string, key: string | number): string {
   if (typeof key === "number") return `${path}[${key}]`;
   return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
@@ -41,6 +47,9 @@ export function jsonProblem(value: unknown, path: string, allowUndefinedRoot = f
     const obj = v;
     const cycle = ancestors.find((a) => a.value === obj);
     if (cycle) return `${p} is a circular reference to ${cycle.path}: JSON cannot represent cycles`;
+    if (ancestors.length >= MAX_JSON_DEPTH) {
+      return `${p.slice(0, 60)}... is nested more than ${MAX_JSON_DEPTH} levels deep, which JSON cannot carry safely: flatten it`;
+    }
     if (!Array.isArray(obj) && !isPlainObject(obj)) {
       const ctor = (obj as { constructor?: { name?: string } }).constructor?.name ?? "unknown";
       const hint = obj instanceof Date ? ": pass date.toISOString()" : ": pass a plain object or array";

@@ -78,12 +78,21 @@ export class Router {
       throw new HttpError(404, `No endpoint ${call.method} ${pathname}: every endpoint is under /tasks, like GET /tasks (the task list) or GET /tasks/{id} (one task)`);
     }
     const { route, pattern, paramNames, handler } = found;
-    const values = (pattern.exec(pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
+    const values = (pattern.exec(pathname) ?? []).slice(1).map((p) => decodeSegment(p, pathname));
     const params = Object.fromEntries(paramNames.map((name, i) => [name, values[i]]));
     const client = call.client();
     const body = route.body === undefined ? undefined : parseBody(route.body, await call.readBody());
     const query = route.query?.fromParams(call.url.searchParams);
     const reply = await handler.handle({ client, params, body, query });
     return { status: route.status, body: reply };
+  }
+}
+
+/** A URL-decoded path segment; 400 for one that is not valid percent-encoding (`%`, `%zz`, a cut UTF-8 sequence). */
+function decodeSegment(segment: string, pathname: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `The path ${pathname} must be URL-encoded, got the segment ${JSON.stringify(segment)} that does not decode: encode it with encodeURIComponent`);
   }
 }

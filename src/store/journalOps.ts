@@ -35,8 +35,8 @@ export function parseJournalLine(line: string): JournalOp {
     const problem = journalRowProblem(op.row);
     if (problem !== null) throw new Error(`a save operation whose row is not a task row: ${problem}`);
   }
-  if (op.op === "logs" && (typeof op.taskId !== "string" || !Number.isInteger(op.seq) || !Array.isArray(op.lines))) {
-    throw new Error("a logs operation without task id, position or lines");
+  if (op.op === "logs" && (typeof op.taskId !== "string" || !Number.isInteger(op.seq) || !Array.isArray(op.lines) || !op.lines.every((l) => typeof l === "string"))) {
+    throw new Error(`expected a logs operation {"op": "logs", "taskId": "...", "seq": 0, "lines": ["..."]} with text lines, got ${line.slice(0, 80)}`);
   }
   if (op.op === "delete" && !Array.isArray(op.taskIds)) throw new Error("a delete operation without task ids");
   if (op.op === "saveSchedule") {
