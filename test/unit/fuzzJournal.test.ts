@@ -150,7 +150,7 @@ describe("fuzz: journal lines replayed into a real database file", function () {
       for (const line of good) assert.ok(!result.aside.includes(line), "a good line is never kept aside");
       if (result.aside.length > 0) {
         assert.equal(result.warnings.length, 1, result.warnings.join("\n"));
-        assert.match(result.warnings[0], new RegExp(`^Skipped ${result.aside.length} unreadable line\\(s\\) of the task journal .*The skipped lines are kept in .*\\.corrupt-\\d+\\.$`, "s"));
+        assert.match(result.warnings[0], new RegExp(`^Skipped ${result.aside.length} unreadable line\\(s\\) of \\d+ in the task journal .*The skipped lines are kept in .*\\.corrupt-\\d+\\.$`, "s"));
       }
       // The lines applied must give exactly what they give without the ones kept aside: none was applied in part.
       const applied = lines.filter((l) => !result.aside.includes(l));
