@@ -63,8 +63,11 @@ describe("Durable runs in the editor (extension host)", function () {
   });
 
   it("tells of a run that needs input, and Provide Input opens its task panel", async () => {
-    // Toasts of earlier suites would crowd the few the workbench shows at once.
+    // Toasts of earlier tests would crowd the few the workbench shows at once. A toast that arrives
+    // while the cleared ones are still sliding out is not shown, and this run waits within
+    // milliseconds: give the workbench its hide transition first.
     await vscode.commands.executeCommand("notifications.clearAll");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const taskId = await waitingOnboard("ada");
     const message = "durableOnboard needs input: Approve the account of ada?";
     assert.match(await notificationText(message), /durableOnboard needs input: Approve the account of ada\?/);
