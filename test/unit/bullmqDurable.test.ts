@@ -2,9 +2,9 @@ import * as assert from "node:assert/strict";
 import { Queue, Worker } from "bullmq";
 import {
   TaskStateError, UnknownTaskError, ValidationError, WaitTimeoutError, enqueue, sleep, step, waitForInput, waitForRuns,
-  type BullmqTaskManager, type InputSchema, type LifecycleEvent, type TaskStatus,
+  type InputSchema, type LifecycleEvent, type TaskflowClient, type TaskStatus,
 } from "../../src";
-import { signal, useRedis } from "./helpers/bullmqHarness";
+import { readsStatus, signal, useRedis } from "./helpers/bullmqHarness";
 
 const APPROVAL: InputSchema = { type: "object", properties: { approve: { type: "boolean" } }, required: ["approve"] };
 
@@ -12,15 +12,7 @@ describe("BullMQ backend: durable runs", function () {
   this.timeout(30000);
   const redis = useRedis(this);
 
-  /** Resolves once the task has `status`, read every 20 ms (a delayed job announces itself once; a read does not miss it). */
-  async function reaches(manager: BullmqTaskManager, taskId: string, status: TaskStatus): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    let seen: TaskStatus | undefined;
-    while ((seen = (await manager.getTask(taskId))?.status) !== status) {
-      if (Date.now() > deadline) throw new Error(`task ${taskId} did not reach ${status} within 20 s (it is ${seen ?? "unknown"})`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  const reaches = (client: TaskflowClient, taskId: string, status: TaskStatus): Promise<void> => readsStatus(client, taskId, status, 20_000, 20);
 
   /** The job's state as BullMQ itself has it. */
   async function bullState(taskId: string): Promise<string> {

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ValidationError, type BullmqManagerOptions, type TaskflowClient, type TaskManagerOptions, type TaskStatus } from "../../src";
 import { runtimeHooks, startHost, Workspace, type HostEnv } from "../fixtures/modules/harness";
-import { useRedis } from "./helpers/bullmqHarness";
+import { readsStatus, useRedis } from "./helpers/bullmqHarness";
 
 const MODULE = readFileSync(path.join(__dirname, "../fixtures/modules/durable.tasks.ts"), "utf8");
 
@@ -30,14 +30,7 @@ describe("BullMQ backend: durable runs of task modules in worker threads", funct
     return env;
   }
 
-  async function reaches(client: TaskflowClient, taskId: string, status: TaskStatus): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    let seen: TaskStatus | undefined;
-    while ((seen = (await client.getTask(taskId))?.status) !== status) {
-      if (Date.now() > deadline) throw new Error(`task ${taskId} did not reach ${status} within 30 s (it is ${seen ?? "unknown"})`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const reaches = (client: TaskflowClient, taskId: string, status: TaskStatus): Promise<void> => readsStatus(client, taskId, status, 30_000, 25);
 
   it("waits for input in a worker thread, and resumes it with input given by a manager without workers", async () => {
     const { manager } = await load();

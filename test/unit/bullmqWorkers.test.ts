@@ -3,8 +3,8 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import type { BullmqTaskManager, TaskStatus } from "../../src";
-import { useRedis } from "./helpers/bullmqHarness";
+import type { BullmqTaskManager, TaskflowClient, TaskStatus } from "../../src";
+import { readsStatus, useRedis } from "./helpers/bullmqHarness";
 
 const ROOT = path.join(__dirname, "../..");
 const CLI = path.join(ROOT, "dist/cli.js");
@@ -90,14 +90,7 @@ describe("BullMQ backend: taskflow worker processes sharing one Redis", function
    * moved hears only later changes (the manager starts reading BullMQ's event stream when the first
    * listener subscribes), so events alone could miss a job that went active meanwhile.
    */
-  async function reaches(manager: BullmqTaskManager, taskId: string, status: TaskStatus): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    let seen: TaskStatus | undefined;
-    while ((seen = (await manager.getTask(taskId))?.status) !== status) {
-      if (Date.now() > deadline) throw new Error(`task ${taskId} did not reach ${status} within 30 s (it is ${seen ?? "unknown"})`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const reaches = (client: TaskflowClient, taskId: string, status: TaskStatus): Promise<void> => readsStatus(client, taskId, status, 30_000, 50);
 
   const lines = (): string[] => readFileSync(out, "utf8").split("\n").filter((l) => l !== "");
 

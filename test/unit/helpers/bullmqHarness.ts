@@ -4,7 +4,7 @@
  * managers shut down after each.
  */
 import { randomUUID } from "node:crypto";
-import { BullmqTaskManager, TaskManager, type BullmqManagerOptions } from "../../../src";
+import { BullmqTaskManager, TaskManager, type BullmqManagerOptions, type TaskflowClient, type TaskStatus } from "../../../src";
 import { requireRedisServer, startRedisServer, type RedisServer } from "./redisServer";
 
 export interface RedisContext {
@@ -53,4 +53,17 @@ export function signal<T = void>(): { promise: Promise<T>; resolve(value: T): vo
   let resolve!: (value: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
+}
+
+/**
+ * Resolves once `client.getTask(taskId)` reads `status`, polling every `everyMs` (a delayed job
+ * announces itself once; a read does not miss it); rejects after `withinMs`, saying what it read.
+ */
+export async function readsStatus(client: TaskflowClient, taskId: string, status: TaskStatus, withinMs = 30_000, everyMs = 25): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  let seen: TaskStatus | undefined;
+  while ((seen = (await client.getTask(taskId))?.status) !== status) {
+    if (Date.now() > deadline) throw new Error(`task ${taskId} did not reach ${status} within ${withinMs / 1000} s (it is ${seen ?? "unknown"})`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
 }
