@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -8,6 +8,7 @@ import { UnknownFunctionError } from "../../src";
 import { taskflowKeys } from "../../src/backends/bullmq/redisQueues";
 import { WorkerCatalog } from "../../src/backends/bullmq/workerCatalog";
 import { useRedis } from "./helpers/bullmqHarness";
+import { startTaskflowWorker, type WorkerProcess } from "./helpers/workerFleet";
 
 const ROOT = path.join(__dirname, "../..");
 const CLI = path.join(ROOT, "dist/cli.js");
@@ -35,23 +36,11 @@ describe("BullMQ backend: the catalog of a taskflow worker process", function ()
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Starts `taskflow worker` with one-second locks and resolves once it printed its ready line. */
-  async function startWorker(): Promise<{ child: ChildProcess; exited: Promise<unknown> }> {
-    const child = spawn(process.execPath, [CLI, "worker", "--redis", redis.server!.url, "--prefix", redis.prefix, "--workspace", workspace, "--json", "--lock-seconds", "1"], {
-      env: { ...process.env, TASKFLOW_HOME: path.join(dir, "home") },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on("data", (c: Buffer) => {
-        stdout += c.toString();
-        if (stdout.includes('"ready":true')) resolve();
-      });
-      void exited.then((code) => reject(new Error(`taskflow worker exited (code ${String(code)}) before it was ready: ${stderr}`)));
-    });
-    return { child, exited };
+  function startWorker(): Promise<WorkerProcess> {
+    return startTaskflowWorker(
+      ["--redis", redis.server!.url, "--prefix", redis.prefix, "--workspace", workspace, "--lock-seconds", "1"],
+      { TASKFLOW_HOME: path.join(dir, "home") },
+    );
   }
 
   it("publishes the module's functions with file, line, queue and config, and drops out once killed with SIGKILL and its heartbeat ends", async () => {

@@ -1,10 +1,11 @@
 import * as assert from "node:assert/strict";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { BullmqTaskManager, TaskflowClient, TaskStatus } from "../../src";
 import { readsStatus, useRedis } from "./helpers/bullmqHarness";
+import { startTaskflowWorker, type WorkerProcess } from "./helpers/workerFleet";
 
 const ROOT = path.join(__dirname, "../..");
 const CLI = path.join(ROOT, "dist/cli.js");
@@ -28,13 +29,6 @@ export const hangRequeue = task({ requeueOnInterrupt: true }, () => hang("hangRe
 export const hangOnce = task(() => hang("hangOnce", out + ".once"));
 `;
 
-interface WorkerProcess {
-  child: ChildProcess;
-  pid: number;
-  exited: Promise<number | null>;
-  stderr(): string;
-}
-
 describe("BullMQ backend: taskflow worker processes sharing one Redis", function () {
   this.timeout(90000);
   const redis = useRedis(this);
@@ -55,24 +49,12 @@ describe("BullMQ backend: taskflow worker processes sharing one Redis", function
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Starts `taskflow worker` and resolves once it printed its ready line. */
-  async function startWorker(...extra: string[]): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, [CLI, "worker", "--redis", redis.server!.url, "--prefix", redis.prefix, "--workspace", workspace, "--json", ...extra], {
-      env: { ...process.env, TASKFLOW_TEST_OUT: out, TASKFLOW_HOME: path.join(dir, "home") },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on("data", (c: Buffer) => {
-        stdout += c.toString();
-        if (stdout.includes('"ready":true')) resolve();
-      });
-      void exited.then((code) => reject(new Error(`taskflow worker exited (code ${code}) before it was ready: ${stderr}`)));
-    });
-    return { child, pid: child.pid as number, exited, stderr: () => stderr };
+  /** Starts `taskflow worker` on this test's workspace and resolves once it printed its ready line. */
+  function startWorker(...extra: string[]): Promise<WorkerProcess> {
+    return startTaskflowWorker(
+      ["--redis", redis.server!.url, "--prefix", redis.prefix, "--workspace", workspace, ...extra],
+      { TASKFLOW_TEST_OUT: out, TASKFLOW_HOME: path.join(dir, "home") },
+    );
   }
 
   /** A manager that enqueues and reads, with the module's task names registered but running nothing. */

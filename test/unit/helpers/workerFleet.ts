@@ -38,6 +38,26 @@ export interface WorkerFleet {
 }
 
 /**
+ * Starts `taskflow worker --json` (dist/cli.js) with `args` and `env` on top of this process's, and
+ * resolves once it printed its ready line; rejects with its stderr when it exits first.
+ */
+export async function startTaskflowWorker(args: string[], env: Record<string, string>): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [CLI, "worker", "--json", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (c: Buffer) => {
+      stdout += c.toString();
+      if (stdout.includes('"ready":true')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`taskflow worker exited (code ${code}) before it was ready: ${stderr}`)));
+  });
+  return { child, pid: child.pid as number, exited, stderr: () => stderr };
+}
+
+/**
  * Writes the workspace into `dir` and returns a fleet whose workers use `redisUrl` and `prefix`,
  * each `--concurrency concurrency --lock-seconds 1` so a killed worker's jobs come back within seconds.
  */
@@ -48,25 +68,10 @@ export function workerFleet(dir: string, redisUrl: string, prefix: string, concu
   const out = path.join(dir, "side-effects.txt");
   writeFileSync(out, "");
   return {
-    async start() {
-      const child = spawn(process.execPath, [CLI, "worker", "--redis", redisUrl, "--prefix", prefix, "--workspace", workspace, "--json",
-        "--concurrency", String(concurrency), "--lock-seconds", "1"], {
-        env: { ...process.env, TASKFLOW_TEST_OUT: out, TASKFLOW_HOME: path.join(dir, "home") },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-      await new Promise<void>((resolve, reject) => {
-        child.stdout?.on("data", (c: Buffer) => {
-          stdout += c.toString();
-          if (stdout.includes('"ready":true')) resolve();
-        });
-        void exited.then((code) => reject(new Error(`taskflow worker exited (code ${code}) before it was ready: ${stderr}`)));
-      });
-      return { child, pid: child.pid as number, exited, stderr: () => stderr };
-    },
+    start: () => startTaskflowWorker(
+      ["--redis", redisUrl, "--prefix", prefix, "--workspace", workspace, "--concurrency", String(concurrency), "--lock-seconds", "1"],
+      { TASKFLOW_TEST_OUT: out, TASKFLOW_HOME: path.join(dir, "home") },
+    ),
     sideEffects: () => readFileSync(out, "utf8").split("\n").filter((l) => l !== ""),
   };
 }
