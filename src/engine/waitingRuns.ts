@@ -31,6 +31,11 @@ export class WaitingRuns {
   private readonly timer: WakeTimer;
   /** For each run some waitForRuns waits for: the ids of the waiting runs. */
   private readonly waitedOn = new Map<string, Set<string>>();
+  /**
+   * For each run waiting in a waitForRuns: the ids it waits for, as tracked. Kept here because a
+   * cancel clears the record's waitingFor before the run is forgotten.
+   */
+  private readonly awaiting = new Map<string, readonly string[]>();
   private stopped = false;
 
   constructor(private readonly options: WaitingRunsOptions) {
@@ -60,6 +65,7 @@ export class WaitingRuns {
       else this.timer.wakeBy(ms);
     }
     if (waitingFor.kind === "runs") {
+      this.awaiting.set(record.taskId, waitingFor.taskIds);
       for (const id of waitingFor.taskIds) {
         let parents = this.waitedOn.get(id);
         if (parents === undefined) this.waitedOn.set(id, (parents = new Set()));
@@ -84,9 +90,10 @@ export class WaitingRuns {
 
   /** Stops following a run (cancelled, given its input, or resumed). Its heap entry is skipped when it comes due. */
   forget(record: TaskRecord): void {
-    const waitingFor = record.waitingFor;
-    if (waitingFor?.kind !== "runs") return;
-    for (const id of waitingFor.taskIds) {
+    const taskIds = this.awaiting.get(record.taskId);
+    if (taskIds === undefined) return;
+    this.awaiting.delete(record.taskId);
+    for (const id of taskIds) {
       const parents = this.waitedOn.get(id);
       parents?.delete(record.taskId);
       if (parents?.size === 0) this.waitedOn.delete(id);
@@ -99,6 +106,7 @@ export class WaitingRuns {
     this.timer.cancel();
     this.due.clear();
     this.waitedOn.clear();
+    this.awaiting.clear();
   }
 
   private resume(taskId: string): void {
