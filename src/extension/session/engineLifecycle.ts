@@ -99,6 +99,7 @@ export class EngineLifecycle implements vscode.Disposable {
         })
       : undefined;
     if (this.monitor) this.disposables.push(this.monitor);
+    if (this.engine) this.disposables.push(this.engine.onDidLoseHolder((holder) => void this.takeOver(holder)));
   }
 
   /** Who holds the database while this window forwards to it, else undefined. */
@@ -165,7 +166,12 @@ export class EngineLifecycle implements vscode.Disposable {
    * during one is applied by the next.
    */
   restartWhenIdle(reason: string, scope?: RestartScope): Promise<void> {
-    this.restarts = this.restarts.then(() => this.restartNow(reason, scope));
+    return this.queueRestart(() => this.restartNow(reason, scope));
+  }
+
+  /** Runs `step` after the restarts queued before it; a failure is logged, and the returned promise rejects with it. */
+  private queueRestart(step: () => Promise<void>): Promise<void> {
+    this.restarts = this.restarts.then(step);
     const done = this.restarts;
     this.restarts = this.restarts.catch((err) => this.options.log.error(`Restart failed: ${String(err)}`));
     return done;
@@ -212,6 +218,23 @@ export class EngineLifecycle implements vscode.Disposable {
     // Another process may take the database in the gap: the window then forwards to it, or says who holds it.
     await this.openSession().catch((err) => this.reportStartFailure(err));
     this.restarted.fire();
+  }
+
+  /**
+   * The process this window forwarded to no longer holds the database: open it again, which takes it
+   * over (or forwards to whoever took it first). Queued with the restarts, so neither runs over the other.
+   */
+  private takeOver(holder: string): Promise<void> {
+    const { engine, options: { log, catalog } } = this;
+    if (!engine) return Promise.resolve();
+    return this.queueRestart(async () => {
+      if (!engine.forwardedTo) return;
+      log.info(`${holder} no longer holds the task database: this window takes it over`);
+      await engine.close(`${holder} stopped: Taskflow is taking over the task database, try again in a moment`);
+      catalog.set(EMPTY_CATALOG);
+      await this.openSession().catch((err) => this.reportStartFailure(err));
+      this.restarted.fire();
+    }).catch(() => undefined);
   }
 
   private async startEngine(): Promise<void> {
