@@ -272,6 +272,11 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
     const line = panel.locator(".log-lines .log-line", { hasText: "from the window: run by" }).first();
     await line.waitFor({ timeout: stepTimeoutMs });
     assert.match(await line.innerText(), new RegExp(`from the window: run by ${RUNNER}$`), "the log line the worker wrote (a run in the window would name another process)");
+    // Debugging is refused on the shared queue: the panel does not offer it, and its tooltip says why.
+    const debugAgain = panel.locator("#debug-again");
+    await waitFor(async () => (await debugAgain.getAttribute("disabled")) !== null, { what: "Debug Again to be disabled on the shared queue", timeoutMs: stepTimeoutMs });
+    assert.match((await debugAgain.getAttribute("title")) ?? "", /^Debug Task runs the task in this window's debugger, but on the shared queue \(redis:\/\/.+\) any worker may take the run: set taskflow\.backend to "local"/);
+    await debugAgain.hover();
     await shot(page, "shared queue task panel with the worker's log");
 
     const tasks = await focusView(page, "Tasks");
