@@ -17,7 +17,10 @@ async function runLens(api: TaskflowApi, file: string, name: string): Promise<vs
   assert.ok(folder, "expected a workspace folder");
   const info = api.taskFunctions().functions.find((f) => f.name === name);
   assert.ok(info, `expected ${name} among the task functions`);
-  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", vscode.Uri.joinPath(folder.uri, file), 100);
+  const uri = vscode.Uri.joinPath(folder.uri, file);
+  // The lenses are asked of the editor's model of the file, so the file must be open.
+  await vscode.window.showTextDocument(uri);
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri, 100);
   const run = lenses.find((lens) => lens.range.start.line === info.line - 1 && lens.command?.title === "Run")?.command;
   assert.ok(run, `expected a Run lens on line ${info.line} of ${file}, got ${JSON.stringify(lenses.map((l) => l.command?.title))}`);
   return run;
