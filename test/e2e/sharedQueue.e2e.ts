@@ -21,7 +21,7 @@ import { repoRoot } from "../vscode/lib/harness";
 import { startGroup, type ProcessGroup } from "../vscode/lib/processGroup";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { answerArguments, focusView, notification, pick, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame, withTasksViewFolded } from "./workbench";
+import { answerArguments, focusView, notification, pick, runCommand, shot, stepTimeoutMs, treeRow, treeRows, webviewFrame, withTasksViewFolded } from "./workbench";
 
 const CLI = path.join(repoRoot, "dist", "cli.js");
 /** What the worker started here has in its environment, and the tasks it runs can read; the window's extension host has no such variable. */
@@ -331,11 +331,16 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
     assert.ok(!fs.existsSync(path.join(workspaceFolder(), `${FLEET_TASK}.tasks.ts`)), "the window's folder has no module of the fleet's");
     const functions = await focusView(page, "Task Functions");
     let rows: string[] = [];
-    await withTasksViewFolded(page, () => waitFor(async () => {
-      rows = await treeRows(page, functions);
-      return rows.includes(`${FLEET_TASK} 2 workers`) && rows.includes(`${WHERE} 1 worker`);
-    }, { what: `Task Functions to list ${FLEET_TASK} run by 2 workers and ${WHERE} by 1`, timeoutMs: ENGINE_TIMEOUT_MS, intervalMs: 250, diagnose: () => `rows: ${JSON.stringify(rows)}` }));
-    await shot(page, "shared queue task functions with their workers");
+    // A row's text is its label, then its description (the row's innerText may join them with no space).
+    const listed = (name: string, description: string) => rows.some((row) => new RegExp(`^${name}\\s*${description}$`).test(row));
+    await withTasksViewFolded(page, async () => {
+      await waitFor(async () => {
+        rows = await treeRows(page, functions);
+        return listed(FLEET_TASK, "2 workers") && listed(WHERE, "1 worker");
+      }, { what: `Task Functions to list ${FLEET_TASK} run by 2 workers and ${WHERE} by 1`, timeoutMs: ENGINE_TIMEOUT_MS, intervalMs: 250, diagnose: () => `rows: ${JSON.stringify(rows)}` });
+      await treeRow(functions, new RegExp(`^${FLEET_TASK}\\s*2 workers`)).scrollIntoViewIfNeeded();
+      await shot(page, "shared queue task functions with their workers");
+    });
     await stopFleet();
     await withTasksViewFolded(page, () => waitFor(async () => !(rows = await treeRows(page, functions)).some((row) => row.startsWith(FLEET_TASK)), {
       what: `Task Functions to drop ${FLEET_TASK} once the workers running it stopped`,
