@@ -16,10 +16,27 @@ export interface WebviewHtmlOptions {
   styleUris: string[];
   /** From createNonce(), new for every render. */
   nonce: string;
+  /**
+   * VS Code's l10n bundle for the display language (`vscode.l10n.bundle`), which the webview's
+   * `@vscode/l10n` translates with; undefined in English, where the source strings are shown.
+   */
+  l10nBundle?: Record<string, string>;
 }
+
+/** The id of the element that carries the l10n bundle into the webview (webview/shared/hostBundle.ts reads it). */
+export const L10N_BUNDLE_ELEMENT_ID = "taskflow-l10n";
 
 function escapeAttribute(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/**
+ * JSON that is safe inside a `<script>` element: `<`, `>` and `&` as JSON escapes, so no
+ * translated text can close the element. The element's type is not JavaScript, so it is data the
+ * CSP never runs.
+ */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
 }
 
 /**
@@ -38,7 +55,10 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join("; ");
 }
 
-/** The HTML shell of a webview: CSP, style sheets and one nonce-tagged script; the app builds the rest. */
+/**
+ * The HTML shell of a webview: CSP, style sheets, the l10n bundle as JSON data and one
+ * nonce-tagged script; the app builds the rest.
+ */
 export function webviewHtml(options: WebviewHtmlOptions): string {
   const csp = escapeAttribute(contentSecurityPolicy(options.cspSource, options.nonce));
   const styles = options.styleUris.map((u) => `<link rel="stylesheet" href="${escapeAttribute(u)}">`).join("\n    ");
@@ -54,6 +74,7 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
   </head>
   <body>
     <main id="app" aria-busy="true"></main>
+    <script type="application/json" id="${L10N_BUNDLE_ELEMENT_ID}">${scriptJson(options.l10nBundle ?? {})}</script>
     <script nonce="${escapeAttribute(options.nonce)}" src="${escapeAttribute(options.scriptUri)}"></script>
   </body>
 </html>
