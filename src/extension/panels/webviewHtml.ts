@@ -23,20 +23,11 @@ export interface WebviewHtmlOptions {
   l10nBundle?: Record<string, string>;
 }
 
-/** The id of the element that carries the l10n bundle into the webview (webview/shared/hostBundle.ts reads it). */
-export const L10N_BUNDLE_ELEMENT_ID = "taskflow-l10n";
+/** The name of the meta tag that carries the l10n bundle into the webview (webview/shared/hostBundle.ts reads it). */
+export const L10N_BUNDLE_META_NAME = "taskflow-l10n";
 
 function escapeAttribute(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/**
- * JSON that is safe inside a `<script>` element: `<`, `>` and `&` as JSON escapes, so no
- * translated text can close the element. The element's type is not JavaScript, so it is data the
- * CSP never runs.
- */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
 }
 
 /**
@@ -56,8 +47,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 }
 
 /**
- * The HTML shell of a webview: CSP, style sheets, the l10n bundle as JSON data and one
- * nonce-tagged script; the app builds the rest.
+ * The HTML shell of a webview: CSP, style sheets, the l10n bundle as JSON in a meta tag (data, not
+ * a script) and one nonce-tagged script; the app builds the rest.
  */
 export function webviewHtml(options: WebviewHtmlOptions): string {
   const csp = escapeAttribute(contentSecurityPolicy(options.cspSource, options.nonce));
@@ -69,12 +60,12 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
     <meta http-equiv="Content-Security-Policy" content="${csp}">
     <meta property="csp-nonce" content="${escapeAttribute(options.nonce)}">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
+    <meta name="${L10N_BUNDLE_META_NAME}" content="${escapeAttribute(JSON.stringify(options.l10nBundle ?? {}))}">
     ${styles}
     <title>${escapeAttribute(options.title)}</title>
   </head>
   <body>
     <main id="app" aria-busy="true"></main>
-    <script type="application/json" id="${L10N_BUNDLE_ELEMENT_ID}">${scriptJson(options.l10nBundle ?? {})}</script>
     <script nonce="${escapeAttribute(options.nonce)}" src="${escapeAttribute(options.scriptUri)}"></script>
   </body>
 </html>
