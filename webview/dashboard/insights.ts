@@ -11,7 +11,7 @@ import { h, replaceChildren } from "../shared/dom";
 import type { HostConnection } from "../shared/hostConnection";
 import { renderAudit } from "./auditView";
 import { renderQueues } from "./queuesView";
-import { RETRY_SINCE_CHOICES, RETRY_SINCE_LABELS, sinceOf, type RetrySinceChoice } from "./retrySince";
+import { RETRY_SINCE_CHOICES, retrySinceLabel, sinceOf, type RetrySinceChoice } from "./retrySince";
 import { renderThroughput } from "./throughputChart";
 
 /** What of these sections survives a reload. */
@@ -54,7 +54,7 @@ export class Insights {
       this.chart);
 
     const choice = h("vscode-dropdown", { id: "retry-since", "aria-label": "Retry failed tasks created", title: "Retry failed tasks created" },
-      ...RETRY_SINCE_CHOICES.map((c) => h("vscode-option", { value: c, selected: c === state.retrySince }, RETRY_SINCE_LABELS[c])));
+      ...RETRY_SINCE_CHOICES.map((c) => h("vscode-option", { value: c, selected: c === state.retrySince }, retrySinceLabel(c))));
     this.customField = h("vscode-text-field", { id: "retry-since-custom", placeholder: "2026-12-02T09:00:00Z", "aria-label": "Retry failed since (ISO 8601 time)", value: state.customSince, hidden: state.retrySince !== "custom" });
     choice.addEventListener("change", () => {
       this.update({ retrySince: (choice as unknown as { value: RetrySinceChoice }).value });
