@@ -45,6 +45,19 @@ const CONVERTED_FILES = [
   "src/extension/views/taskViews.ts",
   "src/extension/views/tasksTreeProvider.ts",
   "src/extension/views/treeItems.ts",
+  "webview/dashboard/auditView.ts",
+  "webview/dashboard/insights.ts",
+  "webview/dashboard/main.ts",
+  "webview/dashboard/queuesView.ts",
+  "webview/dashboard/retrySince.ts",
+  "webview/dashboard/summaryView.ts",
+  "webview/dashboard/throughputChart.ts",
+  "webview/dashboard/throughputModel.ts",
+  "webview/shared/dom.ts",
+  "webview/shared/format.ts",
+  "webview/shared/hostBundle.ts",
+  "webview/shared/hostConnection.ts",
+  "webview/shared/toolkit.ts",
 ];
 
 /** Manifest properties that VS Code shows to people: each must be a `%key%` placeholder. */
@@ -121,10 +134,13 @@ function unreadableMessages(file: string): string[] {
   return found;
 }
 
-/** Text a person reads in a literal: letters, once codicons (`$(sync~spin)`) are taken out; JSON's true, false and null are values, not words. */
+/**
+ * Text a person reads in a literal: letters, once codicons (`$(sync~spin)`) and ISO times (an
+ * example to type) are taken out; JSON's true, false and null are values, not words.
+ */
 function hasWords(text: string): boolean {
   if (text === "true" || text === "false" || text === "null") return false;
-  return /[A-Za-z]/.test(text.replace(/\$\([a-z0-9~-]+\)/g, ""));
+  return /[A-Za-z]/.test(text.replace(/\$\([a-z0-9~-]+\)/g, "").replace(/\d{4}-\d\d-\d\dT[\d:.]+Z?/g, ""));
 }
 
 /**
@@ -146,10 +162,14 @@ function literalText(node: ts.Expression): boolean {
 
 /** Calls whose every string argument is shown: messages and their buttons, status bar messages, confirmations, errors for the user. */
 const MESSAGE_CALLS = new Set(["showInformationMessage", "showWarningMessage", "showErrorMessage", "setStatusBarMessage", "confirm", "UserError", "TreeItem"]);
-/** Option and item properties that are shown: quick pick and input box titles, prompts and placeholders, item labels, tooltips. */
-const SHOWN_PROPERTIES = new Set(["title", "placeHolder", "prompt", "detail", "label", "tooltip"]);
-/** Properties assigned on items that are shown: status bar and tree item text. */
-const SHOWN_ASSIGNMENTS = new Set(["text", "tooltip", "label", "name", "title"]);
+/** Webview element builders and the index of their first shown argument: every argument from there on is text in the page. */
+const ELEMENT_CALLS = new Map([["h", 2], ["svg", 2]]);
+/** Webview helpers and the one argument of each that is shown (a label, a placeholder). */
+const LABEL_ARGUMENTS = new Map([["showNotice", 0], ["dropdown", 1], ["textField", 1], ["card", 0], ["bucketButton", 1]]);
+/** Option, item and element properties that are shown: titles, prompts, placeholders, labels, tooltips. */
+const SHOWN_PROPERTIES = new Set(["title", "placeHolder", "placeholder", "prompt", "detail", "label", "tooltip", "aria-label"]);
+/** Properties assigned on items that are shown: status bar and tree item text, element text. */
+const SHOWN_ASSIGNMENTS = new Set(["text", "tooltip", "label", "name", "title", "textContent"]);
 
 function calleeName(node: ts.CallExpression | ts.NewExpression): string | undefined {
   const callee = node.expression;
@@ -165,10 +185,16 @@ function hardCodedStrings(file: string): string[] {
   const report = (node: ts.Node) => found.push(`${where(source, node)}: ${node.getText(source).slice(0, 100)}`);
   const visit = (node: ts.Node): void => {
     if (isL10nCall(node)) return;
-    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && MESSAGE_CALLS.has(calleeName(node) ?? "")) {
-      for (const arg of node.arguments ?? []) if (literalText(arg)) report(arg);
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      const name = calleeName(node) ?? "";
+      const args = [...(node.arguments ?? [])];
+      const shown = MESSAGE_CALLS.has(name) ? args
+        : ELEMENT_CALLS.has(name) ? args.slice(ELEMENT_CALLS.get(name))
+        : LABEL_ARGUMENTS.has(name) ? args.slice(LABEL_ARGUMENTS.get(name), (LABEL_ARGUMENTS.get(name) ?? 0) + 1)
+        : [];
+      for (const arg of shown) if (literalText(arg)) report(arg);
     }
-    if (ts.isPropertyAssignment(node) && SHOWN_PROPERTIES.has(node.name.getText(source)) && literalText(node.initializer)) report(node);
+    if (ts.isPropertyAssignment(node) && SHOWN_PROPERTIES.has(node.name.getText(source).replace(/^["']|["']$/g, "")) && literalText(node.initializer)) report(node);
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)
       && SHOWN_ASSIGNMENTS.has(node.left.name.text) && literalText(node.right)) {
       report(node);
@@ -186,7 +212,8 @@ function pseudoBundle(): Record<string, string> {
 }
 
 describe("localisation", function () {
-  this.timeout(60_000);
+  // The l10n-dev extractor parses with tree-sitter (WebAssembly): tens of seconds on a busy machine.
+  this.timeout(120_000);
 
   afterEach(() => l10n.config({ contents: {} }));
 
