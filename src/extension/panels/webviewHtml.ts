@@ -16,6 +16,8 @@ export interface WebviewHtmlOptions {
   styleUris: string[];
   /** From createNonce(), new for every render. */
   nonce: string;
+  /** The display language (`vscode.env.language`), the document's `lang`. @default "en" */
+  language?: string;
   /**
    * VS Code's l10n bundle for the display language (`vscode.l10n.bundle`), which the webview's
    * `@vscode/l10n` translates with; undefined in English, where the source strings are shown.
@@ -54,7 +56,7 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
   const csp = escapeAttribute(contentSecurityPolicy(options.cspSource, options.nonce));
   const styles = options.styleUris.map((u) => `<link rel="stylesheet" href="${escapeAttribute(u)}">`).join("\n    ");
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeAttribute(options.language ?? "en")}">
   <head>
     <meta charset="UTF-8">
     <meta http-equiv="Content-Security-Policy" content="${csp}">

@@ -20,6 +20,7 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
     cspSource: webview.cspSource,
     nonce: createNonce(),
     l10nBundle: vscode.l10n.bundle,
+    language: vscode.env.language,
     scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "webview", `${app}.js`)).toString(),
     styleUris: (app === "taskPanel" ? ["webview.css", "durableRuns.css"] : ["webview.css"])
       .map((name) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "media", name)).toString()),
