@@ -4,11 +4,13 @@
  */
 import type * as vscode from "vscode";
 import type { TaskflowApi } from "./api/taskflowApi";
+import { configureLocalisation } from "./configureLocalisation";
 import { TaskflowExtension } from "./taskflowExtension";
 
 export type { TaskflowApi, TerminalVariable } from "./api/taskflowApi";
 
 export async function activate(context: vscode.ExtensionContext): Promise<TaskflowApi> {
+  configureLocalisation();
   const extension = new TaskflowExtension(context);
   context.subscriptions.push(extension);
   return extension.start();

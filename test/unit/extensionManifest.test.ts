@@ -6,6 +6,7 @@ import { Commands, INTERNAL_COMMANDS, Views } from "../../src/extension/commands
 import { taskContextValue, toGroupItemModel } from "../../src/extension/views/taskTreeItem";
 import { ALL_STATUSES, isCancellable, isDeletable, isRetryable, type TaskStatus } from "../../src/model";
 import type { WaitingFor } from "../../src/model/durable";
+import { localisedManifest } from "./helpers/manifest";
 
 interface Manifest {
   activationEvents: string[];
@@ -18,7 +19,7 @@ interface Manifest {
   };
 }
 
-const manifest = JSON.parse(readFileSync(path.join(__dirname, "../../package.json"), "utf8")) as Manifest;
+const manifest = localisedManifest() as Manifest;
 const EXTENSION_DIR = path.join(__dirname, "../../src/extension");
 const COMMAND_IDS_FILE = path.join(EXTENSION_DIR, "commands", "commandIds.ts");
 

@@ -7,11 +7,12 @@
 import type { QueueInfo } from "../../src/model/client";
 import type { ThroughputBucketSize } from "../../src/model/throughput";
 import { QueryAudit, QueryQueues, QueryThroughput, RetryFailedSince, SetQueuePaused, ShowTask } from "../../src/protocol";
+import * as l10n from "@vscode/l10n";
 import { h, replaceChildren } from "../shared/dom";
 import type { HostConnection } from "../shared/hostConnection";
 import { renderAudit } from "./auditView";
 import { renderQueues } from "./queuesView";
-import { RETRY_SINCE_CHOICES, RETRY_SINCE_LABELS, sinceOf, type RetrySinceChoice } from "./retrySince";
+import { RETRY_SINCE_CHOICES, retrySinceLabel, sinceOf, type RetrySinceChoice } from "./retrySince";
 import { renderThroughput } from "./throughputChart";
 
 /** What of these sections survives a reload. */
@@ -30,8 +31,8 @@ function message(error: unknown): string {
 
 export class Insights {
   readonly chartSection: HTMLElement;
-  readonly queuesSection = h("section", { id: "queues", "aria-label": "Queues" });
-  readonly auditSection = h("section", { id: "audit", "aria-label": "Audit trail" });
+  readonly queuesSection = h("section", { id: "queues", "aria-label": l10n.t("Queues") });
+  readonly auditSection = h("section", { id: "audit", "aria-label": l10n.t("Audit trail") });
   readonly retryControls: HTMLElement;
   private readonly chart = h("div", { class: "chart-wrap", id: "throughput" });
   private readonly bucketButtons: Record<ThroughputBucketSize, HTMLElement>;
@@ -48,24 +49,25 @@ export class Insights {
   ) {
     const bucketButton = (bucket: ThroughputBucketSize, text: string) =>
       h("vscode-button", { id: `bucket-${bucket}`, "aria-pressed": String(state.bucket === bucket), appearance: state.bucket === bucket ? "primary" : "secondary", onClick: () => this.setBucket(bucket) }, text);
-    this.bucketButtons = { minute: bucketButton("minute", "Per minute"), hour: bucketButton("hour", "Per hour") };
-    this.chartSection = h("section", { id: "throughput-section", "aria-label": "Throughput" },
-      h("div", { class: "toolbar", role: "group", "aria-label": "Chart bucket" }, this.bucketButtons.minute, this.bucketButtons.hour),
+    this.bucketButtons = { minute: bucketButton("minute", l10n.t("Per minute")), hour: bucketButton("hour", l10n.t("Per hour")) };
+    this.chartSection = h("section", { id: "throughput-section", "aria-label": l10n.t("Throughput") },
+      h("div", { class: "toolbar", role: "group", "aria-label": l10n.t("Chart bucket") }, this.bucketButtons.minute, this.bucketButtons.hour),
       this.chart);
 
-    const choice = h("vscode-dropdown", { id: "retry-since", "aria-label": "Retry failed tasks created", title: "Retry failed tasks created" },
-      ...RETRY_SINCE_CHOICES.map((c) => h("vscode-option", { value: c, selected: c === state.retrySince }, RETRY_SINCE_LABELS[c])));
-    this.customField = h("vscode-text-field", { id: "retry-since-custom", placeholder: "2026-12-02T09:00:00Z", "aria-label": "Retry failed since (ISO 8601 time)", value: state.customSince, hidden: state.retrySince !== "custom" });
+    const retryLabel = l10n.t("Retry failed tasks created");
+    const choice = h("vscode-dropdown", { id: "retry-since", "aria-label": retryLabel, title: retryLabel },
+      ...RETRY_SINCE_CHOICES.map((c) => h("vscode-option", { value: c, selected: c === state.retrySince }, retrySinceLabel(c))));
+    this.customField = h("vscode-text-field", { id: "retry-since-custom", placeholder: "2026-12-02T09:00:00Z", "aria-label": l10n.t("Retry failed since (ISO 8601 time)"), value: state.customSince, hidden: state.retrySince !== "custom" });
     choice.addEventListener("change", () => {
       this.update({ retrySince: (choice as unknown as { value: RetrySinceChoice }).value });
       this.customField.hidden = this.state.retrySince !== "custom";
     });
     this.customField.addEventListener("input", () => this.update({ customSince: (this.customField as unknown as { value: string }).value }));
     this.retryControls = h("div", { class: "toolbar retry-failed" },
-      h("label", { class: "inline-label", for: "retry-since" }, "Retry failed tasks created"),
+      h("label", { class: "inline-label", for: "retry-since" }, retryLabel),
       choice,
       this.customField,
-      h("vscode-button", { id: "retry-failed", appearance: "secondary", onClick: () => void this.retryFailed() }, "Retry Failed"),
+      h("vscode-button", { id: "retry-failed", appearance: "secondary", onClick: () => void this.retryFailed() }, l10n.t("Retry Failed")),
       this.retryStatus);
     new ResizeObserver(() => {
       const width = this.chart.clientWidth;
@@ -113,7 +115,7 @@ export class Insights {
       this.lastWidth = this.chart.clientWidth;
       renderThroughput(this.chart, buckets, bucket, this.lastWidth || 600);
     } catch (error) {
-      replaceChildren(this.chart, h("p", { class: "section-error", role: "alert" }, `Could not load the throughput: ${message(error)}`));
+      replaceChildren(this.chart, h("p", { class: "section-error", role: "alert" }, l10n.t("Could not load the throughput: {0}", message(error))));
     }
   }
 
@@ -121,7 +123,7 @@ export class Insights {
     try {
       this.showQueues(await this.host.request(QueryQueues, {}));
     } catch (error) {
-      replaceChildren(this.queuesSection, h("p", { class: "section-error", role: "alert" }, `Could not load the queues: ${message(error)}`));
+      replaceChildren(this.queuesSection, h("p", { class: "section-error", role: "alert" }, l10n.t("Could not load the queues: {0}", message(error))));
     }
   }
 
@@ -129,7 +131,7 @@ export class Insights {
     renderQueues(this.queuesSection, queues, (name, paused) => {
       void this.host.request(SetQueuePaused, { name, paused })
         .then((updated) => this.showQueues(updated))
-        .catch((error: unknown) => replaceChildren(this.queuesSection, h("p", { class: "section-error", role: "alert" }, `Could not ${paused ? "pause" : "resume"} ${name}: ${message(error)}`)));
+        .catch((error: unknown) => replaceChildren(this.queuesSection, h("p", { class: "section-error", role: "alert" }, (paused ? l10n.t("Could not pause {0}: {1}", name, message(error)) : l10n.t("Could not resume {0}: {1}", name, message(error))))));
     });
   }
 
@@ -138,7 +140,7 @@ export class Insights {
       const entries = await this.host.request(QueryAudit, { limit: AUDIT_ROWS_SHOWN });
       renderAudit(this.auditSection, entries, (taskId) => this.host.command(ShowTask, { taskId }));
     } catch (error) {
-      replaceChildren(this.auditSection, h("p", { class: "section-error", role: "alert" }, `Could not load the audit trail: ${message(error)}`));
+      replaceChildren(this.auditSection, h("p", { class: "section-error", role: "alert" }, l10n.t("Could not load the audit trail: {0}", message(error))));
     }
   }
 
@@ -157,11 +159,11 @@ export class Insights {
         return;
       }
       this.retryStatus.textContent = retried === 0
-        ? "No failed, interrupted or rejected task was created in that time: nothing to retry."
-        : `Retried ${retried} task${retried === 1 ? "" : "s"}.`;
+        ? l10n.t("No failed, interrupted or rejected task was created in that time: nothing to retry.")
+        : retried === 1 ? l10n.t("Retried {0} task.", retried) : l10n.t("Retried {0} tasks.", retried);
       void this.refresh();
     } catch (error) {
-      this.retryStatus.textContent = `Could not retry: ${message(error)}`;
+      this.retryStatus.textContent = l10n.t("Could not retry: {0}", message(error));
       this.retryStatus.classList.add("error");
     }
   }

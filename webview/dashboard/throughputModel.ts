@@ -3,6 +3,7 @@
  * per bucket (succeeded at the bottom, then failed, then the other outcomes), a y scale rounded up
  * to a readable maximum, and a few x labels that never crowd.
  */
+import * as l10n from "@vscode/l10n";
 import type { ThroughputBucket, ThroughputBucketSize } from "../../src/model/throughput";
 
 /** The outcomes the chart stacks, bottom first; `other` is cancelled, interrupted and rejected. */
@@ -34,6 +35,15 @@ export interface ChartModel {
   /** X labels under the plot: at most about one per 70 px. */
   xLabels: Array<{ x: number; text: string }>;
   totals: Record<Series, number>;
+}
+
+/** `4 succeeded`, `1 failed`, `2 other`: a bar's count of one series, in the display language. */
+function seriesCount(series: Series, count: number): string {
+  switch (series) {
+    case "succeeded": return l10n.t("{0} succeeded", count);
+    case "failed": return l10n.t("{0} failed", count);
+    case "other": return l10n.t("{0} other", count);
+  }
 }
 
 /** The smallest of 1, 2, 5, 10, 20, 50... that is at least `n` (and at least 1). */
@@ -72,7 +82,7 @@ export function chartModel(buckets: ThroughputBucket[], bucket: ThroughputBucket
       const segmentHeight = (count / yMax) * height;
       top -= segmentHeight;
       segments.push({ series, count, y: top, height: segmentHeight });
-      parts.push(`${count} ${series}`);
+      parts.push(seriesCount(series, count));
     }
     const total = segments.reduce((n, s) => n + s.count, 0);
     return {
@@ -81,7 +91,7 @@ export function chartModel(buckets: ThroughputBucket[], bucket: ThroughputBucket
       width: barWidth,
       total,
       segments,
-      title: `${bucketLabel(b.start, bucket)} UTC: ${parts.length === 0 ? "nothing finished" : parts.join(", ")}`,
+      title: l10n.t("{0} UTC: {1}", bucketLabel(b.start, bucket), parts.length === 0 ? l10n.t("nothing finished") : parts.join(", ")),
     };
   });
   const every = Math.max(1, Math.ceil(70 / Math.max(slot, 1)));

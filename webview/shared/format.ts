@@ -1,14 +1,15 @@
 /** Display formatting shared by both webviews. Pure, so it is unit-tested in Node. */
+import * as l10n from "@vscode/l10n";
 import { parseRetryMarker } from "../../src/model/logMarkers";
 
 /** Seconds as `850 ms`, `12.3 s`, `4 m 05 s`, `2 h 03 m`; an em dash for null. */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "—";
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  if (seconds < 1) return l10n.t("{0} ms", Math.round(seconds * 1000));
+  if (seconds < 60) return l10n.t("{0} s", seconds.toFixed(1));
   const whole = Math.round(seconds);
-  if (whole < 3600) return `${Math.floor(whole / 60)} m ${String(whole % 60).padStart(2, "0")} s`;
-  return `${Math.floor(whole / 3600)} h ${String(Math.floor((whole % 3600) / 60)).padStart(2, "0")} m`;
+  if (whole < 3600) return l10n.t("{0} m {1} s", Math.floor(whole / 60), String(whole % 60).padStart(2, "0"));
+  return l10n.t("{0} h {1} m", Math.floor(whole / 3600), String(Math.floor((whole % 3600) / 60)).padStart(2, "0"));
 }
 
 /** A 0..1 rate as a whole percentage. */
@@ -31,7 +32,7 @@ export type ParsedLogLine =
 
 export function parseLogLine(line: string): ParsedLogLine {
   const retry = parseRetryMarker(line);
-  if (retry !== null) return { kind: "retry", retry, text: `Retry ${retry}` };
+  if (retry !== null) return { kind: "retry", retry, text: l10n.t("Retry {0}", retry) };
   const parts = LOG_LINE.exec(line);
   return parts ? { kind: "line", timestamp: parts[1], message: parts[2] } : { kind: "line", timestamp: null, message: line };
 }

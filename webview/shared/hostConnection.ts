@@ -4,6 +4,7 @@ import {
   type NotificationType,
   type RequestType,
 } from "../../src/protocol";
+import { loadHostBundle } from "./hostBundle";
 
 /** The object VS Code gives a webview once. */
 interface VsCodeApi<S> {
@@ -22,7 +23,9 @@ interface Pending {
 /**
  * The webview's end of the protocol: sends commands and requests through the descriptors, matches
  * responses to requests by id, and routes notifications to the handlers registered for their
- * descriptor. `S` is the UI state kept by `vscode.setState` (never task data).
+ * descriptor. `S` is the UI state kept by `vscode.setState` (never task data). Connecting also
+ * loads the l10n bundle the host wrote into the page (loadHostBundle), so every `l10n.t` an app
+ * calls once it has its connection reads the display language.
  */
 export class HostConnection<S> {
   private readonly api: VsCodeApi<S>;
@@ -31,6 +34,7 @@ export class HostConnection<S> {
   private readonly handlers: Array<{ type: NotificationType<string, unknown>; handle(params: unknown): void }> = [];
 
   constructor() {
+    loadHostBundle();
     this.api = acquireVsCodeApi<S>();
     window.addEventListener("message", (event: MessageEvent) => this.receive(event.data));
   }

@@ -54,7 +54,7 @@ export function commandHandlers({ services, showDashboard, debugRuns, windowApi 
     },
     [Commands.loadMore]: (status) => services.loadMore(String(status)),
     [Commands.openModule]: async (file, line, column) => {
-      if (typeof file !== "string") throw new UserError("Open Module needs a file path");
+      if (typeof file !== "string") throw new UserError(vscode.l10n.t("Open Module needs a file path"));
       const position = new vscode.Position(Math.max(0, Number(line ?? 1) - 1), Math.max(0, Number(column ?? 1) - 1));
       await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(position, position) });
     },

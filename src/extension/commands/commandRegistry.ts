@@ -25,7 +25,7 @@ export function registerCommand(id: CommandId, handler: CommandHandler, log: vsc
       const error = err instanceof Error ? err : new Error(String(err));
       if (error instanceof UserError) log.warn(`${id}: ${error.message}`);
       else log.error(`${id} failed: ${error.stack ?? error.message}`);
-      void vscode.window.showErrorMessage(`Taskflow: ${error.message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t("Taskflow: {0}", error.message));
       if (typeof args[0] === "string") throw error;
       return undefined;
     }

@@ -147,7 +147,7 @@ export class DebugRuns implements vscode.Disposable {
     const config: vscode.DebugConfiguration = {
       type: NODE_DEBUG_TYPE,
       request: "launch",
-      name: `Taskflow: ${record.funcName}`,
+      name: vscode.l10n.t("Taskflow: {0}", record.funcName),
       program: path.join(distDir, "debugRunner.js"),
       cwd: folder.uri.fsPath,
       env,
@@ -164,11 +164,11 @@ export class DebugRuns implements vscode.Disposable {
     try {
       ok = await vscode.debug.startDebugging(folder, config);
     } catch (error) {
-      throw new Error(`The debugger did not start for ${record.funcName}: ${(error as Error).message}`);
+      throw new Error(vscode.l10n.t("The debugger did not start for {0}: {1}", record.funcName, (error as Error).message));
     }
     if (!ok) {
       throw new Error(
-        `The debugger did not start for ${record.funcName}: VS Code's JavaScript debugger (type "${NODE_DEBUG_TYPE}") must be enabled and Node.js on the PATH; see the Debug Console`,
+        vscode.l10n.t("The debugger did not start for {0}: VS Code's JavaScript debugger (type \"{1}\") must be enabled and Node.js on the PATH; see the Debug Console", record.funcName, NODE_DEBUG_TYPE),
       );
     }
     this.options.log.info(`Debugging ${record.funcName} as ${record.taskId}`);

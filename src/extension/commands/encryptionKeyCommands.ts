@@ -8,8 +8,6 @@ import { fernetKeyError, generateFernetKey } from "../prompts/argumentParsing";
 import { UserError } from "./commandRegistry";
 import { ENCRYPTION_KEY_SECRET, type ExtensionServices } from "./services";
 
-const REPLACE_WARNING =
-  "Tasks stored with the current key can no longer be decrypted (and so not retried) without it. Keep a copy of the current key if you need those tasks.";
 
 /**
  * Returns true when a key was stored or removed. Asks for the key in a password box, unless
@@ -22,10 +20,10 @@ export async function setEncryptionKey(services: ExtensionServices, given?: unkn
     if (error) throw new UserError(error);
   }
   const key = typeof given === "string" ? given : await vscode.window.showInputBox({
-    title: "Taskflow: Set Encryption Key",
+    title: vscode.l10n.t("Taskflow: Set Encryption Key"),
     prompt: existing
-      ? "Paste a Fernet key to replace the current one, or leave empty to stop encrypting new tasks' arguments."
-      : "Paste a Fernet key (URL-safe base64 of 32 bytes). Task arguments are then stored encrypted.",
+      ? vscode.l10n.t("Paste a Fernet key to replace the current one, or leave empty to stop encrypting new tasks' arguments.")
+      : vscode.l10n.t("Paste a Fernet key (URL-safe base64 of 32 bytes). Task arguments are then stored encrypted."),
     password: true,
     ignoreFocusOut: true,
     validateInput: (text) => (existing && text.trim() === "" ? undefined : fernetKeyError(text)),
@@ -39,7 +37,7 @@ export async function setEncryptionKey(services: ExtensionServices, given?: unkn
     services.log.info("Encryption key set: new tasks store their arguments encrypted");
   }
   await services.applyEncryptionKey();
-  void vscode.window.showInformationMessage(key.trim() === "" ? "Taskflow: encryption key removed." : "Taskflow: encryption key set.");
+  void vscode.window.showInformationMessage(key.trim() === "" ? vscode.l10n.t("Taskflow: encryption key removed.") : vscode.l10n.t("Taskflow: encryption key set."));
   return true;
 }
 
@@ -47,16 +45,19 @@ export async function setEncryptionKey(services: ExtensionServices, given?: unkn
 export async function generateEncryptionKey(services: ExtensionServices): Promise<boolean> {
   const existing = await services.secrets.get(ENCRYPTION_KEY_SECRET);
   if (existing) {
-    const choice = await vscode.window.showWarningMessage("Replace the current encryption key?", { modal: true, detail: REPLACE_WARNING }, "Replace");
-    if (choice !== "Replace") return false;
+    const replace = vscode.l10n.t("Replace");
+    const detail = vscode.l10n.t("Tasks stored with the current key can no longer be decrypted (and so not retried) without it. Keep a copy of the current key if you need those tasks.");
+    const choice = await vscode.window.showWarningMessage(vscode.l10n.t("Replace the current encryption key?"), { modal: true, detail }, replace);
+    if (choice !== replace) return false;
   }
   const key = generateFernetKey((size) => randomBytes(size));
   await services.secrets.store(ENCRYPTION_KEY_SECRET, key);
   await services.applyEncryptionKey();
   services.log.info("Encryption key generated and stored in SecretStorage");
   // Not awaited: the command is done once the key is in place, whether or not the person copies it.
+  const copyKey = vscode.l10n.t("Copy Key");
   void vscode.window
-    .showInformationMessage("Taskflow: a new encryption key is stored in VS Code's secret storage. Copy it to decrypt tasks elsewhere.", "Copy Key")
-    .then((copy) => (copy === "Copy Key" ? vscode.env.clipboard.writeText(key) : undefined));
+    .showInformationMessage(vscode.l10n.t("Taskflow: a new encryption key is stored in VS Code's secret storage. Copy it to decrypt tasks elsewhere."), copyKey)
+    .then((copy) => (copy === copyKey ? vscode.env.clipboard.writeText(key) : undefined));
   return true;
 }

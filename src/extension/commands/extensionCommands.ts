@@ -15,7 +15,7 @@ import type { TaskViews } from "../views/taskViews";
 import { commandHandlers } from "./commandHandlers";
 import { registerCommand, UserError } from "./commandRegistry";
 import type { DebugRuns } from "./debugRuns";
-import { NO_FOLDER, type ExtensionServices } from "./services";
+import { noFolderMessage, type ExtensionServices } from "./services";
 
 export interface ExtensionCommandsOptions {
   context: vscode.ExtensionContext;
@@ -42,11 +42,11 @@ export function registerExtensionCommands(options: ExtensionCommandsOptions): vs
   /** Why Debug Task and the panels' Debug Again are refused in this window now, or undefined. */
   const debugRefusal = (): string | undefined => {
     if (lifecycle.forwardedTo) {
-      return `Debug Task runs the task in this window's debugger, but this window uses the task database of ${lifecycle.forwardedTo}: debug it there, or close that process (this window then takes the database over)`;
+      return vscode.l10n.t("Debug Task runs the task in this window's debugger, but this window uses the task database of {0}: debug it there, or close that process (this window then takes the database over)", lifecycle.forwardedTo);
     }
     const { backend } = settings();
     if (backend.kind === "redis") {
-      return `Debug Task runs the task in this window's debugger, but on the shared queue (${backend.url}) any worker may take the run: set taskflow.backend to "local" to debug it here, or start "taskflow worker" under the debugger`;
+      return vscode.l10n.t("Debug Task runs the task in this window's debugger, but on the shared queue ({0}) any worker may take the run: set taskflow.backend to \"local\" to debug it here, or start \"taskflow worker\" under the debugger", backend.url);
     }
     return undefined;
   };
@@ -56,15 +56,15 @@ export function registerExtensionCommands(options: ExtensionCommandsOptions): vs
     workspaceState: context.workspaceState,
     secrets: context.secrets,
     manager: () => {
-      if (!hasFolder) throw new UserError(NO_FOLDER);
+      if (!hasFolder) throw new UserError(noFolderMessage());
       const offline = lifecycle.unavailable();
       if (offline) throw new UserError(offline);
-      if (!proxy.attached) throw new UserError("Taskflow's task engine is not running: see the Taskflow output channel for why");
+      if (!proxy.attached) throw new UserError(vscode.l10n.t("Taskflow's task engine is not running: see the Taskflow output channel for why"));
       return proxy;
     },
     catalog: () => {
       if (!vscode.workspace.isTrusted) {
-        throw new UserError("Task modules are code, so Taskflow does not load or run them in Restricted Mode: trust this workspace to run tasks");
+        throw new UserError(vscode.l10n.t("Task modules are code, so Taskflow does not load or run them in Restricted Mode: trust this workspace to run tasks"));
       }
       return catalog.current;
     },
@@ -75,7 +75,7 @@ export function registerExtensionCommands(options: ExtensionCommandsOptions): vs
     moduleCreated: (uri) => lifecycle.session?.modules?.added(uri),
     refreshViews: () => views.refresh(),
     loadMore: (status) => {
-      if (!isTaskStatus(status)) throw new UserError(`Load More needs a task status, got ${JSON.stringify(status)}`);
+      if (!isTaskStatus(status)) throw new UserError(vscode.l10n.t("Load More needs a task status, got {0}", JSON.stringify(status)));
       views.tasksTree.loadMore(status);
     },
     applyEncryptionKey: () => lifecycle.restartWhenIdle("Encryption key changed", "engine"),
@@ -87,13 +87,13 @@ export function registerExtensionCommands(options: ExtensionCommandsOptions): vs
     services,
     showDashboard: () => panels.showDashboard(),
     debugRuns: () => {
-      if (!debugRuns) throw new UserError(NO_FOLDER);
+      if (!debugRuns) throw new UserError(noFolderMessage());
       const refusal = debugRefusal();
       if (refusal) throw new UserError(refusal);
       return debugRuns;
     },
     windowApi: () => {
-      if (!windowApi) throw new UserError(NO_FOLDER);
+      if (!windowApi) throw new UserError(noFolderMessage());
       return windowApi;
     },
   });

@@ -2,6 +2,7 @@
  * How Provide Input asks for a wait's value, and how it reads what was typed, from the wait's
  * schema. No vscode import, so unit tests check it in plain Node.
  */
+import * as l10n from "@vscode/l10n";
 import { describeProblem, inputProblems, type InputSchema } from "../../model/inputSchema";
 
 /** One choice of a quick pick: what it shows and the value it gives. */
@@ -44,12 +45,13 @@ export function parseInputAnswer(schema: InputSchema | null, form: InputAnswerFo
       value = JSON.parse(text);
     } catch (err) {
       const example = schema?.type === "object" ? '{ "approve": true }' : schema?.type === "array" ? "[1, 2]" : '"text", 3, true or { "a": 1 }';
-      return { ok: false, error: `Type a JSON value such as ${example}, got ${text.trim() === "" ? "nothing" : `text that is not JSON (${(err as Error).message})`}` };
+      const got = text.trim() === "" ? l10n.t("nothing") : l10n.t("text that is not JSON ({0})", (err as Error).message);
+      return { ok: false, error: l10n.t("Type a JSON value such as {0}, got {1}", example, got) };
     }
   }
   if (schema === null) return { ok: true, value };
   const problems = inputProblems(schema, value);
   if (problems.length === 0) return { ok: true, value };
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
-  return { ok: false, error: `${describeProblem(problems[0])}${more}` };
+  const first = describeProblem(problems[0]);
+  return { ok: false, error: problems.length > 1 ? l10n.t("{0} (and {1} more)", first, problems.length - 1) : first };
 }

@@ -37,46 +37,46 @@ export async function provideInput(services: ExtensionServices, target?: unknown
   if (!task) return undefined;
   const wait = inputWaitOf(task)!;
   if (typeof name === "string" && name !== wait.name) {
-    throw new UserError(`${task.funcName} (${task.taskId}) is waiting for input ${JSON.stringify(wait.name)}, not ${JSON.stringify(name)}`);
+    throw new UserError(vscode.l10n.t("{0} ({1}) is waiting for input {2}, not {3}", task.funcName, task.taskId, JSON.stringify(wait.name), JSON.stringify(name)));
   }
   const answer = await askValue(task, wait);
   if (answer === undefined) return undefined;
   await manager.provideInput(task.taskId, wait.name, answer.value);
   services.log.info(`Provided input ${JSON.stringify(wait.name)} to ${task.taskId}`);
-  void vscode.window.setStatusBarMessage(`Taskflow: ${task.funcName} resumed with its input ${wait.name}`, 3000);
+  void vscode.window.setStatusBarMessage(vscode.l10n.t("Taskflow: {0} resumed with its input {1}", task.funcName, wait.name), 3000);
   return task.taskId;
 }
 
 /** The run `target` names, which must be waiting for input. */
 async function waitingRun(services: ExtensionServices, target: unknown): Promise<TaskRecord> {
   const taskId = taskIdOf(target);
-  if (!taskId) throw new UserError(`Provide Input needs a run waiting for input: run it from the Command Palette or a Tasks view row, or pass a task id, got ${typeof target}`);
+  if (!taskId) throw new UserError(vscode.l10n.t("Provide Input needs a run waiting for input: run it from the Command Palette or a Tasks view row, or pass a task id, got {0}", typeof target));
   const task = await services.manager().getTask(taskId);
-  if (!task) throw new UserError(`No task with id ${taskId}: it may have been deleted; refresh the Tasks view`);
+  if (!task) throw new UserError(vscode.l10n.t("No task with id {0}: it may have been deleted; refresh the Tasks view", taskId));
   if (!inputWaitOf(task)) {
-    const now = task.status === "waiting" && task.waitingFor ? `it is ${describeWait(task.waitingFor)}` : `it is ${task.status}`;
-    throw new UserError(`${task.funcName} (${taskId}) is not waiting for input: ${now}`);
+    const now = task.status === "waiting" && task.waitingFor ? describeWait(task.waitingFor) : task.status;
+    throw new UserError(vscode.l10n.t("{0} ({1}) is not waiting for input: it is {2}", task.funcName, taskId, now));
   }
   return task;
 }
 
 async function pickWaitingRun(services: ExtensionServices): Promise<TaskRecord | undefined> {
   const waiting = (await services.manager().listTasks({ status: "waiting", limit: PICK_LIMIT, offset: 0, withLogs: false })).filter((t) => inputWaitOf(t));
-  if (waiting.length === 0) throw new UserError("No run is waiting for input: a run waits for input when its task calls waitForInput(name, ...)");
+  if (waiting.length === 0) throw new UserError(vscode.l10n.t("No run is waiting for input: a run waits for input when its task calls waitForInput(name, ...)"));
   const picked = await vscode.window.showQuickPick(
     waiting.map((task) => {
       const wait = inputWaitOf(task)!;
       return { label: task.funcName, description: `${wait.name} · ${task.taskId.slice(0, 8)}`, detail: wait.prompt ?? undefined, task };
     }),
-    { title: "Provide Input", placeHolder: "Pick the run to give its input", matchOnDescription: true, matchOnDetail: true },
+    { title: vscode.l10n.t("Provide Input"), placeHolder: vscode.l10n.t("Pick the run to give its input"), matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.task;
 }
 
 /** Asks for the wait's value in the form its schema suggests; undefined when dismissed. */
 async function askValue(task: TaskRecord, wait: InputWait): Promise<{ value: unknown } | undefined> {
-  const title = `Provide Input: ${task.funcName} · ${wait.name}`;
-  const about = wait.prompt ?? wait.schema?.description ?? `The input ${JSON.stringify(wait.name)} of ${task.funcName}`;
+  const title = vscode.l10n.t("Provide Input: {0} · {1}", task.funcName, wait.name);
+  const about = wait.prompt ?? wait.schema?.description ?? vscode.l10n.t("The input {0} of {1}", JSON.stringify(wait.name), task.funcName);
   const form = inputAnswerForm(wait.schema);
   if (form.kind === "pick") {
     const picked = await vscode.window.showQuickPick(form.choices, { title, placeHolder: about, ignoreFocusOut: true });
@@ -84,7 +84,9 @@ async function askValue(task: TaskRecord, wait: InputWait): Promise<{ value: unk
   }
   const text = await vscode.window.showInputBox({
     title,
-    prompt: form.kind === "text" ? `${about} (text)` : `${about} (JSON${wait.schema ? ", checked against the wait's schema" : ""})`,
+    prompt: form.kind === "text"
+      ? vscode.l10n.t("{0} (text)", about)
+      : wait.schema ? vscode.l10n.t("{0} (JSON, checked against the wait's schema)", about) : vscode.l10n.t("{0} (JSON)", about),
     value: initialAnswer(wait.schema, form),
     ignoreFocusOut: true,
     validateInput: (typed) => {

@@ -12,14 +12,14 @@ import { REDIS_PASSWORD_SECRET, type ExtensionServices } from "./services";
  */
 export async function setRedisPassword(services: ExtensionServices, given?: unknown): Promise<boolean> {
   if (given !== undefined && typeof given !== "string") {
-    throw new UserError(`Set Redis Password takes the password as a string (or "" to remove it), got a ${typeof given}`);
+    throw new UserError(vscode.l10n.t("Set Redis Password takes the password as a string (or \"\" to remove it), got a {0}", typeof given));
   }
   const existing = await services.secrets.get(REDIS_PASSWORD_SECRET);
   const password = given ?? await vscode.window.showInputBox({
-    title: "Taskflow: Set Redis Password",
+    title: vscode.l10n.t("Taskflow: Set Redis Password"),
     prompt: existing
-      ? "The password of the Redis in taskflow.backend. Type a new one to replace it, or leave empty to connect without one."
-      : "The password of the Redis in taskflow.backend (its requirepass, or the ACL user's). It is kept in VS Code's secret storage.",
+      ? vscode.l10n.t("The password of the Redis in taskflow.backend. Type a new one to replace it, or leave empty to connect without one.")
+      : vscode.l10n.t("The password of the Redis in taskflow.backend (its requirepass, or the ACL user's). It is kept in VS Code's secret storage."),
     password: true,
     ignoreFocusOut: true,
   });
@@ -28,6 +28,6 @@ export async function setRedisPassword(services: ExtensionServices, given?: unkn
   else await services.secrets.store(REDIS_PASSWORD_SECRET, password);
   services.log.info(password === "" ? "Redis password removed" : "Redis password stored in secret storage");
   await services.applyRedisPassword();
-  void vscode.window.showInformationMessage(password === "" ? "Taskflow: Redis password removed." : "Taskflow: Redis password stored.");
+  void vscode.window.showInformationMessage(password === "" ? vscode.l10n.t("Taskflow: Redis password removed.") : vscode.l10n.t("Taskflow: Redis password stored."));
   return true;
 }

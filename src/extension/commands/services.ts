@@ -2,6 +2,7 @@
  * What command handlers get from the composition root. Each accessor throws a UserError saying what
  * to do when its part is not available (no folder open, untrusted workspace).
  */
+import * as l10n from "@vscode/l10n";
 import type * as vscode from "vscode";
 import type { TaskflowClient } from "../../model";
 import type { CatalogSnapshot } from "../modules/taskCatalog";
@@ -46,5 +47,10 @@ export const ENCRYPTION_KEY_SECRET = "taskflow.encryptArgsKey";
 /** SecretStorage key of the password of the Redis in `taskflow.backend`. */
 export const REDIS_PASSWORD_SECRET = "taskflow.redisPassword";
 
-/** Why a command that needs the task engine cannot run in a window with no folder open. */
+/** Why a command that needs the task engine cannot run in a window with no folder open, in the display language. */
+export function noFolderMessage(): string {
+  return l10n.t("Taskflow needs an open folder to keep task history: open one with File > Open Folder");
+}
+
+/** noFolderMessage() in English, for the code that has not moved to the translated one. */
 export const NO_FOLDER = "Taskflow needs an open folder to keep task history: open one with File > Open Folder";

@@ -11,22 +11,22 @@ import { taskIdOf } from "../views/tasksTreeProvider";
 function requireTaskId(target: unknown, action: string): string {
   const taskId = taskIdOf(target);
   if (!taskId) {
-    throw new UserError(`${action} needs a task: run it from a task in the Tasks view, or pass a task id, got ${target === undefined ? "nothing" : typeof target}`);
+    throw new UserError(vscode.l10n.t("{0} needs a task: run it from a task in the Tasks view, or pass a task id, got {1}", action, target === undefined ? vscode.l10n.t("nothing") : typeof target));
   }
   return taskId;
 }
 
 async function requireStatus(services: ExtensionServices, taskId: string): Promise<TaskStatus> {
   const task = await services.manager().getTask(taskId);
-  if (!task) throw new UserError(`No task with id ${taskId}: it may have been deleted; refresh the Tasks view`);
+  if (!task) throw new UserError(vscode.l10n.t("No task with id {0}: it may have been deleted; refresh the Tasks view", taskId));
   return task.status;
 }
 
 export async function retryTask(services: ExtensionServices, target: unknown): Promise<string> {
-  const taskId = requireTaskId(target, "Retry Task");
+  const taskId = requireTaskId(target, vscode.l10n.t("Retry Task"));
   const status = await requireStatus(services, taskId);
   if (!isRetryable(status)) {
-    throw new UserError(`Only ${orList(RETRYABLE_STATUSES)} tasks can be retried, got a ${status} task`);
+    throw new UserError(vscode.l10n.t("Only {0} tasks can be retried, got a {1} task", orList(RETRYABLE_STATUSES), status));
   }
   const newId = await services.manager().retryTask(taskId);
   services.log.info(`Retried ${taskId} as ${newId}`);
@@ -34,37 +34,37 @@ export async function retryTask(services: ExtensionServices, target: unknown): P
 }
 
 export async function cancelTask(services: ExtensionServices, target: unknown): Promise<void> {
-  const taskId = requireTaskId(target, "Cancel Task");
+  const taskId = requireTaskId(target, vscode.l10n.t("Cancel Task"));
   const status = await requireStatus(services, taskId);
   if (!isCancellable(status)) {
-    throw new UserError(`Only ${orList(CANCELLABLE_STATUSES)} tasks can be cancelled, got a ${status} task`);
+    throw new UserError(vscode.l10n.t("Only {0} tasks can be cancelled, got a {1} task", orList(CANCELLABLE_STATUSES), status));
   }
   await services.manager().cancelTask(taskId);
   services.log.info(`Cancelled ${taskId}`);
 }
 
 export async function showTask(services: ExtensionServices, target: unknown): Promise<void> {
-  const taskId = requireTaskId(target, "Show Task");
+  const taskId = requireTaskId(target, vscode.l10n.t("Show Task"));
   await requireStatus(services, taskId);
   services.panels().showTask(taskId);
 }
 
 export async function deleteTask(services: ExtensionServices, target: unknown): Promise<number> {
-  const taskId = requireTaskId(target, "Delete Task");
+  const taskId = requireTaskId(target, vscode.l10n.t("Delete Task"));
   const status = await requireStatus(services, taskId);
   if (!isDeletable(status)) {
-    throw new UserError(`A ${status} task cannot be deleted until it finishes: cancel it first`);
+    throw new UserError(vscode.l10n.t("A {0} task cannot be deleted until it finishes: cancel it first", status));
   }
   const deleted = await services.manager().deleteTasks([taskId]);
-  if (deleted === 0) throw new UserError(`Task ${taskId} could not be deleted: it is still finishing; try again in a moment`);
+  if (deleted === 0) throw new UserError(vscode.l10n.t("Task {0} could not be deleted: it is still finishing; try again in a moment", taskId));
   services.refreshViews();
   return deleted;
 }
 
 export async function copyTaskId(services: ExtensionServices, target: unknown): Promise<string> {
-  const taskId = requireTaskId(target, "Copy Task ID");
+  const taskId = requireTaskId(target, vscode.l10n.t("Copy Task ID"));
   await vscode.env.clipboard.writeText(taskId);
-  void vscode.window.setStatusBarMessage(`Copied task id ${taskId}`, 3000);
+  void vscode.window.setStatusBarMessage(vscode.l10n.t("Copied task id {0}", taskId), 3000);
   return taskId;
 }
 
@@ -81,7 +81,7 @@ function clearHistoryArgs(given: unknown): ClearHistoryArgs | undefined {
   if (given === undefined || given === null || (typeof given === "object" && !("olderThanSeconds" in given))) return undefined;
   const seconds = (given as { olderThanSeconds?: unknown }).olderThanSeconds;
   if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
-    throw new UserError(`Clear History takes { olderThanSeconds: a number of seconds, 0 or more }, got olderThanSeconds ${JSON.stringify(seconds) ?? typeof seconds}: pass e.g. { olderThanSeconds: 86400 } for tasks older than a day`);
+    throw new UserError(vscode.l10n.t("Clear History takes { olderThanSeconds: a number of seconds, 0 or more }, got olderThanSeconds {0}: pass e.g. { olderThanSeconds: 86400 } for tasks older than a day", JSON.stringify(seconds) ?? typeof seconds));
   }
   return { olderThanSeconds: seconds };
 }
@@ -99,20 +99,26 @@ export async function clearHistory(services: ExtensionServices, given?: unknown)
   }
   const finished = await manager.countTasks({ status: [...FINISHED_STATUSES] });
   if (finished === 0) {
-    void vscode.window.showInformationMessage("Taskflow: there is no finished task to clear.");
+    void vscode.window.showInformationMessage(vscode.l10n.t("Taskflow: there is no finished task to clear."));
     return 0;
   }
   const choice = await vscode.window.showQuickPick(
     [
-      { label: "All finished tasks", description: `${finished} task(s)`, olderThanMs: undefined as number | undefined },
-      { label: "Finished tasks older than a day", olderThanMs: DAY_MS },
-      { label: "Finished tasks older than a week", olderThanMs: 7 * DAY_MS },
+      {
+        label: vscode.l10n.t("All finished tasks"),
+        description: vscode.l10n.t("{0} task(s)", finished),
+        question: vscode.l10n.t("Delete all finished tasks? This cannot be undone."),
+        olderThanMs: undefined as number | undefined,
+      },
+      { label: vscode.l10n.t("Finished tasks older than a day"), question: vscode.l10n.t("Delete finished tasks older than a day? This cannot be undone."), olderThanMs: DAY_MS },
+      { label: vscode.l10n.t("Finished tasks older than a week"), question: vscode.l10n.t("Delete finished tasks older than a week? This cannot be undone."), olderThanMs: 7 * DAY_MS },
     ],
-    { title: "Clear History", placeHolder: "Pending and running tasks are kept" },
+    { title: vscode.l10n.t("Clear History"), placeHolder: vscode.l10n.t("Pending and running tasks are kept") },
   );
   if (!choice) return undefined;
-  const confirm = await vscode.window.showWarningMessage(`Delete ${choice.label.toLowerCase()}? This cannot be undone.`, { modal: true }, "Delete");
-  if (confirm !== "Delete") return undefined;
+  const deleteLabel = vscode.l10n.t("Delete");
+  const confirm = await vscode.window.showWarningMessage(choice.question, { modal: true }, deleteLabel);
+  if (confirm !== deleteLabel) return undefined;
   return deleteFinished(services, choice.olderThanMs);
 }
 
@@ -121,6 +127,6 @@ async function deleteFinished(services: ExtensionServices, olderThanMs: number |
   const deleted = await services.manager().clearHistory(options);
   services.log.info(`Cleared ${deleted} finished task(s) from history`);
   services.refreshViews();
-  void vscode.window.showInformationMessage(`Taskflow: deleted ${deleted} finished task(s).`);
+  void vscode.window.showInformationMessage(vscode.l10n.t("Taskflow: deleted {0} finished task(s).", deleted));
   return deleted;
 }

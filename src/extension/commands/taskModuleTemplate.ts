@@ -3,6 +3,7 @@
  * no vscode import, so both are unit-tested in plain Node.
  */
 import * as path from "node:path";
+import * as l10n from "@vscode/l10n";
 
 /** Where the types go, relative to the workspace folder. */
 export const TYPES_RELATIVE_PATH = ".vscode/taskflow/taskflow.d.ts";
@@ -41,9 +42,9 @@ export const countTo = task({ timeout: 60 }, async (${param("limit", "number")},
 /** Error message for a module file name, or undefined when it is acceptable. */
 export function moduleNameError(text: string): string | undefined {
   const name = text.trim();
-  if (name === "") return "Give the module a file name, e.g. example.tasks.ts";
-  if (path.isAbsolute(name) || name.split(/[\\/]/).includes("..")) return "The file name must stay inside the workspace folder, e.g. tasks/seed.tasks.ts";
-  if (!/\.tasks\.(ts|mts|cts|js|mjs|cjs)$/.test(name)) return `Task modules end in .tasks.ts or .tasks.js, got "${path.basename(name)}": e.g. ${path.basename(name).replace(/\.[^.]*$/, "")}.tasks.ts`;
+  if (name === "") return l10n.t("Give the module a file name, e.g. example.tasks.ts");
+  if (path.isAbsolute(name) || name.split(/[\\/]/).includes("..")) return l10n.t("The file name must stay inside the workspace folder, e.g. tasks/seed.tasks.ts");
+  if (!/\.tasks\.(ts|mts|cts|js|mjs|cjs)$/.test(name)) return l10n.t("Task modules end in .tasks.ts or .tasks.js, got \"{0}\": e.g. {1}.tasks.ts", path.basename(name), path.basename(name).replace(/\.[^.]*$/, ""));
   return undefined;
 }
 

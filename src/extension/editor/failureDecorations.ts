@@ -40,7 +40,7 @@ export class FailureDecorations implements vscode.Disposable {
         list.push({
           range: new vscode.Range(line, 0, line, 0),
           hoverMessage: this.hover(failure),
-          renderOptions: { after: { contentText: `✗ ${failure.funcName}: ${firstLine(failure.error ?? "failed", 60)}` } },
+          renderOptions: { after: { contentText: vscode.l10n.t("✗ {0}: {1}", failure.funcName, firstLine(failure.error ?? vscode.l10n.t("failed"), 60)) } },
         });
         byFile.set(frame.file, list);
       }
@@ -54,10 +54,10 @@ export class FailureDecorations implements vscode.Disposable {
   private hover(failure: LastRun): vscode.MarkdownString {
     const hover = new vscode.MarkdownString(undefined, true);
     hover.isTrusted = { enabledCommands: [Commands.showTask] };
-    hover.appendMarkdown(`**Taskflow: ${failure.funcName} failed** ${shortAge(this.nowMs() - failure.atMs)} ago\n\n`);
-    hover.appendCodeblock(failure.error ?? "(no error message)", "text");
+    hover.appendMarkdown(`${vscode.l10n.t("**Taskflow: {0} failed** {1} ago", failure.funcName, shortAge(this.nowMs() - failure.atMs))}\n\n`);
+    hover.appendCodeblock(failure.error ?? vscode.l10n.t("(no error message)"), "text");
     const args = encodeURIComponent(JSON.stringify([failure.taskId]));
-    hover.appendMarkdown(`\n[Show Task](command:${Commands.showTask}?${args})`);
+    hover.appendMarkdown(`\n[${vscode.l10n.t("Show Task")}](command:${Commands.showTask}?${args})`);
     return hover;
   }
 

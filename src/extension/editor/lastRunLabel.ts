@@ -4,6 +4,7 @@
  * user's own files). Pure: no vscode import, so both are unit-tested in plain Node.
  */
 import * as path from "node:path";
+import * as l10n from "@vscode/l10n";
 import type { LifecycleEvent, TaskRecord, TaskStatus } from "../../model";
 import { stackFrames } from "../../runtime/stackFrames";
 
@@ -33,34 +34,34 @@ export function lastRunOfEvent(event: LifecycleEvent, nowMs: number): LastRun {
 /** `4 s`, `2 m`, `3 h`, `5 d`: whole units, rounded down; a time in the future counts as 0 s. */
 export function shortAge(ageMs: number): string {
   const seconds = Math.max(0, Math.floor(ageMs / 1000));
-  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 60) return l10n.t("{0} s", seconds);
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} m`;
+  if (minutes < 60) return l10n.t("{0} m", minutes);
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours} h`;
-  return `${Math.floor(hours / 24)} d`;
+  if (hours < 24) return l10n.t("{0} h", hours);
+  return l10n.t("{0} d", Math.floor(hours / 24));
 }
 
 /** The outcome CodeLens title of a last run, at `nowMs` (epoch milliseconds). */
 export function outcomeTitle(run: LastRun, nowMs: number): string {
-  const ago = `${shortAge(nowMs - run.atMs)} ago`;
+  const age = shortAge(nowMs - run.atMs);
   switch (run.status) {
     case "running":
-      return "⟳ running";
+      return l10n.t("⟳ running");
     case "pending":
-      return "◷ pending";
+      return l10n.t("◷ pending");
     case "waiting":
-      return "◷ waiting";
+      return l10n.t("◷ waiting");
     case "success":
-      return `✓ ${ago}`;
+      return l10n.t("✓ {0} ago", age);
     case "failed":
-      return `✗ failed ${ago}`;
+      return l10n.t("✗ failed {0} ago", age);
     case "interrupted":
-      return `✗ interrupted ${ago}`;
+      return l10n.t("✗ interrupted {0} ago", age);
     case "rejected":
-      return `✗ rejected ${ago}`;
+      return l10n.t("✗ rejected {0} ago", age);
     case "cancelled":
-      return `⊘ cancelled ${ago}`;
+      return l10n.t("⊘ cancelled {0} ago", age);
   }
 }
 

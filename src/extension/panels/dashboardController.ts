@@ -1,3 +1,4 @@
+import * as l10n from "@vscode/l10n";
 import type { TaskflowClient } from "../../model/client";
 import type { Disposable } from "../../model/events";
 import type { TaskDict } from "../../model/fields";
@@ -163,7 +164,10 @@ export class DashboardController implements Disposable {
     for (const taskId of taskIds) {
       const found = await this.options.manager.getTask(taskId);
       if (!found || !isRetryable(found.status)) {
-        errors.push({ taskId, error: found ? `only ${RETRYABLE_TEXT} tasks can be retried, this one is ${found.status}` : "no such task: it may have been cleared from the history" });
+        const error = found
+          ? l10n.t("only {0} tasks can be retried, this one is {1}", RETRYABLE_TEXT, found.status)
+          : l10n.t("no such task: it may have been cleared from the history");
+        errors.push({ taskId, error });
         continue;
       }
       try {
@@ -177,8 +181,10 @@ export class DashboardController implements Disposable {
   }
 
   private async clear(olderThanSeconds: number): Promise<{ deleted: number | null }> {
-    const what = olderThanSeconds === 0 ? "every finished task" : `finished tasks created more than ${formatAge(olderThanSeconds)} ago`;
-    if (!(await this.options.host.confirm(`Delete ${what} from the Taskflow history? This cannot be undone.`, "Clear History"))) {
+    const question = olderThanSeconds === 0
+      ? l10n.t("Delete every finished task from the Taskflow history? This cannot be undone.")
+      : l10n.t("Delete finished tasks created more than {0} ago from the Taskflow history? This cannot be undone.", formatAge(olderThanSeconds));
+    if (!(await this.options.host.confirm(question, l10n.t("Clear History")))) {
       return { deleted: null };
     }
     const olderThan = olderThanSeconds === 0 ? undefined : new Date(this.now() - olderThanSeconds * 1000);
@@ -196,14 +202,11 @@ export class DashboardController implements Disposable {
   }
 }
 
-/** `3600` -> "1 hour", `604800` -> "7 days". */
+/** `3600` -> "1 hour", `604800` -> "7 days", in the display language. */
 export function formatAge(seconds: number): string {
-  const units: Array<[number, string]> = [[86_400, "day"], [3600, "hour"], [60, "minute"], [1, "second"]];
-  for (const [size, name] of units) {
-    if (seconds >= size && seconds % size === 0) {
-      const n = seconds / size;
-      return `${n} ${name}${n === 1 ? "" : "s"}`;
-    }
-  }
-  return `${seconds} seconds`;
+  const whole = (size: number) => seconds >= size && seconds % size === 0;
+  if (whole(86_400)) return seconds === 86_400 ? l10n.t("1 day") : l10n.t("{0} days", seconds / 86_400);
+  if (whole(3600)) return seconds === 3600 ? l10n.t("1 hour") : l10n.t("{0} hours", seconds / 3600);
+  if (whole(60)) return seconds === 60 ? l10n.t("1 minute") : l10n.t("{0} minutes", seconds / 60);
+  return seconds === 1 ? l10n.t("1 second") : l10n.t("{0} seconds", seconds);
 }

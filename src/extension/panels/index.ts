@@ -12,7 +12,10 @@ import { renderPanelHtml, webviewOptions } from "./webviewPanelOptions";
 
 export const TASK_PANEL_VIEW_TYPE = "taskflow.taskPanel";
 export const DASHBOARD_VIEW_TYPE = "taskflow.dashboard";
-export const DASHBOARD_TITLE = "Taskflow Dashboard";
+/** The dashboard's tab title, in the display language. */
+export function dashboardTitle(): string {
+  return vscode.l10n.t("Taskflow Dashboard");
+}
 
 export interface PanelsDeps {
   /** The task client: the extension's ManagerProxy, which forwards to the engine once it runs. */
@@ -43,7 +46,7 @@ export async function taskPanelTitle(manager: TaskflowClient, taskId: string, fa
     funcName = undefined;
   }
   if (funcName === undefined && fallback) return fallback;
-  return `${funcName ?? "Task"} · ${taskId.slice(0, 8)}`;
+  return funcName === undefined ? vscode.l10n.t("Task · {0}", taskId.slice(0, 8)) : `${funcName} · ${taskId.slice(0, 8)}`;
 }
 
 /** Sets the panel's title once the engine answers, unless the panel closed meanwhile. */
@@ -91,7 +94,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelsDep
 
   function adoptDashboard(panel: vscode.WebviewPanel): void {
     panel.webview.options = webviewOptions(extensionUri);
-    panel.title = DASHBOARD_TITLE;
+    panel.title = dashboardTitle();
     const controller = new DashboardController({ manager, host, post: (m) => void panel.webview.postMessage(m) });
     dashboard = { panel, controller };
     const subscription = panel.webview.onDidReceiveMessage((m) => controller.handleMessage(m));
@@ -100,7 +103,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelsDep
       controller.dispose();
       if (dashboard?.panel === panel) dashboard = undefined;
     });
-    panel.webview.html = renderPanelHtml(panel.webview, extensionUri, "dashboard", DASHBOARD_TITLE);
+    panel.webview.html = renderPanelHtml(panel.webview, extensionUri, "dashboard", panel.title);
   }
 
   const panels: Panels = {
@@ -111,7 +114,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelsDep
         existing.panel.reveal();
         return;
       }
-      const panel = vscode.window.createWebviewPanel(TASK_PANEL_VIEW_TYPE, `Task · ${id.slice(0, 8)}`, vscode.ViewColumn.Active, webviewOptions(extensionUri));
+      const panel = vscode.window.createWebviewPanel(TASK_PANEL_VIEW_TYPE, vscode.l10n.t("Task · {0}", id.slice(0, 8)), vscode.ViewColumn.Active, webviewOptions(extensionUri));
       adoptTaskPanel(panel, id);
     },
     showDashboard() {
@@ -119,7 +122,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelsDep
         dashboard.panel.reveal();
         return;
       }
-      adoptDashboard(vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, DASHBOARD_TITLE, vscode.ViewColumn.Active, webviewOptions(extensionUri)));
+      adoptDashboard(vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, dashboardTitle(), vscode.ViewColumn.Active, webviewOptions(extensionUri)));
     },
     setDebugRefusal(refusal) {
       debugRefusal = refusal;

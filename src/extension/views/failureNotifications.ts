@@ -18,9 +18,12 @@ export interface FailureNotificationsOptions {
 export function notifyFailures({ onLifecycle, enabled, panels }: FailureNotificationsOptions): vscode.Disposable {
   return onLifecycle((event) => {
     if (event.status !== "failed" || !enabled()) return;
-    void vscode.window.showErrorMessage(`Taskflow: ${event.funcName} failed: ${event.error ?? "unknown error"}`, "Show Task", "Retry").then((choice) => {
-      if (choice === "Show Task") panels.showTask(event.taskId);
-      if (choice === "Retry") void vscode.commands.executeCommand(Commands.retryTask, event.taskId);
+    const showTask = vscode.l10n.t("Show Task");
+    const retry = vscode.l10n.t("Retry");
+    const message = vscode.l10n.t("Taskflow: {0} failed: {1}", event.funcName, event.error ?? vscode.l10n.t("unknown error"));
+    void vscode.window.showErrorMessage(message, showTask, retry).then((choice) => {
+      if (choice === showTask) panels.showTask(event.taskId);
+      if (choice === retry) void vscode.commands.executeCommand(Commands.retryTask, event.taskId);
     });
   });
 }

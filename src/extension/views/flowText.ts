@@ -3,6 +3,7 @@
  * Task Functions view, and why a pending run is held (a FlowHold) for the Tasks view and the task
  * panel. No vscode import.
  */
+import * as l10n from "@vscode/l10n";
 import type { FlowHold, TaskConfig } from "../../model";
 
 /** The flow-control part of a task config. */
@@ -13,7 +14,7 @@ const MAX_KEY_LENGTH = 40;
 
 /** A key as shown: `(empty)` for "" (runs whose key path reads nothing), long keys cut. */
 export function keyLabel(key: string): string {
-  if (key === "") return "(empty)";
+  if (key === "") return l10n.t("(empty)");
   return key.length > MAX_KEY_LENGTH ? `${key.slice(0, MAX_KEY_LENGTH - 1)}…` : key;
 }
 
@@ -23,9 +24,9 @@ export function keyLabel(key: string): string {
  */
 export function flowSummary(config: FlowConfig): string {
   const parts: string[] = [];
-  if (config.concurrency) parts.push(`${config.concurrency.limit} per ${config.concurrency.key}`);
-  if (config.rateLimit) parts.push(`${config.rateLimit.max}/${config.rateLimit.perSeconds}s per ${config.rateLimit.key}`);
-  if (config.debounce) parts.push(`debounce ${config.debounce.seconds}s per ${config.debounce.key}`);
+  if (config.concurrency) parts.push(l10n.t("{0} per {1}", config.concurrency.limit, config.concurrency.key));
+  if (config.rateLimit) parts.push(l10n.t("{0}/{1}s per {2}", config.rateLimit.max, config.rateLimit.perSeconds, config.rateLimit.key));
+  if (config.debounce) parts.push(l10n.t("debounce {0}s per {1}", config.debounce.seconds, config.debounce.key));
   return parts.join(" · ");
 }
 
@@ -37,15 +38,15 @@ export function flowDetail(config: FlowConfig): string {
   const parts: string[] = [];
   if (config.concurrency) {
     const { limit, key } = config.concurrency;
-    parts.push(`at most ${limit} ${limit === 1 ? "run" : "runs"} at once per key ${key}`);
+    parts.push(limit === 1 ? l10n.t("at most {0} run at once per key {1}", limit, key) : l10n.t("at most {0} runs at once per key {1}", limit, key));
   }
   if (config.rateLimit) {
     const { max, perSeconds, key } = config.rateLimit;
-    parts.push(`at most ${max} ${max === 1 ? "start" : "starts"} per ${perSeconds} s per key ${key}`);
+    parts.push(max === 1 ? l10n.t("at most {0} start per {1} s per key {2}", max, perSeconds, key) : l10n.t("at most {0} starts per {1} s per key {2}", max, perSeconds, key));
   }
   if (config.debounce) {
     const { seconds, key } = config.debounce;
-    parts.push(`debounced per key ${key}: a run starts ${seconds} s after the last add of its key, with that add's input`);
+    parts.push(l10n.t("debounced per key {0}: a run starts {1} s after the last add of its key, with that add's input", key, seconds));
   }
   if (parts.length === 0) return "";
   const text = `${parts.join("; ")}.`;
@@ -79,18 +80,26 @@ export function holdText(hold: FlowHold): HoldText {
   switch (hold.rule) {
     case "concurrency":
       return {
-        summary: `held: ${hold.running} running for key ${key}`,
-        detail: `Held by its key ${key}: ${hold.running} ${hold.running === 1 ? "run" : "runs"} of this key running, at most ${hold.limit} at once. It starts when one of them ends.`,
+        summary: l10n.t("held: {0} running for key {1}", hold.running, key),
+        detail: hold.running === 1
+          ? l10n.t("Held by its key {0}: {1} run of this key running, at most {2} at once. It starts when one of them ends.", key, hold.running, hold.limit)
+          : l10n.t("Held by its key {0}: {1} runs of this key running, at most {2} at once. It starts when one of them ends.", key, hold.running, hold.limit),
       };
     case "rateLimit":
       return {
-        summary: `held: rate ${hold.max}/${hold.perSeconds}s for key ${key} until ${clockTime(hold.until)}`,
-        detail: `Held by its key ${key}: at most ${hold.max} ${hold.max === 1 ? "start" : "starts"} per ${hold.perSeconds} s, and the window is full. It may start at ${clockTime(hold.until, true)}.`,
+        summary: l10n.t("held: rate {0}/{1}s for key {2} until {3}", hold.max, hold.perSeconds, key, clockTime(hold.until)),
+        detail: hold.max === 1
+          ? l10n.t("Held by its key {0}: at most {1} start per {2} s, and the window is full. It may start at {3}.", key, hold.max, hold.perSeconds, clockTime(hold.until, true))
+          : l10n.t("Held by its key {0}: at most {1} starts per {2} s, and the window is full. It may start at {3}.", key, hold.max, hold.perSeconds, clockTime(hold.until, true)),
       };
     case "debounce":
       return {
-        summary: `debounced: starts ${clockTime(hold.until)} (${hold.adds} ${hold.adds === 1 ? "add" : "adds"})`,
-        detail: `Debounced on its key ${key} after ${hold.adds} ${hold.adds === 1 ? "add" : "adds"}: it starts at ${clockTime(hold.until, true)} with the last input, unless another add of this key restarts the wait.`,
+        summary: hold.adds === 1
+          ? l10n.t("debounced: starts {0} ({1} add)", clockTime(hold.until), hold.adds)
+          : l10n.t("debounced: starts {0} ({1} adds)", clockTime(hold.until), hold.adds),
+        detail: hold.adds === 1
+          ? l10n.t("Debounced on its key {0} after {1} add: it starts at {2} with the last input, unless another add of this key restarts the wait.", key, hold.adds, clockTime(hold.until, true))
+          : l10n.t("Debounced on its key {0} after {1} adds: it starts at {2} with the last input, unless another add of this key restarts the wait.", key, hold.adds, clockTime(hold.until, true)),
       };
   }
 }

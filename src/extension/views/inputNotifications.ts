@@ -8,8 +8,6 @@ import type { TaskflowClient } from "../../model";
 import { Commands } from "../commands/commandIds";
 import { InputRequests } from "./inputRequests";
 
-const PROVIDE_INPUT = "Provide Input";
-
 export interface InputNotificationsOptions {
   onLifecycle: TaskflowClient["onLifecycle"];
   /** Whether input requests are told now (`taskflow.notifications.onInput`). */
@@ -23,9 +21,10 @@ export function notifyInputRequests({ onLifecycle, enabled }: InputNotifications
     if (!enabled()) return;
     const notice = requests.notice(event);
     if (!notice) return;
-    void vscode.window.showInformationMessage(`Taskflow: ${notice.message}`, PROVIDE_INPUT).then((choice) => {
+    const provideInput = vscode.l10n.t("Provide Input");
+    void vscode.window.showInformationMessage(vscode.l10n.t("Taskflow: {0}", notice.message), provideInput).then((choice) => {
       // Through the command, so a run deleted meanwhile gets its error message instead of an empty panel.
-      if (choice === PROVIDE_INPUT) void vscode.commands.executeCommand(Commands.showTask, notice.taskId);
+      if (choice === provideInput) void vscode.commands.executeCommand(Commands.showTask, notice.taskId);
     });
   });
 }

@@ -3,6 +3,7 @@
  * says. No vscode import: inputNotifications.ts shows what this decides, and unit tests check it in
  * plain Node.
  */
+import * as l10n from "@vscode/l10n";
 import type { LifecycleEvent } from "../../model";
 
 /** What the notification of a run waiting for input says, and which run it is about. */
@@ -41,6 +42,6 @@ export class InputRequests {
     // A Set iterates in insertion order, so its first entry is the oldest.
     if (this.told.size > this.remember) this.told.delete(this.told.values().next().value as string);
     const prompt = waitingFor.prompt?.trim() ? waitingFor.prompt.trim() : waitingFor.name;
-    return { taskId: event.taskId, name: waitingFor.name, message: `${event.funcName} needs input: ${prompt}` };
+    return { taskId: event.taskId, name: waitingFor.name, message: l10n.t("{0} needs input: {1}", event.funcName, prompt) };
   }
 }

@@ -2,6 +2,7 @@
  * The pure mapping from a schedule to what the Schedules tree shows. No vscode import: the tree
  * provider turns these models into `vscode.TreeItem`s, and unit tests check them in plain Node.
  */
+import * as l10n from "@vscode/l10n";
 import type { ScheduleInfo, TaskStatus } from "../../model";
 import { escapeMarkdown, statusTitle, type RowModel } from "./taskTreeItem";
 
@@ -21,32 +22,30 @@ export interface ScheduleItemModel extends RowModel {
 
 /** `every 30 s`, `every 5 min`, `every 2 h`, `every day`; seconds that are not whole units stay seconds. */
 export function formatEvery(seconds: number): string {
-  const units: Array<[number, string, string]> = [[86_400, "d", "day"], [3600, "h", "hour"], [60, "min", "minute"]];
-  for (const [size, short, single] of units) {
-    if (seconds >= size && seconds % size === 0) {
-      const n = seconds / size;
-      return n === 1 ? `every ${single}` : `every ${n} ${short}`;
-    }
-  }
-  return `every ${seconds} s`;
+  const whole = (size: number) => seconds >= size && seconds % size === 0;
+  if (whole(86_400)) return seconds === 86_400 ? l10n.t("every day") : l10n.t("every {0} d", seconds / 86_400);
+  if (whole(3600)) return seconds === 3600 ? l10n.t("every hour") : l10n.t("every {0} h", seconds / 3600);
+  if (whole(60)) return seconds === 60 ? l10n.t("every minute") : l10n.t("every {0} min", seconds / 60);
+  return l10n.t("every {0} s", seconds);
 }
 
 /** `in 5 s`, `in 3 min`, `in 2 h`, `in 4 d`; `now` for a time already reached. */
 export function formatTimeUntil(thenMs: number, nowMs: number): string {
   const seconds = Math.ceil((thenMs - nowMs) / 1000);
-  if (seconds <= 0) return "now";
-  if (seconds < 60) return `in ${seconds} s`;
+  if (seconds <= 0) return l10n.t("now");
+  if (seconds < 60) return l10n.t("in {0} s", seconds);
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `in ${minutes} min`;
+  if (minutes < 60) return l10n.t("in {0} min", minutes);
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `in ${hours} h`;
-  return `in ${Math.floor(hours / 24)} d`;
+  if (hours < 24) return l10n.t("in {0} h", hours);
+  return l10n.t("in {0} d", Math.floor(hours / 24));
 }
 
 /** The spec as people read it: `every 5 min`, or `cron 0 9 * * 1-5 (Europe/Berlin)`. */
 export function describeSpec(schedule: Pick<ScheduleInfo, "every" | "cron" | "timezone">): string {
   if (schedule.every !== null) return formatEvery(schedule.every);
-  return `cron ${schedule.cron ?? "?"}${schedule.timezone ? ` (${schedule.timezone})` : ""}`;
+  const cron = schedule.cron ?? "?";
+  return schedule.timezone ? l10n.t("cron {0} ({1})", cron, schedule.timezone) : l10n.t("cron {0}", cron);
 }
 
 /**
@@ -57,18 +56,22 @@ export function toScheduleItemModel(schedule: ScheduleInfo, lastStatus: TaskStat
   const spec = describeSpec(schedule);
   const next = schedule.paused || schedule.nextRunAt === null ? null : Date.parse(schedule.nextRunAt);
   const parts = [spec];
-  if (schedule.paused) parts.push("paused");
-  else if (next !== null) parts.push(`next ${formatTimeUntil(next, nowMs)}`);
-  if (lastStatus !== undefined) parts.push(`last ${statusTitle(lastStatus).toLowerCase()}`);
+  if (schedule.paused) parts.push(l10n.t("paused"));
+  else if (next !== null) parts.push(l10n.t("next {0}", formatTimeUntil(next, nowMs)));
+  if (lastStatus !== undefined) parts.push(l10n.t("last {0}", statusTitle(lastStatus).toLowerCase()));
 
-  const lines = [`**${escapeMarkdown(schedule.funcName)}**: ${escapeMarkdown(spec)}${schedule.paused ? ", paused" : ""}`, ""];
-  lines.push(`Next run: ${next === null ? (schedule.paused ? "none while paused" : "none") : `${new Date(next).toISOString()} (${formatTimeUntil(next, nowMs)})`}`);
-  lines.push(`Last run: ${schedule.lastRunAt ?? "never"}`);
+  const heading = `**${escapeMarkdown(schedule.funcName)}**: ${escapeMarkdown(spec)}`;
+  const lines = [schedule.paused ? l10n.t("{0}, paused", heading) : heading, ""];
+  const nextRun = next === null
+    ? (schedule.paused ? l10n.t("none while paused") : l10n.t("none"))
+    : `${new Date(next).toISOString()} (${formatTimeUntil(next, nowMs)})`;
+  lines.push(l10n.t("Next run: {0}", nextRun));
+  lines.push(l10n.t("Last run: {0}", schedule.lastRunAt ?? l10n.t("never")));
   if (schedule.lastTaskId !== null) {
-    lines.push(`Last outcome: ${lastStatus === undefined ? "not in the history any more" : statusTitle(lastStatus).toLowerCase()}`);
+    lines.push(l10n.t("Last outcome: {0}", lastStatus === undefined ? l10n.t("not in the history any more") : statusTitle(lastStatus).toLowerCase()));
   }
-  lines.push(`From: ${schedule.source === "module" ? "the task's schedule config" : "manager.schedule()"}`);
-  lines.push(`ID: \`${schedule.scheduleId}\``);
+  lines.push(l10n.t("From: {0}", schedule.source === "module" ? l10n.t("the task's schedule config") : "manager.schedule()"));
+  lines.push(l10n.t("ID: {0}", `\`${schedule.scheduleId}\``));
 
   const failedLast = lastStatus === "failed" || lastStatus === "interrupted" || lastStatus === "rejected";
   return {

@@ -59,7 +59,7 @@ export class SchedulesTreeProvider implements vscode.TreeDataProvider<ScheduleNo
     const model = toScheduleItemModel(node.schedule, node.lastStatus, Date.now());
     const item = treeItemOf(model);
     if (model.lastTaskId !== null && node.lastStatus !== undefined) {
-      item.command = { command: Commands.showTask, title: "Show Last Run", arguments: [model.lastTaskId] };
+      item.command = { command: Commands.showTask, title: vscode.l10n.t("Show Last Run"), arguments: [model.lastTaskId] };
     }
     return item;
   }

@@ -15,7 +15,7 @@ export class TaskflowStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("taskflow.status", vscode.StatusBarAlignment.Left, 10);
 
   constructor() {
-    this.item.name = "Taskflow";
+    this.item.name = vscode.l10n.t("Taskflow");
     this.item.command = Commands.openDashboard;
   }
 
@@ -26,16 +26,18 @@ export class TaskflowStatusBar implements vscode.Disposable {
     }
     const running = counts.running > 0 ? `$(sync~spin) ${counts.running}` : "$(check-all)";
     const failed = counts.failed > 0 ? ` $(error) ${counts.failed}` : "";
-    const summary = `Taskflow: ${counts.running} running, ${counts.failed} failed`;
+    const summary = vscode.l10n.t("Taskflow: {0} running, {1} failed", counts.running, counts.failed);
     if (place.kind === "redis") {
       this.showShared(place, `${running}${failed}`, summary);
       return;
     }
     this.item.backgroundColor = undefined;
     this.item.text = `${place.forwardedTo ? "$(plug) " : ""}${running}${failed}`;
-    const where = place.forwardedTo ? ` Connected to the task database held by ${place.forwardedTo}.` : "";
-    this.item.tooltip = `${summary}.${where} Click to open the dashboard.`;
-    this.item.accessibilityInformation = { label: `${summary}.${where}`, role: "button" };
+    const label = place.forwardedTo
+      ? vscode.l10n.t("{0}. Connected to the task database held by {1}.", summary, place.forwardedTo)
+      : vscode.l10n.t("{0}.", summary);
+    this.item.tooltip = vscode.l10n.t("{0} Click to open the dashboard.", label);
+    this.item.accessibilityInformation = { label, role: "button" };
     this.item.show();
   }
 
@@ -43,16 +45,17 @@ export class TaskflowStatusBar implements vscode.Disposable {
     const host = redisHost(place.url);
     if (place.connected) {
       this.item.backgroundColor = undefined;
-      this.item.text = `$(cloud) Redis ${counts}`;
-      const where = ` Shared queue on BullMQ at ${place.url}, connected.`;
-      this.item.tooltip = `${summary}.${where} Click to open the dashboard.`;
-      this.item.accessibilityInformation = { label: `${summary}.${where}`, role: "button" };
+      this.item.text = vscode.l10n.t("$(cloud) Redis {0}", counts);
+      const label = vscode.l10n.t("{0}. Shared queue on BullMQ at {1}, connected.", summary, place.url);
+      this.item.tooltip = vscode.l10n.t("{0} Click to open the dashboard.", label);
+      this.item.accessibilityInformation = { label, role: "button" };
     } else {
       this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.warningBackground");
-      this.item.text = `$(debug-disconnect) Redis ${host}: reconnecting`;
-      const why = place.error ? ` (${place.error})` : "";
-      const text = `Taskflow: not connected to Redis at ${place.url}${why}. Retrying; runs already in the shared queue are kept there.`;
-      this.item.tooltip = `${text} Click to open the dashboard.`;
+      this.item.text = vscode.l10n.t("$(debug-disconnect) Redis {0}: reconnecting", host);
+      const text = place.error
+        ? vscode.l10n.t("Taskflow: not connected to Redis at {0} ({1}). Retrying; runs already in the shared queue are kept there.", place.url, place.error)
+        : vscode.l10n.t("Taskflow: not connected to Redis at {0}. Retrying; runs already in the shared queue are kept there.", place.url);
+      this.item.tooltip = vscode.l10n.t("{0} Click to open the dashboard.", text);
       this.item.accessibilityInformation = { label: text, role: "button" };
     }
     this.item.show();

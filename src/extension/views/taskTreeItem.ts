@@ -2,6 +2,7 @@
  * The pure mapping from a task record to what the Tasks tree shows. No vscode import: the tree provider
  * turns these models into `vscode.TreeItem`s, and unit tests check the models in plain Node.
  */
+import * as l10n from "@vscode/l10n";
 import { capabilities, DEFAULT_QUEUE, type FlowHold, type TaskProgress, type TaskRecord, type TaskStatus } from "../../model";
 import { describeWait, type WaitingFor } from "../../model/durable";
 import { holdText } from "./flowText";
@@ -34,42 +35,51 @@ export interface TaskItemModel extends RowModel {
 /** What a status group row shows. */
 export type GroupItemModel = Omit<RowModel, "tooltip">;
 
-const STATUS_ICONS: Record<TaskStatus, { iconId: string; iconColor?: string; title: string }> = {
-  running: { iconId: "loading~spin", title: "Running" },
-  waiting: { iconId: "watch", iconColor: "charts.purple", title: "Waiting" },
-  pending: { iconId: "clock", iconColor: "charts.blue", title: "Pending" },
-  success: { iconId: "pass", iconColor: "testing.iconPassed", title: "Succeeded" },
-  failed: { iconId: "error", iconColor: "testing.iconFailed", title: "Failed" },
-  interrupted: { iconId: "debug-disconnect", iconColor: "list.warningForeground", title: "Interrupted" },
-  cancelled: { iconId: "circle-slash", iconColor: "disabledForeground", title: "Cancelled" },
-  rejected: { iconId: "stop-circle", iconColor: "charts.orange", title: "Rejected" },
+const STATUS_ICONS: Record<TaskStatus, { iconId: string; iconColor?: string }> = {
+  running: { iconId: "loading~spin" },
+  waiting: { iconId: "watch", iconColor: "charts.purple" },
+  pending: { iconId: "clock", iconColor: "charts.blue" },
+  success: { iconId: "pass", iconColor: "testing.iconPassed" },
+  failed: { iconId: "error", iconColor: "testing.iconFailed" },
+  interrupted: { iconId: "debug-disconnect", iconColor: "list.warningForeground" },
+  cancelled: { iconId: "circle-slash", iconColor: "disabledForeground" },
+  rejected: { iconId: "stop-circle", iconColor: "charts.orange" },
 };
 
-/** The heading of a status in views: "Failed", "Running"... */
+/** The heading of a status in views, in the display language: "Failed", "Running"... */
 export function statusTitle(status: TaskStatus): string {
-  return STATUS_ICONS[status].title;
+  switch (status) {
+    case "running": return l10n.t("Running");
+    case "waiting": return l10n.t("Waiting");
+    case "pending": return l10n.t("Pending");
+    case "success": return l10n.t("Succeeded");
+    case "failed": return l10n.t("Failed");
+    case "interrupted": return l10n.t("Interrupted");
+    case "cancelled": return l10n.t("Cancelled");
+    case "rejected": return l10n.t("Rejected");
+  }
 }
 
 /** `5 s ago`, `3 min ago`, `2 h ago`, `4 d ago`; `just now` under a second; times in the future count as now. */
 export function formatRelativeTime(thenMs: number, nowMs: number): string {
   const seconds = Math.max(0, Math.floor((nowMs - thenMs) / 1000));
-  if (seconds < 1) return "just now";
-  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 1) return l10n.t("just now");
+  if (seconds < 60) return l10n.t("{0} s ago", seconds);
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 60) return l10n.t("{0} min ago", minutes);
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours} h ago`;
-  return `${Math.floor(hours / 24)} d ago`;
+  if (hours < 24) return l10n.t("{0} h ago", hours);
+  return l10n.t("{0} d ago", Math.floor(hours / 24));
 }
 
 /** A duration given in seconds: `350 ms`, `12.3 s`, `2 min 5 s`, `1 h 2 min`. */
 export function formatDuration(seconds: number): string {
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
-  if (seconds < 60) return `${(Math.round(seconds * 10) / 10).toFixed(1)} s`;
+  if (seconds < 1) return l10n.t("{0} ms", Math.round(seconds * 1000));
+  if (seconds < 60) return l10n.t("{0} s", (Math.round(seconds * 10) / 10).toFixed(1));
   const totalSeconds = Math.round(seconds);
   const minutes = Math.floor(totalSeconds / 60);
-  if (minutes < 60) return `${minutes} min ${totalSeconds % 60} s`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  if (minutes < 60) return l10n.t("{0} min {1} s", minutes, totalSeconds % 60);
+  return l10n.t("{0} h {1} min", Math.floor(minutes / 60), minutes % 60);
 }
 
 function twoDigits(n: number): string {
@@ -114,11 +124,11 @@ export function taskContextValue(status: TaskStatus, waitingFor: WaitingFor | nu
 /** The tooltip lines of a waiting run: what it waits for, the prompt, and when it wakes or times out. */
 function waitLines(waitingFor: WaitingFor, nowMs: number): string[] {
   const at = (iso: string) => `${localClockTime(iso, nowMs)} (${iso})`;
-  const lines = [`Waiting: ${escapeMarkdown(describeWait(waitingFor, (iso) => localClockTime(iso, nowMs)))}`];
-  if (waitingFor.kind === "sleep") lines.push(`Wakes: ${at(waitingFor.until)}`);
-  if (waitingFor.kind === "input" && waitingFor.prompt !== null) lines.push(`Prompt: ${escapeMarkdown(firstLine(waitingFor.prompt, 300))}`);
-  if (waitingFor.kind === "runs") lines.push(`Runs: ${waitingFor.taskIds.map((id) => `\`${id}\``).join(", ")}`);
-  if (waitingFor.kind !== "sleep" && waitingFor.timeoutAt !== null) lines.push(`Times out: ${at(waitingFor.timeoutAt)}`);
+  const lines = [l10n.t("Waiting: {0}", escapeMarkdown(describeWait(waitingFor, (iso) => localClockTime(iso, nowMs))))];
+  if (waitingFor.kind === "sleep") lines.push(l10n.t("Wakes: {0}", at(waitingFor.until)));
+  if (waitingFor.kind === "input" && waitingFor.prompt !== null) lines.push(l10n.t("Prompt: {0}", escapeMarkdown(firstLine(waitingFor.prompt, 300))));
+  if (waitingFor.kind === "runs") lines.push(l10n.t("Runs: {0}", waitingFor.taskIds.map((id) => `\`${id}\``).join(", ")));
+  if (waitingFor.kind !== "sleep" && waitingFor.timeoutAt !== null) lines.push(l10n.t("Times out: {0}", at(waitingFor.timeoutAt)));
   return lines;
 }
 
@@ -151,31 +161,32 @@ export function toTaskItemModel(task: TaskRecord, nowMs: number, hold?: FlowHold
   parts.push(formatRelativeTime(task.createdAt.getTime(), nowMs));
   if (task.duration !== null) parts.push(formatDuration(task.duration));
   const attempts = attemptsMade(task);
-  if (attempts > 1) parts.push(`${attempts} attempts`);
+  if (attempts > 1) parts.push(l10n.t("{0} attempts", attempts));
   // Most runs are in the default queue: naming it on every row would only add noise.
-  if (task.queue !== DEFAULT_QUEUE) parts.push(`queue ${task.queue}`);
+  if (task.queue !== DEFAULT_QUEUE) parts.push(l10n.t("queue {0}", task.queue));
   const tags = tagsText(task.tags);
   if (tags !== "") parts.push(tags);
 
   const lines = [
-    `**${escapeMarkdown(task.funcName)}**: ${icon.title.toLowerCase()}`,
+    `**${escapeMarkdown(task.funcName)}**: ${statusTitle(task.status).toLowerCase()}`,
     "",
-    `ID: \`${task.taskId}\``,
-    `Created: ${task.createdAt.toISOString()}`,
+    l10n.t("ID: {0}", `\`${task.taskId}\``),
+    l10n.t("Created: {0}", task.createdAt.toISOString()),
   ];
-  if (task.startTime !== null) lines.push(`Started: ${task.startTime.toISOString()}`);
-  if (task.endTime !== null) lines.push(`Ended: ${task.endTime.toISOString()}`);
-  if (task.duration !== null) lines.push(`Duration: ${formatDuration(task.duration)}`);
-  if (attempts > 0) lines.push(`Attempts: ${attempts}`);
-  lines.push(`Queue: ${escapeMarkdown(task.queue)}${task.priority !== 0 ? `, priority ${task.priority}` : ""}`);
-  if (task.parentId !== null) lines.push(`Enqueued by: \`${task.parentId}\``);
-  if (progress !== null) lines.push(`Progress: ${escapeMarkdown(progress)}`);
+  if (task.startTime !== null) lines.push(l10n.t("Started: {0}", task.startTime.toISOString()));
+  if (task.endTime !== null) lines.push(l10n.t("Ended: {0}", task.endTime.toISOString()));
+  if (task.duration !== null) lines.push(l10n.t("Duration: {0}", formatDuration(task.duration)));
+  if (attempts > 0) lines.push(l10n.t("Attempts: {0}", attempts));
+  const queue = escapeMarkdown(task.queue);
+  lines.push(task.priority !== 0 ? l10n.t("Queue: {0}, priority {1}", queue, task.priority) : l10n.t("Queue: {0}", queue));
+  if (task.parentId !== null) lines.push(l10n.t("Enqueued by: {0}", `\`${task.parentId}\``));
+  if (progress !== null) lines.push(l10n.t("Progress: {0}", escapeMarkdown(progress)));
   if (waitingFor !== null) lines.push(...waitLines(waitingFor, nowMs));
-  if (held !== null) lines.push(`Not started: ${escapeMarkdown(held.detail)}`);
-  if (tags !== "") lines.push(`Tags: ${escapeMarkdown(tags)}`);
-  if (task.idempotencyKey !== null) lines.push(`Idempotency key: ${escapeMarkdown(task.idempotencyKey)}`);
-  if (task.encrypted) lines.push("Arguments: encrypted");
-  if (task.error !== null) lines.push("", `Error: ${escapeMarkdown(firstLine(task.error, 300))}`);
+  if (held !== null) lines.push(l10n.t("Not started: {0}", escapeMarkdown(held.detail)));
+  if (tags !== "") lines.push(l10n.t("Tags: {0}", escapeMarkdown(tags)));
+  if (task.idempotencyKey !== null) lines.push(l10n.t("Idempotency key: {0}", escapeMarkdown(task.idempotencyKey)));
+  if (task.encrypted) lines.push(l10n.t("Arguments: encrypted"));
+  if (task.error !== null) lines.push("", l10n.t("Error: {0}", escapeMarkdown(firstLine(task.error, 300))));
 
   return {
     id: task.taskId,
@@ -194,7 +205,7 @@ export function toGroupItemModel(status: TaskStatus, count: number): GroupItemMo
   const icon = STATUS_ICONS[status];
   return {
     id: `group:${status}`,
-    label: icon.title,
+    label: statusTitle(status),
     description: String(count),
     iconId: icon.iconId,
     iconColor: icon.iconColor,

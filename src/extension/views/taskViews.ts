@@ -74,7 +74,7 @@ export class TaskViews implements vscode.Disposable {
     if (before.kind === "redis" && !before.connected) return showPlace(before);
     const counts = await this.tasksTree.counts();
     this.lastCounts = counts;
-    this.tasksView.badge = counts.running > 0 ? { value: counts.running, tooltip: `${counts.running} running` } : undefined;
+    this.tasksView.badge = counts.running > 0 ? { value: counts.running, tooltip: vscode.l10n.t("{0} running", counts.running) } : undefined;
     showPlace(place());
   }
 

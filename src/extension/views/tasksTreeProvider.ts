@@ -108,18 +108,18 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode>, vs
       return treeItemOf(toGroupItemModel(node.status, node.count), vscode.TreeItemCollapsibleState.Expanded);
     }
     if (node.kind === "more") {
-      const item = new vscode.TreeItem(`Load more (${node.total - node.shown} more)`, vscode.TreeItemCollapsibleState.None);
+      const item = new vscode.TreeItem(vscode.l10n.t("Load more ({0} more)", node.total - node.shown), vscode.TreeItemCollapsibleState.None);
       item.id = `more:${node.status}`;
       item.iconPath = new vscode.ThemeIcon("ellipsis");
       item.contextValue = "loadMore";
-      item.command = { command: Commands.loadMore, title: "Load more", arguments: [node.status] };
+      item.command = { command: Commands.loadMore, title: vscode.l10n.t("Load more"), arguments: [node.status] };
       return item;
     }
     const model = toTaskItemModel(node.task, Date.now(), node.hold);
     const item = treeItemOf(model, node.childCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     // A child shows both in its status group and under its parent: tree item ids must differ.
     item.id = rowId(node);
-    item.command = { command: Commands.showTask, title: "Show Task", arguments: [model.id] };
+    item.command = { command: Commands.showTask, title: vscode.l10n.t("Show Task"), arguments: [model.id] };
     return item;
   }
 
