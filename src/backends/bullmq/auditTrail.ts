@@ -13,9 +13,16 @@ const DEFAULT_BUCKETS = 60;
 export class AuditTrail {
   constructor(private readonly redis: Redis, private readonly key: string) {}
 
+  /**
+   * Appends an entry. Every later command on the same connection (a read of the trail, flush's
+   * PING, the QUIT of shutdown) is answered after it, so a caller that does not wait for it still
+   * reads it back; the list is trimmed right after (it may hold a few more entries meanwhile).
+   */
   async record(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): Promise<void> {
     const entry: AuditEntry = { at: new Date(nowMs).toISOString(), action, taskId, actor, detail };
-    await this.redis.multi().lpush(this.key, JSON.stringify(entry)).ltrim(this.key, 0, AUDIT_MAX_ENTRIES - 1).exec();
+    const results = await this.redis.pipeline().lpush(this.key, JSON.stringify(entry)).ltrim(this.key, 0, AUDIT_MAX_ENTRIES - 1).exec();
+    const failed = results?.find(([error]) => error !== null)?.[0];
+    if (failed) throw failed;
   }
 
   async list(query: AuditQuery = {}): Promise<AuditEntry[]> {

@@ -140,8 +140,10 @@ export class BullmqTaskManager implements TaskflowClient {
       if (held !== undefined) return held;
     }
     const { taskId, adds } = await addWithPlace(host, record, () => enqueueRun(host, record, registration.config, input));
+    if (adds === 1) this.connected().events.announceAdded(record);
     if (adds > 1) await this.audited("debounce", taskId, `${record.funcName}: ${adds} adds, the last input kept`);
-    else if (!parent && !scheduleId) await this.audited("run", taskId, record.funcName);
+    // Not waited for: later commands on this connection are answered after it (see AuditTrail.record).
+    else if (!parent && !scheduleId) void this.audited("run", taskId, record.funcName).catch((error: Error) => this.core.outsideLog(`Taskflow: the audit entry of task ${taskId} could not be written: ${error.message}`, "warning"));
     return taskId;
   }
 
