@@ -7,27 +7,62 @@ import {
   AUDIT_MAX_ENTRIES, ValidationError, describeValue, resolveAuditQuery,
   type AuditAction, type AuditActor, type AuditEntry, type AuditQuery, type TaskData, type ThroughputBucket, type ThroughputQuery,
 } from "../../model";
+import { RedisScript } from "./redisScript";
 
 const DEFAULT_BUCKETS = 60;
 
+/** KEYS: the list. ARGV: the most entries kept, then entries oldest first. Pushes them (newest ends first) and drops the oldest beyond the cap. */
+const APPEND = new RedisScript(`
+for i = 2, #ARGV do redis.call('LPUSH', KEYS[1], ARGV[i]) end
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)`);
+
+/** Milliseconds the entries of runs added one after another are gathered before they are written in one command. */
+const BATCH_MS = 10;
+
 export class AuditTrail {
-  constructor(private readonly redis: Redis, private readonly key: string) {}
+  /** Entries as JSON, oldest first, not sent yet. */
+  private readonly gathered: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  /** `failed` is told when entries written in the background could not be. */
+  constructor(private readonly redis: Redis, private readonly key: string, private readonly failed: (error: Error) => void = () => undefined) {}
+
+  /** Appends an entry, with those gathered before it; resolves once Redis has them. */
+  async record(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): Promise<void> {
+    this.gather(actor, action, taskId, detail, nowMs);
+    await this.flush();
+  }
 
   /**
-   * Appends an entry. Every later command on the same connection (a read of the trail, flush's
-   * PING, the QUIT of shutdown) is answered after it, so a caller that does not wait for it still
-   * reads it back; the list is trimmed right after (it may hold a few more entries meanwhile).
+   * Appends an entry within {@link BATCH_MS}, in one command with the others gathered meanwhile
+   * (list and flush send them first). Redis's own durability (AOF every second) is the coarser bound.
    */
-  async record(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): Promise<void> {
+  recordSoon(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): void {
+    this.gather(actor, action, taskId, detail, nowMs);
+    this.timer ??= setTimeout(() => void this.flush().catch(this.failed), BATCH_MS);
+  }
+
+  private gather(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): void {
     const entry: AuditEntry = { at: new Date(nowMs).toISOString(), action, taskId, actor, detail };
-    const results = await this.redis.pipeline().lpush(this.key, JSON.stringify(entry)).ltrim(this.key, 0, AUDIT_MAX_ENTRIES - 1).exec();
-    const failed = results?.find(([error]) => error !== null)?.[0];
-    if (failed) throw failed;
+    this.gathered.push(JSON.stringify(entry));
+  }
+
+  /**
+   * Sends the gathered entries. Every later command on the same connection (a read of the trail,
+   * the manager's PING, the QUIT of shutdown) is answered after them.
+   */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.gathered.length === 0) return;
+    const entries = this.gathered.splice(0);
+    await APPEND.run(this.redis, [this.key], [AUDIT_MAX_ENTRIES, ...entries]);
   }
 
   async list(query: AuditQuery = {}): Promise<AuditEntry[]> {
     const { limit, offset } = resolveAuditQuery(query);
     if (limit === 0) return [];
+    await this.flush();
     const rows = await this.redis.lrange(this.key, offset, offset + limit - 1);
     return rows.map((row) => JSON.parse(row) as AuditEntry);
   }

@@ -10,12 +10,16 @@ import { QueueEvents, QueueEventsProducer, type Job } from "bullmq";
 import { Emitter } from "../../core/emitter";
 import {
   TaskRecord, isFinished,
-  type Disposable, type Event, type LifecycleEvent, type LogEvent, type ProgressEvent, type TaskData, type TaskStatus,
+  type Disposable, type Event, type LifecycleEvent, type LogEvent, type ProgressEvent, type TaskStatus,
 } from "../../model";
-import { jobToTaskData } from "./jobMapping";
+import { jobLifecycleOf } from "./jobMapping";
+
+/** The fields of a task its lifecycle event is made of. */
+type LifecycleFields = ReturnType<typeof jobLifecycleOf>;
 import type { JobHistory } from "./jobHistory";
 import type { Redis } from "ioredis";
 import { connect, type RedisQueues } from "./redisQueues";
+import { pacedReads } from "./pacedReads";
 
 const LOG_EVENT = "taskflow-log";
 const CHANGED_EVENT = "taskflow-changed";
@@ -173,7 +177,7 @@ export class BackendEvents {
     const lastEventId = await this.position();
     const fresh = names.filter((n) => !this.readers.has(n) && !this.closed);
     await Promise.all(fresh.map((name) => {
-      const connection = connect(this.queues.options.url);
+      const connection = pacedReads(connect(this.queues.options.url), STREAM_SETTLE_MS);
       connection.on("error", () => undefined);
       this.readerConnections.set(name, connection);
       const reader = new QueueEvents(name, { connection, prefix: this.queues.options.prefix, lastEventId });
@@ -242,7 +246,7 @@ export class BackendEvents {
    * one listens or waits.
    */
   announceJob(job: Job, state: "active" | "completed"): void {
-    if (this.active) this.announceKnown(jobToTaskData(job, state, []));
+    if (this.active) this.announceKnown(jobLifecycleOf(job, state));
   }
 
   /** As announceJob, for a run just added: pending, unless its worker was quicker and announced more. */
@@ -250,7 +254,7 @@ export class BackendEvents {
     if (this.active && !this.lastSeen.has(record.taskId)) this.announceKnown(record.toData());
   }
 
-  private announceKnown(data: TaskData): void {
+  private announceKnown(data: LifecycleFields): void {
     const seen = this.lastSeen.get(data.taskId);
     if (seen?.status === data.status && seen.retriesUsed === data.retriesUsed) return;
     this.lastSeen.delete(data.taskId);
@@ -260,13 +264,13 @@ export class BackendEvents {
     if (isFinished(data.status)) void this.settleWaiters(data.taskId).catch(() => undefined);
   }
 
-  private fireLifecycle(data: TaskData): void {
+  private fireLifecycle(data: LifecycleFields): void {
     if (!this.lifecycle.hasListeners) return;
-    const record = TaskRecord.fromData(data);
+    const { startTime, endTime } = data;
     this.lifecycle.fire({
-      taskId: record.taskId, funcName: record.funcName, status: record.status, timestamp: new Date().toISOString(),
-      attempt: record.retriesUsed, retriesUsed: record.retriesUsed, duration: record.duration,
-      error: record.error, stacktrace: record.stacktrace, tags: { ...record.tags }, waitingFor: record.waitingFor,
+      taskId: data.taskId, funcName: data.funcName, status: data.status, timestamp: new Date().toISOString(),
+      attempt: data.retriesUsed, retriesUsed: data.retriesUsed, duration: startTime === null || endTime === null ? null : (endTime - startTime) / 1000,
+      error: data.error, stacktrace: data.stacktrace, tags: { ...data.tags }, waitingFor: data.waitingFor,
     });
   }
 

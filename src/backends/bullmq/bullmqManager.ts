@@ -120,6 +120,7 @@ export class BullmqTaskManager implements TaskflowClient {
   /** Resolves once Redis has acknowledged every write made so far (durability is Redis's: AOF or snapshots). */
   async flush(): Promise<void> {
     await this.ready("flush");
+    await this.connected().audit.flush();
     await this.connected().redis.ping();
   }
 
@@ -142,8 +143,7 @@ export class BullmqTaskManager implements TaskflowClient {
     const { taskId, adds } = await addWithPlace(host, record, () => enqueueRun(host, record, registration.config, input));
     if (adds === 1) this.connected().events.announceAdded(record);
     if (adds > 1) await this.audited("debounce", taskId, `${record.funcName}: ${adds} adds, the last input kept`);
-    // Not waited for: later commands on this connection are answered after it (see AuditTrail.record).
-    else if (!parent && !scheduleId) void this.audited("run", taskId, record.funcName).catch((error: Error) => this.core.outsideLog(`Taskflow: the audit entry of task ${taskId} could not be written: ${error.message}`, "warning"));
+    else if (!parent && !scheduleId) this.connected().audit.recordSoon(this.actor, "run", taskId, record.funcName, this.core.clock.now());
     return taskId;
   }
 
