@@ -16,53 +16,28 @@ const APPEND = new RedisScript(`
 for i = 2, #ARGV do redis.call('LPUSH', KEYS[1], ARGV[i]) end
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)`);
 
-/** Milliseconds the entries of runs added one after another are gathered before they are written in one command. */
-const BATCH_MS = 10;
-
 export class AuditTrail {
-  /** Entries as JSON, oldest first, not sent yet. */
-  private readonly gathered: string[] = [];
-  private timer: NodeJS.Timeout | undefined;
-
-  /** `failed` is told when entries written in the background could not be. */
+  /** `failed` is told when an entry written in the background (recordSoon) could not be. */
   constructor(private readonly redis: Redis, private readonly key: string, private readonly failed: (error: Error) => void = () => undefined) {}
 
-  /** Appends an entry, with those gathered before it; resolves once Redis has them. */
+  /** Appends an entry; resolves once Redis has it. */
   async record(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): Promise<void> {
-    this.gather(actor, action, taskId, detail, nowMs);
-    await this.flush();
+    const entry: AuditEntry = { at: new Date(nowMs).toISOString(), action, taskId, actor, detail };
+    await APPEND.run(this.redis, [this.key], [AUDIT_MAX_ENTRIES, JSON.stringify(entry)]);
   }
 
   /**
-   * Appends an entry within {@link BATCH_MS}, in one command with the others gathered meanwhile
-   * (list and flush send them first). Redis's own durability (AOF every second) is the coarser bound.
+   * Appends an entry without waiting for Redis's reply. It is sent at once, so it lands in the
+   * trail's order among other processes' entries, and every later command on this connection (a
+   * read of the trail, the manager's PING, the QUIT of shutdown) is answered after it.
    */
   recordSoon(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): void {
-    this.gather(actor, action, taskId, detail, nowMs);
-    this.timer ??= setTimeout(() => void this.flush().catch(this.failed), BATCH_MS);
-  }
-
-  private gather(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): void {
-    const entry: AuditEntry = { at: new Date(nowMs).toISOString(), action, taskId, actor, detail };
-    this.gathered.push(JSON.stringify(entry));
-  }
-
-  /**
-   * Sends the gathered entries. Every later command on the same connection (a read of the trail,
-   * the manager's PING, the QUIT of shutdown) is answered after them.
-   */
-  async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.gathered.length === 0) return;
-    const entries = this.gathered.splice(0);
-    await APPEND.run(this.redis, [this.key], [AUDIT_MAX_ENTRIES, ...entries]);
+    this.record(actor, action, taskId, detail, nowMs).catch(this.failed);
   }
 
   async list(query: AuditQuery = {}): Promise<AuditEntry[]> {
     const { limit, offset } = resolveAuditQuery(query);
     if (limit === 0) return [];
-    await this.flush();
     const rows = await this.redis.lrange(this.key, offset, offset + limit - 1);
     return rows.map((row) => JSON.parse(row) as AuditEntry);
   }

@@ -228,7 +228,6 @@ export async function shutdownBackend(core: BackendCore): Promise<void> {
   const connected = core.connected;
   if (connected) {
     await connected.durable.wakeSettled();
-    await connected.audit.flush().catch((error: Error) => core.outsideLog(`Taskflow: audit entries could not be written: ${error.message}`, "warning"));
     await connected.events.close();
     await connected.queues.close();
     await connected.subscriber?.quit().catch(() => undefined);

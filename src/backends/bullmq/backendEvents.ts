@@ -35,7 +35,7 @@ const LAST_SEEN_LIMIT = 10_000;
  * Milliseconds the stream's changes are gathered before they are looked at: long enough for this
  * process's own announcement of a change it made to come first, short next to a person's notice.
  */
-const STREAM_SETTLE_MS = 5;
+const STREAM_SETTLE_MS = 10;
 
 const STATUS_OF_EVENT: Partial<Record<"active" | "completed" | "failed" | "waiting" | "delayed", TaskStatus>> = {
   active: "running", completed: "success", waiting: "pending",

@@ -120,7 +120,6 @@ export class BullmqTaskManager implements TaskflowClient {
   /** Resolves once Redis has acknowledged every write made so far (durability is Redis's: AOF or snapshots). */
   async flush(): Promise<void> {
     await this.ready("flush");
-    await this.connected().audit.flush();
     await this.connected().redis.ping();
   }
 

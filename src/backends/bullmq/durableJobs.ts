@@ -27,7 +27,7 @@ import type { RedisQueues } from "./redisQueues";
 export const MAX_DELAY_MS = 365 * 24 * 3600 * 1000;
 
 /** Milliseconds the jobs a worker settles are gathered before the runs waiting for them are looked up. */
-const SETTLED_BATCH_MS = 5;
+const SETTLED_BATCH_MS = 20;
 
 /** The steps of a job's data, in the order recorded. */
 export function stepsOf(payload: JobPayload): StepRecord[] {
