@@ -5,7 +5,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Queue, Worker, type Processor } from "bullmq";
-import { startClock, tempDir, throughput, type Throughput } from "./figures";
+import { log, median, round, startClock, tempDir, throughput, type Throughput } from "./figures";
 
 export interface BullmqRun {
   port: number;
@@ -123,4 +123,155 @@ export async function taskflowBullmqThroughput(run: TaskflowBullmqRun): Promise<
   } finally {
     await Promise.all([...workers, producer].map((m) => m.shutdown()));
   }
+}
+
+/** One single-add run: one producer awaiting each add before the next, `concurrency` jobs run at once by one worker. */
+export interface SingleAddRun {
+  /** redis://host:port */
+  url: string;
+  redisPid: number;
+  count: number;
+  concurrency: number;
+}
+
+/**
+ * BullMQ used directly, one awaited `queue.add` per no-op job, a Worker with an in-process handler
+ * in the same process; timed until the worker's last `completed` event.
+ */
+export async function bullmqSingleAddThroughput(run: SingleAddRun): Promise<Throughput> {
+  const { hostname, port } = new URL(run.url);
+  const connection = { host: hostname, port: Number(port) };
+  const name = `bench-single-${process.pid}-${++queueNumber}`;
+  const queue = new Queue(name, { connection });
+  const worker = new Worker(name, async () => undefined, { connection, concurrency: run.concurrency });
+  const addAll = async (count: number): Promise<void> => {
+    let completed = 0;
+    const done = new Promise<void>((resolve, reject) => {
+      const onCompleted = (): void => {
+        if (++completed < count) return;
+        worker.off("completed", onCompleted);
+        resolve();
+      };
+      worker.on("completed", onCompleted);
+      worker.once("failed", (_job: unknown, error: Error) => reject(new Error(`expected every no-op job to complete, one failed: ${error.message}`)));
+    });
+    for (let i = 0; i < count; i++) await queue.add("noop", { i });
+    await done;
+  };
+  try {
+    await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
+    await addAll(WARM_UP_JOBS);
+    const clock = startClock(run.redisPid);
+    await addAll(run.count);
+    return throughput(run.count, clock);
+  } finally {
+    await worker.close();
+    await queue.close();
+  }
+}
+
+/**
+ * Taskflow on BullMQ as an outside user drives it: one manager that is its own worker, an
+ * `onLifecycle` listener subscribed after `start()`, one awaited `addTask` per no-op task; timed
+ * until the last task's `success` event.
+ */
+export async function taskflowBullmqSingleAddThroughput(run: SingleAddRun): Promise<Throughput> {
+  const { TaskManager } = await import("../src");
+  const manager = new TaskManager({ backend: { type: "bullmq", connection: run.url, prefix: `benchsingle${process.pid}n${++queueNumber}` }, maxConcurrentTasks: run.concurrency });
+  manager.task({ name: "noop" }, async () => undefined);
+  await manager.start();
+  let succeeded = 0;
+  let target = 0;
+  let finish: () => void = () => undefined;
+  const subscription = manager.onLifecycle((event) => {
+    if (event.status === "success" && ++succeeded === target) finish();
+  });
+  const addAll = async (count: number): Promise<void> => {
+    succeeded = 0;
+    target = count;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    for (let i = 0; i < count; i++) await manager.addTask("noop", []);
+    await finished;
+  };
+  try {
+    await addAll(WARM_UP_JOBS);
+    const clock = startClock(run.redisPid);
+    await addAll(run.count);
+    return throughput(run.count, clock);
+  } finally {
+    subscription.dispose();
+    await manager.shutdown();
+  }
+}
+
+/** The bulk and single-add pairs of one round: each Taskflow figure beside BullMQ's from the same round. */
+export interface PairedRound {
+  single: { taskflow: Throughput; bullmq: Throughput };
+  bulk: { taskflow: Throughput; bullmq: Throughput };
+}
+
+/**
+ * `rounds` rounds on one AOF redis-server, each running BullMQ and Taskflow on BullMQ alternately
+ * (which goes first alternates too) in both shapes: single awaited adds, and addBulk / addTasks in chunks.
+ */
+export async function pairedRounds(redis: { url: string; port: number; pid: number }, options: { rounds: number; count: number; concurrency: number }): Promise<PairedRound[]> {
+  const out: PairedRound[] = [];
+  const single = { url: redis.url, redisPid: redis.pid, count: options.count, concurrency: options.concurrency };
+  for (let r = 0; r < options.rounds; r++) {
+    const pair = async <T>(peer: () => Promise<T>, ours: () => Promise<T>): Promise<{ bullmq: T; taskflow: T }> => {
+      if (r % 2 === 0) {
+        const bullmq = await peer();
+        return { bullmq, taskflow: await ours() };
+      }
+      const taskflow = await ours();
+      return { taskflow, bullmq: await peer() };
+    };
+    const singlePair = await pair(() => bullmqSingleAddThroughput(single), () => taskflowBullmqSingleAddThroughput(single));
+    const bulkPair = await pair(
+      () => bullmqThroughput({ port: redis.port, redisPid: redis.pid, count: options.count, concurrency: options.concurrency, processor: "inProcess" }),
+      () => taskflowBullmqThroughput({ url: redis.url, redisPid: redis.pid, count: options.count, concurrency: options.concurrency, workers: 1 }),
+    );
+    out.push({ single: singlePair, bulk: bulkPair });
+  }
+  return out;
+}
+
+function describe(label: string, pairs: { taskflow: Throughput; bullmq: Throughput }[]): void {
+  for (const [i, { taskflow, bullmq }] of pairs.entries()) {
+    log(`  ${label} round ${i + 1}: Taskflow ${Math.round(taskflow.tasksPerSec)}/s (${Math.round(taskflow.tasksPerCpuSec)} per CPU-s), BullMQ ${Math.round(bullmq.tasksPerSec)}/s (${Math.round(bullmq.tasksPerCpuSec)} per CPU-s): ` +
+      `wall ${round(taskflow.tasksPerSec / bullmq.tasksPerSec, 2)}x, CPU ${round(taskflow.tasksPerCpuSec / bullmq.tasksPerCpuSec, 2)}x`);
+  }
+  const wall = median(pairs.map((p) => p.taskflow.tasksPerSec / p.bullmq.tasksPerSec));
+  const cpu = median(pairs.map((p) => p.taskflow.tasksPerCpuSec / p.bullmq.tasksPerCpuSec));
+  log(`  ${label} median Taskflow/BullMQ: wall ${round(wall, 2)}x, per CPU-second ${round(cpu, 2)}x (goal: at least 0.8)`);
+}
+
+/**
+ * Run on its own (`npx tsx bench/bullmqBench.ts`): paired rounds of Taskflow on BullMQ against
+ * BullMQ used directly on a redis-server of its own with AOF everysec. Env: BENCH_TASKS (default
+ * 5000), BENCH_ROUNDS (default 3), BENCH_CONCURRENCY (default 4).
+ */
+async function main(): Promise<void> {
+  const { findRedisServer, startRedisServer } = await import("../test/unit/helpers/redisServer");
+  const executable = findRedisServer();
+  if (!executable) throw new Error("the BullMQ bench needs redis-server on PATH, found none: install it (apt-get install redis-server)");
+  const count = Number(process.env.BENCH_TASKS ?? 5000);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
+  const redis = await startRedisServer(executable);
+  try {
+    const results = await pairedRounds(redis, { rounds, count, concurrency });
+    log(`redis-server ${redis.version}, appendonly yes, appendfsync everysec; ${count} no-op tasks per run, worker concurrency ${concurrency} (CPU-seconds include redis-server's):`);
+    describe("single awaited adds", results.map((r) => r.single));
+    describe("bulk adds (chunks of 1000)", results.map((r) => r.bulk));
+  } finally {
+    await redis.stop();
+  }
+}
+
+if (process.argv[1]?.endsWith("bullmqBench.ts")) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  });
 }

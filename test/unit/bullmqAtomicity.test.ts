@@ -103,6 +103,37 @@ describe("BullMQ backend: a queue's maxSize and the event stream hold under raci
     }
   });
 
+  it("announces the first runs added one at a time to a listener subscribed after start(): on their own worker each change once and in order, and to another manager each run's success", async () => {
+    const worker = redis.manager({ maxConcurrentTasks: 4 });
+    worker.task({ name: "noop" }, async () => undefined);
+    await worker.start();
+    const other = redis.manager({ worker: false });
+    await other.start();
+    const count = 50;
+    const seen = { worker: new Map<string, string[]>(), other: new Map<string, string[]>() };
+    const done = { worker: signal(), other: signal() };
+    for (const side of ["worker", "other"] as const) {
+      let succeeded = 0;
+      (side === "worker" ? worker : other).onLifecycle((event) => {
+        seen[side].set(event.taskId, [...(seen[side].get(event.taskId) ?? []), event.status]);
+        if (event.status === "success" && ++succeeded === count) done[side].resolve();
+      });
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push(await worker.addTask("noop"));
+    const timeout = new Promise<string>((r) => setTimeout(() => r("timeout"), 20000));
+    for (const side of ["worker", "other"] as const) {
+      assert.equal(await Promise.race([done[side].promise.then(() => "done"), timeout]), "done", `${side}: ${[...seen[side].values()].filter((s) => !s.includes("success")).length} runs without a success event`);
+    }
+    for (const id of ids) {
+      const own = seen.worker.get(id) ?? [];
+      // The add's reply may come after the worker has started the run: then "pending" is past and not announced.
+      assert.ok(["pending,running,success", "running,success"].includes(own.join()), `task ${id} on its worker: ${own.join()}`);
+      const elsewhere = (seen.other.get(id) ?? []).join();
+      assert.ok(["pending,running,success", "pending,success", "running,success", "success"].includes(elsewhere), `task ${id} on another manager: ${elsewhere}`);
+    }
+  });
+
   it("announces a run added to a queue first used after subscribing, and changes made before start() resolves", async () => {
     const [producer] = await producers(1);
     const listener = redis.manager({ worker: false });

@@ -7,15 +7,32 @@ import {
   AUDIT_MAX_ENTRIES, ValidationError, describeValue, resolveAuditQuery,
   type AuditAction, type AuditActor, type AuditEntry, type AuditQuery, type TaskData, type ThroughputBucket, type ThroughputQuery,
 } from "../../model";
+import { RedisScript } from "./redisScript";
 
 const DEFAULT_BUCKETS = 60;
 
-export class AuditTrail {
-  constructor(private readonly redis: Redis, private readonly key: string) {}
+/** KEYS: the list. ARGV: the most entries kept, then entries oldest first. Pushes them (newest ends first) and drops the oldest beyond the cap. */
+const APPEND = new RedisScript(`
+for i = 2, #ARGV do redis.call('LPUSH', KEYS[1], ARGV[i]) end
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)`);
 
+export class AuditTrail {
+  /** `failed` is told when an entry written in the background (recordSoon) could not be. */
+  constructor(private readonly redis: Redis, private readonly key: string, private readonly failed: (error: Error) => void = () => undefined) {}
+
+  /** Appends an entry; resolves once Redis has it. */
   async record(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): Promise<void> {
     const entry: AuditEntry = { at: new Date(nowMs).toISOString(), action, taskId, actor, detail };
-    await this.redis.multi().lpush(this.key, JSON.stringify(entry)).ltrim(this.key, 0, AUDIT_MAX_ENTRIES - 1).exec();
+    await APPEND.run(this.redis, [this.key], [AUDIT_MAX_ENTRIES, JSON.stringify(entry)]);
+  }
+
+  /**
+   * Appends an entry without waiting for Redis's reply. It is sent at once, so it lands in the
+   * trail's order among other processes' entries, and every later command on this connection (a
+   * read of the trail, the manager's PING, the QUIT of shutdown) is answered after it.
+   */
+  recordSoon(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): void {
+    this.record(actor, action, taskId, detail, nowMs).catch(this.failed);
   }
 
   async list(query: AuditQuery = {}): Promise<AuditEntry[]> {

@@ -116,8 +116,8 @@ export async function startBackend(core: BackendCore, hooks: StartHooks): Promis
   const history = new JobHistory(queues);
   const connected: Connected = {
     redis, queues, history,
-    audit: new AuditTrail(redis, keys.audit),
-    events: new BackendEvents(queues, history, core.hub),
+    audit: new AuditTrail(redis, keys.audit, (error) => core.outsideLog(`Taskflow: audit entries could not be written: ${error.message}`, "warning")),
+    events: new BackendEvents(queues, history, core.hub, (taskId) => core.runs.byId.has(taskId)),
     schedules: new BullmqSchedules({ redis, key: keys.schedules, nowMs: () => core.clock.now(), tasks: () => history.all(), template: hooks.scheduleTemplate }),
     durable: new DurableJobs(queues, history, core.clock),
     catalog: newCatalog(core, redis, keys),
@@ -180,6 +180,7 @@ export async function startWorker(core: BackendCore, hooks: StartHooks, queue: s
     redis: connected.redis, durable: connected.durable,
     enqueueChild: hooks.runner.enqueueChild,
     publishLog: (q, event) => connected.events.publishLog(q, event),
+    started: (job) => connected.events.announceJob(job, "active"),
   };
   const worker = new Worker(queue, makeProcessor(host, core.runs), {
     connection: { url: core.options.url, maxRetriesPerRequest: null },
@@ -195,10 +196,14 @@ export async function startWorker(core: BackendCore, hooks: StartHooks, queue: s
   });
   worker.on("error", (error) => core.outsideLog(`Taskflow worker (queue ${queue}): ${error.message}`, "warning"));
   // The worker that settles a job wakes the runs waiting for it (a "failed" may be an attempt that is retried: they check).
+  const notWoken = (job: Job, error: Error): void => core.outsideLog(`Taskflow: the runs waiting for task ${job.id} could not be woken: ${error.message}`, "warning");
   const settled = (job: Job | undefined): void => {
-    if (job) void connected.durable.finished(job).catch((error: Error) => core.outsideLog(`Taskflow: the runs waiting for task ${job.id} could not be woken: ${error.message}`, "warning"));
+    if (job) connected.durable.finishedSoon(job, notWoken);
   };
-  worker.on("completed", settled);
+  worker.on("completed", (job) => {
+    connected.events.announceJob(job, "completed");
+    settled(job);
+  });
   worker.on("failed", settled);
   void connected.durable.wakeFinishedWaits(queue).catch((error: Error) => core.outsideLog(`Taskflow: the runs waiting in queue ${queue} could not be checked: ${error.message}`, "warning"));
   core.workers.set(queue, worker);
@@ -222,6 +227,7 @@ export async function shutdownBackend(core: BackendCore): Promise<void> {
   core.workers.clear();
   const connected = core.connected;
   if (connected) {
+    await connected.durable.wakeSettled();
     await connected.events.close();
     await connected.queues.close();
     await connected.subscriber?.quit().catch(() => undefined);

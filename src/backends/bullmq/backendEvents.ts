@@ -10,16 +10,36 @@ import { QueueEvents, QueueEventsProducer, type Job } from "bullmq";
 import { Emitter } from "../../core/emitter";
 import {
   TaskRecord, isFinished,
-  type Disposable, type Event, type LifecycleEvent, type LogEvent, type ProgressEvent, type TaskData,
+  type Disposable, type Event, type LifecycleEvent, type LogEvent, type ProgressEvent, type TaskStatus,
 } from "../../model";
+import { jobLifecycleOf } from "./jobMapping";
+
+/** The fields of a task its lifecycle event is made of. */
+type LifecycleFields = ReturnType<typeof jobLifecycleOf>;
 import type { JobHistory } from "./jobHistory";
 import type { Redis } from "ioredis";
 import { connect, type RedisQueues } from "./redisQueues";
+import { pacedReads } from "./pacedReads";
 
 const LOG_EVENT = "taskflow-log";
 const CHANGED_EVENT = "taskflow-changed";
 /** Statuses last announced, per task, so a change seen twice (a cancel, then its settling) fires once. */
 const LAST_SEEN_LIMIT = 10_000;
+
+/**
+ * The status a BullMQ event always means, for the events that mean one: such an event for a task
+ * last announced with that status (by this process, as it made the change) needs no read-back.
+ * A failed attempt may be retried and a delayed job may be waiting, so those are always read.
+ */
+/**
+ * Milliseconds the stream's changes are gathered before they are looked at: long enough for this
+ * process's own announcement of a change it made to come first, short next to a person's notice.
+ */
+const STREAM_SETTLE_MS = 10;
+
+const STATUS_OF_EVENT: Partial<Record<"active" | "completed" | "failed" | "waiting" | "delayed", TaskStatus>> = {
+  active: "running", completed: "success", waiting: "pending",
+};
 
 /** Milliseconds since an arbitrary origin that only goes forward (the origin of `performance.now()`). */
 export type ElapsedMs = () => number;
@@ -107,8 +127,11 @@ export class BackendEvents {
   /** Each reader's own blocking connection, made here so that close() can drop it. */
   private readonly readerConnections = new Map<string, Redis>();
   private readonly producers = new Map<string, QueueEventsProducer>();
-  private readonly lastSeen = new Map<string, string>();
+  private readonly lastSeen = new Map<string, { status: TaskStatus; retriesUsed: number }>();
   private readonly waiters = new Map<string, Waiter[]>();
+  /** Tasks the stream said changed, not looked at yet, with the status the last change means (if one). */
+  private readonly changed = new Map<string, { queue: string; status: TaskStatus | undefined }>();
+  private settleTimer: NodeJS.Timeout | undefined;
   private active = false;
   private closed = false;
   /** The moment (see ElapsedMs) every reader starts from: that of the first listener, or of the first wait. */
@@ -123,6 +146,8 @@ export class BackendEvents {
     private readonly queues: RedisQueues,
     private readonly history: JobHistory,
     private readonly hub: EventHub,
+    /** Whether this process's worker runs the task's attempt now. */
+    private readonly runsHere: (taskId: string) => boolean = () => false,
   ) {
     this.lifecycle = hub.lifecycle;
     this.logs = hub.logs;
@@ -152,7 +177,7 @@ export class BackendEvents {
     const lastEventId = await this.position();
     const fresh = names.filter((n) => !this.readers.has(n) && !this.closed);
     await Promise.all(fresh.map((name) => {
-      const connection = connect(this.queues.options.url);
+      const connection = pacedReads(connect(this.queues.options.url), STREAM_SETTLE_MS);
       connection.on("error", () => undefined);
       this.readerConnections.set(name, connection);
       const reader = new QueueEvents(name, { connection, prefix: this.queues.options.prefix, lastEventId });
@@ -164,39 +189,88 @@ export class BackendEvents {
   }
 
   private wire(queue: string, reader: QueueEvents): void {
-    // Each event is read back from Redis: BullMQ's events carry the job id, not the task's fields.
     for (const name of ["active", "completed", "failed", "waiting", "delayed"] as const) {
-      reader.on(name, ({ jobId }: { jobId: string }) => void this.announce(jobId));
+      const status = STATUS_OF_EVENT[name];
+      reader.on(name, ({ jobId }: { jobId: string }) => this.streamed(queue, jobId, status));
     }
     reader.on("progress", ({ jobId, data }) => void this.progressOf(queue, jobId, data));
     const custom = reader as unknown as { on(name: string, listener: (args: Record<string, string>) => void): void };
     custom.on(LOG_EVENT, (args) => this.logs.fire(JSON.parse(args.event) as LogEvent));
-    custom.on(CHANGED_EVENT, (args) => void this.announce(args.jobId));
+    custom.on(CHANGED_EVENT, (args) => this.streamed(queue, args.jobId, undefined));
   }
 
-  /** Fires the lifecycle event of a job that changed, read back from Redis; settles waiters. */
-  private async announce(jobId: string): Promise<void> {
+  /**
+   * Notes a change the stream announced, to be looked at in a moment with the others that came
+   * meanwhile: only a task's last change counts (a read-back sees where it is now anyway), and a
+   * change this process made is announced by it from the job it holds (see announceJob), often
+   * just after the stream's copy arrives, since their replies come on different connections.
+   */
+  private streamed(queue: string, jobId: string, status: TaskStatus | undefined): void {
+    this.changed.delete(jobId);
+    this.changed.set(jobId, { queue, status });
+    this.settleTimer ??= setTimeout(() => this.settleChanged(), STREAM_SETTLE_MS);
+  }
+
+  private settleChanged(): void {
+    this.settleTimer = undefined;
+    const changed = [...this.changed];
+    this.changed.clear();
+    for (const [jobId, { queue, status }] of changed) {
+      const seen = this.lastSeen.get(jobId)?.status;
+      // A finished run never changes again (a retry is a new run): what comes after is the stream catching up.
+      if (seen !== undefined && isFinished(seen)) continue;
+      // While this process's worker runs the task, it announces each change; a pending or running
+      // change in the stream is one it announced already.
+      if (status !== undefined && (status === seen || (status !== "success" && this.runsHere(jobId)))) continue;
+      void this.announce(queue, jobId);
+    }
+  }
+
+  /**
+   * Fires the lifecycle event of a job of `queue` that changed, read back from Redis (BullMQ's
+   * events carry the job id, not the task's fields); settles waiters.
+   */
+  private async announce(queue: string, jobId: string): Promise<void> {
     try {
-      const data = await this.history.get(jobId);
-      if (!data) return;
-      const key = `${data.status}/${data.retriesUsed}`;
-      if (this.lastSeen.get(jobId) === key) return;
-      this.lastSeen.set(jobId, key);
-      if (this.lastSeen.size > LAST_SEEN_LIMIT) this.lastSeen.delete(this.lastSeen.keys().next().value as string);
-      this.fireLifecycle(data);
-      if (isFinished(data.status)) await this.settleWaiters(jobId);
+      const data = await this.history.peek(queue, jobId);
+      if (data) this.announceKnown(data);
     } catch {
       // A job deleted between the event and the read has nothing left to announce.
     }
   }
 
-  private fireLifecycle(data: TaskData): void {
+  /**
+   * Fires the lifecycle event of a change this process made and holds the data of, with no read
+   * back: a job it just added (pending), started or completed (`job` as its worker holds it). The
+   * copy of the change BullMQ writes into the event stream is then skipped. Does nothing while no
+   * one listens or waits.
+   */
+  announceJob(job: Job, state: "active" | "completed"): void {
+    if (this.active) this.announceKnown(jobLifecycleOf(job, state));
+  }
+
+  /** As announceJob, for a run just added: pending, unless its worker was quicker and announced more. */
+  announceAdded(record: TaskRecord): void {
+    if (this.active && !this.lastSeen.has(record.taskId)) this.announceKnown(record.toData());
+  }
+
+  private announceKnown(data: LifecycleFields): void {
+    const seen = this.lastSeen.get(data.taskId);
+    if (seen?.status === data.status && seen.retriesUsed === data.retriesUsed) return;
+    this.lastSeen.delete(data.taskId);
+    this.lastSeen.set(data.taskId, { status: data.status, retriesUsed: data.retriesUsed });
+    if (this.lastSeen.size > LAST_SEEN_LIMIT) this.lastSeen.delete(this.lastSeen.keys().next().value as string);
+    this.fireLifecycle(data);
+    if (isFinished(data.status)) void this.settleWaiters(data.taskId).catch(() => undefined);
+  }
+
+  private fireLifecycle(data: LifecycleFields): void {
     if (!this.lifecycle.hasListeners) return;
-    const record = TaskRecord.fromData(data);
+    const { startTime, endTime } = data;
     this.lifecycle.fire({
-      taskId: record.taskId, funcName: record.funcName, status: record.status, timestamp: new Date().toISOString(),
-      attempt: record.retriesUsed, retriesUsed: record.retriesUsed, duration: record.duration,
-      error: record.error, stacktrace: record.stacktrace, tags: { ...record.tags }, waitingFor: record.waitingFor,
+      taskId: data.taskId, funcName: data.funcName, status: data.status, timestamp: new Date().toISOString(),
+      attempt: data.retriesUsed, retriesUsed: data.retriesUsed, duration: startTime === null || endTime === null ? null : (endTime - startTime) / 1000,
+      error: data.error, stacktrace: data.stacktrace, tags: { ...data.tags }, waitingFor: data.waitingFor,
     });
   }
 
@@ -259,6 +333,8 @@ export class BackendEvents {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.settleTimer);
+    this.changed.clear();
     for (const [id, list] of this.waiters) {
       for (const w of list) w.reject(new Error(`TaskManager shut down before task ${id} finished; it stays in Redis`));
     }

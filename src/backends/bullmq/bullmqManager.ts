@@ -140,8 +140,9 @@ export class BullmqTaskManager implements TaskflowClient {
       if (held !== undefined) return held;
     }
     const { taskId, adds } = await addWithPlace(host, record, () => enqueueRun(host, record, registration.config, input));
+    if (adds === 1) this.connected().events.announceAdded(record);
     if (adds > 1) await this.audited("debounce", taskId, `${record.funcName}: ${adds} adds, the last input kept`);
-    else if (!parent && !scheduleId) await this.audited("run", taskId, record.funcName);
+    else if (!parent && !scheduleId) this.connected().audit.recordSoon(this.actor, "run", taskId, record.funcName, this.core.clock.now());
     return taskId;
   }
 

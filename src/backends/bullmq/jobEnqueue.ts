@@ -91,7 +91,9 @@ export async function passKey(host: EnqueueHost, key: string, taskId: string): P
  */
 export async function addWithPlace<T>(host: EnqueueHost, record: TaskRecord, add: () => Promise<T>): Promise<T> {
   const { queues } = host;
-  if ((await claimPlaces(queues, record.queue, [record.taskId])) < 1) throw await storeRejected(host, record);
+  const places = await claimPlaces(queues, record.queue, [record.taskId]);
+  if (places.granted < 1) throw await storeRejected(host, record);
+  if (!places.claimed) return add();
   try {
     return await add();
   } finally {
@@ -107,13 +109,13 @@ export async function addWithPlace<T>(host: EnqueueHost, record: TaskRecord, add
 export async function addBulkWithPlaces(host: EnqueueHost, queue: string, entries: { record: TaskRecord; config: TaskConfig }[]): Promise<void> {
   const { queues } = host;
   const ids = entries.map((e) => e.record.taskId);
-  const placed = await claimPlaces(queues, queue, ids);
+  const { granted: placed, claimed } = await claimPlaces(queues, queue, ids);
   for (const { record } of entries.slice(placed)) await storeRejected(host, record);
   if (placed === 0) return;
   try {
     await (await queues.announce(queue)).addBulk(entries.slice(0, placed).map((e) => jobOf(e.record, e.config, host)));
   } finally {
-    await releasePlaces(queues, queue, ids.slice(0, placed)).catch(() => undefined);
+    if (claimed) await releasePlaces(queues, queue, ids.slice(0, placed)).catch(() => undefined);
   }
 }
 

@@ -58,6 +58,19 @@ export class JobHistory {
     return rejected === null ? undefined : rejectedFromJson(rejected);
   }
 
+  /**
+   * The task of a job in `queue`, without its logs (a lifecycle event's fields), or undefined
+   * when the job is gone.
+   */
+  async peek(queue: string, taskId: string): Promise<TaskData | undefined> {
+    const q = this.queues.get(queue);
+    let found = await q.getJob(taskId);
+    if (!found) return undefined;
+    const state = await found.getState();
+    if ((state === "completed" || state === "failed") && !found.finishedOn) found = (await q.getJob(taskId)) ?? found;
+    return jobToTaskData(found, state, []);
+  }
+
   /** The job of a task, in whichever queue holds it. */
   async job(taskId: string): Promise<Job | undefined> {
     const names = await this.queues.names();

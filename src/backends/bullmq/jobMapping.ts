@@ -125,8 +125,11 @@ function progressOf(value: unknown): TaskProgress | null {
   return typeof fraction === "number" ? { fraction, message: typeof message === "string" ? message : null } : null;
 }
 
-/** The task a job is, in `state`, with `logs` (empty when not read). */
-export function jobToTaskData(job: Job, state: JobState | "unknown" | "prioritized" | "waiting-children", logs: string[]): TaskData {
+/** A job's state as jobToTaskData takes it. */
+export type JobStateOf = JobState | "unknown" | "prioritized" | "waiting-children";
+
+/** The fields of a task its lifecycle events carry, from its job in `state`, without the rest of the mapping. */
+export function jobLifecycleOf(job: Job, state: JobStateOf): Pick<TaskData, "taskId" | "funcName" | "status" | "startTime" | "endTime" | "retriesUsed" | "error" | "stacktrace" | "tags" | "waitingFor"> {
   const payload = job.data as JobPayload;
   const status = statusOf(state, payload);
   const attemptsMade = job.attemptsMade ?? 0;
@@ -136,23 +139,34 @@ export function jobToTaskData(job: Job, state: JobState | "unknown" | "prioritiz
   const outcome = payload.outcome;
   const stack = job.stacktrace?.length ? job.stacktrace[job.stacktrace.length - 1] : null;
   const failedReason = job.failedReason ? job.failedReason : null;
-  const owned: Pick<TaskData, JobOwnedField> = {
+  return {
     taskId: String(job.id),
     funcName: job.name,
     status,
-    createdAt: job.timestamp,
     startTime: job.processedOn ?? (outcome ? outcome.at : null),
     endTime: outcome ? outcome.at : status === "success" || status === "failed" ? (job.finishedOn ?? null) : null,
     retriesUsed,
     error: outcome ? outcome.error : status === "success" ? null : failedReason,
-    logs,
     stacktrace: status === "success" || outcome?.status === "cancelled" ? null : stack,
+    tags: payload.tags ?? {},
+    // The data keeps the last wait until the job runs again; it is what the run waits for only while it waits.
+    waitingFor: status === "waiting" ? (payload.waitingFor ?? null) : null,
+  };
+}
+
+/** The task a job is, in `state`, with `logs` (empty when not read). */
+export function jobToTaskData(job: Job, state: JobStateOf, logs: string[]): TaskData {
+  const { tags: _tags, waitingFor: _waitingFor, ...lifecycle } = jobLifecycleOf(job, state);
+  const { status } = lifecycle;
+  const owned: Pick<TaskData, JobOwnedField> = {
+    ...lifecycle,
+    createdAt: job.timestamp,
+    logs,
     result: status === "success" ? (job.returnvalue ?? null) : null,
     queue: job.queueName,
     progress: progressOf(job.progress),
   };
-  const fields = payloadFields(payload);
-  // The data keeps the last wait until the job runs again; it is what the run waits for only while it waits.
+  const fields = payloadFields(job.data as JobPayload);
   if (status !== "waiting") fields.waitingFor = null;
   return { ...owned, ...fields };
 }

@@ -37,6 +37,8 @@ export interface RunnerHost {
   enqueueChild(parent: { taskId: string; funcName: string }, task: TaskHandle | string, args: unknown[], options: AddTaskOptions): Promise<string>;
   /** Tells every manager's onLog of a line. */
   publishLog(queue: string, event: LogEvent): void;
+  /** Tells this manager's onLifecycle that the job's attempt starts (the job is active in Redis). */
+  started(job: Job): void;
 }
 
 /** Why an active run was stopped from outside its attempt. */
@@ -138,6 +140,7 @@ async function processJob(host: RunnerHost, runs: ActiveRuns, job: Job, token: s
     if (payload.debounce) await job.removeDeduplicationKey().catch(() => false);
     const run = new Stopper();
     runs.byId.set(taskId, run);
+    host.started(job);
     let outcome: unknown;
     try {
       outcome = await runJobAttempt(host, job, registration.fn, run);

@@ -8,6 +8,7 @@
  * already there), or when it is older than {@link CLAIM_MS} (its producer died mid-add).
  */
 import type { RedisQueues } from "./redisQueues";
+import { RedisScript } from "./redisScript";
 
 /** Milliseconds a claimed place is kept for an add that has not created its job yet. */
 export const CLAIM_MS = 60_000;
@@ -34,20 +35,20 @@ local function pendingIn(wait, prioritized, delayed, waitingChildren, waitingSet
 end`;
 
 /** KEYS: wait, prioritized, delayed, waiting-children, the waiting set. Returns the pending count. */
-const PENDING_SCRIPT = `${PENDING_LUA}
-return pendingIn(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])`;
+const PENDING_SCRIPT = new RedisScript(`${PENDING_LUA}
+return pendingIn(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])`);
 
 /**
  * KEYS: the five of PENDING_SCRIPT, the maxSize hash, the queue's claims (sorted set: task id ->
  * epoch ms the claim lapses). ARGV: the queue's name, its job key prefix, CLAIM_MS, then the ids
- * of the runs to add. Claims places for the first ids that fit and returns how many; without a
- * maxSize every id fits and nothing is claimed. Redis's own clock dates the claims, so producers
+ * of the runs to add. Claims places for the first ids that fit and returns how many, and 1 (0
+ * when nothing was claimed: without a maxSize every id fits and nothing is claimed). Redis's own clock dates the claims, so producers
  * on machines whose clocks differ agree on when one lapses.
  */
-const CLAIM_SCRIPT = `${PENDING_LUA}
+const CLAIM_SCRIPT = new RedisScript(`${PENDING_LUA}
 local wanted = #ARGV - 3
 local maxSize = redis.call('HGET', KEYS[6], ARGV[1])
-if not maxSize then return wanted end
+if not maxSize then return {wanted, 0} end
 local time = redis.call('TIME')
 local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', nowMs)
@@ -57,7 +58,7 @@ end
 local room = tonumber(maxSize) - pendingIn(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]) - redis.call('ZCARD', KEYS[7])
 local granted = math.max(0, math.min(room, wanted))
 for i = 1, granted do redis.call('ZADD', KEYS[7], nowMs + tonumber(ARGV[3]), ARGV[3 + i]) end
-return granted`;
+return {granted, 1}`);
 
 function pendingKeys(queues: RedisQueues, name: string): string[] {
   const { keys } = queues.get(name);
@@ -66,19 +67,27 @@ function pendingKeys(queues: RedisQueues, name: string): string[] {
 
 /** Runs pending in the queue, counted in one script as CLAIM_SCRIPT counts them. */
 export async function pendingCount(queues: RedisQueues, name: string): Promise<number> {
-  return (await queues.redis.eval(PENDING_SCRIPT, 5, ...pendingKeys(queues, name))) as number;
+  return (await PENDING_SCRIPT.run(queues.redis, pendingKeys(queues, name), [])) as number;
+}
+
+/** The places an add was given: how many of its runs, from the first, have one, and whether any claim was written. */
+export interface Places {
+  granted: number;
+  /** False when the queue has no maxSize: every run has a place and there is nothing to release. */
+  claimed: boolean;
 }
 
 /**
  * Claims places in the queue for the runs `taskIds`, in one step however many producers add at
- * once; resolves with how many of them, from the first, have one (all of them without a maxSize).
- * Release them with {@link releasePlaces} once the add is over, whatever its outcome.
+ * once. When `claimed` says so, release them with {@link releasePlaces} once the add is over,
+ * whatever its outcome.
  */
-export async function claimPlaces(queues: RedisQueues, name: string, taskIds: readonly string[]): Promise<number> {
-  if (taskIds.length === 0) return 0;
+export async function claimPlaces(queues: RedisQueues, name: string, taskIds: readonly string[]): Promise<Places> {
+  if (taskIds.length === 0) return { granted: 0, claimed: false };
   const keys = [...pendingKeys(queues, name), queues.keys.maxSizes, `${queues.keys.claims}:${name}`];
   const jobPrefix = `${queues.get(name).keys[""]}`;
-  return (await queues.redis.eval(CLAIM_SCRIPT, keys.length, ...keys, name, jobPrefix, String(CLAIM_MS), ...taskIds)) as number;
+  const [granted, claimed] = (await CLAIM_SCRIPT.run(queues.redis, keys, [name, jobPrefix, String(CLAIM_MS), ...taskIds])) as [number, number];
+  return { granted, claimed: claimed === 1 };
 }
 
 /** Drops the claims of these runs (their jobs exist now, or will not). */
