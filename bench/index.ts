@@ -11,7 +11,7 @@
  * - BENCH_SHORT=1: only the single-add section with 2,000 tasks per run (CI's form; BENCH_TASKS still sets the count);
  * - BENCH_TASKS: no-op tasks per throughput run (default 10000);
  * - BENCH_FRESH_TASKS: tasks of the `isolation: "fresh"` run (default 100, each starts a thread);
- * - BENCH_ONLY: a comma-separated subset of `single,engine,runtime,bullmq,store,flow,durable` (default all), e.g. for a `--cpu-prof` run;
+ * - BENCH_ONLY: a comma-separated subset of `single,product,engine,runtime,bullmq,store,flow,durable` (default all but product), e.g. for a `--cpu-prof` run;
  * - BENCH_WAITING: runs waiting at once in the durable section (default 10000).
  */
 import { readFileSync, rmSync } from "node:fs";
@@ -149,6 +149,13 @@ async function singleSection(): Promise<SingleFigures> {
   return figures;
 }
 
+/** The product path alone at c 10 with single adds (BENCH_ONLY=product): the shape bench/compareRuntime.mjs pairs across builds. */
+async function productSection(): Promise<Throughput> {
+  const product = await productPathThroughput({ mode: "warm", count: THROUGHPUT_TASKS, concurrency: PRODUCERS, producers: PRODUCERS, distDir: DIST_DIR, oneAtATime: false, durable: true });
+  line(`product path (warm pool of ${PRODUCERS}), addTask, c 10`, product);
+  return product;
+}
+
 interface RuntimeFigures {
   warm: ProductFigures;
   oneAtATime: ProductFigures;
@@ -283,6 +290,7 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
   log(`Taskflow bench: node ${process.version}, ${cpus().length} CPUs, ${THROUGHPUT_TASKS} no-op tasks per throughput run, load average ${round(load, 2)}`);
   const single = SECTIONS.has("single") ? await singleSection() : undefined;
+  const product = SECTIONS.has("product") ? await productSection() : undefined;
   const engine = SECTIONS.has("engine") ? await engineSection() : undefined;
   const runtime = SECTIONS.has("runtime") ? await runtimeSection() : undefined;
   const bullmq = SECTIONS.has("bullmq") ? await bullmqSection() : undefined;
@@ -338,6 +346,8 @@ async function main(): Promise<void> {
     stepEngine: durable?.engineSteps ?? null,
     stepProduct: durable?.productSteps ?? null,
     ...store,
+    productC10TasksPerSec: perSec(product),
+    productC10TasksPerCpuSec: perCpuSec(product),
     single: single ? Object.fromEntries(Object.entries(single).map(([name, t]: [string, Throughput]) => [name, { tasksPerSec: perSec(t), tasksPerCpuSec: perCpuSec(t) }])) : null,
     singleRatios: single ? Object.fromEntries(singlePairs(single).map(([name, a, , b]) => [name, versus(a, b)])) : null,
   }));
