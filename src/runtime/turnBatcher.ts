@@ -1,0 +1,57 @@
+/**
+ * Messages for one thread gathered over a turn of the event loop and posted as one array at its end
+ * (a setImmediate), so the thread at the other end wakes once for all of them, and a message costs
+ * one structured clone inside the batch's instead of a postMessage of its own.
+ */
+export class TurnBatcher<T> {
+  private pending: T[] = [];
+  private scheduled = false;
+
+  /**
+   * @param post posts a batch (throws what postMessage throws).
+   * @param replace for a message structured clone cannot copy (found when a batch failed): what to
+   *   send instead, or undefined to drop it. The other messages of the batch still go.
+   */
+  constructor(
+    private readonly post: (batch: T[]) => void,
+    private readonly replace: (message: T, error: Error) => T | undefined = () => undefined,
+  ) {}
+
+  /** Queues `message` for the end of this turn. */
+  push(message: T): void {
+    this.pending.push(message);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.flush);
+  }
+
+  /** Posts what is queued now; the turn's next message starts a new batch. */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    this.send();
+  };
+
+  private send(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.post(batch);
+    } catch {
+      // One message structured clone refuses fails the whole batch: send them one by one, replacing that one.
+      for (const message of batch) {
+        try {
+          this.post([message]);
+        } catch (error) {
+          const instead = this.replace(message, error as Error);
+          if (instead !== undefined) this.post([instead]);
+        }
+      }
+    }
+  }
+
+  /** Drops what is queued (the other thread is gone). */
+  discard(): void {
+    this.pending = [];
+  }
+}
