@@ -11,10 +11,12 @@ export class TurnBatcher<T> {
    * @param post posts a batch (throws what postMessage throws).
    * @param replace for a message structured clone cannot copy (found when a batch failed): what to
    *   send instead, or undefined to drop it. The other messages of the batch still go.
+   * @param flusher shared by the batchers of several threads, so a turn costs one setImmediate for all.
    */
   constructor(
     private readonly post: (batch: T[]) => void,
     private readonly replace: (message: T, error: Error) => T | undefined = () => undefined,
+    private readonly flusher: TurnFlusher = new TurnFlusher(),
   ) {}
 
   /** Queues `message` for the end of this turn. */
@@ -22,7 +24,7 @@ export class TurnBatcher<T> {
     this.pending.push(message);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(this.flush);
+    this.flusher.schedule(this.flush);
   }
 
   /** Posts what is queued now; the turn's next message starts a new batch. */
@@ -44,7 +46,11 @@ export class TurnBatcher<T> {
           this.post([message]);
         } catch (error) {
           const instead = this.replace(message, error as Error);
-          if (instead !== undefined) this.post([instead]);
+          try {
+            if (instead !== undefined) this.post([instead]);
+          } catch {
+            // Its replacement cannot be copied either: nothing of it goes.
+          }
         }
       }
     }
@@ -54,4 +60,19 @@ export class TurnBatcher<T> {
   discard(): void {
     this.pending = [];
   }
+}
+
+/** Runs the flushes scheduled during a turn at its end, with one setImmediate for all of them. */
+export class TurnFlusher {
+  private due: Array<() => void> = [];
+
+  schedule(flush: () => void): void {
+    if (this.due.push(flush) === 1) setImmediate(this.run);
+  }
+
+  private readonly run = (): void => {
+    const due = this.due;
+    this.due = [];
+    for (const flush of due) flush();
+  };
 }

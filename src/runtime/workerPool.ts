@@ -4,7 +4,7 @@ import { Worker, type ResourceLimits } from "node:worker_threads";
 import type { LogLevel } from "../model/events";
 import { answerAttemptCall, isAttemptCall, type AttemptCalls } from "./attemptCalls";
 import { abortError, isOutOfMemory, workerError, workerExitError } from "./runTaskWorker";
-import { TurnBatcher } from "./turnBatcher";
+import { TurnBatcher, TurnFlusher } from "./turnBatcher";
 import { deserializeError, type HostBatch, type HostMessage, type PoolJob, type RunContext, type WorkerMessage } from "./workerProtocol";
 
 /** Why a pool worker was stopped (WorkerPoolOptions.onWorkerStopped). */
@@ -112,6 +112,8 @@ export class WorkerPool {
   /** Idle workers, most recently used last: reuse takes the warmest, reaping takes the others. */
   private readonly idle: Slot[] = [];
   private readonly waiting: Waiter[] = [];
+  /** One end-of-turn flush for the messages to all its workers. */
+  private readonly flusher = new TurnFlusher();
   private nextRunId = 1;
   private draining = false;
   private disposed = false;
@@ -179,7 +181,7 @@ export class WorkerPool {
     const { workerPath, resourceLimits, scope } = this.options;
     const create = (): Worker => new Worker(workerPath, { workerData: this.job, resourceLimits, stderr: false, stdout: false });
     const worker = scope ? scope.runInAsyncScope(create) : create();
-    const slot: Slot = { worker, outbox: new TurnBatcher((batch: HostBatch) => worker.postMessage(batch), (message, error) => this.unsent(slot, message, error)), aborting: false, stopping: false };
+    const slot: Slot = { worker, outbox: new TurnBatcher((batch: HostBatch) => worker.postMessage(batch), (message, error) => this.unsent(slot, message, error), this.flusher), aborting: false, stopping: false };
     this.slots.add(slot);
     worker.on("message", (message: WorkerMessage) => this.onMessage(slot, message));
     worker.on("error", (error) => {

@@ -72,6 +72,8 @@ export const spinThenRead = task(async (file: string) => {
 });
 
 export const readsSignal = task(async () => getTaskContext()!.signal.aborted);
+
+export const badLevel = task(async () => taskLog("too loud", { level: "loud" as never }));
 `;
 
 describe("runtime: a warm worker's attempts, sent in batches", function () {
@@ -108,6 +110,12 @@ describe("runtime: a warm worker's attempts, sent in batches", function () {
     const seen = JSON.parse(readFileSync(file, "utf8")) as { aborted: boolean; reason: string | null };
     assert.equal(seen.aborted, true);
     assert.match(seen.reason ?? "", /cancel/i);
+  });
+
+  it("refuses a log level the engine does not know in the worker, where the task can see it", async () => {
+    const record = await env.manager.waitFor(await env.manager.addTask("badLevel"));
+    assert.equal(record.status, "failed");
+    assert.match(record.error ?? "", /taskLog level must be one of debug, info, warning, error, got "loud"/);
   });
 
   it("gives an attempt nobody cancelled a signal that is not aborted", async () => {
