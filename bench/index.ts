@@ -8,9 +8,10 @@
  *
  * Run with `npm run bench`: it builds, bundles this file to dist/bench.js (so worker threads do not
  * inherit tsx's loader) and runs that. Env:
+ * - BENCH_SHORT=1: only the single-add section with 2,000 tasks per run (CI's form; BENCH_TASKS still sets the count);
  * - BENCH_TASKS: no-op tasks per throughput run (default 10000);
  * - BENCH_FRESH_TASKS: tasks of the `isolation: "fresh"` run (default 100, each starts a thread);
- * - BENCH_ONLY: a comma-separated subset of `engine,runtime,bullmq,store,flow,durable` (default all), e.g. for a `--cpu-prof` run;
+ * - BENCH_ONLY: a comma-separated subset of `single,product,engine,runtime,bullmq,store,flow,durable` (default all but product), e.g. for a `--cpu-prof` run;
  * - BENCH_WAITING: runs waiting at once in the durable section (default 10000).
  */
 import { readFileSync, rmSync } from "node:fs";
@@ -18,6 +19,7 @@ import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { bullmqThroughput, taskflowBullmqThroughput } from "./bullmqBench";
+import { bullmqAddThroughput, engineAddThroughput } from "./singleAddBench";
 import { engineThroughput, pQueueThroughput } from "./engineBench";
 import { dispatchThroughput } from "./flowBench";
 import { stepOverhead, waitingAtScale, type StepFigures, type WaitingFigures } from "./durableBench";
@@ -30,7 +32,10 @@ import { exportReload, fillStore, persistingWithBigStore } from "./storeBench";
 const CONCURRENCY = 8;
 /** Workers and concurrency of the product path and of BullMQ: the extension's default maxConcurrentTasks. */
 const PEER_CONCURRENCY = 4;
-const THROUGHPUT_TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
+const SHORT = process.env.BENCH_SHORT === "1";
+const THROUGHPUT_TASKS = Number(process.env.BENCH_TASKS ?? (SHORT ? 2_000 : 10_000));
+/** Producers (each awaiting its own add) and concurrency of the single-add section's c 10 runs. */
+const PRODUCERS = 10;
 const FRESH_TASKS = Number(process.env.BENCH_FRESH_TASKS ?? 100);
 const ONE_AT_A_TIME_TASKS = 200;
 const RELOADS = 20;
@@ -42,7 +47,7 @@ const FLOW_KEYS = 1_000;
 /** Runs sleeping at once in the durable section, and tasks of each kind in its step-overhead runs. */
 const WAITING_RUNS = Number(process.env.BENCH_WAITING ?? 10_000);
 const STEP_TASKS = 300;
-const SECTIONS = new Set((process.env.BENCH_ONLY ?? "engine,runtime,bullmq,store,flow,durable").split(",").map((s) => s.trim()));
+const SECTIONS = new Set((process.env.BENCH_ONLY ?? (SHORT ? "single" : "single,engine,runtime,bullmq,store,flow,durable")).split(",").map((s) => s.trim()));
 /** worker.js, taskflow.js, esbuild.wasm: beside this bundle in dist/. */
 const DIST_DIR = process.env.BENCH_DIST_DIR ?? __dirname;
 
@@ -67,6 +72,88 @@ async function engineSection(): Promise<{ engine: Throughput; pQueue: Throughput
   line(`p-queue (memory only), c ${CONCURRENCY}`, pQueue);
   log(`ratio engine/p-queue: ${round(engine.tasksPerSec / pQueue.tasksPerSec, 3)}`);
   return { engine, pQueue };
+}
+
+interface SingleFigures {
+  engineC1: Throughput;
+  engineC10: Throughput;
+  engineBulkC10: Throughput;
+  pQueueC1: Throughput;
+  pQueueC10: Throughput;
+  productC10: Throughput;
+  bullmqC1?: Throughput;
+  bullmqC10?: Throughput;
+  bullmqBulkC10?: Throughput;
+  bullmqSandboxedC10?: Throughput;
+}
+
+/** `a` beside its peer `b`: wall and per-CPU-second ratios (null when `b` did not run). */
+function versus(a: Throughput, b: Throughput | undefined): { wall: number | null; perCpuSec: number | null } {
+  return { wall: ratio(a.tasksPerSec, b?.tasksPerSec), perCpuSec: ratio(a.tasksPerCpuSec, b?.tasksPerCpuSec) };
+}
+
+/** The pairs of the single-add section: [label, figure, peer label, peer, goal from issue 19 or null]. */
+function singlePairs(f: SingleFigures): Array<[string, Throughput, string, Throughput | undefined, number | null]> {
+  return [
+    ["engineC1OverBullmqC1", f.engineC1, "BullMQ AOF c 1", f.bullmqC1, 4],
+    ["engineC1OverPQueueC1", f.engineC1, "p-queue c 1", f.pQueueC1, 0.15],
+    ["engineC10OverBullmqC10", f.engineC10, "BullMQ AOF c 10", f.bullmqC10, null],
+    ["engineC10OverPQueueC10", f.engineC10, "p-queue c 10", f.pQueueC10, null],
+    ["engineBulkC10OverBullmqBulkC10", f.engineBulkC10, "BullMQ AOF addBulk c 10", f.bullmqBulkC10, 3],
+    ["productC10OverBullmqSandboxedC10", f.productC10, "BullMQ sandboxed c 10", f.bullmqSandboxedC10, 2],
+  ];
+}
+
+/**
+ * What an application drives: one awaited add per no-op task at c 1 and c 10 (ten producers), a bulk
+ * shape at c 10, and the product path at c 10; each beside BullMQ (AOF everysec) and p-queue from the same run.
+ */
+async function singleSection(): Promise<SingleFigures> {
+  const count = THROUGHPUT_TASKS;
+  await pQueueThroughput(1000, PRODUCERS);
+  const engineC1 = await engineAddThroughput({ count, concurrency: 1, enqueue: "single" });
+  const pQueueC1 = await pQueueThroughput(count, 1);
+  const engineC10 = await engineAddThroughput({ count, concurrency: PRODUCERS, enqueue: "single" });
+  const pQueueC10 = await pQueueThroughput(count, PRODUCERS);
+  const engineBulkC10 = await engineAddThroughput({ count, concurrency: PRODUCERS, enqueue: "bulk" });
+  const productC10 = await productPathThroughput({ mode: "warm", count, concurrency: PRODUCERS, producers: PRODUCERS, distDir: DIST_DIR, oneAtATime: false, durable: true });
+  const figures: SingleFigures = { engineC1, engineC10, engineBulkC10, pQueueC1, pQueueC10, productC10 };
+  const executable = findRedisServer();
+  if (executable) {
+    const redis = await startRedisServer(executable);
+    try {
+      const base = { port: redis.port, redisPid: redis.pid, count };
+      figures.bullmqC1 = await bullmqAddThroughput({ ...base, concurrency: 1, processor: "inProcess" });
+      figures.bullmqC10 = await bullmqAddThroughput({ ...base, concurrency: PRODUCERS, processor: "inProcess" });
+      figures.bullmqBulkC10 = await bullmqThroughput({ ...base, concurrency: PRODUCERS, processor: "inProcess" });
+      figures.bullmqSandboxedC10 = await bullmqAddThroughput({ ...base, concurrency: PRODUCERS, processor: "sandboxed" });
+    } finally {
+      await redis.stop();
+    }
+  }
+  log(`one awaited add per task (c 10: ${PRODUCERS} producers, concurrency ${PRODUCERS}), ${count} no-op tasks:`);
+  line("  durable engine, addTask, c 1", engineC1);
+  line("  durable engine, addTask, c 10", engineC10);
+  line("  durable engine, addTasks of 1,000, c 10", engineBulkC10);
+  line(`  product path (warm pool of ${PRODUCERS}), addTask, c 10`, productC10);
+  line("  p-queue (memory only), c 1", pQueueC1);
+  line("  p-queue (memory only), c 10", pQueueC10);
+  if (!executable) log("  BullMQ: skipped, redis-server is not on PATH (its figures and ratios are null)");
+  for (const [label, t] of [["BullMQ AOF, queue.add, c 1", figures.bullmqC1], ["BullMQ AOF, queue.add, c 10", figures.bullmqC10], ["BullMQ AOF, addBulk of 1,000, c 10", figures.bullmqBulkC10], ["BullMQ sandboxed (worker threads), queue.add, c 10", figures.bullmqSandboxedC10]] as const) {
+    if (t) line(`  ${label}`, t);
+  }
+  for (const [name, a, peerLabel, b, goal] of singlePairs(figures)) {
+    const r = versus(a, b);
+    log(`  ${name}: ${r.wall ?? "n/a"} (per CPU-second ${r.perCpuSec ?? "n/a"}) against ${peerLabel}${goal === null ? "" : `; goal ${goal}`}`);
+  }
+  return figures;
+}
+
+/** The product path alone at c 10 with single adds (BENCH_ONLY=product): the shape bench/compareRuntime.mjs pairs across builds. */
+async function productSection(): Promise<Throughput> {
+  const product = await productPathThroughput({ mode: "warm", count: THROUGHPUT_TASKS, concurrency: PRODUCERS, producers: PRODUCERS, distDir: DIST_DIR, oneAtATime: false, durable: true });
+  line(`product path (warm pool of ${PRODUCERS}), addTask, c 10`, product);
+  return product;
 }
 
 interface RuntimeFigures {
@@ -202,6 +289,8 @@ async function main(): Promise<void> {
   const load = loadavg()[0];
   const startedAt = performance.now();
   log(`Taskflow bench: node ${process.version}, ${cpus().length} CPUs, ${THROUGHPUT_TASKS} no-op tasks per throughput run, load average ${round(load, 2)}`);
+  const single = SECTIONS.has("single") ? await singleSection() : undefined;
+  const product = SECTIONS.has("product") ? await productSection() : undefined;
   const engine = SECTIONS.has("engine") ? await engineSection() : undefined;
   const runtime = SECTIONS.has("runtime") ? await runtimeSection() : undefined;
   const bullmq = SECTIONS.has("bullmq") ? await bullmqSection() : undefined;
@@ -257,6 +346,10 @@ async function main(): Promise<void> {
     stepEngine: durable?.engineSteps ?? null,
     stepProduct: durable?.productSteps ?? null,
     ...store,
+    productC10TasksPerSec: perSec(product),
+    productC10TasksPerCpuSec: perCpuSec(product),
+    single: single ? Object.fromEntries(Object.entries(single).map(([name, t]: [string, Throughput]) => [name, { tasksPerSec: perSec(t), tasksPerCpuSec: perCpuSec(t) }])) : null,
+    singleRatios: single ? Object.fromEntries(singlePairs(single).map(([name, a, , b]) => [name, versus(a, b)])) : null,
   }));
 }
 

@@ -22,6 +22,8 @@ export interface ProductRun {
   concurrency: number;
   /** Wait for each task before adding the next: the latency of an idle engine and pool. */
   oneAtATime: boolean;
+  /** Producers adding at once, each awaiting its own `addTask` before the next. @default 1 */
+  producers?: number;
   /** With the sql.js store (as the extension runs), or the in-memory store. */
   durable: boolean;
   /** Directory holding worker.js, taskflow.js and esbuild.wasm (the build's dist/). */
@@ -92,13 +94,17 @@ export async function productPathThroughput(run: ProductRun): Promise<ProductFig
     const addedAt = new Map<string, number>();
     const clock = startClock();
     const ids: string[] = [];
-    for (let i = 0; i < run.count; i++) {
-      const calledAt = now();
-      const id = await manager.addTask("noop", [i]);
-      addedAt.set(id, calledAt);
-      ids.push(id);
-      if (run.oneAtATime) await manager.waitFor(id);
-    }
+    let next = 0;
+    await Promise.all(Array.from({ length: run.producers ?? 1 }, async () => {
+      while (next < run.count) {
+        const i = next++;
+        const calledAt = now();
+        const id = await manager.addTask("noop", [i]);
+        addedAt.set(id, calledAt);
+        ids.push(id);
+        if (run.oneAtATime) await manager.waitFor(id);
+      }
+    }));
     const startedAt = new Map<string, number>();
     for (const id of ids) {
       const record = await manager.waitFor(id);

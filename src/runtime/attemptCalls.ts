@@ -3,7 +3,6 @@
  * reportProgress() and enqueue() calls, and its steps and waits (recorded through the running
  * attempt's journal sink). The worker's side is workerRequests.ts.
  */
-import { AsyncResource } from "node:async_hooks";
 import { currentTaskScope, enqueue, reportProgress, taskLog, type DurableScope } from "../core/taskContext";
 import type { LogLevel } from "../model/events";
 import type { AddTaskOptions } from "../model/schemas";
@@ -28,21 +27,27 @@ export interface AttemptCalls {
 }
 
 /**
- * The calls of an attempt made into the engine in the attempt's async scope (worker messages arrive
- * outside it), so the log lines and progress land on the running task and an enqueued task gets it
- * as its parent. Call it inside the attempt.
+ * The calls of an attempt made into the engine: straight onto the running task's scope (worker
+ * messages arrive outside its async scope), so the log lines and progress land on the running task
+ * and an enqueued task gets it as its parent. Call it inside the attempt. Outside a task (a proxy
+ * called directly) lines go where taskLog sends them, and the rest is refused as the engine would.
  */
 export function engineAttemptCalls(): Required<AttemptCalls> {
-  // An AsyncResource, not AsyncResource.bind, which costs several times more per attempt on Node 20.
-  const scope = new AsyncResource("TaskflowAttemptCalls");
   const task = currentTaskScope();
+  if (task) {
+    return {
+      onLog: (message, level, extra) => task.log(message, level, extra),
+      onProgress: (fraction, message) => task.progress({ fraction, message }),
+      onEnqueue: (child, args, options) => task.enqueue(child, args, options),
+      durable: () => task.durable(),
+    };
+  }
   return {
-    onLog: (message, level, extra) => scope.runInAsyncScope(taskLog, undefined, message, { level, extra }),
-    onProgress: (fraction, message) => scope.runInAsyncScope(reportProgress, undefined, fraction, message),
-    onEnqueue: (task, args, options) => scope.runInAsyncScope(enqueue, undefined, task, args, options),
+    onLog: (message, level, extra) => taskLog(message, { level, extra }),
+    onProgress: (fraction, message) => reportProgress(fraction, message),
+    onEnqueue: (child, args, options) => enqueue(child, args, options),
     durable: () => {
-      if (!task) throw new Error("step() and the waits work only in a task run by the engine: this call of the task function has no run to record them on");
-      return task.durable();
+      throw new Error("step() and the waits work only in a task run by the engine: this call of the task function has no run to record them on");
     },
   };
 }

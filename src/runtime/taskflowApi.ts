@@ -60,9 +60,12 @@ export function task(a: unknown, b?: unknown): (...args: unknown[]) => unknown {
   return handle;
 }
 
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warning", "error"];
+
 /** Appends a line to the running task's logs (shown live in the task panel). Outside a task it goes to the Taskflow output. */
 export function taskLog(message: string, options: TaskLogOptions = {}): void {
   const level = options.level ?? "info";
+  if (!LOG_LEVELS.includes(level)) throw new TypeError(`taskLog level must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(level)}`);
   const runtime = currentRuntime();
   if (runtime) runtime.log(String(message), level, options.extra ?? {});
   else (level === "error" ? console.error : console.log)(`[taskflow] ${String(message)}`);

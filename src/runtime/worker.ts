@@ -15,7 +15,7 @@ import { handleInfo, installRuntime } from "./runtimeGlobals";
 import { abortReason, callExport, routeConsole, taskContext, taskRuntime, type LoadedModule, type Log } from "./exportCall";
 import { compileModule, type CompileResult } from "./compileModule";
 import {
-  serializeError, type CompileRequest, type CompileResponse, type DeclaredTask, type HostMessage, type LoadJob,
+  serializeError, type CompileRequest, type CompileResponse, type DeclaredTask, type HostBatch, type HostMessage, type LoadJob,
   type PoolJob, type RunJob, type RunMessage, type WorkerJob, type WorkerMessage,
 } from "./workerProtocol";
 import { createWasmEsbuild } from "./wasmEsbuild";
@@ -70,18 +70,43 @@ async function run(job: RunJob): Promise<void> {
 interface PoolAttempt {
   runId: number;
   context: TaskContext;
+  /** Made when the task first reads `context.signal`. */
+  controller?: AbortController;
+  /** The host's abort, kept for a signal read after it. */
+  abortedWith?: Error;
   /** Its steps and waits, opened with the host on first use. */
   journal?: Promise<StepJournal>;
+}
+
+/** The attempt's TaskContext; its AbortSignal is made only when the task reads it. */
+function poolContext(attempt: PoolAttempt, sent: RunMessage["context"]): TaskContext {
+  return Object.freeze({
+    taskId: sent.taskId,
+    funcName: sent.funcName,
+    attempt: sent.attempt,
+    // A copy made by structured clone, which nothing else holds.
+    tags: Object.freeze(sent.tags),
+    get signal(): AbortSignal {
+      if (!attempt.controller) {
+        attempt.controller = new AbortController();
+        if (attempt.abortedWith) attempt.controller.abort(attempt.abortedWith);
+      }
+      return attempt.controller.signal;
+    },
+  });
 }
 
 /**
  * Pool mode: loads the module once, then runs each `run` message. Every attempt runs in an async
  * scope of its own, so its context and log attribution follow its continuations (timers, promises)
  * and a timer one attempt leaves behind logs under that attempt's runId, never the next one's.
+ * The host's messages come in one array per turn of its event loop; this side posts each message at
+ * once, since the code that logs may block right after (a synchronous loop), and its line must not
+ * wait for the loop to end.
  */
 function servePool(job: PoolJob): void {
   const scopes = new AsyncLocalStorage<PoolAttempt>();
-  const controllers = new Map<number, AbortController>();
+  const attempts = new Map<number, PoolAttempt>();
   const log: Log = (message, level, extra) => post({ type: "log", runId: scopes.getStore()?.runId, message, level, extra });
   const requests = new WorkerRequests(post, () => scopes.getStore()?.runId);
   const loaded: LoadedModule = {};
@@ -89,29 +114,38 @@ function servePool(job: PoolJob): void {
   // this), and the worker takes the next attempt.
   const journal = (): Promise<StepJournal> => {
     const attempt = scopes.getStore() as PoolAttempt;
-    return (attempt.journal ??= openWorkerJournal(requests, attempt.runId, () => controllers.delete(attempt.runId)));
+    return (attempt.journal ??= openWorkerJournal(requests, attempt.runId, () => attempts.delete(attempt.runId)));
   };
   installRuntime(taskRuntime(() => scopes.getStore()?.context, log, requests, loaded, journal));
   const exports = loadModule(job, log);
   loaded.exports = exports;
   const start = (message: RunMessage): void => {
     const { runId } = message;
-    const controller = new AbortController();
-    controllers.set(runId, controller);
+    const attempt = { runId } as PoolAttempt;
+    attempt.context = poolContext(attempt, message.context);
+    attempts.set(runId, attempt);
     scopes
-      .run({ runId, context: taskContext(message.context, controller.signal) }, () =>
-        callExport(exports, message.exportName, job.sourcePath, message.args))
+      .run(attempt, callExport, exports, message.exportName, job.sourcePath, message.args)
       .then(
-        (json) => post({ type: "result", runId, json }),
-        (error: unknown) => post({ type: "error", runId, error: serializeError(error, __filename) }),
-      )
-      .finally(() => controllers.delete(runId));
+        (json) => {
+          attempts.delete(runId);
+          post({ type: "result", runId, json });
+        },
+        (error: unknown) => {
+          attempts.delete(runId);
+          post({ type: "error", runId, error: serializeError(error, __filename) });
+        },
+      );
   };
-  parentPort?.on("message", (message: HostMessage) => {
-    if (message.type === "run") start(message);
-    else if (message.type === "abort" && message.runId !== undefined) controllers.get(message.runId)?.abort(abortReason(message));
-    else requests.answer(message);
-  });
+  const receive = (message: HostMessage): void => {
+    if (message.type === "run") return start(message);
+    if (message.type !== "abort") return void requests.answer(message);
+    const attempt = message.runId === undefined ? undefined : attempts.get(message.runId);
+    if (!attempt || attempt.abortedWith) return;
+    attempt.abortedWith = abortReason(message);
+    attempt.controller?.abort(attempt.abortedWith);
+  };
+  parentPort?.on("message", (batch: HostBatch) => batch.forEach(receive));
 }
 
 function load(job: LoadJob): void {

@@ -4,7 +4,8 @@ import { Worker, type ResourceLimits } from "node:worker_threads";
 import type { LogLevel } from "../model/events";
 import { answerAttemptCall, isAttemptCall, type AttemptCalls } from "./attemptCalls";
 import { abortError, isOutOfMemory, workerError, workerExitError } from "./runTaskWorker";
-import { deserializeError, type HostMessage, type PoolJob, type RunContext, type WorkerMessage } from "./workerProtocol";
+import { TurnBatcher, TurnFlusher } from "./turnBatcher";
+import { deserializeError, type HostBatch, type HostMessage, type PoolJob, type RunContext, type WorkerMessage } from "./workerProtocol";
 
 /** Why a pool worker was stopped (WorkerPoolOptions.onWorkerStopped). */
 export type WorkerStopReason =
@@ -83,6 +84,8 @@ interface ActiveRun {
 
 interface Slot {
   worker: Worker;
+  /** Its messages of this turn, posted as one array at the turn's end. */
+  outbox: TurnBatcher<HostMessage>;
   run?: ActiveRun;
   /** Its attempt was aborted and has `cancelGraceMs` to settle; not counted against maxWorkers. */
   aborting: boolean;
@@ -109,6 +112,8 @@ export class WorkerPool {
   /** Idle workers, most recently used last: reuse takes the warmest, reaping takes the others. */
   private readonly idle: Slot[] = [];
   private readonly waiting: Waiter[] = [];
+  /** One end-of-turn flush for the messages to all its workers. */
+  private readonly flusher = new TurnFlusher();
   private nextRunId = 1;
   private draining = false;
   private disposed = false;
@@ -176,7 +181,7 @@ export class WorkerPool {
     const { workerPath, resourceLimits, scope } = this.options;
     const create = (): Worker => new Worker(workerPath, { workerData: this.job, resourceLimits, stderr: false, stdout: false });
     const worker = scope ? scope.runInAsyncScope(create) : create();
-    const slot: Slot = { worker, aborting: false, stopping: false };
+    const slot: Slot = { worker, outbox: new TurnBatcher((batch: HostBatch) => worker.postMessage(batch), (message, error) => this.unsent(slot, message, error), this.flusher), aborting: false, stopping: false };
     this.slots.add(slot);
     worker.on("message", (message: WorkerMessage) => this.onMessage(slot, message));
     worker.on("error", (error) => {
@@ -197,13 +202,11 @@ export class WorkerPool {
   private start(slot: Slot, waiter: Waiter): void {
     const { request } = waiter;
     const runId = this.nextRunId++;
-    clearTimeout(slot.idleTimer);
     slot.worker.ref();
     const run: ActiveRun = { runId, request, resolve: waiter.resolve, reject: waiter.reject, onAbort: () => this.abort(slot, run) };
     slot.run = run;
     slot.untrack = this.options.track?.(slot.worker);
-    const message: HostMessage = { type: "run", runId, exportName: request.exportName, args: request.args, context: request.context };
-    slot.worker.postMessage(message);
+    slot.outbox.push({ type: "run", runId, exportName: request.exportName, args: request.args, context: request.context });
     request.signal?.addEventListener("abort", run.onAbort, { once: true });
   }
 
@@ -214,7 +217,7 @@ export class WorkerPool {
       else this.outsideLog(message.message, message.level);
     } else if (isAttemptCall(message)) {
       const current = run && message.runId === run.runId ? run.request : undefined;
-      answerAttemptCall(message, current, (answer) => slot.worker.postMessage(answer));
+      answerAttemptCall(message, current, (answer) => slot.outbox.push(answer));
       // The attempt waits: the engine has ended it, and the worker dropped it and takes the next one.
       if (run && current && message.type === "suspend") {
         this.detach(slot, run);
@@ -233,10 +236,19 @@ export class WorkerPool {
     }
   }
 
+  /** A message structured clone could not copy (arguments that are not plain data): its attempt fails, the worker never had it. */
+  private unsent(slot: Slot, message: HostMessage, error: Error): undefined {
+    if (message.type !== "run" || slot.run?.runId !== message.runId) return undefined;
+    const run = slot.run;
+    this.detach(slot, run);
+    run.reject(new TypeError(`The task's arguments could not be sent to its worker (${error.message}): pass plain data (JSON values)`));
+    this.release(slot);
+    return undefined;
+  }
+
   private abort(slot: Slot, run: ActiveRun): void {
     const reason = abortError(run.request.signal as AbortSignal);
-    const message: HostMessage = { type: "abort", runId: run.runId, reason: reason.message, name: reason.name };
-    slot.worker.postMessage(message);
+    slot.outbox.push({ type: "abort", runId: run.runId, reason: reason.message, name: reason.name });
     slot.aborting = true;
     run.graceTimer = setTimeout(() => {
       if (slot.run !== run) return;
@@ -275,13 +287,19 @@ export class WorkerPool {
     if (next) return this.start(slot, next);
     slot.worker.unref();
     this.idle.push(slot);
-    slot.idleTimer = setTimeout(() => void this.stop(slot, "idle"), this.options.idleMs ?? 30_000);
-    slot.idleTimer.unref();
+    // One timer per worker, restarted at each release (a worker busy when it fires is left alone).
+    if (slot.idleTimer) {
+      slot.idleTimer.refresh();
+    } else {
+      slot.idleTimer = setTimeout(() => void (slot.run === undefined && this.idle.includes(slot) && this.stop(slot, "idle")), this.options.idleMs ?? 30_000);
+      slot.idleTimer.unref();
+    }
   }
 
   private stop(slot: Slot, reason: WorkerStopReason): Promise<void> {
     if (slot.stopping) return Promise.resolve();
     slot.stopping = true;
+    slot.outbox.discard();
     clearTimeout(slot.idleTimer);
     const index = this.idle.indexOf(slot);
     if (index >= 0) this.idle.splice(index, 1);

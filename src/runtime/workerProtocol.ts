@@ -2,7 +2,8 @@
  * Messages between the host (extension host thread) and a task worker. A fresh worker does one job,
  * given in `workerData`, reports through `parentPort`, and is then terminated by the host. A pool
  * worker (PoolJob) loads its module once and then runs the attempts the host sends it, one at a
- * time, every message of an attempt carrying that attempt's `runId`.
+ * time, every message of an attempt carrying that attempt's `runId`. The host sends a pool worker
+ * its messages of one turn of the event loop as one HostBatch; workers post each message on its own.
  */
 import type { CompileResult } from "./compileModule";
 import { NonRetryableError } from "../model/errors";
@@ -165,6 +166,9 @@ export type HostMessage =
   /** The answer to EnqueueRequest `requestId`: why nothing was enqueued. */
   | { type: "enqueueFailed"; requestId: number; error: SerializedError }
   | DurableAnswer;
+
+/** Host -> pool worker: the host's messages to it from one turn of the event loop, in order. */
+export type HostBatch = HostMessage[];
 
 /**
  * A stack without the frames of the runtime that called the task (`runtimeFile`, the worker bundle)

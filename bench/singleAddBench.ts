@@ -1,0 +1,127 @@
+/**
+ * The shapes an application drives: producers that each await one add per no-op task (c 1: one
+ * producer and concurrency 1; c 10: ten producers and concurrency 10), through the durable engine
+ * and through BullMQ's `queue.add`, and a bulk `addTasks` shape at c 10. Every run ends when the
+ * last task has succeeded (and, for the engine, `flush()` has returned, so all of it is on disk).
+ */
+import { rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Queue, Worker, type Processor } from "bullmq";
+import { TaskManager } from "../src";
+import { startClock, tempDir, throughput, type Throughput } from "./figures";
+
+/** Tasks per `addTasks` call in the bulk shape. */
+const BULK_CHUNK = 1000;
+/** Tasks run before the clock starts, so threads exist and the code is optimised. */
+const WARM_UP = 200;
+
+/** Calls `add(i)` for i in 0..count-1 from `producers` loops, each awaiting its own call before the next. */
+async function produce(count: number, producers: number, add: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: producers }, async () => {
+    while (next < count) await add(next++);
+  }));
+}
+
+/** A promise resolved at the `count`-th call of `tick`, or rejected at the first `fail`. */
+function countdown(count: number): { done: Promise<void>; tick(): void; fail(error: Error): void } {
+  let left = count;
+  let resolve: () => void = () => undefined;
+  let reject: (error: Error) => void = () => undefined;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Awaited after the adds: a failure during them must not count as an unhandled rejection first.
+  done.catch(() => undefined);
+  if (count <= 0) resolve();
+  return { done, tick: () => void (--left === 0 && resolve()), fail: reject };
+}
+
+export interface EngineAddRun {
+  count: number;
+  /** Producers, and `maxConcurrentTasks`. */
+  concurrency: number;
+  /** `"single"`: one awaited `addTask` per task; `"bulk"`: one producer's `addTasks` in chunks of 1,000. */
+  enqueue: "single" | "bulk";
+}
+
+/** The durable engine (sql.js store in a temp dir): timed until the last `success` event and `flush()`. */
+export async function engineAddThroughput(run: EngineAddRun): Promise<Throughput> {
+  const dir = tempDir();
+  const manager = new TaskManager({ dbPath: path.join(dir, "tasks.db"), maxConcurrentTasks: run.concurrency, maxRecords: (run.count + WARM_UP) * 2, onOutsideLog: () => undefined });
+  await manager.start();
+  try {
+    const noop = manager.task({ name: "noop" }, async () => undefined);
+    let succeeded = countdown(WARM_UP);
+    const subscription = manager.onLifecycle((event) => {
+      if (event.status === "success") succeeded.tick();
+      else if (event.status !== "pending" && event.status !== "running") succeeded.fail(new Error(`expected every no-op task to succeed, ${event.taskId} ended ${event.status}`));
+    });
+    await produce(WARM_UP, run.concurrency, (i) => manager.addTask(noop, [i]));
+    await succeeded.done;
+    succeeded = countdown(run.count);
+    const clock = startClock();
+    if (run.enqueue === "single") {
+      await produce(run.count, run.concurrency, (i) => manager.addTask(noop, [i]));
+    } else {
+      for (let start = 0; start < run.count; start += BULK_CHUNK) {
+        await manager.addTasks(noop, Array.from({ length: Math.min(BULK_CHUNK, run.count - start) }, (_, k) => ({ args: [start + k] })));
+      }
+    }
+    await succeeded.done;
+    await manager.flush();
+    const result = throughput(run.count, clock);
+    subscription.dispose();
+    return result;
+  } finally {
+    await manager.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface BullmqAddRun {
+  port: number;
+  /** redis-server's pid, so its CPU time counts in the per-CPU-second figure. */
+  redisPid: number;
+  count: number;
+  /** Producers, each awaiting its own `queue.add`, and the worker's concurrency. */
+  concurrency: number;
+  /** `"inProcess"`: an async no-op handler in this thread; `"sandboxed"`: a processor file in worker threads. */
+  processor: "inProcess" | "sandboxed";
+}
+
+let queueNumber = 0;
+
+/** BullMQ with one awaited `queue.add` per job from each producer, timed until the worker's last `completed` event. */
+export async function bullmqAddThroughput(run: BullmqAddRun): Promise<Throughput> {
+  const connection = { host: "127.0.0.1", port: run.port };
+  const name = `bench-single-${process.pid}-${++queueNumber}`;
+  const dir = tempDir();
+  let processor: string | Processor;
+  if (run.processor === "sandboxed") {
+    processor = path.join(dir, "noop.js");
+    writeFileSync(processor, "module.exports = async () => undefined;\n");
+  } else {
+    processor = async () => undefined;
+  }
+  const queue = new Queue(name, { connection });
+  const worker = new Worker(name, processor, { connection, concurrency: run.concurrency, useWorkerThreads: run.processor === "sandboxed" });
+  let completed = countdown(WARM_UP);
+  worker.on("completed", () => completed.tick());
+  worker.on("failed", (_job, error) => completed.fail(new Error(`expected every no-op job to complete, one failed: ${error.message}`)));
+  try {
+    await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
+    await produce(WARM_UP, run.concurrency, (i) => queue.add("noop", { i }));
+    await completed.done;
+    completed = countdown(run.count);
+    const clock = startClock(run.redisPid);
+    await produce(run.count, run.concurrency, (i) => queue.add("noop", { i }));
+    await completed.done;
+    return throughput(run.count, clock);
+  } finally {
+    await worker.close();
+    await queue.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
