@@ -1,6 +1,7 @@
 /**
  * The Task Functions view: one row per task module (workspace-relative path), its task functions
- * under it with an inline Run action, and an error row under a module that failed to load.
+ * under it with an inline Run action, and an error row under a module that failed to load. In a
+ * workspace of several folders the modules are grouped under a row per folder.
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
@@ -9,6 +10,7 @@ import { describeTaskConfig, type CatalogSnapshot, type ModuleProblem, type Task
 import { flowDetail, flowSummary } from "./flowText";
 
 export type FunctionsNode =
+  | { kind: "folder"; folder: vscode.WorkspaceFolder }
   | { kind: "module"; modulePath: string }
   | { kind: "function"; info: TaskFunctionInfo }
   | { kind: "problem"; problem: ModuleProblem };
@@ -24,10 +26,20 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
   }
 
   getTreeItem(node: FunctionsNode): vscode.TreeItem {
+    if (node.kind === "folder") {
+      const item = new vscode.TreeItem(node.folder.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `folder:${node.folder.uri.toString()}`;
+      item.resourceUri = node.folder.uri;
+      item.iconPath = vscode.ThemeIcon.Folder;
+      item.contextValue = "folder";
+      return item;
+    }
     if (node.kind === "module") {
       const uri = vscode.Uri.file(node.modulePath);
       const broken = this.snapshot.problems.some((p) => p.modulePath === node.modulePath);
-      const item = new vscode.TreeItem(vscode.workspace.asRelativePath(uri), vscode.TreeItemCollapsibleState.Expanded);
+      // Under its folder's row the path is relative to that folder.
+      const label = vscode.workspace.asRelativePath(uri, moduleFolders().length < 2);
+      const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `module:${node.modulePath}`;
       item.resourceUri = uri;
       item.iconPath = broken ? new vscode.ThemeIcon("file-code", new vscode.ThemeColor("errorForeground")) : vscode.ThemeIcon.File;
@@ -62,8 +74,19 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
   }
 
   getChildren(node?: FunctionsNode): FunctionsNode[] {
-    if (!node) {
-      return [...this.snapshot.modules].sort().map((modulePath) => ({ kind: "module", modulePath }));
+    const modules = [...this.snapshot.modules].sort();
+    const folders = moduleFolders();
+    if (!node && folders.length > 1) {
+      // Modules in none of the folders (a forwarding window's, from elsewhere) follow the folders' rows.
+      const outside = modules.filter((m) => !vscode.workspace.getWorkspaceFolder(vscode.Uri.file(m)));
+      return [
+        ...folders.map((folder): FunctionsNode => ({ kind: "folder", folder })),
+        ...outside.map((modulePath): FunctionsNode => ({ kind: "module", modulePath })),
+      ];
+    }
+    if (!node || node.kind === "folder") {
+      const inFolder = node ? modules.filter((m) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(m))?.uri.toString() === node.folder.uri.toString()) : modules;
+      return inFolder.map((modulePath) => ({ kind: "module", modulePath }));
     }
     if (node.kind !== "module") return [];
     const problems: FunctionsNode[] = this.snapshot.problems
@@ -79,6 +102,11 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** The workspace folders task modules are loaded from (those on disk). */
+function moduleFolders(): readonly vscode.WorkspaceFolder[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file");
 }
 
 function firstLine(text: string): string {
