@@ -10,6 +10,7 @@ import { ApiServer, newToken } from "../../http";
 import type { TaskflowClient } from "../../model";
 import { UserError } from "../commands/commandRegistry";
 import type { TaskflowSettings } from "../session/settings";
+import { externalApiUrl, type AsExternalUrl } from "./externalApiUrl";
 
 /** What a client needs to call the API. */
 export interface ApiAccess {
@@ -123,25 +124,41 @@ export function applyApiSettings(api: WindowApi | undefined, settings: TaskflowS
   });
 }
 
+/** What Copy API URL and Token gives: the access as served, and the URL it copied. */
+export interface CopiedApiAccess extends ApiAccess {
+  /**
+   * The URL copied: `url` as the person's machine reaches it (`vscode.env.asExternalUri`, a forwarded
+   * port in a remote window), the same as `url` in a local window.
+   */
+  externalUrl: string;
+}
+
 /**
- * `taskflow.copyApiUrlAndToken`: copies the URL to the clipboard and offers to copy the token (shown
- * nowhere else). Resolves with `{ url, token }`, the programmatic form.
+ * `taskflow.copyApiUrlAndToken`: copies the URL, as the person's machine reaches it, to the clipboard
+ * and offers to copy the token (shown nowhere else). Resolves with `{ url, token, externalUrl }`, the
+ * programmatic form.
+ * @param asExternalUrl how a loopback URL is forwarded. @default `vscode.env.asExternalUri`
  */
-export async function copyApiUrlAndToken(api: WindowApi): Promise<ApiAccess> {
+export async function copyApiUrlAndToken(api: WindowApi, asExternalUrl: AsExternalUrl = vscodeExternalUrl): Promise<CopiedApiAccess> {
   const access = api.access();
   if (!access) {
     throw new UserError("This window does not serve the HTTP API: turn on the setting taskflow.api.enabled, then run this command again");
   }
-  await vscode.env.clipboard.writeText(access.url);
+  const externalUrl = await externalApiUrl(access.url, asExternalUrl);
+  await vscode.env.clipboard.writeText(externalUrl);
   // Not awaited: the command is done once the URL is copied, whether or not the token is wanted.
   void vscode.window
-    .showInformationMessage(`Taskflow: copied ${access.url}. Requests need "Authorization: Bearer <token>".`, "Copy Token", "Copy curl Example")
+    .showInformationMessage(`Taskflow: copied ${externalUrl}. Requests need "Authorization: Bearer <token>".`, "Copy Token", "Copy curl Example")
     .then((choice) => {
       if (choice === "Copy Token") return vscode.env.clipboard.writeText(access.token);
-      if (choice === "Copy curl Example") return vscode.env.clipboard.writeText(`curl -H "Authorization: Bearer ${access.token}" ${access.url}/tasks`);
+      if (choice === "Copy curl Example") return vscode.env.clipboard.writeText(`curl -H "Authorization: Bearer ${access.token}" ${externalUrl}/tasks`);
       return undefined;
     });
-  return access;
+  return { ...access, externalUrl };
+}
+
+async function vscodeExternalUrl(url: string): Promise<string> {
+  return (await vscode.env.asExternalUri(vscode.Uri.parse(url))).toString(true);
 }
 
 /** `taskflow.regenerateApiToken`: a new token; callers holding the old one get 401 from then on. */
