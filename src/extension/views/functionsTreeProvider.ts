@@ -15,6 +15,14 @@ export type FunctionsNode =
   | { kind: "function"; info: TaskFunctionInfo }
   | { kind: "problem"; problem: ModuleProblem };
 
+/** A row of the view as `snapshot()` gives it. */
+export interface FunctionsRow {
+  label: string;
+  /** `folder`, `module`, `module.broken`, `function` or `problem`. */
+  contextValue: string;
+  children: FunctionsRow[];
+}
+
 export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -97,6 +105,16 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((info) => ({ kind: "function", info }));
     return [...problems, ...functions];
+  }
+
+  /** The rows the view shows now, each with the rows under it. */
+  rows(): FunctionsRow[] {
+    const rows = (node?: FunctionsNode): FunctionsRow[] => this.getChildren(node).map((child) => {
+      const item = this.getTreeItem(child);
+      const label = typeof item.label === "string" ? item.label : (item.label?.label ?? "");
+      return { label, contextValue: item.contextValue ?? "", children: rows(child) };
+    });
+    return rows();
   }
 
   dispose(): void {
