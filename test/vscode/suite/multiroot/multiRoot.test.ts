@@ -65,6 +65,19 @@ describe("Taskflow in a multi-root workspace (extension host)", function () {
     assert.equal(view[1].children[0].contextValue, "module.broken");
   });
 
+  it("applies a folder's taskflow.modules changed at run time to that folder only", async () => {
+    const lib = vscode.workspace.workspaceFolders![1];
+    const libConfig = () => vscode.workspace.getConfiguration("taskflow", lib.uri);
+    await libConfig().update("modules", ["**/*.tasks.ts"], vscode.ConfigurationTarget.WorkspaceFolder);
+    try {
+      await waitUntil(api.onDidChangeTaskFunctions, () => (names().includes("notAModuleInLib") && !names().includes("cleanLib") ? true : undefined), "lib's modules to follow its new globs", 45_000);
+      assert.deepEqual(names(), ["notAModuleInLib", "sendReport"], "app's modules stay as they were; lib's jobs/ are no longer modules");
+    } finally {
+      await libConfig().update("modules", ["jobs/**/*.ts"], vscode.ConfigurationTarget.WorkspaceFolder);
+    }
+    await waitUntil(api.onDidChangeTaskFunctions, () => (names().includes("cleanLib") && !names().includes("notAModuleInLib") ? true : undefined), "lib's own globs back", 45_000);
+  });
+
   it("gives the terminals of every folder the CLI, which finds the window's one history from the second folder", async () => {
     const taskId = await vscode.commands.executeCommand<string>("taskflow.runTask", "cleanLib");
     await api.waitFor(taskId);
@@ -101,16 +114,13 @@ describe("Taskflow in a multi-root workspace (extension host)", function () {
     assert.ok(fs.existsSync(inLib(".vscode/taskflow/taskflow.d.ts")), "the types go into that folder");
     await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().functions.some((f) => f.name === "greet" && f.file === given) ? true : undefined), "the new module's greet task in lib", 45_000);
 
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+
+    // With no folder given and two folders open, a pick asks for it.
     const picked = vscode.commands.executeCommand<string>("taskflow.newTaskModule", "jobs/picked.tasks.ts");
     await pickItem("Workspace Folder", "lib");
     assert.equal(await picked, inLib("jobs/picked.tasks.ts"));
-    await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().modules.includes(inLib("jobs/picked.tasks.ts")) ? true : undefined), "the picked folder's new module", 45_000);
-
+    assert.ok(fs.existsSync(inLib("jobs/picked.tasks.ts")));
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
-    const remove = new vscode.WorkspaceEdit();
-    remove.deleteFile(vscode.Uri.file(given));
-    remove.deleteFile(vscode.Uri.file(inLib("jobs/picked.tasks.ts")));
-    await vscode.workspace.applyEdit(remove);
-    await waitUntil(api.onDidChangeTaskFunctions, () => (names().includes("greet") ? undefined : true), "the new modules to be dropped", 45_000);
   });
 });
