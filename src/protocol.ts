@@ -190,6 +190,8 @@ export interface TaskView extends TaskDict {
   childCount: number;
   /** Why it has not started, while it is pending and held by a rule of its key; else null. */
   hold: HoldView | null;
+  /** Why Debug Again is refused in this window (the shared queue, a database another process holds); absent when offered. */
+  debugRefusal?: string;
 }
 
 /** Per task function figures for the dashboard. Durations in seconds. */

@@ -54,7 +54,11 @@ const keyPath = v.pipe(
 /** Per task function configuration. Every field is optional. */
 export const TaskConfigSchema = strictPlain({
   /** Display and lookup name, unique in a workspace. @default the export name (the function's name on a manager) */
-  name: v.optional(v.pipe(v.string("must be a string"), v.nonEmpty("must not be empty: omit it to use the export name"))),
+  name: v.optional(v.pipe(
+    v.string("must be a string"),
+    v.nonEmpty("must not be empty: omit it to use the export name"),
+    v.check((name) => name.trim() !== "", "must not be only spaces: give a name with letters, or omit it to use the export name"),
+  )),
   /** Attempts allowed after the first failure. @default 0 */
   retries: v.optional(wholeAtLeast(0, "must be a whole number >= 0")),
   /** Seconds before the first retry. @default 0 */

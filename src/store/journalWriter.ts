@@ -33,6 +33,10 @@ export class JournalWriter {
   private handle: fsp.FileHandle | undefined;
   private bytes = 0;
   private writing: Promise<void> | undefined;
+  /** Bytes written over the writer's life, across rotations, and how many of them a datasync covered. */
+  private writtenTotal = 0;
+  private syncedTotal = 0;
+  private syncing: Promise<void> | undefined;
   private foldRun: Promise<void> | undefined;
   private foldSeq = 0;
   private workerMissingWarned = false;
@@ -85,21 +89,54 @@ export class JournalWriter {
     await syncDir(path.dirname(this.dbPath));
   }
 
-  /** Writes the buffered lines, one batch at a time, until none is left. Rejects when a write fails. */
+  /**
+   * Writes the buffered lines, one batch at a time, until none is left, then waits for a datasync
+   * that covers them. Rejects when a write or the datasync fails.
+   *
+   * A write does not wait for the datasync of the batch before it: once written, a line survives the
+   * process being killed (it is in the kernel's cache), so a slow datasync on a busy disk delays only
+   * the promise against power loss, never the one against a crash.
+   */
   async drain(): Promise<void> {
     for (;;) {
       if (this.writing) {
         await this.writing;
         continue;
       }
-      if (this.lines.length === 0) return;
+      if (this.lines.length === 0) break;
       this.writing = this.writeBatch().finally(() => { this.writing = undefined; });
     }
+    await this.syncThrough(this.writtenTotal);
+  }
+
+  /** Resolves once a datasync that started after `total` bytes were written has succeeded. */
+  private async syncThrough(total: number): Promise<void> {
+    while (this.syncedTotal < total) {
+      if (this.syncing) {
+        await this.syncing;
+        continue;
+      }
+      this.syncing = this.syncNow().finally(() => { this.syncing = undefined; });
+    }
+  }
+
+  private async syncNow(): Promise<void> {
+    const upTo = this.writtenTotal;
+    const handle = this.handle;
+    if (!handle) return;
+    try {
+      await handle.datasync();
+    } catch (err) {
+      this.failed(err, 0);
+      throw err;
+    }
+    this.syncedTotal = Math.max(this.syncedTotal, upTo);
   }
 
   /** Waits for a fold under way and closes the journal file. Buffered lines not drained are dropped. */
   async close(): Promise<void> {
     await this.foldRun;
+    await this.syncing?.catch(() => undefined);
     await this.handle?.close();
     this.handle = undefined;
   }
@@ -127,16 +164,11 @@ export class JournalWriter {
         const { bytesWritten } = await this.handle.write(bytes, written, bytes.length - written, this.bytes + written);
         written += bytesWritten;
       }
-      await this.handle.datasync();
       this.bytes += bytes.length;
+      this.writtenTotal += bytes.length;
     } catch (err) {
       this.lines = lines.concat(this.lines);
-      // Warned once per outage, not at every retry.
-      if (!this.failedWrite) {
-        this.options.warn(`Could not write the task journal ${this.path} (${errorText(err)}). ${lines.length} change(s) are kept in memory and written again every ${this.options.retryMs} ms until it works; new tasks are refused meanwhile. Free some disk space if it is full, or make the folder writable if it is read-only.`);
-      }
-      this.failedWrite = new StoreWriteError(this.path, err);
-      this.options.onWriteFailed();
+      this.failed(err, lines.length);
       throw err;
     }
     if (this.failedWrite) {
@@ -146,8 +178,20 @@ export class JournalWriter {
     if (this.bytes >= this.options.foldBytes && !this.foldRun) await this.rotateAndFold();
   }
 
+  /** Warns once per outage (not at every retry) and has the store schedule the retry. */
+  private failed(err: unknown, keptLines: number): void {
+    if (!this.failedWrite) {
+      const kept = keptLines > 0 ? `${keptLines} change(s) are kept in memory and written again` : "The datasync is tried again";
+      this.options.warn(`Could not write the task journal ${this.path} (${errorText(err)}). ${kept} every ${this.options.retryMs} ms until it works; new tasks are refused meanwhile. Free some disk space if it is full, or make the folder writable if it is read-only.`);
+    }
+    this.failedWrite = new StoreWriteError(this.path, err);
+    this.options.onWriteFailed();
+  }
+
   /** The next write opens the new journal: if that fails (a read-only folder) the write fails and is retried like any other. */
   private async rotateAndFold(): Promise<void> {
+    // The rotated journal is complete on disk before the fold reads it and the handle goes.
+    await this.syncThrough(this.writtenTotal);
     await this.handle!.close();
     this.handle = undefined;
     try {

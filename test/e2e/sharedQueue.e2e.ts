@@ -16,11 +16,12 @@ import { Queue } from "bullmq";
 import type { Locator, Page } from "playwright-core";
 import { DEFAULT_QUEUE } from "../../src/model";
 import { requireRedisServer, startRedisServer, type RedisServer } from "../unit/helpers/redisServer";
+import { startTaskflowWorker, type WorkerProcess } from "../unit/helpers/workerFleet";
 import { repoRoot } from "../vscode/lib/harness";
 import { startGroup, type ProcessGroup } from "../vscode/lib/processGroup";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { answerArguments, focusView, notification, pick, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame, withTasksViewFolded } from "./workbench";
+import { answerArguments, focusView, notification, pick, runCommand, shot, stepTimeoutMs, treeRow, treeRows, webviewFrame, withTasksViewFolded } from "./workbench";
 
 const CLI = path.join(repoRoot, "dist", "cli.js");
 /** What the worker started here has in its environment, and the tasks it runs can read; the window's extension host has no such variable. */
@@ -38,6 +39,12 @@ export const ${WHERE} = task({ description: "Says which process ran it" }, async
   taskLog(\`\${label}: run by \${runner}\`);
   return runner;
 });
+`;
+/** A module only the fleet's workers have: the window's folder has no such file. */
+const FLEET_TASK = "fleetOnly";
+const FLEET_SOURCE = `import { task } from "taskflow";
+
+export const ${FLEET_TASK} = task({ description: "Run by the fleet's workers only" }, async () => "done");
 `;
 /** How long the engine may take to restart on another backend or to reconnect, on two shared cores. */
 const ENGINE_TIMEOUT_MS = 60_000;
@@ -140,6 +147,14 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
   let redisRunning = false;
   let redisAt: { port: number; dir: string; url: string } | undefined;
   let worker: ProcessGroup | undefined;
+  /** Two more workers, on a workspace of their own (the fleet's), while one step runs. */
+  const fleet: WorkerProcess[] = [];
+  const stopFleet = async () => {
+    for (const member of fleet.splice(0)) {
+      member.child.kill("SIGTERM");
+      await member.exited;
+    }
+  };
   let scratch = "";
   let workerLog = "";
   /** The settings file as it was before this file changed it; null when there was none. */
@@ -213,6 +228,7 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
       await runCommand(page, "View: Close All Editors");
       await runCommand(page, "Notifications: Clear All Notifications");
     });
+    await attempt("stopping the fleet's workers", stopFleet);
     await attempt("stopping taskflow worker", async () => worker?.stop(15_000));
     await attempt("stopping redis-server", async () => redis?.stop());
     fs.rmSync(path.join(workspaceFolder(), MODULE_FILE), { force: true });
@@ -272,6 +288,11 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
     const line = panel.locator(".log-lines .log-line", { hasText: "from the window: run by" }).first();
     await line.waitFor({ timeout: stepTimeoutMs });
     assert.match(await line.innerText(), new RegExp(`from the window: run by ${RUNNER}$`), "the log line the worker wrote (a run in the window would name another process)");
+    // Debugging is refused on the shared queue: the panel does not offer it, and its tooltip says why.
+    const debugAgain = panel.locator("#debug-again");
+    await waitFor(async () => (await debugAgain.getAttribute("disabled")) !== null, { what: "Debug Again to be disabled on the shared queue", timeoutMs: stepTimeoutMs });
+    assert.match((await debugAgain.getAttribute("title")) ?? "", /^Debug Task runs the task in this window's debugger, but on the shared queue \(redis:\/\/.+\) any worker may take the run: set taskflow\.backend to "local"/);
+    await debugAgain.hover();
     await shot(page, "shared queue task panel with the worker's log");
 
     const tasks = await focusView(page, "Tasks");
@@ -297,6 +318,36 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
     assert.ok(rows.includes("cli run") && rows.includes("vscode run"), `expected a run by the CLI and one by the window in the audit trail, got ${JSON.stringify(rows)}`);
     await shot(page, "shared queue dashboard");
     await runCommand(page, "View: Close All Editors");
+  });
+
+  it("lists the workers' functions in Task Functions with how many workers run each, also those whose module this window does not have", async () => {
+    const page = workbench();
+    const fleetDir = path.join(scratch, "fleet");
+    fs.mkdirSync(fleetDir, { recursive: true });
+    fs.writeFileSync(path.join(fleetDir, `${FLEET_TASK}.tasks.ts`), FLEET_SOURCE);
+    for (const n of [1, 2]) {
+      fleet.push(await startTaskflowWorker(["--redis", redisAt!.url, "--workspace", fleetDir], { TASKFLOW_HOME: path.join(scratch, `fleet-home-${n}`) }));
+    }
+    assert.ok(!fs.existsSync(path.join(workspaceFolder(), `${FLEET_TASK}.tasks.ts`)), "the window's folder has no module of the fleet's");
+    const functions = await focusView(page, "Task Functions");
+    let rows: string[] = [];
+    // A row's text is its label, then its description (the row's innerText may join them with no space).
+    const listed = (name: string, description: string) => rows.some((row) => new RegExp(`^${name}\\s*${description}$`).test(row));
+    await withTasksViewFolded(page, async () => {
+      await waitFor(async () => {
+        rows = await treeRows(page, functions);
+        return listed(FLEET_TASK, "2 workers") && listed(WHERE, "1 worker");
+      }, { what: `Task Functions to list ${FLEET_TASK} run by 2 workers and ${WHERE} by 1`, timeoutMs: ENGINE_TIMEOUT_MS, intervalMs: 250, diagnose: () => `rows: ${JSON.stringify(rows)}` });
+      await treeRow(functions, new RegExp(`^${FLEET_TASK}\\s*2 workers`)).scrollIntoViewIfNeeded();
+      await shot(page, "shared queue task functions with their workers");
+    });
+    await stopFleet();
+    await withTasksViewFolded(page, () => waitFor(async () => !(rows = await treeRows(page, functions)).some((row) => row.startsWith(FLEET_TASK)), {
+      what: `Task Functions to drop ${FLEET_TASK} once the workers running it stopped`,
+      timeoutMs: ENGINE_TIMEOUT_MS,
+      intervalMs: 250,
+      diagnose: () => `rows: ${JSON.stringify(rows)}`,
+    }));
   });
 
   it("tells in a notification and on the Tasks view that the connection to Redis is lost", async () => {

@@ -37,7 +37,11 @@ interface ChildRun {
   lastAlive: number;
 }
 
-/** Starts the load child on `dbPath`, kills it with SIGKILL `aliveMs` after READY, and parses what it printed. */
+/**
+ * Starts the load child on `dbPath`, kills it with SIGKILL `aliveMs` after its first acknowledged add
+ * (after READY alone, a child the busy machine gave no CPU could be killed before it added anything),
+ * and parses what it printed.
+ */
 async function runAndKill(dbPath: string, aliveMs: number): Promise<ChildRun> {
   const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/loadChild.ts", dbPath, String(MAX_RECORDS)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
@@ -48,7 +52,7 @@ async function runAndKill(dbPath: string, aliveMs: number): Promise<ChildRun> {
   await new Promise<void>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      if (killedAt === 0 && out.includes("READY ")) {
+      if (killedAt === 0 && /^A /m.test(out)) {
         killedAt = -1;
         setTimeout(() => {
           killedAt = Date.now();

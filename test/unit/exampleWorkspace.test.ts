@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { ValidationError } from "../../src";
@@ -13,6 +13,22 @@ import { useRuntimeDist } from "./helpers/runtimeDist";
 const root = path.join(__dirname, "..", "..");
 const exampleDir = path.join(root, "examples", "workspace");
 
+/** The task names a module's source declares: `export const x = task(`, `exports.x = task(`, and `name: "x"` in a config. */
+function declaredTaskNames(source: string): string[] {
+  const names = new Set<string>();
+  for (const match of source.matchAll(/(?:export\s+const\s+|exports\.)(\w+)\s*=\s*task\(/g)) names.add(match[1]);
+  for (const match of source.matchAll(/task\(\s*\{[^}]*?\bname:\s*["'](\w+)["']/g)) names.add(match[1]);
+  return [...names];
+}
+
+/** The first ```ts block of the README: the task module a newcomer pastes first. */
+function firstReadmeExample(): string {
+  const readme = readFileSync(path.join(root, "README.md"), "utf8");
+  const block = /^```ts\n([\s\S]*?)^```$/m.exec(readme);
+  assert.ok(block, "expected a ```ts block in README.md");
+  return block[1];
+}
+
 describe("example workspace", function () {
   this.timeout(60000); // a cap: generating and checking the types builds TypeScript programs, slow on a busy machine
 
@@ -20,6 +36,18 @@ describe("example workspace", function () {
     const shipped = await generatedTaskflowTypes();
     const example = readFileSync(path.join(exampleDir, TYPES_RELATIVE_PATH), "utf8");
     assert.equal(example, shipped, `regenerate it: node scripts/generateTaskflowTypes.mjs examples/workspace/${TYPES_RELATIVE_PATH}`);
+  });
+
+  it("declares none of the task names of the README's first example, so it works as pasted into this workspace", () => {
+    const example = declaredTaskNames(firstReadmeExample());
+    assert.ok(example.length > 0, "expected the README's first ```ts block to declare task functions (export const x = task(...))");
+    const modules = readdirSync(exampleDir).filter((f) => /\.tasks\.[cm]?[jt]s$/.test(f));
+    assert.ok(modules.length > 0, `expected task modules in ${exampleDir}`);
+    const clashes = modules.flatMap((file) => {
+      const declared = declaredTaskNames(readFileSync(path.join(exampleDir, file), "utf8"));
+      return example.filter((name) => declared.includes(name)).map((name) => `${name} (${file})`);
+    });
+    assert.deepEqual(clashes, [], "rename these in the README's first example: pasted into examples/workspace, each is a Problem (the name is already declared)");
   });
 
   it("has an onboarding module that type-checks against those types", () => {

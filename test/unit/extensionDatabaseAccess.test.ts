@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { TaskManager } from "../../src";
 import { serveLocalEndpoint } from "../../src/http";
-import { HolderWithoutEndpointError, WINDOW_OWNER, openOrForward } from "../../src/extension/session/databaseAccess";
+import { setTimeout as sleep } from "node:timers/promises";
+import { HolderWithoutEndpointError, WINDOW_OWNER, openOrForward, watchHolder, type DatabaseAccess } from "../../src/extension/session/databaseAccess";
 import { ManagerProxy } from "../../src/extension/session/managerProxy";
+import { killHard, startUntilReady } from "./helpers/readyChild";
 
 function manager(dbPath: string, lockOwner: string): TaskManager {
   const m = new TaskManager({ dbPath, lockOwner, onOutsideLog: () => undefined });
@@ -26,6 +28,14 @@ function starter(dbPath: string, started: TaskManager[]) {
     started.push(m);
     return m;
   };
+}
+
+/** Resolves once watchHolder says the holder `access` forwards to is gone. */
+function holderGone(dbPath: string, access: Extract<DatabaseAccess<unknown>, { kind: "forwarded" }>, stops: Array<() => void>): Promise<void> {
+  return new Promise((resolve) => {
+    const watch = watchHolder({ dbPath, lock: access.lock, gone: resolve, intervalMs: 20, warn: (message) => assert.fail(message) });
+    stops.push(() => watch.dispose());
+  });
 }
 
 describe("extension: a window holds its database or forwards to its holder", () => {
@@ -97,6 +107,60 @@ describe("extension: a window holds its database or forwards to its holder", () 
     cleanup.push(() => started[0]?.shutdown());
     assert.equal(access.kind, "local");
     assert.ok(started[0]?.registeredTasks().some((t) => t.name === "double"));
+  });
+
+  it("takes the database over when the window it forwards to closes, and runs every task that window acknowledged", async () => {
+    const holder = manager(dbPath, WINDOW_OWNER);
+    await holder.start();
+    const endpoint = await serveLocalEndpoint({ client: holder, dbPath, owner: WINDOW_OWNER });
+    const access = await openOrForward({ dbPath, start: starter(dbPath, []) });
+    assert.equal(access.kind, "forwarded");
+    if (access.kind !== "forwarded") return;
+    const stops: Array<() => void> = [];
+    cleanup.push(() => stops.forEach((stop) => stop()), () => access.client.dispose());
+    const gone = holderGone(dbPath, access, stops);
+    const ranThere = await access.client.addTask("double", [50]);
+    assert.equal((await access.client.waitFor(ranThere)).result, 100);
+    // Due in a second: still pending when their holder closes.
+    const pending = await Promise.all(Array.from({ length: 10 }, (_, i) => access.client.addTask("double", [i], { delay: 1 })));
+    // What a window does when it closes: the endpoint first, then the manager (which releases the lock).
+    await endpoint.close();
+    await holder.shutdown();
+    await gone;
+
+    const started: TaskManager[] = [];
+    const again = await openOrForward({ dbPath, start: starter(dbPath, started) });
+    cleanup.push(() => started[0]?.shutdown());
+    assert.equal(again.kind, "local", "nobody holds the database any more, so the window takes it");
+    const taken = started[0];
+    assert.equal(taken.getTask(ranThere)?.result, 100, "the run that finished in the holder is in the history");
+    const results = await Promise.all(pending.map(async (id) => (await taken.waitFor(id)).result));
+    assert.deepEqual(results, Array.from({ length: 10 }, (_, i) => i * 2));
+  });
+
+  it("takes the database over when the process it forwards to is killed, with every task acknowledged more than 100 ms before", async function () {
+    this.timeout(60_000);
+    const { child } = await startUntilReady("test/fixtures/holderChild.ts", [dbPath]);
+    cleanup.push(() => (child.exitCode === null && child.signalCode === null ? killHard(child) : undefined));
+    const access = await openOrForward({ dbPath, start: starter(dbPath, []) });
+    assert.equal(access.kind, "forwarded");
+    if (access.kind !== "forwarded") return;
+    assert.equal(access.lock.pid, child.pid);
+    const stops: Array<() => void> = [];
+    cleanup.push(() => stops.forEach((stop) => stop()), () => access.client.dispose());
+    const gone = holderGone(dbPath, access, stops);
+    const acknowledged = await Promise.all(Array.from({ length: 20 }, (_, i) => access.client.addTask("double", [i], { delay: 1 })));
+    // The engine's promise: an acknowledged add is on disk within 100 ms.
+    await sleep(150);
+    await killHard(child);
+    await gone;
+
+    const started: TaskManager[] = [];
+    const again = await openOrForward({ dbPath, start: starter(dbPath, started) });
+    cleanup.push(() => started[0]?.shutdown());
+    assert.equal(again.kind, "local", "the killed holder's lock is stale, so the window takes it");
+    const results = await Promise.all(acknowledged.map(async (id) => (await started[0].waitFor(id)).result));
+    assert.deepEqual(results, Array.from({ length: 20 }, (_, i) => i * 2));
   });
 
   it("passes on an error that is not about the lock", async () => {

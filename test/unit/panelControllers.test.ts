@@ -331,4 +331,18 @@ describe("task panel controller", () => {
     assert.deepEqual(calls.shown, [ids[2999]]);
     assert.match(error(2), /encrypted arguments, which the panel never reads: debug job again from "Taskflow: Debug Task\.\.\."/);
   });
+
+  it("tells the webview why Debug Again is refused, as the window says at each snapshot, and nothing while it is not", async () => {
+    const { manager } = await engine([failedWithStack]);
+    let refusal: string | undefined = "on the shared queue any worker may take the run";
+    const r = recorder();
+    const controller = new TaskPanelController(ids[0], { manager, host: fakeHost().host, post: r.post, timers: new FakeTimers(), realpath: async (p) => p, debugRefusal: () => refusal });
+    await controller.handleMessage(ready);
+    refusal = undefined;
+    await controller.handleMessage(ready);
+    const [refused, offered] = r.notifications("taskSnapshot").map((m) => (m.params as { task: { debugRefusal?: string } }).task);
+    assert.equal(refused.debugRefusal, "on the shared queue any worker may take the run");
+    assert.ok(!("debugRefusal" in offered), "no refusal once the window may debug");
+    controller.dispose();
+  });
 });

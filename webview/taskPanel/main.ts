@@ -284,8 +284,8 @@ function render(t: Omit<TaskView, "logs">): void {
   setEnabled(editRunButton, !t.encrypted, "The arguments are encrypted, so there is nothing to edit: run it from Taskflow: Run Task...");
   if (editRunButton.hasAttribute("title") === false) editRunButton.setAttribute("title", "Run again with edited arguments");
   if (t.encrypted) editor.close();
-  setEnabled(debugAgainButton, isFinished(status) && !t.encrypted,
-    t.encrypted ? "The arguments are encrypted: debug it from Taskflow: Debug Task..." : "Wait until the task has finished");
+  setEnabled(debugAgainButton, t.debugRefusal === undefined && isFinished(status) && !t.encrypted,
+    t.debugRefusal ?? (t.encrypted ? "The arguments are encrypted: debug it from Taskflow: Debug Task..." : "Wait until the task has finished"));
   if (!debugAgainButton.hasAttribute("disabled")) debugAgainButton.setAttribute("title", "Debug this run again with the same arguments");
   renderFacts(t);
   // Plain chips, not vscode-tag: that one upper-cases its text, and tags are case-sensitive.

@@ -39,6 +39,18 @@ export interface ExtensionCommandsOptions {
 export function registerExtensionCommands(options: ExtensionCommandsOptions): vscode.Disposable {
   const { context, log, hasFolder, proxy, lifecycle, catalog, views, panels, settings, debugRuns, windowApi } = options;
   const typeScript = new TypeScriptLoader(log);
+  /** Why Debug Task and the panels' Debug Again are refused in this window now, or undefined. */
+  const debugRefusal = (): string | undefined => {
+    if (lifecycle.forwardedTo) {
+      return `Debug Task runs the task in this window's debugger, but this window uses the task database of ${lifecycle.forwardedTo}: debug it there, or close that process (this window then takes the database over)`;
+    }
+    const { backend } = settings();
+    if (backend.kind === "redis") {
+      return `Debug Task runs the task in this window's debugger, but on the shared queue (${backend.url}) any worker may take the run: set taskflow.backend to "local" to debug it here, or start "taskflow worker" under the debugger`;
+    }
+    return undefined;
+  };
+  panels.setDebugRefusal(debugRefusal);
   const services: ExtensionServices = {
     log,
     workspaceState: context.workspaceState,
@@ -76,13 +88,8 @@ export function registerExtensionCommands(options: ExtensionCommandsOptions): vs
     showDashboard: () => panels.showDashboard(),
     debugRuns: () => {
       if (!debugRuns) throw new UserError(NO_FOLDER);
-      if (lifecycle.forwardedTo) {
-        throw new UserError(`Debug Task runs the task in this window's debugger, but this window uses the task database of ${lifecycle.forwardedTo}: debug it there, or close that process and reload this window`);
-      }
-      const { backend } = settings();
-      if (backend.kind === "redis") {
-        throw new UserError(`Debug Task runs the task in this window's debugger, but on the shared queue (${backend.url}) any worker may take the run: set taskflow.backend to "local" to debug it here, or start "taskflow worker" under the debugger`);
-      }
+      const refusal = debugRefusal();
+      if (refusal) throw new UserError(refusal);
       return debugRuns;
     },
     windowApi: () => {

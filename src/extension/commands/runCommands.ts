@@ -6,7 +6,7 @@
 import * as vscode from "vscode";
 import { DEFAULT_QUEUE, type AddTaskOptions } from "../../model";
 import { parseDelaySeconds, parseKwargsJson, parsePriorityText, parseQueueText, parseTags, validateRunTaskOptions } from "../prompts/argumentParsing";
-import { askArguments } from "../prompts/argumentPrompts";
+import { askArguments, readParameters } from "../prompts/argumentPrompts";
 import { UserError } from "./commandRegistry";
 import { showRunProgress } from "./runProgress";
 import type { ExtensionServices } from "./services";
@@ -33,17 +33,35 @@ export async function runTask(services: ExtensionServices, name?: unknown, optio
   return start(services, info.name, args, {});
 }
 
+/** What the Run code lens passes to `taskflow.runFunction`: run `name`, asking only when it has required parameters. */
+export interface RunLensTarget {
+  kind: "run";
+  name: string;
+}
+
 /**
  * `taskflow.runFunction`: Run Task for one task function, asking for its arguments: given the Task
- * Functions view's node, or a task name (`executeCommand("taskflow.runFunction", "resize")`).
+ * Functions view's node, or a task name (`executeCommand("taskflow.runFunction", "resize")`). Given
+ * a RunLensTarget (the Run lens), it runs at once when no parameter is required.
  */
 export async function runFunction(services: ExtensionServices, target: unknown): Promise<string | undefined> {
-  if (typeof target !== "string") return runTask(services, functionFromNode(target) ? target : undefined);
-  const info = services.catalog().functions.find((f) => f.name === target);
-  if (!info) throw new UserError(`No task function named "${target}" in this workspace's task modules: check the name, or the Problems panel if its module failed to load`);
-  const args = await askArguments(services, info);
+  const lens = runLensTarget(target);
+  if (typeof target !== "string" && !lens) return runTask(services, functionFromNode(target) ? target : undefined);
+  const name = lens?.name ?? (target as string);
+  const info = services.catalog().functions.find((f) => f.name === name);
+  if (!info) throw new UserError(`No task function named "${name}" in this workspace's task modules: check the name, or the Problems panel if its module failed to load`);
+  const reading = await readParameters(services, info);
+  // Only a reading that finds nothing required runs without asking: unread parameters may be required.
+  if (lens && reading.ok && reading.parameters.every((p) => p.optional)) return start(services, info.name, [], {});
+  const args = await askArguments(services, info, reading);
   if (!args) return undefined;
   return start(services, info.name, args, {});
+}
+
+function runLensTarget(target: unknown): RunLensTarget | undefined {
+  if (!target || typeof target !== "object") return undefined;
+  const { kind, name } = target as Partial<RunLensTarget>;
+  return kind === "run" && typeof name === "string" ? { kind, name } : undefined;
 }
 
 /** `taskflow.runTaskWithOptions`: like Run Task, then asks for kwargs, tags, an idempotency key, queue, priority and delay. */

@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import type { TaskflowClient } from "../../model";
 import { Commands } from "../commands/commandIds";
+import type { RunLensTarget } from "../commands/runCommands";
 import { FailureDecorations } from "./failureDecorations";
 import { outcomeTitle } from "./lastRunLabel";
 import { LastRuns } from "./lastRuns";
@@ -116,7 +117,12 @@ export class TaskCodeLensProvider implements vscode.CodeLensProvider {
     const line = Math.min(Math.max(0, info.line - 1), Math.max(0, document.lineCount - 1));
     const range = new vscode.Range(line, 0, line, 0);
     const lenses = [
-      new vscode.CodeLens(range, { title: "Run", tooltip: `Run ${info.name} with no arguments`, command: Commands.runTask, arguments: [info.name] }),
+      new vscode.CodeLens(range, {
+        title: "Run",
+        tooltip: `Run ${info.name}, asking for its arguments only when it has required parameters`,
+        command: Commands.runFunction,
+        arguments: [{ kind: "run", name: info.name } satisfies RunLensTarget],
+      }),
       ...(this.debuggable()
         ? [new vscode.CodeLens(range, { title: "Debug", tooltip: `Run ${info.name} once under the debugger`, command: Commands.debugTask, arguments: [info.name] })]
         : []),

@@ -26,6 +26,8 @@ export interface Panels {
   showTask(taskId: string): void;
   /** Opens, or reveals, the dashboard. */
   showDashboard(): void;
+  /** Says why Debug Again is refused in this window (asked at each panel update); undefined when it is not. */
+  setDebugRefusal(refusal: () => string | undefined): void;
   dispose(): void;
 }
 
@@ -70,12 +72,13 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelsDep
   const taskPanels = new Map<string, { panel: vscode.WebviewPanel; controller: TaskPanelController }>();
   let dashboard: { panel: vscode.WebviewPanel; controller: DashboardController } | undefined;
   const disposables: vscode.Disposable[] = [];
+  let debugRefusal: () => string | undefined = () => undefined;
   const host = createPanelHost(log, (taskId) => panels.showTask(taskId));
 
   function adoptTaskPanel(panel: vscode.WebviewPanel, taskId: string): void {
     panel.webview.options = webviewOptions(extensionUri);
     retitle(panel, manager, taskId);
-    const controller = new TaskPanelController(taskId, { manager, host, post: (m) => void panel.webview.postMessage(m) });
+    const controller = new TaskPanelController(taskId, { manager, host, post: (m) => void panel.webview.postMessage(m), debugRefusal: () => debugRefusal() });
     taskPanels.set(taskId, { panel, controller });
     const subscription = panel.webview.onDidReceiveMessage((m) => controller.handleMessage(m));
     panel.onDidDispose(() => {
@@ -117,6 +120,9 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelsDep
         return;
       }
       adoptDashboard(vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, DASHBOARD_TITLE, vscode.ViewColumn.Active, webviewOptions(extensionUri)));
+    },
+    setDebugRefusal(refusal) {
+      debugRefusal = refusal;
     },
     dispose() {
       for (const { panel } of [...taskPanels.values()]) panel.dispose();

@@ -59,6 +59,8 @@ export interface TaskPanelControllerOptions {
   timers?: Timers;
   /** Resolves symlinks before the workspace check. @default fs.promises.realpath */
   realpath?: (path: string) => Promise<string>;
+  /** Why this window refuses to debug a run, asked at each update; undefined when it may. @default never refused */
+  debugRefusal?: () => string | undefined;
 }
 
 /**
@@ -186,8 +188,10 @@ export class TaskPanelController implements Disposable {
       task.status === "pending" ? manager.flowHolds() : undefined,
     ]);
     const hold = holds?.[task.taskId];
+    const debugRefusal = this.options.debugRefusal?.();
     return {
       ...task,
+      ...(debugRefusal === undefined ? {} : { debugRefusal }),
       stack: resolveStack(task.stacktrace, this.options.host.workspaceFolders()),
       children: children.map(({ taskId, funcName, status, createdAt, startTime, endTime }) =>
         ({ taskId, funcName, status, createdAt: createdAt.toISOString(), startTime: startTime?.toISOString() ?? null, endTime: endTime?.toISOString() ?? null })),

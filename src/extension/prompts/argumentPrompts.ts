@@ -2,6 +2,7 @@
  * Run Task's questions for a task's arguments: one prompt per parameter, named and typed from the
  * task module's source (a pick list for booleans and unions of literals, an input box that checks
  * the answer against the type for the rest), or one JSON array when the parameters cannot be known.
+ * The last answers given for a task (per parameter, in workspaceState) fill the prompts next time.
  */
 import * as vscode from "vscode";
 import { parseArgumentsJson } from "./argumentParsing";
@@ -13,18 +14,23 @@ import type { ExtensionServices } from "../commands/services";
 import type { TaskFunctionInfo } from "../modules/taskCatalog";
 
 const LAST_ARGS_KEY = "taskflow.lastArgs";
+/** workspaceState key of the last answers: task name to parameter name to the text typed or the label picked. */
+export const LAST_ANSWERS_KEY = "taskflow.lastAnswers";
+
+type RememberedAnswers = Record<string, Record<string, string>>;
 
 /**
  * Asks for the arguments of `info` and returns them, or undefined when the person cancelled. Each
  * answer is checked before the next question, so a wrong one never reaches addTask.
+ * @param reading its parameters when already read (the Run lens reads them to decide whether to ask)
  */
-export async function askArguments(services: ExtensionServices, info: TaskFunctionInfo): Promise<unknown[] | undefined> {
-  const reading = await readParameters(services, info);
+export async function askArguments(services: ExtensionServices, info: TaskFunctionInfo, reading?: SignatureReading): Promise<unknown[] | undefined> {
+  reading ??= await readParameters(services, info);
   if (!reading.ok) {
     services.log.info(`Run ${info.name}: asking for a JSON array of arguments, since its parameters cannot be read: ${reading.reason}`);
     return askJsonArray(services, info, reading.reason);
   }
-  return askEachParameter(info, reading.parameters);
+  return askEachParameter(services, info, reading.parameters);
 }
 
 /** The parameters of `info` as its module's saved source declares them (the source the task runs); never throws. */
@@ -43,18 +49,23 @@ export async function readParameters(services: ExtensionServices, info: TaskFunc
   }
 }
 
-async function askEachParameter(info: TaskFunctionInfo, parameters: ParameterDescriptor[]): Promise<unknown[] | undefined> {
+async function askEachParameter(services: ExtensionServices, info: TaskFunctionInfo, parameters: ParameterDescriptor[]): Promise<unknown[] | undefined> {
+  const remembered = services.workspaceState.get<RememberedAnswers>(LAST_ANSWERS_KEY, {});
+  const last = remembered[info.name] ?? {};
+  const texts: Record<string, string> = {};
   const answers: Answer[] = [];
   for (let index = 0; index < parameters.length; index++) {
     const parameter = parameters[index];
     const title = `Run ${info.name}: ${parameter.name} (${index + 1}/${parameters.length})`;
-    const answer = isPicked(parameter) ? await pickAnswer(title, parameter) : await typeAnswer(title, parameters, index);
-    if (!answer) return undefined;
-    answers.push(answer);
-    if (endsAnswers(parameter, answer)) break;
+    const given = isPicked(parameter) ? await pickAnswer(title, parameter, last[parameter.name]) : await typeAnswer(title, parameters, index, last[parameter.name]);
+    if (!given) return undefined;
+    answers.push(given.answer);
+    texts[parameter.name] = given.text;
+    if (endsAnswers(parameter, given.answer)) break;
   }
   const args = argumentsFromAnswers(parameters, answers);
   if (!args.ok) throw new UserError(args.error);
+  await services.workspaceState.update(LAST_ANSWERS_KEY, { ...services.workspaceState.get<RememberedAnswers>(LAST_ANSWERS_KEY, {}), [info.name]: { ...last, ...texts } });
   return args.value;
 }
 
@@ -63,15 +74,26 @@ function aboutParameter(parameter: ParameterDescriptor): string {
   return parameter.doc === "" ? parameterSignature(parameter) : `${parameterSignature(parameter)} · ${parameter.doc}`;
 }
 
-async function pickAnswer(title: string, parameter: ParameterDescriptor): Promise<Answer | undefined> {
-  const picked = await vscode.window.showQuickPick(
-    pickOptions(parameter).map((option) => ({ label: option.label, description: option.description, answer: option.answer })),
-    { title, placeHolder: aboutParameter(parameter), ignoreFocusOut: true },
-  );
-  return picked?.answer;
+/** What was answered, and the text (typed or the label picked) that fills the prompt next time. */
+interface GivenAnswer {
+  answer: Answer;
+  text: string;
 }
 
-async function typeAnswer(title: string, parameters: ParameterDescriptor[], index: number): Promise<Answer | undefined> {
+/** The pick list, with the option picked last time first (Enter takes it again). */
+async function pickAnswer(title: string, parameter: ParameterDescriptor, lastLabel: string | undefined): Promise<GivenAnswer | undefined> {
+  const options = pickOptions(parameter).map((option) => ({
+    label: option.label,
+    description: option.label === lastLabel ? [option.description, "last answer"].filter(Boolean).join(", ") : option.description,
+    answer: option.answer,
+  }));
+  const lastIndex = options.findIndex((o) => o.label === lastLabel);
+  if (lastIndex > 0) options.unshift(...options.splice(lastIndex, 1));
+  const picked = await vscode.window.showQuickPick(options, { title, placeHolder: aboutParameter(parameter), ignoreFocusOut: true });
+  return picked && { answer: picked.answer, text: picked.label };
+}
+
+async function typeAnswer(title: string, parameters: ParameterDescriptor[], index: number, lastText: string | undefined): Promise<GivenAnswer | undefined> {
   const parameter = parameters[index];
   const expected = describeShape(parameter.shape);
   const asJson = parameter.shape.kind === "string" || parameter.shape.kind === "number" ? "" : " as JSON";
@@ -80,6 +102,7 @@ async function typeAnswer(title: string, parameters: ParameterDescriptor[], inde
     title,
     prompt: `${aboutParameter(parameter)}. Type ${expected}${asJson}${parameter.optional ? `; ${skip}` : ""}.`,
     placeHolder: parameter.defaultText !== undefined ? `${parameter.defaultText} (default)` : parameter.optional ? "(optional)" : `${expected} (required)`,
+    value: lastText,
     ignoreFocusOut: true,
     validateInput: (value) => {
       const result = parseAnswer(parameters, index, value);
@@ -89,7 +112,7 @@ async function typeAnswer(title: string, parameters: ParameterDescriptor[], inde
   if (text === undefined) return undefined;
   const result = parseAnswer(parameters, index, text);
   if (!result.ok) throw new UserError(result.error);
-  return result.value;
+  return { answer: result.value, text };
 }
 
 /** The prompt for tasks whose parameters are unknown: one JSON array, the last one typed for the task remembered. */

@@ -5,7 +5,7 @@
  * writer. No vscode import, so it is unit-tested in plain Node.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { DatabaseLockedError, type LockHolder } from "../../store";
+import { DatabaseLockedError, readLockHolder, type LockHolder } from "../../store";
 import { HttpTaskflowClient, readEndpoint, type EndpointInfo } from "../../http";
 
 /** What the lock of a window holding its database names it (others' error messages say so). */
@@ -18,6 +18,8 @@ export type DatabaseAccess<S> =
       client: HttpTaskflowClient;
       /** Who holds the database, for messages: `taskflow serve (process 4242)`. */
       holder: string;
+      /** The holder's lock as it was found: watchHolder tells when it is no longer held. */
+      lock: LockHolder;
     };
 
 export interface OpenOptions<S> {
@@ -81,11 +83,58 @@ export async function openOrForward<S>(options: OpenOptions<S>): Promise<Databas
         continue;
       }
       try {
-        return { kind: "forwarded", client: await connect(endpoint), holder: describeHolder(holder) };
+        return { kind: "forwarded", client: await connect(endpoint), holder: describeHolder(holder), lock: holder };
       } catch (cause) {
         refusal = new HolderWithoutEndpointError(options.dbPath, holder, `did not answer at its endpoint (${(cause as Error).message})`);
       }
     }
   }
   throw refusal ?? new Error(`Could not open ${options.dbPath}`);
+}
+
+export interface HolderWatchOptions {
+  dbPath: string;
+  /** The lock of the holder forwarded to (DatabaseAccess's `lock`). */
+  lock: LockHolder;
+  /** Called once, when that lock no longer holds the database: its holder stopped or died. */
+  gone(): void;
+  /** Milliseconds between looks at the lock file. @default 1000 */
+  intervalMs?: number;
+  /** Told when a look fails (the lock file could not be read); the watch goes on. */
+  warn?(message: string): void;
+}
+
+/**
+ * Watches the lock of the holder a window forwards to, so the window can take the database over when
+ * that holder goes away (its window closed, its `taskflow serve` stopped or was killed) instead of
+ * forwarding to nobody until a reload. A holder that released its lock, or whose process is gone
+ * (checked as the lock's takeover does: pid and start time), counts as gone; a new holder's lock
+ * too, since the window must then forward to that one. Disposing stops the watch.
+ */
+export function watchHolder(options: HolderWatchOptions): { dispose(): void } {
+  let stopped = false;
+  let looking = false;
+  const look = async () => {
+    if (stopped || looking) return;
+    looking = true;
+    try {
+      const current = await readLockHolder(options.dbPath);
+      if (stopped || current?.lockId === options.lock.lockId) return;
+      stopped = true;
+      clearInterval(timer);
+      options.gone();
+    } catch (error) {
+      options.warn?.(`Watching the holder of ${options.dbPath} failed: ${(error as Error).message}`);
+    } finally {
+      looking = false;
+    }
+  };
+  const timer = setInterval(() => void look(), options.intervalMs ?? 1000);
+  timer.unref();
+  return {
+    dispose: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
 }

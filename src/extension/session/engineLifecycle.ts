@@ -17,6 +17,7 @@ import type { ManagerProxy } from "./managerProxy";
 import { QueueSettingsApplier } from "./queueSettings";
 import { MANAGER_SETTINGS, REDIS_SETTINGS, RUNTIME_SETTINGS, type TaskflowSettings } from "./settings";
 import { SharedQueueMonitor } from "./sharedQueueMonitor";
+import { SHARED_FUNCTIONS_REFRESH_MS, sharedFunctions } from "./sharedQueueFunctions";
 import { WindowEngine } from "./windowEngine";
 import type { WorkspaceSession } from "./workspaceSession";
 
@@ -55,6 +56,8 @@ export class EngineLifecycle implements vscode.Disposable {
   private pendingRestart: RestartScope | undefined;
   private restarts: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
+  /** What the Task Functions view was last given of the shared queue, as JSON ("" off it). */
+  private sharedShown = "";
 
   constructor(private readonly options: EngineLifecycleOptions) {
     const { context, folder, dbPath, distDir, proxy, settings, views, debugRuns, log, diagnostics } = options;
@@ -99,6 +102,25 @@ export class EngineLifecycle implements vscode.Disposable {
         })
       : undefined;
     if (this.monitor) this.disposables.push(this.monitor);
+    if (this.engine) this.disposables.push(this.engine.onDidLoseHolder((holder) => void this.takeOver(holder)));
+    // Worker counts change with no registry event (a second worker of a known function): read them again now and then.
+    const sharedTimer = setInterval(() => this.showSharedFunctions(), SHARED_FUNCTIONS_REFRESH_MS);
+    this.disposables.push(
+      { dispose: () => clearInterval(sharedTimer) },
+      proxy.onDidChangeRegistry(() => this.showSharedFunctions()),
+      options.catalog.onDidChange(() => this.showSharedFunctions()),
+    );
+  }
+
+  /** Gives the Task Functions view the shared queue's workers and their functions (or nothing off the shared queue), when they changed. */
+  private showSharedFunctions(): void {
+    const { proxy, folder, catalog, views } = this.options;
+    const onShared = folder !== undefined && proxy.attached && this.engine?.backend?.kind === "redis";
+    const shared = onShared ? sharedFunctions(proxy.registeredTasks(), catalog.current, folder.uri.fsPath) : undefined;
+    const shown = shared ? JSON.stringify([[...shared.workers], shared.others]) : "";
+    if (shown === this.sharedShown) return;
+    this.sharedShown = shown;
+    views.functionsTree.updateShared(shared);
   }
 
   /** Who holds the database while this window forwards to it, else undefined. */
@@ -165,7 +187,12 @@ export class EngineLifecycle implements vscode.Disposable {
    * during one is applied by the next.
    */
   restartWhenIdle(reason: string, scope?: RestartScope): Promise<void> {
-    this.restarts = this.restarts.then(() => this.restartNow(reason, scope));
+    return this.queueRestart(() => this.restartNow(reason, scope));
+  }
+
+  /** Runs `step` after the restarts queued before it; a failure is logged, and the returned promise rejects with it. */
+  private queueRestart(step: () => Promise<void>): Promise<void> {
+    this.restarts = this.restarts.then(step);
     const done = this.restarts;
     this.restarts = this.restarts.catch((err) => this.options.log.error(`Restart failed: ${String(err)}`));
     return done;
@@ -212,6 +239,23 @@ export class EngineLifecycle implements vscode.Disposable {
     // Another process may take the database in the gap: the window then forwards to it, or says who holds it.
     await this.openSession().catch((err) => this.reportStartFailure(err));
     this.restarted.fire();
+  }
+
+  /**
+   * The process this window forwarded to no longer holds the database: open it again, which takes it
+   * over (or forwards to whoever took it first). Queued with the restarts, so neither runs over the other.
+   */
+  private takeOver(holder: string): Promise<void> {
+    const { engine, options: { log, catalog } } = this;
+    if (!engine) return Promise.resolve();
+    return this.queueRestart(async () => {
+      if (!engine.forwardedTo) return;
+      log.info(`${holder} no longer holds the task database: this window takes it over`);
+      await engine.close(`${holder} stopped: Taskflow is taking over the task database, try again in a moment`);
+      catalog.set(EMPTY_CATALOG);
+      await this.openSession().catch((err) => this.reportStartFailure(err));
+      this.restarted.fire();
+    }).catch(() => undefined);
   }
 
   private async startEngine(): Promise<void> {

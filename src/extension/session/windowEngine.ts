@@ -13,7 +13,7 @@ import type { ConnectionState } from "../../backends/bullmq/connectionWatch";
 import { Emitter } from "../../core/emitter";
 import { serveLocalEndpoint, type HttpTaskflowClient, type LocalEndpoint } from "../../http";
 import type { Event } from "../../model";
-import { WINDOW_OWNER, openOrForward } from "./databaseAccess";
+import { WINDOW_OWNER, openOrForward, watchHolder } from "./databaseAccess";
 import type { ManagerProxy } from "./managerProxy";
 import { WorkspaceSession, type SessionOptions } from "./workspaceSession";
 
@@ -34,12 +34,18 @@ export type BackendState =
 export class WindowEngine {
   /** The session while this window holds the database, or while it is on the shared queue. */
   session: WorkspaceSession | undefined;
-  private forwarded: { client: HttpTaskflowClient; holder: string } | undefined;
+  private forwarded: { client: HttpTaskflowClient; holder: string; watch: { dispose(): void } } | undefined;
   private shared: { manager: BullmqTaskManager; subscription: { dispose(): void } } | undefined;
   private endpoint: LocalEndpoint | undefined;
   private readonly connectionEmitter = new Emitter<ConnectionState>();
   /** Fired when the shared queue's Redis connection is lost or back. */
   readonly onDidChangeConnection: Event<ConnectionState> = this.connectionEmitter.event;
+  private readonly holderGoneEmitter = new Emitter<string>();
+  /**
+   * Fired (with who held it) when the process this window forwards to no longer holds the database:
+   * the window should close and open again, taking the database over.
+   */
+  readonly onDidLoseHolder: Event<string> = this.holderGoneEmitter.event;
 
   constructor(private readonly options: WindowEngineOptions) {}
 
@@ -83,12 +89,18 @@ export class WindowEngine {
     }
     // Another process took the database (during a restart's gap): it serves the endpoint now.
     await this.closeEndpoint();
-    this.forwarded = { client: access.client, holder: access.holder };
+    const watch = watchHolder({
+      dbPath,
+      lock: access.lock,
+      gone: () => this.holderGoneEmitter.fire(access.holder),
+      warn: (message) => log.warn(message),
+    });
+    this.forwarded = { client: access.client, holder: access.holder, watch };
     proxy.attach(
       access.client,
       `This window uses the task database of ${access.holder}, so task functions can only be registered there: register them in that process, or close it and reload this window`,
     );
-    log.info(`The task database ${dbPath} is held by ${access.holder}: this window shows and runs its tasks through it`);
+    log.info(`The task database ${dbPath} is held by ${access.holder}: this window shows and runs its tasks through it, and takes the database over when that process stops`);
   }
 
   /** Starts a manager on the shared queue; rejects when Redis cannot be reached (the caller retries). */
@@ -116,6 +128,7 @@ export class WindowEngine {
     this.shared = undefined;
     shared?.subscription.dispose();
     this.options.proxy.attach(undefined, reason);
+    forwarded?.watch.dispose();
     forwarded?.client.dispose();
     await session?.dispose();
   }

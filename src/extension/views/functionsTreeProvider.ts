@@ -1,12 +1,15 @@
 /**
  * The Task Functions view: one row per task module (workspace-relative path), its task functions
  * under it with an inline Run action, and an error row under a module that failed to load. In a
- * workspace of several folders the modules are grouped under a row per folder.
+ * workspace of several folders the modules are grouped under a row per folder. On the shared queue,
+ * each function says how many workers run it, and the workers' functions that this window has not
+ * loaded are listed too.
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { Commands } from "../commands/commandIds";
 import { describeTaskConfig, type CatalogSnapshot, type ModuleProblem, type TaskFunctionInfo } from "../modules/taskCatalog";
+import { describeWorkers, type SharedFunctions } from "../session/sharedQueueFunctions";
 import { flowDetail, flowSummary } from "./flowText";
 
 export type FunctionsNode =
@@ -27,9 +30,16 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
   private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private snapshot: CatalogSnapshot = { modules: [], functions: [], problems: [] };
+  private shared: SharedFunctions | undefined;
 
   update(snapshot: CatalogSnapshot): void {
     this.snapshot = snapshot;
+    this.changed.fire(undefined);
+  }
+
+  /** The shared queue's workers and their functions; undefined off the shared queue. */
+  updateShared(shared: SharedFunctions | undefined): void {
+    this.shared = shared;
     this.changed.fire(undefined);
   }
 
@@ -40,6 +50,13 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
       item.resourceUri = node.folder.uri;
       item.iconPath = vscode.ThemeIcon.Folder;
       item.contextValue = "folder";
+      return item;
+    }
+    if (node.kind === "module" && node.modulePath === "") {
+      const item = new vscode.TreeItem("Run by workers, without a module", vscode.TreeItemCollapsibleState.Expanded);
+      item.id = "module:";
+      item.iconPath = new vscode.ThemeIcon("server-process");
+      item.tooltip = "Task functions the shared queue's workers registered without a task module (by a script)";
       return item;
     }
     if (node.kind === "module") {
@@ -71,10 +88,12 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
     item.id = `function:${info.file}:${info.name}`;
     item.command = { command: Commands.openModule, title: "Open Module", arguments: [info.file, info.line, 1] };
     const summary = describeTaskConfig(info.config);
-    item.description = summary === "default config" ? (info.config.description ?? "") : summary;
+    const workers = this.shared && describeWorkers(this.shared.workers.get(info.name) ?? 0);
+    item.description = workers ?? (summary === "default config" ? (info.config.description ?? "") : summary);
     const flowLine = flowSummary(info.config) === "" ? "" : `${flowDetail(info.config)}\n`;
+    const workersLine = workers === undefined ? "" : `on the shared queue: ${workers} run${workers === "1 worker" ? "s" : ""} it\n`;
     item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${info.name}**`).appendText(
-      `\n${info.config.description ? `${info.config.description}\n` : ""}${summary}\n${flowLine}${path.basename(info.file)}`,
+      `\n${info.config.description ? `${info.config.description}\n` : ""}${summary}\n${flowLine}${workersLine}${path.basename(info.file)}`,
     );
     item.iconPath = new vscode.ThemeIcon("symbol-function");
     item.contextValue = "function";
@@ -82,25 +101,25 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
   }
 
   getChildren(node?: FunctionsNode): FunctionsNode[] {
-    const modules = [...this.snapshot.modules].sort();
+    const others = this.shared?.others;
+    const modules = [...new Set([...this.snapshot.modules, ...(others?.modules ?? [])])].sort();
     const folders = moduleFolders();
     if (!node && folders.length > 1) {
-      // Modules in none of the folders (a forwarding window's, from elsewhere) follow the folders' rows.
-      const outside = modules.filter((m) => !vscode.workspace.getWorkspaceFolder(vscode.Uri.file(m)));
+      // Modules in none of the folders (the workers' own, a forwarding window's) follow the folders' rows.
       return [
         ...folders.map((folder): FunctionsNode => ({ kind: "folder", folder })),
-        ...outside.map((modulePath): FunctionsNode => ({ kind: "module", modulePath })),
+        ...modules.filter((m) => folderOf(m) === undefined).map((modulePath): FunctionsNode => ({ kind: "module", modulePath })),
       ];
     }
     if (!node || node.kind === "folder") {
-      const inFolder = node ? modules.filter((m) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(m))?.uri.toString() === node.folder.uri.toString()) : modules;
+      const inFolder = node ? modules.filter((m) => folderOf(m)?.uri.toString() === node.folder.uri.toString()) : modules;
       return inFolder.map((modulePath) => ({ kind: "module", modulePath }));
     }
     if (node.kind !== "module") return [];
     const problems: FunctionsNode[] = this.snapshot.problems
       .filter((p) => p.modulePath === node.modulePath)
       .map((problem) => ({ kind: "problem", problem }));
-    const functions: FunctionsNode[] = this.snapshot.functions
+    const functions: FunctionsNode[] = [...this.snapshot.functions, ...(others?.functions ?? [])]
       .filter((f) => f.file === node.modulePath)
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((info) => ({ kind: "function", info }));
@@ -120,6 +139,11 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** The workspace folder a module is in; undefined for the workers' functions without a module (""). */
+function folderOf(modulePath: string): vscode.WorkspaceFolder | undefined {
+  return modulePath === "" ? undefined : vscode.workspace.getWorkspaceFolder(vscode.Uri.file(modulePath));
 }
 
 /** The workspace folders task modules are loaded from (those on disk). */

@@ -12,6 +12,8 @@ export type UiRequest =
   | { action: "answer"; title: string; text: string }
   | { action: "pick"; title: string; label: string }
   | { action: "refusal"; title: string; text: string }
+  /** The text the input box titled `title` shows when it opens (what it is pre-filled with), left open. */
+  | { action: "inputValue"; title: string }
   | { action: "notification"; text: string }
   | { action: "clickNotificationButton"; text: string; button: string }
   /** The text of the sidebar view named `name` once it is expanded, and shows one of `showingAny` when given. */
@@ -61,6 +63,9 @@ async function perform(page: Page, request: UiRequest): Promise<UiReply> {
       await waitForTitle(page, request.title);
       return { text };
     }
+    case "inputValue":
+      await waitForTitle(page, request.title);
+      return { text: await page.locator(`${quickInput} .quick-input-box input`).inputValue() };
     case "notification":
       return { text: await (await notification(page, request.text)).innerText() };
     case "viewText": {

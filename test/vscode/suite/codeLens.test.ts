@@ -73,7 +73,7 @@ describe("Taskflow CodeLens (extension host)", function () {
     assert.deepEqual(rows.filter((r) => r.line === succeeds.line - 1).map((r) => r.title), ["Run", "Debug", "Run with arguments..."]);
     assert.deepEqual(rows.filter((r) => r.line === fails.line - 1).map((r) => r.title), ["Run", "Debug", "Run with arguments..."]);
     const [run, debug, withArgs] = rows.filter((r) => r.line === fails.line - 1);
-    assert.deepEqual([run.command, run.arguments], ["taskflow.runTask", ["lensFails"]]);
+    assert.deepEqual([run.command, run.arguments], ["taskflow.runFunction", [{ kind: "run", name: "lensFails" }]]);
     assert.deepEqual([debug.command, debug.arguments], ["taskflow.debugTask", ["lensFails"]]);
     assert.equal(withArgs.command, "taskflow.runFunction");
     assert.equal((withArgs.arguments[0] as { info: { name: string } }).info.name, "lensFails");

@@ -4,11 +4,26 @@ import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { TaskflowApi } from "../../../src/extension/extension";
 import { activateTaskflow, waitUntil } from "./taskflowApi";
-import { answerInput, clickNotificationButton, notificationText, pickItem, refusedAnswer } from "./workbenchUi";
+import { answerInput, clickNotificationButton, inputValue, notificationText, pickItem, refusedAnswer } from "./workbenchUi";
 
 /** Starts Run Task from the palette's command with no arguments, as a person does; resolves with the task id. */
 function runTaskInteractively(): Thenable<string | undefined> {
   return vscode.commands.executeCommand<string | undefined>("taskflow.runTask");
+}
+
+/** The command of the Run code lens above task function `name` in the example module `file`. */
+async function runLens(api: TaskflowApi, file: string, name: string): Promise<vscode.Command> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, "expected a workspace folder");
+  const info = api.taskFunctions().functions.find((f) => f.name === name);
+  assert.ok(info, `expected ${name} among the task functions`);
+  const uri = vscode.Uri.joinPath(folder.uri, file);
+  // The lenses are asked of the editor's model of the file, so the file must be open.
+  await vscode.window.showTextDocument(uri);
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri, 100);
+  const run = lenses.find((lens) => lens.range.start.line === info.line - 1 && lens.command?.title === "Run")?.command;
+  assert.ok(run, `expected a Run lens on line ${info.line} of ${file}, got ${JSON.stringify(lenses.map((l) => l.command?.title))}`);
+  return run;
 }
 
 describe("Typed Run Task prompts and the run notification (extension host)", function () {
@@ -60,6 +75,35 @@ describe("Typed Run Task prompts and the run notification (extension host)", fun
     const taskId = await started;
     assert.ok(taskId);
     assert.deepEqual((await api.waitFor(taskId)).args, ["lens"]);
+  });
+
+  it("asks for the required parameters from the Run lens, and fills every prompt with the last answers the next time", async () => {
+    await waitUntil(api.onDidChangeTaskFunctions, () => (api.taskFunctions().functions.some((f) => f.name === "sendEmail") ? true : undefined), "sendEmail to load");
+    const run = await runLens(api, "email.tasks.ts", "sendEmail");
+    const first = vscode.commands.executeCommand<string | undefined>(run.command, ...(run.arguments ?? []));
+    await answerInput("Run sendEmail: address (1/2)", "lens@example.com");
+    await answerInput("Run sendEmail: subject (2/2)", "From the lens");
+    const firstId = await first;
+    assert.ok(firstId, "expected the Run lens to start a run once asked");
+    assert.deepEqual((await api.getTask(firstId))?.args, ["lens@example.com", "From the lens"]);
+    const second = vscode.commands.executeCommand<string | undefined>(run.command, ...(run.arguments ?? []));
+    assert.equal(await inputValue("Run sendEmail: address (1/2)"), "lens@example.com");
+    await answerInput("Run sendEmail: address (1/2)", "again@example.com");
+    assert.equal(await inputValue("Run sendEmail: subject (2/2)"), "From the lens");
+    await answerInput("Run sendEmail: subject (2/2)", "From the lens");
+    const secondId = await second;
+    assert.ok(secondId);
+    assert.deepEqual((await api.getTask(secondId))?.args, ["again@example.com", "From the lens"]);
+  });
+
+  it("runs at once from the Run lens when every parameter is optional", async () => {
+    const before = await api.countTasks({ funcName: "hello" });
+    const run = await runLens(api, "hello.tasks.ts", "hello");
+    const taskId = await vscode.commands.executeCommand<string | undefined>(run.command, ...(run.arguments ?? []));
+    assert.ok(taskId, "expected the Run lens to start hello without a prompt");
+    const record = await api.waitFor(taskId);
+    assert.deepEqual([record.status, record.args], ["success", []]);
+    assert.equal(await api.countTasks({ funcName: "hello" }), before + 1);
   });
 
   it("asks for one JSON array when the task's parameters have no types", async () => {

@@ -26,6 +26,11 @@ export function refusedAnswer(title: string, text: string): Promise<string> {
   return send({ action: "refusal", title, text });
 }
 
+/** The text the input box titled `title` is pre-filled with, once it shows; the box stays open. */
+export function inputValue(title: string): Promise<string> {
+  return send({ action: "inputValue", title });
+}
+
 /** The text of the notification containing `text`, once it shows. */
 export function notificationText(text: string): Promise<string> {
   return send({ action: "notification", text });
