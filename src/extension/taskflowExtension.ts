@@ -34,6 +34,7 @@ export class TaskflowExtension implements vscode.Disposable {
   private readonly proxy: ManagerProxy;
   /** The `taskflow.*` settings, re-read when one changes. */
   private settings: TaskflowSettings = readSettings();
+  /** The first workspace folder; task modules, the CLI's record and debugging cover every folder. */
   private readonly folder = vscode.workspace.workspaceFolders?.[0];
   /** The workspace's database, `<storage>/taskflow.sqlite`; undefined with no storage folder. */
   private readonly dbPath: string | undefined;
@@ -105,7 +106,7 @@ export class TaskflowExtension implements vscode.Disposable {
    */
   async start(): Promise<TaskflowApi> {
     const { context, log, folder, dbPath, proxy, views, catalog, lifecycle, windowApi } = this;
-    if (folder && dbPath) await this.setUpOutsideAccess(folder, dbPath);
+    if (folder && dbPath) await this.setUpOutsideAccess(dbPath);
     await lifecycle.start();
     const panels = registerPanels(context, { manager: proxy, log: (message) => log.info(message) });
     this.parts.push(
@@ -152,10 +153,17 @@ export class TaskflowExtension implements vscode.Disposable {
     for (const part of this.parts.splice(0).reverse()) part.dispose();
   }
 
-  /** Lets the CLI find this window's database from the folder, and gives terminals the `taskflow` command. */
-  private async setUpOutsideAccess(folder: vscode.WorkspaceFolder, dbPath: string): Promise<void> {
+  /**
+   * Lets the CLI find this window's one database from every workspace folder (folders added later
+   * too), and gives terminals the `taskflow` command; the terminal environment applies to every
+   * terminal of the window, whichever folder it starts in.
+   */
+  private async setUpOutsideAccess(dbPath: string): Promise<void> {
     const { log } = this;
-    await recordWorkspaceDatabase(folder.uri.fsPath, dbPath).catch((err) => log.warn(`The taskflow CLI will not find this window's database from the folder (use $TASKFLOW_DB): ${String(err)}`));
+    const record = (folders: readonly vscode.WorkspaceFolder[]) => Promise.all(folders.filter((f) => f.uri.scheme === "file").map((f) =>
+      recordWorkspaceDatabase(f.uri.fsPath, dbPath).catch((err) => log.warn(`The taskflow CLI will not find this window's database from ${f.uri.fsPath} (use $TASKFLOW_DB): ${String(err)}`))));
+    this.parts.push(vscode.workspace.onDidChangeWorkspaceFolders((event) => void record(event.added)));
+    await record(vscode.workspace.workspaceFolders ?? []);
     await setUpTerminals(this.context, dbPath, this.distDir).catch((err) => log.warn(`Terminals get no taskflow command: ${String(err)}`));
   }
 

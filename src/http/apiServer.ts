@@ -49,6 +49,7 @@ export class ApiServer {
   private readonly router = new Router({ ...TASK_ROUTES, ...SCHEDULE_ROUTES });
   /** The TCP port, or undefined while not listening or when listening on a local socket. */
   private port: number | undefined;
+  private readonly forwardedHosts = new Set<string>();
 
   constructor(private readonly options: ApiServerOptions) {
     this.token = options.token ?? newToken();
@@ -69,6 +70,15 @@ export class ApiServer {
     });
     this.port = (this.server.address() as AddressInfo).port;
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /**
+   * Also answers requests addressed to `host` (`name:port`): where a remote window's port forwarding
+   * (VS Code's `env.asExternalUri`) delivers them, with the Host the person's machine used. Every
+   * request still needs the token.
+   */
+  allowForwardedHost(host: string): void {
+    this.forwardedHosts.add(host.toLowerCase());
   }
 
   /** Listens on a Unix socket path or Windows named pipe (no Host check: browsers cannot reach it). */
@@ -94,7 +104,7 @@ export class ApiServer {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
-      checkOrigin(request, this.port);
+      checkOrigin(request, this.port, this.forwardedHosts);
       checkToken(request, this.token);
       const url = new URL(request.url ?? "/", "http://127.0.0.1");
       const method = request.method ?? "GET";

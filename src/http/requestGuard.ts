@@ -14,12 +14,14 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /**
  * Refuses (403) a request whose Host, or Origin when present, is not this server's loopback address
  * and port. `port` undefined means a local socket: no browser reaches one, so there is nothing to check.
+ * @param forwardedHosts other Hosts (`name:port`, lower case) a request may be addressed to: where a
+ * remote window's port forwarding delivers it. @default none
  */
-export function checkOrigin(request: IncomingMessage, port: number | undefined): void {
+export function checkOrigin(request: IncomingMessage, port: number | undefined, forwardedHosts: ReadonlySet<string> = new Set()): void {
   if (port === undefined) return;
   const allowed = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
   const host = request.headers.host ?? "";
-  if (!allowed.has(host.toLowerCase())) {
+  if (!allowed.has(host.toLowerCase()) && !forwardedHosts.has(host.toLowerCase())) {
     throw new HttpError(403, `Host must be 127.0.0.1:${port} or localhost:${port}, got ${JSON.stringify(host)}: the API only answers requests addressed to the loopback address`);
   }
   const origin = request.headers.origin;

@@ -13,7 +13,9 @@ const root = path.resolve(__dirname, "..", "..");
 async function runProfile(runTests, profile) {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `taskflow-electron-${profile}-`));
   const workspace = path.join(scratch, "workspace");
-  fs.cpSync(path.join(root, "examples", "workspace"), workspace, { recursive: true });
+  // The multiroot profile opens the two-folder .code-workspace of its fixture.
+  fs.cpSync(path.join(root, ...(profile === "multiroot" ? ["test", "fixtures", "multiroot"] : ["examples", "workspace"])), workspace, { recursive: true });
+  const opened = profile === "multiroot" ? path.join(workspace, "multiroot.code-workspace") : workspace;
   const userData = path.join(scratch, "user-data");
   fs.mkdirSync(path.join(userData, "User"), { recursive: true });
   fs.writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify({
@@ -23,7 +25,7 @@ async function runProfile(runTests, profile) {
     "telemetry.telemetryLevel": "off",
     "update.mode": "none",
   }));
-  const launchArgs = [workspace, "--disable-extensions", "--user-data-dir", userData];
+  const launchArgs = [opened, "--disable-extensions", "--user-data-dir", userData];
   if (profile !== "trust") {
     launchArgs.push("--disable-workspace-trust");
   }
@@ -44,8 +46,8 @@ async function runProfile(runTests, profile) {
 async function main() {
   execFileSync(process.execPath, ["esbuild.mjs"], { cwd: root, stdio: "inherit" });
   const { runTests } = require("@vscode/test-electron");
-  const hasTrustTests = fs.existsSync(path.join(root, "dist", "test", "vscode", "trust"));
-  for (const profile of hasTrustTests ? ["default", "trust"] : ["default"]) {
+  const profiles = ["default", ...["trust", "multiroot"].filter((p) => fs.existsSync(path.join(root, "dist", "test", "vscode", p)))];
+  for (const profile of profiles) {
     console.log(`test:electron: ${profile} profile`);
     await runProfile(runTests, profile);
   }

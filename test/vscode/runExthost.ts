@@ -2,14 +2,15 @@
 // loopback port with the development copy of the extension, opens the workbench in headless chromium
 // with extensionDevelopmentPath/extensionTestsPath in the URL payload, and follows the result file
 // that the suite writes (TASKFLOW_TEST_RESULT_FILE) until it ends.
-// Usage: tsx test/vscode/runExthost.ts [--profile default|trust|all]   (default: all)
-//   default: Workspace Trust disabled; runs every *.test.ts except those under trust/
-//   trust:   Workspace Trust enabled, the folder untrusted; runs the tests under trust/
+// Usage: tsx test/vscode/runExthost.ts [--profile default|trust|multiroot|all]   (default: all)
+//   default:   Workspace Trust disabled; runs every *.test.ts except those under trust/ and multiroot/
+//   trust:     Workspace Trust enabled, the folder untrusted; runs the tests under trust/
+//   multiroot: Workspace Trust disabled, a two-folder .code-workspace open; runs the tests under multiroot/
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { launchBrowser } from "./lib/browser";
 import { startCodeServer } from "./lib/codeServer";
-import { copyWorkspace, makeRunDir, repoRoot, resultsDir, tailFile } from "./lib/harness";
+import { copyMultiRootWorkspace, copyWorkspace, makeRunDir, repoRoot, resultsDir, tailFile } from "./lib/harness";
 import { findVscodeLogs } from "./lib/vscodeLogs";
 import { stopAll } from "./lib/processGroup";
 import { UiBridge } from "./lib/uiBridge";
@@ -22,22 +23,27 @@ const suiteTimeoutMs = Number(process.env.TASKFLOW_EXTHOST_TIMEOUT_MS ?? 300_000
 
 interface ProfileResult { passed: number; failed: number }
 
-async function runProfile(profile: "default" | "trust"): Promise<ProfileResult> {
+type Profile = "default" | "trust" | "multiroot";
+const PROFILES: readonly Profile[] = ["default", "trust", "multiroot"];
+
+async function runProfile(profile: Profile): Promise<ProfileResult> {
   const started = Date.now();
   const runDir = makeRunDir(`exthost-${profile}`);
-  const workspace = copyWorkspace(path.join(runDir, "workspace"));
+  // The multiroot profile opens a .code-workspace file; TASKFLOW_TEST_WORKSPACE is then the folder holding it.
+  const workspace = profile === "multiroot" ? copyMultiRootWorkspace(path.join(runDir, "workspace")) : copyWorkspace(path.join(runDir, "workspace"));
+  const workspaceDir = profile === "multiroot" ? path.dirname(workspace) : workspace;
   const resultFile = path.join(runDir, "results.jsonl");
   const consoleLog = path.join(runDir, "browser-console.log");
   // Tests that answer prompts or click notifications ask the runner to do it on the page.
   const ui = new UiBridge();
   const uiUrl = await ui.listen();
-  console.log(`exthost[${profile}]: starting code-server (workspace trust ${profile === "trust" ? "on, folder untrusted" : "off"})`);
+  console.log(`exthost[${profile}]: starting code-server (workspace trust ${profile === "trust" ? "on, folder untrusted" : "off"}${profile === "multiroot" ? ", two folders" : ""})`);
   const server = await startCodeServer({
     runDir,
     workspace,
     trust: profile === "trust",
     // TASKFLOW_HOME: the workspace records the window writes (for the CLI) stay in the run's folder.
-    env: { TASKFLOW_TEST_RESULT_FILE: resultFile, TASKFLOW_TEST_PROFILE: profile, TASKFLOW_TEST_WORKSPACE: workspace, TASKFLOW_TEST_UI_URL: uiUrl, TASKFLOW_HOME: path.join(runDir, "taskflow-home") },
+    env: { TASKFLOW_TEST_RESULT_FILE: resultFile, TASKFLOW_TEST_PROFILE: profile, TASKFLOW_TEST_WORKSPACE: workspaceDir, TASKFLOW_TEST_UI_URL: uiUrl, TASKFLOW_HOME: path.join(runDir, "taskflow-home") },
   });
   console.log(`exthost[${profile}]: code-server ${server.origin} up after ${((Date.now() - started) / 1000).toFixed(1)}s; opening the workbench`);
   const { context, page } = await launchBrowser(path.join(runDir, "chromium"));
@@ -111,16 +117,18 @@ async function keepEvidence(profile: string, server: Awaited<ReturnType<typeof s
   console.log(`exthost[${profile}]: screenshot and logs kept in ${path.relative(repoRoot, dest)}/`);
 }
 
-function hasTrustTests(): boolean {
-  const dir = path.join(suiteOut, "trust");
+/** Whether the built suite has tests for `profile` (in the folder of its name). */
+function hasProfileTests(profile: Profile): boolean {
+  if (profile === "default") return true;
+  const dir = path.join(suiteOut, profile);
   return fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith(".test.js"));
 }
 
 async function main(): Promise<number> {
   const arg = process.argv.indexOf("--profile");
   const choice = arg > 0 ? process.argv[arg + 1] : "all";
-  if (!["default", "trust", "all"].includes(choice)) {
-    throw new Error(`--profile must be default, trust or all, got ${choice}`);
+  if (choice !== "all" && !PROFILES.includes(choice as Profile)) {
+    throw new Error(`--profile must be ${PROFILES.join(", ")} or all, got ${choice}`);
   }
   if (!fs.existsSync(path.join(suiteOut, "index.js"))) {
     throw new Error(`expected the built suite ${path.join(suiteOut, "index.js")}, it is missing: run node esbuild.mjs first`);
@@ -128,9 +136,8 @@ async function main(): Promise<number> {
   if (!fs.existsSync(path.join(repoRoot, "dist", "extension.js"))) {
     throw new Error("expected dist/extension.js (built from src/extension/extension.ts), it is missing: run node esbuild.mjs first");
   }
-  fs.rmSync(path.join(resultsDir, "exthost-default"), { recursive: true, force: true });
-  fs.rmSync(path.join(resultsDir, "exthost-trust"), { recursive: true, force: true });
-  const profiles: Array<"default" | "trust"> = choice === "all" ? (hasTrustTests() ? ["default", "trust"] : ["default"]) : [choice as "default" | "trust"];
+  for (const profile of PROFILES) fs.rmSync(path.join(resultsDir, `exthost-${profile}`), { recursive: true, force: true });
+  const profiles: Profile[] = choice === "all" ? PROFILES.filter(hasProfileTests) : [choice as Profile];
   let passed = 0;
   let failed = 0;
   for (const profile of profiles) {

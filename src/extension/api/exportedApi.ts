@@ -32,6 +32,7 @@ export function exportedApi({ proxy, catalog, lifecycle, views, dbPath, environm
     onDidChangeTaskFunctions: catalog.onDidChange,
     onDidRestartEngine: lifecycle.onDidRestart,
     tasksView: () => views.tasksTree.snapshot(),
+    functionsView: () => views.functionsTree.rows(),
     schedulesView: () => views.schedulesTree.snapshot(),
     database: () => (dbPath ? { path: dbPath, forwardedTo: lifecycle.forwardedTo } : undefined),
     backend: () => lifecycle.place(),

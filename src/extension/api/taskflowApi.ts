@@ -4,6 +4,7 @@
  */
 import type * as vscode from "vscode";
 import type { ManagerProxy } from "../session/managerProxy";
+import type { FunctionsTreeProvider } from "../views/functionsTreeProvider";
 import type { SchedulesTreeProvider } from "../views/schedulesTreeProvider";
 import type { StatusPlace } from "../views/statusBar";
 import type { CatalogSnapshot } from "../modules/taskCatalog";
@@ -22,6 +23,8 @@ export type TaskflowApi = ManagerProxy & {
   onDidRestartEngine: vscode.Event<void>;
   /** What the Tasks view shows now: status groups with their loaded rows (labels, descriptions, icons, context values). */
   tasksView(): ReturnType<TasksTreeProvider["snapshot"]>;
+  /** What the Task Functions view shows now: its rows' labels, each with the rows under it. */
+  functionsView(): ReturnType<FunctionsTreeProvider["rows"]>;
   /** What the Schedules view shows now: one row model per schedule. */
   schedulesView(): ReturnType<SchedulesTreeProvider["snapshot"]>;
   /** The workspace's database, and who holds it when this window forwards to another holder; undefined with no folder. */

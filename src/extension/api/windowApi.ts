@@ -10,6 +10,7 @@ import { ApiServer, newToken } from "../../http";
 import type { TaskflowClient } from "../../model";
 import { UserError } from "../commands/commandRegistry";
 import type { TaskflowSettings } from "../session/settings";
+import { externalApiUrl, type AsExternalUrl } from "./externalApiUrl";
 
 /** What a client needs to call the API. */
 export interface ApiAccess {
@@ -30,11 +31,15 @@ export interface WindowApiOptions {
   /** Identifies the workspace the token belongs to (its storage folder). */
   workspace: string;
   log: vscode.LogOutputChannel;
+  /** How the API's loopback URL is forwarded to the person's machine. @default `vscode.env.asExternalUri` */
+  asExternalUrl?: AsExternalUrl;
 }
 
 export class WindowApi implements vscode.Disposable {
   private server: ApiServer | undefined;
   private url: string | undefined;
+  /** `url` as the person's machine reaches it (the same in a local window). */
+  private forwardedUrl: string | undefined;
   /** Changes run one after the other, so a setting flipped twice quickly ends as it was set last. */
   private changes: Promise<void> = Promise.resolve();
   private readonly changed = new vscode.EventEmitter<ApiAccess | undefined>();
@@ -46,6 +51,14 @@ export class WindowApi implements vscode.Disposable {
   /** The URL and token while the API is served, else undefined. */
   access(): ApiAccess | undefined {
     return this.server && this.url ? { url: this.url, token: this.server.token } : undefined;
+  }
+
+  /**
+   * The URL as the person's machine reaches it while the API is served: in a remote window (SSH, WSL,
+   * a container, code-server) a forwarded port, whose Host the API then answers too; else `access().url`.
+   */
+  externalUrl(): string | undefined {
+    return this.server ? (this.forwardedUrl ?? this.url) : undefined;
   }
 
   /** Serves or stops the API as `settings` say; a changed port moves it. */
@@ -93,16 +106,25 @@ export class WindowApi implements vscode.Disposable {
 
   private async start(port: number): Promise<void> {
     const server = new ApiServer({ client: this.options.client, token: await this.token() });
+    let url: string;
     try {
-      this.url = await server.listen(port);
+      url = await server.listen(port);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new UserError(
         `Could not serve the HTTP API on 127.0.0.1:${port} (${reason}): set taskflow.api.port to a free port, or to 0 for any free port`,
       );
     }
+    const forwardedUrl = await externalApiUrl(url, this.options.asExternalUrl ?? vscodeExternalUrl).catch((error: unknown) => {
+      this.options.log.warn(`HTTP API: its port is not forwarded (${String(error)}): in a remote window only the remote host reaches ${url}`);
+      return undefined;
+    });
+    // The forwarded requests arrive with the Host the person's machine used.
+    if (forwardedUrl && forwardedUrl !== url) server.allowForwardedHost(new URL(forwardedUrl).host);
     this.server = server;
-    this.options.log.info(`HTTP API served at ${this.url} (loopback only). "Taskflow: Copy API URL and Token" gives the token`);
+    this.url = url;
+    this.forwardedUrl = forwardedUrl;
+    this.options.log.info(`HTTP API served at ${url} (loopback only${forwardedUrl && forwardedUrl !== url ? `, forwarded as ${forwardedUrl}` : ""}). "Taskflow: Copy API URL and Token" gives the token`);
   }
 
   private async stop(): Promise<void> {
@@ -110,6 +132,7 @@ export class WindowApi implements vscode.Disposable {
     if (!server) return;
     this.server = undefined;
     this.url = undefined;
+    this.forwardedUrl = undefined;
     await server.close();
     this.options.log.info("HTTP API stopped");
   }
@@ -123,25 +146,40 @@ export function applyApiSettings(api: WindowApi | undefined, settings: TaskflowS
   });
 }
 
+/** What Copy API URL and Token gives: the access as served, and the URL it copied. */
+export interface CopiedApiAccess extends ApiAccess {
+  /**
+   * The URL copied: `url` as the person's machine reaches it (`vscode.env.asExternalUri`, a forwarded
+   * port in a remote window), the same as `url` in a local window.
+   */
+  externalUrl: string;
+}
+
 /**
- * `taskflow.copyApiUrlAndToken`: copies the URL to the clipboard and offers to copy the token (shown
- * nowhere else). Resolves with `{ url, token }`, the programmatic form.
+ * `taskflow.copyApiUrlAndToken`: copies the URL, as the person's machine reaches it, to the clipboard
+ * and offers to copy the token (shown nowhere else). Resolves with `{ url, token, externalUrl }`, the
+ * programmatic form.
  */
-export async function copyApiUrlAndToken(api: WindowApi): Promise<ApiAccess> {
+export async function copyApiUrlAndToken(api: WindowApi): Promise<CopiedApiAccess> {
   const access = api.access();
   if (!access) {
     throw new UserError("This window does not serve the HTTP API: turn on the setting taskflow.api.enabled, then run this command again");
   }
-  await vscode.env.clipboard.writeText(access.url);
+  const externalUrl = api.externalUrl() ?? access.url;
+  await vscode.env.clipboard.writeText(externalUrl);
   // Not awaited: the command is done once the URL is copied, whether or not the token is wanted.
   void vscode.window
-    .showInformationMessage(`Taskflow: copied ${access.url}. Requests need "Authorization: Bearer <token>".`, "Copy Token", "Copy curl Example")
+    .showInformationMessage(`Taskflow: copied ${externalUrl}. Requests need "Authorization: Bearer <token>".`, "Copy Token", "Copy curl Example")
     .then((choice) => {
       if (choice === "Copy Token") return vscode.env.clipboard.writeText(access.token);
-      if (choice === "Copy curl Example") return vscode.env.clipboard.writeText(`curl -H "Authorization: Bearer ${access.token}" ${access.url}/tasks`);
+      if (choice === "Copy curl Example") return vscode.env.clipboard.writeText(`curl -H "Authorization: Bearer ${access.token}" ${externalUrl}/tasks`);
       return undefined;
     });
-  return access;
+  return { ...access, externalUrl };
+}
+
+async function vscodeExternalUrl(url: string): Promise<string> {
+  return (await vscode.env.asExternalUri(vscode.Uri.parse(url))).toString(true);
 }
 
 /** `taskflow.regenerateApiToken`: a new token; callers holding the old one get 401 from then on. */

@@ -47,7 +47,7 @@ export function commandHandlers({ services, showDashboard, debugRuns, windowApi 
     [Commands.setEncryptionKey]: (key) => setEncryptionKey(services, key),
     [Commands.generateEncryptionKey]: () => generateEncryptionKey(services),
     [Commands.setRedisPassword]: (password) => setRedisPassword(services, password),
-    [Commands.newTaskModule]: (fileName) => newTaskModule(services, fileName),
+    [Commands.newTaskModule]: (fileName, folder) => newTaskModule(services, fileName, folder),
     [Commands.refresh]: async () => {
       await services.reloadModules();
       services.refreshViews();

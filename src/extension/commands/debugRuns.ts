@@ -20,6 +20,7 @@ export const DEBUG_TASK_ID_KEY = "taskflowTaskId";
 const NODE_DEBUG_TYPE = "pwa-node";
 
 export interface DebugRunsOptions {
+  /** The folder a task's debug session runs in when its module is in no workspace folder; otherwise the module's own folder. */
   folder: vscode.WorkspaceFolder;
   /** The extension's dist folder, holding debugRunner.js. */
   distDir: string;
@@ -143,7 +144,9 @@ export class DebugRuns implements vscode.Disposable {
   }
 
   private async startSession(record: TaskRecord, compiled: CompiledTask, env: Record<string, string>): Promise<void> {
-    const { folder, distDir } = this.options;
+    const { distDir } = this.options;
+    // In a multi-root workspace the session runs in the task module's own folder (its cwd, launch.json variables, source maps).
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(compiled.sourcePath)) ?? this.options.folder;
     const config: vscode.DebugConfiguration = {
       type: NODE_DEBUG_TYPE,
       request: "launch",

@@ -11,20 +11,24 @@ import { UserError } from "./commandRegistry";
 import type { ExtensionServices } from "./services";
 import { moduleNameError, taskModuleTemplate, TYPES_RELATIVE_PATH } from "./taskModuleTemplate";
 
+/** The title of the pick that asks which workspace folder gets the new module. */
+export const FOLDER_PICK_TITLE = "Taskflow: New Task Module: Workspace Folder";
+
 /**
  * Writes the module and the types, and opens the module; returns its path. Asks for the file name
- * unless `fileName` (relative to the workspace folder) is given.
+ * unless `fileName` (relative to the workspace folder) is given, and, in a workspace of several
+ * folders, for the folder unless `folder` (its name, its path or its URI) is given.
  */
-export async function newTaskModule(services: ExtensionServices, fileName?: unknown): Promise<string | undefined> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new UserError("New Task Module needs an open folder: open one with File > Open Folder");
+export async function newTaskModule(services: ExtensionServices, fileName?: unknown, folderArgument?: unknown): Promise<string | undefined> {
+  const folder = await targetFolder(folderArgument);
+  if (!folder) return undefined;
   if (typeof fileName === "string") {
     const error = moduleNameError(fileName);
     if (error) throw new UserError(error);
   }
   const name = typeof fileName === "string" ? fileName : await vscode.window.showInputBox({
     title: "Taskflow: New Task Module",
-    prompt: "File name, relative to the workspace folder. It must end in .tasks.ts or .tasks.js (or .mts/.cts/.mjs/.cjs).",
+    prompt: `File name, relative to the workspace folder ${folder.name}. It must end in .tasks.ts or .tasks.js (or .mts/.cts/.mjs/.cjs).`,
     value: "example.tasks.ts",
     valueSelection: [0, "example".length],
     validateInput: (text) => moduleNameError(text),
@@ -48,6 +52,25 @@ export async function newTaskModule(services: ExtensionServices, fileName?: unkn
   services.log.info(`Created task module ${vscode.workspace.asRelativePath(target)}`);
   await vscode.window.showTextDocument(target);
   return target.fsPath;
+}
+
+/** The folder the module goes into: the one named, the only one, or the one picked (undefined when the pick is dismissed). */
+async function targetFolder(argument: unknown): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file");
+  if (folders.length === 0) throw new UserError("New Task Module needs an open folder: open one with File > Open Folder");
+  if (argument !== undefined && argument !== null) {
+    const found = argument instanceof vscode.Uri
+      ? vscode.workspace.getWorkspaceFolder(argument)
+      : folders.find((f) => typeof argument === "string" && (f.name === argument || f.uri.fsPath === argument));
+    if (!found) throw new UserError(`No workspace folder ${JSON.stringify(String(argument))}: expected the name or path of one of ${folders.map((f) => f.name).join(", ")}`);
+    return found;
+  }
+  if (folders.length === 1) return folders[0];
+  const picked = await vscode.window.showQuickPick(
+    folders.map((folder) => ({ label: folder.name, description: folder.uri.fsPath, folder })),
+    { title: FOLDER_PICK_TITLE, placeHolder: "The workspace folder the new task module goes into" },
+  );
+  return picked?.folder;
 }
 
 async function exists(uri: vscode.Uri): Promise<boolean> {

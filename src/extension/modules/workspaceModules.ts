@@ -15,6 +15,8 @@ export class WorkspaceModules implements vscode.Disposable {
   private watchers: vscode.Disposable[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private disposed = false;
+  /** The files this folder's Problems entries are on: the collection is shared with the other folders. */
+  private problemFiles: vscode.Uri[] = [];
   private readonly changed = new vscode.EventEmitter<CatalogSnapshot>();
   /** Fired after every load, reload or removal has been applied. */
   readonly onDidChange = this.changed.event;
@@ -133,9 +135,11 @@ export class WorkspaceModules implements vscode.Disposable {
     if (this.disposed) return;
     const snapshot = this.snapshot();
     this.log.info(`Task modules loaded: ${snapshot.functions.length} task function(s) in ${snapshot.modules.length} module(s), ${snapshot.problems.length} problem(s)`);
-    this.diagnostics.clear();
+    this.clearProblems();
     for (const [file, entries] of problemsByFile(snapshot.problems)) {
-      this.diagnostics.set(vscode.Uri.file(file), entries.map((entry) => {
+      const uri = vscode.Uri.file(file);
+      this.problemFiles.push(uri);
+      this.diagnostics.set(uri, entries.map((entry) => {
         const diagnostic = new vscode.Diagnostic(
           new vscode.Range(entry.line, entry.column, entry.line, Number.MAX_SAFE_INTEGER),
           entry.message,
@@ -155,7 +159,11 @@ export class WorkspaceModules implements vscode.Disposable {
     this.timers.clear();
     for (const w of this.watchers) w.dispose();
     for (const d of this.disposables) d.dispose();
-    this.diagnostics.clear();
+    this.clearProblems();
     this.changed.dispose();
+  }
+
+  private clearProblems(): void {
+    for (const uri of this.problemFiles.splice(0)) this.diagnostics.delete(uri);
   }
 }

@@ -169,7 +169,7 @@ export class EngineLifecycle implements vscode.Disposable {
   /** Applies the changed `taskflow.*` settings that the engine, its modules or its queues take. */
   settingsChanged(event: vscode.ConfigurationChangeEvent): void {
     const settings = this.options.settings();
-    void this.engine?.session?.modules?.updateSettings(settings.modules, settings.reloadDelayMs)
+    void this.engine?.session?.modules?.updateSettings(settings.reloadDelayMs)
       .catch((err) => this.options.log.error(`Applying taskflow.modules failed: ${(err as Error).message}`));
     if (event.affectsConfiguration("taskflow.queues")) this.applyQueues();
     const redisChanged = settings.backend.kind === "redis" && REDIS_SETTINGS.some((key) => event.affectsConfiguration(key));

@@ -1,7 +1,7 @@
 /**
- * One workspace folder's engine: the TaskManager on `<storage>/taskflow.sqlite`, and, once the
- * workspace is trusted, the WorkspaceRuntime loading its task modules with the editor's wiring over
- * it. Built at activation and rebuilt when a setting that the manager takes at construction changes;
+ * The workspace's engine: the TaskManager on `<storage>/taskflow.sqlite`, and, once the workspace
+ * is trusted, a WorkspaceRuntime per workspace folder loading its task modules with the editor's
+ * wiring over them. Built at activation and rebuilt when a setting that the manager takes at construction changes;
  * the runtime alone is rebuilt when only one of its own construction settings changes.
  */
 import { homedir } from "node:os";
@@ -11,12 +11,13 @@ import { BullmqTaskManager } from "../../backends/bullmq/bullmqManager";
 import type { AttemptDelegate } from "../../core/attemptDelegate";
 import { LocalTaskManager } from "../../engine/localTaskManager";
 import { connectionUrl } from "./backendSetting";
-import { WorkspaceRuntime, type CompiledTask } from "../../runtime";
+import type { CompiledTask } from "../../runtime";
 import { logFileOption } from "./logFileSetting";
 import type { TaskflowSettings } from "./settings";
-import { WorkspaceModules } from "../modules/workspaceModules";
+import { WorkspaceFolderModules } from "../modules/workspaceFolderModules";
 
 export interface SessionOptions {
+  /** The first workspace folder: a relative `taskflow.logFile` is resolved from it. Task modules come from every folder. */
   folder: vscode.WorkspaceFolder;
   /** The workspace's storage folder (`context.storageUri`). */
   storageDir: string;
@@ -45,8 +46,8 @@ export const DATABASE_FILE = "taskflow.sqlite";
 export const MODULE_CACHE_DIR = "modules";
 
 export class WorkspaceSession {
-  private runtime: WorkspaceRuntime | undefined;
-  modules: WorkspaceModules | undefined;
+  /** The task modules of every workspace folder, once loaded. */
+  modules: WorkspaceFolderModules | undefined;
 
   private constructor(
     readonly manager: SessionManager,
@@ -99,46 +100,38 @@ export class WorkspaceSession {
   }
 
   /**
-   * Builds the runtime and loads the task modules (only ever called for a trusted workspace).
-   * Resolves once every module found is loaded or diagnosed. `settings` are the current ones: the
+   * Builds a runtime per workspace folder and loads the task modules (only ever called for a trusted
+   * workspace). Resolves once every module found is loaded or diagnosed. `settings` are the current ones: the
    * runtime's own (modules, isolation) may have changed since the manager was built.
    */
-  async loadModules(settings: TaskflowSettings = this.options.settings): Promise<WorkspaceModules> {
+  async loadModules(settings: TaskflowSettings = this.options.settings): Promise<WorkspaceFolderModules> {
     if (this.modules) return this.modules;
-    const { folder, storageDir, distDir, log, diagnostics } = this.options;
-    const runtime = new WorkspaceRuntime({
+    const { storageDir, distDir, log, diagnostics } = this.options;
+    const modules = new WorkspaceFolderModules({
       manager: this.manager,
-      root: folder.uri.fsPath,
-      modules: settings.modules,
-      cacheDir: path.join(storageDir, MODULE_CACHE_DIR),
-      // The storage folder outlives the window: a reload with unchanged modules compiles nothing and
-      // lists their tasks from the records beside the outputs.
-      persistentCache: true,
+      storageDir,
+      cacheDirName: MODULE_CACHE_DIR,
       distDir,
-      // The manager never runs more than this at once, so more warm workers per module would only idle.
-      maxWorkers: this.options.settings.maxConcurrentTasks,
-      isolation: settings.isolation,
-      // VS Code's own file events drive reloads (WorkspaceModules); a second watcher would double them.
-      watch: false,
+      // The manager's own settings (maxConcurrentTasks) are those it was built with; the runtime's (isolation) the current ones.
+      settings: { ...settings, maxConcurrentTasks: this.options.settings.maxConcurrentTasks },
+      log,
+      diagnostics,
     });
-    this.runtime = runtime;
-    this.modules = new WorkspaceModules(folder, runtime, diagnostics, log, settings.modules, settings.reloadDelayMs);
-    await this.modules.start();
-    return this.modules;
+    this.modules = modules;
+    await modules.start();
+    return modules;
   }
 
   /** Where the registered task `name` runs from, while the task modules are loaded. */
   compiledTask(name: string): CompiledTask | undefined {
-    return this.runtime?.compiledTask(name);
+    return this.modules?.compiledTask(name);
   }
 
-  /** Unregisters every task module's tasks and stops their workers, so `loadModules()` builds a new runtime. */
+  /** Unregisters every task module's tasks and stops their workers, so `loadModules()` builds new runtimes. */
   async unloadModules(): Promise<void> {
-    const { modules, runtime } = this;
+    const { modules } = this;
     this.modules = undefined;
-    this.runtime = undefined;
-    modules?.dispose();
-    await runtime?.dispose();
+    await modules?.close();
   }
 
   /**

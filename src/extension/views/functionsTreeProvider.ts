@@ -1,8 +1,9 @@
 /**
  * The Task Functions view: one row per task module (workspace-relative path), its task functions
- * under it with an inline Run action, and an error row under a module that failed to load. On the
- * shared queue, each function says how many workers run it, and the workers' functions that this
- * window has not loaded are listed too.
+ * under it with an inline Run action, and an error row under a module that failed to load. In a
+ * workspace of several folders the modules are grouped under a row per folder. On the shared queue,
+ * each function says how many workers run it, and the workers' functions that this window has not
+ * loaded are listed too.
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
@@ -12,9 +13,18 @@ import { describeWorkers, type SharedFunctions } from "../session/sharedQueueFun
 import { flowDetail, flowSummary } from "./flowText";
 
 export type FunctionsNode =
+  | { kind: "folder"; folder: vscode.WorkspaceFolder }
   | { kind: "module"; modulePath: string }
   | { kind: "function"; info: TaskFunctionInfo }
   | { kind: "problem"; problem: ModuleProblem };
+
+/** A row of the view as `snapshot()` gives it. */
+export interface FunctionsRow {
+  label: string;
+  /** `folder`, `module`, `module.broken`, `function` or `problem`. */
+  contextValue: string;
+  children: FunctionsRow[];
+}
 
 export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
@@ -34,6 +44,14 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
   }
 
   getTreeItem(node: FunctionsNode): vscode.TreeItem {
+    if (node.kind === "folder") {
+      const item = new vscode.TreeItem(node.folder.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `folder:${node.folder.uri.toString()}`;
+      item.resourceUri = node.folder.uri;
+      item.iconPath = vscode.ThemeIcon.Folder;
+      item.contextValue = "folder";
+      return item;
+    }
     if (node.kind === "module" && node.modulePath === "") {
       const item = new vscode.TreeItem("Run by workers, without a module", vscode.TreeItemCollapsibleState.Expanded);
       item.id = "module:";
@@ -44,7 +62,9 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
     if (node.kind === "module") {
       const uri = vscode.Uri.file(node.modulePath);
       const broken = this.snapshot.problems.some((p) => p.modulePath === node.modulePath);
-      const item = new vscode.TreeItem(vscode.workspace.asRelativePath(uri), vscode.TreeItemCollapsibleState.Expanded);
+      // Under its folder's row the path is relative to that folder.
+      const label = vscode.workspace.asRelativePath(uri, moduleFolders().length < 2);
+      const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `module:${node.modulePath}`;
       item.resourceUri = uri;
       item.iconPath = broken ? new vscode.ThemeIcon("file-code", new vscode.ThemeColor("errorForeground")) : vscode.ThemeIcon.File;
@@ -82,8 +102,18 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
 
   getChildren(node?: FunctionsNode): FunctionsNode[] {
     const others = this.shared?.others;
-    if (!node) {
-      return [...new Set([...this.snapshot.modules, ...(others?.modules ?? [])])].sort().map((modulePath) => ({ kind: "module", modulePath }));
+    const modules = [...new Set([...this.snapshot.modules, ...(others?.modules ?? [])])].sort();
+    const folders = moduleFolders();
+    if (!node && folders.length > 1) {
+      // Modules in none of the folders (the workers' own, a forwarding window's) follow the folders' rows.
+      return [
+        ...folders.map((folder): FunctionsNode => ({ kind: "folder", folder })),
+        ...modules.filter((m) => folderOf(m) === undefined).map((modulePath): FunctionsNode => ({ kind: "module", modulePath })),
+      ];
+    }
+    if (!node || node.kind === "folder") {
+      const inFolder = node ? modules.filter((m) => folderOf(m)?.uri.toString() === node.folder.uri.toString()) : modules;
+      return inFolder.map((modulePath) => ({ kind: "module", modulePath }));
     }
     if (node.kind !== "module") return [];
     const problems: FunctionsNode[] = this.snapshot.problems
@@ -96,9 +126,29 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
     return [...problems, ...functions];
   }
 
+  /** The rows the view shows now, each with the rows under it. */
+  rows(): FunctionsRow[] {
+    const rows = (node?: FunctionsNode): FunctionsRow[] => this.getChildren(node).map((child) => {
+      const item = this.getTreeItem(child);
+      const label = typeof item.label === "string" ? item.label : (item.label?.label ?? "");
+      return { label, contextValue: item.contextValue ?? "", children: rows(child) };
+    });
+    return rows();
+  }
+
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** The workspace folder a module is in; undefined for the workers' functions without a module (""). */
+function folderOf(modulePath: string): vscode.WorkspaceFolder | undefined {
+  return modulePath === "" ? undefined : vscode.workspace.getWorkspaceFolder(vscode.Uri.file(modulePath));
+}
+
+/** The workspace folders task modules are loaded from (those on disk). */
+function moduleFolders(): readonly vscode.WorkspaceFolder[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file");
 }
 
 function firstLine(text: string): string {

@@ -11,7 +11,7 @@ import { waitFor } from "./waitFor";
 export interface CodeServerOptions {
   /** Scratch folder of this instance (user data, extensions, temp, logs); it must exist. */
   runDir: string;
-  /** Folder to open in the workbench. */
+  /** Folder to open in the workbench, or a `.code-workspace` file (a multi-root workspace). */
   workspace: string;
   /**
    * Workspace Trust on: the setting is enabled and the folder starts untrusted (restricted mode).
@@ -34,7 +34,7 @@ export interface CodeServer {
   readonly userDataDir: string;
   /** code-server's own stdout/stderr. */
   readonly logFile: string;
-  /** Workbench URL for `folder` (default: the instance's workspace) with an optional payload. */
+  /** Workbench URL for `folder` (default: the instance's workspace; a `.code-workspace` file opens as a workspace) with an optional payload. */
   url(payload?: Array<[string, string]>, folder?: string): string;
   /** A vscode-remote:// URI for a path on this machine, as the payload wants. */
   remoteUri(absPath: string): string;
@@ -154,7 +154,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       exited: group.exited,
       remoteUri,
       url(payload, folder = options.workspace) {
-        let url = `${origin}/?folder=${encodeURIComponent(folder)}`;
+        let url = `${origin}/?${folder.endsWith(".code-workspace") ? "workspace" : "folder"}=${encodeURIComponent(folder)}`;
         if (payload) {
           url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
         }

@@ -13,6 +13,12 @@ export const resultsDir = path.join(repoRoot, "test-results");
 /** The workspace the tests open (a temporary copy of it, so tests can change files freely). */
 export const exampleWorkspace = path.join(repoRoot, "examples", "workspace");
 
+/** The two-folder workspace of the multiroot profile: `multiroot.code-workspace` with the folders `app` and `lib`. */
+export const multiRootWorkspace = path.join(repoRoot, "test", "fixtures", "multiroot");
+
+/** The workspace file inside a copy of `multiRootWorkspace`. */
+export const MULTI_ROOT_FILE = "multiroot.code-workspace";
+
 /** What setup.sh installed (`<harnessDir>/harness.json`). */
 export interface HarnessInstall {
   /** Absolute path of the code-server launcher. */
@@ -74,4 +80,10 @@ export function copyWorkspace(dest: string): string {
     fs.writeFileSync(path.join(dest, "hello.tasks.ts"), 'import { task } from "taskflow";\n\nexport const hello = task(async () => "hello");\n');
   }
   return dest;
+}
+
+/** Copies `multiRootWorkspace` to `dest`; returns the path of its `.code-workspace` file. */
+export function copyMultiRootWorkspace(dest: string): string {
+  fs.cpSync(multiRootWorkspace, dest, { recursive: true });
+  return path.join(dest, MULTI_ROOT_FILE);
 }

@@ -34,6 +34,8 @@ function get(url: string, token?: string): Promise<{ status: number; body: unkno
 interface Access {
   url: string;
   token: string;
+  /** The URL copied: `url` through vscode.env.asExternalUri. */
+  externalUrl: string;
 }
 
 /** The next change of the window's HTTP API that `wanted` accepts. */
@@ -125,7 +127,15 @@ describe("Taskflow CLI and HTTP API from the window (extension host)", function 
     const access = await apiAccess();
     assert.equal(access.url, url);
     assert.match(access.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.equal(await vscode.env.clipboard.readText(), access.url, "the URL is copied");
+    const port = new URL(access.url).port;
+    if (vscode.env.uiKind === vscode.UIKind.Web) {
+      // code-server: the browser reaches the extension host's ports through code-server's /proxy/<port>/ route.
+      assert.match(access.externalUrl, new RegExp(`^http://127\\.0\\.0\\.1:\\d+/proxy/${port}$`));
+      assert.notEqual(new URL(access.externalUrl).port, port, "the copied URL is code-server's, not the extension host's loopback port");
+    } else {
+      assert.equal(access.externalUrl, access.url, "a local desktop window reaches the loopback URL as it is");
+    }
+    assert.equal(await vscode.env.clipboard.readText(), access.externalUrl, "the URL is copied as asExternalUri gives it");
 
     const taskId = await vscode.commands.executeCommand<string>("taskflow.runTask", "hello", { args: ["over HTTP"] });
     await api.waitFor(taskId);
@@ -134,6 +144,9 @@ describe("Taskflow CLI and HTTP API from the window (extension host)", function 
     assert.ok((listed.body as Array<{ taskId: string }>).some((t) => t.taskId === taskId), "GET /tasks lists the window's tasks");
     const refused = await get(`${access.url}/tasks`);
     assert.equal(refused.status, 401);
+    const forwarded = await get(`${access.externalUrl}/tasks?funcName=hello`, access.token);
+    assert.equal(forwarded.status, 200, "the copied URL reaches the API through code-server's port forwarding");
+    assert.ok((forwarded.body as Array<{ taskId: string }>).some((t) => t.taskId === taskId));
 
     // The command resolves once the API took the new token.
     assert.equal(await vscode.commands.executeCommand("taskflow.regenerateApiToken"), true);

@@ -1,6 +1,7 @@
 // The extension-host test entry (extensionTestsPath): VS Code's extension host calls run() and awaits
 // it. esbuild bundles this file and every *.test.ts beside it into dist/test/vscode/, so adding a test
-// is adding a file. Files under trust/ run only in the instance started with Workspace Trust on.
+// is adding a file. Files under trust/ run only in the instance started with Workspace Trust on, files
+// under multiroot/ only in the instance opened on a two-folder workspace.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Mocha from "mocha";
@@ -11,10 +12,16 @@ export type ResultLine =
   | { event: "fail"; title: string; error: string }
   | { event: "end"; passed: number; failed: number; pending: number; error?: string };
 
+/** The profiles whose tests live in a folder of their name; the default profile runs the others. */
+const PROFILE_FOLDERS = ["trust", "multiroot"];
+
 function testFiles(profile: string): string[] {
   const files = (fs.readdirSync(__dirname, { recursive: true }) as string[])
     .filter((file) => file.endsWith(".test.js"))
-    .filter((file) => (profile === "trust") === file.split(path.sep).includes("trust"))
+    .filter((file) => {
+      const folder = PROFILE_FOLDERS.find((name) => file.split(path.sep).includes(name));
+      return profile === "default" ? folder === undefined : folder === profile;
+    })
     .sort();
   return files.map((file) => path.join(__dirname, file));
 }
