@@ -2,11 +2,12 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Database, SqlJsStatic, Statement } from "sql.js";
 import {
-  fromColumns, isFinished, journalRowToColumns, systemTimers, toJournalRow,
-  type AuditEntry, type AuditQuery, type JournalRow, type ListTasksQuery, type Metrics, type ScheduleData, type TaskData, type TaskStatus,
+  fromColumns, isFinished, journalRowToColumns, systemTimers,
+  type AuditEntry, type AuditQuery, type ListTasksQuery, type Metrics, type ScheduleData, type TaskData, type TaskStatus,
   type ThroughputBucket, type ThroughputRange, type Timers,
 } from "../model";
 import { nextAuditSeq, readAudit } from "./auditRows";
+import { WriteBuffer } from "./writeBuffer";
 import { readThroughput } from "./throughputRows";
 import { writeFileAtomic } from "./atomicFile";
 import { JournalApplier, type JournalOp } from "./journalOps";
@@ -19,11 +20,14 @@ import { checkStoreOptions } from "./storeOptions";
 import { openError } from "./storeWriteError";
 import { loadSqlJs } from "./sqlJsLoader";
 import { SELECT_COLUMNS, column, orderByClause, readMetrics, scalar, selectTasks, stepAll, whereClause } from "./sqlQueries";
-import { DEFAULT_MAX_RECORDS, resolveQuery, searchText } from "./taskQuery";
+import { DEFAULT_MAX_RECORDS, resolveQuery } from "./taskQuery";
 import type { SqlJsStoreOptions, TaskStore } from "./types";
 
-/** Buffered changes applied to the database at once; bounds the work done inside one call. */
-const APPLY_BATCH = 64;
+/**
+ * Buffered entries (task rows, tasks with log lines, audit entries) past which they are applied
+ * before the flush timer fires: bounds the work one apply does while adds outrun the timer.
+ */
+const MAX_BUFFERED = 1024;
 /** Journal size past which it is folded into the database file by a worker. */
 const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
 /**
@@ -38,8 +42,11 @@ const DEFAULT_FLUSH_INTERVAL_MS = 50;
  * without exporting the whole database. The journal is folded into the database file at open (by a
  * worker thread), when it passes a size threshold (worker thread) and at close.
  *
- * Writes are buffered and applied to the database in batches (before any read, every
- * APPLY_BATCH changes, and at each flush), so the several saves of one short task cost one row write.
+ * The journal is the durable record and the database a view of it, updated in batches: changes are
+ * buffered (a WriteBuffer) and, at each flush timer, applied to the database and journalled together,
+ * so a task added, run and finished within one flush interval is one row write and one journal line
+ * of its final state. Reads see the buffer: getTask reads it directly, the SQL reads apply it first.
+ * The buffer is also applied when it holds MAX_BUFFERED entries.
  */
 export class SqlJsStore implements TaskStore {
   private readonly dbPath: string;
@@ -58,10 +65,9 @@ export class SqlJsStore implements TaskStore {
   private readStatements: { getTask: Statement; logsOf: Statement; finishedCount: Statement } | undefined;
   private state: "new" | "opening" | "open" | "closed" = "new";
 
-  /** Rows saved since the last apply, with their search_text, computed while the task is at hand. */
-  private readonly pendingRows = new Map<string, { row: JournalRow; search: string }>();
-  private readonly pendingLogs = new Map<string, string[]>();
-  private pendingCount = 0;
+  private readonly pending = new WriteBuffer();
+  /** The position of the next audit entry; read from the database at open. */
+  private nextAuditSeq = 1;
   /** Next log position per task that logged lately; dropped when the task finishes. */
   private readonly nextSeq = new Map<string, number>();
   /**
@@ -103,6 +109,7 @@ export class SqlJsStore implements TaskStore {
       this.db = await openDatabaseFile(this.SQL, this.dbPath, this.warn);
       this.prepareStatements();
       await this.journal.replayInto(this.applier!);
+      this.nextAuditSeq = nextAuditSeq(this.db);
       await this.journal.open();
       this.state = "open";
       this.inTransaction(() => this.enforceRetention());
@@ -148,25 +155,23 @@ export class SqlJsStore implements TaskStore {
 
   saveTask(task: TaskData): void {
     this.assertOpen("saveTask");
-    this.pendingRows.set(task.taskId, { row: toJournalRow(task), search: searchText(task) });
-    this.changed(1);
+    this.pending.saveTask(task);
+    this.changed();
   }
 
-  /** Buffers them all before applying, so a batch larger than APPLY_BATCH is still one transaction. */
+  /** Buffers them all before applying, so a batch larger than MAX_BUFFERED is still one transaction. */
   saveTasks(tasks: readonly TaskData[]): void {
     this.assertOpen("saveTasks");
     if (tasks.length === 0) return;
-    for (const task of tasks) this.pendingRows.set(task.taskId, { row: toJournalRow(task), search: searchText(task) });
-    this.changed(tasks.length);
+    for (const task of tasks) this.pending.saveTask(task);
+    this.changed();
   }
 
   appendLogs(taskId: string, lines: string[]): void {
     this.assertOpen("appendLogs");
     if (lines.length === 0) return;
-    const pending = this.pendingLogs.get(taskId);
-    if (pending) pending.push(...lines);
-    else this.pendingLogs.set(taskId, lines.slice());
-    this.changed(1);
+    this.pending.appendLogs(taskId, lines);
+    this.changed();
   }
 
   getTask(taskId: string): TaskData | undefined {
@@ -174,12 +179,12 @@ export class SqlJsStore implements TaskStore {
     // While applying the buffered changes could not make retention delete anything, one task is read
     // from its buffered row (or the database) plus its buffered log lines, leaving the batch whole:
     // waitFor reads every task just after it finishes.
-    if (this.finishedAtMost + this.pendingRows.size > this.maxRecords) this.applyPending();
-    const buffered = this.pendingRows.get(taskId);
+    if (this.finishedAtMost + this.pending.rows.size > this.maxRecords) this.applyPending();
+    const buffered = this.pending.rows.get(taskId);
     const task = buffered ? fromColumns(journalRowToColumns(buffered.row)) : this.storedRow(taskId);
     if (!task) return undefined;
     task.logs = this.logsOf(taskId);
-    const lines = this.pendingLogs.get(taskId);
+    const lines = this.pending.logs.get(taskId);
     if (lines) task.logs.push(...lines);
     return task;
   }
@@ -249,8 +254,9 @@ export class SqlJsStore implements TaskStore {
   }
 
   appendAudit(entry: AuditEntry): void {
-    this.read("appendAudit");
-    this.applyAndJournal("appendAudit", { op: "audit", seq: nextAuditSeq(this.db!), entry: { ...entry } });
+    this.assertOpen("appendAudit");
+    this.pending.appendAudit(this.nextAuditSeq++, entry);
+    this.changed();
   }
 
   listAudit(query: Required<AuditQuery>): AuditEntry[] {
@@ -271,9 +277,8 @@ export class SqlJsStore implements TaskStore {
     this.scheduleFlush();
   }
 
-  private changed(count: number): void {
-    this.pendingCount += count;
-    if (this.pendingCount >= APPLY_BATCH) this.applyPending();
+  private changed(): void {
+    if (this.pending.size >= MAX_BUFFERED) this.applyPending();
     this.scheduleFlush();
   }
 
@@ -288,10 +293,10 @@ export class SqlJsStore implements TaskStore {
   }
 
   private applyPending(): void {
-    if (this.pendingCount === 0) return;
+    if (this.pending.size === 0) return;
     this.inTransaction(() => {
       let finishedSaved = false;
-      for (const { row, search } of this.pendingRows.values()) {
+      for (const { row, search } of this.pending.rows.values()) {
         this.applier!.save(row, search);
         this.journal.push(JSON.stringify({ op: "save", row } satisfies JournalOp));
         if (isFinished(row.status as TaskStatus)) {
@@ -299,15 +304,18 @@ export class SqlJsStore implements TaskStore {
           this.nextSeq.delete(row.taskId);
         }
       }
-      for (const [taskId, lines] of this.pendingLogs) {
+      for (const [taskId, lines] of this.pending.logs) {
         const seq = this.nextSeq.get(taskId) ?? this.applier!.nextSeq(taskId);
         this.applier!.appendLogs(taskId, seq, lines);
         this.nextSeq.set(taskId, seq + lines.length);
         this.journal.push(JSON.stringify({ op: "logs", taskId, seq, lines } satisfies JournalOp));
       }
-      this.pendingRows.clear();
-      this.pendingLogs.clear();
-      this.pendingCount = 0;
+      for (const { seq, entry } of this.pending.audit) {
+        this.applier!.appendAudit(seq, entry);
+        this.journal.push(JSON.stringify({ op: "audit", seq, entry } satisfies JournalOp));
+      }
+      this.applier!.trimAudit();
+      this.pending.clear();
       if (finishedSaved) this.enforceRetention();
     });
   }
