@@ -116,7 +116,7 @@ export class JournalApplier {
     this.auditAdded = false;
   }
 
-  /** Returns how many tasks were deleted (their logs and tags go with them). */
+  /** Returns how many tasks were deleted (their logs go with them). */
   delete(taskIds: string[]): number {
     this.deleteByIds.run([JSON.stringify(taskIds)]);
     return this.db.getRowsModified();

@@ -72,7 +72,7 @@ describe("SqlJsStore on disk", () => {
     const db = await openDbFile(dbPath);
     assert.equal(schemaVersion(db), SCHEMA_VERSION);
     const names = db.exec("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")[0].values.flat();
-    for (const name of ["tasks", "logs", "tags", "tasks_status", "tasks_func_name", "tasks_created_at", "tasks_idempotency_key", "tags_key_value"]) {
+    for (const name of ["tasks", "logs", "status_counts", "tasks_status", "tasks_func_name", "tasks_created_at", "tasks_idempotency_key", "tasks_end_time"]) {
       assert.ok(names.includes(name), `expected ${name} in ${names.join(", ")}`);
     }
     db.close();
