@@ -1,6 +1,6 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import type { Database, SqlJsStatic, Statement } from "sql.js";
+import type { Database, SqlJsStatic } from "sql.js";
 import {
   fromColumns, isFinished, journalRowToColumns, systemTimers,
   type AuditEntry, type AuditQuery, type ListTasksQuery, type Metrics, type ScheduleData, type TaskData, type TaskStatus,
@@ -13,13 +13,14 @@ import { writeFileAtomic } from "./atomicFile";
 import { JournalApplier, type JournalOp } from "./journalOps";
 import { JournalWriter, errorText } from "./journalWriter";
 import { openDatabaseFile } from "./databaseFile";
+import { PreparedReads } from "./preparedReads";
 import { DatabaseLock } from "./databaseLock";
 import { copySchedule, readSchedules } from "./scheduleRows";
 import { FINISHED_SQL } from "./schema";
 import { checkStoreOptions } from "./storeOptions";
 import { openError } from "./storeWriteError";
 import { loadSqlJs } from "./sqlJsLoader";
-import { SELECT_COLUMNS, column, orderByClause, readMetrics, scalar, selectTasks, stepAll, whereClause } from "./sqlQueries";
+import { SELECT_COLUMNS, column, orderByClause, readMetrics, scalar, selectTasks, whereClause } from "./sqlQueries";
 import { DEFAULT_MAX_RECORDS, resolveQuery } from "./taskQuery";
 import type { SqlJsStoreOptions, TaskStore } from "./types";
 
@@ -37,16 +38,13 @@ const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
 const DEFAULT_FLUSH_INTERVAL_MS = 50;
 
 /**
- * The task store on disk: an sql.js database (all reads are served from it, in memory) plus an
- * append-only journal `<dbPath>.journal` that makes every change durable within flushIntervalMs
- * without exporting the whole database. The journal is folded into the database file at open (by a
- * worker thread), when it passes a size threshold (worker thread) and at close.
+ * The task store on disk: an sql.js database plus an append-only journal `<dbPath>.journal`, folded
+ * into the database file at open, past a size threshold (both in a worker thread) and at close.
  *
  * The journal is the durable record and the database a view of it, updated in batches: changes are
- * buffered (a WriteBuffer) and, at each flush timer, applied to the database and journalled together,
- * so a task added, run and finished within one flush interval is one row write and one journal line
- * of its final state. Reads see the buffer: getTask reads it directly, the SQL reads apply it first.
- * The buffer is also applied when it holds MAX_BUFFERED entries.
+ * buffered (a WriteBuffer) and, at each flush timer or at MAX_BUFFERED entries, applied and journalled
+ * together, so a task added, run and finished within one flush interval is one row write and one
+ * journal line of its final state. Reads see the buffer: getTask reads it, the SQL reads apply it first.
  */
 export class SqlJsStore implements TaskStore {
   private readonly dbPath: string;
@@ -62,7 +60,7 @@ export class SqlJsStore implements TaskStore {
   private SQL: SqlJsStatic | undefined;
   private db: Database | undefined;
   private applier: JournalApplier | undefined;
-  private readStatements: { getTask: Statement; logsOf: Statement; finishedCount: Statement } | undefined;
+  private reads: PreparedReads | undefined;
   private state: "new" | "opening" | "open" | "closed" = "new";
 
   private readonly pending = new WriteBuffer();
@@ -176,14 +174,19 @@ export class SqlJsStore implements TaskStore {
 
   getTask(taskId: string): TaskData | undefined {
     this.assertOpen("getTask");
-    // While applying the buffered changes could not make retention delete anything, one task is read
-    // from its buffered row (or the database) plus its buffered log lines, leaving the batch whole:
-    // waitFor reads every task just after it finishes.
-    if (this.finishedAtMost + this.pending.rows.size > this.maxRecords) this.applyPending();
+    // One task is read from its buffered row (or the database) plus its buffered log lines, leaving the
+    // batch whole (waitFor reads every task just after it is added), unless applying the batch could
+    // make retention delete it (it is finished, and fewer finished tasks are older than it than the
+    // batch could push beyond maxRecords): then the batch is applied first, as a list would.
     const buffered = this.pending.rows.get(taskId);
-    const task = buffered ? fromColumns(journalRowToColumns(buffered.row)) : this.storedRow(taskId);
+    let task = buffered ? fromColumns(journalRowToColumns(buffered.row)) : this.reads!.task(taskId);
+    const excess = this.finishedAtMost + this.pending.rows.size - this.maxRecords;
+    if (task && excess > 0 && isFinished(task.status) && this.reads!.finishedBefore(task.createdAt, excess) < excess) {
+      this.applyPending();
+      task = this.reads!.task(taskId);
+    }
     if (!task) return undefined;
-    task.logs = this.logsOf(taskId);
+    task.logs = this.reads!.logsOf(taskId);
     const lines = this.pending.logs.get(taskId);
     if (lines) task.logs.push(...lines);
     return task;
@@ -322,7 +325,7 @@ export class SqlJsStore implements TaskStore {
 
   /** Deletes the oldest finished tasks beyond maxRecords. Runs inside a transaction. */
   private enforceRetention(): void {
-    const finished = this.finishedCount();
+    const finished = this.reads!.finishedCount();
     const excess = finished - this.maxRecords;
     this.finishedAtMost = Math.min(finished, this.maxRecords);
     if (excess <= 0) return;
@@ -362,20 +365,6 @@ export class SqlJsStore implements TaskStore {
     }
   }
 
-  private storedRow(taskId: string): TaskData | undefined {
-    const [row] = stepAll(this.readStatements!.getTask, [taskId]);
-    return row && fromColumns(row);
-  }
-
-  /** Finished tasks in the database; runs after every batch that saved one, so it is prepared once. */
-  private finishedCount(): number {
-    return Number(stepAll(this.readStatements!.finishedCount)[0][0]);
-  }
-
-  private logsOf(taskId: string): string[] {
-    return stepAll(this.readStatements!.logsOf, [taskId]).map((row) => row[0] as string);
-  }
-
   private read(method: string): void {
     this.assertOpen(method);
     this.applyPending();
@@ -383,18 +372,14 @@ export class SqlJsStore implements TaskStore {
 
   private prepareStatements(): void {
     this.applier = new JournalApplier(this.db!);
-    this.readStatements = {
-      getTask: this.db!.prepare(`SELECT ${SELECT_COLUMNS} FROM tasks t WHERE task_id = ?`),
-      logsOf: this.db!.prepare("SELECT line FROM logs WHERE task_id = ? ORDER BY seq"),
-      finishedCount: this.db!.prepare(`SELECT coalesce(sum(n), 0) FROM status_counts WHERE status IN ${FINISHED_SQL}`),
-    };
+    this.reads = new PreparedReads(this.db!);
   }
 
   private freeStatements(): void {
     this.applier?.free();
     this.applier = undefined;
-    for (const statement of Object.values(this.readStatements ?? {})) statement.free();
-    this.readStatements = undefined;
+    this.reads?.free();
+    this.reads = undefined;
   }
 
   private freeDatabase(): void {

@@ -54,8 +54,8 @@ function productCalls(): ProductCall[] {
     { what: "listTasks sorted by funcName", call: (s) => s.listTasks({ sort: { by: "funcName", order: "asc" } }), expect: { index: "tasks_func_name" } },
     { what: "listTasks sorted by duration", call: (s) => s.listTasks({ sort: { by: "duration", order: "asc" } }), expect: { scan: "duration is computed from two columns" } },
     { what: "listTasks sorted by status", call: (s) => s.listTasks({ sort: { by: "status", order: "asc" } }), expect: { scan: "statuses sort by their rank, not their name" } },
-    // getTask, log reads and the journal's upsert and delete: statements the store prepares at open and again after an export.
-    { what: "prepared statements", call: (s) => (s as unknown as { exportImage(): Uint8Array }).exportImage(), expect: { index: "PRIMARY KEY" } },
+    // getTask, retention's bound, log reads and the journal's upsert and delete: statements the store prepares at open and again after an export.
+    { what: "prepared statements", call: (s) => (s as unknown as { exportImage(): Uint8Array }).exportImage(), expect: { index: "SEARCH" } },
     { what: "tasksWithStatus (recovery at start)", call: (s) => s.tasksWithStatus(["running"]), expect: { index: "tasks_status" } },
     { what: "findByIdempotencyKey (addTask with a key)", call: (s) => s.findByIdempotencyKey("key"), expect: { index: "tasks_idempotency_key" } },
     { what: "clearFinished", call: (s) => s.clearFinished(5), expect: { index: "tasks_status" } },

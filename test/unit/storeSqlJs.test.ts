@@ -335,6 +335,25 @@ describe("SqlJsStore on disk", () => {
     assert.equal(store.getTask("a"), undefined, "the oldest finished task beyond maxRecords is gone as soon as it is read");
   });
 
+  it("reads buffered tasks of a full store without applying the buffer, unless retention could delete the task read", async () => {
+    const timers = new ManualTimers();
+    const store = await open({ maxRecords: 3, timers });
+    for (let i = 0; i < 3; i++) store.saveTask(task(`old${i}`, { createdAt: i }));
+    await store.flush();
+    const db = (store as unknown as { db: Database }).db;
+    const changes = (): number => Number(db.exec("SELECT total_changes()")[0].values[0][0]);
+    const before = changes();
+    store.saveTask(task("new", { status: "pending", startTime: null, endTime: null, createdAt: 10 }));
+    assert.equal(store.getTask("new")?.status, "pending");
+    store.saveTask(task("new", { createdAt: 10 }));
+    assert.equal(store.getTask("new")?.status, "success", "finished, but newer than the stored task retention deletes first");
+    assert.equal(store.getTask("old2")?.status, "success", "a stored task newer than the one the buffer pushes out");
+    assert.equal(changes(), before, "the buffer stayed whole");
+    assert.equal(store.getTask("old0"), undefined, "the oldest finished task is gone as soon as it is read");
+    assert.ok(changes() > before, "reading it applied the buffer");
+    assert.deepEqual(store.listTasks().map((t) => t.taskId), ["new", "old2", "old1"]);
+  });
+
   it("applies a lowered maxRecords at open", async () => {
     const store = await open({ maxRecords: 10 });
     for (let i = 0; i < 10; i++) store.saveTask(task(`t${i}`, { createdAt: i }));
