@@ -23,9 +23,13 @@ export function nextAuditSeq(db: Database): number {
   return Number(rows[0].values[0][0]);
 }
 
-/** Writes the entry at `seq` and drops entries more than AUDIT_MAX_ENTRIES behind the newest. */
+/** Writes the entry at `seq`; trimAudit() then drops what falls behind, once per batch. */
 export function insertAudit(db: Database, seq: number, e: AuditEntry): void {
   db.run("INSERT OR REPLACE INTO audit (seq, at, action, task_id, actor, detail) VALUES (?, ?, ?, ?, ?, ?)", [seq, e.at, e.action, e.taskId, e.actor, e.detail]);
+}
+
+/** Drops entries more than AUDIT_MAX_ENTRIES behind the newest. */
+export function trimAudit(db: Database): void {
   db.run("DELETE FROM audit WHERE seq <= (SELECT max(seq) FROM audit) - ?", [AUDIT_MAX_ENTRIES]);
 }
 

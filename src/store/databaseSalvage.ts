@@ -3,7 +3,7 @@ import { applyPragmas, migrate } from "./schema";
 
 /**
  * Tables copied from a damaged database, parents first, each with its primary key. The others
- * (tags, status_counts) are derived from tasks by triggers and rebuilt as the rows are inserted.
+ * (status_counts) are derived from tasks by triggers and rebuilt as the rows are inserted.
  */
 const COPIED: ReadonlyArray<{ table: string; key: string; label: string }> = [
   { table: "tasks", key: "task_id", label: "tasks" },

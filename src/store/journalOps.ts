@@ -7,7 +7,7 @@
  */
 import type { Database, Statement } from "sql.js";
 import { TASK_COLUMNS, journalRowProblem, journalRowToColumns, type AuditEntry, type JournalRow, type ScheduleData } from "../model";
-import { auditProblem, insertAudit } from "./auditRows";
+import { auditProblem, insertAudit, trimAudit } from "./auditRows";
 import { deleteSchedule, scheduleProblem, upsertSchedule } from "./scheduleRows";
 import { searchText } from "./taskQuery";
 
@@ -71,6 +71,8 @@ export class JournalApplier {
   private readonly insertLogs: Statement;
   private readonly deleteByIds: Statement;
   private readonly lastSeq: Statement;
+  /** An audit entry was inserted since the last trimAudit(). */
+  private auditAdded = false;
 
   constructor(private readonly db: Database) {
     this.upsert = db.prepare(UPSERT_SQL);
@@ -86,7 +88,7 @@ export class JournalApplier {
     else if (op.op === "logs") this.appendLogs(op.taskId, op.seq, op.lines);
     else if (op.op === "delete") this.delete(op.taskIds);
     else if (op.op === "saveSchedule") upsertSchedule(this.db, op.schedule);
-    else if (op.op === "audit") insertAudit(this.db, op.seq, op.entry);
+    else if (op.op === "audit") this.appendAudit(op.seq, op.entry);
     else deleteSchedule(this.db, op.scheduleId);
   }
 
@@ -101,7 +103,20 @@ export class JournalApplier {
     this.insertLogs.run([taskId, seq, JSON.stringify(lines)]);
   }
 
-  /** Returns how many tasks were deleted (their logs and tags go with them). */
+  /** Writes an audit entry; trimAudit() drops the old ones afterwards, once for a whole batch. */
+  appendAudit(seq: number, entry: AuditEntry): void {
+    insertAudit(this.db, seq, entry);
+    this.auditAdded = true;
+  }
+
+  /** Keeps the newest AUDIT_MAX_ENTRIES audit entries, if any was added since the last call. */
+  trimAudit(): void {
+    if (!this.auditAdded) return;
+    trimAudit(this.db);
+    this.auditAdded = false;
+  }
+
+  /** Returns how many tasks were deleted (their logs go with them). */
   delete(taskIds: string[]): number {
     this.deleteByIds.run([JSON.stringify(taskIds)]);
     return this.db.getRowsModified();
@@ -135,6 +150,7 @@ export class JournalApplier {
           bad.push({ line, reason: err instanceof Error ? err.message : String(err) });
         }
       }
+      this.trimAudit();
       this.db.run("COMMIT");
     } catch (err) {
       this.db.run("ROLLBACK");

@@ -44,7 +44,7 @@ function v1(db: Database): void {
       PRIMARY KEY (task_id, seq)
     ) WITHOUT ROWID;
 
-    -- Queryable copy of tasks.tags, kept in step by the triggers below.
+    -- Queryable copy of tasks.tags, kept in step by the triggers below (dropped by v6).
     CREATE TABLE tags (
       task_id TEXT NOT NULL,
       key TEXT NOT NULL,
@@ -159,8 +159,33 @@ function v5(db: Database): void {
   seedStatusCounts(db, ["waiting"]);
 }
 
+/**
+ * Round 4: only the indexes a query uses (test/unit/storeQueryPlans.test.ts checks each). The tag
+ * filter reads tasks.tags with json_each, so the tags table, its index and its two triggers go; the
+ * queue filter needs (queue, created_at), not the status and priority the engine keeps in memory; no
+ * query looks schedules up by function.
+ */
+function v6(db: Database): void {
+  db.run(`
+    DROP TRIGGER tasks_after_insert_tags;
+    DROP TRIGGER tasks_after_update_tags;
+    DROP TRIGGER tasks_after_delete;
+    DROP TABLE tags;
+    DROP INDEX schedules_func_name;
+    DROP INDEX tasks_queue;
+    CREATE INDEX tasks_queue ON tasks(queue, created_at);
+    CREATE TRIGGER tasks_after_delete AFTER DELETE ON tasks BEGIN
+      DELETE FROM logs WHERE task_id = OLD.task_id;
+      UPDATE status_counts SET n = n - 1,
+        duration_n = duration_n - (OLD.start_time IS NOT NULL AND OLD.end_time IS NOT NULL),
+        duration_sum_ms = duration_sum_ms - coalesce(OLD.end_time - OLD.start_time, 0)
+        WHERE status = OLD.status;
+    END;
+  `);
+}
+
 /** MIGRATIONS[i] takes a database from version i to version i + 1. */
-export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2, v3, v4, v5];
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2, v3, v4, v5, v6];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,29 +1,34 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import type { Database, SqlJsStatic, Statement } from "sql.js";
+import type { Database, SqlJsStatic } from "sql.js";
 import {
-  fromColumns, isFinished, journalRowToColumns, systemTimers, toJournalRow,
-  type AuditEntry, type AuditQuery, type JournalRow, type ListTasksQuery, type Metrics, type ScheduleData, type TaskData, type TaskStatus,
+  fromColumns, isFinished, journalRowToColumns, systemTimers,
+  type AuditEntry, type AuditQuery, type ListTasksQuery, type Metrics, type ScheduleData, type TaskData, type TaskStatus,
   type ThroughputBucket, type ThroughputRange, type Timers,
 } from "../model";
 import { nextAuditSeq, readAudit } from "./auditRows";
+import { WriteBuffer } from "./writeBuffer";
 import { readThroughput } from "./throughputRows";
 import { writeFileAtomic } from "./atomicFile";
 import { JournalApplier, type JournalOp } from "./journalOps";
 import { JournalWriter, errorText } from "./journalWriter";
 import { openDatabaseFile } from "./databaseFile";
+import { PreparedReads } from "./preparedReads";
 import { DatabaseLock } from "./databaseLock";
 import { copySchedule, readSchedules } from "./scheduleRows";
 import { FINISHED_SQL } from "./schema";
 import { checkStoreOptions } from "./storeOptions";
 import { openError } from "./storeWriteError";
 import { loadSqlJs } from "./sqlJsLoader";
-import { SELECT_COLUMNS, column, orderByClause, readMetrics, scalar, selectTasks, stepAll, whereClause } from "./sqlQueries";
-import { DEFAULT_MAX_RECORDS, resolveQuery, searchText } from "./taskQuery";
+import { SELECT_COLUMNS, column, orderByClause, readMetrics, scalar, selectTasks, whereClause } from "./sqlQueries";
+import { DEFAULT_MAX_RECORDS, resolveQuery } from "./taskQuery";
 import type { SqlJsStoreOptions, TaskStore } from "./types";
 
-/** Buffered changes applied to the database at once; bounds the work done inside one call. */
-const APPLY_BATCH = 64;
+/**
+ * Buffered entries (task rows, tasks with log lines, audit entries) past which they are applied
+ * before the flush timer fires: bounds the work one apply does while adds outrun the timer.
+ */
+const MAX_BUFFERED = 1024;
 /** Journal size past which it is folded into the database file by a worker. */
 const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
 /**
@@ -33,13 +38,13 @@ const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
 const DEFAULT_FLUSH_INTERVAL_MS = 50;
 
 /**
- * The task store on disk: an sql.js database (all reads are served from it, in memory) plus an
- * append-only journal `<dbPath>.journal` that makes every change durable within flushIntervalMs
- * without exporting the whole database. The journal is folded into the database file at open (by a
- * worker thread), when it passes a size threshold (worker thread) and at close.
+ * The task store on disk: an sql.js database plus an append-only journal `<dbPath>.journal`, folded
+ * into the database file at open, past a size threshold (both in a worker thread) and at close.
  *
- * Writes are buffered and applied to the database in batches (before any read, every
- * APPLY_BATCH changes, and at each flush), so the several saves of one short task cost one row write.
+ * The journal is the durable record and the database a view of it, updated in batches: changes are
+ * buffered (a WriteBuffer) and, at each flush timer or at MAX_BUFFERED entries, applied and journalled
+ * together, so a task added, run and finished within one flush interval is one row write and one
+ * journal line of its final state. Reads see the buffer: getTask reads it, the SQL reads apply it first.
  */
 export class SqlJsStore implements TaskStore {
   private readonly dbPath: string;
@@ -55,13 +60,12 @@ export class SqlJsStore implements TaskStore {
   private SQL: SqlJsStatic | undefined;
   private db: Database | undefined;
   private applier: JournalApplier | undefined;
-  private readStatements: { getTask: Statement; logsOf: Statement; finishedCount: Statement } | undefined;
+  private reads: PreparedReads | undefined;
   private state: "new" | "opening" | "open" | "closed" = "new";
 
-  /** Rows saved since the last apply, with their search_text, computed while the task is at hand. */
-  private readonly pendingRows = new Map<string, { row: JournalRow; search: string }>();
-  private readonly pendingLogs = new Map<string, string[]>();
-  private pendingCount = 0;
+  private readonly pending = new WriteBuffer();
+  /** The position of the next audit entry; read from the database at open. */
+  private nextAuditSeq = 1;
   /** Next log position per task that logged lately; dropped when the task finishes. */
   private readonly nextSeq = new Map<string, number>();
   /**
@@ -103,6 +107,7 @@ export class SqlJsStore implements TaskStore {
       this.db = await openDatabaseFile(this.SQL, this.dbPath, this.warn);
       this.prepareStatements();
       await this.journal.replayInto(this.applier!);
+      this.nextAuditSeq = nextAuditSeq(this.db);
       await this.journal.open();
       this.state = "open";
       this.inTransaction(() => this.enforceRetention());
@@ -148,38 +153,41 @@ export class SqlJsStore implements TaskStore {
 
   saveTask(task: TaskData): void {
     this.assertOpen("saveTask");
-    this.pendingRows.set(task.taskId, { row: toJournalRow(task), search: searchText(task) });
-    this.changed(1);
+    this.pending.saveTask(task);
+    this.changed();
   }
 
-  /** Buffers them all before applying, so a batch larger than APPLY_BATCH is still one transaction. */
+  /** Buffers them all before applying, so a batch larger than MAX_BUFFERED is still one transaction. */
   saveTasks(tasks: readonly TaskData[]): void {
     this.assertOpen("saveTasks");
     if (tasks.length === 0) return;
-    for (const task of tasks) this.pendingRows.set(task.taskId, { row: toJournalRow(task), search: searchText(task) });
-    this.changed(tasks.length);
+    for (const task of tasks) this.pending.saveTask(task);
+    this.changed();
   }
 
   appendLogs(taskId: string, lines: string[]): void {
     this.assertOpen("appendLogs");
     if (lines.length === 0) return;
-    const pending = this.pendingLogs.get(taskId);
-    if (pending) pending.push(...lines);
-    else this.pendingLogs.set(taskId, lines.slice());
-    this.changed(1);
+    this.pending.appendLogs(taskId, lines);
+    this.changed();
   }
 
   getTask(taskId: string): TaskData | undefined {
     this.assertOpen("getTask");
-    // While applying the buffered changes could not make retention delete anything, one task is read
-    // from its buffered row (or the database) plus its buffered log lines, leaving the batch whole:
-    // waitFor reads every task just after it finishes.
-    if (this.finishedAtMost + this.pendingRows.size > this.maxRecords) this.applyPending();
-    const buffered = this.pendingRows.get(taskId);
-    const task = buffered ? fromColumns(journalRowToColumns(buffered.row)) : this.storedRow(taskId);
+    // One task is read from its buffered row (or the database) plus its buffered log lines, leaving the
+    // batch whole (waitFor reads every task just after it is added), unless applying the batch could
+    // make retention delete it (it is finished, and fewer finished tasks are older than it than the
+    // batch could push beyond maxRecords): then the batch is applied first, as a list would.
+    const buffered = this.pending.rows.get(taskId);
+    let task = buffered ? fromColumns(journalRowToColumns(buffered.row)) : this.reads!.task(taskId);
+    const excess = this.finishedAtMost + this.pending.rows.size - this.maxRecords;
+    if (task && excess > 0 && isFinished(task.status) && this.reads!.finishedBefore(task.createdAt, excess) < excess) {
+      this.applyPending();
+      task = this.reads!.task(taskId);
+    }
     if (!task) return undefined;
-    task.logs = this.logsOf(taskId);
-    const lines = this.pendingLogs.get(taskId);
+    task.logs = this.reads!.logsOf(taskId);
+    const lines = this.pending.logs.get(taskId);
     if (lines) task.logs.push(...lines);
     return task;
   }
@@ -249,8 +257,9 @@ export class SqlJsStore implements TaskStore {
   }
 
   appendAudit(entry: AuditEntry): void {
-    this.read("appendAudit");
-    this.applyAndJournal("appendAudit", { op: "audit", seq: nextAuditSeq(this.db!), entry: { ...entry } });
+    this.assertOpen("appendAudit");
+    this.pending.appendAudit(this.nextAuditSeq++, entry);
+    this.changed();
   }
 
   listAudit(query: Required<AuditQuery>): AuditEntry[] {
@@ -271,9 +280,8 @@ export class SqlJsStore implements TaskStore {
     this.scheduleFlush();
   }
 
-  private changed(count: number): void {
-    this.pendingCount += count;
-    if (this.pendingCount >= APPLY_BATCH) this.applyPending();
+  private changed(): void {
+    if (this.pending.size >= MAX_BUFFERED) this.applyPending();
     this.scheduleFlush();
   }
 
@@ -288,10 +296,10 @@ export class SqlJsStore implements TaskStore {
   }
 
   private applyPending(): void {
-    if (this.pendingCount === 0) return;
+    if (this.pending.size === 0) return;
     this.inTransaction(() => {
       let finishedSaved = false;
-      for (const { row, search } of this.pendingRows.values()) {
+      for (const { row, search } of this.pending.rows.values()) {
         this.applier!.save(row, search);
         this.journal.push(JSON.stringify({ op: "save", row } satisfies JournalOp));
         if (isFinished(row.status as TaskStatus)) {
@@ -299,22 +307,25 @@ export class SqlJsStore implements TaskStore {
           this.nextSeq.delete(row.taskId);
         }
       }
-      for (const [taskId, lines] of this.pendingLogs) {
+      for (const [taskId, lines] of this.pending.logs) {
         const seq = this.nextSeq.get(taskId) ?? this.applier!.nextSeq(taskId);
         this.applier!.appendLogs(taskId, seq, lines);
         this.nextSeq.set(taskId, seq + lines.length);
         this.journal.push(JSON.stringify({ op: "logs", taskId, seq, lines } satisfies JournalOp));
       }
-      this.pendingRows.clear();
-      this.pendingLogs.clear();
-      this.pendingCount = 0;
+      for (const { seq, entry } of this.pending.audit) {
+        this.applier!.appendAudit(seq, entry);
+        this.journal.push(JSON.stringify({ op: "audit", seq, entry } satisfies JournalOp));
+      }
+      this.applier!.trimAudit();
+      this.pending.clear();
       if (finishedSaved) this.enforceRetention();
     });
   }
 
   /** Deletes the oldest finished tasks beyond maxRecords. Runs inside a transaction. */
   private enforceRetention(): void {
-    const finished = this.finishedCount();
+    const finished = this.reads!.finishedCount();
     const excess = finished - this.maxRecords;
     this.finishedAtMost = Math.min(finished, this.maxRecords);
     if (excess <= 0) return;
@@ -354,20 +365,6 @@ export class SqlJsStore implements TaskStore {
     }
   }
 
-  private storedRow(taskId: string): TaskData | undefined {
-    const [row] = stepAll(this.readStatements!.getTask, [taskId]);
-    return row && fromColumns(row);
-  }
-
-  /** Finished tasks in the database; runs after every batch that saved one, so it is prepared once. */
-  private finishedCount(): number {
-    return Number(stepAll(this.readStatements!.finishedCount)[0][0]);
-  }
-
-  private logsOf(taskId: string): string[] {
-    return stepAll(this.readStatements!.logsOf, [taskId]).map((row) => row[0] as string);
-  }
-
   private read(method: string): void {
     this.assertOpen(method);
     this.applyPending();
@@ -375,18 +372,14 @@ export class SqlJsStore implements TaskStore {
 
   private prepareStatements(): void {
     this.applier = new JournalApplier(this.db!);
-    this.readStatements = {
-      getTask: this.db!.prepare(`SELECT ${SELECT_COLUMNS} FROM tasks t WHERE task_id = ?`),
-      logsOf: this.db!.prepare("SELECT line FROM logs WHERE task_id = ? ORDER BY seq"),
-      finishedCount: this.db!.prepare(`SELECT coalesce(sum(n), 0) FROM status_counts WHERE status IN ${FINISHED_SQL}`),
-    };
+    this.reads = new PreparedReads(this.db!);
   }
 
   private freeStatements(): void {
     this.applier?.free();
     this.applier = undefined;
-    for (const statement of Object.values(this.readStatements ?? {})) statement.free();
-    this.readStatements = undefined;
+    this.reads?.free();
+    this.reads = undefined;
   }
 
   private freeDatabase(): void {

@@ -30,7 +30,7 @@ export function whereClause(query: ListTasksQuery): { where: string; params: Sql
   }
   if (query.tag !== undefined) {
     const { key, value } = parseTagFilter(query.tag);
-    conditions.push(`EXISTS (SELECT 1 FROM tags g WHERE g.task_id = t.task_id AND g.key = ?${value === undefined ? "" : " AND g.value = ?"})`);
+    conditions.push(`t.tags <> '{}' AND EXISTS (SELECT 1 FROM json_each(t.tags) g WHERE g.key = ?${value === undefined ? "" : " AND g.value = ?"})`);
     params.push(key, ...(value === undefined ? [] : [value]));
   }
   const needle = searchNeedle(query);

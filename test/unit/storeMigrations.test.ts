@@ -143,6 +143,35 @@ describe("store schema migrations", () => {
     assert.deepEqual(reopened.listAudit({ limit: 10, offset: 0 }), [entry]);
   });
 
+  it("opens a database file written by schema version 5 with tagged tasks, filters them by tag from the row, and keeps counts and log deletion", async () => {
+    const SQL = await loadSqlJs();
+    const old = new SQL.Database();
+    migrate(old, MIGRATIONS.slice(0, 5));
+    old.run(`INSERT INTO tasks (task_id, func_name, status, args, kwargs, created_at, start_time, end_time, retries_used, error,
+      stacktrace, idempotency_key, tags, encrypted_payload, search_text) VALUES
+      ('t1', 'seedDb', 'success', '[1]', '{}', 1000, 1000, 3000, 0, NULL, NULL, NULL, '{"env":"prod"}', NULL, 'seeddb\nt1\n\nprod'),
+      ('t2', 'seedDb', 'failed', '[2]', '{}', 2000, 2000, 2500, 0, 'boom', NULL, NULL, '{"env":"dev","team":"data"}', NULL, 'seeddb\nt2\nboom\ndev\ndata'),
+      ('t3', 'sync', 'pending', '[]', '{}', 3000, NULL, NULL, 0, NULL, NULL, NULL, '{}', NULL, 'sync\nt3\n')`);
+    old.run("INSERT INTO logs (task_id, seq, line) VALUES ('t2', 0, 'one')");
+    assert.equal(Number(old.exec("SELECT count(*) FROM tags")[0].values[0][0]), 3, "version 5 keeps tags in their own table");
+    writeFileSync(dbPath, old.export());
+    old.close();
+    const store = await open();
+    assert.deepEqual(store.listTasks({ tag: "env" }).map((t) => t.taskId), ["t2", "t1"]);
+    assert.deepEqual(store.listTasks({ tag: "env=dev" }).map((t) => t.taskId), ["t2"]);
+    assert.equal(store.countTasks({ tag: "team=data" }), 1);
+    assert.equal(store.countTasks({ tag: "team=ops" }), 0);
+    assert.equal(store.deleteTasks(["t2"]), 1);
+    await store.close();
+    stores.length = 0;
+    const db = new SQL.Database(readFileSync(dbPath));
+    assert.equal(schemaVersion(db), SCHEMA_VERSION);
+    assert.deepEqual(db.exec("SELECT name FROM sqlite_master WHERE name IN ('tags', 'tags_key_value', 'schedules_func_name')"), []);
+    assert.equal(Number(db.exec("SELECT count(*) FROM logs")[0].values[0][0]), 0, "the deleted task's log lines went with it");
+    assert.deepEqual(db.exec("SELECT status, n FROM status_counts WHERE n > 0 ORDER BY status")[0].values, [["pending", 1], ["success", 1]]);
+    db.close();
+  });
+
   it("replays a journal written before the round-2 fields existed, giving them their initial values", async () => {
     writeFileSync(`${dbPath}.journal`, `${roundOneSaveLine("old")}\n${JSON.stringify({ op: "logs", taskId: "old", seq: 0, lines: ["a"] })}\n`);
     const store = await open();

@@ -72,7 +72,7 @@ describe("SqlJsStore on disk", () => {
     const db = await openDbFile(dbPath);
     assert.equal(schemaVersion(db), SCHEMA_VERSION);
     const names = db.exec("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")[0].values.flat();
-    for (const name of ["tasks", "logs", "tags", "tasks_status", "tasks_func_name", "tasks_created_at", "tasks_idempotency_key", "tags_key_value"]) {
+    for (const name of ["tasks", "logs", "status_counts", "tasks_status", "tasks_func_name", "tasks_created_at", "tasks_idempotency_key", "tasks_end_time"]) {
       assert.ok(names.includes(name), `expected ${name} in ${names.join(", ")}`);
     }
     db.close();
@@ -173,6 +173,49 @@ describe("SqlJsStore on disk", () => {
     timers.fireAll();
     await until(() => readFileSync(journal, "utf8").includes("a line"), "the journal holds the change");
     assert.match(readFileSync(journal, "utf8"), /"taskId":"durable"/);
+  });
+
+  it("journals a task added, run and finished within one flush interval as one line of its final state, audit entries between its saves included", async () => {
+    const timers = new ManualTimers();
+    const store = await open({ timers });
+    const db = (store as unknown as { db: Database }).db;
+    const statements: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = (sql, params) => {
+      statements.push(sql);
+      return prepare(sql, params);
+    };
+    const changesBefore = Number(db.exec("SELECT total_changes()")[0].values[0][0]);
+    store.saveTask(task("short", { status: "pending", startTime: null, endTime: null }));
+    store.appendAudit({ at: new Date(1000).toISOString(), action: "run", taskId: "short", actor: "api", detail: "seed" });
+    store.saveTask(task("short", { status: "running", endTime: null }));
+    store.appendLogs("short", ["one"]);
+    store.appendAudit({ at: new Date(2000).toISOString(), action: "cancel", taskId: "other", actor: "api", detail: null });
+    store.saveTask(task("short"));
+    store.appendLogs("short", ["two"]);
+    assert.deepEqual(store.getTask("short")?.logs, ["one", "two"], "getTask sees the buffered row and lines");
+    assert.equal(Number(db.exec("SELECT total_changes()")[0].values[0][0]), changesBefore, "nothing written to the database before the timer");
+    assert.deepEqual(statements, [], "no statement prepared before the timer");
+    timers.fireAll();
+    const journal = `${dbPath}.journal`;
+    await until(() => readFileSync(journal, "utf8").includes("cancel"), "the journal holds the batch");
+    const ops = readFileSync(journal, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { op: string; row?: { status: string } });
+    assert.deepEqual(ops.map((op) => op.op), ["save", "logs", "audit", "audit"]);
+    assert.equal(ops[0].row?.status, "success", "the one save line holds the final state");
+    // One upsert and the status count its trigger keeps, one insert per log line and per audit entry.
+    assert.equal(Number(db.exec("SELECT total_changes()")[0].values[0][0]) - changesBefore, 2 + 2 + 2);
+    assert.deepEqual(store.listAudit({ limit: 10, offset: 0 }).map((e) => e.action), ["cancel", "run"]);
+  });
+
+  it("lists and counts buffered tasks and audit entries before the flush timer fires", async () => {
+    const store = await open({ timers: new ManualTimers() });
+    store.saveTask(task("a", { status: "pending", startTime: null, endTime: null, createdAt: 1 }));
+    store.saveTask(task("b", { createdAt: 2 }));
+    store.appendAudit({ at: new Date(1000).toISOString(), action: "run", taskId: "a", actor: "api", detail: null });
+    assert.deepEqual(store.listTasks().map((t) => t.taskId), ["b", "a"]);
+    assert.equal(store.countTasks({ status: "pending" }), 1);
+    assert.equal(store.metrics().total, 2);
+    assert.deepEqual(store.listAudit({ limit: 10, offset: 0 }).map((e) => e.taskId), ["a"]);
   });
 
   it("does not read the logs table for a list without logs", async () => {
@@ -290,6 +333,25 @@ describe("SqlJsStore on disk", () => {
     store.saveTask(task("c", { createdAt: 3 }));
     assert.equal(store.getTask("c")?.status, "success");
     assert.equal(store.getTask("a"), undefined, "the oldest finished task beyond maxRecords is gone as soon as it is read");
+  });
+
+  it("reads buffered tasks of a full store without applying the buffer, unless retention could delete the task read", async () => {
+    const timers = new ManualTimers();
+    const store = await open({ maxRecords: 3, timers });
+    for (let i = 0; i < 3; i++) store.saveTask(task(`old${i}`, { createdAt: i }));
+    await store.flush();
+    const db = (store as unknown as { db: Database }).db;
+    const changes = (): number => Number(db.exec("SELECT total_changes()")[0].values[0][0]);
+    const before = changes();
+    store.saveTask(task("new", { status: "pending", startTime: null, endTime: null, createdAt: 10 }));
+    assert.equal(store.getTask("new")?.status, "pending");
+    store.saveTask(task("new", { createdAt: 10 }));
+    assert.equal(store.getTask("new")?.status, "success", "finished, but newer than the stored task retention deletes first");
+    assert.equal(store.getTask("old2")?.status, "success", "a stored task newer than the one the buffer pushes out");
+    assert.equal(changes(), before, "the buffer stayed whole");
+    assert.equal(store.getTask("old0"), undefined, "the oldest finished task is gone as soon as it is read");
+    assert.ok(changes() > before, "reading it applied the buffer");
+    assert.deepEqual(store.listTasks().map((t) => t.taskId), ["new", "old2", "old1"]);
   });
 
   it("applies a lowered maxRecords at open", async () => {
