@@ -45,7 +45,7 @@ describe("copied commands, run in a shell, add the same task with the same input
     writeFileSync(path.join(workspace, "demo.tasks.ts"), MODULE);
     writeFileSync(path.join(bin, "taskflow"), `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`);
     chmodSync(path.join(bin, "taskflow"), 0o755);
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}`, TASKFLOW_HOME: path.join(dir, "home"), NO_COLOR: "1" };
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}`, TASKFLOW_HOME: path.join(dir, "home"), NO_COLOR: "1" };
     delete env.TASKFLOW_DB;
     const taskflow = async (...argv: string[]): Promise<string> => (await run(process.execPath, [CLI, ...argv], { cwd: workspace, env })).stdout;
 
