@@ -1,5 +1,5 @@
-// The walkthrough as a newcomer meets it: "Get Started with Taskflow" opens from Welcome: Open
-// Walkthrough..., and each of its five steps is checked off by doing it in the workbench (New Task
+// The walkthrough as a newcomer meets it: "Get Started with Taskflow" opens from the Welcome page,
+// and each of its five steps is checked off by doing it in the workbench (New Task
 // Module, Run Task, Show Task on a run, Open Dashboard, Debug Task), in light and dark themes. The
 // run's task panel shows Copy as CLI Command and Copy as curl, and the copied command is the run's.
 import * as assert from "node:assert/strict";
@@ -121,6 +121,12 @@ describe("The walkthrough in the workbench (UI)", function () {
     await dashboard.locator("#tasks tbody tr").first().waitFor({ timeout: 30_000 });
     await shotInThemes(page, "dashboard", async () => (await webviewFrame(page, "Taskflow Dashboard")).locator("#tasks tbody tr").first().waitFor({ timeout: stepTimeoutMs }));
     await expectDone(page, ["createModule", "runTask", "openPanel", "dashboardOrSchedule"]);
+    // A step with an image, as the walkthrough shows it in each theme.
+    await shotInThemes(page, "walkthrough step with its image", async () => {
+      await expectDone(page, ["createModule", "runTask", "openPanel", "dashboardOrSchedule"]);
+      await page.locator(`button.getting-started-step[data-step-id="${WALKTHROUGH}#openPanel"]`).click();
+      await page.locator(".getting-started-media img").first().waitFor({ timeout: stepTimeoutMs });
+    });
 
     // The step completes when Debug Task runs; leaving its picker is enough.
     await commandWithPicker(page, "Taskflow: Debug Task...");
