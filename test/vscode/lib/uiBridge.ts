@@ -17,7 +17,9 @@ export type UiRequest =
   | { action: "notification"; text: string }
   | { action: "clickNotificationButton"; text: string; button: string }
   /** The text of the sidebar view named `name` once it is expanded, and shows one of `showingAny` when given. */
-  | { action: "viewText"; name: string; showingAny?: string[] };
+  | { action: "viewText"; name: string; showingAny?: string[] }
+  /** The status bar's text once it contains `text`. */
+  | { action: "statusBarText"; text: string };
 
 /** The reply: `text` is the validation message (refusal), the notification's or the view's text; `error` when the step failed. */
 export interface UiReply {
@@ -80,6 +82,15 @@ async function perform(page: Page, request: UiRequest): Promise<UiReply> {
         timeoutMs: stepTimeoutMs,
         diagnose: () => `the view shows: ${shown === "" ? "nothing (not expanded or not there)" : JSON.stringify(shown)}`,
       });
+      return { text };
+    }
+    case "statusBarText": {
+      const bar = page.locator(".part.statusbar");
+      let shown = "";
+      const text = await waitFor(async () => {
+        shown = (await bar.innerText()).replace(/\s+/g, " ").trim();
+        return shown.includes(request.text) ? shown : undefined;
+      }, { what: `the status bar to show "${request.text}"`, timeoutMs: stepTimeoutMs, diagnose: () => `the status bar shows: ${JSON.stringify(shown)}` });
       return { text };
     }
     case "clickNotificationButton": {

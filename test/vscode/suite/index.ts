@@ -34,7 +34,9 @@ export function run(): Promise<void> {
       fs.appendFileSync(resultFile, JSON.stringify(line) + "\n");
     }
   };
-  const mocha = new Mocha({ ui: "bdd", color: false, timeout: 20_000 });
+  // TASKFLOW_EXTHOST_GREP runs only the tests whose full title matches it (a regular expression).
+  const grep = process.env.TASKFLOW_EXTHOST_GREP;
+  const mocha = new Mocha({ ui: "bdd", color: false, timeout: 20_000, ...(grep ? { grep } : {}) });
   const files = testFiles(profile);
   if (files.length === 0) {
     const error = `expected *.test.js files for profile "${profile}" in ${__dirname}, found none: is the test bundle built (node esbuild.mjs)?`;

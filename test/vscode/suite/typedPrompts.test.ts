@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { TaskflowApi } from "../../../src/extension/extension";
 import { activateTaskflow, waitUntil } from "./taskflowApi";
-import { answerInput, clickNotificationButton, inputValue, notificationText, pickItem, refusedAnswer } from "./workbenchUi";
+import { answerInput, clickNotificationButton, inputValue, pickItem, refusedAnswer, statusBarText } from "./workbenchUi";
 
 /** Starts Run Task from the palette's command with no arguments, as a person does; resolves with the task id. */
 function runTaskInteractively(): Thenable<string | undefined> {
@@ -126,7 +126,7 @@ describe("Typed Run Task prompts and the run notification (extension host)", fun
     }
   });
 
-  it("shows a cancellable progress notification for a run from Run Task, following its progress", async () => {
+  it("shows one notification for a run from Run Task, with Cancel, and its progress in the status bar", async () => {
     const started = runTaskInteractively();
     await pickItem("Run Task", "importRows");
     await answerInput("Run importRows: rows (1/2)", "400");
@@ -134,11 +134,12 @@ describe("Typed Run Task prompts and the run notification (extension host)", fun
     const taskId = await started;
     assert.ok(taskId);
     await waitUntil(api.onProgress, async () => ((await api.getTask(taskId))?.progress ? true : undefined), "importRows to report progress");
-    // The notification's message follows the progress a moment after the record has it: wait for the text.
-    const shown = await notificationText("of 400");
-    assert.match(shown, /Taskflow: importRows/);
-    assert.match(shown, /row \d+ of 400/);
-    await clickNotificationButton("Taskflow: importRows", "Cancel");
+    // The status bar follows the progress a moment after the record has it: wait for the text.
+    const bar = await statusBarText("of 400");
+    assert.match(bar, /Taskflow: importRows/);
+    assert.match(bar, /row \d+ of 400/);
+    const shown = await clickNotificationButton("Taskflow: started importRows", "Cancel");
+    assert.doesNotMatch(shown, /of 400/, "the run's one notification is the started one, not a progress notification");
     const record = await api.waitFor(taskId);
     assert.equal(record.status, "cancelled");
     assert.ok((record.progress?.fraction ?? 1) < 1, "cancelled before it finished");

@@ -41,6 +41,11 @@ export function clickNotificationButton(text: string, button: string): Promise<s
   return send({ action: "clickNotificationButton", text, button });
 }
 
+/** The status bar's text once it contains `text`. */
+export function statusBarText(text: string): Promise<string> {
+  return send({ action: "statusBarText", text });
+}
+
 /** The text of the sidebar view named `name` (its rows or welcome text) once it is expanded and shows one of `showingAny`. */
 export function viewText(name: string, showingAny?: string[]): Promise<string> {
   return send({ action: "viewText", name, showingAny });
