@@ -6,6 +6,11 @@ import { getL10nJson, getL10nPseudoLocalized } from "@vscode/l10n-dev";
 import * as ts from "typescript";
 import { L10N_BUNDLE_META_NAME, webviewHtml } from "../../src/extension/panels/webviewHtml";
 import { statusTitle, toGroupItemModel } from "../../src/extension/views/taskTreeItem";
+import { RunProgressTracker } from "../../src/extension/commands/runProgressTracker";
+import { describeTaskConfig } from "../../src/extension/modules/taskCatalog";
+import { parseTags, validateRunTaskOptions } from "../../src/extension/prompts/argumentParsing";
+import { describeShape } from "../../src/extension/prompts/parameterTypes";
+import { describeWorkers } from "../../src/extension/session/sharedQueueFunctions";
 import { HOST_BUNDLE_META_NAME, loadHostBundle } from "../../webview/shared/hostBundle";
 import { sinceOf } from "../../webview/dashboard/retrySince";
 import { manifestStrings, rawManifest } from "./helpers/manifest";
@@ -366,5 +371,35 @@ describe("localisation", function () {
     assert.equal(statusTitle("failed"), pseudo.Failed);
     assert.notEqual(pseudo.Failed, "Failed");
     assert.equal(toGroupItemModel("failed", 3).label, pseudo.Failed);
+  });
+
+  it("translates Run Task's prompts, progress and the Task Functions view's descriptions through the bundle", () => {
+    const english = {
+      config: describeTaskConfig({ retries: 3 }),
+      tags: parseTags("=dev"),
+      retry: new RunProgressTracker().lifecycle({ status: "running", retriesUsed: 2, error: null }).message,
+      shape: describeShape({ kind: "array", element: { kind: "number" } }),
+      workers: describeWorkers(2),
+      options: validateRunTaskOptions([]),
+    };
+    assert.equal(english.config, "retries 3");
+    assert.equal(english.retry, "retry 2");
+    assert.equal(english.shape, "an array of numbers");
+    assert.equal(english.workers, "2 workers");
+    assert.deepEqual(english.options, { ok: false, error: "Run Task options must be an object { args, kwargs, tags, idempotencyKey }, got an array" });
+
+    const pseudo = pseudoBundle();
+    l10n.config({ contents: pseudo });
+    assert.equal(describeTaskConfig({ retries: 3 }), pseudo["retries {0}"].replace("{0}", "3"));
+    assert.deepEqual(parseTags("=dev"), {
+      ok: false,
+      error: pseudo['Tags must be key=value pairs separated by commas, got "{0}" with no key: for example env=dev, team=data'].replace("{0}", "=dev"),
+    });
+    assert.equal(new RunProgressTracker().lifecycle({ status: "running", retriesUsed: 2, error: null }).message, pseudo["retry {0}"].replace("{0}", "2"));
+    assert.equal(describeShape({ kind: "array", element: { kind: "number" } }), pseudo["an array of {0}"].replace("{0}", pseudo.numbers));
+    assert.equal(describeWorkers(2), pseudo["{0} workers"].replace("{0}", "2"));
+    const options = validateRunTaskOptions([]);
+    assert.ok(!options.ok && options.error.includes(pseudo["must be an object {0}"].replace("{0}", "{ args, kwargs, tags, idempotencyKey }")), "the schema's message is read when the check fails");
+    assert.notEqual(english.config, describeTaskConfig({ retries: 3 }));
   });
 });

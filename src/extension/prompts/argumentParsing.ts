@@ -71,12 +71,13 @@ export function formatTags(tags: Record<string, string>): string {
     .join(", ");
 }
 
-const OPTIONS_SHAPE = "must be an object { args, kwargs, tags, idempotencyKey }";
+/** Read when a check fails, so it is in the display language then. */
+const OPTIONS_SHAPE = (): string => l10n.t("must be an object {0}", "{ args, kwargs, tags, idempotencyKey }");
 
 const runTaskOptionsObject = v.strictObject(
   {
     /** Positional arguments. @default [] */
-    args: v.optional(v.array(v.unknown(), "must be an array")),
+    args: v.optional(v.array(v.unknown(), () => l10n.t("must be an array"))),
     ...AddTaskOptionsSchema.entries,
   },
   OPTIONS_SHAPE,

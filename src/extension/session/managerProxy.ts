@@ -116,7 +116,7 @@ export class ManagerProxy implements TaskflowClient {
       if (message !== undefined) this.unavailableMessage = message;
       return;
     }
-    this.registrationRefusal = message ?? "This Taskflow engine does not accept task functions from other extensions";
+    this.registrationRefusal = message ?? l10n.t("This Taskflow engine does not accept task functions from other extensions");
     this.subscriptions.push(
       manager.onLifecycle((e) => this.lifecycle.fire(e)),
       manager.onLog((e) => this.logs.fire(e)),
