@@ -301,6 +301,10 @@ export const RunWithArguments = request<"runWithArguments", { taskId: string; ar
 /** webview -> host: run one attempt of the task's function under the debugger with the same arguments; result is the new id. */
 export const DebugAgain = request<"debugAgain", { taskId: string }, { taskId: string }>("debugAgain", parseTaskIdParams);
 
+/** webview -> host (task panel): copy the run as a command that adds the same task (`taskflow run ...`, or curl to the HTTP API); result is the copied text. */
+export const CopyRunAs = request<"copyRunAs", { taskId: string; form: "cli" | "curl" }, { text: string }>("copyRunAs", parser(v.strictObject({
+  taskId: TaskIdSchema, form: v.picklist(["cli", "curl"], "must be cli or curl") }, 'must be an object like { taskId, form: "cli" }')));
+
 /** host -> webview: the whole task (after `ready`, and when the panel is pointed at another task). Null when it no longer exists. */
 export const TaskSnapshot = notification<"taskSnapshot", { taskId: string; task: TaskView | null }>("taskSnapshot");
 
@@ -389,7 +393,7 @@ const AuditSchema = v.strictObject({ limit: wholeNumber(1, MAX_AUDIT_ENTRIES) },
 export const QueryAudit = request<"queryAudit", { limit: number }, AuditEntry[]>("queryAudit", parser(AuditSchema));
 
 /** Every command and request a task panel accepts. */
-export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, ResumeTask, ProvideInput, CancelTask, RunAgain, RunWithArguments, DebugAgain, ShowTask] as const;
+export const TASK_PANEL_INBOUND = [Ready, OpenFrame, RetryTask, ResumeTask, ProvideInput, CancelTask, RunAgain, RunWithArguments, DebugAgain, ShowTask, CopyRunAs] as const;
 /** Every command and request the dashboard accepts. */
 export const DASHBOARD_INBOUND = [
   Ready, ShowTask, QueryTasks, RetryTasks, ClearHistory, ExportTasks, QueryThroughput, QueryQueues, SetQueuePaused, RetryFailedSince, QueryAudit,

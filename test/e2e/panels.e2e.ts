@@ -205,6 +205,12 @@ describe("Taskflow task panel and dashboard (UI)", function () {
     await pickQuickInput(page, "slowCount");
     await answerArguments(page, "slowCount", ["60", "250"]);
     const toast = await notification(page, "started slowCount");
+    // One notification per run: the progress goes to the status bar, not to a second toast.
+    await page.locator(".part.statusbar", { hasText: "Taskflow: slowCount" }).waitFor({ timeout: stepTimeoutMs });
+    const toastTexts = await page.locator(".notifications-toasts .notification-list-item-message").allInnerTexts();
+    assert.deepEqual(toastTexts.filter((t) => t.includes("slowCount")), ["Taskflow: started slowCount"], `one notification for the run, got ${JSON.stringify(toastTexts)}`);
+    assert.ok(await toast.getByRole("button", { name: "Cancel" }).isVisible(), "the run's notification offers Cancel");
+    await shot(page, "one notification per run, its progress in the status bar");
     await toast.getByRole("button", { name: "Show Task" }).click();
     const title = await waitFor(async () => (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).find((t) => t.startsWith("slowCount · ")), {
       what: 'a task panel tab titled "slowCount · <id>"',

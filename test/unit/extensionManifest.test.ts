@@ -88,6 +88,8 @@ describe("extension: package.json agrees with the code", () => {
       [Commands.provideInput]: (row) => row.status === "waiting" && row.waitingFor?.kind === "input",
       [Commands.showTask]: () => true,
       [Commands.copyTaskId]: () => true,
+      [Commands.copyAsCliCommand]: () => true,
+      [Commands.copyAsCurl]: () => true,
     };
     const items = manifest.contributes.menus["view/item/context"].filter((m) => m.when?.includes("view == taskflow.tasks"));
     assert.deepEqual([...new Set(items.map((m) => m.command))].sort(), Object.keys(allowed).sort());

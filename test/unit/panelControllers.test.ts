@@ -320,6 +320,33 @@ describe("task panel controller", () => {
     assert.equal(manager.listTasks().length, 1);
   });
 
+  it("copies the run through Copy as CLI Command or Copy as curl and answers with the text they copied", async () => {
+    const { manager } = await engine([seeded(1)]);
+    const { host, calls } = fakeHost({
+      executeCommand: async (...args) => {
+        calls.commands.push(args);
+        return args[0] === "taskflow.copyAsCurl" ? undefined : "taskflow run job --args '[1]'";
+      },
+    });
+    const { controller, result, error } = panel(manager, ids[1], { host });
+    await controller.handleMessage({ kind: "request", id: 1, method: "copyRunAs", params: { taskId: ids[1], form: "cli" } });
+    await controller.handleMessage({ kind: "request", id: 2, method: "copyRunAs", params: { taskId: ids[1], form: "curl" } });
+    await controller.handleMessage({ kind: "request", id: 3, method: "copyRunAs", params: { taskId: ids[1], form: "powershell" } });
+    assert.deepEqual(calls.commands, [["taskflow.copyAsCliCommand", ids[1]], ["taskflow.copyAsCurl", ids[1]]]);
+    assert.deepEqual(result(1), { text: "taskflow run job --args '[1]'" });
+    assert.match(error(2), /Copying task .* as a curl command gave no text \(got undefined\)/);
+    assert.match(error(3), /"form" must be cli or curl/);
+  });
+
+  it("marks that a task panel showed (the walkthrough's step) once its webview is ready", async () => {
+    const { manager } = await engine([seeded(1)]);
+    const { host, calls } = fakeHost();
+    const { controller } = panel(manager, ids[1], { host });
+    assert.deepEqual(calls.commands, []);
+    await controller.handleMessage({ kind: "command", method: "ready", params: {} });
+    assert.deepEqual(calls.commands, [["setContext", "taskflow.taskPanelShown", true]]);
+  });
+
   it("debugs the run again through taskflow.debugTask with the same arguments, but never with encrypted ones", async () => {
     const { manager } = await engine([seeded(1, { tags: { debug: "true" }, kwargs: { k: 1 } }), seeded(2, { encryptedPayload: new Uint8Array([1, 2]), args: [] })]);
     const { host, calls } = fakeHost();

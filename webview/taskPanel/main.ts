@@ -3,6 +3,7 @@ import { describeWait } from "../../src/model/durable";
 import { orList } from "../../src/model/orList";
 import {
   CancelTask,
+  CopyRunAs,
   DebugAgain,
   EngineUnavailable,
   OpenFrame,
@@ -24,6 +25,7 @@ import { formatDuration, formatTime } from "../shared/format";
 import { HostConnection } from "../shared/hostConnection";
 import { registerToolkit } from "../shared/toolkit";
 import { ArgumentsEditor } from "./argumentsEditor";
+import { CopyButtons } from "./copyButtons";
 import { InputForm, type InputDraft } from "./inputForm";
 import { attemptSpans, type AttemptSpan } from "./timelineModel";
 import { TimelineView } from "./timelineView";
@@ -78,6 +80,7 @@ const editor = new ArgumentsEditor(
 );
 const debugAgainButton = h("vscode-button", { id: "debug-again", appearance: "secondary", title: "Debug this run again with the same arguments", onClick: () => void act("debugAgain") }, "Debug Again");
 const notice = h("div", { class: "notice", role: "status", hidden: true });
+const copyButtons = new CopyButtons(async (taskId, form) => (await host.request(CopyRunAs, { taskId, form })).text, (text, kind) => showNotice(text, kind));
 const facts = h("dl", { class: "facts" });
 const tags = h("div", { class: "tags", "aria-label": "Tags" });
 const errorSection = h("section", { class: "error", hidden: true, "aria-label": "Error" });
@@ -107,7 +110,7 @@ replaceChildren(
     h("div", { class: "title-row" }, title, statusTag, idText),
     holdLine,
     waitLine,
-    h("div", { class: "actions" }, retryButton, resumeButton, cancelButton, runAgainButton, editRunButton, debugAgainButton)),
+    h("div", { class: "actions" }, retryButton, resumeButton, cancelButton, runAgainButton, editRunButton, debugAgainButton, ...copyButtons.buttons)),
   notice,
   inputForm.element,
   progressSection,
@@ -287,6 +290,7 @@ function render(t: Omit<TaskView, "logs">): void {
   setEnabled(debugAgainButton, t.debugRefusal === undefined && isFinished(status) && !t.encrypted,
     t.debugRefusal ?? (t.encrypted ? "The arguments are encrypted: debug it from Taskflow: Debug Task..." : "Wait until the task has finished"));
   if (!debugAgainButton.hasAttribute("disabled")) debugAgainButton.setAttribute("title", "Debug this run again with the same arguments");
+  copyButtons.update(t);
   renderFacts(t);
   // Plain chips, not vscode-tag: that one upper-cases its text, and tags are case-sensitive.
   replaceChildren(tags, ...Object.entries(t.tags).map(([k, v]) => h("span", { class: "tag-chip", title: `tag ${k}` }, `${k}=${v}`)));

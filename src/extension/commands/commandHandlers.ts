@@ -6,6 +6,7 @@ import * as vscode from "vscode";
 import { Commands } from "./commandIds";
 import { UserError, type CommandHandler } from "./commandRegistry";
 import type { DebugRuns } from "./debugRuns";
+import { copyAsCliCommand, copyAsCurl } from "./copyRunCommands";
 import { debugTask } from "./debugTask";
 import { generateEncryptionKey, setEncryptionKey } from "./encryptionKeyCommands";
 import { setRedisPassword } from "./redisPasswordCommand";
@@ -23,7 +24,7 @@ export interface CommandHandlerDeps {
   showDashboard(): void;
   /** The window's debug runs, for Debug Task. */
   debugRuns(): DebugRuns;
-  /** The window's HTTP API, for its two commands. */
+  /** The window's HTTP API, for its two commands and Copy as curl. */
   windowApi(): WindowApi;
 }
 
@@ -44,6 +45,8 @@ export function commandHandlers({ services, showDashboard, debugRuns, windowApi 
     [Commands.clearHistory]: (options) => clearHistory(services, options),
     [Commands.deleteTask]: (target) => deleteTask(services, target),
     [Commands.copyTaskId]: (target) => copyTaskId(services, target),
+    [Commands.copyAsCliCommand]: (target) => copyAsCliCommand(services, target),
+    [Commands.copyAsCurl]: (target) => copyAsCurl(services, target, () => windowApi().access()?.url),
     [Commands.setEncryptionKey]: (key) => setEncryptionKey(services, key),
     [Commands.generateEncryptionKey]: () => generateEncryptionKey(services),
     [Commands.setRedisPassword]: (password) => setRedisPassword(services, password),

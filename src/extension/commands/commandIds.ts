@@ -15,6 +15,8 @@ export const Commands = {
   clearHistory: "taskflow.clearHistory",
   deleteTask: "taskflow.deleteTask",
   copyTaskId: "taskflow.copyTaskId",
+  copyAsCliCommand: "taskflow.copyAsCliCommand",
+  copyAsCurl: "taskflow.copyAsCurl",
   setEncryptionKey: "taskflow.setEncryptionKey",
   generateEncryptionKey: "taskflow.generateEncryptionKey",
   setRedisPassword: "taskflow.setRedisPassword",
@@ -32,7 +34,7 @@ export const Commands = {
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
-/** Commands that are only invoked from tree items, never shown in the Command Palette. */
+/** Commands that are only invoked from tree items and panels, never shown in the Command Palette. */
 export const INTERNAL_COMMANDS: readonly CommandId[] = [
   Commands.loadMore,
   Commands.runFunction,
@@ -41,6 +43,8 @@ export const INTERNAL_COMMANDS: readonly CommandId[] = [
   Commands.resumeSchedule,
   Commands.runScheduleNow,
   Commands.removeSchedule,
+  Commands.copyAsCliCommand,
+  Commands.copyAsCurl,
 ];
 
 /** View ids contributed in package.json. */
@@ -60,4 +64,6 @@ export const ContextKeys = {
   noFolder: "taskflow.noFolder",
   /** True while taskflow.backend is a Redis URL: Debug Task is hidden, since any worker may take the run. */
   sharedQueue: "taskflow.sharedQueue",
+  /** True once a task panel showed in this window: completes the walkthrough's "Open a run's panel" step. */
+  taskPanelShown: "taskflow.taskPanelShown",
 } as const;

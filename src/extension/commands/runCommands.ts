@@ -9,6 +9,7 @@ import { parseDelaySeconds, parseKwargsJson, parsePriorityText, parseQueueText, 
 import { askArguments, readParameters } from "../prompts/argumentPrompts";
 import { UserError } from "./commandRegistry";
 import { showRunProgress } from "./runProgress";
+import { readSettings } from "../session/settings";
 import type { ExtensionServices } from "./services";
 import { describeTaskConfig, type TaskFunctionInfo } from "../modules/taskCatalog";
 
@@ -154,14 +155,24 @@ async function runProgrammatically(services: ExtensionServices, name: string, op
   return services.manager().addTask(name, args ?? [], rest);
 }
 
-/** Starts a run asked for interactively: a notification says it started, and another shows its progress. */
+/**
+ * Starts a run asked for interactively: one notification says it started, with Show Task and Cancel,
+ * and the status bar shows its progress until it finishes.
+ */
 async function start(services: ExtensionServices, name: string, args: unknown[], options: AddTaskOptions): Promise<string> {
-  const taskId = await services.manager().addTask(name, args, options);
+  const manager = services.manager();
+  const taskId = await manager.addTask(name, args, options);
   services.log.info(`Started ${name} as ${taskId}`);
+  if (!readSettings().showRunNotifications) return taskId;
   showRunProgress(services, taskId, name);
   const showTask = vscode.l10n.t("Show Task");
-  void vscode.window.showInformationMessage(vscode.l10n.t("Taskflow: started {0}", name), showTask).then((choice) => {
+  const cancel = vscode.l10n.t("Cancel");
+  void vscode.window.showInformationMessage(vscode.l10n.t("Taskflow: started {0}", name), showTask, cancel).then((choice) => {
     if (choice === showTask) services.panels().showTask(taskId);
+    if (choice === cancel) {
+      services.log.info(`Cancelling ${name} (${taskId}) from its notification`);
+      Promise.resolve(manager.cancelTask(taskId)).catch((err: unknown) => services.log.warn(`Could not cancel ${taskId}: ${String(err)}`));
+    }
   });
   return taskId;
 }

@@ -1,7 +1,8 @@
 /**
- * The progress notification of a run started from the Command Palette: titled with the task's name,
- * moved by the task's `reportProgress()` calls, told when an attempt failed and a retry is due, and
- * closed when the run finishes. Its Cancel button cancels the task.
+ * The progress of a run started interactively, in the status bar (the run's one notification is the
+ * "started" one, with Show Task and Cancel): titled with the task's name, moved by the task's
+ * `reportProgress()` calls, told when an attempt failed and a retry is due, and gone when the run
+ * finishes.
  */
 import * as vscode from "vscode";
 import { isFinished, type LifecycleEvent } from "../../model";
@@ -10,9 +11,9 @@ import type { ExtensionServices } from "./services";
 import { readSettings } from "../session/settings";
 
 /**
- * Shows the notification of `taskId` until the run finishes, unless `taskflow.showRunNotifications`
- * is off. A failed run shows an error with Show Task, unless the failure notification
- * (`taskflow.notifications.onFailure`) already does for every failed task.
+ * Shows the progress of `taskId` in the status bar until the run finishes, unless
+ * `taskflow.showRunNotifications` is off. A failed run shows an error with Show Task, unless the
+ * failure notification (`taskflow.notifications.onFailure`) already does for every failed task.
  */
 export function showRunProgress(services: ExtensionServices, taskId: string, name: string): void {
   const settings = readSettings();
@@ -20,7 +21,7 @@ export function showRunProgress(services: ExtensionServices, taskId: string, nam
   const failureShownElsewhere = settings.notifyOnFailure;
   const manager = services.manager();
   const tracker = new RunProgressTracker();
-  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Taskflow: {0}", name), cancellable: true }, (progress, token) =>
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t("Taskflow: {0}", name) }, (progress) =>
     new Promise<void>((resolve) => {
       const subscriptions: vscode.Disposable[] = [];
       let done = false;
@@ -46,11 +47,6 @@ export function showRunProgress(services: ExtensionServices, taskId: string, nam
         }),
         manager.onLifecycle((event) => {
           if (event.taskId === taskId) apply(tracker.lifecycle(event), event);
-        }),
-        token.onCancellationRequested(() => {
-          services.log.info(`Cancelling ${name} (${taskId}) from its progress notification`);
-          Promise.resolve(manager.cancelTask(taskId)).catch((err: unknown) => services.log.warn(`Could not cancel ${taskId}: ${String(err)}`));
-          finish();
         }),
       );
       // The run may have moved on before these listeners were added.

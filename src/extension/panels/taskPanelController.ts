@@ -8,6 +8,7 @@ import type { TaskRecord } from "../../model/taskRecord";
 import { systemTimers, type Timers } from "../../model/timers";
 import {
   CancelTask,
+  CopyRunAs,
   DebugAgain,
   EngineUnavailable,
   OpenFrame,
@@ -25,7 +26,7 @@ import {
   type HostToWebviewMessage,
   type TaskView,
 } from "../../protocol";
-import { Commands } from "../commands/commandIds";
+import { Commands, ContextKeys } from "../commands/commandIds";
 import { holdText } from "../views/flowText";
 import { MessageDispatcher } from "./messageDispatcher";
 import type { PanelHost } from "./ports";
@@ -94,7 +95,10 @@ export class TaskPanelController implements Disposable {
     this.flusher = throttle(() => void this.flush(), TASK_PANEL_FLUSH_MS, timers);
     this.unavailable = new UnavailableRetry(timers, (message) => this.post(EngineUnavailable.create({ message })));
     this.dispatcher = new MessageDispatcher((m) => this.post(m), host.log, "task panel", host.showError)
-      .onCommand(Ready, () => this.sendSnapshot())
+      .onCommand(Ready, () => {
+        void host.executeCommand("setContext", ContextKeys.taskPanelShown, true);
+        return this.sendSnapshot();
+      })
       .onCommand(OpenFrame, (frame) => this.openFrame(frame.path, frame.line, frame.column))
       .onCommand(ShowTask, ({ taskId }) => host.showTask(taskId))
       .onRequest(RetryTask, async ({ taskId }) => {
@@ -134,6 +138,12 @@ export class TaskPanelController implements Disposable {
         host.log(`task panel: ran ${task.funcName} again with edited arguments as ${newTaskId}`);
         host.showTask(newTaskId);
         return { taskId: newTaskId };
+      })
+      .onRequest(CopyRunAs, async ({ taskId, form }) => {
+        // The commands write the clipboard and word their own errors; the panel shows what they copied.
+        const text = await host.executeCommand(form === "cli" ? Commands.copyAsCliCommand : Commands.copyAsCurl, taskId);
+        if (typeof text !== "string") throw new Error(`Copying task ${taskId} as a ${form === "cli" ? "CLI command" : "curl command"} gave no text (got ${typeof text}): see the Taskflow output channel`);
+        return { text };
       });
     this.subscriptions = [
       manager.onLog((e) => {
