@@ -31,6 +31,7 @@ const CONVERTED_FILES = [
   "src/extension/api/windowApi.ts",
   "src/extension/commands/commandHandlers.ts",
   "src/extension/commands/commandRegistry.ts",
+  "src/extension/commands/copyRunCommands.ts",
   "src/extension/commands/debugRuns.ts",
   "src/extension/commands/debugTask.ts",
   "src/extension/commands/encryptionKeyCommands.ts",
@@ -65,6 +66,7 @@ const CONVERTED_FILES = [
   "src/extension/panels/panelHost.ts",
   "src/extension/panels/ports.ts",
   "src/extension/panels/stackFrames.ts",
+  "src/extension/panels/taskPanelController.ts",
   "src/extension/panels/throttle.ts",
   "src/extension/panels/unavailableRetry.ts",
   "src/extension/panels/webviewHtml.ts",
@@ -113,13 +115,25 @@ const CONVERTED_FILES = [
   "webview/shared/hostBundle.ts",
   "webview/shared/hostConnection.ts",
   "webview/shared/toolkit.ts",
+  "webview/taskPanel/argumentsEditor.ts",
+  "webview/taskPanel/copyButtons.ts",
+  "webview/taskPanel/inputForm.ts",
+  "webview/taskPanel/inputFormModel.ts",
+  "webview/taskPanel/logView.ts",
+  "webview/taskPanel/main.ts",
+  "webview/taskPanel/taskDetails.ts",
+  "webview/taskPanel/timelineModel.ts",
+  "webview/taskPanel/timelineView.ts",
 ];
 
-/** Manifest properties that VS Code shows to people: each must be a `%key%` placeholder. */
+/**
+ * Manifest properties that VS Code shows to people: each must be a `%key%` placeholder. A walkthrough
+ * step's `media` holds file paths (`markdown`, `image`, `svg`) besides its `altText`: only that is text.
+ */
 const VISIBLE_MANIFEST_PROPERTIES = new Set([
   "displayName", "description", "markdownDescription", "enumDescriptions", "markdownEnumDescriptions", "patternErrorMessage",
   "deprecationMessage", "markdownDeprecationMessage", "title", "category", "shortTitle", "name", "contextualTitle", "contents",
-  "label", "altText", "media",
+  "label", "altText",
 ]);
 /** Manifest sections whose strings are identifiers, paths or code, not text. */
 const MACHINE_SECTIONS = new Set(["scripts", "dependencies", "devDependencies", "repository", "engines", "bin", "typescriptServerPlugins", "activationEvents", "menus", "keybindings"]);
