@@ -13,7 +13,7 @@ import { applyApiSettings, WindowApi } from "./api/windowApi";
 import { ContextKeys } from "./commands/commandIds";
 import { DebugRuns } from "./commands/debugRuns";
 import { registerExtensionCommands } from "./commands/extensionCommands";
-import { NO_FOLDER } from "./commands/services";
+import { noFolderMessage } from "./commands/services";
 import { registerTaskLenses } from "./editor/taskCodeLens";
 import { CatalogState } from "./modules/catalogState";
 import { registerPanels } from "./panels";
@@ -52,7 +52,7 @@ export class TaskflowExtension implements vscode.Disposable {
     const storageUri = context.storageUri;
     this.distDir = vscode.Uri.joinPath(context.extensionUri, "dist").fsPath;
     this.dbPath = storageUri ? path.join(storageUri.fsPath, DATABASE_FILE) : undefined;
-    this.proxy = new ManagerProxy(NO_FOLDER, (err) => log.error(`A Taskflow event listener threw (ignored): ${String(err)}`));
+    this.proxy = new ManagerProxy(noFolderMessage(), (err) => log.error(`A Taskflow event listener threw (ignored): ${String(err)}`));
     this.views = new TaskViews({
       settings: () => this.settings,
       place: () => this.lifecycle.place(),
@@ -179,6 +179,6 @@ export class TaskflowExtension implements vscode.Disposable {
   /** Stops the HTTP API, then the engine and its local endpoint. */
   private async close(): Promise<void> {
     this.windowApi?.dispose();
-    await this.lifecycle.close("Taskflow has been deactivated");
+    await this.lifecycle.close(vscode.l10n.t("Taskflow has been deactivated"));
   }
 }

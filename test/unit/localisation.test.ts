@@ -6,6 +6,11 @@ import { getL10nJson, getL10nPseudoLocalized } from "@vscode/l10n-dev";
 import * as ts from "typescript";
 import { L10N_BUNDLE_META_NAME, webviewHtml } from "../../src/extension/panels/webviewHtml";
 import { statusTitle, toGroupItemModel } from "../../src/extension/views/taskTreeItem";
+import { RunProgressTracker } from "../../src/extension/commands/runProgressTracker";
+import { describeTaskConfig } from "../../src/extension/modules/taskCatalog";
+import { parseTags, validateRunTaskOptions } from "../../src/extension/prompts/argumentParsing";
+import { describeShape } from "../../src/extension/prompts/parameterTypes";
+import { describeWorkers } from "../../src/extension/session/sharedQueueFunctions";
 import { HOST_BUNDLE_META_NAME, loadHostBundle } from "../../webview/shared/hostBundle";
 import { sinceOf } from "../../webview/dashboard/retrySince";
 import { manifestStrings, rawManifest } from "./helpers/manifest";
@@ -19,15 +24,25 @@ const ROOT = path.join(__dirname, "../..");
  */
 const CONVERTED_FILES = [
   "src/extension/api/exportedApi.ts",
+  "src/extension/api/externalApiUrl.ts",
   "src/extension/api/taskflowApi.ts",
+  "src/extension/api/terminalEnvironment.ts",
+  "src/extension/api/terminalSetup.ts",
+  "src/extension/api/windowApi.ts",
   "src/extension/commands/commandHandlers.ts",
   "src/extension/commands/commandRegistry.ts",
+  "src/extension/commands/copyRunCommands.ts",
   "src/extension/commands/debugRuns.ts",
+  "src/extension/commands/debugTask.ts",
   "src/extension/commands/encryptionKeyCommands.ts",
   "src/extension/commands/extensionCommands.ts",
   "src/extension/commands/inputAnswer.ts",
+  "src/extension/commands/newTaskModule.ts",
   "src/extension/commands/provideInput.ts",
   "src/extension/commands/redisPasswordCommand.ts",
+  "src/extension/commands/runCommands.ts",
+  "src/extension/commands/runProgress.ts",
+  "src/extension/commands/runProgressTracker.ts",
   "src/extension/commands/scheduleActions.ts",
   "src/extension/commands/services.ts",
   "src/extension/commands/taskActions.ts",
@@ -35,20 +50,49 @@ const CONVERTED_FILES = [
   "src/extension/editor/failureDecorations.ts",
   "src/extension/editor/lastRunLabel.ts",
   "src/extension/editor/lastRuns.ts",
+  "src/extension/editor/taskCodeLens.ts",
+  "src/extension/modules/catalogState.ts",
+  "src/extension/modules/moduleCatalog.ts",
+  "src/extension/modules/sharedTaskNames.ts",
+  "src/extension/modules/taskCatalog.ts",
+  "src/extension/modules/workspaceFolderModules.ts",
+  "src/extension/modules/workspaceModules.ts",
   "src/extension/panels/dashboardController.ts",
   "src/extension/panels/dashboardInsights.ts",
   "src/extension/panels/exportRows.ts",
   "src/extension/panels/functionStats.ts",
   "src/extension/panels/index.ts",
   "src/extension/panels/messageDispatcher.ts",
+  "src/extension/panels/panelHost.ts",
   "src/extension/panels/ports.ts",
   "src/extension/panels/stackFrames.ts",
+  "src/extension/panels/taskPanelController.ts",
   "src/extension/panels/throttle.ts",
   "src/extension/panels/unavailableRetry.ts",
   "src/extension/panels/webviewHtml.ts",
   "src/extension/panels/webviewPanelOptions.ts",
+  "src/extension/prompts/argumentParsing.ts",
+  "src/extension/prompts/argumentPrompts.ts",
+  "src/extension/prompts/parameterAnswers.ts",
+  "src/extension/prompts/parameterReader.ts",
+  "src/extension/prompts/parameterShapes.ts",
+  "src/extension/prompts/parameterTypes.ts",
+  "src/extension/prompts/typeScriptLoader.ts",
+  "src/extension/session/backendSetting.ts",
+  "src/extension/session/databaseAccess.ts",
+  "src/extension/session/engineLifecycle.ts",
+  "src/extension/session/logFileSetting.ts",
+  "src/extension/session/managerProxy.ts",
+  "src/extension/session/queueSettings.ts",
+  "src/extension/session/settings.ts",
+  "src/extension/session/sharedQueueFunctions.ts",
+  "src/extension/session/sharedQueueMonitor.ts",
+  "src/extension/session/windowEngine.ts",
+  "src/extension/session/workspaceSession.ts",
+  "src/extension/taskflowExtension.ts",
   "src/extension/views/failureNotifications.ts",
   "src/extension/views/flowText.ts",
+  "src/extension/views/functionsTreeProvider.ts",
   "src/extension/views/inputNotifications.ts",
   "src/extension/views/inputRequests.ts",
   "src/extension/views/scheduleTreeItem.ts",
@@ -71,13 +115,25 @@ const CONVERTED_FILES = [
   "webview/shared/hostBundle.ts",
   "webview/shared/hostConnection.ts",
   "webview/shared/toolkit.ts",
+  "webview/taskPanel/argumentsEditor.ts",
+  "webview/taskPanel/copyButtons.ts",
+  "webview/taskPanel/inputForm.ts",
+  "webview/taskPanel/inputFormModel.ts",
+  "webview/taskPanel/logView.ts",
+  "webview/taskPanel/main.ts",
+  "webview/taskPanel/taskDetails.ts",
+  "webview/taskPanel/timelineModel.ts",
+  "webview/taskPanel/timelineView.ts",
 ];
 
-/** Manifest properties that VS Code shows to people: each must be a `%key%` placeholder. */
+/**
+ * Manifest properties that VS Code shows to people: each must be a `%key%` placeholder. A walkthrough
+ * step's `media` holds file paths (`markdown`, `image`, `svg`) besides its `altText`: only that is text.
+ */
 const VISIBLE_MANIFEST_PROPERTIES = new Set([
   "displayName", "description", "markdownDescription", "enumDescriptions", "markdownEnumDescriptions", "patternErrorMessage",
   "deprecationMessage", "markdownDeprecationMessage", "title", "category", "shortTitle", "name", "contextualTitle", "contents",
-  "label", "altText", "media",
+  "label", "altText",
 ]);
 /** Manifest sections whose strings are identifiers, paths or code, not text. */
 const MACHINE_SECTIONS = new Set(["scripts", "dependencies", "devDependencies", "repository", "engines", "bin", "typescriptServerPlugins", "activationEvents", "menus", "keybindings"]);
@@ -329,5 +385,35 @@ describe("localisation", function () {
     assert.equal(statusTitle("failed"), pseudo.Failed);
     assert.notEqual(pseudo.Failed, "Failed");
     assert.equal(toGroupItemModel("failed", 3).label, pseudo.Failed);
+  });
+
+  it("translates Run Task's prompts, progress and the Task Functions view's descriptions through the bundle", () => {
+    const english = {
+      config: describeTaskConfig({ retries: 3 }),
+      tags: parseTags("=dev"),
+      retry: new RunProgressTracker().lifecycle({ status: "running", retriesUsed: 2, error: null }).message,
+      shape: describeShape({ kind: "array", element: { kind: "number" } }),
+      workers: describeWorkers(2),
+      options: validateRunTaskOptions([]),
+    };
+    assert.equal(english.config, "retries 3");
+    assert.equal(english.retry, "retry 2");
+    assert.equal(english.shape, "an array of numbers");
+    assert.equal(english.workers, "2 workers");
+    assert.deepEqual(english.options, { ok: false, error: "Run Task options must be an object { args, kwargs, tags, idempotencyKey }, got an array" });
+
+    const pseudo = pseudoBundle();
+    l10n.config({ contents: pseudo });
+    assert.equal(describeTaskConfig({ retries: 3 }), pseudo["retries {0}"].replace("{0}", "3"));
+    assert.deepEqual(parseTags("=dev"), {
+      ok: false,
+      error: pseudo['Tags must be key=value pairs separated by commas, got "{0}" with no key: for example env=dev, team=data'].replace("{0}", "=dev"),
+    });
+    assert.equal(new RunProgressTracker().lifecycle({ status: "running", retriesUsed: 2, error: null }).message, pseudo["retry {0}"].replace("{0}", "2"));
+    assert.equal(describeShape({ kind: "array", element: { kind: "number" } }), pseudo["an array of {0}"].replace("{0}", pseudo.numbers));
+    assert.equal(describeWorkers(2), pseudo["{0} workers"].replace("{0}", "2"));
+    const options = validateRunTaskOptions([]);
+    assert.ok(!options.ok && options.error.includes(pseudo["must be an object {0}"].replace("{0}", "{ args, kwargs, tags, idempotencyKey }")), "the schema's message is read when the check fails");
+    assert.notEqual(english.config, describeTaskConfig({ retries: 3 }));
   });
 });

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { Commands, ContextKeys, Views } from "../../src/extension/commands/commandIds";
+import { localisedManifest } from "./helpers/manifest";
 
 const ROOT = path.join(__dirname, "../..");
 
@@ -14,7 +15,8 @@ interface Step {
 }
 interface Walkthrough { id: string; title: string; description: string; steps: Step[] }
 
-const manifest = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { contributes: { walkthroughs?: Walkthrough[] } };
+// As VS Code reads it: the titles and descriptions (with their command links) come from package.nls.json.
+const manifest = localisedManifest() as { contributes: { walkthroughs?: Walkthrough[] } };
 
 /** Largest image a walkthrough step may ship, in bytes. */
 const MAX_IMAGE_BYTES = 150 * 1024;

@@ -4,6 +4,7 @@
  * errors shown under the field they concern. The host's own error (a value JSON cannot carry, an
  * unknown function) shows under the buttons.
  */
+import * as l10n from "@vscode/l10n";
 import { parseArgumentsJson, parseKwargsJson } from "../../src/model/argumentsJson";
 import type { TaskView } from "../../src/protocol";
 import { h, replaceChildren } from "../shared/dom";
@@ -25,12 +26,12 @@ function field(id: string, label: string, hint: string): { wrap: HTMLElement; in
 }
 
 export class ArgumentsEditor {
-  readonly element = h("section", { class: "args-editor", id: "args-editor", hidden: true, "aria-label": "Run again with edited arguments" });
-  private readonly args = field("edit-args", "Arguments", "A JSON array, e.g. [\"a@example.com\", 3]; empty for none.");
-  private readonly kwargs = field("edit-kwargs", "Keyword arguments", "A JSON object, e.g. {\"dryRun\": true}; empty for none.");
+  readonly element = h("section", { class: "args-editor", id: "args-editor", hidden: true, "aria-label": l10n.t("Run again with edited arguments") });
+  private readonly args = field("edit-args", l10n.t("Arguments"), l10n.t("A JSON array, e.g. [\"a@example.com\", 3]; empty for none."));
+  private readonly kwargs = field("edit-kwargs", l10n.t("Keyword arguments"), l10n.t("A JSON object, e.g. {\"dryRun\": true}; empty for none."));
   private readonly summary = h("p", { class: "field-hint", id: "edit-summary" });
   private readonly outcome = h("div", { class: "field-error", id: "edit-outcome", role: "alert", hidden: true });
-  private readonly runButton = h("vscode-button", { id: "edit-run", onClick: () => void this.run() }, "Run");
+  private readonly runButton = h("vscode-button", { id: "edit-run", onClick: () => void this.run() }, l10n.t("Run"));
   private running = false;
 
   constructor(private readonly runEdited: RunEdited, private readonly onDone: (message: string) => void) {
@@ -47,14 +48,14 @@ export class ArgumentsEditor {
     }
     replaceChildren(
       this.element,
-      h("h3", {}, "Run again with edited arguments"),
+      h("h3", {}, l10n.t("Run again with edited arguments")),
       this.summary,
       this.args.wrap,
       this.kwargs.wrap,
       h("div", { class: "editor-actions" },
         this.runButton,
-        h("vscode-button", { id: "edit-cancel", appearance: "secondary", onClick: () => this.close() }, "Cancel"),
-        h("span", { class: "field-hint" }, "Ctrl+Enter runs, Escape closes.")),
+        h("vscode-button", { id: "edit-cancel", appearance: "secondary", onClick: () => this.close() }, l10n.t("Cancel")),
+        h("span", { class: "field-hint" }, l10n.t("Ctrl+Enter runs, Escape closes."))),
       this.outcome,
     );
   }
@@ -68,7 +69,10 @@ export class ArgumentsEditor {
     this.args.input.value = JSON.stringify(task.args, null, 2);
     this.kwargs.input.value = Object.keys(task.kwargs).length === 0 ? "{}" : JSON.stringify(task.kwargs, null, 2);
     const tagCount = Object.keys(task.tags).length;
-    this.summary.textContent = `Runs ${task.funcName} in queue ${task.queue}, priority ${task.priority}, ${tagCount === 0 ? "without tags" : `with the same ${tagCount} tag${tagCount === 1 ? "" : "s"}`}.`;
+    const { funcName, queue, priority } = task;
+    this.summary.textContent = tagCount === 0 ? l10n.t("Runs {0} in queue {1}, priority {2}, without tags.", funcName, queue, priority)
+      : tagCount === 1 ? l10n.t("Runs {0} in queue {1}, priority {2}, with the same 1 tag.", funcName, queue, priority)
+      : l10n.t("Runs {0} in queue {1}, priority {2}, with the same {3} tags.", funcName, queue, priority, tagCount);
     this.outcome.hidden = true;
     this.element.hidden = false;
     this.check();
@@ -106,9 +110,9 @@ export class ArgumentsEditor {
     try {
       const taskId = await this.runEdited(values.args, values.kwargs);
       this.close();
-      this.onDone(`Started with the edited arguments as task ${taskId.slice(0, 8)}.`);
+      this.onDone(l10n.t("Started with the edited arguments as task {0}.", taskId.slice(0, 8)));
     } catch (error) {
-      this.outcome.textContent = `Not run: ${error instanceof Error ? error.message : String(error)}`;
+      this.outcome.textContent = l10n.t("Not run: {0}", error instanceof Error ? error.message : String(error));
       this.outcome.hidden = false;
     } finally {
       this.running = false;

@@ -4,6 +4,7 @@
  * Submit, disabled while the value is refused. The engine's answer to a submit shows under the
  * button; what was typed stays until the run stops waiting for this input.
  */
+import * as l10n from "@vscode/l10n";
 import type { WaitingFor } from "../../src/model/durable";
 import type { InputSchema } from "../../src/model/inputSchema";
 import { h, replaceChildren } from "../shared/dom";
@@ -38,8 +39,8 @@ interface Shown {
 }
 
 export class InputForm {
-  readonly element = h("section", { class: "input-form", id: "input-form", hidden: true, "aria-label": "Input the run waits for" });
-  private readonly submitButton = h("vscode-button", { id: "input-submit", onClick: () => void this.submit() }, "Submit");
+  readonly element = h("section", { class: "input-form", id: "input-form", hidden: true, "aria-label": l10n.t("Input the run waits for") });
+  private readonly submitButton = h("vscode-button", { id: "input-submit", onClick: () => void this.submit() }, l10n.t("Submit"));
   private readonly formProblems = h("div", { class: "field-error", id: "input-problems", role: "alert", hidden: true });
   private readonly outcome = h("div", { class: "field-error", id: "input-outcome", role: "alert", hidden: true });
   private shown: Shown | null = null;
@@ -73,12 +74,12 @@ export class InputForm {
     this.outcome.hidden = true;
     replaceChildren(
       this.element,
-      h("h2", {}, `Input needed: ${waitingFor.name}`),
+      h("h2", {}, l10n.t("Input needed: {0}", waitingFor.name)),
       waitingFor.prompt ? h("p", { class: "input-prompt", id: "input-prompt" }, waitingFor.prompt) : null,
-      waitingFor.timeoutAt ? h("p", { class: "field-hint" }, `The wait times out at ${formatTime(waitingFor.timeoutAt)} UTC.`) : null,
+      waitingFor.timeoutAt ? h("p", { class: "field-hint" }, l10n.t("The wait times out at {0} UTC.", formatTime(waitingFor.timeoutAt))) : null,
       this.renderField(root, this.shown),
       this.formProblems,
-      h("div", { class: "editor-actions" }, this.submitButton, h("span", { class: "field-hint" }, "Fields marked * are required.")),
+      h("div", { class: "editor-actions" }, this.submitButton, h("span", { class: "field-hint" }, l10n.t("Fields marked * are required."))),
       this.outcome,
     );
     this.element.hidden = false;
@@ -88,7 +89,7 @@ export class InputForm {
   private renderField(f: FormField, shown: Shown): HTMLElement {
     const id = controlId(f.path);
     const key = fieldId(f.path);
-    const label = h("span", { class: "input-label" }, f.label, f.required ? h("span", { class: "required-mark", title: "required" }, " *") : null);
+    const label = h("span", { class: "input-label" }, f.label, f.required ? h("span", { class: "required-mark", title: l10n.t("required") }, " *") : null);
     const hint = f.description ? h("div", { class: "field-hint", id: `${id}-hint` }, f.description) : null;
     if (f.kind === "group" && f.path.length === 0) {
       // The value as a whole: the prompt above already says what it is.
@@ -117,7 +118,7 @@ export class InputForm {
         const chosen = typeof initial === "number" ? initial : f.initial;
         const none = f.initial < 0 || !f.required;
         control = h("vscode-dropdown", { id, "aria-label": f.label, "aria-describedby": described },
-          none ? h("vscode-option", { value: "-1", selected: chosen < 0 }, "(none)") : null,
+          none ? h("vscode-option", { value: "-1", selected: chosen < 0 }, l10n.t("(none)")) : null,
           ...f.options.map((o, i) => h("vscode-option", { value: String(i), selected: i === chosen }, optionLabel(o))));
         control.addEventListener("change", () => changed(Number((control as unknown as { value: string }).value)));
         break;
@@ -130,7 +131,7 @@ export class InputForm {
         break;
       }
       default: {
-        const placeholder = f.kind === "number" ? (f.integer ? "a whole number" : "a number") : "";
+        const placeholder = f.kind === "number" ? (f.integer ? l10n.t("a whole number") : l10n.t("a number")) : "";
         control = h("vscode-text-field", { id, value: typeof initial === "string" ? initial : f.initial, placeholder, "aria-label": f.label, "aria-describedby": described });
         control.addEventListener("input", () => changed((control as unknown as { value: string }).value));
       }
@@ -156,7 +157,7 @@ export class InputForm {
     this.formProblems.hidden = general.length === 0;
     if (result.ok && !this.sending && !shown.sent) this.submitButton.removeAttribute("disabled");
     else this.submitButton.setAttribute("disabled", "");
-    this.submitButton.setAttribute("title", result.ok ? `Give this value to ${shown.wait.name}` : "Fix the fields marked above first");
+    this.submitButton.setAttribute("title", result.ok ? l10n.t("Give this value to {0}", shown.wait.name) : l10n.t("Fix the fields marked above first"));
     return result.ok ? { value: result.value } : null;
   }
 
@@ -170,9 +171,9 @@ export class InputForm {
     try {
       await this.send(shown.wait.name, checked.value);
       shown.sent = true;
-      this.onSent(`Input ${shown.wait.name} given: the run resumes.`);
+      this.onSent(l10n.t("Input {0} given: the run resumes.", shown.wait.name));
     } catch (error) {
-      this.outcome.textContent = `Not accepted: ${error instanceof Error ? error.message : String(error)}`;
+      this.outcome.textContent = l10n.t("Not accepted: {0}", error instanceof Error ? error.message : String(error));
       this.outcome.hidden = false;
     } finally {
       this.sending = false;

@@ -4,6 +4,7 @@
  * field they concern (fieldProblems). Pure and free of the DOM, so it is unit-tested in Node; the
  * problems are the engine's own (inputProblems), so the form and provideInput never disagree.
  */
+import * as l10n from "@vscode/l10n";
 import { inputProblems, type InputProblem, type InputSchema } from "../../src/model/inputSchema";
 
 interface FieldBase {
@@ -79,8 +80,8 @@ function field(schema: InputSchema, path: string[], label: string, required: boo
 
 /** The form of a wait's schema: one field for a scalar or no schema (JSON), a group for an object with properties. */
 export function inputFields(schema: InputSchema | null): FormField {
-  if (schema === null) return { path: [], label: "Value", description: "Any JSON value.", required: true, kind: "json", initial: "" };
-  return field(schema, [], "Value", true, undefined);
+  if (schema === null) return { path: [], label: l10n.t("Value"), description: l10n.t("Any JSON value."), required: true, kind: "json", initial: "" };
+  return field(schema, [], l10n.t("Value"), true, undefined);
 }
 
 /** Every field's raw value before anything is typed. */
@@ -126,20 +127,20 @@ export function formValue(root: FormField, raw: RawValues): { value: unknown; pr
         return NUMBER.test(r) ? Number(r) : r;
       case "json": {
         if (typeof r !== "string" || r.trim() === "") {
-          if (f.path.length === 0) problems.push({ path: id, message: "enter a JSON value, such as true, 3, \"text\" or { \"key\": 1 }" });
+          if (f.path.length === 0) problems.push({ path: id, message: l10n.t("enter a JSON value, such as true, 3, \"text\" or { \"key\": 1 }") });
           return undefined;
         }
         try {
           return JSON.parse(r) as unknown;
         } catch (error) {
-          problems.push({ path: id, message: `is not JSON: ${(error as Error).message}` });
+          problems.push({ path: id, message: l10n.t("is not JSON: {0}", (error as Error).message) });
           return undefined;
         }
       }
     }
   };
   const value = read(root);
-  if (value === undefined && problems.length === 0) problems.push({ path: "", message: "enter a value" });
+  if (value === undefined && problems.length === 0) problems.push({ path: "", message: l10n.t("enter a value") });
   return { value, problems };
 }
 

@@ -1,3 +1,4 @@
+import * as l10n from "@vscode/l10n";
 import { h } from "../shared/dom";
 import { isAtBottom, logMatches, parseLogLine } from "../shared/format";
 
@@ -18,9 +19,9 @@ export class LogView {
 
   /** `onScrolled` is told whether the view follows the tail, and where it is scrolled to (UI state). */
   constructor(private readonly onScrolled: (following: boolean, scrollTop: number) => void) {
-    this.list = h("div", { class: "log-lines", role: "log", "aria-live": "off", tabindex: 0, "aria-label": "Task logs" });
+    this.list = h("div", { class: "log-lines", role: "log", "aria-live": "off", tabindex: 0, "aria-label": l10n.t("Task logs") });
     this.status = h("span", { class: "log-count" });
-    this.jump = h("vscode-button", { appearance: "secondary", class: "log-follow", hidden: true, onClick: () => this.scrollToEnd() }, "Follow tail");
+    this.jump = h("vscode-button", { appearance: "secondary", class: "log-follow", hidden: true, onClick: () => this.scrollToEnd() }, l10n.t("Follow tail"));
     this.list.addEventListener("scroll", () => {
       this.setFollow(isAtBottom(this.list));
       this.onScrolled(this.follow, this.list.scrollTop);
@@ -103,6 +104,7 @@ export class LogView {
 
   private updateStatus(): void {
     const lines = this.plainLines;
-    this.status.textContent = this.filter ? `${this.shown} of ${lines} lines match` : `${lines} line${lines === 1 ? "" : "s"}`;
+    if (this.filter) this.status.textContent = l10n.t("{0} of {1} lines match", this.shown, lines);
+    else this.status.textContent = lines === 1 ? l10n.t("1 line") : l10n.t("{0} lines", lines);
   }
 }

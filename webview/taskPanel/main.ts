@@ -1,3 +1,4 @@
+import * as l10n from "@vscode/l10n";
 import { CANCELLABLE_STATUSES, RESUMABLE_STATUSES, RETRYABLE_STATUSES, isCancellable, isFinished, isResumable, isRetryable } from "../../src/model/status";
 import { describeWait } from "../../src/model/durable";
 import { orList } from "../../src/model/orList";
@@ -44,6 +45,7 @@ interface TaskPanelState {
 }
 
 registerToolkit();
+// The connection loads the host's l10n bundle, so it comes before the first l10n.t.
 const host = new HostConnection<TaskPanelState>();
 let state: TaskPanelState = { filter: "", following: true, logScrollTop: 0, ...host.state };
 let restored = false;
@@ -66,37 +68,37 @@ const statusTag = h("vscode-tag", { class: "status", id: "status" });
 const idText = h("code", { class: "task-id" });
 const holdLine = h("div", { class: "hold", id: "hold", hidden: true });
 const waitLine = h("div", { class: "hold", id: "wait", hidden: true });
-const retryButton = h("vscode-button", { id: "retry", onClick: () => void act("retry") }, "Retry");
-const resumeButton = h("vscode-button", { id: "resume", appearance: "secondary", onClick: () => void act("resume") }, "Resume");
-const cancelButton = h("vscode-button", { id: "cancel", appearance: "secondary", onClick: () => void act("cancel") }, "Cancel");
-const runAgainButton = h("vscode-button", { id: "run-again", appearance: "secondary", onClick: () => void act("runAgain") }, "Run Again");
-const editRunButton = h("vscode-button", { id: "edit-run-again", appearance: "secondary", title: "Run again with edited arguments", onClick: () => openEditor() }, "Edit and Run…");
+const retryButton = h("vscode-button", { id: "retry", onClick: () => void act("retry") }, l10n.t("Retry"));
+const resumeButton = h("vscode-button", { id: "resume", appearance: "secondary", onClick: () => void act("resume") }, l10n.t("Resume"));
+const cancelButton = h("vscode-button", { id: "cancel", appearance: "secondary", onClick: () => void act("cancel") }, l10n.t("Cancel"));
+const runAgainButton = h("vscode-button", { id: "run-again", appearance: "secondary", onClick: () => void act("runAgain") }, l10n.t("Run Again"));
+const editRunButton = h("vscode-button", { id: "edit-run-again", appearance: "secondary", title: l10n.t("Run again with edited arguments"), onClick: () => openEditor() }, l10n.t("Edit and Run…"));
 const editor = new ArgumentsEditor(
   async (editedArgs, kwargs) => {
-    if (!task) throw new Error("The task is not loaded yet: wait for the panel to show it");
+    if (!task) throw new Error(l10n.t("The task is not loaded yet: wait for the panel to show it"));
     return (await host.request(RunWithArguments, { taskId: task.taskId, args: editedArgs, kwargs })).taskId;
   },
   (message) => showNotice(message, "info"),
 );
-const debugAgainButton = h("vscode-button", { id: "debug-again", appearance: "secondary", title: "Debug this run again with the same arguments", onClick: () => void act("debugAgain") }, "Debug Again");
+const debugAgainButton = h("vscode-button", { id: "debug-again", appearance: "secondary", title: l10n.t("Debug this run again with the same arguments"), onClick: () => void act("debugAgain") }, l10n.t("Debug Again"));
 const notice = h("div", { class: "notice", role: "status", hidden: true });
 const copyButtons = new CopyButtons(async (taskId, form) => (await host.request(CopyRunAs, { taskId, form })).text, (text, kind) => showNotice(text, kind));
 const facts = h("dl", { class: "facts" });
-const tags = h("div", { class: "tags", "aria-label": "Tags" });
-const errorSection = h("section", { class: "error", hidden: true, "aria-label": "Error" });
-const progressSection = h("section", { class: "progress", hidden: true, "aria-label": "Progress" });
-const resultSection = h("section", { class: "result-section", hidden: true, "aria-label": "Result" });
-const relationsSection = h("section", { class: "relations", hidden: true, "aria-label": "Parent and children" });
+const tags = h("div", { class: "tags", "aria-label": l10n.t("Tags") });
+const errorSection = h("section", { class: "error", hidden: true, "aria-label": l10n.t("Error") });
+const progressSection = h("section", { class: "progress", hidden: true, "aria-label": l10n.t("Progress") });
+const resultSection = h("section", { class: "result-section", hidden: true, "aria-label": l10n.t("Result") });
+const relationsSection = h("section", { class: "relations", hidden: true, "aria-label": l10n.t("Parent and children") });
 const args = h("div", { class: "args" });
 const inputForm = new InputForm(async (name, value) => {
-  if (!task) throw new Error("The task is not loaded yet: wait for the panel to show it");
+  if (!task) throw new Error(l10n.t("The task is not loaded yet: wait for the panel to show it"));
   await host.request(ProvideInput, { taskId: task.taskId, name, value });
 }, (message) => showNotice(message, "info"), (inputDraft) => saveState({ inputDraft }));
 const timeline = new TimelineView({
   retryFrom: (key) => void act("retryFrom", key),
   openChild: (taskId) => host.command(ShowTask, { taskId }),
 });
-const filterField = h("vscode-text-field", { placeholder: "Filter logs", class: "log-filter", "aria-label": "Filter logs", value: state.filter });
+const filterField = h("vscode-text-field", { placeholder: l10n.t("Filter logs"), class: "log-filter", "aria-label": l10n.t("Filter logs"), value: state.filter });
 filterField.addEventListener("input", () => {
   const value = (filterField as unknown as { value: string }).value;
   saveState({ filter: value });
@@ -120,9 +122,9 @@ replaceChildren(
   resultSection,
   relationsSection,
   timeline.element,
-  h("vscode-panels", { "aria-label": "Task details", class: "task-tabs", id: "task-tabs" },
-    h("vscode-panel-tab", { id: "tab-logs" }, "LOGS"),
-    h("vscode-panel-tab", { id: "tab-args" }, "ARGUMENTS"),
+  h("vscode-panels", { "aria-label": l10n.t("Task details"), class: "task-tabs", id: "task-tabs" },
+    h("vscode-panel-tab", { id: "tab-logs" }, l10n.t("LOGS")),
+    h("vscode-panel-tab", { id: "tab-args" }, l10n.t("ARGUMENTS")),
     h("vscode-panel-view", { id: "view-logs", class: "logs-view" }, h("div", { class: "logs-pane" }, filterField, logView.element)),
     h("vscode-panel-view", { id: "view-args", class: "args-view" }, args, editor.element)),
 );
@@ -155,19 +157,19 @@ async function act(action: "retry" | "resume" | "retryFrom" | "cancel" | "runAga
   try {
     if (action === "retry") {
       const result = await host.request(RetryTask, { taskId });
-      showNotice(`Retried as task ${result.taskId.slice(0, 8)}.`, "info");
+      showNotice(l10n.t("Retried as task {0}.", result.taskId.slice(0, 8)), "info");
     } else if (action === "resume" || action === "retryFrom") {
       const result = await host.request(ResumeTask, { taskId, fromStep: fromStep ?? null });
-      showNotice(`${fromStep ? `Retried from ${fromStep}` : "Resumed"} as task ${result.taskId.slice(0, 8)}.`, "info");
+      showNotice(fromStep ? l10n.t("Retried from {0} as task {1}.", fromStep, result.taskId.slice(0, 8)) : l10n.t("Resumed as task {0}.", result.taskId.slice(0, 8)), "info");
     } else if (action === "cancel") {
       const result = await host.request(CancelTask, { taskId });
-      showNotice(result.cancelled ? "Cancel requested." : "Nothing to cancel: the task had already finished.", "info");
+      showNotice(result.cancelled ? l10n.t("Cancel requested.") : l10n.t("Nothing to cancel: the task had already finished."), "info");
     } else if (action === "runAgain") {
       const result = await host.request(RunAgain, { taskId });
-      showNotice(`Started again as task ${result.taskId.slice(0, 8)}.`, "info");
+      showNotice(l10n.t("Started again as task {0}.", result.taskId.slice(0, 8)), "info");
     } else {
       const result = await host.request(DebugAgain, { taskId });
-      showNotice(`Debugging again as task ${result.taskId.slice(0, 8)}.`, "info");
+      showNotice(l10n.t("Debugging again as task {0}.", result.taskId.slice(0, 8)), "info");
     }
   } catch (error) {
     showNotice(error instanceof Error ? error.message : String(error), "error");
@@ -177,9 +179,9 @@ async function act(action: "retry" | "resume" | "retryFrom" | "cancel" | "runAga
 async function copyResult(text: string): Promise<void> {
   try {
     await navigator.clipboard.writeText(text);
-    showNotice("Result copied.", "info");
+    showNotice(l10n.t("Result copied."), "info");
   } catch (error) {
-    showNotice(`Could not copy the result: ${error instanceof Error ? error.message : String(error)}`, "error");
+    showNotice(l10n.t("Could not copy the result: {0}", error instanceof Error ? error.message : String(error)), "error");
   }
 }
 
@@ -189,22 +191,28 @@ function fact(label: string, value: string, id?: string): HTMLElement {
 
 function elapsed(t: Omit<TaskView, "logs">): string {
   if (t.duration !== null) return formatDuration(t.duration);
-  if (t.startTime && t.status === "running") return `${formatDuration((Date.now() - Date.parse(t.startTime)) / 1000)} so far`;
+  if (t.startTime && t.status === "running") return l10n.t("{0} so far", formatDuration((Date.now() - Date.parse(t.startTime)) / 1000));
   return "—";
+}
+
+/** What the run waits for, and when the wait times out. */
+function waitText(wait: NonNullable<TaskView["waitingFor"]>): string {
+  const what = describeWait(wait, (iso) => l10n.t("{0} UTC", formatTime(iso)));
+  return wait.kind !== "sleep" && wait.timeoutAt ? l10n.t("{0} (times out at {1} UTC)", what, formatTime(wait.timeoutAt)) : what;
 }
 
 function renderFacts(t: Omit<TaskView, "logs">): void {
   const attempts = t.startTime ? t.retriesUsed + 1 : 0;
   replaceChildren(
     facts,
-    fact("Created", formatTime(t.createdAt)),
-    fact("Started", formatTime(t.startTime)),
-    fact("Finished", formatTime(t.endTime)),
-    fact("Duration", elapsed(t), "duration"),
-    fact("Attempts", String(attempts), "attempts"),
-    fact("Queue", t.queue, "queue"),
-    fact("Priority", String(t.priority), "priority"),
-    t.idempotencyKey ? fact("Idempotency key", t.idempotencyKey) : null,
+    fact(l10n.t("Created"), formatTime(t.createdAt)),
+    fact(l10n.t("Started"), formatTime(t.startTime)),
+    fact(l10n.t("Finished"), formatTime(t.endTime)),
+    fact(l10n.t("Duration"), elapsed(t), "duration"),
+    fact(l10n.t("Attempts"), String(attempts), "attempts"),
+    fact(l10n.t("Queue"), t.queue, "queue"),
+    fact(l10n.t("Priority"), String(t.priority), "priority"),
+    t.idempotencyKey ? fact(l10n.t("Idempotency key"), t.idempotencyKey) : null,
   );
 }
 
@@ -216,7 +224,7 @@ function renderStackLine(line: StackLine): HTMLElement {
     {
       href: "#",
       class: "frame-link",
-      title: `Open ${link.label} at line ${link.line}`,
+      title: l10n.t("Open {0} at line {1}", link.label, link.line),
       onClick: (event: Event) => {
         event.preventDefault();
         host.command(OpenFrame, { path: link.path, line: link.line, column: link.column });
@@ -234,24 +242,24 @@ function renderError(t: Omit<TaskView, "logs">): void {
   errorSection.hidden = !t.error && t.stack.length === 0;
   replaceChildren(
     errorSection,
-    h("h2", {}, "Error"),
+    h("h2", {}, l10n.t("Error")),
     h("pre", { class: "error-message" }, t.error ?? ""),
     t.stack.length > 0
-      ? h("details", { class: "stack", open: true }, h("summary", {}, "Stack trace"), h("div", { class: "stack-lines" }, ...t.stack.map(renderStackLine)))
+      ? h("details", { class: "stack", open: true }, h("summary", {}, l10n.t("Stack trace")), h("div", { class: "stack-lines" }, ...t.stack.map(renderStackLine)))
       : null,
   );
 }
 
 function renderArgs(t: Omit<TaskView, "logs">): void {
   if (t.encrypted) {
-    replaceChildren(args, h("p", { class: "encrypted" }, h("vscode-tag", {}, "encrypted"), " The arguments are stored encrypted and are not shown."));
+    replaceChildren(args, h("p", { class: "encrypted" }, h("vscode-tag", {}, l10n.t("encrypted")), " ", l10n.t("The arguments are stored encrypted and are not shown.")));
     return;
   }
   replaceChildren(
     args,
-    h("h3", {}, "args"),
+    h("h3", {}, l10n.t("args")),
     h("pre", { class: "json" }, JSON.stringify(t.args, null, 2)),
-    Object.keys(t.kwargs).length > 0 ? h("h3", {}, "kwargs") : null,
+    Object.keys(t.kwargs).length > 0 ? h("h3", {}, l10n.t("kwargs")) : null,
     Object.keys(t.kwargs).length > 0 ? h("pre", { class: "json" }, JSON.stringify(t.kwargs, null, 2)) : null,
   );
 }
@@ -274,26 +282,26 @@ function render(t: Omit<TaskView, "logs">): void {
   else holdLine.removeAttribute("title");
   const wait = t.status === "waiting" ? t.waitingFor : null;
   waitLine.hidden = wait === null;
-  waitLine.textContent = wait === null ? "" : `${describeWait(wait, (iso) => `${formatTime(iso)} UTC`)}${wait.kind !== "sleep" && wait.timeoutAt ? ` (times out at ${formatTime(wait.timeoutAt)} UTC)` : ""}`;
+  waitLine.textContent = wait === null ? "" : waitText(wait);
   const status = t.status;
-  setEnabled(retryButton, isRetryable(status), `Only a ${orList(RETRYABLE_STATUSES)} task can be retried`);
+  setEnabled(retryButton, isRetryable(status), l10n.t("Only a {0} task can be retried", orList(RETRYABLE_STATUSES)));
   // Resume replays steps: offered only on a run that recorded some.
   resumeButton.hidden = !t.steps.some((s) => s.status === "done");
-  setEnabled(resumeButton, isResumable(status), `Only a ${orList(RESUMABLE_STATUSES)} task can be resumed`);
-  if (!resumeButton.hasAttribute("disabled")) resumeButton.setAttribute("title", "A new run that replays this run's completed steps and goes on from where it stopped");
-  setEnabled(cancelButton, isCancellable(status), `Only a ${orList(CANCELLABLE_STATUSES)} task can be cancelled`);
+  setEnabled(resumeButton, isResumable(status), l10n.t("Only a {0} task can be resumed", orList(RESUMABLE_STATUSES)));
+  if (!resumeButton.hasAttribute("disabled")) resumeButton.setAttribute("title", l10n.t("A new run that replays this run's completed steps and goes on from where it stopped"));
+  setEnabled(cancelButton, isCancellable(status), l10n.t("Only a {0} task can be cancelled", orList(CANCELLABLE_STATUSES)));
   setEnabled(runAgainButton, isFinished(status) && !t.encrypted,
-    t.encrypted ? "The arguments are encrypted: run it from Taskflow: Run Task..." : "Wait until the task has finished");
-  setEnabled(editRunButton, !t.encrypted, "The arguments are encrypted, so there is nothing to edit: run it from Taskflow: Run Task...");
-  if (editRunButton.hasAttribute("title") === false) editRunButton.setAttribute("title", "Run again with edited arguments");
+    t.encrypted ? l10n.t("The arguments are encrypted: run it from Taskflow: Run Task...") : l10n.t("Wait until the task has finished"));
+  setEnabled(editRunButton, !t.encrypted, l10n.t("The arguments are encrypted, so there is nothing to edit: run it from Taskflow: Run Task..."));
+  if (editRunButton.hasAttribute("title") === false) editRunButton.setAttribute("title", l10n.t("Run again with edited arguments"));
   if (t.encrypted) editor.close();
   setEnabled(debugAgainButton, t.debugRefusal === undefined && isFinished(status) && !t.encrypted,
-    t.debugRefusal ?? (t.encrypted ? "The arguments are encrypted: debug it from Taskflow: Debug Task..." : "Wait until the task has finished"));
-  if (!debugAgainButton.hasAttribute("disabled")) debugAgainButton.setAttribute("title", "Debug this run again with the same arguments");
+    t.debugRefusal ?? (t.encrypted ? l10n.t("The arguments are encrypted: debug it from Taskflow: Debug Task...") : l10n.t("Wait until the task has finished")));
+  if (!debugAgainButton.hasAttribute("disabled")) debugAgainButton.setAttribute("title", l10n.t("Debug this run again with the same arguments"));
   copyButtons.update(t);
   renderFacts(t);
   // Plain chips, not vscode-tag: that one upper-cases its text, and tags are case-sensitive.
-  replaceChildren(tags, ...Object.entries(t.tags).map(([k, v]) => h("span", { class: "tag-chip", title: `tag ${k}` }, `${k}=${v}`)));
+  replaceChildren(tags, ...Object.entries(t.tags).map(([k, v]) => h("span", { class: "tag-chip", title: l10n.t("tag {0}", k) }, `${k}=${v}`)));
   tags.hidden = Object.keys(t.tags).length === 0;
   renderError(t);
   renderProgress(progressSection, t);
@@ -313,15 +321,15 @@ function render(t: Omit<TaskView, "logs">): void {
 }
 
 host
-  .on(EngineUnavailable, ({ message }) => showNotice(`Waiting for the Taskflow engine: ${message}`, "info"))
+  .on(EngineUnavailable, ({ message }) => showNotice(l10n.t("Waiting for the Taskflow engine: {0}", message), "info"))
   .on(TaskSnapshot, ({ taskId, task: snapshot }) => {
     saveState({ taskId });
     notice.hidden = true;
     if (task?.taskId !== taskId) editor.close();
     if (!snapshot) {
       task = null;
-      title.textContent = "Task not found";
-      showNotice(`Task ${taskId} is no longer in the history (it may have been cleared).`, "error");
+      title.textContent = l10n.t("Task not found");
+      showNotice(l10n.t("Task {0} is no longer in the history (it may have been cleared).", taskId), "error");
       return;
     }
     const { logs, ...rest } = snapshot;

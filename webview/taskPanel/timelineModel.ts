@@ -3,6 +3,7 @@
  * end times, and where each bar sits on the axis. Pure and free of the DOM, so it is unit-tested in
  * Node; timelineView.ts draws it.
  */
+import * as l10n from "@vscode/l10n";
 import { describeWait, stepKey, type StepRecord } from "../../src/model/durable";
 import { parseRetryMarker } from "../../src/model/logMarkers";
 import type { TaskStatus } from "../../src/model/status";
@@ -99,15 +100,26 @@ function isLive(status: TaskStatus): boolean {
   return status === "running" || status === "waiting" || status === "pending";
 }
 
+/** `so far 2.0 s` while the bar is open, else `2.0 s`. */
+function tookText(open: boolean, spanMs: number): string {
+  const duration = formatDuration(spanMs / 1000);
+  return open ? l10n.t("so far {0}", duration) : duration;
+}
+
+/** A wait's row: what it waits for, and how it ended once it did. */
+function waitText(step: StepRecord, key: string): string {
+  const what = step.waitingFor ? describeWait(step.waitingFor) : key;
+  if (step.status === "waiting") return what;
+  return step.status === "done" ? l10n.t("{0}, ended", what) : l10n.t("{0}, timed out", what);
+}
+
 function stepRow(step: StepRecord, nowMs: number): TimelineRow {
   const key = stepKey(step.name, step.occurrence);
   const startMs = Date.parse(step.startedAt);
   const open = step.endedAt === null;
   const endMs = open ? Math.max(startMs, nowMs) : Date.parse(step.endedAt as string);
-  const took = `${open ? "so far " : ""}${formatDuration((endMs - startMs) / 1000)}`;
-  const what = step.kind === "step"
-    ? `step ${key}, ${step.status}`
-    : `${step.waitingFor ? describeWait(step.waitingFor) : key}${step.status === "waiting" ? "" : `, ${step.status === "done" ? "ended" : "timed out"}`}`;
+  const took = tookText(open, endMs - startMs);
+  const what = step.kind === "step" ? l10n.t("step {0}, {1}", key, step.status) : waitText(step, key);
   return {
     id: `step:${key}`,
     kind: step.kind === "step" ? "step" : "wait",
@@ -116,7 +128,7 @@ function stepRow(step: StepRecord, nowMs: number): TimelineRow {
     startMs,
     endMs,
     open,
-    title: `${what} · ${took} · attempt ${step.attempt + 1}`,
+    title: l10n.t("{0} · {1} · attempt {2}", what, took, step.attempt + 1),
     stepKey: key,
     childId: null,
   };
@@ -152,12 +164,12 @@ function attemptRows(task: TimelineTask, spans: readonly AttemptSpan[], nowMs: n
     rows.push({
       id: `attempt:${span.attempt + 1}`,
       kind: "attempt",
-      label: `attempt ${span.attempt + 1}`,
+      label: l10n.t("attempt {0}", span.attempt + 1),
       status,
       startMs: span.startMs,
       endMs,
       open,
-      title: `attempt ${span.attempt + 1} of ${last + 1}, ${status} · ${open ? "so far " : ""}${formatDuration((endMs - span.startMs) / 1000)}`,
+      title: l10n.t("attempt {0} of {1}, {2} · {3}", span.attempt + 1, last + 1, status, tookText(open, endMs - span.startMs)),
       stepKey: null,
       childId: null,
     });
@@ -178,7 +190,7 @@ function childRow(child: TaskLink, nowMs: number): TimelineRow {
     startMs,
     endMs,
     open,
-    title: `child ${child.funcName} ${child.taskId.slice(0, 8)}, ${child.status} · ${open ? "so far " : ""}${formatDuration((endMs - startMs) / 1000)}`,
+    title: l10n.t("child {0} {1}, {2} · {3}", child.funcName, child.taskId.slice(0, 8), child.status, tookText(open, endMs - startMs)),
     stepKey: null,
     childId: child.taskId,
   };

@@ -3,6 +3,7 @@
  * bar on a shared axis, in a box that scrolls past a few dozen rows. A click on a step or wait shows
  * its value or error below, with Retry from here; a click on a child opens its panel.
  */
+import * as l10n from "@vscode/l10n";
 import { parseStepKey, stepKey, type StepRecord } from "../../src/model/durable";
 import { isResumable } from "../../src/model/status";
 import type { TaskView } from "../../src/protocol";
@@ -20,7 +21,7 @@ export interface TimelineActions {
 }
 
 export class TimelineView {
-  readonly element = h("section", { class: "timeline", id: "timeline", hidden: true, "aria-label": "Timeline" });
+  readonly element = h("section", { class: "timeline", id: "timeline", hidden: true, "aria-label": l10n.t("Timeline") });
   private readonly summary = h("span", { class: "timeline-summary", id: "timeline-summary" });
   private readonly axis = h("div", { class: "tl-axis", "aria-hidden": "true" });
   private readonly rows = h("div", { class: "tl-rows", id: "timeline-rows" });
@@ -29,7 +30,7 @@ export class TimelineView {
   private task: ShownTask | null = null;
 
   constructor(private readonly actions: TimelineActions) {
-    replaceChildren(this.element, h("h2", {}, "Timeline ", this.summary), this.rows, this.detail);
+    replaceChildren(this.element, h("h2", {}, l10n.t("Timeline"), " ", this.summary), this.rows, this.detail);
   }
 
   /** Draws the run as it is at `nowMs`; hidden while it has no steps, children or retries. */
@@ -40,9 +41,16 @@ export class TimelineView {
     if (this.element.hidden) return;
     const model = buildTimeline(task, spans, nowMs);
     const count = (kind: TimelineRow["kind"]): number => model.rows.filter((r) => r.kind === kind).length;
-    const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
-    const parts = [[count("step"), "step"], [count("wait"), "wait"], [Math.max(count("attempt"), 1), "attempt"], [task.childCount, "child", "children"]] as const;
-    this.summary.textContent = parts.filter(([n, one]) => n > 0 || one === "attempt").map(([n, one, many]) => plural(n, one, many)).join(" · ");
+    const steps = count("step");
+    const waits = count("wait");
+    const attempts = Math.max(count("attempt"), 1);
+    const children = task.childCount;
+    this.summary.textContent = [
+      steps === 0 ? null : steps === 1 ? l10n.t("1 step") : l10n.t("{0} steps", steps),
+      waits === 0 ? null : waits === 1 ? l10n.t("1 wait") : l10n.t("{0} waits", waits),
+      attempts === 1 ? l10n.t("1 attempt") : l10n.t("{0} attempts", attempts),
+      children === 0 ? null : children === 1 ? l10n.t("1 child") : l10n.t("{0} children", children),
+    ].filter((part) => part !== null).join(" · ");
     this.renderAxis(model);
     const scrollTop = this.rows.scrollTop;
     // Drawn again every second while the run is live: keep the scroll and the keyboard focus where they were.
@@ -110,24 +118,24 @@ export class TimelineView {
       return;
     }
     const key = stepKey(step.name, step.occurrence);
-    const took = step.endedAt === null ? "not ended" : formatDuration((Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000);
-    const retry = h("vscode-button", { id: "retry-from-step", appearance: "secondary", onClick: () => this.actions.retryFrom(key) }, "Retry from here");
+    const took = step.endedAt === null ? l10n.t("not ended") : formatDuration((Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000);
+    const retry = h("vscode-button", { id: "retry-from-step", appearance: "secondary", onClick: () => this.actions.retryFrom(key) }, l10n.t("Retry from here"));
     if (isResumable(task.status)) {
-      retry.setAttribute("title", `A new run with the steps before ${key} replayed; ${key} and what follows run again`);
+      retry.setAttribute("title", l10n.t("A new run with the steps before {0} replayed; {0} and what follows run again", key));
     } else {
       retry.setAttribute("disabled", "");
-      retry.setAttribute("title", `Only a failed, interrupted or cancelled run can be retried from a step; this one is ${task.status}`);
+      retry.setAttribute("title", l10n.t("Only a failed, interrupted or cancelled run can be retried from a step; this one is {0}", task.status));
     }
     replaceChildren(
       this.detail,
       h("div", { class: "tl-detail-head" },
         h("strong", { id: "step-detail-key" }, key),
         h("span", { class: `status-pill status-${step.status}` }, step.status),
-        h("span", { class: "field-hint" }, `${step.kind} · attempt ${step.attempt + 1} · started ${formatTime(step.startedAt)} · ${took}`),
+        h("span", { class: "field-hint" }, l10n.t("{0} · attempt {1} · started {2} · {3}", step.kind, step.attempt + 1, formatTime(step.startedAt), took)),
         retry),
       step.error !== null
         ? h("pre", { class: "error-message", id: "step-detail-error" }, step.error)
-        : h("pre", { class: "json", id: "step-detail-value" }, step.status === "waiting" ? "(waiting: no value yet)" : JSON.stringify(step.value, null, 2) ?? "undefined"),
+        : h("pre", { class: "json", id: "step-detail-value" }, step.status === "waiting" ? l10n.t("(waiting: no value yet)") : JSON.stringify(step.value, null, 2) ?? String(undefined)),
     );
   }
 }

@@ -6,6 +6,7 @@
  */
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
+import * as l10n from "@vscode/l10n";
 
 /** The part of `vscode.EnvironmentVariableCollection` this module uses. */
 export interface EnvironmentCollection {
@@ -83,7 +84,7 @@ export function applyTerminalBackend(collection: EnvironmentCollection, redis: {
 
 /** Sets `TASKFLOW_DB` and puts the launcher folder first on PATH in the window's new terminals. */
 export function applyTerminalEnvironment(collection: EnvironmentCollection, options: { dbPath: string; launcherDir: string }): void {
-  collection.description = "Taskflow: the `taskflow` command, reaching this workspace's task history (TASKFLOW_DB)";
+  collection.description = l10n.t("Taskflow: the `taskflow` command, reaching this workspace's task history (TASKFLOW_DB)");
   collection.replace("TASKFLOW_DB", options.dbPath);
   collection.prepend("PATH", `${options.launcherDir}${path.delimiter}`);
 }

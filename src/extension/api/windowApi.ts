@@ -112,7 +112,7 @@ export class WindowApi implements vscode.Disposable {
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new UserError(
-        `Could not serve the HTTP API on 127.0.0.1:${port} (${reason}): set taskflow.api.port to a free port, or to 0 for any free port`,
+        vscode.l10n.t("Could not serve the HTTP API on 127.0.0.1:{0} ({1}): set taskflow.api.port to a free port, or to 0 for any free port", port, reason),
       );
     }
     const forwardedUrl = await externalApiUrl(url, this.options.asExternalUrl ?? vscodeExternalUrl).catch((error: unknown) => {
@@ -142,7 +142,7 @@ export class WindowApi implements vscode.Disposable {
 export function applyApiSettings(api: WindowApi | undefined, settings: TaskflowSettings, log: vscode.LogOutputChannel): void {
   void api?.apply(settings).catch((err: unknown) => {
     log.error(`HTTP API: ${(err as Error).message}`);
-    void vscode.window.showErrorMessage(`Taskflow: ${(err as Error).message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t("Taskflow: {0}", (err as Error).message));
   });
 }
 
@@ -163,16 +163,18 @@ export interface CopiedApiAccess extends ApiAccess {
 export async function copyApiUrlAndToken(api: WindowApi): Promise<CopiedApiAccess> {
   const access = api.access();
   if (!access) {
-    throw new UserError("This window does not serve the HTTP API: turn on the setting taskflow.api.enabled, then run this command again");
+    throw new UserError(vscode.l10n.t("This window does not serve the HTTP API: turn on the setting taskflow.api.enabled, then run this command again"));
   }
   const externalUrl = api.externalUrl() ?? access.url;
   await vscode.env.clipboard.writeText(externalUrl);
   // Not awaited: the command is done once the URL is copied, whether or not the token is wanted.
+  const copyToken = vscode.l10n.t("Copy Token");
+  const copyCurl = vscode.l10n.t("Copy curl Example");
   void vscode.window
-    .showInformationMessage(`Taskflow: copied ${externalUrl}. Requests need "Authorization: Bearer <token>".`, "Copy Token", "Copy curl Example")
+    .showInformationMessage(vscode.l10n.t("Taskflow: copied {0}. Requests need \"Authorization: Bearer <token>\".", externalUrl), copyToken, copyCurl)
     .then((choice) => {
-      if (choice === "Copy Token") return vscode.env.clipboard.writeText(access.token);
-      if (choice === "Copy curl Example") return vscode.env.clipboard.writeText(`curl -H "Authorization: Bearer ${access.token}" ${externalUrl}/tasks`);
+      if (choice === copyToken) return vscode.env.clipboard.writeText(access.token);
+      if (choice === copyCurl) return vscode.env.clipboard.writeText(`curl -H "Authorization: Bearer ${access.token}" ${externalUrl}/tasks`);
       return undefined;
     });
   return { ...access, externalUrl };
@@ -187,8 +189,8 @@ export async function regenerateApiToken(api: WindowApi): Promise<boolean> {
   await api.regenerateToken();
   void vscode.window.showInformationMessage(
     api.access()
-      ? "Taskflow: the HTTP API now takes a new token; the old one no longer works. Copy it with Copy API URL and Token."
-      : "Taskflow: a new HTTP API token is stored; it is used once taskflow.api.enabled is on.",
+      ? vscode.l10n.t("Taskflow: the HTTP API now takes a new token; the old one no longer works. Copy it with Copy API URL and Token.")
+      : vscode.l10n.t("Taskflow: a new HTTP API token is stored; it is used once taskflow.api.enabled is on."),
   );
   return true;
 }

@@ -12,10 +12,10 @@ import { taskIdOf } from "../views/tasksTreeProvider";
 async function runInput(services: ExtensionServices, target: unknown, action: string): Promise<RunInput> {
   const taskId = taskIdOf(target);
   if (!taskId) {
-    throw new UserError(`${action} needs a task: run it from a task in the Tasks view or its panel, or pass a task id, got ${target === undefined ? "nothing" : typeof target}`);
+    throw new UserError(vscode.l10n.t("{0} needs a task: run it from a task in the Tasks view or its panel, or pass a task id, got {1}", action, target === undefined ? vscode.l10n.t("nothing") : typeof target));
   }
   const task = await services.manager().getTask(taskId);
-  if (!task) throw new UserError(`No task with id ${taskId}: it may have been deleted; refresh the Tasks view`);
+  if (!task) throw new UserError(vscode.l10n.t("No task with id {0}: it may have been deleted; refresh the Tasks view", taskId));
   const { funcName, args, kwargs, tags, queue, priority, encrypted } = task;
   return { funcName, args, kwargs, tags, queue, priority, encrypted };
 }
@@ -30,9 +30,9 @@ function render(form: CommandForm, run: RunInput, apiUrl: string): string {
 
 /** `taskflow.copyAsCliCommand`: `taskflow run NAME --args ... --tag ...` for a POSIX shell. */
 export async function copyAsCliCommand(services: ExtensionServices, target: unknown): Promise<string> {
-  const text = render("cli", await runInput(services, target, "Copy as CLI Command"), DEFAULT_API_URL);
+  const text = render("cli", await runInput(services, target, vscode.l10n.t("Copy as CLI Command")), DEFAULT_API_URL);
   await vscode.env.clipboard.writeText(text);
-  void vscode.window.setStatusBarMessage("Taskflow: copied the run as a taskflow command", 5000);
+  void vscode.window.setStatusBarMessage(vscode.l10n.t("Taskflow: copied the run as a taskflow command"), 5000);
   return text;
 }
 
@@ -41,15 +41,15 @@ export async function copyAsCliCommand(services: ExtensionServices, target: unkn
  * DEFAULT_API_URL when this window serves none, with `<token>` in place of the token.
  */
 export async function copyAsCurl(services: ExtensionServices, target: unknown, apiUrl: () => string | undefined): Promise<string> {
-  const run = await runInput(services, target, "Copy as curl");
+  const run = await runInput(services, target, vscode.l10n.t("Copy as curl"));
   const served = apiUrl();
   const text = render("curl", run, served ?? DEFAULT_API_URL);
   await vscode.env.clipboard.writeText(text);
   if (served) {
-    void vscode.window.setStatusBarMessage("Taskflow: copied the run as a curl command: replace <token> with the API token (Copy API URL and Token)", 8000);
+    void vscode.window.setStatusBarMessage(vscode.l10n.t("Taskflow: copied the run as a curl command: replace <token> with the API token (Copy API URL and Token)"), 8000);
   } else {
     void vscode.window.showInformationMessage(
-      `Taskflow: copied the run as a curl command for ${DEFAULT_API_URL}, since this window serves no HTTP API: start one with "taskflow serve --port 8400", or turn on taskflow.api.enabled and copy again; replace <token> with its token.`,
+      vscode.l10n.t("Taskflow: copied the run as a curl command for {0}, since this window serves no HTTP API: start one with \"taskflow serve --port 8400\", or turn on taskflow.api.enabled and copy again; replace <token> with its token.", DEFAULT_API_URL),
     );
   }
   return text;

@@ -26,13 +26,14 @@ export async function debugTask(services: ExtensionServices, runs: DebugRunsAcce
     requireFunction(services, name);
     return start(services, runs, name, args, kwargs);
   }
-  const info = functionFromNode(name) ?? (await pickFunction(services, "Debug Task"));
+  const info = functionFromNode(name) ?? (await pickFunction(services, vscode.l10n.t("Debug Task")));
   if (!info) return undefined;
   const args = await askArguments(services, info);
   if (!args) return undefined;
   const taskId = await start(services, runs, info.name, args, {});
-  void vscode.window.showInformationMessage(`Taskflow: debugging ${info.name}`, "Show Task").then((choice) => {
-    if (choice === "Show Task") services.panels().showTask(taskId);
+  const showTask = vscode.l10n.t("Show Task");
+  void vscode.window.showInformationMessage(vscode.l10n.t("Taskflow: debugging {0}", info.name), showTask).then((choice) => {
+    if (choice === showTask) services.panels().showTask(taskId);
   });
   return taskId;
 }
@@ -46,20 +47,21 @@ function start(services: ExtensionServices, runs: DebugRunsAccess, name: string,
 function requireFunction(services: ExtensionServices, name: string): void {
   const names = services.catalog().functions.map((f) => f.name);
   if (names.includes(name)) return;
-  throw new UserError(
-    `No task function named "${name}" in this workspace; known: ${names.length > 0 ? names.join(", ") : "none"}. Check the name, or the Problems panel if its module failed to load`,
-  );
+  const listed = names.length > 0 ? names.join(", ") : vscode.l10n.t("none");
+  throw new UserError(vscode.l10n.t("No task function named \"{0}\" in this workspace; known: {1}. Check the name, or the Problems panel if its module failed to load", name, listed));
 }
 
 /** The programmatic options `{ args, kwargs }`, checked; a missing one is empty. */
 export function parseDebugOptions(options: unknown): { args: unknown[]; kwargs: Record<string, unknown> } {
   if (options === undefined || options === null) return { args: [], kwargs: {} };
   if (typeof options !== "object" || Array.isArray(options)) {
-    throw new UserError(`Debug Task options must be an object { args, kwargs }, got ${describeValue(options)}`);
+    throw new UserError(vscode.l10n.t("Debug Task options must be an object { args, kwargs }, got {0}", describeValue(options)));
   }
   const unknownKeys = Object.keys(options).filter((key) => !OPTION_KEYS.includes(key));
   if (unknownKeys.length > 0) {
-    throw new UserError(`Debug Task options accept ${OPTION_KEYS.join(", ")}, got unknown ${unknownKeys.join(", ")}: remove ${unknownKeys.length === 1 ? "it" : "them"}`);
+    throw new UserError(unknownKeys.length === 1
+      ? vscode.l10n.t("Debug Task options accept {0}, got unknown {1}: remove it", OPTION_KEYS.join(", "), unknownKeys[0])
+      : vscode.l10n.t("Debug Task options accept {0}, got unknown {1}: remove them", OPTION_KEYS.join(", "), unknownKeys.join(", ")));
   }
   const validated = validateRunTaskOptions(options);
   if (!validated.ok) throw new UserError(validated.error);

@@ -11,8 +11,10 @@ import { UserError } from "./commandRegistry";
 import type { ExtensionServices } from "./services";
 import { moduleNameError, taskModuleTemplate, TYPES_RELATIVE_PATH } from "./taskModuleTemplate";
 
-/** The title of the pick that asks which workspace folder gets the new module. */
-export const FOLDER_PICK_TITLE = "Taskflow: New Task Module: Workspace Folder";
+/** The title of the pick that asks which workspace folder gets the new module, in the display language. */
+export function folderPickTitle(): string {
+  return vscode.l10n.t("Taskflow: New Task Module: Workspace Folder");
+}
 
 /**
  * Writes the module and the types, and opens the module; returns its path. Asks for the file name
@@ -27,15 +29,15 @@ export async function newTaskModule(services: ExtensionServices, fileName?: unkn
     if (error) throw new UserError(error);
   }
   const name = typeof fileName === "string" ? fileName : await vscode.window.showInputBox({
-    title: "Taskflow: New Task Module",
-    prompt: `File name, relative to the workspace folder ${folder.name}. It must end in .tasks.ts or .tasks.js (or .mts/.cts/.mjs/.cjs).`,
+    title: vscode.l10n.t("Taskflow: New Task Module"),
+    prompt: vscode.l10n.t("File name, relative to the workspace folder {0}. It must end in .tasks.ts or .tasks.js (or .mts/.cts/.mjs/.cjs).", folder.name),
     value: "example.tasks.ts",
     valueSelection: [0, "example".length],
     validateInput: (text) => moduleNameError(text),
   });
   if (name === undefined) return undefined;
   const target = vscode.Uri.joinPath(folder.uri, name.trim());
-  if (await exists(target)) throw new UserError(`${name.trim()} already exists: pick another name`);
+  if (await exists(target)) throw new UserError(vscode.l10n.t("{0} already exists: pick another name", name.trim()));
 
   const typesTarget = vscode.Uri.joinPath(folder.uri, TYPES_RELATIVE_PATH);
   const typesSource = vscode.Uri.joinPath(services.extensionUri, "dist", "taskflow.d.ts");
@@ -57,18 +59,18 @@ export async function newTaskModule(services: ExtensionServices, fileName?: unkn
 /** The folder the module goes into: the one named, the only one, or the one picked (undefined when the pick is dismissed). */
 async function targetFolder(argument: unknown): Promise<vscode.WorkspaceFolder | undefined> {
   const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file");
-  if (folders.length === 0) throw new UserError("New Task Module needs an open folder: open one with File > Open Folder");
+  if (folders.length === 0) throw new UserError(vscode.l10n.t("New Task Module needs an open folder: open one with File > Open Folder"));
   if (argument !== undefined && argument !== null) {
     const found = argument instanceof vscode.Uri
       ? vscode.workspace.getWorkspaceFolder(argument)
       : folders.find((f) => typeof argument === "string" && (f.name === argument || f.uri.fsPath === argument));
-    if (!found) throw new UserError(`No workspace folder ${JSON.stringify(String(argument))}: expected the name or path of one of ${folders.map((f) => f.name).join(", ")}`);
+    if (!found) throw new UserError(vscode.l10n.t("No workspace folder {0}: expected the name or path of one of {1}", JSON.stringify(String(argument)), folders.map((f) => f.name).join(", ")));
     return found;
   }
   if (folders.length === 1) return folders[0];
   const picked = await vscode.window.showQuickPick(
     folders.map((folder) => ({ label: folder.name, description: folder.uri.fsPath, folder })),
-    { title: FOLDER_PICK_TITLE, placeHolder: "The workspace folder the new task module goes into" },
+    { title: folderPickTitle(), placeHolder: vscode.l10n.t("The workspace folder the new task module goes into") },
   );
   return picked?.folder;
 }

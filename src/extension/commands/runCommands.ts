@@ -27,7 +27,7 @@ interface RememberedOptions {
 /** `taskflow.runTask`: programmatic when given a task name, otherwise asks with a picker and an input box. */
 export async function runTask(services: ExtensionServices, name?: unknown, options?: unknown): Promise<string | undefined> {
   if (typeof name === "string") return runProgrammatically(services, name, options);
-  const info = functionFromNode(name) ?? (await pickFunction(services, "Run Task"));
+  const info = functionFromNode(name) ?? (await pickFunction(services, vscode.l10n.t("Run Task")));
   if (!info) return undefined;
   const args = await askArguments(services, info);
   if (!args) return undefined;
@@ -50,7 +50,7 @@ export async function runFunction(services: ExtensionServices, target: unknown):
   if (typeof target !== "string" && !lens) return runTask(services, functionFromNode(target) ? target : undefined);
   const name = lens?.name ?? (target as string);
   const info = services.catalog().functions.find((f) => f.name === name);
-  if (!info) throw new UserError(`No task function named "${name}" in this workspace's task modules: check the name, or the Problems panel if its module failed to load`);
+  if (!info) throw new UserError(vscode.l10n.t("No task function named \"{0}\" in this workspace's task modules: check the name, or the Problems panel if its module failed to load", name));
   const reading = await readParameters(services, info);
   // Only a reading that finds nothing required runs without asking: unread parameters may be required.
   if (lens && reading.ok && reading.parameters.every((p) => p.optional)) return start(services, info.name, [], {});
@@ -67,7 +67,7 @@ function runLensTarget(target: unknown): RunLensTarget | undefined {
 
 /** `taskflow.runTaskWithOptions`: like Run Task, then asks for kwargs, tags, an idempotency key, queue, priority and delay. */
 export async function runTaskWithOptions(services: ExtensionServices, node?: unknown): Promise<string | undefined> {
-  const info = functionFromNode(node) ?? (await pickFunction(services, "Run Task with Options"));
+  const info = functionFromNode(node) ?? (await pickFunction(services, vscode.l10n.t("Run Task with Options")));
   if (!info) return undefined;
   const args = await askArguments(services, info);
   if (!args) return undefined;
@@ -77,47 +77,47 @@ export async function runTaskWithOptions(services: ExtensionServices, node?: unk
     idempotencyKey: "",
   };
   const kwargsText = await vscode.window.showInputBox({
-    title: `Run ${info.name}: keyword arguments (2/7)`,
-    prompt: 'A JSON object passed as the last argument, e.g. {"dryRun": true}. Leave empty for none.',
+    title: vscode.l10n.t("Run {0}: keyword arguments (2/7)", info.name),
+    prompt: vscode.l10n.t('A JSON object passed as the last argument, e.g. {"dryRun": true}. Leave empty for none.'),
     value: remembered.kwargs,
     ignoreFocusOut: true,
     validateInput: (text) => errorOf(parseKwargsJson(text)),
   });
   if (kwargsText === undefined) return undefined;
   const tagsText = await vscode.window.showInputBox({
-    title: `Run ${info.name}: tags (3/7)`,
-    prompt: "key=value pairs separated by commas, e.g. env=dev, team=data. Leave empty for none.",
+    title: vscode.l10n.t("Run {0}: tags (3/7)", info.name),
+    prompt: vscode.l10n.t("key=value pairs separated by commas, e.g. env=dev, team=data. Leave empty for none."),
     value: remembered.tags,
     ignoreFocusOut: true,
     validateInput: (text) => errorOf(parseTags(text)),
   });
   if (tagsText === undefined) return undefined;
   const keyText = await vscode.window.showInputBox({
-    title: `Run ${info.name}: idempotency key (4/7)`,
-    prompt: "While a task with this key exists and has not failed, running again returns it instead of starting another. Leave empty for none.",
+    title: vscode.l10n.t("Run {0}: idempotency key (4/7)", info.name),
+    prompt: vscode.l10n.t("While a task with this key exists and has not failed, running again returns it instead of starting another. Leave empty for none."),
     value: remembered.idempotencyKey,
     ignoreFocusOut: true,
   });
   if (keyText === undefined) return undefined;
   const queueText = await vscode.window.showInputBox({
-    title: `Run ${info.name}: queue (5/7)`,
-    prompt: `The queue the run joins. Leave empty for ${info.config.queue ?? DEFAULT_QUEUE}.`,
+    title: vscode.l10n.t("Run {0}: queue (5/7)", info.name),
+    prompt: vscode.l10n.t("The queue the run joins. Leave empty for {0}.", info.config.queue ?? DEFAULT_QUEUE),
     value: remembered.queue ?? "",
     ignoreFocusOut: true,
     validateInput: (text) => errorOf(parseQueueText(text)),
   });
   if (queueText === undefined) return undefined;
   const priorityText = await vscode.window.showInputBox({
-    title: `Run ${info.name}: priority (6/7)`,
-    prompt: `Within its queue, higher runs first; may be negative. Leave empty for ${info.config.priority ?? 0}.`,
+    title: vscode.l10n.t("Run {0}: priority (6/7)", info.name),
+    prompt: vscode.l10n.t("Within its queue, higher runs first; may be negative. Leave empty for {0}.", info.config.priority ?? 0),
     value: remembered.priority ?? "",
     ignoreFocusOut: true,
     validateInput: (text) => errorOf(parsePriorityText(text)),
   });
   if (priorityText === undefined) return undefined;
   const delayText = await vscode.window.showInputBox({
-    title: `Run ${info.name}: delay in seconds (7/7)`,
-    prompt: "Seconds to wait before the run may start, e.g. 30 or 0.5. Leave empty to start as soon as possible.",
+    title: vscode.l10n.t("Run {0}: delay in seconds (7/7)", info.name),
+    prompt: vscode.l10n.t("Seconds to wait before the run may start, e.g. 30 or 0.5. Leave empty to start as soon as possible."),
     value: remembered.delaySeconds ?? "",
     ignoreFocusOut: true,
     validateInput: (text) => errorOf(parseDelaySeconds(text)),
@@ -148,7 +148,8 @@ async function runProgrammatically(services: ExtensionServices, name: string, op
   const known = services.catalog().functions.some((f) => f.name === name);
   if (!known && !services.manager().registeredTasks().some((t) => t.name === name)) {
     const names = services.catalog().functions.map((f) => f.name);
-    throw new UserError(`No task function named "${name}" in this workspace; known: ${names.length > 0 ? names.join(", ") : "none"}. Check the name, or the Problems panel if its module failed to load`);
+    const listed = names.length > 0 ? names.join(", ") : vscode.l10n.t("none");
+    throw new UserError(vscode.l10n.t("No task function named \"{0}\" in this workspace; known: {1}. Check the name, or the Problems panel if its module failed to load", name, listed));
   }
   const { args, ...rest } = validated.value;
   return services.manager().addTask(name, args ?? [], rest);
@@ -164,9 +165,11 @@ async function start(services: ExtensionServices, name: string, args: unknown[],
   services.log.info(`Started ${name} as ${taskId}`);
   if (!readSettings().showRunNotifications) return taskId;
   showRunProgress(services, taskId, name);
-  void vscode.window.showInformationMessage(`Taskflow: started ${name}`, "Show Task", "Cancel").then((choice) => {
-    if (choice === "Show Task") services.panels().showTask(taskId);
-    if (choice === "Cancel") {
+  const showTask = vscode.l10n.t("Show Task");
+  const cancel = vscode.l10n.t("Cancel");
+  void vscode.window.showInformationMessage(vscode.l10n.t("Taskflow: started {0}", name), showTask, cancel).then((choice) => {
+    if (choice === showTask) services.panels().showTask(taskId);
+    if (choice === cancel) {
       services.log.info(`Cancelling ${name} (${taskId}) from its notification`);
       Promise.resolve(manager.cancelTask(taskId)).catch((err: unknown) => services.log.warn(`Could not cancel ${taskId}: ${String(err)}`));
     }
@@ -187,8 +190,9 @@ export async function pickFunction(services: ExtensionServices, title: string): 
   services.manager();
   const { functions, problems } = services.catalog();
   if (functions.length === 0) {
-    const why = problems.length > 0 ? ` (${problems.length} module problem(s): see the Problems panel)` : "";
-    throw new UserError(`No task functions found in this workspace${why}: create one with "Taskflow: New Task Module"`);
+    throw new UserError(problems.length > 0
+      ? vscode.l10n.t("No task functions found in this workspace ({0} module problem(s): see the Problems panel): create one with \"Taskflow: New Task Module\"", problems.length)
+      : vscode.l10n.t("No task functions found in this workspace: create one with \"Taskflow: New Task Module\""));
   }
   const picked = await vscode.window.showQuickPick(
     functions.map((info) => ({
@@ -197,7 +201,7 @@ export async function pickFunction(services: ExtensionServices, title: string): 
       detail: info.config.description ? `${info.config.description} · ${describeTaskConfig(info.config)}` : describeTaskConfig(info.config),
       info,
     })),
-    { title, placeHolder: "Pick the task to run", matchOnDescription: true, matchOnDetail: true },
+    { title, placeHolder: vscode.l10n.t("Pick the task to run"), matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.info;
 }

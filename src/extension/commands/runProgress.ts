@@ -21,7 +21,7 @@ export function showRunProgress(services: ExtensionServices, taskId: string, nam
   const failureShownElsewhere = settings.notifyOnFailure;
   const manager = services.manager();
   const tracker = new RunProgressTracker();
-  void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Taskflow: ${name}` }, (progress) =>
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t("Taskflow: {0}", name) }, (progress) =>
     new Promise<void>((resolve) => {
       const subscriptions: vscode.Disposable[] = [];
       let done = false;
@@ -31,8 +31,9 @@ export function showRunProgress(services: ExtensionServices, taskId: string, nam
         for (const s of subscriptions) s.dispose();
         resolve();
         if (status === "failed" && !failureShownElsewhere) {
-          void vscode.window.showErrorMessage(`Taskflow: ${name} failed: ${error ?? "unknown error"}`, "Show Task").then((choice) => {
-            if (choice === "Show Task") services.panels().showTask(taskId);
+          const showTask = vscode.l10n.t("Show Task");
+          void vscode.window.showErrorMessage(vscode.l10n.t("Taskflow: {0} failed: {1}", name, error ?? vscode.l10n.t("unknown error")), showTask).then((choice) => {
+            if (choice === showTask) services.panels().showTask(taskId);
           });
         }
       };

@@ -2,6 +2,7 @@
  * One run's progress as VS Code's progress notification takes it: each `reportProgress(fraction)`
  * becomes an increment in percentage points, and lifecycle changes become messages. No vscode import.
  */
+import * as l10n from "@vscode/l10n";
 import { isFinished, type LifecycleEvent, type ProgressEvent } from "../../model";
 
 /** What the notification shows next for a task's event, and whether the run is over. */
@@ -24,7 +25,7 @@ export class RunProgressTracker {
     const percent = Math.round(event.fraction * 100);
     const increment = percent > this.reportedPercent ? percent - this.reportedPercent : undefined;
     this.reportedPercent = Math.max(this.reportedPercent, percent);
-    return { increment, message: event.message ?? `${percent}%`, finished: false };
+    return { increment, message: event.message ?? l10n.t("{0}%", percent), finished: false };
   }
 
   /** The step for a lifecycle event of this run. */
@@ -32,9 +33,9 @@ export class RunProgressTracker {
     if (isFinished(event.status)) return { finished: true };
     // retriesUsed counts from the first retry, as the "--- Retry n ---" log lines do.
     if (event.status === "pending" && event.retriesUsed > 0) {
-      return { message: `the attempt failed, retrying${event.error ? `: ${event.error}` : ""}`, finished: false };
+      return { message: event.error ? l10n.t("the attempt failed, retrying: {0}", event.error) : l10n.t("the attempt failed, retrying"), finished: false };
     }
-    if (event.status === "running" && event.retriesUsed > 0) return { message: `retry ${event.retriesUsed}`, finished: false };
+    if (event.status === "running" && event.retriesUsed > 0) return { message: l10n.t("retry {0}", event.retriesUsed), finished: false };
     return { finished: false };
   }
 }

@@ -51,6 +51,3 @@ export const REDIS_PASSWORD_SECRET = "taskflow.redisPassword";
 export function noFolderMessage(): string {
   return l10n.t("Taskflow needs an open folder to keep task history: open one with File > Open Folder");
 }
-
-/** noFolderMessage() in English, for the code that has not moved to the translated one. */
-export const NO_FOLDER = "Taskflow needs an open folder to keep task history: open one with File > Open Folder";

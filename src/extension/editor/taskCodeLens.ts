@@ -118,17 +118,17 @@ export class TaskCodeLensProvider implements vscode.CodeLensProvider {
     const range = new vscode.Range(line, 0, line, 0);
     const lenses = [
       new vscode.CodeLens(range, {
-        title: "Run",
-        tooltip: `Run ${info.name}, asking for its arguments only when it has required parameters`,
+        title: vscode.l10n.t("Run"),
+        tooltip: vscode.l10n.t("Run {0}, asking for its arguments only when it has required parameters", info.name),
         command: Commands.runFunction,
         arguments: [{ kind: "run", name: info.name } satisfies RunLensTarget],
       }),
       ...(this.debuggable()
-        ? [new vscode.CodeLens(range, { title: "Debug", tooltip: `Run ${info.name} once under the debugger`, command: Commands.debugTask, arguments: [info.name] })]
+        ? [new vscode.CodeLens(range, { title: vscode.l10n.t("Debug"), tooltip: vscode.l10n.t("Run {0} once under the debugger", info.name), command: Commands.debugTask, arguments: [info.name] })]
         : []),
       new vscode.CodeLens(range, {
-        title: "Run with arguments...",
-        tooltip: `Ask for the arguments of ${info.name}, then run it`,
+        title: vscode.l10n.t("Run with arguments..."),
+        tooltip: vscode.l10n.t("Ask for the arguments of {0}, then run it", info.name),
         command: Commands.runFunction,
         arguments: [{ kind: "function", info }],
       }),
@@ -138,7 +138,7 @@ export class TaskCodeLensProvider implements vscode.CodeLensProvider {
       const title = outcomeTitle(last, this.nowMs());
       lenses.push(new vscode.CodeLens(range, {
         title,
-        tooltip: last.error ? `Last run ${last.status}: ${last.error}. Click to show it.` : `Last run ${last.status}. Click to show it.`,
+        tooltip: last.error ? vscode.l10n.t("Last run {0}: {1}. Click to show it.", last.status, last.error) : vscode.l10n.t("Last run {0}. Click to show it.", last.status),
         command: Commands.showTask,
         arguments: [last.taskId],
       }));

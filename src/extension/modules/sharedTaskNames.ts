@@ -7,6 +7,7 @@
  * them takes it. No vscode import.
  */
 import * as path from "node:path";
+import * as l10n from "@vscode/l10n";
 import type { TaskRegistrar } from "../../runtime";
 
 /** A workspace folder, as the names say where a clash is. */
@@ -49,8 +50,13 @@ export class SharedTaskNames {
         const claim = this.claims.get(name);
         if (claim && claim.folder !== folder) {
           this.refuse(name, folder, file, retry);
-          const where = `${path.relative(claim.folder.root, claim.file) || claim.file} (line ${claim.line}) of workspace folder "${claim.folder.name}"`;
-          throw new Error(`the name is already declared in ${where}, and task names are unique across the workspace: give one of them another name (task({ name: "..." }, fn))`);
+          throw new Error(l10n.t(
+            "the name is already declared in {0} (line {1}) of workspace folder \"{2}\", and task names are unique across the workspace: give one of them another name ({3})",
+            path.relative(claim.folder.root, claim.file) || claim.file,
+            claim.line,
+            claim.folder.name,
+            'task({ name: "..." }, fn)',
+          ));
         }
         const result = this.manager.task(fn, config, options);
         this.claims.set(name, { folder, file, line: options?.line ?? 1 });

@@ -4,6 +4,7 @@
  * the Run Task picker. No vscode import.
  */
 import * as path from "node:path";
+import * as l10n from "@vscode/l10n";
 import type { RegisteredTask, TaskConfig } from "../../model";
 import type { TaskFunctionInfo } from "../../runtime/types";
 import { flowSummary } from "../views/flowText";
@@ -31,20 +32,20 @@ export interface CatalogSnapshot {
   problems: ModuleProblem[];
 }
 
-/** `retries 3 · delay 1 s · backoff ×2 · timeout 30 s`: the config, for pickers and tooltips. */
+/** `retries 3 · delay 1 s · backoff ×2 · timeout 30 s`: the config, for pickers and tooltips, in the display language. */
 export function describeTaskConfig(config: TaskConfig): string {
   const parts: string[] = [];
-  if (config.retries) parts.push(`retries ${config.retries}`);
-  if (config.delay) parts.push(`delay ${config.delay} s`);
-  if (config.backoff !== undefined && config.backoff !== 1) parts.push(`backoff ×${config.backoff}`);
-  if (config.maxDelay !== undefined) parts.push(`max delay ${config.maxDelay} s`);
-  if (config.jitter) parts.push(`jitter ${config.jitter}`);
-  if (config.timeout !== undefined) parts.push(`timeout ${config.timeout} s`);
-  if (config.persist) parts.push("persist");
-  if (config.requeueOnInterrupt) parts.push("requeue on interrupt");
+  if (config.retries) parts.push(l10n.t("retries {0}", config.retries));
+  if (config.delay) parts.push(l10n.t("delay {0} s", config.delay));
+  if (config.backoff !== undefined && config.backoff !== 1) parts.push(l10n.t("backoff ×{0}", config.backoff));
+  if (config.maxDelay !== undefined) parts.push(l10n.t("max delay {0} s", config.maxDelay));
+  if (config.jitter) parts.push(l10n.t("jitter {0}", config.jitter));
+  if (config.timeout !== undefined) parts.push(l10n.t("timeout {0} s", config.timeout));
+  if (config.persist) parts.push(l10n.t("persist"));
+  if (config.requeueOnInterrupt) parts.push(l10n.t("requeue on interrupt"));
   const flow = flowSummary(config);
   if (flow !== "") parts.push(flow);
-  return parts.length > 0 ? parts.join(" · ") : "default config";
+  return parts.length > 0 ? parts.join(" · ") : l10n.t("default config");
 }
 
 /**

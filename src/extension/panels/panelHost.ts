@@ -24,14 +24,14 @@ export function createPanelHost(log: (message: string) => void, showTask: (taskI
       const uri = await vscode.window.showSaveDialog({
         defaultUri: folder ? vscode.Uri.joinPath(folder, defaultName) : undefined,
         filters: format === "csv" ? { "CSV": ["csv"] } : { "JSON": ["json"] },
-        saveLabel: "Export",
-        title: "Export Taskflow tasks",
+        saveLabel: vscode.l10n.t("Export"),
+        title: vscode.l10n.t("Export Taskflow tasks"),
       });
       if (!uri) return null;
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
       return uri.scheme === "file" ? uri.fsPath : uri.toString();
     },
-    showError: (message) => void vscode.window.showErrorMessage(`Taskflow: ${message}`),
+    showError: (message) => void vscode.window.showErrorMessage(vscode.l10n.t("Taskflow: {0}", message)),
     log,
   };
 }

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as l10n from "@vscode/l10n";
 import { rerunCall } from "../../core/rerun";
 import type { TaskflowClient } from "../../model/client";
 import { TaskStateError } from "../../model/errors";
@@ -131,7 +132,7 @@ export class TaskPanelController implements Disposable {
       .onRequest(RunWithArguments, async ({ taskId, args, kwargs }) => {
         const task = await this.requireRecord(taskId);
         if (task.encrypted) {
-          throw new Error(`Task ${taskId} has encrypted arguments, which the panel never reads, so there is nothing to edit: run ${task.funcName} from "Taskflow: Run Task..." instead`);
+          throw new Error(l10n.t("Task {0} has encrypted arguments, which the panel never reads, so there is nothing to edit: run {1} from \"Taskflow: Run Task...\" instead", taskId, task.funcName));
         }
         const call = rerunCall(task, { args, kwargs });
         const newTaskId = await manager.addTask(call.funcName, call.args, call.options);
@@ -142,7 +143,11 @@ export class TaskPanelController implements Disposable {
       .onRequest(CopyRunAs, async ({ taskId, form }) => {
         // The commands write the clipboard and word their own errors; the panel shows what they copied.
         const text = await host.executeCommand(form === "cli" ? Commands.copyAsCliCommand : Commands.copyAsCurl, taskId);
-        if (typeof text !== "string") throw new Error(`Copying task ${taskId} as a ${form === "cli" ? "CLI command" : "curl command"} gave no text (got ${typeof text}): see the Taskflow output channel`);
+        if (typeof text !== "string") {
+          throw new Error(form === "cli"
+            ? l10n.t("Copying task {0} as a CLI command gave no text (got {1}): see the Taskflow output channel", taskId, typeof text)
+            : l10n.t("Copying task {0} as a curl command gave no text (got {1}): see the Taskflow output channel", taskId, typeof text));
+        }
         return { text };
       });
     this.subscriptions = [
@@ -216,11 +221,10 @@ export class TaskPanelController implements Disposable {
    */
   private async runAgain(taskId: string, how: "run" | "debug"): Promise<{ taskId: string }> {
     const task = await this.requireRecord(taskId);
-    const verb = how === "run" ? "run" : "debug";
     if (task.encrypted) {
-      throw new Error(
-        `Task ${taskId} has encrypted arguments, which the panel never reads: ${verb} ${task.funcName} again from "Taskflow: ${how === "run" ? "Run" : "Debug"} Task..." or retry it when it failed`,
-      );
+      throw new Error(how === "run"
+        ? l10n.t("Task {0} has encrypted arguments, which the panel never reads: run {1} again from \"Taskflow: Run Task...\" or retry it when it failed", taskId, task.funcName)
+        : l10n.t("Task {0} has encrypted arguments, which the panel never reads: debug {1} again from \"Taskflow: Debug Task...\" or retry it when it failed", taskId, task.funcName));
     }
     const { host } = this.options;
     const call = rerunCall(task);
@@ -228,13 +232,16 @@ export class TaskPanelController implements Disposable {
       ? await host.executeCommand(RUN_TASK_COMMAND, call.funcName, { args: call.args, ...call.options })
       : await host.executeCommand(DEBUG_TASK_COMMAND, call.funcName, { args: call.args, kwargs: call.options.kwargs });
     if (typeof newTaskId !== "string") {
-      throw new Error(`${how === "run" ? "Running" : "Debugging"} ${task.funcName} again returned no task id (got ${typeof newTaskId}): see the Taskflow output channel`);
+      throw new Error(how === "run"
+        ? l10n.t("Running {0} again returned no task id (got {1}): see the Taskflow output channel", task.funcName, typeof newTaskId)
+        : l10n.t("Debugging {0} again returned no task id (got {1}): see the Taskflow output channel", task.funcName, typeof newTaskId));
     }
     if (newTaskId === taskId && call.options.idempotencyKey !== undefined) {
       // The key carries over (core/rerun.ts), and this run still holds it: addTask gave its own id back.
-      throw new Error(
-        `${how === "run" ? "Run" : "Debug"} Again started no new run: this run still holds its idempotency key "${call.options.idempotencyKey}", and a key runs its work once (only a failed, interrupted or cancelled run gives it up). To run it anyway, use "Taskflow: Run Task..." without a key`,
-      );
+      const key = call.options.idempotencyKey;
+      throw new Error(how === "run"
+        ? l10n.t("Run Again started no new run: this run still holds its idempotency key \"{0}\", and a key runs its work once (only a failed, interrupted or cancelled run gives it up). To run it anyway, use \"Taskflow: Run Task...\" without a key", key)
+        : l10n.t("Debug Again started no new run: this run still holds its idempotency key \"{0}\", and a key runs its work once (only a failed, interrupted or cancelled run gives it up). To run it anyway, use \"Taskflow: Run Task...\" without a key", key));
     }
     host.showTask(newTaskId);
     return { taskId: newTaskId };
@@ -242,7 +249,7 @@ export class TaskPanelController implements Disposable {
 
   private async requireRecord(taskId: string): Promise<TaskRecord> {
     const found = await this.options.manager.getTask(taskId);
-    if (!found) throw new Error(`No task with id ${taskId}: it may have been cleared from the history`);
+    if (!found) throw new Error(l10n.t("No task with id {0}: it may have been cleared from the history", taskId));
     return found;
   }
 
@@ -328,13 +335,13 @@ export class TaskPanelController implements Disposable {
     const { host } = this.options;
     const folders = host.workspaceFolders();
     const outside = (): Error =>
-      new Error(`Refused to open ${filePath}: expected a file inside a workspace folder (${folders.join(", ") || "none open"})`);
+      new Error(l10n.t("Refused to open {0}: expected a file inside a workspace folder ({1})", filePath, folders.join(", ") || l10n.t("none open")));
     if (workspaceLabel(filePath, folders) === null) throw outside();
     let real: string;
     try {
       real = await this.realpath(filePath);
     } catch {
-      throw new Error(`Cannot open ${filePath}: the file does not exist (any more)`);
+      throw new Error(l10n.t("Cannot open {0}: the file does not exist (any more)", filePath));
     }
     const realFolders = await Promise.all(folders.map((f) => this.realpath(f).catch(() => f)));
     if (workspaceLabel(real, realFolders) === null) throw outside();

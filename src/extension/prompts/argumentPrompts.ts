@@ -35,7 +35,7 @@ export async function askArguments(services: ExtensionServices, info: TaskFuncti
 
 /** The parameters of `info` as its module's saved source declares them (the source the task runs); never throws. */
 export async function readParameters(services: ExtensionServices, info: TaskFunctionInfo): Promise<SignatureReading> {
-  if (info.file === "") return { ok: false, reason: "it was registered without a module (by a script or another extension)" };
+  if (info.file === "") return { ok: false, reason: vscode.l10n.t("it was registered without a module (by a script or another extension)") };
   const started = performance.now();
   const typeScript = services.typeScript();
   if (!typeScript.ok) return typeScript;
@@ -45,7 +45,7 @@ export async function readParameters(services: ExtensionServices, info: TaskFunc
     services.log.info(`Run ${info.name}: read its parameters from ${vscode.workspace.asRelativePath(info.file)} in ${Math.round(performance.now() - started)} ms (loading TypeScript included the first time)`);
     return reading;
   } catch (err) {
-    return { ok: false, reason: `reading ${info.file} failed: ${(err as Error).message}` };
+    return { ok: false, reason: vscode.l10n.t("reading {0} failed: {1}", info.file, (err as Error).message) };
   }
 }
 
@@ -56,7 +56,7 @@ async function askEachParameter(services: ExtensionServices, info: TaskFunctionI
   const answers: Answer[] = [];
   for (let index = 0; index < parameters.length; index++) {
     const parameter = parameters[index];
-    const title = `Run ${info.name}: ${parameter.name} (${index + 1}/${parameters.length})`;
+    const title = vscode.l10n.t("Run {0}: {1} ({2}/{3})", info.name, parameter.name, index + 1, parameters.length);
     const given = isPicked(parameter) ? await pickAnswer(title, parameter, last[parameter.name]) : await typeAnswer(title, parameters, index, last[parameter.name]);
     if (!given) return undefined;
     answers.push(given.answer);
@@ -84,7 +84,7 @@ interface GivenAnswer {
 async function pickAnswer(title: string, parameter: ParameterDescriptor, lastLabel: string | undefined): Promise<GivenAnswer | undefined> {
   const options = pickOptions(parameter).map((option) => ({
     label: option.label,
-    description: option.label === lastLabel ? [option.description, "last answer"].filter(Boolean).join(", ") : option.description,
+    description: option.label === lastLabel ? [option.description, vscode.l10n.t("last answer")].filter(Boolean).join(", ") : option.description,
     answer: option.answer,
   }));
   const lastIndex = options.findIndex((o) => o.label === lastLabel);
@@ -96,12 +96,12 @@ async function pickAnswer(title: string, parameter: ParameterDescriptor, lastLab
 async function typeAnswer(title: string, parameters: ParameterDescriptor[], index: number, lastText: string | undefined): Promise<GivenAnswer | undefined> {
   const parameter = parameters[index];
   const expected = describeShape(parameter.shape);
-  const asJson = parameter.shape.kind === "string" || parameter.shape.kind === "number" ? "" : " as JSON";
-  const skip = parameter.defaultText !== undefined ? `Enter on empty keeps ${parameter.defaultText}` : "Enter on empty leaves it out";
   const text = await vscode.window.showInputBox({
     title,
-    prompt: `${aboutParameter(parameter)}. Type ${expected}${asJson}${parameter.optional ? `; ${skip}` : ""}.`,
-    placeHolder: parameter.defaultText !== undefined ? `${parameter.defaultText} (default)` : parameter.optional ? "(optional)" : `${expected} (required)`,
+    prompt: typePrompt(parameter, expected),
+    placeHolder: parameter.defaultText !== undefined
+      ? vscode.l10n.t("{0} (default)", parameter.defaultText)
+      : parameter.optional ? vscode.l10n.t("(optional)") : vscode.l10n.t("{0} (required)", expected),
     value: lastText,
     ignoreFocusOut: true,
     validateInput: (value) => {
@@ -115,12 +115,27 @@ async function typeAnswer(title: string, parameters: ParameterDescriptor[], inde
   return { answer: result.value, text };
 }
 
+/** `width: number · target width. Type a number; Enter on empty keeps 800.`: what to type, and what Enter on empty does. */
+function typePrompt(parameter: ParameterDescriptor, expected: string): string {
+  const about = aboutParameter(parameter);
+  const asJson = parameter.shape.kind !== "string" && parameter.shape.kind !== "number";
+  if (!parameter.optional) return asJson ? vscode.l10n.t("{0}. Type {1} as JSON.", about, expected) : vscode.l10n.t("{0}. Type {1}.", about, expected);
+  if (parameter.defaultText !== undefined) {
+    return asJson
+      ? vscode.l10n.t("{0}. Type {1} as JSON; Enter on empty keeps {2}.", about, expected, parameter.defaultText)
+      : vscode.l10n.t("{0}. Type {1}; Enter on empty keeps {2}.", about, expected, parameter.defaultText);
+  }
+  return asJson
+    ? vscode.l10n.t("{0}. Type {1} as JSON; Enter on empty leaves it out.", about, expected)
+    : vscode.l10n.t("{0}. Type {1}; Enter on empty leaves it out.", about, expected);
+}
+
 /** The prompt for tasks whose parameters are unknown: one JSON array, the last one typed for the task remembered. */
 async function askJsonArray(services: ExtensionServices, info: TaskFunctionInfo, why: string): Promise<unknown[] | undefined> {
   const lastArgs = services.workspaceState.get<Record<string, string>>(LAST_ARGS_KEY, {});
   const text = await vscode.window.showInputBox({
-    title: `Run ${info.name}: arguments`,
-    prompt: `A JSON array of the arguments, e.g. ["a@example.com", 3]. Leave empty for none. (Its parameters are not known: ${why}.)`,
+    title: vscode.l10n.t("Run {0}: arguments", info.name),
+    prompt: vscode.l10n.t("A JSON array of the arguments, e.g. [\"a@example.com\", 3]. Leave empty for none. (Its parameters are not known: {0}.)", why),
     value: lastArgs[info.name] ?? "[]",
     ignoreFocusOut: true,
     validateInput: (value) => {

@@ -1,8 +1,10 @@
 /**
  * What people answer in Run Task's typed prompts, turned into the task's arguments: each answer is
  * checked against its parameter's type (numbers become numbers, JSON is checked structurally), and
- * the answers become one positional argument list. Pure: no vscode import.
+ * the answers become one positional argument list. Messages and labels are in the display language.
+ * Pure: no vscode import.
  */
+import * as l10n from "@vscode/l10n";
 import type { ParseResult } from "./argumentParsing";
 import type { ParameterDescriptor } from "./parameterReader";
 import { describeShape, shapeProblem, type LiteralValue } from "./parameterTypes";
@@ -13,7 +15,7 @@ export type Answer = { skipped: true } | { skipped: false; value: unknown };
 /** One entry of the pick list a boolean or a union of literals is asked with. */
 export interface PickOption {
   label: string;
-  /** `"default"` on the option that is the parameter's default. */
+  /** `"default"` (in the display language) on the option that is the parameter's default. */
   description?: string;
   answer: Answer;
 }
@@ -35,16 +37,22 @@ export function isPicked(parameter: ParameterDescriptor): boolean {
 export function pickOptions(parameter: ParameterDescriptor): PickOption[] {
   const values: LiteralValue[] = parameter.shape.kind === "literals" ? parameter.shape.values : [true, false];
   const defaultValue = parameter.defaultValue?.value;
+  const defaultMark = l10n.t("default");
   const options: PickOption[] = values.map((value) => ({
     label: typeof value === "string" ? value : String(value),
-    description: value === defaultValue ? "default" : undefined,
+    description: value === defaultValue ? defaultMark : undefined,
     answer: value === defaultValue ? { skipped: true } : { skipped: false, value },
   }));
-  options.sort((a, b) => Number(b.description === "default") - Number(a.description === "default"));
+  options.sort((a, b) => Number(b.description === defaultMark) - Number(a.description === defaultMark));
   if (parameter.optional && !values.some((v) => v === defaultValue)) {
-    options.unshift({ label: "Keep the default", description: parameter.defaultText ?? "leave it out", answer: { skipped: true } });
+    options.unshift({ label: keepDefaultLabel(), description: parameter.defaultText ?? l10n.t("leave it out"), answer: { skipped: true } });
   }
   return options;
+}
+
+/** The pick option that keeps an optional parameter's default, in the display language. */
+function keepDefaultLabel(): string {
+  return l10n.t("Keep the default");
 }
 
 /**
@@ -59,10 +67,10 @@ export function parseAnswer(parameters: readonly ParameterDescriptor[], index: n
   const trimmed = text.trim();
   const empty = shape.kind === "string" ? text === "" : trimmed === "";
   if (empty) {
-    if (!parameter.optional) return { ok: false, error: `${name} is required: type ${describeShape(shape)}` };
+    if (!parameter.optional) return { ok: false, error: l10n.t("{0} is required: type {1}", name, describeShape(shape)) };
     const laterRequired = parameters.slice(index + 1).find((p) => !p.optional);
     if (laterRequired && parameter.defaultValue === undefined) {
-      return { ok: false, error: `${name} cannot be left empty here: ${laterRequired.name} after it is required, and ${name}'s default cannot be passed in its place, so type ${describeShape(shape)}` };
+      return { ok: false, error: l10n.t("{0} cannot be left empty here: {1} after it is required, and {0}'s default cannot be passed in its place, so type {2}", name, laterRequired.name, describeShape(shape)) };
     }
     return { ok: true, value: { skipped: true } };
   }
@@ -71,13 +79,13 @@ export function parseAnswer(parameters: readonly ParameterDescriptor[], index: n
       return { ok: true, value: { skipped: false, value: text } };
     case "number": {
       const value = Number(trimmed);
-      if (!Number.isFinite(value)) return { ok: false, error: `${name} must be a number, got "${trimmed}": for example ${example(parameter, "3")}` };
+      if (!Number.isFinite(value)) return { ok: false, error: l10n.t("{0} must be a number, got \"{1}\": for example {2}", name, trimmed, example(parameter, "3")) };
       return { ok: true, value: { skipped: false, value } };
     }
     case "boolean":
     case "literals": {
-      const option = pickOptions(parameter).find((o) => o.label === trimmed && o.label !== "Keep the default");
-      if (!option) return { ok: false, error: `${name} must be ${describeShape(shape)}, got "${trimmed}"` };
+      const option = pickOptions(parameter).find((o) => o.label === trimmed && o.label !== keepDefaultLabel());
+      if (!option) return { ok: false, error: l10n.t("{0} must be {1}, got \"{2}\"", name, describeShape(shape), trimmed) };
       return { ok: true, value: option.answer };
     }
     case "array":
@@ -92,7 +100,7 @@ export function parseAnswer(parameters: readonly ParameterDescriptor[], index: n
     value = JSON.parse(trimmed);
   } catch (err) {
     if (acceptsString(parameter)) return { ok: true, value: { skipped: false, value: text } };
-    return { ok: false, error: `${name} must be ${describeShape(shape)} written as JSON, got invalid JSON (${(err as Error).message}): for example ${example(parameter, jsonExample(parameter))}` };
+    return { ok: false, error: l10n.t("{0} must be {1} written as JSON, got invalid JSON ({2}): for example {3}", name, describeShape(shape), (err as Error).message, example(parameter, jsonExample(parameter))) };
   }
   const problem = shapeProblem(shape, value, name);
   if (problem === undefined) return { ok: true, value: { skipped: false, value } };
@@ -115,7 +123,7 @@ function jsonExample(parameter: ParameterDescriptor): string {
     case "object":
       return `{${(parameter.shape.properties ?? []).filter((p) => !p.optional).map((p) => ` "${p.name}": ...`).join(",")} }`;
     default:
-      return '"text", 3, true, [1, 2] or {"a": 1}';
+      return l10n.t('"text", 3, true, [1, 2] or {"a": 1}');
   }
 }
 
@@ -137,7 +145,7 @@ export function argumentsFromAnswers(parameters: readonly ParameterDescriptor[],
     const fallback = parameters[i].defaultValue;
     if (!fallback) {
       const later = parameters[answers.findIndex((a, j) => j > i && !a.skipped)];
-      return { ok: false, error: `${parameters[i].name} was left empty but ${later?.name ?? "a later parameter"} was given, and ${parameters[i].name}'s default cannot be passed in its place: answer ${parameters[i].name} too` };
+      return { ok: false, error: l10n.t("{0} was left empty but {1} was given, and {0}'s default cannot be passed in its place: answer {0} too", parameters[i].name, later?.name ?? l10n.t("a later parameter")) };
     }
     args.push(fallback.value);
   }

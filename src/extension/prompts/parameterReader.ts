@@ -4,6 +4,7 @@
  * in, never bundled) and reads the syntax only: no program, no type checker, so types declared in
  * the module resolve and imported ones do not. No vscode import.
  */
+import * as l10n from "@vscode/l10n";
 import type * as TS from "typescript";
 import { shapeOfTypeNode, shapeOfValue, type TypeSyntax } from "./parameterShapes";
 import type { TypeShape } from "./parameterTypes";
@@ -46,7 +47,7 @@ export function readTaskParameters(ts: typeof TS, source: string, fileName: stri
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, /\.[mc]?js$/i.test(fileName) ? ts.ScriptKind.JS : ts.ScriptKind.TS);
   const scope = moduleScope(ts, file);
   const exported = scope.exported.get(exportName);
-  if (!exported) return { ok: false, reason: `${exportName} is not exported by a declaration this module writes out` };
+  if (!exported) return { ok: false, reason: l10n.t("{0} is not exported by a declaration this module writes out", exportName) };
   const found = taskFunction(ts, scope, exported.node, 0);
   if (typeof found === "string") return { ok: false, reason: found };
   const docSources: TS.Node[] = [found, exported.statement];
@@ -57,14 +58,14 @@ export function readTaskParameters(ts: typeof TS, source: string, fileName: stri
   let typed = 0;
   for (const parameter of found.parameters) {
     const name = ts.isIdentifier(parameter.name) ? parameter.name.text : parameter.name.getText(file);
-    if (parameter.dotDotDotToken) return { ok: false, reason: `its rest parameter ...${name} takes any number of arguments` };
+    if (parameter.dotDotDotToken) return { ok: false, reason: l10n.t("its rest parameter ...{0} takes any number of arguments", name) };
     const tag = tags.find((t) => t.name.getText(file) === name);
     const described = describeParameter(syntax, parameter, name, tag);
     if (described.typed) typed++;
     parameters.push(described.descriptor);
   }
   if (parameters.length > 0 && typed === 0) {
-    return { ok: false, reason: "none of its parameters has a type (an annotation, a JSDoc @param {type} or a default value)" };
+    return { ok: false, reason: l10n.t("none of its parameters has a type (an annotation, a JSDoc @param {type} or a default value)") };
   }
   return { ok: true, parameters };
 }
@@ -152,14 +153,14 @@ function taskFunction(ts: typeof TS, scope: ModuleScope, node: TS.Node, depth: n
   if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression) || ts.isFunctionDeclaration(expression)) return expression;
   if (ts.isIdentifier(expression)) {
     const local = depth < 4 ? scope.values.get(expression.text) : undefined;
-    return local ? taskFunction(ts, scope, local.node, depth + 1) : `its function ${expression.text} is declared in another module`;
+    return local ? taskFunction(ts, scope, local.node, depth + 1) : l10n.t("its function {0} is declared in another module", expression.text);
   }
-  if (!ts.isCallExpression(expression)) return "it is not written as a task(...) call";
+  if (!ts.isCallExpression(expression)) return l10n.t("it is not written as a task(...) call");
   const inPlace = expression.arguments.find((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a));
   if (inPlace) return inPlace;
   const reference = expression.arguments.find(ts.isIdentifier);
   if (reference) return taskFunction(ts, scope, reference, depth + 1);
-  return "its task(...) call is given no function written in this module";
+  return l10n.t("its task(...) call is given no function written in this module");
 }
 
 /** The JSON value of a literal expression (`800`, `"fit"`, `-1`, `[1, 2]`, `{ a: true }`), or undefined. */

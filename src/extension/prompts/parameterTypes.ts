@@ -1,7 +1,8 @@
 /**
  * The shapes of task parameters that Run Task can check an answer against, how each is named in an
- * error message, and the structural check itself. Pure: no vscode import.
+ * error message (in the display language), and the structural check itself. Pure: no vscode import.
  */
+import * as l10n from "@vscode/l10n";
 import { describeValue, isPlainObject } from "../../model";
 
 /** A literal a union of literals may hold (`"fit" | "fill"`, `1 | 2`, `true`). */
@@ -32,40 +33,40 @@ export type TypeShape =
 export function describeShape(shape: TypeShape): string {
   switch (shape.kind) {
     case "string":
-      return "a string";
+      return l10n.t("a string");
     case "number":
-      return "a number";
+      return l10n.t("a number");
     case "boolean":
-      return "true or false";
+      return l10n.t("true or false");
     case "null":
       return "null";
     case "literals":
-      return shape.values.length === 1 ? JSON.stringify(shape.values[0]) : `one of ${shape.values.map((v) => JSON.stringify(v)).join(", ")}`;
+      return shape.values.length === 1 ? JSON.stringify(shape.values[0]) : l10n.t("one of {0}", shape.values.map((v) => JSON.stringify(v)).join(", "));
     case "array":
-      return `an array of ${pluralOf(shape.element)}`;
+      return l10n.t("an array of {0}", pluralOf(shape.element));
     case "object":
-      return shape.properties ? `an object { ${shape.properties.map((p) => `${p.name}${p.optional ? "?" : ""}`).join(", ")} }` : "an object";
+      return shape.properties ? l10n.t("an object {0}", `{ ${shape.properties.map((p) => `${p.name}${p.optional ? "?" : ""}`).join(", ")} }`) : l10n.t("an object");
     case "union":
-      return shape.members.map(describeShape).join(" or ");
+      return shape.members.map(describeShape).reduce<string | undefined>((all, member) => (all === undefined ? member : l10n.t("{0} or {1}", all, member)), undefined) ?? "";
     case "json":
-      return "a JSON value";
+      return l10n.t("a JSON value");
   }
 }
 
 function pluralOf(shape: TypeShape): string {
   switch (shape.kind) {
     case "string":
-      return "strings";
+      return l10n.t("strings");
     case "number":
-      return "numbers";
+      return l10n.t("numbers");
     case "boolean":
-      return "booleans";
+      return l10n.t("booleans");
     case "object":
-      return "objects";
+      return l10n.t("objects");
     case "array":
-      return "arrays";
+      return l10n.t("arrays");
     case "json":
-      return "JSON values";
+      return l10n.t("JSON values");
     case "null":
     case "literals":
     case "union":
@@ -79,7 +80,7 @@ function pluralOf(shape: TypeShape): string {
  * properties the shape knows; other properties are allowed.
  */
 export function shapeProblem(shape: TypeShape, value: unknown, path: string): string | undefined {
-  const wrong = () => `${path} must be ${describeShape(shape)}, got ${describeValue(value)}`;
+  const wrong = () => l10n.t("{0} must be {1}, got {2}", path, describeShape(shape), describeValue(value));
   switch (shape.kind) {
     case "json":
       return undefined;
@@ -107,7 +108,7 @@ export function shapeProblem(shape: TypeShape, value: unknown, path: string): st
         const present = Object.prototype.hasOwnProperty.call(value, property.name);
         if (!present) {
           if (property.optional) continue;
-          return `${path} must have ${property.name} (${describeShape(property.shape)}), got ${describeValue(value)} without it`;
+          return l10n.t("{0} must have {1} ({2}), got {3} without it", path, property.name, describeShape(property.shape), describeValue(value));
         }
         const problem = shapeProblem(property.shape, value[property.name], `${path}.${property.name}`);
         if (problem) return problem;

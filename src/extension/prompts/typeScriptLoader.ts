@@ -38,7 +38,7 @@ export class TypeScriptLoader {
   private load(): TypeScriptModule {
     const extension = vscode.extensions.getExtension(TYPESCRIPT_EXTENSION_ID);
     if (!extension) {
-      const reason = `the built-in TypeScript extension (${TYPESCRIPT_EXTENSION_ID}) is not installed or is disabled`;
+      const reason = vscode.l10n.t("the built-in TypeScript extension ({0}) is not installed or is disabled", TYPESCRIPT_EXTENSION_ID);
       this.log.warn(`Typed argument prompts are off: ${reason}; Run Task asks for a JSON array instead`);
       return { ok: false, reason };
     }
@@ -51,7 +51,7 @@ export class TypeScriptLoader {
       this.log.info(`Typed argument prompts: loaded TypeScript ${cost.version} from ${extension.extensionPath} in ${cost.loadMs} ms (heap ${cost.heapBytes >= 0 ? "+" : ""}${(cost.heapBytes / 1048576).toFixed(1)} MB)`);
       return { ok: true, ts, cost };
     } catch (err) {
-      const reason = `TypeScript could not be loaded from ${extension.extensionPath}: ${(err as Error).message}`;
+      const reason = vscode.l10n.t("TypeScript could not be loaded from {0}: {1}", extension.extensionPath, (err as Error).message);
       this.log.warn(`Typed argument prompts are off: ${reason}; Run Task asks for a JSON array instead`);
       return { ok: false, reason };
     }

@@ -5,10 +5,11 @@
  * writer. No vscode import, so it is unit-tested in plain Node.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import * as l10n from "@vscode/l10n";
 import { DatabaseLockedError, readLockHolder, type LockHolder } from "../../store";
 import { HttpTaskflowClient, readEndpoint, type EndpointInfo } from "../../http";
 
-/** What the lock of a window holding its database names it (others' error messages say so). */
+/** What the lock of a window holding its database names it (others' error messages say so); stored in the lock file, so not translated. */
 export const WINDOW_OWNER = "a VS Code window";
 
 export type DatabaseAccess<S> =
@@ -45,18 +46,20 @@ export class HolderWithoutEndpointError extends Error {
   constructor(
     readonly dbPath: string,
     readonly holder: LockHolder,
-    detail: string,
+    /** Why its endpoint cannot be used: it has none, or the error connecting to it. */
+    endpointError?: string,
   ) {
     super(
-      `The task database ${dbPath} is held by ${describeHolder(holder)}, which ${detail}: this window shows no tasks while it does. ` +
-        `Close that process (or let its command finish), then run "Developer: Reload Window"`,
+      endpointError === undefined
+        ? l10n.t("The task database {0} is held by {1}, which does not accept forwarded calls (it has no endpoint): this window shows no tasks while it does. Close that process (or let its command finish), then run \"Developer: Reload Window\"", dbPath, describeHolder(holder))
+        : l10n.t("The task database {0} is held by {1}, which did not answer at its endpoint ({2}): this window shows no tasks while it does. Close that process (or let its command finish), then run \"Developer: Reload Window\"", dbPath, describeHolder(holder), endpointError),
     );
   }
 }
 
 /** `taskflow serve (process 4242)`, or with the machine when it is another one. */
 export function describeHolder(holder: Pick<LockHolder, "owner" | "pid">): string {
-  return `${holder.owner} (process ${holder.pid})`;
+  return l10n.t("{0} (process {1})", holder.owner, holder.pid);
 }
 
 /**
@@ -79,17 +82,17 @@ export async function openOrForward<S>(options: OpenOptions<S>): Promise<Databas
       const { holder } = error;
       const endpoint = await readEndpoint(options.dbPath);
       if (!endpoint || endpoint.pid !== holder.pid) {
-        refusal = new HolderWithoutEndpointError(options.dbPath, holder, "does not accept forwarded calls (it has no endpoint)");
+        refusal = new HolderWithoutEndpointError(options.dbPath, holder);
         continue;
       }
       try {
         return { kind: "forwarded", client: await connect(endpoint), holder: describeHolder(holder), lock: holder };
       } catch (cause) {
-        refusal = new HolderWithoutEndpointError(options.dbPath, holder, `did not answer at its endpoint (${(cause as Error).message})`);
+        refusal = new HolderWithoutEndpointError(options.dbPath, holder, (cause as Error).message);
       }
     }
   }
-  throw refusal ?? new Error(`Could not open ${options.dbPath}`);
+  throw refusal ?? new Error(l10n.t("Could not open {0}", options.dbPath));
 }
 
 export interface HolderWatchOptions {

@@ -83,7 +83,7 @@ export class EngineLifecycle implements vscode.Disposable {
     this.disposables.push(this.restarted, proxy.onDidChangeRegistry(() => this.forwardedCatalog()));
     this.queueSettings = new QueueSettingsApplier((problems) => {
       for (const problem of problems) log.warn(problem);
-      void vscode.window.showWarningMessage(`Taskflow: ${problems.length} queue setting(s) not applied: ${problems[0]}`);
+      void vscode.window.showWarningMessage(vscode.l10n.t("Taskflow: {0} queue setting(s) not applied: {1}", problems.length, problems[0]));
     });
     this.monitor = this.engine
       ? new SharedQueueMonitor({
@@ -234,7 +234,7 @@ export class EngineLifecycle implements vscode.Disposable {
       return;
     }
     log.info(`${reason}: restarting the task engine`);
-    await engine.close("Taskflow is restarting its task engine: try again in a moment");
+    await engine.close(vscode.l10n.t("Taskflow is restarting its task engine: try again in a moment"));
     catalog.set(EMPTY_CATALOG);
     // Another process may take the database in the gap: the window then forwards to it, or says who holds it.
     await this.openSession().catch((err) => this.reportStartFailure(err));
@@ -251,7 +251,7 @@ export class EngineLifecycle implements vscode.Disposable {
     return this.queueRestart(async () => {
       if (!engine.forwardedTo) return;
       log.info(`${holder} no longer holds the task database: this window takes it over`);
-      await engine.close(`${holder} stopped: Taskflow is taking over the task database, try again in a moment`);
+      await engine.close(vscode.l10n.t("{0} stopped: Taskflow is taking over the task database, try again in a moment", holder));
       catalog.set(EMPTY_CATALOG);
       await this.openSession().catch((err) => this.reportStartFailure(err));
       this.restarted.fire();
@@ -306,10 +306,12 @@ export class EngineLifecycle implements vscode.Disposable {
   private reportStartFailure(err: unknown): void {
     const { proxy, log, views } = this.options;
     const error = err instanceof Error ? err : new Error(String(err));
-    proxy.attach(undefined, `Taskflow's task engine did not start: ${error.message}`);
+    proxy.attach(undefined, vscode.l10n.t("Taskflow's task engine did not start: {0}", error.message));
     log.error(`Taskflow could not start its task engine: ${error.stack ?? error.message}`);
     const retrying = this.monitor?.startFailed(error) ?? false;
-    void vscode.window.showErrorMessage(`Taskflow could not start its task engine: ${error.message}${retrying ? " (retrying)" : ""}`);
+    void vscode.window.showErrorMessage(retrying
+      ? vscode.l10n.t("Taskflow could not start its task engine: {0} (retrying)", error.message)
+      : vscode.l10n.t("Taskflow could not start its task engine: {0}", error.message));
     views.refreshCounts();
   }
 }

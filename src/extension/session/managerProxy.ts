@@ -5,6 +5,7 @@
  * registered through `task()` are registered on it again. What is done through it is recorded in the
  * audit trail as done by "vscode". No vscode import, so it is unit-tested in plain Node.
  */
+import * as l10n from "@vscode/l10n";
 import { Emitter } from "../../core/emitter";
 import type { TaskManager } from "../../engine/taskManager";
 import type {
@@ -115,7 +116,7 @@ export class ManagerProxy implements TaskflowClient {
       if (message !== undefined) this.unavailableMessage = message;
       return;
     }
-    this.registrationRefusal = message ?? "This Taskflow engine does not accept task functions from other extensions";
+    this.registrationRefusal = message ?? l10n.t("This Taskflow engine does not accept task functions from other extensions");
     this.subscriptions.push(
       manager.onLifecycle((e) => this.lifecycle.fire(e)),
       manager.onLog((e) => this.logs.fire(e)),
@@ -144,7 +145,7 @@ export class ManagerProxy implements TaskflowClient {
     const manager = this.current!;
     if (!registers(manager)) throw new Error(this.registrationRefusal);
     const name = register(manager, registration).taskName;
-    if (name === "") throw new Error("task() needs a name: pass a named function, or a config with a name such as { name: \"sendEmail\" }");
+    if (name === "") throw new Error(l10n.t("task() needs a name: pass a named function, or a config with a name such as {0}", '{ name: "sendEmail" }'));
     this.ownRegistrations.set(name, registration);
     return {
       dispose: () => {

@@ -3,6 +3,7 @@
  * to a manager with configureQueue, pauseQueue and resumeQueue. A bad entry is reported and skipped;
  * the others still apply.
  */
+import * as l10n from "@vscode/l10n";
 import { describeValue, isPlainObject, parseQueueName, parseQueueOptions, type QueueOptions, type TaskflowClient } from "../../model";
 
 /** One valid entry of `taskflow.queues`. Limits left out are `null` (none), so the setting describes the whole queue. */
@@ -25,19 +26,19 @@ const UNLIMITED: Required<QueueOptions> = { concurrency: null, maxSize: null, ra
 export function parseQueueSettings(value: unknown): ParsedQueueSettings {
   if (value === undefined || value === null) return { queues: [], problems: [] };
   if (!isPlainObject(value)) {
-    return { queues: [], problems: [`taskflow.queues must be an object of queue name to settings, like { "emails": { "concurrency": 2 } }, got ${describeValue(value)}`] };
+    return { queues: [], problems: [l10n.t("taskflow.queues must be an object of queue name to settings, like {0}, got {1}", '{ "emails": { "concurrency": 2 } }', describeValue(value))] };
   }
   const queues: QueueSetting[] = [];
   const problems: string[] = [];
   for (const [name, entry] of Object.entries(value)) {
     try {
       parseQueueName(name);
-      if (!isPlainObject(entry)) throw new Error(`must be an object like { "concurrency": 2, "paused": false }, got ${describeValue(entry)}`);
+      if (!isPlainObject(entry)) throw new Error(l10n.t("must be an object like {0}, got {1}", '{ "concurrency": 2, "paused": false }', describeValue(entry)));
       const { paused, ...limits } = entry;
-      if (paused !== undefined && typeof paused !== "boolean") throw new Error(`paused must be true or false, got ${describeValue(paused)}`);
+      if (paused !== undefined && typeof paused !== "boolean") throw new Error(l10n.t("paused must be true or false, got {0}", describeValue(paused)));
       queues.push({ name, options: { ...UNLIMITED, ...parseQueueOptions(limits) }, paused: paused === true });
     } catch (error) {
-      problems.push(`taskflow.queues["${name}"] skipped: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(l10n.t("taskflow.queues[\"{0}\"] skipped: {1}", name, error instanceof Error ? error.message : String(error)));
     }
   }
   return { queues, problems };
@@ -60,7 +61,7 @@ export class QueueSettingsApplier {
         await client.configureQueue(queue.name, queue.options);
         await (queue.paused ? client.pauseQueue(queue.name) : client.resumeQueue(queue.name));
       } catch (error) {
-        problems.push(`taskflow.queues["${queue.name}"] not applied: ${error instanceof Error ? error.message : String(error)}`);
+        problems.push(l10n.t("taskflow.queues[\"{0}\"] not applied: {1}", queue.name, error instanceof Error ? error.message : String(error)));
       }
     }
     for (const name of dropped) {

@@ -4,6 +4,7 @@
  * workspace, or not loaded here). Read from the manager's `registeredTasks()`, which lists the
  * workers' catalog, so the window loads no module for it. No vscode import.
  */
+import * as l10n from "@vscode/l10n";
 import type { RegisteredTask } from "../../model";
 import { catalogFromRegistered, type CatalogSnapshot } from "../modules/taskCatalog";
 
@@ -33,8 +34,8 @@ export function sharedFunctions(registered: readonly RegisteredTask[], loaded: C
   return { workers: new Map(registered.map((t) => [t.name, t.workers ?? 0])), others };
 }
 
-/** `2 workers`, `1 worker`, `no worker`: a function row's description on the shared queue. */
+/** `2 workers`, `1 worker`, `no worker`: a function row's description on the shared queue, in the display language. */
 export function describeWorkers(count: number): string {
-  if (count === 0) return "no worker";
-  return count === 1 ? "1 worker" : `${count} workers`;
+  if (count === 0) return l10n.t("no worker");
+  return count === 1 ? l10n.t("1 worker") : l10n.t("{0} workers", count);
 }

@@ -38,11 +38,11 @@ export class SharedQueueMonitor implements vscode.Disposable {
       const url = options.engine.backend?.kind === "redis" ? options.engine.backend.url : "Redis";
       if (state.connected) {
         options.log.info(`Connected to Redis at ${url} again`);
-        void vscode.window.showInformationMessage(`Taskflow: connected to Redis at ${url} again.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t("Taskflow: connected to Redis at {0} again.", url));
       } else {
         options.log.warn(`Lost the connection to Redis at ${url}${state.error ? ` (${state.error})` : ""}: reconnecting`);
         void vscode.window.showWarningMessage(
-          `Taskflow lost its connection to Redis at ${url}: reconnecting. Runs in the shared queue stay there, and the views catch up once it is back.`,
+          vscode.l10n.t("Taskflow lost its connection to Redis at {0}: reconnecting. Runs in the shared queue stay there, and the views catch up once it is back.", url),
         );
       }
       this.showOnViews();
@@ -63,7 +63,9 @@ export class SharedQueueMonitor implements vscode.Disposable {
   unavailable(): string | undefined {
     const place = this.place(undefined);
     if (place.kind !== "redis" || place.connected) return undefined;
-    return `Taskflow is not connected to Redis at ${place.url}${place.error ? ` (${place.error})` : ""}: it keeps retrying. Start redis-server there or fix the setting taskflow.backend, then try again`;
+    return place.error
+      ? vscode.l10n.t("Taskflow is not connected to Redis at {0} ({1}): it keeps retrying. Start redis-server there or fix the setting taskflow.backend, then try again", place.url, place.error)
+      : vscode.l10n.t("Taskflow is not connected to Redis at {0}: it keeps retrying. Start redis-server there or fix the setting taskflow.backend, then try again", place.url);
   }
 
   /**
@@ -108,7 +110,7 @@ export class SharedQueueMonitor implements vscode.Disposable {
   private showOnViews(): void {
     const place = this.place(undefined);
     const message = place.kind === "redis" && !place.connected
-      ? `Not connected to Redis at ${place.url}: retrying. What is shown may be out of date.`
+      ? vscode.l10n.t("Not connected to Redis at {0}: retrying. What is shown may be out of date.", place.url)
       : undefined;
     for (const view of this.options.views) view.message = message;
   }

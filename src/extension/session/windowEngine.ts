@@ -7,6 +7,7 @@
  * database to hold: the window's session is a manager on the shared queue, and the CLI reaches that
  * queue itself (`--redis`).
  */
+import * as l10n from "@vscode/l10n";
 import type * as vscode from "vscode";
 import type { BullmqTaskManager } from "../../backends/bullmq/bullmqManager";
 import type { ConnectionState } from "../../backends/bullmq/connectionWatch";
@@ -98,7 +99,7 @@ export class WindowEngine {
     this.forwarded = { client: access.client, holder: access.holder, watch };
     proxy.attach(
       access.client,
-      `This window uses the task database of ${access.holder}, so task functions can only be registered there: register them in that process, or close it and reload this window`,
+      l10n.t("This window uses the task database of {0}, so task functions can only be registered there: register them in that process, or close it and reload this window", access.holder),
     );
     log.info(`The task database ${dbPath} is held by ${access.holder}: this window shows and runs its tasks through it, and takes the database over when that process stops`);
   }

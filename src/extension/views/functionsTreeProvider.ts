@@ -53,10 +53,10 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
       return item;
     }
     if (node.kind === "module" && node.modulePath === "") {
-      const item = new vscode.TreeItem("Run by workers, without a module", vscode.TreeItemCollapsibleState.Expanded);
+      const item = new vscode.TreeItem(vscode.l10n.t("Run by workers, without a module"), vscode.TreeItemCollapsibleState.Expanded);
       item.id = "module:";
       item.iconPath = new vscode.ThemeIcon("server-process");
-      item.tooltip = "Task functions the shared queue's workers registered without a task module (by a script)";
+      item.tooltip = vscode.l10n.t("Task functions the shared queue's workers registered without a task module (by a script)");
       return item;
     }
     if (node.kind === "module") {
@@ -69,7 +69,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
       item.resourceUri = uri;
       item.iconPath = broken ? new vscode.ThemeIcon("file-code", new vscode.ThemeColor("errorForeground")) : vscode.ThemeIcon.File;
       item.contextValue = broken ? "module.broken" : "module";
-      item.command = { command: Commands.openModule, title: "Open Module", arguments: [node.modulePath] };
+      item.command = { command: Commands.openModule, title: vscode.l10n.t("Open Module"), arguments: [node.modulePath] };
       return item;
     }
     if (node.kind === "problem") {
@@ -80,18 +80,19 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
       item.iconPath = new vscode.ThemeIcon("error", new vscode.ThemeColor("errorForeground"));
       item.tooltip = problem.message;
       item.contextValue = "problem";
-      item.command = { command: Commands.openModule, title: "Open Module", arguments: [problem.file, problem.line, problem.column] };
+      item.command = { command: Commands.openModule, title: vscode.l10n.t("Open Module"), arguments: [problem.file, problem.line, problem.column] };
       return item;
     }
     const { info } = node;
     const item = new vscode.TreeItem(info.name, vscode.TreeItemCollapsibleState.None);
     item.id = `function:${info.file}:${info.name}`;
-    item.command = { command: Commands.openModule, title: "Open Module", arguments: [info.file, info.line, 1] };
+    item.command = { command: Commands.openModule, title: vscode.l10n.t("Open Module"), arguments: [info.file, info.line, 1] };
     const summary = describeTaskConfig(info.config);
-    const workers = this.shared && describeWorkers(this.shared.workers.get(info.name) ?? 0);
-    item.description = workers ?? (summary === "default config" ? (info.config.description ?? "") : summary);
+    const workerCount = this.shared && (this.shared.workers.get(info.name) ?? 0);
+    const workers = workerCount === undefined ? undefined : describeWorkers(workerCount);
+    item.description = workers ?? (summary === vscode.l10n.t("default config") ? (info.config.description ?? "") : summary);
     const flowLine = flowSummary(info.config) === "" ? "" : `${flowDetail(info.config)}\n`;
-    const workersLine = workers === undefined ? "" : `on the shared queue: ${workers} run${workers === "1 worker" ? "s" : ""} it\n`;
+    const workersLine = workerCount === undefined ? "" : `${sharedQueueLine(workerCount)}\n`;
     item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${info.name}**`).appendText(
       `\n${info.config.description ? `${info.config.description}\n` : ""}${summary}\n${flowLine}${workersLine}${path.basename(info.file)}`,
     );
@@ -149,6 +150,12 @@ function folderOf(modulePath: string): vscode.WorkspaceFolder | undefined {
 /** The workspace folders task modules are loaded from (those on disk). */
 function moduleFolders(): readonly vscode.WorkspaceFolder[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file");
+}
+
+/** The tooltip's line saying how many of the shared queue's workers run a function. */
+function sharedQueueLine(workers: number): string {
+  if (workers === 0) return vscode.l10n.t("on the shared queue: no worker run it");
+  return workers === 1 ? vscode.l10n.t("on the shared queue: 1 worker runs it") : vscode.l10n.t("on the shared queue: {0} workers run it", workers);
 }
 
 function firstLine(text: string): string {
