@@ -43,7 +43,7 @@ describe("Typed Run Task prompts and the run notification (UI)", () => {
     await page.locator(quickInput).waitFor({ state: "hidden", timeout: stepTimeoutMs });
   });
 
-  it("shows the run's progress in a notification whose Cancel cancels the task", async () => {
+  it("shows the run's progress in the status bar and one notification whose Cancel cancels the task", async () => {
     const page = workbench();
     await runCommand(page, "Taskflow: Run Task...");
     await pick(page, "importRows");
@@ -51,8 +51,9 @@ describe("Typed Run Task prompts and the run notification (UI)", () => {
     await answer(page, "400");
     await page.locator(`${quickInput} .quick-input-title`, { hasText: "Run importRows: rowMs (2/2)" }).waitFor({ timeout: stepTimeoutMs });
     await answer(page, "100");
-    const toast = await notification(page, /^Taskflow: importRows: row \d+ of 400$/);
-    await shot(page, "run-progress-notification");
+    await page.locator(".part.statusbar", { hasText: /Taskflow: importRows: row \d+ of 400/ }).waitFor({ timeout: stepTimeoutMs });
+    const toast = await notification(page, "Taskflow: started importRows");
+    await shot(page, "run-progress-in-the-status-bar");
     await toast.getByRole("button", { name: "Cancel" }).click();
     await toast.waitFor({ state: "hidden", timeout: stepTimeoutMs });
     const tasks = await focusView(page, "Tasks");

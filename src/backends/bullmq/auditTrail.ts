@@ -17,6 +17,9 @@ for i = 2, #ARGV do redis.call('LPUSH', KEYS[1], ARGV[i]) end
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)`);
 
 export class AuditTrail {
+  /** Entries sent by recordSoon whose reply has not come yet. */
+  private readonly inFlight = new Set<Promise<void>>();
+
   /** `failed` is told when an entry written in the background (recordSoon) could not be. */
   constructor(private readonly redis: Redis, private readonly key: string, private readonly failed: (error: Error) => void = () => undefined) {}
 
@@ -32,7 +35,17 @@ export class AuditTrail {
    * read of the trail, the manager's PING, the QUIT of shutdown) is answered after it.
    */
   recordSoon(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): void {
-    this.record(actor, action, taskId, detail, nowMs).catch(this.failed);
+    const sent = this.record(actor, action, taskId, detail, nowMs).catch(this.failed);
+    this.inFlight.add(sent);
+    void sent.finally(() => this.inFlight.delete(sent));
+  }
+
+  /**
+   * Resolves once every entry recordSoon sent is in Redis (or was reported as failed): call before
+   * the connection closes, since a script sent by its SHA is sent again after a NOSCRIPT reply.
+   */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   async list(query: AuditQuery = {}): Promise<AuditEntry[]> {

@@ -228,6 +228,7 @@ export async function shutdownBackend(core: BackendCore): Promise<void> {
   const connected = core.connected;
   if (connected) {
     await connected.durable.wakeSettled();
+    await connected.audit.settled();
     await connected.events.close();
     await connected.queues.close();
     await connected.subscriber?.quit().catch(() => undefined);

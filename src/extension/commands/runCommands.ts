@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import { DEFAULT_QUEUE, type AddTaskOptions } from "../../model";
 import { parseDelaySeconds, parseKwargsJson, parsePriorityText, parseQueueText, parseTags, validateRunTaskOptions } from "../prompts/argumentParsing";
 import { askArguments, readParameters } from "../prompts/argumentPrompts";
+import { Commands } from "./commandIds";
 import { UserError } from "./commandRegistry";
 import { showRunProgress } from "./runProgress";
 import { readSettings } from "../session/settings";
@@ -168,7 +169,8 @@ async function start(services: ExtensionServices, name: string, args: unknown[],
   const showTask = vscode.l10n.t("Show Task");
   const cancel = vscode.l10n.t("Cancel");
   void vscode.window.showInformationMessage(vscode.l10n.t("Taskflow: started {0}", name), showTask, cancel).then((choice) => {
-    if (choice === showTask) services.panels().showTask(taskId);
+    // Through the command, so what follows it (the walkthrough's open-a-panel step) sees it.
+    if (choice === showTask) void vscode.commands.executeCommand(Commands.showTask, taskId);
     if (choice === cancel) {
       services.log.info(`Cancelling ${name} (${taskId}) from its notification`);
       Promise.resolve(manager.cancelTask(taskId)).catch((err: unknown) => services.log.warn(`Could not cancel ${taskId}: ${String(err)}`));
