@@ -24,23 +24,48 @@ const WARM_UP_JOBS = 200;
 
 let queueNumber = 0;
 
+/** A BullMQ queue and its worker running a no-op; close() closes both and removes the processor file. */
+export interface NoopQueue {
+  queue: Queue;
+  worker: Worker;
+  close(): Promise<void>;
+}
+
 /**
- * `count` no-op jobs added with `addBulk` in chunks, timed until the worker has completed them all.
- * Completed jobs are kept (BullMQ's default), as Taskflow keeps its history.
+ * A new queue named `<prefix>-<pid>-<n>` on the redis-server at `port` and a worker of `concurrency`
+ * running a no-op: an async function in this thread, or with `"sandboxed"` a processor file in a temp
+ * dir run in worker threads.
  */
-export async function bullmqThroughput(run: BullmqRun): Promise<Throughput> {
-  const connection = { host: "127.0.0.1", port: run.port };
-  const name = `bench-${process.pid}-${++queueNumber}`;
+export function noopQueue(port: number, prefix: string, concurrency: number, processorKind: "inProcess" | "sandboxed"): NoopQueue {
+  const connection = { host: "127.0.0.1", port };
+  const name = `${prefix}-${process.pid}-${++queueNumber}`;
   const dir = tempDir();
   let processor: string | Processor;
-  if (run.processor === "sandboxed") {
+  if (processorKind === "sandboxed") {
     processor = path.join(dir, "noop.js");
     writeFileSync(processor, "module.exports = async () => undefined;\n");
   } else {
     processor = async () => undefined;
   }
   const queue = new Queue(name, { connection });
-  const worker = new Worker(name, processor, { connection, concurrency: run.concurrency, useWorkerThreads: run.processor === "sandboxed" });
+  const worker = new Worker(name, processor, { connection, concurrency, useWorkerThreads: processorKind === "sandboxed" });
+  return {
+    queue,
+    worker,
+    async close() {
+      await worker.close();
+      await queue.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `count` no-op jobs added with `addBulk` in chunks, timed until the worker has completed them all.
+ * Completed jobs are kept (BullMQ's default), as Taskflow keeps its history.
+ */
+export async function bullmqThroughput(run: BullmqRun): Promise<Throughput> {
+  const { queue, worker, close } = noopQueue(run.port, "bench", run.concurrency, run.processor);
   try {
     await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
     await addAndWait(queue, worker, WARM_UP_JOBS);
@@ -48,9 +73,7 @@ export async function bullmqThroughput(run: BullmqRun): Promise<Throughput> {
     await addAndWait(queue, worker, run.count);
     return throughput(run.count, clock);
   } finally {
-    await worker.close();
-    await queue.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -4,10 +4,10 @@
  * and through BullMQ's `queue.add`, and a bulk `addTasks` shape at c 10. Every run ends when the
  * last task has succeeded (and, for the engine, `flush()` has returned, so all of it is on disk).
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
-import { Queue, Worker, type Processor } from "bullmq";
 import { TaskManager } from "../src";
+import { noopQueue } from "./bullmqBench";
 import { startClock, tempDir, throughput, type Throughput } from "./figures";
 
 /** Tasks per `addTasks` call in the bulk shape. */
@@ -91,22 +91,9 @@ export interface BullmqAddRun {
   processor: "inProcess" | "sandboxed";
 }
 
-let queueNumber = 0;
-
 /** BullMQ with one awaited `queue.add` per job from each producer, timed until the worker's last `completed` event. */
 export async function bullmqAddThroughput(run: BullmqAddRun): Promise<Throughput> {
-  const connection = { host: "127.0.0.1", port: run.port };
-  const name = `bench-single-${process.pid}-${++queueNumber}`;
-  const dir = tempDir();
-  let processor: string | Processor;
-  if (run.processor === "sandboxed") {
-    processor = path.join(dir, "noop.js");
-    writeFileSync(processor, "module.exports = async () => undefined;\n");
-  } else {
-    processor = async () => undefined;
-  }
-  const queue = new Queue(name, { connection });
-  const worker = new Worker(name, processor, { connection, concurrency: run.concurrency, useWorkerThreads: run.processor === "sandboxed" });
+  const { queue, worker, close } = noopQueue(run.port, "bench-single", run.concurrency, run.processor);
   let completed = countdown(WARM_UP);
   worker.on("completed", () => completed.tick());
   worker.on("failed", (_job, error) => completed.fail(new Error(`expected every no-op job to complete, one failed: ${error.message}`)));
@@ -120,8 +107,6 @@ export async function bullmqAddThroughput(run: BullmqAddRun): Promise<Throughput
     await completed.done;
     return throughput(run.count, clock);
   } finally {
-    await worker.close();
-    await queue.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
