@@ -164,8 +164,9 @@ async function start(services: ExtensionServices, name: string, args: unknown[],
   const manager = services.manager();
   const taskId = await manager.addTask(name, args, options);
   services.log.info(`Started ${name} as ${taskId}`);
-  if (!readSettings().showRunNotifications) return taskId;
-  showRunProgress(services, taskId, name);
+  const settings = readSettings();
+  if (!settings.showRunNotifications) return taskId;
+  showRunProgress(services, taskId, name, settings.notifyOnFailure);
   const showTask = vscode.l10n.t("Show Task");
   const cancel = vscode.l10n.t("Cancel");
   void vscode.window.showInformationMessage(vscode.l10n.t("Taskflow: started {0}", name), showTask, cancel).then((choice) => {

@@ -8,17 +8,14 @@ import * as vscode from "vscode";
 import { isFinished, type LifecycleEvent } from "../../model";
 import { RunProgressTracker, type RunProgressStep } from "./runProgressTracker";
 import type { ExtensionServices } from "./services";
-import { readSettings } from "../session/settings";
 
 /**
- * Shows the progress of `taskId` in the status bar until the run finishes, unless
- * `taskflow.showRunNotifications` is off. A failed run shows an error with Show Task, unless the
- * failure notification (`taskflow.notifications.onFailure`) already does for every failed task.
+ * Shows the progress of `taskId` in the status bar until the run finishes (the caller checks
+ * `taskflow.showRunNotifications`). A failed run shows an error with Show Task, unless
+ * `failureShownElsewhere`: the failure notification (`taskflow.notifications.onFailure`) already
+ * does for every failed task.
  */
-export function showRunProgress(services: ExtensionServices, taskId: string, name: string): void {
-  const settings = readSettings();
-  if (!settings.showRunNotifications) return;
-  const failureShownElsewhere = settings.notifyOnFailure;
+export function showRunProgress(services: ExtensionServices, taskId: string, name: string, failureShownElsewhere: boolean): void {
   const manager = services.manager();
   const tracker = new RunProgressTracker();
   void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t("Taskflow: {0}", name) }, (progress) =>
