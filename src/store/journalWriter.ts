@@ -123,7 +123,11 @@ export class JournalWriter {
   private async syncNow(): Promise<void> {
     const upTo = this.writtenTotal;
     const handle = this.handle;
-    if (!handle) return;
+    // No journal open: the one written last was synced before its handle closed (rotation, close).
+    if (!handle) {
+      this.syncedTotal = upTo;
+      return;
+    }
     try {
       await handle.datasync();
     } catch (err) {
