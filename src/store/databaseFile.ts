@@ -4,6 +4,7 @@ import { errorText } from "./journalWriter";
 import { applyPragmas, migrate, SchemaTooNewError } from "./schema";
 import { writeFileAtomic } from "./atomicFile";
 import { damageOf, fitToLength, salvageDatabase } from "./databaseSalvage";
+import { isSealedIntact, sealImage } from "./imageSeal";
 
 const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
 
@@ -12,6 +13,7 @@ const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
  * one when the file is missing or empty. A file that is not a readable database is moved aside to
  * `<dbPath>.corrupt-<ms>` with a warning, and a new database is started: nothing is deleted. A file
  * damaged in the middle (quick_check fails) keeps every row still readable: see keepWhatIsReadable.
+ * quick_check reads every page, so it is skipped for a file whose seal (imageSeal.ts) matches its bytes.
  * A file written by a newer Taskflow is refused (SchemaTooNewError) and left as it is.
  */
 export async function openDatabaseFile(SQL: SqlJsStatic, dbPath: string, warn: (message: string) => void): Promise<Database> {
@@ -25,10 +27,11 @@ export async function openDatabaseFile(SQL: SqlJsStatic, dbPath: string, warn: (
     let db: Database | undefined;
     try {
       if (!bytes.subarray(0, 16).equals(SQLITE_HEADER)) throw new Error("it does not start with the SQLite header");
+      const intact = isSealedIntact(bytes);
       db = new SQL.Database(fitToLength(bytes));
       applyPragmas(db);
       migrate(db);
-      const damage = damageOf(db);
+      const damage = intact ? null : damageOf(db);
       if (damage === null) return db;
       return await keepWhatIsReadable(SQL, db, dbPath, damage, warn);
     } catch (err) {
@@ -60,7 +63,7 @@ async function keepWhatIsReadable(SQL: SqlJsStatic, damaged: Database, dbPath: s
   try {
     const aside = `${dbPath}.damaged-${Date.now()}`;
     await fsp.copyFile(dbPath, aside);
-    await writeFileAtomic(dbPath, salvage.db.export());
+    await writeFileAtomic(dbPath, sealImage(salvage.db.export()));
     warn(`The task database ${dbPath} is damaged (${damage}). What could be read was kept: ${salvage.summary}. The damaged file was moved to ${aside}; the journal, if any, is replayed on top.`);
     return salvage.db;
   } catch (err) {
