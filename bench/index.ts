@@ -26,7 +26,7 @@ import { stepOverhead, waitingAtScale, type StepFigures, type WaitingFigures } f
 import { log, round, tempDir, type Throughput } from "./figures";
 import { findRedisServer, startRedisServer } from "../test/unit/helpers/redisServer";
 import { productPathThroughput, reloadMsP50, type ProductFigures } from "./runtimeBench";
-import { exportReload, fillStore, persistingWithBigStore } from "./storeBench";
+import { exportReload, fillStore, persistingWithBigStore, startMemory } from "./storeBench";
 
 /** Concurrency of the engine and p-queue runs (and the store's stall run). */
 const CONCURRENCY = 8;
@@ -253,7 +253,7 @@ async function durableSection(): Promise<{ waiting: WaitingFigures; engineSteps:
   return { waiting, engineSteps, productSteps };
 }
 
-async function storeSection(): Promise<Record<string, number>> {
+async function storeSection(): Promise<Record<string, number | null>> {
   const files = tempDir();
   try {
     const file10k = path.join(files, "10k.db");
@@ -269,6 +269,8 @@ async function storeSection(): Promise<Record<string, number>> {
     const persisting = await persistingWithBigStore(file100k, BIG, STALL_RUN_TASKS, CONCURRENCY);
     log(`100k records: manager.start() ${round(persisting.startupMs)} ms`);
     log(`100k records: ${persisting.tasks} logging tasks in ${round(persisting.ms)} ms, ${persisting.folds} journal fold(s); longest event-loop stall ${round(persisting.maxStallMs)} ms (p99 ${round(persisting.p99StallMs)} ms)`);
+    const memory = await startMemory(file100k, BIG * 2);
+    if (memory) log(`100k records, a new process: manager.start() ${round(memory.startMs)} ms; RSS ${memory.rssBeforeMb} -> ${memory.rssAfterMb} MB, V8 heap ${memory.heapBeforeMb} -> ${memory.heapAfterMb} MB`);
     return {
       exportMs10k: round(small.exportMs),
       reloadMs10k: round(small.reloadMs),
@@ -279,6 +281,11 @@ async function storeSection(): Promise<Record<string, number>> {
       p99EventLoopStallMs100k: round(persisting.p99StallMs),
       foldsDuringStallRun: persisting.folds,
       startupMs100k: round(persisting.startupMs),
+      freshStartupMs100k: memory ? round(memory.startMs) : null,
+      rssBeforeStartMb100k: memory?.rssBeforeMb ?? null,
+      rssAfterStartMb100k: memory?.rssAfterMb ?? null,
+      heapBeforeStartMb100k: memory?.heapBeforeMb ?? null,
+      heapAfterStartMb100k: memory?.heapAfterMb ?? null,
     };
   } finally {
     rmSync(files, { recursive: true, force: true });

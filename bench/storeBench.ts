@@ -1,7 +1,9 @@
 /** The store: export and reload times, start-up, and event-loop stalls while persisting next to many records. */
-import { copyFileSync, rmSync, statSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { copyFileSync, existsSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { promisify } from "node:util";
 import { TaskManager, taskLog } from "../src";
 import { newTaskData, type TaskData } from "../src/model";
 import { SqlJsStore } from "../src/store";
@@ -104,4 +106,52 @@ export async function persistingWithBigStore(source: string, storedRecords: numb
     folds,
     ms,
   };
+}
+
+/** Memory of a fresh node process before and after `manager.start()` on a database file, in MB. */
+export interface StartMemory {
+  /** Resident set size before the manager is built, and after start() (both after a full GC). */
+  rssBeforeMb: number;
+  rssAfterMb: number;
+  /** V8 heap in use, before and after. */
+  heapBeforeMb: number;
+  heapAfterMb: number;
+  /** `manager.start()` in that process, sql.js loading included, in ms. */
+  startMs: number;
+}
+
+const START_PROBE = `
+const { TaskManager } = require(process.argv[1]);
+const mb = (bytes) => Math.round(bytes / 1e5) / 10;
+(async () => {
+  gc();
+  const before = process.memoryUsage();
+  const manager = new TaskManager({ dbPath: process.argv[2], maxRecords: Number(process.argv[3]), onOutsideLog: () => undefined });
+  const started = performance.now();
+  await manager.start();
+  const startMs = performance.now() - started;
+  gc();
+  const after = process.memoryUsage();
+  process.stdout.write(JSON.stringify({ rssBeforeMb: mb(before.rss), rssAfterMb: mb(after.rss), heapBeforeMb: mb(before.heapUsed), heapAfterMb: mb(after.heapUsed), startMs }));
+  await manager.shutdown();
+})();
+`;
+
+/**
+ * What the extension host pays to open `source`: a new node process (as a window is) loads the engine
+ * bundle beside this one, then starts a manager keeping `maxRecords` on a copy of the file. Undefined when the bench runs
+ * from sources, without dist/engine.js.
+ */
+export async function startMemory(source: string, maxRecords: number): Promise<StartMemory | undefined> {
+  const engine = path.join(__dirname, "engine.js");
+  if (!existsSync(engine)) return undefined;
+  const dir = tempDir();
+  const dbPath = path.join(dir, "tasks.db");
+  copyFileSync(source, dbPath);
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", "-e", START_PROBE, engine, dbPath, String(maxRecords)], { maxBuffer: 1 << 20 });
+    return JSON.parse(stdout) as StartMemory;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
