@@ -7,7 +7,7 @@ import { applyPragmas, migrate } from "./schema";
  */
 const COPIED: ReadonlyArray<{ table: string; key: string; label: string }> = [
   { table: "tasks", key: "task_id", label: "tasks" },
-  { table: "logs", key: "task_id, seq", label: "log lines" },
+  { table: "logs", key: "task_ref, seq", label: "log lines" },
   { table: "schedules", key: "schedule_id", label: "schedules" },
   { table: "audit", key: "seq", label: "audit entries" },
 ];
@@ -67,7 +67,8 @@ export function salvageDatabase(SQL: SqlJsStatic, damaged: Database): Salvage {
     for (const { table, key, label } of COPIED) {
       const columns = db.exec(`SELECT name FROM pragma_table_info('${table}')`)[0].values.map((row) => String(row[0]));
       const { rows, hitDamage } = readAround(damaged, table, columns, key);
-      const guard = table === "logs" ? " WHERE EXISTS (SELECT 1 FROM tasks WHERE task_id = ?1)" : "";
+      // Log lines name their task by task_ref, copied with the task.
+      const guard = table === "logs" ? " WHERE EXISTS (SELECT 1 FROM tasks WHERE task_ref = ?1)" : "";
       const insert = db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(", ")}) SELECT ${columns.map((_, i) => `?${i + 1}`).join(", ")}${guard}`);
       let kept = 0;
       try {

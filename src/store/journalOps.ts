@@ -77,10 +77,10 @@ export class JournalApplier {
   constructor(private readonly db: Database) {
     this.upsert = db.prepare(UPSERT_SQL);
     this.insertLogs = db.prepare(`
-      INSERT OR REPLACE INTO logs (task_id, seq, line)
-      SELECT ?1, ?2 + key, value FROM json_each(?3) WHERE EXISTS (SELECT 1 FROM tasks WHERE task_id = ?1)`);
+      INSERT OR REPLACE INTO logs (task_ref, seq, line)
+      SELECT t.task_ref, ?2 + j.key, j.value FROM tasks t, json_each(?3) j WHERE t.task_id = ?1`);
     this.deleteByIds = db.prepare("DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?))");
-    this.lastSeq = db.prepare("SELECT max(seq) FROM logs WHERE task_id = ?");
+    this.lastSeq = db.prepare("SELECT max(seq) FROM logs WHERE task_ref = (SELECT task_ref FROM tasks WHERE task_id = ?)");
   }
 
   apply(op: JournalOp): void {

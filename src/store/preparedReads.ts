@@ -12,7 +12,7 @@ export class PreparedReads {
 
   constructor(db: Database) {
     this.taskRow = db.prepare(`SELECT ${SELECT_COLUMNS} FROM tasks t WHERE task_id = ?`);
-    this.logLines = db.prepare("SELECT line FROM logs WHERE task_id = ? ORDER BY seq");
+    this.logLines = db.prepare("SELECT line FROM logs WHERE task_ref = (SELECT task_ref FROM tasks WHERE task_id = ?) ORDER BY seq");
     this.finishedSum = db.prepare(`SELECT coalesce(sum(n), 0) FROM status_counts WHERE status IN ${FINISHED_SQL}`);
     this.finishedOlder = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM tasks WHERE status IN ${FINISHED_SQL} AND created_at < ? LIMIT ?)`);
   }

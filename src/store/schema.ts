@@ -184,8 +184,77 @@ function v6(db: Database): void {
   `);
 }
 
+/** The definition of each column of a table, as `CREATE TABLE` takes it, from the table as it is. */
+function columnDefinitions(db: Database, table: string): string[] {
+  const rows = db.exec(`SELECT name, type, "notnull", dflt_value FROM pragma_table_info('${table}') ORDER BY cid`)[0].values;
+  return rows.map(([name, type, notNull, initial]) => `${String(name)} ${String(type)}${notNull ? " NOT NULL" : ""}${initial === null ? "" : ` DEFAULT ${String(initial)}`}`);
+}
+
+/**
+ * Round 4: the size of 100,000 stored runs. The tasks table gets an integer key, task_ref (the rowid,
+ * declared so VACUUM keeps it): every index entry then carries it instead of the 36-character
+ * task id, and log lines are keyed by it too. The task id is looked up through its own unique index.
+ * Order by creation needs no task id in its index: ties on created_at are few and sorted as read.
+ * Both tables are rebuilt, oldest task first, so task_ref follows creation order.
+ */
+function v7(db: Database): void {
+  const columns = columnDefinitions(db, "tasks");
+  const names = columns.map((c) => c.split(" ")[0]).join(", ");
+  db.run(`
+    DROP TRIGGER tasks_after_insert;
+    DROP TRIGGER tasks_after_update_status;
+    DROP TRIGGER tasks_after_delete;
+    ALTER TABLE tasks RENAME TO tasks_v6;
+    ALTER TABLE logs RENAME TO logs_v6;
+    CREATE TABLE tasks (task_ref INTEGER PRIMARY KEY, ${columns.join(", ")}, UNIQUE (task_id));
+    INSERT INTO tasks (${names}) SELECT ${names} FROM tasks_v6 ORDER BY created_at, task_id;
+    CREATE TABLE logs (
+      task_ref INTEGER NOT NULL,
+      seq INTEGER NOT NULL,
+      line TEXT NOT NULL,
+      PRIMARY KEY (task_ref, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO logs (task_ref, seq, line) SELECT t.task_ref, l.seq, l.line FROM logs_v6 l JOIN tasks t ON t.task_id = l.task_id ORDER BY t.task_ref, l.seq;
+    DROP TABLE logs_v6;
+    DROP TABLE tasks_v6;
+    CREATE INDEX tasks_status ON tasks(status, created_at);
+    CREATE INDEX tasks_func_name ON tasks(func_name, created_at);
+    CREATE INDEX tasks_created_at ON tasks(created_at);
+    CREATE INDEX tasks_idempotency_key ON tasks(idempotency_key, created_at) WHERE idempotency_key IS NOT NULL;
+    CREATE INDEX tasks_parent_id ON tasks(parent_id, created_at) WHERE parent_id IS NOT NULL;
+    CREATE INDEX tasks_queue ON tasks(queue, created_at);
+    CREATE INDEX tasks_schedule_id ON tasks(schedule_id, created_at) WHERE schedule_id IS NOT NULL;
+    CREATE INDEX tasks_end_time ON tasks(end_time) WHERE end_time IS NOT NULL;
+    CREATE TRIGGER tasks_after_insert AFTER INSERT ON tasks BEGIN
+      UPDATE status_counts SET n = n + 1,
+        duration_n = duration_n + (NEW.start_time IS NOT NULL AND NEW.end_time IS NOT NULL),
+        duration_sum_ms = duration_sum_ms + coalesce(NEW.end_time - NEW.start_time, 0)
+        WHERE status = NEW.status;
+    END;
+    CREATE TRIGGER tasks_after_update_status AFTER UPDATE OF status, start_time, end_time ON tasks
+      WHEN OLD.status IS NOT NEW.status OR OLD.start_time IS NOT NEW.start_time OR OLD.end_time IS NOT NEW.end_time BEGIN
+      UPDATE status_counts SET
+        n = n + (status = NEW.status) - (status = OLD.status),
+        duration_n = duration_n
+          + (status = NEW.status AND NEW.start_time IS NOT NULL AND NEW.end_time IS NOT NULL)
+          - (status = OLD.status AND OLD.start_time IS NOT NULL AND OLD.end_time IS NOT NULL),
+        duration_sum_ms = duration_sum_ms
+          + iif(status = NEW.status, coalesce(NEW.end_time - NEW.start_time, 0), 0)
+          - iif(status = OLD.status, coalesce(OLD.end_time - OLD.start_time, 0), 0)
+        WHERE status IN (OLD.status, NEW.status);
+    END;
+    CREATE TRIGGER tasks_after_delete AFTER DELETE ON tasks BEGIN
+      DELETE FROM logs WHERE task_ref = OLD.task_ref;
+      UPDATE status_counts SET n = n - 1,
+        duration_n = duration_n - (OLD.start_time IS NOT NULL AND OLD.end_time IS NOT NULL),
+        duration_sum_ms = duration_sum_ms - coalesce(OLD.end_time - OLD.start_time, 0)
+        WHERE status = OLD.status;
+    END;
+  `);
+}
+
 /** MIGRATIONS[i] takes a database from version i to version i + 1. */
-export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2, v3, v4, v5, v6];
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2, v3, v4, v5, v6, v7];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

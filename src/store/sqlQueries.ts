@@ -69,7 +69,7 @@ export function selectTasks(db: Database, sql: string, params: SqlValue[], withL
   }
   if (tasks.length === 0 || !withLogs) return tasks;
   const byId = new Map(tasks.map((t) => [t.taskId, t]));
-  const logs = db.prepare("SELECT task_id, line FROM logs WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY task_id, seq");
+  const logs = db.prepare("SELECT t.task_id, l.line FROM tasks t JOIN logs l ON l.task_ref = t.task_ref WHERE t.task_id IN (SELECT value FROM json_each(?)) ORDER BY l.task_ref, l.seq");
   try {
     logs.bind([JSON.stringify([...byId.keys()])]);
     while (logs.step()) {

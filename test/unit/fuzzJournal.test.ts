@@ -114,7 +114,7 @@ describe("fuzz: journal lines replayed into a real database file", function () {
         const bad = applier.applyText(lines.join("\n"));
         applier.free();
         const rows = (sql: string) => JSON.stringify(db.exec(sql));
-        return { bad, state: rows("SELECT * FROM tasks ORDER BY task_id") + rows("SELECT * FROM logs ORDER BY task_id, seq") };
+        return { bad, state: rows("SELECT * FROM tasks ORDER BY task_id") + rows("SELECT t.task_id, l.seq, l.line FROM logs l JOIN tasks t USING (task_ref) ORDER BY t.task_id, l.seq") };
       } finally {
         db.close();
       }

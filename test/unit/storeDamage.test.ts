@@ -18,7 +18,7 @@ function task(i: number): TaskData {
   });
 }
 
-/** Page size and the page numbers of the leaves of a table's b-tree (WITHOUT ROWID: an index b-tree). */
+/** Page size and the page numbers of the leaves of a table's b-tree. */
 async function leafPages(bytes: Buffer, table: string): Promise<{ pageSize: number; leaves: number[] }> {
   const SQL = await loadSqlJs();
   const db = new SQL.Database(bytes);
@@ -29,11 +29,11 @@ async function leafPages(bytes: Buffer, table: string): Promise<{ pageSize: numb
   const walk = (page: number): void => {
     const start = (page - 1) * pageSize + (page === 1 ? 100 : 0);
     const type = bytes[start];
-    if (type === 0x0a) {
+    if (type === 0x0d) {
       leaves.push(page);
       return;
     }
-    assert.equal(type, 0x02, `page ${page} of ${table} is an index b-tree page`);
+    assert.equal(type, 0x05, `page ${page} of ${table} is an interior page of a table b-tree`);
     const cells = bytes.readUInt16BE(start + 3);
     for (let c = 0; c < cells; c++) {
       const cellOffset = bytes.readUInt16BE(start + 12 + 2 * c);

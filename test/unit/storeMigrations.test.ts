@@ -60,9 +60,9 @@ describe("store schema migrations", () => {
       assert.ok(declared.has(field.column!), `The field ${key} has no column ${field.column} in the tasks table: append a migration to MIGRATIONS in src/store/schema.ts that runs ALTER TABLE tasks ADD COLUMN ${addColumnSql(key)}`);
       assert.equal(declared.get(field.column!), field.sqlType, `column ${field.column} of field ${key}: the table declares ${declared.get(field.column!)}, the model ${field.sqlType}; migrate the column or fix the field`);
     });
-    const extra = [...declared.keys()].filter((c) => c !== "search_text" && !TASK_COLUMNS.includes(c));
+    const extra = [...declared.keys()].filter((c) => c !== "search_text" && c !== "task_ref" && !TASK_COLUMNS.includes(c));
     assert.deepEqual(extra, [], `columns no field of TASK_FIELDS declares: ${extra.join(", ")}; add the field to src/model/fields.ts or drop the column`);
-    assert.equal(declared.size, TASK_COLUMNS.length + 1, "TASK_COLUMNS plus search_text");
+    assert.equal(declared.size, TASK_COLUMNS.length + 2, "TASK_COLUMNS plus search_text and the integer key task_ref");
   });
 
   it("opens a database file written by schema version 1, keeping its rows and reading the new fields at their initial values", async () => {
@@ -169,6 +169,43 @@ describe("store schema migrations", () => {
     assert.deepEqual(db.exec("SELECT name FROM sqlite_master WHERE name IN ('tags', 'tags_key_value', 'schedules_func_name')"), []);
     assert.equal(Number(db.exec("SELECT count(*) FROM logs")[0].values[0][0]), 0, "the deleted task's log lines went with it");
     assert.deepEqual(db.exec("SELECT status, n FROM status_counts WHERE n > 0 ORDER BY status")[0].values, [["pending", 1], ["success", 1]]);
+    db.close();
+  });
+
+  it("opens a database file written by schema version 6, keying tasks and log lines by an integer in creation order, with every row, log line and count kept", async () => {
+    const SQL = await loadSqlJs();
+    const old = new SQL.Database();
+    migrate(old, MIGRATIONS.slice(0, 6));
+    old.run(`INSERT INTO tasks (task_id, func_name, status, args, kwargs, created_at, start_time, end_time, retries_used, error,
+      stacktrace, idempotency_key, tags, encrypted_payload, search_text, queue) VALUES
+      ('t2', 'seedDb', 'failed', '[2]', '{}', 2000, 2000, 2500, 0, 'boom', NULL, 'k2', '{"env":"dev"}', NULL, 'seeddb\nt2\nboom\ndev', 'emails'),
+      ('t1', 'seedDb', 'success', '[1]', '{}', 1000, 1000, 3000, 0, NULL, NULL, NULL, '{}', NULL, 'seeddb\nt1\n', 'default'),
+      ('t3', 'sync', 'pending', '[]', '{}', 3000, NULL, NULL, 0, NULL, NULL, NULL, '{}', NULL, 'sync\nt3\n', 'default')`);
+    old.run("INSERT INTO logs (task_id, seq, line) VALUES ('t2', 1, 'second'), ('t2', 0, 'first'), ('t1', 0, 'only'), ('gone', 0, 'orphan')");
+    writeFileSync(dbPath, old.export());
+    old.close();
+
+    const store = await open();
+    assert.deepEqual(store.listTasks().map((t) => [t.taskId, t.logs]), [["t3", []], ["t2", ["first", "second"]], ["t1", ["only"]]]);
+    assert.deepEqual(store.getTask("t2")?.logs, ["first", "second"]);
+    assert.equal(store.findByIdempotencyKey("k2")?.taskId, "t2");
+    assert.deepEqual(store.listTasks({ queue: "emails", search: "BOOM", tag: "env=dev" }).map((t) => t.taskId), ["t2"]);
+    assert.deepEqual({ ...store.metrics() }, {
+      total: 3, pending: 1, running: 0, success: 1, failed: 1, interrupted: 0, cancelled: 0, rejected: 0, waiting: 0, successRate: 0.5, avgDuration: 1.25,
+    });
+    store.appendLogs("t2", ["third"]);
+    assert.deepEqual(store.getTask("t2")?.logs, ["first", "second", "third"], "new lines go after the migrated ones");
+    assert.equal(store.deleteTasks(["t1"]), 1);
+    await store.close();
+    stores.length = 0;
+
+    const db = new SQL.Database(readFileSync(dbPath));
+    assert.equal(schemaVersion(db), SCHEMA_VERSION);
+    assert.deepEqual(db.exec("SELECT task_id, task_ref FROM tasks ORDER BY task_ref")[0].values, [["t2", 2], ["t3", 3]], "task_ref in creation order");
+    assert.deepEqual(db.exec("SELECT task_ref, seq, line FROM logs ORDER BY task_ref, seq")[0].values, [[2, 0, "first"], [2, 1, "second"], [2, 2, "third"]],
+      "the deleted task's and the orphan's lines are gone");
+    const indexed = db.exec("SELECT i.name, c.name FROM sqlite_master i, pragma_index_info(i.name) c WHERE i.type = 'index' AND i.tbl_name = 'tasks' AND i.name NOT LIKE 'sqlite_autoindex_%'")[0].values;
+    assert.deepEqual(indexed.filter(([, column]) => column === "task_id"), [], "no secondary index carries the task id");
     db.close();
   });
 
