@@ -6,6 +6,7 @@
 import type { Database } from "sql.js";
 import { CREATE_AUDIT_SQL } from "./auditRows";
 import { CREATE_SCHEDULES_SQL } from "./scheduleRows";
+import { searchableTextSql } from "./sqlQueries";
 import { ALL_STATUSES, FINISHED_STATUSES, TASK_FIELDS, type ColumnField, type ColumnValue } from "../model";
 
 /** Statuses as an SQL list literal, e.g. `('success','failed')`. The values are our own constants. */
@@ -195,6 +196,7 @@ function columnDefinitions(db: Database, table: string): string[] {
  * declared so VACUUM keeps it): every index entry then carries it instead of the 36-character
  * task id, and log lines are keyed by it too. The task id is looked up through its own unique index.
  * Order by creation needs no task id in its index: ties on created_at are few and sorted as read.
+ * search_text is kept only where the query cannot derive it with lower() (see searchText).
  * Both tables are rebuilt, oldest task first, so task_ref follows creation order.
  */
 function v7(db: Database): void {
@@ -208,6 +210,7 @@ function v7(db: Database): void {
     ALTER TABLE logs RENAME TO logs_v6;
     CREATE TABLE tasks (task_ref INTEGER PRIMARY KEY, ${columns.join(", ")}, UNIQUE (task_id));
     INSERT INTO tasks (${names}) SELECT ${names} FROM tasks_v6 ORDER BY created_at, task_id;
+    UPDATE tasks SET search_text = '' WHERE search_text = ${searchableTextSql("tasks")};
     CREATE TABLE logs (
       task_ref INTEGER NOT NULL,
       seq INTEGER NOT NULL,

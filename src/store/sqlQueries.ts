@@ -35,10 +35,19 @@ export function whereClause(query: ListTasksQuery): { where: string; params: Sql
   }
   const needle = searchNeedle(query);
   if (needle !== undefined) {
-    conditions.push("instr(t.search_text, ?) > 0");
+    conditions.push(`instr(iif(t.search_text = '', ${searchableTextSql("t")}, t.search_text), ?) > 0`);
     params.push(needle);
   }
   return { where: conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`, params };
+}
+
+/**
+ * searchableText (taskQuery.ts) in SQL, over the tasks table aliased as `alias`: lower() folds only
+ * ASCII, so it equals searchableText for the rows whose search_text is "".
+ */
+export function searchableTextSql(alias: string): string {
+  const tagValues = `iif(${alias}.tags = '{}', '', coalesce((SELECT char(10) || group_concat(value, char(10)) FROM json_each(${alias}.tags)), ''))`;
+  return `lower(${alias}.func_name || char(10) || ${alias}.task_id || char(10) || coalesce(${alias}.error, '') || ${tagValues})`;
 }
 
 // Status names are the model's own constants, so inlining them as literals is safe.

@@ -70,13 +70,31 @@ export function matchesQuery(task: TaskData, query: ListTasksQuery): boolean {
     if (value !== undefined && task.tags[key] !== value) return false;
   }
   const needle = searchNeedle(query);
-  if (needle !== undefined && !searchText(task).includes(needle)) return false;
+  if (needle !== undefined && !searchableText(task).includes(needle)) return false;
   return true;
 }
 
+type Searchable = Pick<TaskData, "funcName" | "taskId" | "error" | "tags">;
+
+function joinedText(task: Searchable): string {
+  return [task.funcName, task.taskId, task.error ?? "", ...Object.values(task.tags)].join("\n");
+}
+
 /** What the search filter looks in: lower-cased function name, id, error and tag values, one per line. */
-export function searchText(task: Pick<TaskData, "funcName" | "taskId" | "error" | "tags">): string {
-  return [task.funcName, task.taskId, task.error ?? "", ...Object.values(task.tags)].join("\n").toLowerCase();
+export function searchableText(task: Searchable): string {
+  return joinedText(task).toLowerCase();
+}
+
+const BEYOND_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * The search_text column a store keeps for a task: its searchableText when that has characters
+ * beyond ASCII, which SQLite's lower() does not fold, else "" (the query lower-cases the columns
+ * themselves, see searchableTextSql in sqlQueries.ts), so most rows do not store their text twice.
+ */
+export function searchText(task: Searchable): string {
+  const text = joinedText(task);
+  return BEYOND_ASCII.test(text) ? text.toLowerCase() : "";
 }
 
 /**

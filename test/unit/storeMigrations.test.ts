@@ -202,6 +202,7 @@ describe("store schema migrations", () => {
     const db = new SQL.Database(readFileSync(dbPath));
     assert.equal(schemaVersion(db), SCHEMA_VERSION);
     assert.deepEqual(db.exec("SELECT task_id, task_ref FROM tasks ORDER BY task_ref")[0].values, [["t2", 2], ["t3", 3]], "task_ref in creation order");
+    assert.deepEqual(db.exec("SELECT search_text FROM tasks")[0].values, [[""], [""]], "no search_text kept where lower() of the columns gives it");
     assert.deepEqual(db.exec("SELECT task_ref, seq, line FROM logs ORDER BY task_ref, seq")[0].values, [[2, 0, "first"], [2, 1, "second"], [2, 2, "third"]],
       "the deleted task's and the orphan's lines are gone");
     const indexed = db.exec("SELECT i.name, c.name FROM sqlite_master i, pragma_index_info(i.name) c WHERE i.type = 'index' AND i.tbl_name = 'tasks' AND i.name NOT LIKE 'sqlite_autoindex_%'")[0].values;

@@ -237,6 +237,34 @@ describe("SqlJsStore on disk", () => {
     assert.match(prepared.slice(1).join("; "), /\bJOIN logs\b/, "a list with logs does read them");
   });
 
+  it("stores search_text only for a task whose text has characters beyond ASCII, and finds both kinds alike, replayed or not", async () => {
+    const store = await open();
+    store.saveTask(task("ascii-1", { funcName: "SyncOrders", error: "Connection REFUSED", tags: { env: "Prod", team: "Data" } }));
+    store.saveTask(task("wide-1", { funcName: "École", error: null, tags: { city: "ZÜRICH" } }));
+    const finds = (s: SqlJsStore, search: string): string[] => s.listTasks({ search }).map((t) => t.taskId).sort();
+    const check = (s: SqlJsStore): void => {
+      assert.deepEqual(finds(s, "syncorders"), ["ascii-1"], "function name, any case");
+      assert.deepEqual(finds(s, "refused"), ["ascii-1"], "error");
+      assert.deepEqual(finds(s, "prod\ndata"), ["ascii-1"], "tag values, one per line, in their order");
+      assert.deepEqual(finds(s, "env"), [], "tag keys are not searched");
+      assert.deepEqual(finds(s, "ASCII-1\nconn"), ["ascii-1"], "id then error");
+      assert.deepEqual(finds(s, "école"), ["wide-1"]);
+      assert.deepEqual(finds(s, "zürich"), ["wide-1"], "non-ASCII folded");
+      assert.deepEqual(finds(s, "-1"), ["ascii-1", "wide-1"]);
+      assert.equal(s.countTasks({ search: "DATA" }), 1);
+    };
+    check(store);
+    const db = (store as unknown as { db: Database }).db;
+    assert.deepEqual(db.exec("SELECT task_id, search_text FROM tasks ORDER BY task_id")[0].values, [["ascii-1", ""], ["wide-1", "école\nwide-1\n\nzürich"]]);
+    await store.flush();
+    // Abandoned as after a crash: the next open replays the journal.
+    await (store as unknown as { lock?: { release(): Promise<void> } }).lock?.release();
+    await (store as unknown as { journal?: { close(): Promise<void> } }).journal?.close();
+    stores.length = 0;
+    const replayed = await open();
+    check(replayed);
+  });
+
   it("rejects a flush interval above 200 ms", () => {
     assert.throws(() => new SqlJsStore({ dbPath, flushIntervalMs: 500 }), /flushIntervalMs must be between 0 and 200 ms, got 500/);
   });
