@@ -35,8 +35,9 @@ export function whereClause(query: ListTasksQuery): { where: string; params: Sql
   }
   const needle = searchNeedle(query);
   if (needle !== undefined) {
-    conditions.push(`instr(iif(t.search_text = '', ${searchableTextSql("t")}, t.search_text), ?) > 0`);
-    params.push(needle);
+    const search = searchCondition(needle);
+    conditions.push(search.sql);
+    params.push(...search.params);
   }
   return { where: conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`, params };
 }
@@ -48,6 +49,23 @@ export function whereClause(query: ListTasksQuery): { where: string; params: Sql
 export function searchableTextSql(alias: string): string {
   const tagValues = `iif(${alias}.tags = '{}', '', coalesce((SELECT char(10) || group_concat(value, char(10)) FROM json_each(${alias}.tags)), ''))`;
   return `lower(${alias}.func_name || char(10) || ${alias}.task_id || char(10) || coalesce(${alias}.error, '') || ${tagValues})`;
+}
+
+/**
+ * The search filter: the needle in searchableText, read from search_text where a row keeps it. A
+ * needle without a line break is in the text exactly when it is in one of its lines, so each column
+ * is tried alone, and a tag's value only when the needle is in the row's tags JSON at all (a value
+ * appears there verbatim unless it holds characters JSON escapes).
+ */
+function searchCondition(needle: string): { sql: string; params: SqlValue[] } {
+  if (needle.includes("\n")) return { sql: `instr(iif(t.search_text = '', ${searchableTextSql("t")}, t.search_text), ?) > 0`, params: [needle] };
+  const verbatimInJson = JSON.stringify(needle) === `"${needle}"`;
+  const columns = ["t.func_name", "t.task_id", "coalesce(t.error, '')"].map((c) => `instr(lower(${c}), ?) > 0`);
+  const tags = `(t.tags <> '{}'${verbatimInJson ? " AND instr(lower(t.tags), ?) > 0" : ""} AND EXISTS (SELECT 1 FROM json_each(t.tags) WHERE instr(lower(value), ?) > 0))`;
+  return {
+    sql: `iif(t.search_text <> '', instr(t.search_text, ?) > 0, ${[...columns, tags].join(" OR ")})`,
+    params: Array<string>(verbatimInJson ? 6 : 5).fill(needle),
+  };
 }
 
 // Status names are the model's own constants, so inlining them as literals is safe.
