@@ -241,6 +241,7 @@ describe("SqlJsStore on disk", () => {
     const store = await open();
     store.saveTask(task("ascii-1", { funcName: "SyncOrders", error: "Connection REFUSED", tags: { env: "Prod", team: "Data" } }));
     store.saveTask(task("wide-1", { funcName: "École", error: null, tags: { city: "ZÜRICH" } }));
+    store.saveTask(task("quoted", { tags: { note: 'Say "Hi" at C:\\Temp' } }));
     const finds = (s: SqlJsStore, search: string): string[] => s.listTasks({ search }).map((t) => t.taskId).sort();
     const check = (s: SqlJsStore): void => {
       assert.deepEqual(finds(s, "syncorders"), ["ascii-1"], "function name, any case");
@@ -251,11 +252,13 @@ describe("SqlJsStore on disk", () => {
       assert.deepEqual(finds(s, "école"), ["wide-1"]);
       assert.deepEqual(finds(s, "zürich"), ["wide-1"], "non-ASCII folded");
       assert.deepEqual(finds(s, "-1"), ["ascii-1", "wide-1"]);
+      assert.deepEqual(finds(s, '"hi" at c:\\'), ["quoted"], "a needle JSON would escape, in a tag value");
+      assert.deepEqual(finds(s, "note"), [], "nor is a key found through the tags JSON");
       assert.equal(s.countTasks({ search: "DATA" }), 1);
     };
     check(store);
     const db = (store as unknown as { db: Database }).db;
-    assert.deepEqual(db.exec("SELECT task_id, search_text FROM tasks ORDER BY task_id")[0].values, [["ascii-1", ""], ["wide-1", "école\nwide-1\n\nzürich"]]);
+    assert.deepEqual(db.exec("SELECT task_id, search_text FROM tasks ORDER BY task_id")[0].values, [["ascii-1", ""], ["quoted", ""], ["wide-1", "école\nwide-1\n\nzürich"]]);
     await store.flush();
     // Abandoned as after a crash: the next open replays the journal.
     await (store as unknown as { lock?: { release(): Promise<void> } }).lock?.release();
