@@ -4,7 +4,8 @@ import { errorText } from "./journalWriter";
 import { applyPragmas, migrate, SchemaTooNewError } from "./schema";
 import { writeFileAtomic } from "./atomicFile";
 import { damageOf, fitToLength, salvageDatabase } from "./databaseSalvage";
-import { isSealedIntact, sealImage } from "./imageSeal";
+import { isSealedIntact } from "./imageSeal";
+import { fileImage, readDatabaseFile, type DatabaseBytes } from "./databaseImage";
 
 const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
 
@@ -17,18 +18,20 @@ const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
  * A file written by a newer Taskflow is refused (SchemaTooNewError) and left as it is.
  */
 export async function openDatabaseFile(SQL: SqlJsStatic, dbPath: string, warn: (message: string) => void): Promise<Database> {
-  let bytes: Buffer | undefined;
+  let read: DatabaseBytes | undefined;
   try {
-    bytes = await fsp.readFile(dbPath);
+    read = await readDatabaseFile(dbPath);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`Could not read the task database ${dbPath}: ${errorText(err)}`);
+    throw new Error(`Could not read the task database ${dbPath}: ${errorText(err)}`);
   }
-  if (bytes !== undefined && bytes.length > 0) {
+  const bytes = read?.file;
+  if (read !== undefined && bytes !== undefined && bytes.length > 0) {
     let db: Database | undefined;
     try {
       if (!bytes.subarray(0, 16).equals(SQLITE_HEADER)) throw new Error("it does not start with the SQLite header");
       const intact = isSealedIntact(bytes);
-      db = new SQL.Database(fitToLength(bytes));
+      // sql.js uses the buffer given as the file, without a copy: an intact file gets room to grow.
+      db = new SQL.Database(intact ? read.withRoom : fitToLength(bytes));
       applyPragmas(db);
       migrate(db);
       const damage = intact ? null : damageOf(db);
@@ -63,7 +66,7 @@ async function keepWhatIsReadable(SQL: SqlJsStatic, damaged: Database, dbPath: s
   try {
     const aside = `${dbPath}.damaged-${Date.now()}`;
     await fsp.copyFile(dbPath, aside);
-    await writeFileAtomic(dbPath, sealImage(salvage.db.export()));
+    await writeFileAtomic(dbPath, fileImage(salvage.db.export()));
     warn(`The task database ${dbPath} is damaged (${damage}). What could be read was kept: ${salvage.summary}. The damaged file was moved to ${aside}; the journal, if any, is replayed on top.`);
     return salvage.db;
   } catch (err) {

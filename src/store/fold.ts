@@ -4,7 +4,7 @@ import type { SqlJsStatic } from "sql.js";
 import { writeFileAtomic, syncDir } from "./atomicFile";
 import { JournalApplier } from "./journalOps";
 import { applyPragmas, migrate } from "./schema";
-import { sealImage } from "./imageSeal";
+import { fileImage } from "./databaseImage";
 
 /** What a fold is asked to do. */
 export interface FoldRequest {
@@ -43,7 +43,7 @@ export async function foldJournals(SQL: SqlJsStatic, request: FoldRequest): Prom
     } finally {
       applier.free();
     }
-    image = sealImage(db.export());
+    image = fileImage(db.export());
   } finally {
     db.close();
   }

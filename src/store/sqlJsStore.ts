@@ -10,7 +10,7 @@ import { nextAuditSeq, readAudit } from "./auditRows";
 import { WriteBuffer } from "./writeBuffer";
 import { readThroughput } from "./throughputRows";
 import { writeFileAtomic } from "./atomicFile";
-import { sealImage } from "./imageSeal";
+import { fileImage } from "./databaseImage";
 import { JournalApplier, type JournalOp } from "./journalOps";
 import { JournalWriter, errorText } from "./journalWriter";
 import { openDatabaseFile } from "./databaseFile";
@@ -131,7 +131,7 @@ export class SqlJsStore implements TaskStore {
     try {
       // The in-memory database holds the file plus every journal, so its image replaces them all.
       this.freeStatements();
-      await writeFileAtomic(this.dbPath, sealImage(this.db!.export()));
+      await writeFileAtomic(this.dbPath, fileImage(this.db!.export()));
       await this.journal.removeAll();
     } catch (err) {
       this.warn(`Could not write the task database ${this.dbPath} at close (${errorText(err)}); the journal files beside it are kept and replayed at the next open, so nothing is lost.`);
@@ -348,7 +348,7 @@ export class SqlJsStore implements TaskStore {
     // sql.js refuses to export while statements are prepared.
     this.freeStatements();
     try {
-      return sealImage(this.db!.export());
+      return fileImage(this.db!.export());
     } finally {
       this.prepareStatements();
     }

@@ -1,0 +1,76 @@
+import * as assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { newTaskData } from "../../src/model";
+import { SqlJsStore } from "../../src/store";
+import { fileImage, readDatabaseFile } from "../../src/store/databaseImage";
+import { isSealedIntact } from "../../src/store/imageSeal";
+import { applyPragmas } from "../../src/store/schema";
+import { loadSqlJs } from "../../src/store/sqlJsLoader";
+
+describe("the database loaded with room to grow", function () {
+  this.timeout(20000);
+  let dir: string;
+  let dbPath: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "taskflow-room-"));
+    dbPath = path.join(dir, "tasks.db");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function store(): Promise<SqlJsStore> {
+    const s = new SqlJsStore({ dbPath, onWarning: (m) => assert.fail(m) });
+    await s.open();
+    return s;
+  }
+  const save = (s: SqlJsStore, from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
+      s.saveTask(newTaskData({ taskId: `t${i}`, funcName: "f", status: "success", createdAt: 1000 + i, error: "e".repeat(200) }));
+      s.appendLogs(`t${i}`, [`line ${i}`]);
+    }
+  };
+  const pagesInHeader = (bytes: Buffer): number => bytes.readUInt32BE(28) * bytes.readUInt16BE(16);
+
+  it("grows into the room in memory, without sql.js copying the file, and writes only the database's pages, sealed", async () => {
+    const first = await store();
+    save(first, 0, 2000);
+    await first.close();
+    const written = readFileSync(dbPath);
+    assert.equal(written.length, pagesInHeader(written), "the file is the pages the header counts");
+    assert.ok(isSealedIntact(written));
+
+    const read = (await readDatabaseFile(dbPath))!;
+    assert.deepEqual(read.file, written);
+    assert.ok(read.withRoom.length >= written.length * 1.125, `room of an eighth of the file, got ${read.withRoom.length} bytes for ${written.length}`);
+    const SQL = await loadSqlJs();
+    const db = new SQL.Database(read.withRoom);
+    applyPragmas(db);
+    db.run("CREATE TABLE filler (b BLOB)");
+    db.run("INSERT INTO filler VALUES (randomblob(?))", [Math.floor(written.length / 16)]);
+    const pages = Number(db.exec("PRAGMA page_count")[0].values[0][0]);
+    assert.ok(pages * written.readUInt16BE(16) > written.length, "the database grew");
+    assert.ok(read.withRoom.subarray(written.length).some((byte) => byte !== 0), "its new pages were written into the room of the buffer given: no copy of the file was made");
+    const image = fileImage(db.export());
+    db.close();
+    assert.equal(image.length, pages * written.readUInt16BE(16));
+    assert.ok(isSealedIntact(image));
+  });
+
+  it("opens a file it wrote with that room, and reads it back whole after more writes", async () => {
+    const first = await store();
+    save(first, 0, 500);
+    await first.close();
+    const second = await store();
+    save(second, 500, 1500);
+    await second.close();
+    const rewritten = readFileSync(dbPath);
+    assert.equal(rewritten.length, pagesInHeader(rewritten));
+    assert.ok(isSealedIntact(rewritten));
+    const third = await store();
+    assert.equal(third.countTasks(), 1500);
+    assert.deepEqual(third.getTask("t1499")?.logs, ["line 1499"]);
+    await third.close();
+  });
+});
