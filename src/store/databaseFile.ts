@@ -29,7 +29,7 @@ export async function openDatabaseFile(SQL: SqlJsStatic, dbPath: string, warn: (
     let db: Database | undefined;
     try {
       if (!bytes.subarray(0, 16).equals(SQLITE_HEADER)) throw new Error("it does not start with the SQLite header");
-      const intact = isSealedIntact(bytes);
+      const intact = isSealedIntact(bytes, read.checksum);
       // sql.js uses the buffer given as the file, without a copy: an intact file gets room to grow.
       db = new SQL.Database(intact ? read.withRoom : fitToLength(bytes));
       applyPragmas(db);

@@ -1,5 +1,5 @@
 import { promises as fsp } from "node:fs";
-import { sealImage } from "./imageSeal";
+import { checksumRange, sealImage } from "./imageSeal";
 
 /**
  * Room kept after the last page of a database loaded into sql.js, as a fraction of its size. sql.js
@@ -10,10 +10,15 @@ import { sealImage } from "./imageSeal";
  */
 const ROOM_FRACTION = 1 / 8;
 
+/** Bytes read at a time: each part's checksum is computed while the next part is read. */
+const READ_PART_BYTES = 4 * 1024 * 1024;
+
 /** The bytes of a database file, and the same bytes followed by zeroed room to grow into. */
 export interface DatabaseBytes {
   file: Buffer;
   withRoom: Buffer;
+  /** checksumRange (imageSeal.ts) over the whole file. */
+  checksum: number;
 }
 
 /** Reads a database file into a buffer with room after it; undefined when there is no file. */
@@ -30,12 +35,18 @@ export async function readDatabaseFile(dbPath: string): Promise<DatabaseBytes | 
     // Zeroed memory that is never written costs address space, not resident memory.
     const buffer = Buffer.alloc(size + Math.ceil(size * ROOM_FRACTION));
     let length = 0;
-    while (length < size) {
-      const { bytesRead } = await handle.read(buffer, length, size - length, length);
-      if (bytesRead === 0) break;
+    let checksum = 0;
+    const readPart = (): Promise<{ bytesRead: number }> => handle.read(buffer, length, Math.min(READ_PART_BYTES, size - length), length);
+    let reading = size > 0 ? readPart() : undefined;
+    while (reading) {
+      const { bytesRead } = await reading;
+      const from = length;
       length += bytesRead;
+      // The next part is read into the buffer beyond `length` while this one is summed.
+      reading = bytesRead > 0 && length < size ? readPart() : undefined;
+      checksum = checksumRange(buffer, from, length, checksum);
     }
-    return { file: buffer.subarray(0, length), withRoom: length === size ? buffer : buffer.subarray(0, length) };
+    return { file: buffer.subarray(0, length), withRoom: length === size ? buffer : buffer.subarray(0, length), checksum };
   } finally {
     await handle.close();
   }

@@ -7,9 +7,28 @@ import { crc32 } from "node:zlib";
 const SEAL_OFFSET = 60;
 const SEAL_END = SEAL_OFFSET + 4;
 
-/** CRC-32 of the image with the seal's four bytes counted as zero. */
+/**
+ * The checksum the seal holds, over bytes `from` to `to` of an image, continuing `crc` (the checksum
+ * of the bytes before `from`): CRC-32 with the seal's four bytes counted as zero. An image read in
+ * parts can be checked part by part while the next part is read.
+ */
+export function checksumRange(image: Uint8Array, from: number, to: number, crc = 0): number {
+  let at = from;
+  if (at < SEAL_OFFSET && at < to) {
+    const end = Math.min(to, SEAL_OFFSET);
+    crc = crc32(image.subarray(at, end), crc);
+    at = end;
+  }
+  if (at < SEAL_END && at < to) {
+    const end = Math.min(to, SEAL_END);
+    crc = crc32(new Uint8Array(end - at), crc);
+    at = end;
+  }
+  return at < to ? crc32(image.subarray(at, to), crc) : crc;
+}
+
 function checksum(image: Uint8Array): number {
-  return crc32(image.subarray(SEAL_END), crc32(new Uint8Array(4), crc32(image.subarray(0, SEAL_OFFSET))));
+  return checksumRange(image, 0, image.length);
 }
 
 /**
@@ -27,8 +46,9 @@ export function sealImage(image: Uint8Array): Uint8Array {
 /**
  * True when the bytes are exactly what sealImage sealed: no byte changed, none missing. False for a
  * file written by an older Taskflow or another tool, or changed since: such a file needs a full check.
+ * `checksumOfBytes` is checksumRange over all of them, when the caller computed it as it read them.
  */
-export function isSealedIntact(bytes: Uint8Array): boolean {
+export function isSealedIntact(bytes: Uint8Array, checksumOfBytes = checksum(bytes)): boolean {
   if (bytes.length < SEAL_END) return false;
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(SEAL_OFFSET) === checksum(bytes);
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(SEAL_OFFSET) === checksumOfBytes;
 }

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { newTaskData } from "../../src/model";
 import { SqlJsStore } from "../../src/store";
 import { fileImage, readDatabaseFile } from "../../src/store/databaseImage";
-import { isSealedIntact } from "../../src/store/imageSeal";
+import { checksumRange, isSealedIntact } from "../../src/store/imageSeal";
 import { applyPragmas } from "../../src/store/schema";
 import { loadSqlJs } from "../../src/store/sqlJsLoader";
 
@@ -56,6 +56,16 @@ describe("the database loaded with room to grow", function () {
     db.close();
     assert.equal(image.length, pages * written.readUInt16BE(16));
     assert.ok(isSealedIntact(image));
+  });
+
+  it("reads a file of several parts whole, its checksum summed as it was read", async () => {
+    const bytes = Buffer.alloc(9 * 1024 * 1024 + 123).map((_, i) => (i * 2654435761) >>> 24);
+    writeFileSync(dbPath, bytes);
+    const read = (await readDatabaseFile(dbPath))!;
+    assert.ok(read.file.equals(bytes));
+    assert.equal(read.checksum, checksumRange(bytes, 0, bytes.length));
+    assert.ok(read.withRoom.subarray(bytes.length).every((byte) => byte === 0), "the room is zeroed");
+    assert.equal(await readDatabaseFile(path.join(dir, "missing.db")), undefined);
   });
 
   it("opens a file it wrote with that room, and reads it back whole after more writes", async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { newTaskData } from "../../src/model";
 import { SqlJsStore } from "../../src/store";
-import { isSealedIntact, sealImage } from "../../src/store/imageSeal";
+import { checksumRange, isSealedIntact, sealImage } from "../../src/store/imageSeal";
 
 describe("the database file's seal", function () {
   this.timeout(20000);
@@ -48,6 +48,22 @@ describe("the database file's seal", function () {
     }
     assert.equal(isSealedIntact(image.subarray(0, 4096)), false, "cut off");
     assert.equal(isSealedIntact(sealImage(image.slice())), true, "sealing a sealed image again");
+  });
+
+  it("sums an image read in parts to the same checksum, wherever the parts split around the seal", () => {
+    const image = sealImage(new Uint8Array(300).map((_, i) => (i * 131 + 7) & 0xff));
+    const whole = checksumRange(image, 0, image.length);
+    for (const cuts of [[1], [59], [60], [61], [63], [64], [65], [30, 62], [60, 64], [61, 62, 63, 200]]) {
+      let crc = 0;
+      let from = 0;
+      for (const to of [...cuts, image.length]) {
+        crc = checksumRange(image, from, to, crc);
+        from = to;
+      }
+      assert.equal(crc, whole, `cut at ${cuts.join(", ")}`);
+    }
+    assert.equal(isSealedIntact(image, whole), true);
+    assert.equal(isSealedIntact(image, whole ^ 1), false);
   });
 
   it("is on the file a store writes at close", async () => {
