@@ -7,7 +7,7 @@
  */
 import type { Database, Statement } from "sql.js";
 import { TASK_COLUMNS, journalRowProblem, journalRowToColumns, type AuditEntry, type JournalRow, type ScheduleData } from "../model";
-import { auditProblem, insertAudit, trimAudit } from "./auditRows";
+import { INSERT_AUDIT_SQL, auditProblem, auditValues, trimAudit } from "./auditRows";
 import { deleteSchedule, scheduleProblem, upsertSchedule } from "./scheduleRows";
 import { searchText } from "./taskQuery";
 
@@ -71,6 +71,7 @@ export class JournalApplier {
   private readonly insertLogs: Statement;
   private readonly deleteByIds: Statement;
   private readonly lastSeq: Statement;
+  private readonly insertAudit: Statement;
   /** An audit entry was inserted since the last trimAudit(). */
   private auditAdded = false;
 
@@ -81,6 +82,7 @@ export class JournalApplier {
       SELECT ?1, ?2 + key, value FROM json_each(?3) WHERE EXISTS (SELECT 1 FROM tasks WHERE task_id = ?1)`);
     this.deleteByIds = db.prepare("DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?))");
     this.lastSeq = db.prepare("SELECT max(seq) FROM logs WHERE task_id = ?");
+    this.insertAudit = db.prepare(INSERT_AUDIT_SQL);
   }
 
   apply(op: JournalOp): void {
@@ -105,7 +107,7 @@ export class JournalApplier {
 
   /** Writes an audit entry; trimAudit() drops the old ones afterwards, once for a whole batch. */
   appendAudit(seq: number, entry: AuditEntry): void {
-    insertAudit(this.db, seq, entry);
+    this.insertAudit.run(auditValues(seq, entry));
     this.auditAdded = true;
   }
 
@@ -160,6 +162,6 @@ export class JournalApplier {
   }
 
   free(): void {
-    for (const s of [this.upsert, this.insertLogs, this.deleteByIds, this.lastSeq]) s.free();
+    for (const s of [this.upsert, this.insertLogs, this.deleteByIds, this.lastSeq, this.insertAudit]) s.free();
   }
 }

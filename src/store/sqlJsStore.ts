@@ -7,7 +7,7 @@ import {
   type ThroughputBucket, type ThroughputRange, type Timers,
 } from "../model";
 import { nextAuditSeq, readAudit } from "./auditRows";
-import { WriteBuffer } from "./writeBuffer";
+import { WriteBuffer, type ApplySink } from "./writeBuffer";
 import { readThroughput } from "./throughputRows";
 import { writeFileAtomic } from "./atomicFile";
 import { JournalApplier, type JournalOp } from "./journalOps";
@@ -25,10 +25,15 @@ import { DEFAULT_MAX_RECORDS, resolveQuery } from "./taskQuery";
 import type { SqlJsStoreOptions, TaskStore } from "./types";
 
 /**
- * Buffered entries (task rows, tasks with log lines, audit entries) past which they are applied
- * before the flush timer fires: bounds the work one apply does while adds outrun the timer.
+ * Buffered entries (finished tasks' rows, tasks with log lines, audit entries) past which they are
+ * applied before the flush timer fires: bounds the work one apply does while adds outrun the timer.
  */
 const MAX_BUFFERED = 1024;
+/**
+ * Buffered rows past which all of them are applied before the flush timer fires, unfinished ones too:
+ * bounds the buffer while adds outrun both the timer and the runs.
+ */
+const MAX_BUFFERED_ROWS = 16 * MAX_BUFFERED;
 /** Journal size past which it is folded into the database file by a worker. */
 const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
 /**
@@ -42,9 +47,11 @@ const DEFAULT_FLUSH_INTERVAL_MS = 50;
  * into the database file at open, past a size threshold (both in a worker thread) and at close.
  *
  * The journal is the durable record and the database a view of it, updated in batches: changes are
- * buffered (a WriteBuffer) and, at each flush timer or at MAX_BUFFERED entries, applied and journalled
- * together, so a task added, run and finished within one flush interval is one row write and one
- * journal line of its final state. Reads see the buffer: getTask reads it, the SQL reads apply it first.
+ * buffered (a WriteBuffer) and, at each flush timer, applied and journalled together, so a task added,
+ * run and finished within one flush interval is one row write and one journal line of its final state.
+ * When MAX_BUFFERED entries of finished tasks, logs and audit pile up before the timer (adds outrunning
+ * it), those are applied early and unfinished tasks' rows stay buffered for their next change. Reads
+ * see the buffer: getTask reads it, the SQL reads apply it first.
  */
 export class SqlJsStore implements TaskStore {
   private readonly dbPath: string;
@@ -281,7 +288,8 @@ export class SqlJsStore implements TaskStore {
   }
 
   private changed(): void {
-    if (this.pending.size >= MAX_BUFFERED) this.applyPending();
+    if (this.pending.rows.size >= MAX_BUFFERED_ROWS) this.applyPending();
+    else if (this.pending.settledSize >= MAX_BUFFERED) this.applySettled();
     this.scheduleFlush();
   }
 
@@ -295,32 +303,23 @@ export class SqlJsStore implements TaskStore {
     }, this.flushIntervalMs);
   }
 
+  /** Applies and journals every buffered change. */
   private applyPending(): void {
     if (this.pending.size === 0) return;
     this.inTransaction(() => {
-      let finishedSaved = false;
-      for (const { row, search } of this.pending.rows.values()) {
-        this.applier!.save(row, search);
-        this.journal.push(JSON.stringify({ op: "save", row } satisfies JournalOp));
-        if (isFinished(row.status as TaskStatus)) {
-          finishedSaved = true;
-          this.nextSeq.delete(row.taskId);
-        }
-      }
-      for (const [taskId, lines] of this.pending.logs) {
-        const seq = this.nextSeq.get(taskId) ?? this.applier!.nextSeq(taskId);
-        this.applier!.appendLogs(taskId, seq, lines);
-        this.nextSeq.set(taskId, seq + lines.length);
-        this.journal.push(JSON.stringify({ op: "logs", taskId, seq, lines } satisfies JournalOp));
-      }
-      for (const { seq, entry } of this.pending.audit) {
-        this.applier!.appendAudit(seq, entry);
-        this.journal.push(JSON.stringify({ op: "audit", seq, entry } satisfies JournalOp));
-      }
-      this.applier!.trimAudit();
-      this.pending.clear();
-      if (finishedSaved) this.enforceRetention();
+      if (this.pending.applyAll(this.applySink())) this.enforceRetention();
     });
+  }
+
+  /** Applies and journals what an early apply takes (see WriteBuffer.applySettled). */
+  private applySettled(): void {
+    this.inTransaction(() => {
+      if (this.pending.applySettled(this.applySink())) this.enforceRetention();
+    });
+  }
+
+  private applySink(): ApplySink {
+    return { applier: this.applier!, journal: this.journal, nextSeq: this.nextSeq };
   }
 
   /** Deletes the oldest finished tasks beyond maxRecords. Runs inside a transaction. */

@@ -207,6 +207,35 @@ describe("SqlJsStore on disk", () => {
     assert.deepEqual(store.listAudit({ limit: 10, offset: 0 }).map((e) => e.action), ["cancel", "run"]);
   });
 
+  it("writes each task once, in its final state, when adds outrun the flush timer: finished rows go early, unfinished ones wait for their next change", async () => {
+    const timers = new ManualTimers();
+    const store = await open({ timers });
+    const db = (store as unknown as { db: Database }).db;
+    const count = 1500;
+    const pending = (i: number): TaskData => task(`t${i}`, { status: "pending", startTime: null, endTime: null, createdAt: 1000 + i });
+    for (let i = 0; i < count; i++) store.saveTask(pending(i));
+    store.saveTask(task("logger", { status: "running", endTime: null }));
+    store.appendLogs("logger", ["while running"]);
+    const rowsInDb = (): number => Number(db.exec("SELECT count(*) FROM tasks")[0].values[0][0]);
+    assert.equal(rowsInDb(), 0, "unfinished rows stay buffered while nothing else piles up");
+    for (let i = 0; i < count; i++) {
+      store.saveTask(task(`t${i}`, { createdAt: 1000 + i }));
+      if (i === 1100) store.appendAudit({ at: new Date(1000).toISOString(), action: "run", taskId: "t0", actor: "api", detail: null });
+    }
+    assert.ok(rowsInDb() >= 1024, `the finished rows were applied before the timer, got ${rowsInDb()} rows`);
+    assert.equal(Number(db.exec("SELECT count(*) FROM tasks WHERE status <> 'success'")[0].values[0][0]), 1, "only the logging task's row went early unfinished, with its lines");
+    assert.equal(store.getTask("t1499")?.status, "success", "a buffered row reads as saved");
+    assert.deepEqual(store.getTask("logger")?.logs, ["while running"]);
+    assert.equal(timers.pending.length, 1, "the flush timer never fired");
+    await store.flush();
+    const saves = readFileSync(`${dbPath}.journal`, "utf8").trim().split("\n")
+      .map((line) => JSON.parse(line) as { op: string; row?: { taskId: string; status: string } })
+      .filter((op) => op.op === "save" && op.row?.taskId !== "logger");
+    assert.equal(saves.length, count, "one save line per task");
+    assert.ok(saves.every((op) => op.row?.status === "success"), "each the task's final state");
+    assert.equal(store.countTasks({ status: "success" }), count);
+  });
+
   it("lists and counts buffered tasks and audit entries before the flush timer fires", async () => {
     const store = await open({ timers: new ManualTimers() });
     store.saveTask(task("a", { status: "pending", startTime: null, endTime: null, createdAt: 1 }));
