@@ -83,7 +83,8 @@ export class TaskLedger {
   addPending(records: readonly TaskRecord[]): void {
     for (const record of records) record.status = "pending";
     try {
-      this.store.saveTasks(records.map((record) => record.toData()));
+      if (this.store.saveLive) this.store.saveLive(records);
+      else this.store.saveTasks(records.map((record) => record.toData()));
     } catch (error) {
       this.reportStoreError(error);
     }
@@ -154,7 +155,8 @@ export class TaskLedger {
   /** Saves the record as it is now (a step it recorded); the caller flushes the store when it must be durable. */
   save(record: TaskRecord): void {
     try {
-      this.store.saveTask(record.toData());
+      if (this.store.saveLive) this.store.saveLive([record]);
+      else this.store.saveTask(record.toData());
     } catch (error) {
       this.reportStoreError(error);
     }

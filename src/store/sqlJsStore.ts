@@ -7,7 +7,7 @@ import {
   type ThroughputBucket, type ThroughputRange, type Timers,
 } from "../model";
 import { nextAuditSeq, readAudit } from "./auditRows";
-import { WriteBuffer, type ApplySink } from "./writeBuffer";
+import { WriteBuffer, bufferedRow, type ApplySink } from "./writeBuffer";
 import { readThroughput } from "./throughputRows";
 import { writeFileAtomic } from "./atomicFile";
 import { JournalApplier, type JournalOp } from "./journalOps";
@@ -22,7 +22,7 @@ import { openError } from "./storeWriteError";
 import { loadSqlJs } from "./sqlJsLoader";
 import { SELECT_COLUMNS, column, orderByClause, readMetrics, scalar, selectTasks, whereClause } from "./sqlQueries";
 import { DEFAULT_MAX_RECORDS, resolveQuery } from "./taskQuery";
-import type { SqlJsStoreOptions, TaskStore } from "./types";
+import type { LiveTask, SqlJsStoreOptions, TaskStore } from "./types";
 
 /**
  * Buffered entries (finished tasks' rows, tasks with log lines, audit entries) past which they are
@@ -172,6 +172,13 @@ export class SqlJsStore implements TaskStore {
     this.changed();
   }
 
+  saveLive(tasks: readonly LiveTask[]): void {
+    this.assertOpen("saveLive");
+    if (tasks.length === 0) return;
+    for (const task of tasks) this.pending.saveLive(task);
+    this.changed();
+  }
+
   appendLogs(taskId: string, lines: string[]): void {
     this.assertOpen("appendLogs");
     if (lines.length === 0) return;
@@ -186,7 +193,7 @@ export class SqlJsStore implements TaskStore {
     // make retention delete it (it is finished, and fewer finished tasks are older than it than the
     // batch could push beyond maxRecords): then the batch is applied first, as a list would.
     const buffered = this.pending.rows.get(taskId);
-    let task = buffered ? fromColumns(journalRowToColumns(buffered.row)) : this.reads!.task(taskId);
+    let task = buffered ? fromColumns(journalRowToColumns(bufferedRow(buffered).row)) : this.reads!.task(taskId);
     const excess = this.finishedAtMost + this.pending.rows.size - this.maxRecords;
     if (task && excess > 0 && isFinished(task.status) && this.reads!.finishedBefore(task.createdAt, excess) < excess) {
       this.applyPending();
@@ -289,7 +296,7 @@ export class SqlJsStore implements TaskStore {
 
   private changed(): void {
     if (this.pending.rows.size >= MAX_BUFFERED_ROWS) this.applyPending();
-    else if (this.pending.settledSize >= MAX_BUFFERED) this.applySettled();
+    else if (this.pending.settledSize >= MAX_BUFFERED) this.applyPending(true);
     this.scheduleFlush();
   }
 
@@ -303,23 +310,13 @@ export class SqlJsStore implements TaskStore {
     }, this.flushIntervalMs);
   }
 
-  /** Applies and journals every buffered change. */
-  private applyPending(): void {
+  /** Applies and journals every buffered change, or with `settledOnly` what an early apply takes (see WriteBuffer.applySettled). */
+  private applyPending(settledOnly = false): void {
     if (this.pending.size === 0) return;
+    const sink: ApplySink = { applier: this.applier!, journal: this.journal, nextSeq: this.nextSeq };
     this.inTransaction(() => {
-      if (this.pending.applyAll(this.applySink())) this.enforceRetention();
+      if (settledOnly ? this.pending.applySettled(sink) : this.pending.applyAll(sink)) this.enforceRetention();
     });
-  }
-
-  /** Applies and journals what an early apply takes (see WriteBuffer.applySettled). */
-  private applySettled(): void {
-    this.inTransaction(() => {
-      if (this.pending.applySettled(this.applySink())) this.enforceRetention();
-    });
-  }
-
-  private applySink(): ApplySink {
-    return { applier: this.applier!, journal: this.journal, nextSeq: this.nextSeq };
   }
 
   /** Deletes the oldest finished tasks beyond maxRecords. Runs inside a transaction. */

@@ -1,6 +1,7 @@
 import { isFinished, toJournalRow, type AuditEntry, type JournalRow, type TaskData, type TaskStatus } from "../model";
 import type { JournalApplier, JournalOp } from "./journalOps";
 import { searchText } from "./taskQuery";
+import type { LiveTask } from "./types";
 
 /** Where a WriteBuffer's changes go when applied: the store's database and journal. */
 export interface ApplySink {
@@ -16,6 +17,20 @@ export interface BufferedRow {
   search: string;
 }
 
+/** What the buffer holds for a task: its row, or the live task it reads the row of when it writes it. */
+type Buffered = BufferedRow | LiveTask;
+
+function isLive(buffered: Buffered): buffered is LiveTask {
+  return typeof (buffered as LiveTask).toData === "function";
+}
+
+/** The row of a buffered task as it is now. */
+export function bufferedRow(buffered: Buffered): BufferedRow {
+  if (!isLive(buffered)) return buffered;
+  const data = buffered.toData();
+  return { row: toJournalRow(data), search: searchText(data) };
+}
+
 /**
  * The changes a store has acknowledged and not yet applied to its database nor journalled: the live
  * overlay its reads see. A task saved several times keeps only its last row, so within one flush
@@ -25,7 +40,7 @@ export interface BufferedRow {
  * they can be applied early while an unfinished task's row waits for its last change.
  */
 export class WriteBuffer {
-  readonly rows = new Map<string, BufferedRow>();
+  readonly rows = new Map<string, Buffered>();
   /** Ids of the buffered rows whose task is finished. */
   readonly settled = new Set<string>();
   /** Log lines per task, in the order they were appended. */
@@ -43,11 +58,20 @@ export class WriteBuffer {
     return this.settled.size + this.logs.size + this.audit.length;
   }
 
+  /** Buffers the task's row, computed now: the row is also the copy that keeps later changes of `task` out. */
   saveTask(task: TaskData): void {
-    const id = task.taskId;
-    this.rows.set(id, { row: toJournalRow(task), search: searchText(task) });
-    if (isFinished(task.status)) this.settled.add(id);
-    else this.settled.delete(id);
+    this.put(task.taskId, task.status, { row: toJournalRow(task), search: searchText(task) });
+  }
+
+  /** Buffers the live task itself: its row is read when it is written (see TaskStore.saveLive). */
+  saveLive(task: LiveTask): void {
+    this.put(task.taskId, task.status, task);
+  }
+
+  private put(taskId: string, status: TaskStatus, buffered: Buffered): void {
+    this.rows.set(taskId, buffered);
+    if (isFinished(status)) this.settled.add(taskId);
+    else this.settled.delete(taskId);
   }
 
   appendLogs(taskId: string, lines: readonly string[]): void {
@@ -66,7 +90,7 @@ export class WriteBuffer {
    */
   applyAll(sink: ApplySink): boolean {
     const finished: string[] = [];
-    for (const [taskId, { row, search }] of this.rows) applyRow(sink, taskId, row, search, finished);
+    for (const [taskId, buffered] of this.rows) applyRow(sink, taskId, bufferedRow(buffered), finished);
     this.rows.clear();
     this.settled.clear();
     this.applyLogsAndAudit(sink, finished);
@@ -84,7 +108,7 @@ export class WriteBuffer {
     for (const taskId of [...this.settled, ...this.logs.keys()]) {
       const buffered = this.rows.get(taskId);
       if (buffered === undefined) continue;
-      applyRow(sink, taskId, buffered.row, buffered.search, finished);
+      applyRow(sink, taskId, bufferedRow(buffered), finished);
       this.rows.delete(taskId);
     }
     this.settled.clear();
@@ -113,7 +137,7 @@ export class WriteBuffer {
 }
 
 /** Upserts and journals one row; a finished task's id goes into `finished`. */
-function applyRow(sink: ApplySink, taskId: string, row: JournalRow, search: string, finished: string[]): void {
+function applyRow(sink: ApplySink, taskId: string, { row, search }: BufferedRow, finished: string[]): void {
   sink.applier.save(row, search);
   sink.journal.push(JSON.stringify({ op: "save", row } satisfies JournalOp));
   if (isFinished(row.status as TaskStatus)) finished.push(taskId);

@@ -236,6 +236,40 @@ describe("SqlJsStore on disk", () => {
     assert.equal(store.countTasks({ status: "success" }), count);
   });
 
+  it("reads a live task saved several times once, when it writes it, and getTask and the journal see its last state", async () => {
+    const timers = new ManualTimers();
+    const store = await open({ timers });
+    let reads = 0;
+    const live = {
+      data: task("live", { status: "pending", startTime: null, endTime: null }),
+      get taskId() { return this.data.taskId; },
+      get status() { return this.data.status; },
+      toData() {
+        reads++;
+        return this.data;
+      },
+    };
+    store.saveLive([live]);
+    live.data = { ...live.data, status: "running", startTime: 1000 };
+    store.saveLive([live]);
+    live.data = { ...live.data, status: "success", endTime: 2000, result: { answer: 42 } };
+    store.saveLive([live]);
+    assert.equal(reads, 0, "nothing read while the task is buffered");
+    const got = store.getTask("live");
+    assert.ok(got);
+    assert.equal(got.status, "success");
+    assert.deepEqual(got.result, { answer: 42 });
+    Object.assign(got.result as object, { answer: 0 });
+    assert.deepEqual(store.getTask("live")?.result, { answer: 42 }, "getTask hands out a copy");
+    reads = 0;
+    timers.fireAll();
+    await store.flush();
+    assert.equal(reads, 1, "read once when written");
+    const saves = readFileSync(`${dbPath}.journal`, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { op: string; row: { status: string; result: string } });
+    assert.deepEqual(saves.map((op) => [op.op, op.row.status, op.row.result]), [["save", "success", '{"answer":42}']]);
+    assert.equal(store.countTasks({ status: "success" }), 1);
+  });
+
   it("lists and counts buffered tasks and audit entries before the flush timer fires", async () => {
     const store = await open({ timers: new ManualTimers() });
     store.saveTask(task("a", { status: "pending", startTime: null, endTime: null, createdAt: 1 }));
