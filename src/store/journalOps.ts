@@ -6,7 +6,9 @@
  * journal that was already folded into the file changes nothing.
  */
 import type { Database, Statement } from "sql.js";
-import { TASK_COLUMNS, journalRowProblem, journalRowToColumns, type AuditEntry, type JournalRow, type ScheduleData } from "../model";
+import {
+  COLUMN_FIELDS, TASK_COLUMNS, TASK_FIELDS, journalRowProblem, journalRowToColumns, type AuditEntry, type JournalRow, type ScheduleData,
+} from "../model";
 import { INSERT_AUDIT_SQL, auditProblem, auditValues, trimAudit } from "./auditRows";
 import { deleteSchedule, scheduleProblem, upsertSchedule } from "./scheduleRows";
 import { searchText } from "./taskQuery";
@@ -58,6 +60,28 @@ export function parseJournalLine(line: string): JournalOp {
 export function searchTextOfRow(row: Pick<JournalRow, "taskId" | "funcName"> & Partial<JournalRow>): string {
   const tags = row.tags === undefined || row.tags === "{}" ? {} : (JSON.parse(row.tags) as Record<string, string>);
   return searchText({ funcName: row.funcName, taskId: row.taskId, error: row.error ?? null, tags });
+}
+
+/** Fields a save line always carries; the others are left out while they hold their initial value. */
+const ALWAYS_WRITTEN = new Set<string>(["taskId", "funcName", "status", "createdAt"]);
+const OMITTABLE: ReadonlyArray<{ key: string; initial: unknown }> = COLUMN_FIELDS.filter((key) => !ALWAYS_WRITTEN.has(key)).map((key) => {
+  const field = TASK_FIELDS[key] as { toColumn(value: unknown): unknown; initial(): unknown };
+  return { key, initial: field.toColumn(field.initial()) };
+});
+
+/**
+ * The journal line saving `row`, without the fields at their initial value: a replay reads a
+ * missing field as its initial value (as for a row written before the field existed), and a no-op
+ * task's line is a third of the full row.
+ */
+export function saveLine(row: JournalRow): string {
+  const source = row as unknown as Record<string, unknown>;
+  const compact: Record<string, unknown> = { taskId: row.taskId, funcName: row.funcName, status: row.status, createdAt: row.createdAt };
+  for (const { key, initial } of OMITTABLE) {
+    const value = source[key];
+    if (value !== initial) compact[key] = value;
+  }
+  return JSON.stringify({ op: "save", row: compact });
 }
 
 const UPSERT_COLUMNS = [...TASK_COLUMNS, "search_text"];

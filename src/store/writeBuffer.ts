@@ -1,5 +1,5 @@
 import { isFinished, toJournalRow, type AuditEntry, type JournalRow, type TaskData, type TaskStatus } from "../model";
-import type { JournalApplier, JournalOp } from "./journalOps";
+import { saveLine, type JournalApplier, type JournalOp } from "./journalOps";
 import { searchText } from "./taskQuery";
 import type { LiveTask } from "./types";
 
@@ -139,6 +139,6 @@ export class WriteBuffer {
 /** Upserts and journals one row; a finished task's id goes into `finished`. */
 function applyRow(sink: ApplySink, taskId: string, { row, search }: BufferedRow, finished: string[]): void {
   sink.applier.save(row, search);
-  sink.journal.push(JSON.stringify({ op: "save", row } satisfies JournalOp));
+  sink.journal.push(saveLine(row));
   if (isFinished(row.status as TaskStatus)) finished.push(taskId);
 }

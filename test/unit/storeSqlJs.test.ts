@@ -345,6 +345,31 @@ describe("SqlJsStore on disk", () => {
     assert.deepEqual(crashCopy.listSchedules(), [{ ...schedule, lastTaskId: "t1" }]);
   });
 
+  it("journals a save without the fields at their initial value, and a replay of the journal alone gives the same tasks", async () => {
+    const store = await open();
+    const plain = task("plain");
+    const full = task("full", {
+      status: "failed", kwargs: { to: "x" }, retriesUsed: 2, error: "Error: no", stacktrace: "Error: no\n    at f", idempotencyKey: "k",
+      tags: { env: "prod" }, result: null, parentId: "p", queue: "mail", priority: -3, runAt: 1500, scheduleId: "s",
+      progress: { fraction: 0.5, message: null }, steps: [{
+        name: "a", occurrence: 1, kind: "step", status: "done", attempt: 0, startedAt: "2026-01-01T00:00:00.000Z", endedAt: "2026-01-01T00:00:01.000Z",
+        value: 1, error: null, waitingFor: null,
+      }],
+      waitingFor: null, encryptedPayload: new Uint8Array([1, 2, 3]),
+    });
+    store.saveTasks([plain, full]);
+    await store.flush();
+    const [plainLine, fullLine] = readFileSync(`${dbPath}.journal`, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { row: Record<string, unknown> });
+    assert.deepEqual(Object.keys(plainLine.row), ["taskId", "funcName", "status", "createdAt", "args", "startTime", "endTime"]);
+    assert.deepEqual(fullLine.row.priority, -3);
+    const crashCopy = new SqlJsStore({ dbPath: path.join(dir, "copy.db") });
+    writeFileSync(`${crashCopy["dbPath"]}.journal`, readFileSync(`${dbPath}.journal`));
+    await crashCopy.open();
+    stores.push(crashCopy);
+    for (const id of ["plain", "full"]) assert.deepEqual(crashCopy.getTask(id), store.getTask(id), `task ${id} replayed`);
+    assert.equal(crashCopy.listTasks({ search: "prod" }).length, 1, "search_text computed from the replayed row");
+  });
+
   it("folds the journal into the database file in a worker once it passes journalFoldBytes", async () => {
     const store = await open({ journalFoldBytes: 1000 });
     for (let i = 0; i < 20; i++) store.saveTask(task(`t${i}`, { createdAt: i, error: "x".repeat(100) }));
