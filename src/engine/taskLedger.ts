@@ -1,4 +1,5 @@
 import type { TaskStore } from "../store/types";
+import { isoClock } from "../core/clock";
 import { Emitter } from "../core/emitter";
 import type { TaskRun } from "./executor";
 import { ProgressRecorder } from "./progressRecorder";
@@ -35,6 +36,7 @@ export class TaskLedger {
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly store: TaskStore;
   private readonly clock: Clock;
+  private readonly isoNow: () => string;
   private readonly report: (message: string, level: LogLevel) => void;
   private readonly settled: ((record: TaskRecord, status: TaskStatus) => void) | undefined;
 
@@ -42,6 +44,7 @@ export class TaskLedger {
     this.store = options.store;
     this.settled = options.settled;
     this.clock = options.clock;
+    this.isoNow = isoClock(options.clock);
     this.report = options.report;
     this.lifecycle = new Emitter(this.listenerErrorReporter("lifecycle"));
     this.logs = new Emitter(this.listenerErrorReporter("log"));
@@ -102,7 +105,7 @@ export class TaskLedger {
     record: TaskRecord, run: TaskRun | undefined, message: string, level: LogLevel, extra: Record<string, unknown>,
     marker: boolean, attempt = run?.attempt ?? record.retriesUsed,
   ): void {
-    const now = new Date(this.clock.now()).toISOString();
+    const now = this.isoNow();
     const line = marker ? message : logLine(now, message);
     record.logs.push(line);
     try {
@@ -141,7 +144,7 @@ export class TaskLedger {
       taskId: record.taskId,
       funcName: record.funcName,
       status,
-      timestamp: new Date(this.clock.now()).toISOString(),
+      timestamp: this.isoNow(),
       attempt: run?.attempt ?? record.retriesUsed,
       retriesUsed: record.retriesUsed,
       duration: record.duration,
