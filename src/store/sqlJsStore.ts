@@ -294,9 +294,13 @@ export class SqlJsStore implements TaskStore {
     this.scheduleFlush();
   }
 
+  /** Applies early when the buffer fills before the timer, and then writes the journal at once too. */
   private changed(): void {
-    if (this.pending.rows.size >= MAX_BUFFERED_ROWS) this.applyPending();
-    else if (this.pending.settledSize >= MAX_BUFFERED) this.applyPending(true);
+    const full = this.pending.rows.size >= MAX_BUFFERED_ROWS;
+    if (full || this.pending.settledSize >= MAX_BUFFERED) {
+      this.applyPending(!full);
+      this.journal.writeNow();
+    }
     this.scheduleFlush();
   }
 

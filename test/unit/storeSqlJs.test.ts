@@ -236,6 +236,22 @@ describe("SqlJsStore on disk", () => {
     assert.equal(store.countTasks({ status: "success" }), count);
   });
 
+  it("writes the journal file at an early apply, without waiting for the flush timer a busy thread cannot reach", async () => {
+    const timers = new ManualTimers();
+    const store = await open({ timers });
+    const journal = `${dbPath}.journal`;
+    for (let i = 0; i < 1023; i++) store.saveTask(task(`t${i}`));
+    assert.equal(readFileSync(journal, "utf8"), "", "below the early-apply size, the timer writes");
+    store.saveTask(task("t1023"));
+    const lines = readFileSync(journal, "utf8").trim().split("\n");
+    assert.equal(lines.length, 1024, "every acknowledged task is in the file, with no turn of the event loop");
+    assert.equal(timers.pending.length, 1, "the flush timer never fired");
+    store.saveTask(task("after"));
+    await store.flush();
+    assert.match(readFileSync(journal, "utf8"), /"taskId":"after"/, "later writes go on after the written bytes");
+    assert.equal(readFileSync(journal, "utf8").trim().split("\n").length, 1025);
+  });
+
   it("reads a live task saved several times once, when it writes it, and getTask and the journal see its last state", async () => {
     const timers = new ManualTimers();
     const store = await open({ timers });
