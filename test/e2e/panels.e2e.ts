@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { answerArguments, commandWithPicker, focusView, notification, pickQuickInput, runCommand, setTheme, shot, stepTimeoutMs, treeRows, webviewFrame, withTasksViewFolded } from "./workbench";
+import { answerArguments, commandWithPicker, focusView, notification, pickQuickInput, reloadWindow, runCommand, setTheme, shot, stepTimeoutMs, treeRows, webviewFrame, withTasksViewFolded } from "./workbench";
 
 const MODULE = "panelsDemo.tasks.ts";
 const FAILING = "flakyImport";
@@ -159,12 +159,7 @@ describe("Taskflow task panel and dashboard (UI)", function () {
     await (await webviewFrame(page, title)).locator("#status").waitFor({ timeout: stepTimeoutMs });
 
     // Reload through the workbench, which saves the open editors first, as a person's reload does.
-    const navigated = page.waitForEvent("framenavigated", { predicate: (frame) => frame === page.mainFrame(), timeout: 60_000 });
-    await page.keyboard.press("Escape");
-    await page.keyboard.press("F1");
-    await pickQuickInput(page, ">Developer: Reload Window");
-    await navigated;
-    await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    await reloadWindow(page);
     // The extension host starts again and revives the panels; on a busy machine that takes a while.
     for (const tabTitle of [title, "Taskflow Dashboard"]) {
       const tab = page.locator(".tabs-container .tab", { hasText: tabTitle }).first();

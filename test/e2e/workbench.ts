@@ -232,6 +232,19 @@ export async function pickQuickInput(page: Page, text: string): Promise<void> {
 }
 
 /**
+ * Reloads the window through the palette, as a person does (the workbench saves the open editors
+ * first), and resolves once the new workbench is up; the extension host then starts again.
+ */
+export async function reloadWindow(page: Page): Promise<void> {
+  const navigated = page.waitForEvent("framenavigated", { predicate: (frame) => frame === page.mainFrame(), timeout: 60_000 });
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("F1");
+  await pickQuickInput(page, ">Developer: Reload Window");
+  await navigated;
+  await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+}
+
+/**
  * Runs a palette command that opens a picker of its own in the same quick-input widget (so the
  * widget never hides, which the shared runCommand waits for), and resolves once that picker is up.
  */

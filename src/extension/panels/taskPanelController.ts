@@ -69,13 +69,6 @@ export interface TaskPanelControllerOptions {
  * The host side of one task panel, free of vscode: answers the webview's messages and streams the
  * shown task's changes to it, batched to at most one message pair per TASK_PANEL_FLUSH_MS.
  */
-/**
- * How many task panels have shown a run in this window: the value of the `taskflow.taskPanelShown`
- * context key. It changes at every panel, so the walkthrough's step (an `onContext` completion, which
- * VS Code evaluates only when the key changes) is checked again after its progress was reset.
- */
-let panelsShown = 0;
-
 export class TaskPanelController implements Disposable {
   private currentTaskId: string;
   private ready = false;
@@ -104,7 +97,7 @@ export class TaskPanelController implements Disposable {
     this.unavailable = new UnavailableRetry(timers, (message) => this.post(EngineUnavailable.create({ message })));
     this.dispatcher = new MessageDispatcher((m) => this.post(m), host.log, "task panel", host.showError)
       .onCommand(Ready, () => {
-        void host.executeCommand("setContext", ContextKeys.taskPanelShown, ++panelsShown);
+        void host.executeCommand("setContext", ContextKeys.taskPanelShown, true);
         return this.sendSnapshot();
       })
       .onCommand(OpenFrame, (frame) => this.openFrame(frame.path, frame.line, frame.column))
