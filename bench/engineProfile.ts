@@ -1,10 +1,10 @@
 /**
  * Profiles the durable engine path on its own: N no-op tasks through `new TaskManager({ dbPath })`
- * at concurrency 8, all waited for, then flushed; then the same N through p-queue as the peer.
+ * at concurrency 8 (or the sixth argument), all waited for, then flushed; then the same N through p-queue as the peer.
  * Bundle it and run it under node (not tsx), so the profile shows the code as shipped:
  *
  *   npx esbuild bench/engineProfile.ts --bundle --platform=node --outfile=dist/engineProfile.js
- *   node --cpu-prof --cpu-prof-dir=dist/prof dist/engineProfile.js [tasks] [single|bulk] [rounds]
+ *   node --cpu-prof --cpu-prof-dir=dist/prof dist/engineProfile.js [tasks] [single|bulk] [rounds] [peer|nopeer] [concurrency]
  *
  * `single` enqueues with one addTask per task (as bench/index.ts does), `bulk` with addTasks in
  * chunks of 1,000; a fifth argument `nopeer` skips p-queue, so a profile holds the engine only. Each round prints tasks/s (wall) and tasks per CPU-second (process.cpuUsage);
@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { TaskManager } from "../src";
 
-const CONCURRENCY = 8;
+const DEFAULT_CONCURRENCY = 8;
 const BULK_CHUNK = 1000;
 
 interface Figures {
@@ -29,9 +29,9 @@ function measure(count: number, started: number, cpu: NodeJS.CpuUsage): Figures 
   return { tasksPerSec: count / (ms / 1000), tasksPerCpuSec: count / ((used.user + used.system) / 1e6) };
 }
 
-async function engine(count: number, mode: "single" | "bulk"): Promise<Figures> {
+async function engine(count: number, mode: "single" | "bulk", concurrency: number): Promise<Figures> {
   const dir = mkdtempSync(path.join(tmpdir(), "taskflow-profile-"));
-  const manager = new TaskManager({ dbPath: path.join(dir, "tasks.db"), maxConcurrentTasks: CONCURRENCY, maxRecords: count * 2, onOutsideLog: () => undefined });
+  const manager = new TaskManager({ dbPath: path.join(dir, "tasks.db"), maxConcurrentTasks: concurrency, maxRecords: count * 2, onOutsideLog: () => undefined });
   await manager.start();
   const noop = manager.task({ name: "noop" }, async () => undefined);
   const started = performance.now();
@@ -55,9 +55,9 @@ async function engine(count: number, mode: "single" | "bulk"): Promise<Figures> 
   return figures;
 }
 
-async function pQueue(count: number): Promise<Figures> {
+async function pQueue(count: number, concurrency: number): Promise<Figures> {
   const { default: PQueue } = await import("p-queue");
-  const queue = new PQueue({ concurrency: CONCURRENCY });
+  const queue = new PQueue({ concurrency });
   const started = performance.now();
   const cpu = process.cpuUsage();
   const done: Array<Promise<unknown>> = [];
@@ -76,11 +76,12 @@ async function main(): Promise<void> {
   const mode = process.argv[3] === "bulk" ? "bulk" : "single";
   const rounds = Number(process.argv[4] ?? 3);
   const peer = process.argv[5] !== "nopeer";
+  const concurrency = Number(process.argv[6] ?? DEFAULT_CONCURRENCY);
   const engineRuns: Figures[] = [];
   const peerRuns: Figures[] = [];
   for (let r = 0; r < rounds; r++) {
-    const e = await engine(count, mode);
-    const p = peer ? await pQueue(count) : { tasksPerSec: NaN, tasksPerCpuSec: NaN };
+    const e = await engine(count, mode, concurrency);
+    const p = peer ? await pQueue(count, concurrency) : { tasksPerSec: NaN, tasksPerCpuSec: NaN };
     engineRuns.push(e);
     peerRuns.push(p);
     console.log(`round ${r + 1}: engine ${Math.round(e.tasksPerSec)}/s (${Math.round(e.tasksPerCpuSec)} per CPU-s), p-queue ${Math.round(p.tasksPerSec)}/s (${Math.round(p.tasksPerCpuSec)} per CPU-s)`);
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
   const perCpu = median(engineRuns.map((e) => e.tasksPerCpuSec));
   const peerPerCpu = median(peerRuns.map((p) => p.tasksPerCpuSec));
   console.log(JSON.stringify({
-    mode, tasks: count, rounds,
+    mode, tasks: count, rounds, concurrency,
     engineTasksPerSec: Math.round(median(engineRuns.map((e) => e.tasksPerSec))),
     engineTasksPerCpuSec: Math.round(perCpu),
     pQueueTasksPerCpuSec: Math.round(peerPerCpu),

@@ -27,10 +27,8 @@ export function checkAddTaskInput(funcName: string, args: unknown, options: unkn
   }
   // No options is the common case; it needs no schema run.
   const checked = options === undefined || (isPlainObject(options) && Object.keys(options).length === 0) ? {} : parseAddTaskOptions(options);
-  const kwargs = checked.kwargs ?? {};
-  const problem = jsonProblem(args, "args") ?? jsonProblem(kwargs, "kwargs");
-  if (problem) throw new TypeError(`Task "${funcName}" arguments must be JSON-serialisable: ${problem}`);
-  const copy = JSON.parse(JSON.stringify({ args, kwargs })) as { args: unknown[]; kwargs: Record<string, unknown> };
+  const copy = checked.kwargs === undefined ? flatCopy(args) : undefined;
+  const { args: argsCopy, kwargs } = copy === undefined ? jsonCopy(funcName, args, checked.kwargs ?? {}) : { args: copy, kwargs: {} };
   if (checked.delay !== undefined && checked.runAt !== undefined) {
     throw new ValidationError(
       `addTask options take delay or runAt, not both: got delay ${checked.delay} and runAt ${describeValue(checked.runAt)}. Keep runAt for a fixed time, delay for seconds from now`,
@@ -39,11 +37,34 @@ export function checkAddTaskInput(funcName: string, args: unknown, options: unkn
   }
   const { runAt } = checked;
   return {
-    // Named fields, not `...copy`: spreading the object JSON.parse made took several µs per task.
-    args: copy.args, kwargs: copy.kwargs, tags: { ...(checked.tags) }, idempotencyKey: checked.idempotencyKey ?? null,
+    // Named fields, not a spread: spreading the object JSON.parse made took several µs per task.
+    args: argsCopy, kwargs, tags: { ...(checked.tags) }, idempotencyKey: checked.idempotencyKey ?? null,
     queue: checked.queue, priority: checked.priority, delaySeconds: checked.delay ?? 0,
     runAtMs: runAt === undefined ? null : typeof runAt === "string" ? Date.parse(runAt) : runAt.getTime(),
   };
+}
+
+/**
+ * A copy of `args` when it holds only text, booleans, null and finite numbers (not -0, which JSON
+ * turns into 0): such an array is its own JSON round trip, so it needs neither the check nor the
+ * stringify and parse. Undefined for anything else (holes included), which takes the full way.
+ */
+function flatCopy(args: readonly unknown[]): unknown[] | undefined {
+  const copy = new Array<unknown>(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i];
+    const kind = typeof value;
+    if (kind === "number" ? !Number.isFinite(value) || Object.is(value, -0) : kind !== "string" && kind !== "boolean" && value !== null) return undefined;
+    copy[i] = value;
+  }
+  return copy;
+}
+
+/** Checks `args` and `kwargs` are plain JSON (a TypeError naming the path when not) and deep-copies them. */
+function jsonCopy(funcName: string, args: unknown[], kwargs: Record<string, unknown>): { args: unknown[]; kwargs: Record<string, unknown> } {
+  const problem = jsonProblem(args, "args") ?? jsonProblem(kwargs, "kwargs");
+  if (problem) throw new TypeError(`Task "${funcName}" arguments must be JSON-serialisable: ${problem}`);
+  return JSON.parse(JSON.stringify({ args, kwargs })) as { args: unknown[]; kwargs: Record<string, unknown> };
 }
 
 const ITEM_SHAPE = "an object like { args, kwargs, tags, idempotencyKey }";

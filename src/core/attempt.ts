@@ -15,7 +15,7 @@ import { StepJournal, type JournalSink } from "./stepJournal";
 import { runInTaskScope, type DurableScope, type TaskScope } from "./taskContext";
 import {
   cloneJson, isNonRetryableError,
-  type AddTaskOptions, type Clock, type LogLevel, type RandomSource, type StepRecord, type TaskConfig, type TaskDict, type TaskFunction,
+  type AddTaskOptions, type Clock, type LogLevel, type RandomSource, type StepRecord, type TaskConfig, type TaskContext, type TaskDict, type TaskFunction,
   type TaskHandle, type TaskProgress, type WaitingFor,
 } from "./types";
 
@@ -96,9 +96,13 @@ export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: 
   let open = true;
   let suspend: (waitingFor: WaitingFor) => void = noop;
   let durable: DurableScope | undefined;
+  let context: TaskContext | undefined;
   const scope: TaskScope = {
-    // A getter, so the AbortSignal exists only for a task that reads it.
-    context: Object.freeze({ taskId: task.taskId, funcName: task.funcName, attempt, tags: task.tags, get signal() { return stopper.signal; } }),
+    // Getters, so the context is made only for a task that reads it, and its AbortSignal only when the task reads that.
+    get context() {
+      context ??= Object.freeze({ taskId: task.taskId, funcName: task.funcName, attempt, tags: task.tags, get signal() { return stopper.signal; } });
+      return context;
+    },
     log: (message, level, extra) => {
       // A line logged by an attempt that already ended (a timed-out task still running) is dropped.
       if (open && logCap.admit()) port.log(message, level, extra, false);

@@ -38,5 +38,22 @@ export const systemClock: Clock = {
   },
 };
 
+/**
+ * The clock's time as ISO 8601 UTC text, `new Date(clock.now()).toISOString()`, reusing the last
+ * text while the clock stays on the same millisecond: a burst of events and log lines shares it.
+ */
+export function isoClock(clock: Clock): () => string {
+  let lastMs = Number.NaN;
+  let lastText = "";
+  return () => {
+    const ms = clock.now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastText = new Date(ms).toISOString();
+    }
+    return lastText;
+  };
+}
+
 /** The real random source, kept beside the clock so the engine has one place for its ports. */
 export const systemRandom: RandomSource = () => Math.random();

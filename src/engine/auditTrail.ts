@@ -1,4 +1,5 @@
 import type { TaskStore } from "../store/types";
+import { isoClock } from "../core/clock";
 import { resolveAuditQuery, type AuditAction, type AuditActor, type AuditEntry, type AuditQuery, type Clock } from "../core/types";
 
 /**
@@ -8,12 +9,15 @@ import { resolveAuditQuery, type AuditAction, type AuditActor, type AuditEntry, 
  */
 export class AuditTrail {
   private early: AuditEntry[] = [];
+  private readonly isoNow: () => string;
 
   /** @param store the store while it is open, undefined before start and after shutdown */
-  constructor(private readonly store: () => TaskStore | undefined, private readonly clock: Clock, private readonly started: () => boolean) {}
+  constructor(private readonly store: () => TaskStore | undefined, clock: Clock, private readonly started: () => boolean) {
+    this.isoNow = isoClock(clock);
+  }
 
   record(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null): void {
-    const entry: AuditEntry = { at: new Date(this.clock.now()).toISOString(), action, taskId, actor, detail };
+    const entry: AuditEntry = { at: this.isoNow(), action, taskId, actor, detail };
     const store = this.store();
     if (store) store.appendAudit(entry);
     else if (!this.started()) this.early.push(entry);

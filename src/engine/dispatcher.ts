@@ -251,13 +251,16 @@ export class Dispatcher {
     const { fn, config } = chooseRunFunction(this.options.delegateAttempt, record, registration, report);
     const run = new TaskRun(host, record, fn, config);
     this.runs.set(id, run);
-    void executeRun(host, run)
-      .catch((error: unknown) => report(`Taskflow: internal error running task ${id}: ${String(error)}`, "error"))
-      .finally(() => {
-        this.runs.delete(id);
-        queue.running--;
-        if (rules !== undefined) this.flow.finished(record);
-        this.pump();
-      });
+    const ended = (): void => {
+      this.runs.delete(id);
+      queue.running--;
+      if (rules !== undefined) this.flow.finished(record);
+      this.pump();
+    };
+    // One reaction for both outcomes, not .catch().finally(): two promises fewer per run.
+    executeRun(host, run).then(ended, (error: unknown) => {
+      report(`Taskflow: internal error running task ${id}: ${String(error)}`, "error");
+      ended();
+    });
   }
 }

@@ -1,4 +1,5 @@
 import type { TaskStore } from "../store/types";
+import { isoClock } from "../core/clock";
 import { Emitter } from "../core/emitter";
 import type { TaskRun } from "./executor";
 import { ProgressRecorder } from "./progressRecorder";
@@ -35,6 +36,7 @@ export class TaskLedger {
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly store: TaskStore;
   private readonly clock: Clock;
+  private readonly isoNow: () => string;
   private readonly report: (message: string, level: LogLevel) => void;
   private readonly settled: ((record: TaskRecord, status: TaskStatus) => void) | undefined;
 
@@ -42,6 +44,7 @@ export class TaskLedger {
     this.store = options.store;
     this.settled = options.settled;
     this.clock = options.clock;
+    this.isoNow = isoClock(options.clock);
     this.report = options.report;
     this.lifecycle = new Emitter(this.listenerErrorReporter("lifecycle"));
     this.logs = new Emitter(this.listenerErrorReporter("log"));
@@ -83,7 +86,8 @@ export class TaskLedger {
   addPending(records: readonly TaskRecord[]): void {
     for (const record of records) record.status = "pending";
     try {
-      this.store.saveTasks(records.map((record) => record.toData()));
+      if (this.store.saveLive) this.store.saveLive(records);
+      else this.store.saveTasks(records.map((record) => record.toData()));
     } catch (error) {
       this.reportStoreError(error);
     }
@@ -101,7 +105,7 @@ export class TaskLedger {
     record: TaskRecord, run: TaskRun | undefined, message: string, level: LogLevel, extra: Record<string, unknown>,
     marker: boolean, attempt = run?.attempt ?? record.retriesUsed,
   ): void {
-    const now = new Date(this.clock.now()).toISOString();
+    const now = this.isoNow();
     const line = marker ? message : logLine(now, message);
     record.logs.push(line);
     try {
@@ -140,7 +144,7 @@ export class TaskLedger {
       taskId: record.taskId,
       funcName: record.funcName,
       status,
-      timestamp: new Date(this.clock.now()).toISOString(),
+      timestamp: this.isoNow(),
       attempt: run?.attempt ?? record.retriesUsed,
       retriesUsed: record.retriesUsed,
       duration: record.duration,
@@ -154,7 +158,8 @@ export class TaskLedger {
   /** Saves the record as it is now (a step it recorded); the caller flushes the store when it must be durable. */
   save(record: TaskRecord): void {
     try {
-      this.store.saveTask(record.toData());
+      if (this.store.saveLive) this.store.saveLive([record]);
+      else this.store.saveTask(record.toData());
     } catch (error) {
       this.reportStoreError(error);
     }

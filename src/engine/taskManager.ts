@@ -115,7 +115,7 @@ export class TaskManager implements TaskflowClient {
     this.recovery = new Recovery({ store, clock: this.clock, registry: this.registry, ledger, dispatcher: this.dispatcher });
     this.ops = new TaskOperations({
       store, clock: this.clock, cipher: this.cipher, registry: this.registry, ledger, dispatcher: this.dispatcher, report: this.outsideLog,
-      ready: (operation) => this.ready(operation), openStore: () => this.openStore(),
+      ready: (operation) => (this.state === "started" ? undefined : this.ready(operation)), openStore: () => this.openStore(),
     });
     const openStore = (): TaskStore | undefined => (this.storeOpened && this.state !== "closed" ? this.store : undefined);
     this.trail = new AuditTrail(openStore, this.clock, () => this.state !== "new" && this.state !== "starting");

@@ -43,8 +43,11 @@ export interface OperationsHost {
   ledger: TaskLedger;
   dispatcher: Dispatcher;
   report: (message: string, level: LogLevel) => void;
-  /** Resolves once the manager is started; rejects naming `operation` when it is not (or no longer). */
-  ready(operation: string): Promise<void>;
+  /**
+   * Resolves once the manager is started, rejects naming `operation` when it is not (or no longer);
+   * undefined when it is started now, so an add takes no extra turn to learn it.
+   */
+  ready(operation: string): Promise<void> | undefined;
   /** The store, once the manager is started; throws otherwise. */
   openStore(): TaskStore;
 }
@@ -80,7 +83,8 @@ export class TaskOperations {
     operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: TaskRecord | null,
     scheduleId: string | null = null, audit?: AddAudit,
   ): Promise<string> {
-    await this.host.ready(operation);
+    const starting = this.host.ready(operation);
+    if (starting) await starting;
     this.host.store.assertWritable?.();
     const registration = parent ? this.host.registry.lookupForChild(parent, task) : this.host.registry.lookup(task);
     return this.addChecked(registration, checkAddTaskInput(registration.name, args, options), parent, scheduleId, audit);
@@ -143,7 +147,8 @@ export class TaskOperations {
   }
 
   async addTasks(task: TaskHandle | string, items: AddTasksItem[], audit?: AddAudit): Promise<string[]> {
-    await this.host.ready("addTasks");
+    const starting = this.host.ready("addTasks");
+    if (starting) await starting;
     this.host.store.assertWritable?.();
     const { registry, store, dispatcher, ledger } = this.host;
     const registration = registry.lookup(task);

@@ -23,9 +23,12 @@ export function nextAuditSeq(db: Database): number {
   return Number(rows[0].values[0][0]);
 }
 
-/** Writes the entry at `seq`; trimAudit() then drops what falls behind, once per batch. */
-export function insertAudit(db: Database, seq: number, e: AuditEntry): void {
-  db.run("INSERT OR REPLACE INTO audit (seq, at, action, task_id, actor, detail) VALUES (?, ?, ?, ?, ?, ?)", [seq, e.at, e.action, e.taskId, e.actor, e.detail]);
+/** Writes an entry: bind (seq, at, action, task_id, actor, detail). */
+export const INSERT_AUDIT_SQL = "INSERT OR REPLACE INTO audit (seq, at, action, task_id, actor, detail) VALUES (?, ?, ?, ?, ?, ?)";
+
+/** The values INSERT_AUDIT_SQL binds for the entry at `seq`. */
+export function auditValues(seq: number, e: AuditEntry): Array<string | number | null> {
+  return [seq, e.at, e.action, e.taskId, e.actor, e.detail];
 }
 
 /** Drops entries more than AUDIT_MAX_ENTRIES behind the newest. */

@@ -6,8 +6,10 @@
  * journal that was already folded into the file changes nothing.
  */
 import type { Database, Statement } from "sql.js";
-import { TASK_COLUMNS, journalRowProblem, journalRowToColumns, type AuditEntry, type JournalRow, type ScheduleData } from "../model";
-import { auditProblem, insertAudit, trimAudit } from "./auditRows";
+import {
+  COLUMN_FIELDS, TASK_COLUMNS, TASK_FIELDS, journalRowProblem, journalRowToColumns, type AuditEntry, type JournalRow, type ScheduleData,
+} from "../model";
+import { INSERT_AUDIT_SQL, auditProblem, auditValues, trimAudit } from "./auditRows";
 import { deleteSchedule, scheduleProblem, upsertSchedule } from "./scheduleRows";
 import { searchText } from "./taskQuery";
 
@@ -60,6 +62,28 @@ export function searchTextOfRow(row: Pick<JournalRow, "taskId" | "funcName"> & P
   return searchText({ funcName: row.funcName, taskId: row.taskId, error: row.error ?? null, tags });
 }
 
+/** Fields a save line always carries; the others are left out while they hold their initial value. */
+const ALWAYS_WRITTEN = new Set<string>(["taskId", "funcName", "status", "createdAt"]);
+const OMITTABLE: ReadonlyArray<{ key: string; initial: unknown }> = COLUMN_FIELDS.filter((key) => !ALWAYS_WRITTEN.has(key)).map((key) => {
+  const field = TASK_FIELDS[key] as { toColumn(value: unknown): unknown; initial(): unknown };
+  return { key, initial: field.toColumn(field.initial()) };
+});
+
+/**
+ * The journal line saving `row`, without the fields at their initial value: a replay reads a
+ * missing field as its initial value (as for a row written before the field existed), and a no-op
+ * task's line is a third of the full row.
+ */
+export function saveLine(row: JournalRow): string {
+  const source = row as unknown as Record<string, unknown>;
+  const compact: Record<string, unknown> = { taskId: row.taskId, funcName: row.funcName, status: row.status, createdAt: row.createdAt };
+  for (const { key, initial } of OMITTABLE) {
+    const value = source[key];
+    if (value !== initial) compact[key] = value;
+  }
+  return JSON.stringify({ op: "save", row: compact });
+}
+
 const UPSERT_COLUMNS = [...TASK_COLUMNS, "search_text"];
 const UPSERT_SQL = `INSERT INTO tasks (${UPSERT_COLUMNS.join(", ")})
   VALUES (${UPSERT_COLUMNS.map(() => "?").join(", ")})
@@ -71,6 +95,7 @@ export class JournalApplier {
   private readonly insertLogs: Statement;
   private readonly deleteByIds: Statement;
   private readonly lastSeq: Statement;
+  private readonly insertAudit: Statement;
   /** An audit entry was inserted since the last trimAudit(). */
   private auditAdded = false;
 
@@ -81,6 +106,7 @@ export class JournalApplier {
       SELECT t.task_ref, ?2 + j.key, j.value FROM tasks t, json_each(?3) j WHERE t.task_id = ?1`);
     this.deleteByIds = db.prepare("DELETE FROM tasks WHERE task_id IN (SELECT value FROM json_each(?))");
     this.lastSeq = db.prepare("SELECT max(seq) FROM logs WHERE task_ref = (SELECT task_ref FROM tasks WHERE task_id = ?)");
+    this.insertAudit = db.prepare(INSERT_AUDIT_SQL);
   }
 
   apply(op: JournalOp): void {
@@ -105,7 +131,7 @@ export class JournalApplier {
 
   /** Writes an audit entry; trimAudit() drops the old ones afterwards, once for a whole batch. */
   appendAudit(seq: number, entry: AuditEntry): void {
-    insertAudit(this.db, seq, entry);
+    this.insertAudit.run(auditValues(seq, entry));
     this.auditAdded = true;
   }
 
@@ -160,6 +186,6 @@ export class JournalApplier {
   }
 
   free(): void {
-    for (const s of [this.upsert, this.insertLogs, this.deleteByIds, this.lastSeq]) s.free();
+    for (const s of [this.upsert, this.insertLogs, this.deleteByIds, this.lastSeq, this.insertAudit]) s.free();
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, promises as fsp } from "node:fs";
+import { existsSync, promises as fsp, writeSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomic, syncDir } from "./atomicFile";
 import { foldWorkerPath, runFoldWorker } from "./foldRunner";
@@ -60,6 +60,28 @@ export class JournalWriter {
   /** Buffers one line; it is written by the next drain(). */
   push(line: string): void {
     this.lines.push(line);
+  }
+
+  /**
+   * Writes the buffered lines now, on this thread, when no write is under way: for a thread that
+   * keeps adding without yielding, so its flush timer cannot fire. Once written a line survives the
+   * process being killed; its datasync stays with the next drain(). Returns whether it wrote. On a
+   * failure the lines stay buffered for drain(), which retries and reports it (a torn tail is
+   * overwritten, the writes being positioned).
+   */
+  writeNow(): boolean {
+    if (this.writing || !this.handle || this.lines.length === 0 || this.failedWrite) return false;
+    const bytes = Buffer.from(this.lines.join("\n") + "\n");
+    try {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(this.handle.fd, bytes, written, bytes.length - written, this.bytes + written);
+    } catch {
+      return false;
+    }
+    this.lines = [];
+    this.bytes += bytes.length;
+    this.writtenTotal += bytes.length;
+    return true;
   }
 
   /**

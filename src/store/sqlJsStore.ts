@@ -7,7 +7,7 @@ import {
   type ThroughputBucket, type ThroughputRange, type Timers,
 } from "../model";
 import { nextAuditSeq, readAudit } from "./auditRows";
-import { WriteBuffer } from "./writeBuffer";
+import { WriteBuffer, bufferedRow, type ApplySink } from "./writeBuffer";
 import { readThroughput } from "./throughputRows";
 import { writeFileAtomic } from "./atomicFile";
 import { fileImage } from "./databaseImage";
@@ -23,13 +23,18 @@ import { openError } from "./storeWriteError";
 import { loadSqlJs } from "./sqlJsLoader";
 import { SELECT_COLUMNS, column, orderByClause, readMetrics, scalar, selectTasks, whereClause } from "./sqlQueries";
 import { DEFAULT_MAX_RECORDS, resolveQuery } from "./taskQuery";
-import type { SqlJsStoreOptions, TaskStore } from "./types";
+import type { LiveTask, SqlJsStoreOptions, TaskStore } from "./types";
 
 /**
- * Buffered entries (task rows, tasks with log lines, audit entries) past which they are applied
- * before the flush timer fires: bounds the work one apply does while adds outrun the timer.
+ * Buffered entries (finished tasks' rows, tasks with log lines, audit entries) past which they are
+ * applied before the flush timer fires: bounds the work one apply does while adds outrun the timer.
  */
 const MAX_BUFFERED = 1024;
+/**
+ * Buffered rows past which all of them are applied before the flush timer fires, unfinished ones too:
+ * bounds the buffer while adds outrun both the timer and the runs.
+ */
+const MAX_BUFFERED_ROWS = 16 * MAX_BUFFERED;
 /** Journal size past which it is folded into the database file by a worker. */
 const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
 /**
@@ -43,9 +48,11 @@ const DEFAULT_FLUSH_INTERVAL_MS = 50;
  * into the database file at open, past a size threshold (both in a worker thread) and at close.
  *
  * The journal is the durable record and the database a view of it, updated in batches: changes are
- * buffered (a WriteBuffer) and, at each flush timer or at MAX_BUFFERED entries, applied and journalled
- * together, so a task added, run and finished within one flush interval is one row write and one
- * journal line of its final state. Reads see the buffer: getTask reads it, the SQL reads apply it first.
+ * buffered (a WriteBuffer) and, at each flush timer, applied and journalled together, so a task added,
+ * run and finished within one flush interval is one row write and one journal line of its final state.
+ * When MAX_BUFFERED entries of finished tasks, logs and audit pile up before the timer (adds outrunning
+ * it), those are applied early and unfinished tasks' rows stay buffered for their next change. Reads
+ * see the buffer: getTask reads it, the SQL reads apply it first.
  */
 export class SqlJsStore implements TaskStore {
   private readonly dbPath: string;
@@ -166,6 +173,13 @@ export class SqlJsStore implements TaskStore {
     this.changed();
   }
 
+  saveLive(tasks: readonly LiveTask[]): void {
+    this.assertOpen("saveLive");
+    if (tasks.length === 0) return;
+    for (const task of tasks) this.pending.saveLive(task);
+    this.changed();
+  }
+
   appendLogs(taskId: string, lines: string[]): void {
     this.assertOpen("appendLogs");
     if (lines.length === 0) return;
@@ -180,7 +194,7 @@ export class SqlJsStore implements TaskStore {
     // make retention delete it (it is finished, and fewer finished tasks are older than it than the
     // batch could push beyond maxRecords): then the batch is applied first, as a list would.
     const buffered = this.pending.rows.get(taskId);
-    let task = buffered ? fromColumns(journalRowToColumns(buffered.row)) : this.reads!.task(taskId);
+    let task = buffered ? fromColumns(journalRowToColumns(bufferedRow(buffered).row)) : this.reads!.task(taskId);
     const excess = this.finishedAtMost + this.pending.rows.size - this.maxRecords;
     if (task && excess > 0 && isFinished(task.status) && this.reads!.finishedBefore(task.createdAt, excess) < excess) {
       this.applyPending();
@@ -281,8 +295,13 @@ export class SqlJsStore implements TaskStore {
     this.scheduleFlush();
   }
 
+  /** Applies early when the buffer fills before the timer, and then writes the journal at once too. */
   private changed(): void {
-    if (this.pending.size >= MAX_BUFFERED) this.applyPending();
+    const full = this.pending.rows.size >= MAX_BUFFERED_ROWS;
+    if (full || this.pending.settledSize >= MAX_BUFFERED) {
+      this.applyPending(!full);
+      this.journal.writeNow();
+    }
     this.scheduleFlush();
   }
 
@@ -296,31 +315,12 @@ export class SqlJsStore implements TaskStore {
     }, this.flushIntervalMs);
   }
 
-  private applyPending(): void {
+  /** Applies and journals every buffered change, or with `settledOnly` what an early apply takes (see WriteBuffer.applySettled). */
+  private applyPending(settledOnly = false): void {
     if (this.pending.size === 0) return;
+    const sink: ApplySink = { applier: this.applier!, journal: this.journal, nextSeq: this.nextSeq };
     this.inTransaction(() => {
-      let finishedSaved = false;
-      for (const { row, search } of this.pending.rows.values()) {
-        this.applier!.save(row, search);
-        this.journal.push(JSON.stringify({ op: "save", row } satisfies JournalOp));
-        if (isFinished(row.status as TaskStatus)) {
-          finishedSaved = true;
-          this.nextSeq.delete(row.taskId);
-        }
-      }
-      for (const [taskId, lines] of this.pending.logs) {
-        const seq = this.nextSeq.get(taskId) ?? this.applier!.nextSeq(taskId);
-        this.applier!.appendLogs(taskId, seq, lines);
-        this.nextSeq.set(taskId, seq + lines.length);
-        this.journal.push(JSON.stringify({ op: "logs", taskId, seq, lines } satisfies JournalOp));
-      }
-      for (const { seq, entry } of this.pending.audit) {
-        this.applier!.appendAudit(seq, entry);
-        this.journal.push(JSON.stringify({ op: "audit", seq, entry } satisfies JournalOp));
-      }
-      this.applier!.trimAudit();
-      this.pending.clear();
-      if (finishedSaved) this.enforceRetention();
+      if (settledOnly ? this.pending.applySettled(sink) : this.pending.applyAll(sink)) this.enforceRetention();
     });
   }
 

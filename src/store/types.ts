@@ -7,6 +7,14 @@
  */
 import type { AuditEntry, AuditQuery, ListTasksQuery, Metrics, ScheduleData, TaskData, TaskStatus, ThroughputBucket, ThroughputRange, Timers } from "../model";
 
+/** A task object its owner keeps changing (the engine's TaskRecord): its id and status now, its data on demand. */
+export interface LiveTask {
+  readonly taskId: string;
+  readonly status: TaskStatus;
+  /** Its data now; may share arrays and objects with the task. */
+  toData(): TaskData;
+}
+
 export interface TaskStore {
   /** Opens the database (creating it, migrating it, replaying any journal). */
   open(): Promise<void>;
@@ -26,6 +34,14 @@ export interface TaskStore {
   saveTask(task: TaskData): void;
   /** saveTask for each task, in order, as one batch (one transaction in a database). */
   saveTasks(tasks: readonly TaskData[]): void;
+  /**
+   * saveTasks for tasks whose objects the caller keeps and changes: the store may read each one
+   * (`toData()`) when it writes it, within `flushIntervalMs`, rather than copy it now, so a task saved
+   * several times before then is read once. The caller saves a task again after every change to be
+   * stored; a change it made without saving may be stored with the next write. Stores without it get
+   * saveTasks of each `toData()`.
+   */
+  saveLive?(tasks: readonly LiveTask[]): void;
   /** Appends log lines to a task. */
   appendLogs(taskId: string, lines: string[]): void;
   /** A task with its logs, or undefined. */

@@ -3,7 +3,7 @@ import { retryDecision, runAttempt, shouldRetry, Suspended, type AttemptPort, ty
 import { CancelledError } from "../../src/core/errors";
 import { LogCap } from "../../src/core/logCap";
 import { Stopper } from "../../src/core/stopper";
-import { sleep, step, taskLog, waitForInput } from "../../src/core/taskContext";
+import { getTaskContext, sleep, step, taskLog, waitForInput } from "../../src/core/taskContext";
 import { NonRetryableError, type StepRecord } from "../../src/model";
 import { parseRetryMarker } from "../../src/model/logMarkers";
 import { FakeClock, settle } from "./helpers/fakeClock";
@@ -37,6 +37,26 @@ describe("core: one attempt", () => {
     assert.equal(result, null);
     assert.deepEqual(port.lines, ["--- Retry 2 ---", "line 0", "line 1", "--- 3 log lines dropped (limit 3 per task) ---"]);
     assert.equal(parseRetryMarker(port.lines[0]), 2);
+  });
+
+  it("gives a task that reads its context one frozen context per attempt, whose signal aborts when the run is stopped", async () => {
+    const stopper = new Stopper();
+    const seen: Array<ReturnType<typeof getTaskContext>> = [];
+    let aborted: unknown;
+    const attempt = runAttempt(recordingPort(), taskOf(async () => {
+      const context = getTaskContext();
+      seen.push(context, getTaskContext());
+      context?.signal.addEventListener("abort", () => (aborted = context.signal.reason));
+      await new Promise(() => undefined);
+    }, { stopper, tags: Object.freeze({ env: "dev" }) }), 1);
+    await settle();
+    stopper.stop(new CancelledError("cancelled by the test"));
+    await assert.rejects(attempt, /cancelled by the test/);
+    assert.equal(seen[0], seen[1], "the same context for every read within the attempt");
+    assert.ok(Object.isFrozen(seen[0]));
+    assert.deepEqual({ ...seen[0], signal: undefined }, { taskId: "t1", funcName: "work", attempt: 1, tags: { env: "dev" }, signal: undefined });
+    assert.ok(aborted instanceof CancelledError, "the signal aborted with the stop's reason");
+    assert.equal(getTaskContext(), undefined, "no context outside the attempt");
   });
 
   it("ends a task that never settles when its stopper is stopped, with the stop's reason", async () => {

@@ -89,6 +89,22 @@ describe("engine: addTask", () => {
     assert.deepEqual(manager.getTask(id)?.args, [{ n: 1 }]);
   });
 
+  it("takes flat arguments without options as JSON would: copied, -0 as 0, and NaN, undefined or holes refused", async () => {
+    const { manager } = await started();
+    const args: unknown[] = ["text", 1.5, true, null, -0];
+    const id = await manager.addTask("echo", args);
+    args[0] = "changed";
+    args.push("more");
+    const record = manager.getTask(id);
+    assert.deepEqual(record?.args, ["text", 1.5, true, null, 0]);
+    assert.ok(Object.is(record?.args[4], 0), "-0 is stored as JSON stores it");
+    // eslint-disable-next-line no-sparse-arrays
+    for (const [bad, pattern] of [[[NaN], /args\[0\] is NaN/], [[1, Infinity], /args\[1\] is Infinity/], [[undefined], /args\[0\] is undefined/], [[, 1], /args\[0\] is undefined/]] as Array<[unknown[], RegExp]>) {
+      await assert.rejects(manager.addTask("echo", bad), pattern);
+    }
+    assert.equal(manager.countTasks(), 1);
+  });
+
   it("returns the existing id for a key held by a task that is not failed or interrupted", async () => {
     const { manager } = await started();
     const first = await manager.addTask("echo", [1], { idempotencyKey: "k" });

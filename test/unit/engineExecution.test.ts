@@ -149,6 +149,26 @@ describe("engine: running tasks", () => {
     );
   });
 
+  it("stamps lifecycle events and audit entries with the clock's time as it moves, within a millisecond and across one", async () => {
+    const { manager, clock } = makeEngine();
+    await manager.start();
+    const stamps: string[] = [];
+    manager.onLifecycle((e) => stamps.push(`${e.status} ${e.timestamp}`));
+    manager.task(async function wait() {
+      await clock.sleep(1);
+    });
+    const id = await manager.addTask("wait");
+    await settle();
+    await clock.advance(1);
+    await manager.waitFor(id);
+    await clock.advance(2);
+    await manager.addTask("wait");
+    assert.deepEqual(stamps.slice(0, 3), ["pending 2026-01-01T00:00:00.000Z", "running 2026-01-01T00:00:00.000Z", "success 2026-01-01T00:00:00.001Z"]);
+    assert.equal(stamps[3], "pending 2026-01-01T00:00:00.003Z");
+    assert.deepEqual(manager.audit().map((e) => e.at), ["2026-01-01T00:00:00.003Z", "2026-01-01T00:00:00.000Z"]);
+    await manager.shutdown();
+  });
+
   it("sends taskLog outside a task to onOutsideLog", async () => {
     const { manager, outside } = makeEngine();
     await manager.start();

@@ -207,6 +207,85 @@ describe("SqlJsStore on disk", () => {
     assert.deepEqual(store.listAudit({ limit: 10, offset: 0 }).map((e) => e.action), ["cancel", "run"]);
   });
 
+  it("writes each task once, in its final state, when adds outrun the flush timer: finished rows go early, unfinished ones wait for their next change", async () => {
+    const timers = new ManualTimers();
+    const store = await open({ timers });
+    const db = (store as unknown as { db: Database }).db;
+    const count = 1500;
+    const pending = (i: number): TaskData => task(`t${i}`, { status: "pending", startTime: null, endTime: null, createdAt: 1000 + i });
+    for (let i = 0; i < count; i++) store.saveTask(pending(i));
+    store.saveTask(task("logger", { status: "running", endTime: null }));
+    store.appendLogs("logger", ["while running"]);
+    const rowsInDb = (): number => Number(db.exec("SELECT count(*) FROM tasks")[0].values[0][0]);
+    assert.equal(rowsInDb(), 0, "unfinished rows stay buffered while nothing else piles up");
+    for (let i = 0; i < count; i++) {
+      store.saveTask(task(`t${i}`, { createdAt: 1000 + i }));
+      if (i === 1100) store.appendAudit({ at: new Date(1000).toISOString(), action: "run", taskId: "t0", actor: "api", detail: null });
+    }
+    assert.ok(rowsInDb() >= 1024, `the finished rows were applied before the timer, got ${rowsInDb()} rows`);
+    assert.equal(Number(db.exec("SELECT count(*) FROM tasks WHERE status <> 'success'")[0].values[0][0]), 1, "only the logging task's row went early unfinished, with its lines");
+    assert.equal(store.getTask("t1499")?.status, "success", "a buffered row reads as saved");
+    assert.deepEqual(store.getTask("logger")?.logs, ["while running"]);
+    assert.equal(timers.pending.length, 1, "the flush timer never fired");
+    await store.flush();
+    const saves = readFileSync(`${dbPath}.journal`, "utf8").trim().split("\n")
+      .map((line) => JSON.parse(line) as { op: string; row?: { taskId: string; status: string } })
+      .filter((op) => op.op === "save" && op.row?.taskId !== "logger");
+    assert.equal(saves.length, count, "one save line per task");
+    assert.ok(saves.every((op) => op.row?.status === "success"), "each the task's final state");
+    assert.equal(store.countTasks({ status: "success" }), count);
+  });
+
+  it("writes the journal file at an early apply, without waiting for the flush timer a busy thread cannot reach", async () => {
+    const timers = new ManualTimers();
+    const store = await open({ timers });
+    const journal = `${dbPath}.journal`;
+    for (let i = 0; i < 1023; i++) store.saveTask(task(`t${i}`));
+    assert.equal(readFileSync(journal, "utf8"), "", "below the early-apply size, the timer writes");
+    store.saveTask(task("t1023"));
+    const lines = readFileSync(journal, "utf8").trim().split("\n");
+    assert.equal(lines.length, 1024, "every acknowledged task is in the file, with no turn of the event loop");
+    assert.equal(timers.pending.length, 1, "the flush timer never fired");
+    store.saveTask(task("after"));
+    await store.flush();
+    assert.match(readFileSync(journal, "utf8"), /"taskId":"after"/, "later writes go on after the written bytes");
+    assert.equal(readFileSync(journal, "utf8").trim().split("\n").length, 1025);
+  });
+
+  it("reads a live task saved several times once, when it writes it, and getTask and the journal see its last state", async () => {
+    const timers = new ManualTimers();
+    const store = await open({ timers });
+    let reads = 0;
+    const live = {
+      data: task("live", { status: "pending", startTime: null, endTime: null }),
+      get taskId() { return this.data.taskId; },
+      get status() { return this.data.status; },
+      toData() {
+        reads++;
+        return this.data;
+      },
+    };
+    store.saveLive([live]);
+    live.data = { ...live.data, status: "running", startTime: 1000 };
+    store.saveLive([live]);
+    live.data = { ...live.data, status: "success", endTime: 2000, result: { answer: 42 } };
+    store.saveLive([live]);
+    assert.equal(reads, 0, "nothing read while the task is buffered");
+    const got = store.getTask("live");
+    assert.ok(got);
+    assert.equal(got.status, "success");
+    assert.deepEqual(got.result, { answer: 42 });
+    Object.assign(got.result as object, { answer: 0 });
+    assert.deepEqual(store.getTask("live")?.result, { answer: 42 }, "getTask hands out a copy");
+    reads = 0;
+    timers.fireAll();
+    await store.flush();
+    assert.equal(reads, 1, "read once when written");
+    const saves = readFileSync(`${dbPath}.journal`, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { op: string; row: { status: string; result: string } });
+    assert.deepEqual(saves.map((op) => [op.op, op.row.status, op.row.result]), [["save", "success", '{"answer":42}']]);
+    assert.equal(store.countTasks({ status: "success" }), 1);
+  });
+
   it("lists and counts buffered tasks and audit entries before the flush timer fires", async () => {
     const store = await open({ timers: new ManualTimers() });
     store.saveTask(task("a", { status: "pending", startTime: null, endTime: null, createdAt: 1 }));
@@ -311,6 +390,31 @@ describe("SqlJsStore on disk", () => {
     await crashCopy.open();
     stores.push(crashCopy);
     assert.deepEqual(crashCopy.listSchedules(), [{ ...schedule, lastTaskId: "t1" }]);
+  });
+
+  it("journals a save without the fields at their initial value, and a replay of the journal alone gives the same tasks", async () => {
+    const store = await open();
+    const plain = task("plain");
+    const full = task("full", {
+      status: "failed", kwargs: { to: "x" }, retriesUsed: 2, error: "Error: no", stacktrace: "Error: no\n    at f", idempotencyKey: "k",
+      tags: { env: "prod" }, result: null, parentId: "p", queue: "mail", priority: -3, runAt: 1500, scheduleId: "s",
+      progress: { fraction: 0.5, message: null }, steps: [{
+        name: "a", occurrence: 1, kind: "step", status: "done", attempt: 0, startedAt: "2026-01-01T00:00:00.000Z", endedAt: "2026-01-01T00:00:01.000Z",
+        value: 1, error: null, waitingFor: null,
+      }],
+      waitingFor: null, encryptedPayload: new Uint8Array([1, 2, 3]),
+    });
+    store.saveTasks([plain, full]);
+    await store.flush();
+    const [plainLine, fullLine] = readFileSync(`${dbPath}.journal`, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { row: Record<string, unknown> });
+    assert.deepEqual(Object.keys(plainLine.row), ["taskId", "funcName", "status", "createdAt", "args", "startTime", "endTime"]);
+    assert.deepEqual(fullLine.row.priority, -3);
+    const crashCopy = new SqlJsStore({ dbPath: path.join(dir, "copy.db") });
+    writeFileSync(`${crashCopy["dbPath"]}.journal`, readFileSync(`${dbPath}.journal`));
+    await crashCopy.open();
+    stores.push(crashCopy);
+    for (const id of ["plain", "full"]) assert.deepEqual(crashCopy.getTask(id), store.getTask(id), `task ${id} replayed`);
+    assert.equal(crashCopy.listTasks({ search: "prod" }).length, 1, "search_text computed from the replayed row");
   });
 
   it("folds the journal into the database file in a worker once it passes journalFoldBytes", async () => {
