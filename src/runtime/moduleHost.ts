@@ -65,6 +65,12 @@ export interface ModuleHostOptions {
   /** Milliseconds a warm worker may sit idle before it is terminated. @default 30000 */
   idleMs?: number;
   /**
+   * Milliseconds a warm worker's current attempt may have been running for the next attempt to be
+   * sent to wait behind it; one still waiting when the attempt before has run about this long goes to
+   * another worker. 0: one attempt per worker at a time. See WorkerPoolOptions.queueMs. @default 5
+   */
+  queueMs?: number;
+  /**
    * An esbuild API to compile with in this thread (tests pass the native `esbuild`).
    * @default esbuild-wasm in a compiler worker thread, with the WebAssembly file `distDir/esbuild.wasm`
    */
@@ -115,6 +121,7 @@ export class ModuleHost {
       workerPath: path.join(this.distDir, "worker.js"),
       maxWorkers: options.maxWorkers,
       idleMs: options.idleMs,
+      queueMs: options.queueMs,
       cancelGraceMs: options.cancelGraceMs,
       resourceLimits: options.workerResourceLimits,
       // Bound here, outside any task: a line no attempt owns must not land in the task that happens to be running.
