@@ -1,7 +1,7 @@
 import { AsyncResource } from "node:async_hooks";
 import path from "node:path";
 import type { ResourceLimits, Worker } from "node:worker_threads";
-import { getTaskContext, taskLog } from "../core/taskContext";
+import { currentTaskScope, taskLog } from "../core/taskContext";
 import type { Disposable, LogLevel, TaskConfig, TaskFunction } from "../model";
 import type { CompileResult, EsbuildApi } from "./compileModule";
 import { ModuleCompiler } from "./moduleCompiler";
@@ -372,7 +372,8 @@ export class ModuleHost {
     const pool = (this.options.isolation ?? "warm") === "warm" ? this.pools.poolFor(outputPath, file) : undefined;
     const run = async (...args: unknown[]): Promise<unknown> => {
       if (this.disposed) throw new Error(`Task "${name}" cannot run: its module host was disposed (the window is closing or the workspace changed)`);
-      const context = getTaskContext();
+      const scope = currentTaskScope();
+      const context = scope?.context;
       // Worker messages arrive outside the task's async scope: its log lines, progress and enqueue() calls are made in this one.
       const calls = engineAttemptCalls();
       const runContext: RunContext = {
@@ -383,7 +384,9 @@ export class ModuleHost {
       };
       let json: string | undefined;
       if (pool) {
-        json = await pool.run({ exportName, args, context: runContext, signal: context?.signal, ...calls });
+        // Its stop followed without reading context.signal, which would make an AbortSignal per attempt.
+        const onStop = scope && ((stopped: (reason: unknown) => void) => scope.onStop(stopped));
+        json = await pool.run({ exportName, args, context: runContext, onStop, ...calls });
       } else {
         const outcome = await runTaskWorker({
           workerPath: path.join(this.distDir, "worker.js"),

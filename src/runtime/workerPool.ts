@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import type { LogLevel } from "../model/events";
 import { answerAttemptCall, isAttemptCall } from "./attemptCalls";
 import { AttemptClaims } from "./attemptClaims";
-import { abortError, isOutOfMemory, workerError, workerExitError } from "./runTaskWorker";
+import { abortError, isOutOfMemory, stopError, workerError, workerExitError } from "./runTaskWorker";
 import { TurnBatcher, TurnFlusher } from "./turnBatcher";
 import { deserializeError, type HostBatch, type HostMessage, type PoolJob, type WorkerMessage } from "./workerProtocol";
 import type { PoolRunRequest, WorkerPoolOptions, WorkerStopReason } from "./workerPoolOptions";
@@ -17,7 +17,12 @@ interface Attempt {
   request: PoolRunRequest;
   resolve(json: string | undefined): void;
   reject(error: Error): void;
-  onAbort(): void;
+  /** Called with the reason when the attempt is stopped (request.signal aborted, or request.onStop). */
+  onAbort(reason: unknown): void;
+  /** Stops following request.onStop. */
+  unfollow?: () => void;
+  /** Why it was stopped, once it was. */
+  stopReason?: Error;
   /** The worker it was sent to; undefined while it waits in the pool. */
   slot?: Slot;
   /** Its AttemptClaims cell on `slot`. */
@@ -89,12 +94,14 @@ export class WorkerPool {
     if (this.disposed) return Promise.reject(new Error(`The worker pool of ${this.options.sourcePath} was disposed: the task cannot run`));
     if (request.signal?.aborted) return Promise.reject(abortError(request.signal));
     return new Promise((resolve, reject) => {
-      const attempt: Attempt = { runId: this.nextRunId++, request, resolve, reject, cell: -1, onAbort: () => this.abort(attempt) };
-      request.signal?.addEventListener("abort", attempt.onAbort, { once: true });
+      const attempt: Attempt = { runId: this.nextRunId++, request, resolve, reject, cell: -1, onAbort: (reason) => this.abort(attempt, reason) };
       // First come first served: while attempts wait in the pool, a new one waits behind them.
       const slot = this.waiting.length === 0 ? this.place() : undefined;
       if (slot) this.send(slot, attempt);
       else this.waiting.push(attempt);
+      // Followed once placed: a stop that has already happened takes it back at once.
+      if (request.onStop) attempt.unfollow = request.onStop(attempt.onAbort);
+      else request.signal?.addEventListener("abort", attempt.onAbort, { once: true });
     });
   }
 
@@ -218,9 +225,10 @@ export class WorkerPool {
     return attempt;
   }
 
-  private abort(attempt: Attempt): void {
+  private abort(attempt: Attempt, stopped: unknown): void {
     const slot = attempt.slot;
-    const reason = abortError(attempt.request.signal as AbortSignal);
+    const signal = attempt.request.signal;
+    const reason = (attempt.stopReason = signal && !attempt.request.onStop ? abortError(signal) : stopError(stopped));
     if (!slot) {
       const index = this.waiting.indexOf(attempt);
       if (index >= 0) this.waiting.splice(index, 1);
@@ -233,7 +241,7 @@ export class WorkerPool {
     slot.aborting = true;
     attempt.graceTimer = setTimeout(() => {
       if (slot.attempts.get(attempt.runId) !== attempt) return;
-      this.fail(slot, abortError(attempt.request.signal as AbortSignal));
+      this.fail(slot, attempt.stopReason as Error);
       void this.stop(slot, "cancelled");
     }, this.options.cancelGraceMs ?? 1000);
     this.pump();
@@ -264,7 +272,8 @@ export class WorkerPool {
   /** Detaches an attempt that is over (its listener and timer); returns it for the caller to settle its promise. */
   private settle(attempt: Attempt): Attempt {
     clearTimeout(attempt.graceTimer);
-    attempt.request.signal?.removeEventListener("abort", attempt.onAbort);
+    if (attempt.unfollow) attempt.unfollow();
+    else attempt.request.signal?.removeEventListener("abort", attempt.onAbort);
     return attempt;
   }
 

@@ -81,4 +81,9 @@ export interface PoolRunRequest extends AttemptCalls {
   context: RunContext;
   /** Aborting it aborts the task's signal in the worker; see WorkerPoolOptions.cancelGraceMs. */
   signal?: AbortSignal;
+  /**
+   * The same as `signal`, without making one: follows the attempt's stop (TaskScope.onStop), calling
+   * its argument with the reason once, and returns what stops following.
+   */
+  onStop?: (stopped: (reason: unknown) => void) => () => void;
 }
