@@ -66,10 +66,13 @@ export interface ModuleHostOptions {
   idleMs?: number;
   /**
    * Milliseconds a warm worker's current attempt may have been running for the next attempt to be
-   * sent to wait behind it; one still waiting when the attempt before has run about this long goes to
-   * another worker. 0: one attempt per worker at a time. See WorkerPoolOptions.queueMs. @default 5
+   * sent to wait behind it (while attempts are short); one still waiting when the attempt before has
+   * run about this long goes to another worker. 0: one attempt per worker at a time. See
+   * WorkerPoolOptions.queueMs. @default 5
    */
   queueMs?: number;
+  /** Warm workers busy at once before attempts queue behind others. See WorkerPoolOptions.spreadWorkers. @default os.availableParallelism() */
+  spreadWorkers?: number;
   /**
    * An esbuild API to compile with in this thread (tests pass the native `esbuild`).
    * @default esbuild-wasm in a compiler worker thread, with the WebAssembly file `distDir/esbuild.wasm`
@@ -122,6 +125,7 @@ export class ModuleHost {
       maxWorkers: options.maxWorkers,
       idleMs: options.idleMs,
       queueMs: options.queueMs,
+      spreadWorkers: options.spreadWorkers,
       cancelGraceMs: options.cancelGraceMs,
       resourceLimits: options.workerResourceLimits,
       // Bound here, outside any task: a line no attempt owns must not land in the task that happens to be running.

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
@@ -39,6 +40,8 @@ interface Slot {
   attempts: Map<number, Attempt>;
   /** performance.now() when its current attempt started, as far as the host can tell (sent to it idle, or the one before settled). */
   startedAt: number;
+  /** Its first attempt has ended: the next ones' times no longer include loading the module. */
+  warm: boolean;
   /** Takes back the attempts waiting behind a current one that runs longer than `queueMs`. */
   queueTimer?: NodeJS.Timeout;
   /** Its attempt was aborted and has `cancelGraceMs` to settle; not counted against maxWorkers. */
@@ -50,12 +53,20 @@ interface Slot {
 }
 
 /** Attempts a worker may hold at once: the one running and those sent to wait behind it. */
-const ATTEMPTS_PER_WORKER = 4;
+const ATTEMPTS_PER_WORKER = 8;
+
+/**
+ * Attempts are queued behind others only while the pool's recent attempts took less than this on
+ * average (ms, from the host's view: from start, or from the end of the one before on the same
+ * worker, to the result): below it the round trip to an idle worker costs as much as the attempt.
+ */
+const SHORT_ATTEMPT_MS = 1;
 
 /**
  * Warm worker threads for one compiled module version: each loads the module once and then runs
- * attempts sent as messages, one at a time. A worker whose current attempt began less than `queueMs`
- * ago also takes the next attempts to run after it (see WorkerPoolOptions.queueMs). Whatever goes
+ * attempts sent as messages, one at a time. While the pool's attempts are short and `spreadWorkers`
+ * workers are busy, a worker whose current attempt began less than `queueMs` ago also takes the next
+ * attempts to run after it (see WorkerPoolOptions.queueMs). Whatever goes
  * wrong with one worker (a cancel it does not honour, a crash, `process.exit()`, running out of
  * memory) stops only that worker and fails only the attempt it was running; the attempts waiting
  * behind it go to other workers, and the next attempt gets a fresh worker.
@@ -72,6 +83,9 @@ export class WorkerPool {
   private disposed = false;
   private readonly maxWorkers: number;
   private readonly queueMs: number;
+  private readonly spreadWorkers: number;
+  /** Moving average of the host's view of attempt times (ms), first attempts of a worker left out. */
+  private attemptMs = 0;
   private readonly compiled: Omit<PoolJob, "claims">;
 
   constructor(private readonly options: WorkerPoolOptions) {
@@ -81,6 +95,7 @@ export class WorkerPool {
     }
     this.queueMs = options.queueMs ?? 5;
     if (!(this.queueMs >= 0)) throw new RangeError(`queueMs must be a number of milliseconds >= 0, got ${String(options.queueMs)}`);
+    this.spreadWorkers = Math.min(this.maxWorkers, options.spreadWorkers ?? availableParallelism());
     this.compiled = { kind: "pool", compiledPath: options.compiledPath, sourcePath: options.sourcePath };
   }
 
@@ -131,13 +146,22 @@ export class WorkerPool {
     return n;
   }
 
-  /** Where the next attempt goes: behind a worker's young attempt, else an idle worker, else a new one if allowed. */
+  /**
+   * Where the next attempt goes: while attempts are short and `spreadWorkers` workers are busy, behind
+   * a worker's attempt that began under `queueMs` ago; else an idle worker, else a new one if allowed.
+   * A worker whose attempt has run `queueMs` is never given more, so what was taken back from it goes elsewhere.
+   */
   private place(): Slot | undefined {
-    if (this.queueMs > 0) {
+    if (this.queueMs > 0 && this.attemptMs < SHORT_ATTEMPT_MS) {
       const now = performance.now();
+      let busy = 0;
+      let behind: Slot | undefined;
       for (const slot of this.slots) {
-        if (slot.attempts.size > 0 && slot.attempts.size < ATTEMPTS_PER_WORKER && !slot.aborting && !slot.stopping && now - slot.startedAt < this.queueMs) return slot;
+        if (slot.attempts.size === 0 || slot.stopping) continue;
+        busy++;
+        if (!behind && slot.attempts.size < ATTEMPTS_PER_WORKER && !slot.aborting && now - slot.startedAt < this.queueMs) behind = slot;
       }
+      if (behind && busy >= this.spreadWorkers) return behind;
     }
     return this.idle.pop() ?? (this.counted() < this.maxWorkers ? this.spawn() : undefined);
   }
@@ -149,7 +173,7 @@ export class WorkerPool {
     const create = (): Worker => new Worker(workerPath, { workerData: job, resourceLimits, stderr: false, stdout: false });
     const worker = scope ? scope.runInAsyncScope(create) : create();
     const slot: Slot = {
-      worker, claims, attempts: new Map(), startedAt: 0, aborting: false, stopping: false,
+      worker, claims, attempts: new Map(), startedAt: 0, warm: false, aborting: false, stopping: false,
       outbox: new TurnBatcher((batch: HostBatch) => worker.postMessage(batch), (message, error) => this.unsent(slot, message, error), this.flusher),
     };
     this.slots.add(slot);
@@ -219,9 +243,11 @@ export class WorkerPool {
   private ended(slot: Slot, attempt: Attempt): Attempt {
     this.settle(attempt);
     slot.attempts.delete(attempt.runId);
-    slot.startedAt = performance.now();
+    const now = performance.now();
+    if (slot.warm) this.attemptMs += (now - slot.startedAt - this.attemptMs) / 8;
+    slot.warm = true;
+    slot.startedAt = now;
     if (slot.attempts.size === 0) this.release(slot);
-    else if (this.waiting.length > 0) this.pump();
     return attempt;
   }
 

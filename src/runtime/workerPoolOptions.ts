@@ -63,14 +63,20 @@ export interface WorkerPoolOptions {
   scope?: AsyncResource;
   /**
    * Milliseconds a worker's current attempt may have been running for a new attempt to be sent to
-   * wait behind it, instead of waking an idle worker or starting one. Short attempts then reach each
-   * worker in batches and the next starts as soon as the one before ends, without a round trip to the
-   * host. An attempt still waiting when the one before has run about this long (at most twice) is
-   * taken back and goes to another worker, so a long attempt does not hold up the ones sent after it.
-   * 0: every attempt goes to an idle worker, one attempt per worker at a time.
+   * wait behind it, instead of waking an idle worker or starting one. This happens only while the
+   * pool's recent attempts took under 1 ms on average and `spreadWorkers` workers are busy: short
+   * attempts then reach a worker in batches and each starts as soon as the one before ends, without a
+   * round trip to the host. An attempt still waiting when the one before has run about this long (at
+   * most twice) is taken back and goes to another worker, so a long attempt does not hold up the ones
+   * sent after it. 0: every attempt goes to an idle worker, one attempt per worker at a time.
    * @default 5
    */
   queueMs?: number;
+  /**
+   * Workers busy at once before any attempt is queued behind another (see `queueMs`), so tasks that
+   * use the CPU get every core. At most `maxWorkers`. @default os.availableParallelism()
+   */
+  spreadWorkers?: number;
 }
 
 /** One attempt for WorkerPool.run(), with where its log lines, progress and enqueue() calls go. */

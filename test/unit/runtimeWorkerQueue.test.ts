@@ -49,18 +49,37 @@ describe("runtime: attempts waiting behind a warm worker's current one", functio
     return id;
   }
 
-  it("sends attempts added together to one worker, which runs them one after another", async () => {
-    await load({ maxWorkers: 3, queueMs: 60_000 });
+  it("sends short attempts added together to one worker, which runs them one after another", async () => {
+    await load({ maxWorkers: 3, queueMs: 60_000, spreadWorkers: 1 });
+    const first = workerOf(await run("id"));
     const ids = await Promise.all([1, 2, 3].map(() => env.manager.addTask("count")));
     const records = await Promise.all(ids.map((id) => env.manager.waitFor(id)));
     assert.deepEqual(records.map((r) => r.status), ["success", "success", "success"]);
-    assert.equal(new Set(records.map(workerOf)).size, 1, "all three ran on the first worker");
+    assert.deepEqual([...new Set(records.map(workerOf))], [first], "all three ran on the first worker");
     assert.deepEqual(records.map((r) => r.result as number).sort((a, b) => a - b), [1, 2, 3]);
     assert.equal(env.host.warmWorkers(), 1);
   });
 
+  it("sends attempts to idle workers once the pool's attempts take a millisecond or more", async () => {
+    await load({ maxWorkers: 3, queueMs: 60_000, spreadWorkers: 1 });
+    for (let i = 0; i < 3; i++) await run("nap", [20]);
+    const ids = await Promise.all([1, 2, 3].map(() => env.manager.addTask("nap", [20])));
+    const records = await Promise.all(ids.map((id) => env.manager.waitFor(id)));
+    assert.deepEqual(records.map((r) => r.status), ["success", "success", "success"]);
+    assert.equal(new Set(records.map(workerOf)).size, 3, "each ran on a worker of its own");
+  });
+
+  it("spreads attempts over spreadWorkers workers before it queues any", async () => {
+    await load({ maxWorkers: 3, queueMs: 60_000, spreadWorkers: 2 });
+    await run("id");
+    const ids = await Promise.all([1, 2, 3, 4].map(() => env.manager.addTask("count")));
+    const records = await Promise.all(ids.map((id) => env.manager.waitFor(id)));
+    assert.deepEqual(records.map((r) => r.status), ["success", "success", "success", "success"]);
+    assert.equal(new Set(records.map(workerOf)).size, 2);
+  });
+
   it("takes back an attempt waiting behind one that runs long, and runs it on another worker", async () => {
-    await load({ maxWorkers: 2, queueMs: 100 });
+    await load({ maxWorkers: 2, queueMs: 100, spreadWorkers: 1 });
     const first = workerOf(await run("id"));
     const gate = workspace.file("gate");
     // Added back to back, the second is sent to wait behind the first on the one warm worker.
@@ -76,7 +95,7 @@ describe("runtime: attempts waiting behind a warm worker's current one", functio
   });
 
   it("cancels an attempt waiting behind another without its worker ever running it", async () => {
-    await load({ maxWorkers: 1, queueMs: 60_000 });
+    await load({ maxWorkers: 1, queueMs: 60_000, spreadWorkers: 1 });
     const worker = workerOf(await run("id"));
     const held = await holdWorker();
     const behind = await env.manager.addTask("count");
@@ -93,15 +112,12 @@ describe("runtime: attempts waiting behind a warm worker's current one", functio
   });
 
   it("gives the attempts waiting behind one that kills its worker to another worker, each run once", async () => {
-    await load({ maxWorkers: 2, queueMs: 60_000 });
+    await load({ maxWorkers: 2, queueMs: 60_000, spreadWorkers: 1 });
     const first = workerOf(await run("id"));
     const exited = nextWorkerStop(env.host, "exited");
-    const held = await holdWorker();
+    // Added back to back, the counts are sent to wait behind quit on the one warm worker, which quit ends.
     const quit = await env.manager.addTask("quit");
     const behind = [await env.manager.addTask("count"), await env.manager.addTask("count")];
-    // Behind the gated run, quit and the counts wait on the first worker; quit ends it when the gate opens.
-    workspace.write({ gate: "open" });
-    assert.equal((await env.manager.waitFor(held)).status, "success");
     assert.equal((await env.manager.waitFor(quit)).status, "failed");
     await exited;
     const counts = await Promise.all(behind.map((id) => env.manager.waitFor(id)));
