@@ -7,6 +7,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { StepJournal } from "../core/stepJournal";
+import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { claimAttempt } from "./attemptClaims";
@@ -144,15 +145,16 @@ function servePool(job: PoolJob): void {
     attempt.context = poolContext(attempt, message.context);
     attempts.set(runId, attempt);
     current = runId;
+    const began = performance.now();
     scopes
       .run(attempt, callExport, exports, message.exportName, job.sourcePath, message.args)
       .then(
         (json) => {
-          post({ type: "result", runId, json });
+          post({ type: "result", runId, json, ms: performance.now() - began });
           over(runId);
         },
         (error: unknown) => {
-          post({ type: "error", runId, error: serializeError(error, __filename) });
+          post({ type: "error", runId, error: serializeError(error, __filename), ms: performance.now() - began });
           over(runId);
         },
       );

@@ -40,8 +40,6 @@ interface Slot {
   attempts: Map<number, Attempt>;
   /** performance.now() when its current attempt started, as far as the host can tell (sent to it idle, or the one before settled). */
   startedAt: number;
-  /** Its first attempt has ended: the next ones' times no longer include loading the module. */
-  warm: boolean;
   /** Takes back the attempts waiting behind a current one that runs longer than `queueMs`. */
   queueTimer?: NodeJS.Timeout;
   /** Its attempt was aborted and has `cancelGraceMs` to settle; not counted against maxWorkers. */
@@ -56,9 +54,9 @@ interface Slot {
 const ATTEMPTS_PER_WORKER = 8;
 
 /**
- * Attempts are queued behind others only while the pool's recent attempts took less than this on
- * average (ms, from the host's view: from start, or from the end of the one before on the same
- * worker, to the result): below it the round trip to an idle worker costs as much as the attempt.
+ * Attempts are queued behind others only while the pool's recent attempts ran for less than this on
+ * average (ms, as their workers timed them): below it the round trip to an idle worker costs as much
+ * as the attempt.
  */
 const SHORT_ATTEMPT_MS = 1;
 
@@ -84,7 +82,7 @@ export class WorkerPool {
   private readonly maxWorkers: number;
   private readonly queueMs: number;
   private readonly spreadWorkers: number;
-  /** Moving average of the host's view of attempt times (ms), first attempts of a worker left out. */
+  /** Moving average of how long attempts ran (ms, as their workers timed them). */
   private attemptMs = 0;
   private readonly compiled: Omit<PoolJob, "claims">;
 
@@ -173,7 +171,7 @@ export class WorkerPool {
     const create = (): Worker => new Worker(workerPath, { workerData: job, resourceLimits, stderr: false, stdout: false });
     const worker = scope ? scope.runInAsyncScope(create) : create();
     const slot: Slot = {
-      worker, claims, attempts: new Map(), startedAt: 0, warm: false, aborting: false, stopping: false,
+      worker, claims, attempts: new Map(), startedAt: 0, aborting: false, stopping: false,
       outbox: new TurnBatcher((batch: HostBatch) => worker.postMessage(batch), (message, error) => this.unsent(slot, message, error), this.flusher),
     };
     this.slots.add(slot);
@@ -226,6 +224,7 @@ export class WorkerPool {
       this.fail(slot, deserializeError(message.error));
       void this.stop(slot, "crashed");
     } else if (attempt && message.type !== "loaded") {
+      if (message.ms !== undefined) this.attemptMs += (message.ms - this.attemptMs) / 8;
       if (message.type === "result") this.ended(slot, attempt).resolve(message.json);
       else this.ended(slot, attempt).reject(deserializeError(message.error));
     }
@@ -243,10 +242,7 @@ export class WorkerPool {
   private ended(slot: Slot, attempt: Attempt): Attempt {
     this.settle(attempt);
     slot.attempts.delete(attempt.runId);
-    const now = performance.now();
-    if (slot.warm) this.attemptMs += (now - slot.startedAt - this.attemptMs) / 8;
-    slot.warm = true;
-    slot.startedAt = now;
+    slot.startedAt = performance.now();
     if (slot.attempts.size === 0) this.release(slot);
     return attempt;
   }

@@ -64,7 +64,7 @@ export interface WorkerPoolOptions {
   /**
    * Milliseconds a worker's current attempt may have been running for a new attempt to be sent to
    * wait behind it, instead of waking an idle worker or starting one. This happens only while the
-   * pool's recent attempts took under 1 ms on average and `spreadWorkers` workers are busy: short
+   * pool's recent attempts ran under 1 ms on average and `spreadWorkers` workers are busy: short
    * attempts then reach a worker in batches and each starts as soon as the one before ends, without a
    * round trip to the host. An attempt still waiting when the one before has run about this long (at
    * most twice) is taken back and goes to another worker, so a long attempt does not hold up the ones

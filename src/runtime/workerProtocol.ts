@@ -98,9 +98,9 @@ export type WorkerMessage =
   /** The load job finished. */
   | { type: "loaded"; tasks: DeclaredTask[] }
   /** The attempt's function returned; `json` is undefined when it returned undefined. */
-  | { type: "result"; runId?: number; json: string | undefined }
-  /** Loading the module or running the task threw. */
-  | { type: "error"; runId?: number; error: SerializedError }
+  | { type: "result"; runId?: number; json: string | undefined; ms?: number }
+  /** Loading the module or running the task threw. `ms` (both): how long a pool worker's attempt ran, from its start to this. */
+  | { type: "error"; runId?: number; error: SerializedError; ms?: number }
   | ProgressRequest
   | EnqueueRequest
   | DurableRequest;
