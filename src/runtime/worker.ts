@@ -10,7 +10,7 @@ import type { StepJournal } from "../core/stepJournal";
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import { claimAttempt } from "./attemptClaims";
+import { claimAttempt, claimViews } from "./attemptClaims";
 import { stackFrames } from "./stackFrames";
 import type { TaskContext } from "../model/taskFunction";
 import { handleInfo, installRuntime } from "./runtimeGlobals";
@@ -110,10 +110,12 @@ function poolContext(attempt: PoolAttempt, sent: RunMessage["context"]): TaskCon
 function servePool(job: PoolJob): void {
   const scopes = new AsyncLocalStorage<PoolAttempt>();
   const attempts = new Map<number, PoolAttempt>();
-  const cells = new Int32Array(job.claims);
+  const { busy, cells } = claimViews(job.claims);
   /** Sent and not started: run in order once the current attempt is over. */
   const queued: RunMessage[] = [];
   let current: number | undefined;
+  // A worker's first attempt runs its code cold: its time says little about the next ones, and is not sent.
+  let attemptsStarted = 0;
   const log: Log = (message, level, extra) => post({ type: "log", runId: scopes.getStore()?.runId, message, level, extra });
   const requests = new WorkerRequests(post, () => scopes.getStore()?.runId);
   const loaded: LoadedModule = {};
@@ -131,6 +133,7 @@ function servePool(job: PoolJob): void {
     attempts.delete(runId);
     if (current !== runId) return;
     current = undefined;
+    busy[0] = 0;
     startNext();
   };
   const startNext = (): void => {
@@ -146,15 +149,17 @@ function servePool(job: PoolJob): void {
     attempts.set(runId, attempt);
     current = runId;
     const began = performance.now();
+    busy[0] = performance.timeOrigin + began;
+    const timed = attemptsStarted++ > 0;
     scopes
       .run(attempt, callExport, exports, message.exportName, job.sourcePath, message.args)
       .then(
         (json) => {
-          post({ type: "result", runId, json, ms: performance.now() - began });
+          post({ type: "result", runId, json, ms: timed ? performance.now() - began : undefined });
           over(runId);
         },
         (error: unknown) => {
-          post({ type: "error", runId, error: serializeError(error, __filename), ms: performance.now() - began });
+          post({ type: "error", runId, error: serializeError(error, __filename), ms: timed ? performance.now() - began : undefined });
           over(runId);
         },
       );

@@ -146,18 +146,17 @@ export class WorkerPool {
 
   /**
    * Where the next attempt goes: while attempts are short and `spreadWorkers` workers are busy, behind
-   * a worker's attempt that began under `queueMs` ago; else an idle worker, else a new one if allowed.
-   * A worker whose attempt has run `queueMs` is never given more, so what was taken back from it goes elsewhere.
+   * the attempts of a worker that is not late; else an idle worker, else a new one if allowed. What was
+   * taken back from a late worker so goes elsewhere.
    */
   private place(): Slot | undefined {
     if (this.queueMs > 0 && this.attemptMs < SHORT_ATTEMPT_MS) {
-      const now = performance.now();
       let busy = 0;
       let behind: Slot | undefined;
       for (const slot of this.slots) {
         if (slot.attempts.size === 0 || slot.stopping) continue;
         busy++;
-        if (!behind && slot.attempts.size < ATTEMPTS_PER_WORKER && !slot.aborting && now - slot.startedAt < this.queueMs) behind = slot;
+        if (!behind && slot.attempts.size < ATTEMPTS_PER_WORKER && !slot.aborting && !this.late(slot)) behind = slot;
       }
       if (behind && busy >= this.spreadWorkers) return behind;
     }
@@ -269,11 +268,19 @@ export class WorkerPool {
     this.pump();
   }
 
-  /** The current attempt of `slot` has run `queueMs` since it began: those waiting behind it go to other workers. */
+  /**
+   * Whether the worker of `slot` is late: its current attempt has run `queueMs`, or, while it runs
+   * none, the host has seen none of its attempts end for that long (it is starting, or not getting the CPU).
+   */
+  private late(slot: Slot): boolean {
+    const ranMs = slot.claims.runningMs();
+    return ranMs >= this.queueMs || (ranMs === 0 && performance.now() - slot.startedAt >= this.queueMs);
+  }
+
+  /** Once the worker of `slot` is late, the attempts waiting behind its current one go to other workers. */
   private queueTimeout(slot: Slot): void {
     if (slot.attempts.size < 2 || slot.stopping) return;
-    const late = performance.now() - slot.startedAt;
-    if (late < this.queueMs) return void slot.queueTimer?.refresh();
+    if (!this.late(slot)) return void slot.queueTimer?.refresh();
     this.takeBackQueued(slot, slot.attempts.values().next().value as Attempt);
     this.pump();
   }

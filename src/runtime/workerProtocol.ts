@@ -99,7 +99,7 @@ export type WorkerMessage =
   | { type: "loaded"; tasks: DeclaredTask[] }
   /** The attempt's function returned; `json` is undefined when it returned undefined. */
   | { type: "result"; runId?: number; json: string | undefined; ms?: number }
-  /** Loading the module or running the task threw. `ms` (both): how long a pool worker's attempt ran, from its start to this. */
+  /** Loading the module or running the task threw. `ms` (both): how long a pool worker's attempt ran, from its start to this (not sent for its first). */
   | { type: "error"; runId?: number; error: SerializedError; ms?: number }
   | ProgressRequest
   | EnqueueRequest
