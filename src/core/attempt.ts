@@ -129,6 +129,7 @@ export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: 
       durable = { journal: new StepJournal(steps, attempt, sink), steps, attempt, sink };
       return durable;
     },
+    onStop: (stopped) => stopper.onStop(stopped),
   };
   let unfollowAttempt = noop;
   try {

@@ -22,6 +22,11 @@ export interface TaskScope {
   progress(progress: TaskProgress): void;
   /** The attempt's steps and waits, made on first use. */
   durable(): DurableScope;
+  /**
+   * Calls `stopped` with the reason once the attempt is stopped (cancelled, timed out, shut down), at
+   * once if it has been; returns what stops following. Unlike `context.signal` it makes no AbortSignal.
+   */
+  onStop(stopped: (reason: unknown) => void): () => void;
 }
 
 type OutsideSink = (message: string, level: LogLevel) => void;

@@ -1,7 +1,7 @@
 import { AsyncResource } from "node:async_hooks";
 import path from "node:path";
 import type { ResourceLimits, Worker } from "node:worker_threads";
-import { getTaskContext, taskLog } from "../core/taskContext";
+import { currentTaskScope, taskLog } from "../core/taskContext";
 import type { Disposable, LogLevel, TaskConfig, TaskFunction } from "../model";
 import type { CompileResult, EsbuildApi } from "./compileModule";
 import { ModuleCompiler } from "./moduleCompiler";
@@ -65,6 +65,15 @@ export interface ModuleHostOptions {
   /** Milliseconds a warm worker may sit idle before it is terminated. @default 30000 */
   idleMs?: number;
   /**
+   * Milliseconds a warm worker's current attempt may have been running for the next attempt to be
+   * sent to wait behind it (while attempts are short); one still waiting when the attempt before has
+   * run about this long goes to another worker. 0: one attempt per worker at a time. See
+   * WorkerPoolOptions.queueMs. @default 5
+   */
+  queueMs?: number;
+  /** Warm workers busy at once before attempts queue behind others. See WorkerPoolOptions.spreadWorkers. @default os.availableParallelism() */
+  spreadWorkers?: number;
+  /**
    * An esbuild API to compile with in this thread (tests pass the native `esbuild`).
    * @default esbuild-wasm in a compiler worker thread, with the WebAssembly file `distDir/esbuild.wasm`
    */
@@ -115,6 +124,8 @@ export class ModuleHost {
       workerPath: path.join(this.distDir, "worker.js"),
       maxWorkers: options.maxWorkers,
       idleMs: options.idleMs,
+      queueMs: options.queueMs,
+      spreadWorkers: options.spreadWorkers,
       cancelGraceMs: options.cancelGraceMs,
       resourceLimits: options.workerResourceLimits,
       // Bound here, outside any task: a line no attempt owns must not land in the task that happens to be running.
@@ -365,7 +376,8 @@ export class ModuleHost {
     const pool = (this.options.isolation ?? "warm") === "warm" ? this.pools.poolFor(outputPath, file) : undefined;
     const run = async (...args: unknown[]): Promise<unknown> => {
       if (this.disposed) throw new Error(`Task "${name}" cannot run: its module host was disposed (the window is closing or the workspace changed)`);
-      const context = getTaskContext();
+      const scope = currentTaskScope();
+      const context = scope?.context;
       // Worker messages arrive outside the task's async scope: its log lines, progress and enqueue() calls are made in this one.
       const calls = engineAttemptCalls();
       const runContext: RunContext = {
@@ -376,7 +388,9 @@ export class ModuleHost {
       };
       let json: string | undefined;
       if (pool) {
-        json = await pool.run({ exportName, args, context: runContext, signal: context?.signal, ...calls });
+        // Its stop followed without reading context.signal, which would make an AbortSignal per attempt.
+        const onStop = scope && ((stopped: (reason: unknown) => void) => scope.onStop(stopped));
+        json = await pool.run({ exportName, args, context: runContext, onStop, ...calls });
       } else {
         const outcome = await runTaskWorker({
           workerPath: path.join(this.distDir, "worker.js"),

@@ -11,7 +11,7 @@ export interface WorkerStoppedEvent {
 }
 
 /** What every pool of a ModuleHost shares. */
-export type ModulePoolsOptions = Pick<WorkerPoolOptions, "workerPath" | "maxWorkers" | "idleMs" | "cancelGraceMs" | "resourceLimits"> & {
+export type ModulePoolsOptions = Pick<WorkerPoolOptions, "workerPath" | "maxWorkers" | "idleMs" | "queueMs" | "spreadWorkers" | "cancelGraceMs" | "resourceLimits"> & {
   /** Lines no running attempt owns (a module's top level, a leftover timer, a crash between attempts). */
   onOutsideLog: (message: string, level: LogLevel) => void;
   /** Counts a worker as busy while it runs an attempt, until it is idle again or gone. */

@@ -103,7 +103,11 @@ export function workerExitError(code: number, what: string): Error {
 
 /** The error a cancelled or timed-out attempt fails with: the signal's reason. */
 export function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
+  return stopError(signal.reason);
+}
+
+/** The Error an attempt stopped for `reason` (a cancel, a timeout, a shutdown) fails with. */
+export function stopError(reason: unknown): Error {
   if (reason instanceof Error) return reason;
   return new Error(reason === undefined ? "The task was cancelled" : String(reason));
 }

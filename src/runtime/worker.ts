@@ -7,8 +7,10 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { StepJournal } from "../core/stepJournal";
+import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { claimAttempt, claimViews } from "./attemptClaims";
 import { stackFrames } from "./stackFrames";
 import type { TaskContext } from "../model/taskFunction";
 import { handleInfo, installRuntime } from "./runtimeGlobals";
@@ -97,16 +99,23 @@ function poolContext(attempt: PoolAttempt, sent: RunMessage["context"]): TaskCon
 }
 
 /**
- * Pool mode: loads the module once, then runs each `run` message. Every attempt runs in an async
- * scope of its own, so its context and log attribution follow its continuations (timers, promises)
- * and a timer one attempt leaves behind logs under that attempt's runId, never the next one's.
- * The host's messages come in one array per turn of its event loop; this side posts each message at
- * once, since the code that logs may block right after (a synchronous loop), and its line must not
- * wait for the loop to end.
+ * Pool mode: loads the module once, then runs the `run` messages one at a time, in the order sent,
+ * each once it has claimed it (the host may have taken it back for another worker). Every attempt
+ * runs in an async scope of its own, so its context and log attribution follow its continuations
+ * (timers, promises) and a timer one attempt leaves behind logs under that attempt's runId, never
+ * the next one's. The host's messages come in one array per turn of its event loop; this side posts
+ * each message at once, since the code that logs may block right after (a synchronous loop, or the
+ * next attempt), and its line must not wait for that to end.
  */
 function servePool(job: PoolJob): void {
   const scopes = new AsyncLocalStorage<PoolAttempt>();
   const attempts = new Map<number, PoolAttempt>();
+  const { busy, cells } = claimViews(job.claims);
+  /** Sent and not started: run in order once the current attempt is over. */
+  const queued: RunMessage[] = [];
+  let current: number | undefined;
+  // A worker's first attempt runs its code cold: its time says little about the next ones, and is not sent.
+  let attemptsStarted = 0;
   const log: Log = (message, level, extra) => post({ type: "log", runId: scopes.getStore()?.runId, message, level, extra });
   const requests = new WorkerRequests(post, () => scopes.getStore()?.runId);
   const loaded: LoadedModule = {};
@@ -114,38 +123,59 @@ function servePool(job: PoolJob): void {
   // this), and the worker takes the next attempt.
   const journal = (): Promise<StepJournal> => {
     const attempt = scopes.getStore() as PoolAttempt;
-    return (attempt.journal ??= openWorkerJournal(requests, attempt.runId, () => attempts.delete(attempt.runId)));
+    return (attempt.journal ??= openWorkerJournal(requests, attempt.runId, () => over(attempt.runId)));
   };
   installRuntime(taskRuntime(() => scopes.getStore()?.context, log, requests, loaded, journal));
   const exports = loadModule(job, log);
   loaded.exports = exports;
+  /** Attempt `runId` settled or suspended: the next queued one starts, once this one's answer is posted. */
+  const over = (runId: number): void => {
+    attempts.delete(runId);
+    if (current !== runId) return;
+    current = undefined;
+    busy[0] = 0;
+    startNext();
+  };
+  const startNext = (): void => {
+    while (current === undefined && queued.length > 0) {
+      const message = queued.shift() as RunMessage;
+      if (claimAttempt(cells, message.cell, message.runId)) start(message);
+    }
+  };
   const start = (message: RunMessage): void => {
     const { runId } = message;
     const attempt = { runId } as PoolAttempt;
     attempt.context = poolContext(attempt, message.context);
     attempts.set(runId, attempt);
+    current = runId;
+    const began = performance.now();
+    busy[0] = performance.timeOrigin + began;
+    const timed = attemptsStarted++ > 0;
     scopes
       .run(attempt, callExport, exports, message.exportName, job.sourcePath, message.args)
       .then(
         (json) => {
-          attempts.delete(runId);
-          post({ type: "result", runId, json });
+          post({ type: "result", runId, json, ms: timed ? performance.now() - began : undefined });
+          over(runId);
         },
         (error: unknown) => {
-          attempts.delete(runId);
-          post({ type: "error", runId, error: serializeError(error, __filename) });
+          post({ type: "error", runId, error: serializeError(error, __filename), ms: timed ? performance.now() - began : undefined });
+          over(runId);
         },
       );
   };
   const receive = (message: HostMessage): void => {
-    if (message.type === "run") return start(message);
+    if (message.type === "run") return void queued.push(message);
     if (message.type !== "abort") return void requests.answer(message);
     const attempt = message.runId === undefined ? undefined : attempts.get(message.runId);
     if (!attempt || attempt.abortedWith) return;
     attempt.abortedWith = abortReason(message);
     attempt.controller?.abort(attempt.abortedWith);
   };
-  parentPort?.on("message", (batch: HostBatch) => batch.forEach(receive));
+  parentPort?.on("message", (batch: HostBatch) => {
+    batch.forEach(receive);
+    startNext();
+  });
 }
 
 function load(job: LoadJob): void {

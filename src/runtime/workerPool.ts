@@ -1,84 +1,33 @@
-import type { AsyncResource } from "node:async_hooks";
+import { availableParallelism } from "node:os";
 import path from "node:path";
-import { Worker, type ResourceLimits } from "node:worker_threads";
+import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import type { LogLevel } from "../model/events";
-import { answerAttemptCall, isAttemptCall, type AttemptCalls } from "./attemptCalls";
-import { abortError, isOutOfMemory, workerError, workerExitError } from "./runTaskWorker";
+import { answerAttemptCall, isAttemptCall } from "./attemptCalls";
+import { AttemptClaims } from "./attemptClaims";
+import { abortError, isOutOfMemory, stopError, workerError, workerExitError } from "./runTaskWorker";
 import { TurnBatcher, TurnFlusher } from "./turnBatcher";
-import { deserializeError, type HostBatch, type HostMessage, type PoolJob, type RunContext, type WorkerMessage } from "./workerProtocol";
+import { deserializeError, type HostBatch, type HostMessage, type PoolJob, type WorkerMessage } from "./workerProtocol";
+import type { PoolRunRequest, WorkerPoolOptions, WorkerStopReason } from "./workerPoolOptions";
 
-/** Why a pool worker was stopped (WorkerPoolOptions.onWorkerStopped). */
-export type WorkerStopReason =
-  /** Idle for `idleMs`. */
-  | "idle"
-  /** Its attempt was cancelled or timed out and did not settle within `cancelGraceMs`. */
-  | "cancelled"
-  /** An uncaught exception or unhandled rejection, during an attempt or after one, or the module failed to load. */
-  | "crashed"
-  /** User code called `process.exit()`. */
-  | "exited"
-  /** It hit its `resourceLimits`. */
-  | "outOfMemory"
-  /** A cancelled attempt settled in time, but the pool already had `maxWorkers` others. */
-  | "surplus"
-  /** Its module version was replaced (a reload) or unloaded. */
-  | "drained"
-  /** The pool was disposed. */
-  | "disposed";
+export type { PoolRunRequest, WorkerPoolOptions, WorkerStopReason } from "./workerPoolOptions";
 
-/** Options of `new WorkerPool(...)`: one pool per compiled module version. */
-export interface WorkerPoolOptions {
-  /** Absolute path of dist/worker.js. */
-  workerPath: string;
-  /** The compiled module (one version of it) every worker of this pool loads once. */
-  compiledPath: string;
-  /** The task module's source path, for messages. */
-  sourcePath: string;
-  /**
-   * Workers taking attempts at once; further attempts wait, first come first served. A worker whose
-   * attempt was cancelled is not counted while it has its grace period, so a new attempt need not wait for it.
-   * @default 4
-   */
-  maxWorkers?: number;
-  /** Milliseconds a worker may sit idle before it is terminated. @default 30000 */
-  idleMs?: number;
-  /** Milliseconds a cancelled or timed-out attempt gets to settle before its worker is terminated. @default 1000 */
-  cancelGraceMs?: number;
-  /** V8 heap limits of each worker. @default Node's defaults */
-  resourceLimits?: ResourceLimits;
-  /**
-   * Where lines go that belong to no running attempt: the module's top level, a timer an attempt
-   * left behind after it settled, a crash while no attempt was running.
-   */
-  onOutsideLog?: (message: string, level: LogLevel) => void;
-  /** Told when an attempt starts on a worker, and when it is over and that worker idle again or gone. */
-  track?: (worker: Worker) => () => void;
-  /** Told after a worker has stopped, and why. */
-  onWorkerStopped?: (reason: WorkerStopReason) => void;
-  /**
-   * The async scope workers are created in. A worker's events run in the scope it was created in, and
-   * a pool may create one from inside a task: without this its crash report would land in that task.
-   * @default the scope of the first run() that creates a worker
-   */
-  scope?: AsyncResource;
-}
-
-/** One attempt for WorkerPool.run(), with where its log lines, progress and enqueue() calls go. */
-export interface PoolRunRequest extends AttemptCalls {
-  exportName: string;
-  /** Passed as `fn(...args)`; kwargs already appended when not empty. */
-  args: unknown[];
-  context: RunContext;
-  /** Aborting it aborts the task's signal in the worker; see WorkerPoolOptions.cancelGraceMs. */
-  signal?: AbortSignal;
-}
-
-interface ActiveRun {
+/** One attempt from run() until it settles: waiting for a worker, or sent to one. */
+interface Attempt {
   runId: number;
   request: PoolRunRequest;
   resolve(json: string | undefined): void;
   reject(error: Error): void;
-  onAbort(): void;
+  /** Called with the reason when the attempt is stopped (request.signal aborted, or request.onStop). */
+  onAbort(reason: unknown): void;
+  /** Stops following request.onStop. */
+  unfollow?: () => void;
+  /** Why it was stopped, once it was. */
+  stopReason?: Error;
+  /** The worker it was sent to; undefined while it waits in the pool. */
+  slot?: Slot;
+  /** Its AttemptClaims cell on `slot`. */
+  cell: number;
   graceTimer?: NodeJS.Timeout;
 }
 
@@ -86,7 +35,13 @@ interface Slot {
   worker: Worker;
   /** Its messages of this turn, posted as one array at the turn's end. */
   outbox: TurnBatcher<HostMessage>;
-  run?: ActiveRun;
+  claims: AttemptClaims;
+  /** Sent to it and not settled, in the order sent: the first is running (or about to), the rest wait behind it. */
+  attempts: Map<number, Attempt>;
+  /** performance.now() when its current attempt started, as far as the host can tell (sent to it idle, or the one before settled). */
+  startedAt: number;
+  /** Takes back the attempts waiting behind a current one that runs longer than `queueMs`. */
+  queueTimer?: NodeJS.Timeout;
   /** Its attempt was aborted and has `cancelGraceMs` to settle; not counted against maxWorkers. */
   aborting: boolean;
   stopping: boolean;
@@ -95,37 +50,51 @@ interface Slot {
   untrack?: () => void;
 }
 
-interface Waiter {
-  request: PoolRunRequest;
-  resolve(json: string | undefined): void;
-  reject(error: Error): void;
-}
+/** Attempts a worker may hold at once: the one running and those sent to wait behind it. */
+const ATTEMPTS_PER_WORKER = 8;
+
+/**
+ * Attempts are queued behind others only while the pool's recent attempts ran for less than this on
+ * average (ms, as their workers timed them): below it the round trip to an idle worker costs as much
+ * as the attempt.
+ */
+const SHORT_ATTEMPT_MS = 1;
 
 /**
  * Warm worker threads for one compiled module version: each loads the module once and then runs
- * attempts sent as messages, one at a time. Whatever goes wrong with one worker (a cancel it does not
- * honour, a crash, `process.exit()`, running out of memory) stops only that worker; other attempts go
- * on and the next attempt gets a fresh worker.
+ * attempts sent as messages, one at a time. While the pool's attempts are short and `spreadWorkers`
+ * workers are busy, a worker whose current attempt began less than `queueMs` ago also takes the next
+ * attempts to run after it (see WorkerPoolOptions.queueMs). Whatever goes
+ * wrong with one worker (a cancel it does not honour, a crash, `process.exit()`, running out of
+ * memory) stops only that worker and fails only the attempt it was running; the attempts waiting
+ * behind it go to other workers, and the next attempt gets a fresh worker.
  */
 export class WorkerPool {
   private readonly slots = new Set<Slot>();
   /** Idle workers, most recently used last: reuse takes the warmest, reaping takes the others. */
   private readonly idle: Slot[] = [];
-  private readonly waiting: Waiter[] = [];
+  private readonly waiting: Attempt[] = [];
   /** One end-of-turn flush for the messages to all its workers. */
   private readonly flusher = new TurnFlusher();
   private nextRunId = 1;
   private draining = false;
   private disposed = false;
   private readonly maxWorkers: number;
-  private readonly job: PoolJob;
+  private readonly queueMs: number;
+  private readonly spreadWorkers: number;
+  /** Moving average of how long attempts ran (ms, as their workers timed them). */
+  private attemptMs = 0;
+  private readonly compiled: Omit<PoolJob, "claims">;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.maxWorkers = options.maxWorkers ?? 4;
     if (!Number.isInteger(this.maxWorkers) || this.maxWorkers < 1) {
       throw new RangeError(`maxWorkers must be a whole number >= 1, got ${String(options.maxWorkers)}`);
     }
-    this.job = { kind: "pool", compiledPath: options.compiledPath, sourcePath: options.sourcePath };
+    this.queueMs = options.queueMs ?? 5;
+    if (!(this.queueMs >= 0)) throw new RangeError(`queueMs must be a number of milliseconds >= 0, got ${String(options.queueMs)}`);
+    this.spreadWorkers = Math.min(this.maxWorkers, options.spreadWorkers ?? availableParallelism());
+    this.compiled = { kind: "pool", compiledPath: options.compiledPath, sourcePath: options.sourcePath };
   }
 
   /** Live worker threads, idle or busy (including ones being stopped). */
@@ -138,33 +107,31 @@ export class WorkerPool {
     if (this.disposed) return Promise.reject(new Error(`The worker pool of ${this.options.sourcePath} was disposed: the task cannot run`));
     if (request.signal?.aborted) return Promise.reject(abortError(request.signal));
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { request, resolve, reject };
-      const slot = this.idle.pop() ?? (this.counted() < this.maxWorkers ? this.spawn() : undefined);
-      if (slot) return this.start(slot, waiter);
-      this.waiting.push(waiter);
-      request.signal?.addEventListener("abort", () => {
-        const index = this.waiting.indexOf(waiter);
-        if (index < 0) return;
-        this.waiting.splice(index, 1);
-        reject(abortError(request.signal as AbortSignal));
-      }, { once: true });
+      const attempt: Attempt = { runId: this.nextRunId++, request, resolve, reject, cell: -1, onAbort: (reason) => this.abort(attempt, reason) };
+      // First come first served: while attempts wait in the pool, a new one waits behind them.
+      const slot = this.waiting.length === 0 ? this.place() : undefined;
+      if (slot) this.send(slot, attempt);
+      else this.waiting.push(attempt);
+      // Followed once placed: a stop that has already happened takes it back at once.
+      if (request.onStop) attempt.unfollow = request.onStop(attempt.onAbort);
+      else request.signal?.addEventListener("abort", attempt.onAbort, { once: true });
     });
   }
 
   /**
    * Stops taking this version into use: idle workers are terminated now, busy ones once their
-   * attempt settles. Attempts still sent here run, each on a worker terminated afterwards.
+   * attempts settle. Attempts still sent here run, each on a worker terminated afterwards.
    */
   drain(): void {
     this.draining = true;
     for (const slot of [...this.idle]) void this.stop(slot, "drained");
   }
 
-  /** Terminates every worker now; attempts still running fail. */
+  /** Terminates every worker now; attempts still running or waiting fail. */
   async dispose(): Promise<void> {
     this.disposed = true;
     const error = new Error(`The task's worker was stopped: its module host was disposed (the window is closing or the workspace changed)`);
-    for (const waiter of this.waiting.splice(0)) waiter.reject(error);
+    for (const attempt of this.waiting.splice(0)) this.settle(attempt).reject(error);
     await Promise.all([...this.slots].map((slot) => {
       this.fail(slot, error);
       return this.stop(slot, "disposed");
@@ -177,11 +144,35 @@ export class WorkerPool {
     return n;
   }
 
+  /**
+   * Where the next attempt goes: while attempts are short and `spreadWorkers` workers are busy, behind
+   * the attempts of a worker that is not late; else an idle worker, else a new one if allowed. What was
+   * taken back from a late worker so goes elsewhere.
+   */
+  private place(): Slot | undefined {
+    if (this.queueMs > 0 && this.attemptMs < SHORT_ATTEMPT_MS) {
+      let busy = 0;
+      let behind: Slot | undefined;
+      for (const slot of this.slots) {
+        if (slot.attempts.size === 0 || slot.stopping) continue;
+        busy++;
+        if (!behind && slot.attempts.size < ATTEMPTS_PER_WORKER && !slot.aborting && !this.late(slot)) behind = slot;
+      }
+      if (behind && busy >= this.spreadWorkers) return behind;
+    }
+    return this.idle.pop() ?? (this.counted() < this.maxWorkers ? this.spawn() : undefined);
+  }
+
   private spawn(): Slot {
     const { workerPath, resourceLimits, scope } = this.options;
-    const create = (): Worker => new Worker(workerPath, { workerData: this.job, resourceLimits, stderr: false, stdout: false });
+    const claims = new AttemptClaims(ATTEMPTS_PER_WORKER);
+    const job: PoolJob = { ...this.compiled, claims: claims.buffer };
+    const create = (): Worker => new Worker(workerPath, { workerData: job, resourceLimits, stderr: false, stdout: false });
     const worker = scope ? scope.runInAsyncScope(create) : create();
-    const slot: Slot = { worker, outbox: new TurnBatcher((batch: HostBatch) => worker.postMessage(batch), (message, error) => this.unsent(slot, message, error), this.flusher), aborting: false, stopping: false };
+    const slot: Slot = {
+      worker, claims, attempts: new Map(), startedAt: 0, aborting: false, stopping: false,
+      outbox: new TurnBatcher((batch: HostBatch) => worker.postMessage(batch), (message, error) => this.unsent(slot, message, error), this.flusher),
+    };
     this.slots.add(slot);
     worker.on("message", (message: WorkerMessage) => this.onMessage(slot, message));
     worker.on("error", (error) => {
@@ -199,83 +190,146 @@ export class WorkerPool {
     return slot;
   }
 
-  private start(slot: Slot, waiter: Waiter): void {
-    const { request } = waiter;
-    const runId = this.nextRunId++;
-    slot.worker.ref();
-    const run: ActiveRun = { runId, request, resolve: waiter.resolve, reject: waiter.reject, onAbort: () => this.abort(slot, run) };
-    slot.run = run;
-    slot.untrack = this.options.track?.(slot.worker);
-    slot.outbox.push({ type: "run", runId, exportName: request.exportName, args: request.args, context: request.context });
-    request.signal?.addEventListener("abort", run.onAbort, { once: true });
+  private send(slot: Slot, attempt: Attempt): void {
+    const { request, runId } = attempt;
+    attempt.slot = slot;
+    attempt.cell = slot.claims.take(runId);
+    if (slot.attempts.size === 0) {
+      slot.worker.ref();
+      slot.untrack = this.options.track?.(slot.worker);
+      slot.startedAt = performance.now();
+    } else if (slot.queueTimer) {
+      // Armed, or re-armed if it had fired with nothing waiting; queueTimeout checks the time itself.
+      slot.queueTimer.refresh();
+    } else {
+      slot.queueTimer = setTimeout(() => this.queueTimeout(slot), this.queueMs);
+    }
+    slot.attempts.set(runId, attempt);
+    slot.outbox.push({ type: "run", runId, cell: attempt.cell, exportName: request.exportName, args: request.args, context: request.context });
   }
 
   private onMessage(slot: Slot, message: WorkerMessage): void {
-    const run = slot.run;
+    const runId = "runId" in message ? message.runId : undefined;
+    const attempt = runId === undefined ? undefined : slot.attempts.get(runId);
     if (message.type === "log") {
-      if (run && message.runId === run.runId) run.request.onLog?.(message.message, message.level, message.extra);
+      if (attempt) attempt.request.onLog?.(message.message, message.level, message.extra);
       else this.outsideLog(message.message, message.level);
     } else if (isAttemptCall(message)) {
-      const current = run && message.runId === run.runId ? run.request : undefined;
-      answerAttemptCall(message, current, (answer) => slot.outbox.push(answer));
+      answerAttemptCall(message, attempt?.request, (answer) => slot.outbox.push(answer));
       // The attempt waits: the engine has ended it, and the worker dropped it and takes the next one.
-      if (run && current && message.type === "suspend") {
-        this.detach(slot, run);
-        run.resolve(undefined);
-        this.release(slot);
-      }
+      if (attempt && message.type === "suspend") this.ended(slot, attempt).resolve(undefined);
     } else if (message.type === "error" && message.runId === undefined) {
       // The module failed to load in this worker: nothing it could run.
       this.fail(slot, deserializeError(message.error));
       void this.stop(slot, "crashed");
-    } else if (run && message.type !== "loaded" && message.runId === run.runId) {
-      this.detach(slot, run);
-      if (message.type === "result") run.resolve(message.json);
-      else run.reject(deserializeError(message.error));
-      this.release(slot);
+    } else if (attempt && message.type !== "loaded") {
+      if (message.ms !== undefined) this.attemptMs += (message.ms - this.attemptMs) / 8;
+      if (message.type === "result") this.ended(slot, attempt).resolve(message.json);
+      else this.ended(slot, attempt).reject(deserializeError(message.error));
     }
   }
 
-  /** A message structured clone could not copy (arguments that are not plain data): its attempt fails, the worker never had it. */
+  /** A message structured clone could not copy (arguments that are not plain data): its attempt fails, the worker never runs it. */
   private unsent(slot: Slot, message: HostMessage, error: Error): undefined {
-    if (message.type !== "run" || slot.run?.runId !== message.runId) return undefined;
-    const run = slot.run;
-    this.detach(slot, run);
-    run.reject(new TypeError(`The task's arguments could not be sent to its worker (${error.message}): pass plain data (JSON values)`));
-    this.release(slot);
+    const attempt = message.type === "run" ? slot.attempts.get(message.runId) : undefined;
+    if (!attempt || !slot.claims.takeBack(attempt.cell, attempt.runId)) return undefined;
+    this.ended(slot, attempt).reject(new TypeError(`The task's arguments could not be sent to its worker (${error.message}): pass plain data (JSON values)`));
     return undefined;
   }
 
-  private abort(slot: Slot, run: ActiveRun): void {
-    const reason = abortError(run.request.signal as AbortSignal);
-    slot.outbox.push({ type: "abort", runId: run.runId, reason: reason.message, name: reason.name });
+  /** The worker's attempt settled (or suspended): the next one behind it has started, or the worker is free. */
+  private ended(slot: Slot, attempt: Attempt): Attempt {
+    this.settle(attempt);
+    slot.attempts.delete(attempt.runId);
+    slot.startedAt = performance.now();
+    if (slot.attempts.size === 0) this.release(slot);
+    return attempt;
+  }
+
+  private abort(attempt: Attempt, stopped: unknown): void {
+    const slot = attempt.slot;
+    const signal = attempt.request.signal;
+    const reason = (attempt.stopReason = signal && !attempt.request.onStop ? abortError(signal) : stopError(stopped));
+    if (!slot) {
+      const index = this.waiting.indexOf(attempt);
+      if (index >= 0) this.waiting.splice(index, 1);
+      return void this.settle(attempt).reject(reason);
+    }
+    if (slot.claims.takeBack(attempt.cell, attempt.runId)) return void this.ended(slot, attempt).reject(reason);
+    slot.outbox.push({ type: "abort", runId: attempt.runId, reason: reason.message, name: reason.name });
+    // Its worker may be terminated: what waits behind the attempt goes elsewhere now.
+    this.takeBackQueued(slot, attempt);
     slot.aborting = true;
-    run.graceTimer = setTimeout(() => {
-      if (slot.run !== run) return;
-      this.fail(slot, abortError(run.request.signal as AbortSignal));
+    attempt.graceTimer = setTimeout(() => {
+      if (slot.attempts.get(attempt.runId) !== attempt) return;
+      this.fail(slot, attempt.stopReason as Error);
       void this.stop(slot, "cancelled");
     }, this.options.cancelGraceMs ?? 1000);
     this.pump();
   }
 
-  /** Detaches the slot's attempt (timers, listeners); the caller settles its promise. */
-  private detach(slot: Slot, run: ActiveRun): void {
-    slot.run = undefined;
-    clearTimeout(run.graceTimer);
-    run.request.signal?.removeEventListener("abort", run.onAbort);
+  /**
+   * Whether the worker of `slot` is late: its current attempt has run `queueMs`, or, while it runs
+   * none, the host has seen none of its attempts end for that long (it is starting, or not getting the CPU).
+   */
+  private late(slot: Slot): boolean {
+    const ranMs = slot.claims.runningMs();
+    return ranMs >= this.queueMs || (ranMs === 0 && performance.now() - slot.startedAt >= this.queueMs);
   }
 
-  /** Fails the slot's running attempt, if any; true when there was one. */
+  /** Once the worker of `slot` is late, the attempts waiting behind its current one go to other workers. */
+  private queueTimeout(slot: Slot): void {
+    if (slot.attempts.size < 2 || slot.stopping) return;
+    if (!this.late(slot)) return void slot.queueTimer?.refresh();
+    this.takeBackQueued(slot, slot.attempts.values().next().value as Attempt);
+    this.pump();
+  }
+
+  /**
+   * Takes back from `slot` the attempts behind `current` its worker has not started, first in line
+   * for the pool's next free worker.
+   */
+  private takeBackQueued(slot: Slot, current: Attempt): void {
+    const back = [...slot.attempts.values()].filter((attempt) => attempt !== current && slot.claims.takeBack(attempt.cell, attempt.runId));
+    for (const attempt of back) {
+      slot.attempts.delete(attempt.runId);
+      attempt.slot = undefined;
+    }
+    this.waiting.unshift(...back);
+  }
+
+  /** Detaches an attempt that is over (its listener and timer); returns it for the caller to settle its promise. */
+  private settle(attempt: Attempt): Attempt {
+    clearTimeout(attempt.graceTimer);
+    if (attempt.unfollow) attempt.unfollow();
+    else attempt.request.signal?.removeEventListener("abort", attempt.onAbort);
+    return attempt;
+  }
+
+  /**
+   * The worker of `slot` is gone or going: its started attempts fail with `error`, those it had not
+   * started go to other workers (or fail too, once the pool is disposed). True when one had started.
+   */
   private fail(slot: Slot, error: Error): boolean {
-    const run = slot.run;
-    if (!run) return false;
-    this.detach(slot, run);
-    run.reject(error);
-    return true;
+    let started = false;
+    const back: Attempt[] = [];
+    for (const attempt of slot.attempts.values()) {
+      if (slot.claims.takeBack(attempt.cell, attempt.runId) && !this.disposed) {
+        attempt.slot = undefined;
+        back.push(attempt);
+      } else {
+        started = true;
+        this.settle(attempt).reject(error);
+      }
+    }
+    slot.attempts.clear();
+    this.waiting.unshift(...back);
+    return started;
   }
 
-  /** After an attempt settled: the worker takes the next waiting attempt, goes idle, or is stopped. */
+  /** The worker of `slot` has nothing left to run: it takes waiting attempts, goes idle, or is stopped. */
   private release(slot: Slot): void {
+    if (slot.stopping) return;
     if (this.draining || this.disposed) return void this.stop(slot, "drained");
     if (slot.aborting) {
       if (this.counted() >= this.maxWorkers) return void this.stop(slot, "surplus");
@@ -284,14 +338,14 @@ export class WorkerPool {
     slot.untrack?.();
     slot.untrack = undefined;
     const next = this.waiting.shift();
-    if (next) return this.start(slot, next);
+    if (next) return this.send(slot, next);
     slot.worker.unref();
     this.idle.push(slot);
     // One timer per worker, restarted at each release (a worker busy when it fires is left alone).
     if (slot.idleTimer) {
       slot.idleTimer.refresh();
     } else {
-      slot.idleTimer = setTimeout(() => void (slot.run === undefined && this.idle.includes(slot) && this.stop(slot, "idle")), this.options.idleMs ?? 30_000);
+      slot.idleTimer = setTimeout(() => void (slot.attempts.size === 0 && this.idle.includes(slot) && this.stop(slot, "idle")), this.options.idleMs ?? 30_000);
       slot.idleTimer.unref();
     }
   }
@@ -301,6 +355,7 @@ export class WorkerPool {
     slot.stopping = true;
     slot.outbox.discard();
     clearTimeout(slot.idleTimer);
+    clearTimeout(slot.queueTimer);
     const index = this.idle.indexOf(slot);
     if (index >= 0) this.idle.splice(index, 1);
     const untrack = slot.untrack;
@@ -314,12 +369,12 @@ export class WorkerPool {
     });
   }
 
-  /** Starts waiting attempts on workers that became free or may now be created. */
+  /** Sends waiting attempts to workers that became free or may now be created. */
   private pump(): void {
     while (this.waiting.length > 0 && !this.disposed) {
-      const slot = this.idle.pop() ?? (this.counted() < this.maxWorkers ? this.spawn() : undefined);
+      const slot = this.place();
       if (!slot) return;
-      this.start(slot, this.waiting.shift() as Waiter);
+      this.send(slot, this.waiting.shift() as Attempt);
     }
   }
 

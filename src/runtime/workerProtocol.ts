@@ -2,8 +2,10 @@
  * Messages between the host (extension host thread) and a task worker. A fresh worker does one job,
  * given in `workerData`, reports through `parentPort`, and is then terminated by the host. A pool
  * worker (PoolJob) loads its module once and then runs the attempts the host sends it, one at a
- * time, every message of an attempt carrying that attempt's `runId`. The host sends a pool worker
- * its messages of one turn of the event loop as one HostBatch; workers post each message on its own.
+ * time in the order sent, every message of an attempt carrying that attempt's `runId`; the host may
+ * send the next attempts before the current one ends, and take back any not started yet (see
+ * AttemptClaims). The host sends a pool worker its messages of one turn of the event loop as one
+ * HostBatch; workers post each message on its own.
  */
 import type { CompileResult } from "./compileModule";
 import { NonRetryableError } from "../model/errors";
@@ -55,6 +57,8 @@ export interface PoolJob {
   kind: "pool";
   compiledPath: string;
   sourcePath: string;
+  /** The AttemptClaims cells: the worker starts an attempt only once it has claimed the attempt's cell. */
+  claims: SharedArrayBuffer;
 }
 
 export type WorkerJob = LoadJob | RunJob | PoolJob;
@@ -94,9 +98,9 @@ export type WorkerMessage =
   /** The load job finished. */
   | { type: "loaded"; tasks: DeclaredTask[] }
   /** The attempt's function returned; `json` is undefined when it returned undefined. */
-  | { type: "result"; runId?: number; json: string | undefined }
-  /** Loading the module or running the task threw. */
-  | { type: "error"; runId?: number; error: SerializedError }
+  | { type: "result"; runId?: number; json: string | undefined; ms?: number }
+  /** Loading the module or running the task threw. `ms` (both): how long a pool worker's attempt ran, from its start to this (not sent for its first). */
+  | { type: "error"; runId?: number; error: SerializedError; ms?: number }
   | ProgressRequest
   | EnqueueRequest
   | DurableRequest;
@@ -146,10 +150,15 @@ export type DurableAnswer =
   | { type: "runsChecked"; requestId: number; runs: TaskDict[] | null; now: number }
   | { type: "durableFailed"; requestId: number; error: SerializedError };
 
-/** Host -> pool worker: run one attempt; the worker answers with `result` or `error` carrying `runId`. */
+/**
+ * Host -> pool worker: run one attempt after those sent before it have ended, unless the host took it
+ * back first; the worker answers with `result` or `error` carrying `runId` (nothing for one taken back).
+ */
 export interface RunMessage {
   type: "run";
   runId: number;
+  /** Its cell in the PoolJob's `claims`, holding `runId` until the worker or the host claims it. */
+  cell: number;
   exportName: string;
   /** Passed as `fn(...args)`; the host has already appended kwargs when not empty. */
   args: unknown[];
