@@ -1,0 +1,171 @@
+/**
+ * Adding a run is one Redis script: Taskflow's part runs at the head of BullMQ's own add script, so
+ * the queue's maxSize check, the choice between BullMQ's plain wait list and its prioritized set,
+ * the audit entry and the job itself land together, with one round trip. BullMQ builds the add's
+ * keys and arguments (Job.addJob on a client that only takes them down); the script is BullMQ's
+ * text for that add behind Taskflow's.
+ *
+ * Priorities: BullMQ serves its wait list before its prioritized set, so a queue whose runs all have
+ * priority 0 keeps them on the wait list (BullMQ's cheapest path), and the first run with another
+ * priority ranks the queue for good: its waiting runs move to the prioritized set in their order,
+ * and every run it holds, delayed or running, is given priority 0's rank, so a retry or a wake-up
+ * comes back ranked too. A queue is ranked also while its prioritized set holds a run (a schedule's).
+ */
+import { Job, type JobsOptions, type Queue } from "bullmq";
+import { addDelayedJob, addPrioritizedJob, addStandardJob } from "bullmq/dist/cjs/scripts";
+import { AUDIT_MAX_ENTRIES } from "../../model";
+import { PRIORITY_ZERO, bullPriority, type JobPayload } from "./jobMapping";
+import { PENDING_LUA, pendingKeys } from "./queueRoom";
+import type { RedisQueues } from "./redisQueues";
+import { RedisScript, type ScriptArg, type ScriptCall } from "./redisScript";
+
+/** A job about to be added, and the Taskflow priority of its run. */
+export interface GatedJob {
+  name: string;
+  data: JobPayload;
+  opts: JobsOptions & { jobId: string };
+  priority: number;
+}
+
+/** What an add did: the id of the job (a debounced add's may be an earlier run's), or "full" when maxSize refused it. */
+export type GatedOutcome = { jobId: string } | "full";
+
+/** The script's own replies; BullMQ's errors are small negative numbers. */
+const FULL = -1000;
+const RANKED = -1001;
+
+const BULLMQ_ADDS = new Map([addStandardJob, addPrioritizedJob, addDelayedJob].map((s) => [s.name, s]));
+
+/**
+ * Taskflow's head of an add script, its keys after BullMQ's `n` and its arguments after BullMQ's
+ * three. KEYS: pendingIn's five, the maxSize hash, the ranked set, the audit list, the priority
+ * counter, the active list. ARGV: the queue, its job key prefix, the audit entry ("" for none),
+ * PRIORITY_ZERO. A plain add is refused (RANKED) in a ranked queue; a ranked add ranks the queue.
+ */
+function headLua(n: number, ranked: boolean, checkMaxSize = true): string {
+  const rank = `
+  if redis.call('SISMEMBER', K[7], queue) == 0 then
+    local zero = tonumber(ARGV[7])
+    local function ranked(id)
+      if (tonumber(redis.call('HGET', prefix .. id, 'priority')) or 0) == 0 then redis.call('HSET', prefix .. id, 'priority', zero) end
+    end
+    local waiting = redis.call('LRANGE', K[1], 0, -1)
+    if #waiting > 0 then redis.call('DEL', K[1]) end
+    for i = #waiting, 1, -1 do
+      redis.call('ZADD', K[2], zero * 0x100000000 + redis.call('INCR', K[9]) % 0x100000000, waiting[i])
+      redis.call('HSET', prefix .. waiting[i], 'priority', zero)
+    end
+    for _, id in ipairs(redis.call('ZRANGE', K[3], 0, -1)) do ranked(id) end
+    for _, id in ipairs(redis.call('LRANGE', K[10], 0, -1)) do ranked(id) end
+    redis.call('SADD', K[7], queue)
+  end`;
+  return `do
+  local K = {}
+  for i = 1, 10 do K[i] = KEYS[${n} + i] end
+  local queue, prefix = ARGV[4], ARGV[5]
+  ${PENDING_LUA}
+  ${ranked ? "" : `if redis.call('SISMEMBER', K[7], queue) == 1 or redis.call('ZCARD', K[2]) > 0 then return ${RANKED} end`}
+  ${checkMaxSize ? `local maxSize = redis.call('HGET', K[6], queue)
+  if maxSize and pendingIn(K[1], K[2], K[3], K[4], K[5]) >= tonumber(maxSize) then return ${FULL} end` : ""}
+  ${ranked ? rank : ""}
+  if ARGV[6] ~= '' then
+    redis.call('LPUSH', K[8], ARGV[6])
+    redis.call('LTRIM', K[8], 0, ${AUDIT_MAX_ENTRIES - 1})
+  end
+end
+`;
+}
+
+const scripts = new Map<string, RedisScript>();
+
+function scriptFor(command: string, ranked: boolean): { script: RedisScript; keys: number } {
+  const name = command.split(":")[0];
+  const bullmq = BULLMQ_ADDS.get(name);
+  if (!bullmq) throw new Error(`Expected BullMQ to add a job with addStandardJob, addPrioritizedJob or addDelayedJob, got ${command}: this BullMQ version is not supported`);
+  const id = `${name}:${ranked}`;
+  let script = scripts.get(id);
+  if (!script) {
+    script = new RedisScript(headLua(bullmq.keys, ranked) + bullmq.content);
+    scripts.set(id, script);
+  }
+  return { script, keys: bullmq.keys };
+}
+
+/** The keys and arguments BullMQ adds the job with, taken down without touching Redis. */
+async function bullmqCall(queue: Queue, job: GatedJob, ranked: boolean): Promise<{ command: string; args: ScriptArg[] }> {
+  const opts = { ...job.opts, priority: ranked ? bullPriority(job.priority) : 0 };
+  let call: { command: string; args: ScriptArg[] } | undefined;
+  const recorder = {
+    runCommand: (command: string, args: ScriptArg[]) => {
+      call = { command, args };
+      return Promise.resolve(job.opts.jobId);
+    },
+  };
+  await new Job(queue, job.name, job.data, opts, opts.jobId).addJob(recorder as never);
+  if (!call) throw new Error(`Expected BullMQ to build the add of job ${job.opts.jobId}, it sent nothing: this BullMQ version is not supported`);
+  return call;
+}
+
+/** The script call that adds `job` to `queueName`, plain or ranked, with `audit` ("" for none). */
+async function gatedCall(queues: RedisQueues, queueName: string, job: GatedJob, ranked: boolean, audit: string): Promise<ScriptCall> {
+  const queue = queues.get(queueName);
+  const { command, args } = await bullmqCall(queue, job, ranked);
+  const { script, keys } = scriptFor(command, ranked);
+  const ours = [...pendingKeys(queues, queueName), queues.keys.maxSizes, queues.keys.ranked, queues.keys.audit, queue.keys.pc, queue.keys.active];
+  return {
+    script,
+    keys: [...(args.slice(0, keys) as string[]), ...ours],
+    args: [...args.slice(keys), queueName, queue.keys[""], audit, PRIORITY_ZERO],
+  };
+}
+
+function outcomeOf(reply: unknown, jobId: string): GatedOutcome | "ranked" {
+  if (reply instanceof Error) throw reply;
+  if (reply === FULL) return "full";
+  if (reply === RANKED) return "ranked";
+  if (typeof reply === "number" && reply < 0) throw new Error(`BullMQ refused to add job ${jobId} (code ${reply})`);
+  return { jobId: String(reply) };
+}
+
+/** Whether this process has seen the queue ranked (a queue never goes back to plain). */
+function rankedHere(queues: RedisQueues, queueName: string, job: GatedJob): boolean {
+  return job.priority !== 0 || queues.ranked.has(queueName);
+}
+
+/**
+ * Adds `job` to `queueName` in one script, unless its maxSize is reached. `audit` is the JSON of an
+ * audit entry written with it ("" for none).
+ */
+export async function gatedAdd(queues: RedisQueues, queueName: string, job: GatedJob, audit = ""): Promise<GatedOutcome> {
+  const ranked = rankedHere(queues, queueName, job);
+  const call = await gatedCall(queues, queueName, job, ranked, audit);
+  const outcome = outcomeOf(await call.script.run(queues.redis, call.keys, call.args), job.opts.jobId);
+  if (outcome !== "ranked") return outcome;
+  queues.ranked.add(queueName);
+  return gatedAdd(queues, queueName, job, audit);
+}
+
+/**
+ * Adds the jobs to `queueName` in one pipeline, in order, each checked against maxSize as it lands;
+ * resolves with each one's outcome.
+ */
+export async function gatedAddAll(queues: RedisQueues, queueName: string, jobs: readonly GatedJob[]): Promise<GatedOutcome[]> {
+  const calls = await Promise.all(jobs.map((job) => gatedCall(queues, queueName, job, rankedHere(queues, queueName, job), "")));
+  const outcomes = (await RedisScript.runAll(queues.redis, calls)).map((reply, i) => outcomeOf(reply, jobs[i].opts.jobId));
+  const again = jobs.filter((_, i) => outcomes[i] === "ranked");
+  if (again.length === 0) return outcomes as GatedOutcome[];
+  queues.ranked.add(queueName);
+  const retried = await gatedAddAll(queues, queueName, again);
+  return outcomes.map((o) => (o === "ranked" ? retried.shift()! : o));
+}
+
+/** KEYS and ARGV as a ranked add's head takes them; ranks the queue (a schedule's runs are prioritized). */
+const RANK_SCRIPT = new RedisScript(`${headLua(0, true, false)}return 0`);
+
+/** Ranks the queue now: for what adds jobs outside gatedAdd with BullMQ's priorities (a job scheduler). */
+export async function rankQueue(queues: RedisQueues, queueName: string): Promise<void> {
+  const queue = queues.get(queueName);
+  const keys = [...pendingKeys(queues, queueName), queues.keys.maxSizes, queues.keys.ranked, queues.keys.audit, queue.keys.pc, queue.keys.active];
+  await RANK_SCRIPT.run(queues.redis, keys, ["", "", "", queueName, queue.keys[""], "", PRIORITY_ZERO]);
+  queues.ranked.add(queueName);
+}
