@@ -10,7 +10,7 @@ import type { Redis } from "ioredis";
 export type ScriptArg = string | number | Buffer;
 
 export class RedisScript {
-  private readonly sha: string;
+  readonly sha: string;
 
   constructor(readonly lua: string) {
     this.sha = createHash("sha1").update(lua).digest("hex");
@@ -26,19 +26,17 @@ export class RedisScript {
   }
 
   /**
-   * Runs each call in one pipeline (one write, the calls in order), resolving with each call's
-   * reply or error. Calls Redis did not know the script of are sent again, in order, after it.
+   * Runs the calls in one pipeline (one write, the calls in order), resolving with each call's
+   * reply or error. When Redis did not know a script, it is loaded and those calls are sent again,
+   * in order, after the others.
    */
-  static async runAll(redis: Redis, calls: readonly ScriptCall[]): Promise<(unknown | Error)[]> {
-    const pipeline = redis.pipeline();
-    for (const { script, keys, args } of calls) pipeline.evalsha(script.sha, keys.length, ...keys, ...args);
-    const replies = (await pipeline.exec()) ?? [];
-    const out = calls.map((_, i) => replies[i]?.[0] ?? replies[i]?.[1]);
-    for (const [i, call] of calls.entries()) {
-      if (!isNoScript(out[i])) continue;
-      out[i] = await call.script.run(redis, call.keys, call.args).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-    }
-    return out;
+  static async runAll(redis: Redis, calls: readonly ScriptCall[]): Promise<unknown[]> {
+    const out = await pipelined(redis, calls);
+    const unknown = calls.filter((_, i) => isNoScript(out[i]));
+    if (unknown.length === 0) return out;
+    for (const script of new Set(unknown.map((c) => c.script))) await redis.script("LOAD", script.lua);
+    const again = await pipelined(redis, unknown);
+    return out.map((reply) => (isNoScript(reply) ? again.shift() : reply));
   }
 }
 
@@ -47,6 +45,13 @@ export interface ScriptCall {
   script: RedisScript;
   keys: readonly string[];
   args: readonly ScriptArg[];
+}
+
+async function pipelined(redis: Redis, calls: readonly ScriptCall[]): Promise<unknown[]> {
+  const pipeline = redis.pipeline();
+  for (const { script, keys, args } of calls) pipeline.evalsha(script.sha, keys.length, ...keys, ...args);
+  const replies = (await pipeline.exec()) ?? [];
+  return calls.map((_, i) => replies[i]?.[0] ?? replies[i]?.[1]);
 }
 
 function isNoScript(error: unknown): boolean {
