@@ -15,7 +15,7 @@ import { Job, type JobsOptions, type Queue } from "bullmq";
 import { addDelayedJob, addPrioritizedJob, addStandardJob } from "bullmq/dist/cjs/scripts";
 import { AUDIT_MAX_ENTRIES } from "../../model";
 import { PRIORITY_ZERO, bullPriority, type JobPayload } from "./jobMapping";
-import { PENDING_LUA, pendingKeys } from "./queueRoom";
+import { PENDING_LUA } from "./queueRoom";
 import type { RedisQueues } from "./redisQueues";
 import { RedisScript, type ScriptArg, type ScriptCall } from "./redisScript";
 
@@ -37,40 +37,39 @@ const RANKED = -1001;
 const BULLMQ_ADDS = new Map([addStandardJob, addPrioritizedJob, addDelayedJob].map((s) => [s.name, s]));
 
 /**
- * Taskflow's head of an add script, its keys after BullMQ's `n` and its arguments after BullMQ's
- * three. KEYS: pendingIn's five, the maxSize hash, the ranked set, the audit list, the priority
- * counter, the active list. ARGV: the queue, its job key prefix, the audit entry ("" for none),
- * PRIORITY_ZERO. A plain add is refused (RANKED) in a ranked queue; a ranked add ranks the queue.
+ * Taskflow's head of an add script, its arguments after BullMQ's three (BullMQ builds its job keys
+ * from the queue's key prefix in its scripts too). ARGV: the queue, its key prefix, the maxSize
+ * hash, the ranked set, the audit list, the queue's set of runs delayed for a wait, the audit
+ * entry ("" for none), PRIORITY_ZERO. A plain add is refused (RANKED) in a ranked queue; a ranked
+ * add ranks the queue.
  */
-function headLua(n: number, ranked: boolean, checkMaxSize = true): string {
+function headLua(ranked: boolean, checkMaxSize = true): string {
   const rank = `
-  if redis.call('SISMEMBER', K[7], queue) == 0 then
-    local zero = tonumber(ARGV[7])
+  if redis.call('SISMEMBER', rankedSet, queue) == 0 then
+    local zero = tonumber(ARGV[11])
     local function ranked(id)
       if (tonumber(redis.call('HGET', prefix .. id, 'priority')) or 0) == 0 then redis.call('HSET', prefix .. id, 'priority', zero) end
     end
-    local waiting = redis.call('LRANGE', K[1], 0, -1)
-    if #waiting > 0 then redis.call('DEL', K[1]) end
+    local waiting = redis.call('LRANGE', prefix .. 'wait', 0, -1)
+    if #waiting > 0 then redis.call('DEL', prefix .. 'wait') end
     for i = #waiting, 1, -1 do
-      redis.call('ZADD', K[2], zero * 0x100000000 + redis.call('INCR', K[9]) % 0x100000000, waiting[i])
+      redis.call('ZADD', prefix .. 'prioritized', zero * 0x100000000 + redis.call('INCR', prefix .. 'pc') % 0x100000000, waiting[i])
       redis.call('HSET', prefix .. waiting[i], 'priority', zero)
     end
-    for _, id in ipairs(redis.call('ZRANGE', K[3], 0, -1)) do ranked(id) end
-    for _, id in ipairs(redis.call('LRANGE', K[10], 0, -1)) do ranked(id) end
-    redis.call('SADD', K[7], queue)
+    for _, id in ipairs(redis.call('ZRANGE', prefix .. 'delayed', 0, -1)) do ranked(id) end
+    for _, id in ipairs(redis.call('LRANGE', prefix .. 'active', 0, -1)) do ranked(id) end
+    redis.call('SADD', rankedSet, queue)
   end`;
   return `do
-  local K = {}
-  for i = 1, 10 do K[i] = KEYS[${n} + i] end
-  local queue, prefix = ARGV[4], ARGV[5]
+  local queue, prefix, rankedSet = ARGV[4], ARGV[5], ARGV[7]
   ${PENDING_LUA}
-  ${ranked ? "" : `if redis.call('SISMEMBER', K[7], queue) == 1 or redis.call('ZCARD', K[2]) > 0 then return ${RANKED} end`}
-  ${checkMaxSize ? `local maxSize = redis.call('HGET', K[6], queue)
-  if maxSize and pendingIn(K[1], K[2], K[3], K[4], K[5]) >= tonumber(maxSize) then return ${FULL} end` : ""}
+  ${ranked ? "" : `if redis.call('SISMEMBER', rankedSet, queue) == 1 or redis.call('ZCARD', prefix .. 'prioritized') > 0 then return ${RANKED} end`}
+  ${checkMaxSize ? `local maxSize = redis.call('HGET', ARGV[6], queue)
+  if maxSize and pendingIn(prefix .. 'wait', prefix .. 'prioritized', prefix .. 'delayed', prefix .. 'waiting-children', ARGV[9]) >= tonumber(maxSize) then return ${FULL} end` : ""}
   ${ranked ? rank : ""}
-  if ARGV[6] ~= '' then
-    redis.call('LPUSH', K[8], ARGV[6])
-    redis.call('LTRIM', K[8], 0, ${AUDIT_MAX_ENTRIES - 1})
+  if ARGV[10] ~= '' then
+    redis.call('LPUSH', ARGV[8], ARGV[10])
+    redis.call('LTRIM', ARGV[8], 0, ${AUDIT_MAX_ENTRIES - 1})
   end
 end
 `;
@@ -85,7 +84,7 @@ function scriptFor(command: string, ranked: boolean): { script: RedisScript; key
   const id = `${name}:${ranked}`;
   let script = scripts.get(id);
   if (!script) {
-    script = new RedisScript(headLua(bullmq.keys, ranked) + bullmq.content);
+    script = new RedisScript(headLua(ranked) + bullmq.content);
     scripts.set(id, script);
   }
   return { script, keys: bullmq.keys };
@@ -111,12 +110,7 @@ async function gatedCall(queues: RedisQueues, queueName: string, job: GatedJob, 
   const queue = queues.get(queueName);
   const { command, args } = await bullmqCall(queue, job, ranked);
   const { script, keys } = scriptFor(command, ranked);
-  const ours = [...pendingKeys(queues, queueName), queues.keys.maxSizes, queues.keys.ranked, queues.keys.audit, queue.keys.pc, queue.keys.active];
-  return {
-    script,
-    keys: [...(args.slice(0, keys) as string[]), ...ours],
-    args: [...args.slice(keys), queueName, queue.keys[""], audit, PRIORITY_ZERO],
-  };
+  return { script, keys: args.slice(0, keys) as string[], args: [...args.slice(keys), ...headArgs(queues, queueName, audit)] };
 }
 
 function outcomeOf(reply: unknown, jobId: string): GatedOutcome | "ranked" {
@@ -159,13 +153,17 @@ export async function gatedAddAll(queues: RedisQueues, queueName: string, jobs: 
   return outcomes.map((o) => (o === "ranked" ? retried.shift()! : o));
 }
 
-/** KEYS and ARGV as a ranked add's head takes them; ranks the queue (a schedule's runs are prioritized). */
-const RANK_SCRIPT = new RedisScript(`${headLua(0, true, false)}return 0`);
+/** The arguments of headLua after BullMQ's. */
+function headArgs(queues: RedisQueues, queueName: string, audit: string): ScriptArg[] {
+  const { keys } = queues;
+  return [queueName, queues.get(queueName).keys[""], keys.maxSizes, keys.ranked, keys.audit, `${keys.waiting}:${queueName}`, audit, PRIORITY_ZERO];
+}
+
+/** ARGV as a ranked add's head takes them, BullMQ's three empty; ranks the queue. */
+const RANK_SCRIPT = new RedisScript(`${headLua(true, false)}return 0`);
 
 /** Ranks the queue now: for what adds jobs outside gatedAdd with BullMQ's priorities (a job scheduler). */
 export async function rankQueue(queues: RedisQueues, queueName: string): Promise<void> {
-  const queue = queues.get(queueName);
-  const keys = [...pendingKeys(queues, queueName), queues.keys.maxSizes, queues.keys.ranked, queues.keys.audit, queue.keys.pc, queue.keys.active];
-  await RANK_SCRIPT.run(queues.redis, keys, ["", "", "", queueName, queue.keys[""], "", PRIORITY_ZERO]);
+  await RANK_SCRIPT.run(queues.redis, [], ["", "", "", ...headArgs(queues, queueName, "")]);
   queues.ranked.add(queueName);
 }

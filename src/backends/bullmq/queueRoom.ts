@@ -32,7 +32,7 @@ const PENDING_SCRIPT = new RedisScript(`${PENDING_LUA}
 return pendingIn(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])`);
 
 /** The keys pendingIn takes, in its order. */
-export function pendingKeys(queues: RedisQueues, name: string): string[] {
+function pendingKeys(queues: RedisQueues, name: string): string[] {
   const { keys } = queues.get(name);
   return [keys.wait, keys.prioritized, keys.delayed, keys["waiting-children"], `${queues.keys.waiting}:${name}`];
 }
