@@ -292,7 +292,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1]?.endsWith("bullmqBench.ts")) {
+if (/bullmqBench\.[jt]s$/.test(process.argv[1] ?? "")) {
   main().catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
     process.exitCode = 1;
