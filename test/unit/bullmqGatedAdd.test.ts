@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import IORedis from "ioredis";
 import { QueueFullError } from "../../src";
+import { AUDIT_MAX_ENTRIES } from "../../src/model";
 import { readsStatus, useRedis } from "./helpers/bullmqHarness";
 
 describe("BullMQ backend: an add is one script, with priorities only where a run has one", function () {
@@ -46,6 +47,23 @@ describe("BullMQ backend: an add is one script, with priorities only where a run
     const runs = (await producer.audit()).filter((e) => e.action === "run").map((e) => e.taskId);
     assert.deepEqual(runs, [first]);
     assert.equal((await producer.listQueues()).find((q) => q.name === "bounded")?.pending, 1);
+  });
+
+  it("keeps the audit trail at its cap when an add writes the run's entry", async () => {
+    const producer = redis.manager({ worker: false });
+    producer.task({ name: "work" }, async () => undefined);
+    await producer.start();
+    const client = new IORedis(redis.server?.url ?? "");
+    try {
+      const key = `${redis.prefix}:taskflow:audit`;
+      const old = JSON.stringify({ at: new Date(0).toISOString(), action: "run", taskId: "old", actor: "api", detail: "work" });
+      await client.lpush(key, ...Array<string>(AUDIT_MAX_ENTRIES).fill(old));
+      const id = await producer.addTask("work");
+      assert.equal(await client.llen(key), AUDIT_MAX_ENTRIES);
+      assert.equal((await producer.audit({ limit: 1 }))[0]?.taskId, id);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it("runs a later higher priority before runs of priority 0 already waiting, which keep their order", async () => {

@@ -67,8 +67,7 @@ function headLua(ranked: boolean, checkMaxSize = true): string {
   ${checkMaxSize ? `local maxSize = redis.call('HGET', ARGV[6], queue)
   if maxSize and pendingIn(prefix .. 'wait', prefix .. 'prioritized', prefix .. 'delayed', prefix .. 'waiting-children', ARGV[9]) >= tonumber(maxSize) then return ${FULL} end` : ""}
   ${ranked ? rank : ""}
-  if ARGV[10] ~= '' then
-    redis.call('LPUSH', ARGV[8], ARGV[10])
+  if ARGV[10] ~= '' and redis.call('LPUSH', ARGV[8], ARGV[10]) > ${AUDIT_MAX_ENTRIES} then
     redis.call('LTRIM', ARGV[8], 0, ${AUDIT_MAX_ENTRIES - 1})
   end
 end
