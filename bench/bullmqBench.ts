@@ -270,9 +270,11 @@ function describe(label: string, pairs: { taskflow: Throughput; bullmq: Throughp
 }
 
 /**
- * Run on its own (`npx tsx bench/bullmqBench.ts`): paired rounds of Taskflow on BullMQ against
- * BullMQ used directly on a redis-server of its own with AOF everysec. Env: BENCH_TASKS (default
- * 5000), BENCH_ROUNDS (default 3), BENCH_CONCURRENCY (default 4).
+ * Run on its own (`npx tsx bench/bullmqBench.ts`, or as the product's code runs, without the tsx
+ * loader: `npx esbuild bench/bullmqBench.ts --bundle --platform=node --packages=external
+ * --outfile=.bench-tmp/bullmqBench.js && node .bench-tmp/bullmqBench.js`): paired rounds of Taskflow
+ * on BullMQ against BullMQ used directly on a redis-server of its own with AOF everysec. Env:
+ * BENCH_TASKS (default 5000), BENCH_ROUNDS (default 3), BENCH_CONCURRENCY (default 4).
  */
 async function main(): Promise<void> {
   const { findRedisServer, startRedisServer } = await import("../test/unit/helpers/redisServer");
@@ -292,7 +294,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1]?.endsWith("bullmqBench.ts")) {
+if (/bullmqBench\.[jt]s$/.test(process.argv[1] ?? "")) {
   main().catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
     process.exitCode = 1;

@@ -16,36 +16,19 @@ const APPEND = new RedisScript(`
 for i = 2, #ARGV do redis.call('LPUSH', KEYS[1], ARGV[i]) end
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)`);
 
-export class AuditTrail {
-  /** Entries sent by recordSoon whose reply has not come yet. */
-  private readonly inFlight = new Set<Promise<void>>();
+/** An audit entry as the trail keeps it (JSON), dated `nowMs` (epoch ms). */
+export function auditEntryJson(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): string {
+  const entry: AuditEntry = { at: new Date(nowMs).toISOString(), action, taskId, actor, detail };
+  return JSON.stringify(entry);
+}
 
-  /** `failed` is told when an entry written in the background (recordSoon) could not be. */
-  constructor(private readonly redis: Redis, private readonly key: string, private readonly failed: (error: Error) => void = () => undefined) {}
+/** The trail; a run's entry is written by the script that adds its job (see gatedAdd.ts). */
+export class AuditTrail {
+  constructor(private readonly redis: Redis, private readonly key: string) {}
 
   /** Appends an entry; resolves once Redis has it. */
   async record(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): Promise<void> {
-    const entry: AuditEntry = { at: new Date(nowMs).toISOString(), action, taskId, actor, detail };
-    await APPEND.run(this.redis, [this.key], [AUDIT_MAX_ENTRIES, JSON.stringify(entry)]);
-  }
-
-  /**
-   * Appends an entry without waiting for Redis's reply. It is sent at once, so it lands in the
-   * trail's order among other processes' entries, and every later command on this connection (a
-   * read of the trail, the manager's PING, the QUIT of shutdown) is answered after it.
-   */
-  recordSoon(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): void {
-    const sent = this.record(actor, action, taskId, detail, nowMs).catch(this.failed);
-    this.inFlight.add(sent);
-    void sent.finally(() => this.inFlight.delete(sent));
-  }
-
-  /**
-   * Resolves once every entry recordSoon sent is in Redis (or was reported as failed): call before
-   * the connection closes, since a script sent by its SHA is sent again after a NOSCRIPT reply.
-   */
-  async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    await APPEND.run(this.redis, [this.key], [AUDIT_MAX_ENTRIES, auditEntryJson(actor, action, taskId, detail, nowMs)]);
   }
 
   async list(query: AuditQuery = {}): Promise<AuditEntry[]> {

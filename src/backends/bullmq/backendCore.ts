@@ -22,6 +22,7 @@ import { BackendEvents, EventHub } from "./backendEvents";
 import { BullmqSchedules } from "./bullmqSchedules";
 import { ConnectionWatch } from "./connectionWatch";
 import { DurableJobs } from "./durableJobs";
+import { rankQueue } from "./gatedAdd";
 import { JobHistory } from "./jobHistory";
 import type { JobPayload } from "./jobMapping";
 import { ActiveRuns, makeProcessor, type RunnerHost } from "./jobRunner";
@@ -116,9 +117,9 @@ export async function startBackend(core: BackendCore, hooks: StartHooks): Promis
   const history = new JobHistory(queues);
   const connected: Connected = {
     redis, queues, history,
-    audit: new AuditTrail(redis, keys.audit, (error) => core.outsideLog(`Taskflow: audit entries could not be written: ${error.message}`, "warning")),
+    audit: new AuditTrail(redis, keys.audit),
     events: new BackendEvents(queues, history, core.hub, (taskId) => core.runs.byId.has(taskId)),
-    schedules: new BullmqSchedules({ redis, key: keys.schedules, nowMs: () => core.clock.now(), tasks: () => history.all(), template: hooks.scheduleTemplate }),
+    schedules: new BullmqSchedules({ redis, key: keys.schedules, nowMs: () => core.clock.now(), tasks: () => history.all(), template: hooks.scheduleTemplate, rank: (queue) => rankQueue(queues, queue.name) }),
     durable: new DurableJobs(queues, history, core.clock),
     catalog: newCatalog(core, redis, keys),
   };
@@ -228,7 +229,6 @@ export async function shutdownBackend(core: BackendCore): Promise<void> {
   const connected = core.connected;
   if (connected) {
     await connected.durable.wakeSettled();
-    await connected.audit.settled();
     await connected.events.close();
     await connected.queues.close();
     await connected.subscriber?.quit().catch(() => undefined);

@@ -251,7 +251,10 @@ export class BackendEvents {
 
   /** As announceJob, for a run just added: pending, unless its worker was quicker and announced more. */
   announceAdded(record: TaskRecord): void {
-    if (this.active && !this.lastSeen.has(record.taskId)) this.announceKnown(record.toData());
+    if (!this.active || this.lastSeen.has(record.taskId)) return;
+    // The event's fields only: a record's every field (toData) for each add would be thrown away.
+    const { taskId, funcName, status, startTime, endTime, retriesUsed, error, stacktrace, tags, waitingFor } = record;
+    this.announceKnown({ taskId, funcName, status, startTime: startTime?.getTime() ?? null, endTime: endTime?.getTime() ?? null, retriesUsed, error, stacktrace, tags, waitingFor });
   }
 
   private announceKnown(data: LifecycleFields): void {

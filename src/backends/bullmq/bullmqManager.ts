@@ -23,8 +23,9 @@ import type { BullmqBackendOptions, RetryOptions } from "../../model";
 import type { ConnectionState } from "./connectionWatch";
 import { moduleScheduleId } from "./bullmqSchedules";
 import { HistoryOperations } from "./historyOperations";
-import { debounceHolds, debounceKeys, enqueueRun } from "./debouncedJobs";
-import { addBulkWithPlaces, addWithPlace, claimKey, jobOf, type EnqueueHost } from "./jobEnqueue";
+import { auditEntryJson } from "./auditTrail";
+import { debounceHolds, debounceKeys, enqueueDebounced } from "./debouncedJobs";
+import { addRecord, addRecords, claimKey, jobOf, storeRejected, type EnqueueHost } from "./jobEnqueue";
 import { keyLimitRefusal } from "./keyLimitRefusal";
 import type { JobHistory } from "./jobHistory";
 import { redactedUrl } from "./redisQueues";
@@ -139,10 +140,18 @@ export class BullmqTaskManager implements TaskflowClient {
       const held = await claimKey(host, record.idempotencyKey, record.taskId);
       if (held !== undefined) return held;
     }
-    const { taskId, adds } = await addWithPlace(host, record, () => enqueueRun(host, record, registration.config, input));
+    if (!registration.config.debounce) {
+      const audit = parent || scheduleId ? "" : auditEntryJson(this.actor, "run", record.taskId, record.funcName, this.core.clock.now());
+      await addRecord(host, record, registration.config, audit);
+      this.connected().events.announceAdded(record);
+      return record.taskId;
+    }
+    const added = await enqueueDebounced(host, record, registration.config, input);
+    if (added === "full") throw await storeRejected(host, record);
+    const { taskId, adds } = added;
     if (adds === 1) this.connected().events.announceAdded(record);
     if (adds > 1) await this.audited("debounce", taskId, `${record.funcName}: ${adds} adds, the last input kept`);
-    else if (!parent && !scheduleId) this.connected().audit.recordSoon(this.actor, "run", taskId, record.funcName, this.core.clock.now());
+    else if (!parent && !scheduleId) await this.audited("run", taskId, record.funcName);
     return taskId;
   }
 
@@ -170,7 +179,7 @@ export class BullmqTaskManager implements TaskflowClient {
       ids.push(record.taskId);
       byQueue.set(record.queue, [...(byQueue.get(record.queue) ?? []), { record, config: registration.config }]);
     }
-    for (const [queue, entries] of byQueue) await addBulkWithPlaces(host, queue, entries);
+    for (const [queue, entries] of byQueue) await addRecords(host, queue, entries);
     return ids;
   }
 

@@ -29,6 +29,8 @@ export interface ScheduleHost {
   nowMs(): number;
   /** The template of a run of `schedule`. */
   template(schedule: ScheduleData): JobTemplate;
+  /** Readies the queue for jobs with BullMQ priorities, as a job scheduler's are (see gatedAdd.ts). */
+  rank(queue: Queue): Promise<void>;
   /** Every task, to find each schedule's latest run. */
   tasks(): Promise<TaskData[]>;
 }
@@ -58,6 +60,7 @@ export class BullmqSchedules {
     const repeat = "every" in spec
       ? { every: Math.round(spec.every * 1000), ...(schedule.runOnStart ? {} : { startDate: this.host.nowMs() + Math.round(spec.every * 1000) }) }
       : { pattern: spec.cron, ...(spec.timezone === undefined ? {} : { tz: spec.timezone }), immediately: schedule.runOnStart };
+    await this.host.rank(queue);
     await queue.upsertJobScheduler(schedule.scheduleId, repeat, { name, data, opts });
   }
 

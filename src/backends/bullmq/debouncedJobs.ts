@@ -7,13 +7,13 @@
  * not (it was promoted, started, or is waiting for a retry), the deduplication key is dropped and
  * the add starts a new run instead.
  */
-import type { Job, JobsOptions, Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { Job } from "bullmq";
 import {
   ValidationError, describeValue, keyOf, parseKeyPath,
   type FlowHold, type KeyInfo, type KeyInput, type TaskConfig, type TaskRecord,
 } from "../../model";
-import { jobOf, type EnqueueHost } from "./jobEnqueue";
+import { gatedAdd, type GatedJob } from "./gatedAdd";
+import { gatedJobOf, type EnqueueHost } from "./jobEnqueue";
 import type { JobPayload } from "./jobMapping";
 import type { RedisQueues } from "./redisQueues";
 import { logLine } from "../../model/logMarkers";
@@ -68,15 +68,18 @@ export interface DebounceContext {
  * Adds the job, or folds it into the pending run of its key: that run takes the job's data and
  * waits its window again. The job's options must carry its own id (`jobId`) and the window as `delay`.
  */
-export async function addDebounced(redis: Redis, queue: Queue, job: { name: string; data: JobPayload; opts: JobsOptions }, context: DebounceContext): Promise<DebouncedAdd> {
+export async function addDebounced(queues: RedisQueues, queueName: string, job: GatedJob, context: DebounceContext): Promise<DebouncedAdd | "full"> {
+  const { redis } = queues;
+  const queue = queues.get(queueName);
   const id = debounceId(context.funcName, context.key);
   const dedupKey = `${queue.keys.de}:${id}`;
   const text = JSON.stringify(job.data);
   const before = logLine(new Date(context.nowMs).toISOString(), "Debounced: add ");
   const after = ` for key ${JSON.stringify(context.key)} replaced the input; the run waits ${context.seconds} s again (until ${new Date(context.untilMs).toISOString()})`;
   for (let tries = 0; tries < MAX_TRIES; tries++) {
-    const added = await queue.add(job.name, job.data, { ...job.opts, deduplication: { id, reschedule: true } });
-    const taskId = String(added.id);
+    const added = await gatedAdd(queues, queueName, { ...job, opts: { ...job.opts, deduplication: { id, reschedule: true } } });
+    if (added === "full") return added;
+    const taskId = added.jobId;
     if (taskId === job.opts.jobId) return { taskId, adds: 1 };
     const jobKey = queue.toKey(taskId);
     const adds = Number(await redis.eval(MERGE_SCRIPT, 4, jobKey, queue.keys.delayed, dedupKey, `${jobKey}:logs`, taskId, text, before, after));
@@ -139,25 +142,21 @@ export async function debounceKeys(queues: RedisQueues, funcName: string, limit:
 }
 
 /**
- * Adds the job of `record`: plainly, or, when `config` has `debounce`, folded into the pending run
- * of its key (read from `input`, the input before encryption). Sets the debounced run's runAt to
- * the end of its window.
+ * Adds the job of `record` folded into the pending run of its key (`config` has `debounce`; the
+ * key is read from `input`, the input before encryption). Sets the run's runAt to the end of its
+ * window. Resolves with "full" when the queue's maxSize refused it.
  */
-export async function enqueueRun(host: EnqueueHost, record: TaskRecord, config: Readonly<TaskConfig>, input: KeyInput): Promise<DebouncedAdd> {
-  const queue = await host.queues.announce(record.queue);
+export async function enqueueDebounced(host: EnqueueHost, record: TaskRecord, config: Readonly<TaskConfig>, input: KeyInput): Promise<DebouncedAdd | "full"> {
+  await host.queues.announce(record.queue);
   const rule = config.debounce;
-  if (!rule) {
-    const { name, data, opts } = jobOf(record, config, host);
-    await queue.add(name, data, opts);
-    return { taskId: record.taskId, adds: 1 };
-  }
+  if (!rule) throw new Error(`Expected a function with debounce, got "${record.funcName}" without one`);
   const path = parseKeyPath(rule.key);
   if (typeof path === "string") throw new ValidationError(`debounce.key ${path}`, "debounce.key");
   const key = keyOf(path, input);
   const nowMs = host.nowMs();
   const untilMs = Math.max(record.runAt?.getTime() ?? 0, nowMs + rule.seconds * 1000);
   record.runAt = new Date(untilMs);
-  const job = jobOf(record, config, host);
+  const job = gatedJobOf(record, config, host);
   job.data.debounce = { key, untilMs };
-  return addDebounced(host.queues.redis, queue, job, { funcName: record.funcName, key, seconds: rule.seconds, nowMs, untilMs });
+  return addDebounced(host.queues, record.queue, job, { funcName: record.funcName, key, seconds: rule.seconds, nowMs, untilMs });
 }

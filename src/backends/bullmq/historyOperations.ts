@@ -15,7 +15,7 @@ import { throughputOf } from "./auditTrail";
 import type { BackendCore, Connected } from "./backendCore";
 import { stepsForRetry } from "./durableJobs";
 import { changeJobData } from "./jobData";
-import { addWithPlace, jobOf, passKey, type EnqueueHost } from "./jobEnqueue";
+import { addRecord, passKey, type EnqueueHost } from "./jobEnqueue";
 import { statusOf, type JobPayload } from "./jobMapping";
 import { applyQueueOptions, queueInfo } from "./queueSettings";
 import { isKnownTask, knownTask, resolveTask } from "./resolveTask";
@@ -43,11 +43,8 @@ export class HistoryOperations {
     const registration = await resolveTask(this.core, original.funcName);
     const record = rerunRecord(original, randomUUID(), this.core.clock.now());
     record.steps = stepsForRetry(original, options);
-    await addWithPlace(this.host, record, async () => {
-      if (record.idempotencyKey !== null) await passKey(this.host, record.idempotencyKey, record.taskId);
-      const { name, data, opts } = jobOf(record, registration.config, this.host);
-      await (await this.connected.queues.announce(record.queue)).add(name, data, opts);
-    });
+    if (record.idempotencyKey !== null) await passKey(this.host, record.idempotencyKey, record.taskId);
+    await addRecord(this.host, record, registration.config);
     return record.taskId;
   }
 

@@ -1,7 +1,7 @@
 /**
  * Adding runs as BullMQ jobs: the job's id is the task's id, Taskflow's retries are BullMQ attempts
  * with the "taskflow" backoff strategy (src/core/backoff.ts), delay and runAt are BullMQ's delay,
- * priority is BullMQ's (inverted). Idempotency keys are claimed in a Redis hash by compare-and-set.
+ * priority is BullMQ's (inverted, see gatedAdd.ts). Idempotency keys are claimed in a Redis hash by compare-and-set.
  */
 import type { JobsOptions } from "bullmq";
 import {
@@ -12,7 +12,7 @@ import { queueFullError, queueFullReason } from "../../core/queueFull";
 import { bullPriority, jobConfig, payloadOf, rejectedToJson, statusOf, type JobPayload } from "./jobMapping";
 import type { RedisQueues } from "./redisQueues";
 import { maxSizeOf } from "./queueSettings";
-import { claimPlaces, releasePlaces } from "./queueRoom";
+import { gatedAdd, gatedAddAll, type GatedJob } from "./gatedAdd";
 
 /** BullMQ's name of the custom backoff strategy every worker registers. */
 export const BACKOFF_TYPE = "taskflow";
@@ -85,38 +85,29 @@ export async function passKey(host: EnqueueHost, key: string, taskId: string): P
   await host.queues.redis.hset(host.queues.keys.idempotency, key, `${taskId}|${host.nowMs()}`);
 }
 
-/**
- * Runs `add` (which enqueues the record's job) with a place claimed in the record's queue; when
- * its maxSize leaves none, stores the run rejected and throws the QueueFullError instead.
- */
-export async function addWithPlace<T>(host: EnqueueHost, record: TaskRecord, add: () => Promise<T>): Promise<T> {
-  const { queues } = host;
-  const places = await claimPlaces(queues, record.queue, [record.taskId]);
-  if (places.granted < 1) throw await storeRejected(host, record);
-  if (!places.claimed) return add();
-  try {
-    return await add();
-  } finally {
-    // A claim left behind lapses by itself (its job exists, or CLAIM_MS pass): a failed release must not hide the add's outcome.
-    await releasePlaces(queues, record.queue, [record.taskId]).catch(() => undefined);
-  }
+/** The record's job as gatedAdd adds it. */
+export function gatedJobOf(record: TaskRecord, config: TaskConfig, host: EnqueueHost): GatedJob {
+  const { name, data, opts } = jobOf(record, config, host);
+  return { name, data, opts: { ...opts, jobId: record.taskId }, priority: record.priority };
 }
 
 /**
- * Adds the records' jobs to `queue` in one addBulk, as many as it has places for, first come
- * first in; the others are stored rejected.
+ * Adds the record's job in one script with `audit`, the JSON of its audit entry ("" for none);
+ * when its queue's maxSize leaves no place, stores the run rejected and throws the QueueFullError.
  */
-export async function addBulkWithPlaces(host: EnqueueHost, queue: string, entries: { record: TaskRecord; config: TaskConfig }[]): Promise<void> {
-  const { queues } = host;
-  const ids = entries.map((e) => e.record.taskId);
-  const { granted: placed, claimed } = await claimPlaces(queues, queue, ids);
-  for (const { record } of entries.slice(placed)) await storeRejected(host, record);
-  if (placed === 0) return;
-  try {
-    await (await queues.announce(queue)).addBulk(entries.slice(0, placed).map((e) => jobOf(e.record, e.config, host)));
-  } finally {
-    if (claimed) await releasePlaces(queues, queue, ids.slice(0, placed)).catch(() => undefined);
-  }
+export async function addRecord(host: EnqueueHost, record: TaskRecord, config: TaskConfig, audit = ""): Promise<void> {
+  await host.queues.announce(record.queue);
+  if ((await gatedAdd(host.queues, record.queue, gatedJobOf(record, config, host), audit)) === "full") throw await storeRejected(host, record);
+}
+
+/**
+ * Adds the records' jobs to `queue` in one pipeline, each while the queue's maxSize leaves a place,
+ * first come first in; the others are stored rejected.
+ */
+export async function addRecords(host: EnqueueHost, queue: string, entries: { record: TaskRecord; config: TaskConfig }[]): Promise<void> {
+  await host.queues.announce(queue);
+  const outcomes = await gatedAddAll(host.queues, queue, entries.map((e) => gatedJobOf(e.record, e.config, host)));
+  for (const [i, outcome] of outcomes.entries()) if (outcome === "full") await storeRejected(host, entries[i].record);
 }
 
 /** Stores a run refused by its full queue as rejected; returns the error for addTask to throw. */

@@ -92,10 +92,10 @@ export function payloadFields(payload: JobPayload): Pick<TaskData, PayloadField>
 
 /**
  * BullMQ priorities run lowest first, from 1 to 2^21; Taskflow's run highest first and default 0.
- * Taskflow priority p becomes PRIORITY_ZERO - p, so 0 sits mid-range and every job is prioritized
- * (BullMQ keeps FIFO among equal priorities).
+ * In a ranked queue (see gatedAdd.ts) Taskflow priority p becomes PRIORITY_ZERO - p, so 0 sits
+ * mid-range and every job is prioritized (BullMQ keeps FIFO among equal priorities).
  */
-const PRIORITY_ZERO = 2 ** 20;
+export const PRIORITY_ZERO = 2 ** 20;
 /** The largest Taskflow priority magnitude BullMQ can order. */
 export const MAX_PRIORITY = PRIORITY_ZERO - 1;
 

@@ -19,8 +19,8 @@ export function taskflowKeys(prefix: string) {
     rejected: `${base}:rejected`,
     /** Hash: queue -> maxSize. */
     maxSizes: `${base}:max-sizes`,
-    /** Prefix of sorted sets `<claims>:<queue>`: ids of runs being added -> epoch ms their place lapses (see queueRoom). */
-    claims: `${base}:claims`,
+    /** Set of the queues whose jobs are all prioritized, since one of their runs had a priority other than 0 (see gatedAdd). */
+    ranked: `${base}:ranked`,
     /** Hash: schedule id -> JSON of the schedule (BullMQ's job scheduler holds its timing). */
     schedules: `${base}:schedules`,
     /** List of audit entries as JSON, newest first. */
@@ -85,6 +85,8 @@ export function redactedUrl(url: string): string {
 export class RedisQueues {
   private readonly queues = new Map<string, Queue>();
   private readonly announced = new Set<string>();
+  /** Queues this process saw ranked (see gatedAdd); a queue is never unranked. */
+  readonly ranked = new Set<string>();
 
   constructor(readonly redis: Redis, readonly options: ResolvedBullmqOptions, readonly keys: TaskflowKeys) {}
 
