@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { answerArguments, focusView, pick, runCommand, shot, stepTimeoutMs, treeRows, webviewFrame } from "./workbench";
+import { answerArguments, focusView, openTaskRow, pick, runCommand, shot, stepTimeoutMs, treeRows } from "./workbench";
 
 const MODULE = "debugging.tasks.ts";
 const MARKER = "total += n * n";
@@ -75,8 +75,7 @@ describe("Debug Task in the workbench (UI)", () => {
     this.timeout(120_000);
     const page = workbench();
     const tasks = await focusView(page, "Tasks");
-    await tasks.locator('.pane-body .monaco-list-row[role="treeitem"]').filter({ hasText: /^sumSquares/ }).first().click();
-    const panel = await webviewFrame(page, "sumSquares · ");
+    const panel = await openTaskRow(page, tasks.locator('.pane-body .monaco-list-row[role="treeitem"]').filter({ hasText: /^sumSquares/ }).first(), "sumSquares · ");
     await panel.locator("#status", { hasText: "success" }).waitFor({ timeout: stepTimeoutMs });
     const debugAgain = panel.locator("#debug-again:not([disabled])");
     await debugAgain.waitFor({ timeout: stepTimeoutMs });

@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { focusView, notification, pick, runCommand, runHello, shot, stepTimeoutMs, treeRows, webviewFrame } from "./workbench";
+import { focusView, notification, openTaskRow, pick, runCommand, runHello, shot, stepTimeoutMs, treeRows } from "./workbench";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -65,8 +65,7 @@ describe("Clear History by age and Copy Task ID (UI)", function () {
     // The command's own status-bar message names the same id.
     await page.locator(".part.statusbar", { hasText: `Copied task id ${copied}` }).waitFor({ timeout: stepTimeoutMs });
     // Clicking the same row opens its task panel, titled with the id's first 8 characters: the id copied is that row's.
-    await row.click();
-    const panel = await webviewFrame(page, `hello · ${copied.slice(0, 8)}`);
+    const panel = await openTaskRow(page, row, `hello · ${copied.slice(0, 8)}`);
     await panel.locator("#status").waitFor({ timeout: stepTimeoutMs });
   });
 });

@@ -207,6 +207,27 @@ export async function notification(page: Page, text: string | RegExp): Promise<L
 }
 
 /**
+ * Clicks a Tasks view row to open its task panel, titled `tabTitle`, and returns the panel's content.
+ * A click that lands while the view refreshes runs the row's replaced command, which VS Code refuses
+ * with "Actual command not found" (microsoft/vscode#173233); a person clicks again, and so does this.
+ */
+export async function openTaskRow(page: Page, row: Locator, tabTitle: string): Promise<FrameLocator> {
+  const tab = page.locator(".tabs-container .tab", { hasText: tabTitle }).first();
+  const refused = page.locator(".notifications-toasts .notification-list-item", { hasText: "Actual command not found" });
+  await row.click();
+  await waitFor(async () => {
+    if (await tab.isVisible()) return true;
+    if (await refused.count()) {
+      await refused.first().locator(".codicon-notifications-clear").click().catch(() => undefined);
+      await row.click();
+      return false;
+    }
+    return false;
+  }, { what: `the task panel "${tabTitle}" to open from its row`, timeoutMs: stepTimeoutMs, intervalMs: 500 });
+  return webviewFrame(page, tabTitle);
+}
+
+/**
  * Runs the example workspace's hello from the palette with `argument` as its name, and returns the
  * "Taskflow: started hello" notification once it shows.
  */
