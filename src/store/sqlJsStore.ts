@@ -9,7 +9,7 @@ import {
 import { nextAuditSeq, readAudit } from "./auditRows";
 import { WriteBuffer, bufferedRow, type ApplySink } from "./writeBuffer";
 import { readThroughput } from "./throughputRows";
-import { writeFileAtomic } from "./atomicFile";
+import { compactDatabaseFile, writeDatabaseImage } from "./compaction";
 import { fileImage } from "./databaseImage";
 import { JournalApplier, type JournalOp } from "./journalOps";
 import { JournalWriter, errorText } from "./journalWriter";
@@ -135,15 +135,17 @@ export class SqlJsStore implements TaskStore {
     this.state = "closed";
     if (this.flushTimer !== undefined) this.timers.clearTimeout(this.flushTimer);
     await this.journal.close();
+    let compact = false;
     try {
       // The in-memory database holds the file plus every journal, so its image replaces them all.
       this.freeStatements();
-      await writeFileAtomic(this.dbPath, fileImage(this.db!.export()));
+      compact = await writeDatabaseImage(this.db!, this.dbPath);
       await this.journal.removeAll();
     } catch (err) {
       this.warn(`Could not write the task database ${this.dbPath} at close (${errorText(err)}); the journal files beside it are kept and replayed at the next open, so nothing is lost.`);
     } finally {
       this.freeDatabase();
+      if (compact) await compactDatabaseFile(this.dbPath, this.warn); // still under the lock, so no store opens the file meanwhile
       await this.lock?.release();
     }
   }
