@@ -9,6 +9,7 @@ import {
 import { nextAuditSeq, readAudit } from "./auditRows";
 import { WriteBuffer, bufferedRow, type ApplySink } from "./writeBuffer";
 import { readThroughput } from "./throughputRows";
+import { ApplyBudget, MAX_APPLY_ENTRIES } from "./applyBudget";
 import { compactDatabaseFile, writeDatabaseImage } from "./compaction";
 import { fileImage } from "./databaseImage";
 import { JournalApplier, type JournalOp } from "./journalOps";
@@ -26,15 +27,10 @@ import { DEFAULT_MAX_RECORDS, resolveQuery } from "./taskQuery";
 import type { LiveTask, SqlJsStoreOptions, TaskStore } from "./types";
 
 /**
- * Buffered entries (finished tasks' rows, tasks with log lines, audit entries) past which they are
- * applied before the flush timer fires: bounds the work one apply does while adds outrun the timer.
- */
-const MAX_BUFFERED = 1024;
-/**
  * Buffered rows past which all of them are applied before the flush timer fires, unfinished ones too:
  * bounds the buffer while adds outrun both the timer and the runs.
  */
-const MAX_BUFFERED_ROWS = 16 * MAX_BUFFERED;
+const MAX_BUFFERED_ROWS = 16 * MAX_APPLY_ENTRIES;
 /** Journal size past which it is folded into the database file by a worker. */
 const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
 /**
@@ -50,9 +46,10 @@ const DEFAULT_FLUSH_INTERVAL_MS = 50;
  * The journal is the durable record and the database a view of it, updated in batches: changes are
  * buffered (a WriteBuffer) and, at each flush timer, applied and journalled together, so a task added,
  * run and finished within one flush interval is one row write and one journal line of its final state.
- * When MAX_BUFFERED entries of finished tasks, logs and audit pile up before the timer (adds outrunning
- * it), those are applied early and unfinished tasks' rows stay buffered for their next change. Reads
- * see the buffer: getTask reads it, the SQL reads apply it first.
+ * When entries of finished tasks, logs and audit pile up before the timer (adds outrunning it) past what
+ * one apply does within its time budget (ApplyBudget), those are applied early and unfinished tasks'
+ * rows stay buffered for their next change. Reads see the buffer: getTask reads it, the SQL reads
+ * apply it first.
  */
 export class SqlJsStore implements TaskStore {
   private readonly dbPath: string;
@@ -72,6 +69,7 @@ export class SqlJsStore implements TaskStore {
   private state: "new" | "opening" | "open" | "closed" = "new";
 
   private readonly pending = new WriteBuffer();
+  private readonly budget = new ApplyBudget();
   /** The position of the next audit entry; read from the database at open. */
   private nextAuditSeq = 1;
   /** Next log position per task that logged lately; dropped when the task finishes. */
@@ -167,7 +165,7 @@ export class SqlJsStore implements TaskStore {
     this.changed();
   }
 
-  /** Buffers them all before applying, so a batch larger than MAX_BUFFERED is still one transaction. */
+  /** Buffers them all before applying, so a batch larger than the early-apply limit is still one transaction. */
   saveTasks(tasks: readonly TaskData[]): void {
     this.assertOpen("saveTasks");
     if (tasks.length === 0) return;
@@ -300,7 +298,7 @@ export class SqlJsStore implements TaskStore {
   /** Applies early when the buffer fills before the timer, and then writes the journal at once too. */
   private changed(): void {
     const full = this.pending.rows.size >= MAX_BUFFERED_ROWS;
-    if (full || this.pending.settledSize >= MAX_BUFFERED) {
+    if (full || this.pending.settledSize >= this.budget.limit) {
       this.applyPending(!full);
       this.journal.writeNow();
     }
@@ -321,9 +319,9 @@ export class SqlJsStore implements TaskStore {
   private applyPending(settledOnly = false): void {
     if (this.pending.size === 0) return;
     const sink: ApplySink = { applier: this.applier!, journal: this.journal, nextSeq: this.nextSeq };
-    this.inTransaction(() => {
+    this.budget.time(this.pending, () => this.inTransaction(() => {
       if (settledOnly ? this.pending.applySettled(sink) : this.pending.applyAll(sink)) this.enforceRetention();
-    });
+    }));
   }
 
   /** Deletes the oldest finished tasks beyond maxRecords. Runs inside a transaction. */
