@@ -9,7 +9,7 @@ import {
 import { nextAuditSeq, readAudit } from "./auditRows";
 import { WriteBuffer, bufferedRow, type ApplySink } from "./writeBuffer";
 import { readThroughput } from "./throughputRows";
-import { ApplyBudget, MAX_APPLY_ENTRIES } from "./applyBudget";
+import { ApplyBatches, MAX_APPLY_ENTRIES } from "./applyBatches";
 import { compactDatabaseFile, writeDatabaseImage } from "./compaction";
 import { fileImage } from "./databaseImage";
 import { JournalApplier, type JournalOp } from "./journalOps";
@@ -47,7 +47,7 @@ const DEFAULT_FLUSH_INTERVAL_MS = 50;
  * buffered (a WriteBuffer) and, at each flush timer, applied and journalled together, so a task added,
  * run and finished within one flush interval is one row write and one journal line of its final state.
  * When entries of finished tasks, logs and audit pile up before the timer (adds outrunning it) past what
- * one apply does within its time budget (ApplyBudget), those are applied early and unfinished tasks'
+ * one apply does within its time budget (ApplyBatches), those are applied early and unfinished tasks'
  * rows stay buffered for their next change. Reads see the buffer: getTask reads it, the SQL reads
  * apply it first.
  */
@@ -69,7 +69,7 @@ export class SqlJsStore implements TaskStore {
   private state: "new" | "opening" | "open" | "closed" = "new";
 
   private readonly pending = new WriteBuffer();
-  private readonly budget = new ApplyBudget();
+  private readonly batches = new ApplyBatches();
   /** The position of the next audit entry; read from the database at open. */
   private nextAuditSeq = 1;
   /** Next log position per task that logged lately; dropped when the task finishes. */
@@ -298,7 +298,7 @@ export class SqlJsStore implements TaskStore {
   /** Applies early when the buffer fills before the timer, and then writes the journal at once too. */
   private changed(): void {
     const full = this.pending.rows.size >= MAX_BUFFERED_ROWS;
-    if (full || this.pending.settledSize >= this.budget.limit) {
+    if (full || this.pending.settledSize >= this.batches.limit) {
       this.applyPending(!full);
       this.journal.writeNow();
     }
@@ -317,11 +317,10 @@ export class SqlJsStore implements TaskStore {
 
   /** Applies and journals every buffered change, or with `settledOnly` what an early apply takes (see WriteBuffer.applySettled). */
   private applyPending(settledOnly = false): void {
-    if (this.pending.size === 0) return;
     const sink: ApplySink = { applier: this.applier!, journal: this.journal, nextSeq: this.nextSeq };
-    this.budget.time(this.pending, () => this.inTransaction(() => {
+    this.batches.apply(this.db!, this.pending, !settledOnly, () => {
       if (settledOnly ? this.pending.applySettled(sink) : this.pending.applyAll(sink)) this.enforceRetention();
-    }));
+    });
   }
 
   /** Deletes the oldest finished tasks beyond maxRecords. Runs inside a transaction. */
