@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { newTaskData } from "../../src/model";
 import { SqlJsStore } from "../../src/store";
 import { worthCompacting } from "../../src/store/compaction";
+import { MIGRATIONS, migrate } from "../../src/store/schema";
 import { loadSqlJs } from "../../src/store/sqlJsLoader";
 
 describe("store file compaction", () => {
@@ -82,11 +83,33 @@ describe("store file compaction", () => {
     assert.deepEqual(warnings, []);
   });
 
-  it("compacts only a database of 256 pages or more that differs from its file by a sixteenth of its pages", () => {
+  it("gives back the pages of the default queue's index entries at the first close after the upgrade to schema v8", async () => {
+    const SQL = await loadSqlJs();
+    const old = new SQL.Database();
+    migrate(old, MIGRATIONS.slice(0, 7));
+    old.run(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+      INSERT INTO tasks (task_id, func_name, status, args, kwargs, created_at, retries_used, tags, search_text)
+      SELECT printf('00000000-0000-4000-8000-%012d', i), 'f', 'pending', '[]', '{}', i, 0, '{}', '' FROM n`);
+    writeFileSync(dbPath, old.export());
+    old.close();
+    const before = statSync(dbPath).size;
+
+    const store = await open();
+    assert.equal(store.countTasks({ queue: "default" }), 20000);
+    await store.close();
+    const shape = await fileShape();
+    assert.equal(shape.freePages, 0);
+    assert.ok(shape.bytes < before * 0.9, `expected the file to shrink from ${before} bytes by a tenth at least, got ${shape.bytes}`);
+    assert.deepEqual(warnings, []);
+  });
+
+  it("compacts a database of 256 pages or more once its free pages and an eighth of the pages it grew or shrank by reach a 32nd of it", () => {
     assert.equal(worthCompacting({ pages: 255, freePages: 255 }, 0), false, "too small to matter");
-    assert.equal(worthCompacting({ pages: 1600, freePages: 0 }, 1501), false, "grew by 99 pages");
-    assert.equal(worthCompacting({ pages: 1600, freePages: 0 }, 1500), true, "grew by 100 pages");
-    assert.equal(worthCompacting({ pages: 1600, freePages: 0 }, 1700), true, "shrank by 100 pages");
-    assert.equal(worthCompacting({ pages: 1600, freePages: 60 }, 1560), true, "40 pages more and 60 free");
+    assert.equal(worthCompacting({ pages: 3200, freePages: 0 }, 2401), false, "grew by 799 pages");
+    assert.equal(worthCompacting({ pages: 3200, freePages: 0 }, 2400), true, "grew by 800 pages");
+    assert.equal(worthCompacting({ pages: 3200, freePages: 0 }, 4000), true, "shrank by 800 pages");
+    assert.equal(worthCompacting({ pages: 3200, freePages: 99 }, 3200), false, "99 free pages");
+    assert.equal(worthCompacting({ pages: 3200, freePages: 100 }, 3200), true, "100 free pages, as a migration that drops an index leaves");
+    assert.equal(worthCompacting({ pages: 3200, freePages: 50 }, 2800), true, "50 free and 400 more");
   });
 });
