@@ -21,6 +21,7 @@ import type { JobHistory } from "./jobHistory";
 import type { Redis } from "ioredis";
 import { connect, type RedisQueues } from "./redisQueues";
 import { EventStream, fieldOf } from "./eventStream";
+import { isoTime } from "./isoTime";
 
 /** A log line: the LogEvent's JSON in the field `log`. */
 const LOG_EVENT = "taskflow-log";
@@ -257,7 +258,7 @@ export class BackendEvents {
     if (!this.lifecycle.hasListeners) return;
     const { startTime, endTime } = data;
     this.lifecycle.fire({
-      taskId: data.taskId, funcName: data.funcName, status: data.status, timestamp: new Date().toISOString(),
+      taskId: data.taskId, funcName: data.funcName, status: data.status, timestamp: isoTime(Date.now()),
       attempt: data.retriesUsed, retriesUsed: data.retriesUsed, duration: startTime === null || endTime === null ? null : (endTime - startTime) / 1000,
       error: data.error, stacktrace: data.stacktrace, tags: { ...data.tags }, waitingFor: data.waitingFor,
     });

@@ -29,7 +29,7 @@ import { addRecord, addRecords, claimKey, jobOf, storeRejected, type EnqueueHost
 import { keyLimitRefusal } from "./keyLimitRefusal";
 import type { JobHistory } from "./jobHistory";
 import { redactedUrl } from "./redisQueues";
-import { knownTask, registeredTasksOf, resolveTask, type TaskEntry } from "./resolveTask";
+import { knownTask, registeredTasksOf, resolveTask, resolveTaskSoon, type TaskEntry } from "./resolveTask";
 
 /**
  * The BullMQ backend's manager. `new TaskManager({ backend: { type: "bullmq", connection } })` from
@@ -129,8 +129,9 @@ export class BullmqTaskManager implements TaskflowClient {
   }
 
   private async addRun(operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: { taskId: string; funcName: string } | null, scheduleId: string | null): Promise<string> {
-    await this.ready(operation);
-    const registration = await resolveTask(this.core, task, parent);
+    if (this.core.state !== "started") await this.ready(operation);
+    const found = resolveTaskSoon(this.core, task, parent);
+    const registration = found instanceof Promise ? await found : found;
     const input = checkAddTaskInput(registration.name, args, options);
     const record = this.newRecord(registration, input);
     if (parent) record.parentId = parent.taskId;

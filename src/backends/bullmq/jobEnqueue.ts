@@ -96,7 +96,7 @@ export function gatedJobOf(record: TaskRecord, config: TaskConfig, host: Enqueue
  * when its queue's maxSize leaves no place, stores the run rejected and throws the QueueFullError.
  */
 export async function addRecord(host: EnqueueHost, record: TaskRecord, config: TaskConfig, audit = ""): Promise<void> {
-  await host.queues.announce(record.queue);
+  if (!host.queues.isAnnounced(record.queue)) await host.queues.announce(record.queue);
   if ((await gatedAdd(host.queues, record.queue, gatedJobOf(record, config, host), audit)) === "full") throw await storeRejected(host, record);
 }
 
