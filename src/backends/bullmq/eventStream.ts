@@ -75,12 +75,13 @@ export class EventStream {
         continue;
       }
       if (reply === null || reply.length === 0) continue;
-      for (const [, entries] of reply) {
-        for (const [id, fields] of entries) {
-          this.last = id;
-          const event = fields[0] === "event" ? fields[1] : fieldOf(fields, "event");
-          if (event !== undefined) this.listener(event, fields);
-        }
+      // One stream per reply; indexes rather than destructuring, which iterates (and allocates) per entry.
+      const entries = reply[0][1];
+      for (let i = 0; i < entries.length; i++) {
+        const fields = entries[i][1];
+        this.last = entries[i][0];
+        const event = fields[0] === "event" ? fields[1] : fieldOf(fields, "event");
+        if (event !== undefined) this.listener(event, fields);
       }
       await this.pause(this.options.gapMs);
     }
