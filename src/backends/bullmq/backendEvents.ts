@@ -246,7 +246,8 @@ export class BackendEvents {
 
   private announceKnown(data: LifecycleFields): void {
     const seen = this.lastSeen.get(data.taskId);
-    if (seen?.status === data.status && seen.retriesUsed === data.retriesUsed) return;
+    // A finished run never changes again: a read-back that left before its finish was announced is stale.
+    if (seen !== undefined && (isFinished(seen.status) || (seen.status === data.status && seen.retriesUsed === data.retriesUsed))) return;
     this.lastSeen.delete(data.taskId);
     this.lastSeen.set(data.taskId, { status: data.status, retriesUsed: data.retriesUsed });
     if (this.lastSeen.size > LAST_SEEN_LIMIT) this.lastSeen.delete(this.lastSeen.keys().next().value as string);
