@@ -130,7 +130,7 @@ export class WorkerPool {
   /** Terminates every worker now; attempts still running or waiting fail. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    const error = new Error(`The task's worker was stopped: its module host was disposed (the window is closing or the workspace changed)`);
+    const error = this.disposedError();
     for (const attempt of this.waiting.splice(0)) this.settle(attempt).reject(error);
     await Promise.all([...this.slots].map((slot) => {
       this.fail(slot, error);
@@ -258,7 +258,7 @@ export class WorkerPool {
     if (slot.claims.takeBack(attempt.cell, attempt.runId)) return void this.ended(slot, attempt).reject(reason);
     slot.outbox.push({ type: "abort", runId: attempt.runId, reason: reason.message, name: reason.name });
     // Its worker may be terminated: what waits behind the attempt goes elsewhere now.
-    this.takeBackQueued(slot, attempt);
+    this.takeBackUnstarted(slot, attempt);
     slot.aborting = true;
     attempt.graceTimer = setTimeout(() => {
       if (slot.attempts.get(attempt.runId) !== attempt) return;
@@ -281,21 +281,29 @@ export class WorkerPool {
   private queueTimeout(slot: Slot): void {
     if (slot.attempts.size < 2 || slot.stopping) return;
     if (!this.late(slot)) return void slot.queueTimer?.refresh();
-    this.takeBackQueued(slot, slot.attempts.values().next().value as Attempt);
+    this.takeBackUnstarted(slot, slot.attempts.values().next().value);
     this.pump();
   }
 
   /**
-   * Takes back from `slot` the attempts behind `current` its worker has not started, first in line
-   * for the pool's next free worker.
+   * Takes back the attempts on `slot` other than `current` that its worker has not started (claimed,
+   * so it never will): first in line for the pool's next free worker or, once the pool is disposed,
+   * failed. What stays on `slot` is `current` and the attempts the worker had started.
    */
-  private takeBackQueued(slot: Slot, current: Attempt): void {
-    const back = [...slot.attempts.values()].filter((attempt) => attempt !== current && slot.claims.takeBack(attempt.cell, attempt.runId));
-    for (const attempt of back) {
+  private takeBackUnstarted(slot: Slot, current?: Attempt): void {
+    const back: Attempt[] = [];
+    for (const attempt of slot.attempts.values()) {
+      if (attempt === current || !slot.claims.takeBack(attempt.cell, attempt.runId)) continue;
       slot.attempts.delete(attempt.runId);
       attempt.slot = undefined;
+      if (this.disposed) this.settle(attempt).reject(this.disposedError());
+      else back.push(attempt);
     }
     this.waiting.unshift(...back);
+  }
+
+  private disposedError(): Error {
+    return new Error(`The task's worker was stopped: its module host was disposed (the window is closing or the workspace changed)`);
   }
 
   /** Detaches an attempt that is over (its listener and timer); returns it for the caller to settle its promise. */
@@ -311,19 +319,10 @@ export class WorkerPool {
    * started go to other workers (or fail too, once the pool is disposed). True when one had started.
    */
   private fail(slot: Slot, error: Error): boolean {
-    let started = false;
-    const back: Attempt[] = [];
-    for (const attempt of slot.attempts.values()) {
-      if (slot.claims.takeBack(attempt.cell, attempt.runId) && !this.disposed) {
-        attempt.slot = undefined;
-        back.push(attempt);
-      } else {
-        started = true;
-        this.settle(attempt).reject(error);
-      }
-    }
+    this.takeBackUnstarted(slot);
+    const started = slot.attempts.size > 0;
+    for (const attempt of slot.attempts.values()) this.settle(attempt).reject(error);
     slot.attempts.clear();
-    this.waiting.unshift(...back);
     return started;
   }
 
