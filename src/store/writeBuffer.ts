@@ -43,8 +43,8 @@ export class WriteBuffer {
   readonly rows = new Map<string, Buffered>();
   /** Ids of the buffered rows whose task is finished. */
   readonly settled = new Set<string>();
-  /** Ids of buffered unfinished rows journalled as they are (see journalUnsettled), not yet in the database. */
-  private readonly journalled = new Set<string>();
+  /** Ids of the buffered rows not journalled yet; the others were journalled as they are (see journalUnsettled). */
+  private readonly unjournalled = new Set<string>();
   /** Log lines per task, in the order they were appended. */
   readonly logs = new Map<string, string[]>();
   /** Audit entries with their positions in the trail, in order. */
@@ -72,7 +72,7 @@ export class WriteBuffer {
 
   private put(taskId: string, status: TaskStatus, buffered: Buffered): void {
     this.rows.set(taskId, buffered);
-    this.journalled.delete(taskId);
+    this.unjournalled.add(taskId);
     if (isFinished(status)) this.settled.add(taskId);
     else this.settled.delete(taskId);
   }
@@ -96,7 +96,7 @@ export class WriteBuffer {
     for (const [taskId, buffered] of this.rows) this.writeRow(sink, taskId, buffered, finished);
     this.rows.clear();
     this.settled.clear();
-    this.journalled.clear();
+    this.unjournalled.clear();
     this.applyLogsAndAudit(sink, finished);
     return finished.length > 0;
   }
@@ -109,11 +109,8 @@ export class WriteBuffer {
    */
   journalUnsettled(sink: ApplySink): boolean {
     const written = this.applySettled(sink);
-    for (const [taskId, buffered] of this.rows) {
-      if (this.journalled.has(taskId)) continue;
-      sink.journal.push(saveLine(bufferedRow(buffered).row));
-      this.journalled.add(taskId);
-    }
+    for (const taskId of this.unjournalled) sink.journal.push(saveLine(bufferedRow(this.rows.get(taskId) as Buffered).row));
+    this.unjournalled.clear();
     return written;
   }
 
@@ -130,7 +127,7 @@ export class WriteBuffer {
       if (buffered === undefined) continue;
       this.writeRow(sink, taskId, buffered, finished);
       this.rows.delete(taskId);
-      this.journalled.delete(taskId);
+      this.unjournalled.delete(taskId);
     }
     this.settled.clear();
     this.applyLogsAndAudit(sink, finished);
@@ -140,8 +137,8 @@ export class WriteBuffer {
   /** Writes a buffered row to the database and, unless journalled as it is already, to the journal. */
   private writeRow(sink: ApplySink, taskId: string, buffered: Buffered, finished: string[]): void {
     const row = bufferedRow(buffered);
-    if (this.journalled.has(taskId)) sink.applier.save(row.row, row.search);
-    else applyRow(sink, taskId, row, finished);
+    if (this.unjournalled.has(taskId)) applyRow(sink, taskId, row, finished);
+    else sink.applier.save(row.row, row.search);
   }
 
   /** Log positions of the `finished` tasks are dropped once their last lines are written. */
