@@ -9,7 +9,7 @@ import { leftWorkspace, planRegistrations, type ModuleState, type PlannedRegistr
 import type { RunContext } from "./workerProtocol";
 import { declaredTasks, loadDiagnostic } from "./declaredTasksCache";
 import { runTaskWorker } from "./runTaskWorker";
-import { engineAttemptCalls } from "./attemptCalls";
+import { engineAttemptCalls, ScopeRunRequest } from "./attemptCalls";
 import { ModulePools, type WorkerStoppedEvent } from "./modulePools";
 import type { CompiledTask, ModuleDiagnostic, TaskFunctionInfo } from "./types";
 
@@ -374,38 +374,38 @@ export class ModuleHost {
   private proxy(registration: PlannedRegistration): TaskFunction {
     const { name, exportName, file, outputPath } = registration;
     const pool = (this.options.isolation ?? "warm") === "warm" ? this.pools.poolFor(outputPath, file) : undefined;
-    const run = async (...args: unknown[]): Promise<unknown> => {
-      if (this.disposed) throw new Error(`Task "${name}" cannot run: its module host was disposed (the window is closing or the workspace changed)`);
+    const run = (...args: unknown[]): Promise<unknown> => {
+      if (this.disposed) return Promise.reject(new Error(`Task "${name}" cannot run: its module host was disposed (the window is closing or the workspace changed)`));
       const scope = currentTaskScope();
       const context = scope?.context;
-      // Worker messages arrive outside the task's async scope: its log lines, progress and enqueue() calls are made in this one.
-      const calls = engineAttemptCalls();
       const runContext: RunContext = {
         taskId: context?.taskId ?? "",
         funcName: context?.funcName ?? name,
         attempt: context?.attempt ?? 0,
         tags: { ...(context?.tags ?? {}) },
       };
-      let json: string | undefined;
+      // Worker messages arrive outside the task's async scope: its log lines, progress and enqueue() calls are made in this one.
       if (pool) {
         // Its stop followed without reading context.signal, which would make an AbortSignal per attempt.
-        const onStop = scope && ((stopped: (reason: unknown) => void) => scope.onStop(stopped));
-        json = await pool.run({ exportName, args, context: runContext, onStop, ...calls });
-      } else {
-        const outcome = await runTaskWorker({
-          workerPath: path.join(this.distDir, "worker.js"),
-          job: { kind: "run", compiledPath: outputPath, sourcePath: file, exportName, args, context: runContext },
-          ...calls,
-          signal: context?.signal,
-          graceMs: this.options.cancelGraceMs ?? 1000,
-          resourceLimits: this.options.workerResourceLimits,
-          track: (worker) => this.track(worker),
-        });
-        json = outcome.type === "result" ? outcome.json : undefined;
+        const request = scope ? new ScopeRunRequest(scope, exportName, args, runContext) : { exportName, args, context: runContext, ...engineAttemptCalls() };
+        return pool.run(request).then(parseResult);
       }
-      return json === undefined ? undefined : JSON.parse(json);
+      return runTaskWorker({
+        workerPath: path.join(this.distDir, "worker.js"),
+        job: { kind: "run", compiledPath: outputPath, sourcePath: file, exportName, args, context: runContext },
+        ...engineAttemptCalls(),
+        signal: context?.signal,
+        graceMs: this.options.cancelGraceMs ?? 1000,
+        resourceLimits: this.options.workerResourceLimits,
+        track: (worker) => this.track(worker),
+      }).then((outcome) => parseResult(outcome.type === "result" ? outcome.json : undefined));
     };
     Object.defineProperty(run, "name", { value: exportName });
     return run;
   }
+}
+
+/** An attempt's result as its worker sent it (JSON, or undefined when the task returned undefined). */
+function parseResult(json: string | undefined): unknown {
+  return json === undefined ? undefined : JSON.parse(json);
 }

@@ -121,3 +121,8 @@ function timeoutError(job: WorkerJob, ms: number): Error {
   }
   return new Error(`The task did not finish within ${ms} ms`);
 }
+
+/** Why a warm pool's attempt failed when its pool was disposed. */
+export function poolDisposedError(): Error {
+  return new Error(`The task's worker was stopped: its module host was disposed (the window is closing or the workspace changed)`);
+}

@@ -12,25 +12,33 @@ export class TurnBatcher<T> {
    * @param replace for a message structured clone cannot copy (found when a batch failed): what to
    *   send instead, or undefined to drop it. The other messages of the batch still go.
    * @param flusher shared by the batchers of several threads, so a turn costs one setImmediate for all.
+   * @param hold whether the queued messages may wait (the other thread has work enough): then they stay
+   *   queued, and the owner calls schedule() once they should go.
    */
   constructor(
     private readonly post: (batch: T[]) => void,
     private readonly replace: (message: T, error: Error) => T | undefined = () => undefined,
     private readonly flusher: TurnFlusher = new TurnFlusher(),
+    private readonly hold: (queued: readonly T[]) => boolean = () => false,
   ) {}
 
   /** Queues `message` for the end of this turn. */
   push(message: T): void {
     this.pending.push(message);
-    if (this.scheduled) return;
+    this.schedule();
+  }
+
+  /** Flushes what is queued at the end of this turn (again, for messages `hold` kept back). */
+  schedule(): void {
+    if (this.scheduled || this.pending.length === 0) return;
     this.scheduled = true;
     this.flusher.schedule(this.flush);
   }
 
-  /** Posts what is queued now; the turn's next message starts a new batch. */
+  /** Posts what is queued now, unless `hold` keeps it; the turn's next message starts a new batch. */
   readonly flush = (): void => {
     this.scheduled = false;
-    this.send();
+    if (!this.hold(this.pending)) this.send();
   };
 
   private send(): void {

@@ -71,7 +71,9 @@ async function run(job: RunJob): Promise<void> {
 /** What a pool worker keeps of one attempt, in the attempt's async scope. */
 interface PoolAttempt {
   runId: number;
-  context: TaskContext;
+  /** The context the host sent; the TaskContext is made from it when the task first reads it. */
+  sent: RunMessage["context"];
+  context?: TaskContext;
   /** Made when the task first reads `context.signal`. */
   controller?: AbortController;
   /** The host's abort, kept for a signal read after it. */
@@ -116,6 +118,7 @@ function servePool(job: PoolJob): void {
   let current: number | undefined;
   // A worker's first attempt runs its code cold: its time says little about the next ones, and is not sent.
   let attemptsStarted = 0;
+  const { timeOrigin } = performance;
   const log: Log = (message, level, extra) => post({ type: "log", runId: scopes.getStore()?.runId, message, level, extra });
   const requests = new WorkerRequests(post, () => scopes.getStore()?.runId);
   const loaded: LoadedModule = {};
@@ -125,7 +128,11 @@ function servePool(job: PoolJob): void {
     const attempt = scopes.getStore() as PoolAttempt;
     return (attempt.journal ??= openWorkerJournal(requests, attempt.runId, () => over(attempt.runId)));
   };
-  installRuntime(taskRuntime(() => scopes.getStore()?.context, log, requests, loaded, journal));
+  const context = (): TaskContext | undefined => {
+    const attempt = scopes.getStore();
+    return attempt && (attempt.context ??= poolContext(attempt, attempt.sent));
+  };
+  installRuntime(taskRuntime(context, log, requests, loaded, journal));
   const exports = loadModule(job, log);
   loaded.exports = exports;
   /** Attempt `runId` settled or suspended: the next queued one starts, once this one's answer is posted. */
@@ -144,12 +151,11 @@ function servePool(job: PoolJob): void {
   };
   const start = (message: RunMessage): void => {
     const { runId } = message;
-    const attempt = { runId } as PoolAttempt;
-    attempt.context = poolContext(attempt, message.context);
+    const attempt: PoolAttempt = { runId, sent: message.context };
     attempts.set(runId, attempt);
     current = runId;
     const began = performance.now();
-    busy[0] = performance.timeOrigin + began;
+    busy[0] = timeOrigin + began;
     const timed = attemptsStarted++ > 0;
     scopes
       .run(attempt, callExport, exports, message.exportName, job.sourcePath, message.args)

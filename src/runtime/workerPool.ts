@@ -5,10 +5,10 @@ import { Worker } from "node:worker_threads";
 import type { LogLevel } from "../model/events";
 import { answerAttemptCall, isAttemptCall } from "./attemptCalls";
 import { AttemptClaims } from "./attemptClaims";
-import { abortError, isOutOfMemory, stopError, workerError, workerExitError } from "./runTaskWorker";
+import { abortError, isOutOfMemory, poolDisposedError, stopError, workerError, workerExitError } from "./runTaskWorker";
 import { TurnBatcher, TurnFlusher } from "./turnBatcher";
 import { deserializeError, type HostBatch, type HostMessage, type PoolJob, type WorkerMessage } from "./workerProtocol";
-import type { PoolRunRequest, WorkerPoolOptions, WorkerStopReason } from "./workerPoolOptions";
+import { ATTEMPTS_PER_WORKER, SHORT_ATTEMPT_MS, type PoolRunRequest, type WorkerPoolOptions, type WorkerStopReason } from "./workerPoolOptions";
 
 export type { PoolRunRequest, WorkerPoolOptions, WorkerStopReason } from "./workerPoolOptions";
 
@@ -28,6 +28,8 @@ interface Attempt {
   slot?: Slot;
   /** Its AttemptClaims cell on `slot`. */
   cell: number;
+  /** Its run message was posted to the worker of `slot`. */
+  posted?: boolean;
   graceTimer?: NodeJS.Timeout;
 }
 
@@ -38,6 +40,8 @@ interface Slot {
   claims: AttemptClaims;
   /** Sent to it and not settled, in the order sent: the first is running (or about to), the rest wait behind it. */
   attempts: Map<number, Attempt>;
+  /** Of `attempts`, those whose run message was posted. */
+  posted: number;
   /** performance.now() when its current attempt started, as far as the host can tell (sent to it idle, or the one before settled). */
   startedAt: number;
   /** Takes back the attempts waiting behind a current one that runs longer than `queueMs`. */
@@ -49,16 +53,6 @@ interface Slot {
   /** Ends the owner's count of this worker as busy: when it is idle again, or once it is gone. */
   untrack?: () => void;
 }
-
-/** Attempts a worker may hold at once: the one running and those sent to wait behind it. */
-const ATTEMPTS_PER_WORKER = 8;
-
-/**
- * Attempts are queued behind others only while the pool's recent attempts ran for less than this on
- * average (ms, as their workers timed them): below it the round trip to an idle worker costs as much
- * as the attempt.
- */
-const SHORT_ATTEMPT_MS = 1;
 
 /**
  * Warm worker threads for one compiled module version: each loads the module once and then runs
@@ -130,7 +124,7 @@ export class WorkerPool {
   /** Terminates every worker now; attempts still running or waiting fail. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    const error = new Error(`The task's worker was stopped: its module host was disposed (the window is closing or the workspace changed)`);
+    const error = poolDisposedError();
     for (const attempt of this.waiting.splice(0)) this.settle(attempt).reject(error);
     await Promise.all([...this.slots].map((slot) => {
       this.fail(slot, error);
@@ -170,8 +164,15 @@ export class WorkerPool {
     const create = (): Worker => new Worker(workerPath, { workerData: job, resourceLimits, stderr: false, stdout: false });
     const worker = scope ? scope.runInAsyncScope(create) : create();
     const slot: Slot = {
-      worker, claims, attempts: new Map(), startedAt: 0, aborting: false, stopping: false,
-      outbox: new TurnBatcher((batch: HostBatch) => worker.postMessage(batch), (message, error) => this.unsent(slot, message, error), this.flusher),
+      worker, claims, attempts: new Map(), posted: 0, startedAt: 0, aborting: false, stopping: false,
+      outbox: new TurnBatcher(
+        (batch: HostBatch) => this.post(slot, batch),
+        (message, error) => this.unsent(slot, message, error),
+        this.flusher,
+        // Runs for a worker with two posted attempts or more wait for its next one to end: it is not
+        // about to go idle, and they then go in one message instead of one per turn, each waking it.
+        (queued) => slot.posted >= 2 && queued.every((message) => message.type === "run"),
+      ),
     };
     this.slots.add(slot);
     worker.on("message", (message: WorkerMessage) => this.onMessage(slot, message));
@@ -208,6 +209,17 @@ export class WorkerPool {
     slot.outbox.push({ type: "run", runId, cell: attempt.cell, exportName: request.exportName, args: request.args, context: request.context });
   }
 
+  private post(slot: Slot, batch: HostBatch): void {
+    slot.worker.postMessage(batch);
+    for (const message of batch) {
+      const attempt = message.type === "run" ? slot.attempts.get(message.runId) : undefined;
+      if (attempt && !attempt.posted) {
+        attempt.posted = true;
+        slot.posted++;
+      }
+    }
+  }
+
   private onMessage(slot: Slot, message: WorkerMessage): void {
     const runId = "runId" in message ? message.runId : undefined;
     const attempt = runId === undefined ? undefined : slot.attempts.get(runId);
@@ -240,7 +252,8 @@ export class WorkerPool {
   /** The worker's attempt settled (or suspended): the next one behind it has started, or the worker is free. */
   private ended(slot: Slot, attempt: Attempt): Attempt {
     this.settle(attempt);
-    slot.attempts.delete(attempt.runId);
+    this.detach(slot, attempt);
+    slot.outbox.schedule();
     slot.startedAt = performance.now();
     if (slot.attempts.size === 0) this.release(slot);
     return attempt;
@@ -258,7 +271,7 @@ export class WorkerPool {
     if (slot.claims.takeBack(attempt.cell, attempt.runId)) return void this.ended(slot, attempt).reject(reason);
     slot.outbox.push({ type: "abort", runId: attempt.runId, reason: reason.message, name: reason.name });
     // Its worker may be terminated: what waits behind the attempt goes elsewhere now.
-    this.takeBackQueued(slot, attempt);
+    this.takeBackUnstarted(slot, attempt);
     slot.aborting = true;
     attempt.graceTimer = setTimeout(() => {
       if (slot.attempts.get(attempt.runId) !== attempt) return;
@@ -281,21 +294,31 @@ export class WorkerPool {
   private queueTimeout(slot: Slot): void {
     if (slot.attempts.size < 2 || slot.stopping) return;
     if (!this.late(slot)) return void slot.queueTimer?.refresh();
-    this.takeBackQueued(slot, slot.attempts.values().next().value as Attempt);
+    this.takeBackUnstarted(slot, slot.attempts.values().next().value);
     this.pump();
   }
 
   /**
-   * Takes back from `slot` the attempts behind `current` its worker has not started, first in line
-   * for the pool's next free worker.
+   * Takes back the attempts on `slot` other than `current` that its worker has not started (claimed,
+   * so it never will): first in line for the pool's next free worker or, once the pool is disposed,
+   * failed. What stays on `slot` is `current` and the attempts the worker had started.
    */
-  private takeBackQueued(slot: Slot, current: Attempt): void {
-    const back = [...slot.attempts.values()].filter((attempt) => attempt !== current && slot.claims.takeBack(attempt.cell, attempt.runId));
-    for (const attempt of back) {
-      slot.attempts.delete(attempt.runId);
+  private takeBackUnstarted(slot: Slot, current?: Attempt): void {
+    const back: Attempt[] = [];
+    for (const attempt of slot.attempts.values()) {
+      if (attempt === current || !slot.claims.takeBack(attempt.cell, attempt.runId)) continue;
+      this.detach(slot, attempt);
       attempt.slot = undefined;
+      if (this.disposed) this.settle(attempt).reject(poolDisposedError());
+      else back.push(attempt);
     }
     this.waiting.unshift(...back);
+  }
+
+  private detach(slot: Slot, attempt: Attempt): void {
+    slot.attempts.delete(attempt.runId);
+    if (attempt.posted) slot.posted--;
+    attempt.posted = false;
   }
 
   /** Detaches an attempt that is over (its listener and timer); returns it for the caller to settle its promise. */
@@ -311,19 +334,11 @@ export class WorkerPool {
    * started go to other workers (or fail too, once the pool is disposed). True when one had started.
    */
   private fail(slot: Slot, error: Error): boolean {
-    let started = false;
-    const back: Attempt[] = [];
-    for (const attempt of slot.attempts.values()) {
-      if (slot.claims.takeBack(attempt.cell, attempt.runId) && !this.disposed) {
-        attempt.slot = undefined;
-        back.push(attempt);
-      } else {
-        started = true;
-        this.settle(attempt).reject(error);
-      }
-    }
+    this.takeBackUnstarted(slot);
+    const started = slot.attempts.size > 0;
+    for (const attempt of slot.attempts.values()) this.settle(attempt).reject(error);
     slot.attempts.clear();
-    this.waiting.unshift(...back);
+    slot.posted = 0;
     return started;
   }
 

@@ -93,3 +93,13 @@ export interface PoolRunRequest extends AttemptCalls {
    */
   onStop?: (stopped: (reason: unknown) => void) => () => void;
 }
+
+/** Attempts a worker may hold at once: the one running and those sent to wait behind it. */
+export const ATTEMPTS_PER_WORKER = 8;
+
+/**
+ * Attempts are queued behind others only while the pool's recent attempts ran for less than this on
+ * average (ms, as their workers timed them): below it the round trip to an idle worker costs as much
+ * as the attempt.
+ */
+export const SHORT_ATTEMPT_MS = 1;

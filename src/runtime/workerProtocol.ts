@@ -5,7 +5,8 @@
  * time in the order sent, every message of an attempt carrying that attempt's `runId`; the host may
  * send the next attempts before the current one ends, and take back any not started yet (see
  * AttemptClaims). The host sends a pool worker its messages of one turn of the event loop as one
- * HostBatch; workers post each message on its own.
+ * HostBatch (runs for a worker with two attempts or more to go wait for the next one to end and go
+ * together); workers post each message on its own.
  */
 import type { CompileResult } from "./compileModule";
 import { NonRetryableError } from "../model/errors";

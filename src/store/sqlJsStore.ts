@@ -48,8 +48,9 @@ const DEFAULT_FLUSH_INTERVAL_MS = 50;
  * run and finished within one flush interval is one row write and one journal line of its final state.
  * When entries of finished tasks, logs and audit pile up before the timer (adds outrunning it) past what
  * one apply does within its time budget (ApplyBatches), those are applied early and unfinished tasks'
- * rows stay buffered for their next change. Reads see the buffer: getTask reads it, the SQL reads
- * apply it first.
+ * rows stay buffered for their next change. At the timer an unfinished task's row is journalled and
+ * stays buffered, so a task waiting across windows is written to the database once, when it finishes.
+ * Reads see the buffer: getTask reads it, the SQL reads apply it first.
  */
 export class SqlJsStore implements TaskStore {
   private readonly dbPath: string;
@@ -299,7 +300,7 @@ export class SqlJsStore implements TaskStore {
   private changed(): void {
     const full = this.pending.rows.size >= MAX_BUFFERED_ROWS;
     if (full || this.pending.settledSize >= this.batches.limit) {
-      this.applyPending(!full);
+      this.applyPending(full ? "all" : "settled");
       this.journal.writeNow();
     }
     this.scheduleFlush();
@@ -310,16 +311,22 @@ export class SqlJsStore implements TaskStore {
     this.flushTimer = this.timers.setTimeout(() => {
       this.flushTimer = undefined;
       if (this.state !== "open") return;
-      this.applyPending();
+      this.applyPending("journal");
       this.journal.drain().catch(() => undefined); // reported through onWarning, retried by the next timer
     }, this.flushIntervalMs);
   }
 
-  /** Applies and journals every buffered change, or with `settledOnly` what an early apply takes (see WriteBuffer.applySettled). */
-  private applyPending(settledOnly = false): void {
+  /**
+   * Applies and journals every buffered change (`all`), what an early apply takes (`settled`, see
+   * WriteBuffer.applySettled), or, at the flush timer, that and the journal lines of the rest (`journal`,
+   * see WriteBuffer.journalUnsettled). Only an early apply leaves the transaction open (see ApplyBatches).
+   */
+  private applyPending(what: "all" | "settled" | "journal" = "all"): void {
     const sink: ApplySink = { applier: this.applier!, journal: this.journal, nextSeq: this.nextSeq };
-    this.batches.apply(this.db!, this.pending, !settledOnly, () => {
-      if (settledOnly ? this.pending.applySettled(sink) : this.pending.applyAll(sink)) this.enforceRetention();
+    const pending = this.pending;
+    this.batches.apply(this.db!, pending, what !== "settled", () => {
+      const written = what === "all" ? pending.applyAll(sink) : what === "settled" ? pending.applySettled(sink) : pending.journalUnsettled(sink);
+      if (written) this.enforceRetention();
     });
   }
 

@@ -43,6 +43,8 @@ export class WriteBuffer {
   readonly rows = new Map<string, Buffered>();
   /** Ids of the buffered rows whose task is finished. */
   readonly settled = new Set<string>();
+  /** Ids of the buffered rows not journalled yet; the others were journalled as they are (see journalUnsettled). */
+  private readonly unjournalled = new Set<string>();
   /** Log lines per task, in the order they were appended. */
   readonly logs = new Map<string, string[]>();
   /** Audit entries with their positions in the trail, in order. */
@@ -70,6 +72,7 @@ export class WriteBuffer {
 
   private put(taskId: string, status: TaskStatus, buffered: Buffered): void {
     this.rows.set(taskId, buffered);
+    this.unjournalled.add(taskId);
     if (isFinished(status)) this.settled.add(taskId);
     else this.settled.delete(taskId);
   }
@@ -90,11 +93,25 @@ export class WriteBuffer {
    */
   applyAll(sink: ApplySink): boolean {
     const finished: string[] = [];
-    for (const [taskId, buffered] of this.rows) applyRow(sink, taskId, bufferedRow(buffered), finished);
+    for (const [taskId, buffered] of this.rows) this.writeRow(sink, taskId, buffered, finished);
     this.rows.clear();
     this.settled.clear();
+    this.unjournalled.clear();
     this.applyLogsAndAudit(sink, finished);
     return finished.length > 0;
+  }
+
+  /**
+   * As applySettled, and the other rows (unfinished tasks without log lines) are journalled but stay
+   * buffered out of the database until their next change or a full apply: a task that waits to run
+   * across flush windows (adds outrunning the runs) is one row write, of its final state, instead of
+   * one per window it was seen in. Each change is journalled once. Call it in a transaction.
+   */
+  journalUnsettled(sink: ApplySink): boolean {
+    const written = this.applySettled(sink);
+    for (const taskId of this.unjournalled) sink.journal.push(saveLine(bufferedRow(this.rows.get(taskId) as Buffered).row));
+    this.unjournalled.clear();
+    return written;
   }
 
   /**
@@ -108,12 +125,20 @@ export class WriteBuffer {
     for (const taskId of [...this.settled, ...this.logs.keys()]) {
       const buffered = this.rows.get(taskId);
       if (buffered === undefined) continue;
-      applyRow(sink, taskId, bufferedRow(buffered), finished);
+      this.writeRow(sink, taskId, buffered, finished);
       this.rows.delete(taskId);
+      this.unjournalled.delete(taskId);
     }
     this.settled.clear();
     this.applyLogsAndAudit(sink, finished);
     return finished.length > 0;
+  }
+
+  /** Writes a buffered row to the database and, unless journalled as it is already, to the journal. */
+  private writeRow(sink: ApplySink, taskId: string, buffered: Buffered, finished: string[]): void {
+    const row = bufferedRow(buffered);
+    if (this.unjournalled.has(taskId)) applyRow(sink, taskId, row, finished);
+    else sink.applier.save(row.row, row.search);
   }
 
   /** Log positions of the `finished` tasks are dropped once their last lines are written. */

@@ -37,6 +37,41 @@ describe("runtime: messages to a worker batched per turn of the event loop", fun
     }
   });
 
+  it("keeps the messages back while hold says so, and posts them as one array at the turn schedule() is called in", async () => {
+    const worker = echoWorker();
+    try {
+      let holding = true;
+      const batcher = new TurnBatcher<number>((batch) => worker.postMessage(batch), undefined, undefined, () => holding);
+      batcher.push(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      batcher.push(2);
+      await new Promise((resolve) => setImmediate(resolve));
+      holding = false;
+      batcher.push(3);
+      batcher.schedule();
+      setImmediate(() => setImmediate(() => batcher.push(4)));
+      assert.deepEqual(await received(worker, 2), [[1, 2, 3], [4]]);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it("posts messages held back once schedule() is called after hold has turned false", async () => {
+    const worker = echoWorker();
+    try {
+      let holding = true;
+      const batcher = new TurnBatcher<number>((batch) => worker.postMessage(batch), undefined, undefined, () => holding);
+      batcher.push(1);
+      batcher.push(2);
+      await new Promise((resolve) => setImmediate(resolve));
+      holding = false;
+      batcher.schedule();
+      assert.deepEqual(await received(worker, 1), [[1, 2]]);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
   it("sends the rest of a batch when structured clone refuses one message, replacing that one", async () => {
     const worker = echoWorker();
     try {

@@ -111,6 +111,18 @@ describe("runtime: attempts waiting behind a warm worker's current one", functio
     assert.equal(next.result, 1);
   });
 
+  it("fails the attempts waiting behind a worker when its host is disposed, and the worker never runs them", async () => {
+    await load({ maxWorkers: 1, queueMs: 60_000, spreadWorkers: 1 });
+    await run("id");
+    const held = await holdWorker();
+    const behind = [await env.manager.addTask("count"), await env.manager.addTask("count")];
+    await env.host.dispose();
+    const records = await Promise.all([held, ...behind].map((id) => env.manager.waitFor(id)));
+    assert.deepEqual(records.map((r) => r.status), ["failed", "failed", "failed"]);
+    for (const record of records) assert.match(record.error ?? "", /module host was disposed/);
+    assert.deepEqual(records.slice(1).map(workerLines), [[], []], "neither waiting attempt ran");
+  });
+
   it("gives the attempts waiting behind one that kills its worker to another worker, each run once", async () => {
     await load({ maxWorkers: 2, queueMs: 60_000, spreadWorkers: 1 });
     const first = workerOf(await run("id"));
