@@ -3,12 +3,11 @@
  * reportProgress() and enqueue() calls, and its steps and waits (recorded through the running
  * attempt's journal sink). The worker's side is workerRequests.ts.
  */
-import { currentTaskScope, enqueue, reportProgress, taskLog, type DurableScope, type TaskScope } from "../core/taskContext";
+import { currentTaskScope, enqueue, reportProgress, taskLog, type DurableScope } from "../core/taskContext";
 import type { LogLevel } from "../model/events";
 import type { AddTaskOptions } from "../model/schemas";
-import type { PoolRunRequest } from "./workerPoolOptions";
 import {
-  serializeError, type DurableAnswer, type DurableRequest, type EnqueueRequest, type HostMessage, type ProgressRequest, type RunContext, type WorkerMessage,
+  serializeError, type DurableAnswer, type DurableRequest, type EnqueueRequest, type HostMessage, type ProgressRequest, type WorkerMessage,
 } from "./workerProtocol";
 
 /** Where the calls of one attempt go. */
@@ -51,40 +50,6 @@ export function engineAttemptCalls(): Required<AttemptCalls> {
       throw new Error("step() and the waits work only in a task run by the engine: this call of the task function has no run to record them on");
     },
   };
-}
-
-/**
- * A warm pool's request for an attempt the engine runs: its calls go to the attempt's TaskScope, and
- * it follows the attempt's stop through `TaskScope.onStop`. One object per attempt, its methods on the
- * prototype, where engineAttemptCalls makes a closure per call.
- */
-export class ScopeRunRequest implements PoolRunRequest {
-  constructor(
-    private readonly task: TaskScope,
-    readonly exportName: string,
-    readonly args: unknown[],
-    readonly context: RunContext,
-  ) {}
-
-  onLog(message: string, level: LogLevel, extra: Record<string, unknown>): void {
-    this.task.log(message, level, extra);
-  }
-
-  onProgress(fraction: number, message: string | null): void {
-    this.task.progress({ fraction, message });
-  }
-
-  onEnqueue(child: string, args: unknown[], options: AddTaskOptions): Promise<string> {
-    return this.task.enqueue(child, args, options);
-  }
-
-  durable(): DurableScope {
-    return this.task.durable();
-  }
-
-  onStop(stopped: (reason: unknown) => void): () => void {
-    return this.task.onStop(stopped);
-  }
 }
 
 /** A worker message that is an attempt's call: answerAttemptCall carries it out. */

@@ -9,7 +9,8 @@ import { leftWorkspace, planRegistrations, type ModuleState, type PlannedRegistr
 import type { RunContext } from "./workerProtocol";
 import { declaredTasks, loadDiagnostic } from "./declaredTasksCache";
 import { runTaskWorker } from "./runTaskWorker";
-import { engineAttemptCalls, ScopeRunRequest } from "./attemptCalls";
+import { engineAttemptCalls } from "./attemptCalls";
+import { ScopeRunRequest } from "./scopeRunRequest";
 import { ModulePools, type WorkerStoppedEvent } from "./modulePools";
 import type { CompiledTask, ModuleDiagnostic, TaskFunctionInfo } from "./types";
 
