@@ -121,8 +121,9 @@ describe("fuzz: CLI arguments", function () {
     if (!existsSync(CLI) || statSync(CLI).mtimeMs < STARTED) execFileSync(process.execPath, ["esbuild.mjs"], { cwd: ROOT, stdio: "ignore" });
     const workspace = path.join(dir, "workspace");
     await fc.assert(fc.asyncProperty(words(ids), async (rest) => {
-      // Linux refuses one argument over 128 KiB (E2BIG) before the CLI starts, so no shell can pass a longer word.
-      const passable = rest.map((w) => w.slice(0, 100_000));
+      // No process can be given a NUL byte in an argument (C strings end there), and Linux refuses one
+      // argument over 128 KiB (E2BIG) before the CLI starts: no shell can pass either.
+      const passable = rest.map((w) => w.replaceAll("\0", "").slice(0, 100_000));
       const argv = [CLI, "run", "echo", ...passable.filter((w) => !/^--(db|workspace|redis|prefix|wait)\b/.test(w)), "--db", dbPath];
       const child = spawn(process.execPath, argv, { cwd: workspace, env: { ...process.env, TASKFLOW_HOME: path.join(dir, "home"), NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
       let stderr = "";
