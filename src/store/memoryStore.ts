@@ -6,7 +6,10 @@ import { copySchedule } from "./scheduleRows";
 import {
   DEFAULT_MAX_RECORDS, comparatorFor, compareNewestFirst, compareOldestFirst, compareText, matchesQuery, resolveQuery,
 } from "./taskQuery";
-import type { TaskStore } from "./types";
+import type { LiveTask, TaskStore } from "./types";
+
+/** Live tasks (see saveLive) waiting to be copied before they are copied in one go. */
+const LIVE_BATCH = 256;
 
 /** Options of the in-memory store. */
 export interface MemoryStoreOptions {
@@ -23,7 +26,16 @@ export class MemoryStore implements TaskStore {
   private readonly tasks = new Map<string, TaskData>();
   private readonly idsByKey = new Map<string, Set<string>>();
   private readonly schedules = new Map<string, ScheduleData>();
-  /** Oldest first. */
+  /**
+   * Tasks saved with saveLive and not copied yet, in the order they were first saved: each is copied
+   * into `tasks` once, before any other call reads or writes the store, or when LIVE_BATCH are waiting,
+   * so a task saved pending, running and finished in between is copied once instead of three times.
+   */
+  private readonly live = new Map<string, LiveTask>();
+  /**
+   * Oldest first. It may hold up to twice AUDIT_MAX_ENTRIES before the oldest are cut in one splice
+   * (one entry cut per append moved the whole array every time); only the newest AUDIT_MAX_ENTRIES are listed.
+   */
   private readonly auditTrail: AuditEntry[] = [];
   private finishedCount = 0;
   /**
@@ -57,6 +69,18 @@ export class MemoryStore implements TaskStore {
 
   saveTask(task: TaskData): void {
     this.assertOpen("saveTask");
+    this.put(task);
+  }
+
+  /** Keeps the task's object and copies it later (see `live`): the caller saves it again after each change. */
+  saveLive(tasks: readonly LiveTask[]): void {
+    if (this.state !== "open") this.assertOpen("saveLive");
+    for (const task of tasks) this.live.set(task.taskId, task);
+    if (this.live.size >= LIVE_BATCH) this.copyLive();
+  }
+
+  /** Stores a copy of `task`, keeping the log lines already stored for it. */
+  private put(task: TaskData): void {
     const copy = copyTaskData(task);
     const old = this.tasks.get(task.taskId);
     copy.logs = old ? old.logs : [];
@@ -170,13 +194,14 @@ export class MemoryStore implements TaskStore {
   appendAudit(entry: AuditEntry): void {
     this.assertOpen("appendAudit");
     this.auditTrail.push({ ...entry });
-    if (this.auditTrail.length > AUDIT_MAX_ENTRIES) this.auditTrail.splice(0, this.auditTrail.length - AUDIT_MAX_ENTRIES);
+    if (this.auditTrail.length > 2 * AUDIT_MAX_ENTRIES) this.auditTrail.splice(0, this.auditTrail.length - AUDIT_MAX_ENTRIES);
   }
 
   listAudit({ limit, offset }: Required<AuditQuery>): AuditEntry[] {
     this.assertOpen("listAudit");
+    const oldest = Math.max(0, this.auditTrail.length - AUDIT_MAX_ENTRIES);
     const end = this.auditTrail.length - offset;
-    return this.auditTrail.slice(Math.max(0, end - limit), Math.max(0, end)).reverse().map((e) => ({ ...e }));
+    return this.auditTrail.slice(Math.max(oldest, end - limit), Math.max(oldest, end)).reverse().map((e) => ({ ...e }));
   }
 
   throughput(range: ThroughputRange): ThroughputBucket[] {
@@ -255,9 +280,17 @@ export class MemoryStore implements TaskStore {
     return newest;
   }
 
+  /** Throws unless the store is open; then copies in the live tasks saved since, so what follows sees them. */
   private assertOpen(method: string): void {
     if (this.state !== "open") {
       throw new Error(`MemoryStore.${method}() needs an open store, but it is ${this.state === "new" ? "not opened yet: await open() first" : "closed"}`);
     }
+    if (this.live.size > 0) this.copyLive();
+  }
+
+  private copyLive(): void {
+    const tasks = [...this.live.values()];
+    this.live.clear();
+    for (const task of tasks) this.put(task.toData());
   }
 }
