@@ -51,9 +51,9 @@ function shared(): SharedState {
   return state;
 }
 
-/** Runs `fn` inside a task's scope; everything it awaits sees `scope`. */
-export function runInTaskScope<R>(scope: TaskScope, fn: () => R): R {
-  return shared().storage.run(scope, fn);
+/** Runs `fn(scope)` inside a task's scope; everything it awaits sees `scope`. */
+export function runInTaskScope<S extends TaskScope, R>(scope: S, fn: (scope: S) => R): R {
+  return shared().storage.run(scope, fn, scope);
 }
 
 /** The running task's scope, or undefined outside a task: what a task worker's host answers the worker's steps from. */
