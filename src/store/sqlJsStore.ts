@@ -31,8 +31,9 @@ import type { LiveTask, SqlJsStoreOptions, TaskStore } from "./types";
  */
 const MAX_BUFFERED = 1024;
 /**
- * Buffered rows past which all of them are applied before the flush timer fires, unfinished ones too:
- * bounds the buffer while adds outrun both the timer and the runs.
+ * Buffered rows copied from their task (saveTask) past which all buffered rows are applied before the
+ * flush timer fires, unfinished ones too: bounds the buffer's memory while adds outrun both the timer
+ * and the runs. Live tasks' rows (saveLive) do not count: their owner keeps those objects anyway.
  */
 const MAX_BUFFERED_ROWS = 16 * MAX_BUFFERED;
 /** Journal size past which it is folded into the database file by a worker. */
@@ -48,10 +49,11 @@ const DEFAULT_FLUSH_INTERVAL_MS = 50;
  * into the database file at open, past a size threshold (both in a worker thread) and at close.
  *
  * The journal is the durable record and the database a view of it, updated in batches: changes are
- * buffered (a WriteBuffer) and, at each flush timer, applied and journalled together, so a task added,
- * run and finished within one flush interval is one row write and one journal line of its final state.
- * When MAX_BUFFERED entries of finished tasks, logs and audit pile up before the timer (adds outrunning
- * it), those are applied early and unfinished tasks' rows stay buffered for their next change. Reads
+ * buffered (a WriteBuffer) and, at each flush timer, journalled; finished tasks' rows, log lines and
+ * audit entries are applied then too, while an unfinished task's row stays buffered until it finishes.
+ * So a task is one row write of its final state however many flush intervals it spans, and one
+ * journal line when it is added, run and finished within one. When MAX_BUFFERED entries of finished
+ * tasks, logs and audit pile up before the timer (adds outrunning it), those are applied early. Reads
  * see the buffer: getTask reads it, the SQL reads apply it first.
  */
 export class SqlJsStore implements TaskStore {
@@ -297,9 +299,9 @@ export class SqlJsStore implements TaskStore {
 
   /** Applies early when the buffer fills before the timer, and then writes the journal at once too. */
   private changed(): void {
-    const full = this.pending.rows.size >= MAX_BUFFERED_ROWS;
+    const full = this.pending.copiedRows >= MAX_BUFFERED_ROWS;
     if (full || this.pending.settledSize >= MAX_BUFFERED) {
-      this.applyPending(!full);
+      this.applyPending(full ? "all" : "settled");
       this.journal.writeNow();
     }
     this.scheduleFlush();
@@ -310,17 +312,22 @@ export class SqlJsStore implements TaskStore {
     this.flushTimer = this.timers.setTimeout(() => {
       this.flushTimer = undefined;
       if (this.state !== "open") return;
-      this.applyPending();
+      this.applyPending("journalUnsettled");
       this.journal.drain().catch(() => undefined); // reported through onWarning, retried by the next timer
     }, this.flushIntervalMs);
   }
 
-  /** Applies and journals every buffered change, or with `settledOnly` what an early apply takes (see WriteBuffer.applySettled). */
-  private applyPending(settledOnly = false): void {
+  /**
+   * Applies and journals every buffered change (`"all"`), what an early apply takes (`"settled"`, see
+   * WriteBuffer.applySettled), or that and the journal lines of the rest (`"journalUnsettled"`, the timer's).
+   */
+  private applyPending(pass: "all" | "settled" | "journalUnsettled" = "all"): void {
     if (this.pending.size === 0) return;
     const sink: ApplySink = { applier: this.applier!, journal: this.journal, nextSeq: this.nextSeq };
+    const { pending } = this;
     this.inTransaction(() => {
-      if (settledOnly ? this.pending.applySettled(sink) : this.pending.applyAll(sink)) this.enforceRetention();
+      const wroteFinished = pass === "all" ? pending.applyAll(sink) : pass === "settled" ? pending.applySettled(sink) : pending.journalUnsettled(sink);
+      if (wroteFinished) this.enforceRetention();
     });
   }
 
