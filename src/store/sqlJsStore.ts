@@ -31,9 +31,8 @@ import type { LiveTask, SqlJsStoreOptions, TaskStore } from "./types";
  */
 const MAX_BUFFERED = 1024;
 /**
- * Buffered rows copied from their task (saveTask) past which all buffered rows are applied before the
- * flush timer fires, unfinished ones too: bounds the buffer's memory while adds outrun both the timer
- * and the runs. Live tasks' rows (saveLive) do not count: their owner keeps those objects anyway.
+ * Rows buffered by saveTask past which all buffered rows are applied before the flush timer fires:
+ * bounds the buffer while adds outrun the timer and the runs. Live tasks' rows (saveLive) do not count.
  */
 const MAX_BUFFERED_ROWS = 16 * MAX_BUFFERED;
 /** Journal size past which it is folded into the database file by a worker. */
@@ -301,7 +300,7 @@ export class SqlJsStore implements TaskStore {
   private changed(): void {
     const full = this.pending.copiedRows >= MAX_BUFFERED_ROWS;
     if (full || this.pending.settledSize >= MAX_BUFFERED) {
-      this.applyPending(full ? "all" : "settled");
+      this.applyPending(full ? "applyAll" : "applySettled");
       this.journal.writeNow();
     }
     this.scheduleFlush();
@@ -317,17 +316,12 @@ export class SqlJsStore implements TaskStore {
     }, this.flushIntervalMs);
   }
 
-  /**
-   * Applies and journals every buffered change (`"all"`), what an early apply takes (`"settled"`, see
-   * WriteBuffer.applySettled), or that and the journal lines of the rest (`"journalUnsettled"`, the timer's).
-   */
-  private applyPending(pass: "all" | "settled" | "journalUnsettled" = "all"): void {
+  /** Applies and journals all that is buffered, or runs WriteBuffer.applySettled or journalUnsettled (the timer's pass). */
+  private applyPending(pass: "applyAll" | "applySettled" | "journalUnsettled" = "applyAll"): void {
     if (this.pending.size === 0) return;
     const sink: ApplySink = { applier: this.applier!, journal: this.journal, nextSeq: this.nextSeq };
-    const { pending } = this;
     this.inTransaction(() => {
-      const wroteFinished = pass === "all" ? pending.applyAll(sink) : pass === "settled" ? pending.applySettled(sink) : pending.journalUnsettled(sink);
-      if (wroteFinished) this.enforceRetention();
+      if (this.pending[pass](sink)) this.enforceRetention();
     });
   }
 
