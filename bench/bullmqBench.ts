@@ -24,6 +24,18 @@ const WARM_UP_JOBS = 200;
 
 let queueNumber = 0;
 
+/**
+ * The round of every shape: `addAll(WARM_UP_JOBS)` untimed, then `addAll(count)` timed, with the
+ * CPU time of this process and of redis-server (`redisPid`). `addAll(n)` adds n no-op jobs and
+ * resolves once all of them have run.
+ */
+async function warmThenTimed(redisPid: number, count: number, addAll: (count: number) => Promise<void>): Promise<Throughput> {
+  await addAll(WARM_UP_JOBS);
+  const clock = startClock(redisPid);
+  await addAll(count);
+  return throughput(count, clock);
+}
+
 /** A BullMQ queue and its worker running a no-op; close() closes both and removes the processor file. */
 export interface NoopQueue {
   queue: Queue;
@@ -68,16 +80,18 @@ export async function bullmqThroughput(run: BullmqRun): Promise<Throughput> {
   const { queue, worker, close } = noopQueue(run.port, "bench", run.concurrency, run.processor);
   try {
     await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
-    await addAndWait(queue, worker, WARM_UP_JOBS);
-    const clock = startClock(run.redisPid);
-    await addAndWait(queue, worker, run.count);
-    return throughput(run.count, clock);
+    return await warmThenTimed(run.redisPid, run.count, (count) => addAndWait(worker, count, async () => {
+      for (let start = 0; start < count; start += CHUNK) {
+        await queue.addBulk(Array.from({ length: Math.min(CHUNK, count - start) }, (_, k) => ({ name: "noop", data: { i: start + k } })));
+      }
+    }));
   } finally {
     await close();
   }
 }
 
-async function addAndWait(queue: Queue, worker: Worker, count: number): Promise<void> {
+/** Runs `add` (which adds `count` jobs), then waits until `worker` has completed `count` jobs; rejects on the first failed one. */
+async function addAndWait(worker: Worker, count: number, add: () => Promise<void>): Promise<void> {
   let completed = 0;
   const done = new Promise<void>((resolve, reject) => {
     const onCompleted = (): void => {
@@ -94,10 +108,7 @@ async function addAndWait(queue: Queue, worker: Worker, count: number): Promise<
     worker.on("completed", onCompleted);
     worker.on("failed", onFailed);
   });
-  for (let start = 0; start < count; start += CHUNK) {
-    const jobs = Array.from({ length: Math.min(CHUNK, count - start) }, (_, k) => ({ name: "noop", data: { i: start + k } }));
-    await queue.addBulk(jobs);
-  }
+  await add();
   await done;
 }
 
@@ -139,10 +150,7 @@ export async function taskflowBullmqThroughput(run: TaskflowBullmqRun): Promise<
     await finished;
   };
   try {
-    await addAll(WARM_UP_JOBS);
-    const clock = startClock(run.redisPid);
-    await addAll(run.count);
-    return throughput(run.count, clock);
+    return await warmThenTimed(run.redisPid, run.count, addAll);
   } finally {
     await Promise.all([...workers, producer].map((m) => m.shutdown()));
   }
@@ -167,26 +175,11 @@ export async function bullmqSingleAddThroughput(run: SingleAddRun): Promise<Thro
   const name = `bench-single-${process.pid}-${++queueNumber}`;
   const queue = new Queue(name, { connection });
   const worker = new Worker(name, async () => undefined, { connection, concurrency: run.concurrency });
-  const addAll = async (count: number): Promise<void> => {
-    let completed = 0;
-    const done = new Promise<void>((resolve, reject) => {
-      const onCompleted = (): void => {
-        if (++completed < count) return;
-        worker.off("completed", onCompleted);
-        resolve();
-      };
-      worker.on("completed", onCompleted);
-      worker.once("failed", (_job: unknown, error: Error) => reject(new Error(`expected every no-op job to complete, one failed: ${error.message}`)));
-    });
-    for (let i = 0; i < count; i++) await queue.add("noop", { i });
-    await done;
-  };
   try {
     await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
-    await addAll(WARM_UP_JOBS);
-    const clock = startClock(run.redisPid);
-    await addAll(run.count);
-    return throughput(run.count, clock);
+    return await warmThenTimed(run.redisPid, run.count, (count) => addAndWait(worker, count, async () => {
+      for (let i = 0; i < count; i++) await queue.add("noop", { i });
+    }));
   } finally {
     await worker.close();
     await queue.close();
@@ -217,10 +210,7 @@ export async function taskflowBullmqSingleAddThroughput(run: SingleAddRun): Prom
     await finished;
   };
   try {
-    await addAll(WARM_UP_JOBS);
-    const clock = startClock(run.redisPid);
-    await addAll(run.count);
-    return throughput(run.count, clock);
+    return await warmThenTimed(run.redisPid, run.count, addAll);
   } finally {
     subscription.dispose();
     await manager.shutdown();

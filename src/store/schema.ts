@@ -6,7 +6,7 @@
 import type { Database } from "sql.js";
 import { CREATE_AUDIT_SQL } from "./auditRows";
 import { CREATE_SCHEDULES_SQL } from "./scheduleRows";
-import { searchableTextSql } from "./sqlQueries";
+import { NAMED_QUEUE_SQL, searchableTextSql } from "./sqlQueries";
 import { ALL_STATUSES, FINISHED_STATUSES, TASK_FIELDS, type ColumnField, type ColumnValue } from "../model";
 
 /** Statuses as an SQL list literal, e.g. `('success','failed')`. The values are our own constants. */
@@ -256,8 +256,17 @@ function v7(db: Database): void {
   `);
 }
 
+/**
+ * Round 4: tasks_queue keeps only the runs of named queues. Most runs are in the default queue, and
+ * its 100,000 entries (2.3 MB) served only GET /tasks?queue=default, which now reads the tasks newest
+ * first through tasks_created_at, as the unfiltered list does.
+ */
+function v8(db: Database): void {
+  db.run(`DROP INDEX tasks_queue; CREATE INDEX tasks_queue ON tasks(queue, created_at) WHERE ${NAMED_QUEUE_SQL};`);
+}
+
 /** MIGRATIONS[i] takes a database from version i to version i + 1. */
-export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2, v3, v4, v5, v6, v7];
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [v1, v2, v3, v4, v5, v6, v7, v8];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -9,7 +9,8 @@ import {
 import { nextAuditSeq, readAudit } from "./auditRows";
 import { WriteBuffer, bufferedRow, type ApplySink } from "./writeBuffer";
 import { readThroughput } from "./throughputRows";
-import { writeFileAtomic } from "./atomicFile";
+import { ApplyBatches, MAX_APPLY_ENTRIES } from "./applyBatches";
+import { compactDatabaseFile, writeDatabaseImage } from "./compaction";
 import { fileImage } from "./databaseImage";
 import { JournalApplier, type JournalOp } from "./journalOps";
 import { JournalWriter, errorText } from "./journalWriter";
@@ -26,15 +27,10 @@ import { DEFAULT_MAX_RECORDS, resolveQuery } from "./taskQuery";
 import type { LiveTask, SqlJsStoreOptions, TaskStore } from "./types";
 
 /**
- * Buffered entries (finished tasks' rows, tasks with log lines, audit entries) past which they are
- * applied before the flush timer fires: bounds the work one apply does while adds outrun the timer.
- */
-const MAX_BUFFERED = 1024;
-/**
  * Rows buffered by saveTask past which all buffered rows are applied before the flush timer fires:
  * bounds the buffer while adds outrun the timer and the runs. Live tasks' rows (saveLive) do not count.
  */
-const MAX_BUFFERED_ROWS = 16 * MAX_BUFFERED;
+const MAX_BUFFERED_ROWS = 16 * MAX_APPLY_ENTRIES;
 /** Journal size past which it is folded into the database file by a worker. */
 const DEFAULT_FOLD_BYTES = 16 * 1024 * 1024;
 /**
@@ -51,9 +47,10 @@ const DEFAULT_FLUSH_INTERVAL_MS = 50;
  * buffered (a WriteBuffer) and, at each flush timer, journalled; finished tasks' rows, log lines and
  * audit entries are applied then too, while an unfinished task's row stays buffered until it finishes.
  * So a task is one row write of its final state however many flush intervals it spans, and one
- * journal line when it is added, run and finished within one. When MAX_BUFFERED entries of finished
- * tasks, logs and audit pile up before the timer (adds outrunning it), those are applied early. Reads
- * see the buffer: getTask reads it, the SQL reads apply it first.
+ * journal line when it is added, run and finished within one. When entries of finished tasks, logs
+ * and audit pile up before the timer (adds outrunning it) past what one apply does within its time
+ * budget (ApplyBatches), those are applied early. Reads see the buffer: getTask reads it, the SQL
+ * reads apply it first.
  */
 export class SqlJsStore implements TaskStore {
   private readonly dbPath: string;
@@ -73,6 +70,7 @@ export class SqlJsStore implements TaskStore {
   private state: "new" | "opening" | "open" | "closed" = "new";
 
   private readonly pending = new WriteBuffer();
+  private readonly batches = new ApplyBatches();
   /** The position of the next audit entry; read from the database at open. */
   private nextAuditSeq = 1;
   /** Next log position per task that logged lately; dropped when the task finishes. */
@@ -136,15 +134,17 @@ export class SqlJsStore implements TaskStore {
     this.state = "closed";
     if (this.flushTimer !== undefined) this.timers.clearTimeout(this.flushTimer);
     await this.journal.close();
+    let compact = false;
     try {
       // The in-memory database holds the file plus every journal, so its image replaces them all.
       this.freeStatements();
-      await writeFileAtomic(this.dbPath, fileImage(this.db!.export()));
+      compact = await writeDatabaseImage(this.db!, this.dbPath);
       await this.journal.removeAll();
     } catch (err) {
       this.warn(`Could not write the task database ${this.dbPath} at close (${errorText(err)}); the journal files beside it are kept and replayed at the next open, so nothing is lost.`);
     } finally {
       this.freeDatabase();
+      if (compact) await compactDatabaseFile(this.dbPath, this.warn); // still under the lock, so no store opens the file meanwhile
       await this.lock?.release();
     }
   }
@@ -166,7 +166,7 @@ export class SqlJsStore implements TaskStore {
     this.changed();
   }
 
-  /** Buffers them all before applying, so a batch larger than MAX_BUFFERED is still one transaction. */
+  /** Buffers them all before applying, so a batch larger than the early-apply limit is still one transaction. */
   saveTasks(tasks: readonly TaskData[]): void {
     this.assertOpen("saveTasks");
     if (tasks.length === 0) return;
@@ -299,7 +299,7 @@ export class SqlJsStore implements TaskStore {
   /** Applies early when the buffer fills before the timer, and then writes the journal at once too. */
   private changed(): void {
     const full = this.pending.copiedRows >= MAX_BUFFERED_ROWS;
-    if (full || this.pending.settledSize >= MAX_BUFFERED) {
+    if (full || this.pending.settledSize >= this.batches.limit) {
       this.applyPending(full ? "applyAll" : "applySettled");
       this.journal.writeNow();
     }
@@ -311,16 +311,17 @@ export class SqlJsStore implements TaskStore {
     this.flushTimer = this.timers.setTimeout(() => {
       this.flushTimer = undefined;
       if (this.state !== "open") return;
-      this.applyPending("journalUnsettled");
+      // The journal, not the database, must hold every acknowledged change now (see WriteBuffer.journalUnsettled).
+      this.applyPending("applySettled", true);
+      this.pending.journalUnsettled(this.journal);
       this.journal.drain().catch(() => undefined); // reported through onWarning, retried by the next timer
     }, this.flushIntervalMs);
   }
 
-  /** Applies and journals all that is buffered, or runs WriteBuffer.applySettled or journalUnsettled (the timer's pass). */
-  private applyPending(pass: "applyAll" | "applySettled" | "journalUnsettled" = "applyAll"): void {
-    if (this.pending.size === 0) return;
+  /** Applies and journals all that is buffered, or what an early apply takes, committing when `commit` says (see ApplyBatches). */
+  private applyPending(pass: "applyAll" | "applySettled" = "applyAll", commit = pass === "applyAll"): void {
     const sink: ApplySink = { applier: this.applier!, journal: this.journal, nextSeq: this.nextSeq };
-    this.inTransaction(() => {
+    this.batches.apply(this.db!, this.pending, commit, () => {
       if (this.pending[pass](sink)) this.enforceRetention();
     });
   }

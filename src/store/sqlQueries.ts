@@ -6,6 +6,15 @@ import { parseTagFilter, searchNeedle, statusList, type ResolvedQuery } from "./
 /** The task columns to select, in the order `fromColumns` reads them. */
 export const SELECT_COLUMNS = TASK_COLUMNS.map((c) => `t.${c}`).join(", ");
 
+/** The queue whose runs tasks_queue leaves out (schema v8): the default queue, which most runs are in. */
+const UNINDEXED_QUEUE = "default";
+
+/**
+ * The condition of the partial index tasks_queue. A query on another queue repeats it word for word,
+ * since SQLite uses a partial index only for a query that has the index's condition among its own.
+ */
+export const NAMED_QUEUE_SQL = `queue <> '${UNINDEXED_QUEUE}'`;
+
 /** The WHERE clause and its parameters for a query's filters. */
 export function whereClause(query: ListTasksQuery): { where: string; params: SqlValue[] } {
   const conditions: string[] = [];
@@ -23,6 +32,7 @@ export function whereClause(query: ListTasksQuery): { where: string; params: Sql
   equal("func_name", query.funcName);
   equal("parent_id", query.parentId);
   equal("queue", query.queue);
+  if (query.queue !== undefined && query.queue !== UNINDEXED_QUEUE) conditions.push(`t.${NAMED_QUEUE_SQL}`);
   equal("schedule_id", query.scheduleId);
   if (query.createdBefore !== undefined) {
     conditions.push("t.created_at < ?");

@@ -136,19 +136,16 @@ export class WriteBuffer {
   }
 
   /**
-   * The flush timer's pass: applySettled, then journals the rows of unfinished tasks not journalled
+   * The flush timer's pass, after applySettled: journals the rows of unfinished tasks not journalled
    * as they are now, and keeps them buffered, out of the database, until their task changes again.
    * The journal, not the database, is what must hold an acknowledged change within the interval.
-   * Call it in a transaction. Returns whether a finished task's row was written.
    */
-  journalUnsettled(sink: ApplySink): boolean {
-    const wroteFinished = this.applySettled(sink);
+  journalUnsettled(journal: ApplySink["journal"]): void {
     for (const [taskId, buffered] of this.rows) {
       if (this.journalled.has(taskId)) continue;
-      sink.journal.push(saveLine(bufferedRow(buffered).row));
+      journal.push(saveLine(bufferedRow(buffered).row));
       this.journalled.add(taskId);
     }
-    return wroteFinished;
   }
 
   /** Upserts a row, and journals it unless it was journalled as it is; a finished task's id goes into `finished`. */

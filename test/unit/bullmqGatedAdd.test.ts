@@ -15,13 +15,14 @@ describe("BullMQ backend: an add is one script, with priorities only where a run
     await producer.configureQueue("default", { maxSize: 100 });
     await producer.addTask("work");
     const client = new IORedis(redis.server?.url ?? "");
-    const monitor = await client.monitor();
-    const sent: string[][] = [];
-    monitor.on("monitor", (_time: string, args: string[], source: string) => {
-      // The manager's look for new queues (every 2 s) is not part of an add; commands run by scripts are.
-      if (!source.startsWith("lua") && args[0]?.toLowerCase() !== "smembers") sent.push(args);
-    });
+    let monitor: IORedis | undefined;
     try {
+      monitor = await client.monitor();
+      const sent: string[][] = [];
+      monitor.on("monitor", (_time: string, args: string[], source: string) => {
+        // The manager's look for new queues (every 2 s) is not part of an add; commands run by scripts are.
+        if (!source.startsWith("lua") && args[0]?.toLowerCase() !== "smembers") sent.push(args);
+      });
       const ids: string[] = [];
       for (let i = 0; i < 10; i++) ids.push(await producer.addTask("work", [i]));
       await producer.flush();
@@ -30,7 +31,8 @@ describe("BullMQ backend: an add is one script, with priorities only where a run
       const runs = (await producer.audit()).filter((e) => e.action === "run").map((e) => e.taskId);
       for (const id of ids) assert.ok(runs.includes(id), `no audit entry for run ${id}`);
     } finally {
-      monitor.disconnect();
+      // Also when MONITOR itself failed: a connection left open would keep reconnecting after the suite's Redis stops.
+      monitor?.disconnect();
       client.disconnect();
     }
   });

@@ -210,6 +210,32 @@ describe("store schema migrations", () => {
     db.close();
   });
 
+  it("opens a database file written by schema version 7, indexing only the runs of named queues and filtering every queue as before", async () => {
+    const SQL = await loadSqlJs();
+    const old = new SQL.Database();
+    migrate(old, MIGRATIONS.slice(0, 7));
+    old.run(`INSERT INTO tasks (task_id, func_name, status, args, kwargs, created_at, retries_used, tags, search_text, queue) VALUES
+      ('t1', 'seedDb', 'pending', '[]', '{}', 1000, 0, '{}', '', 'default'),
+      ('t2', 'seedDb', 'pending', '[]', '{}', 2000, 0, '{}', '', 'emails'),
+      ('t3', 'sync', 'pending', '[]', '{}', 3000, 0, '{}', '', 'default')`);
+    writeFileSync(dbPath, old.export());
+    old.close();
+
+    const store = await open();
+    store.saveTask(newTaskData({ taskId: "t4", funcName: "sync", createdAt: 4000, queue: "emails" }));
+    assert.deepEqual(store.listTasks({ queue: "default" }).map((t) => t.taskId), ["t3", "t1"]);
+    assert.deepEqual(store.listTasks({ queue: "emails" }).map((t) => t.taskId), ["t4", "t2"]);
+    assert.deepEqual([store.countTasks({ queue: "default" }), store.countTasks({ queue: "emails" }), store.countTasks({ queue: "none" })], [2, 2, 0]);
+    await store.close();
+    stores.length = 0;
+
+    const db = new SQL.Database(readFileSync(dbPath));
+    assert.equal(schemaVersion(db), SCHEMA_VERSION);
+    assert.deepEqual(db.exec("SELECT count(*) FROM tasks INDEXED BY tasks_queue WHERE queue <> 'default'")[0].values, [[2]]);
+    assert.match(String(db.exec("SELECT sql FROM sqlite_master WHERE name = 'tasks_queue'")[0].values[0][0]), /WHERE queue <> 'default'$/);
+    db.close();
+  });
+
   it("replays a journal written before the round-2 fields existed, giving them their initial values", async () => {
     writeFileSync(`${dbPath}.journal`, `${roundOneSaveLine("old")}\n${JSON.stringify({ op: "logs", taskId: "old", seq: 0, lines: ["a"] })}\n`);
     const store = await open();

@@ -30,7 +30,8 @@ interface ProductCall {
  * product calls it, so the SQL checked is the SQL run.
  */
 function productCalls(): ProductCall[] {
-  const lists: Array<[string, ListTasksQuery, Expectation]> = [
+  // The fourth element, when given, is what countTasks of the query may do instead.
+  const lists: Array<[string, ListTasksQuery, Expectation, Expectation?]> = [
     ["newest first (tree, dashboard, GET /tasks)", {}, { index: "tasks_created_at" }],
     ["one status (tree view node)", { status: "failed" }, { index: "tasks_status" }],
     ["several statuses (GET /tasks?status=)", { status: ["failed", "success"] }, { index: "tasks_status" }],
@@ -38,6 +39,8 @@ function productCalls(): ProductCall[] {
     ["one function, settled (last runs)", { funcName: "f", status: ["failed", "success"], limit: 1, withLogs: false }, { index: "tasks_func_name" }],
     ["children of a run (tree, task panel)", { parentId: "p" }, { index: "tasks_parent_id" }],
     ["a queue (GET /tasks?queue=)", { queue: "q" }, { index: "tasks_queue" }],
+    ["the default queue (GET /tasks?queue=default)", { queue: "default" }, { index: "tasks_created_at" },
+      { scan: "tasks_queue leaves out the default queue, which most runs are in: 2.3 MB of entries for 100,000 runs" }],
     ["a schedule's runs (schedule item)", { scheduleId: "s" }, { index: "tasks_schedule_id" }],
     ["created before (GET /tasks?createdBefore=)", { createdBefore: 5 }, { index: "tasks_created_at" }],
     ["a tag key (GET /tasks?tag=)", { tag: "k" }, { scan: "tags are JSON in the row; an index on them would cost every tagged save for a rare filter" }],
@@ -45,9 +48,9 @@ function productCalls(): ProductCall[] {
     ["search text (GET /tasks?search=)", { search: "needle" }, { scan: "a substring can be anywhere in the text" }],
   ];
   const calls: ProductCall[] = [];
-  for (const [what, query, expect] of lists) {
+  for (const [what, query, expect, countExpect] of lists) {
     calls.push({ what: `listTasks: ${what}`, call: (s) => s.listTasks(query), expect });
-    calls.push({ what: `countTasks: ${what}`, call: (s) => s.countTasks(query), expect: "index" in expect && what.startsWith("newest") ? { scan: "counting every task reads every entry of the smallest index" } : expect });
+    calls.push({ what: `countTasks: ${what}`, call: (s) => s.countTasks(query), expect: countExpect ?? ("index" in expect && what.startsWith("newest") ? { scan: "counting every task reads every entry of the smallest index" } : expect) });
   }
   calls.push(
     { what: "listTasks sorted by createdAt", call: (s) => s.listTasks({ sort: { by: "createdAt", order: "asc" } }), expect: { index: "tasks_created_at" } },

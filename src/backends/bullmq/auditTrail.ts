@@ -7,6 +7,7 @@ import {
   AUDIT_MAX_ENTRIES, ValidationError, describeValue, resolveAuditQuery,
   type AuditAction, type AuditActor, type AuditEntry, type AuditQuery, type TaskData, type ThroughputBucket, type ThroughputQuery,
 } from "../../model";
+import { isoTime } from "./isoTime";
 import { RedisScript } from "./redisScript";
 
 const DEFAULT_BUCKETS = 60;
@@ -18,7 +19,7 @@ redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)`);
 
 /** An audit entry as the trail keeps it (JSON), dated `nowMs` (epoch ms). */
 export function auditEntryJson(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): string {
-  const entry: AuditEntry = { at: new Date(nowMs).toISOString(), action, taskId, actor, detail };
+  const entry: AuditEntry = { at: isoTime(nowMs), action, taskId, actor, detail };
   return JSON.stringify(entry);
 }
 

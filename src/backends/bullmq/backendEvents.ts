@@ -1,12 +1,13 @@
 /**
- * Taskflow's events on BullMQ: lifecycle and progress from each queue's QueueEvents (BullMQ's event
- * stream in Redis, shared by every process), and log lines and changes BullMQ does not announce
- * (a cancel, a log line) published into the same stream as custom events. Nothing is read from Redis
+ * Taskflow's events on BullMQ: lifecycle and progress from each queue's event stream (BullMQ's, in
+ * Redis, shared by every process, read by a lean reader: see eventStream.ts), and log lines and
+ * changes BullMQ does not announce (a cancel, a log line) added to the same stream as events of
+ * Taskflow's own. Nothing is read from Redis
  * until someone listens or waits; the moment the first listener subscribes is kept, and every
  * stream is read from that moment on, so a change made after subscribing is announced even when it
  * lands before the reader is connected (or in a queue first used later).
  */
-import { QueueEvents, QueueEventsProducer, type Job } from "bullmq";
+import type { Job } from "bullmq";
 import { Emitter } from "../../core/emitter";
 import {
   TaskRecord, isFinished,
@@ -19,27 +20,33 @@ type LifecycleFields = ReturnType<typeof jobLifecycleOf>;
 import type { JobHistory } from "./jobHistory";
 import type { Redis } from "ioredis";
 import { connect, type RedisQueues } from "./redisQueues";
-import { pacedReads } from "./pacedReads";
+import { EventStream, fieldOf } from "./eventStream";
+import { isoTime } from "./isoTime";
 
+/** A log line: the LogEvent's JSON in the field `log`. */
 const LOG_EVENT = "taskflow-log";
+/** A change BullMQ does not announce (a cancel): the task's id in the field `jobId`. */
 const CHANGED_EVENT = "taskflow-changed";
+/** Entries a stream keeps at about most when Taskflow adds one (BullMQ's own default for its events). */
+const STREAM_MAX_LEN = 10_000;
 /** Statuses last announced, per task, so a change seen twice (a cancel, then its settling) fires once. */
 const LAST_SEEN_LIMIT = 10_000;
 
-/**
- * The status a BullMQ event always means, for the events that mean one: such an event for a task
- * last announced with that status (by this process, as it made the change) needs no read-back.
- * A failed attempt may be retried and a delayed job may be waiting, so those are always read.
- */
 /**
  * Milliseconds the stream's changes are gathered before they are looked at: long enough for this
  * process's own announcement of a change it made to come first, short next to a person's notice.
  */
 const STREAM_SETTLE_MS = 10;
 
-const STATUS_OF_EVENT: Partial<Record<"active" | "completed" | "failed" | "waiting" | "delayed", TaskStatus>> = {
-  active: "running", completed: "success", waiting: "pending",
-};
+/**
+ * The BullMQ events that change a task, with the status the event always means, for those that
+ * mean one: such an event for a task last announced with that status (by this process, as it made
+ * the change) needs no read-back. A failed attempt may be retried and a delayed job may be waiting,
+ * so those are always read back.
+ */
+const STATUS_OF_EVENT = new Map<string, TaskStatus | undefined>([
+  ["active", "running"], ["completed", "success"], ["waiting", "pending"], ["failed", undefined], ["delayed", undefined], [CHANGED_EVENT, undefined],
+]);
 
 /** Milliseconds since an arbitrary origin that only goes forward (the origin of `performance.now()`). */
 export type ElapsedMs = () => number;
@@ -55,25 +62,6 @@ async function streamIdSince(redis: Redis, agoMs: () => number): Promise<string>
   const nowMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   // XREAD returns entries after the id; an event added in the same millisecond must be included.
   return String(Math.max(0, Math.floor(nowMs - agoMs()) - 1));
-}
-
-/** Milliseconds a reader may take to close before its connection is dropped. */
-const CLOSE_TIMEOUT_MS = 2000;
-
-/**
- * Closes a QueueEvents (or producer). BullMQ's close() sends QUIT on the reader's connection, which
- * waits while ioredis is still reconnecting it (Redis just came back, and BullMQ backs off by a
- * second or more): after a moment the connection is dropped instead. Nothing is lost, since a
- * reader holds no state of its own.
- */
-async function closeOrDrop(reader: { close(): Promise<void> }, connection?: Redis): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const closed = reader.close().then(() => true, () => true);
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS)));
-  await Promise.race([closed, late]);
-  clearTimeout(timer);
-  // BullMQ may have quit it, or not (a close while it was reconnecting): it must not reconnect again.
-  connection?.disconnect();
 }
 
 type Waiter = { resolve(record: TaskRecord): void; reject(error: Error): void };
@@ -123,10 +111,7 @@ export class EventHub {
 }
 
 export class BackendEvents {
-  private readonly readers = new Map<string, QueueEvents>();
-  /** Each reader's own blocking connection, made here so that close() can drop it. */
-  private readonly readerConnections = new Map<string, Redis>();
-  private readonly producers = new Map<string, QueueEventsProducer>();
+  private readonly readers = new Map<string, EventStream>();
   private readonly lastSeen = new Map<string, { status: TaskStatus; retriesUsed: number }>();
   private readonly waiters = new Map<string, Waiter[]>();
   /** Tasks the stream said changed, not looked at yet, with the status the last change means (if one). */
@@ -175,28 +160,27 @@ export class BackendEvents {
   async follow(names: readonly string[]): Promise<void> {
     if (!this.active || this.closed) return;
     const lastEventId = await this.position();
-    const fresh = names.filter((n) => !this.readers.has(n) && !this.closed);
-    await Promise.all(fresh.map((name) => {
-      const connection = pacedReads(connect(this.queues.options.url), STREAM_SETTLE_MS);
-      connection.on("error", () => undefined);
-      this.readerConnections.set(name, connection);
-      const reader = new QueueEvents(name, { connection, prefix: this.queues.options.prefix, lastEventId });
-      reader.on("error", () => undefined);
-      this.readers.set(name, reader);
-      this.wire(name, reader);
-      return reader.waitUntilReady();
-    }));
+    for (const name of names) {
+      if (this.readers.has(name) || this.closed) continue;
+      const options = { connect: () => connect(this.queues.options.url), key: this.queues.get(name).keys.events, after: lastEventId, gapMs: STREAM_SETTLE_MS };
+      this.readers.set(name, new EventStream(options, (event, fields) => this.heard(name, event, fields)));
+    }
   }
 
-  private wire(queue: string, reader: QueueEvents): void {
-    for (const name of ["active", "completed", "failed", "waiting", "delayed"] as const) {
-      const status = STATUS_OF_EVENT[name];
-      reader.on(name, ({ jobId }: { jobId: string }) => this.streamed(queue, jobId, status));
+  /** An entry of `queue`'s stream: only what Taskflow announces is looked at, and only its fields that say so. */
+  private heard(queue: string, event: string, fields: readonly string[]): void {
+    if (STATUS_OF_EVENT.has(event)) {
+      const jobId = fieldOf(fields, "jobId");
+      if (jobId !== undefined) this.streamed(queue, jobId, STATUS_OF_EVENT.get(event));
+    } else if (event === "progress") {
+      if (!this.progress.hasListeners) return;
+      const jobId = fieldOf(fields, "jobId");
+      const data = fieldOf(fields, "data");
+      if (jobId !== undefined && data !== undefined) void this.progressOf(queue, jobId, JSON.parse(data)).catch(() => undefined);
+    } else if (event === LOG_EVENT) {
+      const log = fieldOf(fields, "log");
+      if (log !== undefined && this.logs.hasListeners) this.logs.fire(JSON.parse(log) as LogEvent);
     }
-    reader.on("progress", ({ jobId, data }) => void this.progressOf(queue, jobId, data));
-    const custom = reader as unknown as { on(name: string, listener: (args: Record<string, string>) => void): void };
-    custom.on(LOG_EVENT, (args) => this.logs.fire(JSON.parse(args.event) as LogEvent));
-    custom.on(CHANGED_EVENT, (args) => this.streamed(queue, args.jobId, undefined));
   }
 
   /**
@@ -206,6 +190,9 @@ export class BackendEvents {
    * just after the stream's copy arrives, since their replies come on different connections.
    */
   private streamed(queue: string, jobId: string, status: TaskStatus | undefined): void {
+    // A finished run never changes again (a retry is a new run): what comes after is the stream catching up.
+    const seen = this.lastSeen.get(jobId)?.status;
+    if (seen !== undefined && isFinished(seen)) return;
     this.changed.delete(jobId);
     this.changed.set(jobId, { queue, status });
     this.settleTimer ??= setTimeout(() => this.settleChanged(), STREAM_SETTLE_MS);
@@ -259,7 +246,8 @@ export class BackendEvents {
 
   private announceKnown(data: LifecycleFields): void {
     const seen = this.lastSeen.get(data.taskId);
-    if (seen?.status === data.status && seen.retriesUsed === data.retriesUsed) return;
+    // A finished run never changes again: a read-back that left before its finish was announced is stale.
+    if (seen !== undefined && (isFinished(seen.status) || (seen.status === data.status && seen.retriesUsed === data.retriesUsed))) return;
     this.lastSeen.delete(data.taskId);
     this.lastSeen.set(data.taskId, { status: data.status, retriesUsed: data.retriesUsed });
     if (this.lastSeen.size > LAST_SEEN_LIMIT) this.lastSeen.delete(this.lastSeen.keys().next().value as string);
@@ -271,7 +259,7 @@ export class BackendEvents {
     if (!this.lifecycle.hasListeners) return;
     const { startTime, endTime } = data;
     this.lifecycle.fire({
-      taskId: data.taskId, funcName: data.funcName, status: data.status, timestamp: new Date().toISOString(),
+      taskId: data.taskId, funcName: data.funcName, status: data.status, timestamp: isoTime(Date.now()),
       attempt: data.retriesUsed, retriesUsed: data.retriesUsed, duration: startTime === null || endTime === null ? null : (endTime - startTime) / 1000,
       error: data.error, stacktrace: data.stacktrace, tags: { ...data.tags }, waitingFor: data.waitingFor,
     });
@@ -288,22 +276,16 @@ export class BackendEvents {
 
   /** Publishes a log line to every manager's onLog. */
   publishLog(queue: string, event: LogEvent): void {
-    void this.producer(queue).publishEvent({ eventName: LOG_EVENT, event: JSON.stringify(event) }).catch(() => undefined);
+    void this.publish(queue, LOG_EVENT, "log", JSON.stringify(event)).catch(() => undefined);
   }
 
   /** Tells every manager that a task changed in a way BullMQ does not announce (a cancel). */
   async publishChanged(queue: string, taskId: string): Promise<void> {
-    await this.producer(queue).publishEvent({ eventName: CHANGED_EVENT, jobId: taskId });
+    await this.publish(queue, CHANGED_EVENT, "jobId", taskId);
   }
 
-  private producer(queue: string): QueueEventsProducer {
-    let producer = this.producers.get(queue);
-    if (!producer) {
-      producer = new QueueEventsProducer(queue, { connection: this.queues.redis, prefix: this.queues.options.prefix });
-      producer.on("error", () => undefined);
-      this.producers.set(queue, producer);
-    }
-    return producer;
+  private async publish(queue: string, event: string, field: string, value: string): Promise<void> {
+    await this.queues.redis.xadd(this.queues.get(queue).keys.events, "MAXLEN", "~", STREAM_MAX_LEN, "*", "event", event, field, value);
   }
 
   /** Resolves with the record once the task is finished. */
@@ -342,12 +324,7 @@ export class BackendEvents {
       for (const w of list) w.reject(new Error(`TaskManager shut down before task ${id} finished; it stays in Redis`));
     }
     this.waiters.clear();
-    await Promise.all([
-      ...[...this.readers].map(([name, reader]) => closeOrDrop(reader, this.readerConnections.get(name))),
-      ...[...this.producers.values()].map((producer) => closeOrDrop(producer)),
-    ]);
-    this.readerConnections.clear();
+    await Promise.all([...this.readers.values()].map((reader) => reader.close()));
     this.readers.clear();
-    this.producers.clear();
   }
 }

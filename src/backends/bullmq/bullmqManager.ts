@@ -25,11 +25,11 @@ import { moduleScheduleId } from "./bullmqSchedules";
 import { HistoryOperations } from "./historyOperations";
 import { auditEntryJson } from "./auditTrail";
 import { debounceHolds, debounceKeys, enqueueDebounced } from "./debouncedJobs";
-import { addRecord, addRecords, claimKey, jobOf, storeRejected, type EnqueueHost } from "./jobEnqueue";
+import { addInBulk, addRecord, claimKey, jobOf, storeRejected, type EnqueueHost } from "./jobEnqueue";
 import { keyLimitRefusal } from "./keyLimitRefusal";
 import type { JobHistory } from "./jobHistory";
 import { redactedUrl } from "./redisQueues";
-import { knownTask, registeredTasksOf, resolveTask, type TaskEntry } from "./resolveTask";
+import { knownTask, registeredTasksOf, resolveTask, resolveTaskSoon, type TaskEntry } from "./resolveTask";
 
 /**
  * The BullMQ backend's manager. `new TaskManager({ backend: { type: "bullmq", connection } })` from
@@ -129,8 +129,9 @@ export class BullmqTaskManager implements TaskflowClient {
   }
 
   private async addRun(operation: string, task: TaskHandle | string, args: unknown[], options: AddTaskOptions, parent: { taskId: string; funcName: string } | null, scheduleId: string | null): Promise<string> {
-    await this.ready(operation);
-    const registration = await resolveTask(this.core, task, parent);
+    if (this.core.state !== "started") await this.ready(operation);
+    const found = resolveTaskSoon(this.core, task, parent);
+    const registration = found instanceof Promise ? await found : found;
     const input = checkAddTaskInput(registration.name, args, options);
     const record = this.newRecord(registration, input);
     if (parent) record.parentId = parent.taskId;
@@ -163,24 +164,7 @@ export class BullmqTaskManager implements TaskflowClient {
     const inputs = checkAddTasksItems(registration.name, items);
     // Debounced runs fold into each other one add at a time.
     if (registration.config.debounce) return this.addEach(task, items);
-    const host = this.enqueueHost();
-    const ids: string[] = [];
-    const byQueue = new Map<string, { record: TaskRecord; config: TaskConfig }[]>();
-    const keys = new Map<string, string>();
-    for (const input of inputs) {
-      const record = this.newRecord(registration, input);
-      const key = record.idempotencyKey;
-      const held = key === null ? undefined : keys.get(key) ?? (await claimKey(host, key, record.taskId));
-      if (key !== null) keys.set(key, held ?? record.taskId);
-      if (held !== undefined) {
-        ids.push(held);
-        continue;
-      }
-      ids.push(record.taskId);
-      byQueue.set(record.queue, [...(byQueue.get(record.queue) ?? []), { record, config: registration.config }]);
-    }
-    for (const [queue, entries] of byQueue) await addRecords(host, queue, entries);
-    return ids;
+    return addInBulk(this.enqueueHost(), registration.config, inputs.map((input) => this.newRecord(registration, input)));
   }
 
   private async addEach(task: TaskHandle | string, items: AddTasksItem[]): Promise<string[]> {

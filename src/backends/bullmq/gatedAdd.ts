@@ -74,19 +74,23 @@ end
 `;
 }
 
-const scripts = new Map<string, RedisScript>();
+/** The add scripts made so far, plain and ranked, by BullMQ's command name. */
+const scripts = { plain: new Map<string, AddScript>(), ranked: new Map<string, AddScript>() };
 
-function scriptFor(command: string, ranked: boolean): { script: RedisScript; keys: number } {
-  const name = command.split(":")[0];
-  const bullmq = BULLMQ_ADDS.get(name);
+interface AddScript {
+  script: RedisScript;
+  /** How many of BullMQ's arguments are keys. */
+  keys: number;
+}
+
+function scriptFor(command: string, ranked: boolean): AddScript {
+  const made = (ranked ? scripts.ranked : scripts.plain).get(command);
+  if (made) return made;
+  const bullmq = BULLMQ_ADDS.get(command.split(":")[0]);
   if (!bullmq) throw new Error(`Expected BullMQ to add a job with addStandardJob, addPrioritizedJob or addDelayedJob, got ${command}: this BullMQ version is not supported`);
-  const id = `${name}:${ranked}`;
-  let script = scripts.get(id);
-  if (!script) {
-    script = new RedisScript(headLua(ranked) + bullmq.content);
-    scripts.set(id, script);
-  }
-  return { script, keys: bullmq.keys };
+  const script = { script: new RedisScript(headLua(ranked) + bullmq.content), keys: bullmq.keys };
+  (ranked ? scripts.ranked : scripts.plain).set(command, script);
+  return script;
 }
 
 /** The keys and arguments BullMQ adds the job with, taken down without touching Redis. */

@@ -96,7 +96,7 @@ export function gatedJobOf(record: TaskRecord, config: TaskConfig, host: Enqueue
  * when its queue's maxSize leaves no place, stores the run rejected and throws the QueueFullError.
  */
 export async function addRecord(host: EnqueueHost, record: TaskRecord, config: TaskConfig, audit = ""): Promise<void> {
-  await host.queues.announce(record.queue);
+  if (!host.queues.isAnnounced(record.queue)) await host.queues.announce(record.queue);
   if ((await gatedAdd(host.queues, record.queue, gatedJobOf(record, config, host), audit)) === "full") throw await storeRejected(host, record);
 }
 
@@ -108,6 +108,32 @@ export async function addRecords(host: EnqueueHost, queue: string, entries: { re
   await host.queues.announce(queue);
   const outcomes = await gatedAddAll(host.queues, queue, entries.map((e) => gatedJobOf(e.record, e.config, host)));
   for (const [i, outcome] of outcomes.entries()) if (outcome === "full") await storeRejected(host, entries[i].record);
+}
+
+/**
+ * Adds new runs of one function (`config`) in bulk, one pipeline per queue: a run whose
+ * idempotency key is held (by a stored task or an earlier run of the list) is not added, and its
+ * place in the ids is the holder's. Resolves with an id per record, in order.
+ */
+export async function addInBulk(host: EnqueueHost, config: TaskConfig, records: readonly TaskRecord[]): Promise<string[]> {
+  const ids: string[] = [];
+  const byQueue = new Map<string, { record: TaskRecord; config: TaskConfig }[]>();
+  const keys = new Map<string, string>();
+  for (const record of records) {
+    const key = record.idempotencyKey;
+    const held = key === null ? undefined : keys.get(key) ?? (await claimKey(host, key, record.taskId));
+    if (key !== null) keys.set(key, held ?? record.taskId);
+    if (held !== undefined) {
+      ids.push(held);
+      continue;
+    }
+    ids.push(record.taskId);
+    const entries = byQueue.get(record.queue);
+    if (entries) entries.push({ record, config });
+    else byQueue.set(record.queue, [{ record, config }]);
+  }
+  for (const [queue, entries] of byQueue) await addRecords(host, queue, entries);
+  return ids;
 }
 
 /** Stores a run refused by its full queue as rejected; returns the error for addTask to throw. */

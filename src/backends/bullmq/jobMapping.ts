@@ -69,12 +69,26 @@ function fromJson(key: TaskField, value: unknown): unknown {
 
 const INITIAL_JSON = new Map(FIELD_NAMES.map((k) => [k, JSON.stringify(toJson(k, (TASK_FIELDS[k] as AnyField).initial()))]));
 
+/**
+ * Whether a field's JSON value writes as its initial value's JSON. The usual values (null, an
+ * empty list or object, a number) are told apart without writing them: the job's data is
+ * written as JSON once more when it is added.
+ */
+function atInitial(key: TaskField, value: unknown): boolean {
+  const initial = INITIAL_JSON.get(key);
+  if (value === null) return initial === "null";
+  // A list with items never writes as an initial value (null, 0, "...", [] or {}).
+  if (Array.isArray(value)) return value.length === 0 ? initial === "[]" : false;
+  if (typeof value === "object" && Object.keys(value).length === 0 && Object.getPrototypeOf(value) === Object.prototype) return initial === "{}";
+  return JSON.stringify(value) === initial;
+}
+
 /** The job's data of a task: its payload fields not at their initial values, and `config`. */
 export function payloadOf(task: TaskData, config: JobConfig): JobPayload {
   const out: Record<string, unknown> = { config };
   for (const key of PAYLOAD_FIELDS) {
     const value = toJson(key, task[key]);
-    if (JSON.stringify(value) !== INITIAL_JSON.get(key)) out[dictKey(key)] = value;
+    if (!atInitial(key, value)) out[dictKey(key)] = value;
   }
   return out as JobPayload;
 }

@@ -101,6 +101,11 @@ export class RedisQueues {
   }
 
   /** Names the queue in the shared set (once per process) so every manager lists and works it. */
+  /** Whether this process has named the queue in the set already (announce then writes nothing). */
+  isAnnounced(name: string): boolean {
+    return this.announced.has(name);
+  }
+
   async announce(name: string): Promise<Queue> {
     if (!this.announced.has(name)) {
       await this.redis.sadd(this.keys.queues, name);

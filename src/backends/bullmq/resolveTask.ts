@@ -37,6 +37,18 @@ export async function resolveTask(core: BackendCore, task: TaskHandle | string, 
   throw new UnknownFunctionError(unknown.funcName, parent ? `Task "${parent.funcName}" (${parent.taskId}) could not enqueue a child: ${message}` : message);
 }
 
+/**
+ * resolveTask, with no wait when this manager has the registration (an add's usual case: the
+ * add then reaches Redis without a turn of the microtask queue for it).
+ */
+export function resolveTaskSoon(core: BackendCore, task: TaskHandle | string, parent: EnqueuingParent | null = null): TaskEntry | Promise<TaskEntry> {
+  try {
+    return parent ? core.registry.lookupForChild(parent, task) : core.registry.lookup(task);
+  } catch {
+    return resolveTask(core, task, parent);
+  }
+}
+
 /** The entry for `name` from what is known now (no Redis read); throws like resolveTask when none. */
 export function knownTask(core: BackendCore, name: string): TaskEntry {
   const entry = core.registry.get(name) ?? core.connected?.catalog.known().get(name);
