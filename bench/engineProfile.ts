@@ -1,10 +1,11 @@
 /**
- * Profiles the durable engine path on its own: N no-op tasks through `new TaskManager({ dbPath })`
- * at concurrency 8 (or the sixth argument), all waited for, then flushed; then the same N through p-queue as the peer.
+ * Profiles the engine path on its own: N no-op tasks through `new TaskManager({ dbPath })` (or with
+ * no dbPath, in memory, when the seventh argument is `memory`) at concurrency 8 (or the sixth
+ * argument), all waited for, then flushed; then the same N through p-queue as the peer.
  * Bundle it and run it under node (not tsx), so the profile shows the code as shipped:
  *
  *   npx esbuild bench/engineProfile.ts --bundle --platform=node --outfile=dist/engineProfile.js
- *   node --cpu-prof --cpu-prof-dir=dist/prof dist/engineProfile.js [tasks] [single|bulk] [rounds] [peer|nopeer] [concurrency]
+ *   node --cpu-prof --cpu-prof-dir=dist/prof dist/engineProfile.js [tasks] [single|bulk] [rounds] [peer|nopeer] [concurrency] [sqljs|memory]
  *
  * `single` enqueues with one addTask per task (as bench/index.ts does), `bulk` with addTasks in
  * chunks of 1,000; a fifth argument `nopeer` skips p-queue, so a profile holds the engine only. Each round prints tasks/s (wall) and tasks per CPU-second (process.cpuUsage);
@@ -29,9 +30,9 @@ function measure(count: number, started: number, cpu: NodeJS.CpuUsage): Figures 
   return { tasksPerSec: count / (ms / 1000), tasksPerCpuSec: count / ((used.user + used.system) / 1e6) };
 }
 
-async function engine(count: number, mode: "single" | "bulk", concurrency: number): Promise<Figures> {
+async function engine(count: number, mode: "single" | "bulk", concurrency: number, memory: boolean): Promise<Figures> {
   const dir = mkdtempSync(path.join(tmpdir(), "taskflow-profile-"));
-  const manager = new TaskManager({ dbPath: path.join(dir, "tasks.db"), maxConcurrentTasks: concurrency, maxRecords: count * 2, onOutsideLog: () => undefined });
+  const manager = new TaskManager({ ...(memory ? {} : { dbPath: path.join(dir, "tasks.db") }), maxConcurrentTasks: concurrency, maxRecords: count * 2, onOutsideLog: () => undefined });
   await manager.start();
   const noop = manager.task({ name: "noop" }, async () => undefined);
   const started = performance.now();
@@ -77,10 +78,11 @@ async function main(): Promise<void> {
   const rounds = Number(process.argv[4] ?? 3);
   const peer = process.argv[5] !== "nopeer";
   const concurrency = Number(process.argv[6] ?? DEFAULT_CONCURRENCY);
+  const memory = process.argv[7] === "memory";
   const engineRuns: Figures[] = [];
   const peerRuns: Figures[] = [];
   for (let r = 0; r < rounds; r++) {
-    const e = await engine(count, mode, concurrency);
+    const e = await engine(count, mode, concurrency, memory);
     const p = peer ? await pQueue(count, concurrency) : { tasksPerSec: NaN, tasksPerCpuSec: NaN };
     engineRuns.push(e);
     peerRuns.push(p);
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
   const perCpu = median(engineRuns.map((e) => e.tasksPerCpuSec));
   const peerPerCpu = median(peerRuns.map((p) => p.tasksPerCpuSec));
   console.log(JSON.stringify({
-    mode, tasks: count, rounds, concurrency,
+    mode, store: memory ? "memory" : "sqljs", tasks: count, rounds, concurrency,
     engineTasksPerSec: Math.round(median(engineRuns.map((e) => e.tasksPerSec))),
     engineTasksPerCpuSec: Math.round(perCpu),
     pQueueTasksPerCpuSec: Math.round(peerPerCpu),

@@ -78,6 +78,8 @@ interface SingleFigures {
   engineC1: Throughput;
   engineC10: Throughput;
   engineBulkC10: Throughput;
+  memoryC1: Throughput;
+  memoryC10: Throughput;
   pQueueC1: Throughput;
   pQueueC10: Throughput;
   productC10: Throughput;
@@ -99,6 +101,8 @@ function singlePairs(f: SingleFigures): Array<[string, Throughput, string, Throu
     ["engineC1OverPQueueC1", f.engineC1, "p-queue c 1", f.pQueueC1, 0.15],
     ["engineC10OverBullmqC10", f.engineC10, "BullMQ AOF c 10", f.bullmqC10, null],
     ["engineC10OverPQueueC10", f.engineC10, "p-queue c 10", f.pQueueC10, null],
+    ["memoryC1OverPQueueC1", f.memoryC1, "p-queue c 1", f.pQueueC1, 0.15],
+    ["memoryC10OverPQueueC10", f.memoryC10, "p-queue c 10", f.pQueueC10, 0.15],
     ["engineBulkC10OverBullmqBulkC10", f.engineBulkC10, "BullMQ AOF addBulk c 10", f.bullmqBulkC10, 3],
     ["productC10OverBullmqSandboxedC10", f.productC10, "BullMQ sandboxed c 10", f.bullmqSandboxedC10, 2],
   ];
@@ -113,11 +117,13 @@ async function singleSection(): Promise<SingleFigures> {
   await pQueueThroughput(1000, PRODUCERS);
   const engineC1 = await engineAddThroughput({ count, concurrency: 1, enqueue: "single" });
   const pQueueC1 = await pQueueThroughput(count, 1);
+  const memoryC1 = await engineAddThroughput({ count, concurrency: 1, enqueue: "single", store: "memory" });
   const engineC10 = await engineAddThroughput({ count, concurrency: PRODUCERS, enqueue: "single" });
   const pQueueC10 = await pQueueThroughput(count, PRODUCERS);
+  const memoryC10 = await engineAddThroughput({ count, concurrency: PRODUCERS, enqueue: "single", store: "memory" });
   const engineBulkC10 = await engineAddThroughput({ count, concurrency: PRODUCERS, enqueue: "bulk" });
   const productC10 = await productPathThroughput({ mode: "warm", count, concurrency: PRODUCERS, producers: PRODUCERS, distDir: DIST_DIR, oneAtATime: false, durable: true });
-  const figures: SingleFigures = { engineC1, engineC10, engineBulkC10, pQueueC1, pQueueC10, productC10 };
+  const figures: SingleFigures = { engineC1, engineC10, engineBulkC10, memoryC1, memoryC10, pQueueC1, pQueueC10, productC10 };
   const executable = findRedisServer();
   if (executable) {
     const redis = await startRedisServer(executable);
@@ -135,6 +141,8 @@ async function singleSection(): Promise<SingleFigures> {
   line("  durable engine, addTask, c 1", engineC1);
   line("  durable engine, addTask, c 10", engineC10);
   line("  durable engine, addTasks of 1,000, c 10", engineBulkC10);
+  line("  engine in memory (no dbPath), addTask, c 1", memoryC1);
+  line("  engine in memory (no dbPath), addTask, c 10", memoryC10);
   line(`  product path (warm pool of ${PRODUCERS}), addTask, c 10`, productC10);
   line("  p-queue (memory only), c 1", pQueueC1);
   line("  p-queue (memory only), c 10", pQueueC10);

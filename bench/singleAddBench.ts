@@ -1,8 +1,9 @@
 /**
  * The shapes an application drives: producers that each await one add per no-op task (c 1: one
- * producer and concurrency 1; c 10: ten producers and concurrency 10), through the durable engine
- * and through BullMQ's `queue.add`, and a bulk `addTasks` shape at c 10. Every run ends when the
- * last task has succeeded (and, for the engine, `flush()` has returned, so all of it is on disk).
+ * producer and concurrency 1; c 10: ten producers and concurrency 10), through the durable engine,
+ * the engine with its in-memory store, and BullMQ's `queue.add`, and a bulk `addTasks` shape at
+ * c 10. Every run ends when the last task has succeeded (and, for the engine, `flush()` has
+ * returned, so with the sql.js store all of it is on disk).
  */
 import { rmSync } from "node:fs";
 import path from "node:path";
@@ -51,13 +52,20 @@ export interface EngineAddRun {
   concurrency: number;
   /** `"single"`: one awaited `addTask` per task; `"bulk"`: one producer's `addTasks` in chunks of 1,000. */
   enqueue: "single" | "bulk";
+  /** `"sqlJs"`: the durable store in a temp dir; `"memory"`: no `dbPath`, history kept in memory. Default `"sqlJs"`. */
+  store?: "sqlJs" | "memory";
 }
 
-/** The durable engine (sql.js store in a temp dir): timed until the last `success` event and `flush()`. */
+/** The manager options of a run's store: a `dbPath` in `dir` for the sql.js store, none in memory. */
+function storeOptions(run: EngineAddRun, dir: string): { dbPath?: string } {
+  return run.store === "memory" ? {} : { dbPath: path.join(dir, "tasks.db") };
+}
+
+/** The engine (sql.js store in a temp dir, or in memory): timed until the last `success` event and `flush()`. */
 export async function engineAddThroughput(run: EngineAddRun): Promise<Throughput> {
   await warmUpProcess(run);
   const dir = tempDir();
-  const manager = new TaskManager({ dbPath: path.join(dir, "tasks.db"), maxConcurrentTasks: run.concurrency, maxRecords: (run.count + WARM_UP) * 2, onOutsideLog: () => undefined });
+  const manager = new TaskManager({ ...storeOptions(run, dir), maxConcurrentTasks: run.concurrency, maxRecords: (run.count + WARM_UP) * 2, onOutsideLog: () => undefined });
   await manager.start();
   try {
     const noop = manager.task({ name: "noop" }, async () => undefined);
@@ -91,7 +99,7 @@ export async function engineAddThroughput(run: EngineAddRun): Promise<Throughput
 /** Runs PROCESS_WARM_UP tasks of the shape through an engine of its own, untimed. */
 async function warmUpProcess(run: EngineAddRun): Promise<void> {
   const dir = tempDir();
-  const manager = new TaskManager({ dbPath: path.join(dir, "tasks.db"), maxConcurrentTasks: run.concurrency, onOutsideLog: () => undefined });
+  const manager = new TaskManager({ ...storeOptions(run, dir), maxConcurrentTasks: run.concurrency, onOutsideLog: () => undefined });
   await manager.start();
   try {
     const noop = manager.task({ name: "noop" }, async () => undefined);

@@ -64,7 +64,13 @@ export interface AttemptTask {
 
 /** A task's call arguments: the positional ones, then the keyword object when it has keys. */
 export function callArguments(resolved: { args: readonly unknown[]; kwargs: Record<string, unknown> }): unknown[] {
-  return Object.keys(resolved.kwargs).length > 0 ? [...resolved.args, resolved.kwargs] : [...resolved.args];
+  return hasOwnKeys(resolved.kwargs) ? [...resolved.args, resolved.kwargs] : [...resolved.args];
+}
+
+/** Whether `object` has an own enumerable key, without listing them. */
+function hasOwnKeys(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
 }
 
 /**
@@ -75,6 +81,72 @@ const ATTEMPT_ENDED = Object.freeze({ attemptEnded: true });
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+/**
+ * One attempt's task scope: what the task's calls (taskLog, enqueue, reportProgress, the steps and
+ * waits) reach. Its calls are methods, so an attempt makes one object here rather than a closure each.
+ */
+class AttemptScope implements TaskScope {
+  /** False once the attempt ended: later lines, progress and steps of the task are dropped. */
+  open = true;
+  /** Ends the attempt with a Suspended; set while the attempt is running. */
+  suspend: (waitingFor: WaitingFor) => void = noop;
+  private made: TaskContext | undefined;
+  private steps: DurableScope | undefined;
+
+  constructor(private readonly port: AttemptPort, private readonly task: AttemptTask, private readonly attempt: number, readonly stopper: Stopper) {}
+
+  /** Made only for a task that reads it, and its AbortSignal only when the task reads that. */
+  get context(): TaskContext {
+    if (this.made === undefined) {
+      const { task, stopper } = this;
+      this.made = Object.freeze({ taskId: task.taskId, funcName: task.funcName, attempt: this.attempt, tags: task.tags, get signal() { return stopper.signal; } });
+    }
+    return this.made;
+  }
+
+  log(message: string, level: LogLevel, extra: Record<string, unknown>): void {
+    // A line logged by an attempt that already ended (a timed-out task still running) is dropped.
+    if (this.open && this.task.logCap.admit()) this.port.log(message, level, extra, false);
+  }
+
+  enqueue(child: TaskHandle | string, args: unknown[], options: AddTaskOptions): Promise<string> {
+    if (!this.open || this.stopper.stopped) {
+      const { attempt, task } = this;
+      return Promise.reject(new Error(`enqueue() was called by attempt ${attempt} of task "${task.funcName}" (${task.taskId}) after that attempt had ended (timed out, cancelled or shut down): nothing was enqueued`));
+    }
+    return this.port.enqueueChild(child, args, options);
+  }
+
+  progress(progress: TaskProgress): void {
+    if (this.open) this.port.progress(progress);
+  }
+
+  durable(): DurableScope {
+    if (this.steps !== undefined) return this.steps;
+    const { port, stopper } = this;
+    const sink: JournalSink = {
+      now: () => port.clock.now(),
+      // A step that settles after the attempt ended (another branch reached a wait, or it timed out) is not recorded: it runs again.
+      record: (entry, durable) => (this.open && !stopper.stopped ? port.recordStep(entry, durable) : Promise.resolve()),
+      suspend: (waitingFor) => this.suspend(waitingFor),
+      finishedRuns: (ids) => port.finishedRuns(ids),
+    };
+    const steps = this.task.recordedSteps();
+    this.steps = { journal: new StepJournal(steps, this.attempt, sink), steps, attempt: this.attempt, sink };
+    return this.steps;
+  }
+
+  onStop(stopped: (reason: unknown) => void): () => void {
+    return this.stopper.onStop(stopped);
+  }
+
+  /** Calls the task function of `scope`; run it inside that scope (runInTaskScope). */
+  static call(scope: AttemptScope): unknown {
+    const { task } = scope;
+    return task.fn(...task.args);
+  }
 }
 
 /**
@@ -93,44 +165,7 @@ export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: 
   const stopper = seconds === undefined ? task.stopper : new Stopper();
   const unfollowRun = stopper === task.stopper ? noop : task.stopper.onStop((reason) => stopper.stop(reason));
   const timer = seconds === undefined ? undefined : new AbortController();
-  let open = true;
-  let suspend: (waitingFor: WaitingFor) => void = noop;
-  let durable: DurableScope | undefined;
-  let context: TaskContext | undefined;
-  const scope: TaskScope = {
-    // Getters, so the context is made only for a task that reads it, and its AbortSignal only when the task reads that.
-    get context() {
-      context ??= Object.freeze({ taskId: task.taskId, funcName: task.funcName, attempt, tags: task.tags, get signal() { return stopper.signal; } });
-      return context;
-    },
-    log: (message, level, extra) => {
-      // A line logged by an attempt that already ended (a timed-out task still running) is dropped.
-      if (open && logCap.admit()) port.log(message, level, extra, false);
-    },
-    enqueue: (child, args, options) => {
-      if (!open || stopper.stopped) {
-        return Promise.reject(new Error(`enqueue() was called by attempt ${attempt} of task "${task.funcName}" (${task.taskId}) after that attempt had ended (timed out, cancelled or shut down): nothing was enqueued`));
-      }
-      return port.enqueueChild(child, args, options);
-    },
-    progress: (progress) => {
-      if (open) port.progress(progress);
-    },
-    durable: () => {
-      if (durable !== undefined) return durable;
-      const sink: JournalSink = {
-        now: () => port.clock.now(),
-        // A step that settles after the attempt ended (another branch reached a wait, or it timed out) is not recorded: it runs again.
-        record: (entry, durable) => (open && !stopper.stopped ? port.recordStep(entry, durable) : Promise.resolve()),
-        suspend: (waitingFor) => suspend(waitingFor),
-        finishedRuns: (ids) => port.finishedRuns(ids),
-      };
-      const steps = task.recordedSteps();
-      durable = { journal: new StepJournal(steps, attempt, sink), steps, attempt, sink };
-      return durable;
-    },
-    onStop: (stopped) => stopper.onStop(stopped),
-  };
+  const scope = new AttemptScope(port, task, attempt, stopper);
   let unfollowAttempt = noop;
   try {
     // Settles with the function's outcome or the attempt's stop, whichever comes first: one promise
@@ -138,8 +173,8 @@ export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: 
     const result = await new Promise<unknown>((resolve, reject) => {
       unfollowAttempt = stopper.onStop(reject);
       if (stopper.stopped) return;
-      suspend = (waitingFor) => {
-        if (open) resolve(new Suspended(waitingFor));
+      scope.suspend = (waitingFor) => {
+        if (scope.open) resolve(new Suspended(waitingFor));
       };
       if (timer && seconds !== undefined) {
         port.clock.sleep(seconds * 1000, timer.signal).then(() => {
@@ -148,7 +183,7 @@ export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: 
       }
       let value: unknown;
       try {
-        value = runInTaskScope(scope, () => task.fn(...task.args));
+        value = runInTaskScope(scope, AttemptScope.call);
       } catch (thrown) {
         reject(thrown);
         return;
@@ -167,7 +202,7 @@ export async function runAttempt(port: AttemptPort, task: AttemptTask, attempt: 
   } catch (thrown) {
     throw toError(thrown);
   } finally {
-    open = false;
+    scope.open = false;
     timer?.abort(ATTEMPT_ENDED);
     unfollowAttempt();
     unfollowRun();

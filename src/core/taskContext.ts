@@ -54,11 +54,11 @@ function shared(): SharedState {
 }
 
 /**
- * Runs `fn` inside a task's scope; everything it awaits sees `scope`. The storage's async hook
+ * Runs `fn(scope)` inside a task's scope; everything it awaits sees `scope`. The storage's async hook
  * (which every promise of the process pays while it is on) is on only while a task function called
  * here has not settled: once the last one has, it is turned off until the next task starts.
  */
-export function runInTaskScope<R>(scope: TaskScope, fn: () => R): R {
+export function runInTaskScope<S extends TaskScope, R>(scope: S, fn: (scope: S) => R): R {
   const state = shared();
   state.inScope = (state.inScope ?? 0) + 1;
   const left = (): void => {
@@ -66,7 +66,7 @@ export function runInTaskScope<R>(scope: TaskScope, fn: () => R): R {
   };
   let result: R;
   try {
-    result = state.storage.run(scope, fn);
+    result = state.storage.run(scope, fn, scope);
   } catch (error) {
     left();
     throw error;

@@ -9,9 +9,10 @@ import type {
 
 /**
  * One execution of a task (all its attempts) in this process. It is also the attempts' port (see
- * AttemptPort), so an attempt of a local run allocates no port of its own.
+ * AttemptPort) and the task they run (see AttemptTask), so an attempt of a local run allocates
+ * neither of its own.
  */
-export class TaskRun implements AttemptPort {
+export class TaskRun implements AttemptPort, AttemptTask {
   /** Stopped when the task is cancelled or the engine shuts down; cuts attempts and backoff waits short. */
   readonly stopper = new Stopper();
   /**
@@ -24,6 +25,12 @@ export class TaskRun implements AttemptPort {
   /** The per-task log cap, counting the lines the record already holds. */
   readonly logCap: LogCap;
   readonly clock: Clock;
+  readonly taskId: string;
+  readonly funcName: string;
+  readonly timeoutSeconds: number | undefined;
+  /** The call arguments, set by executeRun before the first attempt. */
+  args: readonly unknown[] = [];
+  private frozenTags: Readonly<Record<string, string>> | undefined;
 
   constructor(
     private readonly host: RunHost,
@@ -34,6 +41,19 @@ export class TaskRun implements AttemptPort {
   ) {
     this.clock = host.clock;
     this.logCap = new LogCap(host.maxLogLinesPerTask, record.logs.length);
+    this.taskId = record.taskId;
+    this.funcName = record.funcName;
+    this.timeoutSeconds = config.timeout;
+  }
+
+  /** A frozen copy of the record's tags, made when a task first reads its context. */
+  get tags(): Readonly<Record<string, string>> {
+    this.frozenTags ??= Object.freeze({ ...this.record.tags });
+    return this.frozenTags;
+  }
+
+  recordedSteps(): readonly StepRecord[] {
+    return this.record.steps;
   }
 
   log(message: string, level: LogLevel, extra: Record<string, unknown>, marker: boolean): void {
@@ -85,13 +105,8 @@ export interface RunHost {
  */
 export async function executeRun(host: RunHost, run: TaskRun): Promise<void> {
   const { record, config } = run;
-  let task: AttemptTask;
   try {
-    task = {
-      taskId: record.taskId, funcName: record.funcName, tags: Object.freeze({ ...record.tags }), fn: run.fn,
-      args: callArguments(host.resolveArguments(record)), timeoutSeconds: config.timeout, stopper: run.stopper, logCap: run.logCap,
-      recordedSteps: () => record.steps,
-    };
+    run.args = callArguments(host.resolveArguments(record));
   } catch (thrown) {
     const error = toError(thrown);
     const now = new Date(host.clock.now());
@@ -103,12 +118,12 @@ export async function executeRun(host: RunHost, run: TaskRun): Promise<void> {
     const attempt = record.retriesUsed;
     run.attempt = attempt;
     // An attempt that recorded steps before is resumed (after a wait or a restart), not retried: no retry marker.
-    const resumed = record.steps.some((s) => s.attempt === attempt);
+    const resumed = hasStepOf(record.steps, attempt);
     host.transition(run, "running", { startTime: record.startTime ?? new Date(host.clock.now()) });
     let failure: Error | undefined;
     let result: unknown = null;
     try {
-      result = await runAttempt(run, task, attempt, resumed);
+      result = await runAttempt(run, run, attempt, resumed);
     } catch (thrown) {
       failure = thrown as Error;
     }
@@ -133,4 +148,9 @@ export async function executeRun(host: RunHost, run: TaskRun): Promise<void> {
       return; // cancelled or shut down during the wait: the manager has already settled the record
     }
   }
+}
+
+function hasStepOf(steps: readonly StepRecord[], attempt: number): boolean {
+  for (const step of steps) if (step.attempt === attempt) return true;
+  return false;
 }

@@ -6,7 +6,10 @@ import { copySchedule } from "./scheduleRows";
 import {
   DEFAULT_MAX_RECORDS, comparatorFor, compareNewestFirst, compareOldestFirst, compareText, matchesQuery, resolveQuery,
 } from "./taskQuery";
-import type { TaskStore } from "./types";
+import type { LiveTask, TaskStore } from "./types";
+
+/** Live tasks (see saveLive) waiting to be copied before they are copied in one go. */
+const LIVE_BATCH = 256;
 
 /** Options of the in-memory store. */
 export interface MemoryStoreOptions {
@@ -23,8 +26,18 @@ export class MemoryStore implements TaskStore {
   private readonly tasks = new Map<string, TaskData>();
   private readonly idsByKey = new Map<string, Set<string>>();
   private readonly schedules = new Map<string, ScheduleData>();
-  /** Oldest first. */
+  /**
+   * Tasks saved with saveLive and not copied yet, in the order they were first saved: each is copied
+   * into `tasks` once, before any other call on tasks reads or writes the store, or when LIVE_BATCH are waiting,
+   * so a task saved pending, running and finished in between is copied once instead of three times.
+   */
+  private readonly live = new Map<string, LiveTask>();
+  /**
+   * The newest AUDIT_MAX_ENTRIES audit entries, a ring once full: the oldest is at `auditStart` and
+   * an append overwrites it, where cutting the front of an array moved all of it every time.
+   */
   private readonly auditTrail: AuditEntry[] = [];
+  private auditStart = 0;
   private finishedCount = 0;
   /**
    * True while the map's insertion order never goes back in createdAt (ties in any order), so
@@ -47,7 +60,7 @@ export class MemoryStore implements TaskStore {
   }
 
   async close(): Promise<void> {
-    this.assertOpen("close");
+    this.settle("close");
     this.state = "closed";
   }
 
@@ -56,7 +69,19 @@ export class MemoryStore implements TaskStore {
   }
 
   saveTask(task: TaskData): void {
-    this.assertOpen("saveTask");
+    this.settle("saveTask");
+    this.put(task);
+  }
+
+  /** Keeps the task's object and copies it later (see `live`): the caller saves it again after each change. */
+  saveLive(tasks: readonly LiveTask[]): void {
+    this.assertOpen("saveLive");
+    for (const task of tasks) this.live.set(task.taskId, task);
+    if (this.live.size >= LIVE_BATCH) this.copyLive();
+  }
+
+  /** Stores a copy of `task`, keeping the log lines already stored for it. */
+  private put(task: TaskData): void {
     const copy = copyTaskData(task);
     const old = this.tasks.get(task.taskId);
     copy.logs = old ? old.logs : [];
@@ -76,26 +101,26 @@ export class MemoryStore implements TaskStore {
   }
 
   saveTasks(tasks: readonly TaskData[]): void {
-    this.assertOpen("saveTasks");
+    this.settle("saveTasks");
     for (const task of tasks) this.saveTask(task);
   }
 
   /** Appends lines; lines for a task that does not exist (deleted meanwhile) are dropped. */
   appendLogs(taskId: string, lines: string[]): void {
-    this.assertOpen("appendLogs");
+    this.settle("appendLogs");
     const task = this.tasks.get(taskId);
     if (task) task.logs.push(...lines);
   }
 
   getTask(taskId: string): TaskData | undefined {
-    this.assertOpen("getTask");
+    this.settle("getTask");
     const task = this.tasks.get(taskId);
     return task && copyTaskData(task);
   }
 
   listTasks(query: ListTasksQuery = {}): TaskData[] {
     const { sort, limit, offset, withLogs, ...filters } = resolveQuery(query);
-    this.assertOpen("listTasks");
+    this.settle("listTasks");
     const page = this.matching(filters).sort(comparatorFor(sort)).slice(offset, offset + limit);
     // Without logs, the lines are left out before copying: a long task's logs can be large.
     return page.map((task) => copyTaskData(withLogs ? task : { ...task, logs: [] }));
@@ -103,17 +128,17 @@ export class MemoryStore implements TaskStore {
 
   countTasks(query: ListTasksQuery = {}): number {
     const filters = resolveQuery(query);
-    this.assertOpen("countTasks");
+    this.settle("countTasks");
     return this.matching(filters).length;
   }
 
   tasksWithStatus(statuses: TaskStatus[]): TaskData[] {
-    this.assertOpen("tasksWithStatus");
+    this.settle("tasksWithStatus");
     return [...this.tasks.values()].filter((t) => statuses.includes(t.status)).sort(compareOldestFirst).map(copyTaskData);
   }
 
   findByIdempotencyKey(key: string): TaskData | undefined {
-    this.assertOpen("findByIdempotencyKey");
+    this.settle("findByIdempotencyKey");
     let best: TaskData | undefined;
     for (const id of this.idsByKey.get(key) ?? []) {
       const task = this.tasks.get(id);
@@ -123,14 +148,14 @@ export class MemoryStore implements TaskStore {
   }
 
   deleteTasks(taskIds: string[]): number {
-    this.assertOpen("deleteTasks");
+    this.settle("deleteTasks");
     let deleted = 0;
     for (const id of new Set(taskIds)) if (this.remove(id)) deleted++;
     return deleted;
   }
 
   clearFinished(createdBefore?: number): number {
-    this.assertOpen("clearFinished");
+    this.settle("clearFinished");
     let deleted = 0;
     for (const task of [...this.tasks.values()]) {
       if (isFinished(task.status) && (createdBefore === undefined || task.createdAt < createdBefore)) {
@@ -141,14 +166,14 @@ export class MemoryStore implements TaskStore {
   }
 
   metrics(): Metrics {
-    this.assertOpen("metrics");
+    this.settle("metrics");
     const acc = new MetricsAccumulator();
     for (const task of this.tasks.values()) acc.add(task.status, task.startTime, task.endTime);
     return acc.result();
   }
 
   funcNames(): string[] {
-    this.assertOpen("funcNames");
+    this.settle("funcNames");
     return [...new Set([...this.tasks.values()].map((t) => t.funcName))].sort(compareText);
   }
 
@@ -169,18 +194,26 @@ export class MemoryStore implements TaskStore {
 
   appendAudit(entry: AuditEntry): void {
     this.assertOpen("appendAudit");
-    this.auditTrail.push({ ...entry });
-    if (this.auditTrail.length > AUDIT_MAX_ENTRIES) this.auditTrail.splice(0, this.auditTrail.length - AUDIT_MAX_ENTRIES);
+    const copy = { ...entry };
+    if (this.auditTrail.length < AUDIT_MAX_ENTRIES) {
+      this.auditTrail.push(copy);
+    } else {
+      this.auditTrail[this.auditStart] = copy;
+      this.auditStart = (this.auditStart + 1) % AUDIT_MAX_ENTRIES;
+    }
   }
 
   listAudit({ limit, offset }: Required<AuditQuery>): AuditEntry[] {
     this.assertOpen("listAudit");
-    const end = this.auditTrail.length - offset;
-    return this.auditTrail.slice(Math.max(0, end - limit), Math.max(0, end)).reverse().map((e) => ({ ...e }));
+    const out: AuditEntry[] = [];
+    const size = this.auditTrail.length;
+    // Entry i, counted from the oldest, sits at (auditStart + i) % size.
+    for (let i = size - 1 - offset; i >= 0 && out.length < limit; i--) out.push({ ...this.auditTrail[(this.auditStart + i) % size] });
+    return out;
   }
 
   throughput(range: ThroughputRange): ThroughputBucket[] {
-    this.assertOpen("throughput");
+    this.settle("throughput");
     const buckets = emptyBuckets(range);
     for (const task of this.tasks.values()) {
       const field = THROUGHPUT_FIELDS[task.status as keyof typeof THROUGHPUT_FIELDS];
@@ -255,9 +288,21 @@ export class MemoryStore implements TaskStore {
     return newest;
   }
 
+  /** assertOpen, then copies in the live tasks saved since, so a call on tasks sees them. */
+  private settle(method: string): void {
+    this.assertOpen(method);
+    if (this.live.size > 0) this.copyLive();
+  }
+
   private assertOpen(method: string): void {
     if (this.state !== "open") {
       throw new Error(`MemoryStore.${method}() needs an open store, but it is ${this.state === "new" ? "not opened yet: await open() first" : "closed"}`);
     }
+  }
+
+  private copyLive(): void {
+    const tasks = [...this.live.values()];
+    this.live.clear();
+    for (const task of tasks) this.put(task.toData());
   }
 }

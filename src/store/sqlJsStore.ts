@@ -27,8 +27,8 @@ import { DEFAULT_MAX_RECORDS, resolveQuery } from "./taskQuery";
 import type { LiveTask, SqlJsStoreOptions, TaskStore } from "./types";
 
 /**
- * Buffered rows past which all of them are applied before the flush timer fires, unfinished ones too:
- * bounds the buffer while adds outrun both the timer and the runs.
+ * Rows buffered by saveTask past which all buffered rows are applied before the flush timer fires:
+ * bounds the buffer while adds outrun the timer and the runs. Live tasks' rows (saveLive) do not count.
  */
 const MAX_BUFFERED_ROWS = 16 * MAX_APPLY_ENTRIES;
 /** Journal size past which it is folded into the database file by a worker. */
@@ -44,13 +44,13 @@ const DEFAULT_FLUSH_INTERVAL_MS = 50;
  * into the database file at open, past a size threshold (both in a worker thread) and at close.
  *
  * The journal is the durable record and the database a view of it, updated in batches: changes are
- * buffered (a WriteBuffer) and, at each flush timer, applied and journalled together, so a task added,
- * run and finished within one flush interval is one row write and one journal line of its final state.
- * When entries of finished tasks, logs and audit pile up before the timer (adds outrunning it) past what
- * one apply does within its time budget (ApplyBatches), those are applied early and unfinished tasks'
- * rows stay buffered for their next change. At the timer an unfinished task's row is journalled and
- * stays buffered, so a task waiting across windows is written to the database once, when it finishes.
- * Reads see the buffer: getTask reads it, the SQL reads apply it first.
+ * buffered (a WriteBuffer) and, at each flush timer, journalled; finished tasks' rows, log lines and
+ * audit entries are applied then too, while an unfinished task's row stays buffered until it finishes.
+ * So a task is one row write of its final state however many flush intervals it spans, and one
+ * journal line when it is added, run and finished within one. When entries of finished tasks, logs
+ * and audit pile up before the timer (adds outrunning it) past what one apply does within its time
+ * budget (ApplyBatches), those are applied early. Reads see the buffer: getTask reads it, the SQL
+ * reads apply it first.
  */
 export class SqlJsStore implements TaskStore {
   private readonly dbPath: string;
@@ -298,9 +298,9 @@ export class SqlJsStore implements TaskStore {
 
   /** Applies early when the buffer fills before the timer, and then writes the journal at once too. */
   private changed(): void {
-    const full = this.pending.rows.size >= MAX_BUFFERED_ROWS;
+    const full = this.pending.copiedRows >= MAX_BUFFERED_ROWS;
     if (full || this.pending.settledSize >= this.batches.limit) {
-      this.applyPending(full ? "all" : "settled");
+      this.applyPending(full ? "applyAll" : "applySettled");
       this.journal.writeNow();
     }
     this.scheduleFlush();
@@ -311,22 +311,18 @@ export class SqlJsStore implements TaskStore {
     this.flushTimer = this.timers.setTimeout(() => {
       this.flushTimer = undefined;
       if (this.state !== "open") return;
-      this.applyPending("journal");
+      // The journal, not the database, must hold every acknowledged change now (see WriteBuffer.journalUnsettled).
+      this.applyPending("applySettled", true);
+      this.pending.journalUnsettled(this.journal);
       this.journal.drain().catch(() => undefined); // reported through onWarning, retried by the next timer
     }, this.flushIntervalMs);
   }
 
-  /**
-   * Applies and journals every buffered change (`all`), what an early apply takes (`settled`, see
-   * WriteBuffer.applySettled), or, at the flush timer, that and the journal lines of the rest (`journal`,
-   * see WriteBuffer.journalUnsettled). Only an early apply leaves the transaction open (see ApplyBatches).
-   */
-  private applyPending(what: "all" | "settled" | "journal" = "all"): void {
+  /** Applies and journals all that is buffered, or what an early apply takes, committing when `commit` says (see ApplyBatches). */
+  private applyPending(pass: "applyAll" | "applySettled" = "applyAll", commit = pass === "applyAll"): void {
     const sink: ApplySink = { applier: this.applier!, journal: this.journal, nextSeq: this.nextSeq };
-    const pending = this.pending;
-    this.batches.apply(this.db!, pending, what !== "settled", () => {
-      const written = what === "all" ? pending.applyAll(sink) : what === "settled" ? pending.applySettled(sink) : pending.journalUnsettled(sink);
-      if (written) this.enforceRetention();
+    this.batches.apply(this.db!, this.pending, commit, () => {
+      if (this.pending[pass](sink)) this.enforceRetention();
     });
   }
 

@@ -32,19 +32,23 @@ export function bufferedRow(buffered: Buffered): BufferedRow {
 }
 
 /**
- * The changes a store has acknowledged and not yet applied to its database nor journalled: the live
- * overlay its reads see. A task saved several times keeps only its last row, so within one flush
- * window it costs one row write and one journal line however often it changed.
+ * The changes a store has acknowledged and not yet applied to its database: the live overlay its
+ * reads see. A task saved several times keeps only its last row, so within one flush window it costs
+ * one row write and one journal line however often it changed.
  *
  * The rows of finished tasks are also tracked apart (`settled`): their rows will not change again, so
- * they can be applied early while an unfinished task's row waits for its last change.
+ * they can be applied early while an unfinished task's row waits for its last change. At the flush
+ * timer an unfinished task's row is only journalled (see journalUnsettled): it stays here, out of the
+ * database, until it finishes, so a task that outlives a flush window is still one row write.
  */
 export class WriteBuffer {
   readonly rows = new Map<string, Buffered>();
   /** Ids of the buffered rows whose task is finished. */
   readonly settled = new Set<string>();
-  /** Ids of the buffered rows not journalled yet; the others were journalled as they are (see journalUnsettled). */
-  private readonly unjournalled = new Set<string>();
+  /** Ids of the buffered rows journalled as they are now (see journalUnsettled): applying them writes no journal line. */
+  private readonly journalled = new Set<string>();
+  /** Buffered rows that are live tasks (saveLive): their owner keeps those objects anyway. */
+  private liveRows = 0;
   /** Log lines per task, in the order they were appended. */
   readonly logs = new Map<string, string[]>();
   /** Audit entries with their positions in the trail, in order. */
@@ -70,9 +74,17 @@ export class WriteBuffer {
     this.put(task.taskId, task.status, task);
   }
 
+  /** Buffered rows copied from their task (saveTask), each a row's worth of memory of its own. */
+  get copiedRows(): number {
+    return this.rows.size - this.liveRows;
+  }
+
   private put(taskId: string, status: TaskStatus, buffered: Buffered): void {
+    const before = this.rows.get(taskId);
+    if (before !== undefined && isLive(before)) this.liveRows--;
+    if (isLive(buffered)) this.liveRows++;
     this.rows.set(taskId, buffered);
-    this.unjournalled.add(taskId);
+    this.journalled.delete(taskId);
     if (isFinished(status)) this.settled.add(taskId);
     else this.settled.delete(taskId);
   }
@@ -93,25 +105,13 @@ export class WriteBuffer {
    */
   applyAll(sink: ApplySink): boolean {
     const finished: string[] = [];
-    for (const [taskId, buffered] of this.rows) this.writeRow(sink, taskId, buffered, finished);
+    for (const [taskId, buffered] of this.rows) this.applyRow(sink, taskId, buffered, finished);
     this.rows.clear();
+    this.liveRows = 0;
     this.settled.clear();
-    this.unjournalled.clear();
+    this.journalled.clear();
     this.applyLogsAndAudit(sink, finished);
     return finished.length > 0;
-  }
-
-  /**
-   * As applySettled, and the other rows (unfinished tasks without log lines) are journalled but stay
-   * buffered out of the database until their next change or a full apply: a task that waits to run
-   * across flush windows (adds outrunning the runs) is one row write, of its final state, instead of
-   * one per window it was seen in. Each change is journalled once. Call it in a transaction.
-   */
-  journalUnsettled(sink: ApplySink): boolean {
-    const written = this.applySettled(sink);
-    for (const taskId of this.unjournalled) sink.journal.push(saveLine(bufferedRow(this.rows.get(taskId) as Buffered).row));
-    this.unjournalled.clear();
-    return written;
   }
 
   /**
@@ -125,20 +125,35 @@ export class WriteBuffer {
     for (const taskId of [...this.settled, ...this.logs.keys()]) {
       const buffered = this.rows.get(taskId);
       if (buffered === undefined) continue;
-      this.writeRow(sink, taskId, buffered, finished);
+      this.applyRow(sink, taskId, buffered, finished);
       this.rows.delete(taskId);
-      this.unjournalled.delete(taskId);
+      if (isLive(buffered)) this.liveRows--;
+      this.journalled.delete(taskId);
     }
     this.settled.clear();
     this.applyLogsAndAudit(sink, finished);
     return finished.length > 0;
   }
 
-  /** Writes a buffered row to the database and, unless journalled as it is already, to the journal. */
-  private writeRow(sink: ApplySink, taskId: string, buffered: Buffered, finished: string[]): void {
-    const row = bufferedRow(buffered);
-    if (this.unjournalled.has(taskId)) applyRow(sink, taskId, row, finished);
-    else sink.applier.save(row.row, row.search);
+  /**
+   * The flush timer's pass, after applySettled: journals the rows of unfinished tasks not journalled
+   * as they are now, and keeps them buffered, out of the database, until their task changes again.
+   * The journal, not the database, is what must hold an acknowledged change within the interval.
+   */
+  journalUnsettled(journal: ApplySink["journal"]): void {
+    for (const [taskId, buffered] of this.rows) {
+      if (this.journalled.has(taskId)) continue;
+      journal.push(saveLine(bufferedRow(buffered).row));
+      this.journalled.add(taskId);
+    }
+  }
+
+  /** Upserts a row, and journals it unless it was journalled as it is; a finished task's id goes into `finished`. */
+  private applyRow(sink: ApplySink, taskId: string, buffered: Buffered, finished: string[]): void {
+    const { row, search } = bufferedRow(buffered);
+    sink.applier.save(row, search);
+    if (!this.journalled.has(taskId)) sink.journal.push(saveLine(row));
+    if (isFinished(row.status as TaskStatus)) finished.push(taskId);
   }
 
   /** Log positions of the `finished` tasks are dropped once their last lines are written. */
@@ -159,11 +174,4 @@ export class WriteBuffer {
     this.audit.length = 0;
     for (const taskId of finished) nextSeq.delete(taskId);
   }
-}
-
-/** Upserts and journals one row; a finished task's id goes into `finished`. */
-function applyRow(sink: ApplySink, taskId: string, { row, search }: BufferedRow, finished: string[]): void {
-  sink.applier.save(row, search);
-  sink.journal.push(saveLine(row));
-  if (isFinished(row.status as TaskStatus)) finished.push(taskId);
 }

@@ -51,6 +51,11 @@ describe("engine: addTasks", () => {
         saves.push(task.status);
         engine.store.saveTask(task);
       },
+      saveLive: (tasks) => {
+        if (tasks.length === 1) saves.push(tasks[0].status);
+        else batches.push(tasks.length);
+        engine.store.saveLive!(tasks);
+      },
     });
     const { manager } = makeEngine({ store });
     await manager.start();

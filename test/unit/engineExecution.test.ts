@@ -125,6 +125,7 @@ describe("engine: running tasks", () => {
       ],
     );
     assert.ok(seen[0]?.signal instanceof AbortSignal);
+    assert.ok(Object.isFrozen(seen[0]?.tags), "the tags the context hands out are a frozen copy, made when first read");
     assert.equal(getTaskContext(), undefined);
   });
 

@@ -313,6 +313,31 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       assert.deepEqual(ids(store.listTasks()), ["s5", "s4", "s3", "r0"]);
     });
 
+    it("stores a task saved live as it was at its last save, with its log lines, in order, and within maxRecords", async () => {
+      await harness.cleanup();
+      harness = makeHarness();
+      store = await harness.create({ maxRecords: 2 });
+      assert.ok(store.saveLive, "the store keeps live tasks");
+      const live = (data: TaskData) => ({ data, get taskId() { return this.data.taskId; }, get status() { return this.data.status; }, toData() { return this.data; } });
+      const a = live(task({ taskId: "a", status: "pending", createdAt: 1, startTime: null, endTime: null }));
+      const b = live(task({ taskId: "b", status: "pending", createdAt: 2, startTime: null, endTime: null }));
+      store.saveLive([a, b]);
+      a.data = { ...a.data, status: "running", startTime: 10 };
+      store.saveLive([a]);
+      store.appendLogs("a", ["started"]);
+      a.data = { ...a.data, status: "success", endTime: 20, result: { n: 1 } };
+      store.saveLive([a]);
+      const got = store.getTask("a");
+      assert.equal(got?.status, "success");
+      assert.deepEqual(got?.result, { n: 1 });
+      assert.deepEqual(got?.logs, ["started"]);
+      assert.deepEqual(ids(store.listTasks()), ["b", "a"]);
+      // More finished tasks than a store may hold back at once: the oldest beyond maxRecords go.
+      for (let i = 0; i < 300; i++) store.saveLive([live(task({ taskId: `s${String(i).padStart(3, "0")}`, status: "success", createdAt: 100 + i }))]);
+      store = await harness.reload(store, { maxRecords: 2 });
+      assert.deepEqual(ids(store.listTasks()), ["s299", "s298", "b"]);
+    });
+
     it("breaks a tie on createdAt by task id when it deletes beyond maxRecords, whatever order the tied tasks came in", async () => {
       await harness.cleanup();
       harness = makeHarness();
@@ -340,6 +365,11 @@ function storeConformance(name: string, makeHarness: () => StoreHarness): void {
       const newest = store.listAudit({ limit: 2, offset: 0 });
       assert.deepEqual(newest.map((e) => e.taskId), [`t${AUDIT_MAX_ENTRIES + 4}`, `t${AUDIT_MAX_ENTRIES + 3}`]);
       assert.deepEqual(store.listAudit({ limit: 10, offset: AUDIT_MAX_ENTRIES - 1 }).map((e) => e.taskId), ["t5"], "the five oldest were dropped");
+      // Past twice the cap too, where a store may cut the oldest in one go.
+      for (let i = AUDIT_MAX_ENTRIES + 5; i < 2 * AUDIT_MAX_ENTRIES + 7; i++) store.appendAudit(entry(i));
+      const last = 2 * AUDIT_MAX_ENTRIES + 6;
+      assert.deepEqual(store.listAudit({ limit: 1, offset: 0 }).map((e) => e.taskId), [`t${last}`]);
+      assert.deepEqual(store.listAudit({ limit: 10, offset: AUDIT_MAX_ENTRIES - 2 }).map((e) => e.taskId), [`t${last - AUDIT_MAX_ENTRIES + 2}`, `t${last - AUDIT_MAX_ENTRIES + 1}`]);
     });
 
     it("counts finished tasks per bucket of their end time by final status, empty buckets included, oldest first", async () => {

@@ -236,6 +236,44 @@ describe("SqlJsStore on disk", () => {
     assert.equal(store.countTasks({ status: "success" }), count);
   });
 
+  it("journals an unfinished task at the flush timer but writes its row to the database once, when it has finished", async () => {
+    const timers = new ManualTimers();
+    const store = await open({ timers });
+    const db = (store as unknown as { db: Database }).db;
+    const journal = `${dbPath}.journal`;
+    const rowsInDb = (): number => Number(db.exec("SELECT count(*) FROM tasks")[0].values[0][0]);
+    const changes = (): number => Number(db.exec("SELECT total_changes()")[0].values[0][0]);
+    const saves = (): Array<{ taskId: string; status: string }> => readFileSync(journal, "utf8").trim().split("\n").filter(Boolean)
+      .map((line) => JSON.parse(line) as { op: string; row: { taskId: string; status: string } }).filter((op) => op.op === "save").map((op) => op.row);
+    const changesAtStart = changes();
+    store.saveTask(task("slow", { status: "pending", startTime: null, endTime: null }));
+    timers.fireAll();
+    await until(() => saves().length === 1, "the pending row is journalled");
+    assert.deepEqual(saves(), [{ ...saves()[0], taskId: "slow", status: "pending" }]);
+    assert.equal(rowsInDb(), 0, "the unfinished row is not in the database");
+    assert.equal(store.getTask("slow")?.status, "pending", "getTask reads it from the buffer");
+    timers.fireAll();
+    assert.equal(saves().length, 1, "a row journalled as it is is not journalled again");
+    store.saveTask(task("slow", { status: "running", endTime: null }));
+    timers.fireAll();
+    await until(() => saves().length === 2, "the running row is journalled");
+    assert.equal(rowsInDb(), 0, "still not in the database while it runs");
+    assert.equal(changes(), changesAtStart, "nothing written to the database for it yet");
+    store.saveTask(task("slow"));
+    timers.fireAll();
+    await until(() => saves().length === 3, "the finished row is journalled");
+    assert.deepEqual(saves().map((row) => row.status), ["pending", "running", "success"]);
+    assert.equal(rowsInDb(), 1, "written once, in its final state");
+    assert.equal(Number(db.exec("SELECT count(*) FROM tasks WHERE status = 'success'")[0].values[0][0]), 1);
+    // A query applies what is buffered: an unfinished task's row goes in without another journal line.
+    store.saveTask(task("other", { status: "pending", startTime: null, endTime: null }));
+    timers.fireAll();
+    await until(() => saves().length === 4, "the other pending row is journalled");
+    assert.equal(store.countTasks({ status: "pending" }), 1);
+    await store.flush();
+    assert.equal(saves().length, 4);
+  });
+
   it("writes the journal file at an early apply, without waiting for the flush timer a busy thread cannot reach", async () => {
     const timers = new ManualTimers();
     const store = await open({ timers });
