@@ -5,7 +5,7 @@ import { applyPragmas, migrate, SchemaTooNewError } from "./schema";
 import { writeFileAtomic } from "./atomicFile";
 import { damageOf, fitToLength, salvageDatabase } from "./databaseSalvage";
 import { isSealedIntact } from "./imageSeal";
-import { fileImage, readDatabaseFile, type DatabaseBytes } from "./databaseImage";
+import { fileImage, pagesLength, readDatabaseFile, withRoom, type DatabaseBytes } from "./databaseImage";
 
 const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
 
@@ -45,9 +45,27 @@ export async function openDatabaseFile(SQL: SqlJsStatic, dbPath: string, warn: (
       warn(`The task database ${dbPath} could not be read (${errorText(err)}). It was moved to ${aside} and a new, empty database was started; the journal, if any, is replayed into it.`);
     }
   }
-  const db = new SQL.Database();
+  return newDatabase(SQL);
+}
+
+/**
+ * A new database at the current schema, with room to grow (databaseImage.ts): created, then opened
+ * again from its exported pages followed by zeroed room, since sql.js gives room only to bytes it is
+ * given. Without it, every page written past the end would make sql.js copy the whole file.
+ */
+function newDatabase(SQL: SqlJsStatic): Database {
+  const created = new SQL.Database();
+  let image: Uint8Array;
+  try {
+    applyPragmas(created);
+    migrate(created);
+    image = created.export();
+  } finally {
+    created.close();
+  }
+  // Room only where SQLite reads the page count from the header, and so ignores the zeroed room.
+  const db = new SQL.Database(pagesLength(image) === image.length ? withRoom(image) : image);
   applyPragmas(db);
-  migrate(db);
   return db;
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { newTaskData } from "../../src/model";
 import { SqlJsStore } from "../../src/store";
-import { fileImage, readDatabaseFile } from "../../src/store/databaseImage";
+import { fileImage, MIN_ROOM_BYTES, readDatabaseFile } from "../../src/store/databaseImage";
 import { checksumRange, isSealedIntact } from "../../src/store/imageSeal";
 import { applyPragmas } from "../../src/store/schema";
 import { loadSqlJs } from "../../src/store/sqlJsLoader";
@@ -20,8 +20,8 @@ describe("the database loaded with room to grow", function () {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function store(): Promise<SqlJsStore> {
-    const s = new SqlJsStore({ dbPath, onWarning: (m) => assert.fail(m) });
+  async function store(maxRecords?: number): Promise<SqlJsStore> {
+    const s = new SqlJsStore({ dbPath, maxRecords, onWarning: (m) => assert.fail(m) });
     await s.open();
     return s;
   }
@@ -82,5 +82,55 @@ describe("the database loaded with room to grow", function () {
     assert.equal(third.countTasks(), 1500);
     assert.deepEqual(third.getTask("t1499")?.logs, ["line 1499"]);
     await third.close();
+  });
+
+  /** Runs `work` counting the arrays of 1 MB or more made meanwhile: sql.js makes one each time it copies its file to grow it. */
+  async function growthCopies(work: () => Promise<void>): Promise<number> {
+    const original = globalThis.Uint8Array;
+    let copies = 0;
+    globalThis.Uint8Array = new Proxy(original, {
+      construct(target, args: unknown[], newTarget) {
+        if (typeof args[0] === "number" && args[0] >= 1024 * 1024) copies++;
+        return Reflect.construct(target, args, newTarget) as object;
+      },
+    });
+    try {
+      await work();
+    } finally {
+      globalThis.Uint8Array = original;
+    }
+    return copies;
+  }
+
+  it("starts a new database with room: 4 MB of runs are written without sql.js copying the file to grow it", async () => {
+    let s: SqlJsStore | undefined;
+    const copies = await growthCopies(async () => {
+      s = await store(20000);
+      for (let from = 0; from < 12000; from += 2000) {
+        save(s, from, from + 2000);
+        await s.flush();
+      }
+    });
+    assert.equal(s!.countTasks(), 12000);
+    await s!.close();
+    const written = readFileSync(dbPath);
+    assert.ok(written.length > 4 * 1024 * 1024, `the runs take more than 4 MB, got ${written.length} bytes`);
+    assert.equal(copies, 0, "no growth copy of the file");
+    assert.equal(written.length, pagesInHeader(written), "the file is the pages the header counts, without the room");
+    assert.ok(isSealedIntact(written));
+    const again = await store(20000);
+    assert.equal(again.countTasks(), 12000);
+    assert.deepEqual(again.getTask("t11999")?.logs, ["line 11999"]);
+    await again.close();
+  });
+
+  it("gives a small file at least MIN_ROOM_BYTES of room", async () => {
+    const first = await store();
+    save(first, 0, 10);
+    await first.close();
+    const read = (await readDatabaseFile(dbPath))!;
+    assert.ok(read.file.length < 1024 * 1024, `a small file, got ${read.file.length} bytes`);
+    assert.equal(read.withRoom.length, read.file.length + MIN_ROOM_BYTES);
+    assert.ok(read.withRoom.subarray(read.file.length).every((byte) => byte === 0), "the room is zeroed");
   });
 });
