@@ -37,6 +37,36 @@ describe("BullMQ backend: an add is one script, with priorities only where a run
     }
   });
 
+  it("writes no \"added\" event, and a manager that did not make the adds still hears them pending, then done", async () => {
+    const producer = redis.manager({ worker: false });
+    producer.task({ name: "work" }, async () => undefined);
+    const listener = redis.manager({ worker: false });
+    await Promise.all([producer.start(), listener.start()]);
+    const heard: string[] = [];
+    const subscription = listener.onLifecycle((event) => heard.push(`${event.taskId} ${event.status}`));
+    const client = new IORedis(redis.server?.url ?? "");
+    try {
+      const plain = await producer.addTask("work", ["plain"]);
+      const delayed = await producer.addTask("work", ["delayed"], { delay: 0.1 });
+      const ranked = await producer.addTask("work", ["ranked"], { priority: 3 });
+      const entries = await client.xrange(`${redis.prefix}:default:events`, "-", "+");
+      const events = entries.map(([, fields]) => `${fields[fields.indexOf("jobId") + 1]} ${fields[fields.indexOf("event") + 1]}`);
+      assert.deepEqual(events.filter((e) => e.endsWith(" added")), [], events.join(", "));
+      for (const e of [`${plain} waiting`, `${delayed} delayed`, `${ranked} waiting`]) assert.ok(events.includes(e), `expected ${e} in ${events.join(", ")}`);
+      const worker = redis.manager();
+      worker.task({ name: "work" }, async () => undefined);
+      await worker.start();
+      for (const id of [plain, delayed, ranked]) await readsStatus(listener, id, "success");
+      const deadline = Date.now() + 10_000;
+      const expected = [`${plain} pending`, `${ranked} pending`, ...[plain, delayed, ranked].map((id) => `${id} success`)];
+      while (!expected.every((e) => heard.includes(e)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const e of expected) assert.ok(heard.includes(e), `expected the listener to hear ${e}, it heard ${heard.join(", ")}`);
+    } finally {
+      subscription.dispose();
+      client.disconnect();
+    }
+  });
+
   it("refuses an add beyond maxSize without writing its job or a run entry in the audit trail", async () => {
     const producer = redis.manager({ worker: false });
     producer.task({ name: "work", queue: "bounded" }, async () => undefined);

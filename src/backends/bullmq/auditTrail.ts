@@ -17,10 +17,17 @@ const APPEND = new RedisScript(`
 for i = 2, #ARGV do redis.call('LPUSH', KEYS[1], ARGV[i]) end
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)`);
 
-/** An audit entry as the trail keeps it (JSON), dated `nowMs` (epoch ms). */
+/**
+ * An audit entry as the trail keeps it (JSON), dated `nowMs` (epoch ms): the text JSON.stringify
+ * writes for the AuditEntry, its fields in the same order, written without the object (once per add).
+ * The time, the action and the actor are written as they are (their characters need no escape).
+ */
 export function auditEntryJson(actor: AuditActor, action: AuditAction, taskId: string | null, detail: string | null, nowMs: number): string {
-  const entry: AuditEntry = { at: isoTime(nowMs), action, taskId, actor, detail };
-  return JSON.stringify(entry);
+  return `{"at":"${isoTime(nowMs)}","action":"${action}","taskId":${jsonText(taskId)},"actor":"${actor}","detail":${jsonText(detail)}}`;
+}
+
+function jsonText(value: string | null): string {
+  return value === null ? "null" : JSON.stringify(value);
 }
 
 /** The trail; a run's entry is written by the script that adds its job (see gatedAdd.ts). */

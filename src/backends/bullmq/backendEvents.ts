@@ -252,7 +252,8 @@ export class BackendEvents {
     this.lastSeen.set(data.taskId, { status: data.status, retriesUsed: data.retriesUsed });
     if (this.lastSeen.size > LAST_SEEN_LIMIT) this.lastSeen.delete(this.lastSeen.keys().next().value as string);
     this.fireLifecycle(data);
-    if (isFinished(data.status)) void this.settleWaiters(data.taskId).catch(() => undefined);
+    // Looked up here, not in settleWaiters: most finished runs have no waiter, and an async call would cost each two promises.
+    if (isFinished(data.status) && this.waiters.has(data.taskId)) void this.settleWaiters(data.taskId).catch(() => undefined);
   }
 
   private fireLifecycle(data: LifecycleFields): void {

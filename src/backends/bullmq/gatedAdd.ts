@@ -16,7 +16,7 @@ import { addDelayedJob, addPrioritizedJob, addStandardJob } from "bullmq/dist/cj
 import { AUDIT_MAX_ENTRIES } from "../../model";
 import { PRIORITY_ZERO, bullPriority, type JobPayload } from "./jobMapping";
 import { PENDING_LUA } from "./queueRoom";
-import type { RedisQueues } from "./redisQueues";
+import { taskflowKeys, type RedisQueues } from "./redisQueues";
 import { RedisScript, type ScriptArg, type ScriptCall } from "./redisScript";
 
 /** A job about to be added, and the Taskflow priority of its run. */
@@ -37,16 +37,15 @@ const RANKED = -1001;
 const BULLMQ_ADDS = new Map([addStandardJob, addPrioritizedJob, addDelayedJob].map((s) => [s.name, s]));
 
 /**
- * Taskflow's head of an add script, its arguments after BullMQ's three (BullMQ builds its job keys
- * from the queue's key prefix in its scripts too). ARGV: the queue, its key prefix, the maxSize
- * hash, the ranked set, the audit list, the queue's set of runs delayed for a wait, the audit
- * entry ("" for none), PRIORITY_ZERO. A plain add is refused (RANKED) in a ranked queue; a ranked
- * add ranks the queue.
+ * Taskflow's head of an add script, its arguments after BullMQ's three. ARGV: the queue, its key
+ * prefix, the backend's prefix (Taskflow's keys are made from it here, as BullMQ makes its job keys
+ * from the queue's key prefix in its scripts), the audit entry ("" for none), PRIORITY_ZERO. A plain
+ * add is refused (RANKED) in a ranked queue; a ranked add ranks the queue.
  */
 function headLua(ranked: boolean, checkMaxSize = true): string {
   const rank = `
   if redis.call('SISMEMBER', rankedSet, queue) == 0 then
-    local zero = tonumber(ARGV[11])
+    local zero = tonumber(ARGV[8])
     local function ranked(id)
       if (tonumber(redis.call('HGET', prefix .. id, 'priority')) or 0) == 0 then redis.call('HSET', prefix .. id, 'priority', zero) end
     end
@@ -61,17 +60,33 @@ function headLua(ranked: boolean, checkMaxSize = true): string {
     redis.call('SADD', rankedSet, queue)
   end`;
   return `do
-  local queue, prefix, rankedSet = ARGV[4], ARGV[5], ARGV[7]
+  local queue, prefix, root = ARGV[4], ARGV[5], ARGV[6]
+  local rankedSet = root .. '${SUFFIX.ranked}'
   ${PENDING_LUA}
   ${ranked ? "" : `if redis.call('SISMEMBER', rankedSet, queue) == 1 or redis.call('ZCARD', prefix .. 'prioritized') > 0 then return ${RANKED} end`}
-  ${checkMaxSize ? `local maxSize = redis.call('HGET', ARGV[6], queue)
-  if maxSize and pendingIn(prefix .. 'wait', prefix .. 'prioritized', prefix .. 'delayed', prefix .. 'waiting-children', ARGV[9]) >= tonumber(maxSize) then return ${FULL} end` : ""}
+  ${checkMaxSize ? `local maxSize = redis.call('HGET', root .. '${SUFFIX.maxSizes}', queue)
+  if maxSize and pendingIn(prefix .. 'wait', prefix .. 'prioritized', prefix .. 'delayed', prefix .. 'waiting-children', root .. '${SUFFIX.waiting}:' .. queue) >= tonumber(maxSize) then return ${FULL} end` : ""}
   ${ranked ? rank : ""}
-  if ARGV[10] ~= '' and redis.call('LPUSH', ARGV[8], ARGV[10]) > ${AUDIT_MAX_ENTRIES} then
-    redis.call('LTRIM', ARGV[8], 0, ${AUDIT_MAX_ENTRIES - 1})
+  if ARGV[7] ~= '' and redis.call('LPUSH', root .. '${SUFFIX.audit}', ARGV[7]) > ${AUDIT_MAX_ENTRIES} then
+    redis.call('LTRIM', root .. '${SUFFIX.audit}', 0, ${AUDIT_MAX_ENTRIES - 1})
   end
 end
 `;
+}
+
+/** Taskflow's keys without the backend's prefix, for the scripts to put it in front. */
+const SUFFIX = taskflowKeys("");
+
+/**
+ * BullMQ's "added" event, which its add scripts write beside "waiting" or "delayed" (each with the
+ * job id): Taskflow announces an add from those, so the add scripts here leave it out, one stream
+ * entry less per run to write and for every manager to read.
+ */
+const ADDED_EVENT = `rcall("XADD", eventsKey, "*", "event", "added", "jobId", jobId, "name", name)`;
+
+function withoutAddedEvent(command: string, lua: string): string {
+  if (!lua.includes(ADDED_EVENT)) throw new Error(`Expected BullMQ's ${command} script to write its "added" event as ${ADDED_EVENT}, found no such line: this BullMQ version is not supported`);
+  return lua.replace(ADDED_EVENT, "");
 }
 
 /** The add scripts made so far, plain and ranked, by BullMQ's command name. */
@@ -88,7 +103,7 @@ function scriptFor(command: string, ranked: boolean): AddScript {
   if (made) return made;
   const bullmq = BULLMQ_ADDS.get(command.split(":")[0]);
   if (!bullmq) throw new Error(`Expected BullMQ to add a job with addStandardJob, addPrioritizedJob or addDelayedJob, got ${command}: this BullMQ version is not supported`);
-  const script = { script: new RedisScript(headLua(ranked) + bullmq.content), keys: bullmq.keys };
+  const script = { script: new RedisScript(headLua(ranked) + withoutAddedEvent(bullmq.name, bullmq.content)), keys: bullmq.keys };
   (ranked ? scripts.ranked : scripts.plain).set(command, script);
   return script;
 }
@@ -158,8 +173,7 @@ export async function gatedAddAll(queues: RedisQueues, queueName: string, jobs: 
 
 /** The arguments of headLua after BullMQ's. */
 function headArgs(queues: RedisQueues, queueName: string, audit: string): ScriptArg[] {
-  const { keys } = queues;
-  return [queueName, queues.get(queueName).keys[""], keys.maxSizes, keys.ranked, keys.audit, `${keys.waiting}:${queueName}`, audit, PRIORITY_ZERO];
+  return [queueName, queues.get(queueName).keys[""], queues.options.prefix, audit, PRIORITY_ZERO];
 }
 
 /** ARGV as a ranked add's head takes them, BullMQ's three empty; ranks the queue. */
