@@ -46,6 +46,8 @@ interface Slot {
   startedAt: number;
   /** Takes back the attempts waiting behind a current one that runs longer than `queueMs`. */
   queueTimer?: NodeJS.Timeout;
+  /** `queueTimer` is pending: an attempt queued behind the current one is not re-timed. */
+  queueArmed: boolean;
   /** Its attempt was aborted and has `cancelGraceMs` to settle; not counted against maxWorkers. */
   aborting: boolean;
   stopping: boolean;
@@ -164,7 +166,7 @@ export class WorkerPool {
     const create = (): Worker => new Worker(workerPath, { workerData: job, resourceLimits, stderr: false, stdout: false });
     const worker = scope ? scope.runInAsyncScope(create) : create();
     const slot: Slot = {
-      worker, claims, attempts: new Map(), posted: 0, startedAt: 0, aborting: false, stopping: false,
+      worker, claims, attempts: new Map(), posted: 0, startedAt: 0, queueArmed: false, aborting: false, stopping: false,
       outbox: new TurnBatcher(
         (batch: HostBatch) => this.post(slot, batch),
         (message, error) => this.unsent(slot, message, error),
@@ -199,11 +201,12 @@ export class WorkerPool {
       slot.worker.ref();
       slot.untrack = this.options.track?.(slot.worker);
       slot.startedAt = performance.now();
-    } else if (slot.queueTimer) {
-      // Armed, or re-armed if it had fired with nothing waiting; queueTimeout checks the time itself.
-      slot.queueTimer.refresh();
-    } else {
-      slot.queueTimer = setTimeout(() => this.queueTimeout(slot), this.queueMs);
+    } else if (!slot.queueArmed) {
+      // Armed once for the attempts queued while it is pending (queueTimeout checks the time itself
+      // and re-arms it), not re-timed per attempt: that cost a timer-list insert for each one.
+      slot.queueArmed = true;
+      if (slot.queueTimer) slot.queueTimer.refresh();
+      else slot.queueTimer = setTimeout(() => this.queueTimeout(slot), this.queueMs);
     }
     slot.attempts.set(runId, attempt);
     slot.outbox.push({ type: "run", runId, cell: attempt.cell, exportName: request.exportName, args: request.args, context: request.context });
@@ -292,8 +295,12 @@ export class WorkerPool {
 
   /** Once the worker of `slot` is late, the attempts waiting behind its current one go to other workers. */
   private queueTimeout(slot: Slot): void {
+    slot.queueArmed = false;
     if (slot.attempts.size < 2 || slot.stopping) return;
-    if (!this.late(slot)) return void slot.queueTimer?.refresh();
+    if (!this.late(slot)) {
+      slot.queueArmed = true;
+      return void slot.queueTimer?.refresh();
+    }
     this.takeBackUnstarted(slot, slot.attempts.values().next().value);
     this.pump();
   }
