@@ -1,4 +1,3 @@
-import { promises as fsp } from "node:fs";
 import type { Database } from "sql.js";
 import { writeFileAtomic } from "./atomicFile";
 import { fileImage } from "./databaseImage";
@@ -43,14 +42,14 @@ export function worthCompacting(now: PageCounts, filePages: number): boolean {
 
 /**
  * Writes a database over its file (atomically, sealed) and says whether the file is then worth
- * compacting with compactDatabaseFile (see worthCompacting).
+ * compacting with compactDatabaseFile (see worthCompacting), against the `openedPages` the database
+ * had when its store opened the file: the journal's folds rewrite the file meanwhile, unpacked, so a
+ * session's growth is measured from its start, not from the last fold.
  */
-export async function writeDatabaseImage(db: Database, dbPath: string): Promise<boolean> {
+export async function writeDatabaseImage(db: Database, dbPath: string, openedPages: number): Promise<boolean> {
   const counts = pageCounts(db);
-  const fileBytes = await fsp.stat(dbPath).then((s) => s.size, () => 0);
-  const pageSize = Number(db.exec("PRAGMA page_size")[0].values[0][0]);
   await writeFileAtomic(dbPath, fileImage(db.export()));
-  return worthCompacting(counts, fileBytes / pageSize);
+  return worthCompacting(counts, openedPages);
 }
 
 /**

@@ -10,7 +10,7 @@ import { nextAuditSeq, readAudit } from "./auditRows";
 import { WriteBuffer, bufferedRow, type ApplySink } from "./writeBuffer";
 import { readThroughput } from "./throughputRows";
 import { ApplyBatches, MAX_APPLY_ENTRIES } from "./applyBatches";
-import { compactDatabaseFile, writeDatabaseImage } from "./compaction";
+import { compactDatabaseFile, pageCounts, writeDatabaseImage } from "./compaction";
 import { fileImage } from "./databaseImage";
 import { JournalApplier, type JournalOp } from "./journalOps";
 import { JournalWriter, errorText } from "./journalWriter";
@@ -62,6 +62,8 @@ export class SqlJsStore implements TaskStore {
   private readonly lockOwner: string | undefined;
   /** Held from open until close: this store is the database's one writer. */
   private lock: DatabaseLock | undefined;
+  /** Pages of the database as its file was when opened: what close measures the session's growth from. */
+  private openedPages = 0;
 
   private SQL: SqlJsStatic | undefined;
   private db: Database | undefined;
@@ -112,6 +114,7 @@ export class SqlJsStore implements TaskStore {
       this.lock = await DatabaseLock.acquire(this.dbPath, this.lockOwner);
       this.SQL = await loadSqlJs();
       this.db = await openDatabaseFile(this.SQL, this.dbPath, this.warn);
+      this.openedPages = pageCounts(this.db).pages;
       this.prepareStatements();
       await this.journal.replayInto(this.applier!);
       this.nextAuditSeq = nextAuditSeq(this.db);
@@ -138,7 +141,7 @@ export class SqlJsStore implements TaskStore {
     try {
       // The in-memory database holds the file plus every journal, so its image replaces them all.
       this.freeStatements();
-      compact = await writeDatabaseImage(this.db!, this.dbPath);
+      compact = await writeDatabaseImage(this.db!, this.dbPath, this.openedPages);
       await this.journal.removeAll();
     } catch (err) {
       this.warn(`Could not write the task database ${this.dbPath} at close (${errorText(err)}); the journal files beside it are kept and replayed at the next open, so nothing is lost.`);

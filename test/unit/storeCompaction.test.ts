@@ -68,6 +68,22 @@ describe("store file compaction", () => {
     assert.deepEqual(warnings, []);
   });
 
+  it("packs a database that grew over its session at close, though the journal's folds rewrote the file meanwhile", async () => {
+    const store = new SqlJsStore({ dbPath, journalFoldBytes: 64 * 1024, onWarning: (m) => warnings.push(m) });
+    await store.open();
+    for (let i = 0; i < 4000; i++) {
+      const taskId = randomUUID();
+      store.saveTask(newTaskData({ taskId, funcName: `f${i % 7}`, status: "success", createdAt: 1_700_000_000_000 + i, startTime: 1, endTime: 2 }));
+      store.appendLogs(taskId, [`line ${i} ${"x".repeat(200)}`]);
+      if (i % 200 === 199) await store.flush();
+    }
+    await store.close();
+    const shape = await fileShape();
+    assert.ok(shape.bytes > 1024 * 1024, `expected over 1 MB of runs, got ${shape.bytes} bytes`);
+    assert.equal(shape.bytes, shape.packedBytes, "the file is as small as VACUUM makes it");
+    assert.deepEqual(warnings, []);
+  });
+
   it("gives the space of cleared runs back: the file shrinks at the close after clearFinished", async () => {
     await fill(4000);
     const full = statSync(dbPath).size;
