@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { answerArguments, focusView, notification, pick, runCommand, shot, treeRows, webviewFrame } from "./workbench";
+import { answerArguments, focusView, notification, runCommand, runCommandAndPick, shot, treeRows, webviewFrame } from "./workbench";
 
 describe("Taskflow in the workbench (UI)", () => {
   it("shows the Taskflow container in the activity bar", async () => {
@@ -29,8 +29,7 @@ describe("Taskflow in the workbench (UI)", () => {
 
   it("runs a task from the command palette and shows it in the Tasks view", async () => {
     const page = workbench();
-    await runCommand(page, "Taskflow: Run Task...");
-    await pick(page, "hello");
+    await runCommandAndPick(page, "Taskflow: Run Task...", "hello");
     await answerArguments(page, "hello", ["e2e"]);
     await notification(page, "Taskflow: started hello");
     await shot(page, "run-task-notification");

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { answerArguments, focusView, openTaskRow, pick, runCommand, shot, stepTimeoutMs, treeRows } from "./workbench";
+import { answerArguments, focusView, openTaskRow, runCommand, runCommandAndPick, shot, stepTimeoutMs, treeRows } from "./workbench";
 
 const MODULE = "debugging.tasks.ts";
 const MARKER = "total += n * n";
@@ -44,8 +44,7 @@ describe("Debug Task in the workbench (UI)", () => {
     await runCommand(page, "Debug: Toggle Breakpoint", /Toggle Breakpoint$/);
     await page.locator(".editor-instance .codicon-debug-breakpoint").first().waitFor({ timeout: stepTimeoutMs });
 
-    await runCommand(page, "Taskflow: Debug Task...");
-    await pick(page, "sumSquares");
+    await runCommandAndPick(page, "Taskflow: Debug Task...", "sumSquares");
     await answerArguments(page, "sumSquares", ["[4]"]);
 
     const toolbar = page.locator(".debug-toolbar");

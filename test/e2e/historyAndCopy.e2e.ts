@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { focusView, notification, openTaskRow, pick, runCommand, runHello, shot, stepTimeoutMs, treeRows } from "./workbench";
+import { focusView, notification, openTaskRow, runCommandAndPick, runHello, shot, stepTimeoutMs, treeRows } from "./workbench";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -34,8 +34,7 @@ describe("Clear History by age and Copy Task ID (UI)", function () {
     await runHello(page, "newer than a day");
     const before = await succeededCount(page, tasks, earlier + 1);
 
-    await runCommand(page, "Taskflow: Clear History...");
-    await pick(page, "Finished tasks older than a day");
+    await runCommandAndPick(page, "Taskflow: Clear History...", "Finished tasks older than a day");
     const dialog = page.locator(".monaco-dialog-box", { hasText: "Delete finished tasks older than a day?" });
     await dialog.waitFor({ timeout: stepTimeoutMs });
     await shot(page, "clear-history-older-than-a-day-confirm");

@@ -6,12 +6,11 @@ import * as assert from "node:assert/strict";
 import type { FrameLocator, Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { answer, answerArguments, focusView, inlineAction, notification, pick, runCommand, shot, stepTimeoutMs, treeRow, waitForRows, viewPane, webviewFrame } from "./workbench";
+import { answer, answerArguments, focusView, inlineAction, notification, runCommand, runCommandAndPick, shot, stepTimeoutMs, treeRow, viewPane, waitForRows, webviewFrame } from "./workbench";
 
 /** Runs `name` with `args` from the palette, opens its panel from the toast, and returns the panel's tab title. */
 async function runAndShow(page: Page, name: string, answers: string[]): Promise<string> {
-  await runCommand(page, "Taskflow: Run Task...");
-  await pick(page, name);
+  await runCommandAndPick(page, "Taskflow: Run Task...", name);
   await answerArguments(page, name, answers);
   await (await notification(page, `Taskflow: started ${name}`)).getByRole("button", { name: "Show Task" }).click();
   return panelTitle(page, name, []);
@@ -59,8 +58,7 @@ describe("Schedules, child runs, Edit and Run, and the dashboard's insights (UI)
 
   it("shows the runs a task enqueued under it in the Tasks view", async () => {
     const page = workbench();
-    await runCommand(page, "Taskflow: Run Task...");
-    await pick(page, "processBatch");
+    await runCommandAndPick(page, "Taskflow: Run Task...", "processBatch");
     await answer(page, '["apples", "pears"]');
     await notification(page, "Taskflow: started processBatch");
     const tasks = await focusView(page, "Tasks");
@@ -104,8 +102,7 @@ describe("Schedules, child runs, Edit and Run, and the dashboard's insights (UI)
 
   it("pauses and resumes a queue and retries the failed tasks created in the last hour from the dashboard", async () => {
     const page = workbench();
-    await runCommand(page, "Taskflow: Run Task...");
-    await pick(page, "alwaysFails");
+    await runCommandAndPick(page, "Taskflow: Run Task...", "alwaysFails");
     await answerArguments(page, "alwaysFails", ["for retry failed"]);
     await notification(page, "Taskflow: started alwaysFails");
     await runCommand(page, "Taskflow: Open Dashboard");

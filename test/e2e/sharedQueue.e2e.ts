@@ -21,7 +21,7 @@ import { repoRoot } from "../vscode/lib/harness";
 import { startGroup, type ProcessGroup } from "../vscode/lib/processGroup";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench, workspaceFolder } from "./fixture";
-import { answerArguments, focusView, notification, pick, runCommand, shot, stepTimeoutMs, treeRow, treeRows, webviewFrame, withTasksViewFolded } from "./workbench";
+import { answerArguments, focusView, notification, runCommand, runCommandAndPick, shot, stepTimeoutMs, treeRow, treeRows, webviewFrame, withTasksViewFolded } from "./workbench";
 
 const CLI = path.join(repoRoot, "dist", "cli.js");
 /** What the worker started here has in its environment, and the tasks it runs can read; the window's extension host has no such variable. */
@@ -275,8 +275,7 @@ describe("The window on the shared queue of BullMQ (UI)", function () {
     }));
     // The window is started on the shared queue (its modules are loaded) and takes no job of it.
     assert.equal(await workersOnDefaultQueue(redisAt!.url), 1, "expected one worker on the shared queue: the taskflow worker process, not the window");
-    await runCommand(page, "Taskflow: Run Task...");
-    await pick(page, WHERE);
+    await runCommandAndPick(page, "Taskflow: Run Task...", WHERE);
     await answerArguments(page, WHERE, ["from the window"]);
     await (await notification(page, `Taskflow: started ${WHERE}`)).getByRole("button", { name: "Show Task" }).click();
     const title = await waitFor(async () => (await page.locator(".tabs-container .tab .label-name").allInnerTexts()).find((t) => t.startsWith(`${WHERE} · `)), {

@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { answer, answerArguments, focusView, inlineAction, notification, pick, runCommand, shot, treeRow, treeRows, waitForRows } from "./workbench";
+import { answer, answerArguments, focusView, inlineAction, notification, pick, runCommand, runCommandAndPick, shot, treeRow, treeRows, waitForRows } from "./workbench";
 
 async function runFromPalette(page: Page, name: string, args: string[]): Promise<void> {
   await runCommand(page, "Taskflow: Run Task...");
@@ -27,8 +27,7 @@ async function answerStep(page: Page, title: string, text: string): Promise<void
 describe("The Tasks view (UI)", () => {
   it("rejects an argument of the wrong type while it is typed", async () => {
     const page = workbench();
-    await runCommand(page, "Taskflow: Run Task...");
-    await pick(page, "slowCount");
+    await runCommandAndPick(page, "Taskflow: Run Task...", "slowCount");
     await page.locator(".quick-input-widget .quick-input-title", { hasText: "Run slowCount: steps (1/2)" }).waitFor({ timeout: 15_000 });
     const input = page.locator(".quick-input-widget .quick-input-box input");
     await input.fill("many");
@@ -84,8 +83,7 @@ describe("The Tasks view (UI)", () => {
 
   it("runs a task with kwargs, tags, queue and priority from Run Task with Options, and shows the tags in the tree", async () => {
     const page = workbench();
-    await runCommand(page, "Taskflow: Run Task with Options...");
-    await pick(page, "buildReport");
+    await runCommandAndPick(page, "Taskflow: Run Task with Options...", "buildReport");
     await answerStep(page, "Run buildReport: title (1/2)", "weekly");
     await answerStep(page, "Run buildReport: options (2/2)", "");
     await answerStep(page, "keyword arguments (2/7)", '{"rows": 2, "format": "csv"}');
@@ -102,8 +100,7 @@ describe("The Tasks view (UI)", () => {
 
   it("clears the finished tasks from history after a confirmation", async () => {
     const page = workbench();
-    await runCommand(page, "Taskflow: Clear History...");
-    await pick(page, "All finished tasks");
+    await runCommandAndPick(page, "Taskflow: Clear History...", "All finished tasks");
     const confirm = page.locator(".monaco-dialog-box .monaco-button", { hasText: /^Delete$/ });
     await confirm.waitFor({ timeout: 15_000 });
     await shot(page, "clear-history-confirm");

@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { waitFor } from "../vscode/lib/waitFor";
 import { workbench } from "./fixture";
-import { answer, focusView, notification, pick, runCommand, shot, stepTimeoutMs, treeRows } from "./workbench";
+import { answer, focusView, notification, runCommandAndPick, shot, stepTimeoutMs, treeRows } from "./workbench";
 
 const quickInput = ".quick-input-widget";
 
@@ -15,8 +15,7 @@ describe("Typed Run Task prompts and the run notification (UI)", () => {
     const title = page.locator(`${quickInput} .quick-input-title`);
     const message = page.locator(`${quickInput} .quick-input-message`);
     const input = page.locator(`${quickInput} .quick-input-box input`);
-    await runCommand(page, "Taskflow: Run Task...");
-    await pick(page, "resizeImage");
+    await runCommandAndPick(page, "Taskflow: Run Task...", "resizeImage");
     const picked = Date.now();
     await title.filter({ hasText: "Run resizeImage: path (1/5)" }).waitFor({ timeout: stepTimeoutMs });
     console.log(`      first typed prompt shown ${Date.now() - picked} ms after the task was picked`);
@@ -45,8 +44,7 @@ describe("Typed Run Task prompts and the run notification (UI)", () => {
 
   it("shows the run's progress in the status bar and one notification whose Cancel cancels the task", async () => {
     const page = workbench();
-    await runCommand(page, "Taskflow: Run Task...");
-    await pick(page, "importRows");
+    await runCommandAndPick(page, "Taskflow: Run Task...", "importRows");
     await page.locator(`${quickInput} .quick-input-title`, { hasText: "Run importRows: rows (1/2)" }).waitFor({ timeout: stepTimeoutMs });
     await answer(page, "400");
     await page.locator(`${quickInput} .quick-input-title`, { hasText: "Run importRows: rowMs (2/2)" }).waitFor({ timeout: stepTimeoutMs });

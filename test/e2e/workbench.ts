@@ -54,6 +54,24 @@ export async function runCommand(page: Page, title: string, exact: RegExp = new 
 }
 
 /**
+ * Runs a command that shows a quick pick and picks `label` in it. A quick pick closes when focus
+ * leaves it, and on a loaded machine a click or refresh still settling in a view can take the focus
+ * right after the command opened it: then the command is run again, as a person would.
+ */
+export async function runCommandAndPick(page: Page, title: string, label: string | RegExp): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, title);
+    try {
+      await pick(page, label);
+      return;
+    } catch (error) {
+      const open = await page.locator(`${quickInput} .quick-input-box input`).isVisible();
+      if (open || attempt === 3) throw error;
+    }
+  }
+}
+
+/**
  * Picks the item labelled `label` in the quick pick that is open (one a command showed): types the
  * label to filter, then clicks the row whose label is exactly `label` (or matches it, for a RegExp).
  */
