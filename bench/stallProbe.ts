@@ -15,7 +15,7 @@ import { TaskManager, taskLog } from "../src";
 import { SqlJsStore } from "../src/store";
 import { ApplyBatches } from "../src/store/applyBatches";
 import { tempDir } from "./figures";
-import { fillStore } from "./storeBench";
+import { addAndWait, fillStore } from "./storeBench";
 
 interface Span {
   name: string;
@@ -84,15 +84,7 @@ async function main(): Promise<void> {
     if (measuring) setTimeout(tick, 1);
   };
   setTimeout(tick, 1);
-  const ids: string[] = [];
-  for (let i = 0; i < 5000; i++) {
-    ids.push(await manager.addTask(logging, [i], { tags: { batch: "bench" } }));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  for (const id of ids) {
-    await manager.waitFor(id);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  await addAndWait(manager, logging, 5000);
   await manager.flush();
   await journal.folding;
   measuring = false;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { TaskManager, taskLog } from "../src";
-import { newTaskData, type TaskData } from "../src/model";
+import { newTaskData, type TaskData, type TaskHandle } from "../src/model";
 import { SqlJsStore } from "../src/store";
 import { log, tempDir } from "./figures";
 
@@ -59,6 +59,26 @@ export async function exportReload(source: string, n: number): Promise<{ exportM
 }
 
 /**
+ * Adds `tasks` runs of `task` (its argument the run's number, tagged batch=bench) one awaited add at a
+ * time, then waits for each, letting the event loop turn between two adds and two waits.
+ */
+export async function addAndWait(manager: TaskManager, task: TaskHandle, tasks: number): Promise<void> {
+  const ids: string[] = [];
+  for (let i = 0; i < tasks; i++) {
+    ids.push(await manager.addTask(task, [i], { tags: { batch: "bench" } }));
+    // Adds come from events (a command, a request): the event loop turns between them, so the flush
+    // timer and the tasks run as they would, and a stall shows in the histogram.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  for (const id of ids) {
+    await manager.waitFor(id);
+    // Waiting turns the event loop too: 5,000 awaits of finished tasks in one chain of microtasks held
+    // it for 140-2,000 ms (208 ms of it on CPU at load 11), the longest stall measured, and none of it persisting.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
  * Start-up with the `storedRecords` of `source`, then tasks running and logging while the longest
  * event-loop stall is recorded. A small journalFoldBytes makes the journal fold (export of the whole
  * database, in the worker) happen during the measurement.
@@ -90,19 +110,7 @@ export async function persistingWithBigStore(source: string, storedRecords: numb
   // The histogram does not record the interval before its first sample: let it take one.
   await new Promise((resolve) => setTimeout(resolve, 20));
   started = performance.now();
-  const ids: string[] = [];
-  for (let i = 0; i < tasks; i++) {
-    ids.push(await manager.addTask(logging, [i], { tags: { batch: "bench" } }));
-    // Adds come from events (a command, a request): the event loop turns between them, so the flush
-    // timer and the tasks run as they would, and a stall shows in the histogram.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  for (const id of ids) {
-    await manager.waitFor(id);
-    // Waiting turns the event loop too: 5,000 awaits of finished tasks in one chain of microtasks held
-    // it for 140-2,000 ms (208 ms of it on CPU at load 11), the longest stall measured, and none of it persisting.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  await addAndWait(manager, logging, tasks);
   await manager.flush();
   // Let a fold the last writes started finish while still measuring.
   await internals.folding;
