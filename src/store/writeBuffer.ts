@@ -45,8 +45,11 @@ export class WriteBuffer {
   readonly rows = new Map<string, Buffered>();
   /** Ids of the buffered rows whose task is finished. */
   readonly settled = new Set<string>();
-  /** Ids of the buffered rows journalled as they are now (see journalUnsettled): applying them writes no journal line. */
-  private readonly journalled = new Set<string>();
+  /**
+   * Ids of the buffered rows changed since they were last journalled: the flush timer journals these
+   * alone (see journalUnsettled), and applying any other row writes no journal line.
+   */
+  private readonly unjournalled = new Set<string>();
   /** Buffered rows that are live tasks (saveLive): their owner keeps those objects anyway. */
   private liveRows = 0;
   /** Log lines per task, in the order they were appended. */
@@ -84,7 +87,7 @@ export class WriteBuffer {
     if (before !== undefined && isLive(before)) this.liveRows--;
     if (isLive(buffered)) this.liveRows++;
     this.rows.set(taskId, buffered);
-    this.journalled.delete(taskId);
+    this.unjournalled.add(taskId);
     if (isFinished(status)) this.settled.add(taskId);
     else this.settled.delete(taskId);
   }
@@ -109,7 +112,7 @@ export class WriteBuffer {
     this.rows.clear();
     this.liveRows = 0;
     this.settled.clear();
-    this.journalled.clear();
+    this.unjournalled.clear();
     this.applyLogsAndAudit(sink, finished);
     return finished.length > 0;
   }
@@ -128,7 +131,7 @@ export class WriteBuffer {
       this.applyRow(sink, taskId, buffered, finished);
       this.rows.delete(taskId);
       if (isLive(buffered)) this.liveRows--;
-      this.journalled.delete(taskId);
+      this.unjournalled.delete(taskId);
     }
     this.settled.clear();
     this.applyLogsAndAudit(sink, finished);
@@ -141,18 +144,15 @@ export class WriteBuffer {
    * The journal, not the database, is what must hold an acknowledged change within the interval.
    */
   journalUnsettled(journal: ApplySink["journal"]): void {
-    for (const [taskId, buffered] of this.rows) {
-      if (this.journalled.has(taskId)) continue;
-      journal.push(saveLine(bufferedRow(buffered).row));
-      this.journalled.add(taskId);
-    }
+    for (const taskId of this.unjournalled) journal.push(saveLine(bufferedRow(this.rows.get(taskId) as Buffered).row));
+    this.unjournalled.clear();
   }
 
   /** Upserts a row, and journals it unless it was journalled as it is; a finished task's id goes into `finished`. */
   private applyRow(sink: ApplySink, taskId: string, buffered: Buffered, finished: string[]): void {
     const { row, search } = bufferedRow(buffered);
     sink.applier.save(row, search);
-    if (!this.journalled.has(taskId)) sink.journal.push(saveLine(row));
+    if (this.unjournalled.has(taskId)) sink.journal.push(saveLine(row));
     if (isFinished(row.status as TaskStatus)) finished.push(taskId);
   }
 
